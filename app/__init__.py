@@ -1,0 +1,1 @@
+"""Dossia's use cases and rules. Runs without a screen: no Qt here."""

@@ -1,0 +1,141 @@
+"""SQLAlchemy engine, transactions and schema migrations (imported after the first paint)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import db_raw
+from app.errors import StorageError
+from app.paths import DataPaths
+
+MIGRATIONS_FOLDER = Path(__file__).with_name("migrations")
+
+
+class Database:
+    """One engine per process; `read()` and `write()` give short, serialised transactions."""
+
+    def __init__(self, paths: DataPaths) -> None:
+        self.paths = paths
+        self.engine: Engine = create_engine(f"sqlite:///{paths.database}")
+        self._writing = threading.local()
+        event.listen(self.engine, "connect", _on_connect)
+        event.listen(self.engine, "begin", self._on_begin)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _on_begin(self, connection) -> None:
+        # A read-then-write transaction in WAL mode gets SQLITE_BUSY at once whatever the
+        # timeout: writers take the write lock up front, so they queue instead.
+        writing = getattr(self._writing, "flag", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        session = self._sessions()
+        try:
+            yield session
+        except DBAPIError as error:
+            raise storage_error(error) from error
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One use case, one transaction: commits whole, or rolls back and changes nothing."""
+        self._writing.flag = True
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except DBAPIError as error:
+            session.rollback()
+            raise storage_error(error) from error
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            self._writing.flag = False
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _on_connect(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+    db_raw.apply_pragmas(dbapi_connection)
+
+
+def storage_error(error: DBAPIError) -> StorageError:
+    text = str(error.orig).lower()
+    if "readonly" in text or "read-only" in text:
+        return StorageError(
+            "La base de données est en lecture seule : la modification n'a pas été enregistrée."
+        )
+    if "full" in text:
+        return StorageError(
+            "Le disque est plein : la modification n'a pas été enregistrée. Libérez de la "
+            "place puis réessayez ; rien de ce qui était déjà enregistré n'est perdu."
+        )
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            "La base de données est occupée par un autre programme : la modification n'a pas "
+            "été enregistrée. Réessayez dans un instant."
+        )
+    return StorageError(
+        f"Erreur de la base de données : la modification n'a pas été enregistrée ({error.orig})."
+    )
+
+
+def alembic_config(database: Path):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_FOLDER))
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{database}")
+    return config
+
+
+def upgrade_schema(paths: DataPaths, state: db_raw.SchemaState) -> Path | None:
+    """Bring the schema to this version's head; back the file up first if it held data.
+
+    Returns the path of the pre-migration backup, if one was taken.
+    """
+    from alembic import command
+
+    paths.folder.mkdir(parents=True, exist_ok=True)
+    backup = None
+    if state is db_raw.SchemaState.OUTDATED:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = paths.backups / f"avant-migration-{stamp}.sqlite3"
+        copy_database(paths.database, backup)
+    database = Database(paths)
+    try:
+        with database.engine.begin() as connection:
+            config = alembic_config(paths.database)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        database.dispose()
+    return backup
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Consistent copy of a live database with SQLite's online backup API."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(target.suffix + ".partial")
+    with (
+        contextlib.closing(sqlite3.connect(source)) as src,
+        contextlib.closing(sqlite3.connect(partial)) as dst,
+    ):
+        src.backup(dst)
+    partial.replace(target)

@@ -1,0 +1,232 @@
+"""The Clients list: paged, sorted and searched in SQL (never all rows in memory).
+
+Runs on the plain DB-API connection of `app.db_raw`, so the first screen is served before
+SQLAlchemy is imported. Sorting, filtering and search are done by indexed SQL; the view
+only ever holds the pages it has shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import sqlite3
+from dataclasses import dataclass, field
+
+from app.text import fold
+from models.enums import DossierStatus
+
+
+class ListTab(enum.Enum):
+    PROSPECTS = "prospects"
+    CLIENTS = "clients"
+    ABANDONED = "abandoned"
+    ALL = "all"
+
+    @property
+    def label(self) -> str:
+        return {
+            "prospects": "Prospects",
+            "clients": "Clients",
+            "abandoned": "Abandonnés",
+            "all": "Tous",
+        }[self.value]
+
+    @property
+    def status(self) -> DossierStatus | None:
+        return {
+            "prospects": DossierStatus.PROSPECT,
+            "clients": DossierStatus.CLIENT,
+            "abandoned": DossierStatus.ABANDONED,
+            "all": None,
+        }[self.value]
+
+
+class ListColumn(enum.IntEnum):
+    NUMBER = 0
+    HOLDER = 1
+    OWNER = 2
+    PROVENANCE = 3
+    STEP = 4
+    PROGRESS = 5
+    CREATED = 6
+    COMPLETE = 7
+
+    @property
+    def header(self) -> str:
+        return _HEADERS[self]
+
+
+_HEADERS = {
+    ListColumn.NUMBER: "N°",
+    ListColumn.HOLDER: "Porteur de projet",
+    ListColumn.OWNER: "Courtier",
+    ListColumn.PROVENANCE: "Provenance",
+    ListColumn.STEP: "Étape",
+    ListColumn.PROGRESS: "Avancement",
+    ListColumn.CREATED: "Créé le",
+    ListColumn.COMPLETE: "Complet",
+}
+
+_ORDER_BY = {
+    ListColumn.NUMBER: ("d.number",),
+    ListColumn.HOLDER: ("d.holder_sort",),
+    ListColumn.OWNER: ("u.last_name", "u.first_name", "u.id"),
+    ListColumn.PROVENANCE: ("p.name", "p.id"),
+    ListColumn.STEP: ("s.position", "s.id"),
+    ListColumn.PROGRESS: ("s.position", "s.id"),  # percentages increase along the steps
+    ListColumn.CREATED: ("d.created_on",),
+    ListColumn.COMPLETE: ("d.is_complete",),
+}
+
+# When sorting on a small joined table (brokers, steps, provenances), that table drives
+# the join in sort order (CROSS JOIN fixes SQLite's join order) and each of its rows
+# reaches its dossiers through an index: no sort of 100,000 rows, a few ms.
+_JOINS = {
+    "u": "JOIN users AS u ON u.id = d.owner_id",
+    "s": "JOIN steps AS s ON s.id = d.step_id",
+    "p": "JOIN provenances AS p ON p.id = d.provenance_id",
+}
+_DRIVERS = {
+    ListColumn.OWNER: ("users AS u", "d.owner_id = u.id", "u"),
+    ListColumn.PROVENANCE: ("provenances AS p", "d.provenance_id = p.id", "p"),
+    ListColumn.STEP: ("steps AS s", "d.step_id = s.id", "s"),
+    ListColumn.PROGRESS: ("steps AS s", "d.step_id = s.id", "s"),
+}
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the user asked the list to show."""
+
+    tab: ListTab = ListTab.ALL
+    search: str = ""
+    owner_id: int | None = None
+    sort: ListColumn = ListColumn.CREATED
+    descending: bool = True
+    # Set by the service from the user's rights, never by the screen.
+    restrict_to_owner: int | None = field(default=None, compare=True)
+
+
+@dataclass(frozen=True)
+class ListRow:
+    id: int
+    number: str
+    holder: str
+    owner: str
+    provenance: str
+    step: str
+    percent: int
+    created_on: dt.date
+    is_complete: bool
+    status: DossierStatus
+
+
+_COLUMNS = (
+    "d.id, d.number, d.holder_name, u.first_name || ' ' || u.last_name, p.name, s.name, "
+    "s.percent, d.created_on, d.is_complete, d.status"
+)
+
+
+def _from_clause(sort: ListColumn) -> str:
+    driver = _DRIVERS.get(sort)
+    if driver is None:
+        return "dossiers AS d " + " ".join(_JOINS.values())
+    table, condition, alias = driver
+    others = " ".join(join for key, join in _JOINS.items() if key != alias)
+    return f"{table} CROSS JOIN dossiers AS d ON {condition} {others}"
+
+
+def match_expression(search: str) -> str | None:
+    """FTS5 query for what the user typed: every word must start a word of the dossier.
+
+    Accents and case are ignored (the indexed text is folded the same way); quotes keep
+    user input from being read as FTS syntax.
+    """
+    words = [w for w in fold(search).split() if any(c.isalnum() for c in w)]
+    if not words:
+        return None
+    return " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+def search_document(number: str, names: list[str]) -> str:
+    """The folded text the search looks into: number (also without its zeros) and names."""
+    parts = [number]
+    sequence = number.rsplit("-", 1)[-1].lstrip("0")
+    if sequence and sequence != number:
+        parts.append(sequence)
+    return fold(" ".join(parts + names))
+
+
+def _where(query: ListQuery, *, with_status: bool = True) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if with_status and query.tab.status is not None:
+        clauses.append("d.status = ?")
+        params.append(query.tab.status.value)
+    for owner in (query.owner_id, query.restrict_to_owner):
+        if owner is not None:
+            clauses.append("d.owner_id = ?")
+            params.append(owner)
+    expression = match_expression(query.search)
+    if expression:
+        clauses.append("d.id IN (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ?)")
+        params.append(expression)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def fetch_page(
+    connection: sqlite3.Connection, query: ListQuery, offset: int, limit: int
+) -> list[ListRow]:
+    where, params = _where(query)
+    direction = "DESC" if query.descending else "ASC"
+    order = ", ".join(f"{column} {direction}" for column in _ORDER_BY[query.sort])
+    sql = (
+        f"SELECT {_COLUMNS} FROM {_from_clause(query.sort)}{where} "
+        f"ORDER BY {order}, d.id {direction} LIMIT ? OFFSET ?"
+    )
+    rows = connection.execute(sql, [*params, limit, offset]).fetchall()
+    return [
+        ListRow(
+            id=row[0],
+            number=row[1],
+            holder=row[2],
+            owner=row[3],
+            provenance=row[4],
+            step=row[5],
+            percent=row[6],
+            created_on=dt.date.fromisoformat(row[7]),
+            is_complete=bool(row[8]),
+            status=DossierStatus(row[9]),
+        )
+        for row in rows
+    ]
+
+
+def count_by_tab(connection: sqlite3.Connection, query: ListQuery) -> dict[ListTab, int]:
+    """How many dossiers each tab would show with the current search and filters."""
+    where, params = _where(query, with_status=False)
+    counts = {ListTab.ALL: 0}
+    by_status = {tab.status: tab for tab in ListTab if tab.status is not None}
+    sql = f"SELECT d.status, COUNT(*) FROM dossiers AS d{where} GROUP BY d.status"
+    for status, number in connection.execute(sql, params):
+        tab = by_status[DossierStatus(status)]
+        counts[tab] = number
+        counts[ListTab.ALL] += number
+    return {tab: counts.get(tab, 0) for tab in ListTab}
+
+
+@dataclass(frozen=True)
+class BrokerChoice:
+    id: int
+    name: str
+
+
+def list_brokers(connection: sqlite3.Connection) -> list[BrokerChoice]:
+    """Brokers for the list's filter: active ones, and inactive ones that still own dossiers."""
+    rows = connection.execute(
+        "SELECT id, first_name || ' ' || last_name FROM users "
+        "WHERE is_broker AND (is_active OR EXISTS (SELECT 1 FROM dossiers AS d "
+        "WHERE d.owner_id = users.id)) "
+        "ORDER BY last_name, first_name"
+    )
+    return [BrokerChoice(id=row[0], name=row[1]) for row in rows]

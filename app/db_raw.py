@@ -1,0 +1,129 @@
+"""The start-up path to the database, on the standard library's sqlite3 only.
+
+Importing SQLAlchemy costs about 0.3 s here, more than the whole bare Qt window; so the
+checks done before the first paint (is this a Dossia database, of which version, is it
+writable, who is logging in) and the Clients list queries use a plain DB-API connection.
+Everything else goes through SQLAlchemy (`app.db`), imported after the first paint.
+"""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+from pathlib import Path
+
+from app.errors import DatabaseOpenError
+
+# The Alembic revision this version of Dossia expects, and every revision it knows.
+# A test checks these against app/migrations/versions.
+HEAD_REVISION = "0001_initial"
+KNOWN_REVISIONS = ("0001_initial",)
+
+BUSY_TIMEOUT_MS = 5000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class SchemaState(enum.Enum):
+    MISSING = "missing"  # no file yet: first start
+    EMPTY = "empty"  # an empty SQLite file: create the schema
+    OUTDATED = "outdated"  # an older Dossia schema: migrate (after a backup)
+    CURRENT = "current"
+
+
+def apply_pragmas(connection: sqlite3.Connection) -> None:
+    """Per-connection settings; must run before any transaction (foreign_keys is ignored inside one)."""
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA synchronous=FULL")
+    mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        connection.execute("PRAGMA journal_mode=DELETE")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open an existing Dossia database for reading and writing (autocommit reads)."""
+    try:
+        connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        apply_pragmas(connection)
+    except sqlite3.DatabaseError as error:
+        raise _open_error(path, error) from error
+    return connection
+
+
+def check_database(path: Path) -> SchemaState:
+    """Tell whether `path` can be opened by this version of Dossia, without changing it.
+
+    Raises DatabaseOpenError with a French message when it cannot.
+    """
+    if not path.exists():
+        return SchemaState.MISSING
+    if path.is_dir():
+        raise DatabaseOpenError(f"« {path} » est un dossier, pas une base de données Dossia.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_MAGIC))
+    except OSError as error:
+        raise DatabaseOpenError(
+            f"Impossible de lire la base de données « {path} » : {error.strerror}."
+        ) from error
+    if header and header != _SQLITE_MAGIC:
+        raise _not_a_database(path)
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        state = _schema_state(path, connection)
+        _check_writable(path, connection)
+    except sqlite3.DatabaseError as error:
+        raise _open_error(path, error) from error
+    finally:
+        connection.close()
+    return state
+
+
+def _schema_state(path: Path, connection: sqlite3.Connection) -> SchemaState:
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    if not tables:
+        return SchemaState.EMPTY
+    if "alembic_version" not in tables or "dossiers" not in tables:
+        raise _not_a_database(path)
+    row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    revision = row[0] if row else None
+    if revision == HEAD_REVISION:
+        return SchemaState.CURRENT
+    if revision in KNOWN_REVISIONS:
+        return SchemaState.OUTDATED
+    raise DatabaseOpenError(
+        f"La base de données « {path.name} » a été créée par une version plus récente de "
+        "Dossia. Installez la dernière version de Dossia pour l'ouvrir ; elle n'a pas été "
+        "modifiée."
+    )
+
+
+def _check_writable(path: Path, connection: sqlite3.Connection) -> None:
+    """Take and release the write lock: a read-only file or folder fails here, not mid-edit."""
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("ROLLBACK")
+
+
+def _not_a_database(path: Path) -> DatabaseOpenError:
+    return DatabaseOpenError(
+        f"Le fichier « {path.name} » n'est pas une base de données Dossia. "
+        "Choisissez un autre fichier ; celui-ci n'a pas été modifié."
+    )
+
+
+def _open_error(path: Path, error: sqlite3.DatabaseError) -> DatabaseOpenError:
+    text = str(error).lower()
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return DatabaseOpenError(
+            f"La base de données « {path} » est en lecture seule : Dossia ne pourrait pas "
+            "enregistrer vos modifications. Vérifiez les droits du fichier et de son dossier, "
+            "ou copiez-le dans un dossier où vous pouvez écrire."
+        )
+    if "not a database" in text or "malformed" in text or "encrypted" in text:
+        return _not_a_database(path)
+    if "locked" in text or "busy" in text:
+        return DatabaseOpenError(
+            f"La base de données « {path.name} » est bloquée par un autre programme. "
+            "Fermez-le puis réessayez."
+        )
+    return DatabaseOpenError(f"Impossible d'ouvrir la base de données « {path.name} » : {error}.")

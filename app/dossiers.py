@@ -1,0 +1,650 @@
+"""Use cases of the client file. One method, one transaction, rights checked here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app import audit, rules
+from app.auth import CurrentUser
+from app.db import Database
+from app.db_listing import search_document
+from app.documents import DocumentStore
+from app.errors import ConflictError, DomainError, NotFound
+from app.numbering import next_number
+from app.office import Choice
+from app.readmodels import (
+    DossierDetail,
+    DossierRights,
+    SimulationInfo,
+    StepChangeInfo,
+    StepInfo,
+)
+from app.richtext import MAX_LENGTH as NOTE_MAX_LENGTH
+from app.richtext import sanitize
+from app.text import fold, person_name
+from models.dossier import Borrower, Document, Dossier, Simulation, StepChange
+from models.enums import AbandonReason, AuditAction, DossierStatus, Right, SimulationStatus
+from models.office import Provenance, Referrer, Step, User
+
+CONFLICT_MESSAGE = (
+    "Ce dossier a été modifié entre-temps (dans une autre fenêtre ou par un collègue). "
+    "Il a été rechargé : vérifiez puis refaites votre modification."
+)
+NAME_MAX = 100
+
+
+class DossierFlag(enum.Enum):
+    COMPLETE = "is_complete"
+    HIDE_CONTACTS = "hide_contacts"
+    NO_FEES = "no_fees"
+    NO_BANK_COMMISSION = "no_bank_commission"
+    NO_REBATE = "no_rebate"
+
+
+class DossierDate(enum.Enum):
+    CREATED = "created_on"
+    CLIENT_AGREEMENT = "client_agreement_on"
+    OFFER_SIGNED = "offer_signed_on"
+    DEED_SIGNED = "deed_signed_on"
+
+
+@dataclass(frozen=True)
+class NewDossier:
+    status: DossierStatus
+    last_name: str
+    first_name: str
+    owner_id: int
+    provenance_id: int | None
+    civility: str = ""
+    provenance_detail: str = ""
+    referrer_id: int | None = None
+    co_last_name: str = ""
+    co_first_name: str = ""
+    created_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class DeletedDossier:
+    number: str
+
+
+class DossierService:
+    def __init__(
+        self,
+        database: Database,
+        user: CurrentUser,
+        documents: DocumentStore,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self._db = database
+        self._user = user
+        self._documents = documents
+        self._today = today
+
+    # --- reading -----------------------------------------------------------------------
+
+    def get(self, dossier_id: int) -> DossierDetail:
+        with self._db.read() as session:
+            return self._detail(session, self._visible(session, dossier_id))
+
+    # --- creating ----------------------------------------------------------------------
+
+    def create(self, new: NewDossier) -> DossierDetail:
+        self._user.require(Right.CREATE_DOSSIER)
+        if new.status not in (DossierStatus.PROSPECT, DossierStatus.CLIENT):
+            raise DomainError("Un nouveau dossier est un prospect ou un client.", field="status")
+        last_name = _name(new.last_name, "last_name", required=True)
+        first_name = _name(new.first_name, "first_name")
+        co_last, co_first = (
+            _name(new.co_last_name, "co_last_name"),
+            _name(new.co_first_name, "co_first_name"),
+        )
+        if co_first and not co_last:
+            raise DomainError("Saisissez le nom du co-emprunteur.", field="co_last_name")
+        created_on = new.created_on or self._today()
+        rules.check_dates(rules.DossierDates(created_on, None, None, None), self._today())
+        with self._db.write() as session:
+            owner = self._active_broker(session, new.owner_id)
+            if not self._user.can(Right.VIEW_ALL_DOSSIERS) and owner.id != self._user.id:
+                raise DomainError(
+                    "Vous ne pouvez créer un dossier que pour vous-même.", field="owner"
+                )
+            provenance, referrer, detail = self._provenance_choice(
+                session, new.provenance_id, new.provenance_detail, new.referrer_id
+            )
+            steps = self._steps(session)
+            dossier = Dossier(
+                number=next_number(session, created_on),
+                status=new.status,
+                owner_id=owner.id,
+                provenance_id=provenance.id,
+                provenance_detail=detail,
+                referrer_id=referrer.id if referrer else None,
+                step_id=steps[0].id,
+                created_on=created_on,
+                internal_note="",
+                version=1,
+                updated_at=_now(),
+            )
+            dossier.borrowers.append(
+                Borrower(
+                    rank=1,
+                    civility=new.civility.strip(),
+                    first_name=first_name,
+                    last_name=last_name,
+                )
+            )
+            if co_last:
+                dossier.borrowers.append(Borrower(rank=2, first_name=co_first, last_name=co_last))
+            _refresh_search(dossier)
+            session.add(dossier)
+            session.flush()
+            self._record_step(session, dossier, steps[0])
+            audit.record(
+                session,
+                self._user,
+                AuditAction.DOSSIER_CREATED,
+                dossier_id=dossier.id,
+                dossier_number=dossier.number,
+                details=new.status.label,
+            )
+            session.flush()
+            return self._detail(session, dossier)
+
+    # --- the summary panel -------------------------------------------------------------
+
+    def set_flag(
+        self, dossier_id: int, version: int, flag: DossierFlag, value: bool
+    ) -> DossierDetail:
+        def change(session: Session, dossier: Dossier) -> None:
+            setattr(dossier, flag.value, bool(value))
+
+        return self._edit(dossier_id, version, change)
+
+    def save_note(self, dossier_id: int, version: int, markup: str) -> DossierDetail:
+        """Save the «Note interne» (sanitised rich text)."""
+        cleaned = sanitize(markup)
+        if len(cleaned) > NOTE_MAX_LENGTH:
+            raise DomainError(
+                "La note interne est trop longue (200 000 caractères au plus) : elle n'a pas "
+                "été enregistrée. Raccourcissez-la.",
+                field="internal_note",
+            )
+
+        def change(session: Session, dossier: Dossier) -> None:
+            dossier.internal_note = cleaned
+
+        return self._edit(dossier_id, version, change)
+
+    def renumber(self, dossier_id: int, version: int, new_number: str) -> DossierDetail:
+        self._user.require(Right.RENUMBER_DOSSIER)
+        number = rules.normalize_number(new_number)
+
+        def change(session: Session, dossier: Dossier) -> None:
+            if number == dossier.number:
+                return
+            taken = session.scalar(select(Dossier.id).where(Dossier.number == number))
+            if taken is not None:
+                raise DomainError(
+                    f"Le numéro « {number} » est déjà utilisé par un autre dossier.",
+                    field="number",
+                )
+            old = dossier.number
+            dossier.number = number
+            _refresh_search(dossier)
+            audit.record(
+                session,
+                self._user,
+                AuditAction.DOSSIER_RENUMBERED,
+                dossier_id=dossier.id,
+                dossier_number=number,
+                details=f"{old} → {number}",
+            )
+
+        return self._edit(dossier_id, version, change)
+
+    def change_owner(self, dossier_id: int, version: int, owner_id: int) -> DossierDetail:
+        self._user.require(Right.CHANGE_OWNER)
+
+        def change(session: Session, dossier: Dossier) -> None:
+            owner = self._active_broker(session, owner_id)
+            if owner.id == dossier.owner_id:
+                return
+            old = session.get(User, dossier.owner_id)
+            dossier.owner_id = owner.id
+            audit.record(
+                session,
+                self._user,
+                AuditAction.OWNER_CHANGED,
+                dossier_id=dossier.id,
+                dossier_number=dossier.number,
+                details=f"{old.login if old else '?'} → {owner.login}",
+            )
+
+        return self._edit(dossier_id, version, change)
+
+    def change_provenance(
+        self,
+        dossier_id: int,
+        version: int,
+        provenance_id: int | None,
+        detail: str,
+        referrer_id: int | None,
+    ) -> DossierDetail:
+        def change(session: Session, dossier: Dossier) -> None:
+            provenance, referrer, cleaned = self._provenance_choice(
+                session, provenance_id, detail, referrer_id, keep=dossier
+            )
+            before = (dossier.provenance_id, dossier.referrer_id)
+            dossier.provenance_id = provenance.id
+            dossier.provenance_detail = cleaned
+            dossier.referrer_id = referrer.id if referrer else None
+            if before != (dossier.provenance_id, dossier.referrer_id):
+                audit.record(
+                    session,
+                    self._user,
+                    AuditAction.PROVENANCE_CHANGED,
+                    dossier_id=dossier.id,
+                    dossier_number=dossier.number,
+                    details=provenance.name + (f" / {referrer.name}" if referrer else ""),
+                )
+
+        return self._edit(dossier_id, version, change)
+
+    # --- progress ----------------------------------------------------------------------
+
+    def move_step(self, dossier_id: int, version: int, direction: int) -> DossierDetail:
+        """One step forward (+1) or back (-1); the move is dated in the pipeline history."""
+        if direction not in (1, -1):
+            raise DomainError("Déplacement d'étape invalide.")
+
+        def change(session: Session, dossier: Dossier) -> None:
+            steps = self._steps(session)
+            ids = [s.id for s in steps]
+            current = ids.index(dossier.step_id) if dossier.step_id in ids else 0
+            target = steps[rules.next_step_index(current, len(steps), direction)]
+            dossier.step_id = target.id
+            self._record_step(session, dossier, target)
+
+        return self._edit(dossier_id, version, change)
+
+    def set_date(
+        self, dossier_id: int, version: int, which: DossierDate, value: dt.date | None
+    ) -> DossierDetail:
+        if which is DossierDate.CREATED and value is None:
+            raise DomainError("La date de création est obligatoire.", field="created_on")
+
+        def change(session: Session, dossier: Dossier) -> None:
+            values = {d.value: getattr(dossier, d.value) for d in DossierDate}
+            values[which.value] = value
+            rules.check_dates(rules.DossierDates(**values), self._today())
+            setattr(dossier, which.value, value)
+
+        return self._edit(dossier_id, version, change)
+
+    # --- the Actions menu --------------------------------------------------------------
+
+    def convert_to_client(self, dossier_id: int, version: int) -> DossierDetail:
+        def change(session: Session, dossier: Dossier) -> None:
+            rules.check_convert_to_client(dossier.status)
+            dossier.status = DossierStatus.CLIENT
+            audit.record(
+                session,
+                self._user,
+                AuditAction.STATUS_CHANGED,
+                dossier_id=dossier.id,
+                dossier_number=dossier.number,
+                details="Prospect → Client",
+            )
+
+        return self._edit(dossier_id, version, change)
+
+    def abandon(
+        self, dossier_id: int, version: int, reason: AbandonReason | None, detail: str = ""
+    ) -> DossierDetail:
+        self._user.require(Right.ABANDON_RESUME)
+        with self._db.write() as session:
+            dossier = self._for_update(session, dossier_id, version)
+            kept_detail = rules.check_abandon(dossier.status, reason, detail)
+            dossier.status = DossierStatus.ABANDONED
+            dossier.abandon_reason = reason
+            dossier.abandon_detail = kept_detail
+            dossier.abandoned_on = self._today()
+            _touch(dossier)
+            # The reason's label only: a free text may hold personal data.
+            audit.record(
+                session,
+                self._user,
+                AuditAction.DOSSIER_ABANDONED,
+                dossier_id=dossier.id,
+                dossier_number=dossier.number,
+                details=reason.label,
+            )
+            session.flush()
+            return self._detail(session, dossier)
+
+    def resume(
+        self, dossier_id: int, version: int, as_status: DossierStatus, created_on: dt.date | None
+    ) -> DossierDetail:
+        """Reactivate an abandoned dossier; its simulations, documents and pipeline are deleted."""
+        self._user.require(Right.ABANDON_RESUME)
+        rules.check_resume(DossierStatus.ABANDONED, as_status, created_on)
+        rules.check_dates(rules.DossierDates(created_on, None, None, None), self._today())
+        with self._db.write() as session:
+            dossier = self._for_update(session, dossier_id, version)
+            rules.check_resume(dossier.status, as_status, created_on)
+            hashes = self._delete_attachments(session, dossier.id)
+            session.execute(delete(StepChange).where(StepChange.dossier_id == dossier.id))
+            first = self._steps(session)[0]
+            dossier.status = as_status
+            dossier.created_on = created_on
+            dossier.step_id = first.id
+            dossier.client_agreement_on = dossier.offer_signed_on = dossier.deed_signed_on = None
+            dossier.abandon_reason = None
+            dossier.abandon_detail = ""
+            dossier.abandoned_on = None
+            _touch(dossier)
+            session.flush()
+            session.expire(dossier, ["simulations", "documents", "step_changes"])
+            self._record_step(session, dossier, first)
+            audit.record(
+                session,
+                self._user,
+                AuditAction.DOSSIER_RESUMED,
+                dossier_id=dossier.id,
+                dossier_number=dossier.number,
+                details=as_status.label,
+            )
+            session.flush()
+            detail = self._detail(session, dossier)
+        self._discard_orphan_files(hashes)
+        return detail
+
+    def delete(self, dossier_id: int) -> DeletedDossier:
+        """Delete the dossier and everything attached, files included. Irreversible."""
+        self._user.require(Right.DELETE_DOSSIER)
+        with self._db.write() as session:
+            dossier = self._visible(session, dossier_id)
+            number = dossier.number
+            hashes = self._delete_attachments(session, dossier.id)
+            session.execute(delete(Dossier).where(Dossier.id == dossier.id))
+            audit.record(
+                session,
+                self._user,
+                AuditAction.DOSSIER_DELETED,
+                dossier_id=dossier_id,
+                dossier_number=number,
+            )
+        self._discard_orphan_files(hashes)
+        return DeletedDossier(number=number)
+
+    # --- simulations and documents (their own screens come later) ----------------------
+
+    def add_simulation(
+        self,
+        dossier_id: int,
+        version: int,
+        name: str,
+        amount_cents: int,
+        rate_mpct: int,
+        duration_months: int,
+    ) -> DossierDetail:
+        name = " ".join(name.split())
+        if not name or len(name) > 150:
+            raise DomainError(
+                "Donnez un nom à la simulation (150 caractères au plus).", field="name"
+            )
+        if not 0 < amount_cents <= 100_000_000_00:
+            raise DomainError(
+                "Le montant doit être compris entre 0 et 100 000 000 €.", field="amount"
+            )
+        if not 0 <= rate_mpct <= 20_000:
+            raise DomainError("Le taux doit être compris entre 0 et 20 %.", field="rate")
+        if not 12 <= duration_months <= 480:
+            raise DomainError("La durée doit être comprise entre 1 et 40 ans.", field="duration")
+
+        def change(session: Session, dossier: Dossier) -> None:
+            dossier.simulations.append(
+                Simulation(
+                    name=name,
+                    amount_cents=amount_cents,
+                    rate_mpct=rate_mpct,
+                    duration_months=duration_months,
+                    status=SimulationStatus.DRAFT,
+                    created_at=_now(),
+                )
+            )
+
+        return self._edit(dossier_id, version, change)
+
+    def attach_document(
+        self, dossier_id: int, version: int, title: str, source: Path
+    ) -> DossierDetail:
+        title = " ".join(title.split()) or source.name
+        content_hash, size = self._documents.put(source)
+
+        def change(session: Session, dossier: Dossier) -> None:
+            dossier.documents.append(
+                Document(
+                    title=title[:200],
+                    filename=source.name[:255],
+                    content_hash=content_hash,
+                    size_bytes=size,
+                    created_at=_now(),
+                )
+            )
+
+        try:
+            return self._edit(dossier_id, version, change)
+        except Exception:
+            self._discard_orphan_files({content_hash})
+            raise
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _edit(
+        self, dossier_id: int, version: int, change: Callable[[Session, Dossier], None]
+    ) -> DossierDetail:
+        with self._db.write() as session:
+            dossier = self._for_update(session, dossier_id, version)
+            rules.check_can_edit(dossier.status)
+            change(session, dossier)
+            if session.is_modified(dossier) or session.new or session.dirty:
+                _touch(dossier)
+            session.flush()
+            return self._detail(session, dossier)
+
+    def _visible(self, session: Session, dossier_id: int) -> Dossier:
+        dossier = session.get(Dossier, dossier_id)
+        if dossier is None or not (
+            self._user.can(Right.VIEW_ALL_DOSSIERS) or dossier.owner_id == self._user.id
+        ):
+            raise NotFound("Ce dossier n'existe plus ou ne vous est pas accessible.")
+        return dossier
+
+    def _for_update(self, session: Session, dossier_id: int, version: int) -> Dossier:
+        dossier = self._visible(session, dossier_id)
+        if dossier.version != version:
+            raise ConflictError(CONFLICT_MESSAGE)
+        return dossier
+
+    def _active_broker(self, session: Session, user_id: int) -> User:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active or not user.is_broker:
+            raise DomainError("Choisissez un courtier actif.", field="owner")
+        return user
+
+    def _provenance_choice(
+        self,
+        session: Session,
+        provenance_id: int | None,
+        detail: str,
+        referrer_id: int | None,
+        keep: Dossier | None = None,
+    ) -> tuple[Provenance, Referrer | None, str]:
+        """Check a provenance and referrer; an inactive one is accepted only if already set."""
+        provenance = session.get(Provenance, provenance_id) if provenance_id else None
+        if provenance is None or not (
+            provenance.is_active or (keep is not None and keep.provenance_id == provenance.id)
+        ):
+            raise DomainError("Choisissez une provenance.", field="provenance")
+        referrer = None
+        if referrer_id is not None:
+            referrer = session.get(Referrer, referrer_id)
+            if referrer is None or not (
+                referrer.is_active or (keep is not None and keep.referrer_id == referrer.id)
+            ):
+                raise DomainError("Cet apporteur d'affaires n'est plus actif.", field="referrer")
+        cleaned = " ".join(detail.split())
+        if len(cleaned) > 300:
+            raise DomainError(
+                "Le détail de la provenance ne doit pas dépasser 300 caractères.",
+                field="provenance_detail",
+            )
+        return provenance, referrer, cleaned
+
+    def _steps(self, session: Session) -> list[Step]:
+        steps = list(
+            session.scalars(select(Step).where(Step.is_active).order_by(Step.position, Step.id))
+        )
+        if not steps:
+            raise DomainError("Aucune étape de pipeline n'est configurée (Paramètres).")
+        return steps
+
+    def _record_step(self, session: Session, dossier: Dossier, step: Step) -> None:
+        session.add(
+            StepChange(
+                dossier_id=dossier.id,
+                step_id=step.id,
+                step_name=step.name,
+                step_percent=step.percent,
+                changed_at=_now(),
+                user_id=self._user.id,
+            )
+        )
+
+    def _delete_attachments(self, session: Session, dossier_id: int) -> set[str]:
+        hashes = set(
+            session.scalars(select(Document.content_hash).where(Document.dossier_id == dossier_id))
+        )
+        session.execute(delete(Document).where(Document.dossier_id == dossier_id))
+        session.execute(delete(Simulation).where(Simulation.dossier_id == dossier_id))
+        return hashes
+
+    def _discard_orphan_files(self, hashes: set[str]) -> None:
+        if not hashes:
+            return
+        with self._db.read() as session:
+            still_used = set(
+                session.scalars(
+                    select(Document.content_hash).where(Document.content_hash.in_(hashes))
+                )
+            )
+        self._documents.discard(hashes - still_used)
+
+    def _detail(self, session: Session, dossier: Dossier) -> DossierDetail:
+        steps = self._all_steps_for(session, dossier)
+        owner = session.get(User, dossier.owner_id)
+        provenance = session.get(Provenance, dossier.provenance_id)
+        referrer = session.get(Referrer, dossier.referrer_id) if dossier.referrer_id else None
+        borrowers = list(dossier.borrowers)
+        co = borrowers[1] if len(borrowers) > 1 else None
+        names = dict(session.execute(select(User.id, User.first_name + " " + User.last_name)).all())
+        history = tuple(
+            StepChangeInfo(c.step_name, c.step_percent, c.changed_at, names.get(c.user_id, ""))
+            for c in dossier.step_changes
+        )
+        simulations = tuple(
+            SimulationInfo(s.id, s.name, s.amount_cents, s.rate_mpct, s.duration_months, s.status)
+            for s in dossier.simulations
+        )
+        document_count = session.scalar(
+            select(func.count(Document.id)).where(Document.dossier_id == dossier.id)
+        )
+        user = self._user
+        return DossierDetail(
+            id=dossier.id,
+            number=dossier.number,
+            version=dossier.version,
+            status=dossier.status,
+            holder_name=dossier.holder_name,
+            household=rules.describe_household(
+                len(borrowers), person_name(co.first_name, co.last_name) if co else None
+            ),
+            owner=Choice(owner.id, owner.display_name),
+            provenance=Choice(provenance.id, provenance.name),
+            provenance_detail=dossier.provenance_detail,
+            referrer=Choice(referrer.id, referrer.name) if referrer else None,
+            is_complete=dossier.is_complete,
+            hide_contacts=dossier.hide_contacts,
+            no_fees=dossier.no_fees,
+            no_bank_commission=dossier.no_bank_commission,
+            no_rebate=dossier.no_rebate,
+            internal_note=dossier.internal_note,
+            created_on=dossier.created_on,
+            client_agreement_on=dossier.client_agreement_on,
+            offer_signed_on=dossier.offer_signed_on,
+            deed_signed_on=dossier.deed_signed_on,
+            abandon_reason=dossier.abandon_reason,
+            abandon_detail=dossier.abandon_detail,
+            abandoned_on=dossier.abandoned_on,
+            steps=steps,
+            current_step_id=dossier.step_id,
+            history=history,
+            simulations=simulations,
+            document_count=document_count or 0,
+            rights=DossierRights(
+                renumber=user.can(Right.RENUMBER_DOSSIER),
+                change_owner=user.can(Right.CHANGE_OWNER),
+                delete=user.can(Right.DELETE_DOSSIER),
+                abandon_resume=user.can(Right.ABANDON_RESUME),
+            ),
+        )
+
+    def _all_steps_for(self, session: Session, dossier: Dossier) -> tuple[StepInfo, ...]:
+        """The active steps, plus the dossier's own step if it was deactivated meanwhile."""
+        steps = list(
+            session.scalars(
+                select(Step)
+                .where((Step.is_active) | (Step.id == dossier.step_id))
+                .order_by(Step.position, Step.id)
+            )
+        )
+        return tuple(StepInfo(s.id, s.name, s.percent) for s in steps)
+
+
+def _name(value: str, field: str, required: bool = False) -> str:
+    cleaned = " ".join(value.split())
+    if required and not cleaned:
+        raise DomainError("Saisissez le nom du porteur de projet.", field=field)
+    if len(cleaned) > NAME_MAX:
+        raise DomainError(f"Ce nom ne doit pas dépasser {NAME_MAX} caractères.", field=field)
+    if any(not c.isprintable() for c in cleaned):
+        raise DomainError("Ce nom contient des caractères invalides.", field=field)
+    return cleaned
+
+
+def _refresh_search(dossier: Dossier) -> None:
+    """Keep the denormalised list columns in step with the borrowers and number."""
+    borrowers = sorted(dossier.borrowers, key=lambda b: b.rank)
+    names = [person_name(b.first_name, b.last_name) for b in borrowers]
+    main = borrowers[0] if borrowers else None
+    dossier.holder_name = names[0] if names else ""
+    dossier.holder_sort = fold(f"{main.last_name} {main.first_name}") if main else ""
+    dossier.search_text = search_document(dossier.number, names)
+
+
+def _touch(dossier: Dossier) -> None:
+    dossier.version += 1
+    dossier.updated_at = _now()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)

@@ -1,0 +1,35 @@
+"""Domain errors. Each carries a message in French, ready to be shown to the user."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule refused the command; nothing was changed.
+
+    `field` names the input the message is about (for showing it near that field).
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PermissionDenied(DomainError):
+    """The user's role does not grant the right this command needs."""
+
+
+class NotFound(DomainError):
+    """The record no longer exists (deleted meanwhile) or is not visible to the user."""
+
+
+class ConflictError(DomainError):
+    """Someone else changed the record since it was read (optimistic locking)."""
+
+
+class StorageError(DomainError):
+    """The database or the disk refused the write (read-only file, disk full, locked)."""
+
+
+class DatabaseOpenError(DomainError):
+    """The database file cannot be used (not a database, newer version, read-only…)."""

@@ -1,0 +1,40 @@
+"""Alembic environment: migrations run on the connection Dossia hands over."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from models.all import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.begin() as own_connection:
+        _run(own_connection)
+    engine.dispose()
+
+
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+    # The full-text search index is created by raw SQL in the migrations (SQLite FTS5).
+    return not (type_ == "table" and name.startswith("dossier_fts"))
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_object=_include_object,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

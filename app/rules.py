@@ -1,0 +1,130 @@
+"""Rules that depend only on data: plain functions, unit-tested without a database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app.errors import DomainError
+from app.numbering import MAX_NUMBER_LENGTH
+from models.enums import AbandonReason, DossierStatus
+
+MAX_ABANDON_DETAIL = 500
+
+
+def check_can_edit(status: DossierStatus) -> None:
+    """An abandoned dossier is read-only: only «Reprendre» and «Supprimer» apply."""
+    if status is DossierStatus.ABANDONED:
+        raise DomainError(
+            "Ce dossier est abandonné : il est en lecture seule. Utilisez « Reprendre » "
+            "dans le menu Actions pour le modifier."
+        )
+
+
+def check_abandon(status: DossierStatus, reason: AbandonReason | None, detail: str) -> str:
+    """Validate an abandonment; returns the detail to store (empty unless «Autre»)."""
+    if status is DossierStatus.ABANDONED:
+        raise DomainError("Ce dossier est déjà abandonné.")
+    if reason is None:
+        raise DomainError("Choisissez le motif de l'abandon.", field="reason")
+    detail = " ".join(detail.split())
+    if reason is AbandonReason.OTHER and not detail:
+        raise DomainError("Précisez le motif de l'abandon.", field="detail")
+    if len(detail) > MAX_ABANDON_DETAIL:
+        raise DomainError(
+            f"Le motif ne doit pas dépasser {MAX_ABANDON_DETAIL} caractères.", field="detail"
+        )
+    return detail if reason is AbandonReason.OTHER else ""
+
+
+def check_resume(
+    status: DossierStatus, new_status: DossierStatus, created_on: dt.date | None
+) -> None:
+    if status is not DossierStatus.ABANDONED:
+        raise DomainError("Seul un dossier abandonné peut être repris.")
+    if new_status not in (DossierStatus.PROSPECT, DossierStatus.CLIENT):
+        raise DomainError("Un dossier repris devient un prospect ou un client.", field="status")
+    if created_on is None:
+        raise DomainError("Saisissez la nouvelle date de création.", field="created_on")
+
+
+def check_convert_to_client(status: DossierStatus) -> None:
+    if status is not DossierStatus.PROSPECT:
+        raise DomainError("Seul un prospect peut devenir client.")
+
+
+def normalize_number(number: str) -> str:
+    """Validate a dossier number typed by a user; returns it trimmed."""
+    cleaned = number.strip()
+    if not cleaned:
+        raise DomainError("Le numéro de dossier ne peut pas être vide.", field="number")
+    if len(cleaned) > MAX_NUMBER_LENGTH:
+        raise DomainError(
+            f"Le numéro de dossier ne doit pas dépasser {MAX_NUMBER_LENGTH} caractères.",
+            field="number",
+        )
+    if any(not c.isprintable() for c in cleaned):
+        raise DomainError("Le numéro de dossier contient des caractères invalides.", field="number")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class DossierDates:
+    created_on: dt.date
+    client_agreement_on: dt.date | None
+    offer_signed_on: dt.date | None
+    deed_signed_on: dt.date | None
+
+
+DATE_LABELS = {
+    "created_on": "Date de création",
+    "client_agreement_on": "Date d'accord client",
+    "offer_signed_on": "Date de signature de l'offre",
+    "deed_signed_on": "Date de signature de l'acte",
+}
+EARLIEST_DATE = dt.date(1990, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def check_dates(dates: DossierDates, today: dt.date) -> None:
+    """Dates follow the life of a loan: nothing before the creation, the deed after the offer."""
+    for name, value in vars(dates).items():
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise DomainError(f"{DATE_LABELS[name]} : date invalide.", field=name)
+    if dates.created_on > today:
+        raise DomainError("La date de création ne peut pas être dans le futur.", field="created_on")
+    for name in ("client_agreement_on", "offer_signed_on", "deed_signed_on"):
+        value = getattr(dates, name)
+        if value is not None and value < dates.created_on:
+            raise DomainError(
+                f"{DATE_LABELS[name]} ne peut pas être antérieure à la date de création "
+                f"({dates.created_on:%d/%m/%Y}).",
+                field=name,
+            )
+    if (
+        dates.offer_signed_on
+        and dates.deed_signed_on
+        and dates.deed_signed_on < dates.offer_signed_on
+    ):
+        raise DomainError(
+            "La signature de l'acte ne peut pas précéder la signature de l'offre "
+            f"({dates.offer_signed_on:%d/%m/%Y}).",
+            field="deed_signed_on",
+        )
+
+
+def next_step_index(current: int, count: int, direction: int) -> int:
+    """Move one step forward (+1) or back (-1) in the pipeline."""
+    target = current + direction
+    if direction > 0 and target >= count:
+        raise DomainError("Le dossier est déjà à la dernière étape.")
+    if direction < 0 and target < 0:
+        raise DomainError("Le dossier est déjà à la première étape.")
+    return target
+
+
+def describe_household(borrower_count: int, co_borrower_name: str | None) -> str:
+    """«Famille concernée»: from the borrowers for now (the Emprunteurs/Enfants tabs will refine it)."""
+    if borrower_count >= 2 and co_borrower_name:
+        return f"Deux emprunteurs (co-emprunteur : {co_borrower_name})"
+    return "Un emprunteur"

@@ -1,0 +1,52 @@
+"""French formatting and text folding. Plain functions, no database, no Qt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+_NBSP = "\u202f"  # narrow no-break space, the French thousands separator
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, for searching and sorting («Éloïse» → «eloise»)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def format_date(value: dt.date | None) -> str:
+    """dd/mm/yyyy, or an empty string."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    return value.strftime("%d/%m/%Y à %H:%M") if value else ""
+
+
+def format_amount(cents: int) -> str:
+    """«1 234,56 €» from integer cents."""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    grouped = f"{euros:,}".replace(",", _NBSP)
+    return f"{sign}{grouped},{rest:02d}\u00a0€"
+
+
+def format_rate(mpct: int) -> str:
+    """«3,450 %» from thousandths of a percent, trailing zeros kept to two decimals."""
+    text = f"{mpct / 1000:.3f}".rstrip("0")
+    if len(text.split(".")[1]) < 2:
+        text = f"{mpct / 1000:.2f}"
+    return text.replace(".", ",") + "\u00a0%"
+
+
+def format_duration(months: int) -> str:
+    years, rest = divmod(months, 12)
+    if rest == 0:
+        return f"{years} an" + ("s" if years > 1 else "")
+    return f"{months} mois"
+
+
+def person_name(first_name: str, last_name: str) -> str:
+    """How a person is shown in lists: «DUPONT Marie»."""
+    return f"{last_name.upper()} {first_name}".strip()

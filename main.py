@@ -1,0 +1,101 @@
+"""Dossia: start the application, or run a command without a screen.
+
+    python main.py [--db PATH] [--user LOGIN] [--quit-after-start]
+    python main.py demo --db PATH --dossiers N [--seed S] [--password P]
+
+Run `python main.py --help` for every option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+PASSWORD_ENV_VAR = "DOSSIA_PASSWORD"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dossia",
+        description=(
+            "Dossia — le dossier client des courtiers en crédit immobilier. Sans commande, "
+            "ouvre l'application sur la base de données du dossier de données de "
+            "l'utilisateur (ou celle de --db / $DOSSIA_DB)."
+        ),
+        epilog=(
+            f"Le mot de passe peut être fourni par la variable d'environnement "
+            f"{PASSWORD_ENV_VAR} (avec --user, la fenêtre de connexion n'est alors pas affichée)."
+        ),
+    )
+    parser.add_argument("--db", metavar="PATH", help="fichier de base de données à ouvrir")
+    parser.add_argument("--user", metavar="LOGIN", help="identifiant de connexion présélectionné")
+    parser.add_argument(
+        "--quit-after-start",
+        action="store_true",
+        help="quitter dès que la fenêtre principale est affichée (tests, mesures)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    demo = commands.add_parser(
+        "demo",
+        help="créer un cabinet de démonstration (ou ajouter des dossiers à une base existante)",
+        description=(
+            "Construit un cabinet réaliste : courtiers, provenances, apporteurs d'affaires, "
+            "dossiers à toutes les étapes, avec noms, dates, notes et simulations. Le résultat "
+            "ne dépend que de --seed. Les utilisateurs créés ont le mot de passe --password ; "
+            "l'administrateur a l'identifiant « admin »."
+        ),
+    )
+    demo.add_argument("--db", metavar="PATH", help="base à créer ou compléter")
+    demo.add_argument(
+        "--dossiers", type=int, default=300, metavar="N", help="nombre de dossiers (300)"
+    )
+    demo.add_argument("--seed", type=int, default=1, metavar="S", help="graine aléatoire (1)")
+    demo.add_argument("--password", default="demo", help="mot de passe des utilisateurs (demo)")
+    return parser
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from app.db import Database
+    from app.demo import build_demo
+    from app.errors import DomainError
+    from app.paths import resolve_paths
+    from app.startup import ensure_schema
+
+    paths = resolve_paths(args.db)
+    if args.dossiers < 0:
+        print("Le nombre de dossiers doit être positif.", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        ensure_schema(paths)
+        database = Database(paths)
+        result = build_demo(database, args.dossiers, seed=args.seed, password=args.password)
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - started
+    print(
+        f"{result.dossiers} dossiers ajoutés à {paths.database} en {elapsed:.1f} s"
+        + (
+            f" ({result.users_created} utilisateurs créés, identifiant « admin »)."
+            if result.users_created
+            else "."
+        )
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        return run_demo(args)
+    from ui.launcher import run_gui
+
+    return run_gui(args, os.environ.get(PASSWORD_ENV_VAR))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

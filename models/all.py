@@ -1,0 +1,23 @@
+"""Import every mapped class so that `Base.metadata` is complete (Alembic, tests)."""
+
+from models.audit import AuditEvent
+from models.base import Base
+from models.dossier import Borrower, Counter, Document, Dossier, Simulation, StepChange
+from models.office import Provenance, Referrer, Role, RoleRight, Step, User
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Borrower",
+    "Counter",
+    "Document",
+    "Dossier",
+    "Provenance",
+    "Referrer",
+    "Role",
+    "RoleRight",
+    "Simulation",
+    "Step",
+    "StepChange",
+    "User",
+]

@@ -1,0 +1,166 @@
+"""The client file (dossier) and what hangs on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, str_enum
+from models.enums import AbandonReason, DossierStatus, SimulationStatus
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        Index("ix_dossiers_status_created", "status", "created_on", "id"),
+        Index("ix_dossiers_status_number", "status", "number"),
+        Index("ix_dossiers_status_holder", "status", "holder_sort"),
+        Index("ix_dossiers_created", "created_on", "id"),
+        Index("ix_dossiers_holder", "holder_sort"),
+        Index("ix_dossiers_owner", "owner_id"),
+        Index("ix_dossiers_owner_status", "owner_id", "status"),
+        Index("ix_dossiers_status_step", "status", "step_id"),
+        Index("ix_dossiers_status_provenance", "status", "provenance_id"),
+        Index("ix_dossiers_status_complete", "status", "is_complete"),
+        Index("ix_dossiers_complete", "is_complete"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[DossierStatus] = mapped_column(str_enum(DossierStatus, "dossier_status"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    provenance_id: Mapped[int] = mapped_column(ForeignKey("provenances.id"), index=True)
+    provenance_detail: Mapped[str] = mapped_column(String(300), default="")
+    referrer_id: Mapped[int | None] = mapped_column(ForeignKey("referrers.id"), index=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("steps.id"), index=True)
+
+    is_complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    hide_contacts: Mapped[bool] = mapped_column(Boolean, default=False)
+    no_fees: Mapped[bool] = mapped_column(Boolean, default=False)
+    no_bank_commission: Mapped[bool] = mapped_column(Boolean, default=False)
+    no_rebate: Mapped[bool] = mapped_column(Boolean, default=False)
+    internal_note: Mapped[str] = mapped_column(Text, default="")
+
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    client_agreement_on: Mapped[dt.date | None] = mapped_column(Date)
+    offer_signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    deed_signed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    abandon_reason: Mapped[AbandonReason | None] = mapped_column(
+        str_enum(AbandonReason, "abandon_reason")
+    )
+    abandon_detail: Mapped[str] = mapped_column(String(500), default="")
+    abandoned_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    # Denormalised from the borrowers, kept in step by app/ in the same transaction,
+    # so that the Clients list sorts and searches 100,000 dossiers without joins.
+    holder_name: Mapped[str] = mapped_column(String(250), default="")
+    holder_sort: Mapped[str] = mapped_column(String(250), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    borrowers: Mapped[list[Borrower]] = relationship(
+        order_by="Borrower.rank", cascade="all, delete-orphan", passive_deletes=True
+    )
+    step_changes: Mapped[list[StepChange]] = relationship(
+        order_by="StepChange.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    simulations: Mapped[list[Simulation]] = relationship(
+        order_by="Simulation.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    documents: Mapped[list[Document]] = relationship(
+        order_by="Document.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Borrower(Base):
+    """A borrower: rank 1 is the «porteur de projet», rank 2 the co-emprunteur."""
+
+    __tablename__ = "borrowers"
+    __table_args__ = (UniqueConstraint("dossier_id", "rank", name="dossier_rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    rank: Mapped[int] = mapped_column(Integer)
+    civility: Mapped[str] = mapped_column(String(10), default="")
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100))
+
+
+class StepChange(Base):
+    """One dated move of a dossier in the pipeline (its history).
+
+    The step's name and percentage are copied, so renaming or removing a step in the
+    settings never rewrites what the history says.
+    """
+
+    __tablename__ = "step_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
+    )
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("steps.id", ondelete="SET NULL"))
+    step_name: Mapped[str] = mapped_column(String(100))
+    step_percent: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Simulation(Base):
+    """A loan simulation (minimal for now; its screens come later)."""
+
+    __tablename__ = "simulations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(150))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    # Nominal yearly rate in thousandths of a percent: 3.450 % is stored as 3450.
+    rate_mpct: Mapped[int] = mapped_column(Integer)
+    duration_months: Mapped[int] = mapped_column(Integer)
+    status: Mapped[SimulationStatus] = mapped_column(
+        str_enum(SimulationStatus, "simulation_status")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Document(Base):
+    """A file attached to a dossier; the bytes live content-addressed in the documents folder."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Counter(Base):
+    """Named counters (dossier numbers per year)."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,111 @@
+"""Domain enumerations. Plain Python: importing this module never imports SQLAlchemy."""
+
+from __future__ import annotations
+
+import enum
+
+
+class DossierStatus(enum.StrEnum):
+    """Where a dossier stands commercially."""
+
+    PROSPECT = "prospect"
+    CLIENT = "client"
+    ABANDONED = "abandoned"
+
+    @property
+    def label(self) -> str:
+        return {"prospect": "Prospect", "client": "Client", "abandoned": "Abandonné"}[self.value]
+
+
+class AbandonReason(enum.StrEnum):
+    """The reasons a broker may give when abandoning a dossier."""
+
+    PROJECT_ABANDONED = "project_abandoned"
+    OWN_BANK = "own_bank"
+    COMPETITION = "competition"
+    BANK_REFUSAL = "bank_refusal"
+    DEBT_RATIO = "debt_ratio"
+    OVER_INDEBTEDNESS = "over_indebtedness"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _ABANDON_LABELS[self]
+
+
+_ABANDON_LABELS = {
+    AbandonReason.PROJECT_ABANDONED: "Abandon projet",
+    AbandonReason.OWN_BANK: "Banque perso",
+    AbandonReason.COMPETITION: "Concurrence",
+    AbandonReason.BANK_REFUSAL: "Refus banque",
+    AbandonReason.DEBT_RATIO: "Endettement",
+    AbandonReason.OVER_INDEBTEDNESS: "Surendettement",
+    AbandonReason.OTHER: "Autre",
+}
+
+
+class SimulationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    CLIENT_VALIDATED = "client_validated"
+    BANK_ACCEPTED = "bank_accepted"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Brouillon",
+            "proposed": "Proposée",
+            "client_validated": "Validée client",
+            "bank_accepted": "Acceptée banque",
+        }[self.value]
+
+
+class ReferrerKind(enum.StrEnum):
+    PERSON = "person"
+    COMPANY = "company"
+
+
+class Right(enum.StrEnum):
+    """What a role allows. Every right is checked in `app/`, never only by hiding a button."""
+
+    VIEW_ALL_DOSSIERS = "view_all_dossiers"
+    CREATE_DOSSIER = "create_dossier"
+    RENUMBER_DOSSIER = "renumber_dossier"
+    CHANGE_OWNER = "change_owner"
+    DELETE_DOSSIER = "delete_dossier"
+    ABANDON_RESUME = "abandon_resume"
+    INVOICE = "invoice"
+    EXPORT_C1 = "export_c1"
+    MANAGE_SETTINGS = "manage_settings"
+    MANAGE_USERS = "manage_users"
+
+    @property
+    def label(self) -> str:
+        return _RIGHT_LABELS[self]
+
+
+_RIGHT_LABELS = {
+    Right.VIEW_ALL_DOSSIERS: "Voir tous les dossiers",
+    Right.CREATE_DOSSIER: "Créer un dossier",
+    Right.RENUMBER_DOSSIER: "Modifier le numéro de dossier",
+    Right.CHANGE_OWNER: "Changer le propriétaire",
+    Right.DELETE_DOSSIER: "Supprimer un dossier",
+    Right.ABANDON_RESUME: "Abandonner / reprendre",
+    Right.INVOICE: "Facturer",
+    Right.EXPORT_C1: "Exporter C1",
+    Right.MANAGE_SETTINGS: "Gérer les paramètres",
+    Right.MANAGE_USERS: "Gérer les utilisateurs",
+}
+
+
+class AuditAction(enum.StrEnum):
+    DOSSIER_CREATED = "dossier_created"
+    DOSSIER_ABANDONED = "dossier_abandoned"
+    DOSSIER_RESUMED = "dossier_resumed"
+    DOSSIER_DELETED = "dossier_deleted"
+    DOSSIER_RENUMBERED = "dossier_renumbered"
+    OWNER_CHANGED = "owner_changed"
+    PROVENANCE_CHANGED = "provenance_changed"
+    STATUS_CHANGED = "status_changed"
+    USER_CREATED = "user_created"
+    LOGIN_FAILED = "login_failed"

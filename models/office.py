@@ -1,0 +1,83 @@
+"""The office: users, roles and their rights, pipeline steps, provenances, referrers."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, str_enum
+from models.enums import ReferrerKind, Right
+
+
+class Role(Base):
+    """A named set of rights (a «profil»)."""
+
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    rights: Mapped[list[RoleRight]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class RoleRight(Base):
+    __tablename__ = "role_rights"
+    __table_args__ = (UniqueConstraint("role_id", "right", name="role_right"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
+    right: Mapped[Right] = mapped_column(str_enum(Right, "right"))
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (Index("ix_users_name", "last_name", "first_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(80), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_broker: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    role: Mapped[Role] = relationship(lazy="joined")
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Step(Base):
+    """A pipeline step of the office («Client créé», «RDV banque»…)."""
+
+    __tablename__ = "steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    percent: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Provenance(Base):
+    """Where clients come from («Site internet», «Notaire», «Apporteur d'affaires»…)."""
+
+    __tablename__ = "provenances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Referrer(Base):
+    """An «apporteur d'affaires»: a person or company that sends clients to the office."""
+
+    __tablename__ = "referrers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(150))
+    kind: Mapped[ReferrerKind] = mapped_column(str_enum(ReferrerKind, "referrer_kind"))
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
