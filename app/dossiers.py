@@ -210,7 +210,7 @@ class DossierService:
 
         return self._edit(dossier_id, version, change)
 
-    def change_owner(self, dossier_id: int, version: int, owner_id: int) -> DossierDetail:
+    def change_owner(self, dossier_id: int, version: int, owner_id: int | None) -> DossierDetail:
         self._user.require(Right.CHANGE_OWNER)
 
         def change(session: Session, dossier: Dossier) -> None:
@@ -475,8 +475,8 @@ class DossierService:
             raise ConflictError(CONFLICT_MESSAGE)
         return dossier
 
-    def _active_broker(self, session: Session, user_id: int) -> User:
-        user = session.get(User, user_id)
+    def _active_broker(self, session: Session, user_id: int | None) -> User:
+        user = session.get(User, user_id) if user_id is not None else None
         if user is None or not user.is_active or not user.is_broker:
             raise DomainError("Choisissez un courtier actif.", field="owner")
         return user

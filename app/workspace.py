@@ -1,0 +1,133 @@
+"""An open office: its database, the logged-in user, and the services they give access to.
+
+Built by `main.py` / the launcher and handed to the windows (no global registry). The
+Clients list is served from a plain DB-API connection; the services that need SQLAlchemy
+are created on first use (or by `warm_up()` in the background after the first paint).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from app import db_listing, db_raw
+from app.auth import CurrentUser
+from app.db_listing import BrokerChoice, ListQuery, ListRow, ListTab
+from app.paths import DataPaths
+from models.enums import Right
+
+if TYPE_CHECKING:
+    from app.db import Database
+    from app.dossiers import DossierService
+    from app.office import OfficeService
+
+
+class OfficeDatabase:
+    """A checked database file, opened before anyone has logged in."""
+
+    def __init__(self, paths: DataPaths) -> None:
+        self.paths = paths
+        self._connection = db_raw.connect(paths.database)
+
+    def authenticate(self, login: str, password: str) -> CurrentUser:
+        from app.auth import authenticate
+
+        return authenticate(self._connection, login, password)
+
+    def workspace_for(self, user: CurrentUser) -> Workspace:
+        return Workspace(self.paths, self._connection, user)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+class Workspace:
+    def __init__(self, paths: DataPaths, connection: sqlite3.Connection, user: CurrentUser) -> None:
+        self.paths = paths
+        self.user = user
+        self._connection = connection
+        self._list_lock = threading.Lock()  # the list connection, used by the GUI thread
+        self._services_lock = threading.RLock()  # lazy creation of the SQLAlchemy services
+        self._database: Database | None = None
+        self._dossiers: DossierService | None = None
+        self._office: OfficeService | None = None
+
+    # --- the Clients list (no SQLAlchemy) ----------------------------------------------
+
+    def _scoped(self, query: ListQuery) -> ListQuery:
+        """Apply the user's rights: without «voir tous les dossiers», only their own."""
+        if self.user.can(Right.VIEW_ALL_DOSSIERS):
+            return replace(query, restrict_to_owner=None)
+        return replace(query, restrict_to_owner=self.user.id)
+
+    def list_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
+        with self._list_lock:
+            return db_listing.fetch_page(self._connection, self._scoped(query), offset, limit)
+
+    def tab_counts(
+        self, query: ListQuery, connection: sqlite3.Connection | None = None
+    ) -> dict[ListTab, int]:
+        """Counts per tab; pass a connection of your own when calling from another thread."""
+        if connection is not None:
+            return db_listing.count_by_tab(connection, self._scoped(query))
+        with self._list_lock:
+            return db_listing.count_by_tab(self._connection, self._scoped(query))
+
+    def open_reader(self) -> sqlite3.Connection:
+        """A separate connection for a worker thread (SQLite connections are not shared)."""
+        return db_raw.connect(self.paths.database)
+
+    def brokers(self) -> list[BrokerChoice]:
+        with self._list_lock:
+            brokers = db_listing.list_brokers(self._connection)
+        if not self.user.can(Right.VIEW_ALL_DOSSIERS):
+            brokers = [b for b in brokers if b.id == self.user.id]
+        return brokers
+
+    # --- services (SQLAlchemy, created on first use) -----------------------------------
+
+    @property
+    def database(self) -> Database:
+        with self._services_lock:
+            if self._database is None:
+                from app.db import Database
+
+                self._database = Database(self.paths)
+            return self._database
+
+    @property
+    def dossiers(self) -> DossierService:
+        with self._services_lock:
+            if self._dossiers is None:
+                from app.documents import DocumentStore
+                from app.dossiers import DossierService
+
+                self._dossiers = DossierService(
+                    self.database, self.user, DocumentStore(self.paths.documents)
+                )
+            return self._dossiers
+
+    @property
+    def office(self) -> OfficeService:
+        with self._services_lock:
+            if self._office is None:
+                from app.office import OfficeService
+
+                self._office = OfficeService(self.database)
+            return self._office
+
+    def warm_up(self) -> None:
+        """Import and build the services ahead of the first click (call from a thread)."""
+        self.dossiers  # noqa: B018 - building it is the point
+        self.office  # noqa: B018
+
+    def close(self) -> None:
+        with self._list_lock, self._services_lock:
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.execute("PRAGMA optimize")
+            self._connection.close()
+            if self._database is not None:
+                self._database.dispose()

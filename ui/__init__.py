@@ -1,0 +1,1 @@
+"""Dossia's Qt widgets. They call `app/` services and never touch the database directly."""

@@ -1,0 +1,174 @@
+"""The Clients list's table model: pages fetched from the service as the user scrolls."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPainter, QPainterPath
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from app.db_listing import ListColumn, ListQuery, ListRow
+from app.text import format_date
+from app.workspace import Workspace
+
+PAGE_SIZE = 200
+
+_ALIGN_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_ALIGN_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+def _cells(row: ListRow) -> tuple[str, ...]:
+    return (
+        row.number,
+        row.holder,
+        row.owner,
+        row.provenance,
+        row.step,
+        f"{row.percent} %",
+        format_date(row.created_on),
+        "Oui" if row.is_complete else "",
+    )
+
+
+class DossierTableModel(QAbstractTableModel):
+    """Holds only the pages already shown; sorting and search are done by the service.
+
+    Signals:
+        queryChanged: the query (tab, search, filter, sort) was replaced.
+    """
+
+    queryChanged = Signal()
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self._workspace = workspace
+        self._query = ListQuery()
+        self._rows: list[ListRow] = []
+        self._cells: list[tuple[str, ...]] = []
+        self._exhausted = True
+
+    # --- query ---
+
+    @property
+    def query(self) -> ListQuery:
+        return self._query
+
+    def set_query(self, query: ListQuery) -> None:
+        self.beginResetModel()
+        self._query = query
+        self._rows, self._cells = [], []
+        self._append(self._workspace.list_page(query, 0, PAGE_SIZE))
+        self.endResetModel()
+        self.queryChanged.emit()
+
+    def refresh(self) -> None:
+        """Reload what is shown (after a change), keeping as many rows as were loaded."""
+        wanted = max(PAGE_SIZE, len(self._rows))
+        self.beginResetModel()
+        self._rows, self._cells = [], []
+        self._append(self._workspace.list_page(self._query, 0, wanted), wanted)
+        self.endResetModel()
+
+    def _append(self, rows: list[ListRow], asked: int = PAGE_SIZE) -> None:
+        self._rows.extend(rows)
+        self._cells.extend(_cells(r) for r in rows)
+        self._exhausted = len(rows) < asked
+
+    def row_at(self, row: int) -> ListRow:
+        return self._rows[row]
+
+    def row_of(self, dossier_id: int) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.id == dossier_id), -1)
+
+    # --- QAbstractTableModel ---
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(ListColumn)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if parent.isValid() or self._exhausted:
+            return
+        rows = self._workspace.list_page(self._query, len(self._rows), PAGE_SIZE)
+        if not rows:
+            self._exhausted = True
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+        self._append(rows)
+        self.endInsertRows()
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cells[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            column = index.column()
+            return (
+                _ALIGN_CENTER
+                if column in (ListColumn.PROGRESS, ListColumn.COMPLETE, ListColumn.CREATED)
+                else _ALIGN_LEFT
+            )
+        if role == Qt.ItemDataRole.UserRole:
+            return self._rows[index.row()]
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ListColumn(section).header
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        descending = order == Qt.SortOrder.DescendingOrder
+        self.set_query(replace(self._query, sort=ListColumn(column), descending=descending))
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws «Avancement» as a small bar with its percentage."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        row: ListRow = index.data(Qt.ItemDataRole.UserRole)
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            style.drawPrimitive(
+                QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget
+            )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = option.rect.adjusted(8, 0, -8, 0)
+        bar = QRect(rect.left(), rect.center().y() - 3, max(10, rect.width() - 44), 7)
+        track = QPainterPath()
+        track.addRoundedRect(bar, 3.5, 3.5)
+        painter.fillPath(track, QColor("#e3e8ef"))
+        if row.percent:
+            filled = QRect(
+                bar.left(), bar.top(), max(7, bar.width() * row.percent // 100), bar.height()
+            )
+            path = QPainterPath()
+            path.addRoundedRect(filled, 3.5, 3.5)
+            painter.fillPath(path, QColor("#2e7d4f" if row.percent >= 100 else "#1f5fbf"))
+        painter.setPen(QColor("#33445a"))
+        text_rect = QRect(
+            bar.right() + 6, rect.top(), rect.right() - bar.right() - 6, rect.height()
+        )
+        painter.drawText(
+            text_rect,
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            f"{row.percent} %",
+        )
+        painter.restore()

@@ -1,0 +1,153 @@
+"""Small shared pieces of the screens: icons, labels, error display, the form-dialog pattern."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import DomainError
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+def icon(name: str) -> QIcon:
+    return QIcon(str(RESOURCES / "icons" / f"{name}.svg"))
+
+
+def style_sheet() -> str:
+    return (RESOURCES / "style.qss").read_text(encoding="utf-8")
+
+
+def set_role(label: QLabel, role: str) -> QLabel:
+    label.setProperty("role", role)
+    label.setWordWrap(True)
+    return label
+
+
+def escape(text: str) -> str:
+    """User text placed inside a rich-text label."""
+    return html.escape(text)
+
+
+def field_name(text: str) -> QLabel:
+    return set_role(QLabel(text), "fieldName")
+
+
+def field_value(object_name: str) -> QLabel:
+    label = set_role(QLabel(), "fieldValue")
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def pencil_button(object_name: str, tooltip: str) -> QToolButton:
+    button = QToolButton()
+    button.setObjectName(object_name)
+    button.setIcon(icon("pencil"))
+    button.setProperty("pencil", True)
+    button.setToolTip(tooltip)
+    button.setAccessibleName(tooltip)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
+
+
+def primary(button: QPushButton) -> QPushButton:
+    button.setProperty("primary", True)
+    return button
+
+
+class ErrorLabel(QLabel):
+    """A red message shown under the fields of a form; hidden while there is nothing to say."""
+
+    def __init__(self, object_name: str = "errorLabel") -> None:
+        super().__init__()
+        self.setObjectName(object_name)
+        set_role(self, "error")
+        self.setWordWrap(True)
+        self.hide()
+
+    def show_message(self, message: str) -> None:
+        self.setText(message)
+        self.setVisible(bool(message))
+
+    def clear_message(self) -> None:
+        self.show_message("")
+
+
+def mark_invalid(widget: QWidget, invalid: bool) -> None:
+    widget.setProperty("invalid", invalid)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class FormDialog(QDialog):
+    """A dialog whose «Valider» runs a service command.
+
+    If the command raises a DomainError, its French message is shown in the dialog, next
+    to the field it names, and the dialog stays open: nothing is lost, nothing is saved.
+    Subclasses add their fields to `self.form` and define `submit()`, which runs the
+    command and returns its result or raises DomainError.
+    """
+
+    def __init__(
+        self, parent: QWidget | None, title: str, object_name: str, ok_text: str = "Valider"
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.result_value: object = None
+        self.fields: dict[str, QWidget] = {}
+        outer = QVBoxLayout(self)
+        self.form = QVBoxLayout()
+        outer.addLayout(self.form)
+        self.error = ErrorLabel()
+        outer.addWidget(self.error)
+        self.buttons = QDialogButtonBox()
+        self.ok_button = primary(
+            self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        )
+        self.ok_button.setObjectName("okButton")
+        self.ok_button.setDefault(True)
+        cancel = self.buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setObjectName("cancelButton")
+        self.buttons.accepted.connect(self._on_ok)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+
+    def _on_ok(self) -> None:
+        for widget in self.fields.values():
+            mark_invalid(widget, False)
+        try:
+            self.result_value = self.submit()  # type: ignore[attr-defined]
+        except DomainError as error:
+            self.error.show_message(error.message)
+            widget = self.fields.get(error.field or "")
+            if widget is not None:
+                mark_invalid(widget, True)
+                widget.setFocus()
+            return
+        self.accept()
+
+
+def run_guarded(parent_view, action: Callable[[], object]) -> object | None:
+    """Run a command from a button; a DomainError is shown by `parent_view.show_error`."""
+    try:
+        return action()
+    except DomainError as error:
+        parent_view.show_error(error)
+        return None

@@ -1,0 +1,160 @@
+"""Start-up dialogs: the first start (create the office or a demo) and the login."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QWidget,
+)
+
+from app.auth import CurrentUser
+from app.errors import DomainError
+from app.paths import DataPaths
+from ui.common import FormDialog, set_role
+
+DEMO_DOSSIERS = 300
+DEMO_PASSWORD = "demo"
+
+
+class LoginDialog(FormDialog):
+    def __init__(
+        self, authenticate: Callable[[str, str], CurrentUser], login: str = "", message: str = ""
+    ) -> None:
+        super().__init__(None, "Dossia — Connexion", "loginDialog", ok_text="Se connecter")
+        self._authenticate = authenticate
+        title = QLabel("<b>Bienvenue dans Dossia</b><br>Identifiez-vous pour ouvrir vos dossiers.")
+        self.form.addWidget(title)
+        form = QFormLayout()
+        self.login_edit = QLineEdit(login)
+        self.login_edit.setObjectName("loginEdit")
+        self.login_edit.setAccessibleName("Identifiant")
+        form.addRow("Identifiant :", self.login_edit)
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("passwordEdit")
+        self.password_edit.setAccessibleName("Mot de passe")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("Mot de passe :", self.password_edit)
+        self.form.addLayout(form)
+        self.fields = {"login": self.login_edit, "password": self.password_edit}
+        self.error.show_message(message)
+        (self.password_edit if login else self.login_edit).setFocus()
+        self.setMinimumWidth(380)
+
+    def submit(self) -> CurrentUser:
+        try:
+            return self._authenticate(self.login_edit.text(), self.password_edit.text())
+        except DomainError:
+            self.password_edit.clear()
+            raise
+
+
+class FirstStartDialog(FormDialog):
+    """No office yet: create it (with its administrator) or a demo office to discover Dossia."""
+
+    def __init__(self, paths: DataPaths, parent: QWidget | None = None) -> None:
+        super().__init__(
+            parent, "Dossia — Premier démarrage", "firstStartDialog", ok_text="Commencer"
+        )
+        self._paths = paths
+        self.demo_login = ""
+        intro = QLabel(
+            "<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront enregistrés sur cet "
+            f"ordinateur, dans :<br><i>{paths.database}</i>"
+        )
+        intro.setWordWrap(True)
+        self.form.addWidget(intro)
+        self.create_radio = QRadioButton("Créer mon cabinet (je deviens son administrateur)")
+        self.create_radio.setObjectName("createOfficeRadio")
+        self.create_radio.setChecked(True)
+        self.demo_radio = QRadioButton(
+            f"Découvrir Dossia avec un cabinet de démonstration ({DEMO_DOSSIERS} dossiers fictifs)"
+        )
+        self.demo_radio.setObjectName("demoOfficeRadio")
+        group = QButtonGroup(self)
+        group.addButton(self.create_radio)
+        group.addButton(self.demo_radio)
+        self.form.addWidget(self.create_radio)
+        form = QFormLayout()
+        self.first_name = self._line("adminFirstNameEdit", "Prénom")
+        self.last_name = self._line("adminLastNameEdit", "Nom")
+        self.login = self._line("adminLoginEdit", "Identifiant")
+        self.password = self._line("adminPasswordEdit", "Mot de passe", secret=True)
+        self.confirm = self._line("adminConfirmEdit", "Confirmation du mot de passe", secret=True)
+        for label, edit in (
+            ("Prénom :", self.first_name),
+            ("Nom :", self.last_name),
+            ("Identifiant :", self.login),
+            ("Mot de passe :", self.password),
+            ("Confirmation :", self.confirm),
+        ):
+            form.addRow(label, edit)
+        self.admin_fields = QWidget()
+        self.admin_fields.setLayout(form)
+        self.form.addWidget(self.admin_fields)
+        self.form.addWidget(self.demo_radio)
+        self.demo_hint = set_role(
+            QLabel(
+                "Le cabinet de démonstration contient des courtiers, des apporteurs et des "
+                f"dossiers fictifs. Connectez-vous ensuite avec l'identifiant « admin » et le mot "
+                f"de passe « {DEMO_PASSWORD} »."
+            ),
+            "hint",
+        )
+        self.demo_hint.setWordWrap(True)
+        self.form.addWidget(self.demo_hint)
+        self.demo_radio.toggled.connect(lambda on: self.admin_fields.setEnabled(not on))
+        self.fields = {
+            "login": self.login,
+            "password": self.password,
+            "last_name": self.last_name,
+            "confirm": self.confirm,
+        }
+        self.setMinimumWidth(520)
+
+    def _line(self, name: str, accessible: str, secret: bool = False) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setAccessibleName(accessible)
+        edit.setMaxLength(80 if not secret else 200)
+        if secret:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        return edit
+
+    def submit(self) -> str:
+        """Create the office; returns the login to offer in the login dialog."""
+        from app.db import Database
+        from app.office import NewUser, create_office, validate_new_user
+        from app.startup import ensure_schema
+
+        if self.demo_radio.isChecked():
+            from app.demo import build_demo
+
+            ensure_schema(self._paths)
+            database = Database(self._paths)
+            try:
+                build_demo(database, DEMO_DOSSIERS, seed=1, password=DEMO_PASSWORD)
+            finally:
+                database.dispose()
+            return "admin"
+        admin = NewUser(
+            login=self.login.text(),
+            first_name=self.first_name.text(),
+            last_name=self.last_name.text(),
+            password=self.password.text(),
+        )
+        validate_new_user(admin)  # before creating any file
+        if self.password.text() != self.confirm.text():
+            raise DomainError("Les deux mots de passe ne sont pas identiques.", field="confirm")
+        ensure_schema(self._paths)
+        database = Database(self._paths)
+        try:
+            create_office(database, admin)
+        finally:
+            database.dispose()
+        return admin.login.strip().lower()

@@ -1,0 +1,322 @@
+"""A dossier's window: header, «Actions» menu, and its tabs (the «Général» tab for now)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QScrollArea,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.dossiers import DossierService
+from app.errors import ConflictError, DomainError, NotFound
+from app.readmodels import DossierDetail
+from app.text import format_date
+from app.workspace import Workspace
+from models.enums import DossierStatus
+from ui.common import escape, icon
+
+Command = Callable[[DossierService, DossierDetail], DossierDetail]
+
+
+class MessageBar(QFrame):
+    """A dismissable message at the top of the dossier (errors and notices)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("messageBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        self.label = QLabel()
+        self.label.setObjectName("messageText")
+        self.label.setWordWrap(True)
+        layout.addWidget(self.label, 1)
+        close = QToolButton()
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setToolTip("Masquer le message")
+        close.clicked.connect(self.hide)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.label.setText(text)
+        self.show()
+
+
+class DossierView(QWidget):
+    """Signals:
+    changed(int): the dossier was saved (the list should refresh).
+    deleted(int): the dossier was deleted.
+    """
+
+    changed = Signal(int)
+    deleted = Signal(int)
+
+    def __init__(self, workspace: Workspace, dossier_id: int) -> None:
+        super().__init__()
+        self.setObjectName("dossierView")
+        self.workspace = workspace
+        self.dossier_id = dossier_id
+        self.detail: DossierDetail | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addLayout(self._build_header())
+        self.message_bar = MessageBar()
+        layout.addWidget(self.message_bar)
+        self.abandon_banner = QFrame()
+        self.abandon_banner.setObjectName("abandonBanner")
+        banner_layout = QHBoxLayout(self.abandon_banner)
+        self.abandon_label = QLabel()
+        self.abandon_label.setObjectName("abandonLabel")
+        self.abandon_label.setWordWrap(True)
+        banner_layout.addWidget(self.abandon_label)
+        self.abandon_banner.hide()
+        layout.addWidget(self.abandon_banner)
+
+        from ui.general_tab import GeneralTab
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("dossierTabs")
+        self.general = GeneralTab(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.general)
+        self.tabs.addTab(scroll, "Général")
+        layout.addWidget(self.tabs, 1)
+        self.reload()
+
+    def _build_header(self) -> QHBoxLayout:
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        title_row = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setObjectName("dossierTitle")
+        title_row.addWidget(self.title)
+        self.badge = QLabel()
+        self.badge.setObjectName("statusBadge")
+        title_row.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        title_row.addStretch(1)
+        titles.addLayout(title_row)
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("dossierSubtitle")
+        titles.addWidget(self.subtitle)
+        header.addLayout(titles, 1)
+
+        self.actions_button = QToolButton()
+        self.actions_button.setObjectName("actionsButton")
+        self.actions_button.setText("Actions")
+        self.actions_button.setIcon(icon("menu"))
+        self.actions_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.actions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.actions_button.setAccessibleName("Actions sur le dossier")
+        menu = QMenu(self.actions_button)
+        menu.setObjectName("actionsMenu")
+        self.convert_action = self._action(menu, "convertAction", "Passer en client", self._convert)
+        self.abandon_action = self._action(menu, "abandonAction", "Abandonner…", self._abandon)
+        self.resume_action = self._action(menu, "resumeAction", "Reprendre…", self._resume)
+        menu.addSeparator()
+        self.delete_action = self._action(menu, "deleteAction", "Supprimer…", self._delete)
+        self.actions_button.setMenu(menu)
+        header.addWidget(self.actions_button, 0, Qt.AlignmentFlag.AlignTop)
+        return header
+
+    def _action(self, menu: QMenu, name: str, text: str, slot) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # --- loading and showing ---
+
+    def reload(self) -> None:
+        try:
+            detail = self.workspace.dossiers.get(self.dossier_id)
+        except NotFound as error:
+            self._gone(error.message)
+            return
+        self.render(detail)
+
+    def render(self, detail: DossierDetail) -> None:
+        self.detail = detail
+        self.setWindowTitle(f"Dossier {detail.number} — {detail.holder_name}")
+        self.title.setText(f"Dossier {detail.number}")
+        self.subtitle.setText(detail.holder_name)
+        self.badge.setText(detail.status.label)
+        self.badge.setProperty("status", detail.status.value)
+        self.badge.style().unpolish(self.badge)
+        self.badge.style().polish(self.badge)
+        abandoned = detail.status is DossierStatus.ABANDONED
+        self.abandon_banner.setVisible(abandoned)
+        if abandoned:
+            self.abandon_label.setText(
+                f"<b>Dossier abandonné le {format_date(detail.abandoned_on)}</b> — motif : "
+                f"{escape(detail.abandon_label)}. Il est en lecture seule ; « Reprendre » "
+                "dans le menu Actions le réactive."
+            )
+        rights = detail.rights
+        self.convert_action.setVisible(detail.status is DossierStatus.PROSPECT)
+        self.abandon_action.setVisible(rights.abandon_resume and not abandoned)
+        self.resume_action.setVisible(rights.abandon_resume and abandoned)
+        self.delete_action.setVisible(rights.delete)
+        self.actions_button.setEnabled(
+            any(
+                a.isVisible()
+                for a in (
+                    self.convert_action,
+                    self.abandon_action,
+                    self.resume_action,
+                    self.delete_action,
+                )
+            )
+        )
+        self.general.render(detail)
+
+    def show_error(self, error: DomainError) -> None:
+        self.message_bar.show_message(error.message)
+
+    def show_notice(self, text: str) -> None:
+        self.message_bar.show_message(text, kind="info")
+
+    def _gone(self, message: str) -> None:
+        self.detail = None
+        self.message_bar.show_message(message)
+        self.tabs.setEnabled(False)
+        self.actions_button.setEnabled(False)
+
+    # --- running commands ---
+
+    def execute(self, command: Command) -> DossierDetail | None:
+        """Run a service command on the current version; show the result or the refusal."""
+        if self.detail is None:
+            return None
+        try:
+            detail = command(self.workspace.dossiers, self.detail)
+        except ConflictError as error:
+            self.reload()
+            self.show_error(error)
+            return None
+        except NotFound as error:
+            self._gone(error.message)
+            return None
+        except DomainError as error:
+            self.show_error(error)
+            self.render(self.detail)  # put widgets back to the saved values
+            return None
+        self.message_bar.hide()
+        self.accept_detail(detail)
+        return detail
+
+    def accept_detail(self, detail: DossierDetail) -> None:
+        """A dialog or a command saved: show the new state and tell the list."""
+        self.render(detail)
+        self.changed.emit(detail.id)
+
+    def flush(self) -> None:
+        """Save what is being typed (called on close)."""
+        self.general.note.flush()
+
+    # --- Actions menu ---
+
+    def _convert(self) -> None:
+        self.execute(lambda service, d: service.convert_to_client(d.id, d.version))
+
+    def _abandon(self):
+        from ui.dialogs.dossier_dialogs import AbandonDialog
+
+        return self._open_dialog(AbandonDialog(self, self.workspace.dossiers, self.detail))
+
+    def _resume(self):
+        from ui.dialogs.dossier_dialogs import ResumeDialog
+
+        return self._open_dialog(ResumeDialog(self, self.workspace.dossiers, self.detail))
+
+    def open_dialog(self, dialog):
+        return self._open_dialog(dialog)
+
+    def _open_dialog(self, dialog):
+        self.general.note.flush()
+        dialog.accepted.connect(lambda: self.accept_detail(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def _delete(self) -> QMessageBox:
+        self.general.note.flush()
+        detail = self.detail
+        box = QMessageBox(self)
+        box.setObjectName("deleteDialog")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Supprimer le dossier")
+        box.setText(f"Supprimer définitivement le dossier {detail.number} — {detail.holder_name} ?")
+        box.setInformativeText(
+            "Le dossier et tout ce qui lui est rattaché (emprunteurs, simulations, documents et "
+            "leurs fichiers, historique) seront effacés. Cette action est irréversible."
+        )
+        confirm = box.addButton("Supprimer", QMessageBox.ButtonRole.DestructiveRole)
+        confirm.setObjectName("confirmDeleteButton")
+        cancel = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.buttonClicked.connect(
+            lambda button: self._confirmed_delete() if button is confirm else None
+        )
+        box.open()
+        return box
+
+    def _confirmed_delete(self) -> None:
+        try:
+            self.workspace.dossiers.delete(self.dossier_id)
+        except DomainError as error:
+            self.show_error(error)
+            return
+        self.detail = None
+        self.deleted.emit(self.dossier_id)
+
+
+class DossierWindow(QMainWindow):
+    """Signals:
+    changed(int): the dossier was saved.
+    closed(int): the window was closed.
+    """
+
+    changed = Signal(int)
+    closed = Signal(int)
+
+    def __init__(self, workspace: Workspace, dossier_id: int) -> None:
+        super().__init__()
+        self.setObjectName("dossierWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowIcon(icon("dossia"))
+        self.resize(1180, 820)
+        self.dossier_id = dossier_id
+        self.view = DossierView(workspace, dossier_id)
+        self.setCentralWidget(self.view)
+        self.setWindowTitle(self.view.windowTitle() or "Dossier")
+        self.view.windowTitleChanged.connect(self.setWindowTitle)
+        self.view.changed.connect(self.changed)
+        self.view.deleted.connect(self._deleted)
+
+    def _deleted(self, dossier_id: int) -> None:
+        self.changed.emit(dossier_id)
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.view.flush()
+        self.closed.emit(self.dossier_id)
+        super().closeEvent(event)

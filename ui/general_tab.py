@@ -1,0 +1,328 @@
+"""The dossier's «Général» tab: summary, progress and dates, particulars, simulations, note."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.dossiers import DossierDate, DossierFlag
+from app.errors import DomainError
+from app.readmodels import DossierDetail
+from app.text import format_amount, format_datetime, format_duration, format_rate
+from ui.common import ErrorLabel, escape, field_name, field_value, icon, pencil_button, set_role
+from ui.widgets import DateField, NoteEditor, ProgressGauge
+
+
+class GeneralTab(QWidget):
+    def __init__(self, view) -> None:
+        super().__init__()
+        self.setObjectName("generalTab")
+        self.view = view
+        columns = QHBoxLayout(self)
+        columns.setContentsMargins(0, 4, 0, 4)
+        columns.setSpacing(14)
+        left = QVBoxLayout()
+        right = QVBoxLayout()
+        columns.addLayout(left, 5)
+        columns.addLayout(right, 6)
+        left.addWidget(self._summary_panel())
+        left.addWidget(self._particulars_panel())
+        left.addWidget(self._simulations_panel())
+        left.addStretch(1)
+        right.addWidget(self._progress_panel())
+        right.addWidget(self._note_panel())
+        right.addStretch(1)
+
+    # --- «Informations dossier» ---
+
+    def _summary_panel(self) -> QGroupBox:
+        box = QGroupBox("Informations dossier")
+        box.setObjectName("summaryPanel")
+        grid = QGridLayout(box)
+        grid.setColumnStretch(1, 1)
+        grid.setVerticalSpacing(8)
+        self.number_label = field_value("dossierNumberLabel")
+        self.holder_label = field_value("holderLabel")
+        self.household_label = field_value("householdLabel")
+        self.owner_label = field_value("ownerLabel")
+        self.provenance_label = field_value("provenanceLabel")
+        self.edit_number = pencil_button("editNumberButton", "Modifier le numéro de dossier")
+        self.edit_owner = pencil_button("editOwnerButton", "Changer le courtier du dossier")
+        self.edit_provenance = pencil_button(
+            "editProvenanceButton", "Changer la provenance et l'apporteur d'affaires"
+        )
+        rows = (
+            ("Numéro de dossier", self.number_label, self.edit_number),
+            ("Porteur de projet", self.holder_label, None),
+            ("Famille concernée", self.household_label, None),
+            ("Courtier du dossier", self.owner_label, self.edit_owner),
+            ("Provenance", self.provenance_label, self.edit_provenance),
+        )
+        for row, (name, value, pencil) in enumerate(rows):
+            grid.addWidget(field_name(name), row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(value, row, 1)
+            if pencil is not None:
+                grid.addWidget(pencil, row, 2, Qt.AlignmentFlag.AlignTop)
+        self.complete_check = self._check("completeCheck", "Dossier complet")
+        self.hide_contacts_check = self._check(
+            "hideContactsCheck", "Masquer les coordonnées des emprunteurs dans la demande de prêt"
+        )
+        grid.addWidget(self.complete_check, len(rows), 0, 1, 3)
+        grid.addWidget(self.hide_contacts_check, len(rows) + 1, 0, 1, 3)
+        self.complete_check.toggled.connect(lambda on: self._flag(DossierFlag.COMPLETE, on))
+        self.hide_contacts_check.toggled.connect(
+            lambda on: self._flag(DossierFlag.HIDE_CONTACTS, on)
+        )
+        self.edit_number.clicked.connect(self.open_renumber)
+        self.edit_owner.clicked.connect(self.open_owner)
+        self.edit_provenance.clicked.connect(self.open_provenance)
+        return box
+
+    def _check(self, name: str, text: str) -> QCheckBox:
+        check = QCheckBox(text)
+        check.setObjectName(name)
+        check.setAccessibleName(text)
+        return check
+
+    def _flag(self, flag: DossierFlag, value: bool) -> None:
+        if self._rendering:
+            return
+        self.view.execute(lambda service, d: service.set_flag(d.id, d.version, flag, value))
+
+    def open_renumber(self):
+        from ui.dialogs.dossier_dialogs import RenumberDialog
+
+        return self.view.open_dialog(
+            RenumberDialog(self, self.view.workspace.dossiers, self.view.detail)
+        )
+
+    def open_owner(self):
+        from ui.dialogs.dossier_dialogs import OwnerDialog
+
+        workspace = self.view.workspace
+        return self.view.open_dialog(
+            OwnerDialog(self, workspace.dossiers, workspace.office, self.view.detail)
+        )
+
+    def open_provenance(self):
+        from ui.dialogs.dossier_dialogs import ProvenanceDialog
+
+        workspace = self.view.workspace
+        return self.view.open_dialog(
+            ProvenanceDialog(self, workspace.dossiers, workspace.office, self.view.detail)
+        )
+
+    # --- «Indications particulières» ---
+
+    def _particulars_panel(self) -> QGroupBox:
+        box = QGroupBox("Indications particulières")
+        box.setObjectName("particularsPanel")
+        layout = QVBoxLayout(box)
+        self.no_fees_check = self._check("noFeesCheck", "Pas d'honoraires")
+        self.no_commission_check = self._check(
+            "noBankCommissionCheck", "Pas de commission bancaire"
+        )
+        self.no_rebate_check = self._check("noRebateCheck", "Pas de ristourne")
+        for check, flag in (
+            (self.no_fees_check, DossierFlag.NO_FEES),
+            (self.no_commission_check, DossierFlag.NO_BANK_COMMISSION),
+            (self.no_rebate_check, DossierFlag.NO_REBATE),
+        ):
+            layout.addWidget(check)
+            check.toggled.connect(lambda on, f=flag: self._flag(f, on))
+        return box
+
+    # --- «Simulations» ---
+
+    def _simulations_panel(self) -> QGroupBox:
+        box = QGroupBox("Simulations")
+        box.setObjectName("simulationsBlock")
+        self.simulations_layout = QVBoxLayout(box)
+        self.simulations_label = QLabel()
+        self.simulations_label.setObjectName("simulationsList")
+        self.simulations_label.setWordWrap(True)
+        self.simulations_label.setTextFormat(Qt.TextFormat.RichText)
+        self.simulations_layout.addWidget(self.simulations_label)
+        return box
+
+    # --- «État d'avancement» ---
+
+    def _progress_panel(self) -> QGroupBox:
+        box = QGroupBox("État d'avancement")
+        box.setObjectName("progressPanel")
+        layout = QVBoxLayout(box)
+        self.gauge = ProgressGauge()
+        layout.addWidget(self.gauge)
+        moves = QHBoxLayout()
+        self.previous_button = QPushButton(icon("previous"), " Étape précédente")
+        self.previous_button.setObjectName("previousStepButton")
+        self.next_button = QPushButton(icon("next"), " Étape suivante")
+        self.next_button.setObjectName("nextStepButton")
+        self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        self.step_label = QLabel()
+        self.step_label.setObjectName("currentStepLabel")
+        self.step_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        moves.addWidget(self.previous_button)
+        moves.addWidget(self.step_label, 1)
+        moves.addWidget(self.next_button)
+        layout.addLayout(moves)
+        self.previous_button.clicked.connect(lambda: self._move(-1))
+        self.next_button.clicked.connect(lambda: self._move(1))
+        self.history_label = set_role(QLabel(), "hint")
+        self.history_label.setObjectName("stepHistory")
+        self.history_label.setTextFormat(Qt.TextFormat.RichText)
+        self.history_label.setWordWrap(True)
+        layout.addWidget(self.history_label)
+
+        dates = QGridLayout()
+        dates.setHorizontalSpacing(10)
+        self.date_fields: dict[DossierDate, DateField] = {}
+        specs = (
+            (DossierDate.CREATED, "creationDateEdit", "Date de création", False),
+            (DossierDate.CLIENT_AGREEMENT, "agreementDateEdit", "Date d'accord client", True),
+            (DossierDate.OFFER_SIGNED, "offerSignedDateEdit", "Signature de l'offre", True),
+            (DossierDate.DEED_SIGNED, "deedSignedDateEdit", "Signature de l'acte", True),
+        )
+        for row, (which, name, label, optional) in enumerate(specs):
+            field = DateField(name, label, optional=optional)
+            field.edited.connect(lambda value, w=which: self._set_date(w, value))
+            self.date_fields[which] = field
+            dates.addWidget(field_name(label), row // 2 * 2, row % 2)
+            dates.addWidget(field, row // 2 * 2 + 1, row % 2)
+        layout.addLayout(dates)
+        self.dates_error = ErrorLabel("datesError")
+        layout.addWidget(self.dates_error)
+        return box
+
+    def _move(self, direction: int) -> None:
+        self.view.execute(lambda service, d: service.move_step(d.id, d.version, direction))
+
+    def _set_date(self, which: DossierDate, value) -> None:
+        if self._rendering:
+            return
+        service = self.view.workspace.dossiers
+        detail = self.view.detail
+        try:
+            new = service.set_date(detail.id, detail.version, which, value)
+        except DomainError as error:
+            # The message goes next to the dates; the field goes back to the saved value.
+            self.dates_error.show_message(error.message)
+            self.date_fields[which].set_value(getattr(detail, which.value))
+            return
+        self.dates_error.clear_message()
+        self.view.accept_detail(new)
+
+    # --- «Note interne» ---
+
+    def _note_panel(self) -> QGroupBox:
+        box = QGroupBox("Note interne")
+        box.setObjectName("notePanel")
+        layout = QVBoxLayout(box)
+        self.note = NoteEditor()
+        layout.addWidget(self.note)
+        self.note_status = set_role(QLabel(), "hint")
+        self.note_status.setObjectName("noteStatus")
+        layout.addWidget(self.note_status)
+        self.note.saveRequested.connect(self._save_note)
+        return box
+
+    def _save_note(self, markup: str) -> None:
+        detail = self.view.detail
+        if detail is None:
+            return
+        service = self.view.workspace.dossiers
+        try:
+            new = service.save_note(detail.id, detail.version, markup)
+        except DomainError as error:
+            self.note.mark_unsaved()
+            self.view.show_error(error)
+            self.note_status.setText("Note non enregistrée : le texte est conservé dans l'éditeur.")
+            return
+        self.note_status.setText("Enregistré automatiquement.")
+        self.view.detail = new  # the editor already shows this text
+        self.view.changed.emit(new.id)
+
+    # --- rendering ---
+
+    _rendering = False
+
+    def render(self, detail: DossierDetail) -> None:
+        self._rendering = True
+        try:
+            self._render(detail)
+        finally:
+            self._rendering = False
+
+    def _render(self, detail: DossierDetail) -> None:
+        editable = not detail.is_read_only
+        self.number_label.setText(detail.number)
+        self.holder_label.setText(detail.holder_name)
+        self.household_label.setText(detail.household)
+        self.owner_label.setText(detail.owner.label)
+        provenance = escape(detail.provenance.label)
+        if detail.provenance_detail:
+            provenance += f" — {escape(detail.provenance_detail)}"
+        if detail.referrer:
+            provenance += (
+                "<br><span style='font-weight:normal'>Apporteur d'affaires : </span>"
+                + escape(detail.referrer.label)
+            )
+        self.provenance_label.setText(provenance)
+        self.edit_number.setVisible(detail.rights.renumber and editable)
+        self.edit_owner.setVisible(detail.rights.change_owner and editable)
+        self.edit_provenance.setVisible(editable)
+        for check, value in (
+            (self.complete_check, detail.is_complete),
+            (self.hide_contacts_check, detail.hide_contacts),
+            (self.no_fees_check, detail.no_fees),
+            (self.no_commission_check, detail.no_bank_commission),
+            (self.no_rebate_check, detail.no_rebate),
+        ):
+            check.setChecked(value)
+            check.setEnabled(editable)
+
+        index = detail.current_step_index
+        self.gauge.set_steps(detail.steps, index)
+        step = detail.current_step
+        self.step_label.setText(f"<b>{step.name}</b> — {step.percent} %")
+        self.previous_button.setEnabled(editable and index > 0)
+        self.next_button.setEnabled(editable and index < len(detail.steps) - 1)
+        lines = [
+            f"{format_datetime(change.changed_at)} — {change.step_name} ({change.percent} %)"
+            + (f" — {change.user_name}" if change.user_name else "")
+            for change in reversed(detail.history)
+        ]
+        self.history_label.setText(
+            "<b>Historique du pipeline</b> (du plus récent au plus ancien)<br>"
+            + "<br>".join(escape(line) for line in lines[:8])
+            + (f"<br>… et {len(lines) - 8} autres" if len(lines) > 8 else "")
+        )
+        self.history_label.setToolTip("\n".join(lines))
+        for which, field in self.date_fields.items():
+            field.set_value(getattr(detail, which.value))
+            field.setEnabled(editable)
+
+        if detail.simulations:
+            rows = [
+                f"<b>{escape(s.name)}</b> — {format_amount(s.amount_cents)} à "
+                f"{format_rate(s.rate_mpct)} sur {format_duration(s.duration_months)} "
+                f"<span style='color:#5b6878'>({s.status.label})</span>"
+                for s in detail.simulations
+            ]
+            self.simulations_label.setText("<br>".join(rows))
+        else:
+            self.simulations_label.setText(
+                "<span style='color:#5b6878'>Aucune simulation pour ce dossier.</span>"
+            )
+
+        self.note.set_read_only(not editable)
+        self.note.set_html(detail.internal_note)

@@ -1,0 +1,163 @@
+"""Start-up of the GUI: check the database, first start, login, main window.
+
+The path to the first paint imports only Qt, the standard library's sqlite3 and argon2;
+SQLAlchemy and the ORM are imported in the background once the window is on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import threading
+import time
+import traceback
+
+from PySide6.QtCore import QEvent, QLocale, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from app import db_raw
+from app.auth import CurrentUser
+from app.errors import DatabaseOpenError, DomainError
+from app.paths import DataPaths, resolve_paths
+from app.workspace import OfficeDatabase
+from ui.common import icon, style_sheet
+
+TRACE_ENV_VAR = "DOSSIA_TRACE_STARTUP"
+
+
+class _FirstPaint(QObject):
+    """Calls back once, right after a widget's first paint."""
+
+    def __init__(self, widget: QWidget, callback) -> None:
+        super().__init__(widget)
+        self._callback = callback
+        self._widget = widget
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self._widget.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)
+        return False
+
+
+def create_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Dossia")
+    app.setOrganizationName("Dossia")
+    app.setWindowIcon(icon("dossia"))
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    app.setStyleSheet(style_sheet())
+    return app
+
+
+def open_database(paths: DataPaths) -> bool:
+    """Check the file; on a first start, offer to create the office. False if we must stop."""
+    try:
+        state = db_raw.check_database(paths.database)
+    except DatabaseOpenError as error:
+        _critical(error.message)
+        return False
+    if state in (db_raw.SchemaState.MISSING, db_raw.SchemaState.EMPTY):
+        from ui.dialogs.login import FirstStartDialog
+
+        dialog = FirstStartDialog(paths)
+        if not dialog.exec():
+            return False
+        open_database.offered_login = dialog.result_value  # type: ignore[attr-defined]
+        return True
+    if state is db_raw.SchemaState.OUTDATED:
+        from app.startup import ensure_schema
+
+        try:
+            ensure_schema(paths)
+        except DomainError as error:
+            _critical(error.message)
+            return False
+    return True
+
+
+def log_in(office: OfficeDatabase, login: str | None, password: str | None) -> CurrentUser | None:
+    message = ""
+    if login and password is not None:
+        try:
+            return office.authenticate(login, password)
+        except DomainError as error:
+            message = error.message
+    from ui.dialogs.login import LoginDialog
+
+    offered = login or getattr(open_database, "offered_login", "")
+    dialog = LoginDialog(office.authenticate, offered, message)
+    return dialog.result_value if dialog.exec() else None
+
+
+def install_crash_handler(paths: DataPaths, windows: list[QWidget]) -> None:
+    """Unexpected errors: log the traceback, save what is being typed, tell the user."""
+
+    def handle(kind, value, trace) -> None:
+        text = "".join(traceback.format_exception(kind, value, trace))
+        log_file = None
+        try:
+            paths.logs.mkdir(parents=True, exist_ok=True)
+            log_file = paths.logs / "dossia.log"
+            with log_file.open("a", encoding="utf-8") as stream:
+                stream.write(f"\n--- {dt.datetime.now():%Y-%m-%d %H:%M:%S}\n{text}")
+        except OSError:
+            log_file = None
+        sys.__stderr__.write(text)
+        for window in windows:
+            for view in window.findChildren(QWidget, "dossierView"):
+                try:
+                    view.flush()
+                except Exception:  # the crash handler must never crash
+                    traceback.print_exc()
+        _critical(
+            "Une erreur inattendue s'est produite. Vos données enregistrées sont en sécurité "
+            "et la note en cours de saisie a été enregistrée."
+            + (f"\n\nLe détail technique est dans : {log_file}" if log_file else "")
+        )
+
+    sys.excepthook = handle
+
+
+def _critical(message: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Critical, "Dossia", message)
+    box.setObjectName("errorDialog")
+    box.exec()
+
+
+def run_gui(args: argparse.Namespace, password: str | None) -> int:
+    app = create_application()
+    paths = resolve_paths(args.db)
+    if not open_database(paths):
+        return 2
+    try:
+        office = OfficeDatabase(paths)
+    except DatabaseOpenError as error:
+        _critical(error.message)
+        return 2
+    user = log_in(office, args.user, password)
+    if user is None:
+        office.close()
+        return 1
+    workspace = office.workspace_for(user)
+
+    from ui.main_window import MainWindow
+
+    window = MainWindow(workspace)
+    install_crash_handler(paths, [window])
+
+    def first_paint() -> None:
+        if os.environ.get(TRACE_ENV_VAR):
+            print(f"first-paint {time.time():.6f}", flush=True)
+        threading.Thread(target=workspace.warm_up, name="warm-up", daemon=True).start()
+        if args.quit_after_start:
+            app.quit()
+
+    _FirstPaint(window.table.viewport(), first_paint)
+    window.show()
+    code = app.exec()
+    workspace.close()
+    return code

@@ -1,0 +1,311 @@
+"""The main window: the Clients list (tabs, search, broker filter, «Nouveau dossier»)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QModelIndex, Qt, QThreadPool
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTabBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.db_listing import ListColumn, ListQuery, ListTab
+from app.workspace import Workspace
+from models.enums import DossierStatus, Right
+from ui.client_list import DossierTableModel, ProgressDelegate
+from ui.common import icon, primary
+from ui.workers import Background
+
+_TABS = (ListTab.PROSPECTS, ListTab.CLIENTS, ListTab.ABANDONED, ListTab.ALL)
+_COLUMN_WIDTHS = {
+    ListColumn.NUMBER: 110,
+    ListColumn.HOLDER: 230,
+    ListColumn.OWNER: 150,
+    ListColumn.PROVENANCE: 160,
+    ListColumn.STEP: 160,
+    ListColumn.PROGRESS: 130,
+    ListColumn.CREATED: 95,
+    ListColumn.COMPLETE: 75,
+}
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Dossia — Dossiers")
+        self.setWindowIcon(icon("dossia"))
+        self.resize(1280, 760)
+        self._dossier_windows: dict[int, QWidget] = {}
+        self._counts_pool = QThreadPool(self)
+        self._counts_pool.setMaxThreadCount(1)  # one reader connection, used serially
+        self._counts = Background(self._counts_pool)
+        self._counts_connection = None
+        self._counts_generation = 0
+
+        self.model = DossierTableModel(workspace)
+        self._build()
+        self._build_menus()
+        self.model.set_query(ListQuery(tab=ListTab.PROSPECTS))
+        self._update_counts()
+
+    # --- layout ---
+
+    def _build(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(16, 12, 16, 8)
+        top = QHBoxLayout()
+        title = QLabel("Dossiers")
+        title.setObjectName("listTitle")
+        top.addWidget(title)
+        top.addSpacing(16)
+        self.search = QLineEdit()
+        self.search.setObjectName("searchField")
+        self.search.setPlaceholderText("Rechercher : n° de dossier, nom, prénom…")
+        self.search.setAccessibleName("Rechercher un dossier")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setMinimumWidth(340)
+        self.search.textChanged.connect(self._on_search)
+        top.addWidget(self.search, 1)
+        self.broker_filter = QComboBox()
+        self.broker_filter.setObjectName("brokerFilter")
+        self.broker_filter.setAccessibleName("Filtrer par courtier")
+        self.broker_filter.setMinimumWidth(200)
+        self._fill_brokers()
+        self.broker_filter.currentIndexChanged.connect(self._on_broker)
+        top.addWidget(self.broker_filter)
+        self.new_button = primary(QPushButton(icon("plus"), " Nouveau dossier"))
+        self.new_button.setObjectName("newDossierButton")
+        self.new_button.setEnabled(self.workspace.user.can(Right.CREATE_DOSSIER))
+        self.new_button.clicked.connect(self.new_dossier)
+        top.addWidget(self.new_button)
+        layout.addLayout(top)
+
+        self.tabs = QTabBar()
+        self.tabs.setObjectName("clientTabs")
+        self.tabs.setDrawBase(False)
+        self.tabs.setExpanding(False)
+        for tab in _TABS:
+            self.tabs.addTab(tab.label)
+        self.tabs.currentChanged.connect(self._on_tab)
+        layout.addWidget(self.tabs)
+
+        self.table = QTableView()
+        self.table.setObjectName("clientList")
+        self.table.setAccessibleName("Liste des dossiers")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setSortingEnabled(True)
+        header = self.table.horizontalHeader()
+        header.setSortIndicator(ListColumn.CREATED, _qt_order(True))
+        header.setHighlightSections(False)
+        for column, width in _COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(ListColumn.HOLDER, QHeaderView.ResizeMode.Stretch)
+        self.table.setItemDelegateForColumn(ListColumn.PROGRESS, ProgressDelegate(self.table))
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+        layout.addWidget(self.table, 1)
+        self.setCentralWidget(central)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        self.statusBar().addWidget(self.count_label)
+        user = self.workspace.user
+        who = QLabel(f"Connecté : {user.display_name} ({user.role_name})  ")
+        who.setObjectName("userLabel")
+        self.statusBar().addPermanentWidget(who)
+        self.model.modelReset.connect(self._show_loaded_count)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&Fichier")
+        new_action = QAction("&Nouveau dossier…", self)
+        new_action.setShortcut(QKeySequence.StandardKey.New)
+        new_action.setEnabled(self.new_button.isEnabled())
+        new_action.triggered.connect(self.new_dossier)
+        file_menu.addAction(new_action)
+        find_action = QAction("&Rechercher", self)
+        find_action.setShortcut(QKeySequence.StandardKey.Find)
+        find_action.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        file_menu.addAction(find_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quitter", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Aide")
+        about = QAction("À &propos de Dossia", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _fill_brokers(self) -> None:
+        self.broker_filter.blockSignals(True)
+        self.broker_filter.clear()
+        brokers = self.workspace.brokers()
+        if self.workspace.user.can(Right.VIEW_ALL_DOSSIERS):
+            self.broker_filter.addItem("Tous les courtiers", None)
+        for broker in brokers:
+            self.broker_filter.addItem(broker.name, broker.id)
+        self.broker_filter.blockSignals(False)
+
+    # --- query changes ---
+
+    def _set_query(self, **changes) -> None:
+        self.model.set_query(replace(self.model.query, **changes))
+        self._update_counts()
+
+    def _on_search(self, text: str) -> None:
+        self._set_query(search=text)
+
+    def _on_broker(self, _index: int) -> None:
+        self._set_query(owner_id=self.broker_filter.currentData())
+
+    def _on_tab(self, index: int) -> None:
+        self.model.set_query(replace(self.model.query, tab=_TABS[index]))
+        self._show_counts()
+
+    def refresh(self) -> None:
+        """Re-read the list after a change, keeping the selection and scroll position."""
+        selected = self.current_dossier_id()
+        scroll = self.table.verticalScrollBar().value()
+        self.model.refresh()
+        self.table.verticalScrollBar().setValue(scroll)
+        if selected is not None and (row := self.model.row_of(selected)) >= 0:
+            self.table.selectRow(row)
+        self._update_counts()
+
+    # --- counts (off the GUI thread: counting a search over 100,000 rows takes a while) ---
+
+    def _update_counts(self) -> None:
+        self._counts_generation += 1
+        generation = self._counts_generation
+        query = self.model.query
+
+        def count():
+            if self._counts_connection is None:
+                self._counts_connection = self.workspace.open_reader()
+            return generation, self.workspace.tab_counts(query, self._counts_connection)
+
+        self._counts.run(count, self._counts_ready)
+
+    def _counts_ready(self, result) -> None:
+        generation, counts = result
+        if generation != self._counts_generation:
+            return  # a newer keystroke is already being counted
+        self._last_counts = counts
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        counts = getattr(self, "_last_counts", None)
+        if counts is None:
+            return
+        for index, tab in enumerate(_TABS):
+            self.tabs.setTabText(index, f"{tab.label} ({_thousands(counts[tab])})")
+        total = counts[self.model.query.tab]
+        self.count_label.setText(
+            f"{_thousands(total)} dossier{'s' if total > 1 else ''}" if total else "Aucun dossier"
+        )
+
+    def _show_loaded_count(self) -> None:
+        if self.model.rowCount() == 0:
+            self.count_label.setText("Aucun dossier")
+
+    @property
+    def counts_pending(self) -> bool:
+        return self._counts.busy
+
+    # --- opening and creating dossiers ---
+
+    def current_dossier_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()).id if index.isValid() else None
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_dossier(self.model.row_at(index.row()).id)
+
+    def open_dossier(self, dossier_id: int):
+        """Show the dossier's window (or bring it to the front if already open)."""
+        from ui.dossier_window import DossierWindow
+
+        window = self._dossier_windows.get(dossier_id)
+        if window is None:
+            window = DossierWindow(self.workspace, dossier_id)
+            window.changed.connect(lambda _id: self.refresh())
+            window.closed.connect(self._dossier_closed)
+            self._dossier_windows[dossier_id] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _dossier_closed(self, dossier_id: int) -> None:
+        self._dossier_windows.pop(dossier_id, None)
+
+    def new_dossier(self):
+        from ui.dialogs.new_dossier import NewDossierDialog
+
+        dialog = NewDossierDialog(self, self.workspace)
+        dialog.accepted.connect(lambda: self._created(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def _created(self, detail) -> None:
+        tab = _TABS.index(
+            ListTab.PROSPECTS if detail.status is DossierStatus.PROSPECT else ListTab.CLIENTS
+        )
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.tabs.setCurrentIndex(tab)
+        self._set_query(search="", tab=_TABS[tab])
+        if (row := self.model.row_of(detail.id)) >= 0:
+            self.table.selectRow(row)
+        self.open_dossier(detail.id)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "À propos de Dossia",
+            "<b>Dossia</b><br>Le dossier client des courtiers en crédit immobilier, "
+            "hors ligne.<br><br>Base de données : " + str(self.workspace.paths.database),
+        )
+
+    # --- closing ---
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for window in list(self._dossier_windows.values()):
+            window.close()
+        self._counts.wait(3000)
+        super().closeEvent(event)
+
+
+def _qt_order(descending: bool) -> Qt.SortOrder:
+    return Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder

@@ -1,0 +1,311 @@
+"""Reusable widgets of the dossier screens: progress gauge, French date field, rich note."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QShortcut,
+    QTextCharFormat,
+)
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFrame,
+    QHBoxLayout,
+    QSizePolicy,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.readmodels import StepInfo
+
+_BLUE = QColor("#1f5fbf")
+_GREEN = QColor("#2e7d4f")
+_TRACK = QColor("#e3e8ef")
+_TEXT = QColor("#33445a")
+_MUTED = QColor("#8a96a6")
+
+
+class ProgressGauge(QWidget):
+    """A bar filled up to the current step's percentage, with a marker per step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("progressGauge")
+        self.setMinimumHeight(74)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._steps: tuple[StepInfo, ...] = ()
+        self._current = 0
+
+    def set_steps(self, steps: tuple[StepInfo, ...], current_index: int) -> None:
+        self._steps = steps
+        self._current = current_index
+        step = self.current_step
+        text = f"Étape : {step.name} ({step.percent} %)" if step else ""
+        self.setToolTip(text)
+        self.setAccessibleName(text)
+        self.update()
+
+    @property
+    def current_step(self) -> StepInfo | None:
+        return self._steps[self._current] if self._steps else None
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 74)
+
+    def paintEvent(self, _event) -> None:
+        """A stepper: one node per step, evenly spaced, filled up to the current step."""
+        if not self._steps:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        count = len(self._steps)
+        column = self.width() / count
+        centers = [column * (i + 0.5) for i in range(count)]
+        y = 16.0
+        done = self._steps[self._current].percent >= 100
+        color = _GREEN if done else _BLUE
+        track = QPainterPath()
+        track.addRoundedRect(QRectF(centers[0], y - 3, centers[-1] - centers[0], 6), 3, 3)
+        painter.fillPath(track, _TRACK)
+        if self._current:
+            filled = QPainterPath()
+            width = centers[self._current] - centers[0]
+            filled.addRoundedRect(QRectF(centers[0], y - 3, width, 6), 3, 3)
+            painter.fillPath(filled, color)
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
+        for index, (step, x) in enumerate(zip(self._steps, centers, strict=True)):
+            reached = index <= self._current
+            radius = 9.0 if index == self._current else 7.0
+            painter.setPen(QPen(QColor("#ffffff"), 2))
+            painter.setBrush(color if reached else _TRACK)
+            painter.drawEllipse(QRectF(x - radius, y - radius, 2 * radius, 2 * radius))
+            label = QFont(small)
+            label.setBold(index == self._current)
+            painter.setFont(label)
+            painter.setPen(_TEXT if reached else _MUTED)
+            painter.drawText(
+                QRectF(x - column / 2 + 2, y + 14, column - 4, 44),
+                int(
+                    Qt.AlignmentFlag.AlignHCenter
+                    | Qt.AlignmentFlag.AlignTop
+                    | Qt.TextFlag.TextWordWrap
+                ),
+                f"{step.name}\n{step.percent} %",
+            )
+        painter.end()
+
+
+_NO_DATE = QDate(1900, 1, 1)
+
+
+class DateField(QWidget):
+    """A French date picker (dd/mm/yyyy, calendar) that may be left empty.
+
+    Signals:
+        edited(object): the user chose a date (datetime.date) or cleared it (None).
+    """
+
+    edited = Signal(object)
+
+    def __init__(self, object_name: str, accessible_name: str, optional: bool = True) -> None:
+        super().__init__()
+        self.setObjectName(object_name + "Field")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.edit = QDateEdit()
+        self.edit.setObjectName(object_name)
+        self.edit.setAccessibleName(accessible_name)
+        self.edit.setDisplayFormat("dd/MM/yyyy")
+        self.edit.setCalendarPopup(True)
+        self.edit.setMinimumDate(_NO_DATE)
+        self.edit.setMaximumDate(QDate(2100, 12, 31))
+        self.edit.setSpecialValueText("—")
+        self.edit.setMinimumWidth(120)
+        layout.addWidget(self.edit)
+        self.clear_button = QToolButton()
+        self.clear_button.setObjectName(object_name + "Clear")
+        self.clear_button.setText("✕")
+        self.clear_button.setToolTip("Effacer la date")
+        self.clear_button.setAccessibleName(f"Effacer : {accessible_name}")
+        self.clear_button.setAutoRaise(True)
+        self._optional = optional
+        self.clear_button.setVisible(optional)
+        self.clear_button.clicked.connect(self._clear)
+        layout.addWidget(self.clear_button)
+        layout.addStretch(1)
+        self._committed: dt.date | None = None
+        self.edit.editingFinished.connect(self._commit)
+        self.edit.calendarWidget().clicked.connect(lambda _d: QTimer.singleShot(0, self._commit))
+
+    def value(self) -> dt.date | None:
+        date = self.edit.date()
+        return None if date == _NO_DATE else dt.date(date.year(), date.month(), date.day())
+
+    def set_value(self, value: dt.date | None) -> None:
+        """Show a saved value (does not emit `edited`)."""
+        self._committed = value
+        self.edit.blockSignals(True)
+        self.edit.setDate(QDate(value.year, value.month, value.day) if value else _NO_DATE)
+        self.edit.blockSignals(False)
+
+    def set_date(self, value: dt.date | None) -> None:
+        """Enter a value as the user would (emits `edited` if it changed)."""
+        self.edit.setDate(QDate(value.year, value.month, value.day) if value else _NO_DATE)
+        self._commit()
+
+    def _clear(self) -> None:
+        self.set_date(None)
+
+    def _commit(self) -> None:
+        value = self.value()
+        if value != self._committed:
+            self._committed = value
+            self.edited.emit(value)
+
+    def setEnabled(self, enabled: bool) -> None:
+        self.edit.setEnabled(enabled)
+        self.clear_button.setVisible(enabled and self._optional)
+
+
+class NoteEditor(QFrame):
+    """«Note interne»: rich text (bold, italic, underline), height follows the content,
+    saved automatically shortly after typing stops and whenever `flush()` is called.
+
+    Signals:
+        saveRequested(str): the HTML to save (debounced).
+    """
+
+    saveRequested = Signal(str)
+    DEBOUNCE_MS = 700
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.setSpacing(4)
+        self.bold = self._format_button("noteBoldButton", "G", "Gras (Ctrl+B)", QFont.Weight.Bold)
+        self.italic = self._format_button("noteItalicButton", "I", "Italique (Ctrl+I)")
+        self.underline = self._format_button("noteUnderlineButton", "S", "Souligné (Ctrl+U)")
+        italic_font = self.italic.font()
+        italic_font.setItalic(True)
+        self.italic.setFont(italic_font)
+        underline_font = self.underline.font()
+        underline_font.setUnderline(True)
+        self.underline.setFont(underline_font)
+        for button in (self.bold, self.italic, self.underline):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.editor = QTextEdit()
+        self.editor.setObjectName("internalNote")
+        self.editor.setAccessibleName("Note interne")
+        self.editor.setPlaceholderText("Notes internes au cabinet (non transmises à la banque)…")
+        self.editor.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.editor.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.editor.setAcceptRichText(True)
+        layout.addWidget(self.editor)
+        self.bold.clicked.connect(
+            lambda on: self._apply(
+                lambda f: f.setFontWeight(QFont.Weight.Bold if on else QFont.Weight.Normal)
+            )
+        )
+        self.italic.clicked.connect(lambda on: self._apply(lambda f: f.setFontItalic(on)))
+        self.underline.clicked.connect(lambda on: self._apply(lambda f: f.setFontUnderline(on)))
+        for key, button in (
+            ("Ctrl+B", self.bold),
+            ("Ctrl+I", self.italic),
+            ("Ctrl+U", self.underline),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self.editor)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(button.click)
+        self.editor.currentCharFormatChanged.connect(self._sync_buttons)
+        self.editor.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.DEBOUNCE_MS)
+        self._timer.timeout.connect(self.flush)
+        self._dirty = False
+        self.editor.textChanged.connect(self._on_changed)
+        self._fit_height()
+
+    def _format_button(
+        self, name: str, text: str, tip: str, weight: QFont.Weight | None = None
+    ) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName(name)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip)
+        button.setCheckable(True)
+        button.setProperty("format", True)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if weight is not None:
+            font = button.font()
+            font.setWeight(weight)
+            button.setFont(font)
+        return button
+
+    def _apply(self, change) -> None:
+        fmt = QTextCharFormat()
+        change(fmt)
+        self.editor.mergeCurrentCharFormat(fmt)
+        self.editor.setFocus()
+
+    def _sync_buttons(self, fmt: QTextCharFormat) -> None:
+        self.bold.setChecked(fmt.fontWeight() >= QFont.Weight.DemiBold)
+        self.italic.setChecked(fmt.fontItalic())
+        self.underline.setChecked(fmt.fontUnderline())
+
+    def _fit_height(self, *_args) -> None:
+        document_height = int(self.editor.document().size().height())
+        margins = self.editor.contentsMargins()
+        self.editor.setFixedHeight(max(90, document_height + margins.top() + margins.bottom() + 8))
+
+    def _on_changed(self) -> None:
+        if self.editor.isReadOnly():
+            return
+        self._dirty = True
+        self._timer.start()
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def set_html(self, markup: str) -> None:
+        """Show the saved note, unless the user has unsaved typing in it."""
+        if self._dirty:
+            return
+        self.editor.blockSignals(True)
+        self.editor.setHtml(markup)
+        self.editor.blockSignals(False)
+        self._fit_height()
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.editor.setReadOnly(read_only)
+        for button in (self.bold, self.italic, self.underline):
+            button.setEnabled(not read_only)
+
+    def flush(self) -> None:
+        """Save now if there is unsaved typing."""
+        self._timer.stop()
+        if self._dirty:
+            self._dirty = False
+            self.saveRequested.emit(self.editor.toHtml())
+
+    def mark_unsaved(self) -> None:
+        """The save failed: keep the text and try again at the next change or flush."""
+        self._dirty = True
