@@ -16,10 +16,11 @@ import nh3
 ALLOWED_TAGS = {"b", "i", "u", "p", "br", "ul", "ol", "li"}
 MAX_LENGTH = 200_000  # characters of stored HTML: a whole book's chapter, not a paste of a PDF
 
-_ALIASES = {"strong": "b", "em": "i", "ins": "u", "div": "p"}
+_ALIASES = {"strong": "b", "em": "i", "ins": "u"}
 _SKIP_CONTENT = {"head", "style", "script", "title", "template", "noscript", "xml"}
 _BOLD = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
 _ITALIC = re.compile(r"font-style\s*:\s*italic", re.I)
+_EMPTY_PARAGRAPH = re.compile(r"<p></p>")
 _UNDERLINE = re.compile(r"text-decoration[^;]*underline", re.I)
 
 
@@ -74,6 +75,7 @@ def sanitize(markup: str) -> str:
     parser.feed(markup)
     parser.close()
     cleaned = nh3.clean("".join(parser.out), tags=ALLOWED_TAGS, attributes={})
+    cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
     return "" if is_blank(cleaned) else cleaned
 
 

@@ -1,0 +1,51 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.dossiers import DossierService, NewDossier
+from app.readmodels import DossierDetail
+from app.workspace import Workspace
+from models.audit import AuditEvent
+from models.enums import DossierStatus
+
+
+def new_dossier(
+    workspace: Workspace, last_name: str = "Quénéhervé", first_name: str = "Éloïse", **changes
+) -> DossierDetail:
+    values = {
+        "status": DossierStatus.CLIENT,
+        "last_name": last_name,
+        "first_name": first_name,
+        "owner_id": workspace.user.id,
+        "provenance_id": workspace.office.active_provenances()[0].id,
+    }
+    values.update(changes)
+    return workspace.dossiers.create(NewDossier(**values))
+
+
+def with_documents_and_simulations(
+    service: DossierService, detail: DossierDetail, tmp_path, name="avis.pdf"
+):
+    source = tmp_path / name
+    source.write_bytes(b"%PDF-1.4 avis d'imposition " + name.encode())
+    detail = service.attach_document(detail.id, detail.version, "Avis d'imposition", source)
+    detail = service.add_simulation(detail.id, detail.version, "Scénario 1", 250_000_00, 3450, 300)
+    return service.move_step(detail.id, detail.version, 1)
+
+
+def audit_events(workspace: Workspace, dossier_id: int | None = None) -> list[AuditEvent]:
+    with workspace.database.read() as session:
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        if dossier_id is not None:
+            query = query.where(AuditEvent.dossier_id == dossier_id)
+        return list(session.scalars(query))
+
+
+def count_rows(workspace: Workspace, model, **filters) -> int:
+    with workspace.database.read() as session:
+        query = select(func.count()).select_from(model)
+        for name, value in filters.items():
+            query = query.where(getattr(model, name) == value)
+        return session.scalar(query)
