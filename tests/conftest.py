@@ -73,3 +73,27 @@ def service(workspace):
 @pytest.fixture
 def first_provenance(workspace) -> int:
     return workspace.office.active_provenances()[0].id
+
+
+@pytest.fixture
+def main_window(qtbot, workspace):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.counts_pending)
+    yield window
+    window.close()
+
+
+@pytest.fixture
+def open_dossier(qtbot, main_window):
+    """Open a dossier's window from the list, as a double-click would."""
+
+    def open_(dossier_id: int):
+        window = main_window.open_dossier(dossier_id)
+        qtbot.addWidget(window)
+        return window
+
+    return open_

@@ -49,3 +49,17 @@ def count_rows(workspace: Workspace, model, **filters) -> int:
         for name, value in filters.items():
             query = query.where(getattr(model, name) == value)
         return session.scalar(query)
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type like a user, accents and emoji included (QTest only knows ASCII keys)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for char in text:
+        if char.isascii():
+            qtbot.keyClicks(widget, char)
+            continue
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))

@@ -54,6 +54,7 @@ class DossierTableModel(QAbstractTableModel):
         self._rows: list[ListRow] = []
         self._cells: list[tuple[str, ...]] = []
         self._exhausted = True
+        self.page_size = PAGE_SIZE
 
     # --- query ---
 
@@ -65,19 +66,19 @@ class DossierTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._query = query
         self._rows, self._cells = [], []
-        self._append(self._workspace.list_page(query, 0, PAGE_SIZE))
+        self._append(self._workspace.list_page(query, 0, self.page_size), self.page_size)
         self.endResetModel()
         self.queryChanged.emit()
 
     def refresh(self) -> None:
         """Reload what is shown (after a change), keeping as many rows as were loaded."""
-        wanted = max(PAGE_SIZE, len(self._rows))
+        wanted = max(self.page_size, len(self._rows))
         self.beginResetModel()
         self._rows, self._cells = [], []
         self._append(self._workspace.list_page(self._query, 0, wanted), wanted)
         self.endResetModel()
 
-    def _append(self, rows: list[ListRow], asked: int = PAGE_SIZE) -> None:
+    def _append(self, rows: list[ListRow], asked: int) -> None:
         self._rows.extend(rows)
         self._cells.extend(_cells(r) for r in rows)
         self._exhausted = len(rows) < asked
@@ -102,12 +103,12 @@ class DossierTableModel(QAbstractTableModel):
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
         if parent.isValid() or self._exhausted:
             return
-        rows = self._workspace.list_page(self._query, len(self._rows), PAGE_SIZE)
+        rows = self._workspace.list_page(self._query, len(self._rows), self.page_size)
         if not rows:
             self._exhausted = True
             return
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
-        self._append(rows)
+        self._append(rows, self.page_size)
         self.endInsertRows()
 
     def data(

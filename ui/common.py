@@ -39,7 +39,7 @@ def set_role(label: QLabel, role: str) -> QLabel:
 
 def escape(text: str) -> str:
     """User text placed inside a rich-text label."""
-    return html.escape(text)
+    return html.escape(text, quote=False)
 
 
 def field_name(text: str) -> QLabel:

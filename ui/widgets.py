@@ -179,6 +179,25 @@ class DateField(QWidget):
         self.clear_button.setVisible(enabled and self._optional)
 
 
+class _NoteTextEdit(QTextEdit):
+    """The editor itself: Ctrl+B / Ctrl+I / Ctrl+U toggle the formatting buttons."""
+
+    def __init__(self, owner: NoteEditor) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def keyPressEvent(self, event) -> None:
+        for key, button in (
+            (QKeySequence.StandardKey.Bold, self._owner.bold),
+            (QKeySequence.StandardKey.Italic, self._owner.italic),
+            (QKeySequence.StandardKey.Underline, self._owner.underline),
+        ):
+            if event.matches(key) and not self.isReadOnly():
+                button.click()
+                return
+        super().keyPressEvent(event)
+
+
 class NoteEditor(QFrame):
     """«Note interne»: rich text (bold, italic, underline), height follows the content,
     saved automatically shortly after typing stops and whenever `flush()` is called.
@@ -209,7 +228,7 @@ class NoteEditor(QFrame):
             bar.addWidget(button)
         bar.addStretch(1)
         layout.addLayout(bar)
-        self.editor = QTextEdit()
+        self.editor = _NoteTextEdit(self)
         self.editor.setObjectName("internalNote")
         self.editor.setAccessibleName("Note interne")
         self.editor.setPlaceholderText("Notes internes au cabinet (non transmises à la banque)…")

@@ -141,7 +141,7 @@ class AbandonDialog(FormDialog):
         self.reason_combo.setAccessibleName("Motif de l'abandon")
         self.reason_combo.addItem("Choisissez un motif…", None)
         for reason in AbandonReason:
-            self.reason_combo.addItem(reason.label, reason)
+            self.reason_combo.addItem(reason.label, reason.value)
         form.addRow("Motif :", self.reason_combo)
         self.reason_detail = QLineEdit()
         self.reason_detail.setObjectName("reasonDetail")
@@ -164,14 +164,18 @@ class AbandonDialog(FormDialog):
         self.fields = {"reason": self.reason_combo, "detail": self.reason_detail}
         self.setMinimumWidth(460)
 
+    def reason(self) -> AbandonReason | None:
+        value = self.reason_combo.currentData()
+        return AbandonReason(value) if value else None
+
     def _reason_changed(self) -> None:
-        other = self.reason_combo.currentData() is AbandonReason.OTHER
+        other = self.reason() is AbandonReason.OTHER
         self.reason_detail.setEnabled(other)
         if other:
             self.reason_detail.setFocus()
 
     def submit(self) -> DossierDetail:
-        reason = self.reason_combo.currentData()
+        reason = self.reason()
         detail = self.reason_detail.text() if reason is AbandonReason.OTHER else ""
         return self._service.abandon(self._detail.id, self._detail.version, reason, detail)
 

@@ -1,0 +1,155 @@
+"""The Clients list, driven through its widgets."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QPushButton, QRadioButton, QTableView
+
+from app.db_listing import ListColumn
+from models.enums import DossierStatus
+from tests.conftest import TEMPLATE_DOSSIERS
+from tests.helpers import new_dossier, type_text
+
+
+def visible_rows(window) -> list[list[str]]:
+    model = window.model
+    return [
+        [model.index(r, c).data() for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+
+
+def test_tabs_show_each_status_with_counts(qtbot, main_window):
+    tabs = main_window.tabs
+    assert tabs.objectName() == "clientTabs"
+    assert [tabs.tabText(i).split(" (")[0] for i in range(tabs.count())] == [
+        "Prospects",
+        "Clients",
+        "Abandonnés",
+        "Tous",
+    ]
+    total = int(tabs.tabText(3).split("(")[1].rstrip(")"))
+    assert total == TEMPLATE_DOSSIERS
+    for index, status in enumerate(
+        (DossierStatus.PROSPECT, DossierStatus.CLIENT, DossierStatus.ABANDONED)
+    ):
+        tabs.setCurrentIndex(index)
+        count = int(tabs.tabText(index).split("(")[1].rstrip(")"))
+        assert main_window.model.rowCount() == count
+        assert {main_window.model.row_at(r).status for r in range(count)} == {status}
+    tabs.setCurrentIndex(3)
+    assert main_window.model.rowCount() == TEMPLATE_DOSSIERS
+    headers = [main_window.model.headerData(c, Qt.Orientation.Horizontal) for c in range(8)]
+    assert headers == [
+        "N°",
+        "Porteur de projet",
+        "Courtier",
+        "Provenance",
+        "Étape",
+        "Avancement",
+        "Créé le",
+        "Complet",
+    ]
+
+
+def test_search_as_you_type_ignores_accents_and_case(qtbot, main_window, workspace):
+    detail = new_dossier(workspace)
+    main_window.refresh()
+    main_window.tabs.setCurrentIndex(3)
+    search = main_window.findChild(QLineEdit, "searchField")
+    qtbot.keyClicks(search, "QUENEH")
+    rows = visible_rows(main_window)
+    assert [r[0] for r in rows] == [detail.number]
+    assert rows[0][1] == "QUÉNÉHERVÉ Éloïse"
+    qtbot.waitUntil(lambda: not main_window.counts_pending)
+    assert main_window.tabs.tabText(3) == "Tous (1)"
+    assert main_window.count_label.text() == "1 dossier"
+    search.clear()
+    assert main_window.model.rowCount() == TEMPLATE_DOSSIERS + 1
+    qtbot.keyClicks(search, "zzzzzz")
+    assert main_window.model.rowCount() == 0
+    qtbot.waitUntil(lambda: main_window.count_label.text() == "Aucun dossier")
+
+
+def test_filter_by_broker(qtbot, main_window):
+    main_window.tabs.setCurrentIndex(3)
+    combo = main_window.findChild(QComboBox, "brokerFilter")
+    assert combo.itemText(0) == "Tous les courtiers"
+    combo.setCurrentIndex(combo.findText("Karim Benali"))
+    owners = {row[2] for row in visible_rows(main_window)}
+    assert owners == {"Karim Benali"}
+
+
+def test_clicking_a_header_sorts_the_list(qtbot, main_window):
+    main_window.tabs.setCurrentIndex(3)
+    table = main_window.findChild(QTableView, "clientList")
+    header = table.horizontalHeader()
+    x = header.sectionViewportPosition(ListColumn.NUMBER) + 10
+    qtbot.mouseClick(
+        header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
+    )
+    first = [r[0] for r in visible_rows(main_window)]
+    qtbot.mouseClick(
+        header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
+    )
+    second = [r[0] for r in visible_rows(main_window)]
+    assert sorted(first) in (first, first[::-1])
+    assert second == first[::-1]
+    assert main_window.model.query.sort is ListColumn.NUMBER
+
+
+def test_rows_are_fetched_page_by_page(qtbot, workspace):
+    from ui.client_list import DossierTableModel
+
+    for index in range(25):
+        new_dossier(workspace, f"Page{index}")
+    model = DossierTableModel(workspace)
+    model.page_size = 20
+    model.refresh()
+    assert model.rowCount() == 20
+    root = model.index(-1, -1)
+    pages = 1
+    while model.canFetchMore(root):
+        model.fetchMore(root)
+        pages += 1
+    assert model.rowCount() == TEMPLATE_DOSSIERS + 25
+    assert pages == 4
+    ids = [model.row_at(r).id for r in range(model.rowCount())]
+    assert len(set(ids)) == len(ids)
+
+
+def test_new_dossier_dialog_creates_and_opens_the_dossier(qtbot, main_window):
+    dialog = main_window.new_dossier()
+    assert dialog.objectName() == "newDossierDialog"
+    dialog.findChild(QRadioButton, "clientRadio").setChecked(True)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert "nom du porteur" in dialog.error.text()
+    type_text(qtbot, dialog.findChild(QLineEdit, "lastNameEdit"), "d'Artagnan-Lefèvre")
+    type_text(qtbot, dialog.findChild(QLineEdit, "firstNameEdit"), "Loïc")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "provenance" in dialog.error.text()
+    provenance = dialog.findChild(QComboBox, "provenanceCombo")
+    provenance.setCurrentIndex(provenance.findText("Notaire"))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    detail = dialog.result_value
+    assert detail.holder_name == "D'ARTAGNAN-LEFÈVRE Loïc"
+    assert main_window.tabs.currentIndex() == 1  # Clients
+    assert main_window.current_dossier_id() == detail.id
+    window = main_window._dossier_windows[detail.id]
+    qtbot.addWidget(window)
+    assert window.view.title.text() == f"Dossier {detail.number}"
+
+
+def test_new_dossier_button_is_disabled_without_the_right(qtbot, login_as):
+    from dataclasses import replace
+
+    from ui.main_window import MainWindow
+
+    workspace = login_as("slegrand")
+    workspace.user = replace(workspace.user, rights=frozenset())
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    assert not window.findChild(QPushButton, "newDossierButton").isEnabled()
+    qtbot.waitUntil(lambda: not window.counts_pending)
