@@ -69,6 +69,11 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def refresh_statistics(self) -> None:
+        """Let the query planner know the table sizes (after a bulk load)."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+
 
 def _on_connect(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)

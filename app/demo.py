@@ -229,6 +229,7 @@ def build_demo(
             done += len(batch)
             if progress:
                 progress(done, dossiers)
+    database.refresh_statistics()
     return DemoResult(dossiers=dossiers, users_created=users_created)
 
 

@@ -24,6 +24,7 @@ from models.enums import AbandonReason, DossierStatus, SimulationStatus
 class Dossier(Base):
     __tablename__ = "dossiers"
     __table_args__ = (
+        Index("ix_dossiers_number", "number", unique=True),
         Index("ix_dossiers_status_created", "status", "created_on", "id"),
         Index("ix_dossiers_status_number", "status", "number"),
         Index("ix_dossiers_status_holder", "status", "holder_sort"),
@@ -38,7 +39,7 @@ class Dossier(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(40), unique=True)
+    number: Mapped[str] = mapped_column(String(40))
     status: Mapped[DossierStatus] = mapped_column(str_enum(DossierStatus, "dossier_status"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     provenance_id: Mapped[int] = mapped_column(ForeignKey("provenances.id"), index=True)

@@ -16,13 +16,24 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.db_listing import ListColumn, ListQuery, ListRow
-from app.text import format_date
 from app.workspace import Workspace
 
-PAGE_SIZE = 200
+PAGE_SIZE = 200  # rows fetched each time the user scrolls to the bottom
+FIRST_PAGE_SIZE = 100  # a screenful or three: what a new search or sort must show at once
 
 _ALIGN_CENTER = int(Qt.AlignmentFlag.AlignCenter)
 _ALIGN_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_ALIGNMENTS = tuple(
+    _ALIGN_CENTER
+    if c in (ListColumn.PROGRESS, ListColumn.CREATED, ListColumn.COMPLETE)
+    else _ALIGN_LEFT
+    for c in ListColumn
+)
+_COLUMN_COUNT = len(ListColumn)
+# data() runs ~2,000 times per repaint: compare plain ints, not enum members.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_USER = int(Qt.ItemDataRole.UserRole)
 
 
 def _cells(row: ListRow) -> tuple[str, ...]:
@@ -33,7 +44,7 @@ def _cells(row: ListRow) -> tuple[str, ...]:
         row.provenance,
         row.step,
         f"{row.percent} %",
-        format_date(row.created_on),
+        f"{row.created_on.day:02d}/{row.created_on.month:02d}/{row.created_on.year}",
         "Oui" if row.is_complete else "",
     )
 
@@ -66,7 +77,8 @@ class DossierTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._query = query
         self._rows, self._cells = [], []
-        self._append(self._workspace.list_page(query, 0, self.page_size), self.page_size)
+        first = min(FIRST_PAGE_SIZE, self.page_size)
+        self._append(self._workspace.list_page(query, 0, first), first)
         self.endResetModel()
         self.queryChanged.emit()
 
@@ -95,7 +107,7 @@ class DossierTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(ListColumn)
+        return 0 if parent.isValid() else _COLUMN_COUNT
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
         return not parent.isValid() and not self._exhausted

@@ -68,11 +68,11 @@ class DossierView(QWidget):
     changed = Signal(int)
     deleted = Signal(int)
 
-    def __init__(self, workspace: Workspace, dossier_id: int) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.setObjectName("dossierView")
         self.workspace = workspace
-        self.dossier_id = dossier_id
+        self.dossier_id: int | None = None
         self.detail: DossierDetail | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -100,6 +100,10 @@ class DossierView(QWidget):
         scroll.setWidget(self.general)
         self.tabs.addTab(scroll, "Général")
         layout.addWidget(self.tabs, 1)
+
+    def load(self, dossier_id: int) -> None:
+        """Show a dossier (the widgets are built once, before: see MainWindow's spare)."""
+        self.dossier_id = dossier_id
         self.reload()
 
     def _build_header(self) -> QHBoxLayout:
@@ -298,17 +302,22 @@ class DossierWindow(QMainWindow):
     changed = Signal(int)
     closed = Signal(int)
 
-    def __init__(self, workspace: Workspace, dossier_id: int) -> None:
+    def __init__(self, workspace: Workspace, dossier_id: int | None = None) -> None:
         super().__init__()
         self.setObjectName("dossierWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowIcon(icon("dossia"))
         self.resize(1180, 820)
         self.dossier_id = dossier_id
-        self.view = DossierView(workspace, dossier_id)
+        self.view = DossierView(workspace)
         self.setCentralWidget(self.view)
-        self.setWindowTitle(self.view.windowTitle() or "Dossier")
         self.view.windowTitleChanged.connect(self.setWindowTitle)
+        if dossier_id is not None:
+            self.load(dossier_id)
+
+    def load(self, dossier_id: int) -> None:
+        self.dossier_id = dossier_id
+        self.view.load(dossier_id)
         self.view.changed.connect(self.changed)
         self.view.deleted.connect(self._deleted)
 

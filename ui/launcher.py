@@ -153,6 +153,7 @@ def run_gui(args: argparse.Namespace, password: str | None) -> int:
         if os.environ.get(TRACE_ENV_VAR):
             print(f"first-paint {time.time():.6f}", flush=True)
         threading.Thread(target=workspace.warm_up, name="warm-up", daemon=True).start()
+        window.prepare_spare_window()
         if args.quit_after_start:
             app.quit()
 

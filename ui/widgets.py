@@ -147,7 +147,9 @@ class DateField(QWidget):
         layout.addStretch(1)
         self._committed: dt.date | None = None
         self.edit.editingFinished.connect(self._commit)
-        self.edit.calendarWidget().clicked.connect(lambda _d: QTimer.singleShot(0, self._commit))
+        # A day picked in the calendar pop-up changes the date while the field itself has
+        # no keyboard focus; typed digits are committed on editingFinished instead.
+        self.edit.dateChanged.connect(lambda _d: None if self.edit.hasFocus() else self._commit())
 
     def value(self) -> dt.date | None:
         date = self.edit.date()

@@ -1,0 +1,159 @@
+"""In-process measurements on a big office: keystrokes, sorting, opening dossiers, memory.
+
+Run by bench/run_bench.py in its own process: python bench/measure_gui.py DB_PATH
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+
+from app.db_listing import ListColumn
+from app.paths import DataPaths
+from app.workspace import OfficeDatabase
+from ui.launcher import create_application
+from ui.main_window import MainWindow
+
+SEARCHES = ("dupont", "martin marie", "2025-000", "lefevre", "eloise", "zzq", "b")
+
+
+class PaintCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+PAINTS = PaintCounter()
+
+
+def settle(app: QApplication, window: MainWindow) -> None:
+    """Process events until the list has been repainted (what the user then sees)."""
+    before = PAINTS.paints
+    for _ in range(20):
+        app.processEvents()
+        if PAINTS.paints > before:
+            return
+    window.table.viewport().repaint()
+
+
+def type_key(widget, char: str) -> None:
+    """One keystroke, delivered like the keyboard does (key press then release)."""
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
+
+
+def wait_for_spare(app: QApplication, window: MainWindow) -> None:
+    deadline = time.perf_counter() + 5
+    while window._spare is None and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def main() -> None:
+    app = create_application()
+    office = OfficeDatabase(DataPaths(Path(sys.argv[1])))
+    workspace = office.workspace_for(
+        office.authenticate("admin", os.environ.get("DOSSIA_PASSWORD", "demo"))
+    )
+    window = MainWindow(workspace)
+    window.table.viewport().installEventFilter(PAINTS)
+    window.show()
+    window.tabs.setCurrentIndex(3)  # «Tous»: the biggest list
+    settle(app, window)
+    workspace.warm_up()
+
+    keystrokes = []
+    counts = []
+    for text in SEARCHES:
+        window.search.clear()
+        settle(app, window)
+        for char in text:
+            start = time.perf_counter()
+            type_key(window.search, char)
+            settle(app, window)
+            keystrokes.append(time.perf_counter() - start)
+            while window.counts_pending:
+                app.processEvents()
+            counts.append(time.perf_counter() - start)
+    window.search.clear()
+    settle(app, window)
+
+    sorts = {}
+    for column in ListColumn:
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            for tab in (3, 1):
+                window.tabs.setCurrentIndex(tab)
+                settle(app, window)
+                start = time.perf_counter()
+                window.table.sortByColumn(column, order)
+                settle(app, window)
+                sorts.setdefault(column.header, []).append(time.perf_counter() - start)
+
+    window.tabs.setCurrentIndex(3)
+    window.table.sortByColumn(ListColumn.CREATED, Qt.SortOrder.DescendingOrder)
+    settle(app, window)
+    scroll_start = time.perf_counter()
+    for _ in range(10):  # scroll down ten pages of rows
+        window.table.scrollToBottom()
+        settle(app, window)
+    scroll = time.perf_counter() - scroll_start
+    loaded = window.model.rowCount()
+
+    opens = []
+    for row in range(0, 40, 2):
+        wait_for_spare(app, window)  # as when a broker spends a second on the list
+        dossier_id = window.model.row_at(row).id
+        start = time.perf_counter()
+        dossier_window = window.open_dossier(dossier_id)
+        dossier_window.view.installEventFilter(PAINTS)
+        before = PAINTS.paints
+        while PAINTS.paints == before:
+            app.processEvents()
+        opens.append(time.perf_counter() - start)
+        dossier_window.close()
+        app.processEvents()
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {
+        "keystroke_ms_median": ms(statistics.median(keystrokes)),
+        "keystroke_ms_p90": ms(sorted(keystrokes)[int(len(keystrokes) * 0.9)]),
+        "keystroke_ms_max": ms(max(keystrokes)),
+        "keystrokes": len(keystrokes),
+        "tab_counts_ms_median": ms(statistics.median(counts)),
+        "sort_ms_median_by_column": {name: ms(statistics.median(v)) for name, v in sorts.items()},
+        "sort_ms_max": ms(max(max(v) for v in sorts.values())),
+        "scroll_10_pages_ms": ms(scroll),
+        "rows_loaded_after_scrolling": loaded,
+        "open_dossier_ms_median": ms(statistics.median(opens)),
+        "open_dossier_ms_max": ms(max(opens)),
+        "peak_memory_mb": round(peak_mb, 1),
+    }
+    window.close()
+    workspace.close()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
