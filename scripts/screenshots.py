@@ -1,0 +1,88 @@
+"""Render Dossia's screens to PNG, to look at them (and for the README).
+
+    .venv/bin/python scripts/screenshots.py OUT_FOLDER [--db DEMO_DB]
+
+Without --db, a 300-dossier demo office is generated in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out")
+    parser.add_argument("--db")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    import datetime as dt
+
+    from app.db import Database
+    from app.db_listing import ListTab
+    from app.demo import build_demo
+    from app.paths import DataPaths
+    from app.startup import ensure_schema
+    from app.workspace import OfficeDatabase
+    from ui.launcher import create_application
+    from ui.main_window import MainWindow
+
+    paths = DataPaths(Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "demo.sqlite3")
+    if not paths.database.exists():
+        ensure_schema(paths)
+        database = Database(paths)
+        build_demo(database, 300, seed=1, today=dt.date(2026, 11, 30))
+        database.dispose()
+
+    app = create_application()
+    office = OfficeDatabase(paths)
+    workspace = office.workspace_for(office.authenticate("admin", "demo"))
+    window = MainWindow(workspace)
+    window.show()
+    workspace.warm_up()
+    window._counts.wait()
+    for _ in range(3):
+        app.processEvents()
+    window.grab().save(str(out / "clients-list.png"))
+
+    window.tabs.setCurrentIndex(1)
+    client = window.model.row_at(2).id
+    dossier = window.open_dossier(client)
+    app.processEvents()
+    dossier.grab().save(str(out / "dossier-general.png"))
+    for name, opener in (
+        ("dialog-abandon.png", dossier.view._abandon),
+        ("dialog-provenance.png", dossier.view.general.open_provenance),
+        ("dialog-new-dossier.png", window.new_dossier),
+    ):
+        dialog = opener()
+        app.processEvents()
+        dialog.grab().save(str(out / name))
+        dialog.reject()
+
+    window.tabs.setCurrentIndex([*ListTab].index(ListTab.ABANDONED))
+    abandoned = window.open_dossier(window.model.row_at(0).id)
+    app.processEvents()
+    abandoned.grab().save(str(out / "dossier-abandoned.png"))
+    dialog = abandoned.view._resume()
+    app.processEvents()
+    dialog.grab().save(str(out / "dialog-resume.png"))
+    dialog.reject()
+    window.close()
+    workspace.close()
+    print(f"screens written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
