@@ -121,3 +121,16 @@ def test_a_read_only_database(paths):
     with read_only(paths.database), pytest.raises(DatabaseOpenError, match="lecture seule"):
         db_raw.check_database(paths.database)
     assert paths.database.read_bytes() == before
+
+
+def test_storage_errors_are_explained_in_french():
+    from sqlalchemy.exc import OperationalError
+
+    from app.db import storage_error
+
+    def message(text: str) -> str:
+        return storage_error(OperationalError("UPDATE", {}, Exception(text))).message
+
+    assert "disque est plein" in message("database or disk is full")
+    assert "lecture seule" in message("attempt to write a readonly database")
+    assert "occupée par un autre programme" in message("database is locked")

@@ -393,3 +393,20 @@ def test_delete_message_box_is_a_question(qtbot, workspace, open_dossier):
     box = window.view._delete()
     assert box.icon() == QMessageBox.Icon.Warning
     box.reject()
+
+
+def test_a_note_typed_while_the_dossier_changed_elsewhere_is_kept(qtbot, workspace, open_dossier):
+    from app.dossiers import DossierFlag
+
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    editor = find(window, QTextEdit, "internalNote")
+    qtbot.keyClicks(editor, "Texte precieux")
+    workspace.dossiers.set_flag(detail.id, detail.version, DossierFlag.NO_FEES, True)  # elsewhere
+    window.view.general.note.flush()
+    assert "modifié ailleurs" in find(window, QLabel, "messageText").text()
+    assert editor.toPlainText() == "Texte precieux"  # still there, not replaced by the reload
+    assert find(window, QCheckBox, "noFeesCheck").isChecked()
+    window.close()  # saving on close now uses the reloaded version
+    fresh = workspace.dossiers.get(detail.id)
+    assert "Texte precieux" in fresh.internal_note and fresh.no_fees

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.dossiers import DossierDate, DossierFlag
-from app.errors import DomainError
+from app.errors import ConflictError, DomainError
 from app.readmodels import DossierDetail
 from app.text import format_amount, format_datetime, format_duration, format_rate
 from ui.common import ErrorLabel, escape, field_name, field_value, icon, pencil_button, set_role
@@ -242,6 +242,20 @@ class GeneralTab(QWidget):
         service = self.view.workspace.dossiers
         try:
             new = service.save_note(detail.id, detail.version, markup)
+        except ConflictError:
+            # Changed elsewhere meanwhile: reload the rest of the dossier, keep the typed note
+            # in the editor (it is still unsaved) and say so; the next save uses the new version.
+            self.note.mark_unsaved()
+            self.view.reload()
+            self.view.show_error(
+                DomainError(
+                    "Ce dossier a été modifié ailleurs pendant que vous écriviez : il a été "
+                    "rechargé. Votre note n'est pas encore enregistrée ; elle reste dans "
+                    "l'éditeur et sera enregistrée à la prochaine modification ou à la fermeture."
+                )
+            )
+            self.note_status.setText("Note non enregistrée : le texte est conservé dans l'éditeur.")
+            return
         except DomainError as error:
             self.note.mark_unsaved()
             self.view.show_error(error)

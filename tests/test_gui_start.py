@@ -1,0 +1,130 @@
+"""Start-up screens: first start, login, bad database files, the crash handler."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from PySide6.QtWidgets import QLineEdit, QMessageBox
+
+from app import db_raw
+from app.paths import DataPaths
+from app.workspace import OfficeDatabase
+from tests.conftest import PASSWORD
+from ui import launcher
+from ui.dialogs.login import FirstStartDialog, LoginDialog
+
+
+def click_ok(qtbot, dialog) -> None:
+    from PySide6.QtCore import Qt
+
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+
+def test_first_start_creates_the_office_and_its_administrator(qtbot, tmp_path):
+    paths = DataPaths(tmp_path / "new" / "dossia.sqlite3")
+    dialog = FirstStartDialog(paths)
+    qtbot.addWidget(dialog)
+    dialog.findChild(QLineEdit, "adminFirstNameEdit").setText("Hélène")
+    dialog.findChild(QLineEdit, "adminLastNameEdit").setText("Dubois")
+    dialog.findChild(QLineEdit, "adminLoginEdit").setText("hdubois")
+    dialog.findChild(QLineEdit, "adminPasswordEdit").setText("court")
+    click_ok(qtbot, dialog)
+    assert "au moins 8 caractères" in dialog.error.text()
+    assert not paths.database.exists()  # nothing written for a refused form
+    dialog.findChild(QLineEdit, "adminPasswordEdit").setText("Secret-2026")
+    dialog.findChild(QLineEdit, "adminConfirmEdit").setText("Secret-2025")
+    click_ok(qtbot, dialog)
+    assert "pas identiques" in dialog.error.text()
+    dialog.findChild(QLineEdit, "adminConfirmEdit").setText("Secret-2026")
+    click_ok(qtbot, dialog)
+    assert dialog.result_value == "hdubois"
+    assert db_raw.check_database(paths.database) is db_raw.SchemaState.CURRENT
+    office = OfficeDatabase(paths)
+    user = office.authenticate("HDubois", "Secret-2026")
+    assert user.role_name == "Administrateur" and user.display_name == "Hélène Dubois"
+    office.close()
+
+
+def test_first_start_can_build_the_demo_office(qtbot, tmp_path):
+    paths = DataPaths(tmp_path / "demo" / "dossia.sqlite3")
+    dialog = FirstStartDialog(paths)
+    qtbot.addWidget(dialog)
+    dialog.demo_radio.setChecked(True)
+    assert not dialog.admin_fields.isEnabled()
+    click_ok(qtbot, dialog)
+    assert dialog.result_value == "admin"
+    office = OfficeDatabase(paths)
+    workspace = office.workspace_for(office.authenticate("admin", "demo"))
+    from app.db_listing import ListQuery, ListTab
+
+    assert workspace.tab_counts(ListQuery())[ListTab.ALL] == 300
+    workspace.close()
+
+
+def test_login_dialog_refuses_a_wrong_password(qtbot, paths):
+    office = OfficeDatabase(paths)
+    dialog = LoginDialog(office.authenticate, "admin")
+    qtbot.addWidget(dialog)
+    assert dialog.login_edit.text() == "admin"
+    dialog.password_edit.setText("mauvais")
+    click_ok(qtbot, dialog)
+    assert dialog.error.text() == "Identifiant ou mot de passe incorrect."
+    assert dialog.password_edit.text() == ""
+    dialog.password_edit.setText(PASSWORD)
+    click_ok(qtbot, dialog)
+    assert dialog.result_value.login == "admin"
+    office.close()
+
+
+def test_an_inactive_user_cannot_log_in(paths):
+    office = OfficeDatabase(paths)
+    from app.errors import DomainError
+
+    with pytest.raises(DomainError, match="incorrect"):
+        office.authenticate("ebrunet", PASSWORD)
+    office.close()
+
+
+@pytest.mark.parametrize(
+    "content", [b"not a database at all" * 50, b"SQLite format 3\x00" + b"\xff" * 4000]
+)
+def test_a_bad_file_gets_a_clear_dialog_not_a_traceback(qtbot, tmp_path, monkeypatch, content):
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(content)
+    shown = []
+    monkeypatch.setattr(launcher, "_critical", shown.append)
+    assert launcher.open_database(DataPaths(bad)) is False
+    assert len(shown) == 1 and "Dossia" in shown[0]
+    assert bad.read_bytes() == content
+
+
+def test_the_crash_handler_logs_saves_the_note_and_tells_the_user(
+    qtbot, workspace, open_dossier, monkeypatch
+):
+    from PySide6.QtWidgets import QTextEdit
+
+    from tests.helpers import new_dossier
+
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    qtbot.keyClicks(window.findChild(QTextEdit, "internalNote"), "Texte en cours")
+    shown = []
+    monkeypatch.setattr(launcher, "_critical", shown.append)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    launcher.install_crash_handler(workspace.paths, [window])
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    assert "Vos données enregistrées sont en sécurité" in shown[0]
+    log = (workspace.paths.logs / "dossia.log").read_text()
+    assert "RuntimeError: boom" in log
+    assert "Texte en cours" in workspace.dossiers.get(detail.id).internal_note
+
+
+def test_error_dialog_is_a_message_box(qtbot, monkeypatch):
+    boxes = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: boxes.append(self) or 0)
+    launcher._critical("Message")
+    assert boxes[0].objectName() == "errorDialog" and boxes[0].text() == "Message"
