@@ -147,14 +147,7 @@ class DossierService:
             session.add(dossier)
             session.flush()
             self._record_step(session, dossier, steps[0])
-            audit.record(
-                session,
-                self._user,
-                AuditAction.DOSSIER_CREATED,
-                dossier_id=dossier.id,
-                dossier_number=dossier.number,
-                details=new.status.label,
-            )
+            self._audit(session, AuditAction.DOSSIER_CREATED, dossier, details=new.status.label)
             session.flush()
             return self._detail(session, dossier)
 
@@ -199,13 +192,8 @@ class DossierService:
             old = dossier.number
             dossier.number = number
             _refresh_search(dossier)
-            audit.record(
-                session,
-                self._user,
-                AuditAction.DOSSIER_RENUMBERED,
-                dossier_id=dossier.id,
-                dossier_number=number,
-                details=f"{old} → {number}",
+            self._audit(
+                session, AuditAction.DOSSIER_RENUMBERED, dossier, details=f"{old} → {number}"
             )
 
         return self._edit(dossier_id, version, change)
@@ -219,12 +207,10 @@ class DossierService:
                 return
             old = session.get(User, dossier.owner_id)
             dossier.owner_id = owner.id
-            audit.record(
+            self._audit(
                 session,
-                self._user,
                 AuditAction.OWNER_CHANGED,
-                dossier_id=dossier.id,
-                dossier_number=dossier.number,
+                dossier,
                 details=f"{old.login if old else '?'} → {owner.login}",
             )
 
@@ -247,12 +233,10 @@ class DossierService:
             dossier.provenance_detail = cleaned
             dossier.referrer_id = referrer.id if referrer else None
             if before != (dossier.provenance_id, dossier.referrer_id):
-                audit.record(
+                self._audit(
                     session,
-                    self._user,
                     AuditAction.PROVENANCE_CHANGED,
-                    dossier_id=dossier.id,
-                    dossier_number=dossier.number,
+                    dossier,
                     details=provenance.name + (f" / {referrer.name}" if referrer else ""),
                 )
 
@@ -295,14 +279,7 @@ class DossierService:
         def change(session: Session, dossier: Dossier) -> None:
             rules.check_convert_to_client(dossier.status)
             dossier.status = DossierStatus.CLIENT
-            audit.record(
-                session,
-                self._user,
-                AuditAction.STATUS_CHANGED,
-                dossier_id=dossier.id,
-                dossier_number=dossier.number,
-                details="Prospect → Client",
-            )
+            self._audit(session, AuditAction.STATUS_CHANGED, dossier, details="Prospect → Client")
 
         return self._edit(dossier_id, version, change)
 
@@ -319,14 +296,7 @@ class DossierService:
             dossier.abandoned_on = self._today()
             _touch(dossier)
             # The reason's label only: a free text may hold personal data.
-            audit.record(
-                session,
-                self._user,
-                AuditAction.DOSSIER_ABANDONED,
-                dossier_id=dossier.id,
-                dossier_number=dossier.number,
-                details=reason.label,
-            )
+            self._audit(session, AuditAction.DOSSIER_ABANDONED, dossier, details=reason.label)
             session.flush()
             return self._detail(session, dossier)
 
@@ -354,14 +324,7 @@ class DossierService:
             session.flush()
             session.expire(dossier, ["simulations", "documents", "step_changes"])
             self._record_step(session, dossier, first)
-            audit.record(
-                session,
-                self._user,
-                AuditAction.DOSSIER_RESUMED,
-                dossier_id=dossier.id,
-                dossier_number=dossier.number,
-                details=as_status.label,
-            )
+            self._audit(session, AuditAction.DOSSIER_RESUMED, dossier, details=as_status.label)
             session.flush()
             detail = self._detail(session, dossier)
         self._discard_orphan_files(hashes)
@@ -460,6 +423,22 @@ class DossierService:
                 _touch(dossier)
             session.flush()
             return self._detail(session, dossier)
+
+    def _audit(
+        self,
+        session: Session,
+        action: AuditAction,
+        dossier: Dossier,
+        details: str = "",
+    ) -> None:
+        audit.record(
+            session,
+            self._user,
+            action,
+            dossier_id=dossier.id,
+            dossier_number=dossier.number,
+            details=details,
+        )
 
     def _visible(self, session: Session, dossier_id: int) -> Dossier:
         dossier = session.get(Dossier, dossier_id)

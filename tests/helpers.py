@@ -63,3 +63,14 @@ def type_text(qtbot, widget, text: str) -> None:
             continue
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
+
+
+def flags(detail: DossierDetail) -> tuple[bool, ...]:
+    """The five check boxes of the Général tab, in screen order."""
+    return (
+        detail.is_complete,
+        detail.hide_contacts,
+        detail.no_fees,
+        detail.no_bank_commission,
+        detail.no_rebate,
+    )

@@ -11,7 +11,13 @@ from app.dossiers import DossierDate, DossierFlag
 from app.errors import ConflictError, DomainError, NotFound, PermissionDenied
 from models.dossier import Borrower, Document, Dossier, Simulation, StepChange
 from models.enums import AbandonReason, AuditAction, DossierStatus
-from tests.helpers import audit_events, count_rows, new_dossier, with_documents_and_simulations
+from tests.helpers import (
+    audit_events,
+    count_rows,
+    flags,
+    new_dossier,
+    with_documents_and_simulations,
+)
 
 
 def test_create_numbers_the_dossier_and_starts_its_pipeline(workspace):
@@ -42,19 +48,7 @@ def test_flags_are_saved_at_once(workspace, service):
     for flag in DossierFlag:
         detail = service.set_flag(detail.id, detail.version, flag, True)
     fresh = service.get(detail.id)
-    assert (
-        fresh.is_complete,
-        fresh.hide_contacts,
-        fresh.no_fees,
-        fresh.no_bank_commission,
-        fresh.no_rebate,
-    ) == (
-        True,
-        True,
-        True,
-        True,
-        True,
-    )
+    assert flags(fresh) == (True, True, True, True, True)
     detail = service.set_flag(detail.id, detail.version, DossierFlag.NO_FEES, False)
     assert service.get(detail.id).no_fees is False
 

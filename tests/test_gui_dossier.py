@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.db_listing import ListQuery, ListTab
 from models.enums import AbandonReason, DossierStatus
-from tests.helpers import new_dossier, type_text, with_documents_and_simulations
+from tests.helpers import flags, new_dossier, type_text, with_documents_and_simulations
 
 
 def click(qtbot, widget) -> None:
@@ -78,19 +78,7 @@ def test_checkboxes_are_saved_at_once(qtbot, workspace, open_dossier):
     ):
         click(qtbot, find(window, QCheckBox, name))
     fresh = workspace.dossiers.get(detail.id)
-    assert (
-        fresh.is_complete,
-        fresh.hide_contacts,
-        fresh.no_fees,
-        fresh.no_bank_commission,
-        fresh.no_rebate,
-    ) == (
-        True,
-        True,
-        True,
-        True,
-        True,
-    )
+    assert flags(fresh) == (True, True, True, True, True)
     click(qtbot, find(window, QCheckBox, "noRebateCheck"))
     assert workspace.dossiers.get(detail.id).no_rebate is False
 
