@@ -2,6 +2,9 @@
 
     python main.py [--db PATH] [--user LOGIN] [--quit-after-start]
     python main.py demo --db PATH --dossiers N [--seed S] [--password P]
+    python main.py backup --db PATH --out FILE
+    python main.py restore --db PATH --from FILE
+    python main.py backups --db PATH
 
 Run `python main.py --help` for every option.
 """
@@ -52,7 +55,65 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=1, metavar="S", help="graine aléatoire (1)")
     demo.add_argument("--password", default="demo", help="mot de passe des utilisateurs (demo)")
+    backup = commands.add_parser(
+        "backup",
+        help="sauvegarder la base (et ses documents) dans un fichier",
+        description=(
+            "Copie cohérente de la base, même pendant que Dossia est ouvert (API de sauvegarde "
+            "de SQLite), vérifiée par PRAGMA integrity_check. Les documents sont copiés dans le "
+            "dossier « documents » à côté du fichier (seuls les nouveaux)."
+        ),
+    )
+    backup.add_argument("--db", metavar="PATH", help="base à sauvegarder")
+    backup.add_argument(
+        "--out", metavar="FILE", required=True, help="fichier de sauvegarde à écrire"
+    )
+    restore = commands.add_parser(
+        "restore",
+        help="restaurer une sauvegarde (la base actuelle est d'abord sauvegardée)",
+        description=(
+            "Remplace la base par une sauvegarde, après avoir sauvegardé l'état actuel dans le "
+            "dossier « backups ». Fermez Dossia avant de restaurer."
+        ),
+    )
+    restore.add_argument("--db", metavar="PATH", help="base à remplacer")
+    restore.add_argument(
+        "--from", dest="source", metavar="FILE", required=True, help="sauvegarde à restaurer"
+    )
+    listing = commands.add_parser("backups", help="lister les sauvegardes du dossier de données")
+    listing.add_argument("--db", metavar="PATH", help="base dont on liste les sauvegardes")
     return parser
+
+
+def run_backup_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app import backups
+    from app.db_raw import check_database
+    from app.errors import DomainError
+    from app.paths import resolve_paths
+
+    paths = resolve_paths(args.db)
+    try:
+        if args.command == "backups":
+            for info in backups.list_backups(paths.backups):
+                print(f"{info.label}\t{info.path}")
+            return 0
+        if args.command == "backup":
+            check_database(paths.database, writable=False)
+            if not paths.database.exists():
+                raise DomainError(f"La base « {paths.database} » n'existe pas.")
+            info = backups.write_backup(paths.database, Path(args.out).resolve(), paths.documents)
+            print(f"{info.label} : {info.path}")
+            return 0
+        result = backups.restore(paths, Path(args.source).resolve())
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    print(f"Restauré : {result.restored.label}.")
+    if result.safety_backup:
+        print(f"L'état précédent a été sauvegardé dans : {result.safety_backup.path}")
+    return 0
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -92,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         return run_demo(args)
+    if args.command in ("backup", "restore", "backups"):
+        return run_backup_command(args)
     from ui.launcher import run_gui
 
     return run_gui(args, os.environ.get(PASSWORD_ENV_VAR))

@@ -50,7 +50,12 @@ def connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def check_database(path: Path) -> SchemaState:
+def check_database_readonly(path: Path) -> SchemaState:
+    """Like check_database, for a file only read (a backup on a read-only medium)."""
+    return check_database(path, writable=False)
+
+
+def check_database(path: Path, writable: bool = True) -> SchemaState:
     """Tell whether `path` can be opened by this version of Dossia, without changing it.
 
     Raises DatabaseOpenError with a French message when it cannot.
@@ -68,10 +73,12 @@ def check_database(path: Path) -> SchemaState:
         ) from error
     if header and header != _SQLITE_MAGIC:
         raise _not_a_database(path)
-    connection = sqlite3.connect(path, isolation_level=None)
+    uri = f"{path.resolve().as_uri()}?mode={'rw' if writable else 'ro'}"
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
     try:
         state = _schema_state(path, connection)
-        _check_writable(path, connection)
+        if writable:
+            _check_writable(path, connection)
     except sqlite3.DatabaseError as error:
         raise _open_error(path, error) from error
     finally:
