@@ -287,16 +287,33 @@ def check_backup(source: Path) -> BackupInfo:
     return describe(source)
 
 
-def restore(paths: DataPaths, source: Path, progress: Progress | None = None) -> RestoreResult:
+def set_aside_damaged(paths: DataPaths, now: dt.datetime | None = None) -> Path:
+    """Move an unreadable database (and its WAL files) into backups/, never delete it."""
+    stamp = (now or dt.datetime.now()).strftime(_STAMP)
+    target = paths.backups / f"dossia-endommagee-{stamp}{SUFFIX}"
+    paths.backups.mkdir(parents=True, exist_ok=True)
+    for suffix in ("-wal", "-shm"):
+        extra = paths.database.with_name(paths.database.name + suffix)
+        if extra.exists():
+            extra.replace(target.with_name(target.name + suffix))
+    paths.database.replace(target)
+    return target
+
+
+def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreResult:
     """Replace the office's data by a backup, after a safety backup of the current state.
 
     Every other connection of this process must be closed first. The documents of the backup
-    folder are copied back; the schema is migrated if the backup is older.
+    folder are copied back; the schema is migrated if the backup is older. A damaged database
+    (`damaged=True`) cannot be backed up: it is moved aside into backups/ instead.
     """
     info = check_backup(source)
     safety = None
     if paths.database.exists():
-        safety = backup_now(paths, BackupKind.BEFORE_RESTORE)
+        if damaged:
+            set_aside_damaged(paths)
+        else:
+            safety = backup_now(paths, BackupKind.BEFORE_RESTORE)
     try:
         paths.folder.mkdir(parents=True, exist_ok=True)
         with (

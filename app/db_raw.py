@@ -113,8 +113,10 @@ def _check_writable(path: Path, connection: sqlite3.Connection) -> None:
 
 def _not_a_database(path: Path) -> DatabaseOpenError:
     return DatabaseOpenError(
-        f"Le fichier « {path.name} » n'est pas une base de données Dossia. "
-        "Choisissez un autre fichier ; celui-ci n'a pas été modifié."
+        f"Le fichier « {path.name} » n'est pas une base de données Dossia, ou il est "
+        "endommagé. Choisissez un autre fichier ou restaurez une sauvegarde ; celui-ci n'a pas "
+        "été modifié.",
+        damaged=True,
     )
 
 

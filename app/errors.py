@@ -32,4 +32,12 @@ class StorageError(DomainError):
 
 
 class DatabaseOpenError(DomainError):
-    """The database file cannot be used (not a database, newer version, read-only…)."""
+    """The database file cannot be used (not a database, newer version, read-only…).
+
+    `damaged` is True when the file cannot be read as a database at all (corrupt, truncated,
+    overwritten): restoring a backup is then the way out.
+    """
+
+    def __init__(self, message: str, damaged: bool = False) -> None:
+        super().__init__(message)
+        self.damaged = damaged

@@ -45,3 +45,49 @@ def resolve_paths(db: str | os.PathLike[str] | None = None) -> DataPaths:
     if chosen:
         return DataPaths(Path(chosen).expanduser().resolve())
     return DataPaths(default_data_folder() / DB_FILENAME)
+
+
+NETWORK_FILESYSTEMS = {
+    "cifs",
+    "smb3",
+    "smbfs",
+    "nfs",
+    "nfs4",
+    "afs",
+    "9p",
+    "ceph",
+    "glusterfs",
+    "davfs",
+    "fuse.sshfs",
+    "fuse.rclone",
+    "fuse.davfs2",
+    "fuse.gvfsd-fuse",
+    "fuse.s3fs",
+}
+
+
+def network_location(path: Path, mounts: str | None = None) -> str | None:
+    """The kind of network share `path` lives on (SQLite is unsafe there), or None."""
+    text = str(path)
+    if text.startswith(("\\\\", "//")):
+        return "partage réseau"
+    if os.name == "nt":  # pragma: no cover - Windows only
+        import ctypes
+
+        drive = os.path.splitdrive(text)[0] + "\\"
+        return "lecteur réseau" if ctypes.windll.kernel32.GetDriveTypeW(drive) == 4 else None
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text()
+        except OSError:
+            return None
+    best, kind = "", None
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = text == point or text.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > len(best):
+            best, kind = point, fields[2]
+    return kind if kind in NETWORK_FILESYSTEMS else None

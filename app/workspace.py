@@ -76,6 +76,22 @@ class Workspace:
         with self._list_lock:
             return db_listing.count_by_tab(self._connection, self._scoped(query))
 
+    def data_version(self) -> int:
+        """Changes whenever another connection (or process) commits: time to refresh."""
+        with self._list_lock:
+            return self._connection.execute("PRAGMA data_version").fetchone()[0]
+
+    def quick_check(self) -> str | None:
+        """None if SQLite's quick check finds the file sound (call from a worker thread)."""
+        connection = self.open_reader()
+        try:
+            rows = [row[0] for row in connection.execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError as error:
+            return str(error)
+        finally:
+            connection.close()
+        return None if rows == ["ok"] else "; ".join(rows[:5])
+
     def open_reader(self) -> sqlite3.Connection:
         """A separate connection for a worker thread (SQLite connections are not shared)."""
         return db_raw.connect(self.paths.database)

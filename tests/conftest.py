@@ -85,6 +85,7 @@ def main_window(qtbot, workspace):
     qtbot.waitUntil(lambda: not window.counts_pending)
     yield window
     window.close()
+    window.shut_down()
 
 
 @pytest.fixture

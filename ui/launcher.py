@@ -58,8 +58,7 @@ def open_database(paths: DataPaths) -> bool:
     try:
         state = db_raw.check_database(paths.database)
     except DatabaseOpenError as error:
-        _critical(error.message)
-        return False
+        return _offer_restore(paths, error)
     if state in (db_raw.SchemaState.MISSING, db_raw.SchemaState.EMPTY):
         from ui.dialogs.login import FirstStartDialog
 
@@ -76,6 +75,43 @@ def open_database(paths: DataPaths) -> bool:
         except DomainError as error:
             _critical(error.message)
             return False
+    return True
+
+
+def _offer_restore(paths: DataPaths, error: DatabaseOpenError) -> bool:
+    """A damaged database at start: offer the latest good backup, never a new empty base."""
+    from app import backups
+
+    good = None
+    if error.damaged:
+        good = next(
+            (
+                b
+                for b in backups.list_backups(paths.backups)
+                if backups.integrity_problem(b.path) is None
+            ),
+            None,
+        )
+    if good is None:
+        _critical(error.message)
+        return False
+    box = QMessageBox(QMessageBox.Icon.Critical, "Dossia", error.message)
+    box.setObjectName("damagedDatabaseDialog")
+    box.setInformativeText(
+        f"Dernière sauvegarde en bon état : {good.label}.\nLe fichier endommagé sera "
+        "conservé dans le dossier des sauvegardes."
+    )
+    restore = box.addButton("Restaurer cette sauvegarde", QMessageBox.ButtonRole.AcceptRole)
+    restore.setObjectName("restoreLatestButton")
+    box.addButton("Quitter", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is not restore:
+        return False
+    try:
+        backups.restore(paths, good.path, damaged=True)
+    except DomainError as failure:
+        _critical(failure.message)
+        return False
     return True
 
 
@@ -131,17 +167,33 @@ def _critical(message: str) -> None:
 def run_gui(args: argparse.Namespace, password: str | None) -> int:
     app = create_application()
     paths = resolve_paths(args.db)
+    login = args.user
+    while True:
+        window = _open_office(app, paths, login, password, args.quit_after_start)
+        if window is None:
+            return 2 if not paths.database.exists() else 1
+        code = app.exec()
+        window.shut_down()
+        if not window.restart_requested:
+            return code
+        # After a restore: the file was replaced, so log in again on the restored data.
+        login, password = window.workspace.user.login, None
+
+
+def _open_office(
+    app, paths: DataPaths, login: str | None, password: str | None, quit_after_start: bool
+):
     if not open_database(paths):
-        return 2
+        return None
     try:
         office = OfficeDatabase(paths)
     except DatabaseOpenError as error:
         _critical(error.message)
-        return 2
-    user = log_in(office, args.user, password)
+        return None
+    user = log_in(office, login, password)
     if user is None:
         office.close()
-        return 1
+        return None
     workspace = office.workspace_for(user)
 
     from ui.main_window import MainWindow
@@ -152,13 +204,12 @@ def run_gui(args: argparse.Namespace, password: str | None) -> int:
     def first_paint() -> None:
         if os.environ.get(TRACE_ENV_VAR):
             print(f"first-paint {time.time():.6f}", flush=True)
-        threading.Thread(target=workspace.warm_up, name="warm-up", daemon=True).start()
-        window.prepare_spare_window()
-        if args.quit_after_start:
+        if quit_after_start:
             app.quit()
+            return
+        threading.Thread(target=workspace.warm_up, name="warm-up", daemon=True).start()
+        window.after_start()
 
     _FirstPaint(window.table.viewport(), first_paint)
     window.show()
-    code = app.exec()
-    workspace.close()
-    return code
+    return window

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QModelIndex, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,9 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import backups
 from app.db_listing import ListColumn, ListQuery, ListTab
+from app.errors import DomainError
+from app.paths import network_location
 from app.workspace import Workspace
 from models.enums import DossierStatus, Right
+from ui.backup_ui import BackupController
 from ui.client_list import DossierTableModel, ProgressDelegate
 from ui.common import icon, primary
 from ui.workers import Background
@@ -62,6 +66,14 @@ class MainWindow(QMainWindow):
         self._counts = Background(self._counts_pool)
         self._counts_connection = None
         self._counts_generation = 0
+        self._start_checks = Background(QThreadPool(self))
+
+        self.restart_requested = False
+        self._seen_version = -1
+        self.backups = BackupController(self)
+        self._poll = QTimer(self)
+        self._poll.setInterval(2000)
+        self._poll.timeout.connect(self.refresh_if_changed)
 
         self.model = DossierTableModel(workspace)
         self._build()
@@ -162,6 +174,21 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        file_menu.insertSeparator(quit_action)
+        for name, text, slot in (
+            ("backupNowAction", "&Sauvegarder maintenant", lambda: self.backups.backup_now()),
+            (
+                "backupToFolderAction",
+                "Sauvegarder &vers un dossier…",
+                lambda: self.backups.backup_to_folder(),
+            ),
+            ("restoreAction", "&Restaurer une sauvegarde…", lambda: self.backups.open_restore()),
+        ):
+            action = QAction(text, self)
+            action.setObjectName(name)
+            action.triggered.connect(slot)
+            file_menu.insertAction(quit_action, action)
+        file_menu.insertSeparator(quit_action)
         help_menu = self.menuBar().addMenu("&Aide")
         about = QAction("À &propos de Dossia", self)
         about.triggered.connect(self._about)
@@ -202,6 +229,95 @@ class MainWindow(QMainWindow):
         if selected is not None and (row := self.model.row_of(selected)) >= 0:
             self.table.selectRow(row)
         self._update_counts()
+
+    def refresh_if_changed(self) -> None:
+        """Another window or process saved something: refresh, keeping scroll and selection."""
+        if not self.isEnabled():
+            return
+        version = self.workspace.data_version()
+        if version != self._seen_version:
+            if self._seen_version != -1:
+                self.refresh()
+            self._seen_version = version
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.refresh_if_changed()
+        super().changeEvent(event)
+
+    # --- after the first paint ---
+
+    def after_start(self) -> None:
+        """Background checks once the window is on screen: integrity, daily backup, share."""
+        self._poll.start()
+        self.prepare_spare_window()
+        self._start_checks.run(
+            self._start_checks_work, self._start_checks_done, self._start_checks_failed
+        )
+        kind = network_location(self.workspace.paths.database)
+        if kind:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Base sur un partage réseau",
+                f"La base de données est sur un partage réseau ({kind}) : SQLite n'y est pas "
+                "fiable et des données pourraient être perdues si deux postes l'utilisent. "
+                "Gardez la base sur le disque de cet ordinateur ; pour travailler à plusieurs, "
+                "il faudra le mode serveur partagé.",
+                parent=self,
+            )
+            box.setObjectName("networkShareWarning")
+            box.open()
+
+    def _start_checks_work(self):
+        problem = self.workspace.quick_check()
+        if problem is not None:
+            return problem, None
+        return None, backups.run_automatic_backup(self.workspace.paths)
+
+    def _start_checks_done(self, result) -> None:
+        problem, backup = result
+        if problem is not None:
+            self.backups.open_restore(
+                "La vérification de la base a trouvé un problème "
+                f"({problem}). Restaurez la dernière bonne sauvegarde."
+            )
+        elif backup is not None:
+            self.statusBar().showMessage(f"{backup.label} effectuée.", 10000)
+
+    def _start_checks_failed(self, error: BaseException) -> None:
+        if not isinstance(error, DomainError):
+            raise error
+        self.statusBar().showMessage(f"Sauvegarde automatique impossible : {error.message}", 30000)
+
+    # --- giving the database back (restore) ---
+
+    def release_database(self) -> None:
+        """Close every connection of this window before the file is replaced."""
+        self._poll.stop()
+        for window in list(self._dossier_windows.values()):
+            window.close()
+        self._counts.wait(5000)
+        self._start_checks.wait(5000)
+        if self._counts_connection is not None:
+            self._counts_connection.close()
+            self._counts_connection = None
+        self.setEnabled(False)
+        self.workspace.close()
+
+    def shut_down(self) -> None:
+        """The event loop ended: stop background work and close the database."""
+        self._poll.stop()
+        self._counts.wait(5000)
+        self._start_checks.wait(30000)
+        self.backups.wait()
+        if self._counts_connection is not None:
+            self._counts_connection.close()
+            self._counts_connection = None
+        self.workspace.close()
+
+    def restart(self) -> None:
+        self.restart_requested = True
+        self.close()
 
     # --- counts (off the GUI thread: counting a search over 100,000 rows takes a while) ---
 
@@ -327,7 +443,7 @@ class MainWindow(QMainWindow):
         if self._spare is not None:
             self._spare.deleteLater()
             self._spare = None
-        self._counts.wait(3000)
+        self._poll.stop()
         super().closeEvent(event)
 
 

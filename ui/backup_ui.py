@@ -1,0 +1,236 @@
+"""«Sauvegarder maintenant», «Sauvegarder vers un dossier…», «Restaurer une sauvegarde…».
+
+Backups run off the GUI thread with a progress bar and Cancel; a restore closes the office's
+connections, restores, then asks the launcher to reopen Dossia (login again).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QWidget,
+)
+
+from app import backups
+from app.backups import BackupInfo
+from app.errors import DomainError
+from ui.common import FormDialog, escape, set_role
+from ui.workers import Background
+
+
+class ProgressRun:
+    """Runs `function(progress)` in the background behind a progress dialog with Cancel.
+
+    The worker only writes two numbers and reads a flag; a timer in the GUI thread shows
+    them, so no widget is ever touched from the worker.
+    """
+
+    def __init__(self, parent: QWidget, title: str, background: Background) -> None:
+        self._parent = parent
+        self._title = title
+        self._background = background
+        self._cancel = threading.Event()
+        self._done_total = (0, 0)
+        self.dialog = QProgressDialog(title, "Annuler", 0, 100, parent)
+        self.dialog.setObjectName("progressDialog")
+        self.dialog.setWindowTitle("Dossia")
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(300)
+        self.dialog.canceled.connect(self._cancel.set)
+        self._timer = QTimer(parent)
+        self._timer.setInterval(50)
+        self._timer.timeout.connect(self._show_progress)
+
+    def progress(self, done: int, total: int) -> bool:
+        """Called from the worker thread."""
+        self._done_total = (done, total)
+        return not self._cancel.is_set()
+
+    def _show_progress(self) -> None:
+        done, total = self._done_total
+        if total:
+            self.dialog.setValue(int(done * 100 / total))
+
+    def start(
+        self,
+        function: Callable[[Callable[[int, int], bool]], object],
+        on_done: Callable[[object], None],
+        on_failed: Callable[[BaseException], None],
+    ) -> None:
+        self._timer.start()
+        self.dialog.setValue(0)
+
+        def finish(callback, value) -> None:
+            self._timer.stop()
+            self.dialog.reset()
+            callback(value)
+
+        self._background.run(
+            lambda: function(self.progress),
+            lambda result: finish(on_done, result),
+            lambda error: finish(on_failed, error),
+        )
+
+
+class RestoreDialog(FormDialog):
+    """Choose a backup (date and dossier count shown) or another file, then confirm."""
+
+    def __init__(self, parent: QWidget, found: list[BackupInfo], message: str = "") -> None:
+        super().__init__(parent, "Restaurer une sauvegarde", "restoreDialog", ok_text="Restaurer")
+        if message:
+            reason = set_role(QLabel(message), "error")
+            reason.setObjectName("restoreReason")
+            self.form.addWidget(reason)
+        self.form.addWidget(QLabel("Sauvegardes disponibles :"))
+        self.list = QListWidget()
+        self.list.setObjectName("backupList")
+        self.list.setMinimumHeight(220)
+        for info in found:
+            item = QListWidgetItem(info.label)
+            item.setData(Qt.ItemDataRole.UserRole, str(info.path))
+            item.setToolTip(str(info.path))
+            self.list.addItem(item)
+        if found:
+            self.list.setCurrentRow(0)
+        self.form.addWidget(self.list)
+        other = QPushButton("Autre fichier…")
+        other.setObjectName("otherBackupButton")
+        other.clicked.connect(self._pick_file)
+        self.form.addWidget(other, 0, Qt.AlignmentFlag.AlignLeft)
+        self.form.addWidget(
+            set_role(
+                QLabel(
+                    "L'état actuel de la base sera d'abord sauvegardé (« Avant restauration »), "
+                    "puis remplacé par la sauvegarde choisie. Dossia se rouvrira ensuite."
+                ),
+                "hint",
+            )
+        )
+        self.chosen: Path | None = None
+        self.setMinimumWidth(560)
+
+    def _pick_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Choisir une sauvegarde", "", "Sauvegardes Dossia (*.sqlite3)"
+        )
+        if name:
+            info = backups.describe(Path(name))
+            item = QListWidgetItem(f"{info.label} — {Path(name).name}")
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.list.insertItem(0, item)
+            self.list.setCurrentRow(0)
+
+    def submit(self) -> Path:
+        item = self.list.currentItem()
+        if item is None:
+            raise DomainError("Choisissez une sauvegarde.")
+        path = Path(item.data(Qt.ItemDataRole.UserRole))
+        backups.check_backup(path)  # a bad file is refused here, before anything is closed
+        return path
+
+
+class BackupController:
+    """The backup actions of the main window."""
+
+    def __init__(self, window) -> None:
+        self._window = window
+        self._background = Background()
+
+    def wait(self) -> None:
+        self._background.wait(60000)
+
+    @property
+    def paths(self):
+        return self._window.workspace.paths
+
+    def backup_now(self, folder: Path | None = None) -> ProgressRun:
+        run = ProgressRun(self._window, "Sauvegarde en cours…", self._background)
+        run.start(
+            lambda progress: backups.backup_now(self.paths, folder=folder, progress=progress),
+            self._backed_up,
+            self._failed,
+        )
+        return run
+
+    def backup_to_folder(self) -> ProgressRun | None:
+        folder = QFileDialog.getExistingDirectory(
+            self._window, "Sauvegarder vers un dossier (clé USB, réseau…)"
+        )
+        return self.backup_now(Path(folder)) if folder else None
+
+    def _backed_up(self, info: BackupInfo) -> None:
+        self._window.statusBar().showMessage(f"{info.label} : {info.path}", 15000)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Sauvegarde",
+            f"{info.label}.\n\n{info.path}",
+            parent=self._window,
+        )
+        box.setObjectName("backupDoneDialog")
+        box.open()
+
+    def _failed(self, error: BaseException) -> None:
+        if not isinstance(error, DomainError):
+            raise error
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Sauvegarde", error.message, parent=self._window
+        )
+        box.setObjectName("backupFailedDialog")
+        box.open()
+
+    def open_restore(self, message: str = "") -> RestoreDialog:
+        dialog = RestoreDialog(self._window, backups.list_backups(self.paths.backups), message)
+        dialog.accepted.connect(lambda: self.restore(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def restore(self, source: Path) -> ProgressRun:
+        self._window.release_database()
+        run = ProgressRun(self._window, "Restauration en cours…", self._background)
+        run.start(
+            lambda _progress: backups.restore(self.paths, source),
+            self._restored,
+            self._restore_failed,
+        )
+        return run
+
+    def _restored(self, result) -> None:
+        text = f"Restauration terminée : {result.restored.label}."
+        if result.safety_backup:
+            text += f"\n\nL'état précédent a été sauvegardé :\n{result.safety_backup.path}"
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Restauration",
+            text + "\n\nDossia va se rouvrir.",
+            parent=self._window,
+        )
+        box.setObjectName("restoreDoneDialog")
+        box.finished.connect(lambda _code: self._window.restart())
+        box.open()
+
+    def _restore_failed(self, error: BaseException) -> None:
+        message = (
+            error.message
+            if isinstance(error, DomainError)
+            else f"Erreur inattendue : {escape(str(error))}"
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Restauration",
+            message + "\n\nDossia va se rouvrir.",
+            parent=self._window,
+        )
+        box.setObjectName("restoreFailedDialog")
+        box.finished.connect(lambda _code: self._window.restart())
+        box.open()
