@@ -92,6 +92,36 @@ class Workspace:
             connection.close()
         return None if rows == ["ok"] else "; ".join(rows[:5])
 
+    def recover_missing_database(self) -> bool:
+        """The file was deleted or moved under our feet: our connection still reads it, so
+        write it back where it was and reconnect everything to the new file.
+
+        Returns True if it had to. Raises StorageError if the copy cannot be written.
+        """
+        if self.paths.database.exists():
+            return False
+        from app.errors import StorageError
+
+        with self._list_lock, self._services_lock:
+            try:
+                self.paths.folder.mkdir(parents=True, exist_ok=True)
+                target = sqlite3.connect(self.paths.database)
+                try:
+                    self._connection.backup(target)
+                finally:
+                    target.close()
+            except (OSError, sqlite3.Error) as error:
+                raise StorageError(
+                    f"Le fichier de la base « {self.paths.database} » a disparu et Dossia n'a pas "
+                    f"pu le réécrire ({error}). Ne fermez pas Dossia : utilisez « Sauvegarder vers "
+                    "un dossier… »."
+                ) from error
+            self._connection.close()
+            self._connection = db_raw.connect(self.paths.database)
+            if self._database is not None:
+                self._database.engine.dispose()  # pooled connections point at the old file
+        return True
+
     def open_reader(self) -> sqlite3.Connection:
         """A separate connection for a worker thread (SQLite connections are not shared)."""
         return db_raw.connect(self.paths.database)

@@ -234,11 +234,28 @@ class MainWindow(QMainWindow):
         """Another window or process saved something: refresh, keeping scroll and selection."""
         if not self.isEnabled():
             return
+        self._recover_missing_file()
         version = self.workspace.data_version()
         if version != self._seen_version:
             if self._seen_version != -1:
                 self.refresh()
             self._seen_version = version
+
+    def _recover_missing_file(self) -> None:
+        try:
+            recovered = self.workspace.recover_missing_database()
+        except DomainError as error:
+            recovered, text = True, error.message
+        else:
+            text = (
+                f"Le fichier de la base « {self.workspace.paths.database} » a été déplacé ou "
+                "supprimé par un autre programme. Dossia l'a réécrit à son emplacement à partir "
+                "des données ouvertes : rien n'est perdu."
+            )
+        if recovered:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Base de données", text, parent=self)
+            box.setObjectName("databaseRecoveredDialog")
+            box.open()
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
