@@ -398,3 +398,23 @@ def test_a_note_typed_while_the_dossier_changed_elsewhere_is_kept(qtbot, workspa
     window.close()  # saving on close now uses the reloaded version
     fresh = workspace.dossiers.get(detail.id)
     assert "Texte precieux" in fresh.internal_note and fresh.no_fees
+
+
+def test_a_dialog_meeting_a_concurrent_change_keeps_what_was_typed(qtbot, workspace, open_dossier):
+    from app.dossiers import DossierFlag
+
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    click(qtbot, find(window, QToolButton, "editNumberButton"))
+    dialog = find(window, QDialog, "renumberDialog")
+    edit = find(dialog, QLineEdit, "numberEdit")
+    edit.setText("NOUVEAU-42")
+    workspace.dossiers.set_flag(detail.id, detail.version, DossierFlag.NO_REBATE, True)  # elsewhere
+    click(qtbot, dialog.ok_button)
+    assert dialog.isVisible() and "rechargé" in dialog.error.text()
+    assert edit.text() == "NOUVEAU-42"
+    assert find(window, QCheckBox, "noRebateCheck").isChecked()  # the window shows the change
+    click(qtbot, dialog.ok_button)  # validate again, on the new version
+    assert not dialog.isVisible()
+    fresh = workspace.dossiers.get(detail.id)
+    assert fresh.number == "NOUVEAU-42" and fresh.no_rebate

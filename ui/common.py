@@ -6,7 +6,7 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import DomainError
+from app.errors import ConflictError, DomainError
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -101,7 +101,13 @@ class FormDialog(QDialog):
     to the field it names, and the dialog stays open: nothing is lost, nothing is saved.
     Subclasses add their fields to `self.form` and define `submit()`, which runs the
     command and returns its result or raises DomainError.
+
+    Signals:
+        conflicted: the record changed elsewhere since the dialog opened; whoever opened it
+            reloads it (the typed values stay in the dialog, to validate again).
     """
+
+    conflicted = Signal()
 
     def __init__(
         self, parent: QWidget | None, title: str, object_name: str, ok_text: str = "Valider"
@@ -134,6 +140,13 @@ class FormDialog(QDialog):
             mark_invalid(widget, False)
         try:
             self.result_value = self.submit()  # type: ignore[attr-defined]
+        except ConflictError:
+            self.conflicted.emit()
+            self.error.show_message(
+                "Le dossier a été modifié ailleurs entre-temps ; il vient d'être rechargé. "
+                "Vos saisies sont conservées : vérifiez-les puis validez à nouveau."
+            )
+            return
         except DomainError as error:
             self.error.show_message(error.message)
             widget = self.fields.get(error.field or "")

@@ -258,8 +258,15 @@ class DossierView(QWidget):
     def _open_dialog(self, dialog):
         self.general.note.flush()
         dialog.accepted.connect(lambda: self.accept_detail(dialog.result_value))
+        dialog.conflicted.connect(lambda: self._reload_for(dialog))
         dialog.open()
         return dialog
+
+    def _reload_for(self, dialog) -> None:
+        """A dialog met a concurrent change: reload, and let it submit on the new version."""
+        self.reload()
+        if self.detail is not None:
+            dialog._detail = self.detail
 
     def _delete(self) -> QMessageBox:
         self.general.note.flush()
