@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,12 +115,12 @@ def upgrade_schema(paths: DataPaths, state: db_raw.SchemaState) -> Path | None:
     """
     from alembic import command
 
+    from app.backups import BackupKind, backup_now
+
     paths.folder.mkdir(parents=True, exist_ok=True)
     backup = None
     if state is db_raw.SchemaState.OUTDATED:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = paths.backups / f"avant-migration-{stamp}.sqlite3"
-        copy_database(paths.database, backup)
+        backup = backup_now(paths, BackupKind.BEFORE_MIGRATION).path
     database = Database(paths)
     try:
         with database.engine.begin() as connection:
@@ -131,16 +129,6 @@ def upgrade_schema(paths: DataPaths, state: db_raw.SchemaState) -> Path | None:
             command.upgrade(config, "head")
     finally:
         database.dispose()
+    if state is db_raw.SchemaState.OUTDATED:
+        backup_now(paths, BackupKind.AUTOMATIC)  # the first backup of the new schema
     return backup
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """Consistent copy of a live database with SQLite's online backup API."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(target.suffix + ".partial")
-    with (
-        contextlib.closing(sqlite3.connect(source)) as src,
-        contextlib.closing(sqlite3.connect(partial)) as dst,
-    ):
-        src.backup(dst)
-    partial.replace(target)

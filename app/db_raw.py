@@ -16,8 +16,8 @@ from app.errors import DatabaseOpenError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0001_initial"
-KNOWN_REVISIONS = ("0001_initial",)
+HEAD_REVISION = "0002_borrowers_children_comments"
+KNOWN_REVISIONS = ("0001_initial", "0002_borrowers_children_comments")
 
 BUSY_TIMEOUT_MS = 5000
 _SQLITE_MAGIC = b"SQLite format 3\x00"

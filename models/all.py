@@ -2,13 +2,24 @@
 
 from models.audit import AuditEvent
 from models.base import Base
-from models.dossier import Borrower, Counter, Document, Dossier, Simulation, StepChange
+from models.dossier import (
+    Borrower,
+    Child,
+    Comment,
+    Counter,
+    Document,
+    Dossier,
+    Simulation,
+    StepChange,
+)
 from models.office import Provenance, Referrer, Role, RoleRight, Step, User
 
 __all__ = [
     "AuditEvent",
     "Base",
     "Borrower",
+    "Child",
+    "Comment",
     "Counter",
     "Document",
     "Dossier",

@@ -109,3 +109,93 @@ class AuditAction(enum.StrEnum):
     STATUS_CHANGED = "status_changed"
     USER_CREATED = "user_created"
     LOGIN_FAILED = "login_failed"
+
+
+class DossierTab(enum.StrEnum):
+    """The dossier's tabs that carry comments."""
+
+    GENERAL = "general"
+    BORROWERS = "borrowers"
+    CHILDREN = "children"
+    PROJECT = "project"
+    CREDIT = "credit"
+    ASSETS = "assets"
+
+    @property
+    def label(self) -> str:
+        return {
+            "general": "Général",
+            "borrowers": "Emprunteurs",
+            "children": "Enfants",
+            "project": "Projet",
+            "credit": "Crédit",
+            "assets": "Patrimoine",
+        }[self.value]
+
+
+class MaritalStatus(enum.StrEnum):
+    SINGLE = "single"
+    MARRIED = "married"
+    PACS = "pacs"
+    COHABITING = "cohabiting"
+    DIVORCED = "divorced"
+    SEPARATED = "separated"
+    WIDOWED = "widowed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "single": "Célibataire",
+            "married": "Marié(e)",
+            "pacs": "Pacsé(e)",
+            "cohabiting": "En concubinage",
+            "divorced": "Divorcé(e)",
+            "separated": "Séparé(e)",
+            "widowed": "Veuf / veuve",
+        }[self.value]
+
+
+class MatrimonialRegime(enum.StrEnum):
+    COMMUNITY = "community"
+    SEPARATION = "separation"
+    UNIVERSAL = "universal"
+    PARTICIPATION = "participation"
+
+    @property
+    def label(self) -> str:
+        return {
+            "community": "Communauté réduite aux acquêts",
+            "separation": "Séparation de biens",
+            "universal": "Communauté universelle",
+            "participation": "Participation aux acquêts",
+        }[self.value]
+
+
+class Contract(enum.StrEnum):
+    CDI = "cdi"
+    CDI_TRIAL = "cdi_trial"
+    CDD = "cdd"
+    INTERIM = "interim"
+    CIVIL_SERVANT = "civil_servant"
+    SELF_EMPLOYED = "self_employed"
+    COMPANY_HEAD = "company_head"
+    RETIRED = "retired"
+    UNEMPLOYED = "unemployed"
+    STUDENT = "student"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "cdi": "CDI",
+            "cdi_trial": "CDI en période d'essai",
+            "cdd": "CDD",
+            "interim": "Intérim",
+            "civil_servant": "Fonctionnaire",
+            "self_employed": "Indépendant / profession libérale",
+            "company_head": "Chef d'entreprise",
+            "retired": "Retraité(e)",
+            "unemployed": "Sans emploi",
+            "student": "Étudiant(e)",
+            "other": "Autre",
+        }[self.value]

@@ -134,3 +134,46 @@ def test_storage_errors_are_explained_in_french():
     assert "disque est plein" in message("database or disk is full")
     assert "lecture seule" in message("attempt to write a readonly database")
     assert "occupée par un autre programme" in message("database is locked")
+
+
+def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
+    """A sample office at revision 0001 (the first released schema) keeps its data."""
+    from alembic import command
+
+    paths = DataPaths(tmp_path / "old" / "dossia.sqlite3")
+    paths.folder.mkdir()
+    config = alembic_config(paths.database)
+    command.upgrade(config, "0001_initial")
+    connection = sqlite3.connect(paths.database)
+    connection.executescript(
+        """
+        INSERT INTO roles (id, name) VALUES (1, 'Administrateur');
+        INSERT INTO users (id, login, first_name, last_name, role_id, password_hash, is_active, is_broker)
+            VALUES (1, 'admin', 'Claire', 'Martin', 1, 'x', 1, 1);
+        INSERT INTO steps (id, name, percent, position, is_active) VALUES (1, 'Client créé', 10, 1, 1);
+        INSERT INTO provenances (id, name, position, is_active) VALUES (1, 'Notaire', 1, 1);
+        INSERT INTO dossiers (id, number, status, owner_id, provenance_id, provenance_detail, step_id,
+            is_complete, hide_contacts, no_fees, no_bank_commission, no_rebate, internal_note,
+            created_on, abandon_detail, holder_name, holder_sort, search_text, version, updated_at)
+            VALUES (1, '2025-00001', 'client', 1, 1, '', 1, 1, 0, 0, 0, 0, '<p>note</p>',
+            '2025-03-01', '', 'DUPONT Marie', 'dupont marie', '2025-00001 1 dupont marie', 3,
+            '2025-03-01 10:00:00');
+        INSERT INTO borrowers (id, dossier_id, rank, civility, first_name, last_name)
+            VALUES (1, 1, 1, 'Mme', 'Marie', 'Dupont');
+        """
+    )
+    connection.commit()
+    connection.close()
+    assert db_raw.check_database(paths.database) is db_raw.SchemaState.OUTDATED
+    assert ensure_schema(paths) is db_raw.SchemaState.OUTDATED
+    assert db_raw.check_database(paths.database) is db_raw.SchemaState.CURRENT
+    connection = sqlite3.connect(paths.database)
+    row = connection.execute("SELECT number, internal_note, version FROM dossiers").fetchone()
+    borrower = connection.execute(
+        "SELECT last_name, email, marital_status FROM borrowers"
+    ).fetchone()
+    connection.close()
+    assert row == ("2025-00001", "<p>note</p>", 3)
+    assert borrower == ("Dupont", "", None)
+    kinds = sorted(p.name.split("-2")[0] for p in paths.backups.glob("*.sqlite3"))
+    assert kinds == ["dossia-auto", "dossia-avant-migration"]  # before, and after, migrating

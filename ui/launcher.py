@@ -71,11 +71,45 @@ def open_database(paths: DataPaths) -> bool:
         from app.startup import ensure_schema
 
         try:
-            ensure_schema(paths)
+            _with_busy_dialog(
+                "Mise à jour de la base de données (une sauvegarde est faite avant)…",
+                lambda: ensure_schema(paths),
+            )
         except DomainError as error:
             _critical(error.message)
             return False
     return True
+
+
+def _with_busy_dialog(text: str, function):
+    """Run blocking start-up work in a thread while a busy indicator keeps the screen alive."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QProgressDialog
+
+    from ui.workers import Background
+
+    dialog = QProgressDialog(text, "", 0, 0)
+    dialog.setObjectName("busyDialog")
+    dialog.setWindowTitle("Dossia")
+    dialog.setCancelButton(None)
+    dialog.setMinimumDuration(0)
+    dialog.show()
+    loop = QEventLoop()
+    outcome: dict[str, object] = {}
+
+    def finish(key: str, value: object) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    background = Background()
+    background.run(
+        function, lambda value: finish("value", value), lambda error: finish("error", error)
+    )
+    loop.exec()
+    dialog.close()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome.get("value")
 
 
 def _offer_restore(paths: DataPaths, error: DatabaseOpenError) -> bool:
