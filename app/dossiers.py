@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from app import audit, rules
 from app.auth import CurrentUser
+from app.comments import child_data
 from app.db import Database
-from app.db_listing import search_document
 from app.documents import DocumentStore
-from app.errors import ConflictError, DomainError, NotFound
+from app.dossier_access import DossierCommands, now, refresh_list_columns, touch
+from app.errors import DomainError
+from app.household import describe_household
 from app.numbering import next_number
 from app.office import Choice
 from app.readmodels import (
@@ -28,15 +30,10 @@ from app.readmodels import (
 )
 from app.richtext import MAX_LENGTH as NOTE_MAX_LENGTH
 from app.richtext import sanitize
-from app.text import fold, person_name
 from models.dossier import Borrower, Document, Dossier, Simulation, StepChange
 from models.enums import AbandonReason, AuditAction, DossierStatus, Right, SimulationStatus
 from models.office import Provenance, Referrer, Step, User
 
-CONFLICT_MESSAGE = (
-    "Ce dossier a été modifié entre-temps (dans une autre fenêtre ou par un collègue). "
-    "Il a été rechargé : vérifiez puis refaites votre modification."
-)
 NAME_MAX = 100
 
 
@@ -75,7 +72,7 @@ class DeletedDossier:
     number: str
 
 
-class DossierService:
+class DossierService(DossierCommands[DossierDetail]):
     def __init__(
         self,
         database: Database,
@@ -83,10 +80,11 @@ class DossierService:
         documents: DocumentStore,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
-        self._db = database
-        self._user = user
+        super().__init__(database, user, today)
         self._documents = documents
-        self._today = today
+
+    def _result(self, session: Session, dossier: Dossier) -> DossierDetail:
+        return self._detail(session, dossier)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -131,7 +129,7 @@ class DossierService:
                 created_on=created_on,
                 internal_note="",
                 version=1,
-                updated_at=_now(),
+                updated_at=now(),
             )
             dossier.borrowers.append(
                 Borrower(
@@ -143,7 +141,7 @@ class DossierService:
             )
             if co_last:
                 dossier.borrowers.append(Borrower(rank=2, first_name=co_first, last_name=co_last))
-            _refresh_search(dossier)
+            refresh_list_columns(dossier)
             session.add(dossier)
             session.flush()
             self._record_step(session, dossier, steps[0])
@@ -191,7 +189,7 @@ class DossierService:
                 )
             old = dossier.number
             dossier.number = number
-            _refresh_search(dossier)
+            refresh_list_columns(dossier)
             self._audit(
                 session, AuditAction.DOSSIER_RENUMBERED, dossier, details=f"{old} → {number}"
             )
@@ -294,7 +292,7 @@ class DossierService:
             dossier.abandon_reason = reason
             dossier.abandon_detail = kept_detail
             dossier.abandoned_on = self._today()
-            _touch(dossier)
+            touch(dossier)
             # The reason's label only: a free text may hold personal data.
             self._audit(session, AuditAction.DOSSIER_ABANDONED, dossier, details=reason.label)
             session.flush()
@@ -320,7 +318,7 @@ class DossierService:
             dossier.abandon_reason = None
             dossier.abandon_detail = ""
             dossier.abandoned_on = None
-            _touch(dossier)
+            touch(dossier)
             session.flush()
             session.expire(dossier, ["simulations", "documents", "step_changes"])
             self._record_step(session, dossier, first)
@@ -381,7 +379,7 @@ class DossierService:
                     rate_mpct=rate_mpct,
                     duration_months=duration_months,
                     status=SimulationStatus.DRAFT,
-                    created_at=_now(),
+                    created_at=now(),
                 )
             )
 
@@ -400,7 +398,7 @@ class DossierService:
                     filename=source.name[:255],
                     content_hash=content_hash,
                     size_bytes=size,
-                    created_at=_now(),
+                    created_at=now(),
                 )
             )
 
@@ -411,48 +409,6 @@ class DossierService:
             raise
 
     # --- helpers -----------------------------------------------------------------------
-
-    def _edit(
-        self, dossier_id: int, version: int, change: Callable[[Session, Dossier], None]
-    ) -> DossierDetail:
-        with self._db.write() as session:
-            dossier = self._for_update(session, dossier_id, version)
-            rules.check_can_edit(dossier.status)
-            change(session, dossier)
-            if session.is_modified(dossier) or session.new or session.dirty:
-                _touch(dossier)
-            session.flush()
-            return self._detail(session, dossier)
-
-    def _audit(
-        self,
-        session: Session,
-        action: AuditAction,
-        dossier: Dossier,
-        details: str = "",
-    ) -> None:
-        audit.record(
-            session,
-            self._user,
-            action,
-            dossier_id=dossier.id,
-            dossier_number=dossier.number,
-            details=details,
-        )
-
-    def _visible(self, session: Session, dossier_id: int) -> Dossier:
-        dossier = session.get(Dossier, dossier_id)
-        if dossier is None or not (
-            self._user.can(Right.VIEW_ALL_DOSSIERS) or dossier.owner_id == self._user.id
-        ):
-            raise NotFound("Ce dossier n'existe plus ou ne vous est pas accessible.")
-        return dossier
-
-    def _for_update(self, session: Session, dossier_id: int, version: int) -> Dossier:
-        dossier = self._visible(session, dossier_id)
-        if dossier.version != version:
-            raise ConflictError(CONFLICT_MESSAGE)
-        return dossier
 
     def _active_broker(self, session: Session, user_id: int | None) -> User:
         user = session.get(User, user_id) if user_id is not None else None
@@ -504,7 +460,7 @@ class DossierService:
                 step_id=step.id,
                 step_name=step.name,
                 step_percent=step.percent,
-                changed_at=_now(),
+                changed_at=now(),
                 user_id=self._user.id,
             )
         )
@@ -534,7 +490,6 @@ class DossierService:
         provenance = session.get(Provenance, dossier.provenance_id)
         referrer = session.get(Referrer, dossier.referrer_id) if dossier.referrer_id else None
         borrowers = list(dossier.borrowers)
-        co = borrowers[1] if len(borrowers) > 1 else None
         names = dict(session.execute(select(User.id, User.first_name + " " + User.last_name)).all())
         history = tuple(
             StepChangeInfo(c.step_name, c.step_percent, c.changed_at, names.get(c.user_id, ""))
@@ -554,8 +509,8 @@ class DossierService:
             version=dossier.version,
             status=dossier.status,
             holder_name=dossier.holder_name,
-            household=rules.describe_household(
-                len(borrowers), person_name(co.first_name, co.last_name) if co else None
+            household=describe_household(
+                [b.marital_status for b in borrowers], [child_data(c) for c in dossier.children]
             ),
             owner=Choice(owner.id, owner.display_name),
             provenance=Choice(provenance.id, provenance.name),
@@ -608,22 +563,3 @@ def _name(value: str, field: str, required: bool = False) -> str:
     if any(not c.isprintable() for c in cleaned):
         raise DomainError("Ce nom contient des caractères invalides.", field=field)
     return cleaned
-
-
-def _refresh_search(dossier: Dossier) -> None:
-    """Keep the denormalised list columns in step with the borrowers and number."""
-    borrowers = sorted(dossier.borrowers, key=lambda b: b.rank)
-    names = [person_name(b.first_name, b.last_name) for b in borrowers]
-    main = borrowers[0] if borrowers else None
-    dossier.holder_name = names[0] if names else ""
-    dossier.holder_sort = fold(f"{main.last_name} {main.first_name}") if main else ""
-    dossier.search_text = search_document(dossier.number, names)
-
-
-def _touch(dossier: Dossier) -> None:
-    dossier.version += 1
-    dossier.updated_at = _now()
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)

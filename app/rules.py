@@ -121,10 +121,3 @@ def next_step_index(current: int, count: int, direction: int) -> int:
     if direction < 0 and target < 0:
         raise DomainError("Le dossier est déjà à la première étape.")
     return target
-
-
-def describe_household(borrower_count: int, co_borrower_name: str | None) -> str:
-    """«Famille concernée»: from the borrowers for now (the Emprunteurs/Enfants tabs will refine it)."""
-    if borrower_count >= 2 and co_borrower_name:
-        return f"Deux emprunteurs (co-emprunteur : {co_borrower_name})"
-    return "Un emprunteur"

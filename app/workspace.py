@@ -20,8 +20,10 @@ from app.paths import DataPaths
 from models.enums import Right
 
 if TYPE_CHECKING:
+    from app.comments import CommentService
     from app.db import Database
     from app.dossiers import DossierService
+    from app.household_service import HouseholdService
     from app.office import OfficeService
 
 
@@ -54,6 +56,8 @@ class Workspace:
         self._database: Database | None = None
         self._dossiers: DossierService | None = None
         self._office: OfficeService | None = None
+        self._household: HouseholdService | None = None
+        self._comments: CommentService | None = None
 
     # --- the Clients list (no SQLAlchemy) ----------------------------------------------
 
@@ -157,6 +161,24 @@ class Workspace:
             return self._dossiers
 
     @property
+    def household(self) -> HouseholdService:
+        with self._services_lock:
+            if self._household is None:
+                from app.household_service import HouseholdService
+
+                self._household = HouseholdService(self.database, self.user)
+            return self._household
+
+    @property
+    def comments(self) -> CommentService:
+        with self._services_lock:
+            if self._comments is None:
+                from app.comments import CommentService
+
+                self._comments = CommentService(self.database, self.user)
+            return self._comments
+
+    @property
     def office(self) -> OfficeService:
         with self._services_lock:
             if self._office is None:
@@ -167,8 +189,7 @@ class Workspace:
 
     def warm_up(self) -> None:
         """Import and build the services ahead of the first click (call from a thread)."""
-        self.dossiers  # noqa: B018 - building it is the point
-        self.office  # noqa: B018
+        _ = (self.dossiers, self.office, self.household, self.comments)
 
     def close(self) -> None:
         with self._list_lock, self._services_lock:

@@ -170,6 +170,8 @@ class Comment(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     rule_key: Mapped[str | None] = mapped_column(String(60))
     fact_key: Mapped[str | None] = mapped_column(String(120))
+    # An automatic comment a user deleted stays hidden while its fact holds (not re-created).
+    dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class StepChange(Base):

@@ -24,7 +24,7 @@ def test_create_numbers_the_dossier_and_starts_its_pipeline(workspace):
     detail = new_dossier(workspace, co_last_name="Martin", co_first_name="Paul")
     assert detail.number.startswith(f"{dt.date.today().year}-")
     assert detail.holder_name == "QUÉNÉHERVÉ Éloïse"
-    assert "MARTIN Paul" in detail.household
+    assert detail.household == "Deux emprunteurs"
     assert detail.current_step.name == "Client créé" and detail.current_step.percent == 10
     assert [h.step_name for h in detail.history] == ["Client créé"]
     assert detail.created_on == dt.date.today()

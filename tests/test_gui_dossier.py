@@ -55,7 +55,7 @@ def test_summary_panel_shows_the_dossier(qtbot, workspace, open_dossier):
     assert find(window, QWidget, "summaryPanel")
     assert find(window, QLabel, "dossierNumberLabel").text() == detail.number
     assert find(window, QLabel, "holderLabel").text() == "QUÉNÉHERVÉ Éloïse"
-    assert "MARTIN Paul" in find(window, QLabel, "householdLabel").text()
+    assert find(window, QLabel, "householdLabel").text() == "Deux emprunteurs"
     assert find(window, QLabel, "ownerLabel").text() == "Claire Marchetti"
     provenance = find(window, QLabel, "provenanceLabel").text()
     assert (

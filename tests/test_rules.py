@@ -82,11 +82,6 @@ def test_dossier_number_is_trimmed():
     assert rules.normalize_number("  2026-00042 ") == "2026-00042"
 
 
-def test_household_from_the_borrowers():
-    assert rules.describe_household(1, None) == "Un emprunteur"
-    assert "MARTIN Paul" in rules.describe_household(2, "MARTIN Paul")
-
-
 def test_french_formatting():
     assert fold("  Éloïse   LEFÈVRE ") == "eloise lefevre"
     assert format_amount(123456) == "1\u202f234,56\u00a0€"

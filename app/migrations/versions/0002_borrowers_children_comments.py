@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("rule_key", sa.String(length=60), nullable=True),
         sa.Column("fact_key", sa.String(length=120), nullable=True),
+        sa.Column("dismissed", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"],
             ["users.id"],

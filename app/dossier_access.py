@@ -1,0 +1,98 @@
+"""What every dossier command shares: who may see it, which version it edits, the audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from app import audit, rules
+from app.auth import CurrentUser
+from app.db import Database
+from app.db_listing import search_document
+from app.errors import ConflictError, NotFound
+from app.text import fold, person_name
+from models.dossier import Dossier
+from models.enums import AuditAction, Right
+
+CONFLICT_MESSAGE = (
+    "Ce dossier a été modifié entre-temps (dans une autre fenêtre ou par un collègue). "
+    "Il a été rechargé : vérifiez puis refaites votre modification."
+)
+
+Result = TypeVar("Result")
+
+
+class DossierCommands(Generic[Result]):
+    """Base of the services that read and change a dossier. Subclasses define `_result`,
+    the read model a command returns once it has changed the dossier."""
+
+    def __init__(
+        self, database: Database, user: CurrentUser, today: Callable[[], dt.date] = dt.date.today
+    ) -> None:
+        self._db = database
+        self._user = user
+        self._today = today
+
+    def _result(self, session: Session, dossier: Dossier) -> Result:
+        raise TypeError(f"{type(self).__name__} must define _result")
+
+    def _edit(
+        self, dossier_id: int, version: int, change: Callable[[Session, Dossier], None]
+    ) -> Result:
+        """One transaction: check visibility, version and status, change, bump the version."""
+        with self._db.write() as session:
+            dossier = self._for_update(session, dossier_id, version)
+            rules.check_can_edit(dossier.status)
+            change(session, dossier)
+            if session.is_modified(dossier) or session.new or session.dirty or session.deleted:
+                touch(dossier)
+            session.flush()
+            return self._result(session, dossier)
+
+    def _visible(self, session: Session, dossier_id: int) -> Dossier:
+        dossier = session.get(Dossier, dossier_id)
+        if dossier is None or not (
+            self._user.can(Right.VIEW_ALL_DOSSIERS) or dossier.owner_id == self._user.id
+        ):
+            raise NotFound("Ce dossier n'existe plus ou ne vous est pas accessible.")
+        return dossier
+
+    def _for_update(self, session: Session, dossier_id: int, version: int) -> Dossier:
+        dossier = self._visible(session, dossier_id)
+        if dossier.version != version:
+            raise ConflictError(CONFLICT_MESSAGE)
+        return dossier
+
+    def _audit(
+        self, session: Session, action: AuditAction, dossier: Dossier, details: str = ""
+    ) -> None:
+        audit.record(
+            session,
+            self._user,
+            action,
+            dossier_id=dossier.id,
+            dossier_number=dossier.number,
+            details=details,
+        )
+
+
+def touch(dossier: Dossier) -> None:
+    dossier.version += 1
+    dossier.updated_at = now()
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def refresh_list_columns(dossier: Dossier) -> None:
+    """Keep the Clients list's denormalised columns in step with the borrowers and number."""
+    borrowers = sorted(dossier.borrowers, key=lambda b: b.rank)
+    names = [person_name(b.first_name, b.last_name) for b in borrowers]
+    main = borrowers[0] if borrowers else None
+    dossier.holder_name = names[0] if names else ""
+    dossier.holder_sort = fold(f"{main.last_name} {main.first_name}") if main else ""
+    dossier.search_text = search_document(dossier.number, names)

@@ -1,0 +1,142 @@
+"""Use cases of the «Emprunteurs» and «Enfants» tabs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+from sqlalchemy.orm import Session
+
+from app.comments import borrower_data, child_data, sync_automatic_comments
+from app.dossier_access import DossierCommands, refresh_list_columns
+from app.errors import DomainError, NotFound
+from app.household import (
+    BorrowerData,
+    ChildData,
+    describe_household,
+    validate_borrower,
+    validate_child,
+)
+from models.dossier import Borrower, Child, Dossier
+from models.enums import DossierStatus
+
+
+@dataclass(frozen=True)
+class ChildInfo:
+    id: int
+    data: ChildData
+
+
+@dataclass(frozen=True)
+class HouseholdInfo:
+    dossier_id: int
+    version: int
+    read_only: bool
+    borrowers: tuple[BorrowerData, ...]  # index 0: porteur de projet, 1: co-emprunteur
+    children: tuple[ChildInfo, ...]
+    household: str
+
+    @property
+    def co_borrower(self) -> BorrowerData | None:
+        return self.borrowers[1] if len(self.borrowers) > 1 else None
+
+
+class HouseholdService(DossierCommands[HouseholdInfo]):
+    def get(self, dossier_id: int) -> HouseholdInfo:
+        with self._db.read() as session:
+            return self._result(session, self._visible(session, dossier_id))
+
+    def save_borrower(
+        self, dossier_id: int, version: int, rank: int, data: BorrowerData
+    ) -> HouseholdInfo:
+        """Save the porteur de projet (rank 1) or the co-emprunteur (rank 2, created if new)."""
+        if rank not in (1, 2):
+            raise DomainError("Emprunteur inconnu.")
+        cleaned = validate_borrower(data, self._today())
+
+        def change(session: Session, dossier: Dossier) -> None:
+            borrower = next((b for b in dossier.borrowers if b.rank == rank), None)
+            if borrower is None:
+                if rank == 2 and not dossier.borrowers:
+                    raise DomainError("Saisissez d'abord le porteur de projet.")
+                borrower = Borrower(rank=rank, last_name=cleaned.last_name)
+                dossier.borrowers.append(borrower)
+            for field in fields(cleaned):
+                setattr(borrower, field.name, getattr(cleaned, field.name))
+
+        return self._edit(dossier_id, version, self._then_sync(change))
+
+    def remove_co_borrower(self, dossier_id: int, version: int) -> HouseholdInfo:
+        def change(session: Session, dossier: Dossier) -> None:
+            co = next((b for b in dossier.borrowers if b.rank == 2), None)
+            if co is None:
+                raise DomainError("Ce dossier n'a pas de co-emprunteur.")
+            dossier.borrowers.remove(co)
+
+        return self._edit(dossier_id, version, self._then_sync(change))
+
+    def add_child(self, dossier_id: int, version: int, data: ChildData) -> HouseholdInfo:
+        cleaned = validate_child(data, self._today())
+
+        def change(session: Session, dossier: Dossier) -> None:
+            if len(dossier.children) >= 20:
+                raise DomainError("Vingt enfants au plus par dossier.")
+            dossier.children.append(
+                Child(**{f.name: getattr(cleaned, f.name) for f in fields(cleaned)})
+            )
+
+        return self._edit(dossier_id, version, self._then_sync(change))
+
+    def update_child(
+        self, dossier_id: int, version: int, child_id: int, data: ChildData
+    ) -> HouseholdInfo:
+        cleaned = validate_child(data, self._today())
+
+        def change(session: Session, dossier: Dossier) -> None:
+            child = _child(dossier, child_id)
+            for field in fields(cleaned):
+                setattr(child, field.name, getattr(cleaned, field.name))
+
+        return self._edit(dossier_id, version, self._then_sync(change))
+
+    def remove_child(self, dossier_id: int, version: int, child_id: int) -> HouseholdInfo:
+        def change(session: Session, dossier: Dossier) -> None:
+            dossier.children.remove(_child(dossier, child_id))
+
+        return self._edit(dossier_id, version, self._then_sync(change))
+
+    # --- helpers ---
+
+    def _then_sync(
+        self, change: Callable[[Session, Dossier], None]
+    ) -> Callable[[Session, Dossier], None]:
+        """After a household change: the list's names and the automatic comments follow."""
+
+        def run(session: Session, dossier: Dossier) -> None:
+            change(session, dossier)
+            session.flush()  # new children get their ids, used as fact keys
+            refresh_list_columns(dossier)
+            sync_automatic_comments(session, dossier, self._today())
+
+        return run
+
+    def _result(self, session: Session, dossier: Dossier) -> HouseholdInfo:
+        borrowers = tuple(borrower_data(b) for b in sorted(dossier.borrowers, key=lambda b: b.rank))
+        children = tuple(ChildInfo(c.id, child_data(c)) for c in dossier.children)
+        return HouseholdInfo(
+            dossier_id=dossier.id,
+            version=dossier.version,
+            read_only=dossier.status is DossierStatus.ABANDONED,
+            borrowers=borrowers,
+            children=children,
+            household=describe_household(
+                [b.marital_status for b in borrowers], [c.data for c in children]
+            ),
+        )
+
+
+def _child(dossier: Dossier, child_id: int) -> Child:
+    child = next((c for c in dossier.children if c.id == child_id), None)
+    if child is None:
+        raise NotFound("Cet enfant n'existe plus dans le dossier.")
+    return child
