@@ -47,7 +47,10 @@ class DossierCommands(Generic[Result]):
             dossier = self._for_update(session, dossier_id, version)
             rules.check_can_edit(dossier.status)
             change(session, dossier)
-            if session.is_modified(dossier) or session.new or session.dirty or session.deleted:
+            already_touched = dossier.version != version
+            if not already_touched and (
+                session.is_modified(dossier) or session.new or session.dirty or session.deleted
+            ):
                 touch(dossier)
             session.flush()
             return self._result(session, dossier)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy.orm import Session
 
 from app.comments import borrower_data, child_data, sync_automatic_comments
-from app.dossier_access import DossierCommands, refresh_list_columns
+from app.dossier_access import DossierCommands, refresh_list_columns, touch
 from app.errors import DomainError, NotFound
 from app.household import (
     BorrowerData,
@@ -114,6 +114,7 @@ class HouseholdService(DossierCommands[HouseholdInfo]):
 
         def run(session: Session, dossier: Dossier) -> None:
             change(session, dossier)
+            touch(dossier)
             session.flush()  # new children get their ids, used as fact keys
             refresh_list_columns(dossier)
             sync_automatic_comments(session, dossier, self._today())
