@@ -6,7 +6,11 @@ history and simulations in well under a minute.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import multiprocessing
+import queue as queue_module
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,14 +18,25 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from app.auto_comments import Snapshot, expected_comments
 from app.db import Database
-from app.db_listing import search_document
+from app.db_listing import search_document, search_index_filled_afterwards
+from app.household import BorrowerData, ChildData
 from app.numbering import counter_name, format_number
 from app.office import ADMINISTRATOR, ASSISTANT, BROKER, MANAGER, seed_reference_data
 from app.security import hash_password
-from app.text import fold, person_name
-from models.dossier import Borrower, Counter, Dossier, Simulation, StepChange
-from models.enums import AbandonReason, DossierStatus, ReferrerKind, SimulationStatus
+from app.text import fold
+from app.text import person_name as _person_name
+from models.dossier import Borrower, Child, Comment, Counter, Dossier, Simulation, StepChange
+from models.enums import (
+    AbandonReason,
+    Contract,
+    DossierStatus,
+    DossierTab,
+    MaritalStatus,
+    ReferrerKind,
+    SimulationStatus,
+)
 from models.office import Provenance, Referrer, Role, Step, User
 
 FIRST_NAMES_F = (
@@ -177,6 +192,73 @@ NOTES = (
     "",
     "",
 )
+CITIES = (
+    ("33000", "Bordeaux"),
+    ("33400", "Talence"),
+    ("33700", "Mérignac"),
+    ("69003", "Lyon"),
+    ("75011", "Paris"),
+    ("31000", "Toulouse"),
+    ("44000", "Nantes"),
+    ("35000", "Rennes"),
+    ("13008", "Marseille"),
+    ("67000", "Strasbourg"),
+    ("59000", "Lille"),
+    ("64200", "Biarritz"),
+)
+STREETS = (
+    "rue des Lilas",
+    "avenue Jean-Jaurès",
+    "rue Victor-Hugo",
+    "allée des Chênes",
+    "boulevard Pasteur",
+    "rue de l'Église",
+    "impasse des Vignes",
+    "place Gambetta",
+)
+PROFESSIONS = (
+    ("Infirmière", "CHU de Bordeaux"),
+    ("Ingénieur logiciel", "Thales"),
+    ("Professeur des écoles", "Éducation nationale"),
+    ("Comptable", "Cabinet Fiducial"),
+    ("Commercial", "Orange"),
+    ("Chef de projet", "Airbus"),
+    ("Pharmacienne", "Pharmacie du Centre"),
+    ("Électricien", "Eiffage"),
+    ("Architecte", "Atelier Lumière"),
+    ("Aide-soignante", "EHPAD Les Tilleuls"),
+)
+CONTRACTS = (
+    (Contract.CDI, 60),
+    (Contract.CIVIL_SERVANT, 12),
+    (Contract.CDD, 5),
+    (Contract.CDI_TRIAL, 3),
+    (Contract.SELF_EMPLOYED, 8),
+    (Contract.COMPANY_HEAD, 3),
+    (Contract.RETIRED, 6),
+    (Contract.INTERIM, 2),
+    (Contract.UNEMPLOYED, 1),
+)
+CHILD_NAMES = (
+    "Léo",
+    "Jade",
+    "Louis",
+    "Emma",
+    "Gabriel",
+    "Alice",
+    "Jules",
+    "Inès",
+    "Adam",
+    "Rose",
+    "Noé",
+    "Lina",
+)
+MANUAL_COMMENTS = (
+    "<p>Clients rencontrés en agence : projet <b>solide</b>, apport constitué.</p>",
+    "<p>Dossier complet reçu, envoi prévu à trois banques.</p>",
+    "<p>Prévoir une assurance emprunteur déléguée : <i>économie importante</i>.</p>",
+    "<ul><li>Bulletins de salaire reçus</li><li>Avis d'imposition à relancer</li></ul>",
+)
 SIMULATION_NAMES = (
     "Scénario 1",
     "Prêt classique",
@@ -186,6 +268,7 @@ SIMULATION_NAMES = (
     "Offre négociée",
 )
 _BATCH = 5000
+_PROCESS_THRESHOLD = 5000
 
 
 @dataclass
@@ -203,7 +286,7 @@ def build_demo(
     today: dt.date | None = None,
 ) -> DemoResult:
     """Create (or add to) a demo office. Deterministic for a given seed and `today`."""
-    rng = random.Random(seed)
+    rng = _Random(seed)
     today = today or dt.date.today()
     with database.write() as session:
         users_created = 0
@@ -214,23 +297,80 @@ def build_demo(
         office = _Office.load(session)
         counters = {c.name: c for c in session.scalars(select(Counter))}
         first_id = (session.scalar(select(func.max(Dossier.id))) or 0) + 1
-        generator = _DossierGenerator(rng, office, today, counters, session)
+        generator = _DossierGenerator(
+            rng,
+            office,
+            today,
+            {name: counter.value for name, counter in counters.items()},
+            (session.scalar(select(func.max(Child.id))) or 0) + 1,
+        )
+        connection = session.connection()
         done = 0
-        for batch in _batches(range(first_id, first_id + dossiers), _BATCH):
-            rows = [generator.make(dossier_id) for dossier_id in batch]
-            # Core executemany on the session's connection: no ORM unit of work per row.
-            connection = session.connection()
-            connection.execute(insert(Dossier.__table__), [r.dossier for r in rows])
-            connection.execute(insert(Borrower.__table__), [b for r in rows for b in r.borrowers])
-            connection.execute(insert(StepChange.__table__), [c for r in rows for c in r.changes])
-            simulations = [s for r in rows for s in r.simulations]
-            if simulations:
-                connection.execute(insert(Simulation.__table__), simulations)
-            done += len(batch)
-            if progress:
-                progress(done, dossiers)
+        with (
+            search_index_filled_afterwards(connection, first_id),
+            _indexes_built_afterwards(connection),
+            _generated_elsewhere(generator, first_id, dossiers) as batches,
+        ):
+            for rows in batches:
+                for table in _TABLES:
+                    items = [item for r in rows for item in getattr(r, table.name)]
+                    if items:
+                        connection.execute(insert(table), items)
+                done += len(rows)
+                if progress:
+                    progress(done, dossiers)
+        for name, value in batches.counters.items():
+            counter = counters.get(name) or session.merge(Counter(name=name, value=0))
+            counter.value = value
     database.refresh_statistics()
     return DemoResult(dossiers=dossiers, users_created=users_created)
+
+
+class _Random(random.Random):
+    """random.Random with cheaper picks: choice() and randrange() cost ~2 µs each in
+    CPython, and the demo draws millions of them."""
+
+    def choice(self, seq):
+        return seq[int(self.random() * len(seq))]
+
+    def randrange(self, start, stop=None, step=1):
+        if stop is None:
+            start, stop = 0, start
+        count = (stop - start + step - 1) // step
+        return start + step * int(self.random() * count)
+
+    def choices(self, population, weights=None, *, cum_weights=None, k=1):
+        if weights is not None and k == 1:
+            total = sum(weights)
+            point = self.random() * total
+            for value, weight in zip(population, weights, strict=True):
+                point -= weight
+                if point < 0:
+                    return [value]
+            return [population[-1]]
+        return super().choices(population, weights, cum_weights=cum_weights, k=k)
+
+
+person_name = functools.lru_cache(maxsize=None)(_person_name)  # few distinct names
+
+_ASCII: dict[str, str] = {}
+
+
+def _ascii(text: str) -> str:
+    """«Éloïse.Lefèvre» → «eloise.lefevre» for e-mail addresses (cached: few distinct names)."""
+    if text not in _ASCII:
+        _ASCII[text] = "".join(c for c in fold(text) if c.isalnum() or c in ".-").replace(" ", "")
+    return _ASCII[text]
+
+
+def _borrower_data(row: dict) -> BorrowerData:
+    return BorrowerData(**{name: row[name] for name in BorrowerData.__dataclass_fields__})
+
+
+def _child_data(row: dict) -> ChildData:
+    return ChildData(
+        row["first_name"], row["birth_date"], row["dependent"], row["alternating_custody"]
+    )
 
 
 def _batches(values: range, size: int) -> Iterator[range]:
@@ -261,11 +401,20 @@ def _create_referrers(session: Session) -> None:
     session.flush()
 
 
+@dataclass(frozen=True)
+class _Ref:
+    id: int
+    name: str
+    percent: int
+
+
 @dataclass
 class _Office:
+    """What the generator needs of the office, as plain data (it runs in another process)."""
+
     brokers: list[int]
-    steps: list[Step]
-    provenances: list[Provenance]
+    steps: list[_Ref]
+    provenances: list[_Ref]
     referrer_ids: list[int]
     referrer_provenance: int | None
     actor_ids: list[int]
@@ -278,8 +427,8 @@ class _Office:
         referrer_prov = next((p.id for p in provenances if "apporteur" in fold(p.name)), None)
         return cls(
             brokers=brokers or list(session.scalars(select(User.id))),
-            steps=steps,
-            provenances=provenances,
+            steps=[_Ref(s.id, s.name, s.percent) for s in steps],
+            provenances=[_Ref(p.id, p.name, 0) for p in provenances],
             referrer_ids=list(session.scalars(select(Referrer.id))),
             referrer_provenance=referrer_prov,
             actor_ids=list(session.scalars(select(User.id))),
@@ -288,29 +437,107 @@ class _Office:
 
 @dataclass
 class _Rows:
-    dossier: dict
+    """One dossier's rows, named after their tables."""
+
+    dossiers: list[dict]
     borrowers: list[dict]
-    changes: list[dict]
+    step_changes: list[dict]
     simulations: list[dict]
+    children: list[dict]
+    comments: list[dict]
+
+
+_TABLES = (
+    Dossier.__table__,
+    Borrower.__table__,
+    StepChange.__table__,
+    Simulation.__table__,
+    Child.__table__,
+    Comment.__table__,
+)
+
+
+@contextlib.contextmanager
+def _indexes_built_afterwards(connection) -> Iterator[None]:
+    """Bulk-load trick: drop the secondary indexes, insert, then build each index in one
+    sorted pass (much faster than updating 15 indexes row by row). One transaction."""
+    indexes = [index for table in _TABLES for index in table.indexes if not index.unique]
+    for index in indexes:
+        index.drop(connection)
+    yield
+    for index in indexes:
+        index.create(connection)
+
+
+class _Batches:
+    """Batches of generated rows received from the generator process."""
+
+    def __init__(self, queue) -> None:
+        self._queue = queue
+        self.counters: dict[str, int] = {}
+
+    def __iter__(self) -> Iterator[list[_Rows]]:
+        while True:
+            kind, payload = self._queue.get()
+            if kind == "rows":
+                yield payload
+            elif kind == "error":
+                raise RuntimeError(f"demo generator failed: {payload}")
+            else:
+                self.counters = payload
+                return
+
+
+def _generate(generator: _DossierGenerator, first_id: int, count: int, queue) -> None:
+    """In the generator process: make the rows batch by batch, then send the counters."""
+    try:
+        for batch in _batches(range(first_id, first_id + count), _BATCH):
+            queue.put(("rows", [generator.make(dossier_id) for dossier_id in batch]))
+        queue.put(("counters", generator.counters))
+    except Exception as error:  # reported to the parent, which raises it
+        queue.put(("error", repr(error)))
+
+
+@contextlib.contextmanager
+def _generated_elsewhere(
+    generator: _DossierGenerator, first_id: int, count: int
+) -> Iterator[_Batches]:
+    """Generate in a second process while this one writes: two cores, no GIL contention.
+    A small office is generated here: starting a process would cost more than it saves."""
+    if count < _PROCESS_THRESHOLD:
+        queue = queue_module.SimpleQueue()
+        _generate(generator, first_id, count, queue)
+        yield _Batches(queue)
+        return
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue(maxsize=3)
+    process = context.Process(
+        target=_generate, args=(generator, first_id, count, queue), daemon=True
+    )
+    process.start()
+    try:
+        yield _Batches(queue)
+    finally:
+        process.join(timeout=30)
+        if process.is_alive():
+            process.kill()
 
 
 class _DossierGenerator:
-    def __init__(self, rng, office: _Office, today, counters, session) -> None:
+    def __init__(
+        self, rng, office: _Office, today, counters: dict[str, int], next_child_id: int
+    ) -> None:
         self.rng = rng
         self.office = office
         self.today = today
         self.counters = counters
-        self.session = session
+        self.next_child_id = next_child_id
 
     def _number(self, created_on: dt.date) -> str:
         name = counter_name(created_on.year)
-        counter = self.counters.get(name)
-        if counter is None:
-            counter = Counter(name=name, value=0)
-            self.session.add(counter)
-            self.counters[name] = counter
-        counter.value += 1
-        return format_number(created_on.year, counter.value)
+        value = self.counters.get(name, 0) + 1
+        self.counters[name] = value
+        return format_number(created_on.year, value)
 
     def make(self, dossier_id: int) -> _Rows:
         rng, office = self.rng, self.office
@@ -405,13 +632,143 @@ class _DossierGenerator:
             "version": 1,
             "updated_at": dt.datetime.combine(created_on, dt.time(12)),
         }
-        return _Rows(dossier, borrowers, changes, self._simulations(dossier_id, created_on, status))
+        children = self._children(dossier_id, borrowers)
+        comments = self._comments(dossier_id, dossier["owner_id"], created_on, borrowers, children)
+        return _Rows(
+            [dossier],
+            borrowers,
+            changes,
+            self._simulations(dossier_id, created_on, status),
+            children,
+            comments,
+        )
+
+    def _details(self, female: bool, first: str, last: str, status: MaritalStatus) -> dict:
+        """A borrower's situation: birth, address, contact, job and income."""
+        rng = self.rng
+        birth = self.today - dt.timedelta(days=rng.randrange(23 * 365, 62 * 365))
+        postal_code, city = rng.choice(CITIES)
+        contract = rng.choices([c for c, _w in CONTRACTS], [w for _c, w in CONTRACTS])[0]
+        profession, employer = rng.choice(PROFESSIONS)
+        if contract in (Contract.RETIRED, Contract.UNEMPLOYED):
+            profession, employer = ("Retraité(e)" if contract is Contract.RETIRED else ""), ""
+        elif contract in (Contract.SELF_EMPLOYED, Contract.COMPANY_HEAD):
+            employer = f"{last} Conseil"
+        since = None
+        if contract not in (Contract.RETIRED, Contract.UNEMPLOYED):
+            since = self.today - dt.timedelta(
+                days=rng.randrange(60, max(61, (self.today - birth).days - 18 * 365))
+            )
+        email_name = _ascii(f"{first}.{last}")
+        return {
+            "birth_name": "",
+            "birth_date": birth,
+            "birth_place": rng.choice(CITIES)[1],
+            "nationality": "Française",
+            "marital_status": status,
+            "matrimonial_regime": None,
+            "address": f"{rng.randrange(1, 120)} {rng.choice(STREETS)}",
+            "postal_code": postal_code,
+            "city": city,
+            "phone": "0"
+            + rng.choice("67")
+            + "".join(f" {rng.randrange(100):02d}" for _ in range(4)),
+            "email": f"{email_name}@exemple.fr",
+            "profession": profession,
+            "employer": employer,
+            "contract": contract,
+            "employed_since": since,
+            "net_monthly_income_cents": None
+            if contract is Contract.UNEMPLOYED
+            else rng.randrange(1500, 6500) * 100,
+            "other_income_cents": None,
+            "rental_income_cents": rng.randrange(400, 1500) * 100 if rng.random() < 0.1 else None,
+        }
+
+    def _children(self, dossier_id: int, borrowers: list[dict]) -> list[dict]:
+        rng = self.rng
+        count = rng.choices((0, 1, 2, 3), (45, 25, 22, 8))[0]
+        separated = borrowers[0]["marital_status"] in (
+            MaritalStatus.DIVORCED,
+            MaritalStatus.SEPARATED,
+        )
+        children = []
+        for _ in range(count):
+            children.append(
+                {
+                    "id": self.next_child_id,
+                    "dossier_id": dossier_id,
+                    "first_name": rng.choice(CHILD_NAMES),
+                    "birth_date": self.today - dt.timedelta(days=rng.randrange(100, 20 * 365)),
+                    "dependent": True,
+                    "alternating_custody": separated and rng.random() < 0.5,
+                }
+            )
+            self.next_child_id += 1
+        return children
+
+    def _comments(self, dossier_id, owner_id, created_on, borrowers, children) -> list[dict]:
+        """The automatic comments the rules state for this data, and a manual one sometimes."""
+        snapshot = Snapshot(
+            borrowers=tuple((b["rank"], _borrower_data(b)) for b in borrowers),
+            children=tuple((c["id"], _child_data(c)) for c in children),
+            today=self.today,
+        )
+        stamp = dt.datetime.combine(created_on, dt.time(11))
+        rows = [
+            {
+                "dossier_id": dossier_id,
+                "tab": tab,
+                "body": text,
+                "in_synthesis": False,
+                "author_id": None,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "rule_key": rule_key,
+                "fact_key": fact_key,
+                "dismissed": False,
+            }
+            for (rule_key, fact_key), (tab, text) in expected_comments(snapshot).items()
+        ]
+        if self.rng.random() < 0.3:
+            later = stamp + dt.timedelta(hours=3)
+            rows.append(
+                {
+                    "dossier_id": dossier_id,
+                    "tab": DossierTab.GENERAL,
+                    "body": self.rng.choice(MANUAL_COMMENTS),
+                    "in_synthesis": True,
+                    "author_id": owner_id,
+                    "created_at": later,
+                    "updated_at": later,
+                    "rule_key": None,
+                    "fact_key": None,
+                    "dismissed": False,
+                }
+            )
+        return rows
 
     def _borrowers(self, dossier_id: int) -> list[dict]:
         rng = self.rng
         female = rng.random() < 0.5
         last = rng.choice(LAST_NAMES)
         first = rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M)
+        couple = rng.random() < 0.6
+        status = (
+            rng.choices(
+                (MaritalStatus.MARRIED, MaritalStatus.PACS, MaritalStatus.COHABITING), (55, 25, 20)
+            )[0]
+            if couple
+            else rng.choices(
+                (
+                    MaritalStatus.SINGLE,
+                    MaritalStatus.DIVORCED,
+                    MaritalStatus.SEPARATED,
+                    MaritalStatus.WIDOWED,
+                ),
+                (60, 25, 10, 5),
+            )[0]
+        )
         people = [
             {
                 "dossier_id": dossier_id,
@@ -419,18 +776,25 @@ class _DossierGenerator:
                 "civility": "Mme" if female else "M.",
                 "first_name": first,
                 "last_name": last,
+                **self._details(female, first, last, status),
             }
         ]
-        if rng.random() < 0.6:
+        if couple:
             co_female = not female if rng.random() < 0.9 else female
-            co_last = last if rng.random() < 0.6 else rng.choice(LAST_NAMES)
+            co_last = (
+                last
+                if status is MaritalStatus.MARRIED and rng.random() < 0.8
+                else rng.choice(LAST_NAMES)
+            )
+            co_first = rng.choice(FIRST_NAMES_F if co_female else FIRST_NAMES_M)
             people.append(
                 {
                     "dossier_id": dossier_id,
                     "rank": 2,
                     "civility": "Mme" if co_female else "M.",
-                    "first_name": rng.choice(FIRST_NAMES_F if co_female else FIRST_NAMES_M),
+                    "first_name": co_first,
                     "last_name": co_last,
+                    **self._details(co_female, co_first, co_last, status),
                 }
             )
         return people

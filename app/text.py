@@ -50,3 +50,32 @@ def format_duration(months: int) -> str:
 def person_name(first_name: str, last_name: str) -> str:
     """How a person is shown in lists: «DUPONT Marie»."""
     return f"{last_name.upper()} {first_name}".strip()
+
+
+def parse_amount(text: str, field: str = "amount") -> int | None:
+    """«2 850,50», «2850.5», «2 850 €» → cents; empty → None. Raises DomainError."""
+    from app.errors import DomainError
+
+    cleaned = text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
+    if not cleaned:
+        return None
+    cleaned = cleaned.replace(",", ".")
+    negative = cleaned.startswith("-")
+    body = cleaned[1:] if negative else cleaned
+    whole, _, decimals = body.partition(".")
+    if (
+        not whole.isdigit()
+        or (decimals and not decimals.isdigit())
+        or len(decimals) > 2
+        or len(whole) > 13
+    ):
+        raise DomainError("Montant invalide : saisissez par exemple 2 850,50.", field=field)
+    cents = int(whole) * 100 + int(decimals.ljust(2, "0") or 0)
+    return -cents if negative else cents
+
+
+def format_amount_input(cents: int | None) -> str:
+    """The value shown in an amount field: «2 850,50» (no currency sign), or ''."""
+    if cents is None:
+        return ""
+    return format_amount(cents).removesuffix("\u00a0€")

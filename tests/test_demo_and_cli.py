@@ -122,3 +122,18 @@ def test_demo_command_refuses_a_file_that_is_not_a_database(tmp_path):
     assert result.returncode == 2
     assert "n'est pas une base de données Dossia" in result.stderr
     assert bogus.read_text() == "pas une base"
+
+
+def test_the_generator_process_gives_the_same_office(tmp_path, monkeypatch):
+    """Big offices are generated in a second process; the result must not depend on it."""
+    import app.demo as demo
+
+    _demo(tmp_path / "inline.sqlite3", 150, seed=9)
+    monkeypatch.setattr(demo, "_PROCESS_THRESHOLD", 100)
+    monkeypatch.setattr(demo, "_BATCH", 40)
+    _demo(tmp_path / "process.sqlite3", 150, seed=9)
+    assert _dump(tmp_path / "inline.sqlite3") == _dump(tmp_path / "process.sqlite3")
+    connection = sqlite3.connect(tmp_path / "process.sqlite3")
+    assert connection.execute("SELECT value FROM counters").fetchall()
+    assert connection.execute("SELECT COUNT(*) FROM comments WHERE rule_key IS NOT NULL").fetchone()[0] > 0
+    connection.close()

@@ -65,6 +65,15 @@ def pencil_button(object_name: str, tooltip: str) -> QToolButton:
     return button
 
 
+def comment_button(slot) -> QPushButton:
+    """«+ Commentaire», present on every tab that takes comments."""
+    button = QPushButton("+ Commentaire")
+    button.setObjectName("addCommentButton")
+    button.setAccessibleName("Ajouter un commentaire")
+    button.clicked.connect(slot)
+    return button
+
+
 def primary(button: QPushButton) -> QPushButton:
     button.setProperty("primary", True)
     return button

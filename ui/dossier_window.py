@@ -99,6 +99,17 @@ class DossierView(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.general)
         self.tabs.addTab(scroll, "Général")
+        from ui.borrowers_tab import BorrowersTab
+        from ui.children_tab import ChildrenTab
+
+        self.borrowers = BorrowersTab(self)
+        borrowers_scroll = QScrollArea()
+        borrowers_scroll.setWidgetResizable(True)
+        borrowers_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        borrowers_scroll.setWidget(self.borrowers)
+        self.tabs.addTab(borrowers_scroll, "Emprunteurs")
+        self.children_tab = ChildrenTab(self)
+        self.tabs.addTab(self.children_tab, "Enfants")
         layout.addWidget(self.tabs, 1)
 
     def load(self, dossier_id: int) -> None:
@@ -153,10 +164,56 @@ class DossierView(QWidget):
     def reload(self) -> None:
         try:
             detail = self.workspace.dossiers.get(self.dossier_id)
+            household = self.workspace.household.get(self.dossier_id)
         except NotFound as error:
             self._gone(error.message)
             return
         self.render(detail)
+        self.render_household(household)
+        self.reload_comments()
+
+    def render_household(self, info) -> None:
+        self.borrowers.render(info)
+        self.children_tab.render(info)
+
+    def reload_comments(self) -> None:
+        if self.dossier_id is not None:
+            self.general.render_comments(self.workspace.comments.list(self.dossier_id))
+
+    def execute_household(self, command) -> DomainError | None:
+        """Run a command of the Emprunteurs / Enfants tabs on the current version.
+
+        Returns the refusal (for the tab to show next to its field), or None once saved; a
+        concurrent change reloads the dossier and is said in the message bar.
+        """
+        if self.detail is None:
+            return None
+        try:
+            info = command(self.workspace.household, self.detail)
+        except ConflictError as error:
+            self.reload()
+            self.show_error(error)
+            return None
+        except NotFound as error:
+            self._gone(error.message)
+            return None
+        except DomainError as error:
+            return error
+        self.message_bar.hide()
+        self.render_household(info)
+        self.detail = self.workspace.dossiers.get(self.dossier_id)  # summary: names, family
+        self.render(self.detail)
+        self.reload_comments()  # automatic comments follow the data
+        self.changed.emit(self.dossier_id)
+        return None
+
+    def open_comment(self, tab, comment=None):
+        from ui.dialogs.comment_dialog import CommentDialog
+
+        dialog = CommentDialog(self, self.workspace.comments, self.dossier_id, tab, comment)
+        dialog.accepted.connect(self.reload_comments)
+        dialog.open()
+        return dialog
 
     def render(self, detail: DossierDetail) -> None:
         self.detail = detail

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListView,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -17,8 +19,19 @@ from PySide6.QtWidgets import (
 from app.dossiers import DossierDate, DossierFlag
 from app.errors import ConflictError, DomainError
 from app.readmodels import DossierDetail
+from app.richtext import plain_text
 from app.text import format_amount, format_datetime, format_duration, format_rate
-from ui.common import ErrorLabel, escape, field_name, field_value, icon, pencil_button, set_role
+from models.enums import DossierTab
+from ui.common import (
+    ErrorLabel,
+    comment_button,
+    escape,
+    field_name,
+    field_value,
+    icon,
+    pencil_button,
+    set_role,
+)
 from ui.widgets import DateField, NoteEditor, ProgressGauge
 
 
@@ -39,6 +52,7 @@ class GeneralTab(QWidget):
         left.addWidget(self._simulations_panel())
         left.addStretch(1)
         right.addWidget(self._progress_panel())
+        right.addWidget(self._comments_panel())
         right.addWidget(self._note_panel())
         right.addStretch(1)
 
@@ -221,6 +235,61 @@ class GeneralTab(QWidget):
         self.dates_error.clear_message()
         self.view.accept_detail(new)
 
+    # --- «Bloc-note»: every comment of the dossier ---
+
+    def _comments_panel(self) -> QGroupBox:
+        box = QGroupBox("Bloc-note")
+        box.setObjectName("commentsPanel")
+        layout = QVBoxLayout(box)
+        top = QHBoxLayout()
+        hint = set_role(
+            QLabel("Commentaires de tous les onglets, du plus récent au plus ancien."), "hint"
+        )
+        top.addWidget(hint, 1)
+        self.add_comment_button = comment_button(lambda: self.view.open_comment(DossierTab.GENERAL))
+        top.addWidget(self.add_comment_button)
+        layout.addLayout(top)
+        self.comments_model = QStandardItemModel(self)
+        self.comments_view = QListView()
+        self.comments_view.setObjectName("commentsBlock")
+        self.comments_view.setAccessibleName("Bloc-note : commentaires du dossier")
+        self.comments_view.setModel(self.comments_model)
+        self.comments_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.comments_view.setWordWrap(True)
+        self.comments_view.setSpacing(2)
+        self.comments_view.setAlternatingRowColors(True)
+        self.comments_view.setMinimumHeight(120)
+        self.comments_view.clicked.connect(self._open_comment_at)
+        self.comments_view.activated.connect(self._open_comment_at)
+        layout.addWidget(self.comments_view)
+        return box
+
+    def render_comments(self, comments) -> None:
+        self.comments_model.clear()
+        for comment in comments:
+            markers = []
+            if comment.in_synthesis:
+                markers.append("★ Note de synthèse")
+            excerpt = " ".join(plain_text(comment.body).split())
+            if len(excerpt) > 220:
+                excerpt = excerpt[:220] + "…"
+            heading = comment.heading + (f"   [{' · '.join(markers)}]" if markers else "")
+            item = QStandardItem(f"{heading}\n{excerpt}")
+            item.setData(comment, Qt.ItemDataRole.UserRole)
+            item.setToolTip("Cliquer pour ouvrir le commentaire")
+            self.comments_model.appendRow(item)
+        if not comments:
+            empty = QStandardItem("Aucun commentaire : « + Commentaire » en ajoute un.")
+            empty.setEnabled(False)
+            self.comments_model.appendRow(empty)
+        rows = max(1, min(len(comments), 6))
+        self.comments_view.setFixedHeight(min(360, 24 + rows * 52))
+
+    def _open_comment_at(self, index) -> None:
+        comment = index.data(Qt.ItemDataRole.UserRole)
+        if comment is not None:
+            self.view.open_comment(comment.tab, comment)
+
     # --- «Note interne» ---
 
     def _note_panel(self) -> QGroupBox:
@@ -340,3 +409,4 @@ class GeneralTab(QWidget):
 
         self.note.set_read_only(not editable)
         self.note.set_html(detail.internal_note)
+        self.add_comment_button.setEnabled(editable)

@@ -12,8 +12,8 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPen,
-    QShortcut,
     QTextCharFormat,
+    QTextListFormat,
 )
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.readmodels import StepInfo
+from app.richtext import sanitize
 
 _BLUE = QColor("#1f5fbf")
 _GREEN = QColor("#2e7d4f")
@@ -181,10 +182,11 @@ class DateField(QWidget):
         self.clear_button.setVisible(enabled and self._optional)
 
 
-class _NoteTextEdit(QTextEdit):
-    """The editor itself: Ctrl+B / Ctrl+I / Ctrl+U toggle the formatting buttons."""
+class _RichTextEdit(QTextEdit):
+    """The editing area: Ctrl+B / Ctrl+I / Ctrl+U toggle the formatting buttons; a paste
+    keeps only the allowed formatting (no images, no styles), like the saved text will."""
 
-    def __init__(self, owner: NoteEditor) -> None:
+    def __init__(self, owner: RichTextEditor) -> None:
         super().__init__()
         self._owner = owner
 
@@ -199,43 +201,56 @@ class _NoteTextEdit(QTextEdit):
                 return
         super().keyPressEvent(event)
 
+    def insertFromMimeData(self, source) -> None:
+        if source.hasHtml():
+            cleaned = sanitize(source.html())
+            if cleaned:
+                self.textCursor().insertHtml(cleaned)
+                return
+        if source.hasText():
+            self.textCursor().insertText(source.text())
+        elif source.hasImage():
+            self._owner.pasteRefused.emit(
+                "Les images ne peuvent pas être collées ici : joignez-les au dossier dans « Documents »."
+            )
 
-class NoteEditor(QFrame):
-    """«Note interne»: rich text (bold, italic, underline), height follows the content,
-    saved automatically shortly after typing stops and whenever `flush()` is called.
+
+class RichTextEditor(QFrame):
+    """Rich text limited to what Dossia stores: bold, italic, underline (and bullets).
 
     Signals:
-        saveRequested(str): the HTML to save (debounced).
+        pasteRefused(str): what was pasted cannot be kept (an image): tell the user.
     """
 
-    saveRequested = Signal(str)
-    DEBOUNCE_MS = 700
+    pasteRefused = Signal(str)
 
-    def __init__(self) -> None:
+    def __init__(
+        self, prefix: str, editor_name: str, accessible: str, bullets: bool = False
+    ) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
         bar.setSpacing(4)
-        self.bold = self._format_button("noteBoldButton", "G", "Gras (Ctrl+B)", QFont.Weight.Bold)
-        self.italic = self._format_button("noteItalicButton", "I", "Italique (Ctrl+I)")
-        self.underline = self._format_button("noteUnderlineButton", "S", "Souligné (Ctrl+U)")
-        italic_font = self.italic.font()
-        italic_font.setItalic(True)
-        self.italic.setFont(italic_font)
-        underline_font = self.underline.font()
-        underline_font.setUnderline(True)
-        self.underline.setFont(underline_font)
-        for button in (self.bold, self.italic, self.underline):
+        self.bold = self._format_button(f"{prefix}BoldButton", "G", "Gras (Ctrl+B)", bold=True)
+        self.italic = self._format_button(
+            f"{prefix}ItalicButton", "I", "Italique (Ctrl+I)", italic=True
+        )
+        self.underline = self._format_button(
+            f"{prefix}UnderlineButton", "S", "Souligné (Ctrl+U)", underline=True
+        )
+        self.buttons = [self.bold, self.italic, self.underline]
+        if bullets:
+            self.bullets = self._format_button(f"{prefix}BulletsButton", "• Liste", "Liste à puces")
+            self.bullets.clicked.connect(self._toggle_bullets)
+            self.buttons.append(self.bullets)
+        for button in self.buttons:
             bar.addWidget(button)
         bar.addStretch(1)
         layout.addLayout(bar)
-        self.editor = _NoteTextEdit(self)
-        self.editor.setObjectName("internalNote")
-        self.editor.setAccessibleName("Note interne")
-        self.editor.setPlaceholderText("Notes internes au cabinet (non transmises à la banque)…")
-        self.editor.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.editor.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.editor = _RichTextEdit(self)
+        self.editor.setObjectName(editor_name)
+        self.editor.setAccessibleName(accessible)
         self.editor.setAcceptRichText(True)
         layout.addWidget(self.editor)
         self.bold.clicked.connect(
@@ -245,26 +260,10 @@ class NoteEditor(QFrame):
         )
         self.italic.clicked.connect(lambda on: self._apply(lambda f: f.setFontItalic(on)))
         self.underline.clicked.connect(lambda on: self._apply(lambda f: f.setFontUnderline(on)))
-        for key, button in (
-            ("Ctrl+B", self.bold),
-            ("Ctrl+I", self.italic),
-            ("Ctrl+U", self.underline),
-        ):
-            shortcut = QShortcut(QKeySequence(key), self.editor)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(button.click)
         self.editor.currentCharFormatChanged.connect(self._sync_buttons)
-        self.editor.document().documentLayout().documentSizeChanged.connect(self._fit_height)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(self.DEBOUNCE_MS)
-        self._timer.timeout.connect(self.flush)
-        self._dirty = False
-        self.editor.textChanged.connect(self._on_changed)
-        self._fit_height()
 
     def _format_button(
-        self, name: str, text: str, tip: str, weight: QFont.Weight | None = None
+        self, name: str, text: str, tip: str, bold=False, italic=False, underline=False
     ) -> QToolButton:
         button = QToolButton()
         button.setObjectName(name)
@@ -274,10 +273,11 @@ class NoteEditor(QFrame):
         button.setCheckable(True)
         button.setProperty("format", True)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        if weight is not None:
-            font = button.font()
-            font.setWeight(weight)
-            button.setFont(font)
+        font = button.font()
+        font.setBold(bold)
+        font.setItalic(italic)
+        font.setUnderline(underline)
+        button.setFont(font)
         return button
 
     def _apply(self, change) -> None:
@@ -286,10 +286,58 @@ class NoteEditor(QFrame):
         self.editor.mergeCurrentCharFormat(fmt)
         self.editor.setFocus()
 
+    def _toggle_bullets(self, on: bool) -> None:
+        cursor = self.editor.textCursor()
+        current = cursor.currentList()
+        if on and current is None:
+            cursor.createList(QTextListFormat.Style.ListDisc)
+        elif not on and current is not None:
+            block = cursor.blockFormat()
+            current.remove(cursor.block())
+            block.setIndent(0)
+            cursor.setBlockFormat(block)
+        self.editor.setFocus()
+
     def _sync_buttons(self, fmt: QTextCharFormat) -> None:
         self.bold.setChecked(fmt.fontWeight() >= QFont.Weight.DemiBold)
         self.italic.setChecked(fmt.fontItalic())
         self.underline.setChecked(fmt.fontUnderline())
+        if hasattr(self, "bullets"):
+            self.bullets.setChecked(self.editor.textCursor().currentList() is not None)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.editor.setReadOnly(read_only)
+        for button in self.buttons:
+            button.setEnabled(not read_only)
+
+    def html(self) -> str:
+        return self.editor.toHtml()
+
+
+class NoteEditor(RichTextEditor):
+    """«Note interne»: height follows the content; saved automatically shortly after
+    typing stops, and whenever `flush()` is called (closing the window does).
+
+    Signals:
+        saveRequested(str): the HTML to save (debounced).
+    """
+
+    saveRequested = Signal(str)
+    DEBOUNCE_MS = 700
+
+    def __init__(self) -> None:
+        super().__init__("note", "internalNote", "Note interne")
+        self.editor.setPlaceholderText("Notes internes au cabinet (non transmises à la banque)…")
+        self.editor.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.editor.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.editor.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.DEBOUNCE_MS)
+        self._timer.timeout.connect(self.flush)
+        self._dirty = False
+        self.editor.textChanged.connect(self._on_changed)
+        self._fit_height()
 
     def _fit_height(self, *_args) -> None:
         document_height = int(self.editor.document().size().height())
@@ -314,11 +362,6 @@ class NoteEditor(QFrame):
         self.editor.setHtml(markup)
         self.editor.blockSignals(False)
         self._fit_height()
-
-    def set_read_only(self, read_only: bool) -> None:
-        self.editor.setReadOnly(read_only)
-        for button in (self.bold, self.italic, self.underline):
-            button.setEnabled(not read_only)
 
     def flush(self) -> None:
         """Save now if there is unsaved typing."""
