@@ -75,7 +75,7 @@ def sanitize(markup: str) -> str:
     parser.feed(markup)
     parser.close()
     cleaned = nh3.clean("".join(parser.out), tags=ALLOWED_TAGS, attributes={})
-    cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
+    cleaned = _EMPTY_PARAGRAPH.sub("", cleaned).strip()
     return "" if is_blank(cleaned) else cleaned
 
 

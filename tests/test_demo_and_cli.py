@@ -135,5 +135,8 @@ def test_the_generator_process_gives_the_same_office(tmp_path, monkeypatch):
     assert _dump(tmp_path / "inline.sqlite3") == _dump(tmp_path / "process.sqlite3")
     connection = sqlite3.connect(tmp_path / "process.sqlite3")
     assert connection.execute("SELECT value FROM counters").fetchall()
-    assert connection.execute("SELECT COUNT(*) FROM comments WHERE rule_key IS NOT NULL").fetchone()[0] > 0
+    assert (
+        connection.execute("SELECT COUNT(*) FROM comments WHERE rule_key IS NOT NULL").fetchone()[0]
+        > 0
+    )
     connection.close()

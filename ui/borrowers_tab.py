@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -91,9 +93,9 @@ class BorrowerForm(QGroupBox):
         outer.addLayout(form)
         self.error = ErrorLabel(f"{prefix}Error")
         outer.addWidget(self.error)
-        self.civility.currentIndexChanged.connect(lambda _i: self._save())
-        self.birth_date.edited.connect(lambda _v: self._save())
-        self.employed_since.edited.connect(lambda _v: self._save())
+        self.civility.currentIndexChanged.connect(lambda _i: self._save("civility"))
+        self.birth_date.edited.connect(lambda _v: self._save("birth_date"))
+        self.employed_since.edited.connect(lambda _v: self._save("employed_since"))
 
     def _register(self, name: str, label: str, widget: QWidget) -> None:
         widget.setObjectName(f"{self._prefix}{_camel(name)[0].upper()}{_camel(name)[1:]}")
@@ -103,7 +105,7 @@ class BorrowerForm(QGroupBox):
     def _line(self, name: str, label: str) -> QLineEdit:
         edit = QLineEdit()
         self._register(name, label, edit)
-        edit.editingFinished.connect(self._save)
+        edit.editingFinished.connect(lambda: self._save(name))
         return edit
 
     def _combo(self, name: str) -> QComboBox:
@@ -113,77 +115,105 @@ class BorrowerForm(QGroupBox):
         for member in kind:
             combo.addItem(member.label, member.value)
         self._register(name, label, combo)
-        combo.currentIndexChanged.connect(lambda _i: self._save())
+        combo.currentIndexChanged.connect(lambda _i: self._save(name))
         return combo
 
     # --- showing ---
 
     def show_data(self, data: BorrowerData | None, read_only: bool) -> None:
+        """Show the saved values; a field still holding a refused value keeps it."""
         self._data = data
         self._loading = True
         try:
-            empty = BorrowerData(last_name="")
-            shown = data or empty
-            self.civility.setCurrentText(shown.civility)
-            for name, _label in _TEXT_FIELDS:
-                self.widgets[name].setText(getattr(shown, name))
-            for name, _label in _AMOUNT_FIELDS:
-                self.widgets[name].setText(format_amount_input(getattr(shown, name)))
-            for name in _CHOICES:
-                value = getattr(shown, name)
-                combo = self.widgets[name]
-                combo.setCurrentIndex(max(0, combo.findData(value.value if value else None)))
-            self.birth_date.set_value(shown.birth_date)
-            self.employed_since.set_value(shown.employed_since)
+            shown = data or BorrowerData(last_name="")
+            for name in self._names():
+                if name not in self._invalid:
+                    self._write(name, getattr(shown, name))
             married = shown.marital_status is MaritalStatus.MARRIED
-            self.widgets["matrimonial_regime"].setEnabled(married and not read_only)
             for name, widget in self.widgets.items():
-                if name != "matrimonial_regime":
-                    widget.setEnabled(not read_only)
-                mark_invalid(widget, False)
-            self.error.clear_message()
+                widget.setEnabled(not read_only and (married or name != "matrimonial_regime"))
+            if not self._invalid:
+                self.error.clear_message()
         finally:
             self._loading = False
 
-    # --- saving ---
+    def _names(self) -> list[str]:
+        return list(self.widgets)
 
-    def collect(self) -> BorrowerData:
-        """What the form shows now, as data (raises DomainError for an unreadable amount)."""
-        values = {
-            "civility": self.civility.currentText(),
-            "birth_date": self.birth_date.value(),
-            "employed_since": self.employed_since.value(),
-        }
-        for name, _label in _TEXT_FIELDS:
-            values[name] = self.widgets[name].text()
-        for name, _label in _AMOUNT_FIELDS:
-            values[name] = parse_amount(self.widgets[name].text(), field=name)
-        for name, (_label, kind) in _CHOICES.items():
-            data = self.widgets[name].currentData()
-            values[name] = kind(data) if data else None
-        return BorrowerData(**values)
+    def _write(self, name: str, value) -> None:
+        widget = self.widgets[name]
+        if name == "civility":
+            widget.setCurrentText(value)
+        elif name in _CHOICES:
+            widget.setCurrentIndex(max(0, widget.findData(value.value if value else None)))
+        elif isinstance(widget, DateField):
+            widget.set_value(value)
+        elif name.endswith("_cents"):
+            widget.setText(format_amount_input(value))
+        else:
+            widget.setText(value)
 
-    def _save(self) -> None:
+    def _read(self, name: str):
+        """The value a field holds now (raises DomainError for an unreadable amount)."""
+        widget = self.widgets[name]
+        if name == "civility":
+            return widget.currentText()
+        if name in _CHOICES:
+            data = widget.currentData()
+            return _CHOICES[name][1](data) if data else None
+        if isinstance(widget, DateField):
+            return widget.value()
+        if name.endswith("_cents"):
+            return parse_amount(widget.text(), field=name)
+        return widget.text()
+
+    # --- saving, field by field ---
+
+    _invalid: set[str] = frozenset()  # type: ignore[assignment]
+
+    def _save(self, name: str) -> None:
         if self._loading:
             return
         try:
-            data = self.collect()
+            value = self._read(name)
         except DomainError as error:
             self.show_error(error)
             return
+        base = self._data or self._pending()
+        data = replace(base, **{name: value})
         if data == self._data:
+            self._clear_invalid(name)
             return
         if self._data is None and not data.last_name.strip():
             return  # a new co-borrower is created once his name is typed; the rest waits
-        self._tab.save_borrower(self, data)
+        self._tab.save_borrower(self, data, name)
+
+    def _pending(self) -> BorrowerData:
+        """A new co-borrower: everything readable typed so far."""
+        values = {}
+        for name in self._names():
+            try:
+                values[name] = self._read(name)
+            except DomainError:
+                continue
+        return replace(BorrowerData(last_name=""), **values)
+
+    def saved(self, name: str) -> None:
+        self._clear_invalid(name)
+
+    def _clear_invalid(self, name: str) -> None:
+        if name in self._invalid:
+            self._invalid = self._invalid - {name}
+            mark_invalid(self.widgets[name], False)
+        if not self._invalid:
+            self.error.clear_message()
 
     def show_error(self, error: DomainError) -> None:
         """The refusal goes next to the form; what the user typed stays on screen."""
-        for widget in self.widgets.values():
-            mark_invalid(widget, False)
         widget = self.widgets.get(error.field or "")
         if widget is not None:
             mark_invalid(widget, True)
+            self._invalid = self._invalid | {error.field}
         self.error.show_message(error.message)
 
 
@@ -234,7 +264,8 @@ class BorrowersTab(QWidget):
         self.add_co_button.hide()
         self.co_borrower.widgets["last_name"].setFocus()
 
-    def save_borrower(self, form: BorrowerForm, data: BorrowerData) -> None:
+    def save_borrower(self, form: BorrowerForm, data: BorrowerData, field: str) -> None:
+        form.saved(field)  # the value is readable; the service may still refuse it
         error = self.view.execute_household(
             lambda service, detail: service.save_borrower(
                 detail.id, detail.version, form.rank, data

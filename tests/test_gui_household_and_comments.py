@@ -1,0 +1,194 @@
+"""The «Emprunteurs» and «Enfants» tabs, «+ Commentaire» and the «Bloc-note», through the widgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QMimeData, QPoint, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTextEdit,
+)
+
+from models.enums import Contract, DossierTab
+from tests.helpers import new_dossier, type_text
+
+
+def click(qtbot, widget) -> None:
+    if isinstance(widget, QCheckBox):
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))
+    else:
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def leave(qtbot, edit: QLineEdit, text: str) -> None:
+    """Type into a field, then leave it (what saves it)."""
+    edit.setFocus()
+    edit.selectAll()
+    type_text(qtbot, edit, text)
+    edit.editingFinished.emit()
+
+
+def open_tab(window, title: str) -> None:
+    tabs = window.view.tabs
+    tabs.setCurrentIndex(next(i for i in range(tabs.count()) if tabs.tabText(i) == title))
+
+
+def test_tabs_are_there(qtbot, workspace, open_dossier):
+    window = open_dossier(new_dossier(workspace).id)
+    titles = [window.view.tabs.tabText(i) for i in range(window.view.tabs.count())]
+    assert titles == ["Général", "Emprunteurs", "Enfants"]
+
+
+def test_borrower_fields_are_saved_when_leaving_them(qtbot, workspace, open_dossier):
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    open_tab(window, "Emprunteurs")
+    leave(qtbot, window.findChild(QLineEdit, "holderPhone"), "06.12.34.56.78")
+    assert workspace.household.get(detail.id).borrowers[0].phone == "06 12 34 56 78"
+    assert window.findChild(QLineEdit, "holderPhone").text() == "06 12 34 56 78"
+    leave(qtbot, window.findChild(QLineEdit, "holderEmail"), "eloise@")
+    error = window.findChild(QLabel, "holderError")
+    assert error.isVisible() and "e-mail invalide" in error.text()
+    assert window.findChild(QLineEdit, "holderEmail").text() == "eloise@"  # kept, to fix
+    assert workspace.household.get(detail.id).borrowers[0].email == ""
+    leave(qtbot, window.findChild(QLineEdit, "holderEmail"), "eloise@exemple.fr")
+    assert not error.isVisible()
+    leave(qtbot, window.findChild(QLineEdit, "holderNetMonthlyIncome"), "2 850,50")
+    assert workspace.household.get(detail.id).borrowers[0].net_monthly_income_cents == 285050
+    leave(qtbot, window.findChild(QLineEdit, "holderNetMonthlyIncome"), "deux mille")
+    assert "Montant invalide" in error.text()
+    leave(qtbot, window.findChild(QLineEdit, "holderLastName"), "Lefèvre-Duval")
+    assert (
+        window.view.title.text().startswith("Dossier")
+        and window.view.subtitle.text() == "LEFÈVRE-DUVAL Éloïse"
+    )
+
+
+def test_a_contract_creates_an_automatic_comment_in_the_bloc_note(qtbot, workspace, open_dossier):
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    open_tab(window, "Emprunteurs")
+    combo = window.findChild(QComboBox, "holderContract")
+    combo.setCurrentIndex(combo.findData(Contract.CDD.value))
+    block = window.findChild(QListView, "commentsBlock")
+    texts = [block.model().index(r, 0).data() for r in range(block.model().rowCount())]
+    assert len(texts) == 1 and "Emprunteurs — Automatique" in texts[0] and "CDD" in texts[0]
+    assert "Note de synthèse" not in texts[0]
+
+
+def test_co_borrower_is_added_and_removed(qtbot, workspace, open_dossier):
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    open_tab(window, "Emprunteurs")
+    form = window.findChild(QPushButton, "addCoBorrowerButton")
+    assert form.isVisible()
+    click(qtbot, form)
+    leave(qtbot, window.findChild(QLineEdit, "coBorrowerFirstName"), "Paul")
+    assert workspace.household.get(detail.id).co_borrower is None  # waits for the name
+    leave(qtbot, window.findChild(QLineEdit, "coBorrowerLastName"), "Martin")
+    co = workspace.household.get(detail.id).co_borrower
+    assert (co.first_name, co.last_name) == ("Paul", "Martin")
+    assert window.findChild(QLabel, "householdLabel").text() == "Deux emprunteurs"
+    click(qtbot, window.findChild(QPushButton, "removeCoBorrowerButton"))
+    box = window.findChild(QMessageBox, "removeCoBorrowerDialog")
+    click(qtbot, box.findChild(QPushButton, "confirmRemoveCoBorrowerButton"))
+    assert workspace.household.get(detail.id).co_borrower is None
+    assert window.findChild(QPushButton, "addCoBorrowerButton").isVisible()
+
+
+def test_children_with_alternating_custody(qtbot, workspace, open_dossier):
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    open_tab(window, "Enfants")
+    click(qtbot, window.findChild(QPushButton, "addChildButton"))
+    dialog = window.findChild(QDialog, "childDialog")
+    click(qtbot, dialog.ok_button)
+    assert "prénom" in dialog.error.text()
+    type_text(qtbot, dialog.findChild(QLineEdit, "childFirstNameEdit"), "Inès")
+    dialog.birth_date.set_date(dt.date.today() + dt.timedelta(days=3))
+    click(qtbot, dialog.ok_button)
+    assert "futur" in dialog.error.text()
+    dialog.birth_date.set_date(dt.date(2018, 3, 9))
+    click(qtbot, dialog.findChild(QCheckBox, "alternatingCustodyCheck"))
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    table = window.findChild(QTableView, "childrenTable")
+    row = [table.model().index(0, c).data() for c in range(5)]
+    assert row[0] == "Inès" and row[1] == "09/03/2018" and row[4] == "Oui"
+    assert (
+        window.findChild(QLabel, "householdLabel").text()
+        == "Emprunteur seul, 1 enfant en garde alternée"
+    )
+    block = window.findChild(QListView, "commentsBlock")
+    assert "garde alternée" in block.model().index(0, 0).data()
+    table.selectRow(0)
+    click(qtbot, window.findChild(QPushButton, "removeChildButton"))
+    box = window.findChild(QMessageBox, "removeChildDialog")
+    click(qtbot, box.findChild(QPushButton, "confirmRemoveChildButton"))
+    assert table.model().rowCount() == 0
+    assert "Aucun commentaire" in block.model().index(0, 0).data()
+
+
+def test_add_edit_flag_and_delete_a_comment(qtbot, workspace, open_dossier):
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    click(qtbot, window.view.general.add_comment_button)
+    dialog = window.findChild(QDialog, "commentDialog")
+    assert dialog.findChild(QCheckBox, "synthesisCheck").isChecked()  # checked by default
+    click(qtbot, dialog.ok_button)
+    assert "vide" in dialog.error.text()
+    editor = dialog.findChild(QTextEdit, "commentEditor")
+    qtbot.keyClicks(editor, "Client ")
+    qtbot.keyClick(editor, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, "prioritaire")
+    click(qtbot, dialog.ok_button)
+    [comment] = workspace.comments.list(detail.id)
+    assert comment.body == "<p>Client <b>prioritaire</b></p>" and comment.in_synthesis
+    assert comment.tab is DossierTab.GENERAL
+    block = window.findChild(QListView, "commentsBlock")
+    first = block.model().index(0, 0)
+    assert "Général — Claire Marchetti" in first.data() and "★ Note de synthèse" in first.data()
+    window.view.general._open_comment_at(first)  # what a click does
+    edit = window.findChildren(QDialog, "commentDialog")[-1]
+    click(qtbot, edit.findChild(QCheckBox, "synthesisCheck"))
+    click(qtbot, edit.ok_button)
+    assert not workspace.comments.list(detail.id)[0].in_synthesis
+    window.view.general._open_comment_at(block.model().index(0, 0))
+    edit = window.findChildren(QDialog, "commentDialog")[-1]
+    click(qtbot, edit.findChild(QPushButton, "deleteCommentButton"))
+    assert workspace.comments.list(detail.id) == ()
+
+
+def test_comments_on_other_tabs_and_pasted_content(qtbot, workspace, open_dossier):
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    open_tab(window, "Enfants")
+    buttons = [b for b in window.findChildren(QPushButton, "addCommentButton") if b.isVisible()]
+    assert len(buttons) == 1
+    click(qtbot, buttons[0])
+    dialog = window.findChildren(QDialog, "commentDialog")[-1]
+    assert dialog.windowTitle() == "Nouveau commentaire — Enfants"
+    editor = dialog.findChild(QTextEdit, "commentEditor")
+    word = QMimeData()
+    word.setHtml(
+        '<p class="MsoNormal" style="color:red"><b>Garde</b> <script>x()</script>partagée 👍</p>'
+    )
+    editor.insertFromMimeData(word)
+    picture = QMimeData()
+    picture.setImageData(QImage(10, 10, QImage.Format.Format_RGB32))
+    editor.insertFromMimeData(picture)
+    assert "images ne peuvent pas être collées" in dialog.error.text()
+    click(qtbot, dialog.ok_button)
+    [comment] = workspace.comments.list(detail.id)
+    assert comment.tab is DossierTab.CHILDREN
+    assert comment.body == "<p><b>Garde</b> partagée 👍</p>"
