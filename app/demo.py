@@ -797,6 +797,8 @@ class _DossierGenerator:
                     **self._details(co_female, co_first, co_last, status),
                 }
             )
+            for shared in ("address", "postal_code", "city"):  # a couple lives together
+                people[1][shared] = people[0][shared]
         return people
 
     def _simulations(

@@ -56,10 +56,28 @@ def main() -> int:
     window.grab().save(str(out / "clients-list.png"))
 
     window.tabs.setCurrentIndex(1)
-    client = window.model.row_at(2).id
+    client = next(
+        window.model.row_at(r).id
+        for r in range(window.model.rowCount())
+        if len(workspace.household.get(window.model.row_at(r).id).children) >= 2
+    )
     dossier = window.open_dossier(client)
     app.processEvents()
     dossier.grab().save(str(out / "dossier-general.png"))
+    for index, name in ((1, "dossier-emprunteurs.png"), (2, "dossier-enfants.png")):
+        dossier.view.tabs.setCurrentIndex(index)
+        app.processEvents()
+        dossier.grab().save(str(out / name))
+    dossier.view.tabs.setCurrentIndex(0)
+    from models.enums import DossierTab
+
+    comment = dossier.view.open_comment(DossierTab.GENERAL)
+    comment.rich.editor.setHtml(
+        "<p>Clients <b>très motivés</b>, apport de 40 000 €.</p><ul><li>Bulletins reçus</li></ul>"
+    )
+    app.processEvents()
+    comment.grab().save(str(out / "dialog-comment.png"))
+    comment.reject()
     for name, opener in (
         ("dialog-abandon.png", dossier.view._abandon),
         ("dialog-provenance.png", dossier.view.general.open_provenance),
