@@ -21,7 +21,7 @@ from app.household import BorrowerData
 from app.household_service import HouseholdInfo
 from app.text import format_amount_input, parse_amount
 from models.enums import Contract, DossierTab, MaritalStatus, MatrimonialRegime
-from ui.common import ErrorLabel, comment_button, mark_invalid
+from ui.common import ErrorLabel, comment_button, confirm, mark_invalid
 from ui.widgets import DateField
 
 _TEXT_FIELDS = (
@@ -277,24 +277,13 @@ class BorrowersTab(QWidget):
             self._adding_co = False
 
     def _remove_co_borrower(self) -> QMessageBox:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return confirm(
+            self,
+            "removeCoBorrowerDialog",
             "Retirer le co-emprunteur",
             "Retirer le co-emprunteur de ce dossier ? Ses informations seront effacées.",
-            parent=self,
+            "Retirer",
+            lambda: self.view.execute_household(
+                lambda service, detail: service.remove_co_borrower(detail.id, detail.version)
+            ),
         )
-        box.setObjectName("removeCoBorrowerDialog")
-        confirm = box.addButton("Retirer", QMessageBox.ButtonRole.DestructiveRole)
-        confirm.setObjectName("confirmRemoveCoBorrowerButton")
-        box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
-        box.buttonClicked.connect(
-            lambda button: (
-                self.view.execute_household(
-                    lambda service, detail: service.remove_co_borrower(detail.id, detail.version)
-                )
-                if button is confirm
-                else None
-            )
-        )
-        box.open()
-        return box

@@ -23,7 +23,7 @@ from app.household import ChildData
 from app.household_service import ChildInfo, HouseholdInfo
 from app.text import format_date
 from models.enums import DossierTab
-from ui.common import FormDialog, comment_button
+from ui.common import FormDialog, comment_button, confirm
 from ui.widgets import DateField
 
 _HEADERS = ("Prénom", "Date de naissance", "Âge", "À charge", "Garde alternée")
@@ -201,24 +201,13 @@ class ChildrenTab(QWidget):
         child = self._selected()
         if child is None:
             return None
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return confirm(
+            self,
+            "removeChildDialog",
             "Supprimer l'enfant",
             f"Retirer {child.data.first_name} du dossier ?",
-            parent=self,
+            "Supprimer",
+            lambda: self.view.execute_household(
+                lambda service, d: service.remove_child(d.id, d.version, child.id)
+            ),
         )
-        box.setObjectName("removeChildDialog")
-        confirm = box.addButton("Supprimer", QMessageBox.ButtonRole.DestructiveRole)
-        confirm.setObjectName("confirmRemoveChildButton")
-        box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
-        box.buttonClicked.connect(
-            lambda button: (
-                self.view.execute_household(
-                    lambda service, d: service.remove_child(d.id, d.version, child.id)
-                )
-                if button is confirm
-                else None
-            )
-        )
-        box.open()
-        return box

@@ -11,8 +11,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QLabel,
+    QMessageBox,
     QPushButton,
+    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -166,10 +169,33 @@ class FormDialog(QDialog):
         self.accept()
 
 
-def run_guarded(parent_view, action: Callable[[], object]) -> object | None:
-    """Run a command from a button; a DomainError is shown by `parent_view.show_error`."""
-    try:
-        return action()
-    except DomainError as error:
-        parent_view.show_error(error)
-        return None
+def confirm(
+    parent: QWidget,
+    name: str,
+    title: str,
+    text: str,
+    action: str,
+    on_confirm: Callable[[], object],
+    details: str = "",
+) -> QMessageBox:
+    """Ask before a destructive action; «Annuler» is the default. Non-blocking (open())."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    box.setObjectName(name)
+    if details:
+        box.setInformativeText(details)
+    button = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+    button.setObjectName("confirm" + name[0].upper() + name[1:].removesuffix("Dialog") + "Button")
+    cancel = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.buttonClicked.connect(lambda clicked: on_confirm() if clicked is button else None)
+    box.open()
+    return box
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """A frameless scroll area around a tab's content."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QScrollArea,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -26,7 +25,7 @@ from app.readmodels import DossierDetail
 from app.text import format_date
 from app.workspace import Workspace
 from models.enums import DossierStatus
-from ui.common import escape, icon
+from ui.common import confirm, escape, icon, scrolling
 
 Command = Callable[[DossierService, DossierDetail], DossierDetail]
 
@@ -94,20 +93,12 @@ class DossierView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("dossierTabs")
         self.general = GeneralTab(self)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.general)
-        self.tabs.addTab(scroll, "Général")
+        self.tabs.addTab(scrolling(self.general), "Général")
         from ui.borrowers_tab import BorrowersTab
         from ui.children_tab import ChildrenTab
 
         self.borrowers = BorrowersTab(self)
-        borrowers_scroll = QScrollArea()
-        borrowers_scroll.setWidgetResizable(True)
-        borrowers_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        borrowers_scroll.setWidget(self.borrowers)
-        self.tabs.addTab(borrowers_scroll, "Emprunteurs")
+        self.tabs.addTab(scrolling(self.borrowers), "Emprunteurs")
         self.children_tab = ChildrenTab(self)
         self.tabs.addTab(self.children_tab, "Enfants")
         layout.addWidget(self.tabs, 1)
@@ -186,19 +177,9 @@ class DossierView(QWidget):
         Returns the refusal (for the tab to show next to its field), or None once saved; a
         concurrent change reloads the dossier and is said in the message bar.
         """
-        if self.detail is None:
-            return None
-        try:
-            info = command(self.workspace.household, self.detail)
-        except ConflictError as error:
-            self.reload()
-            self.show_error(error)
-            return None
-        except NotFound as error:
-            self._gone(error.message)
-            return None
-        except DomainError as error:
-            return error
+        info, refusal = self._attempt(self.workspace.household, command)
+        if info is None:
+            return refusal
         self.message_bar.hide()
         self.render_household(info)
         self.detail = self.workspace.dossiers.get(self.dossier_id)  # summary: names, family
@@ -264,22 +245,32 @@ class DossierView(QWidget):
 
     # --- running commands ---
 
-    def execute(self, command: Command) -> DossierDetail | None:
-        """Run a service command on the current version; show the result or the refusal."""
+    def _attempt(self, service, command):
+        """Run `command(service, current detail)`: returns (result, refusal).
+
+        A concurrent change reloads the dossier and says so; a vanished dossier closes the
+        screen's controls. Both come back as (None, None): nothing more to do.
+        """
         if self.detail is None:
-            return None
+            return None, None
         try:
-            detail = command(self.workspace.dossiers, self.detail)
+            return command(service, self.detail), None
         except ConflictError as error:
             self.reload()
             self.show_error(error)
-            return None
         except NotFound as error:
             self._gone(error.message)
-            return None
         except DomainError as error:
-            self.show_error(error)
+            return None, error
+        return None, None
+
+    def execute(self, command: Command) -> DossierDetail | None:
+        """Run a service command on the current version; show the result or the refusal."""
+        detail, refusal = self._attempt(self.workspace.dossiers, command)
+        if refusal is not None:
+            self.show_error(refusal)
             self.render(self.detail)  # put widgets back to the saved values
+        if detail is None:
             return None
         self.message_bar.hide()
         self.accept_detail(detail)
@@ -328,24 +319,19 @@ class DossierView(QWidget):
     def _delete(self) -> QMessageBox:
         self.general.note.flush()
         detail = self.detail
-        box = QMessageBox(self)
-        box.setObjectName("deleteDialog")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Supprimer le dossier")
-        box.setText(f"Supprimer définitivement le dossier {detail.number} — {detail.holder_name} ?")
-        box.setInformativeText(
-            "Le dossier et tout ce qui lui est rattaché (emprunteurs, simulations, documents et "
-            "leurs fichiers, historique) seront effacés. Cette action est irréversible."
+        return confirm(
+            self,
+            "deleteDialog",
+            "Supprimer le dossier",
+            f"Supprimer définitivement le dossier {detail.number} — {detail.holder_name} ?",
+            "Supprimer",
+            self._confirmed_delete,
+            details=(
+                "Le dossier et tout ce qui lui est rattaché (emprunteurs, enfants, commentaires, "
+                "simulations, documents et leurs fichiers, historique) seront effacés. Cette "
+                "action est irréversible."
+            ),
         )
-        confirm = box.addButton("Supprimer", QMessageBox.ButtonRole.DestructiveRole)
-        confirm.setObjectName("confirmDeleteButton")
-        cancel = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(cancel)
-        box.buttonClicked.connect(
-            lambda button: self._confirmed_delete() if button is confirm else None
-        )
-        box.open()
-        return box
 
     def _confirmed_delete(self) -> None:
         try:
