@@ -13,10 +13,14 @@ import datetime as dt
 import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.household import BorrowerData, ChildData
 from app.text import format_amount, person_name
 from models.enums import Contract, DossierTab
+
+if TYPE_CHECKING:
+    from app.situation import LoanData, ProjectData
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class Snapshot:
     borrowers: tuple[tuple[int, BorrowerData], ...]  # (rank, data)
     children: tuple[tuple[int, ChildData], ...]  # (child id, data)
     today: dt.date
+    project: ProjectData | None = None
+    loans: tuple[tuple[int, LoanData], ...] = ()  # (loan id, data)
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,38 @@ def _unemployed_borrower(snapshot: Snapshot) -> Iterable[Fact]:
             )
 
 
+def _loan_buyback(snapshot: Snapshot) -> Iterable[Fact]:
+    for loan_id, loan in snapshot.loans:
+        if loan.to_buy_back:
+            remaining = (
+                f" (capital restant dû : {format_amount(loan.remaining_capital_cents)})"
+                if loan.remaining_capital_cents
+                else ""
+            )
+            yield Fact(
+                f"loan-{loan_id}",
+                f"<p>{loan.kind.label} {html.escape(loan.lender, quote=False)}{remaining} à "
+                "<b>racheter</b> : prévoir les indemnités de remboursement anticipé (jusqu'à "
+                "3 % du capital restant dû ou six mois d'intérêts pour un prêt immobilier) et, "
+                "s'il y a une hypothèque, les frais de mainlevée.</p>",
+            )
+
+
+def _contribution_below_fees(snapshot: Snapshot) -> Iterable[Fact]:
+    project = snapshot.project
+    if project is None or not project.price_cents:
+        return
+    fees = (project.notary_fees_cents or 0) + (project.agency_fees_cents or 0)
+    contribution = project.contribution_cents or 0
+    if fees and contribution < fees:
+        yield Fact(
+            "project",
+            f"<p>L'apport ({format_amount(contribution)}) ne couvre pas les frais de notaire et "
+            f"d'agence ({format_amount(fees)}) : la plupart des banques demandent au moins les "
+            "frais en apport ; un financement à plus de 100 % sera à justifier.</p>",
+        )
+
+
 RULES: tuple[Rule, ...] = (
     Rule("alternating-custody", DossierTab.CHILDREN, _alternating_custody),
     Rule("short-contract", DossierTab.BORROWERS, _short_contract),
@@ -126,6 +164,8 @@ RULES: tuple[Rule, ...] = (
     Rule("rental-income", DossierTab.BORROWERS, _rental_income),
     Rule("recent-hire", DossierTab.BORROWERS, _recent_hire),
     Rule("unemployed", DossierTab.BORROWERS, _unemployed_borrower),
+    Rule("loan-buyback", DossierTab.CREDIT, _loan_buyback),
+    Rule("contribution-below-fees", DossierTab.PROJECT, _contribution_below_fees),
 )
 
 

@@ -167,10 +167,14 @@ def _clean_body(body: str) -> str:
 
 def sync_automatic_comments(session: Session, dossier: Dossier, today: dt.date) -> None:
     """Bring the dossier's automatic comments in line with what its data states now."""
+    from app.situation import ItemKind, project_data  # the situation's commands call us
+
     snapshot = Snapshot(
         borrowers=tuple((b.rank, borrower_data(b)) for b in dossier.borrowers),
         children=tuple((c.id, child_data(c)) for c in dossier.children),
         today=today,
+        project=project_data(dossier.project),
+        loans=tuple((loan.id, ItemKind.LOAN.to_data(loan)) for loan in dossier.loans),
     )
     wanted = expected_comments(snapshot)
     existing = {

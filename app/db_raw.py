@@ -16,8 +16,12 @@ from app.errors import DatabaseOpenError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0002_borrowers_children_comments"
-KNOWN_REVISIONS = ("0001_initial", "0002_borrowers_children_comments")
+HEAD_REVISION = "0003_project_credit_assets"
+KNOWN_REVISIONS = (
+    "0001_initial",
+    "0002_borrowers_children_comments",
+    "0003_project_credit_assets",
+)
 
 BUSY_TIMEOUT_MS = 5000
 # 16 MB of page cache per connection (SQLite keeps 2 MB by default): the list walks

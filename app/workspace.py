@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.dossiers import DossierService
     from app.household_service import HouseholdService
     from app.office import OfficeService
+    from app.situation import SituationService
 
 
 class OfficeDatabase:
@@ -58,6 +59,7 @@ class Workspace:
         self._office: OfficeService | None = None
         self._household: HouseholdService | None = None
         self._comments: CommentService | None = None
+        self._situation: SituationService | None = None
 
     # --- the Clients list (no SQLAlchemy) ----------------------------------------------
 
@@ -170,6 +172,15 @@ class Workspace:
             return self._household
 
     @property
+    def situation(self) -> SituationService:
+        with self._services_lock:
+            if self._situation is None:
+                from app.situation import SituationService
+
+                self._situation = SituationService(self.database, self.user)
+            return self._situation
+
+    @property
     def comments(self) -> CommentService:
         with self._services_lock:
             if self._comments is None:
@@ -189,7 +200,7 @@ class Workspace:
 
     def warm_up(self) -> None:
         """Import and build the services ahead of the first click (call from a thread)."""
-        _ = (self.dossiers, self.office, self.household, self.comments)
+        _ = (self.dossiers, self.office, self.household, self.comments, self.situation)
 
     def close(self) -> None:
         with self._list_lock, self._services_lock:

@@ -20,7 +20,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, str_enum
 from models.enums import (
     AbandonReason,
+    ChargeKind,
     Contract,
+    LoanKind,
+    ProjectNature,
+    ProjectUse,
+    SavingsKind,
     DossierStatus,
     DossierTab,
     MaritalStatus,
@@ -96,6 +101,21 @@ class Dossier(Base):
     )
     children: Mapped[list[Child]] = relationship(
         order_by="Child.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    project: Mapped[Project | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    loans: Mapped[list[CurrentLoan]] = relationship(
+        order_by="CurrentLoan.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    charges: Mapped[list[MonthlyCharge]] = relationship(
+        order_by="MonthlyCharge.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    real_estate: Mapped[list[RealEstate]] = relationship(
+        order_by="RealEstate.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    savings: Mapped[list[Savings]] = relationship(
+        order_by="Savings.id", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
@@ -237,3 +257,83 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+class Project(Base):
+    """«Projet»: what the loan finances (one per dossier)."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), unique=True
+    )
+    nature: Mapped[ProjectNature | None] = mapped_column(str_enum(ProjectNature, "project_nature"))
+    use: Mapped[ProjectUse | None] = mapped_column(str_enum(ProjectUse, "project_use"))
+    address: Mapped[str] = mapped_column(String(250), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    price_cents: Mapped[int | None] = mapped_column(Integer)
+    notary_fees_cents: Mapped[int | None] = mapped_column(Integer)
+    works_cents: Mapped[int | None] = mapped_column(Integer)
+    agency_fees_cents: Mapped[int | None] = mapped_column(Integer)
+    other_costs_cents: Mapped[int | None] = mapped_column(Integer)
+    contribution_cents: Mapped[int | None] = mapped_column(Integer)
+
+
+class CurrentLoan(Base):
+    """«Crédit»: a loan the household is repaying."""
+
+    __tablename__ = "current_loans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
+    )
+    lender: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[LoanKind] = mapped_column(str_enum(LoanKind, "loan_kind"))
+    monthly_payment_cents: Mapped[int] = mapped_column(Integer)
+    remaining_capital_cents: Mapped[int | None] = mapped_column(Integer)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    to_buy_back: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MonthlyCharge(Base):
+    """«Crédit»: another monthly charge (rent, alimony…)."""
+
+    __tablename__ = "monthly_charges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ChargeKind] = mapped_column(str_enum(ChargeKind, "charge_kind"))
+    label: Mapped[str] = mapped_column(String(150), default="")
+    monthly_cents: Mapped[int] = mapped_column(Integer)
+
+
+class RealEstate(Base):
+    """«Patrimoine»: a property the household owns."""
+
+    __tablename__ = "real_estate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str] = mapped_column(String(200))
+    value_cents: Mapped[int] = mapped_column(Integer)
+    remaining_loan_cents: Mapped[int | None] = mapped_column(Integer)
+
+
+class Savings(Base):
+    """«Patrimoine»: savings."""
+
+    __tablename__ = "savings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[SavingsKind] = mapped_column(str_enum(SavingsKind, "savings_kind"))
+    amount_cents: Mapped[int] = mapped_column(Integer)

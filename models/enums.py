@@ -199,3 +199,89 @@ class Contract(enum.StrEnum):
             "student": "Étudiant(e)",
             "other": "Autre",
         }[self.value]
+
+
+class ProjectNature(enum.StrEnum):
+    EXISTING = "existing"
+    NEW_BUILD = "new_build"
+    CONSTRUCTION = "construction"
+    LAND = "land"
+    WORKS = "works"
+    BUYBACK = "buyback"
+
+    @property
+    def label(self) -> str:
+        return {
+            "existing": "Achat dans l'ancien",
+            "new_build": "Achat dans le neuf / VEFA",
+            "construction": "Construction (terrain et maison)",
+            "land": "Terrain seul",
+            "works": "Travaux",
+            "buyback": "Rachat de crédits",
+        }[self.value]
+
+
+class ProjectUse(enum.StrEnum):
+    MAIN_HOME = "main_home"
+    SECOND_HOME = "second_home"
+    RENTAL = "rental"
+
+    @property
+    def label(self) -> str:
+        return {
+            "main_home": "Résidence principale",
+            "second_home": "Résidence secondaire",
+            "rental": "Investissement locatif",
+        }[self.value]
+
+
+class LoanKind(enum.StrEnum):
+    MORTGAGE = "mortgage"
+    CONSUMER = "consumer"
+    CAR = "car"
+    REVOLVING = "revolving"
+    STUDENT = "student"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "mortgage": "Prêt immobilier",
+            "consumer": "Prêt personnel",
+            "car": "Crédit auto / LOA",
+            "revolving": "Crédit renouvelable",
+            "student": "Prêt étudiant",
+            "other": "Autre",
+        }[self.value]
+
+
+class ChargeKind(enum.StrEnum):
+    RENT = "rent"
+    ALIMONY = "alimony"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"rent": "Loyer", "alimony": "Pension alimentaire versée", "other": "Autre charge"}[
+            self.value
+        ]
+
+
+class SavingsKind(enum.StrEnum):
+    LIVRET = "livret"
+    PEL = "pel"
+    LIFE_INSURANCE = "life_insurance"
+    PEA = "pea"
+    SECURITIES = "securities"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "livret": "Livrets (A, LDDS…)",
+            "pel": "PEL / CEL",
+            "life_insurance": "Assurance-vie",
+            "pea": "PEA",
+            "securities": "Compte-titres",
+            "other": "Autre",
+        }[self.value]

@@ -46,7 +46,7 @@ def open_tab(window, title: str) -> None:
 def test_tabs_are_there(qtbot, workspace, open_dossier):
     window = open_dossier(new_dossier(workspace).id)
     titles = [window.view.tabs.tabText(i) for i in range(window.view.tabs.count())]
-    assert titles == ["Général", "Emprunteurs", "Enfants"]
+    assert titles == ["Général", "Emprunteurs", "Enfants", "Projet", "Crédit", "Patrimoine"]
 
 
 def test_borrower_fields_are_saved_when_leaving_them(qtbot, workspace, open_dossier):

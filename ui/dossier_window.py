@@ -101,6 +101,14 @@ class DossierView(QWidget):
         self.tabs.addTab(scrolling(self.borrowers), "Emprunteurs")
         self.children_tab = ChildrenTab(self)
         self.tabs.addTab(self.children_tab, "Enfants")
+        from ui.situation_tabs import AssetsTab, CreditTab, ProjectTab
+
+        self.project_tab = ProjectTab(self)
+        self.tabs.addTab(scrolling(self.project_tab), "Projet")
+        self.credit_tab = CreditTab(self)
+        self.tabs.addTab(scrolling(self.credit_tab), "Crédit")
+        self.assets_tab = AssetsTab(self)
+        self.tabs.addTab(scrolling(self.assets_tab), "Patrimoine")
         layout.addWidget(self.tabs, 1)
 
     def load(self, dossier_id: int) -> None:
@@ -156,16 +164,23 @@ class DossierView(QWidget):
         try:
             detail = self.workspace.dossiers.get(self.dossier_id)
             household = self.workspace.household.get(self.dossier_id)
+            situation = self.workspace.situation.get(self.dossier_id)
         except NotFound as error:
             self._gone(error.message)
             return
         self.render(detail)
         self.render_household(household)
+        self.render_situation(situation)
         self.reload_comments()
 
     def render_household(self, info) -> None:
         self.borrowers.render(info)
         self.children_tab.render(info)
+
+    def render_situation(self, info) -> None:
+        self.project_tab.render(info)
+        self.credit_tab.render(info)
+        self.assets_tab.render(info)
 
     def reload_comments(self) -> None:
         if self.dossier_id is not None:
@@ -177,11 +192,18 @@ class DossierView(QWidget):
         Returns the refusal (for the tab to show next to its field), or None once saved; a
         concurrent change reloads the dossier and is said in the message bar.
         """
-        info, refusal = self._attempt(self.workspace.household, command)
+        return self._execute_data(self.workspace.household, command, self.render_household)
+
+    def execute_situation(self, command) -> DomainError | None:
+        """The same for the Projet / Crédit / Patrimoine tabs."""
+        return self._execute_data(self.workspace.situation, command, self.render_situation)
+
+    def _execute_data(self, service, command, render) -> DomainError | None:
+        info, refusal = self._attempt(service, command)
         if info is None:
             return refusal
         self.message_bar.hide()
-        self.render_household(info)
+        render(info)
         self.detail = self.workspace.dossiers.get(self.dossier_id)  # summary: names, family
         self.render(self.detail)
         self.reload_comments()  # automatic comments follow the data

@@ -1,0 +1,326 @@
+"""«Projet», «Crédit» and «Patrimoine»: the data, its validation and its use cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+from sqlalchemy.orm import Session
+
+from app.comments import sync_automatic_comments
+from app.dossier_access import DossierCommands, touch
+from app.errors import DomainError, NotFound
+from app.household import normalize_postal_code
+from models.dossier import CurrentLoan, Dossier, MonthlyCharge, Project, RealEstate, Savings
+from models.enums import ChargeKind, DossierStatus, LoanKind, ProjectNature, ProjectUse, SavingsKind
+
+MAX_PROPERTY_CENTS = 100_000_000_00  # 100 M€
+MAX_MONTHLY_CENTS = 1_000_000_00
+
+
+@dataclass(frozen=True)
+class ProjectData:
+    nature: ProjectNature | None = None
+    use: ProjectUse | None = None
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    price_cents: int | None = None
+    notary_fees_cents: int | None = None
+    works_cents: int | None = None
+    agency_fees_cents: int | None = None
+    other_costs_cents: int | None = None
+    contribution_cents: int | None = None
+
+    @property
+    def total_cents(self) -> int:
+        """«Coût total de l'opération»."""
+        return sum(
+            v or 0
+            for v in (
+                self.price_cents,
+                self.notary_fees_cents,
+                self.works_cents,
+                self.agency_fees_cents,
+                self.other_costs_cents,
+            )
+        )
+
+    @property
+    def to_finance_cents(self) -> int:
+        """«Montant à financer»: the total less the personal contribution."""
+        return max(0, self.total_cents - (self.contribution_cents or 0))
+
+
+@dataclass(frozen=True)
+class LoanData:
+    lender: str
+    kind: LoanKind
+    monthly_payment_cents: int
+    remaining_capital_cents: int | None = None
+    end_date: dt.date | None = None
+    to_buy_back: bool = False
+
+
+@dataclass(frozen=True)
+class ChargeData:
+    kind: ChargeKind
+    monthly_cents: int
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class RealEstateData:
+    description: str
+    value_cents: int
+    remaining_loan_cents: int | None = None
+
+
+@dataclass(frozen=True)
+class SavingsData:
+    kind: SavingsKind
+    amount_cents: int
+
+
+def _text(value: str, field: str, label: str, limit: int, required: bool = False) -> str:
+    cleaned = " ".join(value.split())
+    if required and not cleaned:
+        raise DomainError(f"{label} : à renseigner.", field=field)
+    if len(cleaned) > limit or any(not c.isprintable() for c in cleaned):
+        raise DomainError(
+            f"{label} : {limit} caractères au plus, sans caractère spécial.", field=field
+        )
+    return cleaned
+
+
+def _money(
+    value: int | None, field: str, label: str, maximum: int, required: bool = False
+) -> int | None:
+    if value is None:
+        if required:
+            raise DomainError(f"{label} : à renseigner.", field=field)
+        return None
+    if value < 0:
+        raise DomainError(f"{label} : le montant ne peut pas être négatif.", field=field)
+    if value > maximum:
+        raise DomainError(f"{label} : montant invraisemblable.", field=field)
+    return value
+
+
+def validate_project(data: ProjectData) -> ProjectData:
+    values = {f.name: getattr(data, f.name) for f in fields(data)}
+    values["address"] = _text(data.address, "address", "Adresse du bien", 250)
+    values["city"] = _text(data.city, "city", "Ville", 120)
+    values["postal_code"] = normalize_postal_code(data.postal_code)
+    for name, label in (
+        ("price_cents", "Prix du bien"),
+        ("notary_fees_cents", "Frais de notaire"),
+        ("works_cents", "Travaux"),
+        ("agency_fees_cents", "Frais d'agence"),
+        ("other_costs_cents", "Autres frais"),
+        ("contribution_cents", "Apport personnel"),
+    ):
+        values[name] = _money(values[name], name, label, MAX_PROPERTY_CENTS)
+    cleaned = ProjectData(**values)
+    if (
+        cleaned.contribution_cents
+        and cleaned.total_cents
+        and cleaned.contribution_cents > cleaned.total_cents
+    ):
+        raise DomainError(
+            "L'apport dépasse le coût total de l'opération.", field="contribution_cents"
+        )
+    return cleaned
+
+
+def validate_loan(data: LoanData, today: dt.date) -> LoanData:
+    if data.end_date is not None and not today <= data.end_date <= dt.date(2100, 12, 31):
+        raise DomainError(
+            "La date de fin doit être à venir (un prêt terminé n'est plus en cours).",
+            field="end_date",
+        )
+    return LoanData(
+        lender=_text(data.lender, "lender", "Organisme prêteur", 120, required=True),
+        kind=LoanKind(data.kind),
+        monthly_payment_cents=_money(
+            data.monthly_payment_cents,
+            "monthly_payment_cents",
+            "Mensualité",
+            MAX_MONTHLY_CENTS,
+            True,
+        ),
+        remaining_capital_cents=_money(
+            data.remaining_capital_cents,
+            "remaining_capital_cents",
+            "Capital restant dû",
+            MAX_PROPERTY_CENTS,
+        ),
+        end_date=data.end_date,
+        to_buy_back=bool(data.to_buy_back),
+    )
+
+
+def validate_charge(data: ChargeData, _today: dt.date) -> ChargeData:
+    return ChargeData(
+        kind=ChargeKind(data.kind),
+        monthly_cents=_money(
+            data.monthly_cents, "monthly_cents", "Montant mensuel", MAX_MONTHLY_CENTS, True
+        ),
+        label=_text(data.label, "label", "Précision", 150),
+    )
+
+
+def validate_real_estate(data: RealEstateData, _today: dt.date) -> RealEstateData:
+    return RealEstateData(
+        description=_text(data.description, "description", "Bien", 200, required=True),
+        value_cents=_money(data.value_cents, "value_cents", "Valeur", MAX_PROPERTY_CENTS, True),
+        remaining_loan_cents=_money(
+            data.remaining_loan_cents,
+            "remaining_loan_cents",
+            "Capital restant dû",
+            MAX_PROPERTY_CENTS,
+        ),
+    )
+
+
+def validate_savings(data: SavingsData, _today: dt.date) -> SavingsData:
+    return SavingsData(
+        kind=SavingsKind(data.kind),
+        amount_cents=_money(data.amount_cents, "amount_cents", "Montant", MAX_PROPERTY_CENTS, True),
+    )
+
+
+class ItemKind(enum.Enum):
+    """The lists of the «Crédit» and «Patrimoine» tabs: (dossier attribute, model, data, check)."""
+
+    LOAN = ("loans", CurrentLoan, LoanData, validate_loan)
+    CHARGE = ("charges", MonthlyCharge, ChargeData, validate_charge)
+    REAL_ESTATE = ("real_estate", RealEstate, RealEstateData, validate_real_estate)
+    SAVINGS = ("savings", Savings, SavingsData, validate_savings)
+
+    @property
+    def attribute(self) -> str:
+        return self.value[0]
+
+    def to_data(self, row) -> object:
+        data_class = self.value[2]
+        return data_class(**{f.name: getattr(row, f.name) for f in fields(data_class)})
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    data: object
+
+
+@dataclass(frozen=True)
+class SituationInfo:
+    dossier_id: int
+    version: int
+    read_only: bool
+    project: ProjectData
+    items: dict[ItemKind, tuple[Item, ...]]
+
+    @property
+    def monthly_debts_cents(self) -> int:
+        """Loans kept (not bought back) and charges: what weighs on the debt ratio."""
+        loans = sum(
+            i.data.monthly_payment_cents
+            for i in self.items[ItemKind.LOAN]
+            if not i.data.to_buy_back
+        )
+        return loans + sum(i.data.monthly_cents for i in self.items[ItemKind.CHARGE])
+
+    @property
+    def net_worth_cents(self) -> int:
+        estate = sum(
+            i.data.value_cents - (i.data.remaining_loan_cents or 0)
+            for i in self.items[ItemKind.REAL_ESTATE]
+        )
+        return estate + sum(i.data.amount_cents for i in self.items[ItemKind.SAVINGS])
+
+
+def project_data(project: Project | None) -> ProjectData:
+    if project is None:
+        return ProjectData()
+    return ProjectData(**{f.name: getattr(project, f.name) for f in fields(ProjectData)})
+
+
+class SituationService(DossierCommands[SituationInfo]):
+    def get(self, dossier_id: int) -> SituationInfo:
+        with self._db.read() as session:
+            return self._result(session, self._visible(session, dossier_id))
+
+    def save_project(self, dossier_id: int, version: int, data: ProjectData) -> SituationInfo:
+        cleaned = validate_project(data)
+
+        def change(session: Session, dossier: Dossier) -> None:
+            if dossier.project is None:
+                dossier.project = Project()
+            for field in fields(cleaned):
+                setattr(dossier.project, field.name, getattr(cleaned, field.name))
+
+        return self._edit(dossier_id, version, self._then_sync(change))
+
+    def save_item(
+        self, dossier_id: int, version: int, kind: ItemKind, item_id: int | None, data
+    ) -> SituationInfo:
+        """Add (`item_id` None) or change a loan, charge, property or savings line."""
+        attribute, model, _data_class, check = kind.value
+        cleaned = check(data, self._today())
+
+        def change(session: Session, dossier: Dossier) -> None:
+            rows = getattr(dossier, attribute)
+            if item_id is None:
+                if len(rows) >= 30:
+                    raise DomainError("Trente lignes au plus.")
+                rows.append(model(**{f.name: getattr(cleaned, f.name) for f in fields(cleaned)}))
+                return
+            row = _find(rows, item_id)
+            for field in fields(cleaned):
+                setattr(row, field.name, getattr(cleaned, field.name))
+
+        return self._edit(dossier_id, version, self._then_sync(change))
+
+    def remove_item(
+        self, dossier_id: int, version: int, kind: ItemKind, item_id: int
+    ) -> SituationInfo:
+        def change(session: Session, dossier: Dossier) -> None:
+            rows = getattr(dossier, kind.attribute)
+            rows.remove(_find(rows, item_id))
+
+        return self._edit(dossier_id, version, self._then_sync(change))
+
+    def _then_sync(
+        self, change: Callable[[Session, Dossier], None]
+    ) -> Callable[[Session, Dossier], None]:
+        def run(session: Session, dossier: Dossier) -> None:
+            change(session, dossier)
+            touch(dossier)
+            session.flush()
+            sync_automatic_comments(session, dossier, self._today())
+
+        return run
+
+    def _result(self, session: Session, dossier: Dossier) -> SituationInfo:
+        return SituationInfo(
+            dossier_id=dossier.id,
+            version=dossier.version,
+            read_only=dossier.status is DossierStatus.ABANDONED,
+            project=project_data(dossier.project),
+            items={
+                kind: tuple(
+                    Item(row.id, kind.to_data(row)) for row in getattr(dossier, kind.attribute)
+                )
+                for kind in ItemKind
+            },
+        )
+
+
+def _find(rows, item_id: int):
+    row = next((r for r in rows if r.id == item_id), None)
+    if row is None:
+        raise NotFound("Cette ligne n'existe plus dans le dossier.")
+    return row

@@ -1,0 +1,371 @@
+"""Forms built from a list of fields: the «Projet» form and the dialogs of the lists of the
+«Crédit» and «Patrimoine» tabs (prêts, charges, biens, épargne)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import DomainError
+from app.text import format_amount, format_amount_input, format_date, parse_amount
+from ui.common import ErrorLabel, FormDialog, confirm, mark_invalid, set_role
+from ui.widgets import DateField
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field: `kind` is «text», «amount», «date», «check» or an Enum class (drop-down)."""
+
+    name: str
+    label: str
+    kind: object = "text"
+    width: int = 0  # column width in a table (0: stretch)
+
+
+def _object_name(prefix: str, name: str) -> str:
+    head, *rest = name.removesuffix("_cents").split("_")
+    return prefix + head[:1].upper() + head[1:] + "".join(p.title() for p in rest)
+
+
+class FieldSet:
+    """The widgets of a list of fields, read and written as one data object."""
+
+    def __init__(self, prefix: str, specs: tuple[FieldSpec, ...], layout: QFormLayout) -> None:
+        self.specs = specs
+        self.widgets: dict[str, QWidget] = {}
+        for spec in specs:
+            widget = self._widget(spec)
+            widget.setObjectName(_object_name(prefix, spec.name))
+            widget.setAccessibleName(spec.label)
+            self.widgets[spec.name] = widget
+            layout.addRow("" if spec.kind == "check" else spec.label, widget)
+
+    def _widget(self, spec: FieldSpec) -> QWidget:
+        if spec.kind == "date":
+            return DateField(spec.name, spec.label)
+        if spec.kind == "check":
+            return QCheckBox(spec.label)
+        if isinstance(spec.kind, type) and issubclass(spec.kind, enum.Enum):
+            combo = QComboBox()
+            combo.addItem("—", None)
+            for member in spec.kind:
+                combo.addItem(member.label, member.value)
+            return combo
+        edit = QLineEdit()
+        edit.setMaxLength(250)
+        return edit
+
+    def read(self, name: str):
+        """The value a field holds (raises DomainError for an unreadable amount)."""
+        spec = next(s for s in self.specs if s.name == name)
+        widget = self.widgets[name]
+        if spec.kind == "date":
+            return widget.value()
+        if spec.kind == "check":
+            return widget.isChecked()
+        if spec.kind == "amount":
+            return parse_amount(widget.text(), field=name)
+        if isinstance(widget, QComboBox):
+            data = widget.currentData()
+            return spec.kind(data) if data else None
+        return widget.text()
+
+    def write(self, name: str, value) -> None:
+        spec = next(s for s in self.specs if s.name == name)
+        widget = self.widgets[name]
+        if spec.kind == "date":
+            widget.set_value(value)
+        elif spec.kind == "check":
+            widget.setChecked(bool(value))
+        elif spec.kind == "amount":
+            widget.setText(format_amount_input(value))
+        elif isinstance(widget, QComboBox):
+            widget.setCurrentIndex(max(0, widget.findData(value.value if value else None)))
+        else:
+            widget.setText(value or "")
+
+    def read_all(self, data_class):
+        return data_class(**{spec.name: self.read(spec.name) for spec in self.specs})
+
+    def set_enabled(self, enabled: bool) -> None:
+        for widget in self.widgets.values():
+            widget.setEnabled(enabled)
+
+
+class AutoSaveForm(QGroupBox):
+    """A form saved field by field, as soon as a field is left or a value picked.
+
+    `save(data, field)` runs the command and returns the refusal, or None. A refused value
+    stays on screen, marked, with the message under the form.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        prefix: str,
+        specs,
+        data_class,
+        save: Callable[[object, str], DomainError | None],
+    ) -> None:
+        super().__init__(title)
+        self.setObjectName(f"{prefix}Form")
+        self._data_class, self._save_command = data_class, save
+        self._data = data_class()
+        self._loading = False
+        self._invalid: set[str] = set()
+        outer = QVBoxLayout(self)
+        layout = QFormLayout()
+        outer.addLayout(layout)
+        self.fields = FieldSet(prefix, specs, layout)
+        self.error = ErrorLabel(f"{prefix}Error")
+        outer.addWidget(self.error)
+        for spec in specs:
+            widget = self.fields.widgets[spec.name]
+            if isinstance(widget, QLineEdit):
+                widget.editingFinished.connect(lambda n=spec.name: self._save(n))
+            elif isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(lambda _i, n=spec.name: self._save(n))
+            elif isinstance(widget, DateField):
+                widget.edited.connect(lambda _v, n=spec.name: self._save(n))
+            else:
+                widget.toggled.connect(lambda _on, n=spec.name: self._save(n))
+
+    def show_data(self, data, read_only: bool) -> None:
+        self._data = data
+        self._loading = True
+        try:
+            for spec in self.fields.specs:
+                if spec.name not in self._invalid:
+                    self.fields.write(spec.name, getattr(data, spec.name))
+            self.fields.set_enabled(not read_only)
+        finally:
+            self._loading = False
+
+    def _save(self, name: str) -> None:
+        if self._loading:
+            return
+        try:
+            value = self.fields.read(name)
+        except DomainError as error:
+            self._refused(error)
+            return
+        values = {f.name: getattr(self._data, f.name) for f in fields(self._data)}
+        values[name] = value
+        data = self._data_class(**values)
+        self._clear(name)
+        if data == self._data:
+            return
+        refusal = self._save_command(data, name)
+        if refusal is not None:
+            self._refused(refusal)
+
+    def _clear(self, name: str) -> None:
+        self._invalid.discard(name)
+        mark_invalid(self.fields.widgets[name], False)
+        if not self._invalid:
+            self.error.clear_message()
+
+    def _refused(self, error: DomainError) -> None:
+        widget = self.fields.widgets.get(error.field or "")
+        if widget is not None:
+            self._invalid.add(error.field)
+            mark_invalid(widget, True)
+        self.error.show_message(error.message)
+
+
+def _cell(spec: FieldSpec, value) -> str:
+    if value is None:
+        return ""
+    if spec.kind == "amount":
+        return format_amount(value)
+    if spec.kind == "date":
+        return format_date(value)
+    if spec.kind == "check":
+        return "Oui" if value else "Non"
+    if isinstance(value, enum.Enum):
+        return value.label
+    return str(value)
+
+
+class ItemsModel(QAbstractTableModel):
+    def __init__(self, specs: tuple[FieldSpec, ...]) -> None:
+        super().__init__()
+        self._specs = specs
+        self._items: tuple = ()
+
+    def set_items(self, items) -> None:
+        self.beginResetModel()
+        self._items = items
+        self.endResetModel()
+
+    def item_at(self, row: int):
+        return self._items[row]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._specs)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        spec = self._specs[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _cell(spec, getattr(self._items[index.row()].data, spec.name))
+        if role == Qt.ItemDataRole.TextAlignmentRole and spec.kind == "amount":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._specs[section].label
+        return None
+
+
+class ItemDialog(FormDialog):
+    def __init__(
+        self, parent: QWidget, title: str, name: str, specs, data_class, submit, data=None
+    ) -> None:
+        super().__init__(parent, title, name)
+        self._data_class, self._submit = data_class, submit
+        layout = QFormLayout()
+        self.field_set = FieldSet(name.removesuffix("Dialog"), specs, layout)
+        self.form.addLayout(layout)
+        if data is not None:
+            for spec in specs:
+                self.field_set.write(spec.name, getattr(data, spec.name))
+        self.fields = dict(self.field_set.widgets)
+        self.setMinimumWidth(440)
+
+    def submit(self):
+        return self._submit(self.field_set.read_all(self._data_class))
+
+
+class ItemsPanel(QGroupBox):
+    """A list of the dossier (table) with «Ajouter», «Modifier», «Supprimer».
+
+    `run(command)` runs a situation command and returns the refusal, or None.
+    """
+
+    def __init__(self, title: str, name: str, noun: str, specs, data_class, kind, run) -> None:
+        super().__init__(title)
+        self.setObjectName(f"{name}Panel")
+        self._name, self._noun, self._specs, self._data_class, self._kind, self._run = (
+            name,
+            noun,
+            specs,
+            data_class,
+            kind,
+            run,
+        )
+        layout = QVBoxLayout(self)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Ajouter")
+        self.add_button.setObjectName(f"add{name[:1].upper()}{name[1:]}Button")
+        self.edit_button = QPushButton("Modifier")
+        self.edit_button.setObjectName(f"edit{name[:1].upper()}{name[1:]}Button")
+        self.remove_button = QPushButton("Supprimer")
+        self.remove_button.setObjectName(f"remove{name[:1].upper()}{name[1:]}Button")
+        for button in (self.add_button, self.edit_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.total = set_role(QLabel(), "hint")
+        self.total.setObjectName(f"{name}Total")
+        buttons.addWidget(self.total)
+        layout.addLayout(buttons)
+        self.model = ItemsModel(specs)
+        self.table = QTableView()
+        self.table.setObjectName(f"{name}Table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setMinimumHeight(140)
+        header = self.table.horizontalHeader()
+        for column, spec in enumerate(specs):
+            if spec.width:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+                self.table.setColumnWidth(column, spec.width)
+            else:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _i: self.edit())
+        layout.addWidget(self.table)
+        self.add_button.clicked.connect(self.add)
+        self.edit_button.clicked.connect(self.edit)
+        self.remove_button.clicked.connect(self.remove)
+        self._read_only = False
+
+    def render(self, items, read_only: bool, total: str = "") -> None:
+        self._read_only = read_only
+        self.model.set_items(items)
+        self.total.setText(total)
+        for button in (self.add_button, self.edit_button, self.remove_button):
+            button.setEnabled(not read_only)
+
+    def _selected(self):
+        index = self.table.currentIndex()
+        return self.model.item_at(index.row()) if index.isValid() else None
+
+    def _dialog(self, title: str, submit, data=None) -> ItemDialog:
+        dialog = ItemDialog(
+            self, title, f"{self._name}Dialog", self._specs, self._data_class, submit, data
+        )
+        dialog.open()
+        return dialog
+
+    def _raise_refusal(self, command) -> bool:
+        refusal = self._run(command)
+        if refusal is not None:
+            raise refusal  # shown in the dialog, next to its field
+        return True
+
+    def add(self) -> ItemDialog:
+        return self._dialog(
+            f"Ajouter : {self._noun}",
+            lambda data: self._raise_refusal(
+                lambda s, d: s.save_item(d.id, d.version, self._kind, None, data)
+            ),
+        )
+
+    def edit(self) -> ItemDialog | None:
+        item = self._selected()
+        if item is None or self._read_only:
+            return None
+        return self._dialog(
+            f"Modifier : {self._noun}",
+            lambda data: self._raise_refusal(
+                lambda s, d: s.save_item(d.id, d.version, self._kind, item.id, data)
+            ),
+            item.data,
+        )
+
+    def remove(self):
+        item = self._selected()
+        if item is None or self._read_only:
+            return None
+        return confirm(
+            self,
+            f"remove{self._name[:1].upper()}{self._name[1:]}Dialog",
+            "Supprimer la ligne",
+            f"Supprimer cette ligne ({self._noun}) ?",
+            "Supprimer",
+            lambda: self._run(lambda s, d: s.remove_item(d.id, d.version, self._kind, item.id)),
+        )
