@@ -60,7 +60,9 @@ class FieldSet:
 
     def _widget(self, spec: FieldSpec) -> QWidget:
         if spec.kind == "date":
-            return DateField(spec.name, spec.label)
+            field = DateField(spec.name, spec.label)
+            field.set_value(None)  # empty until the user picks a date
+            return field
         if spec.kind == "check":
             return QCheckBox(spec.label)
         if isinstance(spec.kind, type) and issubclass(spec.kind, enum.Enum):

@@ -147,6 +147,7 @@ class DateField(QWidget):
         layout.addWidget(self.clear_button)
         layout.addStretch(1)
         self._committed: dt.date | None = None
+        self.set_value(None)  # empty, not QDateEdit's 01/01/2000
         self.edit.editingFinished.connect(self._commit)
         # A day picked in the calendar pop-up changes the date while the field itself has
         # no keyboard focus; typed digits are committed on editingFinished instead.
