@@ -22,14 +22,14 @@ from models.enums import (
     AbandonReason,
     ChargeKind,
     Contract,
+    DossierStatus,
+    DossierTab,
     LoanKind,
+    MaritalStatus,
+    MatrimonialRegime,
     ProjectNature,
     ProjectUse,
     SavingsKind,
-    DossierStatus,
-    DossierTab,
-    MaritalStatus,
-    MatrimonialRegime,
     SimulationStatus,
 )
 

@@ -223,11 +223,7 @@ def test_assets_tab_lists_savings(qtbot, workspace, open_dossier, dossier):
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert "18\u202f000,00" in window.findChild(QLabel, "netWorthLabel").text()
     window.findChild(QTableView, "savingsTable").selectRow(0)
-    box = (
-        window.assets_tab.savings.remove()
-        if hasattr(window, "assets_tab")
-        else window.view.assets_tab.savings.remove()
-    )
+    box = window.view.assets_tab.savings.remove()
     qtbot.mouseClick(
         box.findChild(QPushButton, "confirmRemoveSavingsButton"), Qt.MouseButton.LeftButton
     )
