@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import enum
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,3 +134,35 @@ def upgrade_schema(paths: DataPaths, state: db_raw.SchemaState) -> Path | None:
     if state is db_raw.SchemaState.OUTDATED:
         backup_now(paths, BackupKind.AUTOMATIC)  # the first backup of the new schema
     return backup
+
+
+def storage_value(value):
+    """A value as SQLAlchemy stores it on SQLite: enums by value, dates as ISO text."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def storage_rows(rows: list[dict]) -> tuple[list[str], list[tuple]]:
+    """Dict rows → (columns, tuples of stored values), ready for `insert_rows`."""
+    if not rows:
+        return [], []
+    columns = list(rows[0])
+    return columns, [tuple(storage_value(row[c]) for c in columns) for row in rows]
+
+
+def insert_rows(connection, table_name: str, columns: list[str], values: list[tuple]) -> None:
+    """Bulk insert through the driver's executemany (the demo office: 650,000 rows)."""
+    if not values:
+        return
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    placeholders = ", ".join([marker] * len(columns))
+    connection.exec_driver_sql(
+        f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({placeholders})", values
+    )

@@ -15,26 +15,45 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auto_comments import Snapshot, expected_comments
-from app.db import Database
+from app.db import Database, insert_rows, storage_rows
 from app.db_listing import search_document, search_index_filled_afterwards
 from app.household import BorrowerData, ChildData
 from app.numbering import counter_name, format_number
 from app.office import ADMINISTRATOR, ASSISTANT, BROKER, MANAGER, seed_reference_data
 from app.security import hash_password
+from app.situation import LoanData, ProjectData
 from app.text import fold
 from app.text import person_name as _person_name
-from models.dossier import Borrower, Child, Comment, Counter, Dossier, Simulation, StepChange
+from models.dossier import (
+    Borrower,
+    Child,
+    Comment,
+    Counter,
+    CurrentLoan,
+    Dossier,
+    MonthlyCharge,
+    Project,
+    RealEstate,
+    Savings,
+    Simulation,
+    StepChange,
+)
 from models.enums import (
     AbandonReason,
+    ChargeKind,
     Contract,
     DossierStatus,
     DossierTab,
+    LoanKind,
     MaritalStatus,
+    ProjectNature,
+    ProjectUse,
     ReferrerKind,
+    SavingsKind,
     SimulationStatus,
 )
 from models.office import Provenance, Referrer, Role, Step, User
@@ -239,6 +258,15 @@ CONTRACTS = (
     (Contract.INTERIM, 2),
     (Contract.UNEMPLOYED, 1),
 )
+LENDERS = (
+    ("Crédit Agricole", LoanKind.MORTGAGE),
+    ("LCL", LoanKind.MORTGAGE),
+    ("Cetelem", LoanKind.CONSUMER),
+    ("Sofinco", LoanKind.REVOLVING),
+    ("Diac", LoanKind.CAR),
+    ("Cofidis", LoanKind.CONSUMER),
+    ("Banque Populaire", LoanKind.STUDENT),
+)
 CHILD_NAMES = (
     "Léo",
     "Jade",
@@ -303,6 +331,7 @@ def build_demo(
             today,
             {name: counter.value for name, counter in counters.items()},
             (session.scalar(select(func.max(Child.id))) or 0) + 1,
+            (session.scalar(select(func.max(CurrentLoan.id))) or 0) + 1,
         )
         connection = session.connection()
         done = 0
@@ -311,12 +340,11 @@ def build_demo(
             _indexes_built_afterwards(connection),
             _generated_elsewhere(generator, first_id, dossiers) as batches,
         ):
-            for rows in batches:
-                for table in _TABLES:
-                    items = [item for r in rows for item in getattr(r, table.name)]
-                    if items:
-                        connection.execute(insert(table), items)
-                done += len(rows)
+            for count, tables in batches:
+                # The generator is the slower of the two processes: converting here is free.
+                for table_name, items in tables.items():
+                    insert_rows(connection, table_name, *storage_rows(items))
+                done += count
                 if progress:
                     progress(done, dossiers)
         for name, value in batches.counters.items():
@@ -444,6 +472,11 @@ class _Rows:
     step_changes: list[dict]
     simulations: list[dict]
     children: list[dict]
+    projects: list[dict]
+    current_loans: list[dict]
+    monthly_charges: list[dict]
+    real_estate: list[dict]
+    savings: list[dict]
     comments: list[dict]
 
 
@@ -453,6 +486,11 @@ _TABLES = (
     StepChange.__table__,
     Simulation.__table__,
     Child.__table__,
+    Project.__table__,
+    CurrentLoan.__table__,
+    MonthlyCharge.__table__,
+    RealEstate.__table__,
+    Savings.__table__,
     Comment.__table__,
 )
 
@@ -472,13 +510,22 @@ def _indexes_built_afterwards(connection) -> Iterator[None]:
 class _Batches:
     """Batches of generated rows received from the generator process."""
 
-    def __init__(self, queue) -> None:
+    def __init__(self, queue, process=None) -> None:
         self._queue = queue
+        self._process = process
         self.counters: dict[str, int] = {}
 
-    def __iter__(self) -> Iterator[list[_Rows]]:
+    def _next(self):
         while True:
-            kind, payload = self._queue.get()
+            try:
+                return self._queue.get(timeout=1)
+            except queue_module.Empty:
+                if self._process is not None and not self._process.is_alive():
+                    raise RuntimeError("the demo generator process stopped unexpectedly") from None
+
+    def __iter__(self) -> Iterator[tuple[int, dict]]:
+        while True:
+            kind, payload = self._next()
             if kind == "rows":
                 yield payload
             elif kind == "error":
@@ -492,7 +539,16 @@ def _generate(generator: _DossierGenerator, first_id: int, count: int, queue) ->
     """In the generator process: make the rows batch by batch, then send the counters."""
     try:
         for batch in _batches(range(first_id, first_id + count), _BATCH):
-            queue.put(("rows", [generator.make(dossier_id) for dossier_id in batch]))
+            rows = [generator.make(dossier_id) for dossier_id in batch]
+            queue.put(
+                (
+                    "rows",
+                    (
+                        len(rows),
+                        {t.name: [i for r in rows for i in getattr(r, t.name)] for t in _TABLES},
+                    ),
+                )
+            )
         queue.put(("counters", generator.counters))
     except Exception as error:  # reported to the parent, which raises it
         queue.put(("error", repr(error)))
@@ -505,7 +561,7 @@ def _generated_elsewhere(
     """Generate in a second process while this one writes: two cores, no GIL contention.
     A small office is generated here: starting a process would cost more than it saves."""
     if count < _PROCESS_THRESHOLD:
-        queue = queue_module.SimpleQueue()
+        queue = queue_module.Queue()
         _generate(generator, first_id, count, queue)
         yield _Batches(queue)
         return
@@ -516,7 +572,7 @@ def _generated_elsewhere(
     )
     process.start()
     try:
-        yield _Batches(queue)
+        yield _Batches(queue, process)
     finally:
         process.join(timeout=30)
         if process.is_alive():
@@ -525,13 +581,20 @@ def _generated_elsewhere(
 
 class _DossierGenerator:
     def __init__(
-        self, rng, office: _Office, today, counters: dict[str, int], next_child_id: int
+        self,
+        rng,
+        office: _Office,
+        today,
+        counters: dict[str, int],
+        next_child_id: int,
+        next_loan_id: int,
     ) -> None:
         self.rng = rng
         self.office = office
         self.today = today
         self.counters = counters
         self.next_child_id = next_child_id
+        self.next_loan_id = next_loan_id
 
     def _number(self, created_on: dt.date) -> str:
         name = counter_name(created_on.year)
@@ -633,15 +696,110 @@ class _DossierGenerator:
             "updated_at": dt.datetime.combine(created_on, dt.time(12)),
         }
         children = self._children(dossier_id, borrowers)
-        comments = self._comments(dossier_id, dossier["owner_id"], created_on, borrowers, children)
+        project = self._project(dossier_id)
+        loans = self._loans(dossier_id)
+        comments = self._comments(
+            dossier_id, dossier["owner_id"], created_on, borrowers, children, project, loans
+        )
+        charges, estate, savings = self._finances(dossier_id, loans)
         return _Rows(
             [dossier],
             borrowers,
             changes,
             self._simulations(dossier_id, created_on, status),
             children,
+            [project],
+            loans,
+            charges,
+            estate,
+            savings,
             comments,
         )
+
+    def _project(self, dossier_id: int) -> dict:
+        rng = self.rng
+        nature = rng.choices(
+            (
+                ProjectNature.EXISTING,
+                ProjectNature.NEW_BUILD,
+                ProjectNature.CONSTRUCTION,
+                ProjectNature.WORKS,
+            ),
+            (60, 20, 15, 5),
+        )[0]
+        price = rng.randrange(120, 650) * 1000_00
+        existing = nature is ProjectNature.EXISTING
+        notary = price * (75 if existing else 25) // 1000
+        agency = price * 4 // 100 if existing and rng.random() < 0.5 else None
+        works = rng.randrange(10, 60) * 1000_00 if rng.random() < 0.2 else None
+        contribution = price * rng.randrange(3, 25) // 100
+        postal_code, city = rng.choice(CITIES)
+        return {
+            "dossier_id": dossier_id,
+            "nature": nature,
+            "use": rng.choices(
+                (ProjectUse.MAIN_HOME, ProjectUse.SECOND_HOME, ProjectUse.RENTAL), (80, 5, 15)
+            )[0],
+            "address": f"{rng.randrange(1, 120)} {rng.choice(STREETS)}",
+            "postal_code": postal_code,
+            "city": city,
+            "price_cents": price,
+            "notary_fees_cents": notary,
+            "works_cents": works,
+            "agency_fees_cents": agency,
+            "other_costs_cents": None,
+            "contribution_cents": contribution,
+        }
+
+    def _loans(self, dossier_id: int) -> list[dict]:
+        rng = self.rng
+        if rng.random() >= 0.35:
+            return []
+        lender, kind = rng.choice(LENDERS)
+        loan = {
+            "id": self.next_loan_id,
+            "dossier_id": dossier_id,
+            "lender": lender,
+            "kind": kind,
+            "monthly_payment_cents": rng.randrange(90, 900) * 100,
+            "remaining_capital_cents": rng.randrange(2, 120) * 1000_00,
+            "end_date": self.today + dt.timedelta(days=rng.randrange(200, 15 * 365)),
+            "to_buy_back": rng.random() < 0.3,
+        }
+        self.next_loan_id += 1
+        return [loan]
+
+    def _finances(
+        self, dossier_id: int, loans: list[dict]
+    ) -> tuple[list[dict], list[dict], list[dict]]:
+        rng = self.rng
+        owner = any(loan["kind"] is LoanKind.MORTGAGE for loan in loans)
+        charges = []
+        if not owner and rng.random() < 0.6:
+            charges.append(
+                {
+                    "dossier_id": dossier_id,
+                    "kind": ChargeKind.RENT,
+                    "label": "",
+                    "monthly_cents": rng.randrange(450, 1400) * 100,
+                }
+            )
+        estate = []
+        if owner:
+            estate.append(
+                {
+                    "dossier_id": dossier_id,
+                    "description": f"Appartement à {rng.choice(CITIES)[1]}",
+                    "value_cents": rng.randrange(90, 400) * 1000_00,
+                    "remaining_loan_cents": loans[0]["remaining_capital_cents"],
+                }
+            )
+        savings = [
+            {"dossier_id": dossier_id, "kind": kind, "amount_cents": rng.randrange(1, 60) * 1000_00}
+            for kind in ((SavingsKind.LIVRET,) if rng.random() < 0.6 else ())
+            + ((SavingsKind.LIFE_INSURANCE,) if rng.random() < 0.25 else ())
+        ]
+        return charges, estate, savings
 
     def _details(self, female: bool, first: str, last: str, status: MaritalStatus) -> dict:
         """A borrower's situation: birth, address, contact, job and income."""
@@ -707,12 +865,21 @@ class _DossierGenerator:
             self.next_child_id += 1
         return children
 
-    def _comments(self, dossier_id, owner_id, created_on, borrowers, children) -> list[dict]:
+    def _comments(
+        self, dossier_id, owner_id, created_on, borrowers, children, project, loans
+    ) -> list[dict]:
         """The automatic comments the rules state for this data, and a manual one sometimes."""
         snapshot = Snapshot(
             borrowers=tuple((b["rank"], _borrower_data(b)) for b in borrowers),
             children=tuple((c["id"], _child_data(c)) for c in children),
             today=self.today,
+            project=ProjectData(
+                **{name: project[name] for name in ProjectData.__dataclass_fields__}
+            ),
+            loans=tuple(
+                (loan["id"], LoanData(**{n: loan[n] for n in LoanData.__dataclass_fields__}))
+                for loan in loans
+            ),
         )
         stamp = dt.datetime.combine(created_on, dt.time(11))
         rows = [

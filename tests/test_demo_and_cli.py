@@ -140,3 +140,18 @@ def test_the_generator_process_gives_the_same_office(tmp_path, monkeypatch):
         > 0
     )
     connection.close()
+
+
+def test_a_dead_generator_process_is_an_error_not_a_hang():
+    import queue
+
+    import pytest
+
+    from app.demo import _Batches
+
+    class Dead:
+        def is_alive(self) -> bool:
+            return False
+
+    with pytest.raises(RuntimeError, match="stopped unexpectedly"):
+        list(_Batches(queue.Queue(), Dead()))
