@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from app.dossiers import DossierDate, DossierFlag
 from app.errors import DomainError
 from app.text import person_name
-from models.enums import AbandonReason, DossierStatus
+from models.enums import AbandonReason, DossierStatus, DossierTab
 from tests.helpers import new_dossier
 
 EXAMPLES = int(os.environ.get("DOSSIA_HYPOTHESIS_EXAMPLES", "60"))
@@ -200,3 +200,86 @@ def test_steps_and_flags(workspace, dossier, moves, flags):
     for flag in flags:
         detail = service.set_flag(detail.id, detail.version, flag, not getattr(detail, flag.value))
     assert service.get(detail.id) == detail
+
+
+# --- the household, the situation and the comments ---------------------------------------
+
+AMOUNTS = st.one_of(st.none(), st.integers(-(10**15), 10**15))
+
+
+@SETTINGS
+@given(last=TEXT, city=TEXT, phone=TEXT, email=TEXT, postal=TEXT, income=AMOUNTS, birth=DATES)
+def test_save_borrower(workspace, dossier, last, city, phone, email, postal, income, birth):
+    from app.household import BorrowerData
+
+    household = workspace.household
+    before = household.get(dossier.id)
+    data = BorrowerData(
+        last_name=last,
+        city=city,
+        phone=phone,
+        email=email,
+        postal_code=postal,
+        net_monthly_income_cents=income,
+        birth_date=birth,
+    )
+    try:
+        after = household.save_borrower(dossier.id, before.version, 1, data)
+    except DomainError as error:
+        assert error.message
+        assert household.get(dossier.id) == before
+        return
+    assert household.get(dossier.id) == after
+    assert after.borrowers[0].last_name == " ".join(last.split())
+
+
+@SETTINGS
+@given(name=TEXT, birth=DATES, custody=st.booleans())
+def test_add_child(workspace, dossier, name, birth, custody):
+    from app.household import ChildData
+
+    household = workspace.household
+    before = household.get(dossier.id)
+    try:
+        after = household.add_child(
+            dossier.id, before.version, ChildData(name, birth, True, custody)
+        )
+    except DomainError:
+        assert household.get(dossier.id) == before
+        return
+    assert after.children[-1].data.first_name == " ".join(name.split())
+
+
+@SETTINGS
+@given(price=AMOUNTS, contribution=AMOUNTS, city=TEXT, postal=TEXT)
+def test_save_project(workspace, dossier, price, contribution, city, postal):
+    from app.situation import ProjectData
+
+    situation = workspace.situation
+    before = situation.get(dossier.id)
+    try:
+        after = situation.save_project(
+            dossier.id,
+            before.version,
+            ProjectData(
+                price_cents=price, contribution_cents=contribution, city=city, postal_code=postal
+            ),
+        )
+    except DomainError:
+        assert situation.get(dossier.id) == before
+        return
+    assert (after.project.price_cents, after.project.contribution_cents) == (price, contribution)
+
+
+@SETTINGS
+@given(body=TEXT, tab=st.sampled_from(list(DossierTab)), flag=st.booleans())
+def test_add_comment(workspace, dossier, body, tab, flag):
+    comments = workspace.comments
+    before = comments.list(dossier.id)
+    try:
+        added = comments.add(dossier.id, tab, body, flag)
+    except DomainError:
+        assert comments.list(dossier.id) == before
+        return
+    assert added.body and "<script" not in added.body.lower()
+    assert comments.list(dossier.id)[0] == added
