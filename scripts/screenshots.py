@@ -32,6 +32,7 @@ def main() -> int:
     from app.db_listing import ListTab
     from app.demo import build_demo
     from app.paths import DataPaths
+    from app.situation import ItemKind
     from app.startup import ensure_schema
     from app.workspace import OfficeDatabase
     from ui.launcher import create_application
@@ -60,11 +61,18 @@ def main() -> int:
         window.model.row_at(r).id
         for r in range(window.model.rowCount())
         if len(workspace.household.get(window.model.row_at(r).id).children) >= 2
+        and workspace.situation.get(window.model.row_at(r).id).items[ItemKind.LOAN]
     )
     dossier = window.open_dossier(client)
     app.processEvents()
     dossier.grab().save(str(out / "dossier-general.png"))
-    for index, name in ((1, "dossier-emprunteurs.png"), (2, "dossier-enfants.png")):
+    for index, name in (
+        (1, "dossier-emprunteurs.png"),
+        (2, "dossier-enfants.png"),
+        (3, "dossier-projet.png"),
+        (4, "dossier-credit.png"),
+        (5, "dossier-patrimoine.png"),
+    ):
         dossier.view.tabs.setCurrentIndex(index)
         app.processEvents()
         dossier.grab().save(str(out / name))

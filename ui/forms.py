@@ -289,6 +289,7 @@ class ItemsPanel(QGroupBox):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.total = set_role(QLabel(), "hint")
+        self.total.setWordWrap(False)
         self.total.setObjectName(f"{name}Total")
         buttons.addWidget(self.total)
         layout.addLayout(buttons)

@@ -35,19 +35,19 @@ LOAN_FIELDS = (
     FieldSpec("lender", "Organisme prêteur"),
     FieldSpec("kind", "Type", LoanKind, 150),
     FieldSpec("monthly_payment_cents", "Mensualité (€)", "amount", 120),
-    FieldSpec("remaining_capital_cents", "Capital restant dû (€)", "amount", 150),
+    FieldSpec("remaining_capital_cents", "Capital restant dû (€)", "amount", 185),
     FieldSpec("end_date", "Fin", "date", 100),
     FieldSpec("to_buy_back", "À racheter", "check", 90),
 )
 CHARGE_FIELDS = (
     FieldSpec("kind", "Charge", ChargeKind, 200),
     FieldSpec("label", "Précision"),
-    FieldSpec("monthly_cents", "Montant mensuel (€)", "amount", 150),
+    FieldSpec("monthly_cents", "Montant mensuel (€)", "amount", 175),
 )
 ESTATE_FIELDS = (
     FieldSpec("description", "Bien"),
     FieldSpec("value_cents", "Valeur (€)", "amount", 140),
-    FieldSpec("remaining_loan_cents", "Capital restant dû (€)", "amount", 160),
+    FieldSpec("remaining_loan_cents", "Capital restant dû (€)", "amount", 185),
 )
 SAVINGS_FIELDS = (
     FieldSpec("kind", "Épargne", SavingsKind),
