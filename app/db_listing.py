@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from app.text import fold
 from models.enums import DossierStatus
@@ -120,7 +120,7 @@ class ListQuery:
     sort: ListColumn = ListColumn.CREATED
     descending: bool = True
     # Set by the service from the user's rights, never by the screen.
-    restrict_to_owner: int | None = field(default=None, compare=True)
+    restrict_to_owner: int | None = None
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def test_a_damaged_database_at_start_offers_the_latest_good_backup(qtbot, paths,
         return 0
 
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    assert launcher.open_database(DataPaths(paths.database)) is True
+    assert launcher.open_database(DataPaths(paths.database)) is not None
     assert good.label in clicked[0]
     connection = sqlite3.connect(paths.database)
     assert connection.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0] == TEMPLATE_DOSSIERS

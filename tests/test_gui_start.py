@@ -94,7 +94,7 @@ def test_a_bad_file_gets_a_clear_dialog_not_a_traceback(qtbot, tmp_path, monkeyp
     bad.write_bytes(content)
     shown = []
     monkeypatch.setattr(launcher, "_critical", shown.append)
-    assert launcher.open_database(DataPaths(bad)) is False
+    assert launcher.open_database(DataPaths(bad)) is None
     assert len(shown) == 1 and "Dossia" in shown[0]
     assert bad.read_bytes() == content
 

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import traceback
+from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QLocale, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -53,8 +54,15 @@ def create_application() -> QApplication:
     return app
 
 
-def open_database(paths: DataPaths) -> bool:
-    """Check the file; on a first start, offer to create the office. False if we must stop."""
+@dataclass(frozen=True)
+class Opened:
+    """The office can be opened; `login` is the one a first start just created."""
+
+    login: str = ""
+
+
+def open_database(paths: DataPaths) -> Opened | None:
+    """Check the file; on a first start, offer to create the office. None if we must stop."""
     try:
         state = db_raw.check_database(paths.database)
     except DatabaseOpenError as error:
@@ -64,9 +72,8 @@ def open_database(paths: DataPaths) -> bool:
 
         dialog = FirstStartDialog(paths)
         if not dialog.exec():
-            return False
-        open_database.offered_login = dialog.result_value  # type: ignore[attr-defined]
-        return True
+            return None
+        return Opened(login=dialog.result_value)
     if state is db_raw.SchemaState.OUTDATED:
         from app.startup import ensure_schema
 
@@ -77,8 +84,8 @@ def open_database(paths: DataPaths) -> bool:
             )
         except DomainError as error:
             _critical(error.message)
-            return False
-    return True
+            return None
+    return Opened()
 
 
 def _with_busy_dialog(text: str, function):
@@ -112,7 +119,7 @@ def _with_busy_dialog(text: str, function):
     return outcome.get("value")
 
 
-def _offer_restore(paths: DataPaths, error: DatabaseOpenError) -> bool:
+def _offer_restore(paths: DataPaths, error: DatabaseOpenError) -> Opened | None:
     """A damaged database at start: offer the latest good backup, never a new empty base."""
     from app import backups
 
@@ -128,7 +135,7 @@ def _offer_restore(paths: DataPaths, error: DatabaseOpenError) -> bool:
         )
     if good is None:
         _critical(error.message)
-        return False
+        return None
     box = QMessageBox(QMessageBox.Icon.Critical, "Dossia", error.message)
     box.setObjectName("damagedDatabaseDialog")
     box.setInformativeText(
@@ -140,16 +147,18 @@ def _offer_restore(paths: DataPaths, error: DatabaseOpenError) -> bool:
     box.addButton("Quitter", QMessageBox.ButtonRole.RejectRole)
     box.exec()
     if box.clickedButton() is not restore:
-        return False
+        return None
     try:
         backups.restore(paths, good.path, damaged=True)
     except DomainError as failure:
         _critical(failure.message)
-        return False
-    return True
+        return None
+    return Opened()
 
 
-def log_in(office: OfficeDatabase, login: str | None, password: str | None) -> CurrentUser | None:
+def log_in(
+    office: OfficeDatabase, login: str | None, password: str | None, offered: str = ""
+) -> CurrentUser | None:
     message = ""
     if login and password is not None:
         try:
@@ -158,8 +167,7 @@ def log_in(office: OfficeDatabase, login: str | None, password: str | None) -> C
             message = error.message
     from ui.dialogs.login import LoginDialog
 
-    offered = login or getattr(open_database, "offered_login", "")
-    dialog = LoginDialog(office.authenticate, offered, message)
+    dialog = LoginDialog(office.authenticate, login or offered, message)
     return dialog.result_value if dialog.exec() else None
 
 
@@ -217,14 +225,15 @@ def run_gui(args: argparse.Namespace, password: str | None) -> int:
 def _open_office(
     app, paths: DataPaths, login: str | None, password: str | None, quit_after_start: bool
 ):
-    if not open_database(paths):
+    opened = open_database(paths)
+    if not opened:
         return None
     try:
         office = OfficeDatabase(paths)
     except DatabaseOpenError as error:
         _critical(error.message)
         return None
-    user = log_in(office, login, password)
+    user = log_in(office, login, password, opened.login)
     if user is None:
         office.close()
         return None
