@@ -19,7 +19,10 @@ class AuditEvent(Base):
     # No foreign keys: the log outlives the users and dossiers it mentions.
     user_id: Mapped[int | None] = mapped_column(Integer)
     user_login: Mapped[str] = mapped_column(String(80))
-    action: Mapped[AuditAction] = mapped_column(str_enum(AuditAction, "audit_action"))
+    # No CHECK constraint: new kinds of events must not require rebuilding the log's table.
+    action: Mapped[AuditAction] = mapped_column(
+        str_enum(AuditAction, "audit_action", constraint=False)
+    )
     dossier_id: Mapped[int | None] = mapped_column(Integer, index=True)
     dossier_number: Mapped[str | None] = mapped_column(String(40))
     details: Mapped[str] = mapped_column(String(500), default="")

@@ -20,13 +20,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def str_enum(enum_class: type[enum.Enum], name: str) -> Enum:
-    """Store a Python enum as its string value, with a CHECK constraint (portable)."""
+def str_enum(enum_class: type[enum.Enum], name: str, constraint: bool = True) -> Enum:
+    """Store a Python enum as its string value, with a CHECK constraint (portable) unless
+    `constraint` is False (for lists that grow often, like the audit's actions)."""
     return Enum(
         enum_class,
         name=name,
         native_enum=False,
-        create_constraint=True,
+        create_constraint=constraint,
         length=32,
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,

@@ -109,6 +109,28 @@ class AuditAction(enum.StrEnum):
     STATUS_CHANGED = "status_changed"
     USER_CREATED = "user_created"
     LOGIN_FAILED = "login_failed"
+    STEPS_CHANGED = "steps_changed"
+    AUDIT_EXPORTED = "audit_exported"
+
+    @property
+    def label(self) -> str:
+        return _AUDIT_LABELS[self]
+
+
+_AUDIT_LABELS = {
+    AuditAction.DOSSIER_CREATED: "Création de dossier",
+    AuditAction.DOSSIER_ABANDONED: "Abandon",
+    AuditAction.DOSSIER_RESUMED: "Reprise",
+    AuditAction.DOSSIER_DELETED: "Suppression",
+    AuditAction.DOSSIER_RENUMBERED: "Changement de numéro",
+    AuditAction.OWNER_CHANGED: "Changement de courtier",
+    AuditAction.PROVENANCE_CHANGED: "Changement de provenance",
+    AuditAction.STATUS_CHANGED: "Changement de statut",
+    AuditAction.USER_CREATED: "Création d'utilisateur",
+    AuditAction.LOGIN_FAILED: "Connexion refusée",
+    AuditAction.STEPS_CHANGED: "Étapes du pipeline modifiées",
+    AuditAction.AUDIT_EXPORTED: "Export du journal d'audit",
+}
 
 
 class DossierTab(enum.StrEnum):
