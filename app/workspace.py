@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.dossiers import DossierService
     from app.household_service import HouseholdService
     from app.office import OfficeService
+    from app.settings import SettingsService
     from app.situation import SituationService
 
 
@@ -60,6 +61,7 @@ class Workspace:
         self._household: HouseholdService | None = None
         self._comments: CommentService | None = None
         self._situation: SituationService | None = None
+        self._settings: SettingsService | None = None
 
     # --- the Clients list (no SQLAlchemy) ----------------------------------------------
 
@@ -179,6 +181,15 @@ class Workspace:
 
                 self._situation = SituationService(self.database, self.user)
             return self._situation
+
+    @property
+    def settings(self) -> SettingsService:
+        with self._services_lock:
+            if self._settings is None:
+                from app.settings import SettingsService
+
+                self._settings = SettingsService(self.database, self.user)
+            return self._settings
 
     @property
     def comments(self) -> CommentService:

@@ -5,9 +5,8 @@ Revises: 0003_project_credit_assets
 Create Date: 2026-11-30
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0004_audit_actions_open"
 down_revision = "0003_project_credit_assets"

@@ -1,0 +1,274 @@
+"""«Paramètres»: the pipeline steps and the audit log (managers only)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import DateTime, func, literal, select, update
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.auth import CurrentUser
+from app.db import Database
+from app.dossier_access import now
+from app.errors import DomainError, NotFound
+from models.audit import AuditEvent
+from models.dossier import Dossier, StepChange
+from models.enums import AuditAction, Right
+from models.office import Step
+
+
+@dataclass(frozen=True)
+class StepRow:
+    id: int
+    name: str
+    percent: int
+    position: int
+    is_active: bool
+    dossiers: int
+
+
+def check_step_order(steps: list[tuple[str, int]]) -> None:
+    """Active steps, in order: names given, percentages strictly increasing, the last at 100 %."""
+    if not steps:
+        raise DomainError("Il faut au moins une étape active.")
+    previous = 0
+    for name, percent in steps:
+        if not 0 < percent <= 100:
+            raise DomainError(
+                f"« {name} » : le pourcentage doit être compris entre 1 et 100.", field="percent"
+            )
+        if percent <= previous:
+            raise DomainError(
+                f"« {name} » : les pourcentages doivent croître d'une étape à la suivante.",
+                field="percent",
+            )
+        previous = percent
+    if previous != 100:
+        raise DomainError("La dernière étape doit être à 100 %.", field="percent")
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > 100 or any(not c.isprintable() for c in cleaned):
+        raise DomainError("Donnez un nom à l'étape (100 caractères au plus).", field="name")
+    return cleaned
+
+
+class SettingsService:
+    def __init__(self, database: Database, user: CurrentUser) -> None:
+        self._db = database
+        self._user = user
+
+    # --- pipeline steps ---
+
+    def steps(self) -> list[StepRow]:
+        self._user.require(Right.MANAGE_SETTINGS)
+        with self._db.read() as session:
+            counts = dict(
+                session.execute(
+                    select(Dossier.step_id, func.count()).group_by(Dossier.step_id)
+                ).all()
+            )
+            rows = session.scalars(
+                select(Step).order_by(Step.is_active.desc(), Step.position, Step.id)
+            )
+            return [
+                StepRow(s.id, s.name, s.percent, s.position, s.is_active, counts.get(s.id, 0))
+                for s in rows
+            ]
+
+    def add_step(self, name: str, percent: int) -> list[StepRow]:
+        """A new active step, placed by its percentage among the active ones."""
+        cleaned = _clean_name(name)
+
+        def change(session: Session, active: list[Step]) -> list[Step]:
+            step = Step(name=cleaned, percent=percent, position=0, is_active=True)
+            session.add(step)
+            index = next((i for i, s in enumerate(active) if s.percent > percent), len(active))
+            return [*active[:index], step, *active[index:]]
+
+        return self._change_steps(change, f"Ajout de « {cleaned} »")
+
+    def rename_step(self, step_id: int, name: str) -> list[StepRow]:
+        cleaned = _clean_name(name)
+
+        def change(session: Session, active: list[Step]) -> list[Step]:
+            self._step(session, step_id).name = cleaned
+            return active
+
+        return self._change_steps(change, f"Étape renommée « {cleaned} »")
+
+    def set_percent(self, step_id: int, percent: int) -> list[StepRow]:
+        def change(session: Session, active: list[Step]) -> list[Step]:
+            self._step(session, step_id).percent = percent
+            return active
+
+        return self._change_steps(change, f"Pourcentage modifié : {percent} %")
+
+    def move_step(self, step_id: int, direction: int) -> list[StepRow]:
+        """Move a step up (-1) or down (+1); the percentages stay with the places."""
+
+        def change(session: Session, active: list[Step]) -> list[Step]:
+            index = next((i for i, s in enumerate(active) if s.id == step_id), None)
+            if index is None:
+                raise DomainError("Seule une étape active peut être déplacée.")
+            target = index + direction
+            if not 0 <= target < len(active):
+                raise DomainError("Cette étape est déjà à cette extrémité du pipeline.")
+            a, b = active[index], active[target]
+            a.percent, b.percent = b.percent, a.percent
+            active[index], active[target] = b, a
+            return active
+
+        return self._change_steps(change, "Ordre des étapes modifié")
+
+    def deactivate_step(self, step_id: int, move_to: int | None) -> list[StepRow]:
+        """Remove a step from the pipeline; its dossiers go to `move_to` (dated in their history)."""
+
+        def change(session: Session, active: list[Step]) -> list[Step]:
+            step = self._step(session, step_id)
+            remaining = [s for s in active if s.id != step.id]
+            moved = session.scalar(select(func.count()).where(Dossier.step_id == step.id))
+            if moved:
+                target = next((s for s in remaining if s.id == move_to), None)
+                if target is None:
+                    raise DomainError(
+                        f"{moved} dossier(s) sont à l'étape « {step.name} » : choisissez l'étape où les déplacer.",
+                        field="move_to",
+                    )
+                self._move_dossiers(session, step, target)
+            step.is_active = False
+            return remaining
+
+        return self._change_steps(change, "Étape désactivée")
+
+    def reactivate_step(self, step_id: int) -> list[StepRow]:
+        def change(session: Session, active: list[Step]) -> list[Step]:
+            step = self._step(session, step_id, active_only=False)
+            step.is_active = True
+            index = next((i for i, s in enumerate(active) if s.percent > step.percent), len(active))
+            return [*active[:index], step, *active[index:]]
+
+        return self._change_steps(change, "Étape réactivée")
+
+    def _move_dossiers(self, session: Session, source: Step, target: Step) -> None:
+        stamp = now()
+        session.execute(
+            StepChange.__table__.insert().from_select(
+                ["dossier_id", "step_id", "step_name", "step_percent", "changed_at", "user_id"],
+                select(
+                    Dossier.id,
+                    literal(target.id),
+                    literal(target.name),
+                    literal(target.percent),
+                    literal(stamp, DateTime()),
+                    literal(self._user.id),
+                ).where(Dossier.step_id == source.id),
+            )
+        )
+        session.execute(
+            update(Dossier)
+            .where(Dossier.step_id == source.id)
+            .values(step_id=target.id, version=Dossier.version + 1)
+        )
+
+    def _change_steps(self, change, details: str) -> list[StepRow]:
+        self._user.require(Right.MANAGE_SETTINGS)
+        with self._db.write() as session:
+            active = list(
+                session.scalars(select(Step).where(Step.is_active).order_by(Step.position, Step.id))
+            )
+            ordered = change(session, active)
+            check_step_order([(s.name, s.percent) for s in ordered])
+            for position, step in enumerate(ordered, start=1):
+                step.position = position
+            audit.record(session, self._user, AuditAction.STEPS_CHANGED, details=details[:200])
+        return self.steps()
+
+    def _step(self, session: Session, step_id: int, active_only: bool = True) -> Step:
+        step = session.get(Step, step_id)
+        if step is None or (active_only and not step.is_active):
+            raise NotFound("Cette étape n'existe plus.")
+        return step
+
+    # --- audit log ---
+
+    def audit_events(
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        login: str | None = None,
+        action: AuditAction | None = None,
+        dossier_number: str = "",
+        limit: int = 1000,
+    ) -> list[AuditEvent]:
+        """The log, newest first, filtered by period, user, action and dossier."""
+        self._user.require(Right.MANAGE_SETTINGS)
+        query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+        if start:
+            query = query.where(AuditEvent.at >= dt.datetime.combine(start, dt.time()))
+        if end:
+            query = query.where(
+                AuditEvent.at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+            )
+        if login:
+            query = query.where(AuditEvent.user_login == login)
+        if action:
+            query = query.where(AuditEvent.action == action)
+        if dossier_number.strip():
+            query = query.where(AuditEvent.dossier_number.contains(dossier_number.strip()))
+        with self._db.read() as session:
+            events = list(session.scalars(query))
+            session.expunge_all()
+            return events
+
+    def audit_logins(self) -> list[str]:
+        self._user.require(Right.MANAGE_SETTINGS)
+        with self._db.read() as session:
+            return list(
+                session.scalars(
+                    select(AuditEvent.user_login).distinct().order_by(AuditEvent.user_login)
+                )
+            )
+
+    def export_audit_csv(self, target: Path, **filters) -> int:
+        """Write the filtered log as CSV for French Excel (;, UTF-8 with BOM), atomically."""
+        events = self.audit_events(limit=1_000_000, **filters)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".csv")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as stream:
+                writer = csv.writer(stream, delimiter=";")
+                writer.writerow(["Date", "Utilisateur", "Action", "N° de dossier", "Détails"])
+                for event in events:
+                    writer.writerow(
+                        [
+                            event.at.strftime("%d/%m/%Y %H:%M:%S"),
+                            _cell(event.user_login),
+                            event.action.label,
+                            _cell(event.dossier_number or ""),
+                            _cell(event.details),
+                        ]
+                    )
+            Path(temporary).replace(target)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise DomainError(
+                f"Impossible d'écrire « {target} » : {error.strerror or error}."
+            ) from error
+        with self._db.write() as session:
+            audit.record(
+                session, self._user, AuditAction.AUDIT_EXPORTED, details=f"{len(events)} ligne(s)"
+            )
+        return len(events)
+
+
+def _cell(text: str) -> str:
+    """Neutralise spreadsheet formulas (a cell starting with = + - @ is read as one)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

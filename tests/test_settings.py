@@ -1,0 +1,111 @@
+"""«Paramètres»: pipeline steps and the audit log (service level)."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from app.db_listing import ListQuery
+from app.errors import DomainError, PermissionDenied
+from app.settings import check_step_order
+from models.enums import AbandonReason, AuditAction
+from tests.helpers import new_dossier
+
+
+def active(rows):
+    return [(r.name, r.percent) for r in rows if r.is_active]
+
+
+def test_step_order_rules():
+    check_step_order([("A", 10), ("B", 100)])
+    with pytest.raises(DomainError, match="croître"):
+        check_step_order([("A", 50), ("B", 40), ("C", 100)])
+    with pytest.raises(DomainError, match="100 %"):
+        check_step_order([("A", 10), ("B", 90)])
+    with pytest.raises(DomainError, match="au moins une"):
+        check_step_order([])
+
+
+def test_add_rename_reorder_steps(workspace):
+    settings = workspace.settings
+    rows = settings.add_step("Dépôt en banque", 40)
+    assert active(rows)[2] == ("Dépôt en banque", 40)
+    new_id = next(r.id for r in rows if r.name == "Dépôt en banque")
+    rows = settings.rename_step(new_id, " Dossier  déposé ")
+    assert active(rows)[2] == ("Dossier déposé", 40)
+    rows = settings.move_step(new_id, -1)  # percentages stay with the places
+    assert active(rows)[1:3] == [("Dossier déposé", 30), ("RDV banque", 40)]
+    with pytest.raises(DomainError, match="croître"):
+        settings.set_percent(new_id, 90)
+    with pytest.raises(DomainError, match="extrémité"):
+        settings.move_step(active_id(settings, "Client créé"), -1)
+    assert settings.audit_events(action=AuditAction.STEPS_CHANGED)
+
+
+def active_id(settings, name):
+    return next(r.id for r in settings.steps() if r.name == name and r.is_active)
+
+
+def test_deactivating_a_step_moves_its_dossiers_and_keeps_history(workspace):
+    settings = workspace.settings
+    detail = new_dossier(workspace)
+    detail = workspace.dossiers.move_step(detail.id, detail.version, 1)  # RDV banque
+    rdv = active_id(settings, "RDV banque")
+    with pytest.raises(DomainError, match="choisissez l'étape") as error:
+        settings.deactivate_step(rdv, None)
+    assert error.value.field == "move_to"
+    rows = settings.deactivate_step(rdv, active_id(settings, "Accord de principe"))
+    assert "RDV banque" not in [n for n, _p in active(rows)]
+    fresh = workspace.dossiers.get(detail.id)
+    assert fresh.current_step.name == "Accord de principe"
+    assert [h.step_name for h in fresh.history] == [
+        "Client créé",
+        "RDV banque",
+        "Accord de principe",
+    ]
+    assert fresh.history[1].step_name == "RDV banque"  # the past is not rewritten
+    rows_list = workspace.list_page(ListQuery(search=fresh.number), 0, 1)
+    assert rows_list[0].step == "Accord de principe"
+    rows = settings.reactivate_step(rdv)
+    assert ("RDV banque", 30) in active(rows)
+
+
+def test_the_last_step_stays_at_100_percent(workspace):
+    settings = workspace.settings
+    last = active_id(settings, "Dossier clôturé")
+    with pytest.raises(DomainError, match="100 %"):
+        settings.set_percent(last, 95)
+    moved_to = active_id(settings, "Signature de l'offre")
+    with pytest.raises(DomainError, match="100 %"):
+        settings.deactivate_step(last, moved_to)
+
+
+def test_settings_need_the_right(login_as):
+    courtier = login_as("slegrand")
+    with pytest.raises(PermissionDenied):
+        courtier.settings.steps()
+    with pytest.raises(PermissionDenied):
+        courtier.settings.audit_events()
+
+
+def test_audit_viewer_filters_and_csv_export(workspace, tmp_path):
+    detail = new_dossier(workspace)
+    workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.COMPETITION)
+    settings = workspace.settings
+    events = settings.audit_events(dossier_number=detail.number)
+    assert [e.action for e in events] == [
+        AuditAction.DOSSIER_ABANDONED,
+        AuditAction.DOSSIER_CREATED,
+    ]
+    assert settings.audit_events(login="nobody") == []
+    assert "admin" in settings.audit_logins()
+    target = tmp_path / "export" / "journal.csv"
+    count = settings.export_audit_csv(target, dossier_number=detail.number)
+    assert count == 2
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    rows = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0] == ["Date", "Utilisateur", "Action", "N° de dossier", "Détails"]
+    assert rows[1][2] == "Abandon" and rows[1][3] == detail.number
+    assert settings.audit_events(action=AuditAction.AUDIT_EXPORTED)  # the export is logged
