@@ -109,3 +109,77 @@ def test_audit_viewer_filters_and_csv_export(workspace, tmp_path):
     assert rows[0] == ["Date", "Utilisateur", "Action", "N° de dossier", "Détails"]
     assert rows[1][2] == "Abandon" and rows[1][3] == detail.number
     assert settings.audit_events(action=AuditAction.AUDIT_EXPORTED)  # the export is logged
+
+
+# --- the «Paramètres» window ---
+
+
+def test_settings_menu_only_for_managers(qtbot, main_window, login_as):
+    from PySide6.QtGui import QAction
+
+    from ui.main_window import MainWindow
+
+    assert main_window.findChild(QAction, "settingsAction") is not None
+    courtier_window = MainWindow(login_as("slegrand"))
+    qtbot.addWidget(courtier_window)
+    assert courtier_window.findChild(QAction, "settingsAction") is None
+    qtbot.waitUntil(lambda: not courtier_window.counts_pending)
+
+
+def test_steps_page_adds_moves_and_deactivates(qtbot, main_window, workspace):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QPushButton, QSpinBox
+
+    detail = new_dossier(workspace)
+    window = main_window.open_settings()
+    qtbot.addWidget(window)
+    page = window.steps
+    qtbot.mouseClick(page.findChild(QPushButton, "addStepButton"), Qt.MouseButton.LeftButton)
+    dialog = page.findChild(QDialog, "stepDialog")
+    dialog.findChild(QLineEdit, "stepNameEdit").setText("Dépôt en banque")
+    dialog.findChild(QSpinBox, "stepPercentSpin").setValue(10)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "croître" in dialog.error.text()  # 10 % is already «Client créé»
+    dialog.findChild(QSpinBox, "stepPercentSpin").setValue(40)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    names = [page.model.index(r, 1).data() for r in range(page.model.rowCount())]
+    assert names[:4] == ["Client créé", "RDV banque", "Dépôt en banque", "Accord de principe"]
+    page.table.selectRow(0)
+    qtbot.mouseClick(page.findChild(QPushButton, "deactivateStepButton"), Qt.MouseButton.LeftButton)
+    move = page.findChild(QDialog, "deactivateStepDialog")
+    combo = move.findChild(QComboBox, "moveToCombo")
+    assert combo.isVisible()
+    assert any(
+        "dossier(s) sont à cette étape" in label.text() for label in move.findChildren(QLabel)
+    )
+    combo.setCurrentIndex(combo.findText("RDV banque (30 %)"))
+    qtbot.mouseClick(move.ok_button, Qt.MouseButton.LeftButton)
+    assert "10 %" not in [
+        page.model.index(r, 2).data()
+        for r in range(page.model.rowCount())
+        if page.model.item_at(r).is_active
+    ]
+    assert workspace.dossiers.get(detail.id).current_step.name == "RDV banque"
+    page.table.selectRow(0)
+    qtbot.mouseClick(page.findChild(QPushButton, "stepUpButton"), Qt.MouseButton.LeftButton)
+    assert "extrémité" in page.findChild(QLabel, "stepsError").text()
+
+
+def test_audit_page_filters_and_exports(qtbot, main_window, workspace, tmp_path):
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    detail = new_dossier(workspace)
+    workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.OTHER, "Départ")
+    window = main_window.open_settings()
+    qtbot.addWidget(window)
+    page = window.audit
+    page.dossier_edit.setText(detail.number)
+    actions = [page.model.index(r, 2).data() for r in range(page.model.rowCount())]
+    assert actions == ["Abandon", "Création de dossier"]
+    combo = page.findChild(QComboBox, "auditActionCombo")
+    combo.setCurrentIndex(combo.findText("Abandon"))
+    assert page.model.rowCount() == 1
+    assert page.model.index(0, 4).data() == "Autre"  # the reason, never the free text
+    assert page.export(str(tmp_path / "audit.csv")) == 1
+    assert "1 ligne(s) exportée(s)" in page.count_label.text()
+    assert isinstance(page.findChild(QLineEdit, "auditDossierEdit"), QLineEdit)

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 760)
         self._dossier_windows: dict[int, QWidget] = {}
         self._spare: QWidget | None = None
+        self._settings_window: QWidget | None = None
         self._spare_pending = False
         self._counts_pool = QThreadPool(self)
         self._counts_pool.setMaxThreadCount(1)  # one reader connection, used serially
@@ -193,6 +194,12 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             file_menu.insertAction(quit_action, action)
         file_menu.insertSeparator(quit_action)
+        if self.workspace.user.can(Right.MANAGE_SETTINGS):
+            tools = self.menuBar().addMenu("&Outils")
+            settings_action = QAction("&Paramètres…", self)
+            settings_action.setObjectName("settingsAction")
+            settings_action.triggered.connect(self.open_settings)
+            tools.addAction(settings_action)
         help_menu = self.menuBar().addMenu("&Aide")
         about = QAction("À &propos de Dossia", self)
         about.triggered.connect(self._about)
@@ -449,6 +456,17 @@ class MainWindow(QMainWindow):
         if (row := self.model.row_of(detail.id)) >= 0:
             self.table.selectRow(row)
         self.open_dossier(detail.id)
+
+    def open_settings(self):
+        """«Paramètres»; closing it refreshes the list (steps may have changed)."""
+        from ui.settings_window import SettingsWindow
+
+        if self._settings_window is None:
+            self._settings_window = SettingsWindow(self.workspace.settings)
+            self._settings_window.destroyed.connect(lambda: setattr(self, "_settings_window", None))
+        self._settings_window.show()
+        self._settings_window.raise_()
+        return self._settings_window
 
     def _about(self) -> None:
         QMessageBox.about(

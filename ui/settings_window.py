@@ -1,0 +1,378 @@
+"""«Paramètres» (managers): the pipeline steps and the audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import DomainError
+from app.settings import SettingsService, StepRow
+from app.text import format_datetime
+from models.enums import AuditAction
+from ui.common import ErrorLabel, FormDialog, icon, set_role
+from ui.widgets import DateField
+
+
+class TableModel(QAbstractTableModel):
+    """A small read-only table: rows of already formatted cells."""
+
+    def __init__(self, headers: tuple[str, ...]) -> None:
+        super().__init__()
+        self._headers = headers
+        self._rows: list[tuple[str, ...]] = []
+        self._items: list[object] = []
+
+    def set_rows(self, items: list[object], rows: list[tuple[str, ...]]) -> None:
+        self.beginResetModel()
+        self._items, self._rows = items, rows
+        self.endResetModel()
+
+    def item_at(self, row: int):
+        return self._items[row]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        return (
+            self._rows[index.row()][index.column()] if role == Qt.ItemDataRole.DisplayRole else None
+        )
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+
+def _table(name: str, model: TableModel) -> QTableView:
+    table = QTableView()
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class StepDialog(FormDialog):
+    """Add a step, or change one's name and percentage."""
+
+    def __init__(self, parent: QWidget, submit, step: StepRow | None = None) -> None:
+        super().__init__(parent, "Modifier l'étape" if step else "Ajouter une étape", "stepDialog")
+        self._submit = submit
+        form = QFormLayout()
+        self.name_edit = QLineEdit(step.name if step else "")
+        self.name_edit.setObjectName("stepNameEdit")
+        self.name_edit.setMaxLength(100)
+        form.addRow("Nom :", self.name_edit)
+        self.percent_spin = QSpinBox()
+        self.percent_spin.setObjectName("stepPercentSpin")
+        self.percent_spin.setRange(1, 100)
+        self.percent_spin.setSuffix(" %")
+        self.percent_spin.setValue(step.percent if step else 50)
+        form.addRow("Avancement :", self.percent_spin)
+        self.form.addLayout(form)
+        self.form.addWidget(
+            set_role(
+                QLabel(
+                    "Les pourcentages croissent d'une étape à la suivante ; la dernière est à 100 %."
+                ),
+                "hint",
+            )
+        )
+        self.fields = {"name": self.name_edit, "percent": self.percent_spin}
+
+    def submit(self):
+        return self._submit(self.name_edit.text(), self.percent_spin.value())
+
+
+class MoveDossiersDialog(FormDialog):
+    """Deactivating a step that dossiers are on: where do they go?"""
+
+    def __init__(self, parent: QWidget, step: StepRow, targets: list[StepRow], submit) -> None:
+        super().__init__(
+            parent, f"Désactiver « {step.name} »", "deactivateStepDialog", ok_text="Désactiver"
+        )
+        self._submit = submit
+        text = (
+            f"{step.dossiers} dossier(s) sont à cette étape : choisissez l'étape où les déplacer. "
+            "Le déplacement est daté dans leur historique ; les dates déjà enregistrées ne changent pas."
+            if step.dossiers
+            else "Aucun dossier n'est à cette étape."
+        )
+        self.form.addWidget(set_role(QLabel(text), "hint"))
+        self.target_combo = QComboBox()
+        self.target_combo.setObjectName("moveToCombo")
+        for target in targets:
+            self.target_combo.addItem(f"{target.name} ({target.percent} %)", target.id)
+        self.target_combo.setVisible(bool(step.dossiers))
+        self.form.addWidget(self.target_combo)
+        self.fields = {"move_to": self.target_combo}
+
+    def submit(self):
+        return self._submit(
+            self.target_combo.currentData() if self.target_combo.isVisible() else None
+        )
+
+
+class StepsPage(QWidget):
+    def __init__(self, service: SettingsService) -> None:
+        super().__init__()
+        self.setObjectName("stepsPage")
+        self._service = service
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            set_role(
+                QLabel(
+                    "Les étapes du pipeline de vos dossiers, dans l'ordre. La jauge et la liste des "
+                    "dossiers les suivent aussitôt ; l'historique des dossiers n'est jamais réécrit."
+                ),
+                "hint",
+            )
+        )
+        self.model = TableModel(("Ordre", "Étape", "Avancement", "État", "Dossiers"))
+        self.table = _table("stepsTable", self.model)
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.buttons = {}
+        for name, text, slot in (
+            ("addStepButton", "Ajouter…", self.add),
+            ("editStepButton", "Modifier…", self.edit),
+            (
+                "stepUpButton",
+                "Monter",
+                lambda: self._run(lambda s: self._service.move_step(s.id, -1)),
+            ),
+            (
+                "stepDownButton",
+                "Descendre",
+                lambda: self._run(lambda s: self._service.move_step(s.id, 1)),
+            ),
+            ("deactivateStepButton", "Désactiver…", self.deactivate),
+            (
+                "reactivateStepButton",
+                "Réactiver",
+                lambda: self._run(lambda s: self._service.reactivate_step(s.id)),
+            ),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+            self.buttons[name] = button
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.error = ErrorLabel("stepsError")
+        layout.addWidget(self.error)
+        self.show_steps(service.steps())
+
+    def show_steps(self, rows: list[StepRow]) -> None:
+        self.model.set_rows(
+            rows,
+            [
+                (
+                    str(r.position) if r.is_active else "",
+                    r.name,
+                    f"{r.percent} %",
+                    "Active" if r.is_active else "Désactivée",
+                    str(r.dossiers),
+                )
+                for r in rows
+            ],
+        )
+
+    def selected(self) -> StepRow | None:
+        index = self.table.currentIndex()
+        return self.model.item_at(index.row()) if index.isValid() else None
+
+    def select_step(self, step_id: int) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.item_at(row).id == step_id:
+                self.table.selectRow(row)
+
+    def _run(self, command) -> None:
+        step = self.selected()
+        if step is None:
+            self.error.show_message("Sélectionnez une étape.")
+            return
+        try:
+            rows = command(step)
+        except DomainError as error:
+            self.error.show_message(error.message)
+            return
+        self.error.clear_message()
+        self.show_steps(rows)
+        self.select_step(step.id)
+
+    def add(self) -> StepDialog:
+        dialog = StepDialog(self, lambda name, percent: self._service.add_step(name, percent))
+        dialog.accepted.connect(lambda: self.show_steps(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def edit(self) -> StepDialog | None:
+        step = self.selected()
+        if step is None:
+            return None
+
+        def submit(name: str, percent: int):
+            rows = self._service.rename_step(step.id, name) if name != step.name else None
+            return (
+                self._service.set_percent(step.id, percent)
+                if percent != step.percent
+                else rows or self._service.steps()
+            )
+
+        dialog = StepDialog(self, submit, step)
+        dialog.accepted.connect(lambda: self.show_steps(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def deactivate(self) -> MoveDossiersDialog | None:
+        step = self.selected()
+        if step is None or not step.is_active:
+            return None
+        targets = [r for r in self.model._items if r.is_active and r.id != step.id]
+        dialog = MoveDossiersDialog(
+            self, step, targets, lambda target: self._service.deactivate_step(step.id, target)
+        )
+        dialog.accepted.connect(lambda: self.show_steps(dialog.result_value))
+        dialog.open()
+        return dialog
+
+
+class AuditPage(QWidget):
+    def __init__(self, service: SettingsService) -> None:
+        super().__init__()
+        self.setObjectName("auditPage")
+        self._service = service
+        layout = QVBoxLayout(self)
+        filters = QHBoxLayout()
+        self.start = DateField("auditStart", "Du")
+        self.end = DateField("auditEnd", "Au")
+        self.user_combo = QComboBox()
+        self.user_combo.setObjectName("auditUserCombo")
+        self.user_combo.addItem("Tous les utilisateurs", None)
+        for login in service.audit_logins():
+            self.user_combo.addItem(login, login)
+        self.action_combo = QComboBox()
+        self.action_combo.setObjectName("auditActionCombo")
+        self.action_combo.addItem("Toutes les actions", None)
+        for action in AuditAction:
+            self.action_combo.addItem(action.label, action.value)
+        self.dossier_edit = QLineEdit()
+        self.dossier_edit.setObjectName("auditDossierEdit")
+        self.dossier_edit.setPlaceholderText("N° de dossier")
+        for label, widget in (("Du", self.start), ("au", self.end)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(widget)
+        filters.addWidget(self.user_combo)
+        filters.addWidget(self.action_combo)
+        filters.addWidget(self.dossier_edit)
+        layout.addLayout(filters)
+        self.model = TableModel(("Date", "Utilisateur", "Action", "N° de dossier", "Détails"))
+        self.table = _table("auditTable", self.model)
+        layout.addWidget(self.table, 1)
+        bottom = QHBoxLayout()
+        self.count_label = set_role(QLabel(), "hint")
+        self.count_label.setObjectName("auditCount")
+        bottom.addWidget(self.count_label, 1)
+        self.export_button = QPushButton("Exporter en CSV…")
+        self.export_button.setObjectName("exportAuditButton")
+        self.export_button.clicked.connect(self.export)
+        bottom.addWidget(self.export_button)
+        layout.addLayout(bottom)
+        for signal in (self.start.edited, self.end.edited):
+            signal.connect(lambda _v: self.refresh())
+        self.user_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.action_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.dossier_edit.textChanged.connect(lambda _t: self.refresh())
+        self.refresh()
+
+    def filters(self) -> dict:
+        action = self.action_combo.currentData()
+        return {
+            "start": self.start.value(),
+            "end": self.end.value(),
+            "login": self.user_combo.currentData(),
+            "action": AuditAction(action) if action else None,
+            "dossier_number": self.dossier_edit.text(),
+        }
+
+    def refresh(self) -> None:
+        events = self._service.audit_events(**self.filters())
+        self.model.set_rows(
+            events,
+            [
+                (
+                    format_datetime(e.at),
+                    e.user_login,
+                    e.action.label,
+                    e.dossier_number or "",
+                    e.details,
+                )
+                for e in events
+            ],
+        )
+        self.count_label.setText(
+            f"{len(events)} évènement(s)"
+            + (" (les 1 000 plus récents)" if len(events) == 1000 else "")
+        )
+
+    def export(self, target: str | None = None) -> int | None:
+        if not target:
+            target, _ = QFileDialog.getSaveFileName(
+                self, "Exporter le journal d'audit", "journal-audit.csv", "CSV (*.csv)"
+            )
+        if not target:
+            return None
+        try:
+            count = self._service.export_audit_csv(Path(target), **self.filters())
+        except DomainError as error:
+            QMessageBox.warning(self, "Export", error.message)
+            return None
+        self.count_label.setText(f"{count} ligne(s) exportée(s) dans {target}")
+        return count
+
+
+class SettingsWindow(QMainWindow):
+    def __init__(self, service: SettingsService) -> None:
+        super().__init__()
+        self.setObjectName("settingsWindow")
+        self.setWindowTitle("Dossia — Paramètres")
+        self.setWindowIcon(icon("dossia"))
+        self.resize(980, 640)
+        tabs = QTabWidget()
+        tabs.setObjectName("settingsTabs")
+        self.steps = StepsPage(service)
+        self.audit = AuditPage(service)
+        tabs.addTab(self.steps, "Étapes du pipeline")
+        tabs.addTab(self.audit, "Journal d'audit")
+        tabs.currentChanged.connect(lambda index: self.audit.refresh() if index == 1 else None)
+        self.setCentralWidget(tabs)
