@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
@@ -9,6 +10,8 @@ from app.errors import DomainError, PermissionDenied
 from models.enums import Right
 
 BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+MAX_FAILED_LOGINS = 5
+LOCK_DURATION = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -36,22 +39,52 @@ class CurrentUser:
             )
 
 
+def _stored(moment: dt.datetime | None) -> str | None:
+    """A datetime as the ORM stores it on SQLite."""
+    return moment.isoformat(sep=" ", timespec="microseconds") if moment else None
+
+
 def has_users(connection: sqlite3.Connection) -> bool:
     return connection.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
 
 
-def authenticate(connection: sqlite3.Connection, login: str, password: str) -> CurrentUser:
-    """Check the password of an active user; the same message whatever was wrong."""
+def authenticate(
+    connection: sqlite3.Connection, login: str, password: str, now: dt.datetime | None = None
+) -> CurrentUser:
+    """Check the password of an active user; the same message whatever was wrong.
+
+    Five wrong passwords in a row lock the login for five minutes.
+    """
     from app.security import verify_password
 
+    now = now or dt.datetime.now()
     row = connection.execute(
-        "SELECT u.id, u.login, u.first_name, u.last_name, r.name, u.password_hash "
+        "SELECT u.id, u.login, u.first_name, u.last_name, r.name, u.password_hash, "
+        "u.failed_logins, u.locked_until "
         "FROM users AS u JOIN roles AS r ON r.id = u.role_id "
         "WHERE u.login = ? AND u.is_active",
         (login.strip().lower(),),
     ).fetchone()
+    if row is not None and row[7] and dt.datetime.fromisoformat(row[7]) > now:
+        until = dt.datetime.fromisoformat(row[7])
+        raise DomainError(
+            f"Trop de mots de passe erronés : ce compte est bloqué jusqu'à {until:%H:%M}. "
+            "Réessayez ensuite, ou demandez à un administrateur de réinitialiser le mot de passe.",
+            field="password",
+        )
     if row is None or not verify_password(row[5], password):
+        if row is not None:
+            failures = row[6] + 1
+            locked = now + LOCK_DURATION if failures >= MAX_FAILED_LOGINS else None
+            connection.execute(
+                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                (0 if locked else failures, _stored(locked), row[0]),
+            )
         raise DomainError(BAD_CREDENTIALS, field="password")
+    if row[6] or row[7]:
+        connection.execute(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", (row[0],)
+        )
     rights = frozenset(
         Right(value)
         for (value,) in connection.execute(

@@ -16,12 +16,13 @@ from app.errors import DatabaseOpenError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0004_audit_actions_open"
+HEAD_REVISION = "0005_login_lockout"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
     "0003_project_credit_assets",
     "0004_audit_actions_open",
+    "0005_login_lockout",
 )
 
 BUSY_TIMEOUT_MS = 5000

@@ -417,6 +417,7 @@ def _create_staff(session: Session, roles: dict[str, Role], password: str) -> in
                 password_hash=hash_password(password),
                 is_broker=is_broker,
                 is_active=is_active,
+                failed_logins=0,
             )
         )
     session.flush()

@@ -109,6 +109,7 @@ def create_office(database: Database, admin: NewUser) -> int:
             password_hash=hash_password(admin.password),
             is_active=True,
             is_broker=admin.is_broker,
+            failed_logins=0,
         )
         session.add(user)
         session.flush()

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from app.office import OfficeService
     from app.settings import SettingsService
     from app.situation import SituationService
+    from app.users import UserService
 
 
 class OfficeDatabase:
@@ -36,10 +37,10 @@ class OfficeDatabase:
         self.paths = paths
         self._connection = db_raw.connect(paths.database)
 
-    def authenticate(self, login: str, password: str) -> CurrentUser:
+    def authenticate(self, login: str, password: str, now=None) -> CurrentUser:
         from app.auth import authenticate
 
-        return authenticate(self._connection, login, password)
+        return authenticate(self._connection, login, password, now)
 
     def workspace_for(self, user: CurrentUser) -> Workspace:
         return Workspace(self.paths, self._connection, user)
@@ -62,6 +63,7 @@ class Workspace:
         self._comments: CommentService | None = None
         self._situation: SituationService | None = None
         self._settings: SettingsService | None = None
+        self._users: UserService | None = None
 
     # --- the Clients list (no SQLAlchemy) ----------------------------------------------
 
@@ -190,6 +192,15 @@ class Workspace:
 
                 self._settings = SettingsService(self.database, self.user)
             return self._settings
+
+    @property
+    def users(self) -> UserService:
+        with self._services_lock:
+            if self._users is None:
+                from app.users import UserService
+
+                self._users = UserService(self.database, self.user)
+            return self._users
 
     @property
     def comments(self) -> CommentService:

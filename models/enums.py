@@ -111,6 +111,9 @@ class AuditAction(enum.StrEnum):
     LOGIN_FAILED = "login_failed"
     STEPS_CHANGED = "steps_changed"
     AUDIT_EXPORTED = "audit_exported"
+    USER_CHANGED = "user_changed"
+    PASSWORD_RESET = "password_reset"
+    PASSWORD_CHANGED = "password_changed"
 
     @property
     def label(self) -> str:
@@ -130,6 +133,9 @@ _AUDIT_LABELS = {
     AuditAction.LOGIN_FAILED: "Connexion refusée",
     AuditAction.STEPS_CHANGED: "Étapes du pipeline modifiées",
     AuditAction.AUDIT_EXPORTED: "Export du journal d'audit",
+    AuditAction.USER_CHANGED: "Utilisateur modifié",
+    AuditAction.PASSWORD_RESET: "Mot de passe réinitialisé",
+    AuditAction.PASSWORD_CHANGED: "Mot de passe changé",
 }
 
 

@@ -194,7 +194,12 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             file_menu.insertAction(quit_action, action)
         file_menu.insertSeparator(quit_action)
-        if self.workspace.user.can(Right.MANAGE_SETTINGS):
+        password_action = QAction("Changer mon &mot de passe…", self)
+        password_action.setObjectName("changePasswordAction")
+        password_action.triggered.connect(self.change_password)
+        file_menu.insertAction(quit_action, password_action)
+        user = self.workspace.user
+        if user.can(Right.MANAGE_SETTINGS) or user.can(Right.MANAGE_USERS):
             tools = self.menuBar().addMenu("&Outils")
             settings_action = QAction("&Paramètres…", self)
             settings_action.setObjectName("settingsAction")
@@ -462,11 +467,25 @@ class MainWindow(QMainWindow):
         from ui.settings_window import SettingsWindow
 
         if self._settings_window is None:
-            self._settings_window = SettingsWindow(self.workspace.settings)
+            self._settings_window = SettingsWindow(self.workspace)
             self._settings_window.destroyed.connect(lambda: setattr(self, "_settings_window", None))
         self._settings_window.show()
         self._settings_window.raise_()
         return self._settings_window
+
+    def change_password(self):
+        from ui.settings_window import PasswordDialog
+
+        users = self.workspace.users
+        dialog = PasswordDialog(
+            self,
+            "Changer mon mot de passe",
+            lambda current, new: users.change_own_password(current, new, new),
+            ask_current=True,
+        )
+        dialog.accepted.connect(lambda: self.statusBar().showMessage("Mot de passe changé.", 8000))
+        dialog.open()
+        return dialog
 
     def _about(self) -> None:
         QMessageBox.about(

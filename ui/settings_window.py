@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.errors import DomainError
 from app.settings import SettingsService, StepRow
 from app.text import format_datetime
-from models.enums import AuditAction
+from models.enums import AuditAction, Right
 from ui.common import ErrorLabel, FormDialog, icon, set_role
 from ui.widgets import DateField
 
@@ -362,7 +363,9 @@ class AuditPage(QWidget):
 
 
 class SettingsWindow(QMainWindow):
-    def __init__(self, service: SettingsService) -> None:
+    """The pages the user's rights open: steps and audit (settings), users (users)."""
+
+    def __init__(self, workspace) -> None:
         super().__init__()
         self.setObjectName("settingsWindow")
         self.setWindowTitle("Dossia — Paramètres")
@@ -370,9 +373,215 @@ class SettingsWindow(QMainWindow):
         self.resize(980, 640)
         tabs = QTabWidget()
         tabs.setObjectName("settingsTabs")
-        self.steps = StepsPage(service)
-        self.audit = AuditPage(service)
-        tabs.addTab(self.steps, "Étapes du pipeline")
-        tabs.addTab(self.audit, "Journal d'audit")
-        tabs.currentChanged.connect(lambda index: self.audit.refresh() if index == 1 else None)
+        self.steps = self.audit = self.users = None
+        user = workspace.user
+        if user.can(Right.MANAGE_SETTINGS):
+            self.steps = StepsPage(workspace.settings)
+            self.audit = AuditPage(workspace.settings)
+            tabs.addTab(self.steps, "Étapes du pipeline")
+            tabs.addTab(self.audit, "Journal d'audit")
+            tabs.currentChanged.connect(
+                lambda index: self.audit.refresh() if tabs.widget(index) is self.audit else None
+            )
+        if user.can(Right.MANAGE_USERS):
+            self.users = UsersPage(workspace.users)
+            tabs.addTab(self.users, "Utilisateurs")
         self.setCentralWidget(tabs)
+
+
+class UserDialog(FormDialog):
+    """Create a user (with a password) or edit one (identity, profile, broker)."""
+
+    def __init__(self, parent: QWidget, roles, submit, user=None) -> None:
+        super().__init__(
+            parent, "Modifier l'utilisateur" if user else "Nouvel utilisateur", "userDialog"
+        )
+        self._submit = submit
+        form = QFormLayout()
+        self.first_name = QLineEdit(user.first_name if user else "")
+        self.first_name.setObjectName("userFirstNameEdit")
+        self.last_name = QLineEdit(user.last_name if user else "")
+        self.last_name.setObjectName("userLastNameEdit")
+        self.login = QLineEdit(user.login if user else "")
+        self.login.setObjectName("userLoginEdit")
+        self.login.setEnabled(user is None)
+        self.role = QComboBox()
+        self.role.setObjectName("userRoleCombo")
+        for role in roles:
+            self.role.addItem(role.label, role.id)
+        if user:
+            self.role.setCurrentIndex(self.role.findData(user.role.id))
+        self.is_broker = QCheckBox("Courtier (peut être propriétaire de dossiers)")
+        self.is_broker.setObjectName("userBrokerCheck")
+        self.is_broker.setChecked(user.is_broker if user else True)
+        self.password = QLineEdit()
+        self.password.setObjectName("userPasswordEdit")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        for label, widget in (
+            ("Prénom :", self.first_name),
+            ("Nom :", self.last_name),
+            ("Identifiant :", self.login),
+            ("Profil :", self.role),
+        ):
+            form.addRow(label, widget)
+        form.addRow("", self.is_broker)
+        if user is None:
+            form.addRow("Mot de passe :", self.password)
+        self.form.addLayout(form)
+        self.fields = {
+            "login": self.login,
+            "last_name": self.last_name,
+            "password": self.password,
+            "role": self.role,
+        }
+
+    def submit(self):
+        return self._submit(self)
+
+
+class PasswordDialog(FormDialog):
+    """A new password: reset by an administrator, or changed by the user (current asked)."""
+
+    def __init__(self, parent: QWidget | None, title: str, submit, ask_current: bool) -> None:
+        super().__init__(parent, title, "passwordDialog")
+        self._submit = submit
+        form = QFormLayout()
+        self.current = QLineEdit()
+        self.current.setObjectName("currentPasswordEdit")
+        self.new = QLineEdit()
+        self.new.setObjectName("newPasswordEdit")
+        self.confirm = QLineEdit()
+        self.confirm.setObjectName("confirmPasswordEdit")
+        for edit in (self.current, self.new, self.confirm):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        if ask_current:
+            form.addRow("Mot de passe actuel :", self.current)
+        form.addRow("Nouveau mot de passe :", self.new)
+        form.addRow("Confirmation :", self.confirm)
+        self.form.addLayout(form)
+        self.fields = {"current": self.current, "password": self.new, "confirm": self.confirm}
+        self.setMinimumWidth(420)
+
+    def submit(self):
+        if self.new.text() != self.confirm.text():
+            raise DomainError("Les deux mots de passe ne sont pas identiques.", field="confirm")
+        return self._submit(self.current.text(), self.new.text())
+
+
+class UsersPage(QWidget):
+    def __init__(self, service) -> None:
+        super().__init__()
+        self.setObjectName("usersPage")
+        self._service = service
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            set_role(
+                QLabel(
+                    "Un utilisateur n'est jamais supprimé : désactivé, il ne peut plus se connecter "
+                    "mais ses dossiers et son historique gardent son nom."
+                ),
+                "hint",
+            )
+        )
+        self.model = TableModel(("Nom", "Identifiant", "Profil", "Courtier", "État", "Dossiers"))
+        self.table = _table("usersTable", self.model)
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        for name, text, slot in (
+            ("addUserButton", "Nouvel utilisateur…", self.add),
+            ("editUserButton", "Modifier…", self.edit),
+            ("toggleUserButton", "Désactiver / réactiver", self.toggle),
+            ("resetPasswordButton", "Réinitialiser le mot de passe…", self.reset_password),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.error = ErrorLabel("usersError")
+        layout.addWidget(self.error)
+        self.show_users(service.users())
+
+    def show_users(self, rows) -> None:
+        self.model.set_rows(
+            rows,
+            [
+                (
+                    u.display_name,
+                    u.login,
+                    u.role.label,
+                    "Oui" if u.is_broker else "Non",
+                    "Actif" if u.is_active else "Désactivé",
+                    str(u.dossiers),
+                )
+                for u in rows
+            ],
+        )
+
+    def selected(self):
+        index = self.table.currentIndex()
+        return self.model.item_at(index.row()) if index.isValid() else None
+
+    def add(self) -> UserDialog:
+        from app.office import NewUser
+
+        def submit(dialog: UserDialog):
+            return self._service.create_user(
+                NewUser(
+                    dialog.login.text(),
+                    dialog.first_name.text(),
+                    dialog.last_name.text(),
+                    dialog.password.text(),
+                    dialog.is_broker.isChecked(),
+                ),
+                dialog.role.currentData(),
+            )
+
+        dialog = UserDialog(self, self._service.roles(), submit)
+        dialog.accepted.connect(lambda: self.show_users(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def edit(self) -> UserDialog | None:
+        user = self.selected()
+        if user is None:
+            return None
+
+        def submit(dialog: UserDialog):
+            return self._service.update_user(
+                user.id,
+                dialog.first_name.text(),
+                dialog.last_name.text(),
+                dialog.role.currentData(),
+                dialog.is_broker.isChecked(),
+            )
+
+        dialog = UserDialog(self, self._service.roles(), submit, user)
+        dialog.accepted.connect(lambda: self.show_users(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def toggle(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        try:
+            self.show_users(self._service.set_active(user.id, not user.is_active))
+        except DomainError as error:
+            self.error.show_message(error.message)
+            return
+        self.error.clear_message()
+
+    def reset_password(self) -> PasswordDialog | None:
+        user = self.selected()
+        if user is None:
+            return None
+        dialog = PasswordDialog(
+            self,
+            f"Nouveau mot de passe pour {user.display_name}",
+            lambda _current, new: self._service.reset_password(user.id, new),
+            ask_current=False,
+        )
+        dialog.open()
+        return dialog

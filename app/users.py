@@ -1,0 +1,170 @@
+"""Users of the office: create, edit, deactivate, passwords (rights checked here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.auth import CurrentUser
+from app.db import Database
+from app.errors import DomainError, NotFound
+from app.office import Choice, NewUser, validate_new_user
+from app.security import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from models.dossier import Dossier
+from models.enums import AuditAction, Right
+from models.office import Role, User
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    login: str
+    first_name: str
+    last_name: str
+    role: Choice
+    is_broker: bool
+    is_active: bool
+    dossiers: int
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.",
+            field="password",
+        )
+
+
+class UserService:
+    def __init__(self, database: Database, user: CurrentUser) -> None:
+        self._db = database
+        self._user = user
+
+    def users(self) -> list[UserRow]:
+        self._user.require(Right.MANAGE_USERS)
+        with self._db.read() as session:
+            counts = dict(
+                session.execute(
+                    select(Dossier.owner_id, func.count()).group_by(Dossier.owner_id)
+                ).all()
+            )
+            rows = session.scalars(
+                select(User).order_by(User.is_active.desc(), User.last_name, User.first_name)
+            )
+            return [
+                UserRow(
+                    u.id,
+                    u.login,
+                    u.first_name,
+                    u.last_name,
+                    Choice(u.role.id, u.role.name),
+                    u.is_broker,
+                    u.is_active,
+                    counts.get(u.id, 0),
+                )
+                for u in rows
+            ]
+
+    def roles(self) -> list[Choice]:
+        with self._db.read() as session:
+            return [Choice(r.id, r.name) for r in session.scalars(select(Role).order_by(Role.id))]
+
+    def create_user(self, new: NewUser, role_id: int) -> list[UserRow]:
+        self._user.require(Right.MANAGE_USERS)
+        validate_new_user(new)
+        login = new.login.strip().lower()
+        with self._db.write() as session:
+            if session.scalar(select(User.id).where(User.login == login)) is not None:
+                raise DomainError(f"L'identifiant « {login} » est déjà utilisé.", field="login")
+            user = User(
+                login=login,
+                first_name=new.first_name.strip(),
+                last_name=new.last_name.strip(),
+                role=self._role(session, role_id),
+                password_hash=hash_password(new.password),
+                is_active=True,
+                is_broker=new.is_broker,
+                failed_logins=0,
+            )
+            session.add(user)
+            audit.record(
+                session, self._user, AuditAction.USER_CREATED, details=f"{login} ({user.role.name})"
+            )
+        return self.users()
+
+    def update_user(
+        self, user_id: int, first_name: str, last_name: str, role_id: int, is_broker: bool
+    ) -> list[UserRow]:
+        self._user.require(Right.MANAGE_USERS)
+        if not first_name.strip() and not last_name.strip():
+            raise DomainError("Saisissez au moins un nom.", field="last_name")
+        with self._db.write() as session:
+            user = self._target(session, user_id)
+            role = self._role(session, role_id)
+            if user.id == self._user.id and Right.MANAGE_USERS not in {
+                r.right for r in role.rights
+            }:
+                raise DomainError(
+                    "Vous ne pouvez pas vous retirer le droit de gérer les utilisateurs.",
+                    field="role",
+                )
+            user.first_name, user.last_name = first_name.strip()[:100], last_name.strip()[:100]
+            user.role, user.is_broker = role, bool(is_broker)
+            audit.record(
+                session, self._user, AuditAction.USER_CHANGED, details=f"{user.login} : {role.name}"
+            )
+        return self.users()
+
+    def set_active(self, user_id: int, active: bool) -> list[UserRow]:
+        """Deactivate (never delete: their dossiers and history keep their name) or reactivate."""
+        self._user.require(Right.MANAGE_USERS)
+        with self._db.write() as session:
+            user = self._target(session, user_id)
+            if user.id == self._user.id and not active:
+                raise DomainError("Vous ne pouvez pas désactiver votre propre compte.")
+            user.is_active = bool(active)
+            state = "réactivé" if active else "désactivé"
+            audit.record(
+                session, self._user, AuditAction.USER_CHANGED, details=f"{user.login} {state}"
+            )
+        return self.users()
+
+    def reset_password(self, user_id: int, password: str) -> None:
+        self._user.require(Right.MANAGE_USERS)
+        check_password(password)
+        with self._db.write() as session:
+            user = self._target(session, user_id)
+            user.password_hash = hash_password(password)
+            user.failed_logins, user.locked_until = 0, None
+            audit.record(session, self._user, AuditAction.PASSWORD_RESET, details=user.login)
+
+    def change_own_password(self, current: str, new: str, confirm: str) -> None:
+        """Any user, for themselves: the current password is asked again."""
+        if new != confirm:
+            raise DomainError("Les deux mots de passe ne sont pas identiques.", field="confirm")
+        check_password(new)
+        with self._db.write() as session:
+            user = self._target(session, self._user.id)
+            if not verify_password(user.password_hash, current):
+                raise DomainError("Le mot de passe actuel est incorrect.", field="current")
+            user.password_hash = hash_password(new)
+            audit.record(session, self._user, AuditAction.PASSWORD_CHANGED, details=user.login)
+
+    def _target(self, session: Session, user_id: int) -> User:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("Cet utilisateur n'existe plus.")
+        return user
+
+    def _role(self, session: Session, role_id: int | None) -> Role:
+        role = session.get(Role, role_id) if role_id is not None else None
+        if role is None:
+            raise DomainError("Choisissez un profil.", field="role")
+        return role

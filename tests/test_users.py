@@ -1,0 +1,133 @@
+"""Users: creation, roles, deactivation, passwords, login lockout."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.errors import DomainError, PermissionDenied
+from app.office import NewUser
+from app.workspace import OfficeDatabase
+from models.enums import AuditAction
+from tests.conftest import PASSWORD
+
+
+def role_id(workspace, name):
+    return next(r.id for r in workspace.users.roles() if r.label == name)
+
+
+def test_an_administrator_creates_a_broker_who_can_log_in(workspace, paths):
+    users = workspace.users
+    rows = users.create_user(
+        NewUser("lblanc", "Léa", "Blanc", "motdepasse-1"), role_id(workspace, "Courtier")
+    )
+    created = next(u for u in rows if u.login == "lblanc")
+    assert created.role.label == "Courtier" and created.is_active and created.is_broker
+    assert "Léa Blanc" in [c.label for c in workspace.office.active_brokers()]
+    office = OfficeDatabase(paths)
+    assert office.authenticate("LBLANC", "motdepasse-1").role_name == "Courtier"
+    with pytest.raises(DomainError, match="déjà utilisé"):
+        users.create_user(
+            NewUser("lblanc", "X", "Y", "motdepasse-1"), role_id(workspace, "Courtier")
+        )
+    with pytest.raises(DomainError, match="au moins 8"):
+        users.create_user(NewUser("court", "X", "Y", "court"), role_id(workspace, "Courtier"))
+    assert workspace.settings.audit_events(action=AuditAction.USER_CREATED)
+
+
+def test_deactivate_but_never_delete_and_not_oneself(workspace, paths):
+    users = workspace.users
+    broker = next(u for u in users.users() if u.login == "kbenali")
+    assert broker.dossiers > 0
+    rows = users.set_active(broker.id, False)
+    assert not next(u for u in rows if u.id == broker.id).is_active
+    assert "Karim Benali" not in [c.label for c in workspace.office.active_brokers()]
+    with pytest.raises(DomainError, match="incorrect"):
+        OfficeDatabase(paths).authenticate("kbenali", PASSWORD)
+    with pytest.raises(DomainError, match="propre compte"):
+        users.set_active(workspace.user.id, False)
+    with pytest.raises(DomainError, match="retirer le droit"):
+        users.update_user(
+            workspace.user.id, "Claire", "Marchetti", role_id(workspace, "Courtier"), True
+        )
+
+
+def test_user_management_needs_the_right(login_as):
+    manager = login_as("pmoreau")  # Responsable d'agence: settings, not users
+    with pytest.raises(PermissionDenied):
+        manager.users.users()
+    with pytest.raises(PermissionDenied):
+        manager.users.create_user(NewUser("x", "X", "Y", "motdepasse-1"), 1)
+
+
+def test_passwords_reset_and_changed(workspace, login_as, paths):
+    users = workspace.users
+    broker = next(u for u in users.users() if u.login == "slegrand")
+    users.reset_password(broker.id, "nouveau-mdp-1")
+    session = login_as("admin")  # any logged-in user may change their own password
+    with pytest.raises(DomainError, match="actuel est incorrect"):
+        session.users.change_own_password("faux", "encore-nouveau", "encore-nouveau")
+    with pytest.raises(DomainError, match="pas identiques"):
+        session.users.change_own_password(PASSWORD, "encore-nouveau", "autre-chose")
+    session.users.change_own_password(PASSWORD, "encore-nouveau", "encore-nouveau")
+    office = OfficeDatabase(paths)
+    assert office.authenticate("admin", "encore-nouveau").login == "admin"
+    assert office.authenticate("slegrand", "nouveau-mdp-1").login == "slegrand"
+
+
+def test_five_wrong_passwords_lock_the_login_for_a_while(paths):
+    office = OfficeDatabase(paths)
+    start = dt.datetime(2026, 11, 30, 9, 0)
+    for attempt in range(5):
+        with pytest.raises(DomainError, match="incorrect"):
+            office.authenticate("slegrand", f"faux{attempt}", now=start)
+    with pytest.raises(DomainError, match="bloqué jusqu'à 09:05"):
+        office.authenticate("slegrand", PASSWORD, now=start + dt.timedelta(minutes=1))
+    user = office.authenticate("slegrand", PASSWORD, now=start + dt.timedelta(minutes=6))
+    assert user.login == "slegrand"
+    with pytest.raises(DomainError, match="incorrect"):  # the counter started again
+        office.authenticate("slegrand", "faux", now=start + dt.timedelta(minutes=7))
+
+
+def test_users_page_creates_and_deactivates(qtbot, main_window, workspace):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QPushButton
+
+    window = main_window.open_settings()
+    qtbot.addWidget(window)
+    page = window.users
+    qtbot.mouseClick(page.findChild(QPushButton, "addUserButton"), Qt.MouseButton.LeftButton)
+    dialog = page.findChild(QDialog, "userDialog")
+    dialog.findChild(QLineEdit, "userFirstNameEdit").setText("Hugo")
+    dialog.findChild(QLineEdit, "userLastNameEdit").setText("Roux")
+    dialog.findChild(QLineEdit, "userLoginEdit").setText("hroux")
+    dialog.findChild(QLineEdit, "userPasswordEdit").setText("court")
+    role = dialog.findChild(QComboBox, "userRoleCombo")
+    role.setCurrentIndex(role.findText("Assistant(e)"))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "au moins 8" in dialog.error.text()
+    dialog.findChild(QLineEdit, "userPasswordEdit").setText("assez-long-1")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    logins = [page.model.item_at(r).login for r in range(page.model.rowCount())]
+    assert "hroux" in logins
+    row = logins.index("hroux")
+    page.table.selectRow(row)
+    qtbot.mouseClick(page.findChild(QPushButton, "toggleUserButton"), Qt.MouseButton.LeftButton)
+    assert not next(u for u in workspace.users.users() if u.login == "hroux").is_active
+
+
+def test_change_my_password_from_the_menu(qtbot, main_window, paths):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    dialog = main_window.change_password()
+    dialog.findChild(QLineEdit, "currentPasswordEdit").setText("pas-le-bon")
+    dialog.findChild(QLineEdit, "newPasswordEdit").setText("tout-neuf-42")
+    dialog.findChild(QLineEdit, "confirmPasswordEdit").setText("tout-neuf-42")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "actuel est incorrect" in dialog.error.text()
+    dialog.findChild(QLineEdit, "currentPasswordEdit").setText(PASSWORD)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert OfficeDatabase(paths).authenticate("admin", "tout-neuf-42").login == "admin"
