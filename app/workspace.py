@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.dossiers import DossierService
     from app.household_service import HouseholdService
     from app.office import OfficeService
+    from app.roles import RoleService
     from app.settings import SettingsService
     from app.situation import SituationService
     from app.users import UserService
@@ -64,6 +65,7 @@ class Workspace:
         self._situation: SituationService | None = None
         self._settings: SettingsService | None = None
         self._users: UserService | None = None
+        self._roles: RoleService | None = None
 
     # --- the Clients list (no SQLAlchemy) ----------------------------------------------
 
@@ -201,6 +203,15 @@ class Workspace:
 
                 self._users = UserService(self.database, self.user)
             return self._users
+
+    @property
+    def roles(self) -> RoleService:
+        with self._services_lock:
+            if self._roles is None:
+                from app.roles import RoleService
+
+                self._roles = RoleService(self.database, self.user)
+            return self._roles
 
     @property
     def comments(self) -> CommentService:

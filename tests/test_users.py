@@ -131,3 +131,49 @@ def test_change_my_password_from_the_menu(qtbot, main_window, paths):
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
     assert OfficeDatabase(paths).authenticate("admin", "tout-neuf-42").login == "admin"
+
+
+def test_profiles_are_named_sets_of_rights(workspace, paths):
+    from models.enums import Right
+
+    roles = workspace.roles
+    rows = roles.duplicate_role(role_id(workspace, "Courtier"))
+    copy = next(r for r in rows if r.name == "Courtier (copie)")
+    assert copy.rights == next(r for r in rows if r.name == "Courtier").rights
+    rows = roles.update_role(
+        copy.id, "Courtier senior", copy.rights | {Right.VIEW_ALL_DOSSIERS, Right.EXPORT_C1}
+    )
+    senior = next(r for r in rows if r.name == "Courtier senior")
+    assert Right.VIEW_ALL_DOSSIERS in senior.rights
+    with pytest.raises(DomainError, match="existe déjà"):
+        roles.update_role(senior.id, "Courtier", senior.rights)
+    admin_role = role_id(workspace, "Administrateur")
+    with pytest.raises(DomainError, match="Gérer les utilisateurs"):
+        roles.update_role(admin_role, "Administrateur", frozenset({Right.CREATE_DOSSIER}))
+    # a user given the new profile gets its rights at the next login
+    broker = next(u for u in workspace.users.users() if u.login == "slegrand")
+    workspace.users.update_user(broker.id, "Sophie", "Legrand", senior.id, True)
+    assert OfficeDatabase(paths).authenticate("slegrand", PASSWORD).can(Right.VIEW_ALL_DOSSIERS)
+
+
+def test_profiles_need_the_users_right(login_as):
+    with pytest.raises(PermissionDenied):
+        login_as("pmoreau").roles.roles()
+
+
+def test_roles_page_edits_rights(qtbot, main_window, workspace):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QCheckBox, QLineEdit, QPushButton
+
+    from models.enums import Right
+
+    window = main_window.open_settings()
+    qtbot.addWidget(window)
+    page = window.roles
+    qtbot.mouseClick(page.findChild(QPushButton, "newRoleButton"), Qt.MouseButton.LeftButton)
+    assert page.findChild(QLineEdit, "roleNameEdit").text() == "Nouveau profil"
+    page.findChild(QLineEdit, "roleNameEdit").setText("Stagiaire")
+    page.findChild(QCheckBox, "right_create_dossier").setChecked(True)
+    qtbot.mouseClick(page.findChild(QPushButton, "saveRoleButton"), Qt.MouseButton.LeftButton)
+    stagiaire = next(r for r in workspace.roles.roles() if r.name == "Stagiaire")
+    assert stagiaire.rights == frozenset({Right.CREATE_DOSSIER})

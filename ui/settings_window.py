@@ -383,9 +383,12 @@ class SettingsWindow(QMainWindow):
             tabs.currentChanged.connect(
                 lambda index: self.audit.refresh() if tabs.widget(index) is self.audit else None
             )
+        self.roles = None
         if user.can(Right.MANAGE_USERS):
             self.users = UsersPage(workspace.users)
             tabs.addTab(self.users, "Utilisateurs")
+            self.roles = RolesPage(workspace.roles)
+            tabs.addTab(self.roles, "Profils et droits")
         self.setCentralWidget(tabs)
 
 
@@ -585,3 +588,105 @@ class UsersPage(QWidget):
         )
         dialog.open()
         return dialog
+
+
+class RolesPage(QWidget):
+    """«Profils»: each profile's rights as check boxes; changes apply at the next login."""
+
+    def __init__(self, service) -> None:
+        super().__init__()
+        self.setObjectName("rolesPage")
+        self._service = service
+        layout = QHBoxLayout(self)
+        left = QVBoxLayout()
+        self.model = TableModel(("Profil", "Utilisateurs actifs"))
+        self.table = _table("rolesTable", self.model)
+        self.table.clicked.connect(lambda _i: self._show_selected())
+        left.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        for name, text, slot in (
+            ("newRoleButton", "Nouveau profil", self.new_role),
+            ("duplicateRoleButton", "Dupliquer", self.duplicate),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        left.addLayout(row)
+        layout.addLayout(left, 2)
+        right = QVBoxLayout()
+        form = QFormLayout()
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("roleNameEdit")
+        form.addRow("Nom du profil :", self.name_edit)
+        right.addLayout(form)
+        self.checks: dict[Right, QCheckBox] = {}
+        for right_ in Right:
+            check = QCheckBox(right_.label)
+            check.setObjectName(f"right_{right_.value}")
+            self.checks[right_] = check
+            right.addWidget(check)
+        self.save_button = QPushButton("Enregistrer le profil")
+        self.save_button.setObjectName("saveRoleButton")
+        self.save_button.clicked.connect(self.save)
+        right.addWidget(self.save_button)
+        right.addWidget(
+            set_role(
+                QLabel(
+                    "Les changements s'appliquent à la prochaine connexion de chaque utilisateur."
+                ),
+                "hint",
+            )
+        )
+        self.error = ErrorLabel("rolesError")
+        right.addWidget(self.error)
+        right.addStretch(1)
+        layout.addLayout(right, 3)
+        self.show_roles(service.roles())
+
+    def show_roles(self, rows, select_name: str | None = None) -> None:
+        self.model.set_rows(rows, [(r.name, str(r.users)) for r in rows])
+        names = [r.name for r in rows]
+        self.table.selectRow(names.index(select_name) if select_name in names else 0)
+        self._show_selected()
+
+    def selected(self):
+        index = self.table.currentIndex()
+        return self.model.item_at(index.row()) if index.isValid() else None
+
+    def _show_selected(self) -> None:
+        role = self.selected()
+        if role is None:
+            return
+        self.name_edit.setText(role.name)
+        for right_, check in self.checks.items():
+            check.setChecked(right_ in role.rights)
+        self.error.clear_message()
+
+    def _apply(self, command, name: str) -> None:
+        try:
+            rows = command()
+        except DomainError as error:
+            self.error.show_message(error.message)
+            return
+        self.show_roles(rows, name)
+
+    def save(self) -> None:
+        role = self.selected()
+        if role is None:
+            return
+        rights = frozenset(r for r, check in self.checks.items() if check.isChecked())
+        name = self.name_edit.text()
+        self._apply(
+            lambda: self._service.update_role(role.id, name, rights), " ".join(name.split())
+        )
+
+    def new_role(self) -> None:
+        self._apply(
+            lambda: self._service.create_role("Nouveau profil", frozenset()), "Nouveau profil"
+        )
+
+    def duplicate(self) -> None:
+        role = self.selected()
+        if role is not None:
+            self._apply(lambda: self._service.duplicate_role(role.id), f"{role.name} (copie)")
