@@ -16,13 +16,14 @@ from app.errors import DatabaseOpenError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0005_login_lockout"
+HEAD_REVISION = "0006_referrer_details"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
     "0003_project_credit_assets",
     "0004_audit_actions_open",
     "0005_login_lockout",
+    "0006_referrer_details",
 )
 
 BUSY_TIMEOUT_MS = 5000

@@ -85,4 +85,8 @@ class Referrer(Base):
     name: Mapped[str] = mapped_column(String(150))
     kind: Mapped[ReferrerKind] = mapped_column(str_enum(ReferrerKind, "referrer_kind"))
     contact: Mapped[str] = mapped_column(String(200), default="")
+    siren: Mapped[str] = mapped_column(String(9), default="")
+    # The referrer's share: a rate of the fees in thousandths of a percent, or a fixed amount.
+    rebate_rate_mpct: Mapped[int | None] = mapped_column(Integer)
+    rebate_fixed_cents: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

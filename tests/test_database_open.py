@@ -152,6 +152,8 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
             VALUES (1, 'admin', 'Claire', 'Martin', 1, 'x', 1, 1);
         INSERT INTO steps (id, name, percent, position, is_active) VALUES (1, 'Client créé', 10, 1, 1);
         INSERT INTO provenances (id, name, position, is_active) VALUES (1, 'Notaire', 1, 1);
+        INSERT INTO referrers (id, name, kind, contact, is_active)
+            VALUES (1, 'Orpi Centre', 'company', '', 1);
         INSERT INTO dossiers (id, number, status, owner_id, provenance_id, provenance_detail, step_id,
             is_complete, hide_contacts, no_fees, no_bank_commission, no_rebate, internal_note,
             created_on, abandon_detail, holder_name, holder_sort, search_text, version, updated_at)
@@ -175,5 +177,9 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
     connection.close()
     assert row == ("2025-00001", "<p>note</p>", 3)
     assert borrower == ("Dupont", "", None)
+    connection = sqlite3.connect(paths.database)
+    assert connection.execute("SELECT name, siren FROM referrers").fetchone() == ("Orpi Centre", "")
+    assert connection.execute("SELECT failed_logins FROM users").fetchone() == (0,)
+    connection.close()
     kinds = sorted(p.name.split("-2")[0] for p in paths.backups.glob("*.sqlite3"))
     assert kinds == ["dossia-auto", "dossia-avant-migration"]  # before, and after, migrating
