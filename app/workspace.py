@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.dossiers import DossierService
     from app.household_service import HouseholdService
     from app.office import OfficeService
+    from app.referential import ReferentialService
     from app.roles import RoleService
     from app.settings import SettingsService
     from app.situation import SituationService
@@ -66,6 +67,7 @@ class Workspace:
         self._settings: SettingsService | None = None
         self._users: UserService | None = None
         self._roles: RoleService | None = None
+        self._referential: ReferentialService | None = None
 
     # --- the Clients list (no SQLAlchemy) ----------------------------------------------
 
@@ -212,6 +214,15 @@ class Workspace:
 
                 self._roles = RoleService(self.database, self.user)
             return self._roles
+
+    @property
+    def referential(self) -> ReferentialService:
+        with self._services_lock:
+            if self._referential is None:
+                from app.referential import ReferentialService
+
+                self._referential = ReferentialService(self.database, self.user)
+            return self._referential
 
     @property
     def comments(self) -> CommentService:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.settings import SettingsService, StepRow
-from app.text import format_datetime
+from app.text import format_amount, format_amount_input, format_datetime, parse_amount
 from models.enums import AuditAction, Right
 from ui.common import ErrorLabel, FormDialog, icon, set_role
 from ui.widgets import DateField
@@ -378,7 +378,9 @@ class SettingsWindow(QMainWindow):
         if user.can(Right.MANAGE_SETTINGS):
             self.steps = StepsPage(workspace.settings)
             self.audit = AuditPage(workspace.settings)
+            self.referential = ReferentialPage(workspace.referential)
             tabs.addTab(self.steps, "Étapes du pipeline")
+            tabs.addTab(self.referential, "Provenances et apporteurs")
             tabs.addTab(self.audit, "Journal d'audit")
             tabs.currentChanged.connect(
                 lambda index: self.audit.refresh() if tabs.widget(index) is self.audit else None
@@ -690,3 +692,248 @@ class RolesPage(QWidget):
         role = self.selected()
         if role is not None:
             self._apply(lambda: self._service.duplicate_role(role.id), f"{role.name} (copie)")
+
+
+class NameDialog(FormDialog):
+    def __init__(self, parent: QWidget, title: str, name: str, submit) -> None:
+        super().__init__(parent, title, "nameDialog")
+        self._submit = submit
+        form = QFormLayout()
+        self.name_edit = QLineEdit(name)
+        self.name_edit.setObjectName("nameEdit")
+        self.name_edit.setMaxLength(100)
+        form.addRow("Nom :", self.name_edit)
+        self.form.addLayout(form)
+        self.fields = {"name": self.name_edit}
+
+    def submit(self):
+        return self._submit(self.name_edit.text())
+
+
+class ReferrerDialog(FormDialog):
+    def __init__(self, parent: QWidget, submit, data=None) -> None:
+        from models.enums import ReferrerKind
+
+        super().__init__(parent, "Apporteur d'affaires", "referrerDialog")
+        self._submit = submit
+        form = QFormLayout()
+        self.name_edit = QLineEdit(data.name if data else "")
+        self.name_edit.setObjectName("referrerNameEdit")
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("referrerKindCombo")
+        self.kind_combo.addItem("Société", ReferrerKind.COMPANY.value)
+        self.kind_combo.addItem("Personne", ReferrerKind.PERSON.value)
+        if data:
+            self.kind_combo.setCurrentIndex(self.kind_combo.findData(data.kind.value))
+        self.contact_edit = QLineEdit(data.contact if data else "")
+        self.contact_edit.setObjectName("referrerContactEdit")
+        self.siren_edit = QLineEdit(data.siren if data else "")
+        self.siren_edit.setObjectName("referrerSirenEdit")
+        self.rate_edit = QLineEdit(_rate_text(data.rebate_rate_mpct) if data else "")
+        self.rate_edit.setObjectName("referrerRateEdit")
+        self.rate_edit.setPlaceholderText("ex. 15 (% des honoraires)")
+        self.fixed_edit = QLineEdit(format_amount_input(data.rebate_fixed_cents) if data else "")
+        self.fixed_edit.setObjectName("referrerFixedEdit")
+        self.fixed_edit.setPlaceholderText("ou un montant fixe par dossier")
+        for label, widget in (
+            ("Nom :", self.name_edit),
+            ("Type :", self.kind_combo),
+            ("Contact :", self.contact_edit),
+            ("SIREN :", self.siren_edit),
+            ("Rétrocession (%) :", self.rate_edit),
+            ("ou montant (€) :", self.fixed_edit),
+        ):
+            form.addRow(label, widget)
+        self.form.addLayout(form)
+        self.fields = {
+            "name": self.name_edit,
+            "contact": self.contact_edit,
+            "siren": self.siren_edit,
+            "rebate_rate_mpct": self.rate_edit,
+            "rebate_fixed_cents": self.fixed_edit,
+        }
+        self.setMinimumWidth(460)
+
+    def submit(self):
+        from app.referential import ReferrerData
+        from models.enums import ReferrerKind
+
+        rate = parse_amount(self.rate_edit.text(), field="rebate_rate_mpct")
+        return self._submit(
+            ReferrerData(
+                self.name_edit.text(),
+                ReferrerKind(self.kind_combo.currentData()),
+                self.contact_edit.text(),
+                self.siren_edit.text(),
+                None if rate is None else rate * 10,  # cents of a percent → thousandths
+                parse_amount(self.fixed_edit.text(), field="rebate_fixed_cents"),
+            )
+        )
+
+
+def _rate_text(mpct: int | None) -> str:
+    return "" if mpct is None else f"{mpct / 1000:g}".replace(".", ",")
+
+
+class ReferentialPage(QWidget):
+    """«Provenances et apporteurs»."""
+
+    def __init__(self, service) -> None:
+        super().__init__()
+        self.setObjectName("referentialPage")
+        self._service = service
+        outer = QVBoxLayout(self)
+        outer.addWidget(
+            set_role(
+                QLabel(
+                    "Une provenance ou un apporteur désactivé disparaît des listes de choix mais "
+                    "reste sur les dossiers qui l'utilisent."
+                ),
+                "hint",
+            )
+        )
+        layout = QHBoxLayout()
+        outer.addLayout(layout, 1)
+        self.provenance_model = TableModel(("Provenance", "État", "Dossiers"))
+        self.referrer_model = TableModel(
+            ("Apporteur d'affaires", "SIREN", "Rétrocession", "État", "Dossiers")
+        )
+        self.provenance_table = _table("provenancesTable", self.provenance_model)
+        self.referrer_table = _table("referrersTable", self.referrer_model)
+        self.error = ErrorLabel("referentialError")
+        for table, buttons in (
+            (
+                self.provenance_table,
+                (
+                    ("addProvenanceButton", "Ajouter…", self.add_provenance),
+                    ("renameProvenanceButton", "Renommer…", self.rename_provenance),
+                    ("toggleProvenanceButton", "Désactiver / réactiver", self.toggle_provenance),
+                ),
+            ),
+            (
+                self.referrer_table,
+                (
+                    ("addReferrerButton", "Ajouter…", self.add_referrer),
+                    ("editReferrerButton", "Modifier…", self.edit_referrer),
+                    ("toggleReferrerButton", "Désactiver / réactiver", self.toggle_referrer),
+                ),
+            ),
+        ):
+            column = QVBoxLayout()
+            column.addWidget(table, 1)
+            row = QHBoxLayout()
+            for name, text, slot in buttons:
+                button = QPushButton(text)
+                button.setObjectName(name)
+                button.clicked.connect(slot)
+                row.addWidget(button)
+            column.addLayout(row)
+            layout.addLayout(column, 1)
+        outer.addWidget(self.error)
+        self.show_provenances(service.provenances())
+        self.show_referrers(service.referrers())
+
+    def show_provenances(self, rows) -> None:
+        self.provenance_model.set_rows(
+            rows,
+            [(r.name, "Active" if r.is_active else "Désactivée", str(r.dossiers)) for r in rows],
+        )
+
+    def show_referrers(self, rows) -> None:
+        def rebate(data) -> str:
+            if data.rebate_rate_mpct is not None:
+                return f"{_rate_text(data.rebate_rate_mpct)} %"
+            return (
+                format_amount(data.rebate_fixed_cents)
+                if data.rebate_fixed_cents is not None
+                else ""
+            )
+
+        self.referrer_model.set_rows(
+            rows,
+            [
+                (
+                    r.data.name,
+                    r.data.siren,
+                    rebate(r.data),
+                    "Actif" if r.is_active else "Désactivé",
+                    str(r.dossiers),
+                )
+                for r in rows
+            ],
+        )
+
+    def _selected(self, table: QTableView, model: TableModel):
+        index = table.currentIndex()
+        return model.item_at(index.row()) if index.isValid() else None
+
+    def _dialog(self, dialog, show) -> FormDialog:
+        dialog.accepted.connect(lambda: show(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def add_provenance(self):
+        return self._dialog(
+            NameDialog(
+                self,
+                "Nouvelle provenance",
+                "",
+                lambda name: self._service.save_provenance(None, name),
+            ),
+            self.show_provenances,
+        )
+
+    def rename_provenance(self):
+        row = self._selected(self.provenance_table, self.provenance_model)
+        if row is None:
+            return None
+        return self._dialog(
+            NameDialog(
+                self,
+                "Renommer la provenance",
+                row.name,
+                lambda name: self._service.save_provenance(row.id, name),
+            ),
+            self.show_provenances,
+        )
+
+    def toggle_provenance(self) -> None:
+        row = self._selected(self.provenance_table, self.provenance_model)
+        if row is not None:
+            self._toggle(
+                lambda: self.show_provenances(
+                    self._service.set_provenance_active(row.id, not row.is_active)
+                )
+            )
+
+    def add_referrer(self):
+        return self._dialog(
+            ReferrerDialog(self, lambda data: self._service.save_referrer(None, data)),
+            self.show_referrers,
+        )
+
+    def edit_referrer(self):
+        row = self._selected(self.referrer_table, self.referrer_model)
+        if row is None:
+            return None
+        return self._dialog(
+            ReferrerDialog(self, lambda data: self._service.save_referrer(row.id, data), row.data),
+            self.show_referrers,
+        )
+
+    def toggle_referrer(self) -> None:
+        row = self._selected(self.referrer_table, self.referrer_model)
+        if row is not None:
+            self._toggle(
+                lambda: self.show_referrers(
+                    self._service.set_referrer_active(row.id, not row.is_active)
+                )
+            )
+
+    def _toggle(self, action) -> None:
+        try:
+            action()
+        except DomainError as error:
+            self.error.show_message(error.message)
+            return
+        self.error.clear_message()

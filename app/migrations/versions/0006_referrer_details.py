@@ -5,9 +5,8 @@ Revises: 0005_login_lockout
 Create Date: 2026-11-30
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0006_referrer_details"
 down_revision = "0005_login_lockout"
