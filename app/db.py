@@ -73,6 +73,7 @@ class Database:
         """Let the query planner know the table sizes (after a bulk load)."""
         with self.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
+            db_raw.optimize(connection.connection.driver_connection)
 
 
 def _on_connect(dbapi_connection, _record) -> None:

@@ -51,6 +51,18 @@ def apply_pragmas(connection: sqlite3.Connection) -> None:
         connection.execute("PRAGMA journal_mode=DELETE")
 
 
+def optimize(connection: sqlite3.Connection) -> None:
+    """Keep the query planner's statistics fresh (at close; cheap).
+
+    The small tables that drive the sorted lists (steps, provenances, users) are always
+    analysed: with statistics for the dossiers but none for them, SQLite builds a Bloom
+    filter over 30,000 index entries before each page (20–30 ms instead of 1 ms).
+    """
+    connection.execute("PRAGMA optimize")
+    for table in ("steps", "provenances", "users"):
+        connection.execute(f"ANALYZE {table}")
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open an existing Dossia database for reading and writing (autocommit reads)."""
     try:

@@ -249,7 +249,7 @@ class Workspace:
     def close(self) -> None:
         with self._list_lock, self._services_lock:
             with contextlib.suppress(sqlite3.Error):
-                self._connection.execute("PRAGMA optimize")
+                db_raw.optimize(self._connection)
             self._connection.close()
             if self._database is not None:
                 self._database.dispose()
