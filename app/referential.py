@@ -15,7 +15,7 @@ from app.db import Database
 from app.errors import DomainError, NotFound
 from models.dossier import Dossier
 from models.enums import ReferrerKind, Right
-from models.office import Provenance, Referrer
+from models.office import Bank, Provenance, Referrer
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,20 @@ def validate_referrer(data: ReferrerData) -> ReferrerData:
         data.rebate_rate_mpct,
         data.rebate_fixed_cents,
     )
+
+
+@dataclass(frozen=True)
+class BankData:
+    name: str
+    agency: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True)
+class BankRow:
+    id: int
+    data: BankData
+    is_active: bool
 
 
 class ReferentialService:
@@ -173,6 +187,41 @@ class ReferentialService:
         with self._write() as session:
             self._get(session, Referrer, referrer_id).is_active = bool(active)
         return self.referrers()
+
+    # --- banks ---
+
+    def banks(self) -> list[BankRow]:
+        self._user.require(Right.MANAGE_SETTINGS)
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(Bank).order_by(Bank.is_active.desc(), Bank.name, Bank.agency)
+            )
+            return [BankRow(b.id, BankData(b.name, b.agency, b.contact), b.is_active) for b in rows]
+
+    def save_bank(self, bank_id: int | None, data: BankData) -> list[BankRow]:
+        name = " ".join(data.name.split())
+        if not name or len(name) > 120:
+            raise DomainError("Donnez le nom de la banque (120 caractères au plus).", field="name")
+        agency, contact = " ".join(data.agency.split()), " ".join(data.contact.split())
+        if len(agency) > 150 or len(contact) > 200:
+            raise DomainError("Agence : 150 caractères au plus ; contact : 200.", field="agency")
+        with self._write() as session:
+            duplicate = session.scalar(
+                select(Bank.id).where(Bank.name == name, Bank.agency == agency)
+            )
+            if duplicate is not None and duplicate != bank_id:
+                raise DomainError(
+                    f"« {name} {agency} » existe déjà.".replace("  ", " "), field="name"
+                )
+            bank = Bank(is_active=True) if bank_id is None else self._get(session, Bank, bank_id)
+            bank.name, bank.agency, bank.contact = name, agency, contact
+            session.add(bank)
+        return self.banks()
+
+    def set_bank_active(self, bank_id: int, active: bool) -> list[BankRow]:
+        with self._write() as session:
+            self._get(session, Bank, bank_id).is_active = bool(active)
+        return self.banks()
 
     def _write(self):
         self._user.require(Right.MANAGE_SETTINGS)

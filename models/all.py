@@ -17,10 +17,11 @@ from models.dossier import (
     Simulation,
     StepChange,
 )
-from models.office import Provenance, Referrer, Role, RoleRight, Step, User
+from models.office import Bank, Provenance, Referrer, Role, RoleRight, Step, User
 
 __all__ = [
     "AuditEvent",
+    "Bank",
     "Base",
     "Borrower",
     "Child",

@@ -90,3 +90,15 @@ class Referrer(Base):
     rebate_rate_mpct: Mapped[int | None] = mapped_column(Integer)
     rebate_fixed_cents: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Bank(Base):
+    """A bank the office sends dossiers to (for the pipeline)."""
+
+    __tablename__ = "banks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    agency: Mapped[str] = mapped_column(String(150), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)

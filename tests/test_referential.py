@@ -80,3 +80,31 @@ def test_referential_page(qtbot, main_window, workspace):
     name_dialog.findChild(QLineEdit, "nameEdit").setText("Foire de Bordeaux")
     qtbot.mouseClick(name_dialog.ok_button, Qt.MouseButton.LeftButton)
     assert "Foire de Bordeaux" in [c.label for c in workspace.office.active_provenances()]
+
+
+def test_banks(workspace, qtbot, main_window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton
+
+    from app.referential import BankData
+
+    referential = workspace.referential
+    rows = referential.save_bank(None, BankData("Crédit Agricole", "Bordeaux Gambetta", "M. Petit"))
+    with pytest.raises(DomainError, match="existe déjà"):
+        referential.save_bank(None, BankData("Crédit Agricole", "Bordeaux  Gambetta"))
+    bank = rows[0]
+    assert referential.set_bank_active(bank.id, False)[0].is_active is False
+    window = main_window.open_settings()
+    qtbot.addWidget(window)
+    page = window.banks
+    qtbot.mouseClick(page.findChild(QPushButton, "addBankButton"), Qt.MouseButton.LeftButton)
+    dialog = page.findChild(QDialog, "bankDialog")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "nom de la banque" in dialog.error.text()
+    dialog.findChild(QLineEdit, "bankNameEdit").setText("LCL")
+    dialog.findChild(QLineEdit, "bankAgencyEdit").setText("Talence")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert [page.model.index(r, 0).data() for r in range(page.model.rowCount())] == [
+        "LCL",
+        "Crédit Agricole",
+    ]

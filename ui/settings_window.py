@@ -381,6 +381,8 @@ class SettingsWindow(QMainWindow):
             self.referential = ReferentialPage(workspace.referential)
             tabs.addTab(self.steps, "Étapes du pipeline")
             tabs.addTab(self.referential, "Provenances et apporteurs")
+            self.banks = BanksPage(workspace.referential)
+            tabs.addTab(self.banks, "Banques")
             tabs.addTab(self.audit, "Journal d'audit")
             tabs.currentChanged.connect(
                 lambda index: self.audit.refresh() if tabs.widget(index) is self.audit else None
@@ -937,3 +939,98 @@ class ReferentialPage(QWidget):
             self.error.show_message(error.message)
             return
         self.error.clear_message()
+
+
+class BankDialog(FormDialog):
+    def __init__(self, parent: QWidget, submit, data=None) -> None:
+        super().__init__(parent, "Banque", "bankDialog")
+        self._submit = submit
+        form = QFormLayout()
+        self.name_edit = QLineEdit(data.name if data else "")
+        self.name_edit.setObjectName("bankNameEdit")
+        self.agency_edit = QLineEdit(data.agency if data else "")
+        self.agency_edit.setObjectName("bankAgencyEdit")
+        self.contact_edit = QLineEdit(data.contact if data else "")
+        self.contact_edit.setObjectName("bankContactEdit")
+        for label, widget in (
+            ("Banque :", self.name_edit),
+            ("Agence :", self.agency_edit),
+            ("Contact :", self.contact_edit),
+        ):
+            form.addRow(label, widget)
+        self.form.addLayout(form)
+        self.fields = {"name": self.name_edit, "agency": self.agency_edit}
+        self.setMinimumWidth(420)
+
+    def submit(self):
+        from app.referential import BankData
+
+        return self._submit(
+            BankData(self.name_edit.text(), self.agency_edit.text(), self.contact_edit.text())
+        )
+
+
+class BanksPage(QWidget):
+    """«Banques»: the banks (and agencies) the office submits dossiers to."""
+
+    def __init__(self, service) -> None:
+        super().__init__()
+        self.setObjectName("banksPage")
+        self._service = service
+        layout = QVBoxLayout(self)
+        self.model = TableModel(("Banque", "Agence", "Contact", "État"))
+        self.table = _table("banksTable", self.model)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        for name, text, slot in (
+            ("addBankButton", "Ajouter…", self.add),
+            ("editBankButton", "Modifier…", self.edit),
+            ("toggleBankButton", "Désactiver / réactiver", self.toggle),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.error = ErrorLabel("banksError")
+        layout.addWidget(self.error)
+        self.show_banks(service.banks())
+
+    def show_banks(self, rows) -> None:
+        self.model.set_rows(
+            rows,
+            [
+                (
+                    r.data.name,
+                    r.data.agency,
+                    r.data.contact,
+                    "Active" if r.is_active else "Désactivée",
+                )
+                for r in rows
+            ],
+        )
+
+    def _selected(self):
+        index = self.table.currentIndex()
+        return self.model.item_at(index.row()) if index.isValid() else None
+
+    def add(self) -> BankDialog:
+        dialog = BankDialog(self, lambda data: self._service.save_bank(None, data))
+        dialog.accepted.connect(lambda: self.show_banks(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def edit(self) -> BankDialog | None:
+        row = self._selected()
+        if row is None:
+            return None
+        dialog = BankDialog(self, lambda data: self._service.save_bank(row.id, data), row.data)
+        dialog.accepted.connect(lambda: self.show_banks(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def toggle(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self.show_banks(self._service.set_bank_active(row.id, not row.is_active))
