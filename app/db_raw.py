@@ -16,7 +16,7 @@ from app.errors import DatabaseOpenError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0007_banks"
+HEAD_REVISION = "0008_settings"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -25,6 +25,7 @@ KNOWN_REVISIONS = (
     "0005_login_lockout",
     "0006_referrer_details",
     "0007_banks",
+    "0008_settings",
 )
 
 BUSY_TIMEOUT_MS = 5000

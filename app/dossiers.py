@@ -82,6 +82,7 @@ class DossierService(DossierCommands[DossierDetail]):
     ) -> None:
         super().__init__(database, user, today)
         self._documents = documents
+        self.machine_prefix = ""  # this laptop's numbering prefix (see app.numbering)
 
     def _result(self, session: Session, dossier: Dossier) -> DossierDetail:
         return self._detail(session, dossier)
@@ -119,7 +120,7 @@ class DossierService(DossierCommands[DossierDetail]):
             )
             steps = self._steps(session)
             dossier = Dossier(
-                number=next_number(session, created_on),
+                number=next_number(session, created_on, self.machine_prefix),
                 status=new.status,
                 owner_id=owner.id,
                 provenance_id=provenance.id,

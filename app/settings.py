@@ -17,6 +17,7 @@ from app.auth import CurrentUser
 from app.db import Database
 from app.dossier_access import now
 from app.errors import DomainError, NotFound
+from app.numbering import MachineSettings, NumberingFormat, check_prefix, load_format, save_format
 from models.audit import AuditEvent
 from models.dossier import Dossier, StepChange
 from models.enums import AuditAction, Right
@@ -61,9 +62,38 @@ def _clean_name(name: str) -> str:
 
 
 class SettingsService:
-    def __init__(self, database: Database, user: CurrentUser) -> None:
+    def __init__(
+        self, database: Database, user: CurrentUser, machine: MachineSettings | None = None
+    ) -> None:
         self._db = database
         self._user = user
+        self._machine = machine or MachineSettings()
+
+    # --- dossier numbering ---
+
+    def numbering(self) -> tuple[NumberingFormat, str]:
+        """The office's format and this laptop's prefix."""
+        self._user.require(Right.MANAGE_SETTINGS)
+        with self._db.read() as session:
+            return load_format(session), self._machine.machine_prefix()
+
+    def save_numbering(self, prefix: str, with_year: bool, digits: int, machine_prefix: str) -> str:
+        """Save the format (for the office) and the prefix (for this laptop); returns an example."""
+        self._user.require(Right.MANAGE_SETTINGS)
+        if not 3 <= digits <= 8:
+            raise DomainError("Le compteur compte de 3 à 8 chiffres.", field="digits")
+        numbering = NumberingFormat(check_prefix(prefix, "prefix"), bool(with_year), digits)
+        machine = check_prefix(machine_prefix, "machine_prefix")
+        with self._db.write() as session:
+            save_format(session, numbering)
+            audit.record(
+                session,
+                self._user,
+                AuditAction.STEPS_CHANGED,
+                details=f"Numérotation : {numbering.number(machine, dt.date.today().year, 42)}",
+            )
+        self._machine.set_machine_prefix(machine)
+        return numbering.number(machine, dt.date.today().year, 42)
 
     # --- pipeline steps ---
 

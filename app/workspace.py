@@ -164,10 +164,12 @@ class Workspace:
             if self._dossiers is None:
                 from app.documents import DocumentStore
                 from app.dossiers import DossierService
+                from app.numbering import MachineSettings
 
                 self._dossiers = DossierService(
                     self.database, self.user, DocumentStore(self.paths.documents)
                 )
+                self._dossiers.machine_prefix = MachineSettings().machine_prefix()
             return self._dossiers
 
     @property

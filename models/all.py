@@ -17,7 +17,7 @@ from models.dossier import (
     Simulation,
     StepChange,
 )
-from models.office import Bank, Provenance, Referrer, Role, RoleRight, Step, User
+from models.office import Bank, Provenance, Referrer, Role, RoleRight, Setting, Step, User
 
 __all__ = [
     "AuditEvent",
@@ -38,6 +38,7 @@ __all__ = [
     "Role",
     "RoleRight",
     "Savings",
+    "Setting",
     "Simulation",
     "Step",
     "StepChange",

@@ -114,6 +114,7 @@ class AuditAction(enum.StrEnum):
     USER_CHANGED = "user_changed"
     PASSWORD_RESET = "password_reset"
     PASSWORD_CHANGED = "password_changed"
+    SETTINGS_CHANGED = "settings_changed"
 
     @property
     def label(self) -> str:
@@ -136,6 +137,7 @@ _AUDIT_LABELS = {
     AuditAction.USER_CHANGED: "Utilisateur modifié",
     AuditAction.PASSWORD_RESET: "Mot de passe réinitialisé",
     AuditAction.PASSWORD_CHANGED: "Mot de passe changé",
+    AuditAction.SETTINGS_CHANGED: "Paramètres modifiés",
 }
 
 

@@ -102,3 +102,12 @@ class Bank(Base):
     agency: Mapped[str] = mapped_column(String(150), default="")
     contact: Mapped[str] = mapped_column(String(200), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Setting(Base):
+    """An office-wide setting (key → text value), e.g. the dossier numbering format."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500))

@@ -22,6 +22,12 @@ TEMPLATE_DOSSIERS = 40
 TODAY = dt.date(2026, 11, 30)
 
 
+@pytest.fixture(autouse=True)
+def machine_config(tmp_path, monkeypatch):
+    """This computer's settings (laptop prefix) live in a temporary folder for each test."""
+    monkeypatch.setenv("DOSSIA_CONFIG_DIR", str(tmp_path / "config"))
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory) -> Path:
     """A small demo office (7 users, 40 dossiers), built once with Alembic and the generator."""

@@ -183,3 +183,43 @@ def test_audit_page_filters_and_exports(qtbot, main_window, workspace, tmp_path)
     assert page.export(str(tmp_path / "audit.csv")) == 1
     assert "1 ligne(s) exportée(s)" in page.count_label.text()
     assert isinstance(page.findChild(QLineEdit, "auditDossierEdit"), QLineEdit)
+
+
+def test_numbering_with_an_office_prefix_and_a_laptop_prefix(workspace, login_as):
+    from app.numbering import MachineSettings, NumberingFormat
+
+    settings = workspace.settings
+    assert settings.numbering() == (NumberingFormat(), "")
+    with pytest.raises(DomainError, match="Préfixe"):
+        settings.save_numbering("AG 1", True, 5, "")
+    with pytest.raises(DomainError, match="3 à 8"):
+        settings.save_numbering("AG", True, 2, "")
+    example = settings.save_numbering("ag", True, 4, "l2")
+    year = __import__("datetime").date.today().year
+    assert example == f"AG-L2-{year}-0042"
+    assert MachineSettings().machine_prefix() == "L2"
+    fresh = login_as("admin")  # a new session reads this laptop's prefix
+    first = new_dossier(fresh)
+    second = new_dossier(fresh)
+    assert first.number == f"AG-L2-{year}-0001" and second.number == f"AG-L2-{year}-0002"
+    settings.save_numbering("", True, 5, "")
+    assert new_dossier(login_as("admin")).number.startswith(f"{year}-")
+
+
+def test_numbering_page(qtbot, main_window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
+
+    window = main_window.open_settings()
+    qtbot.addWidget(window)
+    page = window.numbering
+    page.findChild(QLineEdit, "numberingPrefixEdit").setText("cab")
+    page.findChild(QLineEdit, "machinePrefixEdit").setText("P1")
+    year = __import__("datetime").date.today().year
+    assert f"CAB-P1-{year}-00042" in page.findChild(QLabel, "numberingExample").text()
+    page.findChild(QLineEdit, "machinePrefixEdit").setText("P 1")
+    qtbot.mouseClick(page.findChild(QPushButton, "saveNumberingButton"), Qt.MouseButton.LeftButton)
+    assert "Préfixe" in page.findChild(QLabel, "numberingError").text()
+    page.findChild(QLineEdit, "machinePrefixEdit").setText("P1")
+    qtbot.mouseClick(page.findChild(QPushButton, "saveNumberingButton"), Qt.MouseButton.LeftButton)
+    assert "Enregistré" in page.findChild(QLabel, "numberingExample").text()
