@@ -89,7 +89,7 @@ class SettingsService:
             audit.record(
                 session,
                 self._user,
-                AuditAction.STEPS_CHANGED,
+                AuditAction.SETTINGS_CHANGED,
                 details=f"Numérotation : {numbering.number(machine, dt.date.today().year, 42)}",
             )
         self._machine.set_machine_prefix(machine)
