@@ -21,6 +21,7 @@ from models.enums import Right
 
 if TYPE_CHECKING:
     from app.comments import CommentService
+    from app.company import CompanyService
     from app.db import Database
     from app.dossiers import DossierService
     from app.household_service import HouseholdService
@@ -68,6 +69,7 @@ class Workspace:
         self._users: UserService | None = None
         self._roles: RoleService | None = None
         self._referential: ReferentialService | None = None
+        self._company: CompanyService | None = None
 
     # --- the Clients list (no SQLAlchemy) ----------------------------------------------
 
@@ -225,6 +227,18 @@ class Workspace:
 
                 self._referential = ReferentialService(self.database, self.user)
             return self._referential
+
+    @property
+    def company(self) -> CompanyService:
+        with self._services_lock:
+            if self._company is None:
+                from app.company import CompanyService
+                from app.documents import DocumentStore
+
+                self._company = CompanyService(
+                    self.database, self.user, DocumentStore(self.paths.documents)
+                )
+            return self._company
 
     @property
     def comments(self) -> CommentService:

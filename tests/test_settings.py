@@ -195,7 +195,9 @@ def test_numbering_with_an_office_prefix_and_a_laptop_prefix(workspace, login_as
     with pytest.raises(DomainError, match="3 à 8"):
         settings.save_numbering("AG", True, 2, "")
     example = settings.save_numbering("ag", True, 4, "l2")
-    assert settings.audit_events(action=AuditAction.SETTINGS_CHANGED)[0].details.startswith("Numérotation")
+    assert settings.audit_events(action=AuditAction.SETTINGS_CHANGED)[0].details.startswith(
+        "Numérotation"
+    )
     year = __import__("datetime").date.today().year
     assert example == f"AG-L2-{year}-0042"
     assert MachineSettings().machine_prefix() == "L2"

@@ -29,7 +29,7 @@ from app.errors import DomainError
 from app.settings import SettingsService, StepRow
 from app.text import format_amount, format_amount_input, format_datetime, parse_amount
 from models.enums import AuditAction, Right
-from ui.common import ErrorLabel, FormDialog, icon, set_role
+from ui.common import ErrorLabel, FormDialog, icon, mark_invalid, scrolling, set_role
 from ui.widgets import DateField
 
 
@@ -370,7 +370,7 @@ class SettingsWindow(QMainWindow):
         self.setObjectName("settingsWindow")
         self.setWindowTitle("Dossia — Paramètres")
         self.setWindowIcon(icon("dossia"))
-        self.resize(980, 640)
+        self.resize(1180, 700)
         tabs = QTabWidget()
         tabs.setObjectName("settingsTabs")
         self.steps = self.audit = self.users = None
@@ -385,6 +385,8 @@ class SettingsWindow(QMainWindow):
             tabs.addTab(self.banks, "Banques")
             self.numbering = NumberingPage(workspace.settings)
             tabs.addTab(self.numbering, "Numérotation")
+            self.company = CompanyPage(workspace.company)
+            tabs.addTab(scrolling(self.company), "Société")
             tabs.addTab(self.audit, "Journal d'audit")
             tabs.currentChanged.connect(
                 lambda index: self.audit.refresh() if tabs.widget(index) is self.audit else None
@@ -1122,3 +1124,109 @@ class NumberingPage(QWidget):
         self.example.setText(
             f"Enregistré. Exemple : <b>{example}</b> (prend effet à la prochaine ouverture de Dossia)"
         )
+
+
+_COMPANY_FIELDS = (
+    ("name", "Raison sociale*"),
+    ("address", "Adresse"),
+    ("postal_code", "Code postal"),
+    ("city", "Ville"),
+    ("phone", "Téléphone"),
+    ("email", "E-mail"),
+    ("siren", "SIREN"),
+    ("orias_number", "N° ORIAS"),
+    ("orias_category", "Catégorie ORIAS"),
+    ("insurer", "Assureur RC Pro"),
+    ("association", "Association professionnelle"),
+    ("mediator", "Médiateur"),
+    ("vat_status", "TVA"),
+    ("vat_number", "N° de TVA intracommunautaire"),
+    ("iban", "IBAN"),
+    ("bic", "BIC"),
+)
+
+
+class CompanyPage(QWidget):
+    """«Société»: identity and legal mentions printed on PDFs and invoices."""
+
+    def __init__(self, service) -> None:
+        from app.company import ORIAS_CATEGORIES, VAT_STATUSES
+
+        super().__init__()
+        self.setObjectName("companyPage")
+        self._service = service
+        self._logo: Path | None = None
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.widgets: dict[str, QWidget] = {}
+        for name, label in _COMPANY_FIELDS:
+            if name in ("orias_category", "vat_status"):
+                widget = QComboBox()
+                widget.addItem("—", "")
+                for choice in ORIAS_CATEGORIES if name == "orias_category" else VAT_STATUSES:
+                    widget.addItem(choice, choice)
+            else:
+                widget = QLineEdit()
+            widget.setObjectName("company" + "".join(p.title() for p in name.split("_")))
+            widget.setAccessibleName(label)
+            self.widgets[name] = widget
+            form.addRow(label + " :", widget)
+        logo_row = QHBoxLayout()
+        self.logo_label = set_role(QLabel(), "hint")
+        self.logo_label.setObjectName("companyLogoLabel")
+        choose = QPushButton("Choisir le logo…")
+        choose.setObjectName("chooseLogoButton")
+        choose.clicked.connect(self.choose_logo)
+        logo_row.addWidget(self.logo_label, 1)
+        logo_row.addWidget(choose)
+        form.addRow("Logo :", logo_row)
+        layout.addLayout(form)
+        self.save_button = QPushButton("Enregistrer")
+        self.save_button.setObjectName("saveCompanyButton")
+        self.save_button.clicked.connect(self.save)
+        layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.error = ErrorLabel("companyError")
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self.show_company(service.get())
+
+    def show_company(self, company) -> None:
+        for name, widget in self.widgets.items():
+            value = getattr(company, name)
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(0, widget.findData(value)))
+            else:
+                widget.setText(value)
+        self.logo_label.setText("Logo enregistré" if company.logo_hash else "Aucun logo")
+
+    def choose_logo(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Logo du cabinet", "", "Images (*.png *.jpg *.jpeg *.svg)"
+            )
+        if path:
+            self._logo = Path(path)
+            self.logo_label.setText(f"{self._logo.name} (enregistré avec le formulaire)")
+
+    def save(self) -> None:
+        from app.company import Company
+
+        values = {
+            name: (widget.currentData() if isinstance(widget, QComboBox) else widget.text())
+            for name, widget in self.widgets.items()
+        }
+        current = self._service.get()
+        for widget in self.widgets.values():
+            mark_invalid(widget, False)
+        try:
+            saved = self._service.save(Company(**values, logo_hash=current.logo_hash), self._logo)
+        except DomainError as error:
+            widget = self.widgets.get(error.field or "")
+            if widget is not None:
+                mark_invalid(widget, True)
+            self.error.show_message(error.message)
+            return
+        self._logo = None
+        self.error.clear_message()
+        self.show_company(saved)
+        self.logo_label.setText(self.logo_label.text() + " — société enregistrée.")
