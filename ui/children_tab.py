@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,7 +22,7 @@ from app.household import ChildData
 from app.household_service import ChildInfo, HouseholdInfo
 from app.text import format_date
 from models.enums import DossierTab
-from ui.common import FormDialog, comment_button, confirm
+from ui.common import FormDialog, TableModel, comment_button, confirm
 from ui.widgets import DateField
 
 _HEADERS = ("Prénom", "Date de naissance", "Âge", "À charge", "Garde alternée")
@@ -34,45 +33,6 @@ def age(birth: dt.date | None, today: dt.date) -> str:
         return ""
     years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     return f"{years} an{'s' if years > 1 else ''}"
-
-
-class ChildrenModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self._children: tuple[ChildInfo, ...] = ()
-        self._today = dt.date.today()
-
-    def set_children(self, children: tuple[ChildInfo, ...]) -> None:
-        self.beginResetModel()
-        self._children = children
-        self._today = dt.date.today()
-        self.endResetModel()
-
-    def child_at(self, row: int) -> ChildInfo:
-        return self._children[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._children)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        child = self._children[index.row()].data
-        return (
-            child.first_name,
-            format_date(child.birth_date),
-            age(child.birth_date, self._today),
-            "Oui" if child.dependent else "Non",
-            "Oui" if child.alternating_custody else "Non",
-        )[index.column()]
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[section]
-        return None
 
 
 class ChildDialog(FormDialog):
@@ -133,7 +93,7 @@ class ChildrenTab(QWidget):
         self.add_comment_button = comment_button(lambda: view.open_comment(DossierTab.CHILDREN))
         buttons.addWidget(self.add_comment_button)
         layout.addLayout(buttons)
-        self.model = ChildrenModel()
+        self.model = TableModel(_HEADERS)
         self.table = QTableView()
         self.table.setObjectName("childrenTable")
         self.table.setModel(self.model)
@@ -155,7 +115,20 @@ class ChildrenTab(QWidget):
 
     def render(self, info: HouseholdInfo) -> None:
         self._read_only = info.read_only
-        self.model.set_children(info.children)
+        today = dt.date.today()
+        self.model.set_rows(
+            list(info.children),
+            [
+                (
+                    c.data.first_name,
+                    format_date(c.data.birth_date),
+                    age(c.data.birth_date, today),
+                    "Oui" if c.data.dependent else "Non",
+                    "Oui" if c.data.alternating_custody else "Non",
+                )
+                for c in info.children
+            ],
+        )
         for button in (
             self.add_button,
             self.edit_button,
@@ -166,7 +139,7 @@ class ChildrenTab(QWidget):
 
     def _selected(self) -> ChildInfo | None:
         index = self.table.currentIndex()
-        return self.model.child_at(index.row()) if index.isValid() else None
+        return self.model.item_at(index.row()) if index.isValid() else None
 
     def _run(self, command):
         """Run a household command for a dialog: raise the refusal so it shows in the dialog."""

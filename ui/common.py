@@ -6,7 +6,7 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QDialog,
@@ -199,3 +199,37 @@ def scrolling(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(widget)
     return area
+
+
+class TableModel(QAbstractTableModel):
+    """A small read-only table: rows of already formatted cells."""
+
+    def __init__(self, headers: tuple[str, ...]) -> None:
+        super().__init__()
+        self._headers = headers
+        self._rows: list[tuple[str, ...]] = []
+        self._items: list[object] = []
+
+    def set_rows(self, items: list[object], rows: list[tuple[str, ...]]) -> None:
+        self.beginResetModel()
+        self._items, self._rows = items, rows
+        self.endResetModel()
+
+    def item_at(self, row: int):
+        return self._items[row]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        return (
+            self._rows[index.row()][index.column()] if role == Qt.ItemDataRole.DisplayRole else None
+        )
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None

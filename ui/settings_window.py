@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,42 +29,8 @@ from app.errors import DomainError
 from app.settings import SettingsService, StepRow
 from app.text import format_amount, format_amount_input, format_datetime, parse_amount
 from models.enums import AuditAction, Right
-from ui.common import ErrorLabel, FormDialog, icon, mark_invalid, scrolling, set_role
+from ui.common import ErrorLabel, FormDialog, TableModel, icon, mark_invalid, scrolling, set_role
 from ui.widgets import DateField
-
-
-class TableModel(QAbstractTableModel):
-    """A small read-only table: rows of already formatted cells."""
-
-    def __init__(self, headers: tuple[str, ...]) -> None:
-        super().__init__()
-        self._headers = headers
-        self._rows: list[tuple[str, ...]] = []
-        self._items: list[object] = []
-
-    def set_rows(self, items: list[object], rows: list[tuple[str, ...]]) -> None:
-        self.beginResetModel()
-        self._items, self._rows = items, rows
-        self.endResetModel()
-
-    def item_at(self, row: int):
-        return self._items[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        return (
-            self._rows[index.row()][index.column()] if role == Qt.ItemDataRole.DisplayRole else None
-        )
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
 
 
 def _table(name: str, model: TableModel) -> QTableView:
