@@ -163,7 +163,7 @@ def insert_rows(connection, table_name: str, columns: list[str], values: list[tu
     if not values:
         return
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    placeholders = ", ".join([marker] * len(columns))
+    markers = ", ".join([marker] * len(columns))
     connection.exec_driver_sql(
-        f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({placeholders})", values
+        f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({markers})", values
     )
