@@ -14,6 +14,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
+from pathlib import Path
+
+from app.errors import DomainError
+from app.paths import resolve_paths
+from app.startup import create_demo_office
+from app.storage import backups
+from app.storage.restore import restore
+from app.storage.sqlite import check_database
 
 PASSWORD_ENV_VAR = "DOSSIA_PASSWORD"
 
@@ -86,13 +95,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_backup_command(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from app import backups
-    from app.db_raw import check_database
-    from app.errors import DomainError
-    from app.paths import resolve_paths
-
     paths = resolve_paths(args.db)
     try:
         if args.command == "backups":
@@ -106,7 +108,7 @@ def run_backup_command(args: argparse.Namespace) -> int:
             info = backups.write_backup(paths.database, Path(args.out).resolve(), paths.documents)
             print(f"{info.label} : {info.path}")
             return 0
-        result = backups.restore(paths, Path(args.source).resolve())
+        result = restore(paths, Path(args.source).resolve())
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2
@@ -117,23 +119,13 @@ def run_backup_command(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    import time
-
-    from app.db import Database
-    from app.demo import build_demo
-    from app.errors import DomainError
-    from app.paths import resolve_paths
-    from app.startup import ensure_schema
-
     paths = resolve_paths(args.db)
     if args.dossiers < 0:
         print("Le nombre de dossiers doit être positif.", file=sys.stderr)
         return 2
     started = time.perf_counter()
     try:
-        ensure_schema(paths)
-        database = Database(paths)
-        result = build_demo(database, args.dossiers, seed=args.seed, password=args.password)
+        result = create_demo_office(paths, args.dossiers, seed=args.seed, password=args.password)
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2
@@ -155,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args)
     if args.command in ("backup", "restore", "backups"):
         return run_backup_command(args)
-    from ui.launcher import run_gui
+    from ui.launcher import run_gui  # Qt (0.2 s) only for the GUI, not for the commands
 
     return run_gui(args, os.environ.get(PASSWORD_ENV_VAR))
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
+from typing import Protocol
 
 from app.errors import DomainError, PermissionDenied
+from app.security import verify_password
 from models.enums import Right
 
 BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
@@ -39,65 +40,61 @@ class CurrentUser:
             )
 
 
-def _stored(moment: dt.datetime | None) -> str | None:
-    """A datetime as the ORM stores it on SQLite."""
-    return moment.isoformat(sep=" ", timespec="microseconds") if moment else None
+@dataclass(frozen=True)
+class StoredAccount:
+    """An active user as the login check reads it."""
+
+    id: int
+    login: str
+    first_name: str
+    last_name: str
+    role_name: str
+    password_hash: str
+    failed_logins: int
+    locked_until: dt.datetime | None
 
 
-def has_users(connection: sqlite3.Connection) -> bool:
-    return connection.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+class Accounts(Protocol):
+    """What the login check needs from a storage adapter (SQLite today, PostgreSQL next)."""
+
+    def active_account(self, login: str) -> StoredAccount | None: ...
+
+    def record_failures(
+        self, user_id: int, failures: int, locked_until: dt.datetime | None
+    ) -> None: ...
+
+    def rights_of(self, user_id: int) -> frozenset[Right]: ...
 
 
 def authenticate(
-    connection: sqlite3.Connection, login: str, password: str, now: dt.datetime | None = None
+    accounts: Accounts, login: str, password: str, now: dt.datetime | None = None
 ) -> CurrentUser:
     """Check the password of an active user; the same message whatever was wrong.
 
     Five wrong passwords in a row lock the login for five minutes.
     """
-    from app.security import verify_password
-
     now = now or dt.datetime.now()
-    row = connection.execute(
-        "SELECT u.id, u.login, u.first_name, u.last_name, r.name, u.password_hash, "
-        "u.failed_logins, u.locked_until "
-        "FROM users AS u JOIN roles AS r ON r.id = u.role_id "
-        "WHERE u.login = ? AND u.is_active",
-        (login.strip().lower(),),
-    ).fetchone()
-    if row is not None and row[7] and dt.datetime.fromisoformat(row[7]) > now:
-        until = dt.datetime.fromisoformat(row[7])
+    account = accounts.active_account(login.strip().lower())
+    if account is not None and account.locked_until and account.locked_until > now:
         raise DomainError(
-            f"Trop de mots de passe erronés : ce compte est bloqué jusqu'à {until:%H:%M}. "
-            "Réessayez ensuite, ou demandez à un administrateur de réinitialiser le mot de passe.",
+            "Trop de mots de passe erronés : ce compte est bloqué jusqu'à "
+            f"{account.locked_until:%H:%M}. Réessayez ensuite, ou demandez à un administrateur "
+            "de réinitialiser le mot de passe.",
             field="password",
         )
-    if row is None or not verify_password(row[5], password):
-        if row is not None:
-            failures = row[6] + 1
+    if account is None or not verify_password(account.password_hash, password):
+        if account is not None:
+            failures = account.failed_logins + 1
             locked = now + LOCK_DURATION if failures >= MAX_FAILED_LOGINS else None
-            connection.execute(
-                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                (0 if locked else failures, _stored(locked), row[0]),
-            )
+            accounts.record_failures(account.id, 0 if locked else failures, locked)
         raise DomainError(BAD_CREDENTIALS, field="password")
-    if row[6] or row[7]:
-        connection.execute(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", (row[0],)
-        )
-    rights = frozenset(
-        Right(value)
-        for (value,) in connection.execute(
-            "SELECT rr.right FROM role_rights AS rr JOIN users AS u ON u.role_id = rr.role_id "
-            "WHERE u.id = ?",
-            (row[0],),
-        )
-    )
+    if account.failed_logins or account.locked_until:
+        accounts.record_failures(account.id, 0, None)
     return CurrentUser(
-        id=row[0],
-        login=row[1],
-        first_name=row[2],
-        last_name=row[3],
-        role_name=row[4],
-        rights=rights,
+        id=account.id,
+        login=account.login,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        role_name=account.role_name,
+        rights=accounts.rights_of(account.id),
     )

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.auto_comments import Snapshot, expected_comments
-from app.db import Database, insert_rows, storage_rows
-from app.db_listing import search_document, search_index_filled_afterwards
-from app.household import BorrowerData, ChildData
-from app.numbering import counter_name, format_number
-from app.office import ADMINISTRATOR, ASSISTANT, BROKER, MANAGER, seed_reference_data
+from app.dossier.auto_comments import Snapshot, expected_comments
+from app.dossier.household import BorrowerData, ChildData
+from app.dossier.situation import LoanData, ProjectData
+from app.listing import search_document
+from app.office.numbering import counter_name, format_number
+from app.office.office import ADMINISTRATOR, ASSISTANT, BROKER, MANAGER
+from app.office.office_service import seed_reference_data
 from app.security import hash_password
-from app.situation import LoanData, ProjectData
+from app.storage.database import Database, insert_rows, search_index_filled_afterwards, storage_rows
 from app.text import fold
 from app.text import person_name as _person_name
 from models.dossier import (

@@ -41,3 +41,7 @@ class DatabaseOpenError(DomainError):
     def __init__(self, message: str, damaged: bool = False) -> None:
         super().__init__(message)
         self.damaged = damaged
+
+
+class NewerDatabaseError(DatabaseOpenError):
+    """The file was made by a newer version of Dossia: it is left untouched."""

@@ -21,7 +21,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from app.db_listing import ListColumn
+from app.listing import ListColumn
 from app.paths import DataPaths
 from app.workspace import OfficeDatabase
 from ui.launcher import create_application

@@ -28,12 +28,12 @@ def main() -> int:
 
     import datetime as dt
 
-    from app.db import Database
-    from app.db_listing import ListTab
     from app.demo import build_demo
+    from app.dossier.situation import ItemKind
+    from app.listing import ListTab
     from app.paths import DataPaths
-    from app.situation import ItemKind
-    from app.startup import ensure_schema
+    from app.storage.database import Database
+    from app.storage.schema import ensure_schema
     from app.workspace import OfficeDatabase
     from ui.launcher import create_application
     from ui.main_window import MainWindow

@@ -11,10 +11,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-from app.db import Database
 from app.demo import build_demo
 from app.paths import DataPaths
-from app.startup import ensure_schema
+from app.storage.database import Database
+from app.storage.schema import ensure_schema
 from app.workspace import OfficeDatabase, Workspace
 
 PASSWORD = "demo"

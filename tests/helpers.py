@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.dossiers import DossierService, NewDossier
-from app.readmodels import DossierDetail
+from app.dossier.dossier_service import DossierService, NewDossier
+from app.dossier.readmodels import DossierDetail
 from app.workspace import Workspace
 from models.audit import AuditEvent
 from models.enums import DossierStatus

@@ -7,10 +7,11 @@ import sqlite3
 
 import pytest
 
-from app import backups
-from app.backups import BackupKind
-from app.dossiers import DossierFlag
+from app.dossier.dossier_service import DossierFlag
 from app.errors import DomainError
+from app.storage import backups
+from app.storage.backups import BackupKind
+from app.storage.restore import restore
 from tests.conftest import TEMPLATE_DOSSIERS
 from tests.helpers import new_dossier, with_documents_and_simulations
 from tests.test_demo_and_cli import run_main
@@ -93,7 +94,7 @@ def test_restore_takes_a_safety_backup_first(workspace, tmp_path):
     detail = with_documents_and_simulations(workspace.dossiers, new_dossier(workspace), tmp_path)
     workspace.dossiers.set_flag(detail.id, detail.version, DossierFlag.COMPLETE, True)
     workspace.close()  # the GUI closes its connections before restoring
-    result = backups.restore(workspace.paths, before.path)
+    result = restore(workspace.paths, before.path)
     assert count(workspace.paths.database) == TEMPLATE_DOSSIERS
     assert (
         result.safety_backup is not None
@@ -106,14 +107,14 @@ def test_restore_refuses_bad_files_and_changes_nothing(paths, tmp_path):
     bogus = tmp_path / "bogus.sqlite3"
     bogus.write_bytes(b"rien a voir" * 100)
     with pytest.raises(DomainError, match="n'est pas une base de données Dossia"):
-        backups.restore(paths, bogus)
+        restore(paths, bogus)
     with pytest.raises(DomainError, match="introuvable"):
-        backups.restore(paths, tmp_path / "absent.sqlite3")
+        restore(paths, tmp_path / "absent.sqlite3")
     damaged = tmp_path / "damaged.sqlite3"
     good = paths.database.read_bytes()
     damaged.write_bytes(good[: len(good) // 2])  # truncated: a copy interrupted half-way
     with pytest.raises(DomainError):
-        backups.restore(paths, damaged)
+        restore(paths, damaged)
     assert count(paths.database) == TEMPLATE_DOSSIERS
     assert not paths.backups.exists() or not any(paths.backups.glob("*avant-restauration*"))
 

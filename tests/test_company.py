@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.company import Company, valid_iban
 from app.errors import DomainError, PermissionDenied
+from app.office.company import Company
+from app.validation import valid_iban
 
 GOOD = Company(
     name="Cabinet Marchetti Courtage",

@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from app import db_raw
-from app.db import alembic_config
 from app.errors import DatabaseOpenError
 from app.paths import DataPaths
-from app.startup import ensure_schema
+from app.storage import sqlite
+from app.storage.schema import alembic_config, ensure_schema
 
 
 def test_known_revisions_match_the_migration_scripts(tmp_path):
     script = ScriptDirectory.from_config(alembic_config(tmp_path / "x.sqlite3"))
-    assert script.get_heads() == [db_raw.HEAD_REVISION]
-    assert sorted(r.revision for r in script.walk_revisions()) == sorted(db_raw.KNOWN_REVISIONS)
+    assert script.get_heads() == [sqlite.HEAD_REVISION]
+    assert sorted(r.revision for r in script.walk_revisions()) == sorted(sqlite.KNOWN_REVISIONS)
 
 
 def test_migrations_match_the_models(tmp_path):
@@ -39,9 +38,9 @@ def test_migrations_match_the_models(tmp_path):
 
 def test_a_new_file_is_missing_then_current(tmp_path):
     paths = DataPaths(tmp_path / "new" / "dossia.sqlite3")
-    assert db_raw.check_database(paths.database) is db_raw.SchemaState.MISSING
-    assert ensure_schema(paths) is db_raw.SchemaState.MISSING
-    assert db_raw.check_database(paths.database) is db_raw.SchemaState.CURRENT
+    assert sqlite.check_database(paths.database) is sqlite.SchemaState.MISSING
+    assert ensure_schema(paths) is sqlite.SchemaState.MISSING
+    assert sqlite.check_database(paths.database) is sqlite.SchemaState.CURRENT
     connection = sqlite3.connect(paths.database)
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     connection.close()
@@ -52,7 +51,7 @@ def test_a_file_that_is_not_a_database(tmp_path):
     bogus.write_text("Ceci est un fichier texte, pas une base.\n" * 20)
     before = bogus.read_bytes()
     with pytest.raises(DatabaseOpenError, match="n'est pas une base de données Dossia"):
-        db_raw.check_database(bogus)
+        sqlite.check_database(bogus)
     assert bogus.read_bytes() == before
 
 
@@ -63,7 +62,7 @@ def test_a_sqlite_database_of_another_program(tmp_path):
     connection.commit()
     connection.close()
     with pytest.raises(DatabaseOpenError, match="n'est pas une base de données Dossia"):
-        db_raw.check_database(other)
+        sqlite.check_database(other)
 
 
 def test_a_database_from_a_newer_dossia(paths):
@@ -72,7 +71,7 @@ def test_a_database_from_a_newer_dossia(paths):
     connection.commit()
     connection.close()
     with pytest.raises(DatabaseOpenError, match="version plus récente de Dossia"):
-        db_raw.check_database(paths.database)
+        sqlite.check_database(paths.database)
     with pytest.raises(DatabaseOpenError):
         ensure_schema(paths)
     connection = sqlite3.connect(paths.database)
@@ -84,7 +83,7 @@ def test_a_database_from_a_newer_dossia(paths):
 
 def test_a_folder_is_not_a_database(tmp_path):
     with pytest.raises(DatabaseOpenError, match="est un dossier"):
-        db_raw.check_database(tmp_path)
+        sqlite.check_database(tmp_path)
 
 
 @contextlib.contextmanager
@@ -119,14 +118,14 @@ def read_only(path: Path):
 def test_a_read_only_database(paths):
     before = paths.database.read_bytes()
     with read_only(paths.database), pytest.raises(DatabaseOpenError, match="lecture seule"):
-        db_raw.check_database(paths.database)
+        sqlite.check_database(paths.database)
     assert paths.database.read_bytes() == before
 
 
 def test_storage_errors_are_explained_in_french():
     from sqlalchemy.exc import OperationalError
 
-    from app.db import storage_error
+    from app.storage.database import storage_error
 
     def message(text: str) -> str:
         return storage_error(OperationalError("UPDATE", {}, Exception(text))).message
@@ -166,9 +165,9 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
     )
     connection.commit()
     connection.close()
-    assert db_raw.check_database(paths.database) is db_raw.SchemaState.OUTDATED
-    assert ensure_schema(paths) is db_raw.SchemaState.OUTDATED
-    assert db_raw.check_database(paths.database) is db_raw.SchemaState.CURRENT
+    assert sqlite.check_database(paths.database) is sqlite.SchemaState.OUTDATED
+    assert ensure_schema(paths) is sqlite.SchemaState.OUTDATED
+    assert sqlite.check_database(paths.database) is sqlite.SchemaState.CURRENT
     connection = sqlite3.connect(paths.database)
     row = connection.execute("SELECT number, internal_note, version FROM dossiers").fetchone()
     borrower = connection.execute(

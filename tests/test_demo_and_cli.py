@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.db import Database
 from app.demo import build_demo
 from app.paths import DataPaths
-from app.startup import ensure_schema
+from app.storage.database import Database
+from app.storage.schema import ensure_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 30)

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from app.db_listing import ListQuery, ListTab
-from app.dossiers import DossierDate, DossierFlag
+from app.dossier.dossier_service import DossierDate, DossierFlag
 from app.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from app.listing import ListQuery, ListTab
 from models.dossier import Borrower, Document, Dossier, Simulation, StepChange
 from models.enums import AbandonReason, AuditAction, DossierStatus
 from tests.helpers import (

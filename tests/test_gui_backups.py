@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from app import backups
 from app.paths import DataPaths
+from app.storage import backups
 from tests.conftest import TEMPLATE_DOSSIERS
 from tests.helpers import new_dossier
 from ui import launcher

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QPushButton, QRadioButton, QTableView
 
-from app.db_listing import ListColumn
+from app.listing import ListColumn
 from models.enums import DossierStatus
 from tests.conftest import TEMPLATE_DOSSIERS
 from tests.helpers import new_dossier, type_text

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db_listing import ListQuery, ListTab
+from app.listing import ListQuery, ListTab
 from models.enums import AbandonReason, DossierStatus
 from tests.helpers import flags, new_dossier, type_text, with_documents_and_simulations
 
@@ -350,7 +350,7 @@ def test_delete_can_be_cancelled(qtbot, workspace, open_dossier):
 
 
 def test_a_change_made_elsewhere_is_not_overwritten(qtbot, workspace, open_dossier):
-    from app.dossiers import DossierFlag
+    from app.dossier.dossier_service import DossierFlag
 
     detail = new_dossier(workspace)
     window = open_dossier(detail.id)
@@ -384,7 +384,7 @@ def test_delete_message_box_is_a_question(qtbot, workspace, open_dossier):
 
 
 def test_a_note_typed_while_the_dossier_changed_elsewhere_is_kept(qtbot, workspace, open_dossier):
-    from app.dossiers import DossierFlag
+    from app.dossier.dossier_service import DossierFlag
 
     detail = new_dossier(workspace)
     window = open_dossier(detail.id)
@@ -401,7 +401,7 @@ def test_a_note_typed_while_the_dossier_changed_elsewhere_is_kept(qtbot, workspa
 
 
 def test_a_dialog_meeting_a_concurrent_change_keeps_what_was_typed(qtbot, workspace, open_dossier):
-    from app.dossiers import DossierFlag
+    from app.dossier.dossier_service import DossierFlag
 
     detail = new_dossier(workspace)
     window = open_dossier(detail.id)

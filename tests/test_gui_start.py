@@ -7,8 +7,8 @@ import sys
 import pytest
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
-from app import db_raw
 from app.paths import DataPaths
+from app.storage import sqlite
 from app.workspace import OfficeDatabase
 from tests.conftest import PASSWORD
 from ui import launcher
@@ -39,7 +39,7 @@ def test_first_start_creates_the_office_and_its_administrator(qtbot, tmp_path):
     dialog.findChild(QLineEdit, "adminConfirmEdit").setText("Secret-2026")
     click_ok(qtbot, dialog)
     assert dialog.result_value == "hdubois"
-    assert db_raw.check_database(paths.database) is db_raw.SchemaState.CURRENT
+    assert sqlite.check_database(paths.database) is sqlite.SchemaState.CURRENT
     office = OfficeDatabase(paths)
     user = office.authenticate("HDubois", "Secret-2026")
     assert user.role_name == "Administrateur" and user.display_name == "Hélène Dubois"
@@ -56,7 +56,7 @@ def test_first_start_can_build_the_demo_office(qtbot, tmp_path):
     assert dialog.result_value == "admin"
     office = OfficeDatabase(paths)
     workspace = office.workspace_for(office.authenticate("admin", "demo"))
-    from app.db_listing import ListQuery, ListTab
+    from app.listing import ListQuery, ListTab
 
     assert workspace.tab_counts(ListQuery())[ListTab.ALL] == 300
     workspace.close()

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.dossiers import DossierDate, DossierFlag
+from app.dossier.dossier_service import DossierDate, DossierFlag
 from app.errors import DomainError
 from app.text import person_name
 from models.enums import AbandonReason, DossierStatus, DossierTab
@@ -210,7 +210,7 @@ AMOUNTS = st.one_of(st.none(), st.integers(-(10**15), 10**15))
 @SETTINGS
 @given(last=TEXT, city=TEXT, phone=TEXT, email=TEXT, postal=TEXT, income=AMOUNTS, birth=DATES)
 def test_save_borrower(workspace, dossier, last, city, phone, email, postal, income, birth):
-    from app.household import BorrowerData
+    from app.dossier.household import BorrowerData
 
     household = workspace.household
     before = household.get(dossier.id)
@@ -236,7 +236,7 @@ def test_save_borrower(workspace, dossier, last, city, phone, email, postal, inc
 @SETTINGS
 @given(name=TEXT, birth=DATES, custody=st.booleans())
 def test_add_child(workspace, dossier, name, birth, custody):
-    from app.household import ChildData
+    from app.dossier.household import ChildData
 
     household = workspace.household
     before = household.get(dossier.id)
@@ -253,7 +253,7 @@ def test_add_child(workspace, dossier, name, birth, custody):
 @SETTINGS
 @given(price=AMOUNTS, contribution=AMOUNTS, city=TEXT, postal=TEXT)
 def test_save_project(workspace, dossier, price, contribution, city, postal):
-    from app.situation import ProjectData
+    from app.dossier.situation import ProjectData
 
     situation = workspace.situation
     before = situation.get(dossier.id)

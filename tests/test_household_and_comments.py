@@ -7,9 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from app.auto_comments import RULES, Snapshot, expected_comments
+from app.dossier.auto_comments import RULES, Snapshot, expected_comments
+from app.dossier.household import BorrowerData, ChildData, describe_household
 from app.errors import ConflictError, DomainError, PermissionDenied
-from app.household import BorrowerData, ChildData, describe_household, normalize_phone
+from app.validation import normalize_phone
 from models.enums import AbandonReason, Contract, DossierTab, MaritalStatus
 from tests.helpers import new_dossier
 
@@ -53,7 +54,7 @@ def test_borrower_details_are_saved_and_normalised(workspace, dossier):
     assert household.get(dossier.id).borrowers[0] == saved
     detail = workspace.dossiers.get(dossier.id)
     assert detail.holder_name == "D'ARTAGNAN-LEFÈVRE Éloïse"  # the summary and the list follow
-    from app.db_listing import ListQuery
+    from app.listing import ListQuery
 
     assert [r.id for r in workspace.list_page(ListQuery(search="artagnan"), 0, 5)] == [dossier.id]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.db_listing import ListColumn, ListQuery, ListTab, match_expression
+from app.listing import ListColumn, ListQuery, ListTab
+from app.storage.sqlite_listing import match_expression
 from models.enums import AbandonReason, DossierStatus
 from tests.conftest import TEMPLATE_DOSSIERS
 from tests.helpers import new_dossier

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.errors import DomainError, PermissionDenied
-from app.referential import ReferrerData, valid_siren
+from app.office.referential import ReferrerData
+from app.validation import valid_siren
 from models.enums import ReferrerKind
 from tests.helpers import new_dossier
 
@@ -86,7 +87,7 @@ def test_banks(workspace, qtbot, main_window):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton
 
-    from app.referential import BankData
+    from app.office.referential import BankData
 
     referential = workspace.referential
     rows = referential.save_bank(None, BankData("Crédit Agricole", "Bordeaux Gambetta", "M. Petit"))

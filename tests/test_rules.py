@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from app import rules
+from app.dossier import lifecycle
 from app.errors import DomainError
 from app.text import fold, format_amount, format_date, format_rate, person_name
 from models.enums import AbandonReason, DossierStatus
@@ -16,70 +16,74 @@ D = dt.date
 
 def test_abandon_needs_a_reason_and_other_needs_a_text():
     with pytest.raises(DomainError, match="motif"):
-        rules.check_abandon(DossierStatus.CLIENT, None, "")
+        lifecycle.check_abandon(DossierStatus.CLIENT, None, "")
     with pytest.raises(DomainError, match="Précisez") as error:
-        rules.check_abandon(DossierStatus.CLIENT, AbandonReason.OTHER, "   ")
+        lifecycle.check_abandon(DossierStatus.CLIENT, AbandonReason.OTHER, "   ")
     assert error.value.field == "detail"
     assert (
-        rules.check_abandon(DossierStatus.PROSPECT, AbandonReason.OTHER, " Parti  à l'étranger ")
+        lifecycle.check_abandon(
+            DossierStatus.PROSPECT, AbandonReason.OTHER, " Parti  à l'étranger "
+        )
         == "Parti à l'étranger"
     )
     # A text typed before switching to another reason is not kept.
-    assert rules.check_abandon(DossierStatus.CLIENT, AbandonReason.COMPETITION, "x") == ""
+    assert lifecycle.check_abandon(DossierStatus.CLIENT, AbandonReason.COMPETITION, "x") == ""
 
 
 def test_abandoned_dossier_cannot_be_abandoned_again_nor_edited():
     with pytest.raises(DomainError, match="déjà abandonné"):
-        rules.check_abandon(DossierStatus.ABANDONED, AbandonReason.COMPETITION, "")
+        lifecycle.check_abandon(DossierStatus.ABANDONED, AbandonReason.COMPETITION, "")
     with pytest.raises(DomainError, match="lecture seule"):
-        rules.check_can_edit(DossierStatus.ABANDONED)
-    rules.check_can_edit(DossierStatus.CLIENT)
+        lifecycle.check_can_edit(DossierStatus.ABANDONED)
+    lifecycle.check_can_edit(DossierStatus.CLIENT)
 
 
 def test_only_abandoned_dossiers_resume_as_prospect_or_client():
     with pytest.raises(DomainError, match="Seul un dossier abandonné"):
-        rules.check_resume(DossierStatus.CLIENT, DossierStatus.CLIENT, D(2026, 1, 1))
+        lifecycle.check_resume(DossierStatus.CLIENT, DossierStatus.CLIENT, D(2026, 1, 1))
     with pytest.raises(DomainError):
-        rules.check_resume(DossierStatus.ABANDONED, DossierStatus.ABANDONED, D(2026, 1, 1))
+        lifecycle.check_resume(DossierStatus.ABANDONED, DossierStatus.ABANDONED, D(2026, 1, 1))
     with pytest.raises(DomainError, match="date de création"):
-        rules.check_resume(DossierStatus.ABANDONED, DossierStatus.PROSPECT, None)
-    rules.check_resume(DossierStatus.ABANDONED, DossierStatus.PROSPECT, D(2026, 1, 1))
+        lifecycle.check_resume(DossierStatus.ABANDONED, DossierStatus.PROSPECT, None)
+    lifecycle.check_resume(DossierStatus.ABANDONED, DossierStatus.PROSPECT, D(2026, 1, 1))
 
 
 def test_dates_follow_the_life_of_a_loan():
     today = D(2026, 6, 1)
-    ok = rules.DossierDates(D(2026, 1, 10), D(2026, 2, 1), D(2026, 3, 1), D(2026, 5, 1))
-    rules.check_dates(ok, today)
+    ok = lifecycle.DossierDates(D(2026, 1, 10), D(2026, 2, 1), D(2026, 3, 1), D(2026, 5, 1))
+    lifecycle.check_dates(ok, today)
     with pytest.raises(DomainError, match="antérieure à la date de création") as error:
-        rules.check_dates(rules.DossierDates(D(2026, 1, 10), None, D(2026, 1, 9), None), today)
+        lifecycle.check_dates(
+            lifecycle.DossierDates(D(2026, 1, 10), None, D(2026, 1, 9), None), today
+        )
     assert error.value.field == "offer_signed_on"
     with pytest.raises(DomainError, match="précéder la signature de l'offre"):
-        rules.check_dates(
-            rules.DossierDates(D(2026, 1, 10), None, D(2026, 3, 1), D(2026, 2, 1)), today
+        lifecycle.check_dates(
+            lifecycle.DossierDates(D(2026, 1, 10), None, D(2026, 3, 1), D(2026, 2, 1)), today
         )
     with pytest.raises(DomainError, match="futur"):
-        rules.check_dates(rules.DossierDates(D(2026, 6, 2), None, None, None), today)
+        lifecycle.check_dates(lifecycle.DossierDates(D(2026, 6, 2), None, None, None), today)
     with pytest.raises(DomainError, match="invalide"):
-        rules.check_dates(rules.DossierDates(D(1900, 1, 1), None, None, None), today)
+        lifecycle.check_dates(lifecycle.DossierDates(D(1900, 1, 1), None, None, None), today)
 
 
 def test_steps_move_one_at_a_time_within_bounds():
-    assert rules.next_step_index(0, 5, 1) == 1
-    assert rules.next_step_index(3, 5, -1) == 2
+    assert lifecycle.next_step_index(0, 5, 1) == 1
+    assert lifecycle.next_step_index(3, 5, -1) == 2
     with pytest.raises(DomainError, match="dernière étape"):
-        rules.next_step_index(4, 5, 1)
+        lifecycle.next_step_index(4, 5, 1)
     with pytest.raises(DomainError, match="première étape"):
-        rules.next_step_index(0, 5, -1)
+        lifecycle.next_step_index(0, 5, -1)
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "x" * 41, "2026\x00-1"])
 def test_bad_dossier_numbers_are_refused(bad):
     with pytest.raises(DomainError):
-        rules.normalize_number(bad)
+        lifecycle.normalize_number(bad)
 
 
 def test_dossier_number_is_trimmed():
-    assert rules.normalize_number("  2026-00042 ") == "2026-00042"
+    assert lifecycle.normalize_number("  2026-00042 ") == "2026-00042"
 
 
 def test_french_formatting():

@@ -6,9 +6,9 @@ import csv
 
 import pytest
 
-from app.db_listing import ListQuery
 from app.errors import DomainError, PermissionDenied
-from app.settings import check_step_order
+from app.listing import ListQuery
+from app.office.settings_service import check_step_order
 from models.enums import AbandonReason, AuditAction
 from tests.helpers import new_dossier
 
@@ -186,7 +186,7 @@ def test_audit_page_filters_and_exports(qtbot, main_window, workspace, tmp_path)
 
 
 def test_numbering_with_an_office_prefix_and_a_laptop_prefix(workspace, login_as):
-    from app.numbering import MachineSettings, NumberingFormat
+    from app.office.numbering import MachineSettings, NumberingFormat
 
     settings = workspace.settings
     assert settings.numbering() == (NumberingFormat(), "")

@@ -16,8 +16,15 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
+from app.dossier.situation import (
+    ChargeData,
+    ItemKind,
+    LoanData,
+    ProjectData,
+    RealEstateData,
+    SavingsData,
+)
 from app.errors import DomainError
-from app.situation import ChargeData, ItemKind, LoanData, ProjectData, RealEstateData, SavingsData
 from models.enums import ChargeKind, DossierTab, LoanKind, ProjectNature, SavingsKind
 from tests.helpers import new_dossier, type_text
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from app.errors import DomainError, PermissionDenied
-from app.office import NewUser
+from app.office.office import NewUser
 from app.workspace import OfficeDatabase
 from models.enums import AuditAction
 from tests.conftest import PASSWORD

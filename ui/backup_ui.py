@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import backups
-from app.backups import BackupInfo
 from app.errors import DomainError
+from app.office.backup_service import BackupInfo, BackupService
 from ui.common import FormDialog, escape, set_role
 from ui.workers import Background
 
@@ -86,8 +85,10 @@ class ProgressRun:
 class RestoreDialog(FormDialog):
     """Choose a backup (date and dossier count shown) or another file, then confirm."""
 
-    def __init__(self, parent: QWidget, found: list[BackupInfo], message: str = "") -> None:
+    def __init__(self, parent: QWidget, service: BackupService, message: str = "") -> None:
         super().__init__(parent, "Restaurer une sauvegarde", "restoreDialog", ok_text="Restaurer")
+        self._service = service
+        found = service.list()
         if message:
             reason = set_role(QLabel(message), "error")
             reason.setObjectName("restoreReason")
@@ -125,7 +126,7 @@ class RestoreDialog(FormDialog):
             self, "Choisir une sauvegarde", "", "Sauvegardes Dossia (*.sqlite3)"
         )
         if name:
-            info = backups.describe(Path(name))
+            info = self._service.describe(Path(name))
             item = QListWidgetItem(f"{info.label} — {Path(name).name}")
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.list.insertItem(0, item)
@@ -136,7 +137,7 @@ class RestoreDialog(FormDialog):
         if item is None:
             raise DomainError("Choisissez une sauvegarde.")
         path = Path(item.data(Qt.ItemDataRole.UserRole))
-        backups.check_backup(path)  # a bad file is refused here, before anything is closed
+        self._service.check(path)  # a bad file is refused here, before anything is closed
         return path
 
 
@@ -151,13 +152,13 @@ class BackupController:
         self._background.wait(60000)
 
     @property
-    def paths(self):
-        return self._window.workspace.paths
+    def service(self) -> BackupService:
+        return self._window.workspace.backups
 
     def backup_now(self, folder: Path | None = None) -> ProgressRun:
         run = ProgressRun(self._window, "Sauvegarde en cours…", self._background)
         run.start(
-            lambda progress: backups.backup_now(self.paths, folder=folder, progress=progress),
+            lambda progress: self.service.back_up(folder, progress),
             self._backed_up,
             self._failed,
         )
@@ -190,16 +191,17 @@ class BackupController:
         box.open()
 
     def open_restore(self, message: str = "") -> RestoreDialog:
-        dialog = RestoreDialog(self._window, backups.list_backups(self.paths.backups), message)
+        dialog = RestoreDialog(self._window, self.service, message)
         dialog.accepted.connect(lambda: self.restore(dialog.result_value))
         dialog.open()
         return dialog
 
     def restore(self, source: Path) -> ProgressRun:
+        service = self.service
         self._window.release_database()
         run = ProgressRun(self._window, "Restauration en cours…", self._background)
         run.start(
-            lambda _progress: backups.restore(self.paths, source),
+            lambda _progress: service.restore(source),
             self._restored,
             self._restore_failed,
         )

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.dossier.household import BorrowerData
+from app.dossier.household_service import HouseholdInfo
 from app.errors import DomainError
-from app.household import BorrowerData
-from app.household_service import HouseholdInfo
 from app.text import format_amount_input, parse_amount
 from models.enums import Contract, DossierTab, MaritalStatus, MatrimonialRegime
 from ui.common import ErrorLabel, comment_button, confirm, mark_invalid

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.household import ChildData
-from app.household_service import ChildInfo, HouseholdInfo
+from app.dossier.household import ChildData
+from app.dossier.household_service import ChildInfo, HouseholdInfo
 from app.text import format_date
 from models.enums import DossierTab
 from ui.common import FormDialog, TableModel, comment_button, confirm

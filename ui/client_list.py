@@ -15,7 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from app.db_listing import ListColumn, ListQuery, ListRow
+from app.listing import ListColumn, ListQuery, ListRow
 from app.workspace import Workspace
 
 PAGE_SIZE = 200  # rows fetched each time the user scrolls to the bottom

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dossiers import DossierService
+from app.dossier.dossier_service import DossierService
+from app.dossier.readmodels import DossierDetail
 from app.errors import ConflictError, DomainError, NotFound
-from app.readmodels import DossierDetail
 from app.text import format_date
 from app.workspace import Workspace
 from models.enums import DossierStatus

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dossiers import DossierDate, DossierFlag
+from app.dossier.dossier_service import DossierDate, DossierFlag
+from app.dossier.readmodels import DossierDetail
 from app.errors import ConflictError, DomainError
-from app.readmodels import DossierDetail
 from app.richtext import plain_text
 from app.text import format_amount, format_datetime, format_duration, format_rate
 from models.enums import DossierTab

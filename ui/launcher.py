@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QLocale, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app import db_raw
+from app import startup
 from app.auth import CurrentUser
 from app.errors import DatabaseOpenError, DomainError
 from app.paths import DataPaths, resolve_paths
+from app.startup import OfficeState
 from app.workspace import OfficeDatabase
 from ui.common import icon, style_sheet
 
@@ -62,25 +63,26 @@ class Opened:
 
 
 def open_database(paths: DataPaths) -> Opened | None:
-    """Check the file; on a first start, offer to create the office. None if we must stop."""
-    try:
-        state = db_raw.check_database(paths.database)
-    except DatabaseOpenError as error:
-        return _offer_restore(paths, error)
-    if state in (db_raw.SchemaState.MISSING, db_raw.SchemaState.EMPTY):
+    """Ask the start-up what to do; on a first start, offer to create the office. None if
+    we must stop."""
+    opening = startup.open_office(paths)
+    if opening.state is OfficeState.FIRST_START:
         from ui.dialogs.login import FirstStartDialog
 
         dialog = FirstStartDialog(paths)
         if not dialog.exec():
             return None
         return Opened(login=dialog.result_value)
-    if state is db_raw.SchemaState.OUTDATED:
-        from app.startup import ensure_schema
-
+    if opening.state is OfficeState.DAMAGED:
+        return _offer_restore(paths, opening)
+    if opening.state in (OfficeState.NEWER, OfficeState.UNUSABLE):
+        _critical(opening.message)
+        return None
+    if opening.state is OfficeState.UPGRADE:
         try:
             _with_busy_dialog(
                 "Mise à jour de la base de données (une sauvegarde est faite avant)…",
-                lambda: ensure_schema(paths),
+                lambda: startup.upgrade_office(paths),
             )
         except DomainError as error:
             _critical(error.message)
@@ -119,24 +121,13 @@ def _with_busy_dialog(text: str, function):
     return outcome.get("value")
 
 
-def _offer_restore(paths: DataPaths, error: DatabaseOpenError) -> Opened | None:
+def _offer_restore(paths: DataPaths, opening: startup.Opening) -> Opened | None:
     """A damaged database at start: offer the latest good backup, never a new empty base."""
-    from app import backups
-
-    good = None
-    if error.damaged:
-        good = next(
-            (
-                b
-                for b in backups.list_backups(paths.backups)
-                if backups.integrity_problem(b.path) is None
-            ),
-            None,
-        )
+    good = opening.good_backup
     if good is None:
-        _critical(error.message)
+        _critical(opening.message)
         return None
-    box = QMessageBox(QMessageBox.Icon.Critical, "Dossia", error.message)
+    box = QMessageBox(QMessageBox.Icon.Critical, "Dossia", opening.message)
     box.setObjectName("damagedDatabaseDialog")
     box.setInformativeText(
         f"Dernière sauvegarde en bon état : {good.label}.\nLe fichier endommagé sera "
@@ -149,7 +140,7 @@ def _offer_restore(paths: DataPaths, error: DatabaseOpenError) -> Opened | None:
     if box.clickedButton() is not restore:
         return None
     try:
-        backups.restore(paths, good.path, damaged=True)
+        startup.restore_latest_good_backup(paths, opening)
     except DomainError as failure:
         _critical(failure.message)
         return None

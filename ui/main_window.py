@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import backups
-from app.db_listing import ListColumn, ListQuery, ListTab
 from app.errors import DomainError
+from app.listing import ListColumn, ListQuery, ListTab
 from app.paths import network_location
 from app.workspace import Workspace
 from models.enums import DossierStatus, Right
@@ -65,7 +64,7 @@ class MainWindow(QMainWindow):
         self._counts_pool = QThreadPool(self)
         self._counts_pool.setMaxThreadCount(1)  # one reader connection, used serially
         self._counts = Background(self._counts_pool)
-        self._counts_connection = None
+        self._counts_reader = None
         self._counts_generation = 0
         self._start_checks = Background(QThreadPool(self))
         self._counts_timer = QTimer(self)
@@ -307,7 +306,7 @@ class MainWindow(QMainWindow):
         problem = self.workspace.quick_check()
         if problem is not None:
             return problem, None
-        return None, backups.run_automatic_backup(self.workspace.paths)
+        return None, self.workspace.backups.run_automatic()
 
     def _start_checks_done(self, result) -> None:
         problem, backup = result
@@ -333,9 +332,9 @@ class MainWindow(QMainWindow):
             window.close()
         self._counts.wait(5000)
         self._start_checks.wait(5000)
-        if self._counts_connection is not None:
-            self._counts_connection.close()
-            self._counts_connection = None
+        if self._counts_reader is not None:
+            self._counts_reader.close()
+            self._counts_reader = None
         self.setEnabled(False)
         self.workspace.close()
 
@@ -345,9 +344,9 @@ class MainWindow(QMainWindow):
         self._counts.wait(5000)
         self._start_checks.wait(30000)
         self.backups.wait()
-        if self._counts_connection is not None:
-            self._counts_connection.close()
-            self._counts_connection = None
+        if self._counts_reader is not None:
+            self._counts_reader.close()
+            self._counts_reader = None
         self.workspace.close()
 
     def restart(self) -> None:
@@ -362,9 +361,9 @@ class MainWindow(QMainWindow):
         query = self.model.query
 
         def count():
-            if self._counts_connection is None:
-                self._counts_connection = self.workspace.open_reader()
-            return generation, self.workspace.tab_counts(query, self._counts_connection)
+            if self._counts_reader is None:
+                self._counts_reader = self.workspace.open_reader()
+            return generation, self._counts_reader.count_by_tab(query)
 
         self._counts.run(count, self._counts_ready)
 

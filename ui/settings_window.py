@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DomainError
-from app.settings import SettingsService, StepRow
+from app.office.settings_service import SettingsService, StepRow
 from app.text import format_amount, format_amount_input, format_datetime, parse_amount
 from models.enums import AuditAction, Right
 from ui.common import ErrorLabel, FormDialog, TableModel, icon, mark_invalid, scrolling, set_role
@@ -501,7 +501,7 @@ class UsersPage(QWidget):
         return self.model.item_at(index.row()) if index.isValid() else None
 
     def add(self) -> UserDialog:
-        from app.office import NewUser
+        from app.office.office import NewUser
 
         def submit(dialog: UserDialog):
             return self._service.create_user(
@@ -727,7 +727,7 @@ class ReferrerDialog(FormDialog):
         self.setMinimumWidth(460)
 
     def submit(self):
-        from app.referential import ReferrerData
+        from app.office.referential import ReferrerData
         from models.enums import ReferrerKind
 
         rate = parse_amount(self.rate_edit.text(), field="rebate_rate_mpct")
@@ -933,7 +933,7 @@ class BankDialog(FormDialog):
         self.setMinimumWidth(420)
 
     def submit(self):
-        from app.referential import BankData
+        from app.office.referential import BankData
 
         return self._submit(
             BankData(self.name_edit.text(), self.agency_edit.text(), self.contact_edit.text())
@@ -1063,7 +1063,7 @@ class NumberingPage(QWidget):
     def _preview(self) -> None:
         import datetime as dt
 
-        from app.numbering import NumberingFormat
+        from app.office.numbering import NumberingFormat
 
         numbering = NumberingFormat(
             self.prefix_edit.text().strip().upper(),
@@ -1116,7 +1116,7 @@ class CompanyPage(QWidget):
     """«Société»: identity and legal mentions printed on PDFs and invoices."""
 
     def __init__(self, service) -> None:
-        from app.company import ORIAS_CATEGORIES, VAT_STATUSES
+        from app.office.company import ORIAS_CATEGORIES, VAT_STATUSES
 
         super().__init__()
         self.setObjectName("companyPage")
@@ -1175,7 +1175,7 @@ class CompanyPage(QWidget):
             self.logo_label.setText(f"{self._logo.name} (enregistré avec le formulaire)")
 
     def save(self) -> None:
-        from app.company import Company
+        from app.office.company import Company
 
         values = {
             name: (widget.currentData() if isinstance(widget, QComboBox) else widget.text())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.situation import (
+from app.dossier.situation import (
     ChargeData,
     ItemKind,
     LoanData,

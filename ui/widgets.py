@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.readmodels import StepInfo
+from app.dossier.readmodels import StepInfo
 from app.richtext import sanitize
 
 _BLUE = QColor("#1f5fbf")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QWidget
 
-from app.comments import CommentInfo, CommentService
+from app.dossier.comment_service import CommentInfo, CommentService
 from models.enums import DossierTab
 from ui.common import FormDialog, set_role
 from ui.widgets import RichTextEditor

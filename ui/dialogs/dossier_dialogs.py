@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dossiers import DossierService
-from app.office import OfficeService
-from app.readmodels import DossierDetail
+from app.dossier.dossier_service import DossierService
+from app.dossier.readmodels import DossierDetail
+from app.office.office_service import OfficeService
 from models.enums import AbandonReason, DossierStatus
 from ui.common import FormDialog, set_role
 from ui.widgets import DateField

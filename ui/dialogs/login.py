@@ -13,8 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import startup
 from app.auth import CurrentUser
 from app.errors import DomainError
+from app.office.office import NewUser, validate_new_user
 from app.paths import DataPaths
 from ui.common import FormDialog, set_role
 
@@ -128,33 +130,18 @@ class FirstStartDialog(FormDialog):
 
     def submit(self) -> str:
         """Create the office; returns the login to offer in the login dialog."""
-        from app.db import Database
-        from app.office import NewUser, create_office, validate_new_user
-        from app.startup import ensure_schema
-
         if self.demo_radio.isChecked():
-            from app.demo import build_demo
-
-            ensure_schema(self._paths)
-            database = Database(self._paths)
-            try:
-                build_demo(database, DEMO_DOSSIERS, seed=1, password=DEMO_PASSWORD)
-            finally:
-                database.dispose()
+            startup.create_demo_office(self._paths, DEMO_DOSSIERS, seed=1, password=DEMO_PASSWORD)
             return "admin"
-        admin = NewUser(
+        if self.password.text() != self.confirm.text():
+            validate_new_user(self._admin())  # its own messages first, field by field
+            raise DomainError("Les deux mots de passe ne sont pas identiques.", field="confirm")
+        return startup.create_office(self._paths, self._admin())
+
+    def _admin(self) -> NewUser:
+        return NewUser(
             login=self.login.text(),
             first_name=self.first_name.text(),
             last_name=self.last_name.text(),
             password=self.password.text(),
         )
-        validate_new_user(admin)  # before creating any file
-        if self.password.text() != self.confirm.text():
-            raise DomainError("Les deux mots de passe ne sont pas identiques.", field="confirm")
-        ensure_schema(self._paths)
-        database = Database(self._paths)
-        try:
-            create_office(database, admin)
-        finally:
-            database.dispose()
-        return admin.login.strip().lower()

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dossiers import NewDossier
-from app.readmodels import DossierDetail
+from app.dossier.dossier_service import NewDossier
+from app.dossier.readmodels import DossierDetail
 from app.workspace import Workspace
 from models.enums import DossierStatus, Right
 from ui.common import FormDialog

@@ -11,25 +11,27 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app import audit, rules
+from app import audit
 from app.auth import CurrentUser
-from app.comments import child_data
-from app.db import Database
-from app.documents import DocumentStore
-from app.dossier_access import DossierCommands, now, refresh_list_columns, touch
-from app.errors import DomainError
-from app.household import describe_household
-from app.numbering import next_number
-from app.office import Choice
-from app.readmodels import (
+from app.clock import now
+from app.dossier import lifecycle
+from app.dossier.access import DossierCommands, refresh_list_columns, touch
+from app.dossier.household import child_data, describe_household
+from app.dossier.readmodels import (
     DossierDetail,
     DossierRights,
     SimulationInfo,
     StepChangeInfo,
     StepInfo,
 )
+from app.errors import DomainError
+from app.office.numbering import next_number
+from app.office.office import Choice
 from app.richtext import MAX_LENGTH as NOTE_MAX_LENGTH
 from app.richtext import sanitize
+from app.storage.database import Database
+from app.storage.documents import DocumentStore
+from app.validation import clean_text
 from models.dossier import Borrower, Document, Dossier, Simulation, StepChange
 from models.enums import AbandonReason, AuditAction, DossierStatus, Right, SimulationStatus
 from models.office import Provenance, Referrer, Step, User
@@ -108,7 +110,7 @@ class DossierService(DossierCommands[DossierDetail]):
         if co_first and not co_last:
             raise DomainError("Saisissez le nom du co-emprunteur.", field="co_last_name")
         created_on = new.created_on or self._today()
-        rules.check_dates(rules.DossierDates(created_on, None, None, None), self._today())
+        lifecycle.check_dates(lifecycle.DossierDates(created_on, None, None, None), self._today())
         with self._db.write() as session:
             owner = self._active_broker(session, new.owner_id)
             if not self._user.can(Right.VIEW_ALL_DOSSIERS) and owner.id != self._user.id:
@@ -177,7 +179,7 @@ class DossierService(DossierCommands[DossierDetail]):
 
     def renumber(self, dossier_id: int, version: int, new_number: str) -> DossierDetail:
         self._user.require(Right.RENUMBER_DOSSIER)
-        number = rules.normalize_number(new_number)
+        number = lifecycle.normalize_number(new_number)
 
         def change(session: Session, dossier: Dossier) -> None:
             if number == dossier.number:
@@ -252,7 +254,7 @@ class DossierService(DossierCommands[DossierDetail]):
             steps = self._steps(session)
             ids = [s.id for s in steps]
             current = ids.index(dossier.step_id) if dossier.step_id in ids else 0
-            target = steps[rules.next_step_index(current, len(steps), direction)]
+            target = steps[lifecycle.next_step_index(current, len(steps), direction)]
             dossier.step_id = target.id
             self._record_step(session, dossier, target)
 
@@ -267,7 +269,7 @@ class DossierService(DossierCommands[DossierDetail]):
         def change(session: Session, dossier: Dossier) -> None:
             values = {d.value: getattr(dossier, d.value) for d in DossierDate}
             values[which.value] = value
-            rules.check_dates(rules.DossierDates(**values), self._today())
+            lifecycle.check_dates(lifecycle.DossierDates(**values), self._today())
             setattr(dossier, which.value, value)
 
         return self._edit(dossier_id, version, change)
@@ -276,7 +278,7 @@ class DossierService(DossierCommands[DossierDetail]):
 
     def convert_to_client(self, dossier_id: int, version: int) -> DossierDetail:
         def change(session: Session, dossier: Dossier) -> None:
-            rules.check_convert_to_client(dossier.status)
+            lifecycle.check_convert_to_client(dossier.status)
             dossier.status = DossierStatus.CLIENT
             self._audit(session, AuditAction.STATUS_CHANGED, dossier, details="Prospect → Client")
 
@@ -288,7 +290,7 @@ class DossierService(DossierCommands[DossierDetail]):
         self._user.require(Right.ABANDON_RESUME)
         with self._db.write() as session:
             dossier = self._for_update(session, dossier_id, version)
-            kept_detail = rules.check_abandon(dossier.status, reason, detail)
+            kept_detail = lifecycle.check_abandon(dossier.status, reason, detail)
             dossier.status = DossierStatus.ABANDONED
             dossier.abandon_reason = reason
             dossier.abandon_detail = kept_detail
@@ -304,11 +306,11 @@ class DossierService(DossierCommands[DossierDetail]):
     ) -> DossierDetail:
         """Reactivate an abandoned dossier; its simulations, documents and pipeline are deleted."""
         self._user.require(Right.ABANDON_RESUME)
-        rules.check_resume(DossierStatus.ABANDONED, as_status, created_on)
-        rules.check_dates(rules.DossierDates(created_on, None, None, None), self._today())
+        lifecycle.check_resume(DossierStatus.ABANDONED, as_status, created_on)
+        lifecycle.check_dates(lifecycle.DossierDates(created_on, None, None, None), self._today())
         with self._db.write() as session:
             dossier = self._for_update(session, dossier_id, version)
-            rules.check_resume(dossier.status, as_status, created_on)
+            lifecycle.check_resume(dossier.status, as_status, created_on)
             hashes = self._delete_attachments(session, dossier.id)
             session.execute(delete(StepChange).where(StepChange.dossier_id == dossier.id))
             first = self._steps(session)[0]
@@ -358,11 +360,14 @@ class DossierService(DossierCommands[DossierDetail]):
         rate_mpct: int,
         duration_months: int,
     ) -> DossierDetail:
-        name = " ".join(name.split())
-        if not name or len(name) > 150:
-            raise DomainError(
-                "Donnez un nom à la simulation (150 caractères au plus).", field="name"
-            )
+        name = clean_text(
+            name,
+            "name",
+            "Nom de la simulation",
+            150,
+            required=True,
+            required_message="Donnez un nom à la simulation (150 caractères au plus).",
+        )
         if not 0 < amount_cents <= 100_000_000_00:
             raise DomainError(
                 "Le montant doit être compris entre 0 et 100 000 000 €.", field="amount"
@@ -389,7 +394,7 @@ class DossierService(DossierCommands[DossierDetail]):
     def attach_document(
         self, dossier_id: int, version: int, title: str, source: Path
     ) -> DossierDetail:
-        title = " ".join(title.split()) or source.name
+        title = clean_text(title, "title", "Titre", 200) or source.name[:200]
         content_hash, size = self._documents.put(source)
 
         def change(session: Session, dossier: Dossier) -> None:
@@ -438,12 +443,7 @@ class DossierService(DossierCommands[DossierDetail]):
                 referrer.is_active or (keep is not None and keep.referrer_id == referrer.id)
             ):
                 raise DomainError("Cet apporteur d'affaires n'est plus actif.", field="referrer")
-        cleaned = " ".join(detail.split())
-        if len(cleaned) > 300:
-            raise DomainError(
-                "Le détail de la provenance ne doit pas dépasser 300 caractères.",
-                field="provenance_detail",
-            )
+        cleaned = clean_text(detail, "provenance_detail", "Détail de la provenance", 300)
         return provenance, referrer, cleaned
 
     def _steps(self, session: Session) -> list[Step]:
@@ -556,11 +556,11 @@ class DossierService(DossierCommands[DossierDetail]):
 
 
 def _name(value: str, field: str, required: bool = False) -> str:
-    cleaned = " ".join(value.split())
-    if required and not cleaned:
-        raise DomainError("Saisissez le nom du porteur de projet.", field=field)
-    if len(cleaned) > NAME_MAX:
-        raise DomainError(f"Ce nom ne doit pas dépasser {NAME_MAX} caractères.", field=field)
-    if any(not c.isprintable() for c in cleaned):
-        raise DomainError("Ce nom contient des caractères invalides.", field=field)
-    return cleaned
+    return clean_text(
+        value,
+        field,
+        "Nom",
+        NAME_MAX,
+        required=required,
+        required_message="Saisissez le nom du porteur de projet.",
+    )

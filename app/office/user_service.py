@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import CurrentUser
-from app.db import Database
 from app.errors import DomainError, NotFound
-from app.office import Choice, NewUser, validate_new_user
+from app.office.office import Choice, NewUser, validate_new_user
 from app.security import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from app.storage.database import Database
 from models.dossier import Dossier
 from models.enums import AuditAction, Right
 from models.office import Role, User

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from app.office import Choice
+from app.office.office import Choice
 from models.enums import AbandonReason, DossierStatus, SimulationStatus
 
 

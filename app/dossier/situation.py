@@ -1,23 +1,21 @@
-"""«Projet», «Crédit» and «Patrimoine»: the data, its validation and its use cases."""
+"""«Projet», «Crédit» and «Patrimoine»: the data and its validation. No database here."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from sqlalchemy.orm import Session
-
-from app.comments import sync_automatic_comments
-from app.dossier_access import DossierCommands, touch
-from app.errors import DomainError, NotFound
-from app.household import normalize_postal_code
-from models.dossier import CurrentLoan, Dossier, MonthlyCharge, Project, RealEstate, Savings
-from models.enums import ChargeKind, DossierStatus, LoanKind, ProjectNature, ProjectUse, SavingsKind
-
-MAX_PROPERTY_CENTS = 100_000_000_00  # 100 M€
-MAX_MONTHLY_CENTS = 1_000_000_00
+from app.errors import DomainError
+from app.validation import (
+    MAX_MONTHLY_CENTS,
+    MAX_PROPERTY_CENTS,
+    check_amount,
+    clean_text,
+    normalize_postal_code,
+)
+from models.dossier import CurrentLoan, MonthlyCharge, Project, RealEstate, Savings
+from models.enums import ChargeKind, LoanKind, ProjectNature, ProjectUse, SavingsKind
 
 
 @dataclass(frozen=True)
@@ -85,28 +83,13 @@ class SavingsData:
 
 
 def _text(value: str, field: str, label: str, limit: int, required: bool = False) -> str:
-    cleaned = " ".join(value.split())
-    if required and not cleaned:
-        raise DomainError(f"{label} : à renseigner.", field=field)
-    if len(cleaned) > limit or any(not c.isprintable() for c in cleaned):
-        raise DomainError(
-            f"{label} : {limit} caractères au plus, sans caractère spécial.", field=field
-        )
-    return cleaned
+    return clean_text(value, field, label, limit, required=required)
 
 
 def _money(
     value: int | None, field: str, label: str, maximum: int, required: bool = False
 ) -> int | None:
-    if value is None:
-        if required:
-            raise DomainError(f"{label} : à renseigner.", field=field)
-        return None
-    if value < 0:
-        raise DomainError(f"{label} : le montant ne peut pas être négatif.", field=field)
-    if value > maximum:
-        raise DomainError(f"{label} : montant invraisemblable.", field=field)
-    return value
+    return check_amount(value, field, label, maximum, required=required)
 
 
 def validate_project(data: ProjectData) -> ProjectData:
@@ -246,81 +229,3 @@ def project_data(project: Project | None) -> ProjectData:
     if project is None:
         return ProjectData()
     return ProjectData(**{f.name: getattr(project, f.name) for f in fields(ProjectData)})
-
-
-class SituationService(DossierCommands[SituationInfo]):
-    def get(self, dossier_id: int) -> SituationInfo:
-        with self._db.read() as session:
-            return self._result(session, self._visible(session, dossier_id))
-
-    def save_project(self, dossier_id: int, version: int, data: ProjectData) -> SituationInfo:
-        cleaned = validate_project(data)
-
-        def change(session: Session, dossier: Dossier) -> None:
-            if dossier.project is None:
-                dossier.project = Project()
-            for field in fields(cleaned):
-                setattr(dossier.project, field.name, getattr(cleaned, field.name))
-
-        return self._edit(dossier_id, version, self._then_sync(change))
-
-    def save_item(
-        self, dossier_id: int, version: int, kind: ItemKind, item_id: int | None, data
-    ) -> SituationInfo:
-        """Add (`item_id` None) or change a loan, charge, property or savings line."""
-        attribute, model, _data_class, check = kind.value
-        cleaned = check(data, self._today())
-
-        def change(session: Session, dossier: Dossier) -> None:
-            rows = getattr(dossier, attribute)
-            if item_id is None:
-                if len(rows) >= 30:
-                    raise DomainError("Trente lignes au plus.")
-                rows.append(model(**{f.name: getattr(cleaned, f.name) for f in fields(cleaned)}))
-                return
-            row = _find(rows, item_id)
-            for field in fields(cleaned):
-                setattr(row, field.name, getattr(cleaned, field.name))
-
-        return self._edit(dossier_id, version, self._then_sync(change))
-
-    def remove_item(
-        self, dossier_id: int, version: int, kind: ItemKind, item_id: int
-    ) -> SituationInfo:
-        def change(session: Session, dossier: Dossier) -> None:
-            rows = getattr(dossier, kind.attribute)
-            rows.remove(_find(rows, item_id))
-
-        return self._edit(dossier_id, version, self._then_sync(change))
-
-    def _then_sync(
-        self, change: Callable[[Session, Dossier], None]
-    ) -> Callable[[Session, Dossier], None]:
-        def run(session: Session, dossier: Dossier) -> None:
-            change(session, dossier)
-            touch(dossier)
-            session.flush()
-            sync_automatic_comments(session, dossier, self._today())
-
-        return run
-
-    def _result(self, session: Session, dossier: Dossier) -> SituationInfo:
-        return SituationInfo(
-            dossier_id=dossier.id,
-            version=dossier.version,
-            read_only=dossier.status is DossierStatus.ABANDONED,
-            project=project_data(dossier.project),
-            items={
-                kind: tuple(
-                    Item(row.id, kind.to_data(row)) for row in getattr(dossier, kind.attribute)
-                )
-                for kind in ItemKind
-            },
-        )
-
-
-def _find(rows, item_id: int):
-    row = next((r for r in rows if r.id == item_id), None)
-    if row is None:
-        raise NotFound("Cette ligne n'existe plus dans le dossier.")
-    return row

@@ -13,20 +13,20 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
-import os
 import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import db_raw
 from app.errors import DatabaseOpenError, DomainError
+from app.files import atomic_path, is_partial
 from app.paths import DataPaths
+from app.storage import sqlite
 
 SUFFIX = ".sqlite3"
 _STAMP = "%Y%m%d-%H%M%S"
-_PAGES_PER_STEP = 1024  # ~4 MB: progress and cancel every few tens of milliseconds
+PAGES_PER_STEP = 1024  # ~4 MB: progress and cancel every few tens of milliseconds
 
 Progress = Callable[[int, int], bool]  # (done, total) -> False to cancel
 
@@ -117,8 +117,8 @@ def _copy_pages(source: Path, target: Path, progress: Progress | None) -> None:
         contextlib.closing(sqlite3.connect(source)) as src,
         contextlib.closing(sqlite3.connect(target)) as dst,
     ):
-        src.execute(f"PRAGMA busy_timeout={db_raw.BUSY_TIMEOUT_MS}")
-        src.backup(dst, pages=_PAGES_PER_STEP, progress=step)
+        src.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
+        src.backup(dst, pages=PAGES_PER_STEP, progress=step)
         dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
 
 
@@ -134,33 +134,21 @@ def integrity_problem(path: Path) -> str | None:
     return None if rows == ["ok"] else "; ".join(rows[:5])
 
 
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
 def copy_documents(source: Path, target: Path) -> int:
     """Copy the content-addressed files missing in `target`; returns how many were copied."""
     if not source.is_dir():
         return 0
     copied = 0
     for file in source.rglob("*"):
-        if not file.is_file() or file.name.startswith(".part-"):
+        if not file.is_file() or is_partial(file):
             continue
         destination = target / file.relative_to(source)
         if destination.exists():
             continue  # same name, same content
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        partial = destination.with_name(".part-" + destination.name)
-        shutil.copyfile(file, partial)
-        partial.replace(destination)
+        with atomic_path(destination) as partial:
+            shutil.copyfile(file, partial)
         copied += 1
     return copied
-
-
-def _discard(partial: Path) -> None:
-    with contextlib.suppress(OSError):
-        partial.unlink(missing_ok=True)
 
 
 def write_backup(
@@ -174,32 +162,23 @@ def write_backup(
     The copy is checked before it takes its final name; a failed or cancelled backup leaves
     nothing behind. Raises DomainError with a French message.
     """
-    partial = target.with_name(target.name + ".partial")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _discard(partial)
-        _copy_pages(database, partial, progress)
-        problem = integrity_problem(partial)
-        if problem is not None:
-            raise DomainError(
-                f"La copie de sauvegarde est incohérente ({problem}) : elle a été supprimée."
-            )
-        _fsync(partial)
-        partial.replace(target)
+        with atomic_path(target) as partial:
+            _copy_pages(database, partial, progress)
+            problem = integrity_problem(partial)
+            if problem is not None:
+                raise DomainError(
+                    f"La copie de sauvegarde est incohérente ({problem}) : elle a été supprimée."
+                )
         if documents is not None:
             copy_documents(documents, target.parent / "documents")
     except OSError as error:
-        _discard(partial)
         raise DomainError(
             f"Impossible d'écrire la sauvegarde dans « {target.parent} » : {error.strerror or error}. "
             "Vérifiez que le dossier existe, qu'il est accessible en écriture et qu'il reste de la place."
         ) from error
     except sqlite3.Error as error:
-        _discard(partial)
         raise DomainError(f"La sauvegarde a échoué : {error}.") from error
-    except BaseException:
-        _discard(partial)
-        raise
     return describe(target)
 
 
@@ -263,21 +242,15 @@ def rotate(
     return removed
 
 
-@dataclass(frozen=True)
-class RestoreResult:
-    restored: BackupInfo
-    safety_backup: BackupInfo | None
-
-
 def check_backup(source: Path) -> BackupInfo:
     """Refuse a file that is not a sound Dossia backup of this version or an older one."""
     if not source.is_file():
         raise DomainError(f"La sauvegarde « {source} » est introuvable.")
     try:
-        state = db_raw.check_database_readonly(source)
+        state = sqlite.check_database_readonly(source)
     except DatabaseOpenError as error:
         raise DomainError(error.message) from error
-    if state is not db_raw.SchemaState.CURRENT and state is not db_raw.SchemaState.OUTDATED:
+    if state is not sqlite.SchemaState.CURRENT and state is not sqlite.SchemaState.OUTDATED:
         raise DomainError(f"« {source.name} » n'est pas une sauvegarde Dossia.")
     problem = integrity_problem(source)
     if problem is not None:
@@ -298,37 +271,3 @@ def set_aside_damaged(paths: DataPaths, now: dt.datetime | None = None) -> Path:
             extra.replace(target.with_name(target.name + suffix))
     paths.database.replace(target)
     return target
-
-
-def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreResult:
-    """Replace the office's data by a backup, after a safety backup of the current state.
-
-    Every other connection of this process must be closed first. The documents of the backup
-    folder are copied back; the schema is migrated if the backup is older. A damaged database
-    (`damaged=True`) cannot be backed up: it is moved aside into backups/ instead.
-    """
-    info = check_backup(source)
-    safety = None
-    if paths.database.exists():
-        if damaged:
-            set_aside_damaged(paths)
-        else:
-            safety = backup_now(paths, BackupKind.BEFORE_RESTORE)
-    try:
-        paths.folder.mkdir(parents=True, exist_ok=True)
-        with (
-            contextlib.closing(sqlite3.connect(source)) as src,
-            contextlib.closing(sqlite3.connect(paths.database)) as dst,
-        ):
-            dst.execute(f"PRAGMA busy_timeout={db_raw.BUSY_TIMEOUT_MS}")
-            src.backup(dst, pages=_PAGES_PER_STEP)
-        copy_documents(source.parent / "documents", paths.documents)
-    except (OSError, sqlite3.Error) as error:
-        raise DomainError(
-            f"La restauration a échoué ({error}). La base actuelle n'a pas été modifiée"
-            + (f" ; une copie de sécurité est dans « {safety.path} »." if safety else ".")
-        ) from error
-    from app.startup import ensure_schema
-
-    ensure_schema(paths)
-    return RestoreResult(restored=info, safety_backup=safety)

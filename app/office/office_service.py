@@ -1,82 +1,23 @@
-"""The office's reference data: default set-up, and the choices offered in drop-downs."""
+"""The office's reference data: the set-up of a new office, and the drop-down lists."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import Database
 from app.errors import DomainError
-from app.security import MIN_PASSWORD_LENGTH, hash_password
-from models.enums import Right
+from app.office.office import (
+    ADMINISTRATOR,
+    DEFAULT_PROVENANCES,
+    DEFAULT_ROLES,
+    DEFAULT_STEPS,
+    Choice,
+    NewUser,
+    validate_new_user,
+)
+from app.security import hash_password
+from app.storage.database import Database
 from models.office import Provenance, Referrer, Role, RoleRight, Step, User
-
-ADMINISTRATOR = "Administrateur"
-MANAGER = "Responsable d'agence"
-BROKER = "Courtier"
-ASSISTANT = "Assistant(e)"
-
-DEFAULT_ROLES: dict[str, frozenset[Right]] = {
-    ADMINISTRATOR: frozenset(Right),
-    MANAGER: frozenset(Right) - {Right.MANAGE_USERS},
-    BROKER: frozenset({Right.CREATE_DOSSIER, Right.ABANDON_RESUME, Right.INVOICE}),
-    ASSISTANT: frozenset({Right.VIEW_ALL_DOSSIERS, Right.CREATE_DOSSIER}),
-}
-
-DEFAULT_STEPS = (
-    ("Client créé", 10),
-    ("RDV banque", 30),
-    ("Accord de principe", 50),
-    ("Signature de l'offre", 80),
-    ("Dossier clôturé", 100),
-)
-
-DEFAULT_PROVENANCES = (
-    "Site internet",
-    "Agence immobilière",
-    "Notaire",
-    "Bouche-à-oreille",
-    "Apporteur d'affaires",
-    "Ancien client",
-    "Réseaux sociaux",
-    "Salon / événement",
-)
-
-
-@dataclass(frozen=True)
-class Choice:
-    """An entry of a drop-down: an id and what the user reads."""
-
-    id: int
-    label: str
-
-
-@dataclass(frozen=True)
-class NewUser:
-    login: str
-    first_name: str
-    last_name: str
-    password: str
-    is_broker: bool = True
-
-
-def validate_new_user(user: NewUser) -> None:
-    login = user.login.strip()
-    if not login:
-        raise DomainError("Saisissez un identifiant.", field="login")
-    if len(login) > 80 or any(c.isspace() for c in login):
-        raise DomainError(
-            "L'identifiant ne doit pas contenir d'espace (80 caractères au plus).", field="login"
-        )
-    if not user.first_name.strip() and not user.last_name.strip():
-        raise DomainError("Saisissez au moins un nom.", field="last_name")
-    if len(user.password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.",
-            field="password",
-        )
 
 
 def seed_reference_data(session: Session) -> dict[str, Role]:

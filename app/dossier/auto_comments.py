@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.household import BorrowerData, ChildData
+from app.dossier.household import BorrowerData, ChildData
 from app.text import format_amount, person_name
 from models.enums import Contract, DossierTab
 
 if TYPE_CHECKING:
-    from app.situation import LoanData, ProjectData
+    from app.dossier.situation import LoanData, ProjectData
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import CurrentUser
-from app.db import Database
 from app.errors import DomainError, NotFound
+from app.storage.database import Database
+from app.validation import clean_text
 from models.enums import AuditAction, Right
 from models.office import Role, RoleRight, User
 
@@ -101,10 +102,14 @@ class RoleService:
         return self._db.write()
 
     def _name(self, name: str) -> str:
-        cleaned = " ".join(name.split())
-        if not cleaned or len(cleaned) > 80:
-            raise DomainError("Donnez un nom au profil (80 caractères au plus).", field="name")
-        return cleaned
+        return clean_text(
+            name,
+            "name",
+            "Nom du profil",
+            80,
+            required=True,
+            required_message="Donnez un nom au profil (80 caractères au plus).",
+        )
 
     def _unique(self, session: Session, name: str, role_id: int | None = None) -> None:
         other = session.scalar(select(Role.id).where(Role.name == name))

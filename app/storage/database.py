@@ -1,4 +1,4 @@
-"""SQLAlchemy engine, transactions and schema migrations (imported after the first paint)."""
+"""SQLAlchemy engine and transactions (imported after the first paint), and bulk loading."""
 
 from __future__ import annotations
 
@@ -7,18 +7,15 @@ import datetime as dt
 import enum
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import db_raw
 from app.errors import StorageError
 from app.paths import DataPaths
-
-MIGRATIONS_FOLDER = Path(__file__).with_name("migrations")
+from app.storage import sqlite
 
 
 class Database:
@@ -73,12 +70,12 @@ class Database:
         """Let the query planner know the table sizes (after a bulk load)."""
         with self.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
-            db_raw.optimize(connection.connection.driver_connection)
+            sqlite.optimize(connection.connection.driver_connection)
 
 
 def _on_connect(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
-    db_raw.apply_pragmas(dbapi_connection)
+    sqlite.apply_pragmas(dbapi_connection)
 
 
 def storage_error(error: DBAPIError) -> StorageError:
@@ -100,41 +97,6 @@ def storage_error(error: DBAPIError) -> StorageError:
     return StorageError(
         f"Erreur de la base de données : la modification n'a pas été enregistrée ({error.orig})."
     )
-
-
-def alembic_config(database: Path):
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_FOLDER))
-    config.set_main_option("sqlalchemy.url", f"sqlite:///{database}")
-    return config
-
-
-def upgrade_schema(paths: DataPaths, state: db_raw.SchemaState) -> Path | None:
-    """Bring the schema to this version's head; back the file up first if it held data.
-
-    Returns the path of the pre-migration backup, if one was taken.
-    """
-    from alembic import command
-
-    from app.backups import BackupKind, backup_now
-
-    paths.folder.mkdir(parents=True, exist_ok=True)
-    backup = None
-    if state is db_raw.SchemaState.OUTDATED:
-        backup = backup_now(paths, BackupKind.BEFORE_MIGRATION).path
-    database = Database(paths)
-    try:
-        with database.engine.begin() as connection:
-            config = alembic_config(paths.database)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    finally:
-        database.dispose()
-    if state is db_raw.SchemaState.OUTDATED:
-        backup_now(paths, BackupKind.AUTOMATIC)  # the first backup of the new schema
-    return backup
 
 
 def storage_value(value):
@@ -167,3 +129,20 @@ def insert_rows(connection, table_name: str, columns: list[str], values: list[tu
     connection.exec_driver_sql(
         f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({markers})", values
     )
+
+
+@contextlib.contextmanager
+def search_index_filled_afterwards(connection, first_id: int) -> Iterator[None]:
+    """For bulk loads: index the new dossiers in one statement at the end rather than one
+    trigger call per row (3× faster). Runs inside the caller's transaction: on failure the
+    rollback restores the trigger too (SQLite DDL is transactional)."""
+    trigger = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'dossiers_fts_insert'"
+    ).scalar_one()
+    connection.exec_driver_sql("DROP TRIGGER dossiers_fts_insert")
+    yield
+    connection.exec_driver_sql(
+        "INSERT INTO dossier_fts(rowid, search_text) SELECT id, search_text FROM dossiers WHERE id >= ?",
+        (first_id,),
+    )
+    connection.exec_driver_sql(trigger)

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from app.errors import DomainError
-from app.numbering import MAX_NUMBER_LENGTH
+from app.office.numbering import MAX_NUMBER_LENGTH
+from app.validation import clean_text
 from models.enums import AbandonReason, DossierStatus
 
 MAX_ABANDON_DETAIL = 500
@@ -27,13 +28,14 @@ def check_abandon(status: DossierStatus, reason: AbandonReason | None, detail: s
         raise DomainError("Ce dossier est déjà abandonné.")
     if reason is None:
         raise DomainError("Choisissez le motif de l'abandon.", field="reason")
-    detail = " ".join(detail.split())
-    if reason is AbandonReason.OTHER and not detail:
-        raise DomainError("Précisez le motif de l'abandon.", field="detail")
-    if len(detail) > MAX_ABANDON_DETAIL:
-        raise DomainError(
-            f"Le motif ne doit pas dépasser {MAX_ABANDON_DETAIL} caractères.", field="detail"
-        )
+    detail = clean_text(
+        detail,
+        "detail",
+        "Motif",
+        MAX_ABANDON_DETAIL,
+        required=reason is AbandonReason.OTHER,
+        required_message="Précisez le motif de l'abandon.",
+    )
     return detail if reason is AbandonReason.OTHER else ""
 
 

@@ -3,7 +3,8 @@
 Importing SQLAlchemy costs about 0.3 s here, more than the whole bare Qt window; so the
 checks done before the first paint (is this a Dossia database, of which version, is it
 writable, who is logging in) and the Clients list queries use a plain DB-API connection.
-Everything else goes through SQLAlchemy (`app.db`), imported after the first paint.
+Everything else goes through SQLAlchemy (`app.storage.database`), imported after the first
+paint.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import enum
 import sqlite3
 from pathlib import Path
 
-from app.errors import DatabaseOpenError
+from app.errors import DatabaseOpenError, NewerDatabaseError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
@@ -123,7 +124,7 @@ def _schema_state(path: Path, connection: sqlite3.Connection) -> SchemaState:
         return SchemaState.CURRENT
     if revision in KNOWN_REVISIONS:
         return SchemaState.OUTDATED
-    raise DatabaseOpenError(
+    raise NewerDatabaseError(
         f"La base de données « {path.name} » a été créée par une version plus récente de "
         "Dossia. Installez la dernière version de Dossia pour l'ouvrir ; elle n'a pas été "
         "modifiée."

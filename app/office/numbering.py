@@ -8,7 +8,6 @@ import configparser
 import datetime as dt
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
+from app.files import atomic_write
 from models.dossier import Counter, Dossier
 from models.office import Setting
 
@@ -129,11 +129,8 @@ class MachineSettings:
         parser = configparser.ConfigParser()
         parser["numerotation"] = {"prefixe_poste": cleaned}
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".poste-")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            with atomic_write(self.file) as stream:
                 parser.write(stream)
-            Path(temporary).replace(self.file)
         except OSError as error:
             raise DomainError(
                 f"Impossible d'enregistrer le réglage de ce poste : {error.strerror}."

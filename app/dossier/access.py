@@ -8,11 +8,13 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
-from app import audit, rules
+from app import audit
 from app.auth import CurrentUser
-from app.db import Database
-from app.db_listing import search_document
+from app.clock import now
+from app.dossier import lifecycle
 from app.errors import ConflictError, NotFound
+from app.listing import search_document
+from app.storage.database import Database
 from app.text import fold, person_name
 from models.dossier import Dossier
 from models.enums import AuditAction, Right
@@ -45,7 +47,7 @@ class DossierCommands(Generic[Result]):
         """One transaction: check visibility, version and status, change, bump the version."""
         with self._db.write() as session:
             dossier = self._for_update(session, dossier_id, version)
-            rules.check_can_edit(dossier.status)
+            lifecycle.check_can_edit(dossier.status)
             change(session, dossier)
             already_touched = dossier.version != version
             if not already_touched and (
@@ -85,10 +87,6 @@ class DossierCommands(Generic[Result]):
 def touch(dossier: Dossier) -> None:
     dossier.version += 1
     dossier.updated_at = now()
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
 
 
 def refresh_list_columns(dossier: Dossier) -> None:

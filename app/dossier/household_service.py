@@ -7,16 +7,18 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy.orm import Session
 
-from app.comments import borrower_data, child_data, sync_automatic_comments
-from app.dossier_access import DossierCommands, refresh_list_columns, touch
-from app.errors import DomainError, NotFound
-from app.household import (
+from app.dossier.access import DossierCommands, refresh_list_columns, touch
+from app.dossier.comment_service import sync_automatic_comments
+from app.dossier.household import (
     BorrowerData,
     ChildData,
+    borrower_data,
+    child_data,
     describe_household,
     validate_borrower,
     validate_child,
 )
+from app.errors import DomainError, NotFound
 from models.dossier import Borrower, Child, Dossier
 from models.enums import DossierStatus
 

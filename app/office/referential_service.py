@@ -1,105 +1,31 @@
-"""«Provenances» and «apporteurs d'affaires» of the office (managers).
+"""«Provenances», «apporteurs d'affaires» and «Banques» of the office (managers).
 
 A deactivated entry disappears from the drop-downs but stays on the dossiers that use it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth import CurrentUser
-from app.db import Database
 from app.errors import DomainError, NotFound
+from app.office.referential import (
+    BankData,
+    BankRow,
+    ProvenanceRow,
+    ReferrerData,
+    ReferrerRow,
+    validate_bank,
+    validate_referrer,
+)
+from app.storage.database import Database
+from app.validation import clean_text
 from models.dossier import Dossier
-from models.enums import ReferrerKind, Right
+from models.enums import Right
 from models.office import Bank, Provenance, Referrer
-
-
-@dataclass(frozen=True)
-class ProvenanceRow:
-    id: int
-    name: str
-    is_active: bool
-    dossiers: int
-
-
-@dataclass(frozen=True)
-class ReferrerData:
-    name: str
-    kind: ReferrerKind = ReferrerKind.COMPANY
-    contact: str = ""
-    siren: str = ""
-    rebate_rate_mpct: int | None = None
-    rebate_fixed_cents: int | None = None
-
-
-@dataclass(frozen=True)
-class ReferrerRow:
-    id: int
-    data: ReferrerData
-    is_active: bool
-    dossiers: int
-
-
-def valid_siren(siren: str) -> bool:
-    """9 digits whose Luhn checksum is right (INSEE's rule)."""
-    if len(siren) != 9 or not siren.isdigit():
-        return False
-    total = 0
-    for index, char in enumerate(reversed(siren)):
-        digit = int(char) * (2 if index % 2 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return total % 10 == 0
-
-
-def validate_referrer(data: ReferrerData) -> ReferrerData:
-    name = " ".join(data.name.split())
-    if not name or len(name) > 150:
-        raise DomainError("Donnez le nom de l'apporteur (150 caractères au plus).", field="name")
-    contact = " ".join(data.contact.split())
-    if len(contact) > 200:
-        raise DomainError("Contact : 200 caractères au plus.", field="contact")
-    siren = data.siren.replace(" ", "")
-    if siren and not valid_siren(siren):
-        raise DomainError(
-            "SIREN invalide : 9 chiffres (la clé de contrôle ne correspond pas).", field="siren"
-        )
-    if data.rebate_rate_mpct is not None and data.rebate_fixed_cents is not None:
-        raise DomainError(
-            "Choisissez un taux ou un montant fixe de rétrocession, pas les deux.",
-            field="rebate_rate_mpct",
-        )
-    if data.rebate_rate_mpct is not None and not 0 <= data.rebate_rate_mpct <= 100_000:
-        raise DomainError(
-            "Le taux de rétrocession doit être compris entre 0 et 100 %.", field="rebate_rate_mpct"
-        )
-    if data.rebate_fixed_cents is not None and not 0 <= data.rebate_fixed_cents <= 1_000_000_00:
-        raise DomainError("Montant de rétrocession invalide.", field="rebate_fixed_cents")
-    return ReferrerData(
-        name,
-        ReferrerKind(data.kind),
-        contact,
-        siren,
-        data.rebate_rate_mpct,
-        data.rebate_fixed_cents,
-    )
-
-
-@dataclass(frozen=True)
-class BankData:
-    name: str
-    agency: str = ""
-    contact: str = ""
-
-
-@dataclass(frozen=True)
-class BankRow:
-    id: int
-    data: BankData
-    is_active: bool
 
 
 class ReferentialService:
@@ -123,11 +49,14 @@ class ReferentialService:
             return [ProvenanceRow(p.id, p.name, p.is_active, counts.get(p.id, 0)) for p in rows]
 
     def save_provenance(self, provenance_id: int | None, name: str) -> list[ProvenanceRow]:
-        cleaned = " ".join(name.split())
-        if not cleaned or len(cleaned) > 100:
-            raise DomainError(
-                "Donnez un nom à la provenance (100 caractères au plus).", field="name"
-            )
+        cleaned = clean_text(
+            name,
+            "name",
+            "Nom de la provenance",
+            100,
+            required=True,
+            required_message="Donnez un nom à la provenance (100 caractères au plus).",
+        )
         with self._write() as session:
             other = session.scalar(select(Provenance.id).where(Provenance.name == cleaned))
             if other is not None and other != provenance_id:
@@ -199,12 +128,8 @@ class ReferentialService:
             return [BankRow(b.id, BankData(b.name, b.agency, b.contact), b.is_active) for b in rows]
 
     def save_bank(self, bank_id: int | None, data: BankData) -> list[BankRow]:
-        name = " ".join(data.name.split())
-        if not name or len(name) > 120:
-            raise DomainError("Donnez le nom de la banque (120 caractères au plus).", field="name")
-        agency, contact = " ".join(data.agency.split()), " ".join(data.contact.split())
-        if len(agency) > 150 or len(contact) > 200:
-            raise DomainError("Agence : 150 caractères au plus ; contact : 200.", field="agency")
+        cleaned = validate_bank(data)
+        name, agency, contact = cleaned.name, cleaned.agency, cleaned.contact
         with self._write() as session:
             duplicate = session.scalar(
                 select(Bank.id).where(Bank.name == name, Bank.agency == agency)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +12,18 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import CurrentUser
-from app.db import Database
-from app.dossier_access import now
+from app.clock import now
 from app.errors import DomainError, NotFound
-from app.numbering import MachineSettings, NumberingFormat, check_prefix, load_format, save_format
+from app.files import atomic_write
+from app.office.numbering import (
+    MachineSettings,
+    NumberingFormat,
+    check_prefix,
+    load_format,
+    save_format,
+)
+from app.storage.database import Database
+from app.validation import clean_text
 from models.audit import AuditEvent
 from models.dossier import Dossier, StepChange
 from models.enums import AuditAction, Right
@@ -55,10 +61,14 @@ def check_step_order(steps: list[tuple[str, int]]) -> None:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned or len(cleaned) > 100 or any(not c.isprintable() for c in cleaned):
-        raise DomainError("Donnez un nom à l'étape (100 caractères au plus).", field="name")
-    return cleaned
+    return clean_text(
+        name,
+        "name",
+        "Nom de l'étape",
+        100,
+        required=True,
+        required_message="Donnez un nom à l'étape (100 caractères au plus).",
+    )
 
 
 class SettingsService:
@@ -270,10 +280,8 @@ class SettingsService:
     def export_audit_csv(self, target: Path, **filters) -> int:
         """Write the filtered log as CSV for French Excel (;, UTF-8 with BOM), atomically."""
         events = self.audit_events(limit=1_000_000, **filters)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".csv")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as stream:
+            with atomic_write(target, encoding="utf-8-sig", newline="") as stream:
                 writer = csv.writer(stream, delimiter=";")
                 writer.writerow(["Date", "Utilisateur", "Action", "N° de dossier", "Détails"])
                 for event in events:
@@ -286,9 +294,7 @@ class SettingsService:
                             _cell(event.details),
                         ]
                     )
-            Path(temporary).replace(target)
         except OSError as error:
-            Path(temporary).unlink(missing_ok=True)
             raise DomainError(
                 f"Impossible d'écrire « {target} » : {error.strerror or error}."
             ) from error

@@ -7,12 +7,11 @@ refers to it any more, and only after the transaction that removed the last row 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from app.errors import DomainError
+from app.files import atomic_write
 
 MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
 
@@ -39,13 +38,8 @@ class DocumentStore:
         target = self.path_for(content_hash)
         if not target.exists():
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-                with os.fdopen(handle, "wb") as stream:
+                with atomic_write(target, binary=True) as stream:
                     stream.write(data)
-                    stream.flush()
-                    os.fsync(stream.fileno())
-                Path(temporary).replace(target)
             except OSError as error:
                 raise DomainError(
                     f"Impossible d'enregistrer le document sur le disque : {error.strerror}."

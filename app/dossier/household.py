@@ -6,15 +6,18 @@ Plain functions and frozen dataclasses: no database here.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, fields
 
 from app.errors import DomainError
+from app.validation import (
+    check_amount,
+    check_past_date,
+    clean_text,
+    normalize_email,
+    normalize_phone,
+    normalize_postal_code,
+)
 from models.enums import Contract, MaritalStatus, MatrimonialRegime
-
-MAX_MONTHLY_CENTS = 1_000_000_00  # 1 000 000 € a month: beyond that, a typing error
-_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]{2,}$")
-_POSTAL_CODE = re.compile(r"^\d{5}$")
 
 
 @dataclass(frozen=True)
@@ -78,71 +81,7 @@ _TEXT_LIMITS = {
 
 
 def _clean_text(name: str, value: str) -> str:
-    cleaned = " ".join(value.split())
-    limit = _TEXT_LIMITS[name]
-    label = FIELD_LABELS.get(name, name)
-    if len(cleaned) > limit:
-        raise DomainError(f"{label} : {limit} caractères au plus.", field=name)
-    if any(not c.isprintable() for c in cleaned):
-        raise DomainError(f"{label} : caractères invalides.", field=name)
-    return cleaned
-
-
-def normalize_phone(value: str) -> str:
-    """«06.12.34.56.78» → «06 12 34 56 78»; international numbers keep their «+»."""
-    raw = value.strip()
-    if not raw:
-        return ""
-    digits = re.sub(r"[\s.\-/()]", "", raw)
-    if digits.startswith("+33") and len(digits) == 12 and digits[1:].isdigit():
-        digits = "0" + digits[3:]
-    if len(digits) == 10 and digits.isdigit() and digits.startswith("0"):
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-    if digits.startswith("+") and digits[1:].isdigit() and 8 <= len(digits) - 1 <= 15:
-        return digits
-    raise DomainError("Numéro de téléphone invalide (par exemple 06 12 34 56 78).", field="phone")
-
-
-def normalize_email(value: str) -> str:
-    email = value.strip()
-    if email and (len(email) > 254 or not _EMAIL.match(email)):
-        raise DomainError(
-            "Adresse e-mail invalide (par exemple marie.dupont@exemple.fr).", field="email"
-        )
-    return email
-
-
-def normalize_postal_code(value: str) -> str:
-    code = value.strip().replace(" ", "")
-    if code and not _POSTAL_CODE.match(code):
-        raise DomainError(
-            "Code postal invalide : 5 chiffres (par exemple 33000).", field="postal_code"
-        )
-    return code
-
-
-def check_amount(value: int | None, field: str, label: str) -> int | None:
-    if value is None:
-        return None
-    if value < 0:
-        raise DomainError(f"{label} : le montant ne peut pas être négatif.", field=field)
-    if value > MAX_MONTHLY_CENTS:
-        raise DomainError(
-            f"{label} : montant invraisemblable (1 000 000 € par mois au plus).", field=field
-        )
-    return value
-
-
-def check_past_date(
-    value: dt.date | None, field: str, label: str, today: dt.date
-) -> dt.date | None:
-    if value is None:
-        return None
-    if value > today:
-        raise DomainError(f"{label} ne peut pas être dans le futur.", field=field)
-    if value < dt.date(1900, 1, 1):
-        raise DomainError(f"{label} : date invalide.", field=field)
-    return value
+    return clean_text(value, name, FIELD_LABELS.get(name, name), _TEXT_LIMITS[name])
 
 
 def validate_borrower(data: BorrowerData, today: dt.date) -> BorrowerData:
@@ -181,11 +120,14 @@ def validate_borrower(data: BorrowerData, today: dt.date) -> BorrowerData:
 
 
 def validate_child(data: ChildData, today: dt.date) -> ChildData:
-    first_name = " ".join(data.first_name.split())
-    if not first_name:
-        raise DomainError("Saisissez le prénom de l'enfant.", field="first_name")
-    if len(first_name) > 100 or any(not c.isprintable() for c in first_name):
-        raise DomainError("Prénom invalide (100 caractères au plus).", field="first_name")
+    first_name = clean_text(
+        data.first_name,
+        "first_name",
+        "Prénom",
+        100,
+        required=True,
+        required_message="Saisissez le prénom de l'enfant.",
+    )
     birth_date = check_past_date(data.birth_date, "birth_date", "La date de naissance", today)
     return ChildData(first_name, birth_date, bool(data.dependent), bool(data.alternating_custody))
 
@@ -216,3 +158,12 @@ def describe_household(statuses: list[MaritalStatus | None], children: list[Chil
     if shared:
         text += f" dont {shared} en garde alternée" if count > 1 else " en garde alternée"
     return text
+
+
+def borrower_data(borrower) -> BorrowerData:
+    """A stored borrower (any object with the fields) as plain data."""
+    return BorrowerData(**{f.name: getattr(borrower, f.name) for f in fields(BorrowerData)})
+
+
+def child_data(child) -> ChildData:
+    return ChildData(child.first_name, child.birth_date, child.dependent, child.alternating_custody)

@@ -1,73 +1,20 @@
-"""The Clients list: paged, sorted and searched in SQL (never all rows in memory).
+"""The Clients list on SQLite: paged, sorted and searched in SQL (never all rows in memory).
 
-Runs on the plain DB-API connection of `app.db_raw`, so the first screen is served before
-SQLAlchemy is imported. Sorting, filtering and search are done by indexed SQL; the view
-only ever holds the pages it has shown.
+Runs on a plain DB-API connection (`app.storage.sqlite`), so the first screen is served
+before SQLAlchemy is imported. Sorting, filtering and search are done by indexed SQL; the
+view only ever holds the pages it has shown. `SqliteListing` implements
+`app.listing.DossierListing`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import enum
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
+import threading
 
+from app.listing import BrokerChoice, ListColumn, ListQuery, ListRow, ListTab
 from app.text import fold
 from models.enums import DossierStatus
-
-
-class ListTab(enum.Enum):
-    PROSPECTS = "prospects"
-    CLIENTS = "clients"
-    ABANDONED = "abandoned"
-    ALL = "all"
-
-    @property
-    def label(self) -> str:
-        return {
-            "prospects": "Prospects",
-            "clients": "Clients",
-            "abandoned": "Abandonnés",
-            "all": "Tous",
-        }[self.value]
-
-    @property
-    def status(self) -> DossierStatus | None:
-        return {
-            "prospects": DossierStatus.PROSPECT,
-            "clients": DossierStatus.CLIENT,
-            "abandoned": DossierStatus.ABANDONED,
-            "all": None,
-        }[self.value]
-
-
-class ListColumn(enum.IntEnum):
-    NUMBER = 0
-    HOLDER = 1
-    OWNER = 2
-    PROVENANCE = 3
-    STEP = 4
-    PROGRESS = 5
-    CREATED = 6
-    COMPLETE = 7
-
-    @property
-    def header(self) -> str:
-        return _HEADERS[self]
-
-
-_HEADERS = {
-    ListColumn.NUMBER: "N°",
-    ListColumn.HOLDER: "Porteur de projet",
-    ListColumn.OWNER: "Courtier",
-    ListColumn.PROVENANCE: "Provenance",
-    ListColumn.STEP: "Étape",
-    ListColumn.PROGRESS: "Avancement",
-    ListColumn.CREATED: "Créé le",
-    ListColumn.COMPLETE: "Complet",
-}
 
 _ORDER_BY = {
     ListColumn.NUMBER: ("d.number",),
@@ -110,33 +57,6 @@ _DRIVERS = {
 FEW_MATCHES = 2000
 
 
-@dataclass(frozen=True)
-class ListQuery:
-    """What the user asked the list to show."""
-
-    tab: ListTab = ListTab.ALL
-    search: str = ""
-    owner_id: int | None = None
-    sort: ListColumn = ListColumn.CREATED
-    descending: bool = True
-    # Set by the service from the user's rights, never by the screen.
-    restrict_to_owner: int | None = None
-
-
-@dataclass(frozen=True)
-class ListRow:
-    id: int
-    number: str
-    holder: str
-    owner: str
-    provenance: str
-    step: str
-    percent: int
-    created_on: dt.date
-    is_complete: bool
-    status: DossierStatus
-
-
 _COLUMNS = (
     "d.id, d.number, d.holder_name, u.first_name || ' ' || u.last_name, p.name, s.name, "
     "s.percent, d.created_on, d.is_complete, d.status"
@@ -173,15 +93,6 @@ def match_expression(search: str) -> str | None:
     if not words:
         return None
     return " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
-
-
-def search_document(number: str, names: list[str]) -> str:
-    """The folded text the search looks into: number (also without its zeros) and names."""
-    parts = [number]
-    sequence = number.rsplit("-", 1)[-1].lstrip("0")
-    if sequence and sequence != number:
-        parts.append(sequence)
-    return fold(" ".join(parts + names))
 
 
 def _filters(query: ListQuery, *, with_status: bool = True) -> tuple[list[str], list[object]]:
@@ -263,12 +174,6 @@ def count_by_tab(connection: sqlite3.Connection, query: ListQuery) -> dict[ListT
     return {tab: counts.get(tab, 0) for tab in ListTab}
 
 
-@dataclass(frozen=True)
-class BrokerChoice:
-    id: int
-    name: str
-
-
 def list_brokers(connection: sqlite3.Connection) -> list[BrokerChoice]:
     """Brokers for the list's filter: active ones, and inactive ones that still own dossiers."""
     rows = connection.execute(
@@ -280,18 +185,28 @@ def list_brokers(connection: sqlite3.Connection) -> list[BrokerChoice]:
     return [BrokerChoice(id=row[0], name=row[1]) for row in rows]
 
 
-@contextlib.contextmanager
-def search_index_filled_afterwards(connection, first_id: int) -> Iterator[None]:
-    """For bulk loads: index the new dossiers in one statement at the end rather than one
-    trigger call per row (3× faster). Runs inside the caller's transaction: on failure the
-    rollback restores the trigger too (SQLite DDL is transactional)."""
-    trigger = connection.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'dossiers_fts_insert'"
-    ).scalar_one()
-    connection.exec_driver_sql("DROP TRIGGER dossiers_fts_insert")
-    yield
-    connection.exec_driver_sql(
-        "INSERT INTO dossier_fts(rowid, search_text) SELECT id, search_text FROM dossiers WHERE id >= ?",
-        (first_id,),
-    )
-    connection.exec_driver_sql(trigger)
+class SqliteListing:
+    """`DossierListing` on one sqlite3 connection, serialised by a lock (the GUI thread and
+    the list's helpers may share it; a worker thread opens its own)."""
+
+    def __init__(self, connection: sqlite3.Connection, owns_connection: bool = False) -> None:
+        self.connection = connection
+        self.lock = threading.Lock()
+        self._owns_connection = owns_connection
+
+    def fetch_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
+        with self.lock:
+            return fetch_page(self.connection, query, offset, limit)
+
+    def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]:
+        with self.lock:
+            return count_by_tab(self.connection, query)
+
+    def brokers(self) -> list[BrokerChoice]:
+        with self.lock:
+            return list_brokers(self.connection)
+
+    def close(self) -> None:
+        if self._owns_connection:
+            with self.lock:
+                self.connection.close()

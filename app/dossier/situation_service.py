@@ -1,0 +1,100 @@
+"""«Projet», «Crédit» and «Patrimoine»: the use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields
+
+from sqlalchemy.orm import Session
+
+from app.dossier.access import DossierCommands, touch
+from app.dossier.comment_service import sync_automatic_comments
+from app.dossier.situation import (
+    Item,
+    ItemKind,
+    ProjectData,
+    SituationInfo,
+    project_data,
+    validate_project,
+)
+from app.errors import DomainError, NotFound
+from models.dossier import Dossier, Project
+from models.enums import DossierStatus
+
+
+class SituationService(DossierCommands[SituationInfo]):
+    def get(self, dossier_id: int) -> SituationInfo:
+        with self._db.read() as session:
+            return self._result(session, self._visible(session, dossier_id))
+
+    def save_project(self, dossier_id: int, version: int, data: ProjectData) -> SituationInfo:
+        cleaned = validate_project(data)
+
+        def change(session: Session, dossier: Dossier) -> None:
+            if dossier.project is None:
+                dossier.project = Project()
+            for field in fields(cleaned):
+                setattr(dossier.project, field.name, getattr(cleaned, field.name))
+
+        return self._edit(dossier_id, version, self._then_sync(change))
+
+    def save_item(
+        self, dossier_id: int, version: int, kind: ItemKind, item_id: int | None, data
+    ) -> SituationInfo:
+        """Add (`item_id` None) or change a loan, charge, property or savings line."""
+        attribute, model, _data_class, check = kind.value
+        cleaned = check(data, self._today())
+
+        def change(session: Session, dossier: Dossier) -> None:
+            rows = getattr(dossier, attribute)
+            if item_id is None:
+                if len(rows) >= 30:
+                    raise DomainError("Trente lignes au plus.")
+                rows.append(model(**{f.name: getattr(cleaned, f.name) for f in fields(cleaned)}))
+                return
+            row = _find(rows, item_id)
+            for field in fields(cleaned):
+                setattr(row, field.name, getattr(cleaned, field.name))
+
+        return self._edit(dossier_id, version, self._then_sync(change))
+
+    def remove_item(
+        self, dossier_id: int, version: int, kind: ItemKind, item_id: int
+    ) -> SituationInfo:
+        def change(session: Session, dossier: Dossier) -> None:
+            rows = getattr(dossier, kind.attribute)
+            rows.remove(_find(rows, item_id))
+
+        return self._edit(dossier_id, version, self._then_sync(change))
+
+    def _then_sync(
+        self, change: Callable[[Session, Dossier], None]
+    ) -> Callable[[Session, Dossier], None]:
+        def run(session: Session, dossier: Dossier) -> None:
+            change(session, dossier)
+            touch(dossier)
+            session.flush()
+            sync_automatic_comments(session, dossier, self._today())
+
+        return run
+
+    def _result(self, session: Session, dossier: Dossier) -> SituationInfo:
+        return SituationInfo(
+            dossier_id=dossier.id,
+            version=dossier.version,
+            read_only=dossier.status is DossierStatus.ABANDONED,
+            project=project_data(dossier.project),
+            items={
+                kind: tuple(
+                    Item(row.id, kind.to_data(row)) for row in getattr(dossier, kind.attribute)
+                )
+                for kind in ItemKind
+            },
+        )
+
+
+def _find(rows, item_id: int):
+    row = next((r for r in rows if r.id == item_id), None)
+    if row is None:
+        raise NotFound("Cette ligne n'existe plus dans le dossier.")
+    return row

@@ -1,0 +1,119 @@
+"""The Clients list as the screens ask for it: tabs, columns, the query, the rows, and the
+protocol a storage adapter implements to serve it (paged, sorted and searched by the
+database, never all rows in memory). Plain types: no database here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.text import fold
+from models.enums import DossierStatus
+
+
+class ListTab(enum.Enum):
+    PROSPECTS = "prospects"
+    CLIENTS = "clients"
+    ABANDONED = "abandoned"
+    ALL = "all"
+
+    @property
+    def label(self) -> str:
+        return {
+            "prospects": "Prospects",
+            "clients": "Clients",
+            "abandoned": "Abandonnés",
+            "all": "Tous",
+        }[self.value]
+
+    @property
+    def status(self) -> DossierStatus | None:
+        return {
+            "prospects": DossierStatus.PROSPECT,
+            "clients": DossierStatus.CLIENT,
+            "abandoned": DossierStatus.ABANDONED,
+            "all": None,
+        }[self.value]
+
+
+class ListColumn(enum.IntEnum):
+    NUMBER = 0
+    HOLDER = 1
+    OWNER = 2
+    PROVENANCE = 3
+    STEP = 4
+    PROGRESS = 5
+    CREATED = 6
+    COMPLETE = 7
+
+    @property
+    def header(self) -> str:
+        return _HEADERS[self]
+
+
+_HEADERS = {
+    ListColumn.NUMBER: "N°",
+    ListColumn.HOLDER: "Porteur de projet",
+    ListColumn.OWNER: "Courtier",
+    ListColumn.PROVENANCE: "Provenance",
+    ListColumn.STEP: "Étape",
+    ListColumn.PROGRESS: "Avancement",
+    ListColumn.CREATED: "Créé le",
+    ListColumn.COMPLETE: "Complet",
+}
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the user asked the list to show."""
+
+    tab: ListTab = ListTab.ALL
+    search: str = ""
+    owner_id: int | None = None
+    sort: ListColumn = ListColumn.CREATED
+    descending: bool = True
+    # Set by the service from the user's rights, never by the screen.
+    restrict_to_owner: int | None = None
+
+
+@dataclass(frozen=True)
+class ListRow:
+    id: int
+    number: str
+    holder: str
+    owner: str
+    provenance: str
+    step: str
+    percent: int
+    created_on: dt.date
+    is_complete: bool
+    status: DossierStatus
+
+
+@dataclass(frozen=True)
+class BrokerChoice:
+    id: int
+    name: str
+
+
+def search_document(number: str, names: list[str]) -> str:
+    """The folded text the search looks into: number (also without its zeros) and names."""
+    parts = [number]
+    sequence = number.rsplit("-", 1)[-1].lstrip("0")
+    if sequence and sequence != number:
+        parts.append(sequence)
+    return fold(" ".join(parts + names))
+
+
+class DossierListing(Protocol):
+    """What a storage adapter gives the Clients list (one per thread: not shared)."""
+
+    def fetch_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]: ...
+
+    def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]: ...
+
+    def brokers(self) -> list[BrokerChoice]: ...
+
+    def close(self) -> None: ...

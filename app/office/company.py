@@ -1,0 +1,83 @@
+"""«Société»: the office's identity and legal mentions (used on PDFs and invoices), and their
+checks. No database here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+
+from app.errors import DomainError
+from app.validation import (
+    clean_text,
+    normalize_bic,
+    normalize_email,
+    normalize_iban,
+    normalize_phone,
+    normalize_postal_code,
+    normalize_siren,
+    normalize_vat_number,
+)
+
+ORIAS_CATEGORIES = ("COBSP", "MOBSP", "MIOBSP", "MIA")
+VAT_STATUSES = ("Assujetti à la TVA", "Non assujetti (article 261 C du CGI)")
+LOGO_EXTENSIONS = (".png", ".jpg", ".jpeg", ".svg")
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str = ""
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    phone: str = ""
+    email: str = ""
+    siren: str = ""
+    orias_number: str = ""
+    orias_category: str = ""
+    insurer: str = ""
+    association: str = ""
+    mediator: str = ""
+    vat_status: str = ""
+    vat_number: str = ""
+    iban: str = ""
+    bic: str = ""
+    logo_hash: str = ""
+
+
+_LIMITS = {
+    "name": ("Raison sociale", 150),
+    "address": ("Adresse", 250),
+    "city": ("Ville", 120),
+    "insurer": ("Assureur RC Pro", 150),
+    "association": ("Association professionnelle", 150),
+    "mediator": ("Médiateur", 200),
+}
+
+
+def validate_company(data: Company) -> Company:
+    values = {f.name: " ".join(getattr(data, f.name).split()) for f in fields(data)}
+    for name, (label, limit) in _LIMITS.items():
+        values[name] = clean_text(
+            values[name],
+            name,
+            label,
+            limit,
+            required=name == "name",
+            required_message="Saisissez la raison sociale.",
+        )
+    values["postal_code"] = normalize_postal_code(values["postal_code"])
+    values["phone"] = normalize_phone(values["phone"])
+    values["email"] = normalize_email(values["email"])
+    values["siren"] = normalize_siren(values["siren"])
+    orias = values["orias_number"].replace(" ", "")
+    if orias and not re.fullmatch(r"\d{8}", orias):
+        raise DomainError("Le numéro ORIAS compte 8 chiffres.", field="orias_number")
+    values["orias_number"] = orias
+    if values["orias_category"] and values["orias_category"] not in ORIAS_CATEGORIES:
+        raise DomainError("Catégorie ORIAS inconnue.", field="orias_category")
+    if values["vat_status"] and values["vat_status"] not in VAT_STATUSES:
+        raise DomainError("Régime de TVA inconnu.", field="vat_status")
+    values["vat_number"] = normalize_vat_number(values["vat_number"])
+    values["iban"] = normalize_iban(values["iban"])
+    values["bic"] = normalize_bic(values["bic"])
+    return Company(**values)

@@ -1,0 +1,57 @@
+"""«Société»: reading and saving the office's identity, and its logo."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app import audit
+from app.auth import CurrentUser
+from app.errors import DomainError
+from app.office.company import LOGO_EXTENSIONS, Company, validate_company
+from app.storage.database import Database
+from app.storage.documents import DocumentStore
+from models.enums import AuditAction, Right
+from models.office import Setting
+
+
+class CompanyService:
+    def __init__(self, database: Database, user: CurrentUser, documents: DocumentStore) -> None:
+        self._db = database
+        self._user = user
+        self._documents = documents
+
+    def get(self) -> Company:
+        with self._db.read() as session:
+            stored = dict(
+                session.execute(
+                    select(Setting.key, Setting.value).where(Setting.key.like("company.%"))
+                ).all()
+            )
+        return Company(**{f.name: stored.get(f"company.{f.name}", "") for f in fields(Company)})
+
+    def save(self, data: Company, logo: Path | None = None) -> Company:
+        self._user.require(Right.MANAGE_SETTINGS)
+        cleaned = validate_company(data)
+        if logo is not None:
+            if logo.suffix.lower() not in LOGO_EXTENSIONS:
+                raise DomainError("Le logo doit être une image PNG, JPEG ou SVG.", field="logo")
+            content_hash, _size = self._documents.put(logo)
+            cleaned = Company(
+                **{
+                    **{f.name: getattr(cleaned, f.name) for f in fields(cleaned)},
+                    "logo_hash": content_hash,
+                }
+            )
+        with self._db.write() as session:
+            for field in fields(cleaned):
+                session.merge(
+                    Setting(key=f"company.{field.name}", value=getattr(cleaned, field.name))
+                )
+            audit.record(session, self._user, AuditAction.SETTINGS_CHANGED, details="Société")
+        return cleaned
+
+    def logo_path(self, company: Company) -> Path | None:
+        return self._documents.path_for(company.logo_hash) if company.logo_hash else None

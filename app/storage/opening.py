@@ -1,0 +1,53 @@
+"""Opening an office: what the start-up should do with a data folder.
+
+`open_office` is the one use case `main.py`, the launcher and the tests ask; the screens
+only show its answer. It reads the file with the standard library's sqlite3 only (the start
+path imports no SQLAlchemy); migrating and restoring are in `app.storage.restore`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from app.errors import DatabaseOpenError, NewerDatabaseError
+from app.paths import DataPaths
+from app.storage import sqlite
+from app.storage.backups import BackupInfo, integrity_problem, list_backups
+
+
+class OfficeState(enum.Enum):
+    FIRST_START = "first start"  # no office yet: create one (or a demo office)
+    UPGRADE = "upgrade"  # an older schema: migrate it (after a backup), then log in
+    READY = "ready"  # log in
+    DAMAGED = "damaged"  # unreadable: restore `good_backup` if there is one
+    NEWER = "newer"  # made by a newer Dossia: nothing to do but install it
+    UNUSABLE = "unusable"  # read-only, not a Dossia file, locked…: `message` says why
+
+
+@dataclass(frozen=True)
+class Opening:
+    state: OfficeState
+    message: str = ""  # French, for the states that stop the start
+    good_backup: BackupInfo | None = None  # DAMAGED: the latest backup found sound
+
+
+def open_office(paths: DataPaths) -> Opening:
+    """Look at the data folder without changing anything and say what to do next."""
+    try:
+        state = sqlite.check_database(paths.database)
+    except NewerDatabaseError as error:
+        return Opening(OfficeState.NEWER, error.message)
+    except DatabaseOpenError as error:
+        if not error.damaged:
+            return Opening(OfficeState.UNUSABLE, error.message)
+        return Opening(OfficeState.DAMAGED, error.message, latest_good_backup(paths))
+    if state in (sqlite.SchemaState.MISSING, sqlite.SchemaState.EMPTY):
+        return Opening(OfficeState.FIRST_START)
+    if state is sqlite.SchemaState.OUTDATED:
+        return Opening(OfficeState.UPGRADE)
+    return Opening(OfficeState.READY)
+
+
+def latest_good_backup(paths: DataPaths) -> BackupInfo | None:
+    return next((b for b in list_backups(paths.backups) if integrity_problem(b.path) is None), None)

@@ -1,0 +1,98 @@
+"""An office's SQLite file, opened: the start-up connection (login, the Clients list), the
+helpers that watch the file, and the SQLAlchemy `Database` created on first use.
+
+This is the SQLite adapter of the storage door; a PostgreSQL one will offer the same
+methods. Nothing outside `app.storage` sees a sqlite3 connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from typing import TYPE_CHECKING
+
+from app.errors import StorageError
+from app.paths import DataPaths
+from app.storage import sqlite
+from app.storage.sqlite_accounts import SqliteAccounts
+from app.storage.sqlite_listing import SqliteListing
+
+if TYPE_CHECKING:
+    from app.storage.database import Database
+
+
+class SqliteOffice:
+    def __init__(self, paths: DataPaths) -> None:
+        self.paths = paths
+        self.listing = SqliteListing(sqlite.connect(paths.database))
+        self.accounts = SqliteAccounts(self.listing.connection)
+        self._database_lock = threading.RLock()
+        self._database: Database | None = None
+
+    @property
+    def database(self) -> Database:
+        """The SQLAlchemy side, imported and created on first use (after the first paint)."""
+        with self._database_lock:
+            if self._database is None:
+                from app.storage.database import Database  # 0.4 s: kept off the start path
+
+                self._database = Database(self.paths)
+            return self._database
+
+    def reader(self) -> SqliteListing:
+        """A listing on a connection of its own, for a worker thread (close it after use)."""
+        return SqliteListing(sqlite.connect(self.paths.database), owns_connection=True)
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (or process) commits: time to refresh."""
+        with self.listing.lock:
+            return self.listing.connection.execute("PRAGMA data_version").fetchone()[0]
+
+    def quick_check(self) -> str | None:
+        """None if SQLite's quick check finds the file sound (call from a worker thread)."""
+        connection = sqlite.connect(self.paths.database)
+        try:
+            rows = [row[0] for row in connection.execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError as error:
+            return str(error)
+        finally:
+            connection.close()
+        return None if rows == ["ok"] else "; ".join(rows[:5])
+
+    def recover_missing_file(self) -> bool:
+        """The file was deleted or moved under our feet: our connection still reads it, so
+        write it back where it was and reconnect everything to the new file.
+
+        Returns True if it had to. Raises StorageError if the copy cannot be written.
+        """
+        if self.paths.database.exists():
+            return False
+        with self.listing.lock, self._database_lock:
+            try:
+                self.paths.folder.mkdir(parents=True, exist_ok=True)
+                target = sqlite3.connect(self.paths.database)
+                try:
+                    self.listing.connection.backup(target)
+                finally:
+                    target.close()
+            except (OSError, sqlite3.Error) as error:
+                raise StorageError(
+                    f"Le fichier de la base « {self.paths.database} » a disparu et Dossia n'a pas "
+                    f"pu le réécrire ({error}). Ne fermez pas Dossia : utilisez « Sauvegarder vers "
+                    "un dossier… »."
+                ) from error
+            self.listing.connection.close()
+            self.listing.connection = sqlite.connect(self.paths.database)
+            self.accounts = SqliteAccounts(self.listing.connection)
+            if self._database is not None:
+                self._database.engine.dispose()  # pooled connections point at the old file
+        return True
+
+    def close(self) -> None:
+        with self.listing.lock, self._database_lock:
+            with contextlib.suppress(sqlite3.Error):
+                sqlite.optimize(self.listing.connection)
+            self.listing.connection.close()
+            if self._database is not None:
+                self._database.dispose()
