@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.auth import CurrentUser, authenticate
 from app.listing import BrokerChoice, DossierListing, ListQuery, ListRow, ListTab
+from app.office.machine import MachineSettings
 from app.paths import DataPaths
 from app.storage.sqlite_office import SqliteOffice
 from models.enums import Right
@@ -134,7 +135,6 @@ class Workspace:
     @property
     def dossiers(self) -> DossierService:
         from app.dossier.dossier_service import DossierService
-        from app.office.numbering import MachineSettings
         from app.storage.documents import DocumentStore
 
         def build() -> DossierService:

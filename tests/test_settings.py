@@ -8,6 +8,8 @@ import pytest
 
 from app.errors import DomainError, PermissionDenied
 from app.listing import ListQuery
+from app.office.machine import MachineSettings
+from app.office.numbering import NumberingFormat
 from app.office.settings_service import check_step_order
 from models.enums import AbandonReason, AuditAction
 from tests.helpers import new_dossier
@@ -186,8 +188,6 @@ def test_audit_page_filters_and_exports(qtbot, main_window, workspace, tmp_path)
 
 
 def test_numbering_with_an_office_prefix_and_a_laptop_prefix(workspace, login_as):
-    from app.office.numbering import MachineSettings, NumberingFormat
-
     settings = workspace.settings
     assert settings.numbering() == (NumberingFormat(), "")
     with pytest.raises(DomainError, match="Préfixe"):

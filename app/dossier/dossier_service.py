@@ -25,7 +25,7 @@ from app.dossier.readmodels import (
     StepInfo,
 )
 from app.errors import DomainError
-from app.office.numbering import next_number
+from app.office.counters import next_number
 from app.office.office import Choice
 from app.richtext import MAX_LENGTH as NOTE_MAX_LENGTH
 from app.richtext import sanitize

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import Any
 
 from app.errors import DomainError
 from app.validation import (
@@ -14,7 +16,6 @@ from app.validation import (
     clean_text,
     normalize_postal_code,
 )
-from models.dossier import CurrentLoan, MonthlyCharge, Project, RealEstate, Savings
 from models.enums import ChargeKind, LoanKind, ProjectNature, ProjectUse, SavingsKind
 
 
@@ -176,20 +177,37 @@ def validate_savings(data: SavingsData, _today: dt.date) -> SavingsData:
 
 
 class ItemKind(enum.Enum):
-    """The lists of the «Crédit» and «Patrimoine» tabs: (dossier attribute, model, data, check)."""
+    """The lists of the «Crédit» and «Patrimoine» tabs, named by the dossier's attribute."""
 
-    LOAN = ("loans", CurrentLoan, LoanData, validate_loan)
-    CHARGE = ("charges", MonthlyCharge, ChargeData, validate_charge)
-    REAL_ESTATE = ("real_estate", RealEstate, RealEstateData, validate_real_estate)
-    SAVINGS = ("savings", Savings, SavingsData, validate_savings)
+    LOAN = "loans"
+    CHARGE = "charges"
+    REAL_ESTATE = "real_estate"
+    SAVINGS = "savings"
 
     @property
     def attribute(self) -> str:
-        return self.value[0]
+        return self.value
 
-    def to_data(self, row) -> object:
-        data_class = self.value[2]
+    @property
+    def data_class(self) -> type:
+        return _KINDS[self][0]
+
+    def check(self, data: Any, today: dt.date) -> Any:
+        """The line's data cleaned, or DomainError naming the field."""
+        return _KINDS[self][1](data, today)
+
+    def to_data(self, row: object) -> Any:
+        """A stored line (any object with the fields) as plain data."""
+        data_class = self.data_class
         return data_class(**{f.name: getattr(row, f.name) for f in fields(data_class)})
+
+
+_KINDS: dict[ItemKind, tuple[type, Callable[[Any, dt.date], Any]]] = {
+    ItemKind.LOAN: (LoanData, validate_loan),
+    ItemKind.CHARGE: (ChargeData, validate_charge),
+    ItemKind.REAL_ESTATE: (RealEstateData, validate_real_estate),
+    ItemKind.SAVINGS: (SavingsData, validate_savings),
+}
 
 
 @dataclass(frozen=True)
@@ -225,7 +243,8 @@ class SituationInfo:
         return estate + sum(i.data.amount_cents for i in self.items[ItemKind.SAVINGS])
 
 
-def project_data(project: Project | None) -> ProjectData:
+def project_data(project: object | None) -> ProjectData:
+    """The stored project (any object with the fields) as plain data."""
     if project is None:
         return ProjectData()
     return ProjectData(**{f.name: getattr(project, f.name) for f in fields(ProjectData)})

@@ -18,8 +18,15 @@ from app.dossier.situation import (
     validate_project,
 )
 from app.errors import DomainError, NotFound
-from models.dossier import Dossier, Project
+from models.dossier import CurrentLoan, Dossier, MonthlyCharge, Project, RealEstate, Savings
 from models.enums import DossierStatus
+
+_MODELS: dict[ItemKind, type] = {
+    ItemKind.LOAN: CurrentLoan,
+    ItemKind.CHARGE: MonthlyCharge,
+    ItemKind.REAL_ESTATE: RealEstate,
+    ItemKind.SAVINGS: Savings,
+}
 
 
 class SituationService(DossierCommands[SituationInfo]):
@@ -42,8 +49,8 @@ class SituationService(DossierCommands[SituationInfo]):
         self, dossier_id: int, version: int, kind: ItemKind, item_id: int | None, data
     ) -> SituationInfo:
         """Add (`item_id` None) or change a loan, charge, property or savings line."""
-        attribute, model, _data_class, check = kind.value
-        cleaned = check(data, self._today())
+        attribute, model = kind.attribute, _MODELS[kind]
+        cleaned = kind.check(data, self._today())
 
         def change(session: Session, dossier: Dossier) -> None:
             rows = getattr(dossier, attribute)

@@ -15,13 +15,9 @@ from app.auth import CurrentUser
 from app.clock import now
 from app.errors import DomainError, NotFound
 from app.files import atomic_write
-from app.office.numbering import (
-    MachineSettings,
-    NumberingFormat,
-    check_prefix,
-    load_format,
-    save_format,
-)
+from app.office.counters import load_format, save_format
+from app.office.machine import MachineSettings
+from app.office.numbering import NumberingFormat, check_prefix
 from app.storage.database import Database
 from app.validation import clean_text
 from models.audit import AuditEvent
