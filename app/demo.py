@@ -10,10 +10,14 @@ import contextlib
 import datetime as dt
 import functools
 import multiprocessing
+import os
 import queue as queue_module
 import random
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -509,10 +513,22 @@ def _indexes_built_afterwards(connection) -> Iterator[None]:
         index.create(connection)
 
 
+_Message = tuple[str, Any]  # ("rows", (count, rows by table)), ("counters", …) or ("error", …)
+_PARENT_GONE = 3  # the generator process's exit status when its parent died
+
+
+class _Channel(Protocol):
+    """Where the generator sends its messages: a queue, of this process or shared."""
+
+    def put(self, item: _Message, /) -> None: ...
+
+    def get(self, block: bool = ..., timeout: float | None = ...) -> _Message: ...
+
+
 class _Batches:
     """Batches of generated rows received from the generator process."""
 
-    def __init__(self, queue, process=None) -> None:
+    def __init__(self, queue: _Channel, process=None) -> None:
         self._queue = queue
         self._process = process
         self.counters: dict[str, int] = {}
@@ -537,8 +553,16 @@ class _Batches:
                 return
 
 
-def _generate(generator: _DossierGenerator, first_id: int, count: int, queue) -> None:
+def _generate(
+    generator: _DossierGenerator,
+    first_id: int,
+    count: int,
+    queue: _Channel,
+    parent_alive: Connection | None = None,
+) -> None:
     """In the generator process: make the rows batch by batch, then send the counters."""
+    if parent_alive is not None:
+        _exit_with_parent(parent_alive)
     try:
         for batch in _batches(range(first_id, first_id + count), _BATCH):
             rows = [generator.make(dossier_id) for dossier_id in batch]
@@ -556,6 +580,24 @@ def _generate(generator: _DossierGenerator, first_id: int, count: int, queue) ->
         queue.put(("error", repr(error)))
 
 
+def _exit_with_parent(parent_alive: Connection) -> None:
+    """In the generator process: end it as soon as its parent is gone, whatever ended the
+    parent (SIGKILL included: no signal handler, no atexit runs there).
+
+    The parent holds the only writing end of `parent_alive` and never writes: when the system
+    closes that end (the parent died, or gave up and closed it), reading here ends with EOF.
+    A pipe, not a signal: it works the same on Windows. The watching thread waits in the
+    system (no GIL held, no cost to the generation) and stops the whole process, even when
+    its main thread waits for room in the queue."""
+
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            parent_alive.recv_bytes()
+        os._exit(_PARENT_GONE)
+
+    threading.Thread(target=watch, name="demo-parent-watch", daemon=True).start()
+
+
 @contextlib.contextmanager
 def _generated_elsewhere(
     generator: _DossierGenerator, first_id: int, count: int
@@ -563,19 +605,24 @@ def _generated_elsewhere(
     """Generate in a second process while this one writes: two cores, no GIL contention.
     A small office is generated here: starting a process would cost more than it saves."""
     if count < _PROCESS_THRESHOLD:
-        queue = queue_module.Queue()
-        _generate(generator, first_id, count, queue)
-        yield _Batches(queue)
+        inline: queue_module.Queue[_Message] = queue_module.Queue()
+        _generate(generator, first_id, count, inline)
+        yield _Batches(inline)
         return
     context = multiprocessing.get_context("spawn")
-    queue = context.Queue(maxsize=3)
+    shared: multiprocessing.queues.Queue[_Message] = context.Queue(maxsize=3)
+    # The generator's lifeline (see _exit_with_parent): it gets the reading end, this process
+    # keeps the writing end, which the system closes if this process is killed.
+    parent_alive, lifeline = context.Pipe(duplex=False)
     process = context.Process(
-        target=_generate, args=(generator, first_id, count, queue), daemon=True
+        target=_generate, args=(generator, first_id, count, shared, parent_alive), daemon=True
     )
     process.start()
+    parent_alive.close()  # the generator has its own copy
     try:
-        yield _Batches(queue, process)
+        yield _Batches(shared, process)
     finally:
+        lifeline.close()  # a generator still at work (this process gave up) stops now
         process.join(timeout=30)
         if process.is_alive():
             process.kill()

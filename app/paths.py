@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from platformdirs import user_data_dir
 
 DB_ENV_VAR = "DOSSIA_DB"
 DB_FILENAME = "dossia.sqlite3"
@@ -34,8 +37,6 @@ class DataPaths:
 
 
 def default_data_folder() -> Path:
-    from platformdirs import user_data_dir
-
     return Path(user_data_dir("Dossia", appauthor=False))
 
 
@@ -71,7 +72,7 @@ def network_location(path: Path, mounts: str | None = None) -> str | None:
     text = str(path)
     if text.startswith(("\\\\", "//")):
         return "partage réseau"
-    if os.name == "nt":  # pragma: no cover - Windows only
+    if sys.platform == "win32":  # pragma: no cover - Windows only (mypy skips it elsewhere)
         import ctypes
 
         drive = os.path.splitdrive(text)[0] + "\\"

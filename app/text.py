@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+from app.errors import DomainError
+
 _NBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
 
@@ -54,8 +56,6 @@ def person_name(first_name: str, last_name: str) -> str:
 
 def parse_amount(text: str, field: str = "amount") -> int | None:
     """«2 850,50», «2850.5», «2 850 €» → cents; empty → None. Raises DomainError."""
-    from app.errors import DomainError
-
     cleaned = text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
     if not cleaned:
         return None

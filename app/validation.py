@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Literal, overload
 
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
@@ -137,6 +138,24 @@ def normalize_bic(value: str, field: str = "bic") -> str:
     return bic
 
 
+@overload
+def check_amount(
+    value: int | None,
+    field: str,
+    label: str,
+    maximum: int = ...,
+    *,
+    required: Literal[True],
+) -> int: ...
+@overload
+def check_amount(
+    value: int | None,
+    field: str,
+    label: str,
+    maximum: int = ...,
+    *,
+    required: bool = False,
+) -> int | None: ...
 def check_amount(
     value: int | None,
     field: str,

@@ -17,6 +17,7 @@ from app.auth import CurrentUser, authenticate
 from app.listing import BrokerChoice, DossierListing, ListQuery, ListRow, ListTab
 from app.office.machine import MachineSettings
 from app.paths import DataPaths
+from app.storage.documents import DocumentStore
 from app.storage.sqlite_office import SqliteOffice
 from models.enums import Right
 
@@ -69,6 +70,9 @@ class ScopedListing:
     def fetch_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
         return self._listing.fetch_page(self._scoped(query), offset, limit)
 
+    def fetch_row(self, dossier_id: int) -> ListRow | None:
+        return self._listing.fetch_row(dossier_id, self._scoped(ListQuery()).restrict_to_owner)
+
     def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]:
         return self._listing.count_by_tab(self._scoped(query))
 
@@ -95,6 +99,10 @@ class Workspace:
 
     def list_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
         return self._list.fetch_page(query, offset, limit)
+
+    def list_row(self, dossier_id: int) -> ListRow | None:
+        """One dossier's row of the list (None if gone or not visible to this user)."""
+        return self._list.fetch_row(dossier_id)
 
     def tab_counts(self, query: ListQuery) -> dict[ListTab, int]:
         return self._list.count_by_tab(query)
@@ -135,7 +143,6 @@ class Workspace:
     @property
     def dossiers(self) -> DossierService:
         from app.dossier.dossier_service import DossierService
-        from app.storage.documents import DocumentStore
 
         def build() -> DossierService:
             service = DossierService(self.database, self.user, DocumentStore(self.paths.documents))
@@ -189,7 +196,6 @@ class Workspace:
     @property
     def company(self) -> CompanyService:
         from app.office.company_service import CompanyService
-        from app.storage.documents import DocumentStore
 
         return self._service(
             "company",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import Enum, MetaData
+from sqlalchemy import Enum, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -18,6 +19,10 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model here is mapped to a Table (SQLAlchemy types it as any FromClause).
+        __table__: ClassVar[Table]
 
 
 def str_enum(enum_class: type[enum.Enum], name: str, constraint: bool = True) -> Enum:

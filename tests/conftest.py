@@ -1,10 +1,21 @@
-"""Shared fixtures: a fresh database per test, copied from a template built once."""
+"""Shared fixtures: a fresh database per test, copied from a template built once.
+
+Also the `gui` marker, set here on every test that uses Qt, so that `pytest -m "not gui"`
+runs the rest without importing PySide6 at all. Keep Qt imports out of this module's top
+level (fixtures import `ui` inside their body).
+"""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import itertools
 import os
+import re
 import shutil
+import sys
+import traceback
+from functools import cache
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -104,3 +115,186 @@ def open_dossier(qtbot, main_window):
         return window
 
     return open_
+
+
+# --- The `gui` marker ----------------------------------------------------------------------
+# A test uses Qt when it requests a Qt fixture (directly or through main_window, open_dossier…),
+# when its module imports PySide6 or ui at its top level (or through a tests.* helper module),
+# or when its own body imports them.
+
+QT_FIXTURES = frozenset({"qtbot", "qapp"})
+QT_PACKAGES = frozenset({"PySide6", "ui"})
+TESTS = Path(__file__).resolve().parent
+PYTEST_QT_NAMES = ("pytest-qt", "pytestqt.plugin")  # entry point name, or `-p pytestqt.plugin`
+_gui_excluded_key = pytest.StashKey[bool]()
+_ignored_key = pytest.StashKey[list[str]]()
+_qt_import_stack: list[str] = []
+
+
+def _imported_modules(node: ast.AST, *, into_functions: bool) -> list[str]:
+    """Absolute names imported by `node` (relative imports resolved inside tests/)."""
+    names: list[str] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Import):
+            names += [alias.name for alias in child.names]
+        elif isinstance(child, ast.ImportFrom):
+            module = child.module or ""
+            if child.level:  # relative imports only exist between the tests.* modules
+                module = f"tests.{module}" if module else "tests"
+            names += [module, *(f"{module}.{alias.name}" for alias in child.names)]
+        elif into_functions or not isinstance(
+            child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+        ):
+            names += _imported_modules(child, into_functions=into_functions)
+    return names
+
+
+def _is_qt(module: str) -> bool:
+    return module.split(".")[0] in QT_PACKAGES
+
+
+@cache
+def _parse(path: Path) -> ast.Module | None:
+    try:
+        return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (OSError, SyntaxError, ValueError):
+        return None  # pytest reports it when it imports the module
+
+
+@cache
+def _module_imports_qt(path: Path) -> bool:
+    """Importing this file imports Qt: itself, or through the tests.* modules it imports."""
+    tree = _parse(path)
+    if tree is None:
+        return False
+    for module in _imported_modules(tree, into_functions=False):
+        if _is_qt(module):
+            return True
+        if module.startswith("tests.") and module != "tests.conftest":
+            helper = TESTS.joinpath(*module.split(".")[1:]).with_suffix(".py")
+            if helper.is_file() and helper != path and _module_imports_qt(helper):
+                return True
+    return False
+
+
+@cache
+def _functions_importing_qt(path: Path) -> frozenset[str]:
+    """Qualified names of the functions and methods whose body imports Qt."""
+    tree = _parse(path)
+    found: set[str] = set()
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                _is_qt(module) for module in _imported_modules(child, into_functions=True)
+            ):
+                found.add(prefix + child.name)
+
+    if tree is not None:
+        visit(tree, "")
+    return frozenset(found)
+
+
+def _gui_excluded(config: pytest.Config) -> bool:
+    """True when the -m expression deselects a `gui` test whatever its other markers."""
+    expression = (config.option.markexpr or "").strip()
+    if not expression or re.search(r"[=\"']", expression):
+        return False  # no -m, or keyword arguments: keep everything
+    operators = ("(", ")", "and", "or", "not")
+    tokens = re.findall(r"[()]|[^\s()]+", expression)
+    slots = {name: f"_{i}" for i, name in enumerate(sorted(set(tokens) - set(operators)))}
+    others = [slot for name, slot in slots.items() if name != "gui"]
+    if "gui" not in slots or len(others) > 10:
+        return False
+    code = " ".join(slots.get(token, token) for token in tokens)
+    try:
+        for values in itertools.product((False, True), repeat=len(others)):
+            names = dict(zip(others, values, strict=True)) | {slots["gui"]: True}
+            if eval(code, {"__builtins__": {}}, names):
+                return False
+    except SyntaxError:
+        return False
+    return True
+
+
+class _RecordQtImport:
+    """Remembers where PySide6 was first imported from in a run that excludes gui tests."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "PySide6" and not _qt_import_stack:
+            frames = [
+                frame
+                for frame in traceback.extract_stack()[:-1]
+                if not re.search(r"^<|[/\\](_pytest|pluggy|importlib)[/\\]", frame.filename)
+            ]
+            test = os.environ.get("PYTEST_CURRENT_TEST", "collection")
+            _qt_import_stack.append(f"{test}\n{''.join(traceback.format_list(frames[-8:]))}")
+        return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """With -m "not gui", leave pytest-qt out: its set-up imports PySide6."""
+    excluded = _gui_excluded(config) and "PySide6" not in sys.modules
+    config.stash[_gui_excluded_key] = excluded
+    if excluded:
+        for name in PYTEST_QT_NAMES:
+            if config.pluginmanager.get_plugin(name) is not None:
+                config.pluginmanager.unregister(name=name)
+        sys.meta_path.insert(0, _RecordQtImport())
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With -m "not gui", a module that imports Qt is not even imported."""
+    if (
+        config.stash.get(_gui_excluded_key, False)
+        and collection_path.suffix == ".py"
+        and collection_path.name.startswith("test_")
+        and _module_imports_qt(collection_path.resolve())
+    ):
+        config.stash.setdefault(_ignored_key, []).append(collection_path.name)
+        return True
+    return None
+
+
+def _uses_qt(item: pytest.Item) -> bool:
+    if QT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return True
+    path = item.path.resolve()
+    if _module_imports_qt(path):
+        return True
+    function = getattr(item, "function", None)
+    return function is not None and function.__qualname__ in _functions_importing_qt(path)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _uses_qt(item):
+            item.add_marker(pytest.mark.gui)
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
+    ignored = config.stash.get(_ignored_key, [])
+    if ignored:
+        return f"not collected (they import Qt, -m excludes gui): {', '.join(sorted(ignored))}"
+    return None
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A run without gui tests must not have imported PySide6: a test is missing its marker."""
+    if session.config.stash.get(_gui_excluded_key, False) and "PySide6" in sys.modules:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = (
+            "PySide6 was imported in a run that excludes gui tests: mark the test "
+            "@pytest.mark.gui (or request qtbot). First imported by " + "".join(_qt_import_stack)
+        )
+        if reporter is not None:
+            reporter.line("")
+            reporter.write_sep("=", "PySide6 imported by a test without the gui marker", red=True)
+            reporter.write_line(message)
+        else:
+            print(message, file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

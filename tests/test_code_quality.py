@@ -24,6 +24,12 @@ def test_ruff_finds_nothing():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_type_checker_finds_nothing():
+    """mypy on the files of pyproject's [tool.mypy] (models and app); its cache keeps it fast."""
+    result = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_layers_are_respected():
     """models imports nothing of ours, app no Qt, ui no database (import-linter)."""
     result = subprocess.run([_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True)

@@ -90,6 +90,21 @@ class DossierTableModel(QAbstractTableModel):
         self._append(self._workspace.list_page(self._query, 0, wanted), wanted)
         self.endResetModel()
 
+    def refresh_row(self, dossier_id: int) -> None:
+        """Redraw one dossier's row after an edit (its place in the sort order is kept until
+        the next search or sort; a row the user may no longer see goes away)."""
+        index = self.row_of(dossier_id)
+        if index < 0:
+            return
+        row = self._workspace.list_row(dossier_id)
+        if row is None:
+            self.beginRemoveRows(QModelIndex(), index, index)
+            del self._rows[index], self._cells[index]
+            self.endRemoveRows()
+            return
+        self._rows[index], self._cells[index] = row, _cells(row)
+        self.dataChanged.emit(self.index(index, 0), self.index(index, _COLUMN_COUNT - 1))
+
     def _append(self, rows: list[ListRow], asked: int) -> None:
         self._rows.extend(rows)
         self._cells.extend(_cells(r) for r in rows)

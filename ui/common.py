@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ConflictError, DomainError
+from ui.operations import CONFLICT_KEPT, attempt, clear_refusal, show_refusal
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -100,12 +100,6 @@ class ErrorLabel(QLabel):
         self.show_message("")
 
 
-def mark_invalid(widget: QWidget, invalid: bool) -> None:
-    widget.setProperty("invalid", invalid)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-
-
 class FormDialog(QDialog):
     """A dialog whose «Valider» runs a service command.
 
@@ -148,25 +142,17 @@ class FormDialog(QDialog):
         outer.addWidget(self.buttons)
 
     def _on_ok(self) -> None:
-        for widget in self.fields.values():
-            mark_invalid(widget, False)
-        try:
-            self.result_value = self.submit()  # type: ignore[attr-defined]
-        except ConflictError:
+        clear_refusal(self.fields)
+        outcome = attempt(self.submit)  # type: ignore[attr-defined]
+        refusal = outcome.refusal or outcome.gone
+        if outcome.conflict is not None:
             self.conflicted.emit()
-            self.error.show_message(
-                "Le dossier a été modifié ailleurs entre-temps ; il vient d'être rechargé. "
-                "Vos saisies sont conservées : vérifiez-les puis validez à nouveau."
-            )
-            return
-        except DomainError as error:
-            self.error.show_message(error.message)
-            widget = self.fields.get(error.field or "")
-            if widget is not None:
-                mark_invalid(widget, True)
-                widget.setFocus()
-            return
-        self.accept()
+            self.error.show_message(CONFLICT_KEPT)
+        elif refusal is not None:
+            show_refusal(refusal, self.error, self.fields)
+        else:
+            self.result_value = outcome.value
+            self.accept()
 
 
 def confirm(
@@ -202,11 +188,16 @@ def scrolling(widget: QWidget) -> QScrollArea:
 
 
 class TableModel(QAbstractTableModel):
-    """A small read-only table: rows of already formatted cells."""
+    """The one read-only table of the screens: rows of already formatted cells, each row
+    standing for an item (`item_at`). Columns in `right_aligned` (amounts) are aligned right.
+    """
 
-    def __init__(self, headers: tuple[str, ...]) -> None:
+    def __init__(
+        self, headers: tuple[str, ...], right_aligned: frozenset[int] = frozenset()
+    ) -> None:
         super().__init__()
         self._headers = headers
+        self._right_aligned = right_aligned
         self._rows: list[tuple[str, ...]] = []
         self._items: list[object] = []
 
@@ -225,9 +216,11 @@ class TableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._headers)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        return (
-            self._rows[index.row()][index.column()] if role == Qt.ItemDataRole.DisplayRole else None
-        )
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self._right_aligned:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:

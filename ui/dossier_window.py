@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -19,13 +20,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Change
 from app.dossier.dossier_service import DossierService
 from app.dossier.readmodels import DossierDetail
-from app.errors import ConflictError, DomainError, NotFound
+from app.errors import DomainError, NotFound
 from app.text import format_date
 from app.workspace import Workspace
 from models.enums import DossierStatus
+from ui.borrowers_tab import BorrowersTab
+from ui.children_tab import ChildrenTab
 from ui.common import confirm, escape, icon, scrolling
+from ui.dialogs.comment_dialog import CommentDialog
+from ui.dialogs.dossier_dialogs import AbandonDialog, ResumeDialog
+from ui.general_tab import GeneralTab
+from ui.operations import Outcome, attempt
+from ui.situation_tabs import AssetsTab, CreditTab, ProjectTab
 
 Command = Callable[[DossierService, DossierDetail], DossierDetail]
 
@@ -60,11 +69,11 @@ class MessageBar(QFrame):
 
 class DossierView(QWidget):
     """Signals:
-    changed(int): the dossier was saved (the list should refresh).
+    changed(int, Change): the dossier was saved; what changed says what to refresh.
     deleted(int): the dossier was deleted.
     """
 
-    changed = Signal(int)
+    changed = Signal(int, object)
     deleted = Signal(int)
 
     def __init__(self, workspace: Workspace) -> None:
@@ -88,20 +97,15 @@ class DossierView(QWidget):
         self.abandon_banner.hide()
         layout.addWidget(self.abandon_banner)
 
-        from ui.general_tab import GeneralTab
-
         self.tabs = QTabWidget()
         self.tabs.setObjectName("dossierTabs")
         self.general = GeneralTab(self)
         self.tabs.addTab(scrolling(self.general), "Général")
-        from ui.borrowers_tab import BorrowersTab
-        from ui.children_tab import ChildrenTab
 
         self.borrowers = BorrowersTab(self)
         self.tabs.addTab(scrolling(self.borrowers), "Emprunteurs")
         self.children_tab = ChildrenTab(self)
         self.tabs.addTab(self.children_tab, "Enfants")
-        from ui.situation_tabs import AssetsTab, CreditTab, ProjectTab
 
         self.project_tab = ProjectTab(self)
         self.tabs.addTab(scrolling(self.project_tab), "Projet")
@@ -199,20 +203,24 @@ class DossierView(QWidget):
         return self._execute_data(self.workspace.situation, command, self.render_situation)
 
     def _execute_data(self, service, command, render) -> DomainError | None:
-        info, refusal = self._attempt(service, command)
-        if info is None:
-            return refusal
+        outcome = self.run(service, command)
+        if outcome.refusal is not None:
+            return outcome.refusal
+        info = outcome.value
+        if info is None or self.detail is None:
+            return None
         self.message_bar.hide()
         render(info)
-        self.detail = self.workspace.dossiers.get(self.dossier_id)  # summary: names, family
-        self.render(self.detail)
-        self.reload_comments()  # automatic comments follow the data
-        self.changed.emit(self.dossier_id)
+        if Change.SUMMARY in info.changes:  # names, family: the summary shows them
+            self.render(self.workspace.dossiers.get(self.dossier_id))
+        else:
+            self.detail = replace(self.detail, version=info.version)
+        if Change.COMMENTS in info.changes:  # automatic comments follow the data
+            self.reload_comments()
+        self.changed.emit(self.dossier_id, info.changes)
         return None
 
     def open_comment(self, tab, comment=None):
-        from ui.dialogs.comment_dialog import CommentDialog
-
         dialog = CommentDialog(self, self.workspace.comments, self.dossier_id, tab, comment)
         dialog.accepted.connect(self.reload_comments)
         dialog.open()
@@ -267,41 +275,43 @@ class DossierView(QWidget):
 
     # --- running commands ---
 
-    def _attempt(self, service, command):
-        """Run `command(service, current detail)`: returns (result, refusal).
+    def run(self, service, command) -> Outcome:
+        """Run `command(service, current detail)` with the operation helper.
 
-        A concurrent change reloads the dossier and says so; a vanished dossier closes the
-        screen's controls. Both come back as (None, None): nothing more to do.
+        A concurrent change reloads the dossier and says so; a vanished dossier disables the
+        screen's controls. The caller shows a refusal (`outcome.refusal`) where it belongs.
         """
         if self.detail is None:
-            return None, None
-        try:
-            return command(service, self.detail), None
-        except ConflictError as error:
+            return Outcome()
+        outcome = attempt(lambda: command(service, self.detail))
+        if outcome.conflict is not None:
             self.reload()
-            self.show_error(error)
-        except NotFound as error:
-            self._gone(error.message)
-        except DomainError as error:
-            return None, error
-        return None, None
+            self.show_error(outcome.conflict)
+        elif outcome.gone is not None:
+            self._gone(outcome.gone.message)
+        return outcome
 
-    def execute(self, command: Command) -> DossierDetail | None:
-        """Run a service command on the current version; show the result or the refusal."""
-        detail, refusal = self._attempt(self.workspace.dossiers, command)
-        if refusal is not None:
-            self.show_error(refusal)
-            self.render(self.detail)  # put widgets back to the saved values
-        if detail is None:
+    def execute(
+        self, command: Command, on_refusal: Callable[[DomainError], None] | None = None
+    ) -> DossierDetail | None:
+        """Run a command of the dossier on its current version; show the result, or the
+        refusal (in the message bar unless `on_refusal` shows it next to its field)."""
+        outcome = self.run(self.workspace.dossiers, command)
+        if outcome.refusal is not None:
+            (on_refusal or self.show_error)(outcome.refusal)
+            if self.detail is not None:
+                self.render(self.detail)  # put widgets back to the saved values
+            return None
+        if outcome.value is None:
             return None
         self.message_bar.hide()
-        self.accept_detail(detail)
-        return detail
+        self.accept_detail(outcome.value)
+        return outcome.value
 
     def accept_detail(self, detail: DossierDetail) -> None:
-        """A dialog or a command saved: show the new state and tell the list."""
+        """A dialog or a command saved: show the new state and tell the list what changed."""
         self.render(detail)
-        self.changed.emit(detail.id)
+        self.changed.emit(detail.id, detail.changes)
 
     def flush(self) -> None:
         """Save what is being typed (called on close)."""
@@ -313,13 +323,9 @@ class DossierView(QWidget):
         self.execute(lambda service, d: service.convert_to_client(d.id, d.version))
 
     def _abandon(self):
-        from ui.dialogs.dossier_dialogs import AbandonDialog
-
         return self._open_dialog(AbandonDialog(self, self.workspace.dossiers, self.detail))
 
     def _resume(self):
-        from ui.dialogs.dossier_dialogs import ResumeDialog
-
         return self._open_dialog(ResumeDialog(self, self.workspace.dossiers, self.detail))
 
     def open_dialog(self, dialog):
@@ -356,10 +362,10 @@ class DossierView(QWidget):
         )
 
     def _confirmed_delete(self) -> None:
-        try:
-            self.workspace.dossiers.delete(self.dossier_id)
-        except DomainError as error:
-            self.show_error(error)
+        outcome = attempt(lambda: self.workspace.dossiers.delete(self.dossier_id))
+        refusal = outcome.refusal or outcome.gone or outcome.conflict
+        if refusal is not None:
+            self.show_error(refusal)
             return
         self.detail = None
         self.deleted.emit(self.dossier_id)
@@ -367,11 +373,11 @@ class DossierView(QWidget):
 
 class DossierWindow(QMainWindow):
     """Signals:
-    changed(int): the dossier was saved.
+    changed(int, Change): the dossier was saved (or deleted: Change.STATUS).
     closed(int): the window was closed.
     """
 
-    changed = Signal(int)
+    changed = Signal(int, object)
     closed = Signal(int)
 
     def __init__(self, workspace: Workspace, dossier_id: int | None = None) -> None:
@@ -394,7 +400,7 @@ class DossierWindow(QMainWindow):
         self.view.deleted.connect(self._deleted)
 
     def _deleted(self, dossier_id: int) -> None:
-        self.changed.emit(dossier_id)
+        self.changed.emit(dossier_id, Change.STATUS)
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:

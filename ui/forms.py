@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,18 +26,22 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.text import format_amount, format_amount_input, format_date, parse_amount
-from ui.common import ErrorLabel, FormDialog, confirm, mark_invalid, set_role
+from ui.common import ErrorLabel, FormDialog, TableModel, confirm, set_role
+from ui.operations import mark_invalid
 from ui.widgets import DateField
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One field: `kind` is «text», «amount», «date», «check» or an Enum class (drop-down)."""
+    """One field: `kind` is «text», «amount», «date», «check», an Enum class (drop-down of
+    its labels) or a tuple of strings (drop-down of those texts)."""
 
     name: str
     label: str
     kind: object = "text"
     width: int = 0  # column width in a table (0: stretch)
+    # In an AutoSaveForm: the field is enabled only when this holds for the saved data.
+    enabled_if: Callable[[Any], bool] | None = None
 
 
 def _object_name(prefix: str, name: str) -> str:
@@ -65,6 +69,10 @@ class FieldSet:
             return field
         if spec.kind == "check":
             return QCheckBox(spec.label)
+        if isinstance(spec.kind, tuple):
+            combo = QComboBox()
+            combo.addItems(list(spec.kind))
+            return combo
         if isinstance(spec.kind, type) and issubclass(spec.kind, enum.Enum):
             combo = QComboBox()
             combo.addItem("—", None)
@@ -85,6 +93,8 @@ class FieldSet:
             return widget.isChecked()
         if spec.kind == "amount":
             return parse_amount(widget.text(), field=name)
+        if isinstance(spec.kind, tuple):
+            return widget.currentText()
         if isinstance(widget, QComboBox):
             data = widget.currentData()
             return spec.kind(data) if data else None
@@ -99,6 +109,8 @@ class FieldSet:
             widget.setChecked(bool(value))
         elif spec.kind == "amount":
             widget.setText(format_amount_input(value))
+        elif isinstance(spec.kind, tuple):
+            widget.setCurrentText(value or "")
         elif isinstance(widget, QComboBox):
             widget.setCurrentIndex(max(0, widget.findData(value.value if value else None)))
         else:
@@ -116,27 +128,33 @@ class AutoSaveForm(QGroupBox):
     """A form saved field by field, as soon as a field is left or a value picked.
 
     `save(data, field)` runs the command and returns the refusal, or None. A refused value
-    stays on screen, marked, with the message under the form.
+    stays on screen, marked, with the message under the form, until it is corrected.
+
+    A form may show no record yet (`show_data(None, …)`: a co-emprunteur to add): it then
+    shows `empty`, and the record is created by the first save for which `creates(data)`
+    holds, with everything readable typed so far.
     """
 
     def __init__(
         self,
         title: str,
         prefix: str,
-        specs,
-        data_class,
-        save: Callable[[object, str], DomainError | None],
+        specs: tuple[FieldSpec, ...],
+        save: Callable[[Any, str], DomainError | None],
+        empty: Any,
+        creates: Callable[[Any], bool] = lambda _data: True,
     ) -> None:
         super().__init__(title)
         self.setObjectName(f"{prefix}Form")
-        self._data_class, self._save_command = data_class, save
-        self._data = data_class()
+        self._save_command, self._empty, self._creates = save, empty, creates
+        self._data: Any = None
         self._loading = False
         self._invalid: set[str] = set()
         outer = QVBoxLayout(self)
         layout = QFormLayout()
         outer.addLayout(layout)
         self.fields = FieldSet(prefix, specs, layout)
+        self.widgets = self.fields.widgets
         self.error = ErrorLabel(f"{prefix}Error")
         outer.addWidget(self.error)
         for spec in specs:
@@ -150,14 +168,19 @@ class AutoSaveForm(QGroupBox):
             else:
                 widget.toggled.connect(lambda _on, n=spec.name: self._save(n))
 
-    def show_data(self, data, read_only: bool) -> None:
+    def show_data(self, data: Any, read_only: bool) -> None:
+        """Show the saved values; a field still holding a refused value keeps it."""
         self._data = data
+        shown = self._empty if data is None else data
         self._loading = True
         try:
             for spec in self.fields.specs:
                 if spec.name not in self._invalid:
-                    self.fields.write(spec.name, getattr(data, spec.name))
-            self.fields.set_enabled(not read_only)
+                    self.fields.write(spec.name, getattr(shown, spec.name))
+                enabled = spec.enabled_if is None or spec.enabled_if(shown)
+                self.fields.widgets[spec.name].setEnabled(not read_only and enabled)
+            if not self._invalid:
+                self.error.clear_message()
         finally:
             self._loading = False
 
@@ -169,15 +192,23 @@ class AutoSaveForm(QGroupBox):
         except DomainError as error:
             self._refused(error)
             return
-        values = {f.name: getattr(self._data, f.name) for f in fields(self._data)}
-        values[name] = value
-        data = self._data_class(**values)
+        data = replace(self._pending() if self._data is None else self._data, **{name: value})
         self._clear(name)
-        if data == self._data:
+        if data == self._data or (self._data is None and not self._creates(data)):
             return
         refusal = self._save_command(data, name)
         if refusal is not None:
             self._refused(refusal)
+
+    def _pending(self) -> Any:
+        """No record yet: everything readable typed so far."""
+        values = {}
+        for spec in self.fields.specs:
+            try:
+                values[spec.name] = self.fields.read(spec.name)
+            except DomainError:
+                continue
+        return replace(self._empty, **values)
 
     def _clear(self, name: str) -> None:
         self._invalid.discard(name)
@@ -187,7 +218,7 @@ class AutoSaveForm(QGroupBox):
 
     def _refused(self, error: DomainError) -> None:
         widget = self.fields.widgets.get(error.field or "")
-        if widget is not None:
+        if widget is not None and error.field is not None:
             self._invalid.add(error.field)
             mark_invalid(widget, True)
         self.error.show_message(error.message)
@@ -205,40 +236,6 @@ def _cell(spec: FieldSpec, value) -> str:
     if isinstance(value, enum.Enum):
         return value.label
     return str(value)
-
-
-class ItemsModel(QAbstractTableModel):
-    def __init__(self, specs: tuple[FieldSpec, ...]) -> None:
-        super().__init__()
-        self._specs = specs
-        self._items: tuple = ()
-
-    def set_items(self, items) -> None:
-        self.beginResetModel()
-        self._items = items
-        self.endResetModel()
-
-    def item_at(self, row: int):
-        return self._items[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._specs)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        spec = self._specs[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _cell(spec, getattr(self._items[index.row()].data, spec.name))
-        if role == Qt.ItemDataRole.TextAlignmentRole and spec.kind == "amount":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._specs[section].label
-        return None
 
 
 class ItemDialog(FormDialog):
@@ -293,7 +290,10 @@ class ItemsPanel(QGroupBox):
         self.total.setObjectName(f"{name}Total")
         buttons.addWidget(self.total)
         layout.addLayout(buttons)
-        self.model = ItemsModel(specs)
+        self.model = TableModel(
+            tuple(spec.label for spec in specs),
+            frozenset(i for i, spec in enumerate(specs) if spec.kind == "amount"),
+        )
         self.table = QTableView()
         self.table.setObjectName(f"{name}Table")
         self.table.setModel(self.model)
@@ -318,7 +318,13 @@ class ItemsPanel(QGroupBox):
 
     def render(self, items, read_only: bool, total: str = "") -> None:
         self._read_only = read_only
-        self.model.set_items(items)
+        self.model.set_rows(
+            list(items),
+            [
+                tuple(_cell(spec, getattr(item.data, spec.name)) for spec in self._specs)
+                for item in items
+            ],
+        )
         self.total.setText(total)
         for button in (self.add_button, self.edit_button, self.remove_button):
             button.setEnabled(not read_only)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.dossier.dossier_service import DossierDate, DossierFlag
 from app.dossier.readmodels import DossierDetail
-from app.errors import ConflictError, DomainError
+from app.errors import DomainError
 from app.richtext import plain_text
 from app.text import format_amount, format_datetime, format_duration, format_rate
 from models.enums import DossierTab
@@ -32,6 +32,8 @@ from ui.common import (
     pencil_button,
     set_role,
 )
+from ui.dialogs.dossier_dialogs import OwnerDialog, ProvenanceDialog, RenumberDialog
+from ui.operations import attempt
 from ui.widgets import DateField, NoteEditor, ProgressGauge
 
 
@@ -113,23 +115,17 @@ class GeneralTab(QWidget):
         self.view.execute(lambda service, d: service.set_flag(d.id, d.version, flag, value))
 
     def open_renumber(self):
-        from ui.dialogs.dossier_dialogs import RenumberDialog
-
         return self.view.open_dialog(
             RenumberDialog(self, self.view.workspace.dossiers, self.view.detail)
         )
 
     def open_owner(self):
-        from ui.dialogs.dossier_dialogs import OwnerDialog
-
         workspace = self.view.workspace
         return self.view.open_dialog(
             OwnerDialog(self, workspace.dossiers, workspace.office, self.view.detail)
         )
 
     def open_provenance(self):
-        from ui.dialogs.dossier_dialogs import ProvenanceDialog
-
         workspace = self.view.workspace
         return self.view.open_dialog(
             ProvenanceDialog(self, workspace.dossiers, workspace.office, self.view.detail)
@@ -223,17 +219,13 @@ class GeneralTab(QWidget):
     def _set_date(self, which: DossierDate, value) -> None:
         if self._rendering:
             return
-        service = self.view.workspace.dossiers
-        detail = self.view.detail
-        try:
-            new = service.set_date(detail.id, detail.version, which, value)
-        except DomainError as error:
-            # The message goes next to the dates; the field goes back to the saved value.
-            self.dates_error.show_message(error.message)
-            self.date_fields[which].set_value(getattr(detail, which.value))
-            return
-        self.dates_error.clear_message()
-        self.view.accept_detail(new)
+        # A refusal goes next to the dates; the field goes back to the saved value.
+        saved = self.view.execute(
+            lambda service, d: service.set_date(d.id, d.version, which, value),
+            on_refusal=lambda error: self.dates_error.show_message(error.message),
+        )
+        if saved is not None:
+            self.dates_error.clear_message()
 
     # --- «Bloc-note»: every comment of the dossier ---
 
@@ -309,9 +301,8 @@ class GeneralTab(QWidget):
         if detail is None:
             return
         service = self.view.workspace.dossiers
-        try:
-            new = service.save_note(detail.id, detail.version, markup)
-        except ConflictError:
+        outcome = attempt(lambda: service.save_note(detail.id, detail.version, markup))
+        if outcome.conflict is not None:
             # Changed elsewhere meanwhile: reload the rest of the dossier, keep the typed note
             # in the editor (it is still unsaved) and say so; the next save uses the new version.
             self.note.mark_unsaved()
@@ -325,14 +316,16 @@ class GeneralTab(QWidget):
             )
             self.note_status.setText("Note non enregistrée : le texte est conservé dans l'éditeur.")
             return
-        except DomainError as error:
+        refusal = outcome.refusal or outcome.gone
+        if refusal is not None or outcome.value is None:
             self.note.mark_unsaved()
-            self.view.show_error(error)
+            if refusal is not None:
+                self.view.show_error(refusal)
             self.note_status.setText("Note non enregistrée : le texte est conservé dans l'éditeur.")
             return
         self.note_status.setText("Enregistré automatiquement.")
-        self.view.detail = new  # the editor already shows this text
-        self.view.changed.emit(new.id)
+        self.view.detail = outcome.value  # the editor already shows this text
+        self.view.changed.emit(outcome.value.id, outcome.value.changes)
 
     # --- rendering ---
 

@@ -15,8 +15,8 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QLocale, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QEvent, QEventLoop, QLocale, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from app import startup
 from app.auth import CurrentUser
@@ -25,6 +25,9 @@ from app.paths import DataPaths, resolve_paths
 from app.startup import OfficeState
 from app.workspace import OfficeDatabase
 from ui.common import icon, style_sheet
+from ui.dialogs.login import FirstStartDialog, LoginDialog
+from ui.main_window import MainWindow
+from ui.workers import Background
 
 TRACE_ENV_VAR = "DOSSIA_TRACE_STARTUP"
 
@@ -67,8 +70,6 @@ def open_database(paths: DataPaths) -> Opened | None:
     we must stop."""
     opening = startup.open_office(paths)
     if opening.state is OfficeState.FIRST_START:
-        from ui.dialogs.login import FirstStartDialog
-
         dialog = FirstStartDialog(paths)
         if not dialog.exec():
             return None
@@ -92,11 +93,6 @@ def open_database(paths: DataPaths) -> Opened | None:
 
 def _with_busy_dialog(text: str, function):
     """Run blocking start-up work in a thread while a busy indicator keeps the screen alive."""
-    from PySide6.QtCore import QEventLoop
-    from PySide6.QtWidgets import QProgressDialog
-
-    from ui.workers import Background
-
     dialog = QProgressDialog(text, "", 0, 0)
     dialog.setObjectName("busyDialog")
     dialog.setWindowTitle("Dossia")
@@ -156,7 +152,6 @@ def log_in(
             return office.authenticate(login, password)
         except DomainError as error:
             message = error.message
-    from ui.dialogs.login import LoginDialog
 
     dialog = LoginDialog(office.authenticate, login or offered, message)
     return dialog.result_value if dialog.exec() else None
@@ -229,8 +224,6 @@ def _open_office(
         office.close()
         return None
     workspace = office.workspace_for(user)
-
-    from ui.main_window import MainWindow
 
     window = MainWindow(workspace)
     install_crash_handler(paths, [window])

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Change
 from app.errors import DomainError
 from app.listing import ListColumn, ListQuery, ListTab
 from app.paths import network_location
@@ -247,6 +248,15 @@ class MainWindow(QMainWindow):
             self.table.selectRow(row)
         self._update_counts()
 
+    def _dossier_changed(self, dossier_id: int, changes: Change) -> None:
+        """A dossier window saved: refresh only what its command changed."""
+        if Change.STATUS in changes:
+            self.refresh()  # the dossier moves between tabs (or is gone): rows and counts
+        elif Change.LIST_ROW in changes:
+            self.model.refresh_row(dossier_id)
+        # Our own change is shown: the periodic check need not re-read the list for it.
+        self._seen_version = self.workspace.data_version()
+
     def refresh_if_changed(self) -> None:
         """Another window or process saved something: refresh, keeping scroll and selection."""
         if not self.isEnabled():
@@ -412,7 +422,7 @@ class MainWindow(QMainWindow):
             window = self._spare or DossierWindow(self.workspace)
             self._spare = None
             window.load(dossier_id)
-            window.changed.connect(lambda _id: self.refresh())
+            window.changed.connect(self._dossier_changed)
             window.closed.connect(self._dossier_closed)
             self._dossier_windows[dossier_id] = window
         window.show()
@@ -463,7 +473,7 @@ class MainWindow(QMainWindow):
 
     def open_settings(self):
         """«Paramètres»; closing it refreshes the list (steps may have changed)."""
-        from ui.settings_window import SettingsWindow
+        from ui.settings import SettingsWindow
 
         if self._settings_window is None:
             self._settings_window = SettingsWindow(self.workspace)
@@ -473,7 +483,7 @@ class MainWindow(QMainWindow):
         return self._settings_window
 
     def change_password(self):
-        from ui.settings_window import PasswordDialog
+        from ui.settings import PasswordDialog
 
         users = self.workspace.users
         dialog = PasswordDialog(

@@ -72,7 +72,7 @@ class ProjectTab(QWidget):
         bar, self.add_comment_button = _top_bar(view, DossierTab.PROJECT)
         layout.addLayout(bar)
         columns = QHBoxLayout()
-        self.form = AutoSaveForm("Projet", "project", PROJECT_FIELDS, ProjectData, self._save)
+        self.form = AutoSaveForm("Projet", "project", PROJECT_FIELDS, self._save, ProjectData())
         columns.addWidget(self.form, 3)
         totals = QGridLayout()
         self.total_label = field_value("projectTotalLabel")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import CurrentUser
+from app.changes import Change
 from app.clock import now
 from app.dossier import lifecycle
 from app.errors import ConflictError, NotFound
@@ -25,6 +27,9 @@ CONFLICT_MESSAGE = (
 )
 
 Result = TypeVar("Result")
+
+# Set in the session's `info` by the automatic comments' sync when it changed anything.
+AUTOMATIC_COMMENTS_CHANGED = "automatic_comments_changed"
 
 
 class DossierCommands(Generic[Result]):
@@ -48,6 +53,7 @@ class DossierCommands(Generic[Result]):
         with self._db.write() as session:
             dossier = self._for_update(session, dossier_id, version)
             lifecycle.check_can_edit(dossier.status)
+            before = _shown(dossier)
             change(session, dossier)
             already_touched = dossier.version != version
             if not already_touched and (
@@ -55,7 +61,16 @@ class DossierCommands(Generic[Result]):
             ):
                 touch(dossier)
             session.flush()
-            return self._result(session, dossier)
+            changes = _compare(before, _shown(dossier))
+            if session.info.pop(AUTOMATIC_COMMENTS_CHANGED, False):
+                changes |= Change.COMMENTS
+            return self._with_changes(self._result(session, dossier), changes)
+
+    def _with_changes(self, result: Result, changes: Change) -> Result:
+        """The read model, saying what the command changed (read models that carry it)."""
+        if dataclasses.is_dataclass(result) and hasattr(result, "changes"):
+            return dataclasses.replace(result, changes=changes)  # type: ignore[type-var]
+        return result
 
     def _visible(self, session: Session, dossier_id: int) -> Dossier:
         dossier = session.get(Dossier, dossier_id)
@@ -97,3 +112,42 @@ def refresh_list_columns(dossier: Dossier) -> None:
     dossier.holder_name = names[0] if names else ""
     dossier.holder_sort = fold(f"{main.last_name} {main.first_name}") if main else ""
     dossier.search_text = search_document(dossier.number, names)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shown:
+    """What the screens around a dossier show of it, to tell what a command changed."""
+
+    list_row: tuple[object, ...]
+    status: object
+    family: tuple[object, ...]
+
+
+def _shown(dossier: Dossier) -> _Shown:
+    return _Shown(
+        list_row=(
+            dossier.number,
+            dossier.holder_name,
+            dossier.owner_id,
+            dossier.provenance_id,
+            dossier.step_id,
+            dossier.is_complete,
+            dossier.created_on,
+        ),
+        status=dossier.status,
+        family=(
+            tuple((b.rank, b.marital_status) for b in dossier.borrowers),
+            tuple(c.alternating_custody for c in dossier.children),
+        ),
+    )
+
+
+def _compare(before: _Shown, after: _Shown) -> Change:
+    changes = Change.NONE
+    if before.list_row != after.list_row:
+        changes |= Change.LIST_ROW | Change.SUMMARY
+    if before.status != after.status:
+        changes |= Change.STATUS | Change.LIST_ROW | Change.SUMMARY
+    if before.family != after.family:
+        changes |= Change.SUMMARY
+    return changes

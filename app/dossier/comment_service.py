@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import now
 from app.dossier import lifecycle
-from app.dossier.access import DossierCommands
+from app.dossier.access import AUTOMATIC_COMMENTS_CHANGED, DossierCommands
 from app.dossier.auto_comments import Snapshot, expected_comments
 from app.dossier.household import borrower_data, child_data
 from app.dossier.situation import ItemKind, project_data
@@ -138,7 +138,7 @@ class CommentService(DossierCommands[tuple[CommentInfo, ...]]):
             author = session.get(User, comment.author_id) if comment.author_id else None
             author_name = author.display_name if author else ""
         else:
-            author_name = names.get(comment.author_id, "")
+            author_name = "" if comment.author_id is None else names.get(comment.author_id, "")
         return CommentInfo(
             id=comment.id,
             tab=comment.tab,
@@ -184,14 +184,18 @@ def sync_automatic_comments(session: Session, dossier: Dossier, today: dt.date) 
         )
     }
     stamp = now()
+    changed = False
     for key, comment in existing.items():
         if key not in wanted:
             session.delete(comment)  # the fact is gone: so is its comment
+            changed = True
         elif comment.body != wanted[key][1]:
             comment.body = wanted[key][1]  # the fact changed: the comment follows, flag kept
             comment.updated_at = stamp
+            changed = True
     for (rule_key, fact_key), (tab, text) in wanted.items():
         if (rule_key, fact_key) not in existing:
+            changed = True
             session.add(
                 Comment(
                     dossier_id=dossier.id,
@@ -206,3 +210,5 @@ def sync_automatic_comments(session: Session, dossier: Dossier, today: dt.date) 
                     dismissed=False,
                 )
             )
+    if changed:
+        session.info[AUTOMATIC_COMMENTS_CHANGED] = True

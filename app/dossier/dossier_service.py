@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import CurrentUser
+from app.changes import Change
 from app.clock import now
 from app.dossier import lifecycle
 from app.dossier.access import DossierCommands, refresh_list_columns, touch
@@ -37,6 +38,9 @@ from models.enums import AbandonReason, AuditAction, DossierStatus, Right, Simul
 from models.office import Provenance, Referrer, Step, User
 
 NAME_MAX = 100
+
+
+STATUS_CHANGED = Change.STATUS | Change.LIST_ROW | Change.SUMMARY
 
 
 class DossierFlag(enum.Enum):
@@ -291,6 +295,7 @@ class DossierService(DossierCommands[DossierDetail]):
         with self._db.write() as session:
             dossier = self._for_update(session, dossier_id, version)
             kept_detail = lifecycle.check_abandon(dossier.status, reason, detail)
+            assert reason is not None  # check_abandon refuses an abandonment without a reason
             dossier.status = DossierStatus.ABANDONED
             dossier.abandon_reason = reason
             dossier.abandon_detail = kept_detail
@@ -299,15 +304,17 @@ class DossierService(DossierCommands[DossierDetail]):
             # The reason's label only: a free text may hold personal data.
             self._audit(session, AuditAction.DOSSIER_ABANDONED, dossier, details=reason.label)
             session.flush()
-            return self._detail(session, dossier)
+            return self._with_changes(self._detail(session, dossier), STATUS_CHANGED)
 
     def resume(
         self, dossier_id: int, version: int, as_status: DossierStatus, created_on: dt.date | None
     ) -> DossierDetail:
         """Reactivate an abandoned dossier; its simulations, documents and pipeline are deleted."""
         self._user.require(Right.ABANDON_RESUME)
-        lifecycle.check_resume(DossierStatus.ABANDONED, as_status, created_on)
-        lifecycle.check_dates(lifecycle.DossierDates(created_on, None, None, None), self._today())
+        new_created_on = lifecycle.check_resume(DossierStatus.ABANDONED, as_status, created_on)
+        lifecycle.check_dates(
+            lifecycle.DossierDates(new_created_on, None, None, None), self._today()
+        )
         with self._db.write() as session:
             dossier = self._for_update(session, dossier_id, version)
             lifecycle.check_resume(dossier.status, as_status, created_on)
@@ -315,7 +322,7 @@ class DossierService(DossierCommands[DossierDetail]):
             session.execute(delete(StepChange).where(StepChange.dossier_id == dossier.id))
             first = self._steps(session)[0]
             dossier.status = as_status
-            dossier.created_on = created_on
+            dossier.created_on = new_created_on
             dossier.step_id = first.id
             dossier.client_agreement_on = dossier.offer_signed_on = dossier.deed_signed_on = None
             dossier.abandon_reason = None
@@ -327,7 +334,7 @@ class DossierService(DossierCommands[DossierDetail]):
             self._record_step(session, dossier, first)
             self._audit(session, AuditAction.DOSSIER_RESUMED, dossier, details=as_status.label)
             session.flush()
-            detail = self._detail(session, dossier)
+            detail = self._with_changes(self._detail(session, dossier), STATUS_CHANGED)
         self._discard_orphan_files(hashes)
         return detail
 
@@ -487,13 +494,18 @@ class DossierService(DossierCommands[DossierDetail]):
 
     def _detail(self, session: Session, dossier: Dossier) -> DossierDetail:
         steps = self._all_steps_for(session, dossier)
-        owner = session.get(User, dossier.owner_id)
-        provenance = session.get(Provenance, dossier.provenance_id)
+        owner = session.get_one(User, dossier.owner_id)
+        provenance = session.get_one(Provenance, dossier.provenance_id)
         referrer = session.get(Referrer, dossier.referrer_id) if dossier.referrer_id else None
         borrowers = list(dossier.borrowers)
         names = dict(session.execute(select(User.id, User.first_name + " " + User.last_name)).all())
         history = tuple(
-            StepChangeInfo(c.step_name, c.step_percent, c.changed_at, names.get(c.user_id, ""))
+            StepChangeInfo(
+                c.step_name,
+                c.step_percent,
+                c.changed_at,
+                "" if c.user_id is None else names.get(c.user_id, ""),
+            )
             for c in dossier.step_changes
         )
         simulations = tuple(

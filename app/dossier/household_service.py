@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from sqlalchemy.orm import Session
 
+from app.changes import Change
 from app.dossier.access import DossierCommands, refresh_list_columns, touch
 from app.dossier.comment_service import sync_automatic_comments
 from app.dossier.household import (
@@ -37,6 +38,8 @@ class HouseholdInfo:
     borrowers: tuple[BorrowerData, ...]  # index 0: porteur de projet, 1: co-emprunteur
     children: tuple[ChildInfo, ...]
     household: str
+    # What the command that returned it changed (not part of the state: not compared).
+    changes: Change = field(default=Change.NONE, compare=False)
 
     @property
     def co_borrower(self) -> BorrowerData | None:
@@ -63,8 +66,8 @@ class HouseholdService(DossierCommands[HouseholdInfo]):
                     raise DomainError("Saisissez d'abord le porteur de projet.")
                 borrower = Borrower(rank=rank, last_name=cleaned.last_name)
                 dossier.borrowers.append(borrower)
-            for field in fields(cleaned):
-                setattr(borrower, field.name, getattr(cleaned, field.name))
+            for spec in fields(cleaned):
+                setattr(borrower, spec.name, getattr(cleaned, spec.name))
 
         return self._edit(dossier_id, version, self._then_sync(change))
 
@@ -96,8 +99,8 @@ class HouseholdService(DossierCommands[HouseholdInfo]):
 
         def change(session: Session, dossier: Dossier) -> None:
             child = _child(dossier, child_id)
-            for field in fields(cleaned):
-                setattr(child, field.name, getattr(cleaned, field.name))
+            for spec in fields(cleaned):
+                setattr(child, spec.name, getattr(cleaned, spec.name))
 
         return self._edit(dossier_id, version, self._then_sync(change))
 

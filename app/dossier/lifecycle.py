@@ -41,13 +41,15 @@ def check_abandon(status: DossierStatus, reason: AbandonReason | None, detail: s
 
 def check_resume(
     status: DossierStatus, new_status: DossierStatus, created_on: dt.date | None
-) -> None:
+) -> dt.date:
+    """Validate a resumption; returns the new creation date (required)."""
     if status is not DossierStatus.ABANDONED:
         raise DomainError("Seul un dossier abandonné peut être repris.")
     if new_status not in (DossierStatus.PROSPECT, DossierStatus.CLIENT):
         raise DomainError("Un dossier repris devient un prospect ou un client.", field="status")
     if created_on is None:
         raise DomainError("Saisissez la nouvelle date de création.", field="created_on")
+    return created_on
 
 
 def check_convert_to_client(status: DossierStatus) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from app.changes import Change
 from app.office.office import Choice
 from models.enums import AbandonReason, DossierStatus, SimulationStatus
 
@@ -75,6 +76,8 @@ class DossierDetail:
     simulations: tuple[SimulationInfo, ...]
     document_count: int
     rights: DossierRights
+    # What the command that returned it changed (not part of the state: not compared).
+    changes: Change = field(default=Change.NONE, compare=False)
 
     @property
     def is_read_only(self) -> bool:

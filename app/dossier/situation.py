@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
-from dataclasses import dataclass, fields
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Generic, Literal, TypeVar, overload
 
+from app.changes import Change
 from app.errors import DomainError
 from app.validation import (
     MAX_MONTHLY_CENTS,
@@ -87,10 +88,12 @@ def _text(value: str, field: str, label: str, limit: int, required: bool = False
     return clean_text(value, field, label, limit, required=required)
 
 
-def _money(
-    value: int | None, field: str, label: str, maximum: int, required: bool = False
-) -> int | None:
-    return check_amount(value, field, label, maximum, required=required)
+def _money(value: int | None, field: str, label: str, maximum: int) -> int | None:
+    return check_amount(value, field, label, maximum)
+
+
+def _required_money(value: int | None, field: str, label: str, maximum: int) -> int:
+    return check_amount(value, field, label, maximum, required=True)
 
 
 def validate_project(data: ProjectData) -> ProjectData:
@@ -128,12 +131,11 @@ def validate_loan(data: LoanData, today: dt.date) -> LoanData:
     return LoanData(
         lender=_text(data.lender, "lender", "Organisme prêteur", 120, required=True),
         kind=LoanKind(data.kind),
-        monthly_payment_cents=_money(
+        monthly_payment_cents=_required_money(
             data.monthly_payment_cents,
             "monthly_payment_cents",
             "Mensualité",
             MAX_MONTHLY_CENTS,
-            True,
         ),
         remaining_capital_cents=_money(
             data.remaining_capital_cents,
@@ -149,8 +151,8 @@ def validate_loan(data: LoanData, today: dt.date) -> LoanData:
 def validate_charge(data: ChargeData, _today: dt.date) -> ChargeData:
     return ChargeData(
         kind=ChargeKind(data.kind),
-        monthly_cents=_money(
-            data.monthly_cents, "monthly_cents", "Montant mensuel", MAX_MONTHLY_CENTS, True
+        monthly_cents=_required_money(
+            data.monthly_cents, "monthly_cents", "Montant mensuel", MAX_MONTHLY_CENTS
         ),
         label=_text(data.label, "label", "Précision", 150),
     )
@@ -159,7 +161,7 @@ def validate_charge(data: ChargeData, _today: dt.date) -> ChargeData:
 def validate_real_estate(data: RealEstateData, _today: dt.date) -> RealEstateData:
     return RealEstateData(
         description=_text(data.description, "description", "Bien", 200, required=True),
-        value_cents=_money(data.value_cents, "value_cents", "Valeur", MAX_PROPERTY_CENTS, True),
+        value_cents=_required_money(data.value_cents, "value_cents", "Valeur", MAX_PROPERTY_CENTS),
         remaining_loan_cents=_money(
             data.remaining_loan_cents,
             "remaining_loan_cents",
@@ -172,7 +174,9 @@ def validate_real_estate(data: RealEstateData, _today: dt.date) -> RealEstateDat
 def validate_savings(data: SavingsData, _today: dt.date) -> SavingsData:
     return SavingsData(
         kind=SavingsKind(data.kind),
-        amount_cents=_money(data.amount_cents, "amount_cents", "Montant", MAX_PROPERTY_CENTS, True),
+        amount_cents=_required_money(
+            data.amount_cents, "amount_cents", "Montant", MAX_PROPERTY_CENTS
+        ),
     )
 
 
@@ -198,8 +202,7 @@ class ItemKind(enum.Enum):
 
     def to_data(self, row: object) -> Any:
         """A stored line (any object with the fields) as plain data."""
-        data_class = self.data_class
-        return data_class(**{f.name: getattr(row, f.name) for f in fields(data_class)})
+        return line_data(self.data_class, row)
 
 
 _KINDS: dict[ItemKind, tuple[type, Callable[[Any, dt.date], Any]]] = {
@@ -210,10 +213,58 @@ _KINDS: dict[ItemKind, tuple[type, Callable[[Any, dt.date], Any]]] = {
 }
 
 
+LineT = TypeVar("LineT", bound=LoanData | ChargeData | RealEstateData | SavingsData)
+
+
 @dataclass(frozen=True)
-class Item:
+class Item(Generic[LineT]):
+    """One line of a list: its id and its data (`LoanData` for `ItemKind.LOAN`…)."""
+
     id: int
-    data: object
+    data: LineT
+
+
+class SituationItems(Mapping[ItemKind, tuple[Item[Any], ...]]):
+    """The four lists, read as `items[ItemKind.LOAN]`: each kind gives lines of its own data
+    type (`Item[LoanData]` for loans…), so `item.data.<field>` is checked. Read-only."""
+
+    def __init__(
+        self,
+        loans: tuple[Item[LoanData], ...] = (),
+        charges: tuple[Item[ChargeData], ...] = (),
+        real_estate: tuple[Item[RealEstateData], ...] = (),
+        savings: tuple[Item[SavingsData], ...] = (),
+    ) -> None:
+        self._lists: dict[ItemKind, tuple[Item[Any], ...]] = {
+            ItemKind.LOAN: loans,
+            ItemKind.CHARGE: charges,
+            ItemKind.REAL_ESTATE: real_estate,
+            ItemKind.SAVINGS: savings,
+        }
+
+    @overload
+    def __getitem__(self, kind: Literal[ItemKind.LOAN]) -> tuple[Item[LoanData], ...]: ...
+    @overload
+    def __getitem__(self, kind: Literal[ItemKind.CHARGE]) -> tuple[Item[ChargeData], ...]: ...
+    @overload
+    def __getitem__(
+        self, kind: Literal[ItemKind.REAL_ESTATE]
+    ) -> tuple[Item[RealEstateData], ...]: ...
+    @overload
+    def __getitem__(self, kind: Literal[ItemKind.SAVINGS]) -> tuple[Item[SavingsData], ...]: ...
+    @overload
+    def __getitem__(self, kind: ItemKind) -> tuple[Item[Any], ...]: ...
+    def __getitem__(self, kind: ItemKind) -> tuple[Item[Any], ...]:
+        return self._lists[kind]
+
+    def __iter__(self) -> Iterator[ItemKind]:
+        return iter(self._lists)
+
+    def __len__(self) -> int:
+        return len(self._lists)
+
+    def __repr__(self) -> str:
+        return f"SituationItems({self._lists!r})"
 
 
 @dataclass(frozen=True)
@@ -222,7 +273,9 @@ class SituationInfo:
     version: int
     read_only: bool
     project: ProjectData
-    items: dict[ItemKind, tuple[Item, ...]]
+    items: SituationItems
+    # What the command that returned it changed (not part of the state: not compared).
+    changes: Change = field(default=Change.NONE, compare=False)
 
     @property
     def monthly_debts_cents(self) -> int:
@@ -241,6 +294,11 @@ class SituationInfo:
             for i in self.items[ItemKind.REAL_ESTATE]
         )
         return estate + sum(i.data.amount_cents for i in self.items[ItemKind.SAVINGS])
+
+
+def line_data(data_class: type[LineT], row: object) -> LineT:
+    """A stored line (any object with the fields of `data_class`) as plain data."""
+    return data_class(**{f.name: getattr(row, f.name) for f in fields(data_class)})
 
 
 def project_data(project: object | None) -> ProjectData:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import fields
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from app.dossier.access import DossierCommands, touch
 from app.dossier.comment_service import sync_automatic_comments
 from app.dossier.situation import (
+    ChargeData,
     Item,
     ItemKind,
+    LineT,
+    LoanData,
     ProjectData,
+    RealEstateData,
+    SavingsData,
     SituationInfo,
+    SituationItems,
+    line_data,
     project_data,
     validate_project,
 )
@@ -91,13 +99,22 @@ class SituationService(DossierCommands[SituationInfo]):
             version=dossier.version,
             read_only=dossier.status is DossierStatus.ABANDONED,
             project=project_data(dossier.project),
-            items={
-                kind: tuple(
-                    Item(row.id, kind.to_data(row)) for row in getattr(dossier, kind.attribute)
-                )
-                for kind in ItemKind
-            },
+            items=SituationItems(
+                loans=_lines(dossier.loans, LoanData),
+                charges=_lines(dossier.charges, ChargeData),
+                real_estate=_lines(dossier.real_estate, RealEstateData),
+                savings=_lines(dossier.savings, SavingsData),
+            ),
         )
+
+
+class _StoredLine(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+def _lines(rows: Iterable[_StoredLine], data_class: type[LineT]) -> tuple[Item[LineT], ...]:
+    return tuple(Item(row.id, line_data(data_class, row)) for row in rows)
 
 
 def _find(rows, item_id: int):

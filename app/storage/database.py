@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import sqlite3
 import threading
 from collections.abc import Iterator
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -70,7 +71,15 @@ class Database:
         """Let the query planner know the table sizes (after a bulk load)."""
         with self.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
-            sqlite.optimize(connection.connection.driver_connection)
+            sqlite.optimize(_sqlite_connection(connection))
+
+
+def _sqlite_connection(connection: Connection) -> sqlite3.Connection:
+    """The driver's own connection under SQLAlchemy's (pysqlite hands a sqlite3.Connection)."""
+    driver_connection = connection.connection.driver_connection
+    if not isinstance(driver_connection, sqlite3.Connection):
+        raise TypeError(f"not a SQLite connection: {driver_connection!r}")
+    return driver_connection
 
 
 def _on_connect(dbapi_connection, _record) -> None:

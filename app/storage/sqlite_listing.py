@@ -136,21 +136,35 @@ def fetch_page(
         f"ORDER BY {order}, d.id {direction} LIMIT ? OFFSET ?"
     )
     rows = connection.execute(sql, [*params, limit, offset]).fetchall()
-    return [
-        ListRow(
-            id=row[0],
-            number=row[1],
-            holder=row[2],
-            owner=row[3],
-            provenance=row[4],
-            step=row[5],
-            percent=row[6],
-            created_on=dt.date.fromisoformat(row[7]),
-            is_complete=bool(row[8]),
-            status=DossierStatus(row[9]),
-        )
-        for row in rows
-    ]
+    return [_row(row) for row in rows]
+
+
+def _row(row: tuple) -> ListRow:
+    return ListRow(
+        id=row[0],
+        number=row[1],
+        holder=row[2],
+        owner=row[3],
+        provenance=row[4],
+        step=row[5],
+        percent=row[6],
+        created_on=dt.date.fromisoformat(row[7]),
+        is_complete=bool(row[8]),
+        status=DossierStatus(row[9]),
+    )
+
+
+def fetch_row(
+    connection: sqlite3.Connection, dossier_id: int, restrict_to_owner: int | None = None
+) -> ListRow | None:
+    """One dossier's row as the list shows it (after an edit: the row alone is redrawn)."""
+    clauses, params = ["d.id = ?"], [dossier_id]
+    if restrict_to_owner is not None:
+        clauses.append("d.owner_id = ?")
+        params.append(restrict_to_owner)
+    sql = f"SELECT {_COLUMNS} FROM dossiers AS d {' '.join(_JOINS.values())}{_where(clauses)}"
+    row = connection.execute(sql, params).fetchone()
+    return None if row is None else _row(row)
 
 
 def count_by_tab(connection: sqlite3.Connection, query: ListQuery) -> dict[ListTab, int]:
@@ -197,6 +211,10 @@ class SqliteListing:
     def fetch_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
         with self.lock:
             return fetch_page(self.connection, query, offset, limit)
+
+    def fetch_row(self, dossier_id: int, restrict_to_owner: int | None = None) -> ListRow | None:
+        with self.lock:
+            return fetch_row(self.connection, dossier_id, restrict_to_owner)
 
     def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]:
         with self.lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QWidget
 
 from app.dossier.comment_service import CommentInfo, CommentService
+from app.errors import DomainError
 from models.enums import DossierTab
 from ui.common import FormDialog, set_role
 from ui.widgets import RichTextEditor
@@ -75,8 +76,6 @@ class CommentDialog(FormDialog):
         return self._service.update(self._comment.id, html, flag)
 
     def _delete(self) -> None:
-        from app.errors import DomainError
-
         try:
             self._service.delete(self._comment.id)
         except DomainError as error:

@@ -1,0 +1,108 @@
+"""Commands say what they changed, and the screens refresh only that: a field edit never
+re-reads the whole Clients list."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QCheckBox, QLineEdit
+
+from app.changes import Change
+from app.dossier.dossier_service import DossierFlag
+from app.dossier.household import ChildData
+from app.listing import ListColumn
+from models.enums import AbandonReason, MaritalStatus
+from tests.helpers import new_dossier, type_text
+
+
+def test_each_command_says_what_it_changed(workspace):
+    detail = new_dossier(workspace)
+    household = workspace.household
+    holder = household.get(detail.id).borrowers[0]
+
+    noted = workspace.dossiers.save_note(detail.id, detail.version, "<p>Rappeler lundi</p>")
+    assert noted.changes is Change.NONE  # nothing the list or the summary shows
+    flagged = workspace.dossiers.set_flag(detail.id, noted.version, DossierFlag.COMPLETE, True)
+    assert flagged.changes == Change.LIST_ROW | Change.SUMMARY  # the «Complet» column
+
+    phone = household.save_borrower(
+        detail.id, flagged.version, 1, replace(holder, phone="06 12 34 56 78")
+    )
+    assert phone.changes is Change.NONE
+    renamed = household.save_borrower(
+        detail.id, phone.version, 1, replace(phone.borrowers[0], last_name="Martin")
+    )
+    assert renamed.changes == Change.LIST_ROW | Change.SUMMARY
+    married = household.save_borrower(
+        detail.id,
+        renamed.version,
+        1,
+        replace(renamed.borrowers[0], marital_status=MaritalStatus.MARRIED),
+    )
+    assert married.changes == Change.SUMMARY  # «Famille concernée», not the list
+    child = household.add_child(
+        detail.id, married.version, ChildData("Léo", alternating_custody=True)
+    )
+    assert child.changes == Change.SUMMARY | Change.COMMENTS  # family, and its automatic comment
+
+    current = workspace.dossiers.get(detail.id)
+    abandoned = workspace.dossiers.abandon(
+        detail.id, current.version, AbandonReason.OTHER, "Projet reporté"
+    )
+    assert Change.STATUS in abandoned.changes
+    assert workspace.dossiers.get(detail.id).changes is Change.NONE  # a read changes nothing
+
+
+def _count_list_reads(workspace, monkeypatch) -> list[int]:
+    reads: list[int] = []
+    original = workspace.list_page
+
+    def counting(query, offset, limit):
+        reads.append(offset)
+        return original(query, offset, limit)
+
+    monkeypatch.setattr(workspace, "list_page", counting)
+    return reads
+
+
+def test_a_field_edit_redraws_one_row_and_never_rereads_the_list(
+    qtbot, workspace, main_window, open_dossier, monkeypatch
+):
+    detail = new_dossier(workspace, last_name="Quéré")
+    main_window.tabs.setCurrentIndex(3)  # «Tous»
+    window = open_dossier(detail.id)
+    reads = _count_list_reads(workspace, monkeypatch)
+    row = main_window.model.row_of(detail.id)
+    assert row >= 0
+
+    phone = window.findChild(QLineEdit, "holderPhone")
+    phone.setFocus()
+    type_text(qtbot, phone, "06 12 34 56 78")
+    phone.editingFinished.emit()
+    name = window.findChild(QLineEdit, "holderLastName")
+    name.selectAll()
+    type_text(qtbot, name, "Le Goff")
+    name.editingFinished.emit()
+    complete = window.findChild(QCheckBox, "completeCheck")
+    qtbot.mouseClick(complete, Qt.MouseButton.LeftButton, pos=QPoint(8, complete.height() // 2))
+    main_window.refresh_if_changed()  # the periodic check: our own changes are already shown
+
+    assert reads == []  # no page of the list was read again
+    shown = main_window.model.index(row, ListColumn.HOLDER)
+    assert main_window.model.data(shown) == "LE GOFF Éloïse"
+    assert main_window.model.row_at(row).is_complete
+
+
+def test_a_status_change_refreshes_the_list_and_its_counts(
+    qtbot, workspace, main_window, open_dossier, monkeypatch
+):
+    from models.enums import DossierStatus
+
+    detail = new_dossier(workspace, status=DossierStatus.PROSPECT)
+    main_window.refresh()
+    window = open_dossier(detail.id)
+    reads = _count_list_reads(workspace, monkeypatch)
+    window.view.convert_action.trigger()
+    assert reads  # the dossier moved from «Prospects» to «Clients»: the list is read again
+    qtbot.waitUntil(lambda: not main_window.counts_pending)

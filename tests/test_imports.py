@@ -1,0 +1,133 @@
+"""Imports sit at the top of modules, except the few deferred on purpose, listed here (the one
+place that lists them, with why); and the import graph has no cycle."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_AFTER_FIRST_PAINT = "SQLAlchemy (0.3–0.5 s) is imported after the first paint"
+_MIGRATING = "Alembic (0.5 s) and the ORM only when creating or migrating a schema"
+_FIRST_OPENED = "a window's widgets and services only when first opened, not before the first paint"
+
+DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
+    # The services of an opened office, built on first use or by warm_up() after the paint.
+    **{
+        ("app/workspace.py", module): _AFTER_FIRST_PAINT
+        for module in (
+            "app.dossier.comment_service",
+            "app.dossier.dossier_service",
+            "app.dossier.household_service",
+            "app.dossier.situation_service",
+            "app.office.backup_service",
+            "app.office.company_service",
+            "app.office.office_service",
+            "app.office.referential_service",
+            "app.office.role_service",
+            "app.office.settings_service",
+            "app.office.user_service",
+        )
+    },
+    ("app/storage/sqlite_office.py", "app.storage.database"): _AFTER_FIRST_PAINT,
+    # Start-up use cases other than open_office(), which runs before the first paint.
+    **{
+        ("app/startup.py", module): _MIGRATING
+        for module in (
+            "app.demo",
+            "app.office.office",
+            "app.office.office_service",
+            "app.storage.database",
+            "app.storage.restore",
+            "app.storage.schema",
+        )
+    },
+    ("app/storage/schema.py", "alembic"): _MIGRATING,
+    ("app/storage/schema.py", "alembic.config"): _MIGRATING,
+    ("app/storage/schema.py", "app.storage.database"): _MIGRATING,
+    ("app/paths.py", "ctypes"): "Windows only: the drive type of a network drive",
+    ("main.py", "ui.launcher"): "Qt (0.2 s) only for the GUI, not for the command-line commands",
+    ("ui/main_window.py", "ui.dossier_window"): _FIRST_OPENED,
+    ("ui/main_window.py", "ui.dialogs.new_dossier"): _FIRST_OPENED,
+    ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,
+}
+
+
+def _sources() -> list[Path]:
+    files = [
+        path
+        for folder in ("app", "ui", "models")
+        for path in (ROOT / folder).rglob("*.py")
+        if "migrations" not in path.parts
+    ]
+    return [*files, ROOT / "main.py"]
+
+
+def _imports_inside_functions(path: Path) -> set[str]:
+    found: set[str] = set()
+    for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_imports_inside_functions_are_the_documented_ones():
+    seen = {
+        (path.relative_to(ROOT).as_posix(), module)
+        for path in _sources()
+        for module in _imports_inside_functions(path)
+    }
+    undocumented = sorted(seen - DEFERRED_IMPORTS.keys())
+    assert not undocumented, (
+        f"imports inside functions not listed in DEFERRED_IMPORTS: {undocumented}"
+    )
+    stale = sorted(DEFERRED_IMPORTS.keys() - seen)
+    assert not stale, f"DEFERRED_IMPORTS lists imports that are gone: {stale}"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _top_level_imports(path: Path, known: set[str]) -> set[str]:
+    """Our modules imported at module level, TYPE_CHECKING blocks excluded."""
+    found: set[str] = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                child = f"{node.module}.{alias.name}"
+                found.add(child if child in known else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name in known}
+
+
+def test_the_import_graph_has_no_cycle():
+    paths = {_module_name(path): path for path in _sources()}
+    known = set(paths)
+    graph = {name: _top_level_imports(path, known) - {name} for name, path in paths.items()}
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        assert name not in visiting, "import cycle: " + " → ".join(
+            [*visiting[visiting.index(name) :], name]
+        )
+        visiting.append(name)
+        for imported in sorted(graph[name]):
+            visit(imported)
+        visiting.pop()
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name)

@@ -1,0 +1,62 @@
+"""«Paramètres»: the pages the user's rights open, as tabs."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMainWindow, QTabWidget
+
+from app.workspace import Workspace
+from models.enums import Right
+from ui.common import icon, scrolling
+from ui.settings.audit import AuditPage
+from ui.settings.banks import BanksPage
+from ui.settings.company import CompanyPage
+from ui.settings.numbering import NumberingPage
+from ui.settings.referential import ReferentialPage
+from ui.settings.roles import RolesPage
+from ui.settings.steps import StepsPage
+from ui.settings.users import UsersPage
+
+
+class SettingsWindow(QMainWindow):
+    """Steps, referential, banks, numbering, company and audit (settings right); users and
+    profiles (users right). A page the user may not open is None."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.setObjectName("settingsWindow")
+        self.setWindowTitle("Dossia — Paramètres")
+        self.setWindowIcon(icon("dossia"))
+        self.resize(1180, 700)
+        tabs = QTabWidget()
+        tabs.setObjectName("settingsTabs")
+        self.steps: StepsPage | None = None
+        self.referential: ReferentialPage | None = None
+        self.banks: BanksPage | None = None
+        self.numbering: NumberingPage | None = None
+        self.company: CompanyPage | None = None
+        self.audit: AuditPage | None = None
+        self.users: UsersPage | None = None
+        self.roles: RolesPage | None = None
+        user = workspace.user
+        if user.can(Right.MANAGE_SETTINGS):
+            self.steps = StepsPage(workspace.settings)
+            self.audit = audit = AuditPage(workspace.settings)
+            self.referential = ReferentialPage(workspace.referential)
+            tabs.addTab(self.steps, "Étapes du pipeline")
+            tabs.addTab(self.referential, "Provenances et apporteurs")
+            self.banks = BanksPage(workspace.referential)
+            tabs.addTab(self.banks, "Banques")
+            self.numbering = NumberingPage(workspace.settings)
+            tabs.addTab(self.numbering, "Numérotation")
+            self.company = CompanyPage(workspace.company)
+            tabs.addTab(scrolling(self.company), "Société")
+            tabs.addTab(audit, "Journal d'audit")
+            tabs.currentChanged.connect(
+                lambda index: audit.refresh() if tabs.widget(index) is audit else None
+            )
+        if user.can(Right.MANAGE_USERS):
+            self.users = UsersPage(workspace.users)
+            tabs.addTab(self.users, "Utilisateurs")
+            self.roles = RolesPage(workspace.roles)
+            tabs.addTab(self.roles, "Profils et droits")
+        self.setCentralWidget(tabs)
