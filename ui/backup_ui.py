@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -26,6 +27,9 @@ from app.errors import DomainError
 from app.office.backup_service import BackupInfo, BackupService
 from ui.common import FormDialog, escape, set_role
 from ui.workers import Background
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 
 class ProgressRun:
@@ -144,7 +148,7 @@ class RestoreDialog(FormDialog):
 class BackupController:
     """The backup actions of the main window."""
 
-    def __init__(self, window) -> None:
+    def __init__(self, window: MainWindow) -> None:
         self._window = window
         self._background = Background()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
@@ -16,6 +18,9 @@ from app.errors import DomainError
 from models.enums import Contract, DossierTab, MaritalStatus, MatrimonialRegime
 from ui.common import comment_button, confirm
 from ui.forms import AutoSaveForm, FieldSpec
+
+if TYPE_CHECKING:
+    from ui.dossier_window import DossierView
 
 
 def _married(data: BorrowerData) -> bool:
@@ -62,7 +67,7 @@ def borrower_form(tab: BorrowersTab, rank: int) -> AutoSaveForm:
 
 
 class BorrowersTab(QWidget):
-    def __init__(self, view) -> None:
+    def __init__(self, view: DossierView) -> None:
         super().__init__()
         self.setObjectName("borrowersTab")
         self.view = view

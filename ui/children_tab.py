@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +27,9 @@ from models.enums import DossierTab
 from ui.common import FormDialog, TableModel, comment_button, confirm
 from ui.widgets import DateField
 
+if TYPE_CHECKING:
+    from ui.dossier_window import DossierView
+
 _HEADERS = ("Prénom", "Date de naissance", "Âge", "À charge", "Garde alternée")
 
 
@@ -36,7 +41,12 @@ def age(birth: dt.date | None, today: dt.date) -> str:
 
 
 class ChildDialog(FormDialog):
-    def __init__(self, parent: QWidget, submit, child: ChildData | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        submit: Callable[[ChildData], object],
+        child: ChildData | None = None,
+    ) -> None:
         super().__init__(
             parent, "Modifier l'enfant" if child else "Ajouter un enfant", "childDialog"
         )
@@ -75,7 +85,7 @@ class ChildDialog(FormDialog):
 
 
 class ChildrenTab(QWidget):
-    def __init__(self, view) -> None:
+    def __init__(self, view: DossierView) -> None:
         super().__init__()
         self.setObjectName("childrenTab")
         self.view = view

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.dossier.situation import ItemKind, SituationInfo
+from app.dossier.situation_service import SituationService
 from app.errors import DomainError
 from app.text import format_amount, format_amount_input, format_date, parse_amount
 from ui.common import ErrorLabel, FormDialog, TableModel, confirm, set_role
@@ -240,7 +242,14 @@ def _cell(spec: FieldSpec, value) -> str:
 
 class ItemDialog(FormDialog):
     def __init__(
-        self, parent: QWidget, title: str, name: str, specs, data_class, submit, data=None
+        self,
+        parent: QWidget,
+        title: str,
+        name: str,
+        specs: tuple[FieldSpec, ...],
+        data_class: type,
+        submit: Callable[[Any], object],
+        data: Any = None,
     ) -> None:
         super().__init__(parent, title, name)
         self._data_class, self._submit = data_class, submit
@@ -263,7 +272,18 @@ class ItemsPanel(QGroupBox):
     `run(command)` runs a situation command and returns the refusal, or None.
     """
 
-    def __init__(self, title: str, name: str, noun: str, specs, data_class, kind, run) -> None:
+    def __init__(
+        self,
+        title: str,
+        name: str,
+        noun: str,
+        specs: tuple[FieldSpec, ...],
+        data_class: type,
+        kind: ItemKind,
+        run: Callable[
+            [Callable[[SituationService, SituationInfo], SituationInfo]], DomainError | None
+        ],
+    ) -> None:
         super().__init__(title)
         self.setObjectName(f"{name}Panel")
         self._name, self._noun, self._specs, self._data_class, self._kind, self._run = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -36,9 +38,12 @@ from ui.dialogs.dossier_dialogs import OwnerDialog, ProvenanceDialog, RenumberDi
 from ui.operations import attempt
 from ui.widgets import DateField, NoteEditor, ProgressGauge
 
+if TYPE_CHECKING:
+    from ui.dossier_window import DossierView
+
 
 class GeneralTab(QWidget):
-    def __init__(self, view) -> None:
+    def __init__(self, view: DossierView) -> None:
         super().__init__()
         self.setObjectName("generalTab")
         self.view = view

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QEventLoop, QLocale, QObject, QTimer
@@ -35,7 +36,7 @@ TRACE_ENV_VAR = "DOSSIA_TRACE_STARTUP"
 class _FirstPaint(QObject):
     """Calls back once, right after a widget's first paint."""
 
-    def __init__(self, widget: QWidget, callback) -> None:
+    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
         super().__init__(widget)
         self._callback = callback
         self._widget = widget

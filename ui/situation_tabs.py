@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.dossier.situation import (
@@ -17,6 +19,9 @@ from app.text import format_amount
 from models.enums import ChargeKind, DossierTab, LoanKind, ProjectNature, ProjectUse, SavingsKind
 from ui.common import comment_button, field_name, field_value
 from ui.forms import AutoSaveForm, FieldSpec, ItemsPanel
+
+if TYPE_CHECKING:
+    from ui.dossier_window import DossierView
 
 PROJECT_FIELDS = (
     FieldSpec("nature", "Nature du projet", ProjectNature),
@@ -64,7 +69,7 @@ def _top_bar(view, tab: DossierTab) -> tuple[QHBoxLayout, object]:
 
 
 class ProjectTab(QWidget):
-    def __init__(self, view) -> None:
+    def __init__(self, view: DossierView) -> None:
         super().__init__()
         self.setObjectName("projectTab")
         self.view = view
@@ -99,7 +104,7 @@ class ProjectTab(QWidget):
 
 
 class CreditTab(QWidget):
-    def __init__(self, view) -> None:
+    def __init__(self, view: DossierView) -> None:
         super().__init__()
         self.setObjectName("creditTab")
         layout = QVBoxLayout(self)
@@ -151,7 +156,7 @@ class CreditTab(QWidget):
 
 
 class AssetsTab(QWidget):
-    def __init__(self, view) -> None:
+    def __init__(self, view: DossierView) -> None:
         super().__init__()
         self.setObjectName("assetsTab")
         layout = QVBoxLayout(self)
