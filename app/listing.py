@@ -112,8 +112,8 @@ class DossierListing(Protocol):
 
     def fetch_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]: ...
 
-    def fetch_row(self, dossier_id: int, restrict_to_owner: int | None = None) -> ListRow | None:
-        """One dossier's row, or None if it is gone (or belongs to someone else)."""
+    def fetch_row(self, query: ListQuery, dossier_id: int) -> ListRow | None:
+        """One dossier's row, or None if it is gone or no longer among what `query` shows."""
         ...
 
     def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]: ...

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Literal, overload
 
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidLength,
+    ValidationError,
+)
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 from stdnum.fr import tva as stdnum_tva
@@ -32,15 +38,20 @@ def clean_text(
     *,
     required: bool = False,
     required_message: str | None = None,
+    too_long_message: str | None = None,
+    invalid_message: str | None = None,
 ) -> str:
-    """Collapse runs of white space; refuse text too long or with control characters."""
+    """Collapse runs of white space; refuse text too long or with control characters.
+
+    The messages default to «{label} : …»; a screen whose wording says more may give its own.
+    """
     cleaned = " ".join(value.split())
     if required and not cleaned:
         raise DomainError(required_message or f"{label} : à renseigner.", field=field)
     if len(cleaned) > limit:
-        raise DomainError(f"{label} : {limit} caractères au plus.", field=field)
+        raise DomainError(too_long_message or f"{label} : {limit} caractères au plus.", field=field)
     if any(not c.isprintable() for c in cleaned):
-        raise DomainError(f"{label} : caractères invalides.", field=field)
+        raise DomainError(invalid_message or f"{label} : caractères invalides.", field=field)
     return cleaned
 
 
@@ -75,8 +86,22 @@ def normalize_postal_code(value: str, field: str = "postal_code") -> str:
     return code
 
 
-def _compact(value: str) -> str:
-    return "".join(value.split()).upper()
+def _identifier(
+    value: str,
+    field: str,
+    compact: Callable[[str], str],
+    validate: Callable[[str], str],
+    messages: dict[type[ValidationError], str],
+    default: str,
+) -> str:
+    """An identifier checked by python-stdnum, stored compact (no spaces, dots, hyphens)."""
+    if not value.strip():
+        return ""
+    try:
+        return validate(compact(value))
+    except ValidationError as error:
+        message = next((m for kind, m in messages.items() if isinstance(error, kind)), default)
+        raise DomainError(message, field=field) from error
 
 
 def valid_siren(siren: str) -> bool:
@@ -85,57 +110,74 @@ def valid_siren(siren: str) -> bool:
 
 
 def normalize_siren(value: str, field: str = "siren") -> str:
-    siren = _compact(value)
-    if siren and not valid_siren(siren):
-        raise DomainError(
-            "SIREN invalide : 9 chiffres (la clé de contrôle ne correspond pas).", field=field
-        )
-    return siren
+    return _identifier(
+        value,
+        field,
+        stdnum_siren.compact,
+        stdnum_siren.validate,
+        {},
+        "SIREN invalide : 9 chiffres (la clé de contrôle ne correspond pas).",
+    )
 
 
 def normalize_siret(value: str, field: str = "siret") -> str:
-    siret = _compact(value)
-    if siret and not stdnum_siret.is_valid(siret):
-        raise DomainError(
-            "SIRET invalide : 14 chiffres (la clé de contrôle ne correspond pas).", field=field
-        )
-    return siret
+    return _identifier(
+        value,
+        field,
+        stdnum_siret.compact,
+        stdnum_siret.validate,
+        {},
+        "SIRET invalide : 14 chiffres (la clé de contrôle ne correspond pas).",
+    )
 
 
 def normalize_vat_number(value: str, field: str = "vat_number") -> str:
-    """French intra-community VAT number: «FR» + 2-character key + SIREN."""
-    number = _compact(value)
-    if number and not stdnum_tva.is_valid(number):
-        raise DomainError(
-            "Numéro de TVA intracommunautaire invalide (par exemple FR44732829320).", field=field
-        )
-    return number
+    """French intra-community VAT number, stored «FR» + 2-character key + SIREN."""
+    number = _identifier(
+        value,
+        field,
+        stdnum_tva.compact,  # also drops a leading «FR»
+        stdnum_tva.validate,
+        {},
+        "Numéro de TVA intracommunautaire invalide : FR, une clé de 2 caractères et le SIREN "
+        "(par exemple FR44732829320).",
+    )
+    return f"FR{number}" if number else ""
 
 
 def valid_iban(iban: str) -> bool:
-    """ISO 13616 checksum and the country's length (27 characters in France)."""
-    try:
-        stdnum_iban.validate(iban)
-    except ValidationError:
-        return False
-    return True
+    """ISO 13616 checksum, the country's length (27 characters in France) and, where the
+    country has one, the account's own key (the French RIB key)."""
+    return stdnum_iban.is_valid(iban)
 
 
 def normalize_iban(value: str, field: str = "iban") -> str:
     """Checked, then shown in groups of four («FR76 3000 6000 …»)."""
-    iban = _compact(value)
-    if not iban:
-        return ""
-    if not valid_iban(iban):
-        raise DomainError("IBAN invalide : la clé de contrôle ne correspond pas.", field=field)
-    return stdnum_iban.format(iban)
+    iban = _identifier(
+        value,
+        field,
+        stdnum_iban.compact,
+        stdnum_iban.validate,
+        {
+            InvalidLength: "IBAN invalide : sa longueur ne correspond pas à celle de son pays.",
+            InvalidChecksum: "IBAN invalide : la clé de contrôle ne correspond pas.",
+            InvalidComponent: "IBAN invalide : le numéro de compte ne correspond pas à sa clé "
+            "(clé RIB) ou le code pays est inconnu.",
+        },
+        "IBAN invalide : 2 lettres du pays, 2 chiffres de clé puis le numéro de compte.",
+    )
+    return stdnum_iban.format(iban) if iban else ""
 
 
 def normalize_bic(value: str, field: str = "bic") -> str:
-    bic = _compact(value)
-    if bic and not stdnum_bic.is_valid(bic):
-        raise DomainError("BIC invalide : 8 ou 11 caractères (ex. AGRIFRPP).", field=field)
-    return bic
+    return _identifier(
+        value,
+        field,
+        stdnum_bic.compact,
+        stdnum_bic.validate,
+        {InvalidComponent: "BIC invalide : le code pays (5e et 6e caractères) est inconnu."},
+        "BIC invalide : 8 ou 11 lettres et chiffres (ex. AGRIFRPP).",
+    )
 
 
 @overload
@@ -146,6 +188,7 @@ def check_amount(
     maximum: int = ...,
     *,
     required: Literal[True],
+    per: str = ...,
 ) -> int: ...
 @overload
 def check_amount(
@@ -155,6 +198,7 @@ def check_amount(
     maximum: int = ...,
     *,
     required: bool = False,
+    per: str = ...,
 ) -> int | None: ...
 def check_amount(
     value: int | None,
@@ -163,8 +207,10 @@ def check_amount(
     maximum: int = MAX_MONTHLY_CENTS,
     *,
     required: bool = False,
+    per: str = "",
 ) -> int | None:
-    """An amount in cents: not negative, not beyond `maximum` (a typing error)."""
+    """An amount in cents: not negative, not beyond `maximum` (a typing error); `per` says
+    what the maximum is counted over in the message (« par mois »)."""
     if value is None:
         if required:
             raise DomainError(f"{label} : à renseigner.", field=field)
@@ -172,8 +218,10 @@ def check_amount(
     if value < 0:
         raise DomainError(f"{label} : le montant ne peut pas être négatif.", field=field)
     if value > maximum:
-        euros = f"{maximum // 100:,}".replace(",", "\u202f")
-        raise DomainError(f"{label} : montant invraisemblable ({euros} € au plus).", field=field)
+        euros = f"{maximum // 100:,}".replace(",", " ")
+        raise DomainError(
+            f"{label} : montant invraisemblable ({euros} €{per} au plus).", field=field
+        )
     return value
 
 

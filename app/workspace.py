@@ -70,8 +70,8 @@ class ScopedListing:
     def fetch_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
         return self._listing.fetch_page(self._scoped(query), offset, limit)
 
-    def fetch_row(self, dossier_id: int) -> ListRow | None:
-        return self._listing.fetch_row(dossier_id, self._scoped(ListQuery()).restrict_to_owner)
+    def fetch_row(self, query: ListQuery, dossier_id: int) -> ListRow | None:
+        return self._listing.fetch_row(self._scoped(query), dossier_id)
 
     def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]:
         return self._listing.count_by_tab(self._scoped(query))
@@ -100,9 +100,9 @@ class Workspace:
     def list_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
         return self._list.fetch_page(query, offset, limit)
 
-    def list_row(self, dossier_id: int) -> ListRow | None:
-        """One dossier's row of the list (None if gone or not visible to this user)."""
-        return self._list.fetch_row(dossier_id)
+    def list_row(self, query: ListQuery, dossier_id: int) -> ListRow | None:
+        """One dossier's row of the list, or None if `query` no longer shows it."""
+        return self._list.fetch_row(query, dossier_id)
 
     def tab_counts(self, query: ListQuery) -> dict[ListTab, int]:
         return self._list.count_by_tab(query)
@@ -119,6 +119,11 @@ class Workspace:
     def data_version(self) -> int:
         """Changes whenever another connection (or process) commits: time to refresh."""
         return self._store.data_version()
+
+    def settled_version(self, seen: int) -> int:
+        """`seen` moved past this process's own commits since (shown already), up to the
+        first commit of another connection."""
+        return self._store.settled_version(seen)
 
     def quick_check(self) -> str | None:
         """None if the database's quick check finds it sound (call from a worker thread)."""
@@ -212,7 +217,7 @@ class Workspace:
     def backups(self) -> BackupService:
         from app.office.backup_service import BackupService
 
-        return self._service("backups", lambda: BackupService(self.paths, self.user))
+        return self._service("backups", lambda: BackupService(self.paths))
 
     def warm_up(self) -> None:
         """Import and build the services ahead of the first click (call from a thread)."""

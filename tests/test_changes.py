@@ -106,3 +106,33 @@ def test_a_status_change_refreshes_the_list_and_its_counts(
     window.view.convert_action.trigger()
     assert reads  # the dossier moved from «Prospects» to «Clients»: the list is read again
     qtbot.waitUntil(lambda: not main_window.counts_pending)
+
+
+def test_a_colleagues_change_is_not_hidden_by_our_own(
+    qtbot, workspace, main_window, open_dossier, login_as
+):
+    mine = new_dossier(workspace, last_name="Mienne")
+    main_window.tabs.setCurrentIndex(3)  # «Tous»
+    main_window.refresh_if_changed()
+    window = open_dossier(mine.id)
+    colleague = login_as("admin")  # another connection, as another Dossia on the same file
+    theirs = new_dossier(colleague, last_name="Collègue")
+    window.view.execute(lambda service, d: service.save_note(d.id, d.version, "<p>Vu</p>"))
+    main_window.refresh_if_changed()  # the periodic check
+    assert main_window.model.row_of(theirs.id) >= 0
+
+
+def test_a_row_that_leaves_the_filtered_list_goes_and_the_counts_follow(
+    qtbot, workspace, main_window, open_dossier
+):
+    mine = new_dossier(workspace, last_name="Filtrée")
+    main_window.tabs.setCurrentIndex(3)
+    main_window.broker_filter.setCurrentIndex(main_window.broker_filter.findData(workspace.user.id))
+    qtbot.waitUntil(lambda: not main_window.counts_pending)
+    shown = main_window.tabs.tabText(3)
+    assert main_window.model.row_of(mine.id) >= 0
+    other = next(b.id for b in workspace.brokers() if b.id != workspace.user.id)
+    window = open_dossier(mine.id)
+    window.view.execute(lambda service, d: service.change_owner(d.id, d.version, other))
+    assert main_window.model.row_of(mine.id) == -1
+    qtbot.waitUntil(lambda: not main_window.counts_pending and main_window.tabs.tabText(3) != shown)

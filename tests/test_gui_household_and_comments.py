@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QTextEdit,
+    QWidget,
 )
 
 from models.enums import Contract, DossierTab
@@ -192,3 +193,17 @@ def test_comments_on_other_tabs_and_pasted_content(qtbot, workspace, open_dossie
     [comment] = workspace.comments.list(detail.id)
     assert comment.tab is DossierTab.CHILDREN
     assert comment.body == "<p><b>Garde</b> partagée 👍</p>"
+
+
+def test_borrower_fields_keep_their_widget_names(qtbot, workspace, open_dossier):
+    """The names are a contract (docs/WIDGETS.md): the forms are built from field lists."""
+    window = open_dossier(new_dossier(workspace).id)
+    for prefix in ("holder", "coBorrower"):
+        for name in (
+            "Civility", "LastName", "FirstName", "BirthName", "BirthPlace", "Nationality",
+            "MaritalStatus", "MatrimonialRegime", "Address", "PostalCode", "City", "Phone",
+            "Email", "Profession", "Employer", "Contract", "NetMonthlyIncome", "OtherIncome",
+            "RentalIncome", "BirthDate", "EmployedSince", "BirthDateClear", "EmployedSinceClear",
+        ):  # fmt: skip
+            assert window.findChild(QWidget, prefix + name) is not None, prefix + name
+    assert window.findChild(QWidget, "birth_date") is None

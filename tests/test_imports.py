@@ -48,6 +48,10 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("app/storage/schema.py", "app.storage.database"): _MIGRATING,
     ("app/paths.py", "ctypes"): "Windows only: the drive type of a network drive",
     ("main.py", "ui.launcher"): "Qt (0.2 s) only for the GUI, not for the command-line commands",
+    (
+        "ui/launcher.py",
+        "ui.main_window",
+    ): "the login dialog shows before the main window's modules load",
     ("ui/main_window.py", "ui.dossier_window"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.dialogs.new_dossier"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,

@@ -90,20 +90,26 @@ class DossierTableModel(QAbstractTableModel):
         self._append(self._workspace.list_page(self._query, 0, wanted), wanted)
         self.endResetModel()
 
-    def refresh_row(self, dossier_id: int) -> None:
-        """Redraw one dossier's row after an edit (its place in the sort order is kept until
-        the next search or sort; a row the user may no longer see goes away)."""
+    def refresh_row(self, dossier_id: int) -> bool:
+        """Redraw one dossier's row after an edit; its place in the sort order is kept until
+        the next search or sort. Returns True if the rows shown changed otherwise: a row the
+        list no longer shows (another broker under the broker filter, a name the search no
+        longer finds) went away, or a dossier not shown now belongs (the list is re-read)."""
         index = self.row_of(dossier_id)
+        row = self._workspace.list_row(self._query, dossier_id)
         if index < 0:
-            return
-        row = self._workspace.list_row(dossier_id)
+            if row is None:
+                return False
+            self.refresh()  # where it sorts is SQL's business: read the rows again (rare)
+            return True
         if row is None:
             self.beginRemoveRows(QModelIndex(), index, index)
             del self._rows[index], self._cells[index]
             self.endRemoveRows()
-            return
+            return True
         self._rows[index], self._cells[index] = row, _cells(row)
         self.dataChanged.emit(self.index(index, 0), self.index(index, _COLUMN_COUNT - 1))
+        return False
 
     def _append(self, rows: list[ListRow], asked: int) -> None:
         self._rows.extend(rows)

@@ -58,15 +58,15 @@ class FieldSet:
         self.specs = specs
         self.widgets: dict[str, QWidget] = {}
         for spec in specs:
-            widget = self._widget(spec)
+            widget = self._widget(spec, _object_name(prefix, spec.name))
             widget.setObjectName(_object_name(prefix, spec.name))
             widget.setAccessibleName(spec.label)
             self.widgets[spec.name] = widget
             layout.addRow("" if spec.kind == "check" else spec.label, widget)
 
-    def _widget(self, spec: FieldSpec) -> QWidget:
+    def _widget(self, spec: FieldSpec, name: str) -> QWidget:
         if spec.kind == "date":
-            field = DateField(spec.name, spec.label)
+            field = DateField(name, spec.label)
             field.set_value(None)  # empty until the user picks a date
             return field
         if spec.kind == "check":
@@ -120,10 +120,6 @@ class FieldSet:
 
     def read_all(self, data_class):
         return data_class(**{spec.name: self.read(spec.name) for spec in self.specs})
-
-    def set_enabled(self, enabled: bool) -> None:
-        for widget in self.widgets.values():
-            widget.setEnabled(enabled)
 
 
 class AutoSaveForm(QGroupBox):

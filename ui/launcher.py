@@ -27,7 +27,6 @@ from app.startup import OfficeState
 from app.workspace import OfficeDatabase
 from ui.common import icon, style_sheet
 from ui.dialogs.login import FirstStartDialog, LoginDialog
-from ui.main_window import MainWindow
 from ui.workers import Background
 
 TRACE_ENV_VAR = "DOSSIA_TRACE_STARTUP"
@@ -225,6 +224,7 @@ def _open_office(
         office.close()
         return None
     workspace = office.workspace_for(user)
+    from ui.main_window import MainWindow  # once logged in: the login dialog comes first
 
     window = MainWindow(workspace)
     install_crash_handler(paths, [window])

@@ -252,10 +252,11 @@ class MainWindow(QMainWindow):
         """A dossier window saved: refresh only what its command changed."""
         if Change.STATUS in changes:
             self.refresh()  # the dossier moves between tabs (or is gone): rows and counts
-        elif Change.LIST_ROW in changes:
-            self.model.refresh_row(dossier_id)
-        # Our own change is shown: the periodic check need not re-read the list for it.
-        self._seen_version = self.workspace.data_version()
+        elif Change.LIST_ROW in changes and self.model.refresh_row(dossier_id):
+            self._update_counts()  # it left the rows shown: the counts follow
+        # Our own change is shown: the periodic check need not re-read the list for it (but
+        # still does for a change another connection committed meanwhile).
+        self._seen_version = self.workspace.settled_version(self._seen_version)
 
     def refresh_if_changed(self) -> None:
         """Another window or process saved something: refresh, keeping scroll and selection."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -10,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from app.clock import now
 from app.dossier import lifecycle
-from app.dossier.access import AUTOMATIC_COMMENTS_CHANGED, DossierCommands
+from app.dossier.access import (
+    AUTOMATIC_COMMENTS_CHANGED,
+    DossierCommands,
+    Result,
+    refresh_list_columns,
+    touch,
+)
 from app.dossier.auto_comments import Snapshot, expected_comments
 from app.dossier.household import borrower_data, child_data
 from app.dossier.situation import ItemKind, project_data
@@ -212,3 +219,24 @@ def sync_automatic_comments(session: Session, dossier: Dossier, today: dt.date) 
             )
     if changed:
         session.info[AUTOMATIC_COMMENTS_CHANGED] = True
+
+
+class SyncedCommands(DossierCommands[Result]):
+    """Base of the services whose changes feed the automatic comments (the household and
+    the situation): after each change, the version, the ids of new rows, the list's names
+    (if `refreshes_names`) and the automatic comments follow, in the same transaction."""
+
+    refreshes_names = False
+
+    def _then_sync(
+        self, change: Callable[[Session, Dossier], None]
+    ) -> Callable[[Session, Dossier], None]:
+        def run(session: Session, dossier: Dossier) -> None:
+            change(session, dossier)
+            touch(dossier)
+            session.flush()  # new rows get their ids, used as fact keys
+            if self.refreshes_names:
+                refresh_list_columns(dossier)
+            sync_automatic_comments(session, dossier, self._today())
+
+        return run

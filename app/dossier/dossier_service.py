@@ -374,6 +374,7 @@ class DossierService(DossierCommands[DossierDetail]):
             150,
             required=True,
             required_message="Donnez un nom à la simulation (150 caractères au plus).",
+            too_long_message="Donnez un nom à la simulation (150 caractères au plus).",
         )
         if not 0 < amount_cents <= 100_000_000_00:
             raise DomainError(
@@ -450,7 +451,13 @@ class DossierService(DossierCommands[DossierDetail]):
                 referrer.is_active or (keep is not None and keep.referrer_id == referrer.id)
             ):
                 raise DomainError("Cet apporteur d'affaires n'est plus actif.", field="referrer")
-        cleaned = clean_text(detail, "provenance_detail", "Détail de la provenance", 300)
+        cleaned = clean_text(
+            detail,
+            "provenance_detail",
+            "Détail de la provenance",
+            300,
+            too_long_message="Le détail de la provenance ne doit pas dépasser 300 caractères.",
+        )
         return provenance, referrer, cleaned
 
     def _steps(self, session: Session) -> list[Step]:
@@ -575,4 +582,6 @@ def _name(value: str, field: str, required: bool = False) -> str:
         NAME_MAX,
         required=required,
         required_message="Saisissez le nom du porteur de projet.",
+        too_long_message=f"Ce nom ne doit pas dépasser {NAME_MAX} caractères.",
+        invalid_message="Ce nom contient des caractères invalides.",
     )

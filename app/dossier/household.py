@@ -113,7 +113,7 @@ def validate_borrower(data: BorrowerData, today: dt.date) -> BorrowerData:
         ("other_income_cents", "Autres revenus"),
         ("rental_income_cents", "Revenus locatifs"),
     ):
-        values[name] = check_amount(values[name], name, label)
+        values[name] = check_amount(values[name], name, label, per=" par mois")
     if values["marital_status"] is not MaritalStatus.MARRIED:
         values["matrimonial_regime"] = None  # a regime only applies to a marriage
     return BorrowerData(**values)
@@ -127,6 +127,8 @@ def validate_child(data: ChildData, today: dt.date) -> ChildData:
         100,
         required=True,
         required_message="Saisissez le prénom de l'enfant.",
+        too_long_message="Prénom invalide (100 caractères au plus).",
+        invalid_message="Prénom invalide (100 caractères au plus).",
     )
     birth_date = check_past_date(data.birth_date, "birth_date", "La date de naissance", today)
     return ChildData(first_name, birth_date, bool(data.dependent), bool(data.alternating_custody))

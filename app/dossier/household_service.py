@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy.orm import Session
 
 from app.changes import Change
-from app.dossier.access import DossierCommands, refresh_list_columns, touch
-from app.dossier.comment_service import sync_automatic_comments
+from app.dossier.comment_service import SyncedCommands
 from app.dossier.household import (
     BorrowerData,
     ChildData,
@@ -46,7 +44,9 @@ class HouseholdInfo:
         return self.borrowers[1] if len(self.borrowers) > 1 else None
 
 
-class HouseholdService(DossierCommands[HouseholdInfo]):
+class HouseholdService(SyncedCommands[HouseholdInfo]):
+    refreshes_names = True  # the porteur de projet's name is a column of the list
+
     def get(self, dossier_id: int) -> HouseholdInfo:
         with self._db.read() as session:
             return self._result(session, self._visible(session, dossier_id))
@@ -111,20 +111,6 @@ class HouseholdService(DossierCommands[HouseholdInfo]):
         return self._edit(dossier_id, version, self._then_sync(change))
 
     # --- helpers ---
-
-    def _then_sync(
-        self, change: Callable[[Session, Dossier], None]
-    ) -> Callable[[Session, Dossier], None]:
-        """After a household change: the list's names and the automatic comments follow."""
-
-        def run(session: Session, dossier: Dossier) -> None:
-            change(session, dossier)
-            touch(dossier)
-            session.flush()  # new children get their ids, used as fact keys
-            refresh_list_columns(dossier)
-            sync_automatic_comments(session, dossier, self._today())
-
-        return run
 
     def _result(self, session: Session, dossier: Dossier) -> HouseholdInfo:
         borrowers = tuple(borrower_data(b) for b in sorted(dossier.borrowers, key=lambda b: b.rank))

@@ -35,6 +35,7 @@ def check_abandon(status: DossierStatus, reason: AbandonReason | None, detail: s
         MAX_ABANDON_DETAIL,
         required=reason is AbandonReason.OTHER,
         required_message="Précisez le motif de l'abandon.",
+        too_long_message=f"Le motif ne doit pas dépasser {MAX_ABANDON_DETAIL} caractères.",
     )
     return detail if reason is AbandonReason.OTHER else ""
 

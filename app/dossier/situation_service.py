@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import fields
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from app.dossier.access import DossierCommands, touch
-from app.dossier.comment_service import sync_automatic_comments
+from app.dossier.comment_service import SyncedCommands
 from app.dossier.situation import (
     ChargeData,
     Item,
@@ -37,7 +36,7 @@ _MODELS: dict[ItemKind, type] = {
 }
 
 
-class SituationService(DossierCommands[SituationInfo]):
+class SituationService(SyncedCommands[SituationInfo]):
     def get(self, dossier_id: int) -> SituationInfo:
         with self._db.read() as session:
             return self._result(session, self._visible(session, dossier_id))
@@ -81,17 +80,6 @@ class SituationService(DossierCommands[SituationInfo]):
             rows.remove(_find(rows, item_id))
 
         return self._edit(dossier_id, version, self._then_sync(change))
-
-    def _then_sync(
-        self, change: Callable[[Session, Dossier], None]
-    ) -> Callable[[Session, Dossier], None]:
-        def run(session: Session, dossier: Dossier) -> None:
-            change(session, dossier)
-            touch(dossier)
-            session.flush()
-            sync_automatic_comments(session, dossier, self._today())
-
-        return run
 
     def _result(self, session: Session, dossier: Dossier) -> SituationInfo:
         return SituationInfo(

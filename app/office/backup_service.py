@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.auth import CurrentUser
 from app.paths import DataPaths
 from app.storage import backups
 from app.storage.backups import BackupInfo, Progress
@@ -18,9 +17,8 @@ __all__ = ["BackupInfo", "BackupService", "RestoreResult"]
 
 
 class BackupService:
-    def __init__(self, paths: DataPaths, user: CurrentUser) -> None:
+    def __init__(self, paths: DataPaths) -> None:
         self._paths = paths
-        self._user = user
 
     def list(self) -> list[BackupInfo]:
         """The backups of the data folder, newest first."""

@@ -44,6 +44,7 @@ def validate_referrer(data: ReferrerData) -> ReferrerData:
         150,
         required=True,
         required_message="Donnez le nom de l'apporteur (150 caractères au plus).",
+        too_long_message="Donnez le nom de l'apporteur (150 caractères au plus).",
     )
     contact = clean_text(data.contact, "contact", "Contact", 200)
     siren = normalize_siren(data.siren)
@@ -91,6 +92,7 @@ def validate_bank(data: BankData) -> BankData:
             120,
             required=True,
             required_message="Donnez le nom de la banque (120 caractères au plus).",
+            too_long_message="Donnez le nom de la banque (120 caractères au plus).",
         ),
         agency=clean_text(data.agency, "agency", "Agence", 150),
         contact=clean_text(data.contact, "contact", "Contact", 200),

@@ -56,6 +56,7 @@ class ReferentialService:
             100,
             required=True,
             required_message="Donnez un nom à la provenance (100 caractères au plus).",
+            too_long_message="Donnez un nom à la provenance (100 caractères au plus).",
         )
         with self._write() as session:
             other = session.scalar(select(Provenance.id).where(Provenance.name == cleaned))

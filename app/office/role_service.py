@@ -109,6 +109,7 @@ class RoleService:
             80,
             required=True,
             required_message="Donnez un nom au profil (80 caractères au plus).",
+            too_long_message="Donnez un nom au profil (80 caractères au plus).",
         )
 
     def _unique(self, session: Session, name: str, role_id: int | None = None) -> None:

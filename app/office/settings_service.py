@@ -64,6 +64,7 @@ def _clean_name(name: str) -> str:
         100,
         required=True,
         required_message="Donnez un nom à l'étape (100 caractères au plus).",
+        too_long_message="Donnez un nom à l'étape (100 caractères au plus).",
     )
 
 

@@ -154,14 +154,18 @@ def _row(row: tuple) -> ListRow:
     )
 
 
-def fetch_row(
-    connection: sqlite3.Connection, dossier_id: int, restrict_to_owner: int | None = None
-) -> ListRow | None:
-    """One dossier's row as the list shows it (after an edit: the row alone is redrawn)."""
-    clauses, params = ["d.id = ?"], [dossier_id]
-    if restrict_to_owner is not None:
-        clauses.append("d.owner_id = ?")
-        params.append(restrict_to_owner)
+def fetch_row(connection: sqlite3.Connection, query: ListQuery, dossier_id: int) -> ListRow | None:
+    """One dossier's row as the list shows it, or None if it is no longer among the rows
+    `query` shows (tab, broker filter, search, the user's own dossiers)."""
+    clauses, params = _filters(query)
+    clauses.insert(0, "d.id = ?")
+    params.insert(0, dossier_id)
+    expression = match_expression(query.search)
+    if expression:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM dossier_fts WHERE dossier_fts MATCH ? AND rowid = d.id)"
+        )
+        params.append(expression)
     sql = f"SELECT {_COLUMNS} FROM dossiers AS d {' '.join(_JOINS.values())}{_where(clauses)}"
     row = connection.execute(sql, params).fetchone()
     return None if row is None else _row(row)
@@ -212,9 +216,9 @@ class SqliteListing:
         with self.lock:
             return fetch_page(self.connection, query, offset, limit)
 
-    def fetch_row(self, dossier_id: int, restrict_to_owner: int | None = None) -> ListRow | None:
+    def fetch_row(self, query: ListQuery, dossier_id: int) -> ListRow | None:
         with self.lock:
-            return fetch_row(self.connection, dossier_id, restrict_to_owner)
+            return fetch_row(self.connection, query, dossier_id)
 
     def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]:
         with self.lock:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from app.storage.database import Database
 
 
+_OWN_COMMITS_KEPT = 1000
+
+
 class SqliteOffice:
     def __init__(self, paths: DataPaths) -> None:
         self.paths = paths
@@ -29,6 +32,8 @@ class SqliteOffice:
         self.accounts = SqliteAccounts(self.listing.connection)
         self._database_lock = threading.RLock()
         self._database: Database | None = None
+        # data_version before → after each of our own commits (see settled_version).
+        self._own_commits: dict[int, int] = {}
 
     @property
     def database(self) -> Database:
@@ -38,7 +43,32 @@ class SqliteOffice:
                 from app.storage.database import Database  # 0.4 s: kept off the start path
 
                 self._database = Database(self.paths)
+                self._database.commit_observer = self
             return self._database
+
+    # --- telling our own commits from other connections' ---
+
+    def before_write(self) -> int:
+        return self.data_version()
+
+    def committed(self, before: int) -> None:
+        after = self.data_version()
+        if after != before:
+            self._own_commits[before] = after
+            while len(self._own_commits) > _OWN_COMMITS_KEPT:  # never settled: forget the oldest
+                del self._own_commits[next(iter(self._own_commits))]
+
+    def settled_version(self, seen: int) -> int:
+        """The data version reached from `seen` through this process's own commits only.
+
+        The list has shown our own changes already; a commit of another connection (another
+        Dossia, a colleague on the same file) in between stops the walk, so it is not missed.
+        A foreign commit landing during one of ours (milliseconds) would be taken for ours.
+        """
+        version = seen
+        while version in self._own_commits:
+            version = self._own_commits.pop(version)
+        return version
 
     def reader(self) -> SqliteListing:
         """A listing on a connection of its own, for a worker thread (close it after use)."""
