@@ -207,3 +207,55 @@ def test_borrower_fields_keep_their_widget_names(qtbot, workspace, open_dossier)
         ):  # fmt: skip
             assert window.findChild(QWidget, prefix + name) is not None, prefix + name
     assert window.findChild(QWidget, "birth_date") is None
+
+
+def test_a_field_saved_while_the_dossier_changed_elsewhere_is_not_lost(
+    qtbot, workspace, open_dossier
+):
+    from dataclasses import replace
+
+    from PySide6.QtCore import Qt
+
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    open_tab(window, "Emprunteurs")
+    household = workspace.household
+    holder = household.get(detail.id).borrowers[0]
+    # Elsewhere, another field: ours is saved on the new version, theirs kept.
+    household.save_borrower(detail.id, detail.version, 1, replace(holder, city="Lyon"))
+    leave(qtbot, window.findChild(QLineEdit, "holderPhone"), "0612345678")
+    saved = household.get(detail.id).borrowers[0]
+    assert (saved.phone, saved.city) == ("06 12 34 56 78", "Lyon")
+    assert window.findChild(QLineEdit, "holderCity").text() == "Lyon"
+    # Elsewhere, the same field: what was typed stays, marked, until validated again.
+    version = household.get(detail.id).version
+    household.save_borrower(detail.id, version, 1, replace(saved, profession="Infirmière"))
+    profession = window.findChild(QLineEdit, "holderProfession")
+    leave(qtbot, profession, "Kinésithérapeute")
+    assert household.get(detail.id).borrowers[0].profession == "Infirmière"
+    assert profession.text() == "Kinésithérapeute" and profession.property("invalid")
+    assert "modifié ailleurs" in window.findChild(QLabel, "holderError").text()
+    qtbot.keyClick(profession, Qt.Key.Key_Return)
+    assert household.get(detail.id).borrowers[0].profession == "Kinésithérapeute"
+    assert not profession.property("invalid")
+
+
+def test_a_dialog_meeting_a_change_made_elsewhere_stays_open_with_what_was_typed(
+    qtbot, workspace, open_dossier
+):
+    from app.dossier.dossier_service import DossierFlag
+
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    open_tab(window, "Enfants")
+    click(qtbot, window.findChild(QPushButton, "addChildButton"))
+    dialog = window.findChild(QDialog, "childDialog")
+    type_text(qtbot, dialog.findChild(QLineEdit, "childFirstNameEdit"), "Inès")
+    workspace.dossiers.set_flag(detail.id, detail.version, DossierFlag.NO_FEES, True)  # elsewhere
+    click(qtbot, dialog.ok_button)
+    assert dialog.isVisible() and "rechargé" in dialog.error.text()
+    assert workspace.household.get(detail.id).children == ()  # not saved, not lost
+    assert dialog.findChild(QLineEdit, "childFirstNameEdit").text() == "Inès"
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    assert [c.data.first_name for c in workspace.household.get(detail.id).children] == ["Inès"]

@@ -194,7 +194,8 @@ class DossierView(QWidget):
         """Run a command of the Emprunteurs / Enfants tabs on the current version.
 
         Returns the refusal (for the tab to show next to its field), or None once saved; a
-        concurrent change reloads the dossier and is said in the message bar.
+        concurrent change reloads the dossier, is said in the message bar and comes back as
+        the ConflictError (the input stays where it was typed, to be saved again).
         """
         return self._execute_data(self.workspace.household, command, self.render_household)
 
@@ -204,8 +205,8 @@ class DossierView(QWidget):
 
     def _execute_data(self, service, command, render) -> DomainError | None:
         outcome = self.run(service, command)
-        if outcome.refusal is not None:
-            return outcome.refusal
+        if outcome.problem is not None:
+            return outcome.problem  # a conflict was reloaded already: the caller keeps the input
         info = outcome.value
         if info is None or self.detail is None:
             return None
@@ -363,7 +364,7 @@ class DossierView(QWidget):
 
     def _confirmed_delete(self) -> None:
         outcome = attempt(lambda: self.workspace.dossiers.delete(self.dossier_id))
-        refusal = outcome.refusal or outcome.gone or outcome.conflict
+        refusal = outcome.problem
         if refusal is not None:
             self.show_error(refusal)
             return

@@ -26,11 +26,17 @@ from PySide6.QtWidgets import (
 
 from app.dossier.situation import ItemKind, SituationInfo
 from app.dossier.situation_service import SituationService
-from app.errors import DomainError
+from app.errors import ConflictError, DomainError
 from app.text import format_amount, format_amount_input, format_date, parse_amount
 from ui.common import ErrorLabel, FormDialog, TableModel, confirm, set_role
 from ui.operations import mark_invalid
 from ui.widgets import DateField
+
+CONFLICT_SAME_FIELD = (
+    "Ce champ vient d'être modifié ailleurs (dans une autre fenêtre ou par un collègue) et "
+    "le dossier a été rechargé. Votre saisie est conservée dans le champ : validez-la à "
+    "nouveau (Entrée) pour remplacer l'autre valeur."
+)
 
 
 @dataclass(frozen=True)
@@ -194,7 +200,16 @@ class AutoSaveForm(QGroupBox):
         self._clear(name)
         if data == self._data or (self._data is None and not self._creates(data)):
             return
+        before = self._data
         refusal = self._save_command(data, name)
+        if isinstance(refusal, ConflictError) and self._data is not None:
+            # Reloaded meanwhile. Changed elsewhere were other fields: save ours on the new
+            # version. The same field: keep what was typed, marked, for the user to decide.
+            if before is not None and getattr(self._data, name) == getattr(before, name):
+                refusal = self._save_command(replace(self._data, **{name: value}), name)
+            else:
+                self.fields.write(name, value)
+                refusal = ConflictError(CONFLICT_SAME_FIELD, field=name)
         if refusal is not None:
             self._refused(refusal)
 

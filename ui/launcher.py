@@ -21,12 +21,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 
 from app import startup
 from app.auth import CurrentUser
-from app.errors import DatabaseOpenError, DomainError
+from app.errors import DatabaseOpenError
 from app.paths import DataPaths, resolve_paths
 from app.startup import OfficeState
 from app.workspace import OfficeDatabase
 from ui.common import icon, style_sheet
 from ui.dialogs.login import FirstStartDialog, LoginDialog
+from ui.operations import attempt
 from ui.workers import Background
 
 TRACE_ENV_VAR = "DOSSIA_TRACE_STARTUP"
@@ -80,13 +81,14 @@ def open_database(paths: DataPaths) -> Opened | None:
         _critical(opening.message)
         return None
     if opening.state is OfficeState.UPGRADE:
-        try:
-            _with_busy_dialog(
+        outcome = attempt(
+            lambda: _with_busy_dialog(
                 "Mise à jour de la base de données (une sauvegarde est faite avant)…",
                 lambda: startup.upgrade_office(paths),
             )
-        except DomainError as error:
-            _critical(error.message)
+        )
+        if outcome.problem is not None:
+            _critical(outcome.problem.message)
             return None
     return Opened()
 
@@ -135,10 +137,9 @@ def _offer_restore(paths: DataPaths, opening: startup.Opening) -> Opened | None:
     box.exec()
     if box.clickedButton() is not restore:
         return None
-    try:
-        startup.restore_latest_good_backup(paths, opening)
-    except DomainError as failure:
-        _critical(failure.message)
+    outcome = attempt(lambda: startup.restore_latest_good_backup(paths, opening))
+    if outcome.problem is not None:
+        _critical(outcome.problem.message)
         return None
     return Opened()
 
@@ -148,10 +149,10 @@ def log_in(
 ) -> CurrentUser | None:
     message = ""
     if login and password is not None:
-        try:
-            return office.authenticate(login, password)
-        except DomainError as error:
-            message = error.message
+        outcome = attempt(lambda: office.authenticate(login, password))
+        if outcome.problem is None:
+            return outcome.value
+        message = outcome.problem.message
 
     dialog = LoginDialog(office.authenticate, login or offered, message)
     return dialog.result_value if dialog.exec() else None

@@ -45,7 +45,12 @@ class Outcome(Generic[T]):
 
     @property
     def ok(self) -> bool:
-        return self.refusal is None and self.conflict is None and self.gone is None
+        return self.problem is None
+
+    @property
+    def problem(self) -> DomainError | None:
+        """Whatever stopped the command, for screens that show every case the same way."""
+        return self.refusal or self.conflict or self.gone
 
 
 def attempt(call: Callable[[], T]) -> Outcome[T]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QWidget
 
 from app.dossier.comment_service import CommentInfo, CommentService
-from app.errors import DomainError
 from models.enums import DossierTab
 from ui.common import FormDialog, set_role
+from ui.operations import attempt
 from ui.widgets import RichTextEditor
 
 
@@ -76,10 +76,10 @@ class CommentDialog(FormDialog):
         return self._service.update(self._comment.id, html, flag)
 
     def _delete(self) -> None:
-        try:
-            self._service.delete(self._comment.id)
-        except DomainError as error:
-            self.error.show_message(error.message)
+        outcome = attempt(lambda: self._service.delete(self._comment.id))
+        refusal = outcome.problem
+        if refusal is not None:
+            self.error.show_message(refusal.message)
             return
         self.result_value = None
         self.accept()

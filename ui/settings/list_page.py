@@ -72,7 +72,7 @@ class Page(QWidget):
         otherwise the message is cleared and `then` receives the result."""
         clear_refusal(self.fields)
         outcome = attempt(command)
-        problem = outcome.refusal or outcome.conflict or outcome.gone
+        problem = outcome.problem
         if problem is not None:
             show_refusal(problem, self.error, self.fields)
             return outcome
