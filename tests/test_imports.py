@@ -135,3 +135,24 @@ def test_the_import_graph_has_no_cycle():
 
     for name in sorted(graph):
         visit(name)
+
+
+def test_screens_never_reach_the_orm_through_the_workspace():
+    """import-linter sees imports, not attributes: `workspace.database` (the SQLAlchemy
+    side, for the services and the tests) is never touched from ui/."""
+    for path in (ROOT / "ui").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        used = [
+            node.lineno
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute)
+            and node.attr in ("database", "_store")
+            and _owner(node.value) != "paths"  # DataPaths.database: the file's path
+        ]
+        assert not used, f"{path.relative_to(ROOT)}:{used} reaches the database"
+
+
+def _owner(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
