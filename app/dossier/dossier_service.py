@@ -354,6 +354,7 @@ class DossierService(DossierCommands[DossierDetail]):
                 dossier_number=number,
             )
         self._discard_orphan_files(hashes)
+        self._db.scrub_deleted()
         return DeletedDossier(number=number)
 
     # --- simulations and documents (their own screens come later) ----------------------

@@ -46,6 +46,9 @@ class SchemaState(enum.Enum):
 def apply_pragmas(connection: sqlite3.Connection) -> None:
     """Per-connection settings; must run before any transaction (foreign_keys is ignored inside one)."""
     connection.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten with zeros, not left in free pages (personal data must
+    # really go when a dossier is deleted; not every SQLite build has it on by default).
+    connection.execute("PRAGMA secure_delete=ON")
     connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     connection.execute("PRAGMA synchronous=FULL")
