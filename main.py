@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from app.errors import DomainError
+from app.files import PRIVATE_UMASK
 from app.paths import resolve_paths
 from app.startup import create_demo_office
 from app.storage import backups
@@ -142,6 +143,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if os.name == "posix":
+        os.umask(PRIVATE_UMASK)  # every file 0600, every folder 0700: they hold personal data
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         return run_demo(args)

@@ -13,6 +13,26 @@ from pathlib import Path
 from typing import IO, Any
 
 PARTIAL_PREFIX = ".part-"
+# The office's files hold personal data: readable by their user only (on Windows, the
+# per-user AppData folder already restricts access; these modes are POSIX's).
+PRIVATE_UMASK = 0o077
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def make_private(*paths: Path) -> None:
+    """Folders 0700 and files 0600 for those that exist (files made by an older Dossia, or
+    copied in); a path we do not own or cannot change is left as it is."""
+    if os.name != "posix":
+        return
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.chmod(PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE)
+
+
+def private_folder(folder: Path) -> None:
+    """Create `folder` (and its parents) if needed; the folder itself is private."""
+    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
 
 
 def fsync_file(path: Path) -> None:
@@ -24,13 +44,14 @@ def fsync_file(path: Path) -> None:
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside `target` to write into (e.g. by SQLite's backup API); it is
     flushed and takes `target`'s name when the block succeeds, and is removed otherwise."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
     os.close(handle)
     partial = Path(name)
     partial.unlink()  # writers such as sqlite3 want to create the file themselves
     try:
         yield partial
+        make_private(partial)  # whatever the writer's umask
         fsync_file(partial)
         partial.replace(target)
     finally:
@@ -43,8 +64,8 @@ def atomic_write(
     target: Path, binary: bool = False, encoding: str = "utf-8", newline: str | None = None
 ) -> Iterator[IO[Any]]:
     """Open a stream whose content replaces `target` only once fully written."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
+    private_folder(target.parent)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)  # 0600
     partial = Path(name)
     try:
         if binary:

@@ -13,6 +13,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from app.text import strip_unsafe
+
 ALLOWED_TAGS = {"b", "i", "u", "p", "br", "ul", "ol", "li"}
 MAX_LENGTH = 200_000  # characters of stored HTML: a whole book's chapter, not a paste of a PDF
 
@@ -72,7 +74,7 @@ class _Simplifier(HTMLParser):
 def sanitize(markup: str) -> str:
     """Return the allowed subset of `markup`; an editor with nothing typed gives ''."""
     parser = _Simplifier()
-    parser.feed(markup)
+    parser.feed(strip_unsafe(markup))
     parser.close()
     cleaned = nh3.clean("".join(parser.out), tags=ALLOWED_TAGS, attributes={})
     cleaned = _EMPTY_PARAGRAPH.sub("", cleaned).strip()

@@ -10,9 +10,25 @@ from app.errors import DomainError
 _NBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
 
+# Bidirectional embeddings, overrides and isolates: «\u202e» makes «fdp.exe» read «exe.pdf».
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def strip_unsafe(text: str) -> str:
+    """Remove what no user means to type and what breaks storage or display: control
+    characters (tabs and line breaks kept), lone surrogates (not valid UTF-8) and the
+    bidirectional overrides."""
+    return "".join(
+        c
+        for c in text
+        if c in "\t\n\r"
+        or (unicodedata.category(c) not in ("Cc", "Cs") and c not in _BIDI_CONTROLS)
+    )
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, for searching and sorting («Éloïse» → «eloise»)."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", strip_unsafe(text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
 
@@ -64,8 +80,8 @@ def parse_amount(text: str, field: str = "amount") -> int | None:
     body = cleaned[1:] if negative else cleaned
     whole, _, decimals = body.partition(".")
     if (
-        not whole.isdigit()
-        or (decimals and not decimals.isdigit())
+        not (whole.isascii() and whole.isdigit())  # «²» and «١٢٣» are digits for Python
+        or (decimals and not (decimals.isascii() and decimals.isdigit()))
         or len(decimals) > 2
         or len(whole) > 13
     ):

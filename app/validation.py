@@ -72,7 +72,7 @@ def normalize_phone(value: str, field: str = "phone") -> str:
 
 def normalize_email(value: str, field: str = "email") -> str:
     email = value.strip()
-    if email and (len(email) > 254 or not _EMAIL.match(email)):
+    if email and (len(email) > 254 or not _EMAIL.match(email) or not email.isprintable()):
         raise DomainError(
             "Adresse e-mail invalide (par exemple marie.dupont@exemple.fr).", field=field
         )

@@ -43,6 +43,12 @@ HOSTILE = st.sampled_from(
         "NEAR(a b)",
         "*",
         "\ufeff",
+        "\ud800",  # a lone surrogate: not even valid UTF-8
+        "Ma\udfffrie",
+        "²",  # digits for Python's isdigit, not for an amount
+        "١٢٣",
+        "marie\x00@exemple.fr",
+        "\u2066isolé\u2069",
     ]
 )
 TEXT = st.one_of(

@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import StorageError
+from app.files import make_private
 from app.paths import DataPaths
 from app.storage import sqlite
 from app.storage.sqlite_accounts import SqliteAccounts
@@ -25,9 +27,16 @@ if TYPE_CHECKING:
 _OWN_COMMITS_KEPT = 1000
 
 
+def _private_paths(paths: DataPaths) -> list[Path]:
+    database = paths.database
+    companions = [database.with_name(database.name + suffix) for suffix in ("-wal", "-shm")]
+    return [paths.folder, database, *companions, paths.backups, paths.documents, paths.logs]
+
+
 class SqliteOffice:
     def __init__(self, paths: DataPaths) -> None:
         self.paths = paths
+        make_private(*_private_paths(paths))  # an office made by an older Dossia: 0644 files
         self.listing = SqliteListing(sqlite.connect(paths.database))
         self.accounts = SqliteAccounts(self.listing.connection)
         self._database_lock = threading.RLock()
