@@ -48,6 +48,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("app/storage/schema.py", "app.storage.database"): _MIGRATING,
     ("app/paths.py", "ctypes"): "Windows only: the drive type of a network drive",
     ("main.py", "ui.launcher"): "Qt (0.2 s) only for the GUI, not for the command-line commands",
+    ("main.py", "importlib"): "importlib.metadata: 30 ms, only for --version",
     (
         "ui/launcher.py",
         "ui.main_window",
