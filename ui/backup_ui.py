@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.office.backup_service import BackupInfo, BackupService
-from ui.common import FormDialog, escape, set_role
+from ui.common import FormDialog, message_box, plain, plain_tooltip, set_role
 from ui.workers import Background
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class RestoreDialog(FormDialog):
         self._service = service
         found = service.list()
         if message:
-            reason = set_role(QLabel(message), "error")
+            reason = set_role(plain(QLabel(message)), "error")  # may quote a path
             reason.setObjectName("restoreReason")
             self.form.addWidget(reason)
         self.form.addWidget(QLabel("Sauvegardes disponibles :"))
@@ -104,7 +104,7 @@ class RestoreDialog(FormDialog):
         for info in found:
             item = QListWidgetItem(info.label)
             item.setData(Qt.ItemDataRole.UserRole, str(info.path))
-            item.setToolTip(str(info.path))
+            item.setToolTip(plain_tooltip(str(info.path)))
             self.list.addItem(item)
         if found:
             self.list.setCurrentRow(0)
@@ -176,11 +176,11 @@ class BackupController:
 
     def _backed_up(self, info: BackupInfo) -> None:
         self._window.statusBar().showMessage(f"{info.label} : {info.path}", 15000)
-        box = QMessageBox(
+        box = message_box(
             QMessageBox.Icon.Information,
             "Sauvegarde",
             f"{info.label}.\n\n{info.path}",
-            parent=self._window,
+            self._window,
         )
         box.setObjectName("backupDoneDialog")
         box.open()
@@ -188,9 +188,7 @@ class BackupController:
     def _failed(self, error: BaseException) -> None:
         if not isinstance(error, DomainError):
             raise error
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "Sauvegarde", error.message, parent=self._window
-        )
+        box = message_box(QMessageBox.Icon.Warning, "Sauvegarde", error.message, self._window)
         box.setObjectName("backupFailedDialog")
         box.open()
 
@@ -215,11 +213,11 @@ class BackupController:
         text = f"Restauration terminée : {result.restored.label}."
         if result.safety_backup:
             text += f"\n\nL'état précédent a été sauvegardé :\n{result.safety_backup.path}"
-        box = QMessageBox(
+        box = message_box(
             QMessageBox.Icon.Information,
             "Restauration",
             text + "\n\nDossia va se rouvrir.",
-            parent=self._window,
+            self._window,
         )
         box.setObjectName("restoreDoneDialog")
         box.finished.connect(lambda _code: self._window.restart())
@@ -227,15 +225,13 @@ class BackupController:
 
     def _restore_failed(self, error: BaseException) -> None:
         message = (
-            error.message
-            if isinstance(error, DomainError)
-            else f"Erreur inattendue : {escape(str(error))}"
+            error.message if isinstance(error, DomainError) else f"Erreur inattendue : {error}"
         )
-        box = QMessageBox(
+        box = message_box(
             QMessageBox.Icon.Warning,
             "Restauration",
             message + "\n\nDossia va se rouvrir.",
-            parent=self._window,
+            self._window,
         )
         box.setObjectName("restoreFailedDialog")
         box.finished.connect(lambda _code: self._window.restart())

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon
+from PySide6.QtGui import Qt as QtText
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -40,9 +41,46 @@ def set_role(label: QLabel, role: str) -> QLabel:
     return label
 
 
+# What users type (names, addresses, reasons, file paths…) is never read as HTML. A QLabel,
+# a message box or a tool tip takes a text that looks like HTML for HTML: a first name
+# `<img src="//server/share/x.png">` would make Qt open that path (on Windows, an SMB
+# connection that gives away the user's NTLM hash). So a label showing data is plain text
+# (`plain`); a label that keeps its own markup around data escapes the data (`escape`) and
+# says it is rich text (`rich`); a tool tip goes through `plain_tooltip`; a message box is
+# built by `message_box`. Item views (tables, lists, combo boxes) show plain text already.
+
+
 def escape(text: str) -> str:
     """User text placed inside a rich-text label."""
     return html.escape(text, quote=False)
+
+
+def plain(label: QLabel) -> QLabel:
+    """A label whose text is shown as it is, never read as HTML."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def rich(label: QLabel) -> QLabel:
+    """A label that mixes its own markup with data: the data must go through `escape`."""
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+def plain_tooltip(text: str) -> str:
+    """A tool tip showing data, as typed: Qt reads a tool tip that looks like HTML as HTML,
+    so such a text is given escaped (its line breaks kept); any other is left as it is."""
+    return QtText.convertFromPlainText(text) if QtText.mightBeRichText(text) else text
+
+
+def message_box(
+    icon_kind: QMessageBox.Icon, title: str, text: str, parent: QWidget | None = None
+) -> QMessageBox:
+    """A message box whose text (and informative text) is plain text: messages carry names,
+    numbers and paths."""
+    box = QMessageBox(icon_kind, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box
 
 
 def field_name(text: str) -> QLabel:
@@ -50,7 +88,8 @@ def field_name(text: str) -> QLabel:
 
 
 def field_value(object_name: str) -> QLabel:
-    label = set_role(QLabel(), "fieldValue")
+    """A value of a summary: plain text (a value that needs markup: `rich()` and `escape`)."""
+    label = plain(set_role(QLabel(), "fieldValue"))
     label.setObjectName(object_name)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -89,6 +128,7 @@ class ErrorLabel(QLabel):
         super().__init__()
         self.setObjectName(object_name)
         set_role(self, "error")
+        plain(self)  # messages quote what was typed
         self.setWordWrap(True)
         self.hide()
 
@@ -165,10 +205,10 @@ def confirm(
     details: str = "",
 ) -> QMessageBox:
     """Ask before a destructive action; «Annuler» is the default. Non-blocking (open())."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    box = message_box(QMessageBox.Icon.Warning, title, text, parent)
     box.setObjectName(name)
     if details:
-        box.setInformativeText(details)
+        box.setInformativeText(details)  # plain text too, like the text
     button = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
     button.setObjectName("confirm" + name[0].upper() + name[1:].removesuffix("Dialog") + "Button")
     cancel = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)

@@ -29,7 +29,7 @@ from app.workspace import Workspace
 from models.enums import DossierStatus
 from ui.borrowers_tab import BorrowersTab
 from ui.children_tab import ChildrenTab
-from ui.common import confirm, escape, icon, scrolling
+from ui.common import confirm, escape, icon, plain, rich, scrolling
 from ui.dialogs.comment_dialog import CommentDialog
 from ui.dialogs.dossier_dialogs import AbandonDialog, ResumeDialog
 from ui.general_tab import GeneralTab
@@ -47,7 +47,7 @@ class MessageBar(QFrame):
         self.setObjectName("messageBar")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
-        self.label = QLabel()
+        self.label = plain(QLabel())  # refusals quote what was typed
         self.label.setObjectName("messageText")
         self.label.setWordWrap(True)
         layout.addWidget(self.label, 1)
@@ -90,7 +90,7 @@ class DossierView(QWidget):
         self.abandon_banner = QFrame()
         self.abandon_banner.setObjectName("abandonBanner")
         banner_layout = QHBoxLayout(self.abandon_banner)
-        self.abandon_label = QLabel()
+        self.abandon_label = rich(QLabel())  # its own bold; the typed reason escaped
         self.abandon_label.setObjectName("abandonLabel")
         self.abandon_label.setWordWrap(True)
         banner_layout.addWidget(self.abandon_label)
@@ -124,15 +124,15 @@ class DossierView(QWidget):
         header = QHBoxLayout()
         titles = QVBoxLayout()
         title_row = QHBoxLayout()
-        self.title = QLabel()
+        self.title = plain(QLabel())  # the number, the holder's name: as typed
         self.title.setObjectName("dossierTitle")
         title_row.addWidget(self.title)
-        self.badge = QLabel()
+        self.badge = plain(QLabel())
         self.badge.setObjectName("statusBadge")
         title_row.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
         title_row.addStretch(1)
         titles.addLayout(title_row)
-        self.subtitle = QLabel()
+        self.subtitle = plain(QLabel())
         self.subtitle.setObjectName("dossierSubtitle")
         titles.addWidget(self.subtitle)
         header.addLayout(titles, 1)

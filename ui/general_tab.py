@@ -32,6 +32,9 @@ from ui.common import (
     field_value,
     icon,
     pencil_button,
+    plain,
+    plain_tooltip,
+    rich,
     set_role,
 )
 from ui.dialogs.dossier_dialogs import OwnerDialog, ProvenanceDialog, RenumberDialog
@@ -183,7 +186,7 @@ class GeneralTab(QWidget):
         self.next_button = QPushButton(icon("next"), " Étape suivante")
         self.next_button.setObjectName("nextStepButton")
         self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
-        self.step_label = QLabel()
+        self.step_label = rich(QLabel())  # the step's name in bold, escaped
         self.step_label.setObjectName("currentStepLabel")
         self.step_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         moves.addWidget(self.previous_button)
@@ -349,15 +352,17 @@ class GeneralTab(QWidget):
         self.holder_label.setText(detail.holder_name)
         self.household_label.setText(detail.household)
         self.owner_label.setText(detail.owner.label)
-        provenance = escape(detail.provenance.label)
+        provenance = detail.provenance.label
         if detail.provenance_detail:
-            provenance += f" — {escape(detail.provenance_detail)}"
-        if detail.referrer:
-            provenance += (
-                "<br><span style='font-weight:normal'>Apporteur d'affaires : </span>"
+            provenance += f" — {detail.provenance_detail}"
+        if detail.referrer:  # a second line, its heading in normal weight: the data escaped
+            rich(self.provenance_label).setText(
+                escape(provenance)
+                + "<br><span style='font-weight:normal'>Apporteur d'affaires : </span>"
                 + escape(detail.referrer.label)
             )
-        self.provenance_label.setText(provenance)
+        else:
+            plain(self.provenance_label).setText(provenance)
         self.edit_number.setVisible(detail.rights.renumber and editable)
         self.edit_owner.setVisible(detail.rights.change_owner and editable)
         self.edit_provenance.setVisible(editable)
@@ -374,7 +379,7 @@ class GeneralTab(QWidget):
         index = detail.current_step_index
         self.gauge.set_steps(detail.steps, index)
         step = detail.current_step
-        self.step_label.setText(f"<b>{step.name}</b> — {step.percent} %")
+        self.step_label.setText(f"<b>{escape(step.name)}</b> — {step.percent} %")
         self.previous_button.setEnabled(editable and index > 0)
         self.next_button.setEnabled(editable and index < len(detail.steps) - 1)
         lines = [
@@ -387,7 +392,7 @@ class GeneralTab(QWidget):
             + "<br>".join(escape(line) for line in lines[:8])
             + (f"<br>… et {len(lines) - 8} autres" if len(lines) > 8 else "")
         )
-        self.history_label.setToolTip("\n".join(lines))
+        self.history_label.setToolTip(plain_tooltip("\n".join(lines)))
         for which, field in self.date_fields.items():
             field.set_value(getattr(detail, which.value))
             field.setEnabled(editable)

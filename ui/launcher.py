@@ -25,7 +25,7 @@ from app.errors import DatabaseOpenError
 from app.paths import DataPaths, resolve_paths
 from app.startup import OfficeState
 from app.workspace import OfficeDatabase
-from ui.common import icon, style_sheet
+from ui.common import icon, message_box, style_sheet
 from ui.dialogs.login import FirstStartDialog, LoginDialog
 from ui.operations import attempt
 from ui.workers import Background
@@ -125,7 +125,7 @@ def _offer_restore(paths: DataPaths, opening: startup.Opening) -> Opened | None:
     if good is None:
         _critical(opening.message)
         return None
-    box = QMessageBox(QMessageBox.Icon.Critical, "Dossia", opening.message)
+    box = message_box(QMessageBox.Icon.Critical, "Dossia", opening.message)  # paths: plain text
     box.setObjectName("damagedDatabaseDialog")
     box.setInformativeText(
         f"Dernière sauvegarde en bon état : {good.label}.\nLe fichier endommagé sera "
@@ -188,7 +188,7 @@ def install_crash_handler(paths: DataPaths, windows: list[QWidget]) -> None:
 
 
 def _critical(message: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Critical, "Dossia", message)
+    box = message_box(QMessageBox.Icon.Critical, "Dossia", message)  # may quote a path
     box.setObjectName("errorDialog")
     box.exec()
 

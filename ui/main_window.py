@@ -30,7 +30,7 @@ from app.workspace import Workspace
 from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
 from ui.client_list import DossierTableModel, ProgressDelegate
-from ui.common import icon, primary
+from ui.common import escape, icon, message_box, plain, primary
 from ui.workers import Background
 
 _TABS = (ListTab.PROSPECTS, ListTab.CLIENTS, ListTab.ABANDONED, ListTab.ALL)
@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         self.count_label.setObjectName("countLabel")
         self.statusBar().addWidget(self.count_label)
         user = self.workspace.user
-        who = QLabel(f"Connecté : {user.display_name} ({user.role_name})  ")
+        who = plain(QLabel(f"Connecté : {user.display_name} ({user.role_name})  "))
         who.setObjectName("userLabel")
         self.statusBar().addPermanentWidget(who)
         self.model.modelReset.connect(self._show_loaded_count)
@@ -281,7 +281,7 @@ class MainWindow(QMainWindow):
                 "des données ouvertes : rien n'est perdu."
             )
         if recovered:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Base de données", text, parent=self)
+            box = message_box(QMessageBox.Icon.Warning, "Base de données", text, self)
             box.setObjectName("databaseRecoveredDialog")
             box.open()
 
@@ -301,14 +301,14 @@ class MainWindow(QMainWindow):
         )
         kind = network_location(self.workspace.paths.database)
         if kind:
-            box = QMessageBox(
+            box = message_box(
                 QMessageBox.Icon.Warning,
                 "Base sur un partage réseau",
                 f"La base de données est sur un partage réseau ({kind}) : SQLite n'y est pas "
                 "fiable et des données pourraient être perdues si deux postes l'utilisent. "
                 "Gardez la base sur le disque de cet ordinateur ; pour travailler à plusieurs, "
                 "il faudra le mode serveur partagé.",
-                parent=self,
+                self,
             )
             box.setObjectName("networkShareWarning")
             box.open()
@@ -502,7 +502,7 @@ class MainWindow(QMainWindow):
             self,
             "À propos de Dossia",
             "<b>Dossia</b><br>Le dossier client des courtiers en crédit immobilier, "
-            "hors ligne.<br><br>Base de données : " + str(self.workspace.paths.database),
+            "hors ligne.<br><br>Base de données : " + escape(str(self.workspace.paths.database)),
         )
 
     # --- closing ---

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.dossier.readmodels import StepInfo
 from app.richtext import sanitize
+from ui.common import plain_tooltip
 
 _BLUE = QColor("#1f5fbf")
 _GREEN = QColor("#2e7d4f")
@@ -52,7 +53,7 @@ class ProgressGauge(QWidget):
         self._current = current_index
         step = self.current_step
         text = f"Étape : {step.name} ({step.percent} %)" if step else ""
-        self.setToolTip(text)
+        self.setToolTip(plain_tooltip(text))  # the names are painted as plain text (drawText)
         self.setAccessibleName(text)
         self.update()
 
@@ -356,11 +357,15 @@ class NoteEditor(RichTextEditor):
         return self._dirty
 
     def set_html(self, markup: str) -> None:
-        """Show the saved note, unless the user has unsaved typing in it."""
+        """Show the saved note, unless the user has unsaved typing in it.
+
+        Saved notes are sanitized already; what is shown is sanitized again (it changes
+        nothing then), so that no stored markup can make the editor load an image or a link.
+        """
         if self._dirty:
             return
         self.editor.blockSignals(True)
-        self.editor.setHtml(markup)
+        self.editor.setHtml(sanitize(markup))
         self.editor.blockSignals(False)
         self._fit_height()
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QWidget
 
 from app.dossier.comment_service import CommentInfo, CommentService
+from app.richtext import sanitize
 from models.enums import DossierTab
-from ui.common import FormDialog, set_role
+from ui.common import FormDialog, plain, set_role
 from ui.operations import attempt
 from ui.widgets import RichTextEditor
 
@@ -34,21 +35,20 @@ class CommentDialog(FormDialog):
             comment,
         )
         if comment is not None:
-            heading = QLabel(
-                comment.heading
-                + (
-                    ""
-                    if comment.updated_at == comment.created_at
-                    else f" (modifié le {comment.updated_at:%d/%m/%Y %H:%M})"
-                )
+            edited = (
+                ""
+                if comment.updated_at == comment.created_at
+                else f" (modifié le {comment.updated_at:%d/%m/%Y %H:%M})"
             )
+            heading = plain(QLabel(comment.heading + edited))  # the author's name, as typed
             heading.setObjectName("commentHeading")
             self.form.addWidget(set_role(heading, "hint"))
         self.rich = RichTextEditor("comment", "commentEditor", "Texte du commentaire", bullets=True)
         self.rich.editor.setMinimumHeight(180)
         self.rich.pasteRefused.connect(self.error.show_message)
         if comment is not None:
-            self.rich.editor.setHtml(comment.body)
+            # Saved sanitized; sanitized again when shown: no stored image or link is loaded.
+            self.rich.editor.setHtml(sanitize(comment.body))
         self.form.addWidget(self.rich)
         self.synthesis_check = QCheckBox("Ajouter à la note de synthèse des simulations")
         self.synthesis_check.setObjectName("synthesisCheck")

@@ -18,7 +18,7 @@ from app.auth import CurrentUser
 from app.errors import DomainError
 from app.office.office import NewUser, validate_new_user
 from app.paths import DataPaths
-from ui.common import FormDialog, set_role
+from ui.common import FormDialog, escape, rich, set_role
 
 DEMO_DOSSIERS = 300
 DEMO_PASSWORD = "demo"
@@ -65,9 +65,11 @@ class FirstStartDialog(FormDialog):
         )
         self._paths = paths
         self.demo_login = ""
-        intro = QLabel(
-            "<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront enregistrés sur cet "
-            f"ordinateur, dans :<br><i>{paths.database}</i>"
+        intro = rich(
+            QLabel(
+                "<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront enregistrés sur cet "
+                f"ordinateur, dans :<br><i>{escape(str(paths.database))}</i>"
+            )
         )
         intro.setWordWrap(True)
         self.form.addWidget(intro)

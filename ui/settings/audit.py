@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from app.office.settings_service import SettingsService
 from app.text import format_datetime
 from models.enums import AuditAction
-from ui.common import set_role
+from ui.common import plain, set_role
 from ui.settings.list_page import ListPage
 from ui.widgets import DateField
 
@@ -59,7 +59,7 @@ class AuditPage(ListPage):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
-        self.count_label = set_role(QLabel(), "hint")
+        self.count_label = plain(set_role(QLabel(), "hint"))  # shows the export's path
         self.count_label.setObjectName("auditCount")
         bottom.addWidget(self.count_label, 1)
         self.export_button = QPushButton("Exporter en CSV…")

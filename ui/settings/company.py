@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.office.company import ORIAS_CATEGORIES, VAT_STATUSES, Company
 from app.office.company_service import CompanyService
-from ui.common import set_role
+from ui.common import plain, set_role
 from ui.settings.list_page import Page
 
 _COMPANY_FIELDS = (
@@ -66,7 +66,7 @@ class CompanyPage(Page):
             form.addRow(label + " :", widget)
         self.fields = self.widgets
         logo_row = QHBoxLayout()
-        self.logo_label = set_role(QLabel(), "hint")
+        self.logo_label = plain(set_role(QLabel(), "hint"))  # shows the file's name
         self.logo_label.setObjectName("companyLogoLabel")
         choose = QPushButton("Choisir le logo…")
         choose.setObjectName("chooseLogoButton")

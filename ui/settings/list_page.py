@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.common import ErrorLabel, FormDialog, TableModel
+from ui.common import ErrorLabel, FormDialog, TableModel, message_box
 from ui.operations import Outcome, attempt, clear_refusal, show_refusal
 
 T = TypeVar("T")
@@ -39,8 +39,8 @@ class WarningBox:
         self._title = title
 
     def show_message(self, message: str) -> None:
-        if message:
-            QMessageBox.warning(self._parent, self._title, message)
+        if message:  # it may quote what was typed: plain text
+            message_box(QMessageBox.Icon.Warning, self._title, message, self._parent).exec()
 
     def clear_message(self) -> None:
         pass

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.office.numbering import NumberingFormat
 from app.office.settings_service import SettingsService
-from ui.common import set_role
+from ui.common import escape, rich, set_role
 from ui.settings.list_page import Page
 
 
@@ -58,7 +58,7 @@ class NumberingPage(Page):
                 "hint",
             )
         )
-        self.example = QLabel()
+        self.example = rich(QLabel())  # the example in bold, escaped
         self.example.setObjectName("numberingExample")
         layout.addWidget(self.example)
         self.save_button = QPushButton("Enregistrer")
@@ -82,7 +82,7 @@ class NumberingPage(Page):
         example = numbering.number(
             self.machine_edit.text().strip().upper(), dt.date.today().year, 42
         )
-        self.example.setText(f"Exemple : <b>{example}</b>")
+        self.example.setText(f"Exemple : <b>{escape(example)}</b>")
 
     def save(self) -> None:
         self.run(
@@ -93,7 +93,7 @@ class NumberingPage(Page):
                 self.machine_edit.text(),
             ),
             lambda example: self.example.setText(
-                f"Enregistré. Exemple : <b>{example}</b> "
+                f"Enregistré. Exemple : <b>{escape(example)}</b> "
                 "(prend effet à la prochaine ouverture de Dossia)"
             ),
         )
