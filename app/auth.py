@@ -13,6 +13,15 @@ from models.enums import Right
 BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = dt.timedelta(minutes=5)
+LOGIN_MAX = 80  # the audit log keeps at most this much of a login typed
+
+# An argon2id hash of a password nobody has, with the parameters of `app.security`: an
+# unknown login is checked against it, so that it takes as long as a known one (a test
+# checks the parameters still match).
+DUMMY_HASH = (
+    "$argon2id$v=19$m=19456,t=2,p=1$XBVGxnXSVMmYhnGFbT3pzg$"
+    "YDl0hXWmLkd8hyDGwkzVC0i6S92qE2TC/qvbdb9EYw8"
+)
 
 
 @dataclass(frozen=True)
@@ -59,9 +68,24 @@ class Accounts(Protocol):
 
     def active_account(self, login: str) -> StoredAccount | None: ...
 
-    def record_failures(
-        self, user_id: int, failures: int, locked_until: dt.datetime | None
-    ) -> None: ...
+    def record_failed_login(
+        self,
+        typed_login: str,
+        account_id: int | None,
+        now: dt.datetime,
+        max_failures: int,
+        lock_until: dt.datetime,
+    ) -> None:
+        """In one transaction: audit the refusal (`AuditAction.LOGIN_FAILED`, the login as
+        typed, never the password); and for a known account not locked at `now`, add one
+        to its failures in a single atomic update, locking it until `lock_until` (and
+        starting the count again) when they reach `max_failures`."""
+        ...
+
+    def confirm_login(self, account_id: int, now: dt.datetime) -> bool:
+        """After a right password: False if the account was deactivated or locked meanwhile
+        (a parallel attempt); else its failures are cleared."""
+        ...
 
     def rights_of(self, user_id: int) -> frozenset[Right]: ...
 
@@ -69,27 +93,33 @@ class Accounts(Protocol):
 def authenticate(
     accounts: Accounts, login: str, password: str, now: dt.datetime | None = None
 ) -> CurrentUser:
-    """Check the password of an active user; the same message whatever was wrong.
+    """Check the password of an active user; the same answer whatever was wrong.
 
-    Five wrong passwords in a row lock the login for five minutes.
+    Five wrong passwords in a row lock the login for five minutes. Nothing tells an unknown
+    login, a deactivated one, a wrong password or a locked account apart, neither the message
+    nor the time taken (one argon2 verification each, one write each): otherwise the login
+    screen would tell who works at the office. A locked account answers «incorrect» even to
+    its right password (OWASP's advice), so the lock gives no password oracle either; the
+    user waits five minutes or asks an administrator, whose reset of the password unlocks it,
+    and the audit log shows every refusal.
     """
     now = now or dt.datetime.now()
-    account = accounts.active_account(login.strip().lower())
-    if account is not None and account.locked_until and account.locked_until > now:
-        raise DomainError(
-            "Trop de mots de passe erronés : ce compte est bloqué jusqu'à "
-            f"{account.locked_until:%H:%M}. Réessayez ensuite, ou demandez à un administrateur "
-            "de réinitialiser le mot de passe.",
-            field="password",
+    typed = login.strip().lower()
+    account = accounts.active_account(typed)
+    # Always one verification, against a dummy hash for an unknown login: the same time.
+    matches = verify_password(account.password_hash if account else DUMMY_HASH, password)
+    locked = account is not None and account.locked_until is not None and account.locked_until > now
+    if account is None or locked or not matches:
+        accounts.record_failed_login(
+            _typed_for_audit(typed),
+            account.id if account else None,
+            now,
+            MAX_FAILED_LOGINS,
+            now + LOCK_DURATION,
         )
-    if account is None or not verify_password(account.password_hash, password):
-        if account is not None:
-            failures = account.failed_logins + 1
-            locked = now + LOCK_DURATION if failures >= MAX_FAILED_LOGINS else None
-            accounts.record_failures(account.id, 0 if locked else failures, locked)
         raise DomainError(BAD_CREDENTIALS, field="password")
-    if account.failed_logins or account.locked_until:
-        accounts.record_failures(account.id, 0, None)
+    if not accounts.confirm_login(account.id, now):
+        raise DomainError(BAD_CREDENTIALS, field="password")
     return CurrentUser(
         id=account.id,
         login=account.login,
@@ -98,3 +128,8 @@ def authenticate(
         role_name=account.role_name,
         rights=accounts.rights_of(account.id),
     )
+
+
+def _typed_for_audit(login: str) -> str:
+    """A login as typed, fit for the audit log: printable characters, LOGIN_MAX at most."""
+    return "".join(c for c in login if c.isprintable())[:LOGIN_MAX]

@@ -27,7 +27,7 @@ from app.dossier.household import BorrowerData, ChildData
 from app.dossier.situation import LoanData, ProjectData
 from app.listing import search_document
 from app.office.numbering import counter_name, format_number
-from app.office.office import ADMINISTRATOR, ASSISTANT, BROKER, MANAGER
+from app.office.office import ADMINISTRATOR, ASSISTANT, BROKER, MANAGER, check_password
 from app.office.office_service import seed_reference_data
 from app.security import hash_password
 from app.storage.database import (
@@ -316,15 +316,28 @@ class DemoResult:
     users_created: int
 
 
+# The demo office's published password (shown by the login dialog, the README, `--help`):
+# the one exception to the password rule, since it protects only fictitious data and is no
+# secret. Any other password given for its users follows the rule of every user.
+DEMO_PASSWORD = "demo"
+
+
+def check_demo_password(password: str) -> None:
+    """The password rule of every user (`check_password`), for the demo office's users."""
+    if password != DEMO_PASSWORD:
+        check_password(password)
+
+
 def build_demo(
     database: Database,
     dossiers: int,
     seed: int = 1,
-    password: str = "demo",
+    password: str = DEMO_PASSWORD,
     progress: Callable[[int, int], None] | None = None,
     today: dt.date | None = None,
 ) -> DemoResult:
     """Create (or add to) a demo office. Deterministic for a given seed and `today`."""
+    check_demo_password(password)
     rng = _Random(seed)
     today = today or dt.date.today()
     with database.write() as session:

@@ -69,6 +69,7 @@ class Right(enum.StrEnum):
     """What a role allows. Every right is checked in `app/`, never only by hiding a button."""
 
     VIEW_ALL_DOSSIERS = "view_all_dossiers"
+    EDIT_ALL_DOSSIERS = "edit_all_dossiers"
     CREATE_DOSSIER = "create_dossier"
     RENUMBER_DOSSIER = "renumber_dossier"
     CHANGE_OWNER = "change_owner"
@@ -78,6 +79,7 @@ class Right(enum.StrEnum):
     EXPORT_C1 = "export_c1"
     MANAGE_SETTINGS = "manage_settings"
     MANAGE_USERS = "manage_users"
+    BACKUP_RESTORE = "backup_restore"
 
     @property
     def label(self) -> str:
@@ -86,6 +88,7 @@ class Right(enum.StrEnum):
 
 _RIGHT_LABELS = {
     Right.VIEW_ALL_DOSSIERS: "Voir tous les dossiers",
+    Right.EDIT_ALL_DOSSIERS: "Modifier tous les dossiers",
     Right.CREATE_DOSSIER: "Créer un dossier",
     Right.RENUMBER_DOSSIER: "Modifier le numéro de dossier",
     Right.CHANGE_OWNER: "Changer le propriétaire",
@@ -95,6 +98,7 @@ _RIGHT_LABELS = {
     Right.EXPORT_C1: "Exporter C1",
     Right.MANAGE_SETTINGS: "Gérer les paramètres",
     Right.MANAGE_USERS: "Gérer les utilisateurs",
+    Right.BACKUP_RESTORE: "Sauvegarder et restaurer",
 }
 
 
@@ -115,6 +119,8 @@ class AuditAction(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
     PASSWORD_CHANGED = "password_changed"
     SETTINGS_CHANGED = "settings_changed"
+    BACKUP_EXPORTED = "backup_exported"
+    BACKUP_RESTORED = "backup_restored"
 
     @property
     def label(self) -> str:
@@ -138,6 +144,8 @@ _AUDIT_LABELS = {
     AuditAction.PASSWORD_RESET: "Mot de passe réinitialisé",
     AuditAction.PASSWORD_CHANGED: "Mot de passe changé",
     AuditAction.SETTINGS_CHANGED: "Paramètres modifiés",
+    AuditAction.BACKUP_EXPORTED: "Sauvegarde vers un dossier",
+    AuditAction.BACKUP_RESTORED: "Restauration d'une sauvegarde",
 }
 
 

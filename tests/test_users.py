@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from app.auth import BAD_CREDENTIALS
 from app.errors import DomainError, PermissionDenied
 from app.office.office import NewUser
 from app.workspace import OfficeDatabase
@@ -82,12 +83,38 @@ def test_five_wrong_passwords_lock_the_login_for_a_while(paths):
     for attempt in range(5):
         with pytest.raises(DomainError, match="incorrect"):
             office.authenticate("slegrand", f"faux{attempt}", now=start)
-    with pytest.raises(DomainError, match="bloqué jusqu'à 09:05"):
+    # Locked: even the right password gets the answer of any refusal (no password oracle,
+    # no hint that the login exists).
+    with pytest.raises(DomainError) as refused:
         office.authenticate("slegrand", PASSWORD, now=start + dt.timedelta(minutes=1))
+    assert refused.value.message == BAD_CREDENTIALS
     user = office.authenticate("slegrand", PASSWORD, now=start + dt.timedelta(minutes=6))
     assert user.login == "slegrand"
     with pytest.raises(DomainError, match="incorrect"):  # the counter started again
         office.authenticate("slegrand", "faux", now=start + dt.timedelta(minutes=7))
+
+
+def test_a_password_reset_unlocks_the_login(workspace, paths):
+    office = OfficeDatabase(paths)
+    now = dt.datetime.now()
+    for attempt in range(5):
+        with pytest.raises(DomainError, match="incorrect"):
+            office.authenticate("slegrand", f"faux{attempt}", now=now)
+    broker = next(u for u in workspace.users.users() if u.login == "slegrand")
+    workspace.users.reset_password(broker.id, "nouveau-mdp-1")
+    assert office.authenticate("slegrand", "nouveau-mdp-1", now=now).login == "slegrand"
+
+
+def test_one_password_rule_everywhere(workspace):
+    users = workspace.users
+    broker = next(u for u in users.users() if u.login == "slegrand")
+    for short in ("", "court", "7-chars"):
+        with pytest.raises(DomainError, match="au moins 8 caractères"):
+            users.reset_password(broker.id, short)
+        with pytest.raises(DomainError, match="au moins 8 caractères"):
+            users.change_own_password(PASSWORD, short, short)
+        with pytest.raises(DomainError, match="au moins 8 caractères"):
+            users.create_user(NewUser("court", "X", "Y", short), role_id(workspace, "Courtier"))
 
 
 def test_users_page_creates_and_deactivates(qtbot, main_window, workspace):

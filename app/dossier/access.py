@@ -1,4 +1,11 @@
-"""What every dossier command shares: who may see it, which version it edits, the audit."""
+"""What every dossier command shares: who may see it and change it, which version it edits,
+the audit.
+
+Seeing a dossier that is not one's own needs «Voir tous les dossiers»; changing it in any way
+(its fields, household, situation, note, comments…) needs «Modifier tous les dossiers» too.
+Every change re-reads the user's account and rights in its own transaction
+(`app.office.permissions.check_writer`): a deactivated account or a withdrawn right stops
+at once, not at the next login."""
 
 from __future__ import annotations
 
@@ -14,8 +21,9 @@ from app.auth import CurrentUser
 from app.changes import Change
 from app.clock import now
 from app.dossier import lifecycle
-from app.errors import ConflictError, NotFound
+from app.errors import ConflictError, NotFound, PermissionDenied
 from app.listing import search_document
+from app.office.permissions import check_writer
 from app.storage.database import Database
 from app.text import fold, person_name
 from models.dossier import Dossier
@@ -47,11 +55,16 @@ class DossierCommands(Generic[Result]):
         raise TypeError(f"{type(self).__name__} must define _result")
 
     def _edit(
-        self, dossier_id: int, version: int, change: Callable[[Session, Dossier], None]
+        self,
+        dossier_id: int,
+        version: int,
+        change: Callable[[Session, Dossier], None],
+        right: Right | None = None,
     ) -> Result:
-        """One transaction: check visibility, version and status, change, bump the version."""
+        """One transaction: check the user (still active, still granted `right`), visibility,
+        the right to change, version and status; change; bump the version."""
         with self._db.write() as session:
-            dossier = self._for_update(session, dossier_id, version)
+            dossier = self._for_update(session, dossier_id, version, right)
             lifecycle.check_can_edit(dossier.status)
             before = _shown(dossier)
             change(session, dossier)
@@ -72,19 +85,37 @@ class DossierCommands(Generic[Result]):
             return dataclasses.replace(result, changes=changes)  # type: ignore[type-var]
         return result
 
-    def _visible(self, session: Session, dossier_id: int) -> Dossier:
+    def _visible(
+        self, session: Session, dossier_id: int, user: CurrentUser | None = None
+    ) -> Dossier:
+        user = user or self._user
         dossier = session.get(Dossier, dossier_id)
         if dossier is None or not (
-            self._user.can(Right.VIEW_ALL_DOSSIERS) or dossier.owner_id == self._user.id
+            user.can(Right.VIEW_ALL_DOSSIERS) or dossier.owner_id == user.id
         ):
             raise NotFound("Ce dossier n'existe plus ou ne vous est pas accessible.")
         return dossier
 
-    def _for_update(self, session: Session, dossier_id: int, version: int) -> Dossier:
-        dossier = self._visible(session, dossier_id)
+    def _for_change(self, session: Session, dossier_id: int, right: Right | None = None) -> Dossier:
+        """The dossier a write changes, inside its transaction: the user is re-read (still
+        active, still granted `right`), sees the dossier, and may change it (his own, or
+        «Modifier tous les dossiers»)."""
+        writer = self._writer(session, right)
+        dossier = self._visible(session, dossier_id, writer)
+        check_may_change(writer, dossier.owner_id)
+        return dossier
+
+    def _for_update(
+        self, session: Session, dossier_id: int, version: int, right: Right | None = None
+    ) -> Dossier:
+        dossier = self._for_change(session, dossier_id, right)
         if dossier.version != version:
             raise ConflictError(CONFLICT_MESSAGE)
         return dossier
+
+    def _writer(self, session: Session, right: Right | None = None) -> CurrentUser:
+        """The user as the database knows them now (see `check_writer`)."""
+        return check_writer(session, self._user, *(() if right is None else (right,)))
 
     def _audit(
         self, session: Session, action: AuditAction, dossier: Dossier, details: str = ""
@@ -96,6 +127,15 @@ class DossierCommands(Generic[Result]):
             dossier_id=dossier.id,
             dossier_number=dossier.number,
             details=details,
+        )
+
+
+def check_may_change(user: CurrentUser, owner_id: int) -> None:
+    """A dossier of someone else's is changed only with «Modifier tous les dossiers»."""
+    if owner_id != user.id and not user.can(Right.EDIT_ALL_DOSSIERS):
+        raise PermissionDenied(
+            f"Votre profil « {user.role_name} » ne permet pas de modifier les dossiers des "
+            f"autres courtiers ({Right.EDIT_ALL_DOSSIERS.label.lower()})."
         )
 
 

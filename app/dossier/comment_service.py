@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth import CurrentUser
 from app.clock import now
 from app.dossier import lifecycle
 from app.dossier.access import (
     AUTOMATIC_COMMENTS_CHANGED,
     DossierCommands,
     Result,
+    check_may_change,
     refresh_list_columns,
     touch,
 )
@@ -60,7 +62,7 @@ class CommentService(DossierCommands[tuple[CommentInfo, ...]]):
     ) -> CommentInfo:
         cleaned = _clean_body(body)
         with self._db.write() as session:
-            dossier = self._visible(session, dossier_id)
+            dossier = self._for_change(session, dossier_id)
             lifecycle.check_can_edit(dossier.status)
             stamp = now()
             comment = Comment(
@@ -80,8 +82,8 @@ class CommentService(DossierCommands[tuple[CommentInfo, ...]]):
     def update(self, comment_id: int, body: str, in_synthesis: bool) -> CommentInfo:
         cleaned = _clean_body(body)
         with self._db.write() as session:
-            comment = self._comment(session, comment_id)
-            if not self._may_edit(comment):
+            comment, writer = self._comment(session, comment_id)
+            if not self._may_edit(comment, writer):
                 raise PermissionDenied(
                     "Seul l'auteur du commentaire ou un responsable peut le modifier."
                 )
@@ -94,8 +96,8 @@ class CommentService(DossierCommands[tuple[CommentInfo, ...]]):
     def delete(self, comment_id: int) -> None:
         """Delete a comment; an automatic one is only hidden while its fact holds."""
         with self._db.write() as session:
-            comment = self._comment(session, comment_id)
-            if not self._may_delete(comment):
+            comment, writer = self._comment(session, comment_id)
+            if not self._may_delete(comment, writer):
                 raise PermissionDenied(
                     "Seul l'auteur du commentaire ou un responsable peut le supprimer."
                 )
@@ -106,27 +108,34 @@ class CommentService(DossierCommands[tuple[CommentInfo, ...]]):
 
     # --- helpers ---
 
-    def _comment(self, session: Session, comment_id: int) -> Comment:
+    def _comment(self, session: Session, comment_id: int) -> tuple[Comment, CurrentUser]:
+        """A comment to change, and the user as the database knows them now (the dossier
+        must be one they may change)."""
         comment = session.get(Comment, comment_id)
         if comment is None or comment.dismissed:
             raise NotFound("Ce commentaire n'existe plus.")
-        dossier = self._visible(session, comment.dossier_id)
+        writer = self._writer(session)
+        dossier = self._visible(session, comment.dossier_id, writer)
+        check_may_change(writer, dossier.owner_id)
         lifecycle.check_can_edit(dossier.status)
-        return comment
+        return comment, writer
 
-    def _is_manager(self) -> bool:
-        return self._user.can(Right.MANAGE_SETTINGS)
-
-    def _may_edit(self, comment: Comment) -> bool:
+    def _may_edit(self, comment: Comment, user: CurrentUser | None = None) -> bool:
         # Anyone who works the dossier may complete an automatic comment or tick it for the
         # synthesis; a user's comment belongs to its author (and the managers).
+        user = user or self._user
         return (
-            comment.rule_key is not None or comment.author_id == self._user.id or self._is_manager()
+            comment.rule_key is not None
+            or comment.author_id == user.id
+            or user.can(Right.MANAGE_SETTINGS)
         )
 
-    def _may_delete(self, comment: Comment) -> bool:
+    def _may_delete(self, comment: Comment, user: CurrentUser | None = None) -> bool:
+        user = user or self._user
         return (
-            comment.author_id == self._user.id or self._is_manager() or comment.rule_key is not None
+            comment.author_id == user.id
+            or user.can(Right.MANAGE_SETTINGS)
+            or comment.rule_key is not None
         )
 
     def _comments(self, session: Session, dossier: Dossier) -> tuple[CommentInfo, ...]:
@@ -136,11 +145,17 @@ class CommentService(DossierCommands[tuple[CommentInfo, ...]]):
             .order_by(Comment.created_at.desc(), Comment.id.desc())
         )
         names = dict(session.execute(select(User.id, User.first_name + " " + User.last_name)).all())
-        return tuple(self._info(session, c, names) for c in rows)
+        may_change = dossier.owner_id == self._user.id or self._user.can(Right.EDIT_ALL_DOSSIERS)
+        return tuple(self._info(session, c, names, may_change) for c in rows)
 
     def _info(
-        self, session: Session, comment: Comment, names: dict[int, str] | None = None
+        self,
+        session: Session,
+        comment: Comment,
+        names: dict[int, str] | None = None,
+        may_change: bool = True,
     ) -> CommentInfo:
+        """`may_change`: the user may change the comment's dossier (see `check_may_change`)."""
         if names is None:
             author = session.get(User, comment.author_id) if comment.author_id else None
             author_name = author.display_name if author else ""
@@ -155,8 +170,8 @@ class CommentService(DossierCommands[tuple[CommentInfo, ...]]):
             author=author_name,
             created_at=comment.created_at,
             updated_at=comment.updated_at,
-            can_edit=self._may_edit(comment),
-            can_delete=self._may_delete(comment),
+            can_edit=may_change and self._may_edit(comment),
+            can_delete=may_change and self._may_delete(comment),
         )
 
 

@@ -116,8 +116,9 @@ class DossierService(DossierCommands[DossierDetail]):
         created_on = new.created_on or self._today()
         lifecycle.check_dates(lifecycle.DossierDates(created_on, None, None, None), self._today())
         with self._db.write() as session:
+            writer = self._writer(session, Right.CREATE_DOSSIER)
             owner = self._active_broker(session, new.owner_id)
-            if not self._user.can(Right.VIEW_ALL_DOSSIERS) and owner.id != self._user.id:
+            if owner.id != writer.id and not writer.can(Right.EDIT_ALL_DOSSIERS):
                 raise DomainError(
                     "Vous ne pouvez créer un dossier que pour vous-même.", field="owner"
                 )
@@ -201,7 +202,7 @@ class DossierService(DossierCommands[DossierDetail]):
                 session, AuditAction.DOSSIER_RENUMBERED, dossier, details=f"{old} → {number}"
             )
 
-        return self._edit(dossier_id, version, change)
+        return self._edit(dossier_id, version, change, Right.RENUMBER_DOSSIER)
 
     def change_owner(self, dossier_id: int, version: int, owner_id: int | None) -> DossierDetail:
         self._user.require(Right.CHANGE_OWNER)
@@ -219,7 +220,7 @@ class DossierService(DossierCommands[DossierDetail]):
                 details=f"{old.login if old else '?'} → {owner.login}",
             )
 
-        return self._edit(dossier_id, version, change)
+        return self._edit(dossier_id, version, change, Right.CHANGE_OWNER)
 
     def change_provenance(
         self,
@@ -293,7 +294,7 @@ class DossierService(DossierCommands[DossierDetail]):
     ) -> DossierDetail:
         self._user.require(Right.ABANDON_RESUME)
         with self._db.write() as session:
-            dossier = self._for_update(session, dossier_id, version)
+            dossier = self._for_update(session, dossier_id, version, Right.ABANDON_RESUME)
             kept_detail = lifecycle.check_abandon(dossier.status, reason, detail)
             assert reason is not None  # check_abandon refuses an abandonment without a reason
             dossier.status = DossierStatus.ABANDONED
@@ -316,7 +317,7 @@ class DossierService(DossierCommands[DossierDetail]):
             lifecycle.DossierDates(new_created_on, None, None, None), self._today()
         )
         with self._db.write() as session:
-            dossier = self._for_update(session, dossier_id, version)
+            dossier = self._for_update(session, dossier_id, version, Right.ABANDON_RESUME)
             lifecycle.check_resume(dossier.status, as_status, created_on)
             hashes = self._delete_attachments(session, dossier.id)
             session.execute(delete(StepChange).where(StepChange.dossier_id == dossier.id))
@@ -342,7 +343,7 @@ class DossierService(DossierCommands[DossierDetail]):
         """Delete the dossier and everything attached, files included. Irreversible."""
         self._user.require(Right.DELETE_DOSSIER)
         with self._db.write() as session:
-            dossier = self._visible(session, dossier_id)
+            dossier = self._for_change(session, dossier_id, Right.DELETE_DOSSIER)
             number = dossier.number
             hashes = self._delete_attachments(session, dossier.id)
             session.execute(delete(Dossier).where(Dossier.id == dossier.id))

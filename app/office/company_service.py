@@ -11,6 +11,7 @@ from app import audit
 from app.auth import CurrentUser
 from app.errors import DomainError
 from app.office.company import LOGO_EXTENSIONS, Company, validate_company
+from app.office.permissions import write_as
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
 from models.enums import AuditAction, Right
@@ -45,7 +46,7 @@ class CompanyService:
                     "logo_hash": content_hash,
                 }
             )
-        with self._db.write() as session:
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
             for field in fields(cleaned):
                 session.merge(
                     Setting(key=f"company.{field.name}", value=getattr(cleaned, field.name))

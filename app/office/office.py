@@ -1,5 +1,6 @@
-"""The office's defaults (roles, steps, provenances), the choices offered in drop-downs, and
-the checks of a new user. No database here."""
+"""The office's defaults (roles, steps, provenances), the choices offered in drop-downs, the
+checks of a new user, the one password rule, and the coherence of a profile's rights. No
+database here."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ MANAGER = "Responsable d'agence"
 BROKER = "Courtier"
 ASSISTANT = "Assistant(e)"
 
+# A broker sees and edits his own dossiers; the assistant(e) sees and edits everyone's.
+# (Existing offices got «Modifier tous les dossiers» wherever they had «Voir tous les
+# dossiers»: migration 0009.)
 DEFAULT_ROLES: dict[str, frozenset[Right]] = {
     ADMINISTRATOR: frozenset(Right),
     MANAGER: frozenset(Right) - {Right.MANAGE_USERS},
     BROKER: frozenset({Right.CREATE_DOSSIER, Right.ABANDON_RESUME, Right.INVOICE}),
-    ASSISTANT: frozenset({Right.VIEW_ALL_DOSSIERS, Right.CREATE_DOSSIER}),
+    ASSISTANT: frozenset({Right.VIEW_ALL_DOSSIERS, Right.EDIT_ALL_DOSSIERS, Right.CREATE_DOSSIER}),
 }
 
 DEFAULT_STEPS = (
@@ -58,6 +62,25 @@ class NewUser:
     is_broker: bool = True
 
 
+def check_password(password: str) -> None:
+    """The one password rule: a new user's, a reset, a change, the demo office's."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.",
+            field="password",
+        )
+
+
+def check_rights(rights: frozenset[Right]) -> None:
+    """A profile's rights must make sense together."""
+    if Right.EDIT_ALL_DOSSIERS in rights and Right.VIEW_ALL_DOSSIERS not in rights:
+        raise DomainError(
+            f"« {Right.EDIT_ALL_DOSSIERS.label} » demande aussi "
+            f"« {Right.VIEW_ALL_DOSSIERS.label} » : on ne modifie que ce que l'on voit.",
+            field="rights",
+        )
+
+
 def validate_new_user(user: NewUser) -> None:
     login = user.login.strip()
     if not login:
@@ -68,8 +91,4 @@ def validate_new_user(user: NewUser) -> None:
         )
     if not user.first_name.strip() and not user.last_name.strip():
         raise DomainError("Saisissez au moins un nom.", field="last_name")
-    if len(user.password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.",
-            field="password",
-        )
+    check_password(user.password)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import CurrentUser
 from app.errors import DomainError, NotFound
+from app.office.permissions import write_as
 from app.office.referential import (
     BankData,
     BankRow,
@@ -150,8 +151,7 @@ class ReferentialService:
         return self.banks()
 
     def _write(self):
-        self._user.require(Right.MANAGE_SETTINGS)
-        return self._db.write()
+        return write_as(self._db, self._user, Right.MANAGE_SETTINGS)
 
     def _get(self, session: Session, model, item_id: int):
         item = session.get(model, item_id)

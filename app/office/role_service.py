@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.auth import CurrentUser
 from app.errors import DomainError, NotFound
+from app.office.office import check_rights
+from app.office.permissions import write_as
 from app.storage.database import Database
 from app.validation import clean_text
 from models.enums import AuditAction, Right
@@ -25,7 +27,9 @@ class RoleRow:
 
 
 class RoleService:
-    """Changes apply to each user at their next login."""
+    """The screens follow a profile's changes at each user's next login; a right withdrawn
+    (or an account deactivated) stops that user's next write at once
+    (`app.office.permissions`)."""
 
     def __init__(self, database: Database, user: CurrentUser) -> None:
         self._db = database
@@ -46,6 +50,7 @@ class RoleService:
 
     def create_role(self, name: str, rights: frozenset[Right]) -> list[RoleRow]:
         cleaned = self._name(name)
+        check_rights(rights)
         with self._write() as session:
             self._unique(session, cleaned)
             session.add(Role(name=cleaned, rights=[RoleRight(right=r) for r in sorted(rights)]))
@@ -67,6 +72,7 @@ class RoleService:
 
     def update_role(self, role_id: int, name: str, rights: frozenset[Right]) -> list[RoleRow]:
         cleaned = self._name(name)
+        check_rights(rights)
         with self._write() as session:
             role = self._role(session, role_id)
             self._unique(session, cleaned, role.id)
@@ -98,8 +104,7 @@ class RoleService:
         return self.roles()
 
     def _write(self):
-        self._user.require(Right.MANAGE_USERS)
-        return self._db.write()
+        return write_as(self._db, self._user, Right.MANAGE_USERS)
 
     def _name(self, name: str) -> str:
         return clean_text(

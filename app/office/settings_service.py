@@ -18,6 +18,7 @@ from app.files import atomic_write
 from app.office.counters import load_format, save_format
 from app.office.machine import MachineSettings
 from app.office.numbering import NumberingFormat, check_prefix
+from app.office.permissions import check_writer, write_as
 from app.storage.database import Database
 from app.validation import clean_text
 from models.audit import AuditEvent
@@ -91,7 +92,7 @@ class SettingsService:
             raise DomainError("Le compteur compte de 3 à 8 chiffres.", field="digits")
         numbering = NumberingFormat(check_prefix(prefix, "prefix"), bool(with_year), digits)
         machine = check_prefix(machine_prefix, "machine_prefix")
-        with self._db.write() as session:
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
             save_format(session, numbering)
             audit.record(
                 session,
@@ -216,8 +217,7 @@ class SettingsService:
         )
 
     def _change_steps(self, change, details: str) -> list[StepRow]:
-        self._user.require(Right.MANAGE_SETTINGS)
-        with self._db.write() as session:
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
             active = list(
                 session.scalars(select(Step).where(Step.is_active).order_by(Step.position, Step.id))
             )
@@ -247,6 +247,19 @@ class SettingsService:
     ) -> list[AuditEvent]:
         """The log, newest first, filtered by period, user, action and dossier."""
         self._user.require(Right.MANAGE_SETTINGS)
+        with self._db.read() as session:
+            return self._events(session, start, end, login, action, dossier_number, limit)
+
+    def _events(
+        self,
+        session: Session,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        login: str | None = None,
+        action: AuditAction | None = None,
+        dossier_number: str = "",
+        limit: int = 1000,
+    ) -> list[AuditEvent]:
         query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
         if start:
             query = query.where(AuditEvent.at >= dt.datetime.combine(start, dt.time()))
@@ -260,10 +273,9 @@ class SettingsService:
             query = query.where(AuditEvent.action == action)
         if dossier_number.strip():
             query = query.where(AuditEvent.dossier_number.contains(dossier_number.strip()))
-        with self._db.read() as session:
-            events = list(session.scalars(query))
-            session.expunge_all()
-            return events
+        events = list(session.scalars(query))
+        session.expunge_all()
+        return events
 
     def audit_logins(self) -> list[str]:
         self._user.require(Right.MANAGE_SETTINGS)
@@ -276,7 +288,11 @@ class SettingsService:
 
     def export_audit_csv(self, target: Path, **filters) -> int:
         """Write the filtered log as CSV for French Excel (;, UTF-8 with BOM), atomically."""
-        events = self.audit_events(limit=1_000_000, **filters)
+        self._user.require(Right.MANAGE_SETTINGS)
+        with self._db.read() as session:
+            # The log leaves the office: the account and its right are re-read first.
+            check_writer(session, self._user, Right.MANAGE_SETTINGS)
+            events = self._events(session, limit=1_000_000, **filters)
         try:
             with atomic_write(target, encoding="utf-8-sig", newline="") as stream:
                 writer = csv.writer(stream, delimiter=";")
@@ -295,7 +311,7 @@ class SettingsService:
             raise DomainError(
                 f"Impossible d'écrire « {target} » : {error.strerror or error}."
             ) from error
-        with self._db.write() as session:
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
             audit.record(
                 session, self._user, AuditAction.AUDIT_EXPORTED, details=f"{len(events)} ligne(s)"
             )

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.auth import CurrentUser
 from app.errors import DomainError, NotFound
-from app.office.office import Choice, NewUser, validate_new_user
-from app.security import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from app.office.office import Choice, NewUser, check_password, validate_new_user
+from app.office.permissions import write_as
+from app.security import hash_password, verify_password
 from app.storage.database import Database
 from models.dossier import Dossier
 from models.enums import AuditAction, Right
@@ -32,14 +33,6 @@ class UserRow:
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-
-def check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.",
-            field="password",
-        )
 
 
 class UserService:
@@ -73,6 +66,8 @@ class UserService:
             ]
 
     def roles(self) -> list[Choice]:
+        """The profiles a user may be given (user management only)."""
+        self._user.require(Right.MANAGE_USERS)
         with self._db.read() as session:
             return [Choice(r.id, r.name) for r in session.scalars(select(Role).order_by(Role.id))]
 
@@ -80,7 +75,7 @@ class UserService:
         self._user.require(Right.MANAGE_USERS)
         validate_new_user(new)
         login = new.login.strip().lower()
-        with self._db.write() as session:
+        with write_as(self._db, self._user, Right.MANAGE_USERS) as session:
             if session.scalar(select(User.id).where(User.login == login)) is not None:
                 raise DomainError(f"L'identifiant « {login} » est déjà utilisé.", field="login")
             user = User(
@@ -105,7 +100,7 @@ class UserService:
         self._user.require(Right.MANAGE_USERS)
         if not first_name.strip() and not last_name.strip():
             raise DomainError("Saisissez au moins un nom.", field="last_name")
-        with self._db.write() as session:
+        with write_as(self._db, self._user, Right.MANAGE_USERS) as session:
             user = self._target(session, user_id)
             role = self._role(session, role_id)
             if user.id == self._user.id and Right.MANAGE_USERS not in {
@@ -125,7 +120,7 @@ class UserService:
     def set_active(self, user_id: int, active: bool) -> list[UserRow]:
         """Deactivate (never delete: their dossiers and history keep their name) or reactivate."""
         self._user.require(Right.MANAGE_USERS)
-        with self._db.write() as session:
+        with write_as(self._db, self._user, Right.MANAGE_USERS) as session:
             user = self._target(session, user_id)
             if user.id == self._user.id and not active:
                 raise DomainError("Vous ne pouvez pas désactiver votre propre compte.")
@@ -139,7 +134,7 @@ class UserService:
     def reset_password(self, user_id: int, password: str) -> None:
         self._user.require(Right.MANAGE_USERS)
         check_password(password)
-        with self._db.write() as session:
+        with write_as(self._db, self._user, Right.MANAGE_USERS) as session:
             user = self._target(session, user_id)
             user.password_hash = hash_password(password)
             user.failed_logins, user.locked_until = 0, None
@@ -150,7 +145,7 @@ class UserService:
         if new != confirm:
             raise DomainError("Les deux mots de passe ne sont pas identiques.", field="confirm")
         check_password(new)
-        with self._db.write() as session:
+        with write_as(self._db, self._user) as session:  # still active
             user = self._target(session, self._user.id)
             if not verify_password(user.password_hash, current):
                 raise DomainError("Le mot de passe actuel est incorrect.", field="current")

@@ -3,11 +3,15 @@ logging in needs no SQLAlchemy."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
+import threading
+from collections.abc import Iterator
 
 from app.auth import StoredAccount
-from models.enums import Right
+from app.errors import StorageError
+from models.enums import AuditAction, Right
 
 
 def _stored(moment: dt.datetime | None) -> str | None:
@@ -18,6 +22,7 @@ def _stored(moment: dt.datetime | None) -> str | None:
 class SqliteAccounts:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
+        self._lock = threading.Lock()  # one transaction at a time on the shared connection
 
     def active_account(self, login: str) -> StoredAccount | None:
         row = self._connection.execute(
@@ -40,13 +45,83 @@ class SqliteAccounts:
             locked_until=dt.datetime.fromisoformat(row[7]) if row[7] else None,
         )
 
-    def record_failures(
-        self, user_id: int, failures: int, locked_until: dt.datetime | None
+    def record_failed_login(
+        self,
+        typed_login: str,
+        account_id: int | None,
+        now: dt.datetime,
+        max_failures: int,
+        lock_until: dt.datetime,
     ) -> None:
-        self._connection.execute(
-            "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-            (failures, _stored(locked_until), user_id),
-        )
+        # One statement counts the failure: read-then-write lost the failures of parallel
+        # attempts (eight at once left the count at one). The same statements run for an
+        # unknown login (no row matches): the time taken tells nothing.
+        with self._transaction() as connection:
+            counted = connection.execute(
+                "UPDATE users SET "
+                "failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 "
+                "ELSE failed_logins + 1 END, "
+                "locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END "
+                "WHERE id = ? AND is_active AND (locked_until IS NULL OR locked_until <= ?) "
+                "RETURNING locked_until",
+                (max_failures, max_failures, _stored(lock_until), account_id, _stored(now)),
+            ).fetchall()
+            if account_id is None:
+                details = "Identifiant inconnu ou désactivé"
+            elif not counted:
+                details = "Pendant le blocage"
+            elif counted[0][0] == _stored(lock_until):
+                details = f"{max_failures} erreurs : connexion bloquée jusqu'à {lock_until:%H:%M}"
+            else:
+                details = "Mot de passe incorrect"
+            connection.execute(
+                "INSERT INTO audit_events "
+                "(at, user_id, user_login, action, dossier_id, dossier_number, details) "
+                "VALUES (?, ?, ?, ?, NULL, NULL, ?)",
+                (
+                    _stored(now.replace(microsecond=0)),
+                    account_id,
+                    typed_login,
+                    AuditAction.LOGIN_FAILED.value,
+                    details,
+                ),
+            )
+
+    def confirm_login(self, account_id: int, now: dt.datetime) -> bool:
+        row = self._connection.execute(
+            "SELECT failed_logins, locked_until FROM users WHERE id = ? AND is_active",
+            (account_id,),
+        ).fetchone()
+        if row is None or (row[1] is not None and row[1] > _stored(now)):
+            return False
+        if not row[0] and row[1] is None:
+            return True  # nothing to clear: no write at each login
+        with self._transaction() as connection:
+            cleared = connection.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL "
+                "WHERE id = ? AND is_active AND (locked_until IS NULL OR locked_until <= ?)",
+                (account_id, _stored(now)),
+            ).rowcount
+        return cleared == 1
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the start-up connection (autocommit otherwise)."""
+        connection = self._connection
+        with self._lock:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise _storage_error(error) from error
+            try:
+                yield connection
+                connection.execute("COMMIT")
+            except BaseException as error:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                if isinstance(error, sqlite3.Error):
+                    raise _storage_error(error) from error
+                raise
 
     def rights_of(self, user_id: int) -> frozenset[Right]:
         return frozenset(
@@ -57,3 +132,10 @@ class SqliteAccounts:
                 (user_id,),
             )
         )
+
+
+def _storage_error(error: sqlite3.Error) -> StorageError:
+    return StorageError(
+        "La base de données est occupée ou en lecture seule : la connexion n'a pas pu être "
+        f"vérifiée ({error}). Réessayez dans un instant."
+    )
