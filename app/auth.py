@@ -10,7 +10,12 @@ from app.errors import DomainError, PermissionDenied
 from app.security import verify_password
 from models.enums import Right
 
-BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+# The same answer for an unknown login, a wrong password and a locked account, so that it
+# tells nothing about which logins exist; the lock is announced to everyone alike.
+BAD_CREDENTIALS = (
+    "Identifiant ou mot de passe incorrect. Après cinq essais erronés, la connexion est "
+    "suspendue pendant cinq minutes."
+)
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = dt.timedelta(minutes=5)
 LOGIN_MAX = 80  # the audit log keeps at most this much of a login typed

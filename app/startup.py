@@ -59,10 +59,11 @@ def create_demo_office(
     paths: DataPaths, dossiers: int, seed: int = 1, password: str = "demo"
 ) -> DemoResult:
     """A realistic office of fictitious dossiers (or more of them in an existing one)."""
-    from app.demo import build_demo
+    from app.demo import build_demo, check_demo_password
     from app.storage.database import Database
     from app.storage.schema import ensure_schema
 
+    check_demo_password(password)  # before creating any file
     ensure_schema(paths)
     database = Database(paths)
     try:

@@ -291,9 +291,7 @@ def test_the_demo_command_refuses_an_empty_password(tmp_path):
     result = run_main("demo", "--db", str(database), "--dossiers", "3", "--password", "")
     assert result.returncode == 2
     assert "Le mot de passe doit contenir au moins 8 caractères." in result.stderr
-    connection = sqlite3.connect(database)
-    assert connection.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
-    connection.close()
+    assert not database.exists()  # refused before any file is created
 
 
 # --- 11. «Voir tous les dossiers» and «Modifier tous les dossiers» ------------------------

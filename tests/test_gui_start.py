@@ -7,6 +7,7 @@ import sys
 import pytest
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
+from app.auth import BAD_CREDENTIALS
 from app.paths import DataPaths
 from app.storage import sqlite
 from app.workspace import OfficeDatabase
@@ -69,7 +70,7 @@ def test_login_dialog_refuses_a_wrong_password(qtbot, paths):
     assert dialog.login_edit.text() == "admin"
     dialog.password_edit.setText("mauvais")
     click_ok(qtbot, dialog)
-    assert dialog.error.text() == "Identifiant ou mot de passe incorrect."
+    assert dialog.error.text() == BAD_CREDENTIALS
     assert dialog.password_edit.text() == ""
     dialog.password_edit.setText(PASSWORD)
     click_ok(qtbot, dialog)
