@@ -153,3 +153,26 @@ def test_new_dossier_button_is_disabled_without_the_right(qtbot, login_as):
     qtbot.addWidget(window)
     assert not window.findChild(QPushButton, "newDossierButton").isEnabled()
     qtbot.waitUntil(lambda: not window.counts_pending)
+
+
+def test_a_profile_that_sees_all_but_edits_its_own_creates_only_its_own(qtbot, workspace):
+    from PySide6.QtWidgets import QComboBox
+
+    from app.office.office import NewUser
+    from app.workspace import OfficeDatabase
+    from models.enums import Right
+    from ui.dialogs.new_dossier import NewDossierDialog
+
+    rights = frozenset({Right.VIEW_ALL_DOSSIERS, Right.CREATE_DOSSIER})
+    roles = workspace.roles.create_role("Lecture de tous", rights)
+    role = next(r.id for r in roles if r.name == "Lecture de tous")
+    workspace.users.create_user(NewUser("lecteur", "Léo", "Lecteur", "motdepasse-1"), role)
+    office = OfficeDatabase(workspace.paths)
+    reader = office.workspace_for(office.authenticate("lecteur", "motdepasse-1"))
+    try:
+        dialog = NewDossierDialog(None, reader)
+        qtbot.addWidget(dialog)
+        owners = dialog.findChild(QComboBox, "ownerCombo")
+        assert [owners.itemData(i) for i in range(owners.count())] == [reader.user.id]
+    finally:
+        reader.close()

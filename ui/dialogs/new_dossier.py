@@ -60,7 +60,7 @@ class NewDossierDialog(FormDialog):
         self.owner_combo.setAccessibleName("Courtier du dossier")
         user = workspace.user
         for broker in office.active_brokers():
-            if user.can(Right.VIEW_ALL_DOSSIERS) or broker.id == user.id:
+            if user.can(Right.EDIT_ALL_DOSSIERS) or broker.id == user.id:
                 self.owner_combo.addItem(broker.label, broker.id)
         mine = self.owner_combo.findData(user.id)
         self.owner_combo.setCurrentIndex(max(0, mine))

@@ -61,7 +61,8 @@ class RolesPage(ListPage):
         right.addWidget(
             set_role(
                 QLabel(
-                    "Les changements s'appliquent à la prochaine connexion de chaque utilisateur."
+                    "Un droit retiré s'applique aussitôt à toute modification ; un droit ajouté, "
+                    "à la prochaine connexion de chaque utilisateur."
                 ),
                 "hint",
             )
