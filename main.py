@@ -12,6 +12,7 @@ Run `python main.py --help` for every option.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 import time
@@ -19,11 +20,12 @@ from pathlib import Path
 
 from app.errors import DomainError
 from app.files import PRIVATE_UMASK
-from app.paths import resolve_paths
-from app.startup import create_demo_office
+from app.paths import DataPaths, resolve_paths
+from app.startup import OfficeState, create_demo_office, open_office, upgrade_office
 from app.storage import backups
-from app.storage.restore import restore
+from app.storage.restore import RestoreResult
 from app.storage.sqlite import check_database
+from app.workspace import OfficeDatabase
 
 PASSWORD_ENV_VAR = "DOSSIA_PASSWORD"
 
@@ -100,10 +102,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="restaurer une sauvegarde (la base actuelle est d'abord sauvegardée)",
         description=(
             "Remplace la base par une sauvegarde, après avoir sauvegardé l'état actuel dans le "
-            "dossier « backups ». Fermez Dossia avant de restaurer."
+            "dossier « backups ». Fermez Dossia avant de restaurer. Demande un utilisateur "
+            "ayant le droit « Sauvegarder et restaurer » (--user ; mot de passe dans "
+            f"${PASSWORD_ENV_VAR}, sinon demandé)."
         ),
     )
     restore.add_argument("--db", metavar="PATH", help="base à remplacer")
+    restore.add_argument(
+        "--user",
+        metavar="LOGIN",
+        default=argparse.SUPPRESS,  # keeps a --user given before the command
+        help="identifiant d'un utilisateur ayant le droit « Sauvegarder et restaurer »",
+    )
     restore.add_argument(
         "--from", dest="source", metavar="FILE", required=True, help="sauvegarde à restaurer"
     )
@@ -126,7 +136,7 @@ def run_backup_command(args: argparse.Namespace) -> int:
             info = backups.write_backup(paths.database, Path(args.out).resolve(), paths.documents)
             print(f"{info.label} : {info.path}")
             return 0
-        result = restore(paths, Path(args.source).resolve())
+        result = restore_as(paths, args.user, Path(args.source).resolve())
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2
@@ -134,6 +144,35 @@ def run_backup_command(args: argparse.Namespace) -> int:
     if result.safety_backup:
         print(f"L'état précédent a été sauvegardé dans : {result.safety_backup.path}")
     return 0
+
+
+def restore_as(paths: DataPaths, login: str | None, source: Path) -> RestoreResult:
+    """The `restore` command: as a user holding «Sauvegarder et restaurer», like the menu."""
+    if not login:
+        raise DomainError(
+            "Indiquez --user : la restauration demande un utilisateur ayant le droit "
+            "« Sauvegarder et restaurer »."
+        )
+    password = os.environ.get(PASSWORD_ENV_VAR)
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass(f"Mot de passe de {login} : ")
+    if password is None:
+        raise DomainError(f"Donnez le mot de passe de {login} dans ${PASSWORD_ENV_VAR}.")
+    opening = open_office(paths)
+    if opening.state is OfficeState.UPGRADE:
+        upgrade_office(paths)
+    elif opening.state is OfficeState.DAMAGED:
+        raise DomainError(
+            f"{opening.message}\nDémarrez Dossia : il propose de restaurer la dernière bonne "
+            "sauvegarde du dossier de données."
+        )
+    elif opening.state is not OfficeState.READY:
+        raise DomainError(opening.message or f"La base « {paths.database} » n'existe pas.")
+    office = OfficeDatabase(paths)
+    workspace = office.workspace_for(office.authenticate(login, password))
+    service = workspace.backups
+    workspace.close()  # every connection closed before the file is replaced
+    return service.restore(source)
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -19,12 +19,16 @@ def record(
     dossier_id: int | None = None,
     dossier_number: str | None = None,
     details: str = "",
+    known_user: bool = True,
 ) -> None:
-    """Append an event. `details` must never carry a borrower's personal data."""
+    """Append an event. `details` must never carry a borrower's personal data.
+
+    `known_user` False: the user's id means nothing in this database (an event written
+    into a restored office); the login alone is kept."""
     session.add(
         AuditEvent(
             at=dt.datetime.now().replace(microsecond=0),
-            user_id=user.id,
+            user_id=user.id if known_user else None,
             user_login=user.login,
             action=action,
             dossier_id=dossier_id,

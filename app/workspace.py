@@ -217,7 +217,7 @@ class Workspace:
     def backups(self) -> BackupService:
         from app.office.backup_service import BackupService
 
-        return self._service("backups", lambda: BackupService(self.paths))
+        return self._service("backups", lambda: BackupService(self.paths, self.user, self.database))
 
     def warm_up(self) -> None:
         """Import and build the services ahead of the first click (call from a thread)."""

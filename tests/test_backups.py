@@ -129,13 +129,23 @@ def test_command_line_backup_and_restore(paths, tmp_path):
     connection.execute("DELETE FROM dossiers WHERE id IN (SELECT id FROM dossiers LIMIT 5)")
     connection.commit()
     connection.close()
-    restored = run_main("restore", "--db", str(paths.database), "--from", str(out))
+    as_admin = {"DOSSIA_PASSWORD": "demo", "DOSSIA_CONFIG_DIR": str(tmp_path / "config")}
+    restored = run_main(
+        "restore", "--db", str(paths.database), "--from", str(out), "--user", "admin", env=as_admin
+    )
     assert restored.returncode == 0, restored.stderr
     assert "Restauré" in restored.stdout and "avant-restauration" in restored.stdout
     assert count(paths.database) == TEMPLATE_DOSSIERS
     listing = run_main("backups", "--db", str(paths.database))
     assert "Avant restauration du" in listing.stdout
     refused = run_main(
-        "restore", "--db", str(paths.database), "--from", str(tmp_path / "nope.sqlite3")
+        "restore",
+        "--db",
+        str(paths.database),
+        "--from",
+        str(tmp_path / "nope.sqlite3"),
+        "--user",
+        "admin",
+        env=as_admin,
     )
     assert refused.returncode == 2 and "introuvable" in refused.stderr

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DomainError
-from app.office.backup_service import BackupInfo, BackupService
 from ui.common import FormDialog, message_box, plain, plain_tooltip, set_role
 from ui.workers import Background
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the service imports SQLAlchemy: after the first paint
+    from app.office.backup_service import BackupInfo, BackupService
     from ui.main_window import MainWindow
 
 

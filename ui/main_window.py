@@ -192,6 +192,10 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.setObjectName(name)
             action.triggered.connect(slot)
+            # Copying the office out of its folder or replacing it: «Sauvegarder et restaurer».
+            action.setVisible(
+                name == "backupNowAction" or self.workspace.user.can(Right.BACKUP_RESTORE)
+            )
             file_menu.insertAction(quit_action, action)
         file_menu.insertSeparator(quit_action)
         password_action = QAction("Changer mon &mot de passe…", self)
@@ -322,10 +326,19 @@ class MainWindow(QMainWindow):
     def _start_checks_done(self, result) -> None:
         problem, backup = result
         if problem is not None:
-            self.backups.open_restore(
-                "La vérification de la base a trouvé un problème "
-                f"({problem}). Restaurez la dernière bonne sauvegarde."
-            )
+            found = f"La vérification de la base a trouvé un problème ({problem})."
+            if self.workspace.user.can(Right.BACKUP_RESTORE):
+                self.backups.open_restore(f"{found} Restaurez la dernière bonne sauvegarde.")
+            else:
+                box = message_box(
+                    QMessageBox.Icon.Warning,
+                    "Base de données",
+                    f"{found} Demandez à un administrateur ou au responsable d'agence de "
+                    "restaurer la dernière bonne sauvegarde.",
+                    parent=self,
+                )
+                box.setObjectName("damagedNoticeDialog")
+                box.open()
         elif backup is not None:
             self.statusBar().showMessage(f"{backup.label} effectuée.", 10000)
 

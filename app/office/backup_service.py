@@ -1,38 +1,64 @@
 """Backups and restore as the logged-in user asks for them (menus of the main window).
 
-The copying itself is the storage's (`app.storage.backups`, `app.storage.opening`); this
-service is the screens' door to it.
+Copying a whole office out of its private folder, or replacing it by a backup, needs the
+«Sauvegarder et restaurer» right, checked here and again in the database (the account may
+have been deactivated meanwhile), and both are audited. A backup into the office's own
+backups folder («Sauvegarder maintenant», the automatic one) stays in the private data
+folder: everyone may take one. The copying itself is the storage's.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from app import audit
+from app.auth import CurrentUser
+from app.office.permissions import write_as
 from app.paths import DataPaths
 from app.storage import backups
 from app.storage.backups import BackupInfo, Progress
+from app.storage.database import Database
 from app.storage.restore import RestoreResult, restore
+from models.enums import AuditAction, Right
 
 __all__ = ["BackupInfo", "BackupService", "RestoreResult"]
 
 
 class BackupService:
-    def __init__(self, paths: DataPaths) -> None:
+    def __init__(self, paths: DataPaths, user: CurrentUser, database: Database) -> None:
         self._paths = paths
+        self._user = user
+        self._db = database
+
+    @property
+    def may_export_and_restore(self) -> bool:
+        """Whether to offer «Sauvegarder vers un dossier…» and «Restaurer…» (the commands
+        check it again)."""
+        return self._user.can(Right.BACKUP_RESTORE)
 
     def list(self) -> list[BackupInfo]:
-        """The backups of the data folder, newest first."""
+        """The backups of the data folder, newest first (to choose one to restore)."""
+        self._user.require(Right.BACKUP_RESTORE)
         return backups.list_backups(self._paths.backups)
 
     def describe(self, path: Path) -> BackupInfo:
+        self._user.require(Right.BACKUP_RESTORE)
         return backups.describe(path)
 
     def check(self, path: Path) -> BackupInfo:
         """Refuse (DomainError) a file that is not a sound Dossia backup."""
+        self._user.require(Right.BACKUP_RESTORE)
         return backups.check_backup(path)
 
     def back_up(self, folder: Path | None = None, progress: Progress | None = None) -> BackupInfo:
-        """A manual backup into the data folder's backups, or another folder (USB key…)."""
+        """A backup into the data folder's backups, or — with the right, audited — into
+        another folder (USB key, network drive)."""
+        if folder is not None:
+            with write_as(self._db, self._user, Right.BACKUP_RESTORE) as session:
+                # Written before the copy, so that the copy carries it too.
+                audit.record(
+                    session, self._user, AuditAction.BACKUP_EXPORTED, details=f"Vers « {folder} »"
+                )
         return backups.backup_now(self._paths, folder=folder, progress=progress)
 
     def run_automatic(self) -> BackupInfo | None:
@@ -40,5 +66,26 @@ class BackupService:
         return backups.run_automatic_backup(self._paths)
 
     def restore(self, source: Path) -> RestoreResult:
-        """Replace the office's data by a backup (every connection must be closed first)."""
-        return restore(self._paths, source)
+        """Replace the office's data by a backup. The database is closed meanwhile; the
+        restore is audited before (in the safety backup of the current state) and after (in
+        the restored data: the trace survives the restore)."""
+        details = f"Restauration de « {source.name} »"
+        with write_as(self._db, self._user, Right.BACKUP_RESTORE) as session:
+            audit.record(session, self._user, AuditAction.BACKUP_RESTORED, details=details)
+        self._db.dispose()  # no connection of ours may stay open on the file it replaces
+        result = restore(self._paths, source)
+        restored = Database(self._paths)
+        try:
+            with restored.write() as session:
+                # The restored office may not know this user (or give the id to someone
+                # else): the login is kept, the id is not.
+                audit.record(
+                    session,
+                    self._user,
+                    AuditAction.BACKUP_RESTORED,
+                    details=f"{details} (effectuée)",
+                    known_user=False,
+                )
+        finally:
+            restored.dispose()
+        return result

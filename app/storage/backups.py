@@ -1,198 +1,78 @@
-"""Backups and restore, with SQLite's online backup API (never a copy of the live file).
+"""Backups: the daily one and its rotation, the check before a restore, a damaged file set aside.
 
-A backup is one SQLite file, checked with `PRAGMA integrity_check` once written, plus the
-documents it refers to: the documents folder is content-addressed, so a backup folder holds
-one shared `documents/` folder that each new backup only completes (incremental).
+The files themselves (names, metadata, writing one with SQLite's online backup API, their
+documents) are `app.storage.backup_files`, re-exported here for the callers; that module is
+apart because `app.storage.schema` takes its pre-migration backup there, while the check
+here needs the schema module. This module adds the policy around the files:
 
-Automatic backups are taken at the first start of each day and kept 7 daily, 4 weekly and 12
-monthly; manual and safety backups (before a migration, before a restore) are never rotated.
+- automatic backups are taken at the first start of each day and kept 7 daily, 4 weekly and
+  12 monthly; manual and safety backups (before a migration, before a restore) are never
+  rotated. The backup folder's shared `documents/` keeps only the files a backup still
+  refers to (and everything whenever a backup cannot be read);
+- a backup is restored only after `check_backup` (`app.storage.backup_check`): the exact
+  schema of its revision and rows the application can read back.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import enum
-import shutil
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
 from pathlib import Path
 
-from app.errors import DatabaseOpenError, DomainError
-from app.files import atomic_path, is_partial
+from app.errors import DomainError
+from app.files import is_partial
 from app.paths import DataPaths
-from app.storage import sqlite
+from app.storage import backup_check
+from app.storage.backup_files import (
+    DOCUMENT_NAME,
+    PAGES_PER_STEP,
+    STAMP,
+    SUFFIX,
+    BackupCancelled,
+    BackupInfo,
+    BackupKind,
+    Progress,
+    backup_name,
+    backup_now,
+    copy_documents,
+    describe,
+    integrity_problem,
+    list_backups,
+    read_only,
+    write_backup,
+)
 
-SUFFIX = ".sqlite3"
-_STAMP = "%Y%m%d-%H%M%S"
-PAGES_PER_STEP = 1024  # ~4 MB: progress and cancel every few tens of milliseconds
+__all__ = [
+    "PAGES_PER_STEP",
+    "SUFFIX",
+    "BackupCancelled",
+    "BackupInfo",
+    "BackupKind",
+    "Progress",
+    "automatic_backup_due",
+    "backup_name",
+    "backup_now",
+    "check_backup",
+    "copy_documents",
+    "describe",
+    "integrity_problem",
+    "list_backups",
+    "prune_documents",
+    "referenced_documents",
+    "rotate",
+    "run_automatic_backup",
+    "set_aside_damaged",
+    "write_backup",
+]
 
-Progress = Callable[[int, int], bool]  # (done, total) -> False to cancel
-
-
-class BackupKind(enum.Enum):
-    AUTOMATIC = "auto"
-    MANUAL = "manuel"
-    BEFORE_MIGRATION = "avant-migration"
-    BEFORE_RESTORE = "avant-restauration"
-
-    @property
-    def label(self) -> str:
-        return {
-            "auto": "Sauvegarde automatique",
-            "manuel": "Sauvegarde manuelle",
-            "avant-migration": "Avant mise à jour",
-            "avant-restauration": "Avant restauration",
-        }[self.value]
-
-
-class BackupCancelled(DomainError):
-    def __init__(self) -> None:
-        super().__init__("Sauvegarde annulée : aucun fichier n'a été laissé à moitié écrit.")
-
-
-@dataclass(frozen=True)
-class BackupInfo:
-    path: Path
-    kind: BackupKind | None
-    taken_at: dt.datetime
-    dossiers: int | None
-    size_bytes: int
-
-    @property
-    def label(self) -> str:
-        kind = self.kind.label if self.kind else "Sauvegarde"
-        count = (
-            ""
-            if self.dossiers is None
-            else f" — {self.dossiers:,} dossier(s)".replace(",", "\u202f")
-        )
-        return f"{kind} du {self.taken_at:%d/%m/%Y à %H:%M}{count}"
-
-
-def backup_name(kind: BackupKind, when: dt.datetime) -> str:
-    return f"dossia-{kind.value}-{when.strftime(_STAMP)}{SUFFIX}"
-
-
-def _parse_name(path: Path) -> tuple[BackupKind | None, dt.datetime | None]:
-    stem = path.name.removesuffix(SUFFIX)
-    for kind in BackupKind:
-        prefix = f"dossia-{kind.value}-"
-        if stem.startswith(prefix):
-            with contextlib.suppress(ValueError):
-                return kind, dt.datetime.strptime(stem[len(prefix) :], _STAMP)
-    return None, None
-
-
-def describe(path: Path) -> BackupInfo:
-    """Date, kind and dossier count of a backup file (read-only)."""
-    kind, taken_at = _parse_name(path)
-    stat = path.stat()
-    if taken_at is None:
-        taken_at = dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
-    dossiers = None
-    with (
-        contextlib.suppress(sqlite3.Error),
-        contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as connection,
-    ):
-        dossiers = connection.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]
-    return BackupInfo(path, kind, taken_at, dossiers, stat.st_size)
-
-
-def list_backups(folder: Path) -> list[BackupInfo]:
-    """Backups of a folder, newest first."""
-    if not folder.is_dir():
-        return []
-    found = [describe(p) for p in folder.glob(f"dossia-*{SUFFIX}") if p.is_file()]
-    return sorted(found, key=lambda b: b.taken_at, reverse=True)
-
-
-def _copy_pages(source: Path, target: Path, progress: Progress | None) -> None:
-    def step(_status: int, remaining: int, total: int) -> None:
-        if progress is not None and progress(total - remaining, total) is False:
-            raise BackupCancelled()
-
-    with (
-        contextlib.closing(sqlite3.connect(source)) as src,
-        contextlib.closing(sqlite3.connect(target)) as dst,
-    ):
-        src.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
-        src.backup(dst, pages=PAGES_PER_STEP, progress=step)
-        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-
-
-def integrity_problem(path: Path) -> str | None:
-    """None if SQLite finds the file sound, else what it reports."""
-    try:
-        with contextlib.closing(
-            sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-        ) as connection:
-            rows = [r[0] for r in connection.execute("PRAGMA integrity_check")]
-    except sqlite3.DatabaseError as error:
-        return str(error)
-    return None if rows == ["ok"] else "; ".join(rows[:5])
-
-
-def copy_documents(source: Path, target: Path) -> int:
-    """Copy the content-addressed files missing in `target`; returns how many were copied."""
-    if not source.is_dir():
-        return 0
-    copied = 0
-    for file in source.rglob("*"):
-        if not file.is_file() or is_partial(file):
-            continue
-        destination = target / file.relative_to(source)
-        if destination.exists():
-            continue  # same name, same content
-        with atomic_path(destination) as partial:
-            shutil.copyfile(file, partial)
-        copied += 1
-    return copied
-
-
-def write_backup(
-    database: Path,
-    target: Path,
-    documents: Path | None = None,
-    progress: Progress | None = None,
-) -> BackupInfo:
-    """Back `database` up into the file `target` (and its documents beside it), atomically.
-
-    The copy is checked before it takes its final name; a failed or cancelled backup leaves
-    nothing behind. Raises DomainError with a French message.
-    """
-    try:
-        with atomic_path(target) as partial:
-            _copy_pages(database, partial, progress)
-            problem = integrity_problem(partial)
-            if problem is not None:
-                raise DomainError(
-                    f"La copie de sauvegarde est incohérente ({problem}) : elle a été supprimée."
-                )
-        if documents is not None:
-            copy_documents(documents, target.parent / "documents")
-    except OSError as error:
-        raise DomainError(
-            f"Impossible d'écrire la sauvegarde dans « {target.parent} » : {error.strerror or error}. "
-            "Vérifiez que le dossier existe, qu'il est accessible en écriture et qu'il reste de la place."
-        ) from error
-    except sqlite3.Error as error:
-        raise DomainError(f"La sauvegarde a échoué : {error}.") from error
-    return describe(target)
-
-
-def backup_now(
-    paths: DataPaths,
-    kind: BackupKind = BackupKind.MANUAL,
-    folder: Path | None = None,
-    progress: Progress | None = None,
-    now: dt.datetime | None = None,
-) -> BackupInfo:
-    """A backup into the data folder's backups/ (or another folder: USB key, network drive)."""
-    when = (now or dt.datetime.now()).replace(microsecond=0)
-    target = (folder or paths.backups) / backup_name(kind, when)
-    return write_backup(paths.database, target, paths.documents, progress)
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+# Reading the document hashes of a kept backup gives up after this long (then nothing is
+# deleted): a genuine backup of 100,000 dossiers answers in a fraction of it.
+HASHES_SECONDS = 10.0
+# A partial file this recent is a backup being written: documents are not pruned meanwhile.
+WRITING_SECONDS = 3600
 
 
 def automatic_backup_due(paths: DataPaths, today: dt.date | None = None) -> bool:
@@ -217,7 +97,8 @@ def rotate(
     folder: Path, today: dt.date, daily: int = 7, weekly: int = 4, monthly: int = 12
 ) -> list[Path]:
     """Keep the newest automatic backup of each of the last `daily` days, `weekly` ISO weeks
-    and `monthly` months; delete the other automatic ones. Returns what was deleted."""
+    and `monthly` months; delete the other automatic ones, then the document files no kept
+    backup refers to any more. Returns the backups deleted."""
     automatic = [b for b in list_backups(folder) if b.kind is BackupKind.AUTOMATIC]
     keep: set[Path] = set()
     for period, count in (
@@ -239,30 +120,107 @@ def rotate(
         if backup.path not in keep:
             backup.path.unlink(missing_ok=True)
             removed.append(backup.path)
+    prune_documents(folder)
+    return removed
+
+
+def referenced_documents(database: Path) -> set[str] | None:
+    """The document hashes a backup refers to (its documents and the company's logo), read
+    read-only; None if the file cannot be read as a Dossia backup (then keep everything)."""
+    with (
+        contextlib.suppress(sqlite3.Error, OSError, ValueError),
+        read_only(database, seconds=HASHES_SECONDS) as connection,
+    ):
+        kinds = dict(
+            connection.execute(
+                "SELECT name, type FROM sqlite_master WHERE name IN ('documents', 'settings')"
+            ).fetchall()
+        )
+        if kinds.get("documents") != "table" or kinds.get("settings", "table") != "table":
+            return None
+        found = {str(row[0]) for row in connection.execute("SELECT content_hash FROM documents")}
+        if "settings" in kinds:
+            found.update(
+                str(row[0])
+                for row in connection.execute(
+                    "SELECT value FROM settings WHERE key = 'company.logo_hash'"
+                )
+            )
+        return found
+    return None
+
+
+def _backup_databases(folder: Path) -> list[tuple[Path, int, int]] | None:
+    """Every backup of the folder, with its modification time and size: each SQLite file and
+    each `*.sqlite3` file, whatever its name (`backup --out` chooses one); None while a
+    backup is being written there."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        if is_partial(path):
+            if time.time() - path.stat().st_mtime < WRITING_SECONDS:
+                return None  # a backup is being written here: decide next time
+            continue  # left by an interrupted backup long ago
+        if not path.is_file():
+            continue
+        if not path.name.endswith(SUFFIX):
+            with path.open("rb") as handle:
+                if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+                    continue
+        stat = path.stat()
+        found.append((path, stat.st_mtime_ns, stat.st_size))
+    return found
+
+
+def prune_documents(folder: Path) -> list[Path]:
+    """Delete from `folder/documents` the files no backup database of `folder` refers to.
+
+    Every backup of the folder is read (read-only); if one of them cannot be, or a backup
+    appears or is being written meanwhile, nothing is deleted. Returns what was deleted.
+    """
+    store = folder / "documents"
+    try:
+        candidates = [
+            file
+            for file in store.glob("*/*")
+            if DOCUMENT_NAME.fullmatch(file.name)
+            and file.parent.name == file.name[:2]
+            and file.is_file()
+        ]
+        if not candidates:
+            return []
+        databases = _backup_databases(folder)
+        if databases is None:
+            return []
+        referenced: set[str] = set()
+        for path, _mtime, _size in databases:
+            hashes = referenced_documents(path)
+            if hashes is None:
+                return []  # never delete on doubt
+            referenced |= hashes
+        if _backup_databases(folder) != databases:
+            return []  # a backup was added or changed while we read: next time
+        removed = []
+        for file in candidates:
+            if file.name not in referenced:
+                file.unlink(missing_ok=True)
+                removed.append(file)
+    except OSError:
+        return []
     return removed
 
 
 def check_backup(source: Path) -> BackupInfo:
-    """Refuse a file that is not a sound Dossia backup of this version or an older one."""
+    """Refuse (DomainError, in French) a file that is not a sound Dossia backup of this
+    version or an older one, exactly as Dossia wrote it: see `app.storage.backup_check`."""
     if not source.is_file():
         raise DomainError(f"La sauvegarde « {source} » est introuvable.")
-    try:
-        state = sqlite.check_database_readonly(source)
-    except DatabaseOpenError as error:
-        raise DomainError(error.message) from error
-    if state is not sqlite.SchemaState.CURRENT and state is not sqlite.SchemaState.OUTDATED:
-        raise DomainError(f"« {source.name} » n'est pas une sauvegarde Dossia.")
-    problem = integrity_problem(source)
-    if problem is not None:
-        raise DomainError(
-            f"La sauvegarde « {source.name} » est endommagée ({problem}) : choisissez-en une autre."
-        )
+    backup_check.verify(source)
     return describe(source)
 
 
 def set_aside_damaged(paths: DataPaths, now: dt.datetime | None = None) -> Path:
     """Move an unreadable database (and its WAL files) into backups/, never delete it."""
-    stamp = (now or dt.datetime.now()).strftime(_STAMP)
+    stamp = (now or dt.datetime.now()).strftime(STAMP)
     target = paths.backups / f"dossia-endommagee-{stamp}{SUFFIX}"
     paths.backups.mkdir(parents=True, exist_ok=True)
     for suffix in ("-wal", "-shm"):

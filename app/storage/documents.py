@@ -2,11 +2,14 @@
 
 Identical files are stored once; a file is removed from disk only when no document row
 refers to it any more, and only after the transaction that removed the last row committed.
+A hash is the name of a file: anything but 64 lowercase hexadecimal digits (a path such as
+`/etc/passwd` or `../../x` read from a crafted file) is refused before the disk is touched.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,6 +17,17 @@ from app.errors import DomainError
 from app.files import atomic_write
 
 MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def check_hash(content_hash: object) -> str:
+    """`content_hash` if it is a sha256 in lowercase hexadecimal, else DomainError."""
+    if not isinstance(content_hash, str) or not _HASH.fullmatch(content_hash):
+        raise DomainError(
+            f"Empreinte de document invalide (« {str(content_hash)[:80]} ») : "
+            "aucun fichier n'a été touché."
+        )
+    return content_hash
 
 
 class DocumentStore:
@@ -21,6 +35,8 @@ class DocumentStore:
         self.folder = folder
 
     def path_for(self, content_hash: str) -> Path:
+        """Where the file of `content_hash` is (DomainError if it is not a hash)."""
+        check_hash(content_hash)
         return self.folder / content_hash[:2] / content_hash
 
     def put(self, source: Path) -> tuple[str, int]:
@@ -47,6 +63,10 @@ class DocumentStore:
         return content_hash, size
 
     def discard(self, content_hashes: Iterable[str]) -> None:
-        """Remove files no longer referenced (the caller checked that, after commit)."""
-        for content_hash in content_hashes:
-            self.path_for(content_hash).unlink(missing_ok=True)
+        """Remove files no longer referenced (the caller checked that, after commit).
+
+        Every hash is checked before any file is removed: one that is not refuses them all.
+        """
+        paths = [self.path_for(content_hash) for content_hash in content_hashes]
+        for path in paths:
+            path.unlink(missing_ok=True)

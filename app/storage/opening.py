@@ -10,10 +10,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from app.errors import DatabaseOpenError, NewerDatabaseError
+from app.errors import DatabaseOpenError, DomainError, NewerDatabaseError
 from app.paths import DataPaths
 from app.storage import sqlite
-from app.storage.backups import BackupInfo, integrity_problem, list_backups
+from app.storage.backups import BackupInfo, check_backup, list_backups
 
 
 class OfficeState(enum.Enum):
@@ -50,4 +50,10 @@ def open_office(paths: DataPaths) -> Opening:
 
 
 def latest_good_backup(paths: DataPaths) -> BackupInfo | None:
-    return next((b for b in list_backups(paths.backups) if integrity_problem(b.path) is None), None)
+    """The newest backup that passes the whole restore check (schema, data, integrity)."""
+    for backup in list_backups(paths.backups):
+        try:
+            return check_backup(backup.path)
+        except DomainError:
+            continue
+    return None

@@ -10,6 +10,7 @@ from pathlib import Path
 from app.errors import DomainError
 from app.paths import DataPaths
 from app.storage import sqlite
+from app.storage.backup_files import is_database_file
 from app.storage.backups import (
     PAGES_PER_STEP,
     BackupInfo,
@@ -21,6 +22,10 @@ from app.storage.backups import (
 )
 from app.storage.schema import ensure_schema
 
+# The full-text index is derived from the dossiers: rebuilt from the restored (checked) rows,
+# so that nothing of the backup's own index pages is kept.
+_REBUILD_SEARCH_INDEX = "INSERT INTO dossier_fts(dossier_fts) VALUES('rebuild')"
+
 
 @dataclass(frozen=True)
 class RestoreResult:
@@ -31,10 +36,17 @@ class RestoreResult:
 def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreResult:
     """Replace the office's data by a backup, after a safety backup of the current state.
 
-    Every other connection of this process must be closed first. The documents of the backup
-    folder are copied back; the schema is migrated if the backup is older. A damaged database
-    (`damaged=True`) cannot be backed up: it is moved aside into backups/ instead.
+    The backup is checked in full first (`check_backup`: the exact schema of its revision,
+    sound pages, readable rows); a refused file changes nothing. Every other connection of
+    this process must be closed first. The documents of the backup folder are copied back;
+    the search index is rebuilt; the schema is migrated if the backup is older. A damaged
+    database (`damaged=True`) cannot be backed up: it is moved aside into backups/ instead.
     """
+    if source.exists() and is_database_file(paths.database, source):
+        raise DomainError(
+            f"« {source.name} » est la base de données en cours, pas une sauvegarde : "
+            "choisissez un fichier du dossier des sauvegardes."
+        )
     info = check_backup(source)
     safety = None
     if paths.database.exists():
@@ -50,6 +62,8 @@ def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreRes
         ):
             dst.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
             src.backup(dst, pages=PAGES_PER_STEP)
+            dst.execute(_REBUILD_SEARCH_INDEX)
+            dst.commit()
         copy_documents(source.parent / "documents", paths.documents)
     except (OSError, sqlite3.Error) as error:
         raise DomainError(

@@ -134,4 +134,5 @@ class SqliteOffice:
                 sqlite.optimize(self.listing.connection)
             self.listing.connection.close()
             if self._database is not None:
+                self._database.commit_observer = None  # the list's connection is gone
                 self._database.dispose()

@@ -1,0 +1,268 @@
+"""Backup files: their names, what they hold (read safely), and writing one.
+
+A backup is one SQLite file written with SQLite's online backup API (never a copy of the live
+file), checked with `PRAGMA integrity_check` before it takes its name, plus the documents it
+refers to: the documents folder is content-addressed, so a backup folder holds one shared
+`documents/` folder that each new backup only completes (incremental).
+
+A file found in a backup folder is not trusted: its metadata is read read-only, without
+running its schema's functions, and with a time limit (a crafted view never hangs a listing).
+The policy around these files (rotation, the check before a restore) is `app.storage.backups`;
+this module is the part `app.storage.schema` needs for its pre-migration backup.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import enum
+import os
+import re
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.errors import DomainError
+from app.files import atomic_path
+from app.paths import DataPaths
+from app.storage import sqlite
+
+SUFFIX = ".sqlite3"
+STAMP = "%Y%m%d-%H%M%S"
+PAGES_PER_STEP = 1024  # ~4 MB: progress and cancel every few tens of milliseconds
+# Reading a backup's metadata (its dossier count) gives up after this long: a crafted file
+# (a recursive view named `dossiers`) is then listed as unreadable instead of hanging.
+READ_SECONDS = 1.0
+_PROGRESS_STEPS = 1000  # SQLite virtual machine steps between two looks at the clock
+# The database files of an office: the file itself and the ones SQLite keeps beside it.
+COMPANION_SUFFIXES = ("", "-wal", "-shm", "-journal")
+DOCUMENT_NAME = re.compile(r"[0-9a-f]{64}")  # a document file: the sha256 of its bytes
+
+Progress = Callable[[int, int], bool]  # (done, total) -> False to cancel
+
+
+class BackupKind(enum.Enum):
+    AUTOMATIC = "auto"
+    MANUAL = "manuel"
+    BEFORE_MIGRATION = "avant-migration"
+    BEFORE_RESTORE = "avant-restauration"
+
+    @property
+    def label(self) -> str:
+        return {
+            "auto": "Sauvegarde automatique",
+            "manuel": "Sauvegarde manuelle",
+            "avant-migration": "Avant mise à jour",
+            "avant-restauration": "Avant restauration",
+        }[self.value]
+
+
+class BackupCancelled(DomainError):
+    def __init__(self) -> None:
+        super().__init__("Sauvegarde annulée : aucun fichier n'a été laissé à moitié écrit.")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    kind: BackupKind | None
+    taken_at: dt.datetime
+    dossiers: int | None  # None: the file could not be read (damaged, not a backup, crafted)
+    size_bytes: int
+
+    @property
+    def label(self) -> str:
+        kind = self.kind.label if self.kind else "Sauvegarde"
+        count = (
+            " — illisible"
+            if self.dossiers is None
+            else f" — {self.dossiers:,} dossier(s)".replace(",", "\u202f")
+        )
+        return f"{kind} du {self.taken_at:%d/%m/%Y à %H:%M}{count}"
+
+
+def backup_name(kind: BackupKind, when: dt.datetime) -> str:
+    return f"dossia-{kind.value}-{when.strftime(STAMP)}{SUFFIX}"
+
+
+def _parse_name(path: Path) -> tuple[BackupKind | None, dt.datetime | None]:
+    stem = path.name.removesuffix(SUFFIX)
+    for kind in BackupKind:
+        prefix = f"dossia-{kind.value}-"
+        if stem.startswith(prefix):
+            with contextlib.suppress(ValueError):
+                return kind, dt.datetime.strptime(stem[len(prefix) :], STAMP)
+    return None, None
+
+
+@contextlib.contextmanager
+def read_only(path: Path, seconds: float | None = READ_SECONDS) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to a file Dossia did not necessarily write.
+
+    Its schema's views and triggers may not call functions with side effects
+    (`trusted_schema=OFF`); with `seconds`, a statement still running that long after the
+    connection was opened is interrupted (sqlite3.OperationalError).
+    """
+    connection = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
+    )
+    try:
+        if seconds is not None:
+            deadline = time.monotonic() + seconds
+            connection.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
+        connection.execute("PRAGMA trusted_schema=OFF")
+        yield connection
+    finally:
+        connection.close()
+
+
+def _count_dossiers(path: Path) -> int | None:
+    if not path.is_file():
+        return None
+    with contextlib.suppress(sqlite3.Error, OSError, ValueError), read_only(path) as connection:
+        kind = connection.execute(
+            "SELECT type FROM sqlite_master WHERE name = 'dossiers'"
+        ).fetchone()
+        if kind is not None and kind[0] == "table":
+            count = connection.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]
+            return count if isinstance(count, int) else None
+    return None
+
+
+def describe(path: Path) -> BackupInfo:
+    """Date, kind and dossier count of a backup file (read-only, within READ_SECONDS).
+
+    A file that cannot be read in time, or is not a database, gets no count (None).
+    """
+    kind, taken_at = _parse_name(path)
+    stat = path.stat()
+    if taken_at is None:
+        taken_at = dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
+    return BackupInfo(path, kind, taken_at, _count_dossiers(path), stat.st_size)
+
+
+def list_backups(folder: Path) -> list[BackupInfo]:
+    """Backups of a folder, newest first."""
+    if not folder.is_dir():
+        return []
+    found = [describe(p) for p in folder.glob(f"dossia-*{SUFFIX}") if p.is_file()]
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def _copy_pages(source: Path, target: Path, progress: Progress | None) -> None:
+    def step(_status: int, remaining: int, total: int) -> None:
+        if progress is not None and progress(total - remaining, total) is False:
+            raise BackupCancelled()
+
+    with (
+        contextlib.closing(sqlite3.connect(source)) as src,
+        contextlib.closing(sqlite3.connect(target)) as dst,
+    ):
+        src.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
+        src.backup(dst, pages=PAGES_PER_STEP, progress=step)
+        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+
+
+def integrity_problem(path: Path) -> str | None:
+    """None if SQLite finds the file sound, else what it reports."""
+    try:
+        with read_only(path, seconds=None) as connection:
+            rows = [r[0] for r in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        return str(error)
+    return None if rows == ["ok"] else "; ".join(rows[:5])
+
+
+def copy_documents(source: Path, target: Path) -> int:
+    """Copy the content-addressed files missing in `target`; returns how many were copied.
+
+    Only document files are copied (`ab/ab12…`, 64 hexadecimal digits, not a link): a backup
+    folder's `documents/` is not trusted either when it is restored.
+    """
+    if not source.is_dir():
+        return 0
+    copied = 0
+    for file in source.glob("*/*"):
+        if (
+            not DOCUMENT_NAME.fullmatch(file.name)
+            or file.parent.name != file.name[:2]
+            or file.is_symlink()
+            or file.parent.is_symlink()
+            or not file.is_file()
+        ):
+            continue
+        destination = target / file.relative_to(source)
+        if destination.exists():
+            continue  # same name, same content
+        with atomic_path(destination) as partial:
+            shutil.copyfile(file, partial)
+        copied += 1
+    return copied
+
+
+def is_database_file(database: Path, path: Path) -> bool:
+    """True if `path` is the database file `database` or one SQLite keeps beside it (-wal,
+    -shm, -journal): the same path once resolved, or the same file (a hard link)."""
+    live = database.resolve()
+    resolved = path.resolve()
+    for suffix in COMPANION_SUFFIXES:
+        companion = live.with_name(live.name + suffix)
+        if resolved == companion:
+            return True
+        with contextlib.suppress(OSError):
+            if path.exists() and companion.exists() and os.path.samefile(path, companion):
+                return True
+    return False
+
+
+def write_backup(
+    database: Path,
+    target: Path,
+    documents: Path | None = None,
+    progress: Progress | None = None,
+) -> BackupInfo:
+    """Back `database` up into the file `target` (and its documents beside it), atomically.
+
+    The copy is checked before it takes its final name; a failed or cancelled backup leaves
+    nothing behind. The live database (or its -wal/-shm files) is never a target. Raises
+    DomainError with a French message.
+    """
+    if is_database_file(database, target):
+        raise DomainError(
+            f"La sauvegarde ne peut pas être écrite sur la base de données elle-même "
+            f"(« {target} ») : choisissez un autre fichier."
+        )
+    try:
+        with atomic_path(target) as partial:
+            _copy_pages(database, partial, progress)
+            problem = integrity_problem(partial)
+            if problem is not None:
+                raise DomainError(
+                    f"La copie de sauvegarde est incohérente ({problem}) : elle a été supprimée."
+                )
+        if documents is not None:
+            copy_documents(documents, target.parent / "documents")
+    except OSError as error:
+        raise DomainError(
+            f"Impossible d'écrire la sauvegarde dans « {target.parent} » : {error.strerror or error}. "
+            "Vérifiez que le dossier existe, qu'il est accessible en écriture et qu'il reste de la place."
+        ) from error
+    except sqlite3.Error as error:
+        raise DomainError(f"La sauvegarde a échoué : {error}.") from error
+    return describe(target)
+
+
+def backup_now(
+    paths: DataPaths,
+    kind: BackupKind = BackupKind.MANUAL,
+    folder: Path | None = None,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> BackupInfo:
+    """A backup into the data folder's backups/ (or another folder: USB key, network drive)."""
+    when = (now or dt.datetime.now()).replace(microsecond=0)
+    target = (folder or paths.backups) / backup_name(kind, when)
+    return write_backup(paths.database, target, paths.documents, progress)
