@@ -69,3 +69,46 @@ def test_rich_text_keeps_the_text_and_drops_the_unsafe_characters(workspace):
     assert comment.body == "<p>Appeler le client</p>"
     note = workspace.dossiers.save_note(detail.id, detail.version, "<p>No\x00te\u2066</p>")
     assert note.internal_note == "<p>Note</p>"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("logo.png", b"Ceci est un fichier texte."),
+        ("logo.jpg", b"\x89PNG\r\n\x1a\n"),
+        (
+            "logo.svg",
+            b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><svg>&e;</svg>",
+        ),
+        ("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"),
+        ("logo.svg", b'<svg><image href="http://example.com/x.png"/></svg>'),
+        ("logo.png", b"\x89PNG\r\n\x1a\n" + b"0" * (3 * 1024 * 1024)),
+    ],
+)
+def test_a_logo_is_checked_by_its_content(workspace, tmp_path, name, content):
+    logo = tmp_path / name
+    logo.write_bytes(content)
+    with pytest.raises(DomainError, match="PNG, JPEG ou SVG") as refused:
+        workspace.company.save(Company(name="Cabinet"), logo)
+    assert refused.value.field == "logo"
+
+
+def test_a_real_svg_logo_is_accepted(workspace, tmp_path):
+    logo = tmp_path / "logo.svg"
+    logo.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"/></svg>')
+    assert workspace.company.save(Company(name="Cabinet"), logo).logo_hash
+
+
+def test_user_names_follow_the_same_rule_on_creation_and_change(workspace):
+    from app.office.office import NewUser
+
+    role = workspace.users.roles()[0].id
+    with pytest.raises(DomainError, match="100 caractères"):
+        workspace.users.create_user(NewUser("long", "L" * 1_000_000, "Long", "motdepasse-1"), role)
+    rows = workspace.users.create_user(NewUser("court", " Léa ", "Blanc", "motdepasse-1"), role)
+    user = next(r for r in rows if r.login == "court")
+    assert user.first_name == "Léa"
+    with pytest.raises(DomainError, match="100 caractères"):
+        workspace.users.update_user(user.id, "L" * 101, "Blanc", role, True)
+    with pytest.raises(DomainError, match="caractères invalides"):
+        workspace.users.update_user(user.id, "Lé\x00a", "Blanc", role, True)

@@ -79,7 +79,7 @@ def test_company_page(qtbot, main_window, workspace, tmp_path):
     assert "IBAN invalide" in page.findChild(QLabel, "companyError").text()
     page.findChild(QLineEdit, "companyIban").setText("FR7630006000011234567890189")
     logo = tmp_path / "logo.png"
-    logo.write_bytes(b"\x89PNG fake")
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n fake")
     page.choose_logo(str(logo))
     qtbot.mouseClick(page.findChild(QPushButton, "saveCompanyButton"), Qt.MouseButton.LeftButton)
     saved = workspace.company.get()

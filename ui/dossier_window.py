@@ -358,7 +358,10 @@ class DossierView(QWidget):
             details=(
                 "Le dossier et tout ce qui lui est rattaché (emprunteurs, enfants, commentaires, "
                 "simulations, documents et leurs fichiers, historique) seront effacés. Cette "
-                "action est irréversible."
+                "action est irréversible.\n\nLes sauvegardes déjà faites le conservent : les "
+                "sauvegardes automatiques jusqu'à 12 mois (elles sont renouvelées : 7 jours, "
+                "4 semaines, 12 mois), les sauvegardes manuelles et vers un dossier jusqu'à ce "
+                "qu'elles soient supprimées."
             ),
         )
 

@@ -10,7 +10,13 @@ from sqlalchemy import select
 from app import audit
 from app.auth import CurrentUser
 from app.errors import DomainError
-from app.office.company import LOGO_EXTENSIONS, Company, validate_company
+from app.office.company import (
+    LOGO_EXTENSIONS,
+    MAX_LOGO_BYTES,
+    Company,
+    check_logo,
+    validate_company,
+)
 from app.office.permissions import write_as
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
@@ -37,8 +43,8 @@ class CompanyService:
         self._user.require(Right.MANAGE_SETTINGS)
         cleaned = validate_company(data)
         if logo is not None:
-            if logo.suffix.lower() not in LOGO_EXTENSIONS:
-                raise DomainError("Le logo doit être une image PNG, JPEG ou SVG.", field="logo")
+            known = logo.suffix.lower() in LOGO_EXTENSIONS
+            check_logo(logo.name, _read_logo(logo) if known else b"")
             content_hash, _size = self._documents.put(logo)
             cleaned = Company(
                 **{
@@ -56,3 +62,13 @@ class CompanyService:
 
     def logo_path(self, company: Company) -> Path | None:
         return self._documents.path_for(company.logo_hash) if company.logo_hash else None
+
+
+def _read_logo(path: Path) -> bytes:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(MAX_LOGO_BYTES + 1)
+    except OSError as error:
+        raise DomainError(
+            f"Impossible de lire le fichier « {path.name} » : {error.strerror}.", field="logo"
+        ) from error

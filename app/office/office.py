@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from app.errors import DomainError
 from app.security import MIN_PASSWORD_LENGTH
+from app.validation import clean_text
 from models.enums import Right
 
 ADMINISTRATOR = "Administrateur"
@@ -43,6 +44,9 @@ DEFAULT_PROVENANCES = (
     "Réseaux sociaux",
     "Salon / événement",
 )
+
+
+NAME_LIMIT = 100  # a user's first or last name
 
 
 @dataclass(frozen=True)
@@ -85,10 +89,19 @@ def validate_new_user(user: NewUser) -> None:
     login = user.login.strip()
     if not login:
         raise DomainError("Saisissez un identifiant.", field="login")
-    if len(login) > 80 or any(c.isspace() for c in login):
+    if len(login) > 80 or any(c.isspace() or not c.isprintable() for c in login):
         raise DomainError(
             "L'identifiant ne doit pas contenir d'espace (80 caractères au plus).", field="login"
         )
-    if not user.first_name.strip() and not user.last_name.strip():
-        raise DomainError("Saisissez au moins un nom.", field="last_name")
+    user_names(user.first_name, user.last_name)
     check_password(user.password)
+
+
+def user_names(first_name: str, last_name: str) -> tuple[str, str]:
+    """A user's first and last names, cleaned; at least one. The same rule on creation and
+    on every change."""
+    first = clean_text(first_name, "first_name", "Prénom", NAME_LIMIT)
+    last = clean_text(last_name, "last_name", "Nom", NAME_LIMIT)
+    if not first and not last:
+        raise DomainError("Saisissez au moins un nom.", field="last_name")
+    return first, last

@@ -13,6 +13,7 @@ from app.office.office import (
     DEFAULT_STEPS,
     Choice,
     NewUser,
+    user_names,
     validate_new_user,
 )
 from app.security import hash_password
@@ -38,14 +39,15 @@ def seed_reference_data(session: Session) -> dict[str, Role]:
 def create_office(database: Database, admin: NewUser) -> int:
     """First start: reference data and the administrator, in one transaction."""
     validate_new_user(admin)
+    first_name, last_name = user_names(admin.first_name, admin.last_name)
     with database.write() as session:
         if session.scalar(select(User.id).limit(1)) is not None:
             raise DomainError("Ce cabinet a déjà un administrateur.")
         roles = seed_reference_data(session)
         user = User(
             login=admin.login.strip().lower(),
-            first_name=admin.first_name.strip(),
-            last_name=admin.last_name.strip(),
+            first_name=first_name,
+            last_name=last_name,
             role=roles[ADMINISTRATOR],
             password_hash=hash_password(admin.password),
             is_active=True,

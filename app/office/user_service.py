@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.auth import CurrentUser
 from app.errors import DomainError, NotFound
-from app.office.office import Choice, NewUser, check_password, validate_new_user
+from app.office.office import Choice, NewUser, check_password, user_names, validate_new_user
 from app.office.permissions import write_as
 from app.security import hash_password, verify_password
 from app.storage.database import Database
@@ -75,13 +75,14 @@ class UserService:
         self._user.require(Right.MANAGE_USERS)
         validate_new_user(new)
         login = new.login.strip().lower()
+        first_name, last_name = user_names(new.first_name, new.last_name)
         with write_as(self._db, self._user, Right.MANAGE_USERS) as session:
             if session.scalar(select(User.id).where(User.login == login)) is not None:
                 raise DomainError(f"L'identifiant « {login} » est déjà utilisé.", field="login")
             user = User(
                 login=login,
-                first_name=new.first_name.strip(),
-                last_name=new.last_name.strip(),
+                first_name=first_name,
+                last_name=last_name,
                 role=self._role(session, role_id),
                 password_hash=hash_password(new.password),
                 is_active=True,
@@ -98,8 +99,7 @@ class UserService:
         self, user_id: int, first_name: str, last_name: str, role_id: int, is_broker: bool
     ) -> list[UserRow]:
         self._user.require(Right.MANAGE_USERS)
-        if not first_name.strip() and not last_name.strip():
-            raise DomainError("Saisissez au moins un nom.", field="last_name")
+        first_name, last_name = user_names(first_name, last_name)
         with write_as(self._db, self._user, Right.MANAGE_USERS) as session:
             user = self._target(session, user_id)
             role = self._role(session, role_id)
@@ -110,7 +110,7 @@ class UserService:
                     "Vous ne pouvez pas vous retirer le droit de gérer les utilisateurs.",
                     field="role",
                 )
-            user.first_name, user.last_name = first_name.strip()[:100], last_name.strip()[:100]
+            user.first_name, user.last_name = first_name, last_name
             user.role, user.is_broker = role, bool(is_broker)
             audit.record(
                 session, self._user, AuditAction.USER_CHANGED, details=f"{user.login} : {role.name}"
