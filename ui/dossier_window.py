@@ -348,6 +348,7 @@ class DossierView(QWidget):
     def _delete(self) -> QMessageBox:
         self.general.note.flush()
         detail = self.detail
+        kept = self.workspace.backups.retention()
         return confirm(
             self,
             "deleteDialog",
@@ -359,9 +360,9 @@ class DossierView(QWidget):
                 "Le dossier et tout ce qui lui est rattaché (emprunteurs, enfants, commentaires, "
                 "simulations, documents et leurs fichiers, historique) seront effacés. Cette "
                 "action est irréversible.\n\nLes sauvegardes déjà faites le conservent : les "
-                "sauvegardes automatiques jusqu'à 12 mois (elles sont renouvelées : 7 jours, "
-                "4 semaines, 12 mois), les sauvegardes manuelles et vers un dossier jusqu'à ce "
-                "qu'elles soient supprimées."
+                f"sauvegardes automatiques jusqu'à {kept.horizon} (réglage « Sauvegardes » des "
+                "paramètres), les sauvegardes manuelles et vers un dossier jusqu'à ce qu'elles "
+                "soient supprimées."
             ),
         )
 

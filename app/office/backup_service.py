@@ -13,7 +13,9 @@ from pathlib import Path
 
 from app import audit
 from app.auth import CurrentUser
+from app.office.office import BackupRetention
 from app.office.permissions import write_as
+from app.office.settings_service import load_retention
 from app.paths import DataPaths
 from app.storage import backups
 from app.storage.backups import BackupInfo, Progress
@@ -61,9 +63,18 @@ class BackupService:
                 )
         return backups.backup_now(self._paths, folder=folder, progress=progress)
 
+    def retention(self) -> BackupRetention:
+        """How long automatic backups keep what they hold (said before a deletion)."""
+        with self._db.read() as session:
+            return load_retention(session)
+
     def run_automatic(self) -> BackupInfo | None:
-        """The first start of the day: back up and thin out the old automatic backups."""
-        return backups.run_automatic_backup(self._paths)
+        """The first start of the day: back up and thin out the old automatic backups, as
+        long as the office's retention says."""
+        kept = self.retention()
+        return backups.run_automatic_backup(
+            self._paths, daily=kept.daily, weekly=kept.weekly, monthly=kept.monthly
+        )
 
     def restore(self, source: Path) -> RestoreResult:
         """Replace the office's data by a backup. The database is closed meanwhile; the

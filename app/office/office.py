@@ -105,3 +105,34 @@ def user_names(first_name: str, last_name: str) -> tuple[str, str]:
     if not first and not last:
         raise DomainError("Saisissez au moins un nom.", field="last_name")
     return first, last
+
+
+@dataclass(frozen=True)
+class BackupRetention:
+    """How many automatic backups are kept: the newest of each of the last `daily` days,
+    `weekly` weeks and `monthly` months. A deleted dossier stays in them that long."""
+
+    daily: int = 7
+    weekly: int = 4
+    monthly: int = 12
+
+    @property
+    def horizon(self) -> str:
+        """How far back the oldest kept backup may go: «12 mois», «4 semaines», «7 jours»."""
+        if self.monthly:
+            return f"{self.monthly} mois"
+        if self.weekly:
+            return f"{self.weekly} semaine{'s' if self.weekly > 1 else ''}"
+        return f"{self.daily} jour{'s' if self.daily > 1 else ''}"
+
+
+def validate_retention(retention: BackupRetention) -> BackupRetention:
+    for field, label, low, high in (
+        ("daily", "Jours", 1, 31),
+        ("weekly", "Semaines", 0, 52),
+        ("monthly", "Mois", 0, 60),
+    ):
+        value = getattr(retention, field)
+        if not low <= value <= high:
+            raise DomainError(f"{label} : de {low} à {high}.", field=field)
+    return retention

@@ -18,13 +18,14 @@ from app.files import atomic_write
 from app.office.counters import load_format, save_format
 from app.office.machine import MachineSettings
 from app.office.numbering import NumberingFormat, check_prefix
+from app.office.office import BackupRetention, validate_retention
 from app.office.permissions import check_writer, write_as
 from app.storage.database import Database
 from app.validation import clean_text
 from models.audit import AuditEvent
 from models.dossier import Dossier, StepChange
 from models.enums import AuditAction, Right
-from models.office import Step
+from models.office import Setting, Step
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,29 @@ class SettingsService:
             )
         self._machine.set_machine_prefix(machine)
         return numbering.number(machine, dt.date.today().year, 42)
+
+    # --- how long automatic backups are kept ---
+
+    def backup_retention(self) -> BackupRetention:
+        self._user.require(Right.MANAGE_SETTINGS)
+        with self._db.read() as session:
+            return load_retention(session)
+
+    def save_backup_retention(self, retention: BackupRetention) -> BackupRetention:
+        cleaned = validate_retention(retention)
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
+            for field in ("daily", "weekly", "monthly"):
+                session.merge(Setting(key=f"backups.{field}", value=str(getattr(cleaned, field))))
+            audit.record(
+                session,
+                self._user,
+                AuditAction.SETTINGS_CHANGED,
+                details=(
+                    f"Sauvegardes : {cleaned.daily} jours, {cleaned.weekly} semaines, "
+                    f"{cleaned.monthly} mois"
+                ),
+            )
+        return cleaned
 
     # --- pipeline steps ---
 
@@ -321,3 +345,23 @@ class SettingsService:
 def _cell(text: str) -> str:
     """Neutralise spreadsheet formulas (a cell starting with = + - @ is read as one)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def load_retention(session: Session) -> BackupRetention:
+    """The office's backup retention (its defaults until a manager changes them)."""
+    stored = dict(
+        session.execute(
+            select(Setting.key, Setting.value).where(Setting.key.like("backups.%"))
+        ).all()
+    )
+    default = BackupRetention()
+    values = {}
+    for field in ("daily", "weekly", "monthly"):
+        try:
+            values[field] = int(stored.get(f"backups.{field}", getattr(default, field)))
+        except ValueError:
+            values[field] = getattr(default, field)
+    try:
+        return validate_retention(BackupRetention(**values))
+    except DomainError:
+        return default

@@ -83,13 +83,20 @@ def automatic_backup_due(paths: DataPaths, today: dt.date | None = None) -> bool
     )
 
 
-def run_automatic_backup(paths: DataPaths, now: dt.datetime | None = None) -> BackupInfo | None:
-    """The first start of the day: back up, then thin out the old automatic backups."""
+def run_automatic_backup(
+    paths: DataPaths,
+    now: dt.datetime | None = None,
+    daily: int = 7,
+    weekly: int = 4,
+    monthly: int = 12,
+) -> BackupInfo | None:
+    """The first start of the day: back up, then thin out the old automatic backups (keeping
+    the newest of the last `daily` days, `weekly` weeks and `monthly` months)."""
     now = now or dt.datetime.now()
     if not paths.database.exists() or not automatic_backup_due(paths, now.date()):
         return None
     info = backup_now(paths, BackupKind.AUTOMATIC, now=now)
-    rotate(paths.backups, now.date())
+    rotate(paths.backups, now.date(), daily, weekly, monthly)
     return info
 
 

@@ -8,6 +8,7 @@ from app.workspace import Workspace
 from models.enums import Right
 from ui.common import icon, scrolling
 from ui.settings.audit import AuditPage
+from ui.settings.backups import BackupsPage
 from ui.settings.banks import BanksPage
 from ui.settings.company import CompanyPage
 from ui.settings.numbering import NumberingPage
@@ -33,6 +34,7 @@ class SettingsWindow(QMainWindow):
         self.referential: ReferentialPage | None = None
         self.banks: BanksPage | None = None
         self.numbering: NumberingPage | None = None
+        self.backups: BackupsPage | None = None
         self.company: CompanyPage | None = None
         self.audit: AuditPage | None = None
         self.users: UsersPage | None = None
@@ -48,6 +50,8 @@ class SettingsWindow(QMainWindow):
             tabs.addTab(self.banks, "Banques")
             self.numbering = NumberingPage(workspace.settings)
             tabs.addTab(self.numbering, "Numérotation")
+            self.backups = BackupsPage(workspace.settings)
+            tabs.addTab(self.backups, "Sauvegardes")
             self.company = CompanyPage(workspace.company)
             tabs.addTab(scrolling(self.company), "Société")
             tabs.addTab(audit, "Journal d'audit")
