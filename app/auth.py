@@ -73,23 +73,24 @@ class Accounts(Protocol):
 
     def active_account(self, login: str) -> StoredAccount | None: ...
 
-    def record_failed_login(
-        self,
-        typed_login: str,
-        account_id: int | None,
-        now: dt.datetime,
-        max_failures: int,
-        lock_until: dt.datetime,
-    ) -> None:
-        """In one transaction: audit the refusal (`AuditAction.LOGIN_FAILED`, the login as
-        typed, never the password); and for a known account not locked at `now`, add one
-        to its failures in a single atomic update, locking it until `lock_until` (and
-        starting the count again) when they reach `max_failures`."""
+    def reserve_attempt(
+        self, account_id: int | None, now: dt.datetime, max_failures: int, lock_until: dt.datetime
+    ) -> tuple[bool, bool]:
+        """Count one attempt for an active account not locked at `now`, in a single atomic
+        update, locking it until `lock_until` (and starting the count again) when the count
+        reaches `max_failures`. Returns (counted, this attempt locked it); not counted if
+        the account is unknown, inactive or locked."""
         ...
 
-    def confirm_login(self, account_id: int, now: dt.datetime) -> bool:
-        """After a right password: False if the account was deactivated or locked meanwhile
-        (a parallel attempt); else its failures are cleared."""
+    def record_failed_login(
+        self, typed_login: str, account_id: int | None, now: dt.datetime, details: str
+    ) -> None:
+        """Audit a refused login (`AuditAction.LOGIN_FAILED`), never the password."""
+        ...
+
+    def confirm_login(self, account_id: int) -> bool:
+        """After a right password on a counted attempt: clear the failures and the lock;
+        False if the account was deactivated meanwhile."""
         ...
 
     def rights_of(self, user_id: int) -> frozenset[Right]: ...
@@ -111,19 +112,32 @@ def authenticate(
     now = now or dt.datetime.now()
     typed = login.strip().lower()
     account = accounts.active_account(typed)
-    # Always one verification, against a dummy hash for an unknown login: the same time.
-    matches = verify_password(account.password_hash if account else DUMMY_HASH, password)
-    locked = account is not None and account.locked_until is not None and account.locked_until > now
-    if account is None or locked or not matches:
+    account_id = account.id if account else None
+    # The attempt is counted before the password is checked: a burst of parallel attempts
+    # gets MAX_FAILED_LOGINS tries, not one each.
+    counted, locks = accounts.reserve_attempt(
+        account_id, now, MAX_FAILED_LOGINS, now + LOCK_DURATION
+    )
+    # Always one verification, against a dummy hash when the attempt does not count (unknown
+    # login, locked account): the same time whatever the case.
+    matches = verify_password(
+        account.password_hash if account and counted else DUMMY_HASH, password
+    )
+    if account is None or not counted or not matches:
+        if account is None:
+            details = "Identifiant inconnu ou désactivé"
+        elif not counted:
+            details = "Pendant le blocage"
+        elif locks:
+            until = now + LOCK_DURATION
+            details = f"{MAX_FAILED_LOGINS} erreurs : connexion bloquée jusqu'à {until:%H:%M}"
+        else:
+            details = "Mot de passe incorrect"
         accounts.record_failed_login(
-            _typed_for_audit(typed),
-            account.id if account else None,
-            now,
-            MAX_FAILED_LOGINS,
-            now + LOCK_DURATION,
+            account.login if account else _unknown_for_audit(typed), account_id, now, details
         )
         raise DomainError(BAD_CREDENTIALS, field="password")
-    if not accounts.confirm_login(account.id, now):
+    if not accounts.confirm_login(account.id):
         raise DomainError(BAD_CREDENTIALS, field="password")
     return CurrentUser(
         id=account.id,
@@ -135,6 +149,8 @@ def authenticate(
     )
 
 
-def _typed_for_audit(login: str) -> str:
-    """A login as typed, fit for the audit log: printable characters, LOGIN_MAX at most."""
-    return "".join(c for c in login if c.isprintable())[:LOGIN_MAX]
+def _unknown_for_audit(login: str) -> str:
+    """An unknown login, masked for the audit log: people type their password in the login
+    field by mistake, and the log is read by the office's managers."""
+    shown = "".join(c for c in login if c.isprintable())
+    return f"{shown[:2]}… ({len(shown)} caractères, inconnu)"[:LOGIN_MAX]

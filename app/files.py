@@ -31,8 +31,11 @@ def make_private(*paths: Path) -> None:
 
 
 def private_folder(folder: Path) -> None:
-    """Create `folder` (and its parents) if needed; the folder itself is private."""
-    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    """Create `folder` if needed, and every missing parent, each private (0700)."""
+    missing = [folder, *folder.parents]
+    for path in reversed(missing[: next(i for i, p in enumerate(missing) if p.exists())]):
+        with contextlib.suppress(FileExistsError):
+            path.mkdir(mode=PRIVATE_FOLDER)
 
 
 def fsync_file(path: Path) -> None:

@@ -54,9 +54,19 @@ def _refusal(office: OfficeDatabase, login: str, password: str, now=NOW) -> Doma
 # --- 8. the login -----------------------------------------------------------------------
 
 
-def test_wrong_passwords_sent_at_once_all_count_and_lock_the_account(paths):
+def test_wrong_passwords_sent_at_once_all_count_and_lock_the_account(paths, monkeypatch):
     """Eight wrong passwords at once, each on its own connection (read-then-write used to
-    leave the count at one and no lock)."""
+    leave the count at one and no lock); only five are tried against the real password."""
+    import app.auth
+
+    real = app.auth.verify_password
+    tried: list[bool] = []
+
+    def counting(stored: str, password: str) -> bool:
+        tried.append(stored != DUMMY_HASH)
+        return real(stored, password)
+
+    monkeypatch.setattr(app.auth, "verify_password", counting)
     offices = [OfficeDatabase(paths) for _ in range(8)]
     start = threading.Barrier(len(offices))
     answers: list[str] = []
@@ -79,7 +89,15 @@ def test_wrong_passwords_sent_at_once_all_count_and_lock_the_account(paths):
     failures, locked_until = _account(paths, "slegrand")
     assert locked_until is not None and dt.datetime.fromisoformat(locked_until) > NOW
     assert failures == 0  # the five that locked it; the three during the lock do not count
+    assert tried.count(True) == 5  # the attempt is counted before the password is checked
     office = OfficeDatabase(paths)
+    workspace = office.workspace_for(office.authenticate("admin", PASSWORD, now=NOW))
+    checked = [
+        e.details
+        for e in audit_events(workspace)
+        if e.action is AuditAction.LOGIN_FAILED and e.details != "Pendant le blocage"
+    ]
+    assert len(checked) == 5  # only five were ever tried against the real password
     assert _refusal(office, "slegrand", PASSWORD).message == BAD_CREDENTIALS  # locked
     assert office.authenticate("slegrand", PASSWORD, now=NOW + dt.timedelta(minutes=6))
     office.close()
@@ -139,12 +157,13 @@ def test_failed_logins_are_audited_with_the_login_typed_never_the_password(paths
     _refusal(office, "ebrunet", "secret-tape-3")  # deactivated: like an unknown login
     workspace = office.workspace_for(office.authenticate("admin", PASSWORD))
     events = [e for e in audit_events(workspace) if e.action is AuditAction.LOGIN_FAILED]
+    # An unknown (or deactivated) login is masked: people type their password there.
     assert [(e.user_login, e.user_id is None) for e in events] == [
-        (typed.strip().lower()[:LOGIN_MAX], True),
+        ("qu… (122 caractères, inconnu)", True),
         ("slegrand", False),
-        ("ebrunet", True),
+        ("eb… (7 caractères, inconnu)", True),
     ]
-    assert len(events[0].user_login) == LOGIN_MAX
+    assert all(len(e.user_login) <= LOGIN_MAX for e in events)
     connection = sqlite3.connect(paths.database)
     dump = "\n".join(connection.iterdump())
     connection.close()

@@ -49,3 +49,16 @@ def test_an_office_left_readable_by_an_older_version_is_made_private(paths):
     paths.database.chmod(0o644)
     OfficeDatabase(paths).close()
     assert (mode(paths.folder), mode(paths.database)) == (0o700, 0o600)
+
+
+def test_folders_created_on_the_way_are_private_too(tmp_path):
+    from app.files import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "a" / "b" / "export.csv") as stream:
+            stream.write("x")
+    finally:
+        os.umask(old)
+    assert (mode(tmp_path / "a"), mode(tmp_path / "a" / "b")) == (0o700, 0o700)
+    assert mode(tmp_path / "a" / "b" / "export.csv") == 0o600

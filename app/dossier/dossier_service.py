@@ -32,6 +32,7 @@ from app.richtext import MAX_LENGTH as NOTE_MAX_LENGTH
 from app.richtext import sanitize
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
+from app.text import strip_unsafe
 from app.validation import clean_text
 from models.dossier import Borrower, Document, Dossier, Simulation, StepChange
 from models.enums import AbandonReason, AuditAction, DossierStatus, Right, SimulationStatus
@@ -111,6 +112,7 @@ class DossierService(DossierCommands[DossierDetail]):
             _name(new.co_last_name, "co_last_name"),
             _name(new.co_first_name, "co_first_name"),
         )
+        civility = clean_text(new.civility, "civility", "Civilité", 10)
         if co_first and not co_last:
             raise DomainError("Saisissez le nom du co-emprunteur.", field="co_last_name")
         created_on = new.created_on or self._today()
@@ -142,7 +144,7 @@ class DossierService(DossierCommands[DossierDetail]):
             dossier.borrowers.append(
                 Borrower(
                     rank=1,
-                    civility=new.civility.strip(),
+                    civility=civility,
                     first_name=first_name,
                     last_name=last_name,
                 )
@@ -411,7 +413,7 @@ class DossierService(DossierCommands[DossierDetail]):
             dossier.documents.append(
                 Document(
                     title=title[:200],
-                    filename=source.name[:255],
+                    filename=strip_unsafe(source.name)[:255],
                     content_hash=content_hash,
                     size_bytes=size,
                     created_at=now(),

@@ -20,40 +20,19 @@ from app.validation import (
 
 ORIAS_CATEGORIES = ("COBSP", "MOBSP", "MIOBSP", "MIA")
 VAT_STATUSES = ("Assujetti à la TVA", "Non assujetti (article 261 C du CGI)")
-LOGO_EXTENSIONS = (".png", ".jpg", ".jpeg", ".svg")
+LOGO_EXTENSIONS = (".png", ".jpg", ".jpeg")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
-LOGO_REFUSED = "Le logo doit être une image PNG, JPEG ou SVG de 2 Mo au plus."
-_SVG_FORBIDDEN = (
-    b"<!entity",
-    b"<!doctype",
-    b"<script",
-    b"javascript:",
-    b'href="http',
-    b"href='http",
-    b'href="file',
-    b"href='file",
-    b"<foreignobject",
-)
+LOGO_REFUSED = "Le logo doit être une image PNG ou JPEG de 2 Mo au plus."
 
 
 def check_logo(name: str, content: bytes) -> None:
-    """The logo is what its name says: its first bytes are those of a PNG or JPEG image, or
-    it is a plain SVG (no script, no entity, nothing fetched from elsewhere)."""
+    """The logo is what its name says: its first bytes are those of a PNG or JPEG image.
+    (No SVG: a vector image may carry scripts and fetch files or network shares.)"""
     suffix = name.lower().rsplit(".", 1)[-1]
     if not content or len(content) > MAX_LOGO_BYTES or f".{suffix}" not in LOGO_EXTENSIONS:
         raise DomainError(LOGO_REFUSED, field="logo")
-    if suffix == "png":
-        valid = content.startswith(b"\x89PNG\r\n\x1a\n")
-    elif suffix in ("jpg", "jpeg"):
-        valid = content.startswith(b"\xff\xd8\xff")
-    else:
-        text = content.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-        valid = (
-            text.startswith((b"<?xml", b"<svg"))
-            and b"<svg" in text
-            and not any(word in text for word in _SVG_FORBIDDEN)
-        )
-    if not valid:
+    signature = b"\x89PNG\r\n\x1a\n" if suffix == "png" else b"\xff\xd8\xff"
+    if not content.startswith(signature):
         raise DomainError(LOGO_REFUSED, field="logo")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import tempfile
 from dataclasses import fields
 from pathlib import Path
 
@@ -41,17 +43,13 @@ class CompanyService:
 
     def save(self, data: Company, logo: Path | None = None) -> Company:
         self._user.require(Right.MANAGE_SETTINGS)
-        cleaned = validate_company(data)
+        # The logo is only ever the one uploaded here, never a hash the caller passes.
+        cleaned = dataclasses.replace(validate_company(data), logo_hash=self.get().logo_hash)
         if logo is not None:
             known = logo.suffix.lower() in LOGO_EXTENSIONS
-            check_logo(logo.name, _read_logo(logo) if known else b"")
-            content_hash, _size = self._documents.put(logo)
-            cleaned = Company(
-                **{
-                    **{f.name: getattr(cleaned, f.name) for f in fields(cleaned)},
-                    "logo_hash": content_hash,
-                }
-            )
+            content = _read_logo(logo) if known else b""
+            check_logo(logo.name, content)
+            cleaned = dataclasses.replace(cleaned, logo_hash=self._store(content, logo.suffix))
         with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
             for field in fields(cleaned):
                 session.merge(
@@ -59,6 +57,14 @@ class CompanyService:
                 )
             audit.record(session, self._user, AuditAction.SETTINGS_CHANGED, details="Société")
         return cleaned
+
+    def _store(self, content: bytes, suffix: str) -> str:
+        """Store the bytes that were checked (the file may change on disk meanwhile)."""
+        with tempfile.TemporaryDirectory() as folder:
+            checked = Path(folder) / f"logo{suffix.lower()}"
+            checked.write_bytes(content)
+            content_hash, _size = self._documents.put(checked)
+        return content_hash
 
     def logo_path(self, company: Company) -> Path | None:
         return self._documents.path_for(company.logo_hash) if company.logo_hash else None

@@ -87,7 +87,13 @@ class Database:
         with self.engine.connect() as connection:
             driver = connection.connection.driver_connection  # autocommit: no transaction
             assert isinstance(driver, sqlite3.Connection)
-            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # best effort if a reader is busy
+            # A reader busy elsewhere would make the user wait: try briefly now; the
+            # office's closing checkpoint (SqliteOffice.close) empties the WAL for sure.
+            driver.execute("PRAGMA busy_timeout=200")
+            try:
+                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                driver.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
 
     def dispose(self) -> None:
         self.engine.dispose()

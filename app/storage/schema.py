@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.files import private_folder
 from app.paths import DataPaths
 from app.storage import sqlite
 from app.storage.backup_files import BackupKind, backup_now
@@ -43,7 +44,7 @@ def upgrade_schema(paths: DataPaths, state: sqlite.SchemaState) -> Path | None:
 
     from app.storage.database import Database  # SQLAlchemy: kept off the start path
 
-    paths.folder.mkdir(parents=True, exist_ok=True)
+    private_folder(paths.folder)
     backup = None
     if state is sqlite.SchemaState.OUTDATED:
         backup = backup_now(paths, BackupKind.BEFORE_MIGRATION).path

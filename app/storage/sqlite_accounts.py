@@ -45,16 +45,12 @@ class SqliteAccounts:
             locked_until=dt.datetime.fromisoformat(row[7]) if row[7] else None,
         )
 
-    def record_failed_login(
-        self,
-        typed_login: str,
-        account_id: int | None,
-        now: dt.datetime,
-        max_failures: int,
-        lock_until: dt.datetime,
-    ) -> None:
-        # One statement counts the failure: read-then-write lost the failures of parallel
-        # attempts (eight at once left the count at one). The same statements run for an
+    def reserve_attempt(
+        self, account_id: int | None, now: dt.datetime, max_failures: int, lock_until: dt.datetime
+    ) -> tuple[bool, bool]:
+        # One statement counts the attempt, before the password is even looked at: parallel
+        # attempts each take one of the `max_failures` tries, and the one that reaches the
+        # limit locks the account for the ones after it. The same statement runs for an
         # unknown login (no row matches): the time taken tells nothing.
         with self._transaction() as connection:
             counted = connection.execute(
@@ -66,14 +62,12 @@ class SqliteAccounts:
                 "RETURNING locked_until",
                 (max_failures, max_failures, _stored(lock_until), account_id, _stored(now)),
             ).fetchall()
-            if account_id is None:
-                details = "Identifiant inconnu ou désactivé"
-            elif not counted:
-                details = "Pendant le blocage"
-            elif counted[0][0] == _stored(lock_until):
-                details = f"{max_failures} erreurs : connexion bloquée jusqu'à {lock_until:%H:%M}"
-            else:
-                details = "Mot de passe incorrect"
+        return bool(counted), bool(counted) and counted[0][0] == _stored(lock_until)
+
+    def record_failed_login(
+        self, typed_login: str, account_id: int | None, now: dt.datetime, details: str
+    ) -> None:
+        with self._transaction() as connection:
             connection.execute(
                 "INSERT INTO audit_events "
                 "(at, user_id, user_login, action, dossier_id, dossier_number, details) "
@@ -87,20 +81,12 @@ class SqliteAccounts:
                 ),
             )
 
-    def confirm_login(self, account_id: int, now: dt.datetime) -> bool:
-        row = self._connection.execute(
-            "SELECT failed_logins, locked_until FROM users WHERE id = ? AND is_active",
-            (account_id,),
-        ).fetchone()
-        if row is None or (row[1] is not None and row[1] > _stored(now)):
-            return False
-        if not row[0] and row[1] is None:
-            return True  # nothing to clear: no write at each login
+    def confirm_login(self, account_id: int) -> bool:
         with self._transaction() as connection:
             cleared = connection.execute(
                 "UPDATE users SET failed_logins = 0, locked_until = NULL "
-                "WHERE id = ? AND is_active AND (locked_until IS NULL OR locked_until <= ?)",
-                (account_id, _stored(now)),
+                "WHERE id = ? AND is_active",
+                (account_id,),
             ).rowcount
         return cleared == 1
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import StorageError
-from app.files import make_private
+from app.files import make_private, private_folder
 from app.paths import DataPaths
 from app.storage import sqlite
 from app.storage.sqlite_accounts import SqliteAccounts
@@ -109,7 +109,7 @@ class SqliteOffice:
             return False
         with self.listing.lock, self._database_lock:
             try:
-                self.paths.folder.mkdir(parents=True, exist_ok=True)
+                private_folder(self.paths.folder)
                 target = sqlite3.connect(self.paths.database)
                 try:
                     self.listing.connection.backup(target)
@@ -132,6 +132,8 @@ class SqliteOffice:
         with self.listing.lock, self._database_lock:
             with contextlib.suppress(sqlite3.Error):
                 sqlite.optimize(self.listing.connection)
+                # Nothing deleted stays in the WAL once Dossia is closed.
+                self.listing.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.listing.connection.close()
             if self._database is not None:
                 self._database.commit_observer = None  # the list's connection is gone

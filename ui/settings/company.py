@@ -95,7 +95,7 @@ class CompanyPage(Page):
     def choose_logo(self, path: str | None = None) -> None:
         if not path:
             path, _ = QFileDialog.getOpenFileName(
-                self, "Logo du cabinet", "", "Images (*.png *.jpg *.jpeg *.svg)"
+                self, "Logo du cabinet", "", "Images (*.png *.jpg *.jpeg)"
             )
         if path:
             self._logo = Path(path)
