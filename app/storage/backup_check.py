@@ -29,18 +29,20 @@ anything is touched:
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import re
 import sqlite3
 import tempfile
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import DatabaseOpenError, DomainError
 from app.storage import schema, sqlite
-from app.storage.backup_files import integrity_problem, read_only
+from app.storage.backup_files import READ_SECONDS, read_only
 from models.enums import (
     AbandonReason,
     AuditAction,
@@ -88,6 +90,26 @@ ENUM_COLUMNS: dict[tuple[str, str], type[enum.StrEnum]] = {
 }
 # Columns holding a document's hash: the name of its file in the documents folder.
 HASH_COLUMNS = {("documents", "content_hash")}
+# Text columns that may hold line breaks and tabs (rich text); any other text column holds
+# one line, without control characters (what `app.validation` lets a user type).
+MULTILINE_COLUMNS = {("dossiers", "internal_note"), ("comments", "body")}
+PASSWORD_COLUMNS = {("users", "password_hash")}
+# An argon2id hash as `app.security` writes it, with parameters a login can afford (a
+# crafted 4 GiB memory cost would exhaust the computer at each login attempt).
+_ARGON2ID = re.compile(
+    rb"\$argon2id\$v=19\$m=([0-9]{1,7}),t=([0-9]{1,3}),p=([0-9]{1,3})"
+    rb"\$[A-Za-z0-9+/]{11,64}\$[A-Za-z0-9+/]{16,128}"
+)
+MAX_ARGON2_MEMORY_KIB = 262_144  # 256 MiB
+MAX_ARGON2_PASSES = 10
+MAX_ARGON2_LANES = 8
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Reads of a backup being checked are interrupted after CHECK_SECONDS, plus one second per
+# CHECK_BYTES_PER_SECOND of file.
+CHECK_SECONDS = 30.0
+CHECK_BYTES_PER_SECOND = 10_000_000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # SQL conditions a stored value must meet ({c} is the quoted column), and what to say if not.
 # (DATE and DATETIME columns have NUMERIC affinity: a literal compared with one must not look
@@ -164,9 +186,41 @@ _building = threading.Lock()
 
 
 def verify(source: Path) -> None:
-    """Refuse (DomainError, in French) `source` unless Dossia could have written it: the
-    schema of its revision exactly, sound pages, and rows the application can read back."""
+    """Refuse (DomainError, in French) `source` unless Dossia could have written it: sound
+    pages, the schema of its revision exactly, and rows the application can read back.
+
+    Whatever the file holds, the answer is a DomainError or acceptance, within a time limit:
+    SQLite's page check runs before any other read (a b-tree whose pointers loop is refused
+    there), and every read is interrupted after `check_seconds`."""
     name = source.name
+    try:
+        _verify(source, name)
+    except sqlite3.OperationalError as error:
+        if "interrupt" in str(error).lower():
+            raise DomainError(
+                f"La vérification de la sauvegarde « {name} » a pris trop de temps : le "
+                "fichier est sans doute endommagé ou modifié. Choisissez-en une autre."
+            ) from error
+        raise DomainError(_damaged(name, _said(error))) from error
+    except (sqlite3.Error, ValueError, LookupError, OverflowError) as error:
+        # UnicodeDecodeError (a ValueError): a byte that is not UTF-8 in its schema, or in
+        # SQLite's message about it; anything else a crafted or damaged file may provoke.
+        raise DomainError(_damaged(name, _said(error))) from error
+
+
+def check_seconds(source: Path) -> float:
+    """How long the reads of one check may take: generous for a genuine file (100,000
+    dossiers, 175 MB, are checked in about 3 s), but never endless."""
+    try:
+        size = source.stat().st_size
+    except OSError:
+        size = 0
+    return CHECK_SECONDS + size / CHECK_BYTES_PER_SECOND
+
+
+def _verify(source: Path, name: str) -> None:
+    seconds = check_seconds(source)
+    _refuse_unsound_pages(source, name, seconds)
     _refuse_a_version_that_is_not_a_table(source)
     try:
         state = sqlite.check_database_readonly(source)
@@ -174,39 +228,133 @@ def verify(source: Path) -> None:
         raise DomainError(error.message) from error
     if state is not sqlite.SchemaState.CURRENT and state is not sqlite.SchemaState.OUTDATED:
         raise DomainError(f"« {name} » n'est pas une sauvegarde Dossia.")
-    try:
-        with (
-            read_only(source, seconds=None) as connection,
-            ThreadPoolExecutor(max_workers=1) as pool,
-        ):
-            versions = [
-                str(r[0]) for r in connection.execute("SELECT version_num FROM alembic_version")
-            ]
-            # The longest part, on its own connection while the rest is checked (SQLite
-            # releases the GIL): at 100,000 dossiers, about 1.5 s of the 2 s of a check.
-            integrity = pool.submit(integrity_problem, source)
-            expected = expected_schema(versions[0])
-            difference = (
-                schema_difference(connection, expected)
-                if len(versions) == 1
-                else f"{len(versions)} versions de schéma au lieu d'une"
+    with (
+        read_only(source, seconds=None) as connection,
+        time_limit(connection, seconds),
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        _add_functions(connection)
+        versions = [
+            str(r[0]) for r in connection.execute("SELECT version_num FROM alembic_version")
+        ]
+        if not versions:
+            raise DomainError(f"« {name} » n'est pas une sauvegarde Dossia.")
+        # The longest part, on its own connection while the rest is checked (SQLite
+        # releases the GIL): at 100,000 dossiers, about 1.5 s of the 3 s of a check.
+        integrity = pool.submit(_page_problem, source, "integrity_check", seconds)
+        expected = expected_schema(versions[0])
+        difference = (
+            schema_difference(connection, expected)
+            if len(versions) == 1
+            else f"{len(versions)} versions de schéma au lieu d'une"
+        )
+        if difference is not None:
+            raise DomainError(
+                f"La sauvegarde « {name} » a été modifiée en dehors de Dossia ({difference}) : "
+                "elle ne peut pas être restaurée."
             )
-            if difference is not None:
-                raise DomainError(
-                    f"La sauvegarde « {name} » a été modifiée en dehors de Dossia ({difference}) : "
-                    "elle ne peut pas être restaurée."
-                )
-            invalid = invalid_rows(connection, expected)
-            problem = integrity.result()
-            if problem is not None:
-                raise DomainError(_damaged(name, problem))
-            if invalid is not None:
-                raise DomainError(
-                    f"La sauvegarde « {name} » contient des données que Dossia n'a pas pu écrire "
-                    f"({invalid}) : elle ne peut pas être restaurée."
-                )
-    except sqlite3.DatabaseError as error:
-        raise DomainError(_damaged(name, str(error))) from error
+        invalid = invalid_rows(connection, expected)
+        problem = integrity.result()
+        if problem is not None:
+            raise DomainError(_damaged(name, problem))
+        if invalid is not None:
+            raise DomainError(
+                f"La sauvegarde « {name} » contient des données que Dossia n'a pas pu écrire "
+                f"({invalid}) : elle ne peut pas être restaurée."
+            )
+
+
+def _refuse_unsound_pages(source: Path, name: str, seconds: float) -> None:
+    """SQLite's quick check of the pages (a fraction of a second at 100,000 dossiers), before
+    anything else reads the file: a b-tree whose pointers loop is refused here, and never
+    walked by a COUNT(*) that no progress handler would stop."""
+    try:
+        with source.open("rb") as handle:
+            header = handle.read(len(_SQLITE_MAGIC))
+    except OSError as error:
+        raise DomainError(
+            f"Impossible de lire la sauvegarde « {name} » : {error.strerror or error}."
+        ) from error
+    if header != _SQLITE_MAGIC:
+        raise DomainError(_not_a_database(name))
+    problem = _page_problem(source, "quick_check", seconds)
+    if problem is None:
+        return
+    lowered = problem.lower()
+    if "not a database" in lowered or "encrypted" in lowered:
+        raise DomainError(_not_a_database(name))
+    if "interrupt" in lowered:
+        raise sqlite3.OperationalError("interrupted")
+    raise DomainError(_damaged(name, problem))
+
+
+def _page_problem(path: Path, pragma: str, seconds: float) -> str | None:
+    """None if SQLite finds the file sound (`PRAGMA integrity_check` or `quick_check`,
+    interrupted after `seconds`), else what it reports."""
+    try:
+        with read_only(path, seconds=None) as connection, time_limit(connection, seconds):
+            rows = [_said(r[0]) for r in connection.execute(f"PRAGMA {pragma}")]
+    except (sqlite3.DatabaseError, ValueError) as error:
+        return _said(error)
+    return None if rows == ["ok"] else "; ".join(rows[:5])
+
+
+@contextlib.contextmanager
+def time_limit(connection: sqlite3.Connection, seconds: float) -> Iterator[None]:
+    """Interrupt whatever `connection` runs once `seconds` have passed, until the block ends.
+
+    A progress handler is not enough: SQLite calls it between the steps of its virtual
+    machine, and some steps never end on a crafted file (COUNT(*) is one step, and walks a
+    b-tree whose pointers loop to the same page forever). `interrupt()` stops any step; it
+    is repeated, as it stops only the statements running when it is called."""
+    done = threading.Event()
+
+    def watch() -> None:
+        if done.wait(seconds):
+            return
+        while not done.is_set():
+            with contextlib.suppress(sqlite3.Error):
+                connection.interrupt()
+            done.wait(0.05)
+
+    watcher = threading.Thread(target=watch, name="dossia-time-limit", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()  # never an interrupt() after the connection is closed
+
+
+def count_dossiers(path: Path, seconds: float = READ_SECONDS) -> int | None:
+    """The dossier count of a backup file for a listing, read within `seconds` (however the
+    file was crafted), or None if it cannot be read in time."""
+    try:
+        if not path.is_file():
+            return None
+        with read_only(path, seconds) as connection, time_limit(connection, seconds):
+            kind = connection.execute(
+                "SELECT type FROM sqlite_master WHERE name = 'dossiers'"
+            ).fetchone()
+            if kind is None or kind[0] != "table":
+                return None
+            count = connection.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]
+            return count if isinstance(count, int) else None
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+
+
+def _said(error: object) -> str:
+    """What an error (or SQLite) says, printable whatever bytes it quotes."""
+    text = str(error)
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _not_a_database(name: str) -> str:
+    return (
+        f"Le fichier « {name} » n'est pas une base de données Dossia, ou il est endommagé : "
+        "choisissez-en un autre."
+    )
 
 
 def _damaged(name: str, problem: str) -> str:
@@ -217,11 +365,11 @@ def _refuse_a_version_that_is_not_a_table(source: Path) -> None:
     """`check_database` reads `alembic_version`: it must be a table, not a view that would
     never end (read with a time limit; a file that cannot be read is left to check_database)."""
     try:
-        with read_only(source) as connection:
+        with read_only(source) as connection, time_limit(connection, READ_SECONDS):
             row = connection.execute(
                 "SELECT type FROM sqlite_master WHERE name = 'alembic_version'"
             ).fetchone()
-    except sqlite3.Error:
+    except (sqlite3.Error, ValueError):
         return
     if row is not None and row[0] != "table":
         raise DomainError(
@@ -491,18 +639,29 @@ def invalid_rows(connection: sqlite3.Connection, expected: Schema) -> str | None
             for column, declared in columns
             for condition, label in [_column_check(table, column, declared)]
             if condition
-        ]
-        if not checks:
+        ] + _length_checks(table, columns)
+        texts = _text_columns(table, columns)
+        readable = [r for r in (_readable(texts, 0), _readable(texts, 1)) if r is not None]
+        if not checks and not readable:
             continue
-        # One pass over the table; the faulty column is looked for only if a row fails.
-        # (`IS NOT 1`: a condition that is NULL fails too.)
-        every = " AND ".join(f"({_quoted(c)} IS NULL OR {condition})" for c, condition, _ in checks)
+        # One pass over the table (and one Python call per row for its texts); the faulty
+        # column is looked for only if a row fails. (`IS NOT 1`: NULL fails too.)
+        every = " AND ".join(
+            [f"({_quoted(c)} IS NULL OR {condition})" for c, condition, _ in checks] + readable
+        )
         if _count(connection, table, every) == 0:
             continue
         for column, condition, label in checks:
             count = _count(connection, table, f"{_quoted(column)} IS NULL OR {condition}")
             if count:
                 return f"{label} dans « {table}.{column} », {count} ligne(s)"
+        for column, multiline in texts:
+            count = _count(connection, table, _readable([(column, multiline)], multiline) or "1")
+            if count:
+                return (
+                    f"texte illisible (UTF-8 invalide ou caractère de contrôle) dans "
+                    f"« {table}.{column} », {count} ligne(s)"
+                )
     if "settings" in expected.columns:
         for key, condition, label in SETTING_CHECKS:
             bad = connection.execute(
@@ -527,5 +686,83 @@ def _column_check(table: str, column: str, declared: str) -> tuple[str, str]:
     if values is not None:
         listed = ", ".join("'" + member.value.replace("'", "''") + "'" for member in values)
         return f"{{c}} IN ({listed})", "valeur inconnue"
-    base = "TEXT" if declared.startswith("VARCHAR") else declared
+    if (table, column) in PASSWORD_COLUMNS:
+        return (
+            "typeof({c}) = 'text' AND length(CAST({c} AS BLOB)) <= 256 "
+            "AND dossia_argon2id_ok(CAST({c} AS BLOB)) = 1",
+            "empreinte de mot de passe invalide",
+        )
+    base = "TEXT" if _VARCHAR.fullmatch(declared) else declared
     return _BY_TYPE.get(base, ("", ""))
+
+
+def _length_checks(table: str, columns: tuple[tuple[str, str], ...]) -> list[tuple[str, str, str]]:
+    """(column, condition, label) of each column declared VARCHAR(n): at most n characters."""
+    found = []
+    for column, declared in columns:
+        size = _VARCHAR.fullmatch(declared)
+        if size is not None and (table, column) not in PASSWORD_COLUMNS:
+            most = int(size.group(1))
+            found.append(
+                (column, f"(length({_quoted(column)}) <= {most})", f"plus de {most} caractères")
+            )
+    return found
+
+
+def _text_columns(table: str, columns: tuple[tuple[str, str], ...]) -> list[tuple[str, int]]:
+    """The free text columns of `table` (neither enumerations, hashes nor passwords), each
+    with 1 if it may hold line breaks, else 0."""
+    special = HASH_COLUMNS | ENUM_COLUMNS.keys() | PASSWORD_COLUMNS
+    return [
+        (column, int((table, column) in MULTILINE_COLUMNS))
+        for column, declared in columns
+        if (table, column) not in special
+        and (declared == "TEXT" or _VARCHAR.fullmatch(declared) is not None)
+    ]
+
+
+def _readable(columns: list[tuple[str, int]], multiline: int) -> str | None:
+    """One call of `dossia_text_ok` per row for these columns: their bytes joined by spaces
+    (UTF-8 as a whole exactly when each part is; NULL as nothing)."""
+    chosen = [column for column, kind in columns if kind == multiline]
+    if not chosen:
+        return None
+    joined = " || x'20' || ".join(f"coalesce(CAST({_quoted(c)} AS BLOB), x'')" for c in chosen)
+    return f"dossia_text_ok(CAST(({joined}) AS BLOB), {multiline}) = 1"
+
+
+_VARCHAR = re.compile(r"VARCHAR\(\s*([0-9]{1,9})\s*\)")
+
+
+def _add_functions(connection: sqlite3.Connection) -> None:
+    """The Python functions the row checks call (on this connection only)."""
+    connection.create_function("dossia_text_ok", 2, _text_ok, deterministic=True)
+    connection.create_function("dossia_argon2id_ok", 1, _argon2id_ok, deterministic=True)
+
+
+def _text_ok(value: object, multiline: object) -> int:
+    """1 if `value` (a text's bytes) is UTF-8 without a control character (line breaks and
+    tabs allowed in rich text), else 0."""
+    if not isinstance(value, bytes):
+        return 0
+    try:
+        text = value.decode("utf-8")  # strict: refuses encoded surrogates too
+    except UnicodeDecodeError:
+        return 0
+    pattern = _CONTROL_MULTILINE if multiline else _CONTROL
+    return 0 if pattern.search(text) else 1
+
+
+def _argon2id_ok(value: object) -> int:
+    """1 if `value` is an argon2id hash whose parameters a login can afford, else 0."""
+    if not isinstance(value, bytes):
+        return 0
+    match = _ARGON2ID.fullmatch(value)
+    if match is None:
+        return 0
+    memory, passes, lanes = (int(group) for group in match.groups())
+    return int(
+        1 <= lanes <= MAX_ARGON2_LANES
+        and 1 <= passes <= MAX_ARGON2_PASSES
+        and 8 * lanes <= memory <= MAX_ARGON2_MEMORY_KIB
+    )

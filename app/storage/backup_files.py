@@ -16,14 +16,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import hashlib
 import os
 import re
-import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from app.errors import DomainError
 from app.files import atomic_path
@@ -176,30 +177,81 @@ def integrity_problem(path: Path) -> str | None:
     return None if rows == ["ok"] else "; ".join(rows[:5])
 
 
-def copy_documents(source: Path, target: Path) -> int:
-    """Copy the content-addressed files missing in `target`; returns how many were copied.
+def document_hashes(database: Path) -> set[str]:
+    """The document files a database refers to (its documents and the company's logo): only
+    well-formed hashes, read read-only. Raises sqlite3.Error if they cannot be read."""
+    with read_only(database, seconds=None) as connection:
+        kinds = dict(
+            connection.execute(
+                "SELECT name, type FROM sqlite_master WHERE name IN ('documents', 'settings')"
+            ).fetchall()
+        )
+        found: set[object] = set()
+        if kinds.get("documents") == "table":
+            found.update(row[0] for row in connection.execute("SELECT content_hash FROM documents"))
+        if kinds.get("settings") == "table":
+            found.update(
+                row[0]
+                for row in connection.execute(
+                    "SELECT value FROM settings WHERE key = 'company.logo_hash'"
+                )
+            )
+    return {h for h in found if isinstance(h, str) and DOCUMENT_NAME.fullmatch(h)}
 
-    Only document files are copied (`ab/ab12…`, 64 hexadecimal digits, not a link): a backup
-    folder's `documents/` is not trusted either when it is restored.
+
+# A document file is opened without following a link and without waiting on a pipe.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_CHUNK = 1024 * 1024
+
+
+class _WrongContent(Exception):
+    """A document file whose content is not what its name says (its copy is dropped)."""
+
+
+def copy_document_file(source: Path, destination: Path, content_hash: str) -> bool:
+    """Copy one document file (atomically) if it is a regular file whose sha256 is
+    `content_hash`; returns False (nothing written) otherwise.
+
+    The file is opened once, not following a link, and checked on the open descriptor: a
+    file swapped after a look at its path is never what gets copied.
     """
-    if not source.is_dir():
-        return 0
+    try:
+        handle = os.open(source, _OPEN_FLAGS)
+    except OSError:
+        return False  # missing, a link (ELOOP), unreadable
+    with os.fdopen(handle, "rb") as stream:
+        if not S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return False
+        digest = hashlib.sha256()
+        with atomic_path(destination) as partial:
+            with partial.open("xb") as out:
+                while chunk := stream.read(_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+            if digest.hexdigest() != content_hash:
+                raise _WrongContent()
+    return True
+
+
+def copy_documents(source: Path, target: Path, hashes: Iterable[str]) -> int:
+    """Copy into `target` the document files of `hashes` it lacks; returns how many were.
+
+    A file of `source` (a backup folder's `documents/`, not trusted when it is restored) is
+    copied only if it is a regular file (not a link) whose content has the hash of its name;
+    others, and hashes without a file, are skipped.
+    """
     copied = 0
-    for file in source.glob("*/*"):
-        if (
-            not DOCUMENT_NAME.fullmatch(file.name)
-            or file.parent.name != file.name[:2]
-            or file.is_symlink()
-            or file.parent.is_symlink()
-            or not file.is_file()
-        ):
+    for content_hash in sorted(set(hashes)):
+        if not DOCUMENT_NAME.fullmatch(content_hash):
             continue
-        destination = target / file.relative_to(source)
+        relative = Path(content_hash[:2]) / content_hash
+        destination = target / relative
         if destination.exists():
             continue  # same name, same content
-        with atomic_path(destination) as partial:
-            shutil.copyfile(file, partial)
-        copied += 1
+        try:
+            copied += copy_document_file(source / relative, destination, content_hash)
+        except _WrongContent:
+            continue
     return copied
 
 
@@ -243,8 +295,10 @@ def write_backup(
                 raise DomainError(
                     f"La copie de sauvegarde est incohérente ({problem}) : elle a été supprimée."
                 )
+            # Only the documents this copy refers to leave the data folder.
+            hashes = document_hashes(partial) if documents is not None else set()
         if documents is not None:
-            copy_documents(documents, target.parent / "documents")
+            copy_documents(documents, target.parent / "documents", hashes)
     except OSError as error:
         raise DomainError(
             f"Impossible d'écrire la sauvegarde dans « {target.parent} » : {error.strerror or error}. "

@@ -34,12 +34,11 @@ from app.storage.backup_files import (
     BackupInfo,
     BackupKind,
     Progress,
+    _parse_name,
     backup_name,
     backup_now,
     copy_documents,
-    describe,
     integrity_problem,
-    list_backups,
     read_only,
     write_backup,
 )
@@ -71,8 +70,32 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 # Reading the document hashes of a kept backup gives up after this long (then nothing is
 # deleted): a genuine backup of 100,000 dossiers answers in a fraction of it.
 HASHES_SECONDS = 10.0
+# The name of a damaged database set aside in backups/ (followed by the date, STAMP).
+DAMAGED_PREFIX = "dossia-endommagee-"
+_DAMAGED_ENDINGS = (SUFFIX, f"{SUFFIX}-wal", f"{SUFFIX}-shm")
 # A partial file this recent is a backup being written: documents are not pruned meanwhile.
 WRITING_SECONDS = 3600
+
+
+def describe(path: Path) -> BackupInfo:
+    """Date, kind and dossier count of a backup file (read-only, within READ_SECONDS however
+    the file was crafted: `backup_check.count_dossiers`).
+
+    A file that cannot be read in time, or is not a database, gets no count (None).
+    """
+    kind, taken_at = _parse_name(path)
+    stat = path.stat()
+    if taken_at is None:
+        taken_at = dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
+    return BackupInfo(path, kind, taken_at, backup_check.count_dossiers(path), stat.st_size)
+
+
+def list_backups(folder: Path) -> list[BackupInfo]:
+    """Backups of a folder, newest first."""
+    if not folder.is_dir():
+        return []
+    found = [describe(p) for p in folder.glob(f"dossia-*{SUFFIX}") if p.is_file()]
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
 
 
 def automatic_backup_due(paths: DataPaths, today: dt.date | None = None) -> bool:
@@ -137,6 +160,7 @@ def referenced_documents(database: Path) -> set[str] | None:
     with (
         contextlib.suppress(sqlite3.Error, OSError, ValueError),
         read_only(database, seconds=HASHES_SECONDS) as connection,
+        backup_check.time_limit(connection, HASHES_SECONDS),
     ):
         kinds = dict(
             connection.execute(
@@ -158,21 +182,23 @@ def referenced_documents(database: Path) -> set[str] | None:
 
 
 def _backup_databases(folder: Path) -> list[tuple[Path, int, int]] | None:
-    """Every backup of the folder, with its modification time and size: each SQLite file and
-    each `*.sqlite3` file, whatever its name (`backup --out` chooses one); None while a
-    backup is being written there."""
+    """Every backup of the folder, with its modification time and size: each file named like
+    a Dossia backup (`dossia-<kind>-<date>.sqlite3`), and each other SQLite file (`backup
+    --out` lets the user choose a name), but not the damaged databases Dossia set aside
+    there (`dossia-endommagee-*`, unreadable by nature: they hold no backup's documents);
+    None while a backup is being written there."""
     found = []
     for path in sorted(folder.iterdir()):
         if is_partial(path):
             if time.time() - path.stat().st_mtime < WRITING_SECONDS:
                 return None  # a backup is being written here: decide next time
             continue  # left by an interrupted backup long ago
-        if not path.is_file():
+        if not path.is_file() or _set_aside(path):
             continue
-        if not path.name.endswith(SUFFIX):
+        if _parse_name(path)[0] is None or not path.name.endswith(SUFFIX):
             with path.open("rb") as handle:
                 if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
-                    continue
+                    continue  # neither named like a backup nor a SQLite file
         stat = path.stat()
         found.append((path, stat.st_mtime_ns, stat.st_size))
     return found
@@ -225,10 +251,22 @@ def check_backup(source: Path) -> BackupInfo:
     return describe(source)
 
 
+def _set_aside(path: Path) -> bool:
+    """True for a damaged database `set_aside_damaged` moved there (or its -wal, -shm)."""
+    stem = path.name.split(SUFFIX, 1)[0]
+    if not stem.startswith(DAMAGED_PREFIX) or path.name[len(stem) :] not in _DAMAGED_ENDINGS:
+        return False
+    try:
+        dt.datetime.strptime(stem.removeprefix(DAMAGED_PREFIX), STAMP)
+    except ValueError:
+        return False
+    return True
+
+
 def set_aside_damaged(paths: DataPaths, now: dt.datetime | None = None) -> Path:
     """Move an unreadable database (and its WAL files) into backups/, never delete it."""
     stamp = (now or dt.datetime.now()).strftime(STAMP)
-    target = paths.backups / f"dossia-endommagee-{stamp}{SUFFIX}"
+    target = paths.backups / f"{DAMAGED_PREFIX}{stamp}{SUFFIX}"
     paths.backups.mkdir(parents=True, exist_ok=True)
     for suffix in ("-wal", "-shm"):
         extra = paths.database.with_name(paths.database.name + suffix)

@@ -30,6 +30,20 @@ def check_hash(content_hash: object) -> str:
     return content_hash
 
 
+def _holds(path: Path, content_hash: str) -> bool:
+    """Whether `path` is a regular file (not a link) whose sha256 is `content_hash`."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(1024 * 1024):
+                digest.update(chunk)
+    except OSError:
+        return False
+    return digest.hexdigest() == content_hash
+
+
 class DocumentStore:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -40,7 +54,10 @@ class DocumentStore:
         return self.folder / content_hash[:2] / content_hash
 
     def put(self, source: Path) -> tuple[str, int]:
-        """Copy a file in (atomically); returns its hash and size."""
+        """Copy a file in (atomically); returns its hash and size.
+
+        A file already under that name is kept only if its content has that hash.
+        """
         try:
             size = source.stat().st_size
             if size > MAX_DOCUMENT_BYTES:
@@ -52,7 +69,7 @@ class DocumentStore:
             ) from error
         content_hash = hashlib.sha256(data).hexdigest()
         target = self.path_for(content_hash)
-        if not target.exists():
+        if not _holds(target, content_hash):  # a file planted under the name is replaced
             try:
                 with atomic_write(target, binary=True) as stream:
                     stream.write(data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from app.errors import DatabaseOpenError, DomainError, NewerDatabaseError
+from app.errors import DatabaseOpenError, NewerDatabaseError
 from app.paths import DataPaths
 from app.storage import sqlite
 from app.storage.backups import BackupInfo, check_backup, list_backups
@@ -54,6 +54,6 @@ def latest_good_backup(paths: DataPaths) -> BackupInfo | None:
     for backup in list_backups(paths.backups):
         try:
             return check_backup(backup.path)
-        except DomainError:
-            continue
+        except Exception:  # DomainError, or whatever else a file provokes: never crash
+            continue  # the start-up on one backup, look at the next one
     return None

@@ -1,16 +1,33 @@
-"""Restoring a backup over the office's data (then migrating it if it is older)."""
+"""Restoring a backup over the office's data (then migrating it if it is older).
+
+The chosen file is read once, into a private copy in the data folder; the check and
+everything after it use that copy only, so a file swapped on the share after the check is
+never restored. The restored office is built completely beside the live database (pages,
+search index, documents, schema upgrade) and replaces it in one rename at the end: a
+restore that fails before that leaves the current office as it was.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import os
+import shutil
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import DomainError
+from app.errors import DatabaseOpenError, DomainError
+from app.files import PRIVATE_FILE, make_private
 from app.paths import DataPaths
 from app.storage import sqlite
-from app.storage.backup_files import is_database_file
+from app.storage.backup_files import (
+    COMPANION_SUFFIXES,
+    document_hashes,
+    is_database_file,
+    read_only,
+)
 from app.storage.backups import (
     PAGES_PER_STEP,
     BackupInfo,
@@ -25,6 +42,7 @@ from app.storage.schema import ensure_schema
 # The full-text index is derived from the dossiers: rebuilt from the restored (checked) rows,
 # so that nothing of the backup's own index pages is kept.
 _REBUILD_SEARCH_INDEX = "INSERT INTO dossier_fts(dossier_fts) VALUES('rebuild')"
+_WORK_PREFIX = ".restauration-"
 
 
 @dataclass(frozen=True)
@@ -36,39 +54,117 @@ class RestoreResult:
 def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreResult:
     """Replace the office's data by a backup, after a safety backup of the current state.
 
-    The backup is checked in full first (`check_backup`: the exact schema of its revision,
-    sound pages, readable rows); a refused file changes nothing. Every other connection of
-    this process must be closed first. The documents of the backup folder are copied back;
-    the search index is rebuilt; the schema is migrated if the backup is older. A damaged
-    database (`damaged=True`) cannot be backed up: it is moved aside into backups/ instead.
+    `source` is copied once (read-only, by SQLite) into a private file of the data folder;
+    that copy is checked in full (`check_backup`: the exact schema of its revision, sound
+    pages, readable rows) and is the only one restored: a refused file changes nothing.
+    Every other connection of this process must be closed first. The restored database is
+    built beside the live one (search index rebuilt, schema migrated if the backup is older,
+    the documents it refers to copied back, each checked against its hash), then replaces
+    it atomically. A damaged database (`damaged=True`) cannot be backed up: it is moved
+    aside into backups/ instead, just before the replacement.
     """
     if source.exists() and is_database_file(paths.database, source):
         raise DomainError(
             f"« {source.name} » est la base de données en cours, pas une sauvegarde : "
             "choisissez un fichier du dossier des sauvegardes."
         )
-    info = check_backup(source)
-    safety = None
-    if paths.database.exists():
-        if damaged:
-            set_aside_damaged(paths)
-        else:
-            safety = backup_now(paths, BackupKind.BEFORE_RESTORE)
+    if not source.is_file():
+        raise DomainError(f"La sauvegarde « {source} » est introuvable.")
+    paths.folder.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=paths.folder, prefix=_WORK_PREFIX))  # 0700
     try:
-        paths.folder.mkdir(parents=True, exist_ok=True)
+        private = work / source.name  # the same name: the check's messages name the file
+        _copy_once(source, private)
+        info = dataclasses.replace(check_backup(private), path=source)
+        safety = None
+        if paths.database.exists() and not damaged:
+            safety = backup_now(paths, BackupKind.BEFORE_RESTORE)
+        staged = _build(paths, private, source.parent / "documents", safety)
+        _swap(paths, staged, damaged, safety)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return RestoreResult(restored=info, safety_backup=safety)
+
+
+def _copy_once(source: Path, private: Path) -> None:
+    """The only read of the user's file: SQLite's backup API from a read-only connection into
+    a new file only this user can read."""
+    handle = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    os.close(handle)
+    try:
         with (
-            contextlib.closing(sqlite3.connect(source)) as src,
-            contextlib.closing(sqlite3.connect(paths.database)) as dst,
+            read_only(source, seconds=None) as src,
+            contextlib.closing(sqlite3.connect(private)) as dst,
         ):
-            dst.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
+            src.backup(dst, pages=PAGES_PER_STEP)
+            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    except (OSError, sqlite3.Error) as error:
+        try:  # only to say why (not a database, newer version…): nothing of it is kept
+            sqlite.check_database_readonly(source)
+        except DatabaseOpenError as reason:
+            raise DomainError(reason.message) from error
+        raise DomainError(
+            f"La sauvegarde « {source.name} » ne peut pas être lue ({error}) : "
+            "choisissez-en une autre. La base actuelle n'a pas été modifiée."
+        ) from error
+
+
+def _companions(database: Path) -> list[Path]:
+    return [database.with_name(database.name + s) for s in COMPANION_SUFFIXES if s]
+
+
+def _build(paths: DataPaths, private: Path, documents: Path, safety: BackupInfo | None) -> Path:
+    """The restored office, complete, in a file beside the live database (removed on failure)."""
+    handle, name = tempfile.mkstemp(dir=paths.folder, prefix=_WORK_PREFIX, suffix=".sqlite3")
+    os.close(handle)  # 0600
+    staged = Path(name)
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(private)) as src,
+            contextlib.closing(sqlite3.connect(staged)) as dst,
+        ):
             src.backup(dst, pages=PAGES_PER_STEP)
             dst.execute(_REBUILD_SEARCH_INDEX)
             dst.commit()
-        copy_documents(source.parent / "documents", paths.documents)
-    except (OSError, sqlite3.Error) as error:
+        copy_documents(documents, paths.documents, document_hashes(staged))
+        ensure_schema(DataPaths(staged))  # its backups go to the office's backups folder
+        with contextlib.closing(sqlite3.connect(staged)) as connection:
+            connection.execute("PRAGMA journal_mode=DELETE")  # nothing left in a -wal file
+        make_private(staged)
+        with open(staged, "rb") as stream:
+            os.fsync(stream.fileno())
+    except (OSError, sqlite3.Error, DomainError) as error:
+        for path in (staged, *_companions(staged)):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+        message = error.message if isinstance(error, DomainError) else str(error)
         raise DomainError(
-            f"La restauration a échoué ({error}). La base actuelle n'a pas été modifiée"
+            f"La restauration a échoué ({message}). La base actuelle n'a pas été modifiée"
             + (f" ; une copie de sécurité est dans « {safety.path} »." if safety else ".")
         ) from error
-    ensure_schema(paths)
-    return RestoreResult(restored=info, safety_backup=safety)
+    return staged
+
+
+def _swap(paths: DataPaths, staged: Path, damaged: bool, safety: BackupInfo | None) -> None:
+    """Put the restored file in place of the live one (every connection is closed)."""
+    try:
+        if damaged and paths.database.exists():
+            set_aside_damaged(paths)
+        # A -wal/-shm/-journal left beside the live file would be applied to the new one.
+        for companion in _companions(paths.database):
+            companion.unlink(missing_ok=True)
+        staged.replace(paths.database)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            staged.unlink(missing_ok=True)
+        raise DomainError(
+            f"La restauration a échoué en remplaçant la base ({error.strerror or error}) : "
+            "la base actuelle a pu être modifiée ou remplacée"
+            + (f" ; une copie de sécurité est dans « {safety.path} »." if safety else ".")
+        ) from error
+    with contextlib.suppress(OSError):  # the rename itself, on disk
+        folder = os.open(paths.folder, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
