@@ -17,7 +17,7 @@ import pytest
 
 from app.errors import DomainError
 from app.paths import DataPaths
-from app.storage import backup_check, backups, opening
+from app.storage import backup_check, backup_files, backups, opening
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEN = dt.datetime(2026, 1, 1, 12)
@@ -111,7 +111,7 @@ def test_a_read_that_never_ends_is_interrupted(tmp_path):
     endless = (
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n"
     )
-    with pytest.raises(sqlite3.OperationalError), backup_check.time_limit(connection, 0.2):
+    with pytest.raises(sqlite3.OperationalError), backup_files.time_limit(connection, 0.2):
         connection.execute(endless).fetchone()
     connection.close()
 

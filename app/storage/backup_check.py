@@ -29,20 +29,18 @@ anything is touched:
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import re
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import DatabaseOpenError, DomainError
 from app.storage import schema, sqlite
-from app.storage.backup_files import READ_SECONDS, read_only
+from app.storage.backup_files import READ_SECONDS, read_only, time_limit
 from models.enums import (
     AbandonReason,
     AuditAction,
@@ -297,51 +295,6 @@ def _page_problem(path: Path, pragma: str, seconds: float) -> str | None:
     except (sqlite3.DatabaseError, ValueError) as error:
         return _said(error)
     return None if rows == ["ok"] else "; ".join(rows[:5])
-
-
-@contextlib.contextmanager
-def time_limit(connection: sqlite3.Connection, seconds: float) -> Iterator[None]:
-    """Interrupt whatever `connection` runs once `seconds` have passed, until the block ends.
-
-    A progress handler is not enough: SQLite calls it between the steps of its virtual
-    machine, and some steps never end on a crafted file (COUNT(*) is one step, and walks a
-    b-tree whose pointers loop to the same page forever). `interrupt()` stops any step; it
-    is repeated, as it stops only the statements running when it is called."""
-    done = threading.Event()
-
-    def watch() -> None:
-        if done.wait(seconds):
-            return
-        while not done.is_set():
-            with contextlib.suppress(sqlite3.Error):
-                connection.interrupt()
-            done.wait(0.05)
-
-    watcher = threading.Thread(target=watch, name="dossia-time-limit", daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        done.set()
-        watcher.join()  # never an interrupt() after the connection is closed
-
-
-def count_dossiers(path: Path, seconds: float = READ_SECONDS) -> int | None:
-    """The dossier count of a backup file for a listing, read within `seconds` (however the
-    file was crafted), or None if it cannot be read in time."""
-    try:
-        if not path.is_file():
-            return None
-        with read_only(path, seconds) as connection, time_limit(connection, seconds):
-            kind = connection.execute(
-                "SELECT type FROM sqlite_master WHERE name = 'dossiers'"
-            ).fetchone()
-            if kind is None or kind[0] != "table":
-                return None
-            count = connection.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]
-            return count if isinstance(count, int) else None
-    except (sqlite3.Error, OSError, ValueError):
-        return None
 
 
 def _said(error: object) -> str:

@@ -20,6 +20,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -120,17 +121,49 @@ def read_only(path: Path, seconds: float | None = READ_SECONDS) -> Iterator[sqli
         connection.close()
 
 
-def _count_dossiers(path: Path) -> int | None:
-    if not path.is_file():
-        return None
-    with contextlib.suppress(sqlite3.Error, OSError, ValueError), read_only(path) as connection:
-        kind = connection.execute(
-            "SELECT type FROM sqlite_master WHERE name = 'dossiers'"
-        ).fetchone()
-        if kind is not None and kind[0] == "table":
+@contextlib.contextmanager
+def time_limit(connection: sqlite3.Connection, seconds: float) -> Iterator[None]:
+    """Interrupt whatever `connection` runs once `seconds` have passed, until the block ends.
+
+    A progress handler is not enough: SQLite calls it between the steps of its virtual
+    machine, and some steps never end on a crafted file (COUNT(*) is one step, and walks a
+    b-tree whose pointers loop to the same page forever). `interrupt()` stops any step; it
+    is repeated, as it stops only the statements running when it is called."""
+    done = threading.Event()
+
+    def watch() -> None:
+        if done.wait(seconds):
+            return
+        while not done.is_set():
+            with contextlib.suppress(sqlite3.Error):
+                connection.interrupt()
+            done.wait(0.05)
+
+    watcher = threading.Thread(target=watch, name="dossia-time-limit", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()  # never an interrupt() after the connection is closed
+
+
+def count_dossiers(path: Path, seconds: float = READ_SECONDS) -> int | None:
+    """The dossier count of a backup file for a listing, read within `seconds` (however the
+    file was crafted), or None if it cannot be read in time."""
+    try:
+        if not path.is_file():
+            return None
+        with read_only(path, seconds) as connection, time_limit(connection, seconds):
+            kind = connection.execute(
+                "SELECT type FROM sqlite_master WHERE name = 'dossiers'"
+            ).fetchone()
+            if kind is None or kind[0] != "table":
+                return None
             count = connection.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]
             return count if isinstance(count, int) else None
-    return None
+    except (sqlite3.Error, OSError, ValueError):
+        return None
 
 
 def describe(path: Path) -> BackupInfo:
@@ -142,7 +175,7 @@ def describe(path: Path) -> BackupInfo:
     stat = path.stat()
     if taken_at is None:
         taken_at = dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
-    return BackupInfo(path, kind, taken_at, _count_dossiers(path), stat.st_size)
+    return BackupInfo(path, kind, taken_at, count_dossiers(path), stat.st_size)
 
 
 def list_backups(folder: Path) -> list[BackupInfo]:

@@ -38,8 +38,11 @@ from app.storage.backup_files import (
     backup_name,
     backup_now,
     copy_documents,
+    describe,
     integrity_problem,
+    list_backups,
     read_only,
+    time_limit,
     write_backup,
 )
 
@@ -75,27 +78,6 @@ DAMAGED_PREFIX = "dossia-endommagee-"
 _DAMAGED_ENDINGS = (SUFFIX, f"{SUFFIX}-wal", f"{SUFFIX}-shm")
 # A partial file this recent is a backup being written: documents are not pruned meanwhile.
 WRITING_SECONDS = 3600
-
-
-def describe(path: Path) -> BackupInfo:
-    """Date, kind and dossier count of a backup file (read-only, within READ_SECONDS however
-    the file was crafted: `backup_check.count_dossiers`).
-
-    A file that cannot be read in time, or is not a database, gets no count (None).
-    """
-    kind, taken_at = _parse_name(path)
-    stat = path.stat()
-    if taken_at is None:
-        taken_at = dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
-    return BackupInfo(path, kind, taken_at, backup_check.count_dossiers(path), stat.st_size)
-
-
-def list_backups(folder: Path) -> list[BackupInfo]:
-    """Backups of a folder, newest first."""
-    if not folder.is_dir():
-        return []
-    found = [describe(p) for p in folder.glob(f"dossia-*{SUFFIX}") if p.is_file()]
-    return sorted(found, key=lambda b: b.taken_at, reverse=True)
 
 
 def automatic_backup_due(paths: DataPaths, today: dt.date | None = None) -> bool:
@@ -160,7 +142,7 @@ def referenced_documents(database: Path) -> set[str] | None:
     with (
         contextlib.suppress(sqlite3.Error, OSError, ValueError),
         read_only(database, seconds=HASHES_SECONDS) as connection,
-        backup_check.time_limit(connection, HASHES_SECONDS),
+        time_limit(connection, HASHES_SECONDS),
     ):
         kinds = dict(
             connection.execute(
