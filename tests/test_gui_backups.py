@@ -70,7 +70,8 @@ def test_restore_dialog_refuses_a_bad_file_before_closing_anything(qtbot, main_w
     dialog.list.addItem(item)
     dialog.list.setCurrentItem(item)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert dialog.isVisible() and "n'est pas une base de données Dossia" in dialog.error.text()
+    qtbot.waitUntil(lambda: "n'est pas une base de données Dossia" in dialog.error.text())
+    assert dialog.isVisible()
     assert main_window.isEnabled()  # the office is still open
     dialog.reject()
 

@@ -122,7 +122,10 @@ class RestoreDialog(FormDialog):
                 "hint",
             )
         )
-        self.chosen: Path | None = None
+        self.checking = set_role(QLabel(""), "hint")
+        self.checking.setObjectName("checkingLabel")
+        self.form.addWidget(self.checking)
+        self._background = Background()
         self.setMinimumWidth(560)
 
     def _pick_file(self) -> None:
@@ -136,13 +139,33 @@ class RestoreDialog(FormDialog):
             self.list.insertItem(0, item)
             self.list.setCurrentRow(0)
 
-    def submit(self) -> Path:
+    def _on_ok(self) -> None:
+        """A bad file is refused here, before anything is closed; the whole check (seconds
+        for a big office) runs off the GUI thread, the dialog waiting with its buttons off."""
         item = self.list.currentItem()
         if item is None:
-            raise DomainError("Choisissez une sauvegarde.")
+            self.error.show_message("Choisissez une sauvegarde.")
+            return
         path = Path(item.data(Qt.ItemDataRole.UserRole))
-        self._service.check(path)  # a bad file is refused here, before anything is closed
-        return path
+        self.error.clear_message()
+        self.checking.setText("Vérification de la sauvegarde…")
+        self.buttons.setEnabled(False)
+        self._background.run(
+            lambda: self._service.check(path), lambda _info: self._checked(path), self._refused
+        )
+
+    def _checked(self, path: Path) -> None:
+        self.checking.setText("")
+        self.buttons.setEnabled(True)
+        self.result_value = path
+        self.accept()
+
+    def _refused(self, error: BaseException) -> None:
+        if not isinstance(error, DomainError):
+            raise error
+        self.checking.setText("")
+        self.buttons.setEnabled(True)
+        self.error.show_message(error.message)
 
 
 class BackupController:
