@@ -447,3 +447,19 @@ def test_the_migration_keeps_what_existing_offices_could_do(tmp_path):
     rights = {r for (r,) in connection.execute('SELECT "right" FROM role_rights')}
     assert not rights & {"edit_all_dossiers", "backup_restore"}
     connection.close()
+
+
+def test_a_comment_of_a_dossier_out_of_reach_answers_like_one_that_does_not_exist(login_as):
+    from app.errors import NotFound
+    from models.enums import DossierTab
+    from tests.helpers import new_dossier
+
+    admin, broker = login_as("admin"), login_as("slegrand")
+    others = new_dossier(admin, owner_id=admin.user.id)
+    comment = admin.comments.add(others.id, DossierTab.GENERAL, "<p>Rappeler</p>", False)
+    answers = set()
+    for comment_id in (comment.id, 999_999):
+        with pytest.raises(NotFound) as refused:
+            broker.comments.update(comment_id, "<p>x</p>", False)
+        answers.add(refused.value.message)
+    assert len(answers) == 1

@@ -112,10 +112,16 @@ class CommentService(DossierCommands[tuple[CommentInfo, ...]]):
         """A comment to change, and the user as the database knows them now (the dossier
         must be one they may change)."""
         comment = session.get(Comment, comment_id)
-        if comment is None or comment.dismissed:
-            raise NotFound("Ce commentaire n'existe plus.")
         writer = self._writer(session)
-        dossier = self._visible(session, comment.dossier_id, writer)
+        # The same answer for a comment that does not exist and one on a dossier the user
+        # may not see: the answer tells nothing of other brokers' dossiers.
+        gone = NotFound("Ce commentaire n'existe plus ou ne vous est pas accessible.")
+        if comment is None or comment.dismissed:
+            raise gone
+        try:
+            dossier = self._visible(session, comment.dossier_id, writer)
+        except NotFound:
+            raise gone from None
         check_may_change(writer, dossier.owner_id)
         lifecycle.check_can_edit(dossier.status)
         return comment, writer
