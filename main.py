@@ -17,15 +17,18 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import DomainError
 from app.files import PRIVATE_UMASK
 from app.paths import DataPaths, resolve_paths
 from app.startup import OfficeState, create_demo_office, open_office, upgrade_office
-from app.storage import backups
-from app.storage.restore import RestoreResult
+from app.storage import backup_files
 from app.storage.sqlite import check_database
 from app.workspace import OfficeDatabase
+
+if TYPE_CHECKING:
+    from app.storage.restore import RestoreResult
 
 PASSWORD_ENV_VAR = "DOSSIA_PASSWORD"
 
@@ -126,14 +129,16 @@ def run_backup_command(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.db)
     try:
         if args.command == "backups":
-            for info in backups.list_backups(paths.backups):
+            for info in backup_files.list_backups(paths.backups):
                 print(f"{info.label}\t{info.path}")
             return 0
         if args.command == "backup":
             check_database(paths.database, writable=False)
             if not paths.database.exists():
                 raise DomainError(f"La base « {paths.database} » n'existe pas.")
-            info = backups.write_backup(paths.database, Path(args.out).resolve(), paths.documents)
+            info = backup_files.write_backup(
+                paths.database, Path(args.out).resolve(), paths.documents
+            )
             print(f"{info.label} : {info.path}")
             return 0
         result = restore_as(paths, args.user, Path(args.source).resolve())

@@ -7,20 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from types import ModuleType
 from typing import Literal, overload
-
-from stdnum import bic as stdnum_bic
-from stdnum import iban as stdnum_iban
-from stdnum.exceptions import (
-    InvalidChecksum,
-    InvalidComponent,
-    InvalidLength,
-    ValidationError,
-)
-from stdnum.fr import siren as stdnum_siren
-from stdnum.fr import siret as stdnum_siret
-from stdnum.fr import tva as stdnum_tva
 
 from app.errors import DomainError
 
@@ -86,35 +74,44 @@ def normalize_postal_code(value: str, field: str = "postal_code") -> str:
     return code
 
 
-def _identifier(
-    value: str,
-    field: str,
-    compact: Callable[[str], str],
-    validate: Callable[[str], str],
-    messages: dict[type[ValidationError], str],
-    default: str,
-) -> str:
-    """An identifier checked by python-stdnum, stored compact (no spaces, dots, hyphens)."""
+# python-stdnum is imported on first use: its package loads ssl and sockets (30 ms), too
+# much for the start path, which needs only the text checks of this module.
+
+
+def _stdnum(name: str) -> ModuleType:
+    """The python-stdnum module checking the identifier `name`."""
+    from stdnum import bic, iban
+    from stdnum.fr import siren, siret, tva
+
+    return {"bic": bic, "iban": iban, "siren": siren, "siret": siret, "tva": tva}[name]
+
+
+def _identifier(value: str, field: str, name: str, messages: dict[str, str], default: str) -> str:
+    """An identifier checked by python-stdnum, stored compact (no spaces, dots, hyphens).
+    `messages` says more for some of stdnum's errors, named by class («InvalidChecksum»)."""
+    from stdnum.exceptions import ValidationError
+
     if not value.strip():
         return ""
+    checker = _stdnum(name)
     try:
-        return validate(compact(value))
+        return str(checker.validate(checker.compact(value)))
     except ValidationError as error:
-        message = next((m for kind, m in messages.items() if isinstance(error, kind)), default)
+        kinds = [kind.__name__ for kind in type(error).__mro__]
+        message = next((m for kind, m in messages.items() if kind in kinds), default)
         raise DomainError(message, field=field) from error
 
 
 def valid_siren(siren: str) -> bool:
     """9 digits whose Luhn key is right (INSEE's rule)."""
-    return stdnum_siren.is_valid(siren)
+    return bool(_stdnum("siren").is_valid(siren))
 
 
 def normalize_siren(value: str, field: str = "siren") -> str:
     return _identifier(
         value,
         field,
-        stdnum_siren.compact,
-        stdnum_siren.validate,
+        "siren",
         {},
         "SIREN invalide : 9 chiffres (la clé de contrôle ne correspond pas).",
     )
@@ -124,8 +121,7 @@ def normalize_siret(value: str, field: str = "siret") -> str:
     return _identifier(
         value,
         field,
-        stdnum_siret.compact,
-        stdnum_siret.validate,
+        "siret",
         {},
         "SIRET invalide : 14 chiffres (la clé de contrôle ne correspond pas).",
     )
@@ -136,8 +132,7 @@ def normalize_vat_number(value: str, field: str = "vat_number") -> str:
     number = _identifier(
         value,
         field,
-        stdnum_tva.compact,  # also drops a leading «FR»
-        stdnum_tva.validate,
+        "tva",  # its compact() also drops a leading «FR»
         {},
         "Numéro de TVA intracommunautaire invalide : FR, une clé de 2 caractères et le SIREN "
         "(par exemple FR44732829320).",
@@ -148,7 +143,7 @@ def normalize_vat_number(value: str, field: str = "vat_number") -> str:
 def valid_iban(iban: str) -> bool:
     """ISO 13616 checksum, the country's length (27 characters in France) and, where the
     country has one, the account's own key (the French RIB key)."""
-    return stdnum_iban.is_valid(iban)
+    return bool(_stdnum("iban").is_valid(iban))
 
 
 def normalize_iban(value: str, field: str = "iban") -> str:
@@ -156,26 +151,24 @@ def normalize_iban(value: str, field: str = "iban") -> str:
     iban = _identifier(
         value,
         field,
-        stdnum_iban.compact,
-        stdnum_iban.validate,
+        "iban",
         {
-            InvalidLength: "IBAN invalide : sa longueur ne correspond pas à celle de son pays.",
-            InvalidChecksum: "IBAN invalide : la clé de contrôle ne correspond pas.",
-            InvalidComponent: "IBAN invalide : le numéro de compte ne correspond pas à sa clé "
-            "(clé RIB) ou le code pays est inconnu.",
+            "InvalidLength": "IBAN invalide : sa longueur ne correspond pas à celle de son pays.",
+            "InvalidChecksum": "IBAN invalide : la clé de contrôle ne correspond pas.",
+            "InvalidComponent": "IBAN invalide : le numéro de compte ne correspond pas à sa "
+            "clé (clé RIB) ou le code pays est inconnu.",
         },
         "IBAN invalide : 2 lettres du pays, 2 chiffres de clé puis le numéro de compte.",
     )
-    return stdnum_iban.format(iban) if iban else ""
+    return str(_stdnum("iban").format(iban)) if iban else ""
 
 
 def normalize_bic(value: str, field: str = "bic") -> str:
     return _identifier(
         value,
         field,
-        stdnum_bic.compact,
-        stdnum_bic.validate,
-        {InvalidComponent: "BIC invalide : le code pays (5e et 6e caractères) est inconnu."},
+        "bic",
+        {"InvalidComponent": "BIC invalide : le code pays (5e et 6e caractères) est inconnu."},
         "BIC invalide : 8 ou 11 lettres et chiffres (ex. AGRIFRPP).",
     )
 

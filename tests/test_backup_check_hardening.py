@@ -138,14 +138,14 @@ def test_a_schema_that_is_not_utf8_is_refused_and_skipped_at_start_up(paths):
 def test_the_start_up_skips_a_backup_whose_check_crashes(paths, monkeypatch):
     good = backups.backup_now(paths, now=WHEN)
     newer = backups.backup_now(paths, now=WHEN + dt.timedelta(days=1))
-    real = opening.check_backup
+    real = backups.check_backup
 
     def check(path: Path) -> backups.BackupInfo:
         if path == newer.path:
             raise RuntimeError("boom")
         return real(path)
 
-    monkeypatch.setattr(opening, "check_backup", check)
+    monkeypatch.setattr(backups, "check_backup", check)
     found = opening.latest_good_backup(paths)
     assert found is not None and found.path == good.path
 

@@ -47,6 +47,13 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("app/storage/schema.py", "alembic.config"): _MIGRATING,
     ("app/storage/schema.py", "app.storage.database"): _MIGRATING,
     ("app/paths.py", "ctypes"): "Windows only: the drive type of a network drive",
+    **{
+        ("app/validation.py", module): "python-stdnum loads ssl and sockets (30 ms): on first "
+        "use of an identifier check, not on the start path"
+        for module in ("stdnum", "stdnum.fr", "stdnum.exceptions")
+    },
+    ("app/storage/opening.py", "app.storage.backups"): "the whole backup check (25 ms of "
+    "imports) only when the office is damaged",
     ("main.py", "ui.launcher"): "Qt (0.2 s) only for the GUI, not for the command-line commands",
     ("main.py", "importlib"): "importlib.metadata: 30 ms, only for --version",
     (

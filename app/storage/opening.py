@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from app.errors import DatabaseOpenError, NewerDatabaseError
 from app.paths import DataPaths
 from app.storage import sqlite
-from app.storage.backups import BackupInfo, check_backup, list_backups
+from app.storage.backup_files import BackupInfo, list_backups
 
 
 class OfficeState(enum.Enum):
@@ -51,6 +51,8 @@ def open_office(paths: DataPaths) -> Opening:
 
 def latest_good_backup(paths: DataPaths) -> BackupInfo | None:
     """The newest backup that passes the whole restore check (schema, data, integrity)."""
+    from app.storage.backups import check_backup  # 25 ms of imports: a damaged office only
+
     for backup in list_backups(paths.backups):
         try:
             return check_backup(backup.path)
