@@ -21,7 +21,7 @@ import sqlalchemy
 
 from app.errors import DomainError
 from app.paths import DataPaths
-from app.storage import backup_check, backups
+from app.storage import backup_rows, backups
 from app.storage.documents import DocumentStore
 from app.storage.restore import restore
 from app.storage.schema import create_reference
@@ -343,14 +343,14 @@ def test_a_value_stored_around_a_check_constraint_is_refused(paths, tmp_path):
 
 
 def test_every_enumeration_column_is_checked():
-    """ENUM_COLUMNS lists every column the models store from an enumeration."""
+    """`backup_rows.ENUM_COLUMNS` lists every column the models store from an enumeration."""
     stored = {
         (table.name, column.name): column.type.enum_class
         for table in Base.metadata.sorted_tables
         for column in table.columns
         if isinstance(column.type, sqlalchemy.Enum)
     }
-    assert stored == backup_check.ENUM_COLUMNS
+    assert stored == backup_rows.ENUM_COLUMNS
 
 
 def test_the_search_index_is_rebuilt_from_the_restored_dossiers(paths, tmp_path):
