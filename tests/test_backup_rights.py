@@ -14,7 +14,7 @@ import pytest
 
 from app.errors import PermissionDenied
 from app.storage.backups import backup_now
-from models.enums import AuditAction
+from models.enums import AuditAction, Right
 from tests.helpers import audit_events, new_dossier
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ def actions_in(database: Path) -> list[tuple[str, str | None, str]]:
 
 def test_a_broker_may_back_up_in_the_office_folder_only(login_as, tmp_path):
     broker = login_as("slegrand")
-    assert not broker.backups.may_export_and_restore
+    assert not broker.user.can(Right.BACKUP_RESTORE)
     assert broker.backups.back_up().path.parent == broker.paths.backups
     with pytest.raises(PermissionDenied, match=r"(?i)sauvegarder et restaurer"):
         broker.backups.back_up(tmp_path / "usb")

@@ -32,12 +32,6 @@ class BackupService:
         self._user = user
         self._db = database
 
-    @property
-    def may_export_and_restore(self) -> bool:
-        """Whether to offer «Sauvegarder vers un dossier…» and «Restaurer…» (the commands
-        check it again)."""
-        return self._user.can(Right.BACKUP_RESTORE)
-
     def list(self) -> list[BackupInfo]:
         """The backups of the data folder, newest first (to choose one to restore)."""
         self._user.require(Right.BACKUP_RESTORE)

@@ -1,58 +1,37 @@
-"""A realistic French brokerage office, generated deterministically from a seed.
-
-Bulk inserts through SQLAlchemy Core: 100,000 dossiers with their borrowers, pipeline
-history and simulations in well under a minute.
-"""
+"""The demo dossiers, row by row, from a seeded random generator (it runs in a worker
+process for big offices: everything it needs is plain data)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import multiprocessing
-import os
-import queue as queue_module
 import random
-import threading
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.demo.words import (
+    CHILD_NAMES,
+    CITIES,
+    CONTRACTS,
+    FIRST_NAMES_F,
+    FIRST_NAMES_M,
+    LAST_NAMES,
+    LENDERS,
+    MANUAL_COMMENTS,
+    NOTES,
+    PROFESSIONS,
+    SIMULATION_NAMES,
+    STREETS,
+)
 from app.dossier.auto_comments import Snapshot, expected_comments
 from app.dossier.household import BorrowerData, ChildData
 from app.dossier.situation import LoanData, ProjectData
 from app.listing import search_document
 from app.office.numbering import counter_name, format_number
-from app.office.office import ADMINISTRATOR, ASSISTANT, BROKER, MANAGER, check_password
-from app.office.office_service import seed_reference_data
-from app.security import hash_password
-from app.storage.database import (
-    Database,
-    insert_rows,
-    search_index_filled_afterwards,
-    secondary_indexes_built_afterwards,
-    storage_rows,
-)
 from app.text import fold
 from app.text import person_name as _person_name
-from models.dossier import (
-    Borrower,
-    Child,
-    Comment,
-    Counter,
-    CurrentLoan,
-    Dossier,
-    MonthlyCharge,
-    Project,
-    RealEstate,
-    Savings,
-    Simulation,
-    StepChange,
-)
 from models.enums import (
     AbandonReason,
     ChargeKind,
@@ -63,322 +42,13 @@ from models.enums import (
     MaritalStatus,
     ProjectNature,
     ProjectUse,
-    ReferrerKind,
     SavingsKind,
     SimulationStatus,
 )
-from models.office import Provenance, Referrer, Role, Step, User
-
-FIRST_NAMES_F = (
-    "Marie",
-    "Camille",
-    "Léa",
-    "Chloé",
-    "Manon",
-    "Inès",
-    "Sarah",
-    "Émilie",
-    "Hélène",
-    "Éloïse",
-    "Gaëlle",
-    "Zoé",
-    "Anaïs",
-    "Céline",
-    "Sophie",
-    "Julie",
-    "Laëtitia",
-    "Noémie",
-    "Agnès",
-    "Maëlys",
-    "Clémence",
-    "Pauline",
-    "Aurélie",
-    "Françoise",
-    "Nathalie",
-    "Ophélie",
-    "Bérénice",
-    "Léonie",
-)
-FIRST_NAMES_M = (
-    "Lucas",
-    "Hugo",
-    "Thomas",
-    "Nicolas",
-    "Julien",
-    "Jérôme",
-    "Loïc",
-    "Noël",
-    "Mathéo",
-    "Raphaël",
-    "François",
-    "Stéphane",
-    "Benoît",
-    "Gaël",
-    "Maxime",
-    "Antoine",
-    "Théo",
-    "Cédric",
-    "Hervé",
-    "Sébastien",
-    "Rémi",
-    "Aurélien",
-    "Grégoire",
-    "Joël",
-    "Adrien",
-    "Frédéric",
-    "Mehdi",
-    "Yanis",
-)
-LAST_NAMES = (
-    "Martin",
-    "Bernard",
-    "Dubois",
-    "Thomas",
-    "Robert",
-    "Richard",
-    "Petit",
-    "Durand",
-    "Leroy",
-    "Moreau",
-    "Simon",
-    "Laurent",
-    "Lefèvre",
-    "Michel",
-    "Garcia",
-    "David",
-    "Bertrand",
-    "Roux",
-    "Vincent",
-    "Fournier",
-    "Morel",
-    "Girard",
-    "André",
-    "Lefebvre",
-    "Mercier",
-    "Dupont",
-    "Lambert",
-    "Bonnet",
-    "François",
-    "Martinez",
-    "Légaré",
-    "Bénard",
-    "Chevalier",
-    "Gauthier",
-    "Perrin",
-    "Clément",
-    "Noël",
-    "Brunet",
-    "Hébert",
-    "Rousseau",
-    "Faure",
-    "Blanc",
-    "Guérin",
-    "Muller",
-    "Henry",
-    "Roussel",
-    "Nicolas",
-    "Gaillard",
-    "Barbier",
-    "Arnaud",
-    "Lemoine",
-    "Le Gall",
-    "D'Almeida",
-    "Saint-Just",
-    "Côté",
-    "Pétain-Roche",
-    "Boyer",
-    "Marchand",
-    "Duval",
-    "Renaud",
-)
-REFERRERS = (
-    ("Agence Immobilière du Centre", ReferrerKind.COMPANY, "contact@immo-centre.fr"),
-    ("Century 21 Les Halles", ReferrerKind.COMPANY, "01 42 33 18 90"),
-    ("Orpi Saint-Michel", ReferrerKind.COMPANY, "stmichel@orpi.example"),
-    ("Étude Maître Lefèvre", ReferrerKind.COMPANY, "office@notaire-lefevre.fr"),
-    ("Cabinet Patrimoine & Conseil", ReferrerKind.COMPANY, "05 56 12 34 56"),
-    ("Jean-Marc Roussel", ReferrerKind.PERSON, "06 12 34 56 78"),
-    ("Sylvie Dumas (CGP)", ReferrerKind.PERSON, "sylvie.dumas@example.fr"),
-    ("Foncia Gambetta", ReferrerKind.COMPANY, "gambetta@foncia.example"),
-    ("Laforêt Bordeaux Nord", ReferrerKind.COMPANY, "05 57 00 11 22"),
-    ("Promoteur Les Jardins d'Éole", ReferrerKind.COMPANY, "ventes@eole.example"),
-)
-STAFF = (
-    # login, first name, last name, role, is_broker, is_active
-    ("admin", "Claire", "Marchetti", ADMINISTRATOR, True, True),
-    ("pmoreau", "Pierre", "Moreau", MANAGER, True, True),
-    ("slegrand", "Sophie", "Legrand", BROKER, True, True),
-    ("kbenali", "Karim", "Benali", BROKER, True, True),
-    ("jfaure", "Julien", "Faure", BROKER, True, True),
-    ("ebrunet", "Élodie", "Brunet", BROKER, True, False),
-    ("assistant", "Nadia", "Haddad", ASSISTANT, False, True),
-)
-NOTES = (
-    "<p><b>À rappeler</b> après le rendez-vous à la banque.</p>",
-    "<p>Clients très réactifs, pièces reçues en <i>une semaine</i> 👍</p>",
-    "<p>Attente de l'avis d'imposition 2025.</p><p><u>Relancer</u> le notaire.</p>",
-    "<p>Apport issu d'une donation familiale : justificatif à obtenir.</p>",
-    "<p>Préfère être contacté le soir après 18 h.</p>",
-    "",
-    "",
-)
-CITIES = (
-    ("33000", "Bordeaux"),
-    ("33400", "Talence"),
-    ("33700", "Mérignac"),
-    ("69003", "Lyon"),
-    ("75011", "Paris"),
-    ("31000", "Toulouse"),
-    ("44000", "Nantes"),
-    ("35000", "Rennes"),
-    ("13008", "Marseille"),
-    ("67000", "Strasbourg"),
-    ("59000", "Lille"),
-    ("64200", "Biarritz"),
-)
-STREETS = (
-    "rue des Lilas",
-    "avenue Jean-Jaurès",
-    "rue Victor-Hugo",
-    "allée des Chênes",
-    "boulevard Pasteur",
-    "rue de l'Église",
-    "impasse des Vignes",
-    "place Gambetta",
-)
-PROFESSIONS = (
-    ("Infirmière", "CHU de Bordeaux"),
-    ("Ingénieur logiciel", "Thales"),
-    ("Professeur des écoles", "Éducation nationale"),
-    ("Comptable", "Cabinet Fiducial"),
-    ("Commercial", "Orange"),
-    ("Chef de projet", "Airbus"),
-    ("Pharmacienne", "Pharmacie du Centre"),
-    ("Électricien", "Eiffage"),
-    ("Architecte", "Atelier Lumière"),
-    ("Aide-soignante", "EHPAD Les Tilleuls"),
-)
-CONTRACTS = (
-    (Contract.CDI, 60),
-    (Contract.CIVIL_SERVANT, 12),
-    (Contract.CDD, 5),
-    (Contract.CDI_TRIAL, 3),
-    (Contract.SELF_EMPLOYED, 8),
-    (Contract.COMPANY_HEAD, 3),
-    (Contract.RETIRED, 6),
-    (Contract.INTERIM, 2),
-    (Contract.UNEMPLOYED, 1),
-)
-LENDERS = (
-    ("Crédit Agricole", LoanKind.MORTGAGE),
-    ("LCL", LoanKind.MORTGAGE),
-    ("Cetelem", LoanKind.CONSUMER),
-    ("Sofinco", LoanKind.REVOLVING),
-    ("Diac", LoanKind.CAR),
-    ("Cofidis", LoanKind.CONSUMER),
-    ("Banque Populaire", LoanKind.STUDENT),
-)
-CHILD_NAMES = (
-    "Léo",
-    "Jade",
-    "Louis",
-    "Emma",
-    "Gabriel",
-    "Alice",
-    "Jules",
-    "Inès",
-    "Adam",
-    "Rose",
-    "Noé",
-    "Lina",
-)
-MANUAL_COMMENTS = (
-    "<p>Clients rencontrés en agence : projet <b>solide</b>, apport constitué.</p>",
-    "<p>Dossier complet reçu, envoi prévu à trois banques.</p>",
-    "<p>Prévoir une assurance emprunteur déléguée : <i>économie importante</i>.</p>",
-    "<ul><li>Bulletins de salaire reçus</li><li>Avis d'imposition à relancer</li></ul>",
-)
-SIMULATION_NAMES = (
-    "Scénario 1",
-    "Prêt classique",
-    "Avec PTZ",
-    "Durée 25 ans",
-    "Lissage",
-    "Offre négociée",
-)
-_BATCH = 5000
-_PROCESS_THRESHOLD = 5000
+from models.office import Provenance, Referrer, Step, User
 
 
-@dataclass
-class DemoResult:
-    dossiers: int
-    users_created: int
-
-
-# The demo office's published password (shown by the login dialog, the README, `--help`):
-# the one exception to the password rule, since it protects only fictitious data and is no
-# secret. Any other password given for its users follows the rule of every user.
-DEMO_PASSWORD = "demo"
-
-
-def check_demo_password(password: str) -> None:
-    """The password rule of every user (`check_password`), for the demo office's users."""
-    if password != DEMO_PASSWORD:
-        check_password(password)
-
-
-def build_demo(
-    database: Database,
-    dossiers: int,
-    seed: int = 1,
-    password: str = DEMO_PASSWORD,
-    progress: Callable[[int, int], None] | None = None,
-    today: dt.date | None = None,
-) -> DemoResult:
-    """Create (or add to) a demo office. Deterministic for a given seed and `today`."""
-    check_demo_password(password)
-    rng = _Random(seed)
-    today = today or dt.date.today()
-    with database.write() as session:
-        users_created = 0
-        if session.scalar(select(User.id).limit(1)) is None:
-            roles = seed_reference_data(session)
-            users_created = _create_staff(session, roles, password)
-            _create_referrers(session)
-        office = _Office.load(session)
-        counters = {c.name: c for c in session.scalars(select(Counter))}
-        first_id = (session.scalar(select(func.max(Dossier.id))) or 0) + 1
-        generator = _DossierGenerator(
-            rng,
-            office,
-            today,
-            {name: counter.value for name, counter in counters.items()},
-            (session.scalar(select(func.max(Child.id))) or 0) + 1,
-            (session.scalar(select(func.max(CurrentLoan.id))) or 0) + 1,
-        )
-        connection = session.connection()
-        done = 0
-        with (
-            search_index_filled_afterwards(connection, first_id),
-            secondary_indexes_built_afterwards(connection, _TABLES),
-            _generated_elsewhere(generator, first_id, dossiers) as batches,
-        ):
-            for count, tables in batches:
-                # The generator is the slower of the two processes: converting here is free.
-                for table_name, items in tables.items():
-                    insert_rows(connection, table_name, *storage_rows(items))
-                done += count
-                if progress:
-                    progress(done, dossiers)
-        for name, value in batches.counters.items():
-            counter = counters.get(name) or session.merge(Counter(name=name, value=0))
-            counter.value = value
-    database.refresh_statistics()
-    return DemoResult(dossiers=dossiers, users_created=users_created)
-
-
-class _Random(random.Random):
+class SeededRandom(random.Random):
     """random.Random with cheaper picks: choice() and randrange() cost ~2 µs each in
     CPython, and the demo draws millions of them."""
 
@@ -425,63 +95,34 @@ def _child_data(row: dict) -> ChildData:
     )
 
 
-def _batches(values: range, size: int) -> Iterator[range]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _create_staff(session: Session, roles: dict[str, Role], password: str) -> int:
-    for login, first, last, role, is_broker, is_active in STAFF:
-        session.add(
-            User(
-                login=login,
-                first_name=first,
-                last_name=last,
-                role=roles[role],
-                password_hash=hash_password(password),
-                is_broker=is_broker,
-                is_active=is_active,
-                failed_logins=0,
-            )
-        )
-    session.flush()
-    return len(STAFF)
-
-
-def _create_referrers(session: Session) -> None:
-    for name, kind, contact in REFERRERS:
-        session.add(Referrer(name=name, kind=kind, contact=contact, is_active=True))
-    session.flush()
-
-
 @dataclass(frozen=True)
-class _Ref:
+class Reference:
     id: int
     name: str
     percent: int
 
 
 @dataclass
-class _Office:
+class DemoOffice:
     """What the generator needs of the office, as plain data (it runs in another process)."""
 
     brokers: list[int]
-    steps: list[_Ref]
-    provenances: list[_Ref]
+    steps: list[Reference]
+    provenances: list[Reference]
     referrer_ids: list[int]
     referrer_provenance: int | None
     actor_ids: list[int]
 
     @classmethod
-    def load(cls, session: Session) -> _Office:
+    def load(cls, session: Session) -> DemoOffice:
         brokers = list(session.scalars(select(User.id).where(User.is_broker).order_by(User.id)))
         steps = list(session.scalars(select(Step).where(Step.is_active).order_by(Step.position)))
         provenances = list(session.scalars(select(Provenance).order_by(Provenance.position)))
         referrer_prov = next((p.id for p in provenances if "apporteur" in fold(p.name)), None)
         return cls(
             brokers=brokers or list(session.scalars(select(User.id))),
-            steps=[_Ref(s.id, s.name, s.percent) for s in steps],
-            provenances=[_Ref(p.id, p.name, 0) for p in provenances],
+            steps=[Reference(s.id, s.name, s.percent) for s in steps],
+            provenances=[Reference(p.id, p.name, 0) for p in provenances],
             referrer_ids=list(session.scalars(select(Referrer.id))),
             referrer_provenance=referrer_prov,
             actor_ids=list(session.scalars(select(User.id))),
@@ -489,7 +130,7 @@ class _Office:
 
 
 @dataclass
-class _Rows:
+class DossierRows:
     """One dossier's rows, named after their tables."""
 
     dossiers: list[dict]
@@ -505,141 +146,11 @@ class _Rows:
     comments: list[dict]
 
 
-_TABLES = (
-    Dossier.__table__,
-    Borrower.__table__,
-    StepChange.__table__,
-    Simulation.__table__,
-    Child.__table__,
-    Project.__table__,
-    CurrentLoan.__table__,
-    MonthlyCharge.__table__,
-    RealEstate.__table__,
-    Savings.__table__,
-    Comment.__table__,
-)
-
-
-_Message = tuple[str, Any]  # ("rows", (count, rows by table)), ("counters", …) or ("error", …)
-_PARENT_GONE = 3  # the generator process's exit status when its parent died
-
-
-class _Channel(Protocol):
-    """Where the generator sends its messages: a queue, of this process or shared."""
-
-    def put(self, item: _Message, /) -> None: ...
-
-    def get(self, block: bool = ..., timeout: float | None = ...) -> _Message: ...
-
-
-class _Batches:
-    """Batches of generated rows received from the generator process."""
-
-    def __init__(self, queue: _Channel, process=None) -> None:
-        self._queue = queue
-        self._process = process
-        self.counters: dict[str, int] = {}
-
-    def _next(self):
-        while True:
-            try:
-                return self._queue.get(timeout=1)
-            except queue_module.Empty:
-                if self._process is not None and not self._process.is_alive():
-                    raise RuntimeError("the demo generator process stopped unexpectedly") from None
-
-    def __iter__(self) -> Iterator[tuple[int, dict]]:
-        while True:
-            kind, payload = self._next()
-            if kind == "rows":
-                yield payload
-            elif kind == "error":
-                raise RuntimeError(f"demo generator failed: {payload}")
-            else:
-                self.counters = payload
-                return
-
-
-def _generate(
-    generator: _DossierGenerator,
-    first_id: int,
-    count: int,
-    queue: _Channel,
-    parent_alive: Connection | None = None,
-) -> None:
-    """In the generator process: make the rows batch by batch, then send the counters."""
-    if parent_alive is not None:
-        _exit_with_parent(parent_alive)
-    try:
-        for batch in _batches(range(first_id, first_id + count), _BATCH):
-            rows = [generator.make(dossier_id) for dossier_id in batch]
-            queue.put(
-                (
-                    "rows",
-                    (
-                        len(rows),
-                        {t.name: [i for r in rows for i in getattr(r, t.name)] for t in _TABLES},
-                    ),
-                )
-            )
-        queue.put(("counters", generator.counters))
-    except Exception as error:  # reported to the parent, which raises it
-        queue.put(("error", repr(error)))
-
-
-def _exit_with_parent(parent_alive: Connection) -> None:
-    """In the generator process: end it as soon as its parent is gone, whatever ended the
-    parent (SIGKILL included: no signal handler, no atexit runs there).
-
-    The parent holds the only writing end of `parent_alive` and never writes: when the system
-    closes that end (the parent died, or gave up and closed it), reading here ends with EOF.
-    A pipe, not a signal: it works the same on Windows. The watching thread waits in the
-    system (no GIL held, no cost to the generation) and stops the whole process, even when
-    its main thread waits for room in the queue."""
-
-    def watch() -> None:
-        with contextlib.suppress(EOFError, OSError):
-            parent_alive.recv_bytes()
-        os._exit(_PARENT_GONE)
-
-    threading.Thread(target=watch, name="demo-parent-watch", daemon=True).start()
-
-
-@contextlib.contextmanager
-def _generated_elsewhere(
-    generator: _DossierGenerator, first_id: int, count: int
-) -> Iterator[_Batches]:
-    """Generate in a second process while this one writes: two cores, no GIL contention.
-    A small office is generated here: starting a process would cost more than it saves."""
-    if count < _PROCESS_THRESHOLD:
-        inline: queue_module.Queue[_Message] = queue_module.Queue()
-        _generate(generator, first_id, count, inline)
-        yield _Batches(inline)
-        return
-    context = multiprocessing.get_context("spawn")
-    shared: multiprocessing.queues.Queue[_Message] = context.Queue(maxsize=3)
-    # The generator's lifeline (see _exit_with_parent): it gets the reading end, this process
-    # keeps the writing end, which the system closes if this process is killed.
-    parent_alive, lifeline = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_generate, args=(generator, first_id, count, shared, parent_alive), daemon=True
-    )
-    process.start()
-    parent_alive.close()  # the generator has its own copy
-    try:
-        yield _Batches(shared, process)
-    finally:
-        lifeline.close()  # a generator still at work (this process gave up) stops now
-        process.join(timeout=30)
-        if process.is_alive():
-            process.kill()
-
-
-class _DossierGenerator:
+class DossierGenerator:
     def __init__(
         self,
         rng,
-        office: _Office,
+        office: DemoOffice,
         today,
         counters: dict[str, int],
         next_child_id: int,
@@ -658,7 +169,7 @@ class _DossierGenerator:
         self.counters[name] = value
         return format_number(created_on.year, value)
 
-    def make(self, dossier_id: int) -> _Rows:
+    def make(self, dossier_id: int) -> DossierRows:
         rng, office = self.rng, self.office
         created_on = self.today - dt.timedelta(days=int(rng.triangular(0, 3 * 365, 0)))
         status = rng.choices(
@@ -758,7 +269,7 @@ class _DossierGenerator:
             dossier_id, dossier["owner_id"], created_on, borrowers, children, project, loans
         )
         charges, estate, savings = self._finances(dossier_id, loans)
-        return _Rows(
+        return DossierRows(
             [dossier],
             borrowers,
             changes,
