@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from app.office.role_service import RoleService
     from app.office.settings_service import SettingsService
     from app.office.user_service import UserService
+    from app.privacy.privacy_service import PrivacyService
     from app.storage.database import Database
 
 Service = TypeVar("Service")
@@ -218,6 +219,20 @@ class Workspace:
         from app.office.backup_service import BackupService
 
         return self._service("backups", lambda: BackupService(self.paths, self.user, self.database))
+
+    @property
+    def privacy(self) -> PrivacyService:
+        from app.privacy.privacy_service import PrivacyService
+
+        return self._service(
+            "privacy",
+            lambda: PrivacyService(
+                self.database,
+                self.user,
+                DocumentStore(self.paths.documents),
+                lambda: self.company.get(),
+            ),
+        )
 
     def warm_up(self) -> None:
         """Import and build the services ahead of the first click (call from a thread)."""

@@ -80,6 +80,7 @@ class Right(enum.StrEnum):
     MANAGE_SETTINGS = "manage_settings"
     MANAGE_USERS = "manage_users"
     BACKUP_RESTORE = "backup_restore"
+    PERSONAL_DATA = "personal_data"
 
     @property
     def label(self) -> str:
@@ -99,6 +100,7 @@ _RIGHT_LABELS = {
     Right.MANAGE_SETTINGS: "Gérer les paramètres",
     Right.MANAGE_USERS: "Gérer les utilisateurs",
     Right.BACKUP_RESTORE: "Sauvegarder et restaurer",
+    Right.PERSONAL_DATA: "Données personnelles (RGPD)",
 }
 
 
@@ -121,6 +123,9 @@ class AuditAction(enum.StrEnum):
     SETTINGS_CHANGED = "settings_changed"
     BACKUP_EXPORTED = "backup_exported"
     BACKUP_RESTORED = "backup_restored"
+    PERSON_EXPORTED = "person_exported"
+    PERSON_ERASED = "person_erased"
+    DOSSIER_PURGED = "dossier_purged"
 
     @property
     def label(self) -> str:
@@ -146,6 +151,9 @@ _AUDIT_LABELS = {
     AuditAction.SETTINGS_CHANGED: "Paramètres modifiés",
     AuditAction.BACKUP_EXPORTED: "Sauvegarde vers un dossier",
     AuditAction.BACKUP_RESTORED: "Restauration d'une sauvegarde",
+    AuditAction.PERSON_EXPORTED: "Export des données d'une personne",
+    AuditAction.PERSON_ERASED: "Effacement d'une personne",
+    AuditAction.DOSSIER_PURGED: "Purge d'un dossier abandonné",
 }
 
 

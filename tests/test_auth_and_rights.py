@@ -433,10 +433,16 @@ def test_the_migration_keeps_what_existing_offices_could_do(tmp_path):
         }
         for role in range(1, 7)
     }
-    assert granted[1] >= {"edit_all_dossiers", "backup_restore"}
-    assert granted[2] == {"view_all_dossiers", "edit_all_dossiers", "backup_restore"}
+    assert granted[1] >= {"edit_all_dossiers", "backup_restore", "personal_data"}
+    assert granted[2] == {
+        "view_all_dossiers",
+        "edit_all_dossiers",
+        "backup_restore",
+        "personal_data",
+    }
     assert granted[3] == {"create_dossier"}
     assert granted[4] == {"view_all_dossiers", "edit_all_dossiers"}
+    # Personal data needs every dossier in sight: not granted to a profile without it.
     assert granted[5] == {"manage_settings", "backup_restore"}
     assert granted[6] == {"invoice"}
     with pytest.raises(sqlite3.IntegrityError):  # the rights column still checks its values
@@ -445,7 +451,7 @@ def test_the_migration_keeps_what_existing_offices_could_do(tmp_path):
     command.downgrade(config, "0008_settings")
     connection = sqlite3.connect(path)
     rights = {r for (r,) in connection.execute('SELECT "right" FROM role_rights')}
-    assert not rights & {"edit_all_dossiers", "backup_restore"}
+    assert not rights & {"edit_all_dossiers", "backup_restore", "personal_data"}
     connection.close()
 
 

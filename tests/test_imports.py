@@ -28,7 +28,12 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             "app.office.role_service",
             "app.office.settings_service",
             "app.office.user_service",
+            "app.privacy.privacy_service",
         )
+    },
+    **{
+        ("app/privacy/privacy_service.py", module): "reportlab (0.2 s): when a PDF is made"
+        for module in ("app.pdf.house", "app.privacy.person_pdf")
     },
     ("app/storage/sqlite_office.py", "app.storage.database"): _AFTER_FIRST_PAINT,
     # Start-up use cases other than open_office(), which runs before the first paint.

@@ -347,8 +347,7 @@ class DossierService(DossierCommands[DossierDetail]):
         with self._db.write() as session:
             dossier = self._for_change(session, dossier_id, Right.DELETE_DOSSIER)
             number = dossier.number
-            hashes = self._delete_attachments(session, dossier.id)
-            session.execute(delete(Dossier).where(Dossier.id == dossier.id))
+            hashes = delete_dossiers(session, [dossier.id])
             audit.record(
                 session,
                 self._user,
@@ -493,15 +492,7 @@ class DossierService(DossierCommands[DossierDetail]):
         return hashes
 
     def _discard_orphan_files(self, hashes: set[str]) -> None:
-        if not hashes:
-            return
-        with self._db.read() as session:
-            still_used = set(
-                session.scalars(
-                    select(Document.content_hash).where(Document.content_hash.in_(hashes))
-                )
-            )
-        self._documents.discard(hashes - still_used)
+        discard_orphan_files(self._db, self._documents, hashes)
 
     def _detail(self, session: Session, dossier: Dossier) -> DossierDetail:
         steps = self._all_steps_for(session, dossier)
@@ -576,6 +567,31 @@ class DossierService(DossierCommands[DossierDetail]):
             )
         )
         return tuple(StepInfo(s.id, s.name, s.percent) for s in steps)
+
+
+def delete_dossiers(session: Session, dossier_ids: list[int]) -> set[str]:
+    """Delete dossiers and everything attached to them (the foreign keys cascade), inside the
+    caller's transaction. Returns the hashes of their documents' files: once committed, hand
+    them to `discard_orphan_files`."""
+    hashes: set[str] = set()
+    for start in range(0, len(dossier_ids), 500):  # SQLite's bound-parameter limit
+        chunk = dossier_ids[start : start + 500]
+        hashes.update(
+            session.scalars(select(Document.content_hash).where(Document.dossier_id.in_(chunk)))
+        )
+        session.execute(delete(Dossier).where(Dossier.id.in_(chunk)))
+    return hashes
+
+
+def discard_orphan_files(database: Database, documents: DocumentStore, hashes: set[str]) -> None:
+    """After a commit: remove from the disk the files no document row refers to any more."""
+    if not hashes:
+        return
+    with database.read() as session:
+        still_used = set(
+            session.scalars(select(Document.content_hash).where(Document.content_hash.in_(hashes)))
+        )
+    documents.discard(hashes - still_used)
 
 
 def _name(value: str, field: str, required: bool = False) -> str:

@@ -83,6 +83,20 @@ def check_rights(rights: frozenset[Right]) -> None:
             f"« {Right.VIEW_ALL_DOSSIERS.label} » : on ne modifie que ce que l'on voit.",
             field="rights",
         )
+    if (
+        Right.PERSONAL_DATA in rights
+        and not {
+            Right.VIEW_ALL_DOSSIERS,
+            Right.EDIT_ALL_DOSSIERS,
+        }
+        <= rights
+    ):
+        raise DomainError(
+            f"« {Right.PERSONAL_DATA.label} » demande aussi « {Right.VIEW_ALL_DOSSIERS.label} » "
+            f"et « {Right.EDIT_ALL_DOSSIERS.label} » : une personne peut figurer dans le "
+            "dossier de n'importe quel courtier.",
+            field="rights",
+        )
 
 
 def validate_new_user(user: NewUser) -> None:

@@ -17,7 +17,7 @@ from app.errors import DatabaseOpenError, NewerDatabaseError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0009_edit_all_and_backup_rights"
+HEAD_REVISION = "0010_personal_data_right"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -28,6 +28,7 @@ KNOWN_REVISIONS = (
     "0007_banks",
     "0008_settings",
     "0009_edit_all_and_backup_rights",
+    "0010_personal_data_right",
 )
 
 BUSY_TIMEOUT_MS = 5000

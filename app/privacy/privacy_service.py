@@ -1,0 +1,471 @@
+"""The persons' rights as use cases: export a person's data, erase a person or a whole
+dossier, purge the abandoned dossiers kept past their retention. All need «Données
+personnelles (RGPD)» (which comes with seeing and editing every dossier) and are audited,
+without the person's name: the log keeps the dossier's number and what was done."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.auth import CurrentUser
+from app.clock import now
+from app.dossier.access import DossierCommands, refresh_list_columns, touch
+from app.dossier.comment_service import sync_automatic_comments
+from app.dossier.dossier_service import delete_dossiers, discard_orphan_files
+from app.errors import DomainError, NotFound
+from app.files import atomic_path, atomic_write, private_folder
+from app.office.company import Company
+from app.office.permissions import write_as
+from app.privacy import person_report as report
+from app.privacy.privacy import (
+    RETENTION_DEFAULT_YEARS,
+    PersonKeys,
+    check_retention_years,
+    due_for_purge,
+    last_contact,
+    mention_patterns,
+    redact,
+    retention_cutoff,
+)
+from app.storage.database import Database
+from app.storage.documents import DocumentStore
+from app.text import format_date, person_name
+from models.dossier import Borrower, Comment, Dossier
+from models.enums import AuditAction, DossierStatus, Right
+from models.office import Provenance, Referrer, Setting, Step, User
+
+RETENTION_KEY = "privacy.abandoned_years"
+ROLES = {1: "Porteur de projet", 2: "Co-emprunteur"}
+EXPORT_NAME = "donnees-personnelles"
+
+
+@dataclass(frozen=True)
+class PersonChoice:
+    rank: int
+    role: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PersonExport:
+    folder: Path
+    pdf: Path
+    json: Path
+    dossier_numbers: tuple[str, ...]
+    documents: int
+
+
+@dataclass(frozen=True)
+class ErasedPerson:
+    number: str
+    whole_dossier: bool
+    role: str = ""
+    mentions: int = 0
+
+
+@dataclass(frozen=True)
+class PurgeCandidate:
+    dossier_id: int
+    number: str
+    holder_name: str
+    broker: str
+    abandoned_on: dt.date | None
+    last_contact: dt.date
+    reason: str
+
+
+class ExportCancelled(Exception):
+    """The user stopped the export; nothing was left behind."""
+
+
+class PrivacyService(DossierCommands[None]):
+    def __init__(
+        self,
+        database: Database,
+        user: CurrentUser,
+        documents: DocumentStore,
+        company: Callable[[], Company],
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        super().__init__(database, user, today)
+        self._documents = documents
+        self._company = company
+
+    # --- who is in a dossier --------------------------------------------------------------
+
+    def people(self, dossier_id: int) -> list[PersonChoice]:
+        self._user.require(Right.PERSONAL_DATA)
+        with self._db.read() as session:
+            dossier = self._visible(session, dossier_id)
+            return [
+                PersonChoice(b.rank, ROLES[b.rank], person_name(b.first_name, b.last_name))
+                for b in sorted(dossier.borrowers, key=lambda b: b.rank)
+            ]
+
+    # --- export (right of access) ---------------------------------------------------------
+
+    def export_person(
+        self,
+        dossier_id: int,
+        rank: int,
+        folder: Path,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> PersonExport:
+        """Everything the office holds about the borrower of rank `rank` of the dossier, and
+        about the same person in every other dossier: a PDF and a JSON in a new folder inside
+        `folder`, with a copy of the dossiers' documents."""
+        self._user.require(Right.PERSONAL_DATA)
+        company = self._company()
+        with self._db.read() as session:
+            self._visible(session, dossier_id)
+            person = _borrower(session, dossier_id, rank)
+            keys = _keys(person)
+            found = _same_person(session, keys)
+            parts, documents, numbers = [], [], []
+            for dossier, borrower in found:
+                paths = {
+                    doc.id: f"Documents/{dossier.number}/{doc.id}-{_safe(doc.filename)}"
+                    for doc in dossier.documents
+                }
+                documents += [(d.content_hash, paths[d.id]) for d in dossier.documents]
+                parts.append(self._part(session, dossier, borrower, paths))
+                numbers.append((dossier.id, dossier.number, ROLES[borrower.rank]))
+                if stop():
+                    raise ExportCancelled
+            name = person_name(person.first_name, person.last_name)
+            result = report.PersonReport(
+                person=name,
+                office=company.name,
+                exported_at=now().replace(microsecond=0),
+                exported_by=self._user.display_name,
+                dossiers=tuple(parts),
+                documents=tuple(documents),
+            )
+        target = _new_folder(folder, f"Données personnelles - {_safe(name)} - {self._today()}")
+        try:
+            pdf, data = self._write(result, company, target, stop)
+        except BaseException:
+            _remove_tree(target)
+            raise
+        with write_as(self._db, self._user, Right.PERSONAL_DATA) as session:
+            for dossier_id_, number, role in numbers:
+                audit.record(
+                    session,
+                    self._user,
+                    AuditAction.PERSON_EXPORTED,
+                    dossier_id=dossier_id_,
+                    dossier_number=number,
+                    details=f"{role} ; {len(numbers)} dossier(s)",
+                )
+        return PersonExport(target, pdf, data, tuple(n for _, n, _ in numbers), len(documents))
+
+    def _part(
+        self, session: Session, dossier: Dossier, borrower: Borrower, paths: dict[int, str]
+    ) -> report.DossierPart:
+        other = next((b for b in dossier.borrowers if b.rank != borrower.rank), None)
+        comments = list(session.scalars(select(Comment).where(Comment.dossier_id == dossier.id)))
+        authors = {c.author_id for c in comments if c.author_id is not None}
+        names = (
+            dict(
+                session.execute(
+                    select(User.id, User.first_name + " " + User.last_name).where(
+                        User.id.in_(authors)
+                    )
+                ).all()
+            )
+            if authors
+            else {}
+        )
+        owner = session.get_one(User, dossier.owner_id)
+        referrer = session.get(Referrer, dossier.referrer_id) if dossier.referrer_id else None
+        facts = report.DossierFacts(
+            status=dossier.status.label,
+            step=session.get_one(Step, dossier.step_id).name,
+            broker=owner.display_name,
+            provenance=session.get_one(Provenance, dossier.provenance_id).name,
+            referrer=referrer.name if referrer else "",
+            other_borrower=person_name(other.first_name, other.last_name) if other else "",
+            author_names=names,
+        )
+        sections = [
+            report.identity(borrower),
+            report.work(borrower),
+            report.dossier_section(dossier, facts),
+            *report.household_sections(dossier),
+            *report.work_sections(dossier, comments, facts, paths),
+        ]
+        return report.DossierPart(dossier.number, ROLES[borrower.rank], tuple(sections))
+
+    def _write(
+        self,
+        result: report.PersonReport,
+        company: Company,
+        target: Path,
+        stop: Callable[[], bool],
+    ) -> tuple[Path, Path]:
+        from app.pdf.house import Stopped
+        from app.privacy.person_pdf import write_pdf
+
+        data = target / f"{EXPORT_NAME}.json"
+        with atomic_write(data) as stream:
+            json.dump(result.to_json(), stream, ensure_ascii=False, indent=2)
+        pdf = target / f"{EXPORT_NAME}.pdf"
+        try:
+            with atomic_path(pdf) as partial:
+                write_pdf(result, company, partial, stop)
+        except Stopped:
+            raise ExportCancelled from None
+        for content_hash, relative in result.documents:
+            if stop():
+                raise ExportCancelled
+            source = self._documents.path_for(content_hash)
+            if source.exists():
+                with atomic_write(target / relative, binary=True) as stream:
+                    stream.write(source.read_bytes())
+        return pdf, data
+
+    # --- erasure (right to be forgotten) --------------------------------------------------
+
+    def erase_person(self, dossier_id: int, rank: int) -> ErasedPerson:
+        """Erase one borrower from a dossier they no longer belong to: their row, and their
+        name, e-mail and phone wherever the dossier's free text mentions them. The other
+        borrower stays (and becomes the porteur de projet if the porteur goes)."""
+        self._user.require(Right.PERSONAL_DATA)
+        with self._db.write() as session:
+            dossier = self._for_change(session, dossier_id, Right.PERSONAL_DATA)
+            person = next((b for b in dossier.borrowers if b.rank == rank), None)
+            if person is None:
+                raise NotFound("Cette personne ne figure plus dans le dossier.")
+            if len(dossier.borrowers) == 1:
+                raise DomainError("C'est la seule personne du dossier : effacez le dossier entier.")
+            mentions = _redact_dossier(session, dossier, mention_patterns(_keys(person)))
+            dossier.borrowers.remove(person)
+            session.flush()
+            for other in dossier.borrowers:
+                other.rank = 1
+            touch(dossier)
+            session.flush()
+            refresh_list_columns(dossier)
+            sync_automatic_comments(session, dossier, self._today())
+            self._audit(
+                session,
+                AuditAction.PERSON_ERASED,
+                dossier,
+                details=f"{ROLES[rank]} ; {mentions} mention(s) effacée(s)",
+            )
+            number = dossier.number
+        self._db.scrub_deleted()
+        return ErasedPerson(number, False, ROLES[rank], mentions)
+
+    def erase_dossier(self, dossier_id: int) -> ErasedPerson:
+        """Erase the dossier and everything attached, its files included."""
+        self._user.require(Right.PERSONAL_DATA)
+        with self._db.write() as session:
+            dossier = self._for_change(session, dossier_id, Right.PERSONAL_DATA)
+            number = dossier.number
+            hashes = delete_dossiers(session, [dossier.id])
+            audit.record(
+                session,
+                self._user,
+                AuditAction.PERSON_ERASED,
+                dossier_id=dossier_id,
+                dossier_number=number,
+                details="Dossier entier",
+            )
+        discard_orphan_files(self._db, self._documents, hashes)
+        self._db.scrub_deleted()
+        return ErasedPerson(number, True)
+
+    # --- retention of abandoned dossiers --------------------------------------------------
+
+    def retention_years(self) -> int:
+        with self._db.read() as session:
+            return _load_years(session)
+
+    def save_retention_years(self, years: int) -> int:
+        years = check_retention_years(years)
+        with write_as(self._db, self._user, Right.PERSONAL_DATA) as session:
+            session.merge(Setting(key=RETENTION_KEY, value=str(years)))
+            audit.record(
+                session,
+                self._user,
+                AuditAction.SETTINGS_CHANGED,
+                details=f"Conservation des dossiers abandonnés : {years} ans",
+            )
+        return years
+
+    def purge_candidates(self) -> list[PurgeCandidate]:
+        """The abandoned dossiers whose last contact is older than the retention, oldest
+        first, for a manager to confirm."""
+        self._user.require(Right.PERSONAL_DATA)
+        with self._db.read() as session:
+            years = _load_years(session)
+            rows = session.execute(_candidates_query(retention_cutoff(self._today(), years)))
+            return [
+                PurgeCandidate(
+                    dossier_id=row.id,
+                    number=row.number,
+                    holder_name=row.holder_name,
+                    broker=f"{row.first_name} {row.last_name}".strip(),
+                    abandoned_on=row.abandoned_on,
+                    last_contact=last_contact(row.abandoned_on, row.updated_at),
+                    reason=row.abandon_reason.label if row.abandon_reason else "",
+                )
+                for row in rows
+                if due_for_purge(row.abandoned_on, row.updated_at, self._today(), years)
+            ]
+
+    def purge(self, dossier_ids: list[int]) -> int:
+        """Erase the listed dossiers that are still due (one reactivated meanwhile is kept).
+        One transaction; one audit event per dossier. Returns how many went."""
+        self._user.require(Right.PERSONAL_DATA)
+        wanted = set(dossier_ids)
+        with write_as(self._db, self._user, Right.PERSONAL_DATA) as session:
+            years = _load_years(session)
+            due = [
+                row
+                for row in session.execute(
+                    _candidates_query(retention_cutoff(self._today(), years))
+                )
+                if row.id in wanted
+                and due_for_purge(row.abandoned_on, row.updated_at, self._today(), years)
+            ]
+            hashes = delete_dossiers(session, [row.id for row in due])
+            for row in due:
+                audit.record(
+                    session,
+                    self._user,
+                    AuditAction.DOSSIER_PURGED,
+                    dossier_id=row.id,
+                    dossier_number=row.number,
+                    details=(
+                        f"Abandonné le {format_date(row.abandoned_on)} ; conservation {years} ans"
+                    ),
+                )
+        if due:
+            discard_orphan_files(self._db, self._documents, hashes)
+            self._db.scrub_deleted()
+        return len(due)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _borrower(session: Session, dossier_id: int, rank: int) -> Borrower:
+    borrower = session.scalar(
+        select(Borrower).where(Borrower.dossier_id == dossier_id, Borrower.rank == rank)
+    )
+    if borrower is None:
+        raise NotFound("Cette personne ne figure plus dans le dossier.")
+    return borrower
+
+
+def _keys(borrower: Borrower) -> PersonKeys:
+    return PersonKeys(
+        borrower.first_name,
+        borrower.last_name,
+        borrower.birth_date,
+        borrower.email,
+        borrower.phone,
+    )
+
+
+def _same_person(session: Session, keys: PersonKeys) -> list[tuple[Dossier, Borrower]]:
+    """Every (dossier, borrower) of the office that is this person, by dossier number.
+    A scan of five columns of the borrowers (≈ 0.1 s at 100,000 dossiers): a rare action."""
+    rows = session.execute(
+        select(
+            Borrower.id,
+            Borrower.first_name,
+            Borrower.last_name,
+            Borrower.birth_date,
+            Borrower.email,
+        )
+    )
+    ids = [
+        row.id
+        for row in rows
+        if keys.same_person(PersonKeys(row.first_name, row.last_name, row.birth_date, row.email))
+    ]
+    borrowers = session.scalars(select(Borrower).where(Borrower.id.in_(ids))).all()
+    found = [(session.get_one(Dossier, b.dossier_id), b) for b in borrowers]
+    return sorted(found, key=lambda pair: pair[0].number)
+
+
+def _redact_dossier(session: Session, dossier: Dossier, patterns: list[re.Pattern[str]]) -> int:
+    """Replace the person's mentions in the dossier's free text; how many there were."""
+    total = 0
+    for attribute in ("internal_note", "abandon_detail", "provenance_detail"):
+        value, count = redact(getattr(dossier, attribute) or "", patterns)
+        if count:
+            setattr(dossier, attribute, value)
+            total += count
+    for comment in session.scalars(select(Comment).where(Comment.dossier_id == dossier.id)):
+        body, count = redact(comment.body, patterns)
+        if count:
+            comment.body = body
+            comment.updated_at = now()
+            total += count
+    return total
+
+
+def _load_years(session: Session) -> int:
+    stored = session.scalar(select(Setting.value).where(Setting.key == RETENTION_KEY))
+    try:
+        return check_retention_years(int(stored)) if stored else RETENTION_DEFAULT_YEARS
+    except (ValueError, DomainError):
+        return RETENTION_DEFAULT_YEARS
+
+
+def _candidates_query(cutoff: dt.date):
+    """Abandoned dossiers with no change since `cutoff` (by the status index)."""
+    return (
+        select(
+            Dossier.id,
+            Dossier.number,
+            Dossier.holder_name,
+            Dossier.abandoned_on,
+            Dossier.updated_at,
+            Dossier.abandon_reason,
+            User.first_name,
+            User.last_name,
+        )
+        .join(User, User.id == Dossier.owner_id)
+        .where(
+            Dossier.status == DossierStatus.ABANDONED,
+            Dossier.updated_at < dt.datetime.combine(cutoff + dt.timedelta(days=1), dt.time()),
+        )
+        .order_by(Dossier.abandoned_on, Dossier.number)
+    )
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def _safe(name: str) -> str:
+    """A file or folder name valid on Windows and Linux."""
+    return _UNSAFE.sub("_", name).strip(" .")[:120] or "sans-nom"
+
+
+def _new_folder(parent: Path, name: str) -> Path:
+    target = parent / name
+    number = 2
+    while target.exists():
+        target = parent / f"{name} ({number})"
+        number += 1
+    private_folder(target)
+    return target
+
+
+def _remove_tree(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,322 @@
+"""The persons' rights: export a person's data, erase a person, purge old abandoned dossiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from sqlalchemy import update
+
+from app.dossier.household import BorrowerData, ChildData
+from app.dossier.situation import ItemKind, LoanData
+from app.errors import DomainError, NotFound, PermissionDenied
+from app.privacy.privacy import (
+    REDACTED,
+    PersonKeys,
+    due_for_purge,
+    mention_patterns,
+    redact,
+    retention_cutoff,
+)
+from models.dossier import Borrower, Comment, Dossier
+from models.enums import AbandonReason, AuditAction, DossierTab, LoanKind
+from tests.helpers import audit_events, count_rows, new_dossier, with_documents_and_simulations
+
+
+def pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages).replace("\u00a0", " ")
+
+
+MARIE = BorrowerData(
+    last_name="Quénéhervé",
+    first_name="Éloïse",
+    civility="Mme",
+    birth_date=dt.date(1985, 3, 15),
+    email="eloise.q@example.fr",
+    phone="06 12 34 56 78",
+    address="3 rue des Lilas",
+    postal_code="29000",
+    city="Quimper",
+    net_monthly_income_cents=2_850_50,
+)
+PAUL = BorrowerData(last_name="Durand", first_name="Paul", birth_date=dt.date(1983, 1, 2))
+
+
+def _couple(workspace, tmp_path=None):
+    detail = new_dossier(workspace)
+    info = workspace.household.save_borrower(detail.id, detail.version, 1, MARIE)
+    info = workspace.household.save_borrower(detail.id, info.version, 2, PAUL)
+    info = workspace.household.add_child(detail.id, info.version, ChildData("Lou"))
+    workspace.situation.save_item(
+        detail.id,
+        info.version,
+        ItemKind.LOAN,
+        None,
+        LoanData("Banque Populaire", LoanKind.CAR, 250_00),
+    )
+    workspace.comments.add(
+        detail.id,
+        DossierTab.GENERAL,
+        "<p>Appelé Paul Durand au 06.12.34.56.78 ? non : c'est le numéro d'Éloïse "
+        "Quénéhervé. Écrire à eloise.q@example.fr</p>",
+        False,
+    )
+    if tmp_path is not None:
+        with_documents_and_simulations(
+            workspace.dossiers, workspace.dossiers.get(detail.id), tmp_path
+        )
+    return workspace.dossiers.get(detail.id)
+
+
+# --- pure rules --------------------------------------------------------------------------
+
+
+def test_the_same_person_is_found_by_names_and_birth_date_or_by_email():
+    marie = PersonKeys("Éloïse", "Quénéhervé", dt.date(1985, 3, 15), "e@x.fr")
+    assert marie.same_person(PersonKeys("eloise", "QUENEHERVE", None))
+    assert marie.same_person(PersonKeys("Eloïse", "Quénéhervé", dt.date(1985, 3, 15)))
+    assert not marie.same_person(PersonKeys("Éloïse", "Quénéhervé", dt.date(1990, 1, 1)))
+    assert not marie.same_person(PersonKeys("Anne", "Quénéhervé", dt.date(1985, 3, 15)))
+    assert marie.same_person(PersonKeys("Elo", "Quenherve", None, "E@X.fr"))
+
+
+def test_mentions_are_the_full_name_either_way_the_email_and_the_phone_not_the_surname():
+    patterns = mention_patterns(
+        PersonKeys("Paul", "Durand", email="p@d.fr", phone="06 12 34 56 78")
+    )
+    text, count = redact(
+        "Paul Durand, DURAND  Paul, p@d.fr, 0612345678, 06-12-34-56-78, Mme Durand, Paulette "
+        "Durand",
+        patterns,
+    )
+    assert count == 5
+    assert text == (
+        f"{REDACTED}, {REDACTED}, {REDACTED}, {REDACTED}, {REDACTED}, Mme Durand, Paulette Durand"
+    )
+
+
+def test_a_dossier_is_due_for_purge_after_the_retention_since_the_last_contact():
+    today = dt.date(2026, 11, 30)
+    assert retention_cutoff(dt.date(2028, 2, 29), 3) == dt.date(2025, 2, 28)
+    old = dt.datetime(2023, 11, 30, 10)
+    assert due_for_purge(dt.date(2023, 6, 1), old, today, 3)
+    assert not due_for_purge(dt.date(2023, 12, 1), old, today, 3)  # abandoned later
+    assert not due_for_purge(dt.date(2023, 6, 1), dt.datetime(2024, 1, 1), today, 3)
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def test_the_export_gives_everything_about_the_person_in_a_pdf_and_a_json(workspace, tmp_path):
+    detail = _couple(workspace, tmp_path)
+    again = new_dossier(workspace, "QUENEHERVE", "Eloise")  # the same person, years later
+    target = tmp_path / "export"
+    target.mkdir()
+
+    done = workspace.privacy.export_person(detail.id, 1, target)
+
+    assert done.folder.parent == target
+    assert set(done.dossier_numbers) == {detail.number, again.number}
+    assert done.documents == 1
+    data = json.loads(done.json.read_text(encoding="utf-8"))
+    assert data["format"] == "dossia.donnees-personnelles"
+    first = next(d for d in data["dossiers"] if d["numero"] == detail.number)
+    assert first["role"] == "Porteur de projet"
+    assert first["identite"]["email"] == "eloise.q@example.fr"
+    assert first["identite"]["date_de_naissance"] == "1985-03-15"
+    assert first["situation_professionnelle"]["revenu_net_mensuel"] == "2850.50"
+    assert first["enfants"] == [
+        {"prenom": "Lou", "date_de_naissance": None, "a_charge": True, "garde_alternee": False}
+    ]
+    assert first["credits_en_cours"][0]["preteur"] == "Banque Populaire"
+    assert "eloise.q@example.fr" in first["commentaires"][-1]["texte"]
+    assert first["simulations"][0]["montant"] == "250000.00"
+    # The co-borrower is named, his own data is not given.
+    assert first["dossier"]["autre_emprunteur"] == "DURAND Paul"
+    assert "1983" not in done.json.read_text(encoding="utf-8")
+    copied = done.folder / first["documents"][0]["copie"]
+    assert copied.read_bytes().startswith(b"%PDF-1.4 avis")
+    assert done.pdf.read_bytes().startswith(b"%PDF")
+    text = pdf_text(done.pdf)
+    assert "Données personnelles de QUÉNÉHERVÉ Éloïse" in text
+    assert "eloise.q@example.fr" in text and "2 850,50 €" in text
+    assert "Banque Populaire" in text and "Page 1 / " in text
+    events = [e for e in audit_events(workspace) if e.action is AuditAction.PERSON_EXPORTED]
+    assert {e.dossier_number for e in events} == {detail.number, again.number}
+    assert all("Quénéhervé" not in e.details and "Éloïse" not in e.details for e in events)
+
+
+def test_the_export_of_a_hostile_text_stays_text(workspace, tmp_path):
+    detail = new_dossier(workspace, '<img src="/etc/passwd"/>', "<b>x")
+    done = workspace.privacy.export_person(detail.id, 1, tmp_path)
+    assert done.pdf.read_bytes().startswith(b"%PDF")
+    assert "<img" in done.json.read_text(encoding="utf-8")
+
+
+def test_the_export_needs_the_personal_data_right_and_writes_nothing_without(login_as, tmp_path):
+    admin = login_as("admin")
+    detail = new_dossier(admin)
+    target = tmp_path / "out"
+    target.mkdir()
+    for login in ("slegrand", "assistant"):
+        with pytest.raises(PermissionDenied):
+            login_as(login).privacy.export_person(detail.id, 1, target)
+    assert list(target.iterdir()) == []
+    manager = login_as("pmoreau")
+    assert manager.privacy.export_person(detail.id, 1, target).pdf.exists()
+
+
+def test_a_cancelled_export_leaves_no_folder(workspace, tmp_path):
+    from app.privacy.privacy_service import ExportCancelled
+
+    detail = _couple(workspace)
+    target = tmp_path / "out"
+    target.mkdir()
+    with pytest.raises(ExportCancelled):
+        workspace.privacy.export_person(detail.id, 1, target, stop=lambda: True)
+    assert list(target.iterdir()) == []
+    assert not [e for e in audit_events(workspace) if e.action is AuditAction.PERSON_EXPORTED]
+
+
+# --- erasure -----------------------------------------------------------------------------
+
+
+def test_erasing_the_co_borrower_removes_him_and_his_mentions(workspace):
+    detail = _couple(workspace)
+    erased = workspace.privacy.erase_person(detail.id, 2)
+    assert erased.mentions == 1 and not erased.whole_dossier
+    household = workspace.household.get(detail.id)
+    assert [b.last_name for b in household.borrowers] == ["Quénéhervé"]
+    with workspace.database.read() as session:
+        bodies = [c.body for c in session.query(Comment).filter_by(dossier_id=detail.id)]
+    assert not any("Paul Durand" in body for body in bodies)
+    assert any(REDACTED in body for body in bodies)
+    assert any("Éloïse Quénéhervé" in body for body in bodies)  # the other one stays
+    event = audit_events(workspace, detail.id)[-1]
+    assert event.action is AuditAction.PERSON_ERASED
+    assert event.details == "Co-emprunteur ; 1 mention(s) effacée(s)"
+
+
+def test_erasing_the_porteur_makes_the_co_borrower_porteur_and_renames_the_list_row(
+    workspace,
+):
+    detail = _couple(workspace)
+    erased = workspace.privacy.erase_person(detail.id, 1)
+    assert erased.mentions == 3  # her name, her phone, her e-mail
+    after = workspace.dossiers.get(detail.id)
+    assert after.holder_name == "DURAND Paul"
+    household = workspace.household.get(detail.id)
+    assert [(b.last_name) for b in household.borrowers] == ["Durand"]
+    with workspace.database.read() as session:
+        assert session.query(Borrower).filter_by(dossier_id=detail.id).one().rank == 1
+        texts = " ".join(c.body for c in session.query(Comment).filter_by(dossier_id=detail.id))
+    assert "eloise.q@example.fr" not in texts and "06.12.34.56.78" not in texts
+
+
+def test_an_abandoned_dossier_can_be_erased_from(workspace):
+    detail = _couple(workspace)
+    workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.PROJECT_ABANDONED)
+    workspace.privacy.erase_person(detail.id, 2)
+    assert len(workspace.household.get(detail.id).borrowers) == 1
+
+
+def test_the_only_person_is_erased_with_the_whole_dossier(workspace, tmp_path):
+    detail = new_dossier(workspace)
+    detail = with_documents_and_simulations(workspace.dossiers, detail, tmp_path)
+    with pytest.raises(DomainError, match="dossier entier"):
+        workspace.privacy.erase_person(detail.id, 1)
+    files = list(workspace.paths.documents.rglob("*"))
+    assert any(f.is_file() for f in files)
+    erased = workspace.privacy.erase_dossier(detail.id)
+    assert erased.whole_dossier and erased.number == detail.number
+    assert count_rows(workspace, Dossier, id=detail.id) == 0
+    assert not [f for f in workspace.paths.documents.rglob("*") if f.is_file()]
+    with pytest.raises(NotFound):
+        workspace.privacy.erase_person(detail.id, 1)
+    assert audit_events(workspace, detail.id)[-1].details == "Dossier entier"
+
+
+def test_erasure_needs_the_right(login_as):
+    admin = login_as("admin")
+    detail = _couple(admin)
+    broker = login_as("slegrand")
+    for command in (
+        lambda: broker.privacy.erase_person(detail.id, 2),
+        lambda: broker.privacy.erase_dossier(detail.id),
+        lambda: broker.privacy.purge([detail.id]),
+    ):
+        with pytest.raises(PermissionDenied):
+            command()
+    assert len(admin.household.get(detail.id).borrowers) == 2
+
+
+# --- purge -------------------------------------------------------------------------------
+
+
+def _age(workspace, dossier_id, abandoned_on, updated_at):
+    with workspace.database.write() as session:
+        session.execute(
+            update(Dossier)
+            .where(Dossier.id == dossier_id)
+            .values(abandoned_on=abandoned_on, updated_at=updated_at)
+        )
+
+
+def test_old_abandoned_dossiers_are_proposed_and_purged_on_confirmation(workspace):
+    old, recent, active = (new_dossier(workspace, name) for name in ("Ancien", "Récent", "Actif"))
+    for detail in (old, recent):
+        workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.PROJECT_ABANDONED)
+    _age(workspace, old.id, dt.date(2021, 5, 1), dt.datetime(2021, 5, 1, 9))
+    _age(workspace, recent.id, dt.date(2025, 5, 1), dt.datetime(2025, 5, 1, 9))
+    _age(workspace, active.id, None, dt.datetime(2019, 1, 1, 9))
+
+    ours = {old.number, recent.number, active.number}  # the test office has others
+    candidates = [c for c in workspace.privacy.purge_candidates() if c.number in ours]
+    assert [c.number for c in candidates] == [old.number]
+    assert candidates[0].last_contact == dt.date(2021, 5, 1)
+    assert candidates[0].reason == AbandonReason.PROJECT_ABANDONED.label
+
+    workspace.privacy.save_retention_years(1)
+    due = {c.number for c in workspace.privacy.purge_candidates()}
+    assert due & ours == {old.number, recent.number}
+    assert workspace.privacy.purge([old.id, active.id]) == 1  # an active dossier never goes
+    assert count_rows(workspace, Dossier, id=old.id) == 0
+    assert count_rows(workspace, Dossier, id=active.id) == 1
+    event = audit_events(workspace, old.id)[-1]
+    assert event.action is AuditAction.DOSSIER_PURGED
+    assert event.details == "Abandonné le 01/05/2021 ; conservation 1 ans"
+
+
+def test_a_dossier_resumed_meanwhile_is_not_purged(workspace):
+    detail = new_dossier(workspace)
+    detail = workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.PROJECT_ABANDONED)
+    _age(workspace, detail.id, dt.date(2020, 1, 1), dt.datetime(2020, 1, 1))
+    [candidate] = [c for c in workspace.privacy.purge_candidates() if c.dossier_id == detail.id]
+    detail = workspace.dossiers.get(detail.id)
+    from models.enums import DossierStatus
+
+    workspace.dossiers.resume(detail.id, detail.version, DossierStatus.PROSPECT, dt.date.today())
+    assert workspace.privacy.purge([candidate.dossier_id]) == 0
+    assert count_rows(workspace, Dossier, id=detail.id) == 1
+
+
+def test_the_retention_is_checked(workspace):
+    for wrong in (0, 11):
+        with pytest.raises(DomainError, match="de 1 à 10 ans"):
+            workspace.privacy.save_retention_years(wrong)
+    assert workspace.privacy.retention_years() == 3
+
+
+def test_the_purged_names_leave_the_file(workspace):
+    detail = new_dossier(workspace, "Zébulonnette")
+    workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.PROJECT_ABANDONED)
+    _age(workspace, detail.id, dt.date(2020, 1, 1), dt.datetime(2020, 1, 1))
+    workspace.privacy.purge([detail.id])
+    workspace.close()
+    raw = workspace.paths.database.read_bytes()
+    assert not re.search(rb"zebulonnette", raw, re.I)
+    assert "Zébulonnette".encode() not in raw
