@@ -27,6 +27,10 @@ class ConflictError(DomainError):
     """Someone else changed the record since it was read (optimistic locking)."""
 
 
+class Cancelled(DomainError):
+    """The user stopped a long task (export, backup); nothing was left half-written."""
+
+
 class StorageError(DomainError):
     """The database or the disk refused the write (read-only file, disk full, locked)."""
 

@@ -26,8 +26,9 @@ from tests.helpers import flags, new_dossier, type_text, with_documents_and_simu
 
 
 def click(qtbot, widget) -> None:
-    """Click a button, or a check box on its box (a wide check box has empty space)."""
-    if isinstance(widget, QCheckBox):
+    """Click a button, or a check box or radio button on its box (a wide one has empty
+    space)."""
+    if isinstance(widget, QCheckBox | QRadioButton):
         qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))
     else:
         qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)

@@ -177,7 +177,7 @@ def test_a_cancelled_export_leaves_no_folder(workspace, tmp_path):
     target = tmp_path / "out"
     target.mkdir()
     with pytest.raises(ExportCancelled):
-        workspace.privacy.export_person(detail.id, 1, target, stop=lambda: True)
+        workspace.privacy.export_person(detail.id, 1, target, lambda done, total: False)
     assert list(target.iterdir()) == []
     assert not [e for e in audit_events(workspace) if e.action is AuditAction.PERSON_EXPORTED]
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,18 +24,21 @@ from PySide6.QtWidgets import (
 from app.changes import Change
 from app.dossier.dossier_service import DossierService
 from app.dossier.readmodels import DossierDetail
-from app.errors import DomainError, NotFound
+from app.errors import Cancelled, DomainError, NotFound
 from app.text import format_date
 from app.workspace import Workspace
 from models.enums import DossierStatus
+from ui.backup_ui import ProgressRun
 from ui.borrowers_tab import BorrowersTab
 from ui.children_tab import ChildrenTab
-from ui.common import confirm, escape, icon, plain, rich, scrolling
+from ui.common import confirm, escape, icon, message_box, plain, rich, scrolling
 from ui.dialogs.comment_dialog import CommentDialog
 from ui.dialogs.dossier_dialogs import AbandonDialog, ResumeDialog
+from ui.dialogs.privacy_dialogs import ErasePersonDialog, ExportPersonDialog
 from ui.general_tab import GeneralTab
 from ui.operations import Outcome, attempt
 from ui.situation_tabs import AssetsTab, CreditTab, ProjectTab
+from ui.workers import Background
 
 Command = Callable[[DossierService, DossierDetail], DossierDetail]
 
@@ -82,6 +86,7 @@ class DossierView(QWidget):
         self.workspace = workspace
         self.dossier_id: int | None = None
         self.detail: DossierDetail | None = None
+        self._background: Background | None = None  # exports, on first use
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(self._build_header())
@@ -149,6 +154,13 @@ class DossierView(QWidget):
         self.convert_action = self._action(menu, "convertAction", "Passer en client", self._convert)
         self.abandon_action = self._action(menu, "abandonAction", "Abandonner…", self._abandon)
         self.resume_action = self._action(menu, "resumeAction", "Reprendre…", self._resume)
+        menu.addSeparator()
+        self.export_person_action = self._action(
+            menu, "exportPersonAction", "Exporter les données d'une personne…", self._export_person
+        )
+        self.erase_person_action = self._action(
+            menu, "erasePersonAction", "Effacer une personne…", self._erase_person
+        )
         menu.addSeparator()
         self.delete_action = self._action(menu, "deleteAction", "Supprimer…", self._delete)
         self.actions_button.setMenu(menu)
@@ -249,6 +261,8 @@ class DossierView(QWidget):
         self.abandon_action.setVisible(rights.abandon_resume and not abandoned)
         self.resume_action.setVisible(rights.abandon_resume and abandoned)
         self.delete_action.setVisible(rights.delete)
+        self.export_person_action.setVisible(rights.personal_data)
+        self.erase_person_action.setVisible(rights.personal_data)
         self.actions_button.setEnabled(
             any(
                 a.isVisible()
@@ -257,6 +271,8 @@ class DossierView(QWidget):
                     self.abandon_action,
                     self.resume_action,
                     self.delete_action,
+                    self.export_person_action,
+                    self.erase_person_action,
                 )
             )
         )
@@ -365,6 +381,75 @@ class DossierView(QWidget):
                 "soient supprimées."
             ),
         )
+
+    # --- the persons' rights (GDPR) ---
+
+    def _export_person(self) -> ExportPersonDialog:
+        self.general.note.flush()
+        dialog = ExportPersonDialog(self, self.workspace.privacy, self.detail)
+        dialog.accepted.connect(lambda: self.export_person(*dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def export_person(self, rank: int, folder: Path) -> ProgressRun:
+        privacy, dossier_id = self.workspace.privacy, self.dossier_id
+        if self._background is None:
+            self._background = Background()
+        run = ProgressRun(self, "Export des données en cours…", self._background)
+        run.start(
+            lambda progress: privacy.export_person(dossier_id, rank, folder, progress),
+            self._exported,
+            self._export_failed,
+        )
+        return run
+
+    def _exported(self, done) -> None:
+        count = len(done.dossier_numbers)
+        box = message_box(
+            QMessageBox.Icon.Information,
+            "Export des données",
+            f"Export terminé : {count} dossier{'s' if count > 1 else ''}, "
+            f"{done.documents} document{'s' if done.documents > 1 else ''}.\n\n{done.folder}",
+            self,
+        )
+        box.setObjectName("exportDoneDialog")
+        open_button = box.addButton("Ouvrir le dossier", QMessageBox.ButtonRole.ActionRole)
+        open_button.setObjectName("openExportFolderButton")
+        open_button.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(done.folder)))
+        )
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.open()
+
+    def _export_failed(self, error: BaseException) -> None:
+        if isinstance(error, Cancelled):
+            self.show_notice(error.message)
+        elif isinstance(error, DomainError):
+            self.show_error(error)
+        elif isinstance(error, OSError):
+            self.show_error(DomainError(f"L'export n'a pas pu être écrit : {error.strerror}."))
+        else:
+            raise error
+
+    def _erase_person(self) -> ErasePersonDialog:
+        self.general.note.flush()
+        kept = self.workspace.backups.retention().horizon
+        dialog = ErasePersonDialog(self, self.workspace.privacy, self.detail, kept)
+        dialog.accepted.connect(lambda: self._erased(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def _erased(self, erased) -> None:
+        if erased.whole_dossier:
+            self.detail = None
+            self.deleted.emit(self.dossier_id)
+            return
+        self.reload()
+        self.changed.emit(self.dossier_id, Change.LIST_ROW | Change.SUMMARY | Change.COMMENTS)
+        mentions = erased.mentions
+        plural = "s" if mentions > 1 else ""
+        replaced = f" ; {mentions} mention{plural} remplacée{plural}" if mentions else ""
+        self.show_notice(f"{erased.role} effacé du dossier{replaced}.")
 
     def _confirmed_delete(self) -> None:
         outcome = attempt(lambda: self.workspace.dossiers.delete(self.dossier_id))

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self._dossier_windows: dict[int, QWidget] = {}
         self._spare: QWidget | None = None
         self._settings_window: QWidget | None = None
+        self.purge_reminder: QPushButton | None = None
         self._spare_pending = False
         self._counts_pool = QThreadPool(self)
         self._counts_pool.setMaxThreadCount(1)  # one reader connection, used serially
@@ -203,7 +204,9 @@ class MainWindow(QMainWindow):
         password_action.triggered.connect(self.change_password)
         file_menu.insertAction(quit_action, password_action)
         user = self.workspace.user
-        if user.can(Right.MANAGE_SETTINGS) or user.can(Right.MANAGE_USERS):
+        if any(
+            user.can(r) for r in (Right.MANAGE_SETTINGS, Right.MANAGE_USERS, Right.PERSONAL_DATA)
+        ):
             tools = self.menuBar().addMenu("&Outils")
             settings_action = QAction("&Paramètres…", self)
             settings_action.setObjectName("settingsAction")
@@ -320,11 +323,16 @@ class MainWindow(QMainWindow):
     def _start_checks_work(self):
         problem = self.workspace.quick_check()
         if problem is not None:
-            return problem, None
-        return None, self.workspace.backups.run_automatic()
+            return problem, None, 0
+        backup = self.workspace.backups.run_automatic()
+        due = 0
+        if self.workspace.user.can(Right.PERSONAL_DATA):
+            due = len(self.workspace.privacy.purge_candidates())
+        return None, backup, due
 
     def _start_checks_done(self, result) -> None:
-        problem, backup = result
+        problem, backup, due = result
+        self._show_purge_reminder(due)
         if problem is not None:
             found = f"La vérification de la base a trouvé un problème ({problem})."
             if self.workspace.user.can(Right.BACKUP_RESTORE):
@@ -341,6 +349,29 @@ class MainWindow(QMainWindow):
                 box.open()
         elif backup is not None:
             self.statusBar().showMessage(f"{backup.label} effectuée.", 10000)
+
+    def _show_purge_reminder(self, due: int) -> None:
+        """Abandoned dossiers kept past their retention: a reminder in the status bar that
+        opens the purge proposal (nothing is erased without a confirmation)."""
+        if not due:
+            return
+        plural = "s" if due > 1 else ""
+        self.purge_reminder = QPushButton(
+            f"{due} dossier{plural} abandonné{plural} à effacer (RGPD)…"
+        )
+        self.purge_reminder.setObjectName("purgeReminderButton")
+        self.purge_reminder.setFlat(True)
+        self.purge_reminder.clicked.connect(self.open_purge)
+        self.statusBar().addPermanentWidget(self.purge_reminder)
+
+    def open_purge(self):
+        window = self.open_settings()
+        window.show_privacy()
+        if self.purge_reminder is not None:
+            self.statusBar().removeWidget(self.purge_reminder)
+            self.purge_reminder.deleteLater()
+            self.purge_reminder = None
+        return window
 
     def _start_checks_failed(self, error: BaseException) -> None:
         if not isinstance(error, DomainError):

@@ -554,6 +554,7 @@ class DossierService(DossierCommands[DossierDetail]):
                 change_owner=user.can(Right.CHANGE_OWNER),
                 delete=user.can(Right.DELETE_DOSSIER),
                 abandon_resume=user.can(Right.ABANDON_RESUME),
+                personal_data=user.can(Right.PERSONAL_DATA),
             ),
         )
 

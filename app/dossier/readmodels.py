@@ -43,6 +43,7 @@ class DossierRights:
     change_owner: bool
     delete: bool
     abandon_resume: bool
+    personal_data: bool = False  # export or erase a person (GDPR)
 
 
 @dataclass(frozen=True)

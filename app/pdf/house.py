@@ -47,7 +47,8 @@ ACCENT = colors.HexColor("#1f5f8b")
 RULE = colors.HexColor("#cbd2d9")
 SHADE = colors.HexColor("#f0f4f8")
 MARGIN = 18 * mm
-WIDTH = A4[0] - 2 * MARGIN
+FRAME_PADDING = 6  # reportlab's frames keep 6 pt inside the margins
+WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
 
 _glyphs: frozenset[int] = frozenset()
 
@@ -134,13 +135,20 @@ def key_values(pairs: Sequence[tuple[str, str]], styles: Styles) -> Table:
 
 
 def grid(headers: Sequence[str], rows: Sequence[Sequence[str]], styles: Styles) -> Table:
-    """A table with a header row, repeated on each page; columns sized by their content."""
-    weights = []
+    """A table with a header row, repeated on each page. Each column is at least as wide as
+    its longest word (no word broken in two); the rest of the width goes by content length."""
+    floors, weights = [], []
     for column, header in enumerate(headers):
-        longest = max([len(header)] + [min(len(row[column]), 60) for row in rows])
-        weights.append(max(6, longest))
-    total = sum(weights)
-    widths = [WIDTH * weight / total for weight in weights]
+        cells = [header] + [row[column] for row in rows]
+        longest_word = max((word for cell in cells for word in cell.split()), key=len, default="")
+        word_width = pdfmetrics.stringWidth(printable(longest_word), BOLD, styles.head.fontSize)
+        floors.append(min(word_width + 13, WIDTH / 3))  # + the cell's paddings
+        weights.append(max(len(header), *(min(len(cell), 80) for cell in cells)))
+    spare = max(0.0, WIDTH - sum(floors))
+    total = sum(weights) or 1
+    widths = [floor + spare * weight / total for floor, weight in zip(floors, weights, strict=True)]
+    if sum(widths) > WIDTH:  # too many wide words: share the width by content
+        widths = [WIDTH * weight / total for weight in weights]
     data: list[list[Any]] = [[para(h, styles.head) for h in headers]]
     data += [[para(value or "—", styles.cell) for value in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1)

@@ -27,6 +27,7 @@ def write_pdf(
         house.SPACE,
         house.para("Responsable du traitement", styles.h2),
         house.key_values(_controller(company), styles),
+        house.SPACE,
         house.para(
             "Ce document reprend toutes les données que le cabinet conserve sur vous dans son "
             "logiciel de gestion des dossiers, dossier par dossier. Le fichier "

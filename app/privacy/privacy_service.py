@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from app.clock import now
 from app.dossier.access import DossierCommands, refresh_list_columns, touch
 from app.dossier.comment_service import sync_automatic_comments
 from app.dossier.dossier_service import delete_dossiers, discard_orphan_files
-from app.errors import DomainError, NotFound
+from app.errors import Cancelled, DomainError, NotFound
 from app.files import atomic_path, atomic_write, private_folder
 from app.office.company import Company
 from app.office.permissions import write_as
@@ -84,8 +85,9 @@ class PurgeCandidate:
     reason: str
 
 
-class ExportCancelled(Exception):
-    """The user stopped the export; nothing was left behind."""
+class ExportCancelled(Cancelled):
+    def __init__(self) -> None:
+        super().__init__("Export annulé : rien n'a été enregistré.")
 
 
 class PrivacyService(DossierCommands[None]):
@@ -119,12 +121,20 @@ class PrivacyService(DossierCommands[None]):
         dossier_id: int,
         rank: int,
         folder: Path,
-        stop: Callable[[], bool] = lambda: False,
+        progress: Callable[[int, int], bool] = lambda done, total: True,
     ) -> PersonExport:
         """Everything the office holds about the borrower of rank `rank` of the dossier, and
         about the same person in every other dossier: a PDF and a JSON in a new folder inside
-        `folder`, with a copy of the dossiers' documents."""
+        `folder`, with a copy of the dossiers' documents.
+
+        `progress(done, total)` is called along (percent); it returns False to cancel, and
+        then nothing is left behind (ExportCancelled)."""
         self._user.require(Right.PERSONAL_DATA)
+        check_export_folder(folder)
+
+        def stop(done: int = 0) -> bool:
+            return not progress(done, 100)
+
         company = self._company()
         with self._db.read() as session:
             self._visible(session, dossier_id)
@@ -132,7 +142,7 @@ class PrivacyService(DossierCommands[None]):
             keys = _keys(person)
             found = _same_person(session, keys)
             parts, documents, numbers = [], [], []
-            for dossier, borrower in found:
+            for index, (dossier, borrower) in enumerate(found, start=1):
                 paths = {
                     doc.id: f"Documents/{dossier.number}/{doc.id}-{_safe(doc.filename)}"
                     for doc in dossier.documents
@@ -140,7 +150,7 @@ class PrivacyService(DossierCommands[None]):
                 documents += [(d.content_hash, paths[d.id]) for d in dossier.documents]
                 parts.append(self._part(session, dossier, borrower, paths))
                 numbers.append((dossier.id, dossier.number, ROLES[borrower.rank]))
-                if stop():
+                if stop(20 * index // len(found)):
                     raise ExportCancelled
             name = person_name(person.first_name, person.last_name)
             result = report.PersonReport(
@@ -211,7 +221,7 @@ class PrivacyService(DossierCommands[None]):
         result: report.PersonReport,
         company: Company,
         target: Path,
-        stop: Callable[[], bool],
+        stop: Callable[[int], bool],
     ) -> tuple[Path, Path]:
         from app.pdf.house import Stopped
         from app.privacy.person_pdf import write_pdf
@@ -222,11 +232,11 @@ class PrivacyService(DossierCommands[None]):
         pdf = target / f"{EXPORT_NAME}.pdf"
         try:
             with atomic_path(pdf) as partial:
-                write_pdf(result, company, partial, stop)
+                write_pdf(result, company, partial, lambda: stop(40))
         except Stopped:
             raise ExportCancelled from None
-        for content_hash, relative in result.documents:
-            if stop():
+        for index, (content_hash, relative) in enumerate(result.documents):
+            if stop(70 + 30 * index // len(result.documents)):
                 raise ExportCancelled
             source = self._documents.path_for(content_hash)
             if source.exists():
@@ -359,6 +369,17 @@ class PrivacyService(DossierCommands[None]):
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def check_export_folder(folder: Path) -> Path:
+    """The folder an export goes into: it must exist and accept files."""
+    if not str(folder).strip() or not folder.is_dir():
+        raise DomainError("Choisissez un dossier existant.", field="folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DomainError(
+            "Dossia ne peut pas écrire dans ce dossier : choisissez-en un autre.", field="folder"
+        )
+    return folder
 
 
 def _borrower(session: Session, dossier_id: int, rank: int) -> Borrower:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
-from app.errors import DomainError
+from app.errors import Cancelled, DomainError
 from app.files import atomic_path
 from app.paths import DataPaths
 from app.storage import sqlite
@@ -62,7 +62,7 @@ class BackupKind(enum.Enum):
         }[self.value]
 
 
-class BackupCancelled(DomainError):
+class BackupCancelled(Cancelled):
     def __init__(self) -> None:
         super().__init__("Sauvegarde annulée : aucun fichier n'a été laissé à moitié écrit.")
 

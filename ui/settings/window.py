@@ -12,6 +12,7 @@ from ui.settings.backups import BackupsPage
 from ui.settings.banks import BanksPage
 from ui.settings.company import CompanyPage
 from ui.settings.numbering import NumberingPage
+from ui.settings.privacy import PrivacyPage
 from ui.settings.referential import ReferentialPage
 from ui.settings.roles import RolesPage
 from ui.settings.steps import StepsPage
@@ -20,7 +21,7 @@ from ui.settings.users import UsersPage
 
 class SettingsWindow(QMainWindow):
     """Steps, referential, banks, numbering, company and audit (settings right); users and
-    profiles (users right). A page the user may not open is None."""
+    profiles (users right); personal data (its right). A page the user may not open is None."""
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -39,6 +40,8 @@ class SettingsWindow(QMainWindow):
         self.audit: AuditPage | None = None
         self.users: UsersPage | None = None
         self.roles: RolesPage | None = None
+        self.privacy: PrivacyPage | None = None
+        self.tabs = tabs
         user = workspace.user
         if user.can(Right.MANAGE_SETTINGS):
             self.steps = StepsPage(workspace.settings)
@@ -63,4 +66,14 @@ class SettingsWindow(QMainWindow):
             tabs.addTab(self.users, "Utilisateurs")
             self.roles = RolesPage(workspace.roles)
             tabs.addTab(self.roles, "Profils et droits")
+        if user.can(Right.PERSONAL_DATA):
+            kept = workspace.backups.retention().horizon
+            self.privacy = PrivacyPage(workspace.privacy, kept)
+            tabs.addTab(self.privacy, "Données personnelles")
         self.setCentralWidget(tabs)
+
+    def show_privacy(self) -> None:
+        """Open on «Données personnelles» (the purge proposal), with its list up to date."""
+        if self.privacy is not None:
+            self.privacy.refresh()
+            self.tabs.setCurrentWidget(self.privacy)

@@ -1,0 +1,156 @@
+"""«Données personnelles»: how long abandoned dossiers are kept, and the purge of those kept
+longer, each confirmed by a manager."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from app.privacy.privacy import RETENTION_MAX_YEARS, RETENTION_MIN_YEARS
+from app.text import format_date
+from ui.common import confirm, plain, set_role
+from ui.settings.list_page import ListPage
+
+if TYPE_CHECKING:  # the service imports SQLAlchemy
+    from app.privacy.privacy_service import PrivacyService, PurgeCandidate
+
+
+class PrivacyPage(ListPage):
+    def __init__(self, service: PrivacyService, backups_kept: str) -> None:
+        super().__init__(
+            "privacyPage",
+            "purgeTable",
+            ("N° de dossier", "Emprunteur", "Courtier", "Abandonné le", "Dernier contact", "Motif"),
+            error_name="privacyError",
+        )
+        self._service = service
+        self._backups_kept = backups_kept
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        layout = QVBoxLayout(self)
+        intro = set_role(
+            QLabel(
+                "Un dossier abandonné ne doit pas être gardé plus longtemps que nécessaire "
+                "(RGPD). Ceux dont le dernier contact (abandon ou dernière modification) est "
+                "plus ancien que la durée ci-dessous sont listés ici : sélectionnez ceux à "
+                "effacer et confirmez. Les factures, quand il y en a, restent (obligation "
+                "comptable de dix ans)."
+            ),
+            "hint",
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Garder les dossiers abandonnés :"))
+        self.years_spin = QSpinBox()
+        self.years_spin.setObjectName("retentionYearsSpin")
+        self.years_spin.setAccessibleName("Durée de conservation des dossiers abandonnés")
+        self.years_spin.setRange(RETENTION_MIN_YEARS, RETENTION_MAX_YEARS)
+        self.years_spin.setSuffix(" ans")
+        self.years_spin.setValue(service.retention_years())
+        self.years_spin.setFixedWidth(90)
+        row.addWidget(self.years_spin)
+        row.addWidget(QLabel("après le dernier contact"))
+        save = QPushButton("Enregistrer")
+        save.setObjectName("saveRetentionYearsButton")
+        save.clicked.connect(self.save_years)
+        row.addWidget(save)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.fields = {"years": self.years_spin}
+        layout.addWidget(self.error)
+        self.count_label = plain(QLabel())
+        self.count_label.setObjectName("purgeCountLabel")
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(
+            self.button_row(
+                (
+                    ("selectAllPurgeButton", "Tout sélectionner", self.table.selectAll),
+                    ("purgeButton", "Effacer les dossiers sélectionnés…", self.ask_purge),
+                )
+            )
+        )
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+        self.refresh()
+
+    def refresh(self) -> None:
+        candidates = self._service.purge_candidates()
+        self.model.set_rows(
+            list(candidates),
+            [
+                (
+                    c.number,
+                    c.holder_name,
+                    c.broker,
+                    format_date(c.abandoned_on),
+                    format_date(c.last_contact),
+                    c.reason,
+                )
+                for c in candidates
+            ],
+        )
+        years = self._service.retention_years()
+        count = len(candidates)
+        self.count_label.setText(
+            "Aucun dossier abandonné n'a dépassé la durée de conservation."
+            if not count
+            else f"{count} dossier{'s' if count > 1 else ''} abandonné{'s' if count > 1 else ''} "
+            f"depuis plus de {years} ans."
+        )
+        self._enable()
+
+    def _enable(self) -> None:
+        self.buttons["purgeButton"].setEnabled(bool(self.chosen()))
+        self.buttons["selectAllPurgeButton"].setEnabled(self.model.rowCount() > 0)
+
+    def chosen(self) -> list[PurgeCandidate]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.item_at(row) for row in rows]
+
+    def save_years(self) -> None:
+        self.run(
+            lambda: self._service.save_retention_years(self.years_spin.value()),
+            lambda _years: self.refresh(),
+        )
+
+    def ask_purge(self) -> QMessageBox | None:
+        chosen = self.chosen()
+        if not chosen:
+            return None
+        count = len(chosen)
+        plural = "s" if count > 1 else ""
+        return confirm(
+            self,
+            "purgeDialog",
+            "Effacer des dossiers abandonnés",
+            f"Effacer définitivement {count} dossier{plural} abandonné{plural} ?",
+            "Effacer",
+            lambda: self.purge([c.dossier_id for c in chosen]),
+            details=(
+                "Chaque dossier et tout ce qui lui est rattaché (emprunteurs, enfants, "
+                "commentaires, simulations, documents et leurs fichiers) seront effacés ; "
+                "le journal d'audit en garde le numéro. Les sauvegardes automatiques déjà "
+                f"faites les gardent jusqu'à {self._backups_kept}."
+            ),
+        )
+
+    def purge(self, dossier_ids: list[int]) -> None:
+        def done(count: int) -> None:
+            self.refresh()
+            skipped = len(dossier_ids) - count
+            text = f"{count} dossier{'s' if count > 1 else ''} effacé{'s' if count > 1 else ''}."
+            if skipped:
+                were = "n'étaient" if skipped > 1 else "n'était"
+                text += f" {skipped} {were} plus à effacer (repris ou modifié entre-temps)."
+            self.count_label.setText(text + " " + self.count_label.text())
+
+        self.run(lambda: self._service.purge(dossier_ids), done)
