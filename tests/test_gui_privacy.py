@@ -121,9 +121,7 @@ def test_erasing_the_porteur_renames_the_dossier_everywhere(qtbot, workspace, op
     assert [row.holder for row in rows] == ["DURAND Paul"]
 
 
-def test_the_only_person_goes_with_the_whole_dossier(
-    qtbot, workspace, open_dossier, main_window
-):
+def test_the_only_person_goes_with_the_whole_dossier(qtbot, workspace, open_dossier, main_window):
     detail = new_dossier(workspace)
     main_window.refresh()
     window = open_dossier(detail.id)

@@ -114,13 +114,19 @@ def test_a_dossier_is_due_for_purge_after_the_retention_since_the_last_contact()
 def test_the_export_gives_everything_about_the_person_in_a_pdf_and_a_json(workspace, tmp_path):
     detail = _couple(workspace, tmp_path)
     again = new_dossier(workspace, "QUENEHERVE", "Eloise")  # the same person, years later
+    typo = new_dossier(workspace, "Kénéhervé", "Élo")  # a typo, but her e-mail
+    info = workspace.household.get(typo.id)
+    workspace.household.save_borrower(
+        typo.id, info.version, 1, BorrowerData(last_name="Kénéhervé", email="ELOISE.Q@example.fr")
+    )
+    new_dossier(workspace, "Quénéhervé", "Éloïse-Marie")  # someone else
     target = tmp_path / "export"
     target.mkdir()
 
     done = workspace.privacy.export_person(detail.id, 1, target)
 
     assert done.folder.parent == target
-    assert set(done.dossier_numbers) == {detail.number, again.number}
+    assert set(done.dossier_numbers) == {detail.number, again.number, typo.number}
     assert done.documents == 1
     data = json.loads(done.json.read_text(encoding="utf-8"))
     assert data["format"] == "dossia.donnees-personnelles"
@@ -146,7 +152,7 @@ def test_the_export_gives_everything_about_the_person_in_a_pdf_and_a_json(worksp
     assert "eloise.q@example.fr" in text and "2 850,50 €" in text
     assert "Banque Populaire" in text and "Page 1 / " in text
     events = [e for e in audit_events(workspace) if e.action is AuditAction.PERSON_EXPORTED]
-    assert {e.dossier_number for e in events} == {detail.number, again.number}
+    assert {e.dossier_number for e in events} == {detail.number, again.number, typo.number}
     assert all("Quénéhervé" not in e.details and "Éloïse" not in e.details for e in events)
 
 

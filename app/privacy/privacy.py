@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.errors import DomainError
 from app.text import fold
@@ -52,6 +54,23 @@ class PersonKeys:
         )
 
 
+# Every letter a name may start with: ASCII, Latin-1 and Latin Extended-A/B.
+_LETTERS = [chr(code) for code in range(0x41, 0x250) if chr(code).isalpha()]
+
+
+def initials(name: str) -> list[str]:
+    """The characters a name may start with and still fold to the same first letter as
+    `name` («é» → e, E, é, É, è, ê…): to narrow a search in the database. Empty for an
+    empty name."""
+    folded = fold(name)[:1]
+    if not folded:
+        return []
+    first = name.strip()[:1]
+    return [c for c in _LETTERS if fold(c)[:1] == folded] or sorted(
+        {first, first.upper(), first.lower()}
+    )
+
+
 def mention_patterns(person: PersonKeys) -> list[re.Pattern[str]]:
     """The ways free text names the person: «Marie Dupont», «DUPONT Marie», the e-mail and
     the phone number (whatever its separators). A last name alone is not one: the other
@@ -82,6 +101,17 @@ def redact(text: str, patterns: list[re.Pattern[str]]) -> tuple[str, int]:
         text, count = pattern.subn(REDACTED, text)
         total += count
     return text, total
+
+
+def check_export_folder(folder: Path) -> Path:
+    """The folder an export goes into: it must exist and accept files."""
+    if not str(folder).strip() or not folder.is_dir():
+        raise DomainError("Choisissez un dossier existant.", field="folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DomainError(
+            "Dossia ne peut pas écrire dans ce dossier : choisissez-en un autre.", field="folder"
+        )
+    return folder
 
 
 def check_retention_years(years: int) -> int:

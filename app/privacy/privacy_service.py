@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -31,8 +30,10 @@ from app.privacy import person_report as report
 from app.privacy.privacy import (
     RETENTION_DEFAULT_YEARS,
     PersonKeys,
+    check_export_folder,
     check_retention_years,
     due_for_purge,
+    initials,
     last_contact,
     mention_patterns,
     redact,
@@ -371,17 +372,6 @@ class PrivacyService(DossierCommands[None]):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def check_export_folder(folder: Path) -> Path:
-    """The folder an export goes into: it must exist and accept files."""
-    if not str(folder).strip() or not folder.is_dir():
-        raise DomainError("Choisissez un dossier existant.", field="folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise DomainError(
-            "Dossia ne peut pas écrire dans ce dossier : choisissez-en un autre.", field="folder"
-        )
-    return folder
-
-
 def _borrower(session: Session, dossier_id: int, rank: int) -> Borrower:
     borrower = session.scalar(
         select(Borrower).where(Borrower.dossier_id == dossier_id, Borrower.rank == rank)
@@ -403,7 +393,20 @@ def _keys(borrower: Borrower) -> PersonKeys:
 
 def _same_person(session: Session, keys: PersonKeys) -> list[tuple[Dossier, Borrower]]:
     """Every (dossier, borrower) of the office that is this person, by dossier number.
-    A scan of five columns of the borrowers (≈ 0.1 s at 100,000 dossiers): a rare action."""
+
+    The database narrows the search to the borrowers whose first and last names start with
+    the same letter, accents and case aside (or who share the e-mail address); the exact
+    rule (`PersonKeys.same_person`) then runs on those few. 0.1 s at 100,000 dossiers."""
+    first_letters = initials(keys.first_name)
+    same_initials = and_(
+        func.substr(Borrower.last_name, 1, 1).in_(initials(keys.last_name)),
+        func.substr(Borrower.first_name, 1, 1).in_(first_letters)
+        if first_letters
+        else Borrower.first_name == "",
+    )
+    wanted = [same_initials]
+    if keys.email:
+        wanted.append(func.lower(Borrower.email) == keys.email.lower())
     rows = session.execute(
         select(
             Borrower.id,
@@ -411,7 +414,7 @@ def _same_person(session: Session, keys: PersonKeys) -> list[tuple[Dossier, Borr
             Borrower.last_name,
             Borrower.birth_date,
             Borrower.email,
-        )
+        ).where(or_(*wanted))
     )
     ids = [
         row.id

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.dossier.readmodels import DossierDetail
 from app.errors import DomainError
+from app.privacy.privacy import check_export_folder
 from ui.common import FormDialog, plain, set_role
 
 if TYPE_CHECKING:  # the service imports SQLAlchemy
@@ -97,8 +98,6 @@ class ExportPersonDialog(FormDialog):
             self.folder_edit.setText(folder)
 
     def submit(self) -> tuple[int, Path]:
-        from app.privacy.privacy_service import check_export_folder
-
         rank = self.people.checkedId()
         if rank < 0:
             raise DomainError("Ce dossier n'a aucun emprunteur.")

@@ -1,0 +1,99 @@
+"""The persons' rights on a big office: export a person's data, the purge proposal, erasing
+a person, purging. Run on a copy of the office (it erases): `run_bench.py` makes one.
+
+    python bench/measure_privacy.py OFFICE.sqlite3
+
+Prints one JSON line of medians (ms).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.listing import ListQuery, ListTab  # noqa: E402
+from app.paths import DataPaths  # noqa: E402
+from app.workspace import OfficeDatabase  # noqa: E402
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def main() -> None:
+    database = Path(sys.argv[1])
+    # The demo's abandoned dossiers are recent: make them all due for purge (this is a copy).
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "UPDATE dossiers SET abandoned_on = '2020-01-02', updated_at = '2020-01-02 10:00:00' "
+            "WHERE status = 'abandoned'"
+        )
+    office = OfficeDatabase(DataPaths(database))
+    workspace = office.workspace_for(
+        office.authenticate("admin", os.environ.get("DOSSIA_PASSWORD", "demo"))
+    )
+    privacy = workspace.privacy
+    rows = [  # a spread of dossiers across the office
+        row
+        for offset in range(0, 90_000, 9_000)
+        for row in workspace.list_page(_all_query(), offset, 1)
+    ]
+    exports, matched = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for row in rows[:7]:
+            start = time.perf_counter()
+            done = privacy.export_person(row.id, 1, Path(folder))
+            exports.append(time.perf_counter() - start)
+            matched.append(len(done.dossier_numbers))
+
+    proposals = []
+    for _ in range(5):
+        start = time.perf_counter()
+        due = privacy.purge_candidates()
+        proposals.append(time.perf_counter() - start)
+
+    erasures = []
+    for row in rows:
+        if len(privacy.people(row.id)) == 2:
+            start = time.perf_counter()
+            privacy.erase_person(row.id, 2)
+            erasures.append(time.perf_counter() - start)
+        if len(erasures) == 5:
+            break
+
+    chosen = [c.dossier_id for c in due[:100]]
+    start = time.perf_counter()
+    purged = privacy.purge(chosen)
+    purge = time.perf_counter() - start
+    workspace.close()
+    print(
+        json.dumps(
+            {
+                "export_person_ms_median": ms(statistics.median(exports)),
+                # The demo reuses names without birth dates: one «person» is in many dossiers.
+                "export_person_dossiers_median": statistics.median(matched),
+                "purge_proposal_ms_median": ms(statistics.median(proposals)),
+                "purge_proposal_rows": len(due),
+                "erase_person_ms_median": ms(statistics.median(erasures)) if erasures else None,
+                "purge_100_ms": ms(purge),
+                "purged": purged,
+            }
+        )
+    )
+
+
+def _all_query() -> ListQuery:
+    return ListQuery(tab=ListTab.ALL)
+
+
+if __name__ == "__main__":
+    main()
