@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMessageBox,
     QPushButton,
     QRadioButton,
@@ -55,6 +57,7 @@ def test_the_actions_are_offered_only_with_the_right(qtbot, workspace, open_doss
 
 def test_a_person_is_exported_from_the_actions_menu(qtbot, workspace, open_dossier, tmp_path):
     detail = _couple(workspace)
+    homonym = new_dossier(workspace, "DURAND", "paul")  # him, or another Paul Durand?
     window = open_dossier(detail.id)
     target = tmp_path / "export"
     target.mkdir()
@@ -64,7 +67,14 @@ def test_a_person_is_exported_from_the_actions_menu(qtbot, workspace, open_dossi
     assert find(dialog, QRadioButton, "exportPersonRadio1").text() == (
         "QUÉNÉHERVÉ Éloïse — porteur de projet"
     )
+    matches = find(dialog, QListWidget, "exportMatchesList")
+    assert not matches.isVisible()  # nobody else is Éloïse
+    assert find(dialog, QLabel, "exportMatchesHint").text() == "Aucun autre dossier."
     click(qtbot, find(dialog, QRadioButton, "exportPersonRadio2"))
+    assert matches.count() == 1 and matches.item(0).text().startswith(homonym.number)
+    assert "date de naissance inconnue" in matches.item(0).text()
+    assert matches.item(0).checkState() == Qt.CheckState.Unchecked  # a possible homonym
+    matches.item(0).setCheckState(Qt.CheckState.Checked)  # the manager checked: it is him
     folder = find(dialog, QLineEdit, "exportFolderEdit")
     folder.setText(str(tmp_path / "nowhere"))
     click(qtbot, dialog.ok_button)
@@ -77,13 +87,14 @@ def test_a_person_is_exported_from_the_actions_menu(qtbot, workspace, open_dossi
         lambda: window.view.findChild(QMessageBox, "exportDoneDialog") is not None, timeout=10000
     )
     box = window.view.findChild(QMessageBox, "exportDoneDialog")
-    assert "Export terminé : 1 dossier, 0 document." in box.text()
+    assert "Export terminé : 2 dossiers, 0 document." in box.text()
     assert box.findChild(QPushButton, "openExportFolderButton") is not None
     [made] = list(target.iterdir())
     assert str(made) in box.text()
     data = json.loads((made / "donnees-personnelles.json").read_text(encoding="utf-8"))
     assert data["dossiers"][0]["role"] == "Co-emprunteur"
     assert data["dossiers"][0]["identite"]["nom"] == "Durand"
+    assert data["dossiers"][1]["numero"] == homonym.number
     assert (made / "donnees-personnelles.pdf").stat().st_size > 1000
     box.reject()
 

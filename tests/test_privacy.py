@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from app.dossier.household import BorrowerData, ChildData
 from app.dossier.situation import ItemKind, LoanData
@@ -21,8 +22,14 @@ from app.privacy.privacy import (
     retention_cutoff,
 )
 from models.dossier import Borrower, Comment, Dossier
-from models.enums import AbandonReason, AuditAction, DossierTab, LoanKind
+from models.enums import AbandonReason, AuditAction, Contract, DossierTab, LoanKind, Right
+from models.office import RoleRight
 from tests.helpers import audit_events, count_rows, new_dossier, with_documents_and_simulations
+
+
+def person(workspace, dossier_id: int, rank: int) -> int:
+    """The borrower id of the person of that rank in the dossier."""
+    return next(p.borrower_id for p in workspace.privacy.people(dossier_id) if p.rank == rank)
 
 
 def pdf_text(path) -> str:
@@ -81,7 +88,10 @@ def test_the_same_person_is_found_by_names_and_birth_date_or_by_email():
     assert marie.same_person(PersonKeys("Eloïse", "Quénéhervé", dt.date(1985, 3, 15)))
     assert not marie.same_person(PersonKeys("Éloïse", "Quénéhervé", dt.date(1990, 1, 1)))
     assert not marie.same_person(PersonKeys("Anne", "Quénéhervé", dt.date(1985, 3, 15)))
-    assert marie.same_person(PersonKeys("Elo", "Quenherve", None, "E@X.fr"))
+    # An e-mail is not a person (couples share one); it only confirms a match of the names.
+    assert not marie.same_person(PersonKeys("Elo", "Quenherve", None, "E@X.fr"))
+    assert marie.surely_same(PersonKeys("ELOISE", "Quenehervé", None, "E@X.fr"))
+    assert not marie.surely_same(PersonKeys("Eloise", "Quenehervé", None))
 
 
 def test_mentions_are_the_full_name_either_way_the_email_and_the_phone_not_the_surname():
@@ -113,25 +123,28 @@ def test_a_dossier_is_due_for_purge_after_the_retention_since_the_last_contact()
 
 def test_the_export_gives_everything_about_the_person_in_a_pdf_and_a_json(workspace, tmp_path):
     detail = _couple(workspace, tmp_path)
-    again = new_dossier(workspace, "QUENEHERVE", "Eloise")  # the same person, years later
-    typo = new_dossier(workspace, "Kénéhervé", "Élo")  # a typo, but her e-mail
-    info = workspace.household.get(typo.id)
-    workspace.household.save_borrower(
-        typo.id, info.version, 1, BorrowerData(last_name="Kénéhervé", email="ELOISE.Q@example.fr")
-    )
+    # The same person years later (no birth date typed: a homonym to confirm), with a file.
+    again = new_dossier(workspace, "QUENEHERVE", "Eloise")
+    again = with_documents_and_simulations(workspace.dossiers, again, tmp_path, "cni.pdf")
     new_dossier(workspace, "Quénéhervé", "Éloïse-Marie")  # someone else
+    other = new_dossier(workspace, "Quénéhervé", "Éloïse")  # a homonym the manager leaves out
     target = tmp_path / "export"
     target.mkdir()
+    eloise = person(workspace, detail.id, 1)
 
-    done = workspace.privacy.export_person(detail.id, 1, target)
+    found = workspace.privacy.matches(detail.id, eloise)
+    assert {m.number for m in found} == {again.number, other.number}
+    assert not any(m.sure for m in found)  # no birth date or e-mail to tell
+    chosen = [m.borrower_id for m in found if m.number == again.number]
+    done = workspace.privacy.export_person(detail.id, eloise, target, also=chosen)
 
     assert done.folder.parent == target
-    assert set(done.dossier_numbers) == {detail.number, again.number, typo.number}
-    assert done.documents == 1
+    assert done.dossier_numbers == (detail.number, again.number)
+    assert done.documents == 1  # only where she is the only borrower
     data = json.loads(done.json.read_text(encoding="utf-8"))
     assert data["format"] == "dossia.donnees-personnelles"
-    first = next(d for d in data["dossiers"] if d["numero"] == detail.number)
-    assert first["role"] == "Porteur de projet"
+    first, second = data["dossiers"]
+    assert first["numero"] == detail.number and first["role"] == "Porteur de projet"
     assert first["identite"]["email"] == "eloise.q@example.fr"
     assert first["identite"]["date_de_naissance"] == "1985-03-15"
     assert first["situation_professionnelle"]["revenu_net_mensuel"] == "2850.50"
@@ -139,26 +152,54 @@ def test_the_export_gives_everything_about_the_person_in_a_pdf_and_a_json(worksp
         {"prenom": "Lou", "date_de_naissance": None, "a_charge": True, "garde_alternee": False}
     ]
     assert first["credits_en_cours"][0]["preteur"] == "Banque Populaire"
-    assert "eloise.q@example.fr" in first["commentaires"][-1]["texte"]
-    assert first["simulations"][0]["montant"] == "250000.00"
-    # The co-borrower is named, his own data is not given.
+    comment = first["commentaires"][-1]["texte"]
+    assert "eloise.q@example.fr" in comment
+    # The co-borrower is named, his own data is not given, his mentions are masked.
     assert first["dossier"]["autre_emprunteur"] == "DURAND Paul"
+    assert "Paul Durand" not in comment and "[autre emprunteur]" in comment
     assert "1983" not in done.json.read_text(encoding="utf-8")
-    copied = done.folder / first["documents"][0]["copie"]
-    assert copied.read_bytes().startswith(b"%PDF-1.4 avis")
+    assert first["simulations"][0]["montant"] == "250000.00"
+    assert first["documents"][0]["copie"] is None  # a shared dossier: not copied
+    copied = done.folder / second["documents"][0]["copie"]
+    assert copied.read_bytes().startswith(b"%PDF-1.4 avis d'imposition cni.pdf")
     assert done.pdf.read_bytes().startswith(b"%PDF")
     text = pdf_text(done.pdf)
     assert "Données personnelles de QUÉNÉHERVÉ Éloïse" in text
     assert "eloise.q@example.fr" in text and "2 850,50 €" in text
     assert "Banque Populaire" in text and "Page 1 / " in text
+    assert "Non copié : dossier commun" in " ".join(text.split())
     events = [e for e in audit_events(workspace) if e.action is AuditAction.PERSON_EXPORTED]
-    assert {e.dossier_number for e in events} == {detail.number, again.number, typo.number}
+    assert [e.dossier_number for e in events] == [detail.number, again.number]
     assert all("Quénéhervé" not in e.details and "Éloïse" not in e.details for e in events)
+
+
+def test_a_shared_email_does_not_make_the_co_borrower_the_same_person(workspace, tmp_path):
+    detail = _couple(workspace)
+    info = workspace.household.get(detail.id)
+    workspace.household.save_borrower(
+        detail.id, info.version, 2, dataclasses.replace(PAUL, email=MARIE.email)
+    )
+    elsewhere = new_dossier(workspace, "Durand", "Paul")
+    found = workspace.privacy.matches(detail.id, person(workspace, detail.id, 1))
+    assert elsewhere.number not in {m.number for m in found}
+    assert detail.number not in {m.number for m in found}
+
+
+def test_a_dossier_number_cannot_lead_the_copies_out_of_the_export(workspace, tmp_path):
+    detail = new_dossier(workspace)
+    detail = with_documents_and_simulations(workspace.dossiers, detail, tmp_path)
+    detail = workspace.dossiers.renumber(detail.id, detail.version, "../../../escaped")
+    target = tmp_path / "a" / "b"
+    target.mkdir(parents=True)
+    done = workspace.privacy.export_person(detail.id, person(workspace, detail.id, 1), target)
+    copies = [p for p in (tmp_path / "a").rglob("*avis*") if p.is_file()]
+    assert copies and all(p.is_relative_to(done.folder) for p in copies)
+    assert not list(tmp_path.glob("escaped*")) and not list((tmp_path / "a").glob("escaped*"))
 
 
 def test_the_export_of_a_hostile_text_stays_text(workspace, tmp_path):
     detail = new_dossier(workspace, '<img src="/etc/passwd"/>', "<b>x")
-    done = workspace.privacy.export_person(detail.id, 1, tmp_path)
+    done = workspace.privacy.export_person(detail.id, person(workspace, detail.id, 1), tmp_path)
     assert done.pdf.read_bytes().startswith(b"%PDF")
     assert "<img" in done.json.read_text(encoding="utf-8")
 
@@ -168,12 +209,25 @@ def test_the_export_needs_the_personal_data_right_and_writes_nothing_without(log
     detail = new_dossier(admin)
     target = tmp_path / "out"
     target.mkdir()
+    borrower = person(admin, detail.id, 1)
     for login in ("slegrand", "assistant"):
         with pytest.raises(PermissionDenied):
-            login_as(login).privacy.export_person(detail.id, 1, target)
+            login_as(login).privacy.export_person(detail.id, borrower, target)
     assert list(target.iterdir()) == []
     manager = login_as("pmoreau")
-    assert manager.privacy.export_person(detail.id, 1, target).pdf.exists()
+    assert manager.privacy.export_person(detail.id, borrower, target).pdf.exists()
+
+
+def test_a_right_withdrawn_after_login_stops_the_export_before_any_file(login_as, tmp_path):
+    admin, manager = login_as("admin"), login_as("pmoreau")
+    detail = new_dossier(admin)
+    with admin.database.write() as session:
+        session.execute(delete(RoleRight).where(RoleRight.right == Right.PERSONAL_DATA))
+    target = tmp_path / "out"
+    target.mkdir()
+    with pytest.raises(PermissionDenied):
+        manager.privacy.export_person(detail.id, person(admin, detail.id, 1), target)
+    assert list(target.iterdir()) == []
 
 
 def test_a_cancelled_export_leaves_no_folder(workspace, tmp_path):
@@ -183,7 +237,9 @@ def test_a_cancelled_export_leaves_no_folder(workspace, tmp_path):
     target = tmp_path / "out"
     target.mkdir()
     with pytest.raises(ExportCancelled):
-        workspace.privacy.export_person(detail.id, 1, target, lambda done, total: False)
+        workspace.privacy.export_person(
+            detail.id, person(workspace, detail.id, 1), target, progress=lambda done, total: False
+        )
     assert list(target.iterdir()) == []
     assert not [e for e in audit_events(workspace) if e.action is AuditAction.PERSON_EXPORTED]
 
@@ -193,7 +249,7 @@ def test_a_cancelled_export_leaves_no_folder(workspace, tmp_path):
 
 def test_erasing_the_co_borrower_removes_him_and_his_mentions(workspace):
     detail = _couple(workspace)
-    erased = workspace.privacy.erase_person(detail.id, 2)
+    erased = workspace.privacy.erase_person(detail.id, person(workspace, detail.id, 2))
     assert erased.mentions == 1 and not erased.whole_dossier
     household = workspace.household.get(detail.id)
     assert [b.last_name for b in household.borrowers] == ["Quénéhervé"]
@@ -211,7 +267,7 @@ def test_erasing_the_porteur_makes_the_co_borrower_porteur_and_renames_the_list_
     workspace,
 ):
     detail = _couple(workspace)
-    erased = workspace.privacy.erase_person(detail.id, 1)
+    erased = workspace.privacy.erase_person(detail.id, person(workspace, detail.id, 1))
     assert erased.mentions == 3  # her name, her phone, her e-mail
     after = workspace.dossiers.get(detail.id)
     assert after.holder_name == "DURAND Paul"
@@ -223,18 +279,68 @@ def test_erasing_the_porteur_makes_the_co_borrower_porteur_and_renames_the_list_
     assert "eloise.q@example.fr" not in texts and "06.12.34.56.78" not in texts
 
 
+def test_erasing_the_porteur_keeps_the_co_borrowers_automatic_comments(workspace):
+    detail = new_dossier(workspace, "Aaa", "Eve")
+    info = workspace.household.save_borrower(
+        detail.id, detail.version, 1, BorrowerData("Aaa", "Eve", contract=Contract.CDD)
+    )
+    workspace.household.save_borrower(
+        detail.id, info.version, 2, BorrowerData("Bbb", "Bob", contract=Contract.CDD)
+    )
+    automatic = [c for c in workspace.comments.list(detail.id) if c.automatic]
+    eves = next(c for c in automatic if "Eve" in c.body)
+    workspace.comments.delete(eves.id)  # hidden by the broker: stays hidden while it holds
+    workspace.privacy.erase_person(detail.id, person(workspace, detail.id, 1))
+    shown = [c.body for c in workspace.comments.list(detail.id) if c.automatic]
+    assert any("Bob" in body and "CDD" in body for body in shown)
+    with workspace.database.read() as session:
+        bodies = [c.body for c in session.query(Comment).filter_by(dossier_id=detail.id)]
+    assert not any("Eve" in body for body in bodies)
+
+
+def test_mentions_in_the_notepad_and_document_titles_go_too(workspace, tmp_path):
+    detail = _couple(workspace, tmp_path)
+    detail = workspace.dossiers.save_note(
+        detail.id,
+        detail.version,
+        "<p>Vu <b>Paul</b> Durand et PAUL&nbsp;DÜRAND ; Paul reste joignable.</p>",
+    )
+    detail = workspace.dossiers.attach_document(
+        detail.id, detail.version, "Carte d'identité Paul Durand", tmp_path / "avis.pdf"
+    )
+    erased = workspace.privacy.erase_person(detail.id, person(workspace, detail.id, 2))
+    with workspace.database.read() as session:
+        dossier = session.get(Dossier, detail.id)
+        note = dossier.internal_note
+        titles = [d.title for d in dossier.documents]
+    assert "Durand" not in note and "DÜRAND" not in note
+    assert note.count(REDACTED) == 2 and "Paul reste joignable" in note  # a first name alone stays
+    assert "<b>" not in note or "</b>" in note  # the markup stays well formed
+    assert "Carte d'identité [personne effacée]" in titles
+    assert erased.mentions >= 4
+
+
+def test_an_erasure_does_not_restart_the_retention_clock(workspace):
+    detail = _couple(workspace)
+    detail = workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.PROJECT_ABANDONED)
+    _age(workspace, detail.id, dt.date(2020, 1, 1), dt.datetime(2020, 1, 1))
+    workspace.privacy.erase_person(detail.id, person(workspace, detail.id, 2))
+    assert detail.id in {c.dossier_id for c in workspace.privacy.purge_candidates()}
+
+
 def test_an_abandoned_dossier_can_be_erased_from(workspace):
     detail = _couple(workspace)
     workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.PROJECT_ABANDONED)
-    workspace.privacy.erase_person(detail.id, 2)
+    workspace.privacy.erase_person(detail.id, person(workspace, detail.id, 2))
     assert len(workspace.household.get(detail.id).borrowers) == 1
 
 
 def test_the_only_person_is_erased_with_the_whole_dossier(workspace, tmp_path):
     detail = new_dossier(workspace)
     detail = with_documents_and_simulations(workspace.dossiers, detail, tmp_path)
+    alone = person(workspace, detail.id, 1)
     with pytest.raises(DomainError, match="dossier entier"):
-        workspace.privacy.erase_person(detail.id, 1)
+        workspace.privacy.erase_person(detail.id, alone)
     files = list(workspace.paths.documents.rglob("*"))
     assert any(f.is_file() for f in files)
     erased = workspace.privacy.erase_dossier(detail.id)
@@ -242,7 +348,7 @@ def test_the_only_person_is_erased_with_the_whole_dossier(workspace, tmp_path):
     assert count_rows(workspace, Dossier, id=detail.id) == 0
     assert not [f for f in workspace.paths.documents.rglob("*") if f.is_file()]
     with pytest.raises(NotFound):
-        workspace.privacy.erase_person(detail.id, 1)
+        workspace.privacy.erase_person(detail.id, alone)
     assert audit_events(workspace, detail.id)[-1].details == "Dossier entier"
 
 
@@ -250,8 +356,9 @@ def test_erasure_needs_the_right(login_as):
     admin = login_as("admin")
     detail = _couple(admin)
     broker = login_as("slegrand")
+    paul = person(admin, detail.id, 2)
     for command in (
-        lambda: broker.privacy.erase_person(detail.id, 2),
+        lambda: broker.privacy.erase_person(detail.id, paul),
         lambda: broker.privacy.erase_dossier(detail.id),
         lambda: broker.privacy.purge([detail.id]),
     ):

@@ -391,13 +391,13 @@ class DossierView(QWidget):
         dialog.open()
         return dialog
 
-    def export_person(self, rank: int, folder: Path) -> ProgressRun:
+    def export_person(self, borrower_id: int, folder: Path, also: list[int]) -> ProgressRun:
         privacy, dossier_id = self.workspace.privacy, self.dossier_id
         if self._background is None:
             self._background = Background()
         run = ProgressRun(self, "Export des données en cours…", self._background)
         run.start(
-            lambda progress: privacy.export_person(dossier_id, rank, folder, progress),
+            lambda progress: privacy.export_person(dossier_id, borrower_id, folder, also, progress),
             self._exported,
             self._export_failed,
         )

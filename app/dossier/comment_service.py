@@ -195,6 +195,22 @@ def _clean_body(body: str) -> str:
     return cleaned
 
 
+def forget_borrower(session: Session, dossier_id: int, rank: int) -> None:
+    """Before a borrower leaves a dossier for good: their automatic comments go (shown or
+    hidden), and if the porteur goes, the co-emprunteur's become the porteur's (the facts
+    are keyed by rank), so that none of theirs is lost or wrongly hidden."""
+    comments = session.scalars(
+        select(Comment).where(Comment.dossier_id == dossier_id, Comment.rule_key.is_not(None))
+    )
+    for comment in comments:
+        key = comment.fact_key or ""
+        if key == f"borrower-{rank}" or key.startswith(f"borrower-{rank}-"):
+            session.delete(comment)
+        elif rank == 1 and (key == "borrower-2" or key.startswith("borrower-2-")):
+            comment.fact_key = "borrower-1" + key.removeprefix("borrower-2")
+    session.flush()
+
+
 def sync_automatic_comments(session: Session, dossier: Dossier, today: dt.date) -> None:
     """Bring the dossier's automatic comments in line with what its data states now."""
     snapshot = Snapshot(

@@ -33,8 +33,11 @@ def write_pdf(
             "logiciel de gestion des dossiers, dossier par dossier. Le fichier "
             "« donnees-personnelles.json » joint contient les mêmes données dans un format "
             "lisible par une machine ; les documents que vous nous avez transmis sont copiés "
-            "dans le dossier « Documents ». Les données de l'autre emprunteur d'un dossier "
-            "n'y figurent pas : elles lui appartiennent.",
+            "dans le dossier « Documents » (sauf dans un dossier commun avec un autre "
+            "emprunteur). L'autre emprunteur d'un dossier commun n'est que nommé : ses "
+            "coordonnées et sa situation n'y figurent pas, et son nom, son e-mail et son "
+            "téléphone sont remplacés par « [autre emprunteur] » dans les commentaires et le "
+            "bloc-notes.",
             styles.body,
         ),
     ]

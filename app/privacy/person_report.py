@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from app.richtext import plain_text
 from app.text import format_amount, format_date, format_datetime, format_duration, format_rate
 
 JSON_FORMAT = "dossia.donnees-personnelles"
+
+
+def _unmasked_text(text: str) -> str:
+    """The default mask: nothing hidden."""
+    return text
+
+
 JSON_VERSION = 1
 
 Value = str | int | bool | None
@@ -135,8 +142,8 @@ def duration(key: str, label: str, months: int) -> Item:
     return Item(key, label, months, format_duration(months))
 
 
-def rich(key: str, label: str, markup: str) -> Item:
-    value = plain_text(markup or "").strip()
+def rich(key: str, label: str, markup: str, mask: Callable[[str], str] = _unmasked_text) -> Item:
+    value = mask(plain_text(markup or "").strip())
     return Item(key, label, value, value)
 
 
@@ -186,7 +193,8 @@ def work(borrower) -> Section:
 
 @dataclass(frozen=True)
 class DossierFacts:
-    """What the dossier says around the person, names already resolved."""
+    """What the dossier says around the person, names already resolved. `mask` hides the
+    other borrower's mentions in the dossier's free text."""
 
     status: str
     step: str
@@ -195,6 +203,7 @@ class DossierFacts:
     referrer: str
     other_borrower: str
     author_names: dict[int, str]
+    mask: Callable[[str], str] = _unmasked_text
 
 
 def dossier_section(dossier, facts: DossierFacts) -> Section:
@@ -204,7 +213,7 @@ def dossier_section(dossier, facts: DossierFacts) -> Section:
         text("etape", "Étape", facts.step),
         text("courtier", "Courtier", facts.broker),
         text("provenance", "Provenance", facts.provenance),
-        text("detail_provenance", "Détail de la provenance", d.provenance_detail),
+        text("detail_provenance", "Détail de la provenance", facts.mask(d.provenance_detail)),
         text("apporteur", "Apporteur d'affaires", facts.referrer),
         text("autre_emprunteur", "Autre emprunteur du dossier", facts.other_borrower),
         date("cree_le", "Créé le", d.created_on),
@@ -216,9 +225,9 @@ def dossier_section(dossier, facts: DossierFacts) -> Section:
         items += [
             date("abandonne_le", "Abandonné le", d.abandoned_on),
             choice("motif_abandon", "Motif d'abandon", d.abandon_reason),
-            text("detail_abandon", "Précision sur l'abandon", d.abandon_detail),
+            text("detail_abandon", "Précision sur l'abandon", facts.mask(d.abandon_detail)),
         ]
-    items.append(rich("bloc_notes", "Bloc-notes interne", d.internal_note))
+    items.append(rich("bloc_notes", "Bloc-notes interne", d.internal_note, facts.mask))
     return Section("dossier", "Le dossier", tuple(items))
 
 
@@ -342,11 +351,16 @@ def work_sections(
             "Documents",
             rows=tuple(
                 (
-                    text("titre", "Titre", doc.title),
-                    text("fichier", "Fichier", doc.filename),
+                    text("titre", "Titre", facts.mask(doc.title)),
+                    text("fichier", "Fichier", facts.mask(doc.filename)),
                     Item("taille_octets", "Taille", doc.size_bytes, _size(doc.size_bytes)),
                     moment("ajoute_le", "Ajouté le", doc.created_at),
-                    text("copie", "Copie jointe", document_paths.get(doc.id, "")),
+                    Item(
+                        "copie",
+                        "Copie jointe",
+                        document_paths.get(doc.id),
+                        document_paths.get(doc.id, "Non copié : dossier commun"),
+                    ),
                 )
                 for doc in dossier.documents
             ),
@@ -381,10 +395,10 @@ def work_sections(
                         if comment.rule_key
                         else facts.author_names.get(comment.author_id or 0, ""),
                     ),
-                    rich("texte", "Texte", comment.body),
+                    rich("texte", "Texte", comment.body, facts.mask),
+                    flag("masque", "Masqué", comment.dismissed),
                 )
                 for comment in sorted(comments, key=lambda c: c.created_at)
-                if not comment.dismissed
             ),
             many=True,
         ),

@@ -8,7 +8,6 @@ law keeps them ten years, with the names as printed on them.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import re
 from dataclasses import dataclass
@@ -36,26 +35,37 @@ class PersonKeys:
     phone: str = ""
 
     def same_person(self, other: PersonKeys) -> bool:
-        """The same person in another dossier: the same folded first and last names, and the
-        same birth date when both are known, or the same e-mail address.
-
-        Names alone are not enough when both birth dates are known and differ (two Marie
-        Martin); a shared e-mail is (a person re-typed with a typo in the name)."""
-        if self.email and fold(self.email) == fold(other.email):
-            return True
-        if not self.last_name or fold(self.last_name) != fold(other.last_name):
-            return False
-        if fold(self.first_name) != fold(other.first_name):
-            return False
+        """Possibly the same person in another dossier: the same first and last names
+        (accents and case aside), and the same birth date when both are known. A shared
+        e-mail alone is not enough (couples often share one)."""
         return (
-            self.birth_date is None
-            or other.birth_date is None
-            or (self.birth_date == other.birth_date)
+            bool(fold(self.last_name))
+            and fold(self.last_name) == fold(other.last_name)
+            and fold(self.first_name) == fold(other.first_name)
+            and (
+                self.birth_date is None
+                or other.birth_date is None
+                or self.birth_date == other.birth_date
+            )
         )
+
+    def surely_same(self, other: PersonKeys) -> bool:
+        """The same person beyond doubt: same names, and the same birth date or e-mail.
+        Homonyms without either are only proposed, for a manager to decide."""
+        if not self.same_person(other):
+            return False
+        same_birth = self.birth_date is not None and self.birth_date == other.birth_date
+        same_email = bool(self.email.strip()) and fold(self.email) == fold(other.email)
+        return same_birth or same_email
 
 
 # Every letter a name may start with: ASCII, Latin-1 and Latin Extended-A/B.
 _LETTERS = [chr(code) for code in range(0x41, 0x250) if chr(code).isalpha()]
+
+
+def _variants(char: str) -> list[str]:
+    folded = fold(char)
+    return [c for c in _LETTERS if fold(c) == folded] if folded else []
 
 
 def initials(name: str) -> list[str]:
@@ -71,34 +81,80 @@ def initials(name: str) -> list[str]:
     )
 
 
-def mention_patterns(person: PersonKeys) -> list[re.Pattern[str]]:
-    """The ways free text names the person: «Marie Dupont», «DUPONT Marie», the e-mail and
-    the phone number (whatever its separators). A last name alone is not one: the other
-    borrower often shares it."""
-    needles: list[str] = []
-    first, last = person.first_name.strip(), person.last_name.strip()
-    if first and last:
-        needles += [f"{first} {last}", f"{last} {first}"]
-    if person.email.strip():
-        needles.append(person.email.strip())
+# Between the words of a name in free text: spaces, no-break spaces (typed or as HTML
+# entities), or formatting tags of the notepad («<b>Marie</b> Dupont»).
+_GAP = r"(?:\s|\u00a0|\u202f|&nbsp;|&#160;|&#xa0;|<[^<>]{0,200}>)+"
+_APOSTROPHE = r"(?:'|\u2019|&#39;|&#x27;|&apos;)"
+
+
+def _fuzzy(word: str) -> str:
+    """A word as a pattern that ignores accents and case («Zyxdurand» matches «Zyxdùrand»),
+    and the kind of apostrophe («O'Brien», «O’Brien», «O&#39;Brien»)."""
+    parts = []
+    for char in word:
+        if char in "'\u2019":
+            parts.append(_APOSTROPHE)
+        elif char in "-\u2010\u2011":
+            parts.append(r"[-\u2010\u2011]")
+        elif variants := _variants(char):
+            folded = fold(char)
+            group = "[" + "".join(re.escape(v) for v in variants) + "]"
+            parts.append(f"(?:{group}|{re.escape(folded)})" if len(folded) > 1 else group)
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def _name_pattern(words: list[str]) -> re.Pattern[str]:
+    body = _GAP.join(_fuzzy(word) for word in words)
+    return re.compile(r"(?<![\w&])" + body + r"(?!\w)", re.IGNORECASE)
+
+
+def _phone_pattern(phone: str) -> re.Pattern[str] | None:
+    """The phone number whatever its separators, and a French number in its international
+    form too («06 12 34 56 78», «06.12.34.56.78», «+33 6 12 34 56 78», «0033612345678»)."""
+    digits = [c for c in phone if c.isascii() and c.isdigit()]
+    if len(digits) < 6:
+        return None
+    separator = r"(?:[\s.\-/]|&nbsp;)?"
+    forms = [separator.join(digits)]
+    if len(digits) == 10 and digits[0] == "0":
+        national = separator.join(digits[1:])
+        forms.append(
+            r"(?:\+|00)" + separator + "33" + separator + r"(?:\(0\))?" + separator + national
+        )
+    return re.compile(r"(?<!\d)(?:" + "|".join(forms) + r")(?!\d)")
+
+
+def mention_patterns(
+    person: PersonKeys, others: tuple[PersonKeys, ...] = ()
+) -> list[re.Pattern[str]]:
+    """The ways free text names the person: «Marie Dupont», «DUPONT Marie» (accents, case,
+    spacing and tags aside), the e-mail and the phone number. The last name alone only when
+    the person has no first name, and no one else in `others` bears it (the other borrower
+    often shares it)."""
     patterns = []
-    for needle in needles:
-        variants = {needle, html.escape(needle, quote=True), html.escape(needle, quote=False)}
-        for variant in sorted(variants, key=len, reverse=True):
-            words = [re.escape(word) for word in variant.split()]
-            patterns.append(re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.I))
-    digits = [c for c in person.phone if c.isdigit()]
-    if len(digits) >= 6:
-        separators = r"[\s.\-/]?"
-        patterns.append(re.compile(r"(?<!\d)" + separators.join(digits) + r"(?!\d)"))
+    first, last = person.first_name.split(), person.last_name.split()
+    if first and last:
+        patterns += [_name_pattern(first + last), _name_pattern(last + first)]
+    elif last and all(fold(other.last_name) != fold(person.last_name) for other in others):
+        patterns.append(_name_pattern(last))
+    email = person.email.strip()
+    if email:
+        patterns.append(re.compile(r"(?<![\w.+-])" + re.escape(email) + r"(?![\w-])", re.I))
+    phone = _phone_pattern(person.phone)
+    if phone is not None:
+        patterns.append(phone)
     return patterns
 
 
-def redact(text: str, patterns: list[re.Pattern[str]]) -> tuple[str, int]:
-    """`text` with every mention replaced by REDACTED, and how many there were."""
+def redact(
+    text: str, patterns: list[re.Pattern[str]], replacement: str = REDACTED
+) -> tuple[str, int]:
+    """`text` with every mention replaced by `replacement`, and how many there were."""
     total = 0
     for pattern in patterns:
-        text, count = pattern.subn(REDACTED, text)
+        text, count = pattern.subn(replacement, text)
         total += count
     return text, total
 
@@ -112,6 +168,11 @@ def check_export_folder(folder: Path) -> Path:
             "Dossia ne peut pas écrire dans ce dossier : choisissez-en un autre.", field="folder"
         )
     return folder
+
+
+def years_text(years: int) -> str:
+    """«1 an», «3 ans»."""
+    return f"{years} an" + ("s" if years > 1 else "")
 
 
 def check_retention_years(years: int) -> int:

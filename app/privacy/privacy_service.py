@@ -5,11 +5,12 @@ without the person's name: the log keeps the dossier's number and what was done.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +20,8 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.auth import CurrentUser
 from app.clock import now
-from app.dossier.access import DossierCommands, refresh_list_columns, touch
-from app.dossier.comment_service import sync_automatic_comments
+from app.dossier.access import DossierCommands, refresh_list_columns
+from app.dossier.comment_service import forget_borrower, sync_automatic_comments
 from app.dossier.dossier_service import delete_dossiers, discard_orphan_files
 from app.errors import Cancelled, DomainError, NotFound
 from app.files import atomic_path, atomic_write, private_folder
@@ -38,7 +39,9 @@ from app.privacy.privacy import (
     mention_patterns,
     redact,
     retention_cutoff,
+    years_text,
 )
+from app.richtext import sanitize
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
 from app.text import format_date, person_name
@@ -48,14 +51,30 @@ from models.office import Provenance, Referrer, Setting, Step, User
 
 RETENTION_KEY = "privacy.abandoned_years"
 ROLES = {1: "Porteur de projet", 2: "Co-emprunteur"}
+OTHER_BORROWER = "[autre emprunteur]"  # the other borrower's mentions, in an export
 EXPORT_NAME = "donnees-personnelles"
 
 
 @dataclass(frozen=True)
 class PersonChoice:
+    borrower_id: int
     rank: int
     role: str
     name: str
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    """Another dossier where the person may appear."""
+
+    borrower_id: int
+    dossier_id: int
+    number: str
+    role: str
+    status: str
+    birth_date: dt.date | None
+    city: str
+    sure: bool
 
 
 @dataclass(frozen=True)
@@ -111,8 +130,31 @@ class PrivacyService(DossierCommands[None]):
         with self._db.read() as session:
             dossier = self._visible(session, dossier_id)
             return [
-                PersonChoice(b.rank, ROLES[b.rank], person_name(b.first_name, b.last_name))
+                PersonChoice(b.id, b.rank, ROLES[b.rank], person_name(b.first_name, b.last_name))
                 for b in sorted(dossier.borrowers, key=lambda b: b.rank)
+            ]
+
+    def matches(self, dossier_id: int, borrower_id: int) -> list[PersonMatch]:
+        """The other dossiers where this person may appear, for the manager to confirm:
+        `sure` when the birth date or the e-mail agrees too, otherwise a homonym to check."""
+        self._user.require(Right.PERSONAL_DATA)
+        with self._db.read() as session:
+            self._visible(session, dossier_id)
+            person = _borrower(session, dossier_id, borrower_id)
+            keys = _keys(person)
+            return [
+                PersonMatch(
+                    borrower_id=borrower.id,
+                    dossier_id=dossier.id,
+                    number=dossier.number,
+                    role=ROLES[borrower.rank],
+                    status=dossier.status.label,
+                    birth_date=borrower.birth_date,
+                    city=borrower.city,
+                    sure=keys.surely_same(_keys(borrower)),
+                )
+                for dossier, borrower in _same_person(session, keys)
+                if dossier.id != dossier_id
             ]
 
     # --- export (right of access) ---------------------------------------------------------
@@ -120,18 +162,22 @@ class PrivacyService(DossierCommands[None]):
     def export_person(
         self,
         dossier_id: int,
-        rank: int,
+        borrower_id: int,
         folder: Path,
+        also: Sequence[int] = (),
         progress: Callable[[int, int], bool] = lambda done, total: True,
     ) -> PersonExport:
-        """Everything the office holds about the borrower of rank `rank` of the dossier, and
-        about the same person in every other dossier: a PDF and a JSON in a new folder inside
-        `folder`, with a copy of the dossiers' documents.
+        """Everything the office holds about a borrower of the dossier, and about the same
+        person in the other dossiers the manager confirmed (`also`: borrower ids among
+        `matches`): a PDF and a JSON in a new folder inside `folder`, with a copy of the
+        documents of the dossiers where the person is the only borrower.
 
-        `progress(done, total)` is called along (percent); it returns False to cancel, and
-        then nothing is left behind (ExportCancelled)."""
-        self._user.require(Right.PERSONAL_DATA)
+        The other borrower of a shared dossier is named only; their name, e-mail and phone
+        are masked in its free text. `progress(done, total)` (percent) returning False
+        cancels: nothing is left behind (ExportCancelled)."""
         check_export_folder(folder)
+        with write_as(self._db, self._user, Right.PERSONAL_DATA):
+            pass  # the account and its right, as the database knows them now
 
         def stop(done: int = 0) -> bool:
             return not progress(done, 100)
@@ -139,16 +185,26 @@ class PrivacyService(DossierCommands[None]):
         company = self._company()
         with self._db.read() as session:
             self._visible(session, dossier_id)
-            person = _borrower(session, dossier_id, rank)
+            person = _borrower(session, dossier_id, borrower_id)
             keys = _keys(person)
-            found = _same_person(session, keys)
+            confirmed = set(also)
+            found = [(session.get_one(Dossier, dossier_id), person)] + [
+                (dossier, borrower)
+                for dossier, borrower in _same_person(session, keys)
+                if borrower.id in confirmed and dossier.id != dossier_id
+            ]
             parts, documents, numbers = [], [], []
             for index, (dossier, borrower) in enumerate(found, start=1):
+                shared = len(dossier.borrowers) > 1
+                folder_name = _safe(dossier.number)
                 paths = {
-                    doc.id: f"Documents/{dossier.number}/{doc.id}-{_safe(doc.filename)}"
+                    doc.id: f"Documents/{folder_name}/{doc.id}-{_safe(doc.filename)}"
                     for doc in dossier.documents
+                    if not shared
                 }
-                documents += [(d.content_hash, paths[d.id]) for d in dossier.documents]
+                documents += [
+                    (d.content_hash, paths[d.id]) for d in dossier.documents if d.id in paths
+                ]
                 parts.append(self._part(session, dossier, borrower, paths))
                 numbers.append((dossier.id, dossier.number, ROLES[borrower.rank]))
                 if stop(20 * index // len(found)):
@@ -165,25 +221,25 @@ class PrivacyService(DossierCommands[None]):
         target = _new_folder(folder, f"Données personnelles - {_safe(name)} - {self._today()}")
         try:
             pdf, data = self._write(result, company, target, stop)
+            with write_as(self._db, self._user, Right.PERSONAL_DATA) as session:
+                for exported_id, number, role in numbers:
+                    audit.record(
+                        session,
+                        self._user,
+                        AuditAction.PERSON_EXPORTED,
+                        dossier_id=exported_id,
+                        dossier_number=number,
+                        details=f"{role} ; {len(numbers)} dossier(s)",
+                    )
         except BaseException:
-            _remove_tree(target)
+            _remove_tree(target)  # nothing leaves the office unaudited
             raise
-        with write_as(self._db, self._user, Right.PERSONAL_DATA) as session:
-            for dossier_id_, number, role in numbers:
-                audit.record(
-                    session,
-                    self._user,
-                    AuditAction.PERSON_EXPORTED,
-                    dossier_id=dossier_id_,
-                    dossier_number=number,
-                    details=f"{role} ; {len(numbers)} dossier(s)",
-                )
         return PersonExport(target, pdf, data, tuple(n for _, n, _ in numbers), len(documents))
 
     def _part(
         self, session: Session, dossier: Dossier, borrower: Borrower, paths: dict[int, str]
     ) -> report.DossierPart:
-        other = next((b for b in dossier.borrowers if b.rank != borrower.rank), None)
+        other = next((b for b in dossier.borrowers if b.id != borrower.id), None)
         comments = list(session.scalars(select(Comment).where(Comment.dossier_id == dossier.id)))
         authors = {c.author_id for c in comments if c.author_id is not None}
         names = (
@@ -208,6 +264,11 @@ class PrivacyService(DossierCommands[None]):
             other_borrower=person_name(other.first_name, other.last_name) if other else "",
             author_names=names,
         )
+        if other is not None:
+            patterns = mention_patterns(_keys(other), (_keys(borrower),))
+            facts = dataclasses.replace(
+                facts, mask=lambda text: redact(text, patterns, OTHER_BORROWER)[0]
+            )
         sections = [
             report.identity(borrower),
             report.work(borrower),
@@ -236,35 +297,46 @@ class PrivacyService(DossierCommands[None]):
                 write_pdf(result, company, partial, lambda: stop(40))
         except Stopped:
             raise ExportCancelled from None
+        inside = target.resolve()
         for index, (content_hash, relative) in enumerate(result.documents):
             if stop(70 + 30 * index // len(result.documents)):
                 raise ExportCancelled
+            copy = target / relative
+            if not copy.resolve().is_relative_to(inside):  # never written outside the export
+                continue
             source = self._documents.path_for(content_hash)
             if source.exists():
-                with atomic_write(target / relative, binary=True) as stream:
+                with atomic_write(copy, binary=True) as stream:
                     stream.write(source.read_bytes())
         return pdf, data
 
     # --- erasure (right to be forgotten) --------------------------------------------------
 
-    def erase_person(self, dossier_id: int, rank: int) -> ErasedPerson:
-        """Erase one borrower from a dossier they no longer belong to: their row, and their
-        name, e-mail and phone wherever the dossier's free text mentions them. The other
-        borrower stays (and becomes the porteur de projet if the porteur goes)."""
+    def erase_person(self, dossier_id: int, borrower_id: int) -> ErasedPerson:
+        """Erase one borrower from a dossier they no longer belong to: their row, their
+        automatic comments, and their name, e-mail and phone wherever the dossier's free
+        text mentions them (comments, notepad, details, document titles). The other
+        borrower stays, and becomes the porteur de projet if the porteur goes.
+
+        The dossier's last contact is not moved: an erasure does not restart the clock of
+        its retention."""
         self._user.require(Right.PERSONAL_DATA)
         with self._db.write() as session:
             dossier = self._for_change(session, dossier_id, Right.PERSONAL_DATA)
-            person = next((b for b in dossier.borrowers if b.rank == rank), None)
+            person = next((b for b in dossier.borrowers if b.id == borrower_id), None)
             if person is None:
                 raise NotFound("Cette personne ne figure plus dans le dossier.")
             if len(dossier.borrowers) == 1:
                 raise DomainError("C'est la seule personne du dossier : effacez le dossier entier.")
-            mentions = _redact_dossier(session, dossier, mention_patterns(_keys(person)))
+            rank = person.rank
+            others = tuple(_keys(b) for b in dossier.borrowers if b.id != borrower_id)
+            mentions = _redact_dossier(session, dossier, mention_patterns(_keys(person), others))
+            forget_borrower(session, dossier.id, rank)
             dossier.borrowers.remove(person)
             session.flush()
             for other in dossier.borrowers:
                 other.rank = 1
-            touch(dossier)
+            dossier.version += 1
             session.flush()
             refresh_list_columns(dossier)
             sync_automatic_comments(session, dossier, self._today())
@@ -311,7 +383,7 @@ class PrivacyService(DossierCommands[None]):
                 session,
                 self._user,
                 AuditAction.SETTINGS_CHANGED,
-                details=f"Conservation des dossiers abandonnés : {years} ans",
+                details=f"Conservation des dossiers abandonnés : {years_text(years)}",
             )
         return years
 
@@ -378,9 +450,9 @@ class PrivacyService(DossierCommands[None]):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _borrower(session: Session, dossier_id: int, rank: int) -> Borrower:
+def _borrower(session: Session, dossier_id: int, borrower_id: int) -> Borrower:
     borrower = session.scalar(
-        select(Borrower).where(Borrower.dossier_id == dossier_id, Borrower.rank == rank)
+        select(Borrower).where(Borrower.dossier_id == dossier_id, Borrower.id == borrower_id)
     )
     if borrower is None:
         raise NotFound("Cette personne ne figure plus dans le dossier.")
@@ -433,17 +505,28 @@ def _same_person(session: Session, keys: PersonKeys) -> list[tuple[Dossier, Borr
 
 
 def _redact_dossier(session: Session, dossier: Dossier, patterns: list[re.Pattern[str]]) -> int:
-    """Replace the person's mentions in the dossier's free text; how many there were."""
+    """Replace the person's mentions in the dossier's free text; how many there were.
+    Rich text is sanitised again (a mention may have spanned formatting tags)."""
     total = 0
-    for attribute in ("internal_note", "abandon_detail", "provenance_detail"):
+    note, count = redact(dossier.internal_note or "", patterns)
+    if count:
+        dossier.internal_note = sanitize(note)
+        total += count
+    for attribute in ("abandon_detail", "provenance_detail"):
         value, count = redact(getattr(dossier, attribute) or "", patterns)
         if count:
             setattr(dossier, attribute, value)
             total += count
+    for document in dossier.documents:
+        title, in_title = redact(document.title, patterns)
+        filename, in_name = redact(document.filename, patterns)
+        if in_title or in_name:
+            document.title, document.filename = title[:200], filename[:255]
+            total += in_title + in_name
     for comment in session.scalars(select(Comment).where(Comment.dossier_id == dossier.id)):
         body, count = redact(comment.body, patterns)
         if count:
-            comment.body = body
+            comment.body = sanitize(body)
             comment.updated_at = now()
             total += count
     return total

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QRadioButton,
     QWidget,
@@ -21,6 +23,8 @@ from PySide6.QtWidgets import (
 from app.dossier.readmodels import DossierDetail
 from app.errors import DomainError
 from app.privacy.privacy import check_export_folder
+from app.text import format_date
+from models.enums import DossierStatus
 from ui.common import FormDialog, plain, set_role
 
 if TYPE_CHECKING:  # the service imports SQLAlchemy
@@ -34,7 +38,7 @@ def _person_buttons(
     for person in people:
         button = plain_radio(f"{person.name} — {person.role.lower()}")
         button.setObjectName(f"{name_prefix}{person.rank}")
-        group.addButton(button, person.rank)
+        group.addButton(button, person.borrower_id)
         dialog.form.addWidget(button)
     if preselect and group.buttons():
         group.buttons()[0].setChecked(True)
@@ -56,23 +60,34 @@ def plain_radio(text: str) -> QRadioButton:
 
 
 class ExportPersonDialog(FormDialog):
-    """Whose data, and into which folder; the export itself runs in the background."""
+    """Whose data, which of their other dossiers, and into which folder; the export itself
+    runs in the background."""
 
     def __init__(self, parent: QWidget, service: PrivacyService, detail: DossierDetail) -> None:
         super().__init__(
             parent, "Exporter les données d'une personne", "exportPersonDialog", "Exporter"
         )
-        self._service = service
+        self._service, self._detail = service, detail
         self.form.addWidget(
             _hint(
                 "Pour répondre à une demande d'accès : tout ce que le cabinet conserve sur "
-                "la personne, dans ce dossier et dans tout autre dossier où elle figure "
-                "(mêmes nom, prénom et date de naissance, ou même e-mail), en PDF lisible "
-                "et en JSON, avec une copie de ses documents."
+                "la personne, en PDF lisible et en JSON, avec une copie de ses documents."
             )
         )
         self.people = _person_buttons(
             self, service.people(detail.id), "exportPersonRadio", preselect=True
+        )
+        self.form.addWidget(QLabel("Ses autres dossiers (mêmes nom et prénom) :"))
+        self.matches = QListWidget()
+        self.matches.setObjectName("exportMatchesList")
+        self.matches.setAccessibleName("Autres dossiers à inclure dans l'export")
+        self.matches.setMaximumHeight(110)
+        self.form.addWidget(self.matches)
+        self.matches_hint = _hint("")
+        self.matches_hint.setObjectName("exportMatchesHint")
+        self.form.addWidget(self.matches_hint)
+        self.people.idToggled.connect(
+            lambda _id, checked: self._show_matches() if checked else None
         )
         row = QHBoxLayout()
         self.folder_edit = QLineEdit(
@@ -88,7 +103,43 @@ class ExportPersonDialog(FormDialog):
         row.addWidget(browse)
         self.form.addLayout(row)
         self.fields = {"folder": self.folder_edit}
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
+        self._show_matches()
+
+    def _show_matches(self) -> None:
+        """The chosen person's other dossiers: ticked when the birth date or the e-mail
+        confirms it is them, left for the manager to tick when it may be a homonym."""
+        self.matches.clear()
+        borrower_id = self.people.checkedId()
+        found = self._service.matches(self._detail.id, borrower_id) if borrower_id > 0 else []
+        for match in found:
+            born = (
+                f"né(e) le {format_date(match.birth_date)}"
+                if match.birth_date
+                else ("date de naissance inconnue")
+            )
+            parts = [match.number, match.role.lower(), match.status.lower(), born, match.city]
+            item = QListWidgetItem(" — ".join(part for part in parts if part))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if match.sure else Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, match.borrower_id)
+            if not match.sure:
+                item.setToolTip("Homonyme possible : cochez seulement si c'est bien la personne.")
+            self.matches.addItem(item)
+        self.matches.setVisible(bool(found))
+        self.matches_hint.setText(
+            "Aucun autre dossier."
+            if not found
+            else "Cochés : la date de naissance ou l'e-mail le confirme. Les autres sont des "
+            "homonymes possibles : cochez-les seulement si c'est bien la personne."
+        )
+
+    def chosen_matches(self) -> list[int]:
+        return [
+            self.matches.item(row).data(Qt.ItemDataRole.UserRole)
+            for row in range(self.matches.count())
+            if self.matches.item(row).checkState() == Qt.CheckState.Checked
+        ]
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(
@@ -97,11 +148,12 @@ class ExportPersonDialog(FormDialog):
         if folder:
             self.folder_edit.setText(folder)
 
-    def submit(self) -> tuple[int, Path]:
-        rank = self.people.checkedId()
-        if rank < 0:
+    def submit(self) -> tuple[int, Path, list[int]]:
+        borrower_id = self.people.checkedId()
+        if borrower_id < 0:
             raise DomainError("Ce dossier n'a aucun emprunteur.")
-        return rank, check_export_folder(Path(self.folder_edit.text().strip()))
+        folder = check_export_folder(Path(self.folder_edit.text().strip()))
+        return borrower_id, folder, self.chosen_matches()
 
 
 WHOLE_DOSSIER = 0
@@ -123,7 +175,8 @@ class ErasePersonDialog(FormDialog):
                 "Droit à l'effacement : la personne choisie est retirée du dossier, et son "
                 "nom, son e-mail et son téléphone sont remplacés par « [personne effacée] » "
                 "dans les commentaires et le bloc-notes. L'autre emprunteur reste dans le "
-                "dossier (il en devient le porteur de projet si besoin)."
+                "dossier (il en devient le porteur de projet si besoin). La personne reste "
+                "dans ses autres dossiers, s'il y en a."
             )
         )
         people = service.people(detail.id)
@@ -146,6 +199,14 @@ class ErasePersonDialog(FormDialog):
                 "comptable)."
             )
         )
+        if detail.status is DossierStatus.CLIENT:
+            client = _hint(
+                "Dossier client : il se conserve en principe cinq ans après la fin de la "
+                "relation (lutte contre le blanchiment). N'effacez le dossier entier que si "
+                "rien ne l'impose."
+            )
+            client.setObjectName("clientRetentionHint")
+            self.form.addWidget(client)
         self.confirm_check = QCheckBox("Je confirme l'effacement définitif")
         self.confirm_check.setObjectName("confirmEraseCheck")
         self.form.addWidget(self.confirm_check)
@@ -153,11 +214,11 @@ class ErasePersonDialog(FormDialog):
         self.setMinimumWidth(560)
 
     def submit(self):
-        rank = self.people.checkedId()
-        if rank < 0:
+        chosen = self.people.checkedId()
+        if chosen < 0:
             raise DomainError("Choisissez la personne à effacer, ou le dossier entier.")
         if not self.confirm_check.isChecked():
             raise DomainError("Cochez la case pour confirmer l'effacement.", field="confirm")
-        if rank == WHOLE_DOSSIER:
+        if chosen == WHOLE_DOSSIER:
             return self._service.erase_dossier(self._detail.id)
-        return self._service.erase_person(self._detail.id, rank)
+        return self._service.erase_person(self._detail.id, chosen)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DomainError
-from app.privacy.privacy import RETENTION_MAX_YEARS, RETENTION_MIN_YEARS
+from app.privacy.privacy import RETENTION_MAX_YEARS, RETENTION_MIN_YEARS, years_text
 from app.text import format_date
 from ui.backup_ui import ProgressRun
 from ui.common import confirm, plain, set_role
@@ -102,13 +102,13 @@ class PrivacyPage(ListPage):
                 for c in candidates
             ],
         )
-        years = self._service.retention_years()
+        years = years_text(self._service.retention_years())
         count = len(candidates)
+        plural = "s" if count > 1 else ""
         self.count_label.setText(
             "Aucun dossier abandonné n'a dépassé la durée de conservation."
             if not count
-            else f"{count} dossier{'s' if count > 1 else ''} abandonné{'s' if count > 1 else ''} "
-            f"depuis plus de {years} ans."
+            else f"{count} dossier{plural} abandonné{plural} sans contact depuis plus de {years}."
         )
         self._enable()
 
