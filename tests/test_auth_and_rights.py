@@ -372,6 +372,32 @@ def test_seeing_every_dossier_does_not_mean_editing_them(login_as):
     assert admin.dossiers.get(others.id) == others
 
 
+def test_a_dossier_seen_but_not_editable_opens_read_only_in_every_tab(qtbot, login_as):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton
+
+    from ui.dossier_window import DossierWindow
+
+    admin, assistant = _view_only_assistant(login_as)
+    others = new_dossier(admin)
+    window = DossierWindow(assistant, others.id)
+    qtbot.addWidget(window)
+    window.show()
+    banner = window.findChild(QLabel, "readOnlyBanner")
+    assert banner.isVisible()
+    assert "pas le modifier" in banner.text() and "Modifier tous les dossiers" in banner.text()
+    assert not window.findChild(QCheckBox, "completeCheck").isEnabled()
+    assert not window.findChild(QLineEdit, "holderLastName").isEnabled()
+    assert not window.findChild(QPushButton, "addChildButton").isEnabled()
+    assert not window.findChild(QLineEdit, "projectPrice").isEnabled()
+    assert not window.findChild(QAction, "abandonAction").isVisible()
+    own = DossierWindow(admin, others.id)  # its owner
+    qtbot.addWidget(own)
+    own.show()
+    assert not own.findChild(QLabel, "readOnlyBanner").isVisible()
+    assert own.findChild(QLineEdit, "holderLastName").isEnabled()
+
+
 def test_the_default_assistant_edits_every_dossier(login_as):
     admin = login_as("admin")
     assistant = login_as("assistant")

@@ -27,7 +27,7 @@ from app.dossier.readmodels import DossierDetail
 from app.errors import Cancelled, DomainError, NotFound
 from app.text import format_date
 from app.workspace import Workspace
-from models.enums import DossierStatus
+from models.enums import DossierStatus, Right
 from ui.backup_ui import ProgressRun
 from ui.borrowers_tab import BorrowersTab
 from ui.children_tab import ChildrenTab
@@ -101,6 +101,11 @@ class DossierView(QWidget):
         banner_layout.addWidget(self.abandon_label)
         self.abandon_banner.hide()
         layout.addWidget(self.abandon_banner)
+        self.read_only_banner = plain(QLabel())  # the owner's name, as typed
+        self.read_only_banner.setObjectName("readOnlyBanner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.hide()
+        layout.addWidget(self.read_only_banner)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("dossierTabs")
@@ -257,10 +262,16 @@ class DossierView(QWidget):
                 "dans le menu Actions le réactive."
             )
         rights = detail.rights
-        self.convert_action.setVisible(detail.status is DossierStatus.PROSPECT)
-        self.abandon_action.setVisible(rights.abandon_resume and not abandoned)
-        self.resume_action.setVisible(rights.abandon_resume and abandoned)
-        self.delete_action.setVisible(rights.delete)
+        self.read_only_banner.setVisible(not rights.edit)
+        if not rights.edit:
+            self.read_only_banner.setText(
+                f"Dossier de {detail.owner.label} : vous pouvez le consulter, pas le modifier "
+                f"(votre profil n'a pas « {Right.EDIT_ALL_DOSSIERS.label} »)."
+            )
+        self.convert_action.setVisible(rights.edit and detail.status is DossierStatus.PROSPECT)
+        self.abandon_action.setVisible(rights.edit and rights.abandon_resume and not abandoned)
+        self.resume_action.setVisible(rights.edit and rights.abandon_resume and abandoned)
+        self.delete_action.setVisible(rights.edit and rights.delete)
         self.export_person_action.setVisible(rights.personal_data)
         self.erase_person_action.setVisible(rights.personal_data)
         self.actions_button.setEnabled(

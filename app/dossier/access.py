@@ -27,7 +27,7 @@ from app.office.permissions import check_writer
 from app.storage.database import Database
 from app.text import fold, person_name
 from models.dossier import Dossier
-from models.enums import AuditAction, Right
+from models.enums import AuditAction, DossierStatus, Right
 
 CONFLICT_MESSAGE = (
     "Ce dossier a été modifié entre-temps (dans une autre fenêtre ou par un collègue). "
@@ -132,11 +132,22 @@ class DossierCommands(Generic[Result]):
 
 def check_may_change(user: CurrentUser, owner_id: int) -> None:
     """A dossier of someone else's is changed only with «Modifier tous les dossiers»."""
-    if owner_id != user.id and not user.can(Right.EDIT_ALL_DOSSIERS):
+    if not may_change(user, owner_id):
         raise PermissionDenied(
             f"Votre profil « {user.role_name} » ne permet pas de modifier les dossiers des "
             f"autres courtiers ({Right.EDIT_ALL_DOSSIERS.label.lower()})."
         )
+
+
+def may_change(user: CurrentUser, owner_id: int) -> bool:
+    """What `check_may_change` allows, as a flag for the screens (the services check)."""
+    return owner_id == user.id or user.can(Right.EDIT_ALL_DOSSIERS)
+
+
+def read_only_for(user: CurrentUser, dossier: Dossier) -> bool:
+    """The dossier's tabs are read-only for this user: abandoned, or someone else's
+    without «Modifier tous les dossiers»."""
+    return dossier.status is DossierStatus.ABANDONED or not may_change(user, dossier.owner_id)
 
 
 def touch(dossier: Dossier) -> None:

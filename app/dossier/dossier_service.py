@@ -16,7 +16,7 @@ from app.auth import CurrentUser
 from app.changes import Change
 from app.clock import now
 from app.dossier import lifecycle
-from app.dossier.access import DossierCommands, refresh_list_columns, touch
+from app.dossier.access import DossierCommands, may_change, refresh_list_columns, touch
 from app.dossier.household import child_data, describe_household
 from app.dossier.readmodels import (
     DossierDetail,
@@ -555,6 +555,7 @@ class DossierService(DossierCommands[DossierDetail]):
                 delete=user.can(Right.DELETE_DOSSIER),
                 abandon_resume=user.can(Right.ABANDON_RESUME),
                 personal_data=user.can(Right.PERSONAL_DATA),
+                edit=may_change(user, dossier.owner_id),
             ),
         )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from sqlalchemy.orm import Session
 
 from app.changes import Change
+from app.dossier.access import read_only_for
 from app.dossier.comment_service import SyncedCommands
 from app.dossier.household import (
     BorrowerData,
@@ -19,7 +20,6 @@ from app.dossier.household import (
 )
 from app.errors import DomainError, NotFound
 from models.dossier import Borrower, Child, Dossier
-from models.enums import DossierStatus
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class HouseholdService(SyncedCommands[HouseholdInfo]):
         return HouseholdInfo(
             dossier_id=dossier.id,
             version=dossier.version,
-            read_only=dossier.status is DossierStatus.ABANDONED,
+            read_only=read_only_for(self._user, dossier),
             borrowers=borrowers,
             children=children,
             household=describe_household(

@@ -44,6 +44,7 @@ class DossierRights:
     delete: bool
     abandon_resume: bool
     personal_data: bool = False  # export or erase a person (GDPR)
+    edit: bool = True  # his own dossier, or «Modifier tous les dossiers»
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ class DossierDetail:
 
     @property
     def is_read_only(self) -> bool:
-        return self.status is DossierStatus.ABANDONED
+        """Abandoned, or someone else's the user may see but not change."""
+        return self.status is DossierStatus.ABANDONED or not self.rights.edit
 
     @property
     def current_step_index(self) -> int:

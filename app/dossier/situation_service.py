@@ -8,6 +8,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from app.dossier.access import read_only_for
 from app.dossier.comment_service import SyncedCommands
 from app.dossier.situation import (
     ChargeData,
@@ -26,7 +27,6 @@ from app.dossier.situation import (
 )
 from app.errors import DomainError, NotFound
 from models.dossier import CurrentLoan, Dossier, MonthlyCharge, Project, RealEstate, Savings
-from models.enums import DossierStatus
 
 _MODELS: dict[ItemKind, type] = {
     ItemKind.LOAN: CurrentLoan,
@@ -85,7 +85,7 @@ class SituationService(SyncedCommands[SituationInfo]):
         return SituationInfo(
             dossier_id=dossier.id,
             version=dossier.version,
-            read_only=dossier.status is DossierStatus.ABANDONED,
+            read_only=read_only_for(self._user, dossier),
             project=project_data(dossier.project),
             items=SituationItems(
                 loans=_lines(dossier.loans, LoanData),
