@@ -117,9 +117,10 @@ def _few_matches(connection: sqlite3.Connection, expression: str) -> bool:
     return connection.execute(sql, (expression, FEW_MATCHES)).fetchone()[0] < FEW_MATCHES
 
 
-def fetch_page(
+def page_sql(
     connection: sqlite3.Connection, query: ListQuery, offset: int, limit: int
-) -> list[ListRow]:
+) -> tuple[str, list[object]]:
+    """The statement of one page of the list, and its parameters."""
     clauses, params = _filters(query)
     expression = match_expression(query.search)
     if expression and _few_matches(connection, expression):
@@ -127,7 +128,10 @@ def fetch_page(
     else:
         prefix, source = "", _walk_from(query)
         if expression:
-            clauses.append("d.id IN (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ?)")
+            # «+d.id»: the matches are only a filter. Without the «+», SQLite's statistics at
+            # 300,000 dossiers make it probe the sort index for every match (a skip-scan
+            # over each creation date: 3 s instead of 20 ms).
+            clauses.append("+d.id IN (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ?)")
             params.append(expression)
     direction = "DESC" if query.descending else "ASC"
     order = ", ".join(f"{column} {direction}" for column in _ORDER_BY[query.sort])
@@ -135,8 +139,14 @@ def fetch_page(
         f"{prefix}SELECT {_COLUMNS} FROM {source}{_where(clauses)} "
         f"ORDER BY {order}, d.id {direction} LIMIT ? OFFSET ?"
     )
-    rows = connection.execute(sql, [*params, limit, offset]).fetchall()
-    return [_row(row) for row in rows]
+    return sql, [*params, limit, offset]
+
+
+def fetch_page(
+    connection: sqlite3.Connection, query: ListQuery, offset: int, limit: int
+) -> list[ListRow]:
+    sql, params = page_sql(connection, query, offset, limit)
+    return [_row(row) for row in connection.execute(sql, params).fetchall()]
 
 
 def _row(row: tuple) -> ListRow:
