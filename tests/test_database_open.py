@@ -182,3 +182,48 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
     connection.close()
     kinds = sorted(p.name.split("-2")[0] for p in paths.backups.glob("*.sqlite3"))
     assert kinds == ["dossia-auto", "dossia-avant-migration"]  # before, and after, migrating
+
+
+def test_the_whole_file_check_runs_once_a_day_and_after_a_crash(paths, monkeypatch):
+    import datetime as dt
+
+    from app.storage import sqlite_office
+    from app.storage.sqlite_office import SqliteOffice
+
+    runs = []
+    real_connect = sqlite.connect
+
+    def counting_connect(path):
+        connection = real_connect(path)
+        runs.append(path)
+        return connection
+
+    monkeypatch.setattr(sqlite_office.sqlite, "connect", counting_connect)
+    first = SqliteOffice(paths)
+    opened = len(runs)
+    assert first.quick_check() is None
+    assert len(runs) == opened + 1  # the first start of the day checks
+    first.close()
+
+    second = SqliteOffice(paths)
+    opened = len(runs)
+    assert second.quick_check() is None
+    assert len(runs) == opened  # the same day, after a normal close: no whole-file read
+    # Another session was killed: its mark stays, its process is gone.
+    (paths.folder / "sessions" / "999999999-dead.open").touch()
+    assert second.quick_check() is None
+    assert len(runs) == opened + 1
+    assert not (paths.folder / "sessions" / "999999999-dead.open").exists()
+    assert second.quick_check() is None
+    assert len(runs) == opened + 1  # checked: the crash is dealt with
+
+    class Tomorrow(dt.date):
+        @classmethod
+        def today(cls):
+            return dt.date(2099, 1, 1)
+
+    monkeypatch.setattr(sqlite_office.dt, "date", Tomorrow)
+    assert second.quick_check() is None
+    assert len(runs) == opened + 2  # a new day
+    second.close()
+    assert not list((paths.folder / "sessions").glob("*.open"))  # closed normally

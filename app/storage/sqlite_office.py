@@ -8,13 +8,16 @@ methods. Nothing outside `app.storage` sees a sqlite3 connection.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import os
+import secrets
 import sqlite3
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import StorageError
-from app.files import make_private, private_folder
+from app.files import atomic_write, make_private, private_folder
 from app.paths import DataPaths
 from app.storage import sqlite
 from app.storage.sqlite_accounts import SqliteAccounts
@@ -33,10 +36,83 @@ def _private_paths(paths: DataPaths) -> list[Path]:
     return [paths.folder, database, *companions, paths.backups, paths.documents, paths.logs]
 
 
+class SessionMarks:
+    """When to run the whole-file integrity check: once a day, and after a session that did
+    not end normally (Dossia killed, power cut) — not at every start: at 300,000 dossiers it
+    reads 1 GB for 4 s.
+
+    Each open office leaves a small mark (its process id) in the data folder's `sessions`
+    folder and takes it away when it closes; a mark whose process is gone tells of a crash.
+    The day of the last check is kept beside them."""
+
+    def __init__(self, paths: DataPaths) -> None:
+        self.folder = paths.folder / "sessions"
+        self._mark: Path | None = None
+
+    def open(self) -> None:
+        with contextlib.suppress(OSError):
+            private_folder(self.folder)
+            self._mark = self.folder / f"{os.getpid()}-{secrets.token_hex(4)}.open"
+            self._mark.touch(mode=0o600)
+
+    def close(self) -> None:
+        if self._mark is not None:
+            with contextlib.suppress(OSError):
+                self._mark.unlink()
+            self._mark = None
+
+    def check_due(self, today: dt.date) -> bool:
+        if self._crashed():
+            return True
+        try:
+            checked = dt.date.fromisoformat((self.folder / "checked").read_text().strip())
+        except (OSError, ValueError):
+            return True
+        return checked != today
+
+    def checked(self, today: dt.date) -> None:
+        """The check found the file sound: the marks of crashed sessions are done with."""
+        with contextlib.suppress(OSError):
+            for mark in self.folder.glob("*.open"):
+                if mark != self._mark and not _alive(mark):
+                    mark.unlink()
+            with atomic_write(self.folder / "checked") as stream:
+                stream.write(today.isoformat())
+
+    def _crashed(self) -> bool:
+        with contextlib.suppress(OSError):
+            return any(
+                mark != self._mark and not _alive(mark) for mark in self.folder.glob("*.open")
+            )
+        return False
+
+
+def _alive(mark: Path) -> bool:
+    """Whether the process that left `mark` still runs (on Windows, assumed gone: the check
+    then runs, which is only slower)."""
+    try:
+        pid = int(mark.name.split("-", 1)[0])
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 class SqliteOffice:
     def __init__(self, paths: DataPaths) -> None:
         self.paths = paths
         make_private(*_private_paths(paths))  # an office made by an older Dossia: 0644 files
+        self.sessions = SessionMarks(paths)
+        self.sessions.open()
         self.listing = SqliteListing(sqlite.connect(paths.database))
         self.accounts = SqliteAccounts(self.listing.connection)
         self._database_lock = threading.RLock()
@@ -88,8 +164,12 @@ class SqliteOffice:
         with self.listing.lock:
             return self.listing.connection.execute("PRAGMA data_version").fetchone()[0]
 
-    def quick_check(self) -> str | None:
-        """None if SQLite's quick check finds the file sound (call from a worker thread)."""
+    def quick_check(self, force: bool = False) -> str | None:
+        """None if SQLite's quick check finds the file sound, or if it is not due (see
+        `SessionMarks`; `force` runs it anyway). Call from a worker thread."""
+        today = dt.date.today()
+        if not force and not self.sessions.check_due(today):
+            return None
         connection = sqlite.connect(self.paths.database)
         try:
             rows = [row[0] for row in connection.execute("PRAGMA quick_check")]
@@ -97,7 +177,10 @@ class SqliteOffice:
             return str(error)
         finally:
             connection.close()
-        return None if rows == ["ok"] else "; ".join(rows[:5])
+        if rows != ["ok"]:
+            return "; ".join(rows[:5])
+        self.sessions.checked(today)
+        return None
 
     def recover_missing_file(self) -> bool:
         """The file was deleted or moved under our feet: our connection still reads it, so
@@ -138,3 +221,4 @@ class SqliteOffice:
             if self._database is not None:
                 self._database.commit_observer = None  # the list's connection is gone
                 self._database.dispose()
+        self.sessions.close()
