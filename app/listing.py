@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -114,6 +115,18 @@ class DossierListing(Protocol):
 
     def fetch_row(self, query: ListQuery, dossier_id: int) -> ListRow | None:
         """One dossier's row, or None if it is gone or no longer among what `query` shows."""
+        ...
+
+    def fetch_ids(self, query: ListQuery) -> Sequence[int]:
+        """Every dossier id `query` shows, in its order (ids only: small even at 1,000,000)."""
+        ...
+
+    def fetch_rows(self, query: ListQuery, ids: Sequence[int]) -> dict[int, ListRow]:
+        """The rows of these dossiers, by id, among those `query` still shows."""
+        ...
+
+    def interrupt(self) -> None:
+        """Stop what this listing's connection is running (called from another thread)."""
         ...
 
     def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]: ...

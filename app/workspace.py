@@ -9,7 +9,7 @@ paint): their imports sit inside the properties on purpose, for start-up speed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -77,6 +77,15 @@ class ScopedListing:
     def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]:
         return self._listing.count_by_tab(self._scoped(query))
 
+    def fetch_ids(self, query: ListQuery) -> Sequence[int]:
+        return self._listing.fetch_ids(self._scoped(query))
+
+    def fetch_rows(self, query: ListQuery, ids: Sequence[int]) -> dict[int, ListRow]:
+        return self._listing.fetch_rows(self._scoped(query), ids)
+
+    def interrupt(self) -> None:
+        self._listing.interrupt()
+
     def brokers(self) -> list[BrokerChoice]:
         brokers = self._listing.brokers()
         if not self._user.can(Right.VIEW_ALL_DOSSIERS):
@@ -104,6 +113,14 @@ class Workspace:
     def list_row(self, query: ListQuery, dossier_id: int) -> ListRow | None:
         """One dossier's row of the list, or None if `query` no longer shows it."""
         return self._list.fetch_row(query, dossier_id)
+
+    def list_ids(self, query: ListQuery) -> Sequence[int]:
+        """Every dossier id of the list, in order (for the rows far down: see the model)."""
+        return self._list.fetch_ids(query)
+
+    def list_rows(self, query: ListQuery, ids: Sequence[int]) -> dict[int, ListRow]:
+        """These dossiers' rows, by id, among those `query` still shows."""
+        return self._list.fetch_rows(query, ids)
 
     def tab_counts(self, query: ListQuery) -> dict[ListTab, int]:
         return self._list.count_by_tab(query)

@@ -27,7 +27,7 @@ from app.workspace import OfficeDatabase
 from ui.launcher import create_application
 from ui.main_window import MainWindow
 
-SEARCHES = ("dupont", "martin marie", "2025-000", "lefevre", "eloise", "zzq", "b")
+SEARCHES = ("dupont", "martin marie", "2025-000", "2025", "m", "lefevre", "eloise", "zzq", "b")
 
 
 class PaintCounter(QObject):
@@ -67,6 +67,23 @@ def wait_for_spare(app: QApplication, window: MainWindow) -> None:
         time.sleep(0.005)
 
 
+def wait_complete(app: QApplication, window: MainWindow) -> None:
+    """Until the list knows its whole length (its ids are read in the background)."""
+    deadline = time.perf_counter() + 60
+    while not window.model.complete and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.002)
+    if not window.model.complete:
+        raise SystemExit("the list's ids never arrived")
+
+
+def rss_mb() -> float:
+    """The memory the process holds now (not its peak)."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 1e6, 1)
+
+
 def ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
@@ -82,7 +99,19 @@ def main() -> None:
     window.show()
     window.tabs.setCurrentIndex(3)  # «Tous»: the biggest list
     settle(app, window)
+
+    # A broker opens a dossier as soon as the list is on screen (no window prepared yet).
+    start = time.perf_counter()
+    first_window = window.open_dossier(window.model.id_at(0))
+    first_window.view.installEventFilter(PAINTS)
+    before = PAINTS.paints
+    while PAINTS.paints == before:
+        app.processEvents()
+    first_open = time.perf_counter() - start
+    first_window.close()
+    app.processEvents()
     workspace.warm_up()
+    wait_complete(app, window)
 
     keystrokes = []
     counts = []
@@ -114,12 +143,29 @@ def main() -> None:
     window.tabs.setCurrentIndex(3)
     window.table.sortByColumn(ListColumn.CREATED, Qt.SortOrder.DescendingOrder)
     settle(app, window)
-    scroll_start = time.perf_counter()
-    for _ in range(10):  # scroll down ten pages of rows
-        window.table.scrollToBottom()
+    start = time.perf_counter()
+    wait_complete(app, window)
+    ids_ready = time.perf_counter() - start
+    window.table.setFocus()
+    start = time.perf_counter()
+    end = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    QApplication.sendEvent(window.table, end)
+    settle(app, window)
+    to_the_end = time.perf_counter() - start
+    at_the_end = window.table.currentIndex().row() == window.model.rowCount() - 1
+    bar = window.table.verticalScrollBar()
+    depths = []
+    for step in range(1, 21):  # pages anywhere in the list, as a dragged scroll bar shows
+        start = time.perf_counter()
+        bar.setValue(bar.maximum() * ((step * 7) % 20) // 20)
         settle(app, window)
-    scroll = time.perf_counter() - scroll_start
-    loaded = window.model.rowCount()
+        depths.append(time.perf_counter() - start)
+    for value in range(0, bar.maximum(), max(1, bar.maximum() // 200)):
+        bar.setValue(value)  # through the whole list, top to bottom
+        app.processEvents()
+    memory_after_scroll = rss_mb()
+    kept = window.model.kept_rows
+    total = window.model.rowCount()
 
     opens = []
     for row in range(0, 40, 2):
@@ -135,6 +181,18 @@ def main() -> None:
         dossier_window.close()
         app.processEvents()
 
+    back_to_back = []  # no time for a window to be prepared in between
+    for row in range(40, 60):
+        dossier_id = window.model.id_at(row)
+        start = time.perf_counter()
+        dossier_window = window.open_dossier(dossier_id)
+        dossier_window.view.installEventFilter(PAINTS)
+        before = PAINTS.paints
+        while PAINTS.paints == before:
+            app.processEvents()
+        back_to_back.append(time.perf_counter() - start)
+        dossier_window.close()
+
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
         "keystroke_ms_median": ms(statistics.median(keystrokes)),
@@ -144,10 +202,18 @@ def main() -> None:
         "tab_counts_ms_median": ms(statistics.median(counts)),
         "sort_ms_median_by_column": {name: ms(statistics.median(v)) for name, v in sorts.items()},
         "sort_ms_max": ms(max(max(v) for v in sorts.values())),
-        "scroll_10_pages_ms": ms(scroll),
-        "rows_loaded_after_scrolling": loaded,
+        "list_ids_ready_ms": ms(ids_ready),
+        "ctrl_end_ms": ms(to_the_end),
+        "ctrl_end_reaches_last_row": at_the_end,
+        "page_at_any_depth_ms_median": ms(statistics.median(depths)),
+        "page_at_any_depth_ms_max": ms(max(depths)),
+        "rows_in_list": total,
+        "rows_kept_after_scrolling_everything": kept,
+        "memory_after_scrolling_everything_mb": memory_after_scroll,
+        "first_open_right_after_paint_ms": ms(first_open),
         "open_dossier_ms_median": ms(statistics.median(opens)),
         "open_dossier_ms_max": ms(max(opens)),
+        "open_back_to_back_ms_median": ms(statistics.median(back_to_back)),
         "peak_memory_mb": round(peak_mb, 1),
     }
     window.close()

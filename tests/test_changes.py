@@ -54,15 +54,17 @@ def test_each_command_says_what_it_changed(workspace):
     assert workspace.dossiers.get(detail.id).changes is Change.NONE  # a read changes nothing
 
 
-def _count_list_reads(workspace, monkeypatch) -> list[int]:
-    reads: list[int] = []
-    original = workspace.list_page
+def _count_list_reads(workspace, monkeypatch) -> list[str]:
+    """Every read of the list's rows or ids (not of one row)."""
+    reads: list[str] = []
+    for name in ("list_page", "list_ids", "list_rows"):
+        original = getattr(workspace, name)
 
-    def counting(query, offset, limit):
-        reads.append(offset)
-        return original(query, offset, limit)
+        def counting(*args, _name=name, _original=original):
+            reads.append(_name)
+            return _original(*args)
 
-    monkeypatch.setattr(workspace, "list_page", counting)
+        monkeypatch.setattr(workspace, name, counting)
     return reads
 
 

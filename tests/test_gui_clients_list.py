@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QPushButton, QRadioButton, QTableView
 
-from app.listing import ListColumn
+from app.listing import ListColumn, ListQuery, ListTab
 from models.enums import DossierStatus
 from tests.conftest import TEMPLATE_DOSSIERS
 from tests.helpers import new_dossier, type_text
@@ -98,24 +98,44 @@ def test_clicking_a_header_sorts_the_list(qtbot, main_window):
     assert main_window.model.query.sort is ListColumn.NUMBER
 
 
-def test_rows_are_fetched_page_by_page(qtbot, workspace):
+def test_the_list_takes_its_full_length_and_keeps_only_the_pages_shown(qtbot, workspace):
     from ui.client_list import DossierTableModel
 
     for index in range(25):
         new_dossier(workspace, f"Page{index}")
     model = DossierTableModel(workspace)
     model.page_size = 20
-    model.refresh()
-    assert model.rowCount() == 20
-    root = model.index(-1, -1)
-    pages = 1
-    while model.canFetchMore(root):
-        model.fetchMore(root)
-        pages += 1
-    assert model.rowCount() == TEMPLATE_DOSSIERS + 25
-    assert pages == 4
-    ids = [model.row_at(r).id for r in range(model.rowCount())]
-    assert len(set(ids)) == len(ids)
+    model.KEPT_PAGES = 2
+    query = ListQuery(tab=ListTab.ALL, sort=ListColumn.OWNER)
+    with qtbot.waitSignal(model.completed, timeout=5000):
+        model.set_query(query)
+        assert model.rowCount() == 20  # the first page at once, the rest in the background
+        assert not model.complete
+    assert model.complete and model.rowCount() == TEMPLATE_DOSSIERS + 25
+    ids = [model.row_at(r).id for r in range(model.rowCount())]  # as a scroll to the end
+    assert model.kept_rows <= 2 * 20  # what scrolled away is not kept
+    # The same rows, in the same order, as reading the list page after page.
+    assert ids == [r.id for r in workspace.list_page(query, 0, 1000)]
+    assert (
+        model.index(model.rowCount() - 1, 0).data() == workspace.list_page(query, 64, 1)[0].number
+    )
+    model.close()
+
+
+def test_a_newer_query_wins_over_a_slower_one(qtbot, workspace):
+    from ui.client_list import DossierTableModel
+
+    for index in range(30):
+        new_dossier(workspace, f"Zèbre{index}")
+    model = DossierTableModel(workspace)
+    model.page_size = 10
+    model.set_query(ListQuery(tab=ListTab.ALL))  # its ids are being read…
+    with qtbot.waitSignal(model.completed, timeout=5000):
+        model.set_query(ListQuery(tab=ListTab.ALL, search="zèbre"))  # …when the user types
+    qtbot.wait(50)  # the first query's answer, if any, arrives and is dropped
+    assert model.rowCount() == 30
+    assert all(model.row_at(r).holder.startswith("ZÈBRE") for r in range(30))
+    model.close()
 
 
 def test_new_dossier_dialog_creates_and_opens_the_dossier(qtbot, main_window):

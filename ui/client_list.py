@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import (
@@ -10,16 +13,20 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRect,
     Qt,
+    QThreadPool,
     Signal,
 )
 from PySide6.QtGui import QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from app.errors import Cancelled
 from app.listing import ListColumn, ListQuery, ListRow
 from app.workspace import Workspace
+from ui.workers import Background
 
-PAGE_SIZE = 200  # rows fetched each time the user scrolls to the bottom
+PAGE_SIZE = 100  # rows read by id at a time, as they come into view
 FIRST_PAGE_SIZE = 100  # a screenful or three: what a new search or sort must show at once
+SYNC_IDS = 20_000  # a list this long or shorter is re-read at once after a change (≤ 10 ms)
 
 _ALIGN_CENTER = int(Qt.AlignmentFlag.AlignCenter)
 _ALIGN_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -50,22 +57,37 @@ def _cells(row: ListRow) -> tuple[str, ...]:
 
 
 class DossierTableModel(QAbstractTableModel):
-    """Holds only the pages already shown; sorting and search are done by the service.
+    """The list's rows, fetched as they are shown; sorting and search are done by SQL.
+
+    A new query shows its first page at once. If there are more rows, the ids of all of
+    them, in order, are fetched off the GUI thread (8 bytes each); from then on the list
+    has its full length — the scroll bar, End and Ctrl+End reach the last dossier at once —
+    and rows are read by id, a page at a time, when they come into view. Only the pages
+    last shown are kept (`KEPT_PAGES`): memory does not grow with scrolling.
 
     Signals:
         queryChanged: the query (tab, search, filter, sort) was replaced.
+        completed: the whole list's length is known (its ids arrived).
     """
 
     queryChanged = Signal()
+    completed = Signal()
+
+    KEPT_PAGES = 40
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self._workspace = workspace
         self._query = ListQuery()
-        self._rows: list[ListRow] = []
-        self._cells: list[tuple[str, ...]] = []
-        self._exhausted = True
+        self._ids: Sequence[int] = ()
+        self._complete = True
+        self._pages: OrderedDict[int, list[tuple[ListRow, tuple[str, ...]] | None]] = OrderedDict()
         self.page_size = PAGE_SIZE
+        self._generation = 0
+        self._reader = None  # the ids' own connection, for the worker thread
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._jobs = Background(self._pool)
 
     # --- query ---
 
@@ -73,22 +95,148 @@ class DossierTableModel(QAbstractTableModel):
     def query(self) -> ListQuery:
         return self._query
 
+    @property
+    def complete(self) -> bool:
+        """The whole list's length is known (no ids being fetched)."""
+        return self._complete
+
     def set_query(self, query: ListQuery) -> None:
+        self._generation += 1
+        self._stop_fetching()
+        first = min(FIRST_PAGE_SIZE, self.page_size)
+        rows = self._workspace.list_page(query, 0, first)
         self.beginResetModel()
         self._query = query
-        self._rows, self._cells = [], []
-        first = min(FIRST_PAGE_SIZE, self.page_size)
-        self._append(self._workspace.list_page(query, 0, first), first)
+        self._show(rows, complete=len(rows) < first)
         self.endResetModel()
         self.queryChanged.emit()
+        if not self._complete:
+            self._fetch_ids(self._generation, self._grow)
 
-    def refresh(self) -> None:
-        """Reload what is shown (after a change), keeping as many rows as were loaded."""
-        wanted = max(self.page_size, len(self._rows))
+    def refresh(self, then: Callable[[], object] | None = None) -> None:
+        """Read the list again (after a change). A list of up to `SYNC_IDS` dossiers is read
+        at once; a longer one in the background, its rows shown until the new ones are in.
+        `then` runs once the new rows are in place (to restore selection and scroll)."""
+        self._generation += 1
+        self._stop_fetching()
+        if self._complete and len(self._ids) <= SYNC_IDS:
+            self.beginResetModel()
+            self._set_ids(self._workspace.list_ids(self._query))
+            self.endResetModel()
+            if then is not None:
+                then()
+            return
+        self._fetch_ids(self._generation, lambda ids: self._replace(ids, then))
+
+    def _show(self, rows: list[ListRow], complete: bool) -> None:
+        self._ids = array("q", (row.id for row in rows))
+        self._pages.clear()
+        self._complete = complete
+        for start in range(0, len(rows), self.page_size):
+            chunk = rows[start : start + self.page_size]
+            self._pages[start // self.page_size] = [(r, _cells(r)) for r in chunk]
+
+    def _set_ids(self, ids: Sequence[int]) -> None:
+        self._ids = ids
+        self._pages.clear()
+        self._complete = True
+
+    def _fetch_ids(self, generation: int, done: Callable[[Sequence[int]], None]) -> None:
+        query = self._query
+        self._complete = False
+
+        def work():
+            if generation != self._generation:
+                return generation, None  # a newer query already: nothing to read
+            if self._reader is None:
+                self._reader = self._workspace.open_reader()
+            try:
+                return generation, self._reader.fetch_ids(query)
+            except Cancelled:  # interrupted by a newer query
+                return generation, None
+
+        def arrived(result) -> None:
+            fetched_for, ids = result
+            if fetched_for == self._generation and ids is not None:
+                done(ids)
+
+        self._jobs.run(work, arrived)
+
+    def _stop_fetching(self) -> None:
+        if self._reader is not None and self._jobs.busy:
+            self._reader.interrupt()
+
+    def _grow(self, ids: Sequence[int]) -> None:
+        """The first page is on screen: the list takes its full length below it."""
+        shown = len(self._ids)
+        if list(ids[:shown]) != list(self._ids):  # the office changed meanwhile
+            self.beginResetModel()
+            self._set_ids(ids)
+            self.endResetModel()
+        elif len(ids) > shown:
+            self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+            self._ids, self._complete = ids, True  # the first page's rows stay kept
+            self.endInsertRows()
+        else:
+            self._complete = True
+        self.completed.emit()
+
+    def _replace(self, ids: Sequence[int], then: Callable[[], object] | None) -> None:
         self.beginResetModel()
-        self._rows, self._cells = [], []
-        self._append(self._workspace.list_page(self._query, 0, wanted), wanted)
+        self._set_ids(ids)
         self.endResetModel()
+        self.completed.emit()
+        if then is not None:
+            then()
+
+    def close(self) -> None:
+        """Stop the background reading and close its connection."""
+        self._generation += 1
+        self._stop_fetching()
+        self._jobs.wait(5000)
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    # --- rows ---
+
+    def _entry(self, row: int) -> tuple[ListRow, tuple[str, ...]] | None:
+        """The row's data and cells, reading its page if it is not kept (a dossier deleted
+        since the ids were read is None until the next refresh)."""
+        number = row // self.page_size
+        page = self._pages.get(number)
+        if page is None:
+            start = number * self.page_size
+            ids = self._ids[start : start + self.page_size]
+            found = self._workspace.list_rows(self._query, ids)
+            page = [(found[i], _cells(found[i])) if i in found else None for i in ids]
+            self._pages[number] = page
+            while len(self._pages) > self.KEPT_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[row - number * self.page_size]
+
+    def row_at(self, row: int) -> ListRow:
+        entry = self._entry(row)
+        if entry is None:
+            raise IndexError(f"row {row} is gone")
+        return entry[0]
+
+    def id_at(self, row: int) -> int:
+        """The dossier id of a row (no page read)."""
+        return self._ids[row]
+
+    def row_of(self, dossier_id: int) -> int:
+        try:
+            return self._ids.index(dossier_id)
+        except ValueError:
+            return -1
+
+    @property
+    def kept_rows(self) -> int:
+        """How many rows are held in memory (the pages last shown)."""
+        return sum(len(page) for page in self._pages.values())
 
     def refresh_row(self, dossier_id: int) -> bool:
         """Redraw one dossier's row after an edit; its place in the sort order is kept until
@@ -104,51 +252,32 @@ class DossierTableModel(QAbstractTableModel):
             return True
         if row is None:
             self.beginRemoveRows(QModelIndex(), index, index)
-            del self._rows[index], self._cells[index]
+            ids = array("q", self._ids)
+            del ids[index]
+            self._ids = ids
+            self._pages.clear()  # the rows below moved up
             self.endRemoveRows()
             return True
-        self._rows[index], self._cells[index] = row, _cells(row)
+        page = self._pages.get(index // self.page_size)
+        if page is not None:
+            page[index % self.page_size] = (row, _cells(row))
         self.dataChanged.emit(self.index(index, 0), self.index(index, _COLUMN_COUNT - 1))
         return False
-
-    def _append(self, rows: list[ListRow], asked: int) -> None:
-        self._rows.extend(rows)
-        self._cells.extend(_cells(r) for r in rows)
-        self._exhausted = len(rows) < asked
-
-    def row_at(self, row: int) -> ListRow:
-        return self._rows[row]
-
-    def row_of(self, dossier_id: int) -> int:
-        return next((i for i, r in enumerate(self._rows) if r.id == dossier_id), -1)
 
     # --- QAbstractTableModel ---
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else _COLUMN_COUNT
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        if parent.isValid() or self._exhausted:
-            return
-        rows = self._workspace.list_page(self._query, len(self._rows), self.page_size)
-        if not rows:
-            self._exhausted = True
-            return
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
-        self._append(rows, self.page_size)
-        self.endInsertRows()
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ):
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells[index.row()][index.column()]
+            entry = self._entry(index.row())
+            return "" if entry is None else entry[1][index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             column = index.column()
             return (
@@ -157,7 +286,8 @@ class DossierTableModel(QAbstractTableModel):
                 else _ALIGN_LEFT
             )
         if role == Qt.ItemDataRole.UserRole:
-            return self._rows[index.row()]
+            entry = self._entry(index.row())
+            return None if entry is None else entry[0]
         return None
 
     def headerData(
@@ -176,7 +306,9 @@ class ProgressDelegate(QStyledItemDelegate):
     """Draws «Avancement» as a small bar with its percentage."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        row: ListRow = index.data(Qt.ItemDataRole.UserRole)
+        row: ListRow | None = index.data(Qt.ItemDataRole.UserRole)
+        if row is None:  # deleted since the list was read: blank until the next refresh
+            return
         style = option.widget.style() if option.widget else None
         if style is not None:
             style.drawPrimitive(

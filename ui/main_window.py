@@ -249,10 +249,13 @@ class MainWindow(QMainWindow):
         """Re-read the list after a change, keeping the selection and scroll position."""
         selected = self.current_dossier_id()
         scroll = self.table.verticalScrollBar().value()
-        self.model.refresh()
-        self.table.verticalScrollBar().setValue(scroll)
-        if selected is not None and (row := self.model.row_of(selected)) >= 0:
-            self.table.selectRow(row)
+
+        def restore() -> None:
+            self.table.verticalScrollBar().setValue(scroll)
+            if selected is not None and (row := self.model.row_of(selected)) >= 0:
+                self.table.selectRow(row)
+
+        self.model.refresh(restore)
         self._update_counts()
 
     def _dossier_changed(self, dossier_id: int, changes: Change) -> None:
@@ -387,6 +390,7 @@ class MainWindow(QMainWindow):
             window.close()
         self._counts.wait(5000)
         self._start_checks.wait(5000)
+        self.model.close()
         if self._counts_reader is not None:
             self._counts_reader.close()
             self._counts_reader = None
@@ -399,6 +403,7 @@ class MainWindow(QMainWindow):
         self._counts.wait(5000)
         self._start_checks.wait(30000)
         self.backups.wait()
+        self.model.close()
         if self._counts_reader is not None:
             self._counts_reader.close()
             self._counts_reader = None
@@ -452,11 +457,11 @@ class MainWindow(QMainWindow):
 
     def current_dossier_id(self) -> int | None:
         index = self.table.currentIndex()
-        return self.model.row_at(index.row()).id if index.isValid() else None
+        return self.model.id_at(index.row()) if index.isValid() else None
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():
-            self.open_dossier(self.model.row_at(index.row()).id)
+            self.open_dossier(self.model.id_at(index.row()))
 
     def open_dossier(self, dossier_id: int):
         """Show the dossier's window (or bring it to the front if already open)."""
