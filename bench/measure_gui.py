@@ -147,6 +147,7 @@ def main() -> None:
     wait_complete(app, window)
     ids_ready = time.perf_counter() - start
     window.table.setFocus()
+    window.table.setCurrentIndex(window.model.index(0, 0))  # the broker clicked the list
     start = time.perf_counter()
     end = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     QApplication.sendEvent(window.table, end)
