@@ -259,3 +259,25 @@ def test_a_dialog_meeting_a_change_made_elsewhere_stays_open_with_what_was_typed
     click(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     assert [c.data.first_name for c in workspace.household.get(detail.id).children] == ["Inès"]
+
+
+def test_a_dossier_with_hundreds_of_comments_shows_the_newest_and_the_rest_on_demand(
+    qtbot, workspace, open_dossier
+):
+    from PySide6.QtWidgets import QListView
+
+    from models.enums import DossierTab
+
+    detail = new_dossier(workspace)
+    for number in range(60):
+        workspace.comments.add(detail.id, DossierTab.GENERAL, f"<p>Relance {number}</p>", False)
+    window = open_dossier(detail.id)
+    view = window.findChild(QListView, "commentsBlock")
+    model = view.model()
+    assert model.rowCount() == 51  # the 50 newest, then a line for the others
+    assert "Relance 59" in model.index(0, 0).data()
+    more = model.index(50, 0)
+    assert more.data() == "Afficher les 10 commentaires plus anciens…"
+    view.clicked.emit(more)
+    assert model.rowCount() == 60
+    assert "Relance 0" in model.index(59, 0).data()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -43,6 +43,10 @@ from ui.widgets import DateField, NoteEditor, ProgressGauge
 
 if TYPE_CHECKING:
     from ui.dossier_window import DossierView
+
+
+SHOWN_COMMENTS = 50  # the newest; the older ones when asked
+_SHOW_OLDER = "show-older-comments"
 
 
 class GeneralTab(QWidget):
@@ -250,6 +254,9 @@ class GeneralTab(QWidget):
         top.addWidget(self.add_comment_button)
         layout.addLayout(top)
         self.comments_model = QStandardItemModel(self)
+        self._comments: tuple = ()
+        self._comments_of: int | None = None
+        self._all_comments = False
         self.comments_view = QListView()
         self.comments_view.setObjectName("commentsBlock")
         self.comments_view.setAccessibleName("Bloc-note : commentaires du dossier")
@@ -265,8 +272,15 @@ class GeneralTab(QWidget):
         return box
 
     def render_comments(self, comments) -> None:
+        """The newest `SHOWN_COMMENTS` comments; older ones on demand (a dossier followed for
+        years gathers hundreds: laying them all out made the window slow to open)."""
+        dossier_id = self.view.dossier_id
+        if dossier_id != self._comments_of:
+            self._comments_of, self._all_comments = dossier_id, False
+        self._comments = comments
+        shown = comments if self._all_comments else comments[:SHOWN_COMMENTS]
         self.comments_model.clear()
-        for comment in comments:
+        for comment in shown:
             markers = []
             if comment.in_synthesis:
                 markers.append("★ Note de synthèse")
@@ -278,6 +292,15 @@ class GeneralTab(QWidget):
             item.setData(comment, Qt.ItemDataRole.UserRole)
             item.setToolTip("Cliquer pour ouvrir le commentaire")
             self.comments_model.appendRow(item)
+        if len(shown) < len(comments):
+            older = len(comments) - len(shown)
+            more = QStandardItem(
+                f"Afficher {'le' if older == 1 else 'les'} {older} commentaire"
+                f"{'s' if older > 1 else ''} plus ancien{'s' if older > 1 else ''}…"
+            )
+            more.setData(_SHOW_OLDER, Qt.ItemDataRole.UserRole)
+            more.setForeground(QColor("#1f5fbf"))
+            self.comments_model.appendRow(more)
         if not comments:
             empty = QStandardItem("Aucun commentaire : « + Commentaire » en ajoute un.")
             empty.setEnabled(False)
@@ -287,7 +310,10 @@ class GeneralTab(QWidget):
 
     def _open_comment_at(self, index) -> None:
         comment = index.data(Qt.ItemDataRole.UserRole)
-        if comment is not None:
+        if comment == _SHOW_OLDER:
+            self._all_comments = True
+            self.render_comments(self._comments)
+        elif comment is not None:
             self.view.open_comment(comment.tab, comment)
 
     # --- «Note interne» ---
