@@ -59,26 +59,13 @@ class PersonKeys:
         return same_birth or same_email
 
 
-# Every letter a name may start with: ASCII, Latin-1 and Latin Extended-A/B.
+# The letters of names: ASCII, Latin-1 and Latin Extended-A/B.
 _LETTERS = [chr(code) for code in range(0x41, 0x250) if chr(code).isalpha()]
 
 
 def _variants(char: str) -> list[str]:
     folded = fold(char)
     return [c for c in _LETTERS if fold(c) == folded] if folded else []
-
-
-def initials(name: str) -> list[str]:
-    """The characters a name may start with and still fold to the same first letter as
-    `name` («é» → e, E, é, É, è, ê…): to narrow a search in the database. Empty for an
-    empty name."""
-    folded = fold(name)[:1]
-    if not folded:
-        return []
-    first = name.strip()[:1]
-    return [c for c in _LETTERS if fold(c)[:1] == folded] or sorted(
-        {first, first.upper(), first.lower()}
-    )
 
 
 # Between the words of a name in free text: spaces, no-break spaces (typed or as HTML

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.errors import StorageError
 from app.paths import DataPaths
 from app.storage import sqlite
+from app.storage.sqlite_listing import match_expression
 
 
 class CommitObserver(Protocol):
@@ -94,6 +95,18 @@ class Database:
                 driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 driver.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
+
+    def dossiers_naming(self, session: Session, *names: str) -> list[int]:
+        """The dossiers whose borrowers' names contain words starting like each word of
+        `names` (accents and case aside), by the search index: a handful among 300,000, in
+        a millisecond. A superset: the caller checks the exact rule."""
+        expression = match_expression(" ".join(names))
+        if expression is None:
+            return []
+        rows = session.connection().exec_driver_sql(
+            "SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ?", (expression,)
+        )
+        return [row[0] for row in rows]
 
     def dispose(self) -> None:
         self.engine.dispose()
