@@ -112,6 +112,7 @@ def open_dossier(qtbot, main_window):
     def open_(dossier_id: int):
         window = main_window.open_dossier(dossier_id)
         qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: window.view.tabs_complete)  # built right after the paint
         return window
 
     return open_

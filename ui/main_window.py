@@ -469,7 +469,7 @@ class MainWindow(QMainWindow):
 
         window = self._dossier_windows.get(dossier_id)
         if window is None:
-            window = self._spare or DossierWindow(self.workspace)
+            window = self._spare or DossierWindow(self.workspace, complete=False)
             self._spare = None
             window.load(dossier_id)
             window.changed.connect(self._dossier_changed)
