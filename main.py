@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 import time
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,7 @@ from app.paths import DataPaths, resolve_paths
 from app.startup import OfficeState, create_demo_office, open_office, upgrade_office
 from app.storage import backup_files
 from app.storage.sqlite import check_database
+from app.text import format_amount, parse_amount
 from app.workspace import OfficeDatabase
 
 if TYPE_CHECKING:
@@ -120,6 +123,23 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--from", dest="source", metavar="FILE", required=True, help="sauvegarde à restaurer"
     )
+    simulate = commands.add_parser(
+        "simulate",
+        help="calculer un prêt : mensualité, coût, TAEG (et l'échéancier)",
+        description=(
+            "Calcule un prêt amortissable à taux fixe comme la banque : mensualité arrondie "
+            "au centime, coût total du crédit, TAEG actuariel (assurance et frais compris)."
+        ),
+    )
+    simulate.add_argument("--amount", required=True, help="montant emprunté en euros")
+    simulate.add_argument("--rate", required=True, help="taux nominal annuel en %%")
+    simulate.add_argument("--months", type=int, required=True, help="durée en mois")
+    simulate.add_argument(
+        "--insurance-rate", default="0", help="assurance, en %% du capital initial par an"
+    )
+    simulate.add_argument("--fees", default="0", help="frais (dossier, garantie…) en euros")
+    simulate.add_argument("--json", action="store_true", help="résultat en JSON")
+    simulate.add_argument("--schedule", action="store_true", help="avec l'échéancier mensuel")
     listing = commands.add_parser("backups", help="lister les sauvegardes du dossier de données")
     listing.add_argument("--db", metavar="PATH", help="base dont on liste les sauvegardes")
     return parser
@@ -203,6 +223,47 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_simulate(args: argparse.Namespace) -> int:
+    """`simulate`: one amortising loan computed without a database."""
+    from app.simulation.finance import Cover, Fees, Line, Plan, compute
+    from app.simulation.summary import as_json, schedule_rows, summary_lines
+
+    try:
+        amount = parse_amount(args.amount, "amount")
+        fees = parse_amount(args.fees, "fees") or 0
+        rate = Decimal(args.rate.replace(",", "."))
+        insurance = Decimal(args.insurance_rate.replace(",", "."))
+        covers = (Cover(rate=insurance),) if insurance else ()
+        result = compute(
+            Plan((Line(amount or 0, rate, args.months, covers=covers),), Fees(other_cents=fees))
+        )
+    except InvalidOperation:
+        print("Taux invalide : saisissez par exemple 3,85.", file=sys.stderr)
+        return 2
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(as_json(result, args.schedule), ensure_ascii=False, indent=2))
+        return 0
+    print("\n".join(summary_lines(result)))
+    if args.schedule:
+        print()
+        print(
+            f"{'Mois':>4}  {'Échéance':>14}  {'Intérêts':>14}  {'Capital':>14}  "
+            f"{'Assurance':>12}  {'Restant dû':>16}"
+        )
+        for month, *amounts in schedule_rows(result):
+            cells = [
+                format_amount(a).replace("\u202f", " ").replace("\u00a0", " ") for a in amounts
+            ]
+            widths = (14, 14, 14, 12, 16)
+            print(
+                f"{month:>4}  " + "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
+            )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     if os.name == "posix":
         os.umask(PRIVATE_UMASK)  # every file 0600, every folder 0700: they hold personal data
@@ -211,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args)
     if args.command in ("backup", "restore", "backups"):
         return run_backup_command(args)
+    if args.command == "simulate":
+        return run_simulate(args)
     from ui.launcher import run_gui  # Qt (0.2 s) only for the GUI, not for the commands
 
     return run_gui(args, os.environ.get(PASSWORD_ENV_VAR))

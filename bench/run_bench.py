@@ -168,6 +168,8 @@ def main() -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         reports.append(report)
     print(growth_table(reports))
+    simulation = _measure("bench/measure_simulation.py", folder)  # no office needed
+    print(json.dumps(simulation))
     worst = {key: max(float(r[key]) for r in reports) for key in REQUIRED[:-2]}
     checks = {
         "start ≤ 2× bare window": worst["start_ratio"] <= 2,
@@ -179,6 +181,7 @@ def main() -> int:
         "open a dossier ≤ 100 ms (median)": worst["open_dossier_ms_median"] <= 100,
         "first opening ≤ 100 ms": worst["first_open_right_after_paint_ms"] <= 100,
         "memory ≤ 250 MB": worst["peak_memory_mb"] <= 250,
+        "simulation recompute ≤ 5 ms": simulation["simulation_recompute_ms"] <= 5,
     }
     for name, ok in checks.items():
         print(f"{'OK ' if ok else 'MISS'}  {name}")

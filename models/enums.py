@@ -60,6 +60,61 @@ class SimulationStatus(enum.StrEnum):
         }[self.value]
 
 
+class LineKind(enum.StrEnum):
+    """The kind of a loan line of a simulation."""
+
+    AMORTIZING = "amortizing"
+    PTZ = "ptz"
+    BRIDGE = "bridge"
+    IN_FINE = "in_fine"
+    EMPLOYER = "employer"
+    CAPPED_VARIABLE = "capped_variable"
+
+    @property
+    def label(self) -> str:
+        return {
+            "amortizing": "Amortissable à taux fixe",
+            "ptz": "Prêt à taux zéro (PTZ)",
+            "bridge": "Prêt relais",
+            "in_fine": "Prêt in fine",
+            "employer": "Prêt employeur / Action Logement",
+            "capped_variable": "Taux variable capé",
+        }[self.value]
+
+    @property
+    def repays_at_the_end(self) -> bool:
+        """Interest only each month, the capital at the last one."""
+        return self in (LineKind.BRIDGE, LineKind.IN_FINE)
+
+
+class Deferral(enum.StrEnum):
+    """«Différé»: months at the start without repaying capital."""
+
+    NONE = "none"
+    PARTIAL = "partial"  # interest (and insurance) paid
+    TOTAL = "total"  # nothing but insurance paid: the interest is added to the capital
+
+    @property
+    def label(self) -> str:
+        return {"none": "Aucun", "partial": "Partiel", "total": "Total"}[self.value]
+
+
+class InsuranceBase(enum.StrEnum):
+    """How a borrower's insurance premium is computed."""
+
+    INITIAL = "initial"  # a rate of the capital borrowed: the same premium every month
+    REMAINING = "remaining"  # a rate of the capital still due: it decreases
+    FIXED = "fixed"  # a fixed monthly premium (delegated insurance)
+
+    @property
+    def label(self) -> str:
+        return {
+            "initial": "Taux sur le capital initial",
+            "remaining": "Taux sur le capital restant dû",
+            "fixed": "Prime mensuelle fixe",
+        }[self.value]
+
+
 class ReferrerKind(enum.StrEnum):
     PERSON = "person"
     COMPANY = "company"

@@ -61,6 +61,10 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     "imports) only when the office is damaged",
     ("main.py", "ui.launcher"): "Qt (0.2 s) only for the GUI, not for the command-line commands",
     ("main.py", "importlib"): "importlib.metadata: 30 ms, only for --version",
+    **{
+        ("main.py", module): "the simulate command only"
+        for module in ("app.simulation.finance", "app.simulation.summary")
+    },
     (
         "ui/launcher.py",
         "ui.main_window",

@@ -1,0 +1,210 @@
+"""What a plan must respect: the usury rate, the HCSF ceilings, the reste à vivre. Each
+verdict says whether the plan passes, and why not in French — never a silent pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from app.simulation.finance import Line
+from app.text import format_amount
+from models.enums import Deferral, LineKind
+
+HCSF_MAX_RATIO = Decimal(35)  # percent of income, insurance included
+HCSF_MAX_MONTHS = 25 * 12
+HCSF_MAX_MONTHS_NEW_BUILD = 27 * 12  # with a deferral of up to two years, for a new build
+RENTS_KEPT = Decimal(70)  # percent of the rents a bank counts as income
+
+
+class UsuryCategory(enum.StrEnum):
+    """The categories of the Banque de France's usury rates for mortgages."""
+
+    FIXED_UNDER_10 = "fixed_under_10"
+    FIXED_10_TO_20 = "fixed_10_to_20"
+    FIXED_20_AND_MORE = "fixed_20_and_more"
+    VARIABLE = "variable"
+    BRIDGE = "bridge"
+
+    @property
+    def label(self) -> str:
+        return {
+            "fixed_under_10": "Taux fixe, moins de 10 ans",
+            "fixed_10_to_20": "Taux fixe, 10 à 20 ans",
+            "fixed_20_and_more": "Taux fixe, 20 ans et plus",
+            "variable": "Taux variable",
+            "bridge": "Prêt relais",
+        }[self.value]
+
+
+def usury_category(line: Line) -> UsuryCategory:
+    if line.kind is LineKind.BRIDGE:
+        return UsuryCategory.BRIDGE
+    if line.kind is LineKind.CAPPED_VARIABLE:
+        return UsuryCategory.VARIABLE
+    if line.months < 120:
+        return UsuryCategory.FIXED_UNDER_10
+    if line.months < 240:
+        return UsuryCategory.FIXED_10_TO_20
+    return UsuryCategory.FIXED_20_AND_MORE
+
+
+@dataclass(frozen=True)
+class UsuryRate:
+    """A threshold published for a quarter: valid from `valid_from` until the next one."""
+
+    category: UsuryCategory
+    valid_from: dt.date
+    rate: Decimal  # yearly percentage
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str = ""  # why not (French), or what was checked
+    limit: Decimal | None = None
+    value: Decimal | None = None
+
+
+def usury_verdict(
+    taeg: Decimal, category: UsuryCategory, rates: Sequence[UsuryRate], on: dt.date
+) -> Verdict:
+    """The TAEG against the usury rate in force on `on` for the category."""
+    known = [r for r in rates if r.category is category and r.valid_from <= on]
+    if not known:
+        return Verdict(
+            False,
+            f"Taux d'usure « {category.label} » non renseigné pour le {on:%d/%m/%Y} : "
+            "ajoutez-le dans les paramètres.",
+        )
+    limit = max(known, key=lambda r: r.valid_from).rate
+    if taeg > limit:
+        return Verdict(
+            False,
+            f"TAEG {_percent(taeg)} au-dessus du taux d'usure {_percent(limit)} "
+            f"({category.label.lower()}) : la banque ne peut pas prêter à ce coût.",
+            limit,
+            taeg,
+        )
+    return Verdict(True, f"Sous le taux d'usure {_percent(limit)}", limit, taeg)
+
+
+class RentalMethod(enum.StrEnum):
+    """How a bank counts the rents of a property that is let."""
+
+    CLASSIC = "classic"  # 70 % of the rents in income, the property's loan in charges
+    DIFFERENTIAL = "differential"  # 70 % of the rents minus the property's loan, net
+
+    @property
+    def label(self) -> str:
+        return {"classic": "Classique", "differential": "Différentiel"}[self.value]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The household's monthly money before the project, in cents."""
+
+    incomes_cents: int  # net salaries and other incomes, rents excluded
+    rents_cents: int = 0  # rents received
+    rental_loans_cents: int = 0  # payments of the loans on the let properties
+    charges_cents: int = 0  # other loans kept and charges (rent, alimony…)
+    adults: int = 1
+    children: int = 0
+
+
+@dataclass(frozen=True)
+class DebtRatio:
+    income_cents: int
+    charges_cents: int
+    ratio: Decimal  # percent, 2 decimals
+
+
+def debt_ratio(budget: Budget, method: RentalMethod, new_payments_cents: int = 0) -> DebtRatio:
+    """Charges over income, as the bank counts them, with `new_payments` (the plan's
+    monthly total, insurance included) added to the charges."""
+    rents = Decimal(budget.rents_cents) * RENTS_KEPT / 100
+    income = Decimal(budget.incomes_cents)
+    charges = Decimal(budget.charges_cents + new_payments_cents)
+    if method is RentalMethod.CLASSIC:
+        income += rents
+        charges += budget.rental_loans_cents
+    else:
+        net = rents - budget.rental_loans_cents
+        if net >= 0:
+            income += net
+        else:
+            charges -= net
+    ratio = charges / income * 100 if income > 0 else Decimal(100)
+    return DebtRatio(
+        int(income.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+        int(charges.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+        ratio.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+    )
+
+
+def hcsf_verdict(after: DebtRatio, lines: Sequence[Line], new_build: bool = False) -> Verdict:
+    """The HCSF's rules: a debt ratio of 35 % at most, insurance included, and 25 years at
+    most (27 for a new build with a deferral of up to two years)."""
+    if after.charges_cents * 100 > HCSF_MAX_RATIO * after.income_cents:  # exact, not rounded
+        return Verdict(
+            False,
+            f"Taux d'endettement {_percent(after.ratio)} au-dessus de 35 % (norme HCSF).",
+            HCSF_MAX_RATIO,
+            after.ratio,
+        )
+    longest = max((line.months for line in lines), default=0)
+    deferred = max(
+        (line.deferral_months for line in lines if line.deferral is not Deferral.NONE), default=0
+    )
+    allowed = HCSF_MAX_MONTHS
+    if new_build and 0 < deferred <= 24:
+        allowed = HCSF_MAX_MONTHS_NEW_BUILD
+    if longest > allowed:
+        return Verdict(
+            False,
+            f"Durée de {longest} mois au-delà de {allowed // 12} ans (norme HCSF).",
+            Decimal(allowed),
+            Decimal(longest),
+        )
+    return Verdict(
+        True,
+        f"Taux d'endettement {_percent(after.ratio)} (35 % au plus)",
+        HCSF_MAX_RATIO,
+        after.ratio,
+    )
+
+
+@dataclass(frozen=True)
+class LivingThresholds:
+    """The reste à vivre a bank wants at least, per month."""
+
+    per_adult_cents: int = 800_00
+    per_child_cents: int = 300_00
+
+
+def remaining_income_verdict(
+    budget: Budget, after: DebtRatio, thresholds: LivingThresholds
+) -> tuple[int, Verdict]:
+    """What the household keeps each month once every charge is paid, against the minimum
+    for its size."""
+    remaining = after.income_cents - after.charges_cents
+    needed = budget.adults * thresholds.per_adult_cents + budget.children * (
+        thresholds.per_child_cents
+    )
+    if remaining < needed:
+        return remaining, Verdict(
+            False,
+            f"Reste à vivre {format_amount(remaining)} sous le minimum de "
+            f"{format_amount(needed)} pour ce foyer.",
+            Decimal(needed),
+            Decimal(remaining),
+        )
+    return remaining, Verdict(
+        True, f"Reste à vivre {format_amount(remaining)}", Decimal(needed), Decimal(remaining)
+    )
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value:.2f}".replace(".", ",") + "\u00a0%"
