@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("--amount", required=True, help="montant emprunté en euros")
     simulate.add_argument("--rate", required=True, help="taux nominal annuel en %%")
-    simulate.add_argument("--months", type=int, required=True, help="durée en mois")
+    simulate.add_argument("--months", required=True, help="durée en mois")
     simulate.add_argument(
         "--insurance-rate", default="0", help="assurance, en %% du capital initial par an"
     )
@@ -223,6 +223,16 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _decimal(text: str, message: str) -> Decimal:
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise DomainError(message) from None
+    if not value.is_finite():
+        raise DomainError(message)
+    return value
+
+
 def run_simulate(args: argparse.Namespace) -> int:
     """`simulate`: one amortising loan computed without a database."""
     from app.simulation.finance import Cover, Fees, Line, Plan, compute
@@ -231,15 +241,19 @@ def run_simulate(args: argparse.Namespace) -> int:
     try:
         amount = parse_amount(args.amount, "amount")
         fees = parse_amount(args.fees, "fees") or 0
-        rate = Decimal(args.rate.replace(",", "."))
-        insurance = Decimal(args.insurance_rate.replace(",", "."))
+        rate = _decimal(args.rate, "Taux invalide : saisissez par exemple 3,85.")
+        insurance = _decimal(
+            args.insurance_rate, "Taux d'assurance invalide : saisissez par exemple 0,30."
+        )
+        if not args.months.isascii() or not args.months.isdigit():
+            raise DomainError("Durée invalide : saisissez un nombre de mois, par exemple 240.")
         covers = (Cover(rate=insurance),) if insurance else ()
         result = compute(
-            Plan((Line(amount or 0, rate, args.months, covers=covers),), Fees(other_cents=fees))
+            Plan(
+                (Line(amount or 0, rate, int(args.months), covers=covers),),
+                Fees(other_cents=fees),
+            )
         )
-    except InvalidOperation:
-        print("Taux invalide : saisissez par exemple 3,85.", file=sys.stderr)
-        return 2
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2

@@ -15,9 +15,21 @@ from models.dossier import (
     RealEstate,
     Savings,
     Simulation,
+    SimulationCover,
+    SimulationLine,
     StepChange,
 )
-from models.office import Bank, Provenance, Referrer, Role, RoleRight, Setting, Step, User
+from models.office import (
+    Bank,
+    Provenance,
+    Referrer,
+    Role,
+    RoleRight,
+    Setting,
+    Step,
+    User,
+    UsuryRate,
+)
 
 __all__ = [
     "AuditEvent",
@@ -40,7 +52,10 @@ __all__ = [
     "Savings",
     "Setting",
     "Simulation",
+    "SimulationCover",
+    "SimulationLine",
     "Step",
     "StepChange",
     "User",
+    "UsuryRate",
 ]

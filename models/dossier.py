@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,13 +23,18 @@ from models.enums import (
     AbandonReason,
     ChargeKind,
     Contract,
+    Deferral,
     DossierStatus,
     DossierTab,
+    Guarantee,
+    InsuranceBase,
+    LineKind,
     LoanKind,
     MaritalStatus,
     MatrimonialRegime,
     ProjectNature,
     ProjectUse,
+    RentalMethod,
     SavingsKind,
     SimulationStatus,
 )
@@ -215,7 +221,12 @@ class StepChange(Base):
 
 
 class Simulation(Base):
-    """A loan simulation (minimal for now; its screens come later)."""
+    """A financing plan of the dossier: its loan lines (`lines`), the fees paid at the start,
+    whether the lines are smoothed, how rents are counted.
+
+    `amount_cents`, `rate_mpct` and `duration_months` summarise the plan for the lists (the
+    total borrowed, the main line's rate, the longest duration); the simulation service keeps
+    them in step with the lines in the same transaction."""
 
     __tablename__ = "simulations"
 
@@ -232,6 +243,66 @@ class Simulation(Base):
         str_enum(SimulationStatus, "simulation_status")
     )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # The plan's own data (the server defaults filled the simulations made before plans).
+    dossier_fees_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    guarantee: Mapped[Guarantee | None] = mapped_column(str_enum(Guarantee, "guarantee"))
+    guarantee_fees_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    brokerage_fees_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    smoothing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    rental_method: Mapped[RentalMethod] = mapped_column(
+        str_enum(RentalMethod, "rental_method"),
+        default=RentalMethod.CLASSIC,
+        server_default=RentalMethod.CLASSIC.value,
+    )
+
+    lines: Mapped[list[SimulationLine]] = relationship(
+        order_by="SimulationLine.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class SimulationLine(Base):
+    """A loan line of a simulation."""
+
+    __tablename__ = "simulation_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    simulation_id: Mapped[int] = mapped_column(
+        ForeignKey("simulations.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id", ondelete="SET NULL"))
+    kind: Mapped[LineKind] = mapped_column(str_enum(LineKind, "line_kind"))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    rate_mpct: Mapped[int] = mapped_column(Integer)  # thousandths of a percent
+    months: Mapped[int] = mapped_column(Integer)
+    deferral: Mapped[Deferral] = mapped_column(str_enum(Deferral, "deferral"))
+    deferral_months: Mapped[int] = mapped_column(Integer, default=0)
+
+    covers: Mapped[list[SimulationCover]] = relationship(
+        order_by="SimulationCover.borrower_rank",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class SimulationCover(Base):
+    """A borrower's insurance on a loan line."""
+
+    __tablename__ = "simulation_covers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(
+        ForeignKey("simulation_lines.id", ondelete="CASCADE"), index=True
+    )
+    borrower_rank: Mapped[int] = mapped_column(Integer)
+    share_bp: Mapped[int] = mapped_column(Integer)  # hundredths of a percent: 100 % = 10000
+    base: Mapped[InsuranceBase] = mapped_column(str_enum(InsuranceBase, "insurance_base"))
+    rate_mpct: Mapped[int] = mapped_column(Integer, default=0)  # 0.30 % = 300
+    monthly_cents: Mapped[int] = mapped_column(Integer, default=0)
+    mandatory: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The guarantees covered, e.g. «dc,ptia,itt» (décès, perte totale et irréversible
+    # d'autonomie, incapacité temporaire de travail…).
+    guarantees: Mapped[str] = mapped_column(String(40), default="")
 
 
 class Document(Base):

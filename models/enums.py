@@ -47,16 +47,71 @@ _ABANDON_LABELS = {
 class SimulationStatus(enum.StrEnum):
     DRAFT = "draft"
     PROPOSED = "proposed"
-    CLIENT_VALIDATED = "client_validated"
+    SENT_TO_BANK = "sent_to_bank"
     BANK_ACCEPTED = "bank_accepted"
+    BANK_REFUSED = "bank_refused"
+    CLIENT_VALIDATED = "client_validated"  # at most one per dossier
 
     @property
     def label(self) -> str:
         return {
             "draft": "Brouillon",
             "proposed": "Proposée",
-            "client_validated": "Validée client",
+            "sent_to_bank": "Envoyée banque",
             "bank_accepted": "Acceptée banque",
+            "bank_refused": "Refusée banque",
+            "client_validated": "Validée client",
+        }[self.value]
+
+
+class Guarantee(enum.StrEnum):
+    """What guarantees the loan for the bank."""
+
+    CREDIT_LOGEMENT = "credit_logement"
+    CASDEN = "casden"
+    MGEN = "mgen"
+    MORTGAGE = "mortgage"
+    PPD = "ppd"
+
+    @property
+    def label(self) -> str:
+        return {
+            "credit_logement": "Crédit Logement",
+            "casden": "CASDEN",
+            "mgen": "MGEN",
+            "mortgage": "Hypothèque",
+            "ppd": "Privilège de prêteur de deniers (PPD)",
+        }[self.value]
+
+
+class RentalMethod(enum.StrEnum):
+    """How a bank counts the rents of a property that is let."""
+
+    CLASSIC = "classic"  # 70 % of the rents in income, the property's loan in charges
+    DIFFERENTIAL = "differential"  # 70 % of the rents minus the property's loan, net
+
+    @property
+    def label(self) -> str:
+        return {"classic": "Classique", "differential": "Différentiel"}[self.value]
+
+
+class UsuryCategory(enum.StrEnum):
+    """The categories of the Banque de France's usury rates for real-estate loans."""
+
+    FIXED_UNDER_10 = "fixed_under_10"
+    FIXED_10_TO_20 = "fixed_10_to_20"
+    FIXED_20_AND_MORE = "fixed_20_and_more"
+    VARIABLE = "variable"
+    BRIDGE = "bridge"
+
+    @property
+    def label(self) -> str:
+        return {
+            "fixed_under_10": "Taux fixe, moins de 10 ans",
+            "fixed_10_to_20": "Taux fixe, 10 à 20 ans",
+            "fixed_20_and_more": "Taux fixe, 20 ans et plus",
+            "variable": "Taux variable",
+            "bridge": "Prêt relais",
         }[self.value]
 
 

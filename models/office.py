@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, str_enum
-from models.enums import ReferrerKind, Right
+from models.enums import ReferrerKind, Right, UsuryCategory
 
 
 class Role(Base):
@@ -102,6 +111,19 @@ class Bank(Base):
     agency: Mapped[str] = mapped_column(String(150), default="")
     contact: Mapped[str] = mapped_column(String(200), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class UsuryRate(Base):
+    """A usury rate published by the Banque de France, in force from `valid_from` until the
+    next one of its category."""
+
+    __tablename__ = "usury_rates"
+    __table_args__ = (UniqueConstraint("category", "valid_from", name="category_valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[UsuryCategory] = mapped_column(str_enum(UsuryCategory, "usury_category"))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    rate_mpct: Mapped[int] = mapped_column(Integer)  # thousandths of a percent
 
 
 class Setting(Base):

@@ -227,3 +227,36 @@ def test_the_whole_file_check_runs_once_a_day_and_after_a_crash(paths, monkeypat
     assert len(runs) == opened + 2  # a new day
     second.close()
     assert not list((paths.folder / "sessions").glob("*.open"))  # closed normally
+
+
+def test_existing_simulations_become_plans_of_one_line(tmp_path):
+    from alembic import command
+
+    config = alembic_config(tmp_path / "old.sqlite3")
+    command.upgrade(config, "0010_personal_data_right")
+    connection = sqlite3.connect(tmp_path / "old.sqlite3")
+    connection.execute(
+        "INSERT INTO simulations (id, dossier_id, name, amount_cents, rate_mpct, "
+        "duration_months, status, created_at) "
+        "VALUES (7, 1, 'Scénario 1', 25000000, 3450, 300, 'proposed', '2026-01-05 10:00:00')"
+    )
+    connection.commit()
+    connection.close()
+    command.upgrade(config, "head")
+    connection = sqlite3.connect(tmp_path / "old.sqlite3")
+    line = connection.execute(
+        "SELECT simulation_id, position, kind, amount_cents, rate_mpct, months, deferral "
+        "FROM simulation_lines"
+    ).fetchall()
+    assert line == [(7, 1, "amortizing", 25000000, 3450, 300, "none")]
+    plan = connection.execute(
+        "SELECT dossier_fees_cents, smoothing, rental_method FROM simulations"
+    ).fetchone()
+    assert plan == (0, 0, "classic")
+    connection.execute("UPDATE simulations SET status = 'sent_to_bank'")  # a new status
+    connection.commit()
+    connection.close()
+    command.downgrade(config, "0010_personal_data_right")
+    connection = sqlite3.connect(tmp_path / "old.sqlite3")
+    assert connection.execute("SELECT status FROM simulations").fetchall() == [("proposed",)]
+    connection.close()

@@ -24,8 +24,6 @@ from app.simulation.finance import (
 from app.simulation.rules import (
     Budget,
     LivingThresholds,
-    RentalMethod,
-    UsuryCategory,
     UsuryRate,
     debt_ratio,
     hcsf_verdict,
@@ -33,7 +31,7 @@ from app.simulation.rules import (
     usury_category,
     usury_verdict,
 )
-from models.enums import Deferral, InsuranceBase, LineKind
+from models.enums import Deferral, InsuranceBase, LineKind, RentalMethod, UsuryCategory
 
 
 def test_200_000_at_4_percent_over_240_months_is_1_211_96_a_month():
@@ -256,6 +254,10 @@ def test_the_hcsf_ceiling_and_duration_at_their_boundaries():
     deferred = Line(1_00, D(1), 324, deferral=Deferral.PARTIAL, deferral_months=24)
     assert not hcsf_verdict(at, [deferred]).ok
     assert hcsf_verdict(at, [deferred], new_build=True).ok
+    short_deferral = Line(1_00, D(1), 324, deferral=Deferral.PARTIAL, deferral_months=12)
+    assert not hcsf_verdict(at, [short_deferral], new_build=True).ok  # 25 years + 12 months
+    both = hcsf_verdict(over, [Line(1_00, D(1), 301)])
+    assert "taux d'endettement" in both.reason and "durée de 301 mois" in both.reason
 
 
 def test_the_reste_a_vivre_against_the_household_minimum():
@@ -316,3 +318,93 @@ def test_the_simulate_command_prints_the_payment_the_cost_and_the_taeg(capsys):
     assert data["echeancier_centimes"][-1]["capital_restant"] == 0
     assert main.main(["simulate", "--amount", "200000", "--rate", "40", "--months", "24"]) == 2
     assert "le taux doit être compris entre 0 et 20 %" in capsys.readouterr().err
+
+
+def test_interest_added_during_a_total_deferral_is_part_of_the_cost():
+    table = schedule(Line(100_000_00, D("3.6"), 120, deferral=Deferral.TOTAL, deferral_months=12))
+    paid = sum(m.payment_cents for m in table.months)
+    assert table.interest_cents == paid - 100_000_00  # every euro above the capital
+    assert table.months[0].interest_cents == 300_00 and table.months[0].capital_cents == -300_00
+
+
+def test_an_exact_half_cent_of_interest_rounds_up():
+    table = schedule(Line(200_000_00, D("4"), 240))
+    month = table.months[28]  # 184 024,5 € due: 613,415 € of interest
+    assert month.interest_cents == 613_42
+
+
+def test_each_borrowers_premium_is_rounded_on_its_own():
+    halves = (Cover(share=D(50), rate=D("0.34")), Cover(share=D(50), rate=D("0.34")))
+    table = schedule(Line(100_000_00, D(3), 120, covers=halves))
+    assert table.months[0].insurance_cents == 2 * 14_17  # 14,1666… each
+
+
+def test_fees_reaching_the_amount_are_refused():
+    for fees in (200_000_00, 250_000_00):
+        with pytest.raises(DomainError, match="atteignent le montant"):
+            compute(Plan((Line(200_000_00, D(4), 240),), Fees(other_cents=fees)))
+    with pytest.raises(DomainError, match="négatifs"):
+        compute(Plan((Line(200_000_00, D(4), 240),), Fees(dossier_cents=-1, other_cents=5)))
+
+
+def test_the_taea_counts_every_insurance_proposed():
+    optional = Line(200_000_00, D("4"), 240, covers=(Cover(rate=D("0.30"), mandatory=False),))
+    result = compute(Plan((optional,)))
+    assert result.taeg == D("4.07")  # optional cover stays out of the TAEG
+    assert result.taea > D("0.4")  # but the TAEA shows what it costs
+
+
+def test_smoothing_adjusts_the_bank_loan_and_leaves_a_bridge_loans_capital_alone():
+    bank = Line(200_000_00, D("3.8"), 240)
+    bridge = Line(150_000_00, D("4.2"), 24, kind=LineKind.BRIDGE)
+    result = compute(Plan((bank, bridge), smoothing=True))
+    totals = result.monthly_without_insurance_cents
+    assert len(set(totals[:23])) == 1  # constant while the bridge loan runs…
+    assert totals[23] > 150_000_00  # …which is repaid at once, by the sale
+    employer = Line(30_000_00, D(1), 300, kind=LineKind.EMPLOYER)
+    with pytest.raises(DomainError, match="dure plus longtemps"):
+        compute(Plan((bank, employer), smoothing=True))
+    with pytest.raises(DomainError, match="prêt amortissable"):
+        compute(Plan((Line(40_000_00, D(0), 240, kind=LineKind.PTZ), employer), smoothing=True))
+
+
+def test_each_line_has_its_own_taeg_for_the_usury_check():
+    bank = Line(200_000_00, D("4.5"), 300)
+    ptz = Line(60_000_00, D(0), 240, kind=LineKind.PTZ)
+    result = compute(Plan((bank, ptz), Fees(dossier_cents=1_000_00)))
+    bank_taeg, ptz_taeg = result.line_taegs
+    assert bank_taeg > result.taeg > ptz_taeg  # the PTZ pulls the plan's down, not the bank's
+    assert bank_taeg == compute(Plan((bank,), Fees(dossier_cents=769_23))).taeg
+
+
+deferred_lines = st.builds(
+    Line,
+    amount_cents=st.integers(10_000_00, 500_000_00),
+    rate=st.decimals(D("0.5"), D("7"), places=2),
+    months=st.integers(120, 300),
+    kind=st.sampled_from((LineKind.AMORTIZING, LineKind.IN_FINE)),
+    covers=st.just((Cover(rate=D("0.25")),)),
+).flatmap(
+    lambda line: (
+        st.just(line)
+        if line.kind is LineKind.IN_FINE
+        else st.builds(
+            lambda deferral, months: Line(
+                line.amount_cents, line.rate, line.months, line.kind, deferral, months
+            ),
+            st.sampled_from((Deferral.PARTIAL, Deferral.TOTAL)),
+            st.integers(1, 36),
+        )
+    )
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(deferred_lines, st.integers(0, 5_000_00))
+def test_the_taeg_of_deferred_and_in_fine_loans_matches_an_independent_irr(line, fees):
+    result = compute(Plan((line,), Fees(dossier_cents=fees)))
+    flows = [-(line.amount_cents - fees)] + [
+        m.payment_cents + m.mandatory_insurance_cents for m in result.schedules[0].months
+    ]
+    expected = ((1 + npf.irr(flows)) ** 12 - 1) * 100
+    assert float(result.taeg) == pytest.approx(expected, abs=0.006)

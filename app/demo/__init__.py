@@ -44,6 +44,7 @@ from models.dossier import (
     RealEstate,
     Savings,
     Simulation,
+    SimulationLine,
     StepChange,
 )
 from models.office import Referrer, Role, User
@@ -98,6 +99,8 @@ def build_demo(
             {name: counter.value for name, counter in counters.items()},
             (session.scalar(select(func.max(Child.id))) or 0) + 1,
             (session.scalar(select(func.max(CurrentLoan.id))) or 0) + 1,
+            (session.scalar(select(func.max(Simulation.id))) or 0) + 1,
+            (session.scalar(select(func.max(SimulationLine.id))) or 0) + 1,
         )
         connection = session.connection()
         done = 0
@@ -154,6 +157,7 @@ _TABLES = (
     Borrower.__table__,
     StepChange.__table__,
     Simulation.__table__,
+    SimulationLine.__table__,
     Child.__table__,
     Project.__table__,
     CurrentLoan.__table__,

@@ -36,12 +36,16 @@ from models.enums import (
     AbandonReason,
     ChargeKind,
     Contract,
+    Deferral,
     DossierStatus,
     DossierTab,
+    Guarantee,
+    LineKind,
     LoanKind,
     MaritalStatus,
     ProjectNature,
     ProjectUse,
+    RentalMethod,
     SavingsKind,
     SimulationStatus,
 )
@@ -137,6 +141,7 @@ class DossierRows:
     borrowers: list[dict]
     step_changes: list[dict]
     simulations: list[dict]
+    simulation_lines: list[dict]
     children: list[dict]
     projects: list[dict]
     current_loans: list[dict]
@@ -155,6 +160,8 @@ class DossierGenerator:
         counters: dict[str, int],
         next_child_id: int,
         next_loan_id: int,
+        next_simulation_id: int = 1,
+        next_line_id: int = 1,
     ) -> None:
         self.rng = rng
         self.office = office
@@ -162,6 +169,8 @@ class DossierGenerator:
         self.counters = counters
         self.next_child_id = next_child_id
         self.next_loan_id = next_loan_id
+        self.next_simulation_id = next_simulation_id
+        self.next_line_id = next_line_id
 
     def _number(self, created_on: dt.date) -> str:
         name = counter_name(created_on.year)
@@ -269,11 +278,13 @@ class DossierGenerator:
             dossier_id, dossier["owner_id"], created_on, borrowers, children, project, loans
         )
         charges, estate, savings = self._finances(dossier_id, loans)
+        simulations, lines = self._simulations(dossier_id, created_on, status)
         return DossierRows(
             [dossier],
             borrowers,
             changes,
-            self._simulations(dossier_id, created_on, status),
+            simulations,
+            lines,
             children,
             [project],
             loans,
@@ -537,27 +548,73 @@ class DossierGenerator:
 
     def _simulations(
         self, dossier_id: int, created_on: dt.date, status: DossierStatus
-    ) -> list[dict]:
+    ) -> tuple[list[dict], list[dict]]:
+        """Plans of one line, or of a main loan and a PTZ (smoothed), with realistic fees;
+        at most one validated by the client."""
         rng = self.rng
         count = (
             rng.choice((0, 1, 1, 2, 3))
             if status is not DossierStatus.PROSPECT
             else rng.choice((0, 0, 1))
         )
-        result = []
+        simulations: list[dict] = []
+        lines: list[dict] = []
+        validated = False
         for index in range(count):
+            name = SIMULATION_NAMES[index % len(SIMULATION_NAMES)] if index else "Scénario 1"
             amount = rng.randrange(80, 650) * 1000_00
-            result.append(
+            rate = rng.randrange(2900, 4300, 5)
+            months = rng.choice((180, 240, 300))
+            with_ptz = name == "Avec PTZ"
+            ptz = min(100_000_00, amount * rng.choice((20, 30, 40)) // 100) if with_ptz else 0
+            statuses = [
+                s
+                for s in SimulationStatus
+                if not (validated and s is SimulationStatus.CLIENT_VALIDATED)
+            ]
+            chosen = rng.choice(statuses)
+            validated = validated or chosen is SimulationStatus.CLIENT_VALIDATED
+            simulation_id = self.next_simulation_id
+            self.next_simulation_id += 1
+            simulations.append(
                 {
+                    "id": simulation_id,
                     "dossier_id": dossier_id,
-                    "name": SIMULATION_NAMES[index % len(SIMULATION_NAMES)]
-                    if index
-                    else "Scénario 1",
+                    "name": name,
                     "amount_cents": amount,
-                    "rate_mpct": rng.randrange(2900, 4300, 5),
-                    "duration_months": rng.choice((180, 240, 300)),
-                    "status": rng.choice(list(SimulationStatus)),
+                    "rate_mpct": rate,
+                    "duration_months": months,
+                    "status": chosen,
                     "created_at": dt.datetime.combine(created_on, dt.time(10 + index)),
+                    "dossier_fees_cents": rng.choice((0, 500_00, 1_000_00, 1_500_00)),
+                    "guarantee": Guarantee.CREDIT_LOGEMENT,
+                    "guarantee_fees_cents": amount * rng.choice((9, 10, 12)) // 1000,
+                    "brokerage_fees_cents": rng.choice((0, 1_500_00, 2_500_00, 3_000_00)),
+                    "smoothing": with_ptz,
+                    "rental_method": RentalMethod.CLASSIC,
                 }
             )
-        return result
+            lines.append(
+                self._line(simulation_id, 1, LineKind.AMORTIZING, amount - ptz, rate, months)
+            )
+            if ptz:
+                lines.append(self._line(simulation_id, 2, LineKind.PTZ, ptz, 0, 240))
+        return simulations, lines
+
+    def _line(
+        self, simulation_id: int, position: int, kind: LineKind, amount: int, rate: int, months: int
+    ) -> dict:
+        line_id = self.next_line_id
+        self.next_line_id += 1
+        return {
+            "id": line_id,
+            "simulation_id": simulation_id,
+            "position": position,
+            "bank_id": None,
+            "kind": kind,
+            "amount_cents": amount,
+            "rate_mpct": rate,
+            "months": months,
+            "deferral": Deferral.NONE,
+            "deferral_months": 0,
+        }

@@ -34,8 +34,16 @@ from app.storage.database import Database
 from app.storage.documents import DocumentStore
 from app.text import strip_unsafe
 from app.validation import clean_text
-from models.dossier import Borrower, Document, Dossier, Simulation, StepChange
-from models.enums import AbandonReason, AuditAction, DossierStatus, Right, SimulationStatus
+from models.dossier import Borrower, Document, Dossier, Simulation, SimulationLine, StepChange
+from models.enums import (
+    AbandonReason,
+    AuditAction,
+    Deferral,
+    DossierStatus,
+    LineKind,
+    Right,
+    SimulationStatus,
+)
 from models.office import Provenance, Referrer, Step, User
 
 NAME_MAX = 100
@@ -397,6 +405,16 @@ class DossierService(DossierCommands[DossierDetail]):
                     duration_months=duration_months,
                     status=SimulationStatus.DRAFT,
                     created_at=now(),
+                    lines=[
+                        SimulationLine(
+                            position=1,
+                            kind=LineKind.AMORTIZING,
+                            amount_cents=amount_cents,
+                            rate_mpct=rate_mpct,
+                            months=duration_months,
+                            deferral=Deferral.NONE,
+                        )
+                    ],
                 )
             )
 

@@ -4,39 +4,17 @@ verdict says whether the plan passes, and why not in French — never a silent p
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.simulation.finance import Line
 from app.text import format_amount
-from models.enums import Deferral, LineKind
+from models.enums import Deferral, LineKind, RentalMethod, UsuryCategory
 
 HCSF_MAX_RATIO = Decimal(35)  # percent of income, insurance included
 HCSF_MAX_MONTHS = 25 * 12
-HCSF_MAX_MONTHS_NEW_BUILD = 27 * 12  # with a deferral of up to two years, for a new build
 RENTS_KEPT = Decimal(70)  # percent of the rents a bank counts as income
-
-
-class UsuryCategory(enum.StrEnum):
-    """The categories of the Banque de France's usury rates for mortgages."""
-
-    FIXED_UNDER_10 = "fixed_under_10"
-    FIXED_10_TO_20 = "fixed_10_to_20"
-    FIXED_20_AND_MORE = "fixed_20_and_more"
-    VARIABLE = "variable"
-    BRIDGE = "bridge"
-
-    @property
-    def label(self) -> str:
-        return {
-            "fixed_under_10": "Taux fixe, moins de 10 ans",
-            "fixed_10_to_20": "Taux fixe, 10 à 20 ans",
-            "fixed_20_and_more": "Taux fixe, 20 ans et plus",
-            "variable": "Taux variable",
-            "bridge": "Prêt relais",
-        }[self.value]
 
 
 def usury_category(line: Line) -> UsuryCategory:
@@ -91,17 +69,6 @@ def usury_verdict(
     return Verdict(True, f"Sous le taux d'usure {_percent(limit)}", limit, taeg)
 
 
-class RentalMethod(enum.StrEnum):
-    """How a bank counts the rents of a property that is let."""
-
-    CLASSIC = "classic"  # 70 % of the rents in income, the property's loan in charges
-    DIFFERENTIAL = "differential"  # 70 % of the rents minus the property's loan, net
-
-    @property
-    def label(self) -> str:
-        return {"classic": "Classique", "differential": "Différentiel"}[self.value]
-
-
 @dataclass(frozen=True)
 class Budget:
     """The household's monthly money before the project, in cents."""
@@ -146,27 +113,23 @@ def debt_ratio(budget: Budget, method: RentalMethod, new_payments_cents: int = 0
 
 def hcsf_verdict(after: DebtRatio, lines: Sequence[Line], new_build: bool = False) -> Verdict:
     """The HCSF's rules: a debt ratio of 35 % at most, insurance included, and 25 years at
-    most (27 for a new build with a deferral of up to two years)."""
+    most — for a new build (or an old home with heavy works), longer by the deferral of
+    the longest loan, two years at most. Every rule broken is said."""
+    problems = []
     if after.charges_cents * 100 > HCSF_MAX_RATIO * after.income_cents:  # exact, not rounded
+        problems.append(f"taux d'endettement {_percent(after.ratio)} au-dessus de 35 %")
+    longest = max(lines, key=lambda line: line.months, default=None)
+    allowed = HCSF_MAX_MONTHS
+    if new_build and longest is not None and longest.deferral is not Deferral.NONE:
+        allowed += min(24, longest.deferral_months)
+    if longest is not None and longest.months > allowed:
+        problems.append(f"durée de {longest.months} mois au-delà de {allowed} mois")
+    if problems:
         return Verdict(
             False,
-            f"Taux d'endettement {_percent(after.ratio)} au-dessus de 35 % (norme HCSF).",
+            "Hors normes HCSF : " + " ; ".join(problems) + ".",
             HCSF_MAX_RATIO,
             after.ratio,
-        )
-    longest = max((line.months for line in lines), default=0)
-    deferred = max(
-        (line.deferral_months for line in lines if line.deferral is not Deferral.NONE), default=0
-    )
-    allowed = HCSF_MAX_MONTHS
-    if new_build and 0 < deferred <= 24:
-        allowed = HCSF_MAX_MONTHS_NEW_BUILD
-    if longest > allowed:
-        return Verdict(
-            False,
-            f"Durée de {longest} mois au-delà de {allowed // 12} ans (norme HCSF).",
-            Decimal(allowed),
-            Decimal(longest),
         )
     return Verdict(
         True,

@@ -18,17 +18,23 @@ from models.enums import (
     AuditAction,
     ChargeKind,
     Contract,
+    Deferral,
     DossierStatus,
     DossierTab,
+    Guarantee,
+    InsuranceBase,
+    LineKind,
     LoanKind,
     MaritalStatus,
     MatrimonialRegime,
     ProjectNature,
     ProjectUse,
     ReferrerKind,
+    RentalMethod,
     Right,
     SavingsKind,
     SimulationStatus,
+    UsuryCategory,
 )
 
 Key = tuple[str, str]  # (type, name) of a schema object; SQLite's own indexes by their columns
@@ -52,6 +58,12 @@ ENUM_COLUMNS: dict[tuple[str, str], type[enum.StrEnum]] = {
     ("role_rights", "right"): Right,
     ("savings", "kind"): SavingsKind,
     ("simulations", "status"): SimulationStatus,
+    ("simulations", "guarantee"): Guarantee,
+    ("simulations", "rental_method"): RentalMethod,
+    ("simulation_lines", "kind"): LineKind,
+    ("simulation_lines", "deferral"): Deferral,
+    ("simulation_covers", "base"): InsuranceBase,
+    ("usury_rates", "category"): UsuryCategory,
 }
 # Columns holding a document's hash: the name of its file in the documents folder.
 HASH_COLUMNS = {("documents", "content_hash")}

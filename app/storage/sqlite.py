@@ -17,7 +17,7 @@ from app.errors import DatabaseOpenError, NewerDatabaseError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0010_personal_data_right"
+HEAD_REVISION = "0011_simulation_plans"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -29,6 +29,7 @@ KNOWN_REVISIONS = (
     "0008_settings",
     "0009_edit_all_and_backup_rights",
     "0010_personal_data_right",
+    "0011_simulation_plans",
 )
 
 BUSY_TIMEOUT_MS = 5000
