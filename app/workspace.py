@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from app.office.settings_service import SettingsService
     from app.office.user_service import UserService
     from app.privacy.privacy_service import PrivacyService
+    from app.simulation.simulation_service import SimulationService
     from app.storage.database import Database
 
 Service = TypeVar("Service")
@@ -236,6 +237,12 @@ class Workspace:
         from app.office.backup_service import BackupService
 
         return self._service("backups", lambda: BackupService(self.paths, self.user, self.database))
+
+    @property
+    def simulations(self) -> SimulationService:
+        from app.simulation.simulation_service import SimulationService
+
+        return self._service("simulations", lambda: SimulationService(self.database, self.user))
 
     @property
     def privacy(self) -> PrivacyService:

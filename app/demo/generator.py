@@ -598,7 +598,8 @@ class DossierGenerator:
                 self._line(simulation_id, 1, LineKind.AMORTIZING, amount - ptz, rate, months)
             )
             if ptz:
-                lines.append(self._line(simulation_id, 2, LineKind.PTZ, ptz, 0, 240))
+                # As long as the bank's loan at most: it is the one smoothing adjusts.
+                lines.append(self._line(simulation_id, 2, LineKind.PTZ, ptz, 0, min(240, months)))
         return simulations, lines
 
     def _line(

@@ -1,0 +1,303 @@
+"""Simulations as use cases: list, read, create (from the project), save, rename,
+duplicate, delete, change status. Each is one transaction on the dossier: its rights, its
+version and its state (an abandoned dossier is read-only) are those of the dossier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.changes import Change
+from app.clock import now
+from app.dossier.access import DossierCommands, read_only_for, touch
+from app.dossier.situation import project_data
+from app.errors import DomainError, NotFound
+from app.simulation.finance import compute
+from app.simulation.plans import (
+    NAME_LIMIT,
+    CoverData,
+    LineData,
+    PlanData,
+    SimulationSummary,
+    clean_plan,
+)
+from models.dossier import Dossier, Simulation, SimulationCover, SimulationLine
+from models.enums import Deferral, LineKind, SimulationStatus
+
+DEFAULT_RATE = Decimal("3.50")  # a starting point the broker replaces with the bank's rate
+DEFAULT_MONTHS = 240
+
+
+@dataclass(frozen=True)
+class SimulationsInfo:
+    """A dossier's simulations, as its «Simulations» tab and «Général» block list them."""
+
+    dossier_id: int
+    version: int
+    read_only: bool
+    borrowers: int
+    simulations: tuple[SimulationSummary, ...]
+    changed_id: int | None = None  # the simulation the command created or changed
+    changes: Change = field(default=Change.NONE, compare=False)  # set by the command
+
+
+@dataclass(frozen=True)
+class StoredSimulation:
+    id: int
+    dossier_id: int
+    status: SimulationStatus
+    plan: PlanData
+
+
+class AnotherValidated(DomainError):
+    """Validating a simulation while another is validated: the user confirms first."""
+
+
+class SimulationService(DossierCommands[SimulationsInfo]):
+    # --- reading -----------------------------------------------------------------------
+
+    def list(self, dossier_id: int) -> SimulationsInfo:
+        with self._db.read() as session:
+            return self._result(session, self._visible(session, dossier_id))
+
+    def get(self, simulation_id: int) -> StoredSimulation:
+        with self._db.read() as session:
+            simulation = self._simulation(session, simulation_id)
+            return _stored(simulation)
+
+    # --- changing ----------------------------------------------------------------------
+
+    def create(
+        self, dossier_id: int, version: int, data: PlanData | None = None
+    ) -> SimulationsInfo:
+        """A new simulation: `data`, or one line for what the project leaves to finance."""
+
+        def change(session: Session, dossier: Dossier) -> None:
+            plan = data if data is not None else _from_project(dossier)
+            simulation = Simulation(
+                dossier_id=dossier.id, status=SimulationStatus.DRAFT, created_at=now()
+            )
+            _store(simulation, self._checked(plan, dossier))
+            dossier.simulations.append(simulation)
+            session.flush()  # its id, for the screen to select it
+            touch(dossier)
+            session.info["changed_simulation"] = simulation.id
+
+        return self._edit(dossier_id, version, change)
+
+    def save(self, simulation_id: int, version: int, data: PlanData) -> SimulationsInfo:
+        def change(session: Session, dossier: Dossier) -> None:
+            simulation = _of(dossier, simulation_id)
+            _store(simulation, self._checked(data, dossier))
+            session.info["changed_simulation"] = simulation.id
+
+        return self._edit(self._dossier_of(simulation_id), version, change)
+
+    def rename(self, simulation_id: int, version: int, name: str) -> SimulationsInfo:
+        stored = self.get(simulation_id)
+        return self.save(simulation_id, version, replace(stored.plan, name=name))
+
+    def duplicate(self, simulation_id: int, version: int) -> SimulationsInfo:
+        def change(session: Session, dossier: Dossier) -> None:
+            original = _stored(_of(dossier, simulation_id))
+            name = f"Copie de {original.plan.name}"[:NAME_LIMIT]
+            copy = Simulation(
+                dossier_id=dossier.id, status=SimulationStatus.DRAFT, created_at=now()
+            )
+            _store(copy, self._checked(replace(original.plan, name=name), dossier))
+            dossier.simulations.append(copy)
+            session.flush()
+            touch(dossier)
+            session.info["changed_simulation"] = copy.id
+
+        return self._edit(self._dossier_of(simulation_id), version, change)
+
+    def delete(self, simulation_id: int, version: int) -> SimulationsInfo:
+        def change(session: Session, dossier: Dossier) -> None:
+            dossier.simulations.remove(_of(dossier, simulation_id))
+
+        return self._edit(self._dossier_of(simulation_id), version, change)
+
+    def set_status(
+        self,
+        simulation_id: int,
+        version: int,
+        status: SimulationStatus,
+        replace_validated: bool = False,
+    ) -> SimulationsInfo:
+        """At most one simulation is «Validée client» per dossier: validating another asks
+        first (AnotherValidated), then, with `replace_validated`, sets the former one back
+        to «Proposée»."""
+
+        def change(session: Session, dossier: Dossier) -> None:
+            simulation = _of(dossier, simulation_id)
+            if status is SimulationStatus.CLIENT_VALIDATED:
+                others = [
+                    s
+                    for s in dossier.simulations
+                    if s.id != simulation.id and s.status is SimulationStatus.CLIENT_VALIDATED
+                ]
+                if others and not replace_validated:
+                    raise AnotherValidated(
+                        f"« {others[0].name} » est déjà validée par le client : la remplacer "
+                        f"par « {simulation.name} » ?",
+                        "status",
+                    )
+                for other in others:
+                    other.status = SimulationStatus.PROPOSED
+            simulation.status = status
+            session.info["changed_simulation"] = simulation.id
+
+        return self._edit(self._dossier_of(simulation_id), version, change)
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _checked(self, data: PlanData, dossier: Dossier) -> PlanData:
+        cleaned = clean_plan(data, len(dossier.borrowers))
+        compute(cleaned.plan())  # the maths' own checks: amounts, rates, deferrals, fees
+        return cleaned
+
+    def _simulation(self, session: Session, simulation_id: int) -> Simulation:
+        simulation = session.get(Simulation, simulation_id)
+        if simulation is None:
+            raise NotFound("Cette simulation n'existe plus.")
+        self._visible(session, simulation.dossier_id)
+        return simulation
+
+    def _dossier_of(self, simulation_id: int) -> int:
+        with self._db.read() as session:
+            return self._simulation(session, simulation_id).dossier_id
+
+    def _result(self, session: Session, dossier: Dossier) -> SimulationsInfo:
+        session.flush()
+        summaries = tuple(
+            SimulationSummary(
+                s.id,
+                s.name,
+                s.status,
+                s.amount_cents,
+                s.rate_mpct,
+                s.duration_months,
+                s.created_at,
+            )
+            for s in session.scalars(
+                select(Simulation)
+                .where(Simulation.dossier_id == dossier.id)
+                .order_by(Simulation.created_at, Simulation.id)
+            )
+        )
+        return SimulationsInfo(
+            dossier_id=dossier.id,
+            version=dossier.version,
+            read_only=read_only_for(self._user, dossier),
+            borrowers=len(dossier.borrowers),
+            simulations=summaries,
+            changed_id=session.info.pop("changed_simulation", None),
+        )
+
+
+def _of(dossier: Dossier, simulation_id: int) -> Simulation:
+    simulation = next((s for s in dossier.simulations if s.id == simulation_id), None)
+    if simulation is None:
+        raise NotFound("Cette simulation n'existe plus.")
+    return simulation
+
+
+def _from_project(dossier: Dossier) -> PlanData:
+    amount = project_data(dossier.project).to_finance_cents
+    if amount <= 0:
+        raise DomainError(
+            "Renseignez d'abord le projet (onglet « Projet ») : son montant à financer "
+            "donne celui de la simulation.",
+            "amount",
+        )
+    number = len(dossier.simulations) + 1
+    return PlanData(
+        name=f"Simulation {number}",
+        lines=(LineData(amount, DEFAULT_RATE, DEFAULT_MONTHS),),
+    )
+
+
+def _store(simulation: Simulation, data: PlanData) -> None:
+    """Write the plan into the rows, and its summary into the simulation's own columns."""
+    simulation.name = data.name
+    simulation.dossier_fees_cents = data.dossier_fees_cents
+    simulation.guarantee = data.guarantee
+    simulation.guarantee_fees_cents = data.guarantee_fees_cents
+    simulation.brokerage_fees_cents = data.brokerage_fees_cents
+    simulation.smoothing = data.smoothing
+    simulation.rental_method = data.rental_method
+    simulation.lines = [
+        SimulationLine(
+            position=position,
+            bank_id=line.bank_id,
+            kind=line.kind,
+            amount_cents=line.amount_cents,
+            rate_mpct=int(line.rate * 1000),
+            months=line.months,
+            deferral=line.deferral,
+            deferral_months=line.deferral_months if line.deferral is not Deferral.NONE else 0,
+            covers=[
+                SimulationCover(
+                    borrower_rank=cover.borrower_rank,
+                    share_bp=int(cover.share * 100),
+                    base=cover.base,
+                    rate_mpct=int(cover.rate * 1000),
+                    monthly_cents=cover.monthly_cents,
+                    mandatory=cover.mandatory,
+                    guarantees=",".join(g for g in cover.guarantees),
+                )
+                for cover in line.covers
+            ],
+        )
+        for position, line in enumerate(data.lines, start=1)
+    ]
+    main = next((line for line in data.lines if line.kind is not LineKind.PTZ), data.lines[0])
+    simulation.amount_cents = sum(line.amount_cents for line in data.lines)
+    simulation.rate_mpct = int(main.rate * 1000)
+    simulation.duration_months = max(line.months for line in data.lines)
+
+
+def _stored(simulation: Simulation) -> StoredSimulation:
+    lines = tuple(
+        LineData(
+            amount_cents=line.amount_cents,
+            rate=Decimal(line.rate_mpct) / 1000,
+            months=line.months,
+            kind=line.kind,
+            deferral=line.deferral,
+            deferral_months=line.deferral_months,
+            bank_id=line.bank_id,
+            covers=tuple(
+                CoverData(
+                    borrower_rank=cover.borrower_rank,
+                    share=Decimal(cover.share_bp) / 100,
+                    base=cover.base,
+                    rate=Decimal(cover.rate_mpct) / 1000,
+                    monthly_cents=cover.monthly_cents,
+                    mandatory=cover.mandatory,
+                    guarantees=tuple(g for g in cover.guarantees.split(",") if g),
+                )
+                for cover in line.covers
+            ),
+        )
+        for line in simulation.lines
+    )
+    return StoredSimulation(
+        simulation.id,
+        simulation.dossier_id,
+        simulation.status,
+        PlanData(
+            name=simulation.name,
+            lines=lines,
+            dossier_fees_cents=simulation.dossier_fees_cents,
+            guarantee=simulation.guarantee,
+            guarantee_fees_cents=simulation.guarantee_fees_cents,
+            brokerage_fees_cents=simulation.brokerage_fees_cents,
+            smoothing=simulation.smoothing,
+            rental_method=simulation.rental_method,
+        ),
+    )
