@@ -47,7 +47,15 @@ def open_tab(window, title: str) -> None:
 def test_tabs_are_there(qtbot, workspace, open_dossier):
     window = open_dossier(new_dossier(workspace).id)
     titles = [window.view.tabs.tabText(i) for i in range(window.view.tabs.count())]
-    assert titles == ["Général", "Emprunteurs", "Enfants", "Projet", "Crédit", "Patrimoine"]
+    assert titles == [
+        "Général",
+        "Emprunteurs",
+        "Enfants",
+        "Projet",
+        "Crédit",
+        "Patrimoine",
+        "Simulations",
+    ]
 
 
 def test_borrower_fields_are_saved_when_leaving_them(qtbot, workspace, open_dossier):

@@ -12,8 +12,7 @@ from app.dossier.household import BorrowerData
 from app.dossier.situation import ProjectData
 from app.errors import ConflictError, DomainError, PermissionDenied
 from app.simulation.finance import compute
-from app.simulation.plans import CoverData, LineData, PlanData
-from app.simulation.simulation_service import AnotherValidated
+from app.simulation.plans import AnotherValidated, CoverData, LineData, PlanData
 from models.enums import (
     AbandonReason,
     Deferral,

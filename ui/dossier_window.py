@@ -37,6 +37,7 @@ from ui.dialogs.dossier_dialogs import AbandonDialog, ResumeDialog
 from ui.dialogs.privacy_dialogs import ErasePersonDialog, ExportPersonDialog
 from ui.general_tab import GeneralTab
 from ui.operations import Outcome, attempt
+from ui.simulations_tab import SimulationsTab
 from ui.situation_tabs import AssetsTab, CreditTab, ProjectTab
 from ui.workers import Background
 
@@ -49,6 +50,7 @@ _LATER_TABS = (
     ("project_tab", ProjectTab, True, "Projet"),
     ("credit_tab", CreditTab, True, "Crédit"),
     ("assets_tab", AssetsTab, True, "Patrimoine"),
+    ("simulations_tab", SimulationsTab, False, "Simulations"),
 )
 
 
@@ -140,6 +142,7 @@ class DossierView(QWidget):
         self.project_tab: ProjectTab | None = None
         self.credit_tab: CreditTab | None = None
         self.assets_tab: AssetsTab | None = None
+        self.simulations_tab: SimulationsTab | None = None
         self._pages: dict[str, QWidget] = {}
         for name, _kind, _scrolls, title in _LATER_TABS:
             page = QWidget()
@@ -155,9 +158,16 @@ class DossierView(QWidget):
             self.finish_tabs()
         layout.addWidget(self.tabs, 1)
 
+    def show_simulations(self) -> SimulationsTab:
+        """Bring the «Simulations» tab forward (built if it was not yet)."""
+        self.finish_tabs()
+        self.tabs.setCurrentWidget(self._pages["simulations_tab"])
+        assert self.simulations_tab is not None
+        return self.simulations_tab
+
     @property
     def tabs_complete(self) -> bool:
-        return self.assets_tab is not None
+        return self.simulations_tab is not None
 
     def finish_tabs(self) -> None:
         """Build the tabs not built yet, and show the dossier in them."""
@@ -174,6 +184,8 @@ class DossierView(QWidget):
             self.render_household(self._household)
         if self._situation is not None:
             self.render_situation(self._situation)
+        if self.simulations_tab is not None and self.dossier_id is not None:
+            self.simulations_tab.reload()
 
     def load(self, dossier_id: int) -> None:
         """Show a dossier (the widgets are built once, before: see MainWindow's spare)."""
@@ -252,6 +264,8 @@ class DossierView(QWidget):
         self.render_household(household)
         self.render_situation(situation)
         self.reload_comments()
+        if self.simulations_tab is not None:
+            self.simulations_tab.reload()
 
     def render_household(self, info) -> None:
         self._household = info
@@ -266,6 +280,12 @@ class DossierView(QWidget):
             self.project_tab.render(info)
             self.credit_tab.render(info)
             self.assets_tab.render(info)
+
+    def simulations_changed(self) -> None:
+        """A simulation was saved: the «Général» tab lists them too."""
+        outcome = attempt(lambda: self.workspace.dossiers.get(self.dossier_id))
+        if outcome.value is not None:
+            self.accept_detail(outcome.value)
 
     def reload_comments(self) -> None:
         if self.dossier_id is not None:

@@ -24,6 +24,10 @@ MAX_LINES = 6
 GUARANTEES = ("dc", "ptia", "ipt", "ipp", "itt", "pe")  # the insurance guarantees
 
 
+class AnotherValidated(DomainError):
+    """Validating a simulation while another is validated: the user confirms first."""
+
+
 @dataclass(frozen=True)
 class CoverData:
     borrower_rank: int  # 1: porteur de projet, 2: co-emprunteur
@@ -131,3 +135,32 @@ def clean_plan(data: PlanData, borrowers: int) -> PlanData:
         data.smoothing,
         data.rental_method,
     )
+
+
+def parse_rate(text: str, field: str, label: str = "Taux") -> Decimal:
+    """«3,85», «3.85 %» → Decimal("3.85"); three decimals at most."""
+    cleaned = text.replace("%", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned or "0")
+    except ArithmeticError:
+        raise DomainError(f"{label} invalide : saisissez par exemple 3,85.", field) from None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.001")):
+        raise DomainError(f"{label} invalide : saisissez par exemple 3,85.", field)
+    return value
+
+
+def parse_months(text: str, field: str = "months", label: str = "Durée") -> int:
+    cleaned = text.strip()
+    if not cleaned:
+        return 0
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 3:
+        raise DomainError(f"{label} invalide : un nombre de mois, par exemple 240.", field)
+    return int(cleaned)
+
+
+def format_rate_input(value: Decimal) -> str:
+    """The text of a rate field: «3,85» (two decimals at least, three when needed)."""
+    text = f"{value:.3f}".rstrip("0")
+    if len(text.split(".")[1]) < 2:
+        text = f"{value:.2f}"
+    return text.replace(".", ",")

@@ -18,6 +18,7 @@ from app.errors import DomainError, NotFound
 from app.simulation.finance import compute
 from app.simulation.plans import (
     NAME_LIMIT,
+    AnotherValidated,
     CoverData,
     LineData,
     PlanData,
@@ -50,10 +51,6 @@ class StoredSimulation:
     dossier_id: int
     status: SimulationStatus
     plan: PlanData
-
-
-class AnotherValidated(DomainError):
-    """Validating a simulation while another is validated: the user confirms first."""
 
 
 class SimulationService(DossierCommands[SimulationsInfo]):

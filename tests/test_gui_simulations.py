@@ -1,0 +1,131 @@
+"""The «Simulations» tab driven through its widgets: create from the project, add a loan
+line with insurance, watch the totals, fees, smoothing, statuses, duplicate, delete."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+)
+
+from app.dossier.situation import ProjectData
+from models.enums import SimulationStatus
+from tests.helpers import new_dossier, type_text
+from tests.test_gui_dossier import click, find
+
+
+def _dossier_with_project(workspace):
+    detail = new_dossier(workspace)
+    situation = workspace.situation.get(detail.id)
+    workspace.situation.save_project(
+        detail.id, situation.version, ProjectData(price_cents=200_000_00, contribution_cents=0)
+    )
+    return detail
+
+
+def _tab(window):
+    tab = window.view.show_simulations()
+    assert tab.isVisible()
+    return tab
+
+
+def _text(label: QLabel) -> str:
+    return label.text().replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def test_a_simulation_is_created_from_the_project_and_computed(qtbot, workspace, open_dossier):
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    assert not find(tab, QPushButton, "deleteSimulationButton").isEnabled()
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    assert tab.list_model.rowCount() == 1
+    assert find(tab, QLineEdit, "simulationNameEdit").text() == "Simulation 1"
+    lines = find(tab, QTableView, "loanLinesTable").model()
+    assert lines.index(0, 1).data().replace("\u202f", " ") == "200 000,00\u00a0€"
+    assert "1 159,92 €" in _text(find(tab, QLabel, "monthlyTotalLabel"))  # 3,50 % over 20 years
+    assert _text(find(tab, QLabel, "taegLabel")).startswith("3,56 %")
+    assert find(tab, QTableView, "amortizationTable").model().rowCount() == 20
+    # The «Général» tab lists it too.
+    assert "Simulation 1" in find(window, QLabel, "simulationsList").text()
+
+
+def test_a_line_with_insurance_changes_the_totals_and_is_kept(qtbot, workspace, open_dossier):
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    tab.lines_view.selectRow(0)
+    dialog = tab.edit_line()
+    assert dialog.objectName() == "loanLineDialog"
+    rate = find(dialog, QLineEdit, "loanRateEdit")
+    rate.clear()
+    type_text(qtbot, rate, "4")
+    box = find(dialog, QGroupBox, "insuranceBox1")
+    box.setChecked(True)
+    find(dialog, QLineEdit, "insuranceRateEdit1").setText("0,30")
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    # 200 000 € at 4 % over 240 months: 1 211,96 €, and 50,00 € of insurance.
+    assert _text(find(tab, QLabel, "monthlyTotalLabel")) == ("1 261,96 €  (dont assurance 50,00 €)")
+    stored = workspace.simulations.get(tab.current)
+    [cover] = stored.plan.lines[0].covers
+    assert (cover.borrower_rank, cover.rate, cover.mandatory) == (1, Decimal("0.3"), True)
+    assert stored.plan.lines[0].rate == Decimal(4)
+
+
+def test_a_wrong_value_is_said_in_the_dialog_and_nothing_is_saved(qtbot, workspace, open_dossier):
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    before = workspace.simulations.get(tab.current)
+    dialog = tab.add_line()
+    find(dialog, QLineEdit, "loanAmountEdit").setText("50000")
+    find(dialog, QLineEdit, "loanMonthsEdit").setText("600")
+    click(qtbot, dialog.ok_button)
+    assert dialog.isVisible()
+    assert (
+        "durée doit être comprise entre 1 et 480 mois" in find(dialog, QLabel, "errorLabel").text()
+    )
+    assert find(dialog, QLineEdit, "loanMonthsEdit").property("invalid") is True
+    dialog.reject()
+    assert workspace.simulations.get(tab.current) == before
+
+
+def test_fees_smoothing_statuses_duplicate_and_delete(qtbot, workspace, open_dossier):
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    fees = find(tab, QLineEdit, "dossierFeesEdit")
+    fees.setText("1 000")
+    fees.editingFinished.emit()
+    assert workspace.simulations.get(tab.current).plan.dossier_fees_cents == 1_000_00
+    assert "frais 1 000,00 €" in _text(find(tab, QLabel, "costLabel"))
+    combo = find(tab, QComboBox, "simulationStatusCombo")
+    combo.setCurrentIndex(combo.findData(SimulationStatus.CLIENT_VALIDATED.value))
+    combo.activated.emit(combo.currentIndex())
+    assert workspace.simulations.get(tab.current).status is SimulationStatus.CLIENT_VALIDATED
+    click(qtbot, find(tab, QPushButton, "duplicateSimulationButton"))
+    assert tab.list_model.rowCount() == 2
+    assert find(tab, QLineEdit, "simulationNameEdit").text() == "Copie de Simulation 1"
+    combo.setCurrentIndex(combo.findData(SimulationStatus.CLIENT_VALIDATED.value))
+    combo.activated.emit(combo.currentIndex())
+    box = tab.findChild(QMessageBox, "replaceValidatedDialog")
+    assert box is not None and "déjà validée" in box.text()
+    click(qtbot, box.findChild(QPushButton, "confirmReplaceValidatedButton"))
+    statuses = [s.status for s in workspace.simulations.list(detail.id).simulations]
+    assert statuses == [SimulationStatus.PROPOSED, SimulationStatus.CLIENT_VALIDATED]
+    box = tab.delete()
+    click(qtbot, box.findChild(QPushButton, "confirmDeleteSimulationButton"))
+    assert tab.list_model.rowCount() == 1
+    assert not find(tab, QCheckBox, "smoothingCheck").isChecked()
