@@ -129,3 +129,25 @@ def test_fees_smoothing_statuses_duplicate_and_delete(qtbot, workspace, open_dos
     click(qtbot, box.findChild(QPushButton, "confirmDeleteSimulationButton"))
     assert tab.list_model.rowCount() == 1
     assert not find(tab, QCheckBox, "smoothingCheck").isChecked()
+
+
+def test_a_loan_above_the_usury_rate_is_shown_in_red(qtbot, workspace, open_dossier, main_window):
+    import datetime as dt
+
+    settings = main_window.open_settings()
+    qtbot.addWidget(settings)
+    page = settings.usury
+    combo = find(page, QComboBox, "usuryCategoryCombo")
+    combo.setCurrentIndex(combo.findData("fixed_20_and_more"))
+    page.date_field.set_value(dt.date(2026, 1, 1))
+    find(page, QLineEdit, "usuryRateEdit").setText("3,50")
+    click(qtbot, find(page, QPushButton, "saveUsuryRateButton"))
+    assert page.model.rowCount() == 1
+    assert page.model.index(0, 2).data() == "3,50\u00a0%"
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))  # 3,50 % over 20 years
+    usury = find(tab, QLabel, "usuryLabel")
+    assert "TAEG 3,56\u00a0% au-dessus du taux d'usure 3,50" in usury.text()
+    assert usury.property("role") == "error"

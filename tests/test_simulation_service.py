@@ -184,3 +184,24 @@ def test_the_demo_and_older_simulations_are_plans(workspace):
         stored = workspace.simulations.get(simulation_id)
         assert stored.plan.lines  # every simulation has its lines
         compute(stored.plan.plan())  # and they compute
+
+
+def test_usury_rates_are_kept_by_managers_and_audited(login_as):
+    import datetime as dt
+
+    from app.simulation.rules import UsuryRate
+    from models.enums import UsuryCategory
+    from tests.helpers import audit_events
+
+    admin, broker = login_as("admin"), login_as("slegrand")
+    rate = UsuryRate(UsuryCategory.FIXED_20_AND_MORE, dt.date(2026, 10, 1), D("6.29"))
+    with pytest.raises(PermissionDenied):
+        broker.simulations.save_usury_rate(rate)
+    assert admin.simulations.save_usury_rate(rate) == (rate,)
+    corrected = replace(rate, rate=D("6.30"))
+    assert admin.simulations.save_usury_rate(corrected) == (corrected,)  # same date: replaced
+    assert "6.30 %" in audit_events(admin)[-1].details
+    assert broker.simulations.usury_rates() == (corrected,)  # everyone reads them
+    with pytest.raises(DomainError, match="Taux invalide"):
+        admin.simulations.save_usury_rate(replace(rate, rate=D("6.295")))
+    assert admin.simulations.remove_usury_rate(rate.category, rate.valid_from) == ()

@@ -5,6 +5,7 @@ year. Every change is saved at once (as every other field of the dossier)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -39,7 +40,7 @@ from app.simulation.plans import (
     parse_months,
     parse_rate,
 )
-from app.simulation.rules import usury_category
+from app.simulation.rules import usury_category, usury_verdict
 from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, format_duration, parse_amount
 from models.enums import Deferral, Guarantee, InsuranceBase, LineKind, SimulationStatus
@@ -203,6 +204,7 @@ class SimulationsTab(QWidget):
         self.current: int | None = None
         self.plan: PlanData | None = None
         self.read_only = False
+        self.rates: tuple = ()  # the office's usury rates
         layout = QHBoxLayout(self)
         splitter = QSplitter()
         layout.addWidget(splitter)
@@ -374,6 +376,7 @@ class SimulationsTab(QWidget):
 
     def reload(self) -> None:
         if self.view.dossier_id is not None:
+            self.rates = self.service.usury_rates()
             self.render(self.service.list(self.view.dossier_id))
 
     def _select_row(self, row: int) -> None:
@@ -449,7 +452,11 @@ class SimulationsTab(QWidget):
             f"assurance {format_amount(result.insurance_cents)}, frais {format_amount(result.fees_cents)})"
         )
         self.taeg_label.setText(f"{percent(result.taeg)}  (TAEA {percent(result.taea)})")
-        self.usury_label.setText(_usury_text(result))
+        text, ok = _usury(result, self.rates, dt.date.today())
+        self.usury_label.setText(text)
+        set_role(self.usury_label, "" if ok else "error")
+        self.usury_label.style().unpolish(self.usury_label)
+        self.usury_label.style().polish(self.usury_label)
         self.schedule_model.set_rows([], _years(result))
 
     # --- commands ---
@@ -628,14 +635,19 @@ def _line_row(line: LineData, result: PlanResult, index: int) -> tuple[str, ...]
     )
 
 
-def _usury_text(result: PlanResult) -> str:
-    """Each line's own TAEG (with its share of the fees) and its usury category: the rate
-    the Banque de France publishes for that category is its ceiling."""
-    parts = [
-        f"prêt {index + 1} : {percent(taeg)} ({usury_category(table.line).label.lower()})"
-        for index, (taeg, table) in enumerate(zip(result.line_taegs, result.schedules, strict=True))
-    ]
-    return "TAEG de chaque prêt, frais répartis — " + " ; ".join(parts) + "."
+def _usury(result: PlanResult, rates, today: dt.date) -> tuple[str, bool]:
+    """Each bank loan's own TAEG (with its share of the fees) against the usury rate of its
+    category in force today; a PTZ is not concerned. (text, every loan under its rate)."""
+    parts, ok = [], True
+    for index, (taeg, table) in enumerate(zip(result.line_taegs, result.schedules, strict=True)):
+        if table.line.kind is LineKind.PTZ:
+            continue
+        verdict = usury_verdict(taeg, usury_category(table.line), rates, today)
+        ok = ok and verdict.ok
+        parts.append(f"Prêt {index + 1} : TAEG {percent(taeg)} — {verdict.reason}")
+    if not rates:
+        parts.append("Saisissez les taux d'usure dans Paramètres › Taux d'usure.")
+    return "\n".join(parts), ok
 
 
 def _years(result: PlanResult) -> list[tuple[str, ...]]:

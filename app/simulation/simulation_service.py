@@ -4,17 +4,20 @@ version and its state (an abandoned dossier is read-only) are those of the dossi
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.changes import Change
 from app.clock import now
 from app.dossier.access import DossierCommands, read_only_for, touch
 from app.dossier.situation import project_data
 from app.errors import DomainError, NotFound
+from app.office.permissions import write_as
 from app.simulation.finance import compute
 from app.simulation.plans import (
     NAME_LIMIT,
@@ -25,8 +28,17 @@ from app.simulation.plans import (
     SimulationSummary,
     clean_plan,
 )
+from app.simulation.rules import UsuryRate
 from models.dossier import Dossier, Simulation, SimulationCover, SimulationLine
-from models.enums import Deferral, LineKind, SimulationStatus
+from models.enums import (
+    AuditAction,
+    Deferral,
+    LineKind,
+    Right,
+    SimulationStatus,
+    UsuryCategory,
+)
+from models.office import UsuryRate as UsuryRateRow
 
 DEFAULT_RATE = Decimal("3.50")  # a starting point the broker replaces with the bank's rate
 DEFAULT_MONTHS = 240
@@ -149,6 +161,65 @@ class SimulationService(DossierCommands[SimulationsInfo]):
             session.info["changed_simulation"] = simulation.id
 
         return self._edit(self._dossier_of(simulation_id), version, change)
+
+    # --- the usury rates (Paramètres) --------------------------------------------------
+
+    def usury_rates(self) -> tuple[UsuryRate, ...]:
+        """The rates entered, newest first within each category."""
+        with self._db.read() as session:
+            return tuple(
+                UsuryRate(row.category, row.valid_from, Decimal(row.rate_mpct) / 1000)
+                for row in session.scalars(
+                    select(UsuryRateRow).order_by(
+                        UsuryRateRow.category, UsuryRateRow.valid_from.desc()
+                    )
+                )
+            )
+
+    def save_usury_rate(self, rate: UsuryRate) -> tuple[UsuryRate, ...]:
+        """Add the rate of a category from a date (or correct the one of that date)."""
+        if not Decimal(0) < rate.rate <= Decimal(30) or rate.rate != rate.rate.quantize(
+            Decimal("0.01")
+        ):
+            raise DomainError("Taux invalide : de 0,01 à 30 %, deux décimales.", "rate")
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
+            row = session.scalar(
+                select(UsuryRateRow).where(
+                    UsuryRateRow.category == rate.category,
+                    UsuryRateRow.valid_from == rate.valid_from,
+                )
+            )
+            if row is None:
+                row = UsuryRateRow(category=rate.category, valid_from=rate.valid_from)
+                session.add(row)
+            row.rate_mpct = int(rate.rate * 1000)
+            audit.record(
+                session,
+                self._user,
+                AuditAction.SETTINGS_CHANGED,
+                details=(
+                    f"Taux d'usure « {rate.category.label} » au "
+                    f"{rate.valid_from:%d/%m/%Y} : {rate.rate} %"
+                ),
+            )
+        return self.usury_rates()
+
+    def remove_usury_rate(
+        self, category: UsuryCategory, valid_from: dt.date
+    ) -> tuple[UsuryRate, ...]:
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
+            session.execute(
+                delete(UsuryRateRow).where(
+                    UsuryRateRow.category == category, UsuryRateRow.valid_from == valid_from
+                )
+            )
+            audit.record(
+                session,
+                self._user,
+                AuditAction.SETTINGS_CHANGED,
+                details=f"Taux d'usure « {category.label} » du {valid_from:%d/%m/%Y} retiré",
+            )
+        return self.usury_rates()
 
     # --- helpers -----------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from ui.settings.referential import ReferentialPage
 from ui.settings.roles import RolesPage
 from ui.settings.steps import StepsPage
 from ui.settings.users import UsersPage
+from ui.settings.usury import UsuryPage
 
 
 class SettingsWindow(QMainWindow):
@@ -41,6 +42,7 @@ class SettingsWindow(QMainWindow):
         self.users: UsersPage | None = None
         self.roles: RolesPage | None = None
         self.privacy: PrivacyPage | None = None
+        self.usury: UsuryPage | None = None
         self.tabs = tabs
         user = workspace.user
         if user.can(Right.MANAGE_SETTINGS):
@@ -55,6 +57,8 @@ class SettingsWindow(QMainWindow):
             tabs.addTab(self.numbering, "Numérotation")
             self.backups = BackupsPage(workspace.settings)
             tabs.addTab(self.backups, "Sauvegardes")
+            self.usury = UsuryPage(workspace.simulations)
+            tabs.addTab(self.usury, "Taux d'usure")
             self.company = CompanyPage(workspace.company)
             tabs.addTab(scrolling(self.company), "Société")
             tabs.addTab(audit, "Journal d'audit")

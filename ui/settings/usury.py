@@ -1,0 +1,103 @@
+"""«Taux d'usure»: the rates the Banque de France publishes each quarter, per category of
+real-estate loan; a simulation's loans are checked against the one in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+
+from app.errors import DomainError
+from app.simulation.plans import parse_rate
+from app.simulation.rules import UsuryRate
+from app.simulation.summary import percent
+from app.text import format_date
+from models.enums import UsuryCategory
+from ui.common import set_role
+from ui.settings.list_page import ListPage
+from ui.widgets import DateField
+
+if TYPE_CHECKING:  # the service imports SQLAlchemy
+    from app.simulation.simulation_service import SimulationService
+
+
+class UsuryPage(ListPage):
+    def __init__(self, service: SimulationService) -> None:
+        super().__init__(
+            "usuryPage",
+            "usuryTable",
+            ("Catégorie", "En vigueur depuis le", "Taux d'usure"),
+            error_name="usuryError",
+        )
+        self._service = service
+        layout = QVBoxLayout(self)
+        hint = set_role(
+            QLabel(
+                "Les taux publiés chaque trimestre par la Banque de France (seuils de l'usure "
+                "des prêts immobiliers). Chaque prêt d'une simulation est comparé au taux de sa "
+                "catégorie en vigueur à la date du jour ; un TAEG au-dessus est signalé en rouge."
+            ),
+            "hint",
+        )
+        layout.addWidget(hint)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.category_combo = QComboBox()
+        self.category_combo.setObjectName("usuryCategoryCombo")
+        self.category_combo.setAccessibleName("Catégorie de prêt")
+        for category in UsuryCategory:
+            self.category_combo.addItem(category.label, category.value)
+        self.date_field = DateField("usuryDate", "En vigueur depuis le")
+        self.date_field.set_value(_quarter_start(dt.date.today()))
+        self.rate_edit = QLineEdit()
+        self.rate_edit.setObjectName("usuryRateEdit")
+        self.rate_edit.setAccessibleName("Taux d'usure (%)")
+        self.rate_edit.setPlaceholderText("ex. 6,29")
+        self.rate_edit.setMaximumWidth(90)
+        for label, widget in (
+            ("Catégorie :", self.category_combo),
+            ("depuis le", self.date_field),
+            ("taux (%) :", self.rate_edit),
+        ):
+            row.addWidget(QLabel(label))
+            row.addWidget(widget)
+        add = QPushButton("Enregistrer le taux")
+        add.setObjectName("saveUsuryRateButton")
+        add.clicked.connect(self.save)
+        row.addWidget(add)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addLayout(self.button_row((("removeUsuryRateButton", "Retirer", self.remove),)))
+        layout.addWidget(self.error)
+        self.fields = {"rate": self.rate_edit, "valid_from": self.date_field}
+        self.show_rates(service.usury_rates())
+
+    def show_rates(self, rates) -> None:
+        self.model.set_rows(
+            list(rates),
+            [(r.category.label, format_date(r.valid_from), percent(r.rate)) for r in rates],
+        )
+
+    def save(self) -> None:
+        def command():
+            valid_from = self.date_field.value()
+            if valid_from is None:
+                raise DomainError("Indiquez la date d'entrée en vigueur.", "valid_from")
+            category = UsuryCategory(self.category_combo.currentData())
+            rate = parse_rate(self.rate_edit.text(), "rate", "Taux d'usure")
+            return self._service.save_usury_rate(UsuryRate(category, valid_from, rate))
+
+        self.run(command, self.show_rates)
+
+    def remove(self) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            self.run(
+                lambda: self._service.remove_usury_rate(chosen.category, chosen.valid_from),
+                self.show_rates,
+            )
+
+
+def _quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
