@@ -151,3 +151,21 @@ def test_a_loan_above_the_usury_rate_is_shown_in_red(qtbot, workspace, open_doss
     usury = find(tab, QLabel, "usuryLabel")
     assert "TAEG 3,56\u00a0% au-dessus du taux d'usure 3,50" in usury.text()
     assert usury.property("role") == "error"
+
+
+def test_the_general_tab_opens_a_simulation_and_creates_one(qtbot, workspace, open_dossier):
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    click(qtbot, find(window, QPushButton, "newSimulationFromGeneralButton"))
+    tab = window.view.simulations_tab
+    assert tab.isVisible() and tab.list_model.rowCount() == 1
+    info = workspace.simulations.list(detail.id)
+    workspace.simulations.duplicate(info.simulations[0].id, info.version)
+    window.view.reload()
+    first, second = (s.id for s in workspace.simulations.list(detail.id).simulations)
+    window.view.tabs.setCurrentIndex(0)
+    label = find(window, QLabel, "simulationsList")
+    assert f"simulation:{second}" in label.text() and "Copie de Simulation 1" in label.text()
+    label.linkActivated.emit(f"simulation:{second}")
+    assert tab.isVisible() and tab.current == second
+    assert find(tab, QLineEdit, "simulationNameEdit").text() == "Copie de Simulation 1"

@@ -173,8 +173,28 @@ class GeneralTab(QWidget):
         self.simulations_label.setObjectName("simulationsList")
         self.simulations_label.setWordWrap(True)
         self.simulations_label.setTextFormat(Qt.TextFormat.RichText)
+        self.simulations_label.setToolTip("Cliquer sur une simulation pour l'ouvrir")
+        self.simulations_label.linkActivated.connect(self._open_simulation)
         self.simulations_layout.addWidget(self.simulations_label)
+        row = QHBoxLayout()
+        self.new_simulation_button = QPushButton("+ Simulation")
+        self.new_simulation_button.setObjectName("newSimulationFromGeneralButton")
+        self.new_simulation_button.setToolTip(
+            "Une simulation du montant que le projet laisse à financer"
+        )
+        self.new_simulation_button.clicked.connect(self._new_simulation)
+        row.addWidget(self.new_simulation_button)
+        row.addStretch(1)
+        self.simulations_layout.addLayout(row)
         return box
+
+    def _open_simulation(self, link: str) -> None:
+        """«simulation:ID»: the «Simulations» tab, on that one."""
+        simulation_id = int(link.removeprefix("simulation:"))
+        self.view.show_simulations().select(simulation_id)
+
+    def _new_simulation(self) -> None:
+        self.view.show_simulations().create()
 
     # --- «État d'avancement» ---
 
@@ -425,7 +445,8 @@ class GeneralTab(QWidget):
 
         if detail.simulations:
             rows = [
-                f"<b>{escape(s.name)}</b> — {format_amount(s.amount_cents)} à "
+                f"<a href='simulation:{s.id}'><b>{escape(s.name)}</b></a> — "
+                f"{format_amount(s.amount_cents)} à "
                 f"{format_rate(s.rate_mpct)} sur {format_duration(s.duration_months)} "
                 f"<span style='color:#5b6878'>({s.status.label})</span>"
                 for s in detail.simulations
@@ -436,6 +457,7 @@ class GeneralTab(QWidget):
                 "<span style='color:#5b6878'>Aucune simulation pour ce dossier.</span>"
             )
 
+        self.new_simulation_button.setEnabled(editable)
         self.note.set_read_only(not editable)
         self.note.set_html(detail.internal_note)
         self.add_comment_button.setEnabled(editable)

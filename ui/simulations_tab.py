@@ -379,6 +379,15 @@ class SimulationsTab(QWidget):
             self.rates = self.service.usury_rates()
             self.render(self.service.list(self.view.dossier_id))
 
+    def select(self, simulation_id: int) -> None:
+        """Show this simulation in the editor (from the «Général» tab's list)."""
+        if self.info is None:
+            self.reload()
+        ids = [s.id for s in self.info.simulations] if self.info else []
+        if simulation_id in ids:
+            self.list_view.selectRow(ids.index(simulation_id))
+            self._select_row(ids.index(simulation_id))
+
     def _select_row(self, row: int) -> None:
         if self.info is None or not 0 <= row < len(self.info.simulations):
             return
