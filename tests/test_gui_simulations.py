@@ -162,10 +162,36 @@ def test_the_general_tab_opens_a_simulation_and_creates_one(qtbot, workspace, op
     info = workspace.simulations.list(detail.id)
     workspace.simulations.duplicate(info.simulations[0].id, info.version)
     window.view.reload()
-    first, second = (s.id for s in workspace.simulations.list(detail.id).simulations)
+    _first, second = (s.id for s in workspace.simulations.list(detail.id).simulations)
     window.view.tabs.setCurrentIndex(0)
     label = find(window, QLabel, "simulationsList")
     assert f"simulation:{second}" in label.text() and "Copie de Simulation 1" in label.text()
     label.linkActivated.emit(f"simulation:{second}")
     assert tab.isVisible() and tab.current == second
     assert find(tab, QLineEdit, "simulationNameEdit").text() == "Copie de Simulation 1"
+
+
+def test_the_debt_ratio_and_the_reste_a_vivre_follow_the_household(qtbot, workspace, open_dossier):
+    from app.dossier.household import BorrowerData
+
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    assert "saisissez les revenus" in find(tab, QLabel, "debtRatioLabel").text()
+    household = workspace.household.get(detail.id)
+    workspace.household.save_borrower(
+        detail.id,
+        household.version,
+        1,
+        BorrowerData(
+            last_name="Quénéhervé", first_name="Éloïse", net_monthly_income_cents=3_000_00
+        ),
+    )
+    window.view.reload()
+    debt = find(tab, QLabel, "debtRatioLabel")
+    # 1 159,92 € a month on 3 000 € of income: 38,66 %.
+    assert "0,00 % avant, 38,66 % avec ce financement" in _text(debt)
+    assert "Hors normes HCSF" in debt.text() and debt.property("role") == "error"
+    living = find(tab, QLabel, "remainingIncomeLabel")
+    assert "Reste à vivre 1 840,08 €" in _text(living) and living.property("role") == ""

@@ -408,3 +408,33 @@ def test_the_taeg_of_deferred_and_in_fine_loans_matches_an_independent_irr(line,
     ]
     expected = ((1 + npf.irr(flows)) ** 12 - 1) * 100
     assert float(result.taeg) == pytest.approx(expected, abs=0.006)
+
+
+def test_the_households_budget_is_counted_as_a_bank_does():
+    from app.dossier.household import BorrowerData, ChildData
+    from app.dossier.situation import ChargeData, LoanData, ProjectData
+    from app.simulation.rules import household_budget, is_new_build
+    from models.enums import ChargeKind, LoanKind, ProjectNature, ProjectUse
+
+    budget = household_budget(
+        [
+            BorrowerData("A", net_monthly_income_cents=2_500_00, rental_income_cents=600_00),
+            BorrowerData("B", net_monthly_income_cents=1_800_00, other_income_cents=200_00),
+        ],
+        [ChildData("Lou"), ChildData("Tom", dependent=False)],
+        [
+            LoanData("Cetelem", LoanKind.CAR, 250_00),
+            LoanData("LCL", LoanKind.MORTGAGE, 900_00, to_buy_back=True),  # bought back
+        ],
+        [ChargeData(ChargeKind.RENT, 850_00), ChargeData(ChargeKind.ALIMONY, 300_00)],
+        ProjectData(nature=ProjectNature.NEW_BUILD, use=ProjectUse.MAIN_HOME),
+    )
+    assert budget == Budget(
+        incomes_cents=4_500_00,
+        rents_cents=600_00,
+        charges_cents=550_00,  # the car loan and the alimony: the rent ends with the purchase
+        adults=2,
+        children=1,
+    )
+    assert is_new_build(ProjectData(nature=ProjectNature.CONSTRUCTION))
+    assert not is_new_build(ProjectData(nature=ProjectNature.EXISTING))

@@ -40,10 +40,23 @@ from app.simulation.plans import (
     parse_months,
     parse_rate,
 )
-from app.simulation.rules import usury_category, usury_verdict
+from app.simulation.rules import (
+    debt_ratio,
+    hcsf_verdict,
+    remaining_income_verdict,
+    usury_category,
+    usury_verdict,
+)
 from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, format_duration, parse_amount
-from models.enums import Deferral, Guarantee, InsuranceBase, LineKind, SimulationStatus
+from models.enums import (
+    Deferral,
+    Guarantee,
+    InsuranceBase,
+    LineKind,
+    RentalMethod,
+    SimulationStatus,
+)
 from ui.common import ErrorLabel, FormDialog, TableModel, confirm, plain, set_role
 from ui.operations import attempt, show_refusal
 
@@ -205,6 +218,7 @@ class SimulationsTab(QWidget):
         self.plan: PlanData | None = None
         self.read_only = False
         self.rates: tuple = ()  # the office's usury rates
+        self.household = None  # the household's budget before the project
         layout = QHBoxLayout(self)
         splitter = QSplitter()
         layout.addWidget(splitter)
@@ -287,6 +301,14 @@ class SimulationsTab(QWidget):
         self.smoothing_check.toggled.connect(lambda _c: self._save_fees())
         buttons.addStretch(1)
         buttons.addWidget(self.smoothing_check)
+        self.rental_combo = _combo("rentalMethodCombo", "Revenus locatifs comptés", RentalMethod)
+        self.rental_combo.setToolTip(
+            "Comment la banque compte les loyers : classique (70 % en revenus) ou "
+            "différentiel (loyers pondérés moins les charges du bien)"
+        )
+        self.rental_combo.activated.connect(lambda _i: self._save_fees())
+        buttons.addWidget(QLabel("Loyers :"))
+        buttons.addWidget(self.rental_combo)
         lines_layout.addLayout(buttons)
         layout.addWidget(lines)
 
@@ -331,6 +353,14 @@ class SimulationsTab(QWidget):
         grid.addWidget(set_role(QLabel("TAEG"), "hint"), 0, 2)
         grid.addWidget(self.taeg_label, 1, 2)
         grid.addWidget(self.usury_label, 2, 0, 1, 3)
+        self.debt_label = plain(QLabel())
+        self.debt_label.setObjectName("debtRatioLabel")
+        self.debt_label.setWordWrap(True)
+        self.living_label = plain(QLabel())
+        self.living_label.setObjectName("remainingIncomeLabel")
+        self.living_label.setWordWrap(True)
+        grid.addWidget(self.debt_label, 3, 0, 1, 3)
+        grid.addWidget(self.living_label, 4, 0, 1, 3)
         layout.addWidget(results)
 
         self.schedule_model = TableModel(
@@ -377,6 +407,7 @@ class SimulationsTab(QWidget):
     def reload(self) -> None:
         if self.view.dossier_id is not None:
             self.rates = self.service.usury_rates()
+            self.household = self.service.budget(self.view.dossier_id)
             self.render(self.service.list(self.view.dossier_id))
 
     def select(self, simulation_id: int) -> None:
@@ -408,7 +439,14 @@ class SimulationsTab(QWidget):
             self.editor.setEnabled(False)
             for model in (self.lines_model, self.schedule_model):
                 model.set_rows([], [])
-            for label in (self.monthly_label, self.cost_label, self.taeg_label, self.usury_label):
+            for label in (
+                self.monthly_label,
+                self.cost_label,
+                self.taeg_label,
+                self.usury_label,
+                self.debt_label,
+                self.living_label,
+            ):
                 label.setText("")
             self.name_edit.setText("")
             return
@@ -426,6 +464,9 @@ class SimulationsTab(QWidget):
         self.smoothing_check.blockSignals(True)
         self.smoothing_check.setChecked(stored.plan.smoothing)
         self.smoothing_check.blockSignals(False)
+        self.rental_combo.setCurrentIndex(
+            self.rental_combo.findData(stored.plan.rental_method.value)
+        )
         for widget in (
             self.name_edit,
             self.status_combo,
@@ -434,6 +475,7 @@ class SimulationsTab(QWidget):
             self.guarantee_fees,
             self.brokerage_fees,
             self.smoothing_check,
+            self.rental_combo,
             self.addLoanLine_button,
             self.editLoanLine_button,
             self.removeLoanLine_button,
@@ -462,11 +504,42 @@ class SimulationsTab(QWidget):
         )
         self.taeg_label.setText(f"{percent(result.taeg)}  (TAEA {percent(result.taea)})")
         text, ok = _usury(result, self.rates, dt.date.today())
-        self.usury_label.setText(text)
-        set_role(self.usury_label, "" if ok else "error")
-        self.usury_label.style().unpolish(self.usury_label)
-        self.usury_label.style().polish(self.usury_label)
+        _verdict(self.usury_label, text, ok)
         self.schedule_model.set_rows([], _years(result))
+        if self.household is not None:
+            self._show_budget(plan, result)
+
+    def _show_budget(self, plan: PlanData, result: PlanResult) -> None:
+        """The household's debt ratio before and after, against the HCSF's rules, and what
+        it keeps each month, against the minimum for its size."""
+        household = self.household
+        budget, method = household.budget, plan.rental_method
+        before = debt_ratio(budget, method)
+        after = debt_ratio(budget, method, result.first_monthly_cents)
+        if after.income_cents <= 0:
+            _verdict(
+                self.debt_label,
+                "Taux d'endettement : saisissez les revenus des emprunteurs (onglet "
+                "« Emprunteurs ») pour le calculer.",
+                False,
+            )
+            self.living_label.setText("")
+            return
+        hcsf = hcsf_verdict(after, result.plan.lines, household.new_build)
+        _verdict(
+            self.debt_label,
+            f"Taux d'endettement : {percent(before.ratio)} avant, {percent(after.ratio)} "
+            f"avec ce financement — "
+            + (hcsf.reason if not hcsf.ok else "dans les normes HCSF (35 % au plus, 25 ans)."),
+            hcsf.ok,
+        )
+        _remaining, living = remaining_income_verdict(budget, after, household.living)
+        _verdict(
+            self.living_label,
+            living.reason + f" ({budget.adults} adulte{'s' if budget.adults > 1 else ''}, "
+            f"{budget.children} enfant{'s' if budget.children > 1 else ''} à charge).",
+            living.ok,
+        )
 
     # --- commands ---
 
@@ -552,6 +625,7 @@ class SimulationsTab(QWidget):
                 guarantee_fees_cents=parse_amount(self.guarantee_fees.text(), "fees") or 0,
                 brokerage_fees_cents=parse_amount(self.brokerage_fees.text(), "fees") or 0,
                 smoothing=self.smoothing_check.isChecked(),
+                rental_method=RentalMethod(self.rental_combo.currentData()),
             )
         except DomainError as error:
             show_refusal(error, self.error, self.fields)
@@ -644,6 +718,14 @@ def _line_row(line: LineData, result: PlanResult, index: int) -> tuple[str, ...]
     )
 
 
+def _verdict(label: QLabel, text: str, ok: bool) -> None:
+    """A verdict: plain when it passes, red with its reason when it does not."""
+    label.setText(text)
+    set_role(label, "" if ok else "error")
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
 def _usury(result: PlanResult, rates, today: dt.date) -> tuple[str, bool]:
     """Each bank loan's own TAEG (with its share of the fees) against the usury rate of its
     category in force today; a PTZ is not concerned. (text, every loan under its rate)."""
@@ -655,7 +737,7 @@ def _usury(result: PlanResult, rates, today: dt.date) -> tuple[str, bool]:
         ok = ok and verdict.ok
         parts.append(f"Prêt {index + 1} : TAEG {percent(taeg)} — {verdict.reason}")
     if not rates:
-        parts.append("Saisissez les taux d'usure dans Paramètres › Taux d'usure.")
+        parts.append("Saisissez les taux d'usure dans Paramètres › Simulations.")
     return "\n".join(parts), ok
 
 

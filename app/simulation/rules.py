@@ -8,9 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.dossier.household import BorrowerData, ChildData
+from app.dossier.situation import ChargeData, LoanData, ProjectData
 from app.simulation.finance import Line
 from app.text import format_amount
-from models.enums import Deferral, LineKind, RentalMethod, UsuryCategory
+from models.enums import (
+    ChargeKind,
+    Deferral,
+    LineKind,
+    ProjectNature,
+    ProjectUse,
+    RentalMethod,
+    UsuryCategory,
+)
 
 HCSF_MAX_RATIO = Decimal(35)  # percent of income, insurance included
 HCSF_MAX_MONTHS = 25 * 12
@@ -171,3 +181,35 @@ def remaining_income_verdict(
 
 def _percent(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",") + "\u00a0%"
+
+
+def household_budget(
+    borrowers: Sequence[BorrowerData],
+    children: Sequence[ChildData],
+    loans: Sequence[LoanData],
+    charges: Sequence[ChargeData],
+    project: ProjectData,
+) -> Budget:
+    """The household's monthly budget as a bank counts it before the project: the
+    borrowers' net and other incomes, their rents, the loans kept (a loan to be bought back
+    goes) and the charges — the rent paid goes too when the project is the main home."""
+    buying_home = project.use is ProjectUse.MAIN_HOME
+    return Budget(
+        incomes_cents=sum(
+            (b.net_monthly_income_cents or 0) + (b.other_income_cents or 0) for b in borrowers
+        ),
+        rents_cents=sum(b.rental_income_cents or 0 for b in borrowers),
+        charges_cents=sum(loan.monthly_payment_cents for loan in loans if not loan.to_buy_back)
+        + sum(
+            charge.monthly_cents
+            for charge in charges
+            if not (buying_home and charge.kind is ChargeKind.RENT)
+        ),
+        adults=max(1, len(borrowers)),
+        children=sum(1 for child in children if child.dependent),
+    )
+
+
+def is_new_build(project: ProjectData) -> bool:
+    """A new home (VEFA or construction): HCSF's longer duration with a deferral applies."""
+    return project.nature in (ProjectNature.NEW_BUILD, ProjectNature.CONSTRUCTION)

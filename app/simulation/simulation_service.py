@@ -15,7 +15,8 @@ from app import audit
 from app.changes import Change
 from app.clock import now
 from app.dossier.access import DossierCommands, read_only_for, touch
-from app.dossier.situation import project_data
+from app.dossier.household import borrower_data, child_data
+from app.dossier.situation import ItemKind, project_data
 from app.errors import DomainError, NotFound
 from app.office.permissions import write_as
 from app.simulation.finance import compute
@@ -28,7 +29,13 @@ from app.simulation.plans import (
     SimulationSummary,
     clean_plan,
 )
-from app.simulation.rules import UsuryRate
+from app.simulation.rules import (
+    Budget,
+    LivingThresholds,
+    UsuryRate,
+    household_budget,
+    is_new_build,
+)
 from models.dossier import Dossier, Simulation, SimulationCover, SimulationLine
 from models.enums import (
     AuditAction,
@@ -38,6 +45,7 @@ from models.enums import (
     SimulationStatus,
     UsuryCategory,
 )
+from models.office import Setting
 from models.office import UsuryRate as UsuryRateRow
 
 DEFAULT_RATE = Decimal("3.50")  # a starting point the broker replaces with the bank's rate
@@ -162,6 +170,48 @@ class SimulationService(DossierCommands[SimulationsInfo]):
 
         return self._edit(self._dossier_of(simulation_id), version, change)
 
+    # --- the household's budget (debt ratio, reste à vivre) ------------------------------
+
+    def budget(self, dossier_id: int) -> HouseholdBudget:
+        """What the dossier's household earns and pays before the project, as a bank counts
+        it, and the thresholds the plan's reste à vivre is held to."""
+        with self._db.read() as session:
+            dossier = self._visible(session, dossier_id)
+            project = project_data(dossier.project)
+            budget = household_budget(
+                [borrower_data(b) for b in dossier.borrowers],
+                [child_data(c) for c in dossier.children],
+                [ItemKind.LOAN.to_data(loan) for loan in dossier.loans],
+                [ItemKind.CHARGE.to_data(charge) for charge in dossier.charges],
+                project,
+            )
+            return HouseholdBudget(budget, is_new_build(project), _load_living(session))
+
+    def living_thresholds(self) -> LivingThresholds:
+        with self._db.read() as session:
+            return _load_living(session)
+
+    def save_living_thresholds(self, thresholds: LivingThresholds) -> LivingThresholds:
+        for value, field_name in (
+            (thresholds.per_adult_cents, "per_adult"),
+            (thresholds.per_child_cents, "per_child"),
+        ):
+            if not 0 <= value <= 10_000_00:
+                raise DomainError("Un minimum va de 0 à 10 000 € par mois.", field_name)
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
+            session.merge(Setting(key=LIVING_ADULT, value=str(thresholds.per_adult_cents)))
+            session.merge(Setting(key=LIVING_CHILD, value=str(thresholds.per_child_cents)))
+            audit.record(
+                session,
+                self._user,
+                AuditAction.SETTINGS_CHANGED,
+                details=(
+                    f"Reste à vivre minimum : {thresholds.per_adult_cents // 100} € par adulte, "
+                    f"{thresholds.per_child_cents // 100} € par enfant"
+                ),
+            )
+        return thresholds
+
     # --- the usury rates (Paramètres) --------------------------------------------------
 
     def usury_rates(self) -> tuple[UsuryRate, ...]:
@@ -265,6 +315,33 @@ class SimulationService(DossierCommands[SimulationsInfo]):
             simulations=summaries,
             changed_id=session.info.pop("changed_simulation", None),
         )
+
+
+LIVING_ADULT = "simulation.living_per_adult_cents"
+LIVING_CHILD = "simulation.living_per_child_cents"
+
+
+@dataclass(frozen=True)
+class HouseholdBudget:
+    budget: Budget
+    new_build: bool
+    living: LivingThresholds
+
+
+def _load_living(session: Session) -> LivingThresholds:
+    stored = dict(
+        session.execute(
+            select(Setting.key, Setting.value).where(Setting.key.in_((LIVING_ADULT, LIVING_CHILD)))
+        ).all()
+    )
+    default = LivingThresholds()
+    try:
+        return LivingThresholds(
+            int(stored.get(LIVING_ADULT, default.per_adult_cents)),
+            int(stored.get(LIVING_CHILD, default.per_child_cents)),
+        )
+    except ValueError:
+        return default
 
 
 def _of(dossier: Dossier, simulation_id: int) -> Simulation:

@@ -1,5 +1,6 @@
-"""«Taux d'usure»: the rates the Banque de France publishes each quarter, per category of
-real-estate loan; a simulation's loans are checked against the one in force."""
+"""«Simulations» settings: the usury rates the Banque de France publishes each quarter, per
+category of real-estate loan (a simulation's loans are checked against the one in force),
+and the reste à vivre a household must keep."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 
 from app.errors import DomainError
 from app.simulation.plans import parse_rate
-from app.simulation.rules import UsuryRate
+from app.simulation.rules import LivingThresholds, UsuryRate
 from app.simulation.summary import percent
-from app.text import format_date
+from app.text import format_amount_input, format_date, parse_amount
 from models.enums import UsuryCategory
 from ui.common import set_role
 from ui.settings.list_page import ListPage
@@ -69,8 +70,35 @@ class UsuryPage(ListPage):
         row.addStretch(1)
         layout.addLayout(row)
         layout.addLayout(self.button_row((("removeUsuryRateButton", "Retirer", self.remove),)))
+        living = QHBoxLayout()
+        thresholds = service.living_thresholds()
+        self.adult_edit = QLineEdit(format_amount_input(thresholds.per_adult_cents))
+        self.adult_edit.setObjectName("livingAdultEdit")
+        self.adult_edit.setAccessibleName("Reste à vivre minimum par adulte (€)")
+        self.child_edit = QLineEdit(format_amount_input(thresholds.per_child_cents))
+        self.child_edit.setObjectName("livingChildEdit")
+        self.child_edit.setAccessibleName("Reste à vivre minimum par enfant (€)")
+        for edit in (self.adult_edit, self.child_edit):
+            edit.setMaximumWidth(110)
+        save_living = QPushButton("Enregistrer")
+        save_living.setObjectName("saveLivingButton")
+        save_living.clicked.connect(self.save_living)
+        for label, widget in (
+            ("Reste à vivre minimum par mois : par adulte (€)", self.adult_edit),
+            ("par enfant à charge (€)", self.child_edit),
+        ):
+            living.addWidget(QLabel(label))
+            living.addWidget(widget)
+        living.addWidget(save_living)
+        living.addStretch(1)
+        layout.addLayout(living)
         layout.addWidget(self.error)
-        self.fields = {"rate": self.rate_edit, "valid_from": self.date_field}
+        self.fields = {
+            "rate": self.rate_edit,
+            "valid_from": self.date_field,
+            "per_adult": self.adult_edit,
+            "per_child": self.child_edit,
+        }
         self.show_rates(service.usury_rates())
 
     def show_rates(self, rates) -> None:
@@ -89,6 +117,16 @@ class UsuryPage(ListPage):
             return self._service.save_usury_rate(UsuryRate(category, valid_from, rate))
 
         self.run(command, self.show_rates)
+
+    def save_living(self) -> None:
+        self.run(
+            lambda: self._service.save_living_thresholds(
+                LivingThresholds(
+                    parse_amount(self.adult_edit.text(), "per_adult") or 0,
+                    parse_amount(self.child_edit.text(), "per_child") or 0,
+                )
+            )
+        )
 
     def remove(self) -> None:
         chosen = self.selected()

@@ -58,7 +58,7 @@ class SettingsWindow(QMainWindow):
             self.backups = BackupsPage(workspace.settings)
             tabs.addTab(self.backups, "Sauvegardes")
             self.usury = UsuryPage(workspace.simulations)
-            tabs.addTab(self.usury, "Taux d'usure")
+            tabs.addTab(self.usury, "Simulations")
             self.company = CompanyPage(workspace.company)
             tabs.addTab(scrolling(self.company), "Société")
             tabs.addTab(audit, "Journal d'audit")
