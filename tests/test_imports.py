@@ -62,6 +62,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     "imports) only when the office is damaged",
     ("main.py", "ui.launcher"): "Qt (0.2 s) only for the GUI, not for the command-line commands",
     ("main.py", "importlib"): "importlib.metadata: 30 ms, only for --version",
+    ("app/simulation/schedule_export.py", "xlsxwriter"): "0.1 s: when a workbook is made",
     **{
         ("main.py", module): "the simulate command only"
         for module in ("app.simulation.finance", "app.simulation.summary")

@@ -438,3 +438,35 @@ def test_the_households_budget_is_counted_as_a_bank_does():
     )
     assert is_new_build(ProjectData(nature=ProjectNature.CONSTRUCTION))
     assert not is_new_build(ProjectData(nature=ProjectNature.EXISTING))
+
+
+def test_the_schedule_is_exported_for_french_excel_and_as_a_workbook(tmp_path):
+    import zipfile
+
+    from app.simulation.schedule_export import plan_years, write_csv, write_xlsx
+
+    result = compute(
+        Plan(
+            (
+                Line(200_000_00, D("4"), 240, covers=(Cover(rate=D("0.30")),)),
+                Line(40_000_00, D(0), 120, kind=LineKind.PTZ),
+            )
+        )
+    )
+    csv_file = write_csv(result, tmp_path / "plan.csv")
+    raw = csv_file.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads the accents
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Mois;Échéance;Intérêts;Capital;Assurance;Total;Restant dû"
+    assert lines[1] == "1;1545,29;666,67;878,62;50,00;1595,29;239121,38"
+    assert len(lines) == 241 and lines[-1].endswith(";0,00")
+    years = plan_years(result)
+    assert len(years) == 20 and years[0][0] == 1 and years[-1][6] == 0
+    assert sum(year[3] for year in years) == 240_000_00  # all the capital, year by year
+    workbook = write_xlsx(result, tmp_path / "plan.xlsx", "Plan")
+    with zipfile.ZipFile(workbook) as archive:
+        names = archive.read("xl/workbook.xml").decode()
+        assert all(f'name="{n}"' in names for n in ("Plan par mois", "Plan par année", "Prêt 1"))
+        first = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in first  # numbers and text only, never formulas
+    assert "<pane" in first  # the header row stays on screen
