@@ -3,6 +3,7 @@ line with insurance, watch the totals, fees, smoothing, statuses, duplicate, del
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from PySide6.QtWidgets import (
@@ -195,3 +196,54 @@ def test_the_debt_ratio_and_the_reste_a_vivre_follow_the_household(qtbot, worksp
     assert "Hors normes HCSF" in debt.text() and debt.property("role") == "error"
     living = find(tab, QLabel, "remainingIncomeLabel")
     assert "Reste à vivre 1 840,08 €" in _text(living) and living.property("role") == ""
+
+
+def test_a_status_change_is_saved_once_and_a_refused_choice_is_undone(
+    qtbot, workspace, open_dossier
+):
+    from app.simulation.plans import LineData
+    from models.enums import LineKind
+
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    version = tab.info.version
+    combo = find(tab, QComboBox, "simulationStatusCombo")
+    combo.setCurrentIndex(combo.findData(SimulationStatus.PROPOSED.value))
+    combo.activated.emit(combo.currentIndex())
+    assert tab.info.version == version + 1  # one save, no conflict
+    assert not window.view.message_bar.isVisible()
+    # Smoothing refused (an in-fine loan alone): the box shows the stored value again.
+    info = workspace.simulations.list(detail.id)
+    stored = workspace.simulations.get(tab.current)
+    in_fine = LineData(100_000_00, Decimal(4), 120, LineKind.IN_FINE)
+    ptz = LineData(40_000_00, Decimal(0), 120, LineKind.PTZ)
+    workspace.simulations.save(
+        tab.current, info.version, replace(stored.plan, lines=(in_fine, ptz))
+    )
+    window.view.reload()
+    check = find(tab, QCheckBox, "smoothingCheck")
+    check.setChecked(True)
+    assert "amortissable" in find(tab, QLabel, "simulationError").text()
+    assert not check.isChecked()
+
+
+def test_a_line_dialog_never_brings_back_what_another_window_changed(
+    qtbot, workspace, open_dossier
+):
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    dialog = tab.add_line()
+    find(dialog, QLineEdit, "loanAmountEdit").setText("30000")
+    # Meanwhile, another window renames the simulation.
+    info = workspace.simulations.list(detail.id)
+    workspace.simulations.rename(tab.current, info.version, "Renommée ailleurs")
+    click(qtbot, dialog.ok_button)  # refused: the dossier changed, it is reloaded
+    assert dialog.isVisible()
+    click(qtbot, dialog.ok_button)  # again, on the reloaded plan
+    assert not dialog.isVisible()
+    stored = workspace.simulations.get(tab.current)
+    assert stored.plan.name == "Renommée ailleurs" and len(stored.plan.lines) == 2

@@ -205,3 +205,38 @@ def test_usury_rates_are_kept_by_managers_and_audited(login_as):
     with pytest.raises(DomainError, match="Taux invalide"):
         admin.simulations.save_usury_rate(replace(rate, rate=D("6.295")))
     assert admin.simulations.remove_usury_rate(rate.category, rate.valid_from) == ()
+
+
+def test_a_borrower_who_leaves_takes_his_insurance_out_of_the_plans(workspace):
+    detail = _with_project(workspace)
+    household = workspace.household.get(detail.id)
+    workspace.household.save_borrower(
+        detail.id, household.version, 2, BorrowerData(last_name="Durand", first_name="Paul")
+    )
+    detail = workspace.dossiers.get(detail.id)
+    info = workspace.simulations.create(detail.id, detail.version)
+    simulation_id = info.simulations[0].id
+    plan = workspace.simulations.get(simulation_id).plan
+    covered = replace(
+        plan.lines[0],
+        covers=(CoverData(1, D(50), rate=D("0.3")), CoverData(2, D(50), rate=D("0.2"))),
+    )
+    info = workspace.simulations.save(simulation_id, info.version, replace(plan, lines=(covered,)))
+    household = workspace.household.remove_co_borrower(detail.id, info.version)
+    [cover] = workspace.simulations.get(simulation_id).plan.lines[0].covers
+    assert cover.borrower_rank == 1
+    info = workspace.simulations.list(detail.id)
+    workspace.simulations.rename(simulation_id, info.version, "Encore modifiable")  # not refused
+    # The porteur erased (GDPR): the co-borrower's cover becomes the porteur's.
+    household = workspace.household.get(detail.id)
+    workspace.household.save_borrower(
+        detail.id, household.version, 2, BorrowerData(last_name="Durand", first_name="Paul")
+    )
+    info = workspace.simulations.list(detail.id)
+    plan = workspace.simulations.get(simulation_id).plan
+    two = replace(plan.lines[0], covers=(CoverData(1, rate=D("0.3")), CoverData(2, rate=D("0.2"))))
+    workspace.simulations.save(simulation_id, info.version, replace(plan, lines=(two,)))
+    porteur = next(p for p in workspace.privacy.people(detail.id) if p.rank == 1)
+    workspace.privacy.erase_person(detail.id, porteur.borrower_id)
+    [cover] = workspace.simulations.get(simulation_id).plan.lines[0].covers
+    assert (cover.borrower_rank, cover.rate) == (1, D("0.2"))

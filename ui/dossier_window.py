@@ -50,7 +50,7 @@ _LATER_TABS = (
     ("project_tab", ProjectTab, True, "Projet"),
     ("credit_tab", CreditTab, True, "Crédit"),
     ("assets_tab", AssetsTab, True, "Patrimoine"),
-    ("simulations_tab", SimulationsTab, False, "Simulations"),
+    ("simulations_tab", SimulationsTab, True, "Simulations"),
 )
 
 

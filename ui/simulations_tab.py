@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DomainError
-from app.simulation.finance import PlanResult, check_line, compute
+from app.simulation.finance import Cover, Line, PlanResult, check_line, compute
 from app.simulation.plans import (
     AnotherValidated,
     CoverData,
@@ -63,6 +63,9 @@ from ui.operations import attempt, show_refusal
 if TYPE_CHECKING:  # the services import SQLAlchemy
     from app.simulation.simulation_service import SimulationService, SimulationsInfo
     from ui.dossier_window import DossierView
+
+
+_COVER_TITLE = "Assurance de l'emprunteur : "
 
 
 def _combo(name: str, accessible: str, members, with_none: str = "") -> QComboBox:
@@ -143,7 +146,7 @@ class LineDialog(FormDialog):
         self.setMinimumWidth(520)
 
     def _cover_box(self, rank: int, name: str, cover: CoverData | None) -> QGroupBox:
-        box = QGroupBox(f"Assurance de l'emprunteur : {name}")
+        box = QGroupBox(f"{_COVER_TITLE}{name}")
         box.setObjectName(f"insuranceBox{rank}")
         box.setCheckable(True)
         box.setChecked(cover is not None)
@@ -178,16 +181,24 @@ class LineDialog(FormDialog):
         for rank, (box, share, base, rate, monthly, mandatory) in enumerate(self.covers, start=1):
             if not box.isChecked():
                 continue
-            covers.append(
-                CoverData(
+            try:
+                cover = CoverData(
                     rank,
-                    parse_rate(share.text(), "share", "Quotité") or Decimal(100),
+                    parse_rate(share.text(), "share", "Quotité")
+                    if share.text().strip()
+                    else Decimal(100),
                     InsuranceBase(base.currentData()),
                     parse_rate(rate.text(), "insurance", "Taux d'assurance"),
                     parse_amount(monthly.text(), "insurance") or 0,
                     mandatory.isChecked(),
                 )
-            )
+                check_line(Line(1_00, Decimal(0), 1, covers=(_cover(cover),)), -1)
+            except DomainError as error:
+                who = box.title().removeprefix(_COVER_TITLE)
+                raise DomainError(
+                    f"{who} — {error.message[:1].upper()}{error.message[1:]}", f"cover{rank}"
+                ) from None
+            covers.append(cover)
         deferral = Deferral(self.deferral.currentData())
         return LineData(
             amount_cents=parse_amount(self.amount.text(), "amount") or 0,
@@ -204,8 +215,16 @@ class LineDialog(FormDialog):
     def submit(self):
         line = self.read()
         plan_line = PlanData("ligne", (line,)).plan().lines[0]
-        check_line(plan_line, -1)  # said here, next to its field
+        try:
+            check_line(plan_line, -1)  # said here, next to its field
+        except DomainError as error:
+            message = error.message[:1].upper() + error.message[1:]
+            raise DomainError(message, error.field) from None
         return self._submit(line)
+
+
+def _cover(cover: CoverData) -> Cover:
+    return Cover(cover.share, cover.base, cover.rate, cover.monthly_cents, cover.mandatory)
 
 
 class SimulationsTab(QWidget):
@@ -323,7 +342,7 @@ class SimulationsTab(QWidget):
         for label, widget in (
             ("Dossier :", self.dossier_fees),
             ("Garantie :", self.guarantee_combo),
-            ("", self.guarantee_fees),
+            ("frais :", self.guarantee_fees),
             ("Courtage :", self.brokerage_fees),
         ):
             if label:
@@ -374,7 +393,10 @@ class SimulationsTab(QWidget):
         layout.addWidget(schedule, 1)
         self.fields = {
             "name": self.name_edit,
-            "fees": self.dossier_fees,
+            "dossier_fees": self.dossier_fees,
+            "guarantee_fees": self.guarantee_fees,
+            "brokerage_fees": self.brokerage_fees,
+            "fees": self.dossier_fees,  # the total of the fees: said at the first of them
             "smoothing": self.smoothing_check,
             "status": self.status_combo,
         }
@@ -486,8 +508,14 @@ class SimulationsTab(QWidget):
     def _show_results(self, plan: PlanData) -> None:
         outcome = attempt(lambda: compute(plan.plan()))
         result = outcome.value
-        if result is None:  # a stored plan the rules now refuse: said, not hidden
-            self.usury_label.setText(outcome.problem.message if outcome.problem else "")
+        if result is None:  # a stored plan the rules now refuse: its lines, and why
+            self.lines_model.set_rows(list(plan.lines), [_raw_row(line) for line in plan.lines])
+            self.schedule_model.set_rows([], [])
+            for label in (self.monthly_label, self.cost_label, self.taeg_label):
+                label.setText("—")
+            self.debt_label.setText("")
+            self.living_label.setText("")
+            _verdict(self.usury_label, outcome.problem.message if outcome.problem else "", False)
             return
         self.lines_model.set_rows(
             list(plan.lines),
@@ -495,8 +523,15 @@ class SimulationsTab(QWidget):
         )
         first = result.first_monthly_cents
         without = result.monthly_without_insurance_cents[result.usual_month]
+        highest = max(result.monthly_cents)
         self.monthly_label.setText(
             f"{format_amount(first)}  (dont assurance {format_amount(first - without)})"
+            # (a last payment a few cents higher, settling the rounding, is not a period)
+            + (
+                f", jusqu'à {format_amount(highest)} selon la période"
+                if highest > first + 100
+                else ""
+            )
         )
         self.cost_label.setText(
             f"{format_amount(result.cost_cents)}  (intérêts {format_amount(result.interest_cents)}, "
@@ -515,7 +550,8 @@ class SimulationsTab(QWidget):
         household = self.household
         budget, method = household.budget, plan.rental_method
         before = debt_ratio(budget, method)
-        after = debt_ratio(budget, method, result.first_monthly_cents)
+        # The bank counts the highest monthly payment of the plan (insurance included).
+        after = debt_ratio(budget, method, max(result.monthly_cents))
         if after.income_cents <= 0:
             _verdict(
                 self.debt_label,
@@ -547,7 +583,12 @@ class SimulationsTab(QWidget):
         """Run `command(service, info)`; True once saved (the list and editor follow)."""
         if self.info is None:
             return False
-        outcome = attempt(lambda: command(self.service, self.info))
+        return self._settle(attempt(lambda: command(self.service, self.info)))
+
+    def _settle(self, outcome) -> bool:
+        """Show what a command did: saved (list and editor follow), refused (said next to
+        its field; the widgets show the stored values again), or changed elsewhere (the
+        dossier is reloaded)."""
         if outcome.conflict is not None:
             self.view.reload()
             self.error.show_message(outcome.conflict.message)
@@ -555,6 +596,7 @@ class SimulationsTab(QWidget):
         problem = outcome.problem
         if problem is not None:
             show_refusal(problem, self.error, self.fields)
+            self._show_choices()
             return False
         self.error.clear_message()
         info = outcome.value
@@ -594,12 +636,13 @@ class SimulationsTab(QWidget):
             self._save_plan(replace(self.plan, name=self.name_edit.text()))
 
     def _set_status(self) -> None:
-        current, plan = self.current, self.plan
-        if current is None or plan is None:
+        current, info = self.current, self.info
+        if current is None or info is None or self.plan is None:
             return
         status = SimulationStatus(self.status_combo.currentData())
-        outcome = attempt(lambda: self.service.set_status(current, self.info.version, status))
+        outcome = attempt(lambda: self.service.set_status(current, info.version, status))
         if isinstance(outcome.refusal, AnotherValidated):
+            self._show_choices()  # until the user says so, the status stays
             confirm(
                 self,
                 "replaceValidatedDialog",
@@ -611,7 +654,23 @@ class SimulationsTab(QWidget):
                 ),
             )
             return
-        self._run(lambda s, info: s.set_status(current, info.version, status))
+        self._settle(outcome)
+
+    def _show_choices(self) -> None:
+        """The drop-downs and boxes back on the stored values (after a refusal)."""
+        if self.current is None or self.info is None or self.plan is None:
+            return
+        stored = next((s for s in self.info.simulations if s.id == self.current), None)
+        if stored is not None:
+            self.status_combo.setCurrentIndex(self.status_combo.findData(stored.status.value))
+        for widget, value in (
+            (self.rental_combo, self.plan.rental_method.value),
+            (self.guarantee_combo, self.plan.guarantee.value if self.plan.guarantee else None),
+        ):
+            widget.setCurrentIndex(widget.findData(value))
+        self.smoothing_check.blockSignals(True)
+        self.smoothing_check.setChecked(self.plan.smoothing)
+        self.smoothing_check.blockSignals(False)
 
     def _save_fees(self) -> None:
         if self.plan is None or self.read_only:
@@ -620,10 +679,12 @@ class SimulationsTab(QWidget):
             guarantee = self.guarantee_combo.currentData()
             plan = replace(
                 self.plan,
-                dossier_fees_cents=parse_amount(self.dossier_fees.text(), "fees") or 0,
+                dossier_fees_cents=parse_amount(self.dossier_fees.text(), "dossier_fees") or 0,
                 guarantee=Guarantee(guarantee) if guarantee else None,
-                guarantee_fees_cents=parse_amount(self.guarantee_fees.text(), "fees") or 0,
-                brokerage_fees_cents=parse_amount(self.brokerage_fees.text(), "fees") or 0,
+                guarantee_fees_cents=parse_amount(self.guarantee_fees.text(), "guarantee_fees")
+                or 0,
+                brokerage_fees_cents=parse_amount(self.brokerage_fees.text(), "brokerage_fees")
+                or 0,
                 smoothing=self.smoothing_check.isChecked(),
                 rental_method=RentalMethod(self.rental_combo.currentData()),
             )
@@ -643,32 +704,47 @@ class SimulationsTab(QWidget):
     def add_line(self) -> LineDialog | None:
         if self.plan is None or self.read_only:
             return None
-        plan = self.plan
-        return self._line_dialog(None, lambda line: replace(plan, lines=(*plan.lines, line)))
+        return self._line_dialog(None, lambda plan, line: replace(plan, lines=(*plan.lines, line)))
 
     def edit_line(self) -> LineDialog | None:
         index = self.lines_view.currentIndex().row()
         if self.plan is None or self.read_only or not 0 <= index < len(self.plan.lines):
             return None
-        plan = self.plan
-        lines = list(plan.lines)
 
-        def changed(line: LineData) -> PlanData:
+        def changed(plan: PlanData, line: LineData) -> PlanData:
+            if index >= len(plan.lines):
+                raise DomainError("Cette ligne n'existe plus : la simulation a été modifiée.")
+            lines = list(plan.lines)
             lines[index] = line
             return replace(plan, lines=tuple(lines))
 
-        return self._line_dialog(plan.lines[index], changed)
+        return self._line_dialog(self.plan.lines[index], changed)
 
-    def remove_line(self) -> None:
+    def remove_line(self) -> QMessageBox | None:
         index = self.lines_view.currentIndex().row()
         if self.plan is None or self.read_only or not 0 <= index < len(self.plan.lines):
-            return
-        lines = [line for i, line in enumerate(self.plan.lines) if i != index]
-        self._save_plan(replace(self.plan, lines=tuple(lines)))
+            return None
+        line = self.plan.lines[index]
+
+        def remove() -> None:
+            if self.plan is not None and index < len(self.plan.lines):
+                lines = [each for i, each in enumerate(self.plan.lines) if i != index]
+                self._save_plan(replace(self.plan, lines=tuple(lines)))
+
+        return confirm(
+            self,
+            "removeLoanLineDialog",
+            "Retirer le prêt",
+            f"Retirer le prêt {index + 1} ({line.kind.label.lower()}, "
+            f"{format_amount(line.amount_cents)}) de la simulation ?",
+            "Retirer",
+            remove,
+        )
 
     def _line_dialog(self, line: LineData | None, plan_with) -> LineDialog:
         def submit(new_line: LineData) -> bool:
-            if not self._save_plan(plan_with(new_line)):
+            # The plan as it is now (another window may have changed it meanwhile).
+            if self.plan is None or not self._save_plan(plan_with(self.plan, new_line)):
                 raise DomainError(self.error.text() or "La ligne n'a pas été enregistrée.")
             return True
 
@@ -689,6 +765,19 @@ def _table(name: str, model: TableModel) -> QTableView:
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def _raw_row(line: LineData) -> tuple[str, ...]:
+    """A line as stored, without its computed payment."""
+    return (
+        line.kind.label,
+        format_amount(line.amount_cents),
+        f"{format_rate_input(line.rate)} %",
+        format_duration(line.months),
+        line.deferral.label,
+        str(len(line.covers)),
+        "—",
+    )
 
 
 def _line_row(line: LineData, result: PlanResult, index: int) -> tuple[str, ...]:

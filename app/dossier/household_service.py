@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.changes import Change
@@ -19,7 +20,14 @@ from app.dossier.household import (
     validate_child,
 )
 from app.errors import DomainError, NotFound
-from models.dossier import Borrower, Child, Dossier
+from models.dossier import (
+    Borrower,
+    Child,
+    Dossier,
+    Simulation,
+    SimulationCover,
+    SimulationLine,
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class HouseholdService(SyncedCommands[HouseholdInfo]):
             co = next((b for b in dossier.borrowers if b.rank == 2), None)
             if co is None:
                 raise DomainError("Ce dossier n'a pas de co-emprunteur.")
+            forget_borrower_covers(session, dossier.id, 2)
             dossier.borrowers.remove(co)
 
         return self._edit(dossier_id, version, self._then_sync(change))
@@ -124,6 +133,24 @@ class HouseholdService(SyncedCommands[HouseholdInfo]):
             household=describe_household(
                 [b.marital_status for b in borrowers], [c.data for c in children]
             ),
+        )
+
+
+def forget_borrower_covers(session: Session, dossier_id: int, rank: int) -> None:
+    """A borrower leaves the dossier: his insurance goes from its simulations; if the porteur
+    goes, the co-emprunteur's becomes the porteur's (covers are kept by rank)."""
+    lines = select(SimulationLine.id).join(Simulation).where(Simulation.dossier_id == dossier_id)
+    session.execute(
+        delete(SimulationCover)
+        .where(SimulationCover.line_id.in_(lines), SimulationCover.borrower_rank == rank)
+        .execution_options(synchronize_session=False)
+    )
+    if rank == 1:
+        session.execute(
+            update(SimulationCover)
+            .where(SimulationCover.line_id.in_(lines), SimulationCover.borrower_rank == 2)
+            .values(borrower_rank=1)
+            .execution_options(synchronize_session=False)
         )
 
 

@@ -23,6 +23,7 @@ from app.clock import now
 from app.dossier.access import DossierCommands, refresh_list_columns
 from app.dossier.comment_service import forget_borrower, sync_automatic_comments
 from app.dossier.dossier_service import delete_dossiers, discard_orphan_files
+from app.dossier.household_service import forget_borrower_covers
 from app.errors import Cancelled, DomainError, NotFound
 from app.files import atomic_path, atomic_write, private_folder
 from app.office.company import Company
@@ -331,6 +332,7 @@ class PrivacyService(DossierCommands[None]):
             others = tuple(_keys(b) for b in dossier.borrowers if b.id != borrower_id)
             mentions = _redact_dossier(session, dossier, mention_patterns(_keys(person), others))
             forget_borrower(session, dossier.id, rank)
+            forget_borrower_covers(session, dossier.id, rank)
             dossier.borrowers.remove(person)
             session.flush()
             for other in dossier.borrowers:
