@@ -247,3 +247,17 @@ def test_a_line_dialog_never_brings_back_what_another_window_changed(
     assert not dialog.isVisible()
     stored = workspace.simulations.get(tab.current)
     assert stored.plan.name == "Renommée ailleurs" and len(stored.plan.lines) == 2
+
+
+def test_the_schedule_is_exported_from_the_editor(qtbot, workspace, open_dossier, tmp_path):
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    assert find(tab, QPushButton, "exportScheduleButton").isEnabled()
+    assert tab.export_schedule(tmp_path / "plan.csv")
+    lines = (tmp_path / "plan.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 241 and lines[1].startswith("1;1159,92;")
+    assert tab.export_schedule(tmp_path / "plan.xlsx")
+    assert (tmp_path / "plan.xlsx").read_bytes()[:2] == b"PK"
+    assert "Tableau d'amortissement exporté" in find(window, QLabel, "messageText").text()
