@@ -28,7 +28,7 @@ from app.startup import OfficeState, create_demo_office, open_office, upgrade_of
 from app.storage import backup_files
 from app.storage.sqlite import check_database
 from app.text import format_amount, parse_amount
-from app.workspace import OfficeDatabase
+from app.workspace import OfficeDatabase, Workspace
 
 if TYPE_CHECKING:
     from app.storage.restore import RestoreResult
@@ -140,6 +140,26 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--fees", default="0", help="frais (dossier, garantie…) en euros")
     simulate.add_argument("--json", action="store_true", help="résultat en JSON")
     simulate.add_argument("--schedule", action="store_true", help="avec l'échéancier mensuel")
+    synthesis = commands.add_parser(
+        "simulation-pdf",
+        help="écrire la synthèse de financement d'une simulation (PDF)",
+        description=(
+            "Écrit la « Synthèse de financement » d'une simulation d'un dossier, comme le "
+            f"bouton de l'onglet Simulations. Demande un utilisateur (--user ; mot de passe "
+            f"dans ${PASSWORD_ENV_VAR}, sinon demandé) qui voit ce dossier."
+        ),
+    )
+    synthesis.add_argument("--db", metavar="PATH", help="base du cabinet")
+    synthesis.add_argument(
+        "--user", metavar="LOGIN", default=argparse.SUPPRESS, help="identifiant de connexion"
+    )
+    synthesis.add_argument("--dossier", required=True, metavar="NUMÉRO", help="n° du dossier")
+    synthesis.add_argument(
+        "--simulation",
+        metavar="NOM",
+        help="nom de la simulation (par défaut : la validée par le client, sinon la dernière)",
+    )
+    synthesis.add_argument("--out", required=True, metavar="FICHIER.pdf", help="PDF à écrire")
     listing = commands.add_parser("backups", help="lister les sauvegardes du dossier de données")
     listing.add_argument("--db", metavar="PATH", help="base dont on liste les sauvegardes")
     return parser
@@ -178,6 +198,15 @@ def restore_as(paths: DataPaths, login: str | None, source: Path) -> RestoreResu
             "Indiquez --user : la restauration demande un utilisateur ayant le droit "
             "« Sauvegarder et restaurer »."
         )
+    workspace = logged_in(paths, login)
+    service = workspace.backups
+    workspace.close()  # every connection closed before the file is replaced
+    return service.restore(source)
+
+
+def logged_in(paths: DataPaths, login: str) -> Workspace:
+    """The office opened (upgraded if need be) for `login`, password from the environment
+    or asked on the terminal: a command acts with the user's rights, as the screens do."""
     password = os.environ.get(PASSWORD_ENV_VAR)
     if password is None and sys.stdin.isatty():
         password = getpass.getpass(f"Mot de passe de {login} : ")
@@ -194,10 +223,7 @@ def restore_as(paths: DataPaths, login: str | None, source: Path) -> RestoreResu
     elif opening.state is not OfficeState.READY:
         raise DomainError(opening.message or f"La base « {paths.database} » n'existe pas.")
     office = OfficeDatabase(paths)
-    workspace = office.workspace_for(office.authenticate(login, password))
-    service = workspace.backups
-    workspace.close()  # every connection closed before the file is replaced
-    return service.restore(source)
+    return office.workspace_for(office.authenticate(login, password))
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -220,6 +246,26 @@ def run_demo(args: argparse.Namespace) -> int:
             else "."
         )
     )
+    return 0
+
+
+def run_simulation_pdf(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.db)
+    try:
+        login = getattr(args, "user", None)
+        if not login:
+            raise DomainError("Indiquez --user : la synthèse montre les données d'un dossier.")
+        workspace = logged_in(paths, login)
+        try:
+            service = workspace.simulations
+            simulation_id = service.find(args.dossier, args.simulation)
+            target = service.write_synthesis(simulation_id, Path(args.out).resolve())
+        finally:
+            workspace.close()
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    print(f"Synthèse de financement : {target}")
     return 0
 
 
@@ -288,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_backup_command(args)
     if args.command == "simulate":
         return run_simulate(args)
+    if args.command == "simulation-pdf":
+        return run_simulation_pdf(args)
     from ui.launcher import run_gui  # Qt (0.2 s) only for the GUI, not for the commands
 
     return run_gui(args, os.environ.get(PASSWORD_ENV_VAR))

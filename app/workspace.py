@@ -242,7 +242,13 @@ class Workspace:
     def simulations(self) -> SimulationService:
         from app.simulation.simulation_service import SimulationService
 
-        return self._service("simulations", lambda: SimulationService(self.database, self.user))
+        def letterhead():
+            company = self.company.get()
+            return company, self.company.logo_path(company)
+
+        return self._service(
+            "simulations", lambda: SimulationService(self.database, self.user, letterhead)
+        )
 
     @property
     def privacy(self) -> PrivacyService:

@@ -261,3 +261,18 @@ def test_the_schedule_is_exported_from_the_editor(qtbot, workspace, open_dossier
     assert tab.export_schedule(tmp_path / "plan.xlsx")
     assert (tmp_path / "plan.xlsx").read_bytes()[:2] == b"PK"
     assert "Tableau d'amortissement exporté" in find(window, QLabel, "messageText").text()
+
+
+def test_the_synthesis_pdf_is_made_in_the_background_and_kept_in_the_dossier(
+    qtbot, workspace, open_dossier
+):
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    assert find(tab, QPushButton, "simulationPdfButton").isEnabled()
+    tab.make_pdf(open_it=False)
+    qtbot.waitUntil(lambda: workspace.dossiers.get(detail.id).document_count == 1, timeout=10000)
+    made = list((workspace.paths.folder / "exports").glob("Synthèse *.pdf"))
+    assert len(made) == 1 and made[0].read_bytes().startswith(b"%PDF")
+    assert "Synthèse enregistrée" in find(window, QLabel, "messageText").text()

@@ -63,6 +63,8 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("main.py", "ui.launcher"): "Qt (0.2 s) only for the GUI, not for the command-line commands",
     ("main.py", "importlib"): "importlib.metadata: 30 ms, only for --version",
     ("app/simulation/schedule_export.py", "xlsxwriter"): "0.1 s: when a workbook is made",
+    ("app/simulation/simulation_service.py", "app.simulation.synthesis_pdf"): "reportlab "
+    "(0.2 s): when a PDF is made",
     **{
         ("main.py", module): "the simulate command only"
         for module in ("app.simulation.finance", "app.simulation.summary")

@@ -240,3 +240,79 @@ def test_a_borrower_who_leaves_takes_his_insurance_out_of_the_plans(workspace):
     workspace.privacy.erase_person(detail.id, porteur.borrower_id)
     [cover] = workspace.simulations.get(simulation_id).plan.lines[0].covers
     assert (cover.borrower_rank, cover.rate) == (1, D("0.2"))
+
+
+def test_the_synthesis_pdf_says_the_plan_and_the_flagged_notes(workspace, tmp_path):
+    from pypdf import PdfReader
+
+    from models.enums import DossierTab
+
+    detail = _with_project(workspace)
+    household = workspace.household.get(detail.id)
+    workspace.household.save_borrower(
+        detail.id,
+        household.version,
+        1,
+        BorrowerData(
+            last_name="Quénéhervé",
+            first_name="Éloïse",
+            email="eloise.q@example.fr",
+            phone="06 12 34 56 78",
+            net_monthly_income_cents=4_200_00,
+        ),
+    )
+    workspace.comments.add(
+        detail.id,
+        DossierTab.GENERAL,
+        "<p>Client <b>très sérieux</b> &amp; <i>épargnant</i></p><ul><li>CDI</li><li>Apport</li></ul>"
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt; <u>souligné</u></p>",
+        True,
+    )
+    workspace.comments.add(detail.id, DossierTab.PROJECT, "<p>Pas dans la synthèse</p>", False)
+    detail = workspace.dossiers.get(detail.id)
+    info = workspace.simulations.create(detail.id, detail.version)
+    target = tmp_path / "synthese.pdf"
+    workspace.simulations.write_synthesis(info.simulations[0].id, target)
+    pages = PdfReader(target).pages
+    text = " ".join(" ".join(page.extract_text().split()) for page in pages).replace("\u00a0", " ")
+    assert "Synthèse de financement — Simulation 1" in text
+    assert "QUÉNÉHERVÉ Éloïse" in text and "eloise.q@example.fr" in text
+    assert "Note de synthèse" in text and "très sérieux & épargnant" in text
+    assert "• CDI" in text and "<script>alert(1)</script>" in text
+    assert "Pas dans la synthèse" not in text
+    assert "Taux d'endettement" in text and "Page 1 / " in text
+    assert "Annexe : tableau d'amortissement par année" in text
+    # Contact details hidden when the dossier says so.
+    detail = workspace.dossiers.get(detail.id)
+    from app.dossier.dossier_service import DossierFlag
+
+    workspace.dossiers.set_flag(detail.id, detail.version, DossierFlag.HIDE_CONTACTS, True)
+    workspace.simulations.write_synthesis(info.simulations[0].id, target)
+    hidden = " ".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "QUÉNÉHERVÉ" in hidden and "eloise.q@example.fr" not in hidden
+    assert "06 12 34 56 78" not in hidden
+
+
+def test_the_simulation_pdf_command(workspace, tmp_path, monkeypatch, capsys):
+    import main
+    from tests.conftest import PASSWORD
+
+    detail = _with_project(workspace)
+    info = workspace.simulations.create(detail.id, detail.version)
+    workspace.simulations.rename(info.simulations[0].id, info.version, "Offre BNP")
+    monkeypatch.setenv("DOSSIA_PASSWORD", PASSWORD)
+    out = tmp_path / "s.pdf"
+    arguments = ["simulation-pdf", "--db", str(workspace.paths.database), "--user", "admin"]
+    assert main.main([*arguments, "--dossier", detail.number, "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF") and str(out) in capsys.readouterr().out
+    assert (
+        main.main(
+            [*arguments, "--dossier", detail.number, "--simulation", "Autre", "--out", str(out)]
+        )
+        == 2
+    )
+    assert "pas de simulation « Autre »" in capsys.readouterr().err
+    assert main.main([*arguments, "--dossier", "1999-99999", "--out", str(out)]) == 2
+    assert "Aucun dossier" in capsys.readouterr().err
+    other = ["simulation-pdf", "--db", str(workspace.paths.database), "--user", "slegrand"]
+    assert main.main([*other, "--dossier", detail.number, "--out", str(out)]) == 2  # not his

@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DomainError
+from app.simulation import verdicts
 from app.simulation.finance import Cover, Line, PlanResult, check_line, compute
 from app.simulation.plans import (
     AnotherValidated,
@@ -41,13 +44,6 @@ from app.simulation.plans import (
     format_rate_input,
     parse_months,
     parse_rate,
-)
-from app.simulation.rules import (
-    debt_ratio,
-    hcsf_verdict,
-    remaining_income_verdict,
-    usury_category,
-    usury_verdict,
 )
 from app.simulation.schedule_export import write_csv, write_xlsx
 from app.simulation.summary import percent
@@ -60,8 +56,10 @@ from models.enums import (
     RentalMethod,
     SimulationStatus,
 )
+from ui.backup_ui import ProgressRun
 from ui.common import ErrorLabel, FormDialog, TableModel, confirm, plain, set_role
 from ui.operations import attempt, show_refusal
+from ui.workers import Background
 
 if TYPE_CHECKING:  # the services import SQLAlchemy
     from app.simulation.simulation_service import SimulationService, SimulationsInfo
@@ -241,6 +239,7 @@ class SimulationsTab(QWidget):
         self.read_only = False
         self.rates: tuple = ()  # the office's usury rates
         self.household = None  # the household's budget before the project
+        self._background: Background | None = None  # the PDF, on first use
         layout = QHBoxLayout(self)
         splitter = QSplitter()
         layout.addWidget(splitter)
@@ -396,6 +395,14 @@ class SimulationsTab(QWidget):
         schedule_layout.addWidget(self.schedule_view)
         export_row = QHBoxLayout()
         export_row.addStretch(1)
+        self.pdf_button = QPushButton("Synthèse PDF")
+        self.pdf_button.setObjectName("simulationPdfButton")
+        self.pdf_button.setToolTip(
+            "La synthèse de financement pour le client ou la banque : enregistrée dans les "
+            "documents du dossier et ouverte"
+        )
+        self.pdf_button.clicked.connect(self.make_pdf)
+        export_row.addWidget(self.pdf_button)
         self.export_button = QPushButton("Exporter le tableau (Excel, CSV)…")
         self.export_button.setObjectName("exportScheduleButton")
         self.export_button.clicked.connect(self._choose_export)
@@ -515,6 +522,7 @@ class SimulationsTab(QWidget):
         ):
             widget.setEnabled(not self.read_only)
         self.export_button.setEnabled(True)  # exporting changes nothing
+        self.pdf_button.setEnabled(not self.read_only)  # it is saved into the dossier
         self._show_results(stored.plan)
 
     def _show_results(self, plan: PlanData) -> None:
@@ -550,8 +558,8 @@ class SimulationsTab(QWidget):
             f"assurance {format_amount(result.insurance_cents)}, frais {format_amount(result.fees_cents)})"
         )
         self.taeg_label.setText(f"{percent(result.taeg)}  (TAEA {percent(result.taea)})")
-        text, ok = _usury(result, self.rates, dt.date.today())
-        _verdict(self.usury_label, text, ok)
+        said = verdicts.usury(result, self.rates, dt.date.today())
+        _verdict(self.usury_label, said.text, said.ok)
         self.schedule_model.set_rows([], _years(result))
         if self.household is not None:
             self._show_budget(plan, result)
@@ -560,34 +568,14 @@ class SimulationsTab(QWidget):
         """The household's debt ratio before and after, against the HCSF's rules, and what
         it keeps each month, against the minimum for its size."""
         household = self.household
-        budget, method = household.budget, plan.rental_method
-        before = debt_ratio(budget, method)
-        # The bank counts the highest monthly payment of the plan (insurance included).
-        after = debt_ratio(budget, method, max(result.monthly_cents))
-        if after.income_cents <= 0:
-            _verdict(
-                self.debt_label,
-                "Taux d'endettement : saisissez les revenus des emprunteurs (onglet "
-                "« Emprunteurs ») pour le calculer.",
-                False,
-            )
+        debt, living = verdicts.budget(
+            result, household.budget, plan.rental_method, household.new_build, household.living
+        )
+        _verdict(self.debt_label, debt.text, debt.ok)
+        if living is None:
             self.living_label.setText("")
-            return
-        hcsf = hcsf_verdict(after, result.plan.lines, household.new_build)
-        _verdict(
-            self.debt_label,
-            f"Taux d'endettement : {percent(before.ratio)} avant, {percent(after.ratio)} "
-            f"avec ce financement — "
-            + (hcsf.reason if not hcsf.ok else "dans les normes HCSF (35 % au plus, 25 ans)."),
-            hcsf.ok,
-        )
-        _remaining, living = remaining_income_verdict(budget, after, household.living)
-        _verdict(
-            self.living_label,
-            living.reason + f" ({budget.adults} adulte{'s' if budget.adults > 1 else ''}, "
-            f"{budget.children} enfant{'s' if budget.children > 1 else ''} à charge).",
-            living.ok,
-        )
+        else:
+            _verdict(self.living_label, living.text, living.ok)
 
     # --- commands ---
 
@@ -740,6 +728,47 @@ class SimulationsTab(QWidget):
         self.view.show_notice(f"Tableau d'amortissement exporté : {target}")
         return True
 
+    def make_pdf(self, open_it: bool = True) -> ProgressRun | None:
+        """The «Synthèse de financement», made off the GUI thread, then saved into the
+        dossier's documents and opened with the system's viewer."""
+        current, plan = self.current, self.plan
+        if current is None or plan is None or self.view.detail is None:
+            return None
+        folder = self.view.workspace.paths.folder / "exports"
+        name = f"Synthèse {self.view.detail.number} - {plan.name}.pdf".replace("/", "-")
+        target = folder / name
+        if self._background is None:
+            self._background = Background()
+        run = ProgressRun(self, "Synthèse de financement…", self._background)
+        service = self.service
+        run.start(
+            lambda progress: service.write_synthesis(
+                current, target, lambda: not progress(50, 100)
+            ),
+            lambda path: self._pdf_made(path, plan.name, open_it),
+            self._pdf_failed,
+        )
+        return run
+
+    def _pdf_made(self, path: Path, name: str, open_it: bool) -> None:
+        saved = self.view.execute(
+            lambda s, d: s.attach_document(
+                d.id, d.version, f"Synthèse de financement — {name}", path
+            )
+        )
+        if saved is not None:
+            self.view.show_notice(f"Synthèse enregistrée dans les documents du dossier : {path}")
+        if open_it:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _pdf_failed(self, error: BaseException) -> None:
+        if isinstance(error, DomainError):
+            self.error.show_message(error.message)
+        elif isinstance(error, OSError):
+            self.error.show_message(f"La synthèse n'a pas pu être écrite : {error.strerror}.")
+        else:
+            raise error
+
     def _borrowers(self) -> list[str]:
         household = self.view.workspace.household.get(self.view.dossier_id)
         return [
@@ -859,21 +888,6 @@ def _verdict(label: QLabel, text: str, ok: bool) -> None:
     set_role(label, "" if ok else "error")
     label.style().unpolish(label)
     label.style().polish(label)
-
-
-def _usury(result: PlanResult, rates, today: dt.date) -> tuple[str, bool]:
-    """Each bank loan's own TAEG (with its share of the fees) against the usury rate of its
-    category in force today; a PTZ is not concerned. (text, every loan under its rate)."""
-    parts, ok = [], True
-    for index, (taeg, table) in enumerate(zip(result.line_taegs, result.schedules, strict=True)):
-        if table.line.kind is LineKind.PTZ:
-            continue
-        verdict = usury_verdict(taeg, usury_category(table.line), rates, today)
-        ok = ok and verdict.ok
-        parts.append(f"Prêt {index + 1} : TAEG {percent(taeg)} — {verdict.reason}")
-    if not rates:
-        parts.append("Saisissez les taux d'usure dans Paramètres › Simulations.")
-    return "\n".join(parts), ok
 
 
 def _years(result: PlanResult) -> list[tuple[str, ...]]:

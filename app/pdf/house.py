@@ -111,6 +111,9 @@ class Styles:
             spaceAfter=4,
             textColor=ACCENT,
         )
+        self.bullet = ParagraphStyle(
+            "bullet", base, leftIndent=14, bulletIndent=3, bulletFontName=FONT
+        )
         self.h2 = ParagraphStyle(
             "h2", base, fontName=BOLD, fontSize=10, leading=13, spaceBefore=8, spaceAfter=3
         )
@@ -138,16 +141,22 @@ def grid(headers: Sequence[str], rows: Sequence[Sequence[str]], styles: Styles) 
     """A table with a header row, repeated on each page. Each column is at least as wide as
     its longest word (no word broken in two); the rest of the width goes by content length."""
     floors, weights = [], []
+
+    def stringWidth(word: str) -> float:
+        return pdfmetrics.stringWidth(printable(word), BOLD, styles.head.fontSize)
+
     for column, header in enumerate(headers):
         cells = [header] + [row[column] for row in rows]
-        longest_word = max((word for cell in cells for word in cell.split()), key=len, default="")
-        word_width = pdfmetrics.stringWidth(printable(longest_word), BOLD, styles.head.fontSize)
+        # Words split at plain spaces only: «3,50 %», «1 234,56 €» (no-break) stay whole.
+        words = (word for cell in cells for word in cell.split(" "))
+        longest_word = max(words, key=lambda w: stringWidth(w), default="")
+        word_width = stringWidth(longest_word)
         floors.append(min(word_width + 13, WIDTH / 3))  # + the cell's paddings
         weights.append(max(len(header), *(min(len(cell), 80) for cell in cells)))
     spare = max(0.0, WIDTH - sum(floors))
     total = sum(weights) or 1
     widths = [floor + spare * weight / total for floor, weight in zip(floors, weights, strict=True)]
-    if sum(widths) > WIDTH:  # too many wide words: share the width by content
+    if sum(floors) > WIDTH:  # too many wide words: share the width by content
         widths = [WIDTH * weight / total for weight in weights]
     data: list[list[Any]] = [[para(h, styles.head) for h in headers]]
     data += [[para(value or "—", styles.cell) for value in row] for row in rows]

@@ -5,20 +5,26 @@ version and its state (an abandoned dossier is read-only) are those of the dossi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.auth import CurrentUser
 from app.changes import Change
 from app.clock import now
 from app.dossier.access import DossierCommands, read_only_for, touch
 from app.dossier.household import borrower_data, child_data
 from app.dossier.situation import ItemKind, project_data
 from app.errors import DomainError, NotFound
+from app.files import atomic_path
+from app.office.company import Company
 from app.office.permissions import write_as
+from app.simulation import verdicts
 from app.simulation.finance import compute
 from app.simulation.plans import (
     NAME_LIMIT,
@@ -36,16 +42,20 @@ from app.simulation.rules import (
     household_budget,
     is_new_build,
 )
-from models.dossier import Dossier, Simulation, SimulationCover, SimulationLine
+from app.simulation.synthesis_data import Person, SynthesisData, SynthesisNote
+from app.storage.database import Database
+from app.text import format_date, person_name
+from models.dossier import Comment, Dossier, Simulation, SimulationCover, SimulationLine
 from models.enums import (
     AuditAction,
     Deferral,
+    DossierTab,
     LineKind,
     Right,
     SimulationStatus,
     UsuryCategory,
 )
-from models.office import Setting
+from models.office import Setting, User
 from models.office import UsuryRate as UsuryRateRow
 
 DEFAULT_RATE = Decimal("3.50")  # a starting point the broker replaces with the bank's rate
@@ -74,11 +84,117 @@ class StoredSimulation:
 
 
 class SimulationService(DossierCommands[SimulationsInfo]):
+    def __init__(
+        self,
+        database: Database,
+        user: CurrentUser,
+        letterhead: Callable[[], tuple[Company, Path | None]] = lambda: (Company(), None),
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        super().__init__(database, user, today)
+        self._letterhead = letterhead  # the office's identity and logo, for the PDF
+
+    # --- the «Synthèse de financement» ----------------------------------------------------
+
+    def synthesis(self, simulation_id: int) -> SynthesisData:
+        """What the PDF of a simulation says, read in one go."""
+        company, logo = self._letterhead()
+        household = None
+        with self._db.read() as session:
+            simulation = self._simulation(session, simulation_id)
+            dossier = session.get_one(Dossier, simulation.dossier_id)
+            stored = _stored(simulation)
+            hidden = dossier.hide_contacts
+            people = tuple(
+                Person(
+                    person_name(b.first_name, b.last_name),
+                    () if hidden else _contacts(b),
+                )
+                for b in sorted(dossier.borrowers, key=lambda b: b.rank)
+            )
+            project = project_data(dossier.project)
+            comments = session.scalars(
+                select(Comment).where(
+                    Comment.dossier_id == dossier.id,
+                    Comment.in_synthesis,
+                    Comment.dismissed.is_(False),
+                )
+            ).all()
+            authors = dict(
+                session.execute(select(User.id, User.first_name + " " + User.last_name)).all()
+            )
+            tab_order = list(DossierTab)
+            notes = tuple(
+                SynthesisNote(
+                    f"{c.tab.label} — {format_date(c.created_at.date())}"
+                    + (f", {authors.get(c.author_id, '')}" if c.author_id else ", automatique"),
+                    c.body,
+                )
+                for c in sorted(comments, key=lambda c: (tab_order.index(c.tab), c.created_at))
+            )
+            number = dossier.number
+            dossier_id = dossier.id
+        household = self.budget(dossier_id)
+        result = compute(stored.plan.plan())
+        said = [verdicts.usury(result, self.usury_rates(), self._today())]
+        debt, living = verdicts.budget(
+            result,
+            household.budget,
+            stored.plan.rental_method,
+            household.new_build,
+            household.living,
+        )
+        said += [debt] + ([living] if living else [])
+        return SynthesisData(
+            company=company,
+            logo=logo,
+            dossier_number=number,
+            borrowers=people,
+            project=project,
+            plan=stored.plan,
+            result=result,
+            verdicts=tuple((s.label, s.text) for s in said),
+            notes=notes,
+            printed_on=self._today(),
+        )
+
+    def write_synthesis(
+        self, simulation_id: int, target: Path, stop: Callable[[], bool] | None = None
+    ) -> Path:
+        """The PDF of a simulation into `target` (written whole, or not at all)."""
+        from app.simulation.synthesis_pdf import write_synthesis  # reportlab: 0.2 s
+
+        data = self.synthesis(simulation_id)
+        with atomic_path(target) as partial:
+            write_synthesis(data, partial, stop)
+        return target
+
     # --- reading -----------------------------------------------------------------------
 
     def list(self, dossier_id: int) -> SimulationsInfo:
         with self._db.read() as session:
             return self._result(session, self._visible(session, dossier_id))
+
+    def find(self, dossier_number: str, name: str | None = None) -> int:
+        """A simulation of the dossier of that number: the one named so, or else the one the
+        client validated, or else the latest."""
+        with self._db.read() as session:
+            dossier = session.scalar(
+                select(Dossier).where(Dossier.number == dossier_number.strip())
+            )
+            if dossier is None:
+                raise NotFound(f"Aucun dossier n° {dossier_number}.")
+            self._visible(session, dossier.id)
+            simulations = sorted(dossier.simulations, key=lambda s: (s.created_at, s.id))
+            if name is not None:
+                named = [s for s in simulations if s.name == name.strip()]
+                if not named:
+                    raise NotFound(f"Le dossier {dossier.number} n'a pas de simulation « {name} ».")
+                return named[-1].id
+            if not simulations:
+                raise NotFound(f"Le dossier {dossier.number} n'a pas de simulation.")
+            validated = [s for s in simulations if s.status is SimulationStatus.CLIENT_VALIDATED]
+            return (validated or simulations)[-1].id
 
     def get(self, simulation_id: int) -> StoredSimulation:
         with self._db.read() as session:
@@ -342,6 +458,20 @@ def _load_living(session: Session) -> LivingThresholds:
         )
     except ValueError:
         return default
+
+
+def _contacts(borrower) -> tuple[tuple[str, str], ...]:
+    address = " ".join(
+        part for part in (borrower.address, borrower.postal_code, borrower.city) if part
+    )
+    pairs = (
+        ("Date de naissance", format_date(borrower.birth_date)),
+        ("Adresse", address),
+        ("Téléphone", borrower.phone),
+        ("E-mail", borrower.email),
+        ("Profession", borrower.profession),
+    )
+    return tuple((label, value) for label, value in pairs if value)
 
 
 def _of(dossier: Dossier, simulation_id: int) -> Simulation:

@@ -1,0 +1,292 @@
+"""«Synthèse de financement»: a simulation on paper, for the client or a bank, in the house
+style (app/pdf): the office's letterhead, the borrowers (their contact details left out when
+the dossier says so), the project, the plan and its figures, a chart by year, the «note de
+synthèse» (the comments flagged for it, their bold, italic, underline and lists kept), and
+the amortization by year in annex.
+
+User text is escaped; the comments' rich text (already reduced to a safe subset of HTML when
+stored) is rebuilt here tag by tag, so nothing typed can become reportlab markup."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.lib.units import mm
+from reportlab.platypus import Image, PageBreak, Paragraph, Spacer
+
+from app.pdf import house
+from app.simulation.finance import PlanResult
+from app.simulation.schedule_export import plan_years
+from app.simulation.summary import percent
+from app.simulation.synthesis_data import SynthesisData
+from app.text import format_amount, format_date, format_duration
+
+SUBJECT = "Synthèse de financement"
+
+
+def write_synthesis(
+    data: SynthesisData, target: Path, stop: Callable[[], bool] | None = None
+) -> None:
+    styles = house.Styles()
+    office = data.company.name or "Cabinet de courtage"
+    story: list[Any] = _letterhead(data, styles)
+    story += [
+        house.para(f"{SUBJECT} — {data.plan.name}", styles.title),
+        house.para(
+            f"Dossier {data.dossier_number}, établie le {format_date(data.printed_on)}.",
+            styles.small,
+        ),
+        house.SPACE,
+    ]
+    story += _borrowers(data, styles)
+    story += _project(data, styles)
+    story += _plan(data, styles)
+    story += _notes(data, styles)
+    story += [PageBreak(), house.para("Annexe : tableau d'amortissement par année", styles.h1)]
+    years = plan_years(data.result)
+    story.append(
+        house.grid(
+            ("Année", "Échéances", "Intérêts", "Capital", "Assurance", "Total", "Restant dû"),
+            [[str(y[0]), *(format_amount(v) for v in y[1:])] for y in years],
+            styles,
+        )
+    )
+    house.build(
+        target,
+        story,
+        office=office,
+        title=f"{SUBJECT} — dossier {data.dossier_number}",
+        author=office,
+        printed_on=data.printed_on,
+        stop=stop,
+    )
+
+
+def _letterhead(data: SynthesisData, styles: house.Styles) -> list[Any]:
+    company = data.company
+    lines = [company.name or "Cabinet de courtage"]
+    address = " ".join(p for p in (company.address, company.postal_code, company.city) if p)
+    if address:
+        lines.append(address)
+    contact = " — ".join(p for p in (company.phone, company.email) if p)
+    if contact:
+        lines.append(contact)
+    if company.orias_number:
+        lines.append(
+            f"ORIAS n° {company.orias_number}"
+            + (f" ({company.orias_category})" if company.orias_category else "")
+        )
+    story: list[Any] = []
+    if data.logo is not None and data.logo.exists():
+        logo = Image(str(data.logo))
+        ratio = logo.imageHeight / logo.imageWidth if logo.imageWidth else 1
+        logo.drawWidth, logo.drawHeight = 40 * mm, 40 * mm * ratio
+        logo.hAlign = "LEFT"
+        story.append(logo)
+    story += [house.para(line, styles.small) for line in lines]
+    story.append(house.SPACE)
+    return story
+
+
+def _borrowers(data: SynthesisData, styles: house.Styles) -> list[Any]:
+    story: list[Any] = [house.para("Emprunteurs", styles.h1)]
+    for person in data.borrowers:
+        pairs = [("Nom", person.name), *person.details]
+        story.append(house.key_values(pairs, styles))
+        story.append(Spacer(1, 2 * mm))
+    return story
+
+
+def _project(data: SynthesisData, styles: house.Styles) -> list[Any]:
+    project = data.project
+    pairs = [
+        ("Nature", project.nature.label if project.nature else ""),
+        ("Usage", project.use.label if project.use else ""),
+        ("Prix", format_amount(project.price_cents) if project.price_cents else ""),
+        (
+            "Frais de notaire",
+            format_amount(project.notary_fees_cents) if project.notary_fees_cents else "",
+        ),
+        ("Travaux", format_amount(project.works_cents) if project.works_cents else ""),
+        ("Coût total de l'opération", format_amount(project.total_cents)),
+        ("Apport", format_amount(project.contribution_cents or 0)),
+        ("Montant à financer", format_amount(project.to_finance_cents)),
+    ]
+    return [
+        house.heading_with(
+            house.key_values([(k, v) for k, v in pairs if v], styles),
+            house.para("Projet", styles.h1),
+        )
+    ]
+
+
+def _plan(data: SynthesisData, styles: house.Styles) -> list[Any]:
+    result, plan = data.result, data.plan
+    rows = []
+    for index, line in enumerate(plan.lines):
+        table = result.schedules[index]
+        rows.append(
+            [
+                line.kind.label,
+                format_amount(line.amount_cents),
+                percent(line.rate),
+                format_duration(line.months),
+                f"{line.deferral.label} {line.deferral_months} mois"
+                if line.deferral_months
+                else "—",
+                format_amount(table.repaying.payment_cents),
+                format_amount(table.repaying.insurance_cents),
+            ]
+        )
+    first = result.first_monthly_cents
+    without = result.monthly_without_insurance_cents[result.usual_month]
+    figures = [
+        ("Montant emprunté", format_amount(result.borrowed_cents)),
+        ("Mensualité", f"{format_amount(first)} dont assurance {format_amount(first - without)}"),
+        ("Intérêts", format_amount(result.interest_cents)),
+        ("Assurance", format_amount(result.insurance_cents)),
+        ("Frais (dossier, garantie, courtage)", format_amount(result.fees_cents)),
+        ("Coût total du crédit", format_amount(result.cost_cents)),
+        ("TAEG", f"{percent(result.taeg)} (dont TAEA {percent(result.taea)})"),
+        *data.verdicts,
+    ]
+    if plan.smoothing:
+        figures.insert(2, ("Lissage", "mensualités lissées : total constant"))
+    return [
+        house.para("Plan de financement", styles.h1),
+        house.grid(
+            ("Prêt", "Montant", "Taux", "Durée", "Différé", "Mensualité", "Assurance"),
+            rows,
+            styles,
+        ),
+        Spacer(1, 3 * mm),
+        house.key_values(figures, styles),
+        Spacer(1, 4 * mm),
+        _chart(result, styles),
+    ]
+
+
+def _chart(result: PlanResult, styles: house.Styles) -> Drawing:
+    """Per year: capital, interest and insurance paid, stacked."""
+    years = plan_years(result)
+    width, height = house.WIDTH, 62 * mm
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = int(14 * mm), int(12 * mm)
+    chart.width, chart.height = int(width - 20 * mm), int(height - 22 * mm)
+    chart.data = [
+        [y[3] / 100 for y in years],
+        [y[2] / 100 for y in years],
+        [y[4] / 100 for y in years],
+    ]
+    chart.categoryAxis.style = "stacked"
+    chart.categoryAxis.categoryNames = [str(y[0]) for y in years]
+    chart.categoryAxis.labels.fontName = house.FONT
+    chart.categoryAxis.labels.fontSize = 6
+    chart.valueAxis.labels.fontName = house.FONT
+    chart.valueAxis.labels.fontSize = 6
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labelTextFormat = lambda value: f"{value:,.0f} €".replace(",", " ")
+    chart.bars.strokeWidth = 0
+    for index, colour in enumerate((house.ACCENT, house.MUTED, house.RULE)):
+        chart.bars[index].fillColor = colour
+    drawing.add(chart)
+    for offset, (label, colour) in enumerate(
+        (("Capital", house.ACCENT), ("Intérêts", house.MUTED), ("Assurance", house.RULE))
+    ):
+        x = 14 * mm + offset * 32 * mm
+        drawing.add(String(x + 4 * mm, height - 6 * mm, label, fontName=house.FONT, fontSize=7))
+        swatch = Rect(x, height - 6.5 * mm, 3 * mm, 3 * mm)
+        swatch.fillColor, swatch.strokeWidth = colour, 0
+        drawing.add(swatch)
+    return drawing
+
+
+def _notes(data: SynthesisData, styles: house.Styles) -> list[Any]:
+    if not data.notes:
+        return []
+    story: list[Any] = [house.para("Note de synthèse", styles.h1)]
+    for note in data.notes:
+        story.append(house.para(note.heading, styles.h2))
+        story += rich_paragraphs(note.body, styles)
+    return story
+
+
+class _Rebuilder(HTMLParser):
+    """The stored subset of HTML (b, i, u, p, br, ul, ol, li) as reportlab paragraphs:
+    text escaped, only the tags written here."""
+
+    _INLINE = {"b": "b", "i": "i", "u": "u"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[tuple[str, str]] = []  # (markup, bullet or "")
+        self._current: list[str] = []
+        self._open: list[str] = []
+        self._lists: list[list[int]] = []  # [counter] per open list; -1: bullets
+        self._bullet = ""
+
+    def _flush(self) -> None:
+        text = "".join(self._current).strip()
+        closing = "".join(f"</{tag}>" for tag in reversed(self._open))
+        opening = "".join(f"<{tag}>" for tag in self._open)
+        if text:
+            self.paragraphs.append((text + closing, self._bullet))
+        self._current = [opening] if opening else []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self._INLINE:
+            self._open.append(self._INLINE[tag])
+            self._current.append(f"<{self._INLINE[tag]}>")
+        elif tag == "br":
+            self._current.append("<br/>")
+        elif tag in ("p", "li"):
+            self._flush()
+            if tag == "li" and self._lists:
+                counter = self._lists[-1]
+                if counter[0] >= 0:
+                    counter[0] += 1
+                    self._bullet = f"{counter[0]}."
+                else:
+                    self._bullet = "•"
+        elif tag in ("ul", "ol"):
+            self._flush()
+            self._lists.append([0 if tag == "ol" else -1])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._INLINE and self._INLINE[tag] in self._open:
+            self._open.remove(self._INLINE[tag])
+            self._current.append(f"</{self._INLINE[tag]}>")
+        elif tag in ("p", "li"):
+            self._flush()
+            self._bullet = ""
+        elif tag in ("ul", "ol") and self._lists:
+            self._flush()
+            self._lists.pop()
+            self._bullet = ""
+
+    def handle_data(self, data: str) -> None:
+        self._current.append(html.escape(house.printable(data), quote=False))
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def rich_paragraphs(markup: str, styles: house.Styles) -> list[Paragraph]:
+    parser = _Rebuilder()
+    parser.feed(markup)
+    parser.close()
+    result = []
+    for text, bullet in parser.paragraphs:
+        if bullet:
+            result.append(Paragraph(text, styles.bullet, bulletText=bullet))
+        else:
+            result.append(Paragraph(text, styles.body))
+    return result
