@@ -18,7 +18,7 @@ from typing import Any
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, Image, KeepTogether, PageBreak, Paragraph, Spacer
 
 from app.pdf import house
 from app.simulation.finance import PlanResult
@@ -209,13 +209,20 @@ def _chart(result: PlanResult, styles: house.Styles) -> Drawing:
 
 
 def _notes(data: SynthesisData, styles: house.Styles) -> list[Any]:
+    """The comments flagged for the note, in the order of the tabs; a heading never ends a
+    page alone."""
     if not data.notes:
         return []
-    story: list[Any] = [house.para("Note de synthèse", styles.h1)]
-    for note in data.notes:
-        story.append(house.para(note.heading, styles.h2))
-        story += rich_paragraphs(note.body, styles)
-    return story
+    story: list[Any] = []
+    for index, note in enumerate(data.notes):
+        block: list[Flowable] = [
+            house.para(note.heading, styles.h2),
+            *rich_paragraphs(note.body, styles),
+        ]
+        if index == 0:
+            block.insert(0, house.para("Note de synthèse", styles.h1))
+        story.append(KeepTogether(block) if len(block) <= 12 else block)
+    return [item for part in story for item in (part if isinstance(part, list) else [part])]
 
 
 class _Rebuilder(HTMLParser):
