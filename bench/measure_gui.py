@@ -194,6 +194,28 @@ def main() -> None:
         back_to_back.append(time.perf_counter() - start)
         dossier_window.close()
 
+    # The «Simulations» tab of dossiers that have some, warm (the window prepared).
+    simulation_tabs = []
+    for row in range(60, 200):
+        dossier_id = window.model.id_at(row)
+        if not workspace.simulations.list(dossier_id).simulations:
+            continue
+        wait_for_spare(app, window)
+        dossier_window = window.open_dossier(dossier_id)
+        settle(app, window)
+        tab_page = dossier_window.view
+        tab_page.installEventFilter(PAINTS)
+        start = time.perf_counter()
+        dossier_window.view.show_simulations()
+        before = PAINTS.paints
+        while PAINTS.paints == before:
+            app.processEvents()
+        simulation_tabs.append(time.perf_counter() - start)
+        dossier_window.close()
+        app.processEvents()
+        if len(simulation_tabs) == 10:
+            break
+
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
         "keystroke_ms_median": ms(statistics.median(keystrokes)),
@@ -215,6 +237,7 @@ def main() -> None:
         "open_dossier_ms_median": ms(statistics.median(opens)),
         "open_dossier_ms_max": ms(max(opens)),
         "open_back_to_back_ms_median": ms(statistics.median(back_to_back)),
+        "simulations_tab_ms_median": ms(statistics.median(simulation_tabs)),
         "peak_memory_mb": round(peak_mb, 1),
     }
     window.close()
