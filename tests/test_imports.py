@@ -76,6 +76,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.dossier_window"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.dialogs.new_dossier"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,
+    ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,
 }
 
 

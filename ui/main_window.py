@@ -204,10 +204,14 @@ class MainWindow(QMainWindow):
         password_action.triggered.connect(self.change_password)
         file_menu.insertAction(quit_action, password_action)
         user = self.workspace.user
+        tools = self.menuBar().addMenu("&Outils")
+        calculator_action = QAction("&Calculatrice de financement…", self)
+        calculator_action.setObjectName("calculatorAction")
+        calculator_action.triggered.connect(self.open_calculator)
+        tools.addAction(calculator_action)
         if any(
             user.can(r) for r in (Right.MANAGE_SETTINGS, Right.MANAGE_USERS, Right.PERSONAL_DATA)
         ):
-            tools = self.menuBar().addMenu("&Outils")
             settings_action = QAction("&Paramètres…", self)
             settings_action.setObjectName("settingsAction")
             settings_action.triggered.connect(self.open_settings)
@@ -531,6 +535,16 @@ class MainWindow(QMainWindow):
         self._settings_window.show()
         self._settings_window.raise_()
         return self._settings_window
+
+    def open_calculator(self):
+        """«Calculatrice»: a financing plan without a dossier (a new one each time)."""
+        from ui.calculator import CalculatorWindow
+
+        window = CalculatorWindow(self.workspace)
+        window.setParent(self, window.windowFlags())
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
 
     def change_password(self):
         from ui.settings import PasswordDialog

@@ -175,6 +175,21 @@ class SimulationService(DossierCommands[SimulationsInfo]):
         with self._db.read() as session:
             return self._result(session, self._visible(session, dossier_id))
 
+    def check_plan(self, data: PlanData, borrowers: int) -> PlanData:
+        """The plan as it would be stored in a dossier of `borrowers` borrowers, or its
+        refusal (nothing is read or written)."""
+        cleaned = clean_plan(data, borrowers)
+        compute(cleaned.plan())
+        return cleaned
+
+    def dossier_numbered(self, number: str) -> int:
+        """The id of the dossier of that number, if the user sees it."""
+        with self._db.read() as session:
+            dossier = session.scalar(select(Dossier).where(Dossier.number == number.strip()))
+            if dossier is None:
+                raise NotFound(f"Aucun dossier n° {number.strip()}.")
+            return self._visible(session, dossier.id).id
+
     def find(self, dossier_number: str, name: str | None = None) -> int:
         """A simulation of the dossier of that number: the one named so, or else the one the
         client validated, or else the latest."""
@@ -390,9 +405,8 @@ class SimulationService(DossierCommands[SimulationsInfo]):
     # --- helpers -----------------------------------------------------------------------
 
     def _checked(self, data: PlanData, dossier: Dossier) -> PlanData:
-        cleaned = clean_plan(data, len(dossier.borrowers))
-        compute(cleaned.plan())  # the maths' own checks: amounts, rates, deferrals, fees
-        return cleaned
+        # The maths' own checks too: amounts, rates, deferrals, fees.
+        return self.check_plan(data, len(dossier.borrowers))
 
     def _simulation(self, session: Session, simulation_id: int) -> Simulation:
         simulation = session.get(Simulation, simulation_id)
