@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -51,7 +52,7 @@ def test_a_simulation_is_created_from_the_project_and_computed(qtbot, workspace,
     assert tab.list_model.rowCount() == 1
     assert find(tab, QLineEdit, "simulationNameEdit").text() == "Simulation 1"
     lines = find(tab, QTableView, "loanLinesTable").model()
-    assert lines.index(0, 1).data().replace("\u202f", " ") == "200 000,00\u00a0€"
+    assert lines.index(0, 2).data().replace("\u202f", " ") == "200 000,00\u00a0€"
     assert "1 159,92 €" in _text(find(tab, QLabel, "monthlyTotalLabel"))  # 3,50 % over 20 years
     assert _text(find(tab, QLabel, "taegLabel")).startswith("3,56 %")
     assert find(tab, QTableView, "amortizationTable").model().rowCount() == 20
@@ -276,3 +277,44 @@ def test_the_synthesis_pdf_is_made_in_the_background_and_kept_in_the_dossier(
     made = list((workspace.paths.folder / "exports").glob("Synthèse *.pdf"))
     assert len(made) == 1 and made[0].read_bytes().startswith(b"%PDF")
     assert "Synthèse enregistrée" in find(window, QLabel, "messageText").text()
+
+
+def test_two_simulations_are_compared_side_by_side(qtbot, workspace, open_dossier):
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    assert not find(tab, QPushButton, "compareSimulationsButton").isEnabled()
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    click(qtbot, find(tab, QPushButton, "duplicateSimulationButton"))
+    stored = workspace.simulations.get(tab.current)
+    longer = replace(stored.plan.lines[0], months=300)
+    workspace.simulations.save(tab.current, tab.info.version, replace(stored.plan, lines=(longer,)))
+    window.view.reload()
+    dialog = tab.compare()
+    assert dialog.objectName() == "compareSimulationsDialog"
+    model = dialog.model
+    rows = {
+        model.index(r, 0).data(): (model.index(r, 1).data(), model.index(r, 2).data())
+        for r in range(model.rowCount())
+    }
+    assert rows["Durée"] == ("20 ans", "25 ans")
+    left, right = rows["Mensualité (assurance comprise)"]
+    assert left.replace("\u202f", " ") == "1 159,92\u00a0€" and right != left
+    assert model.headerData(2, Qt.Orientation.Horizontal) == "Copie de Simulation 1"
+
+
+def test_a_loan_names_its_bank_from_the_office(qtbot, workspace, open_dossier):
+    from app.office.referential import BankData
+
+    workspace.referential.save_bank(None, BankData("Crédit Agricole", "Quimper", ""))
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    tab.lines_view.selectRow(0)
+    dialog = tab.edit_line()
+    combo = find(dialog, QComboBox, "loanBankCombo")
+    combo.setCurrentIndex(combo.findText("Crédit Agricole — Quimper"))
+    click(qtbot, dialog.ok_button)
+    assert tab.lines_model.index(0, 1).data() == "Crédit Agricole — Quimper"
+    assert workspace.simulations.get(tab.current).plan.lines[0].bank_id == combo.currentData()

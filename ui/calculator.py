@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.dossier.dossier_service import NewDossier
 from app.errors import DomainError, NotFound
+from app.office.office import Choice
 from app.simulation.finance import compute
 from app.simulation.plans import LineData, PlanData
 from app.simulation.summary import percent
@@ -44,13 +45,14 @@ class CalculatorWindow(QMainWindow):
         self.resize(1000, 720)
         self.workspace = workspace
         self.plan = PlanData("Calcul", (LineData(200_000_00, Decimal("3.50"), 240),))
+        self.banks = {b.id: b.label for b in workspace.office.active_banks()}
         central = QWidget()
         layout = QVBoxLayout(central)
         lines = QGroupBox("Prêts")
         lines_layout = QVBoxLayout(lines)
         self.lines_model = TableModel(
-            ("Type", "Montant", "Taux", "Durée", "Différé", "Assurance", "Mensualité"),
-            frozenset({1, 6}),
+            ("Type", "Banque", "Montant", "Taux", "Durée", "Différé", "Assurance", "Mensualité"),
+            frozenset({2, 7}),
         )
         self.lines_view = _table("calculatorLinesTable", self.lines_model)
         self.lines_view.doubleClicked.connect(lambda _i: self.edit_line())
@@ -129,7 +131,8 @@ class CalculatorWindow(QMainWindow):
             return
         self.error.clear_message()
         self.lines_model.set_rows(
-            list(plan.lines), [_line_row(line, result, i) for i, line in enumerate(plan.lines)]
+            list(plan.lines),
+            [_line_row(line, result, i, self.banks) for i, line in enumerate(plan.lines)],
         )
         first = result.first_monthly_cents
         without = result.monthly_without_insurance_cents[result.usual_month]
@@ -184,7 +187,8 @@ class CalculatorWindow(QMainWindow):
             self._set(plan_with(self.plan, new_line))
             return True
 
-        dialog = LineDialog(self, ["Emprunteur 1", "Emprunteur 2"], line, submit)
+        banks = [Choice(i, label) for i, label in self.banks.items()]
+        dialog = LineDialog(self, ["Emprunteur 1", "Emprunteur 2"], line, submit, banks)
         dialog.open()
         return dialog
 

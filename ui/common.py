@@ -249,6 +249,11 @@ class TableModel(QAbstractTableModel):
     def item_at(self, row: int):
         return self._items[row]
 
+    def set_headers(self, headers: tuple[str, ...]) -> None:
+        """New column titles (same number of columns)."""
+        self._headers = headers
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(headers) - 1)
+
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 

@@ -11,12 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -45,6 +46,7 @@ from app.simulation.plans import (
     parse_months,
     parse_rate,
 )
+from app.simulation.rules import debt_ratio
 from app.simulation.schedule_export import write_csv, write_xlsx
 from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, format_duration, parse_amount
@@ -97,6 +99,7 @@ class LineDialog(FormDialog):
         borrowers: list[str],
         line: LineData | None,
         submit,
+        banks: list | None = None,
     ) -> None:
         super().__init__(
             parent,
@@ -118,7 +121,17 @@ class LineDialog(FormDialog):
         self.deferral.setCurrentIndex(self.deferral.findData(line.deferral.value))
         self.deferral_months = _edit("loanDeferralMonthsEdit", "Durée du différé en mois", 90)
         self.deferral_months.setText(str(line.deferral_months or ""))
+        self.bank = QComboBox()
+        self.bank.setObjectName("loanBankCombo")
+        self.bank.setAccessibleName("Banque prêteuse")
+        self.bank.addItem("— Banque à choisir —", None)
+        for bank in banks or []:
+            self.bank.addItem(bank.label, bank.id)
+        if line.bank_id is not None and self.bank.findData(line.bank_id) < 0:
+            self.bank.addItem("(banque inactive)", line.bank_id)  # kept as it was chosen
+        self.bank.setCurrentIndex(max(0, self.bank.findData(line.bank_id)))
         form.addRow("Type :", self.kind)
+        form.addRow("Banque :", self.bank)
         form.addRow("Montant (€) :", self.amount)
         form.addRow("Taux nominal (%) :", self.rate)
         form.addRow("Durée (mois) :", self.months)
@@ -210,6 +223,7 @@ class LineDialog(FormDialog):
             deferral_months=parse_months(self.deferral_months.text(), "deferral_months")
             if deferral is not Deferral.NONE
             else 0,
+            bank_id=self.bank.currentData(),
             covers=tuple(covers),
         )
 
@@ -238,6 +252,7 @@ class SimulationsTab(QWidget):
         self.plan: PlanData | None = None
         self.read_only = False
         self.rates: tuple = ()  # the office's usury rates
+        self.banks: dict[int, str] = {}  # the office's banks, by id
         self.household = None  # the household's budget before the project
         self._background: Background | None = None  # the PDF, on first use
         layout = QHBoxLayout(self)
@@ -277,6 +292,10 @@ class SimulationsTab(QWidget):
         for button in (self.new_button, self.duplicate_button, self.delete_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
+        self.compare_button = QPushButton("Comparer deux simulations…")
+        self.compare_button.setObjectName("compareSimulationsButton")
+        self.compare_button.clicked.connect(self.compare)
+        layout.addWidget(self.compare_button)
         self.error = ErrorLabel("simulationError")
         layout.addWidget(self.error)
         return box
@@ -299,8 +318,8 @@ class SimulationsTab(QWidget):
         lines = QGroupBox("Prêts")
         lines_layout = QVBoxLayout(lines)
         self.lines_model = TableModel(
-            ("Type", "Montant", "Taux", "Durée", "Différé", "Assurance", "Mensualité"),
-            frozenset({1, 6}),
+            ("Type", "Banque", "Montant", "Taux", "Durée", "Différé", "Assurance", "Mensualité"),
+            frozenset({2, 7}),
         )
         self.lines_view = _table("loanLinesTable", self.lines_model)
         self.lines_view.doubleClicked.connect(lambda _i: self.edit_line())
@@ -443,10 +462,12 @@ class SimulationsTab(QWidget):
         self.new_button.setEnabled(not self.read_only)
         for button in (self.duplicate_button, self.delete_button):
             button.setEnabled(not self.read_only and bool(ids))
+        self.compare_button.setEnabled(len(ids) >= 2)
 
     def reload(self) -> None:
         if self.view.dossier_id is not None:
             self.rates = self.service.usury_rates()
+            self.banks = {b.id: b.label for b in self.view.workspace.office.active_banks()}
             self.household = self.service.budget(self.view.dossier_id)
             self.render(self.service.list(self.view.dossier_id))
 
@@ -539,7 +560,7 @@ class SimulationsTab(QWidget):
             return
         self.lines_model.set_rows(
             list(plan.lines),
-            [_line_row(line, result, index) for index, line in enumerate(plan.lines)],
+            [_line_row(line, result, index, self.banks) for index, line in enumerate(plan.lines)],
         )
         first = result.first_monthly_cents
         without = result.monthly_without_insurance_cents[result.usual_month]
@@ -769,6 +790,13 @@ class SimulationsTab(QWidget):
         else:
             raise error
 
+    def compare(self) -> CompareDialog | None:
+        if self.info is None or len(self.info.simulations) < 2:
+            return None
+        dialog = CompareDialog(self, self.service, self.info, self.household)
+        dialog.open()
+        return dialog
+
     def _borrowers(self) -> list[str]:
         household = self.view.workspace.household.get(self.view.dossier_id)
         return [
@@ -823,9 +851,90 @@ class SimulationsTab(QWidget):
                 raise DomainError(self.error.text() or "La ligne n'a pas été enregistrée.")
             return True
 
-        dialog = LineDialog(self, self._borrowers(), line, submit)
+        banks = self.view.workspace.office.active_banks()
+        dialog = LineDialog(self, self._borrowers(), line, submit, banks)
         dialog.open()
         return dialog
+
+
+class CompareDialog(QDialog):
+    """Two simulations of the dossier side by side: what each costs and weighs."""
+
+    ROWS = (
+        "Montant emprunté",
+        "Durée",
+        "Mensualité (assurance comprise)",
+        "Intérêts",
+        "Assurance",
+        "Frais",
+        "Coût total du crédit",
+        "TAEG",
+        "TAEA",
+        "Taux d'endettement après",
+    )
+
+    def __init__(self, parent: QWidget, service, info, household) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareSimulationsDialog")
+        self.setWindowTitle("Comparer deux simulations")
+        self._service, self._household = service, household
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.left = QComboBox()
+        self.left.setObjectName("compareLeftCombo")
+        self.right = QComboBox()
+        self.right.setObjectName("compareRightCombo")
+        for combo in (self.left, self.right):
+            for simulation in info.simulations:
+                combo.addItem(simulation.name, simulation.id)
+            row.addWidget(combo)
+        self.right.setCurrentIndex(1)
+        layout.addLayout(row)
+        self.model = TableModel(("", "", ""), frozenset({1, 2}))
+        self.table = _table("compareTable", self.model)
+        for combo in (self.left, self.right):
+            combo.currentIndexChanged.connect(lambda _i: self._show())
+        layout.addWidget(self.table)
+        close = QPushButton("Fermer")
+        close.clicked.connect(self.accept)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        self.resize(640, 380)
+        self._show()
+
+    def _column(self, simulation_id: int) -> list[str]:
+        stored = attempt(lambda: self._service.get(simulation_id)).value
+        result = attempt(lambda: compute(stored.plan.plan())).value if stored else None
+        if stored is None or result is None:
+            return ["—"] * len(self.ROWS)
+        highest = max(result.monthly_cents)
+        months = max(line.months for line in result.plan.lines)
+        ratio = "—"
+        if self._household is not None and self._household.budget.incomes_cents:
+            budget, method = self._household.budget, stored.plan.rental_method
+            ratio = percent(debt_ratio(budget, method, highest).ratio)
+        return [
+            format_amount(result.borrowed_cents),
+            format_duration(months),
+            format_amount(result.first_monthly_cents),
+            format_amount(result.interest_cents),
+            format_amount(result.insurance_cents),
+            format_amount(result.fees_cents),
+            format_amount(result.cost_cents),
+            percent(result.taeg),
+            percent(result.taea),
+            ratio,
+        ]
+
+    def _show(self) -> None:
+        left, right = self.left.currentData(), self.right.currentData()
+        if left is None or right is None:
+            return
+        self.model.set_headers(("", self.left.currentText(), self.right.currentText()))
+        columns = (self._column(left), self._column(right))
+        self.model.set_rows(
+            list(self.ROWS),
+            [(label, columns[0][i], columns[1][i]) for i, label in enumerate(self.ROWS)],
+        )
 
 
 def _table(name: str, model: TableModel) -> QTableView:
@@ -846,6 +955,7 @@ def _raw_row(line: LineData) -> tuple[str, ...]:
     """A line as stored, without its computed payment."""
     return (
         line.kind.label,
+        "",
         format_amount(line.amount_cents),
         f"{format_rate_input(line.rate)} %",
         format_duration(line.months),
@@ -855,7 +965,9 @@ def _raw_row(line: LineData) -> tuple[str, ...]:
     )
 
 
-def _line_row(line: LineData, result: PlanResult, index: int) -> tuple[str, ...]:
+def _line_row(
+    line: LineData, result: PlanResult, index: int, banks: dict[int, str]
+) -> tuple[str, ...]:
     deferral = (
         f"{line.deferral.label} {line.deferral_months} mois"
         if line.deferral is not Deferral.NONE
@@ -873,6 +985,7 @@ def _line_row(line: LineData, result: PlanResult, index: int) -> tuple[str, ...]
     table = result.schedules[index]
     return (
         line.kind.label,
+        banks.get(line.bank_id, "—") if line.bank_id is not None else "—",
         format_amount(line.amount_cents),
         f"{format_rate_input(line.rate)} %",
         format_duration(line.months),

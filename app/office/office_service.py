@@ -18,7 +18,7 @@ from app.office.office import (
 )
 from app.security import hash_password
 from app.storage.database import Database
-from models.office import Provenance, Referrer, Role, RoleRight, Step, User
+from models.office import Bank, Provenance, Referrer, Role, RoleRight, Step, User
 
 
 def seed_reference_data(session: Session) -> dict[str, Role]:
@@ -80,6 +80,12 @@ class OfficeService:
                 select(Provenance).where(Provenance.is_active).order_by(Provenance.position)
             )
             return [Choice(p.id, p.name) for p in rows]
+
+    def active_banks(self) -> list[Choice]:
+        """The office's banks, for a loan's lender: «BNP Paribas — Quimper centre»."""
+        with self._db.read() as session:
+            rows = session.scalars(select(Bank).where(Bank.is_active).order_by(Bank.name))
+            return [Choice(b.id, f"{b.name} — {b.agency}" if b.agency else b.name) for b in rows]
 
     def active_referrers(self) -> list[Choice]:
         with self._db.read() as session:
