@@ -445,3 +445,12 @@ def test_the_purged_names_leave_the_file(workspace):
     raw = workspace.paths.database.read_bytes()
     assert not re.search(rb"zebulonnette", raw, re.I)
     assert "Zébulonnette".encode() not in raw
+
+
+def test_the_pdf_leaves_out_emoji_the_font_cannot_draw():
+    from app.pdf.house import printable
+
+    assert printable("Super 👍🏽 dossier ❤️ ✅ — «ok» 1\u202f234,56\u00a0€") == (
+        "Super  dossier   — «ok» 1\u00a0234,56\u00a0€"
+    )
+    assert printable("汉字") == "??"  # other scripts the font lacks: said, not hidden

@@ -2,8 +2,8 @@
 ≈ 0.2 s).
 
 - Fonts: Bitstream Vera, shipped inside reportlab itself (its licence allows it), which
-  covers French («œ», «€», «’», guillemets). reportlab has no font fallback: a character the
-  font lacks is replaced by «?» rather than printed as an empty box.
+  covers French («œ», «€», «’», guillemets). reportlab has no font fallback: an emoji the
+  font lacks is left out, any other character it lacks is printed «?» (never an empty box).
 - User text is always escaped (`para`): reportlab's Paragraph markup is an injection surface
   (`<img src>` reads local files, unbalanced tags raise). Only the tags written here are used.
 - Every page: the office's name and the document's title at the top, «Page n / N» and the
@@ -78,7 +78,19 @@ def _printable_char(char: str) -> str:
         return char
     if unicodedata.category(char) == "Zs":
         return "\u00a0" if 0xA0 in _glyphs else " "
+    if _is_emoji(char):
+        return ""  # a pictogram the font cannot draw: left out rather than a «?»
     return "?"
+
+
+def _is_emoji(char: str) -> bool:
+    code = ord(char)
+    return (
+        code >= 0x1F000  # emoticons, pictographs, flags
+        or 0x2600 <= code <= 0x27BF  # miscellaneous symbols, dingbats
+        or code in (0x200D, 0xFE0E, 0xFE0F, 0x20E3)  # joiner, presentation selectors, keycap
+        or unicodedata.category(char) == "So"
+    )
 
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:
