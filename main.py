@@ -282,7 +282,8 @@ def _decimal(text: str, message: str) -> Decimal:
 def run_simulate(args: argparse.Namespace) -> int:
     """`simulate`: one amortising loan computed without a database."""
     from app.simulation.finance import Cover, Fees, Line, Plan, compute
-    from app.simulation.summary import as_json, schedule_rows, summary_lines
+    from app.simulation.schedule_export import plan_months
+    from app.simulation.summary import as_json, summary_lines
 
     try:
         amount = parse_amount(args.amount, "amount")
@@ -313,7 +314,8 @@ def run_simulate(args: argparse.Namespace) -> int:
             f"{'Mois':>4}  {'Échéance':>14}  {'Intérêts':>14}  {'Capital':>14}  "
             f"{'Assurance':>12}  {'Restant dû':>16}"
         )
-        for month, *amounts in schedule_rows(result):
+        for month, payment, interest, capital, insurance, _total, remaining in plan_months(result):
+            amounts = (payment, interest, capital, insurance, remaining)
             cells = [
                 format_amount(a).replace("\u202f", " ").replace("\u00a0", " ") for a in amounts
             ]

@@ -67,7 +67,11 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     "(0.2 s): when a PDF is made",
     **{
         ("main.py", module): "the simulate command only"
-        for module in ("app.simulation.finance", "app.simulation.summary")
+        for module in (
+            "app.simulation.finance",
+            "app.simulation.schedule_export",
+            "app.simulation.summary",
+        )
     },
     (
         "ui/launcher.py",

@@ -33,7 +33,7 @@ from app.workspace import Workspace
 from models.enums import DossierStatus
 from ui.common import ErrorLabel, FormDialog, TableModel, icon, plain, set_role
 from ui.operations import attempt, show_refusal
-from ui.simulations_tab import LineDialog, _line_row, _table, _years
+from ui.simulation_widgets import LineDialog, line_row, plan_table, year_rows
 
 
 class CalculatorWindow(QMainWindow):
@@ -54,7 +54,7 @@ class CalculatorWindow(QMainWindow):
             ("Type", "Banque", "Montant", "Taux", "Durée", "Différé", "Assurance", "Mensualité"),
             frozenset({2, 7}),
         )
-        self.lines_view = _table("calculatorLinesTable", self.lines_model)
+        self.lines_view = plan_table("calculatorLinesTable", self.lines_model)
         self.lines_view.doubleClicked.connect(lambda _i: self.edit_line())
         lines_layout.addWidget(self.lines_view)
         buttons = QHBoxLayout()
@@ -100,7 +100,7 @@ class CalculatorWindow(QMainWindow):
             ("Année", "Échéances", "Intérêts", "Capital", "Assurance", "Restant dû"),
             frozenset({1, 2, 3, 4, 5}),
         )
-        self.schedule_view = _table("calculatorAmortizationTable", self.schedule_model)
+        self.schedule_view = plan_table("calculatorAmortizationTable", self.schedule_model)
         layout.addWidget(self.schedule_view, 1)
         self.error = ErrorLabel("calculatorError")
         layout.addWidget(self.error)
@@ -132,7 +132,7 @@ class CalculatorWindow(QMainWindow):
         self.error.clear_message()
         self.lines_model.set_rows(
             list(plan.lines),
-            [_line_row(line, result, i, self.banks) for i, line in enumerate(plan.lines)],
+            [line_row(line, result, i, self.banks) for i, line in enumerate(plan.lines)],
         )
         first = result.first_monthly_cents
         without = result.monthly_without_insurance_cents[result.usual_month]
@@ -141,7 +141,7 @@ class CalculatorWindow(QMainWindow):
         )
         self.cost_label.setText(format_amount(result.cost_cents))
         self.taeg_label.setText(f"{percent(result.taeg)}  (TAEA {percent(result.taea)})")
-        self.schedule_model.set_rows([], _years(result))
+        self.schedule_model.set_rows([], year_rows(result))
 
     def _set(self, plan: PlanData) -> None:
         """A new plan, if the maths accept it (else their refusal is raised)."""

@@ -7,239 +7,59 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QComboBox,
-    QDialog,
     QFileDialog,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.errors import DomainError
 from app.simulation import verdicts
-from app.simulation.finance import Cover, Line, PlanResult, check_line, compute
+from app.simulation.finance import PlanResult, compute
 from app.simulation.plans import (
     AnotherValidated,
-    CoverData,
     LineData,
     PlanData,
-    format_rate_input,
-    parse_months,
-    parse_rate,
 )
-from app.simulation.rules import debt_ratio
 from app.simulation.schedule_export import write_csv, write_xlsx
 from app.simulation.summary import percent
-from app.text import format_amount, format_amount_input, format_duration, parse_amount
+from app.text import format_amount, format_amount_input, parse_amount
 from models.enums import (
-    Deferral,
     Guarantee,
-    InsuranceBase,
-    LineKind,
     RentalMethod,
     SimulationStatus,
 )
 from ui.backup_ui import ProgressRun
-from ui.common import ErrorLabel, FormDialog, TableModel, confirm, plain, set_role
+from ui.common import ErrorLabel, TableModel, confirm, plain, set_role
 from ui.operations import attempt, show_refusal
+from ui.simulation_widgets import (
+    CompareDialog,
+    LineDialog,
+    combo,
+    line_edit,
+    line_row,
+    plan_table,
+    raw_row,
+    year_rows,
+)
 from ui.workers import Background
 
 if TYPE_CHECKING:  # the services import SQLAlchemy
     from app.simulation.simulation_service import SimulationService, SimulationsInfo
     from ui.dossier_window import DossierView
-
-
-_COVER_TITLE = "Assurance de l'emprunteur : "
-
-
-def _combo(name: str, accessible: str, members, with_none: str = "") -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    combo.setAccessibleName(accessible)
-    if with_none:
-        combo.addItem(with_none, None)
-    for member in members:
-        combo.addItem(member.label, member.value)
-    return combo
-
-
-def _edit(name: str, accessible: str, width: int = 120) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    edit.setAccessibleName(accessible)
-    edit.setMaximumWidth(width)
-    return edit
-
-
-class LineDialog(FormDialog):
-    """One loan line and each borrower's insurance on it."""
-
-    def __init__(
-        self,
-        parent: QWidget,
-        borrowers: list[str],
-        line: LineData | None,
-        submit,
-        banks: list | None = None,
-    ) -> None:
-        super().__init__(
-            parent,
-            "Ligne de prêt" if line is None else "Modifier la ligne de prêt",
-            "loanLineDialog",
-        )
-        self._submit = submit
-        line = line or LineData(0, Decimal("3.50"), 240)
-        form = QFormLayout()
-        self.kind = _combo("loanKindCombo", "Type de prêt", LineKind)
-        self.kind.setCurrentIndex(self.kind.findData(line.kind.value))
-        self.amount = _edit("loanAmountEdit", "Montant", 160)
-        self.amount.setText(format_amount_input(line.amount_cents or None))
-        self.rate = _edit("loanRateEdit", "Taux nominal annuel (%)", 90)
-        self.rate.setText(format_rate_input(line.rate))
-        self.months = _edit("loanMonthsEdit", "Durée en mois", 90)
-        self.months.setText(str(line.months))
-        self.deferral = _combo("loanDeferralCombo", "Différé", Deferral)
-        self.deferral.setCurrentIndex(self.deferral.findData(line.deferral.value))
-        self.deferral_months = _edit("loanDeferralMonthsEdit", "Durée du différé en mois", 90)
-        self.deferral_months.setText(str(line.deferral_months or ""))
-        self.bank = QComboBox()
-        self.bank.setObjectName("loanBankCombo")
-        self.bank.setAccessibleName("Banque prêteuse")
-        self.bank.addItem("— Banque à choisir —", None)
-        for bank in banks or []:
-            self.bank.addItem(bank.label, bank.id)
-        if line.bank_id is not None and self.bank.findData(line.bank_id) < 0:
-            self.bank.addItem("(banque inactive)", line.bank_id)  # kept as it was chosen
-        self.bank.setCurrentIndex(max(0, self.bank.findData(line.bank_id)))
-        form.addRow("Type :", self.kind)
-        form.addRow("Banque :", self.bank)
-        form.addRow("Montant (€) :", self.amount)
-        form.addRow("Taux nominal (%) :", self.rate)
-        form.addRow("Durée (mois) :", self.months)
-        deferral = QHBoxLayout()
-        deferral.addWidget(self.deferral)
-        deferral.addWidget(QLabel("pendant"))
-        deferral.addWidget(self.deferral_months)
-        deferral.addWidget(QLabel("mois"))
-        deferral.addStretch(1)
-        form.addRow("Différé :", deferral)
-        self.form.addLayout(form)
-        self.fields = {
-            "amount": self.amount,
-            "rate": self.rate,
-            "months": self.months,
-            "deferral": self.deferral,
-            "deferral_months": self.deferral_months,
-            "kind": self.kind,
-        }
-        self.covers: list[
-            tuple[QGroupBox, QLineEdit, QComboBox, QLineEdit, QLineEdit, QCheckBox]
-        ] = []
-        existing = {cover.borrower_rank: cover for cover in line.covers}
-        for rank, name in enumerate(borrowers, start=1):
-            self.form.addWidget(self._cover_box(rank, name, existing.get(rank)))
-        self.setMinimumWidth(520)
-
-    def _cover_box(self, rank: int, name: str, cover: CoverData | None) -> QGroupBox:
-        box = QGroupBox(f"{_COVER_TITLE}{name}")
-        box.setObjectName(f"insuranceBox{rank}")
-        box.setCheckable(True)
-        box.setChecked(cover is not None)
-        cover = cover or CoverData(rank, rate=Decimal("0.30"))
-        grid = QGridLayout(box)
-        share = _edit(f"insuranceShareEdit{rank}", "Quotité assurée (%)", 80)
-        share.setText(format_rate_input(cover.share).removesuffix(",00"))
-        base = _combo(f"insuranceBaseCombo{rank}", "Calcul de la prime", InsuranceBase)
-        base.setCurrentIndex(base.findData(cover.base.value))
-        rate = _edit(f"insuranceRateEdit{rank}", "Taux d'assurance annuel (%)", 80)
-        rate.setText(format_rate_input(cover.rate))
-        monthly = _edit(f"insuranceMonthlyEdit{rank}", "Prime mensuelle (€)", 100)
-        monthly.setText(format_amount_input(cover.monthly_cents or None))
-        mandatory = QCheckBox("Exigée par la banque (entre dans le TAEG)")
-        mandatory.setObjectName(f"insuranceMandatoryCheck{rank}")
-        mandatory.setChecked(cover.mandatory)
-        grid.addWidget(QLabel("Quotité (%) :"), 0, 0)
-        grid.addWidget(share, 0, 1)
-        grid.addWidget(QLabel("Prime :"), 0, 2)
-        grid.addWidget(base, 0, 3)
-        grid.addWidget(QLabel("Taux (%) :"), 1, 0)
-        grid.addWidget(rate, 1, 1)
-        grid.addWidget(QLabel("ou prime fixe (€/mois) :"), 1, 2)
-        grid.addWidget(monthly, 1, 3)
-        grid.addWidget(mandatory, 2, 0, 1, 4)
-        self.covers.append((box, share, base, rate, monthly, mandatory))
-        self.fields[f"cover{rank}"] = share
-        return box
-
-    def read(self) -> LineData:
-        covers = []
-        for rank, (box, share, base, rate, monthly, mandatory) in enumerate(self.covers, start=1):
-            if not box.isChecked():
-                continue
-            try:
-                cover = CoverData(
-                    rank,
-                    parse_rate(share.text(), "share", "Quotité")
-                    if share.text().strip()
-                    else Decimal(100),
-                    InsuranceBase(base.currentData()),
-                    parse_rate(rate.text(), "insurance", "Taux d'assurance"),
-                    parse_amount(monthly.text(), "insurance") or 0,
-                    mandatory.isChecked(),
-                )
-                check_line(Line(1_00, Decimal(0), 1, covers=(_cover(cover),)), -1)
-            except DomainError as error:
-                who = box.title().removeprefix(_COVER_TITLE)
-                raise DomainError(
-                    f"{who} — {error.message[:1].upper()}{error.message[1:]}", f"cover{rank}"
-                ) from None
-            covers.append(cover)
-        deferral = Deferral(self.deferral.currentData())
-        return LineData(
-            amount_cents=parse_amount(self.amount.text(), "amount") or 0,
-            rate=parse_rate(self.rate.text(), "rate"),
-            months=parse_months(self.months.text()),
-            kind=LineKind(self.kind.currentData()),
-            deferral=deferral,
-            deferral_months=parse_months(self.deferral_months.text(), "deferral_months")
-            if deferral is not Deferral.NONE
-            else 0,
-            bank_id=self.bank.currentData(),
-            covers=tuple(covers),
-        )
-
-    def submit(self):
-        line = self.read()
-        plan_line = PlanData("ligne", (line,)).plan().lines[0]
-        try:
-            check_line(plan_line, -1)  # said here, next to its field
-        except DomainError as error:
-            message = error.message[:1].upper() + error.message[1:]
-            raise DomainError(message, error.field) from None
-        return self._submit(line)
-
-
-def _cover(cover: CoverData) -> Cover:
-    return Cover(cover.share, cover.base, cover.rate, cover.monthly_cents, cover.mandatory)
 
 
 class SimulationsTab(QWidget):
@@ -273,7 +93,7 @@ class SimulationsTab(QWidget):
         box = QGroupBox("Simulations du dossier")
         layout = QVBoxLayout(box)
         self.list_model = TableModel(("Nom", "Statut", "Montant"), frozenset({2}))
-        self.list_view = _table("simulationList", self.list_model)
+        self.list_view = plan_table("simulationList", self.list_model)
         self.list_view.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._select_row(current.row())
         )
@@ -305,9 +125,9 @@ class SimulationsTab(QWidget):
         self.editor.setObjectName("simulationEditor")
         layout = QVBoxLayout(self.editor)
         head = QHBoxLayout()
-        self.name_edit = _edit("simulationNameEdit", "Nom de la simulation", 400)
+        self.name_edit = line_edit("simulationNameEdit", "Nom de la simulation", 400)
         self.name_edit.editingFinished.connect(self._rename)
-        self.status_combo = _combo("simulationStatusCombo", "Statut", SimulationStatus)
+        self.status_combo = combo("simulationStatusCombo", "Statut", SimulationStatus)
         self.status_combo.activated.connect(lambda _i: self._set_status())
         head.addWidget(QLabel("Nom :"))
         head.addWidget(self.name_edit, 1)
@@ -321,7 +141,7 @@ class SimulationsTab(QWidget):
             ("Type", "Banque", "Montant", "Taux", "Durée", "Différé", "Assurance", "Mensualité"),
             frozenset({2, 7}),
         )
-        self.lines_view = _table("loanLinesTable", self.lines_model)
+        self.lines_view = plan_table("loanLinesTable", self.lines_model)
         self.lines_view.doubleClicked.connect(lambda _i: self.edit_line())
         self.lines_view.setMinimumHeight(120)
         lines_layout.addWidget(self.lines_view)
@@ -341,7 +161,7 @@ class SimulationsTab(QWidget):
         self.smoothing_check.toggled.connect(lambda _c: self._save_fees())
         buttons.addStretch(1)
         buttons.addWidget(self.smoothing_check)
-        self.rental_combo = _combo("rentalMethodCombo", "Revenus locatifs comptés", RentalMethod)
+        self.rental_combo = combo("rentalMethodCombo", "Revenus locatifs comptés", RentalMethod)
         self.rental_combo.setToolTip(
             "Comment la banque compte les loyers : classique (70 % en revenus) ou "
             "différentiel (loyers pondérés moins les charges du bien)"
@@ -354,12 +174,12 @@ class SimulationsTab(QWidget):
 
         fees = QGroupBox("Frais")
         fees_layout = QHBoxLayout(fees)
-        self.dossier_fees = _edit("dossierFeesEdit", "Frais de dossier (€)")
-        self.guarantee_combo = _combo(
+        self.dossier_fees = line_edit("dossierFeesEdit", "Frais de dossier (€)")
+        self.guarantee_combo = combo(
             "guaranteeCombo", "Garantie", Guarantee, with_none="— Garantie —"
         )
-        self.guarantee_fees = _edit("guaranteeFeesEdit", "Frais de garantie (€)")
-        self.brokerage_fees = _edit("brokerageFeesEdit", "Honoraires de courtage (€)")
+        self.guarantee_fees = line_edit("guaranteeFeesEdit", "Frais de garantie (€)")
+        self.brokerage_fees = line_edit("brokerageFeesEdit", "Honoraires de courtage (€)")
         for label, widget in (
             ("Dossier :", self.dossier_fees),
             ("Garantie :", self.guarantee_combo),
@@ -407,7 +227,7 @@ class SimulationsTab(QWidget):
             ("Année", "Échéances", "Intérêts", "Capital", "Assurance", "Restant dû"),
             frozenset({1, 2, 3, 4, 5}),
         )
-        self.schedule_view = _table("amortizationTable", self.schedule_model)
+        self.schedule_view = plan_table("amortizationTable", self.schedule_model)
         self.schedule_view.setMinimumHeight(160)
         schedule = QGroupBox("Tableau d'amortissement par année")
         schedule_layout = QVBoxLayout(schedule)
@@ -550,7 +370,7 @@ class SimulationsTab(QWidget):
         outcome = attempt(lambda: compute(plan.plan()))
         result = outcome.value
         if result is None:  # a stored plan the rules now refuse: its lines, and why
-            self.lines_model.set_rows(list(plan.lines), [_raw_row(line) for line in plan.lines])
+            self.lines_model.set_rows(list(plan.lines), [raw_row(line) for line in plan.lines])
             self.schedule_model.set_rows([], [])
             for label in (self.monthly_label, self.cost_label, self.taeg_label):
                 label.setText("—")
@@ -560,7 +380,7 @@ class SimulationsTab(QWidget):
             return
         self.lines_model.set_rows(
             list(plan.lines),
-            [_line_row(line, result, index, self.banks) for index, line in enumerate(plan.lines)],
+            [line_row(line, result, index, self.banks) for index, line in enumerate(plan.lines)],
         )
         first = result.first_monthly_cents
         without = result.monthly_without_insurance_cents[result.usual_month]
@@ -581,7 +401,7 @@ class SimulationsTab(QWidget):
         self.taeg_label.setText(f"{percent(result.taeg)}  (TAEA {percent(result.taea)})")
         said = verdicts.usury(result, self.rates, dt.date.today())
         _verdict(self.usury_label, said.text, said.ok)
-        self.schedule_model.set_rows([], _years(result))
+        self.schedule_model.set_rows([], year_rows(result))
         if self.household is not None:
             self._show_budget(plan, result)
 
@@ -857,177 +677,9 @@ class SimulationsTab(QWidget):
         return dialog
 
 
-class CompareDialog(QDialog):
-    """Two simulations of the dossier side by side: what each costs and weighs."""
-
-    ROWS = (
-        "Montant emprunté",
-        "Durée",
-        "Mensualité (assurance comprise)",
-        "Intérêts",
-        "Assurance",
-        "Frais",
-        "Coût total du crédit",
-        "TAEG",
-        "TAEA",
-        "Taux d'endettement après",
-    )
-
-    def __init__(self, parent: QWidget, service, info, household) -> None:
-        super().__init__(parent)
-        self.setObjectName("compareSimulationsDialog")
-        self.setWindowTitle("Comparer deux simulations")
-        self._service, self._household = service, household
-        layout = QVBoxLayout(self)
-        row = QHBoxLayout()
-        self.left = QComboBox()
-        self.left.setObjectName("compareLeftCombo")
-        self.right = QComboBox()
-        self.right.setObjectName("compareRightCombo")
-        for combo in (self.left, self.right):
-            for simulation in info.simulations:
-                combo.addItem(simulation.name, simulation.id)
-            row.addWidget(combo)
-        self.right.setCurrentIndex(1)
-        layout.addLayout(row)
-        self.model = TableModel(("", "", ""), frozenset({1, 2}))
-        self.table = _table("compareTable", self.model)
-        for combo in (self.left, self.right):
-            combo.currentIndexChanged.connect(lambda _i: self._show())
-        layout.addWidget(self.table)
-        close = QPushButton("Fermer")
-        close.clicked.connect(self.accept)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
-        self.resize(640, 380)
-        self._show()
-
-    def _column(self, simulation_id: int) -> list[str]:
-        stored = attempt(lambda: self._service.get(simulation_id)).value
-        result = attempt(lambda: compute(stored.plan.plan())).value if stored else None
-        if stored is None or result is None:
-            return ["—"] * len(self.ROWS)
-        highest = max(result.monthly_cents)
-        months = max(line.months for line in result.plan.lines)
-        ratio = "—"
-        if self._household is not None and self._household.budget.incomes_cents:
-            budget, method = self._household.budget, stored.plan.rental_method
-            ratio = percent(debt_ratio(budget, method, highest).ratio)
-        return [
-            format_amount(result.borrowed_cents),
-            format_duration(months),
-            format_amount(result.first_monthly_cents),
-            format_amount(result.interest_cents),
-            format_amount(result.insurance_cents),
-            format_amount(result.fees_cents),
-            format_amount(result.cost_cents),
-            percent(result.taeg),
-            percent(result.taea),
-            ratio,
-        ]
-
-    def _show(self) -> None:
-        left, right = self.left.currentData(), self.right.currentData()
-        if left is None or right is None:
-            return
-        self.model.set_headers(("", self.left.currentText(), self.right.currentText()))
-        columns = (self._column(left), self._column(right))
-        self.model.set_rows(
-            list(self.ROWS),
-            [(label, columns[0][i], columns[1][i]) for i, label in enumerate(self.ROWS)],
-        )
-
-
-def _table(name: str, model: TableModel) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _raw_row(line: LineData) -> tuple[str, ...]:
-    """A line as stored, without its computed payment."""
-    return (
-        line.kind.label,
-        "",
-        format_amount(line.amount_cents),
-        f"{format_rate_input(line.rate)} %",
-        format_duration(line.months),
-        line.deferral.label,
-        str(len(line.covers)),
-        "—",
-    )
-
-
-def _line_row(
-    line: LineData, result: PlanResult, index: int, banks: dict[int, str]
-) -> tuple[str, ...]:
-    deferral = (
-        f"{line.deferral.label} {line.deferral_months} mois"
-        if line.deferral is not Deferral.NONE
-        else "—"
-    )
-    covers = (
-        ", ".join(
-            f"{c.share.normalize():f} %"
-            if c.base is not InsuranceBase.FIXED
-            else format_amount(c.monthly_cents)
-            for c in line.covers
-        )
-        or "—"
-    )
-    table = result.schedules[index]
-    return (
-        line.kind.label,
-        banks.get(line.bank_id, "—") if line.bank_id is not None else "—",
-        format_amount(line.amount_cents),
-        f"{format_rate_input(line.rate)} %",
-        format_duration(line.months),
-        deferral,
-        covers.replace(".", ","),
-        format_amount(table.repaying.total_cents),
-    )
-
-
 def _verdict(label: QLabel, text: str, ok: bool) -> None:
     """A verdict: plain when it passes, red with its reason when it does not."""
     label.setText(text)
     set_role(label, "" if ok else "error")
     label.style().unpolish(label)
     label.style().polish(label)
-
-
-def _years(result: PlanResult) -> list[tuple[str, ...]]:
-    rows = []
-    months = len(result.monthly_cents)
-    for start in range(0, months, 12):
-        chunk = range(start, min(start + 12, months))
-        paid = interest = capital = insurance = 0
-        remaining = 0
-        for schedule in result.schedules:
-            for k in chunk:
-                if k < len(schedule.months):
-                    month = schedule.months[k]
-                    paid += month.payment_cents
-                    interest += month.interest_cents
-                    capital += month.capital_cents
-                    insurance += month.insurance_cents
-            last = min(chunk.stop, len(schedule.months)) - 1
-            remaining += schedule.months[last].remaining_cents if last >= chunk.start else 0
-        rows.append(
-            (
-                str(start // 12 + 1),
-                format_amount(paid),
-                format_amount(interest),
-                format_amount(capital),
-                format_amount(insurance),
-                format_amount(remaining),
-            )
-        )
-    return rows

@@ -22,8 +22,8 @@ from app.auth import CurrentUser
 from app.clock import now
 from app.dossier.access import DossierCommands, refresh_list_columns
 from app.dossier.comment_service import forget_borrower, sync_automatic_comments
-from app.dossier.dossier_service import delete_dossiers, discard_orphan_files
 from app.dossier.household_service import forget_borrower_covers
+from app.dossier.removal import delete_dossiers, discard_orphan_files
 from app.errors import Cancelled, DomainError, NotFound
 from app.files import atomic_path, atomic_write, private_folder
 from app.office.company import Company

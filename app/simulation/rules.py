@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from app.dossier.household import BorrowerData, ChildData
 from app.dossier.situation import ChargeData, LoanData, ProjectData
 from app.simulation.finance import Line
+from app.simulation.summary import percent
 from app.text import format_amount
 from models.enums import (
     ChargeKind,
@@ -71,12 +72,12 @@ def usury_verdict(
     if taeg > limit:
         return Verdict(
             False,
-            f"TAEG {_percent(taeg)} au-dessus du taux d'usure {_percent(limit)} "
+            f"TAEG {percent(taeg)} au-dessus du taux d'usure {percent(limit)} "
             f"({category.label.lower()}) : la banque ne peut pas prêter à ce coût.",
             limit,
             taeg,
         )
-    return Verdict(True, f"Sous le taux d'usure {_percent(limit)}", limit, taeg)
+    return Verdict(True, f"Sous le taux d'usure {percent(limit)}", limit, taeg)
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def hcsf_verdict(after: DebtRatio, lines: Sequence[Line], new_build: bool = Fals
     the longest loan, two years at most. Every rule broken is said."""
     problems = []
     if after.charges_cents * 100 > HCSF_MAX_RATIO * after.income_cents:  # exact, not rounded
-        problems.append(f"taux d'endettement {_percent(after.ratio)} au-dessus de 35 %")
+        problems.append(f"taux d'endettement {percent(after.ratio)} au-dessus de 35 %")
     longest = max(lines, key=lambda line: line.months, default=None)
     allowed = HCSF_MAX_MONTHS
     if new_build and longest is not None and longest.deferral is not Deferral.NONE:
@@ -143,7 +144,7 @@ def hcsf_verdict(after: DebtRatio, lines: Sequence[Line], new_build: bool = Fals
         )
     return Verdict(
         True,
-        f"Taux d'endettement {_percent(after.ratio)} (35 % au plus)",
+        f"Taux d'endettement {percent(after.ratio)} (35 % au plus)",
         HCSF_MAX_RATIO,
         after.ratio,
     )
@@ -177,10 +178,6 @@ def remaining_income_verdict(
     return remaining, Verdict(
         True, f"Reste à vivre {format_amount(remaining)}", Decimal(needed), Decimal(remaining)
     )
-
-
-def _percent(value: Decimal) -> str:
-    return f"{value:.2f}".replace(".", ",") + "\u00a0%"
 
 
 def household_budget(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.simulation.finance import PlanResult
+from app.simulation.schedule_export import plan_months
 from app.text import format_amount
 
 
@@ -28,25 +29,6 @@ def summary_lines(result: PlanResult) -> list[str]:
     ]
 
 
-def schedule_rows(result: PlanResult) -> list[tuple[int, int, int, int, int, int]]:
-    """Per month, all lines: (month, payment, interest, capital, insurance, remaining)."""
-    length = len(result.monthly_cents)
-    rows = []
-    for index in range(length):
-        months = [s.months[index] for s in result.schedules if index < len(s.months)]
-        rows.append(
-            (
-                index + 1,
-                sum(m.payment_cents for m in months),
-                sum(m.interest_cents for m in months),
-                sum(m.capital_cents for m in months),
-                sum(m.insurance_cents for m in months),
-                sum(m.remaining_cents for m in months),
-            )
-        )
-    return rows
-
-
 def as_json(result: PlanResult, with_schedule: bool = False) -> dict[str, object]:
     data: dict[str, object] = {
         "montant_emprunte_centimes": result.borrowed_cents,
@@ -59,8 +41,8 @@ def as_json(result: PlanResult, with_schedule: bool = False) -> dict[str, object
         "taea_pourcent": str(result.taea),
     }
     if with_schedule:
-        keys = ("mois", "echeance", "interets", "capital", "assurance", "capital_restant")
+        keys = ("mois", "echeance", "interets", "capital", "assurance", "total", "capital_restant")
         data["echeancier_centimes"] = [
-            dict(zip(keys, row, strict=True)) for row in schedule_rows(result)
+            dict(zip(keys, row, strict=True)) for row in plan_months(result)
         ]
     return data

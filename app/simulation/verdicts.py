@@ -83,3 +83,11 @@ def budget(
         verdict.ok,
     )
     return debt, remaining
+
+
+def ratio_after(result: PlanResult, household: Budget, method: RentalMethod) -> str:
+    """The household's debt ratio with this plan (its highest monthly payment), or «—»
+    without incomes entered."""
+    if household.incomes_cents <= 0:
+        return "—"
+    return percent(debt_ratio(household, method, max(result.monthly_cents)).ratio)
