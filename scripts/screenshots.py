@@ -76,6 +76,14 @@ def main() -> int:
         dossier.view.tabs.setCurrentIndex(index)
         app.processEvents()
         dossier.grab().save(str(out / name))
+    simulations = dossier.view.show_simulations()
+    if not simulations.info.simulations:
+        simulations.create()
+    app.processEvents()
+    dossier.grab().save(str(out / "dossier-simulations.png"))
+    simulations.schedule_tabs.setCurrentWidget(simulations.chart)
+    app.processEvents()
+    dossier.grab().save(str(out / "dossier-simulations-chart.png"))
     dossier.view.tabs.setCurrentIndex(0)
     from models.enums import DossierTab
 

@@ -38,10 +38,12 @@ def test_layers_are_respected():
 
 def test_start_path_does_not_import_sqlalchemy():
     """The first paint is served without SQLAlchemy (0.3 s of imports saved), Alembic,
-    python-stdnum (30 ms) or the backup check (25 ms)."""
+    python-stdnum (30 ms), the backup check (25 ms) or QtCharts (the plan's chart, imported
+    when a chart is first shown)."""
     code = (
         "import sys, main, ui.launcher, ui.main_window, app.workspace, app.auth, app.security; "
-        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'stdnum', 'app.storage.backup_check') "
+        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'stdnum', 'app.storage.backup_check', "
+        "'PySide6.QtCharts', 'ui.simulations_tab') "
         "if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

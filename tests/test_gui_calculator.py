@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QMainWindow, QRadioButton
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QRadioButton,
+    QTabWidget,
+    QWidget,
+)
 
 from app.listing import ListQuery, ListTab
 from tests.helpers import new_dossier
@@ -27,6 +35,10 @@ def test_the_calculator_computes_and_saves_into_an_existing_dossier(qtbot, works
     click(qtbot, dialog.ok_button)
     assert _text(find(window, QLabel, "calculatorMonthlyLabel")).startswith("1 211,96 €")
     assert window.schedule_model.rowCount() == 20
+    tabs = find(window, QTabWidget, "calculatorScheduleTabs")
+    tabs.setCurrentIndex(1)
+    chart = find(window, QWidget, "calculatorChart")
+    qtbot.waitUntil(lambda: len(chart.series().get("Capital", [])) == 20)
     save = window.save_to_dossier()
     find(save, QLineEdit, "calculationDossierNumberEdit").setText("1999-00001")
     click(qtbot, save.ok_button)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,9 +17,12 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableView,
+    QTabWidget,
+    QWidget,
 )
 
 from app.dossier.situation import ProjectData
+from app.text import parse_amount
 from models.enums import SimulationStatus
 from tests.helpers import new_dossier, type_text
 from tests.test_gui_dossier import click, find
@@ -55,7 +59,12 @@ def test_a_simulation_is_created_from_the_project_and_computed(qtbot, workspace,
     assert lines.index(0, 2).data().replace("\u202f", " ") == "200 000,00\u00a0€"
     assert "1 159,92 €" in _text(find(tab, QLabel, "monthlyTotalLabel"))  # 3,50 % over 20 years
     assert _text(find(tab, QLabel, "taegLabel")).startswith("3,56 %")
-    assert find(tab, QTableView, "amortizationTable").model().rowCount() == 20
+    years = find(tab, QTableView, "amortizationTable").model()
+    assert years.rowCount() == 20
+    headers = [years.headerData(c, Qt.Orientation.Horizontal) for c in range(years.columnCount())]
+    assert headers[-1] == "Restant dû"
+    assert years.index(0, len(headers) - 1).data().replace("\u202f", " ") == "192 968,87\u00a0€"  # month 12 (CLI)
+    assert years.index(19, len(headers) - 1).data() == "0,00\u00a0€"
     # The «Général» tab lists it too.
     assert "Simulation 1" in find(window, QLabel, "simulationsList").text()
 
@@ -318,3 +327,32 @@ def test_a_loan_names_its_bank_from_the_office(qtbot, workspace, open_dossier):
     click(qtbot, dialog.ok_button)
     assert tab.lines_model.index(0, 1).data() == "Crédit Agricole — Quimper"
     assert workspace.simulations.get(tab.current).plan.lines[0].bank_id == combo.currentData()
+
+
+def test_the_chart_shows_each_year_and_follows_the_plan(qtbot, workspace, open_dossier):
+    """Drawn when its tab is first shown (QtCharts loaded then): per year the capital,
+    interest and insurance paid, and the capital still owed; redrawn when a line changes."""
+    detail = _dossier_with_project(workspace)
+    window = open_dossier(detail.id)
+    tab = _tab(window)
+    click(qtbot, find(tab, QPushButton, "newSimulationButton"))
+    chart = find(tab, QWidget, "simulationChart")
+    assert chart.series() == {}  # not drawn while hidden
+    tabs = find(tab, QTabWidget, "scheduleTabs")
+    tabs.setCurrentWidget(chart)
+    qtbot.waitUntil(lambda: bool(chart.series()))
+    shown = chart.series()
+    assert set(shown) == {"Capital", "Intérêts", "Assurance", "Capital restant dû"}
+    assert len(shown["Capital"]) == 20  # 240 months
+    assert sum(shown["Capital"]) == pytest.approx(200_000, abs=0.01)
+    assert shown["Capital restant dû"][-1] == 0
+    table = find(tab, QTableView, "amortizationTable").model()
+    assert shown["Intérêts"][0] == pytest.approx(parse_amount(table.index(0, 2).data()) / 100)
+
+    tab.lines_view.selectRow(0)
+    dialog = tab.edit_line()
+    months = find(dialog, QLineEdit, "loanMonthsEdit")
+    months.clear()
+    type_text(qtbot, months, "300")
+    click(qtbot, dialog.ok_button)
+    assert len(chart.series()["Capital"]) == 25

@@ -33,7 +33,8 @@ from app.workspace import Workspace
 from models.enums import DossierStatus
 from ui.common import ErrorLabel, FormDialog, TableModel, icon, plain, set_role
 from ui.operations import attempt, show_refusal
-from ui.simulation_widgets import LineDialog, line_row, plan_table, year_rows
+from ui.simulation_chart import PlanChart, schedule_tabs
+from ui.simulation_widgets import LineDialog, line_row, plan_table, year_model, year_rows
 
 
 class CalculatorWindow(QMainWindow):
@@ -96,12 +97,10 @@ class CalculatorWindow(QMainWindow):
             grid.addWidget(set_role(QLabel(title), "hint"), 0, column)
             grid.addWidget(label, 1, column)
         layout.addWidget(results)
-        self.schedule_model = TableModel(
-            ("Année", "Échéances", "Intérêts", "Capital", "Assurance", "Restant dû"),
-            frozenset({1, 2, 3, 4, 5}),
-        )
+        self.schedule_model = year_model()
         self.schedule_view = plan_table("calculatorAmortizationTable", self.schedule_model)
-        layout.addWidget(self.schedule_view, 1)
+        self.chart = PlanChart("calculatorChart")
+        layout.addWidget(schedule_tabs("calculatorScheduleTabs", self.schedule_view, self.chart), 1)
         self.error = ErrorLabel("calculatorError")
         layout.addWidget(self.error)
         save_row = QHBoxLayout()
@@ -142,6 +141,7 @@ class CalculatorWindow(QMainWindow):
         self.cost_label.setText(format_amount(result.cost_cents))
         self.taeg_label.setText(f"{percent(result.taeg)}  (TAEA {percent(result.taea)})")
         self.schedule_model.set_rows([], year_rows(result))
+        self.chart.show_result(result)
 
     def _set(self, plan: PlanData) -> None:
         """A new plan, if the maths accept it (else their refusal is raised)."""

@@ -35,7 +35,7 @@ from app.simulation.plans import (
     parse_months,
     parse_rate,
 )
-from app.simulation.schedule_export import plan_years
+from app.simulation.schedule_export import YEAR_HEADERS, plan_years
 from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, format_duration, parse_amount
 from models.enums import Deferral, InsuranceBase, LineKind
@@ -352,6 +352,11 @@ def line_row(
         covers.replace(".", ","),
         format_amount(table.repaying.total_cents),
     )
+
+
+def year_model() -> TableModel:
+    """The columns of the amortization by year: those of the export and of the PDF."""
+    return TableModel(YEAR_HEADERS, frozenset(range(1, len(YEAR_HEADERS))))
 
 
 def year_rows(result: PlanResult) -> list[tuple[str, ...]]:

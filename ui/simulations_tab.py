@@ -45,6 +45,7 @@ from models.enums import (
 from ui.backup_ui import ProgressRun
 from ui.common import ErrorLabel, TableModel, confirm, plain, set_role
 from ui.operations import attempt, show_refusal
+from ui.simulation_chart import PlanChart, schedule_tabs
 from ui.simulation_widgets import (
     CompareDialog,
     LineDialog,
@@ -53,6 +54,7 @@ from ui.simulation_widgets import (
     line_row,
     plan_table,
     raw_row,
+    year_model,
     year_rows,
 )
 from ui.workers import Background
@@ -223,15 +225,15 @@ class SimulationsTab(QWidget):
         grid.addWidget(self.living_label, 4, 0, 1, 3)
         layout.addWidget(results)
 
-        self.schedule_model = TableModel(
-            ("Année", "Échéances", "Intérêts", "Capital", "Assurance", "Restant dû"),
-            frozenset({1, 2, 3, 4, 5}),
-        )
+        self.schedule_model = year_model()
         self.schedule_view = plan_table("amortizationTable", self.schedule_model)
         self.schedule_view.setMinimumHeight(160)
-        schedule = QGroupBox("Tableau d'amortissement par année")
+        self.chart = PlanChart()
+        self.schedule_tabs = schedule_tabs("scheduleTabs", self.schedule_view, self.chart)
+        schedule = QWidget()
         schedule_layout = QVBoxLayout(schedule)
-        schedule_layout.addWidget(self.schedule_view)
+        schedule_layout.setContentsMargins(0, 0, 0, 0)
+        schedule_layout.addWidget(self.schedule_tabs)
         export_row = QHBoxLayout()
         export_row.addStretch(1)
         self.pdf_button = QPushButton("Synthèse PDF")
@@ -320,6 +322,7 @@ class SimulationsTab(QWidget):
             self.editor.setEnabled(False)
             for model in (self.lines_model, self.schedule_model):
                 model.set_rows([], [])
+            self.chart.show_result(None)
             for label in (
                 self.monthly_label,
                 self.cost_label,
@@ -372,6 +375,7 @@ class SimulationsTab(QWidget):
         if result is None:  # a stored plan the rules now refuse: its lines, and why
             self.lines_model.set_rows(list(plan.lines), [raw_row(line) for line in plan.lines])
             self.schedule_model.set_rows([], [])
+            self.chart.show_result(None)
             for label in (self.monthly_label, self.cost_label, self.taeg_label):
                 label.setText("—")
             self.debt_label.setText("")
@@ -402,6 +406,7 @@ class SimulationsTab(QWidget):
         said = verdicts.usury(result, self.rates, dt.date.today())
         _verdict(self.usury_label, said.text, said.ok)
         self.schedule_model.set_rows([], year_rows(result))
+        self.chart.show_result(result)
         if self.household is not None:
             self._show_budget(plan, result)
 

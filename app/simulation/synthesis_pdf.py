@@ -22,7 +22,7 @@ from reportlab.platypus import Flowable, Image, KeepTogether, PageBreak, Paragra
 
 from app.pdf import house
 from app.simulation.finance import PlanResult
-from app.simulation.schedule_export import plan_years
+from app.simulation.schedule_export import YEAR_HEADERS, plan_years
 from app.simulation.summary import percent
 from app.simulation.synthesis_data import SynthesisData
 from app.text import format_amount, format_date, format_duration
@@ -52,7 +52,7 @@ def write_synthesis(
     years = plan_years(data.result)
     story.append(
         house.grid(
-            ("Année", "Échéances", "Intérêts", "Capital", "Assurance", "Total", "Restant dû"),
+            YEAR_HEADERS,
             [[str(y[0]), *(format_amount(v) for v in y[1:])] for y in years],
             styles,
         )
