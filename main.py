@@ -84,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
             "l'administrateur a l'identifiant « admin »."
         ),
     )
-    demo.add_argument("--db", metavar="PATH", help="base à créer ou compléter")
+    demo.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS, help="base à créer ou compléter"
+    )
     demo.add_argument(
         "--dossiers", type=int, default=300, metavar="N", help="nombre de dossiers (300)"
     )
@@ -99,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
             "dossier « documents » à côté du fichier (seuls les nouveaux)."
         ),
     )
-    backup.add_argument("--db", metavar="PATH", help="base à sauvegarder")
+    backup.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS, help="base à sauvegarder"
+    )
     backup.add_argument(
         "--out", metavar="FILE", required=True, help="fichier de sauvegarde à écrire"
     )
@@ -113,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
             f"${PASSWORD_ENV_VAR}, sinon demandé)."
         ),
     )
-    restore.add_argument("--db", metavar="PATH", help="base à remplacer")
+    restore.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="base à remplacer")
     restore.add_argument(
         "--user",
         metavar="LOGIN",
@@ -149,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
             f"dans ${PASSWORD_ENV_VAR}, sinon demandé) qui voit ce dossier."
         ),
     )
-    synthesis.add_argument("--db", metavar="PATH", help="base du cabinet")
+    synthesis.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS, help="base du cabinet"
+    )
     synthesis.add_argument(
         "--user", metavar="LOGIN", default=argparse.SUPPRESS, help="identifiant de connexion"
     )
@@ -161,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     synthesis.add_argument("--out", required=True, metavar="FICHIER.pdf", help="PDF à écrire")
     listing = commands.add_parser("backups", help="lister les sauvegardes du dossier de données")
-    listing.add_argument("--db", metavar="PATH", help="base dont on liste les sauvegardes")
+    listing.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS, help="base dont on liste les sauvegardes"
+    )
     return parser
 
 

@@ -79,10 +79,19 @@ def main() -> int:
     simulations = dossier.view.show_simulations()
     if not simulations.info.simulations:
         simulations.create()
-    app.processEvents()
+    for _ in range(3):
+        app.processEvents()
     dossier.grab().save(str(out / "dossier-simulations.png"))
     simulations.schedule_tabs.setCurrentWidget(simulations.chart)
-    app.processEvents()
+    from PySide6.QtWidgets import QScrollArea
+
+    area = simulations.parent()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parent()
+    if area is not None:
+        area.verticalScrollBar().setValue(area.verticalScrollBar().maximum())
+    for _ in range(3):
+        app.processEvents()
     dossier.grab().save(str(out / "dossier-simulations-chart.png"))
     dossier.view.tabs.setCurrentIndex(0)
     from models.enums import DossierTab

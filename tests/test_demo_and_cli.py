@@ -115,6 +115,20 @@ def test_demo_command_then_gui_start_without_login_dialog(tmp_path):
     assert "first-paint" in gui.stdout
 
 
+def test_db_given_before_the_command_is_the_one_used(tmp_path):
+    """`dossia --db X demo` writes into X: the command's own --db (absent) must not replace
+    it with the user's data folder (it once did, silently)."""
+    home = tmp_path / "home"
+    env = {"XDG_DATA_HOME": str(home), "HOME": str(home)}
+    database = tmp_path / "here.sqlite3"
+    result = run_main("--db", str(database), "demo", "--dossiers", "3", env=env)
+    assert result.returncode == 0, result.stderr
+    assert str(database) in result.stdout and database.exists()
+    listing = run_main("--db", str(database), "backups", env=env)
+    assert listing.returncode == 0, listing.stderr
+    assert not home.exists()  # nothing written into the default data folder
+
+
 def test_demo_command_refuses_a_file_that_is_not_a_database(tmp_path):
     bogus = tmp_path / "bogus.sqlite3"
     bogus.write_text("pas une base")

@@ -90,11 +90,14 @@ def test_banks(workspace, qtbot, main_window):
     from app.office.referential import BankData
 
     referential = workspace.referential
-    rows = referential.save_bank(None, BankData("Crédit Agricole", "Bordeaux Gambetta", "M. Petit"))
+    demo = [row.data.name for row in referential.banks()]  # the demo office's own
+    rows = referential.save_bank(None, BankData("Crédit Agricole", "Arcachon", "M. Petit"))
     with pytest.raises(DomainError, match="existe déjà"):
-        referential.save_bank(None, BankData("Crédit Agricole", "Bordeaux  Gambetta"))
-    bank = rows[0]
-    assert referential.set_bank_active(bank.id, False)[0].is_active is False
+        referential.save_bank(None, BankData("Crédit Agricole", "Arcachon "))
+    [bank] = [row for row in rows if row.data.agency == "Arcachon"]
+    rows = referential.set_bank_active(bank.id, False)
+    assert [row.is_active for row in rows if row.id == bank.id] == [False]
+    assert rows[-1].id == bank.id  # the inactive ones last
     window = main_window.open_settings()
     qtbot.addWidget(window)
     page = window.banks
@@ -105,7 +108,8 @@ def test_banks(workspace, qtbot, main_window):
     dialog.findChild(QLineEdit, "bankNameEdit").setText("LCL")
     dialog.findChild(QLineEdit, "bankAgencyEdit").setText("Talence")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    # Active banks by name (the new LCL agency among the demo's), the inactive one last.
     assert [page.model.index(r, 0).data() for r in range(page.model.rowCount())] == [
-        "LCL",
+        *sorted([*demo, "LCL"]),
         "Crédit Agricole",
     ]

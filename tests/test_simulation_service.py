@@ -194,17 +194,23 @@ def test_usury_rates_are_kept_by_managers_and_audited(login_as):
     from tests.helpers import audit_events
 
     admin, broker = login_as("admin"), login_as("slegrand")
-    rate = UsuryRate(UsuryCategory.FIXED_20_AND_MORE, dt.date(2026, 10, 1), D("6.29"))
+    rate = UsuryRate(UsuryCategory.FIXED_20_AND_MORE, dt.date(2027, 1, 1), D("6.29"))
+    demo = admin.simulations.usury_rates()  # the demo office's own, kept as they are
+
+    def added(rates: tuple[UsuryRate, ...]) -> set[UsuryRate]:
+        assert set(demo) <= set(rates)
+        return set(rates) - set(demo)
+
     with pytest.raises(PermissionDenied):
         broker.simulations.save_usury_rate(rate)
-    assert admin.simulations.save_usury_rate(rate) == (rate,)
+    assert added(admin.simulations.save_usury_rate(rate)) == {rate}
     corrected = replace(rate, rate=D("6.30"))
-    assert admin.simulations.save_usury_rate(corrected) == (corrected,)  # same date: replaced
+    assert added(admin.simulations.save_usury_rate(corrected)) == {corrected}  # same date
     assert "6.30 %" in audit_events(admin)[-1].details
-    assert broker.simulations.usury_rates() == (corrected,)  # everyone reads them
+    assert added(broker.simulations.usury_rates()) == {corrected}  # everyone reads them
     with pytest.raises(DomainError, match="Taux invalide"):
         admin.simulations.save_usury_rate(replace(rate, rate=D("6.295")))
-    assert admin.simulations.remove_usury_rate(rate.category, rate.valid_from) == ()
+    assert admin.simulations.remove_usury_rate(rate.category, rate.valid_from) == demo
 
 
 def test_a_borrower_who_leaves_takes_his_insurance_out_of_the_plans(workspace):
@@ -282,6 +288,10 @@ def test_the_synthesis_pdf_says_the_plan_and_the_flagged_notes(workspace, tmp_pa
     assert "Pas dans la synthèse" not in text
     assert "Taux d'endettement" in text and "Page 1 / " in text
     assert "Annexe : tableau d'amortissement par année" in text
+    # The chart: its legend (capital, interest, insurance, capital still owed) and scales.
+    # The chart: 20 years, one in two labelled; its legend; the scale of what is owed.
+    assert "Remboursement année par année 1 3 5 7 9 11 13 15 17 19 0 €" in text
+    assert "Capital Intérêts Assurance Capital restant dû" in text and "300 000 €" in text
     # Contact details hidden when the dossier says so.
     detail = workspace.dossiers.get(detail.id)
     from app.dossier.dossier_service import DossierFlag

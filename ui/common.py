@@ -121,6 +121,28 @@ def primary(button: QPushButton) -> QPushButton:
     return button
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label that keeps the height its text needs at its actual width: the
+    layouts under a splitter or in a scroll area would otherwise squeeze it to one line."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        needed = self.heightForWidth(self.width()) if self.text() else 0
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(max(needed, 0))
+
+
 class ErrorLabel(QLabel):
     """A red message shown under the fields of a form; hidden while there is nothing to say."""
 

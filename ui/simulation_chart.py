@@ -10,17 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLocale, QMargins, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
 
-from app.simulation.schedule_export import plan_years
+from app.simulation.schedule_export import CHART_BARS, CHART_LINE, plan_years, round_top
 from app.text import format_amount
 from ui.common import set_role
 
 if TYPE_CHECKING:
     from app.simulation.finance import PlanResult
-
-# The same colours as the PDF's chart (app/pdf/house), so screen and paper agree.
-CAPITAL, INTEREST, INSURANCE, REMAINING = "#1f4e79", "#8a9bb0", "#c9d3de", "#c0504d"
 
 
 class PlanChart(QWidget):
@@ -105,22 +102,19 @@ class PlanChart(QWidget):
         for axis in chart.axes():
             chart.removeAxis(axis)
         bars = QStackedBarSeries()
-        for label, column, colour in (
-            ("Capital", 3, CAPITAL),
-            ("Intérêts", 2, INTEREST),
-            ("Assurance", 4, INSURANCE),
-        ):
+        for label, column, colour in CHART_BARS:
             bar_set = QBarSet(label)
             bar_set.setColor(QColor(colour))
             bar_set.setBorderColor(QColor(colour))
             bar_set.append([year[column] / 100 for year in self.years])
             bars.append(bar_set)
         bars.setBarWidth(0.7)
+        label, column, colour = CHART_LINE
         remaining = QLineSeries()
-        remaining.setName("Capital restant dû")
-        remaining.setPen(QPen(QColor(REMAINING), 2))
+        remaining.setName(label)
+        remaining.setPen(QPen(QColor(colour), 2))
         for index, year in enumerate(self.years):
-            remaining.append(index, year[6] / 100)
+            remaining.append(index, year[column] / 100)
         chart.addSeries(bars)
         chart.addSeries(remaining)
 
@@ -135,15 +129,15 @@ class PlanChart(QWidget):
         years.setGridLineVisible(False)
         chart.addAxis(years, Qt.AlignmentFlag.AlignBottom)
         paid = QValueAxis()
-        paid.setRange(0, _ceiling(max(sum(y[2:5]) for y in self.years) / 100))
+        paid.setRange(0, round_top(max(sum(y[2:5]) for y in self.years) / 100))
         paid.setLabelFormat("%.0f €")
-        paid.setTitleText("Payé dans l'année")
+        paid.setTitleText("Par an")
         chart.addAxis(paid, Qt.AlignmentFlag.AlignLeft)
         owed = QValueAxis()
-        owed.setRange(0, _ceiling(max(self.years[0][6] + self.years[0][3], 1) / 100))
+        owed.setRange(0, round_top(max(self.years[0][6] + self.years[0][3], 1) / 100))
         owed.setLabelFormat("%.0f €")
         owed.setTitleText("Restant dû")
-        owed.setLinePenColor(QColor(REMAINING))
+        owed.setLinePenColor(QColor(colour))
         chart.addAxis(owed, Qt.AlignmentFlag.AlignRight)
         for axis in (paid, owed):
             axis.setTickCount(6)
@@ -167,12 +161,7 @@ def schedule_tabs(name: str, table: QWidget, chart: PlanChart) -> QTabWidget:
     tabs.setDocumentMode(True)
     tabs.addTab(table, "Tableau d'amortissement par année")
     tabs.addTab(chart, "Graphique")
+    # It takes the room left by the figures above it, never theirs: at least a few years.
+    tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+    tabs.setMinimumHeight(240)
     return tabs
-
-
-def _ceiling(value: float) -> float:
-    """A round top for an axis, above the value."""
-    if value <= 0:
-        return 1.0
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    return float(-(-value // magnitude) * magnitude)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,7 +43,7 @@ from models.enums import (
     SimulationStatus,
 )
 from ui.backup_ui import ProgressRun
-from ui.common import ErrorLabel, TableModel, confirm, plain, set_role
+from ui.common import ErrorLabel, TableModel, WrappedLabel, confirm, plain, set_role
 from ui.operations import attempt, show_refusal
 from ui.simulation_chart import PlanChart, schedule_tabs
 from ui.simulation_widgets import (
@@ -162,67 +162,66 @@ class SimulationsTab(QWidget):
         self.smoothing_check.setObjectName("smoothingCheck")
         self.smoothing_check.toggled.connect(lambda _c: self._save_fees())
         buttons.addStretch(1)
-        buttons.addWidget(self.smoothing_check)
+        lines_layout.addLayout(buttons)
+        options = QHBoxLayout()
+        options.addWidget(self.smoothing_check)
+        options.addStretch(1)
         self.rental_combo = combo("rentalMethodCombo", "Revenus locatifs comptés", RentalMethod)
         self.rental_combo.setToolTip(
             "Comment la banque compte les loyers : classique (70 % en revenus) ou "
             "différentiel (loyers pondérés moins les charges du bien)"
         )
         self.rental_combo.activated.connect(lambda _i: self._save_fees())
-        buttons.addWidget(QLabel("Loyers :"))
-        buttons.addWidget(self.rental_combo)
-        lines_layout.addLayout(buttons)
+        options.addWidget(QLabel("Loyers :"))
+        options.addWidget(self.rental_combo)
+        lines_layout.addLayout(options)
         layout.addWidget(lines)
 
         fees = QGroupBox("Frais")
-        fees_layout = QHBoxLayout(fees)
+        fees_layout = QGridLayout(fees)
         self.dossier_fees = line_edit("dossierFeesEdit", "Frais de dossier (€)")
         self.guarantee_combo = combo(
             "guaranteeCombo", "Garantie", Guarantee, with_none="— Garantie —"
         )
         self.guarantee_fees = line_edit("guaranteeFeesEdit", "Frais de garantie (€)")
         self.brokerage_fees = line_edit("brokerageFeesEdit", "Honoraires de courtage (€)")
-        for label, widget in (
-            ("Dossier :", self.dossier_fees),
-            ("Garantie :", self.guarantee_combo),
-            ("frais :", self.guarantee_fees),
-            ("Courtage :", self.brokerage_fees),
+        for row, column, label, widget in (
+            (0, 0, "Frais de dossier :", self.dossier_fees),
+            (0, 2, "Courtage :", self.brokerage_fees),
+            (1, 0, "Garantie :", self.guarantee_combo),
+            (1, 2, "Frais de garantie :", self.guarantee_fees),
         ):
-            if label:
-                fees_layout.addWidget(QLabel(label))
-            fees_layout.addWidget(widget)
-        fees_layout.addStretch(1)
+            fees_layout.addWidget(QLabel(label), row, column)
+            fees_layout.addWidget(widget, row, column + 1)
+        fees_layout.setColumnStretch(4, 1)
         for edit in (self.dossier_fees, self.guarantee_fees, self.brokerage_fees):
             edit.editingFinished.connect(self._save_fees)
         self.guarantee_combo.activated.connect(lambda _i: self._save_fees())
         layout.addWidget(fees)
 
         results = QGroupBox("Résultat")
-        grid = QGridLayout(results)
-        self.monthly_label = plain(QLabel())
-        self.monthly_label.setObjectName("monthlyTotalLabel")
-        self.cost_label = plain(QLabel())
-        self.cost_label.setObjectName("costLabel")
-        self.taeg_label = plain(QLabel())
-        self.taeg_label.setObjectName("taegLabel")
-        self.usury_label = plain(QLabel())
-        self.usury_label.setObjectName("usuryLabel")
-        self.usury_label.setWordWrap(True)
-        grid.addWidget(set_role(QLabel("Mensualité"), "hint"), 0, 0)
-        grid.addWidget(self.monthly_label, 1, 0)
-        grid.addWidget(set_role(QLabel("Coût du crédit"), "hint"), 0, 1)
-        grid.addWidget(self.cost_label, 1, 1)
-        grid.addWidget(set_role(QLabel("TAEG"), "hint"), 0, 2)
-        grid.addWidget(self.taeg_label, 1, 2)
-        grid.addWidget(self.usury_label, 2, 0, 1, 3)
-        self.debt_label = plain(QLabel())
-        self.debt_label.setObjectName("debtRatioLabel")
-        self.debt_label.setWordWrap(True)
-        self.living_label = plain(QLabel())
-        self.living_label.setObjectName("remainingIncomeLabel")
-        self.living_label.setWordWrap(True)
-        grid.addWidget(self.debt_label, 3, 0, 1, 3)
-        grid.addWidget(self.living_label, 4, 0, 1, 3)
+        results_layout = QVBoxLayout(results)
+        grid = QGridLayout()
+        results_layout.addLayout(grid)
+        self.monthly_label = _result_label("monthlyTotalLabel")
+        self.cost_label = _result_label("costLabel")
+        self.taeg_label = _result_label("taegLabel")
+        for column, (title, label) in enumerate(
+            (
+                ("Mensualité", self.monthly_label),
+                ("Coût du crédit", self.cost_label),
+                ("TAEG", self.taeg_label),
+            )
+        ):
+            grid.addWidget(set_role(QLabel(title), "hint"), 0, column)
+            grid.addWidget(label, 1, column)
+            grid.setColumnStretch(column, 1)
+        # The verdicts, one per line under the figures (wrapped to the width, never cut).
+        self.usury_label = _result_label("usuryLabel")
+        self.debt_label = _result_label("debtRatioLabel")
+        self.living_label = _result_label("remainingIncomeLabel")
+        for label in (self.usury_label, self.debt_label, self.living_label):
+            results_layout.addWidget(label)
         layout.addWidget(results)
 
         self.schedule_model = year_model()
@@ -680,6 +679,13 @@ class SimulationsTab(QWidget):
         dialog = LineDialog(self, self._borrowers(), line, submit, banks)
         dialog.open()
         return dialog
+
+
+def _result_label(name: str) -> QLabel:
+    label = plain(WrappedLabel())
+    label.setObjectName(name)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    return label
 
 
 def _verdict(label: QLabel, text: str, ok: bool) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.demo.generator import DemoOffice, DossierGenerator, SeededRandom
-from app.demo.words import REFERRERS, STAFF
+from app.demo.words import BANKS, COMPANY, REFERRERS, STAFF
 from app.office.office import check_password
 from app.office.office_service import seed_reference_data
 from app.security import hash_password
@@ -44,10 +44,12 @@ from models.dossier import (
     RealEstate,
     Savings,
     Simulation,
+    SimulationCover,
     SimulationLine,
     StepChange,
 )
-from models.office import Referrer, Role, User
+from models.enums import UsuryCategory
+from models.office import Bank, Referrer, Role, Setting, User, UsuryRate
 
 _BATCH = 5000
 _PROCESS_THRESHOLD = 5000
@@ -89,6 +91,7 @@ def build_demo(
             roles = seed_reference_data(session)
             users_created = _create_staff(session, roles, password)
             _create_referrers(session)
+            _create_usury_rates(session, today)
         office = DemoOffice.load(session)
         counters = {c.name: c for c in session.scalars(select(Counter))}
         first_id = (session.scalar(select(func.max(Dossier.id))) or 0) + 1
@@ -101,6 +104,7 @@ def build_demo(
             (session.scalar(select(func.max(CurrentLoan.id))) or 0) + 1,
             (session.scalar(select(func.max(Simulation.id))) or 0) + 1,
             (session.scalar(select(func.max(SimulationLine.id))) or 0) + 1,
+            (session.scalar(select(func.max(SimulationCover.id))) or 0) + 1,
         )
         connection = session.connection()
         done = 0
@@ -128,6 +132,26 @@ def _batches(values: range, size: int) -> Iterator[range]:
         yield values[start : start + size]
 
 
+# Usury rates of the demo's current and previous quarters (thousandths of a percent), so
+# that its simulations are checked; an office enters the Banque de France's own.
+DEMO_USURY = {
+    UsuryCategory.FIXED_UNDER_10: 5_430,
+    UsuryCategory.FIXED_10_TO_20: 5_780,
+    UsuryCategory.FIXED_20_AND_MORE: 5_910,
+    UsuryCategory.VARIABLE: 5_750,
+    UsuryCategory.BRIDGE: 6_240,
+}
+
+
+def _create_usury_rates(session: Session, today: dt.date) -> None:
+    quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    previous = (quarter - dt.timedelta(days=1)).replace(day=1)
+    previous = dt.date(previous.year, 3 * ((previous.month - 1) // 3) + 1, 1)
+    for valid_from, shift in ((previous, 60), (quarter, 0)):
+        for category, rate in DEMO_USURY.items():
+            session.add(UsuryRate(category=category, valid_from=valid_from, rate_mpct=rate + shift))
+
+
 def _create_staff(session: Session, roles: dict[str, Role], password: str) -> int:
     for login, first, last, role, is_broker, is_active in STAFF:
         session.add(
@@ -149,6 +173,10 @@ def _create_staff(session: Session, roles: dict[str, Role], password: str) -> in
 def _create_referrers(session: Session) -> None:
     for name, kind, contact in REFERRERS:
         session.add(Referrer(name=name, kind=kind, contact=contact, is_active=True))
+    for name, agency, contact in BANKS:
+        session.add(Bank(name=name, agency=agency, contact=contact, is_active=True))
+    for key, value in COMPANY.items():
+        session.merge(Setting(key=f"company.{key}", value=value))
     session.flush()
 
 
@@ -158,6 +186,7 @@ _TABLES = (
     StepChange.__table__,
     Simulation.__table__,
     SimulationLine.__table__,
+    SimulationCover.__table__,
     Child.__table__,
     Project.__table__,
     CurrentLoan.__table__,

@@ -40,6 +40,7 @@ from models.enums import (
     DossierStatus,
     DossierTab,
     Guarantee,
+    InsuranceBase,
     LineKind,
     LoanKind,
     MaritalStatus,
@@ -49,7 +50,7 @@ from models.enums import (
     SavingsKind,
     SimulationStatus,
 )
-from models.office import Provenance, Referrer, Step, User
+from models.office import Bank, Provenance, Referrer, Step, User
 
 
 class SeededRandom(random.Random):
@@ -116,6 +117,7 @@ class DemoOffice:
     referrer_ids: list[int]
     referrer_provenance: int | None
     actor_ids: list[int]
+    bank_ids: list[int]
 
     @classmethod
     def load(cls, session: Session) -> DemoOffice:
@@ -130,6 +132,7 @@ class DemoOffice:
             referrer_ids=list(session.scalars(select(Referrer.id))),
             referrer_provenance=referrer_prov,
             actor_ids=list(session.scalars(select(User.id))),
+            bank_ids=list(session.scalars(select(Bank.id).where(Bank.is_active).order_by(Bank.id))),
         )
 
 
@@ -142,6 +145,7 @@ class DossierRows:
     step_changes: list[dict]
     simulations: list[dict]
     simulation_lines: list[dict]
+    simulation_covers: list[dict]
     children: list[dict]
     projects: list[dict]
     current_loans: list[dict]
@@ -162,6 +166,7 @@ class DossierGenerator:
         next_loan_id: int,
         next_simulation_id: int = 1,
         next_line_id: int = 1,
+        next_cover_id: int = 1,
     ) -> None:
         self.rng = rng
         self.office = office
@@ -171,6 +176,7 @@ class DossierGenerator:
         self.next_loan_id = next_loan_id
         self.next_simulation_id = next_simulation_id
         self.next_line_id = next_line_id
+        self.next_cover_id = next_cover_id
 
     def _number(self, created_on: dt.date) -> str:
         name = counter_name(created_on.year)
@@ -272,19 +278,30 @@ class DossierGenerator:
             "updated_at": dt.datetime.combine(created_on, dt.time(12)),
         }
         children = self._children(dossier_id, borrowers)
-        project = self._project(dossier_id)
+        income = sum(b["net_monthly_income_cents"] or 0 for b in borrowers)
+        project = self._project(dossier_id, income)
         loans = self._loans(dossier_id)
         comments = self._comments(
             dossier_id, dossier["owner_id"], created_on, borrowers, children, project, loans
         )
         charges, estate, savings = self._finances(dossier_id, loans)
-        simulations, lines = self._simulations(dossier_id, created_on, status)
+        need = (
+            project["price_cents"]
+            + project["notary_fees_cents"]
+            + (project["agency_fees_cents"] or 0)
+            + (project["works_cents"] or 0)
+            - project["contribution_cents"]
+        )
+        simulations, lines, covers = self._simulations(
+            dossier_id, created_on, status, len(borrowers), need
+        )
         return DossierRows(
             [dossier],
             borrowers,
             changes,
             simulations,
             lines,
+            covers,
             children,
             [project],
             loans,
@@ -294,7 +311,9 @@ class DossierGenerator:
             comments,
         )
 
-    def _project(self, dossier_id: int) -> dict:
+    def _project(self, dossier_id: int, income_cents: int) -> dict:
+        """A project the household can mostly afford: the price about 50 to 75 months of
+        its income per 1 000 € (a third of it repays ~190 times over 25 years)."""
         rng = self.rng
         nature = rng.choices(
             (
@@ -305,7 +324,8 @@ class DossierGenerator:
             ),
             (60, 20, 15, 5),
         )[0]
-        price = rng.randrange(120, 650) * 1000_00
+        factor = rng.randrange(45, 78)
+        price = min(900, max(90, income_cents * factor // 1000_00)) * 1000_00
         existing = nature is ProjectNature.EXISTING
         notary = price * (75 if existing else 25) // 1000
         agency = price * 4 // 100 if existing and rng.random() < 0.5 else None
@@ -547,10 +567,16 @@ class DossierGenerator:
         return people
 
     def _simulations(
-        self, dossier_id: int, created_on: dt.date, status: DossierStatus
-    ) -> tuple[list[dict], list[dict]]:
-        """Plans of one line, or of a main loan and a PTZ (smoothed), with realistic fees;
-        at most one validated by the client."""
+        self,
+        dossier_id: int,
+        created_on: dt.date,
+        status: DossierStatus,
+        borrowers: int,
+        need_cents: int,
+    ) -> tuple[list[dict], list[dict], list[dict]]:
+        """Plans of one line, or of a main loan from one of the office's banks and a PTZ
+        (smoothed), with realistic fees and each borrower's insurance; at most one validated
+        by the client."""
         rng = self.rng
         count = (
             rng.choice((0, 1, 1, 2, 3))
@@ -559,10 +585,12 @@ class DossierGenerator:
         )
         simulations: list[dict] = []
         lines: list[dict] = []
+        covers: list[dict] = []
         validated = False
         for index in range(count):
             name = SIMULATION_NAMES[index % len(SIMULATION_NAMES)] if index else "Scénario 1"
-            amount = rng.randrange(80, 650) * 1000_00
+            # What the project leaves to finance, give or take what each scenario changes.
+            amount = max(20, need_cents * rng.randrange(92, 106) // 100 // 1000_00) * 1000_00
             rate = rng.randrange(2900, 4300, 5)
             months = rng.choice((180, 240, 300))
             with_ptz = name == "Avec PTZ"
@@ -594,13 +622,35 @@ class DossierGenerator:
                     "rental_method": RentalMethod.CLASSIC,
                 }
             )
-            lines.append(
-                self._line(simulation_id, 1, LineKind.AMORTIZING, amount - ptz, rate, months)
-            )
+            bank = rng.choice(self.office.bank_ids) if self.office.bank_ids else None
+            main = self._line(simulation_id, 1, LineKind.AMORTIZING, amount - ptz, rate, months)
+            main["bank_id"] = bank
+            lines.append(main)
+            # Each borrower insured (a couple at 100 % each, or 50 % each), on the initial
+            # capital; decease and disability are mandatory, work incapacity is not always.
+            share = rng.choice((10000, 10000, 5000)) if borrowers > 1 else 10000
+            insured = [main]
             if ptz:
                 # As long as the bank's loan at most: it is the one smoothing adjusts.
-                lines.append(self._line(simulation_id, 2, LineKind.PTZ, ptz, 0, min(240, months)))
-        return simulations, lines
+                insured.append(self._line(simulation_id, 2, LineKind.PTZ, ptz, 0, min(240, months)))
+                lines.append(insured[-1])
+            for line in insured:
+                for rank in range(1, borrowers + 1):
+                    covers.append(
+                        {
+                            "id": self.next_cover_id,
+                            "line_id": line["id"],
+                            "borrower_rank": rank,
+                            "share_bp": share,
+                            "base": InsuranceBase.INITIAL,
+                            "rate_mpct": rng.choice((100, 120, 150, 180, 240, 300, 340)),
+                            "monthly_cents": 0,
+                            "mandatory": True,
+                            "guarantees": rng.choice(("dc,ptia,itt,ipt", "dc,ptia", "dc,ptia,itt")),
+                        }
+                    )
+                    self.next_cover_id += 1
+        return simulations, lines, covers
 
     def _line(
         self, simulation_id: int, position: int, kind: LineKind, amount: int, rate: int, months: int

@@ -139,6 +139,31 @@ REFERRERS = (
     ("Laforêt Bordeaux Nord", ReferrerKind.COMPANY, "05 57 00 11 22"),
     ("Promoteur Les Jardins d'Éole", ReferrerKind.COMPANY, "ventes@eole.example"),
 )
+COMPANY = {  # the demo office's identity («Paramètres › Société»), on its letters and PDFs
+    "name": "Atlantique Courtage Immobilier",
+    "address": "12 cours de l'Intendance",
+    "postal_code": "33000",
+    "city": "Bordeaux",
+    "phone": "05 56 00 00 00",
+    "email": "contact@atlantique-courtage.example",
+    "siren": "812345601",
+    "orias_number": "23004567",
+    "orias_category": "COBSP",
+    "insurer": "MMA IARD — contrat RC Pro n° 145 778 201",
+    "association": "APIC",
+    "mediator": "Médiateur de l'ANACOFI, 92 rue d'Amsterdam, 75009 Paris",
+    "vat_status": "Non assujetti (article 261 C du CGI)",
+}
+BANKS = (  # the office's partner banks, with the agency a broker deals with
+    ("Crédit Agricole", "Agence Bordeaux Gambetta", "M. Perrin — 05 56 00 12 12"),
+    ("BNP Paribas", "Centre d'affaires immobilier", "Mme Caron — 01 40 14 45 46"),
+    ("Société Générale", "Agence Saint-Michel", "M. Fabre — 01 42 14 20 00"),
+    ("LCL", "Agence Mérignac Centre", "Mme Roy — 05 56 12 30 30"),
+    ("Caisse d'Épargne", "Agence Chartrons", "M. Girard — 05 57 10 20 20"),
+    ("Crédit Mutuel", "Agence Talence", "Mme Morel — 05 56 80 40 40"),
+    ("Banque Populaire", "Agence Pessac", "M. Lemoine — 05 56 45 60 60"),
+    ("La Banque Postale", "Centre financier de Bordeaux", "Mme Petit — 05 56 90 00 00"),
+)
 STAFF = (
     # login, first name, last name, role, is_broker, is_active
     ("admin", "Claire", "Marchetti", ADMINISTRATOR, True, True),

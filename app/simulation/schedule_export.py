@@ -16,6 +16,18 @@ from app.simulation.finance import PlanResult, Schedule
 
 HEADERS = ("Mois", "Échéance", "Intérêts", "Capital", "Assurance", "Total", "Restant dû")
 YEAR_HEADERS = ("Année", "Échéances", "Intérêts", "Capital", "Assurance", "Total", "Restant dû")
+# The chart of a plan, on screen and in the PDF: per year (a column of plan_years), stacked
+# bars, and the capital still owed as a line; same names and colours in both.
+CHART_BARS = (("Capital", 3, "#1f5f8b"), ("Intérêts", 2, "#616e7c"), ("Assurance", 4, "#cbd2d9"))
+CHART_LINE = ("Capital restant dû", 6, "#c0504d")
+
+
+def round_top(value: float) -> float:
+    """A round top for a chart's scale, at or above the value (326 700 → 400 000)."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    return float(-(-value // magnitude) * magnitude)
 
 
 def plan_months(result: PlanResult) -> Iterator[tuple[int, int, int, int, int, int, int]]:

@@ -16,13 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
+from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Image, KeepTogether, PageBreak, Paragraph, Spacer
 
 from app.pdf import house
 from app.simulation.finance import PlanResult
-from app.simulation.schedule_export import YEAR_HEADERS, plan_years
+from app.simulation.schedule_export import (
+    CHART_BARS,
+    CHART_LINE,
+    YEAR_HEADERS,
+    plan_years,
+    round_top,
+)
 from app.simulation.summary import percent
 from app.simulation.synthesis_data import SynthesisData
 from app.text import format_amount, format_date, format_duration
@@ -168,44 +176,69 @@ def _plan(data: SynthesisData, styles: house.Styles) -> list[Any]:
         Spacer(1, 3 * mm),
         house.key_values(figures, styles),
         Spacer(1, 4 * mm),
-        _chart(result, styles),
+        KeepTogether(
+            [house.para("Remboursement année par année", styles.h2), _chart(result, styles)]
+        ),
     ]
 
 
 def _chart(result: PlanResult, styles: house.Styles) -> Drawing:
-    """Per year: capital, interest and insurance paid, stacked."""
+    """Per year: capital, interest and insurance paid, stacked; and the capital still owed
+    at the year's end, as a line on its own scale (on the right)."""
     years = plan_years(result)
     width, height = house.WIDTH, 62 * mm
     drawing = Drawing(width, height)
     chart = VerticalBarChart()
-    chart.x, chart.y = int(14 * mm), int(12 * mm)
-    chart.width, chart.height = int(width - 20 * mm), int(height - 22 * mm)
-    chart.data = [
-        [y[3] / 100 for y in years],
-        [y[2] / 100 for y in years],
-        [y[4] / 100 for y in years],
-    ]
+    chart.x, chart.y = int(16 * mm), int(12 * mm)
+    chart.width, chart.height = int(width - 34 * mm), int(height - 22 * mm)
+    chart.data = [[y[column] / 100 for y in years] for _label, column, _colour in CHART_BARS]
     chart.categoryAxis.style = "stacked"
-    chart.categoryAxis.categoryNames = [str(y[0]) for y in years]
+    step = 1 if len(years) <= 15 else 2 if len(years) <= 30 else 5
+    chart.categoryAxis.categoryNames = [
+        str(y[0]) if index % step == 0 else "" for index, y in enumerate(years)
+    ]
     chart.categoryAxis.labels.fontName = house.FONT
     chart.categoryAxis.labels.fontSize = 6
     chart.valueAxis.labels.fontName = house.FONT
     chart.valueAxis.labels.fontSize = 6
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.labelTextFormat = lambda value: f"{value:,.0f} €".replace(",", " ")
+    chart.valueAxis.labelTextFormat = _euros
     chart.bars.strokeWidth = 0
-    for index, colour in enumerate((house.ACCENT, house.MUTED, house.RULE)):
-        chart.bars[index].fillColor = colour
+    for index, (_label, _column, colour) in enumerate(CHART_BARS):
+        chart.bars[index].fillColor = colors.HexColor(colour)
+        chart.bars[index].strokeColor = None
     drawing.add(chart)
-    for offset, (label, colour) in enumerate(
-        (("Capital", house.ACCENT), ("Intérêts", house.MUTED), ("Assurance", house.RULE))
-    ):
-        x = 14 * mm + offset * 32 * mm
-        drawing.add(String(x + 4 * mm, height - 6 * mm, label, fontName=house.FONT, fontSize=7))
+    label, column, colour = CHART_LINE
+    line_colour = colors.HexColor(colour)
+    owed = [y[column] / 100 for y in years]
+    top = round_top(
+        (years[0][column] + years[0][3]) / 100
+    )  # owed after the first year + its capital
+    slot = chart.width / len(years)
+    points: list[float] = []
+    for index, value in enumerate(owed):
+        points += [chart.x + slot * (index + 0.5), chart.y + chart.height * value / top]
+    drawing.add(PolyLine(points, strokeColor=line_colour, strokeWidth=1.2))
+    right = chart.x + chart.width
+    drawing.add(Line(right, chart.y, right, chart.y + chart.height, strokeColor=line_colour))
+    for tick in range(5):
+        value = top * tick / 4
+        y = chart.y + chart.height * tick / 4
+        drawing.add(Line(right, y, right + 1.5 * mm, y, strokeColor=line_colour))
+        drawing.add(String(right + 2 * mm, y - 2, _euros(value), fontName=house.FONT, fontSize=6))
+    legend = [(name, colors.HexColor(hue)) for name, _c, hue in CHART_BARS] + [(label, line_colour)]
+    x = 16 * mm
+    for name, hue in legend:
+        drawing.add(String(x + 4 * mm, height - 6 * mm, name, fontName=house.FONT, fontSize=7))
         swatch = Rect(x, height - 6.5 * mm, 3 * mm, 3 * mm)
-        swatch.fillColor, swatch.strokeWidth = colour, 0
+        swatch.fillColor, swatch.strokeWidth = hue, 0
         drawing.add(swatch)
+        x += 4 * mm + stringWidth(name, house.FONT, 7) + 6 * mm
     return drawing
+
+
+def _euros(value: float) -> str:
+    return f"{value:,.0f}\u00a0€".replace(",", "\u00a0")
 
 
 def _notes(data: SynthesisData, styles: house.Styles) -> list[Any]:
