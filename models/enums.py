@@ -393,6 +393,9 @@ class ProjectUse(enum.StrEnum):
 
 class LoanKind(enum.StrEnum):
     MORTGAGE = "mortgage"
+    # A loan on a let property: its payments are netted against the rents when the bank
+    # counts them «en différentiel».
+    RENTAL_MORTGAGE = "rental_mortgage"
     CONSUMER = "consumer"
     CAR = "car"
     REVOLVING = "revolving"
@@ -403,6 +406,7 @@ class LoanKind(enum.StrEnum):
     def label(self) -> str:
         return {
             "mortgage": "Prêt immobilier",
+            "rental_mortgage": "Prêt immobilier locatif",
             "consumer": "Prêt personnel",
             "car": "Crédit auto / LOA",
             "revolving": "Crédit renouvelable",

@@ -425,6 +425,8 @@ def test_the_households_budget_is_counted_as_a_bank_does():
         [
             LoanData("Cetelem", LoanKind.CAR, 250_00),
             LoanData("LCL", LoanKind.MORTGAGE, 900_00, to_buy_back=True),  # bought back
+            LoanData("CIC", LoanKind.RENTAL_MORTGAGE, 480_00),  # the let flat's loan
+            LoanData("BNP", LoanKind.RENTAL_MORTGAGE, 300_00, to_buy_back=True),
         ],
         [ChargeData(ChargeKind.RENT, 850_00), ChargeData(ChargeKind.ALIMONY, 300_00)],
         ProjectData(nature=ProjectNature.NEW_BUILD, use=ProjectUse.MAIN_HOME),
@@ -432,10 +434,16 @@ def test_the_households_budget_is_counted_as_a_bank_does():
     assert budget == Budget(
         incomes_cents=4_500_00,
         rents_cents=600_00,
+        rental_loans_cents=480_00,
         charges_cents=550_00,  # the car loan and the alimony: the rent ends with the purchase
         adults=2,
         children=1,
     )
+    # Counted «en différentiel», the let flat costs 60 € a month: 70 % of 600 € less 480 €.
+    differential = debt_ratio(budget, RentalMethod.DIFFERENTIAL)
+    assert differential.income_cents == 4_500_00 and differential.charges_cents == 610_00
+    classic = debt_ratio(budget, RentalMethod.CLASSIC)
+    assert classic.income_cents == 4_920_00 and classic.charges_cents == 1_030_00
     assert is_new_build(ProjectData(nature=ProjectNature.CONSTRUCTION))
     assert not is_new_build(ProjectData(nature=ProjectNature.EXISTING))
 

@@ -169,7 +169,8 @@ class SimulationsTab(QWidget):
         self.rental_combo = combo("rentalMethodCombo", "Revenus locatifs comptés", RentalMethod)
         self.rental_combo.setToolTip(
             "Comment la banque compte les loyers : classique (70 % en revenus) ou "
-            "différentiel (loyers pondérés moins les charges du bien)"
+            "différentiel (70 % des loyers moins les mensualités des prêts immobiliers locatifs "
+            "du Crédit)"
         )
         self.rental_combo.activated.connect(lambda _i: self._save_fees())
         options.addWidget(QLabel("Loyers :"))

@@ -280,7 +280,7 @@ class DossierGenerator:
         children = self._children(dossier_id, borrowers)
         income = sum(b["net_monthly_income_cents"] or 0 for b in borrowers)
         project = self._project(dossier_id, income)
-        loans = self._loans(dossier_id)
+        loans = self._loans(dossier_id, borrowers)
         comments = self._comments(
             dossier_id, dossier["owner_id"], created_on, borrowers, children, project, loans
         )
@@ -349,23 +349,48 @@ class DossierGenerator:
             "contribution_cents": contribution,
         }
 
-    def _loans(self, dossier_id: int) -> list[dict]:
+    def _loans(self, dossier_id: int, borrowers: list[dict]) -> list[dict]:
+        """Now and then a loan kept or to buy back; the loan of the let property when the
+        household receives rents."""
         rng = self.rng
-        if rng.random() >= 0.35:
-            return []
-        lender, kind = rng.choice(LENDERS)
+        loans = []
+        if rng.random() < 0.35:
+            lender, kind = rng.choice(LENDERS)
+            loans.append(
+                self._loan(
+                    dossier_id,
+                    lender,
+                    kind,
+                    rng.randrange(90, 900) * 100,
+                    rng.randrange(2, 120) * 1000_00,
+                    rng.random() < 0.3,
+                )
+            )
+        rents = sum(b["rental_income_cents"] or 0 for b in borrowers)
+        if rents:
+            lender = rng.choice([name for name, kind in LENDERS if kind is LoanKind.MORTGAGE])
+            payment = rents * rng.randrange(60, 100) // 100
+            capital = payment * rng.randrange(80, 180)
+            loans.append(
+                self._loan(dossier_id, lender, LoanKind.RENTAL_MORTGAGE, payment, capital, False)
+            )
+        return loans
+
+    def _loan(
+        self, dossier_id: int, lender: str, kind: LoanKind, payment: int, capital: int, buy: bool
+    ) -> dict:
         loan = {
             "id": self.next_loan_id,
             "dossier_id": dossier_id,
             "lender": lender,
             "kind": kind,
-            "monthly_payment_cents": rng.randrange(90, 900) * 100,
-            "remaining_capital_cents": rng.randrange(2, 120) * 1000_00,
-            "end_date": self.today + dt.timedelta(days=rng.randrange(200, 15 * 365)),
-            "to_buy_back": rng.random() < 0.3,
+            "monthly_payment_cents": payment,
+            "remaining_capital_cents": capital,
+            "end_date": self.today + dt.timedelta(days=self.rng.randrange(200, 15 * 365)),
+            "to_buy_back": buy,
         }
         self.next_loan_id += 1
-        return [loan]
+        return loan
 
     def _finances(
         self, dossier_id: int, loans: list[dict]

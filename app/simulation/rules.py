@@ -17,6 +17,7 @@ from models.enums import (
     ChargeKind,
     Deferral,
     LineKind,
+    LoanKind,
     ProjectNature,
     ProjectUse,
     RentalMethod,
@@ -189,14 +190,20 @@ def household_budget(
 ) -> Budget:
     """The household's monthly budget as a bank counts it before the project: the
     borrowers' net and other incomes, their rents, the loans kept (a loan to be bought back
-    goes) and the charges — the rent paid goes too when the project is the main home."""
+    goes; a let property's loan is apart, for the «différentiel» method) and the charges — the rent paid goes too when the project is the main home."""
     buying_home = project.use is ProjectUse.MAIN_HOME
+    kept = [loan for loan in loans if not loan.to_buy_back]
     return Budget(
         incomes_cents=sum(
             (b.net_monthly_income_cents or 0) + (b.other_income_cents or 0) for b in borrowers
         ),
         rents_cents=sum(b.rental_income_cents or 0 for b in borrowers),
-        charges_cents=sum(loan.monthly_payment_cents for loan in loans if not loan.to_buy_back)
+        rental_loans_cents=sum(
+            loan.monthly_payment_cents for loan in kept if loan.kind is LoanKind.RENTAL_MORTGAGE
+        ),
+        charges_cents=sum(
+            loan.monthly_payment_cents for loan in kept if loan.kind is not LoanKind.RENTAL_MORTGAGE
+        )
         + sum(
             charge.monthly_cents
             for charge in charges
