@@ -28,6 +28,11 @@ class DataPaths:
         return self.folder / "documents"
 
     @property
+    def viewing(self) -> Path:
+        """Copies of documents opened with the system's viewer (emptied at each start)."""
+        return self.folder / "viewing"
+
+    @property
     def backups(self) -> Path:
         return self.folder / "backups"
 

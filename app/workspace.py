@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.auth import CurrentUser, authenticate
@@ -22,6 +23,7 @@ from app.storage.sqlite_office import SqliteOffice
 from models.enums import Right
 
 if TYPE_CHECKING:
+    from app.documents.document_service import DocumentService
     from app.dossier.comment_service import CommentService
     from app.dossier.dossier_service import DossierService
     from app.dossier.household_service import HouseholdService
@@ -242,13 +244,14 @@ class Workspace:
     def simulations(self) -> SimulationService:
         from app.simulation.simulation_service import SimulationService
 
-        def letterhead():
-            company = self.company.get()
-            return company, self.company.logo_path(company)
-
         return self._service(
-            "simulations", lambda: SimulationService(self.database, self.user, letterhead)
+            "simulations", lambda: SimulationService(self.database, self.user, self._letterhead)
         )
+
+    def _letterhead(self) -> tuple[Any, Path | None]:
+        """The office's identity and logo, for the PDFs."""
+        company = self.company.get()
+        return company, self.company.logo_path(company)
 
     @property
     def privacy(self) -> PrivacyService:
@@ -261,6 +264,21 @@ class Workspace:
                 self.user,
                 DocumentStore(self.paths.documents),
                 lambda: self.company.get(),
+            ),
+        )
+
+    @property
+    def documents(self) -> DocumentService:
+        from app.documents.document_service import DocumentService
+
+        return self._service(
+            "documents",
+            lambda: DocumentService(
+                self.database,
+                self.user,
+                DocumentStore(self.paths.documents),
+                self.paths.viewing,
+                self._letterhead,
             ),
         )
 

@@ -24,6 +24,7 @@ from models.enums import (
     ChargeKind,
     Contract,
     Deferral,
+    DocumentFolder,
     DossierStatus,
     DossierTab,
     Guarantee,
@@ -104,6 +105,9 @@ class Dossier(Base):
     )
     documents: Mapped[list[Document]] = relationship(
         order_by="Document.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    requirement_ticks: Mapped[list[RequirementTick]] = relationship(
+        order_by="RequirementTick.id", cascade="all, delete-orphan", passive_deletes=True
     )
     children: Mapped[list[Child]] = relationship(
         order_by="Child.id", cascade="all, delete-orphan", passive_deletes=True
@@ -319,6 +323,33 @@ class Document(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     size_bytes: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    folder: Mapped[DocumentFolder] = mapped_column(
+        str_enum(DocumentFolder, "document_folder"), default=DocumentFolder.MISC
+    )
+    # The item of «Pièces à fournir» the file answers (for one borrower, or 0: the dossier).
+    requirement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("required_documents.id", ondelete="SET NULL")
+    )
+    borrower_rank: Mapped[int] = mapped_column(Integer, default=0)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class RequirementTick(Base):
+    """An item of «Pièces à fournir» ticked by hand (received on paper, or not needed)."""
+
+    __tablename__ = "requirement_ticks"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "requirement_id", "borrower_rank", name="one_tick"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("required_documents.id", ondelete="CASCADE")
+    )
+    borrower_rank: Mapped[int] = mapped_column(Integer, default=0)
+    ticked_on: Mapped[dt.date] = mapped_column(Date)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class Counter(Base):

@@ -236,6 +236,8 @@ class AuditAction(enum.StrEnum):
     PERSON_EXPORTED = "person_exported"
     PERSON_ERASED = "person_erased"
     DOSSIER_PURGED = "dossier_purged"
+    DOCUMENTS_ADDED = "documents_added"
+    DOCUMENT_DELETED = "document_deleted"
 
     @property
     def label(self) -> str:
@@ -264,6 +266,8 @@ _AUDIT_LABELS = {
     AuditAction.PERSON_EXPORTED: "Export des données d'une personne",
     AuditAction.PERSON_ERASED: "Effacement d'une personne",
     AuditAction.DOSSIER_PURGED: "Purge d'un dossier abandonné",
+    AuditAction.DOCUMENTS_ADDED: "Documents joints",
+    AuditAction.DOCUMENT_DELETED: "Document supprimé",
 }
 
 
@@ -445,3 +449,63 @@ class SavingsKind(enum.StrEnum):
             "securities": "Compte-titres",
             "other": "Autre",
         }[self.value]
+
+
+class DocumentFolder(enum.StrEnum):
+    """The folders of a dossier's «Documents» tab."""
+
+    SUPPORTING = "supporting"
+    IOBSP = "iobsp"
+    REQUESTS = "requests"
+    OFFERS = "offers"
+    INVOICES = "invoices"
+    MISC = "misc"
+
+    @property
+    def label(self) -> str:
+        return {
+            "supporting": "Pièces justificatives",
+            "iobsp": "Documents IOBSP",
+            "requests": "Demandes de prêt et simulations",
+            "offers": "Offres de prêt",
+            "invoices": "Factures",
+            "misc": "Divers",
+        }[self.value]
+
+
+class RequirementRule(enum.StrEnum):
+    """When a supporting document of the office's list is asked of a dossier."""
+
+    ONCE = "once"
+    PER_BORROWER = "per_borrower"
+    PER_EMPLOYEE = "per_employee"
+    PER_SELF_EMPLOYED = "per_self_employed"
+    PER_RETIRED = "per_retired"
+    PER_LANDLORD = "per_landlord"
+    CONTRIBUTION = "contribution"
+    BUY_BACK = "buy_back"
+    PURCHASE = "purchase"
+    NEW_BUILD = "new_build"
+    CONSTRUCTION = "construction"
+    WORKS = "works"
+
+    @property
+    def label(self) -> str:
+        return {
+            "once": "Une fois par dossier",
+            "per_borrower": "Pour chaque emprunteur",
+            "per_employee": "Pour chaque emprunteur salarié ou fonctionnaire",
+            "per_self_employed": "Pour chaque emprunteur indépendant ou chef d'entreprise",
+            "per_retired": "Pour chaque emprunteur retraité",
+            "per_landlord": "Pour chaque emprunteur qui perçoit des loyers",
+            "contribution": "Si le projet a un apport",
+            "buy_back": "Si un prêt en cours est à racheter",
+            "purchase": "Si le projet est un achat dans l'ancien ou d'un terrain",
+            "new_build": "Si le projet est un achat dans le neuf (VEFA)",
+            "construction": "Si le projet est une construction",
+            "works": "Si le projet comprend des travaux",
+        }[self.value]
+
+    @property
+    def per_borrower(self) -> bool:
+        return self.value.startswith("per_")

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, str_enum
-from models.enums import ReferrerKind, Right, UsuryCategory
+from models.enums import DocumentFolder, ReferrerKind, RequirementRule, Right, UsuryCategory
 
 
 class Role(Base):
@@ -133,3 +133,19 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(500))
+
+
+class RequiredDocument(Base):
+    """An item of the office's list of «Pièces à fournir», asked of each dossier by its rule
+    (once, per borrower, if self-employed…)."""
+
+    __tablename__ = "required_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[RequirementRule] = mapped_column(str_enum(RequirementRule, "requirement_rule"))
+    folder: Mapped[DocumentFolder] = mapped_column(
+        str_enum(DocumentFolder, "document_folder"), default=DocumentFolder.SUPPORTING
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)

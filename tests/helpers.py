@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.dossier.dossier_service import DossierService, NewDossier
+from app.dossier.dossier_service import NewDossier
 from app.dossier.readmodels import DossierDetail
 from app.workspace import Workspace
 from models.audit import AuditEvent
@@ -26,11 +26,16 @@ def new_dossier(
 
 
 def with_documents_and_simulations(
-    service: DossierService, detail: DossierDetail, tmp_path, name="avis.pdf"
+    workspace: Workspace, detail: DossierDetail, tmp_path, name="avis.pdf"
 ):
     source = tmp_path / name
     source.write_bytes(b"%PDF-1.4 avis d'imposition " + name.encode())
-    detail = service.attach_document(detail.id, detail.version, "Avis d'imposition", source)
+    attached = workspace.documents.attach(detail.id, detail.version, [source])
+    workspace.documents.rename(
+        detail.id, attached.version, attached.changed_ids[0], "Avis d'imposition"
+    )
+    service = workspace.dossiers
+    detail = service.get(detail.id)
     detail = service.add_simulation(detail.id, detail.version, "Scénario 1", 250_000_00, 3450, 300)
     return service.move_step(detail.id, detail.version, 1)
 

@@ -26,7 +26,7 @@ def count(path) -> int:
 
 
 def test_a_backup_is_a_checked_copy_with_its_documents(workspace, tmp_path):
-    detail = with_documents_and_simulations(workspace.dossiers, new_dossier(workspace), tmp_path)
+    detail = with_documents_and_simulations(workspace, new_dossier(workspace), tmp_path)
     info = backups.backup_now(workspace.paths)  # while the office is open
     assert info.kind is BackupKind.MANUAL and info.path.parent == workspace.paths.backups
     assert info.dossiers == TEMPLATE_DOSSIERS + 1
@@ -91,7 +91,7 @@ def test_rotation_never_touches_manual_or_safety_backups(paths):
 
 def test_restore_takes_a_safety_backup_first(workspace, tmp_path):
     before = backups.backup_now(workspace.paths, folder=tmp_path / "copies")
-    detail = with_documents_and_simulations(workspace.dossiers, new_dossier(workspace), tmp_path)
+    detail = with_documents_and_simulations(workspace, new_dossier(workspace), tmp_path)
     workspace.dossiers.set_flag(detail.id, detail.version, DossierFlag.COMPLETE, True)
     workspace.close()  # the GUI closes its connections before restoring
     result = restore(workspace.paths, before.path)

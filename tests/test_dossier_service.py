@@ -196,7 +196,7 @@ def test_abandon_makes_the_dossier_read_only(workspace, service):
 
 
 def test_resume_deletes_simulations_documents_and_pipeline(workspace, service, tmp_path):
-    detail = with_documents_and_simulations(service, new_dossier(workspace), tmp_path)
+    detail = with_documents_and_simulations(workspace, new_dossier(workspace), tmp_path)
     detail = service.set_date(
         detail.id, detail.version, DossierDate.CLIENT_AGREEMENT, dt.date.today()
     )
@@ -227,14 +227,15 @@ def test_delete_removes_everything_and_leaves_only_the_number_in_the_log(
     workspace, service, tmp_path
 ):
     kept = with_documents_and_simulations(
-        service, new_dossier(workspace, "Garde"), tmp_path, "shared.pdf"
+        workspace, new_dossier(workspace, "Garde"), tmp_path, "shared.pdf"
     )
     detail = with_documents_and_simulations(
-        service, new_dossier(workspace, "Efface"), tmp_path, "shared.pdf"
+        workspace, new_dossier(workspace, "Efface"), tmp_path, "shared.pdf"
     )
     own = tmp_path / "own.pdf"
     own.write_bytes(b"only in the deleted dossier")
-    detail = service.attach_document(detail.id, detail.version, "RIB", own)
+    workspace.documents.attach(detail.id, detail.version, [own])
+    detail = service.get(detail.id)
     files_before = {p for p in workspace.paths.documents.rglob("*") if p.is_file()}
     assert len(files_before) == 2
     deleted = service.delete(detail.id)

@@ -70,8 +70,16 @@ def test_summary_panel_shows_the_dossier(qtbot, workspace, open_dossier):
 def test_checkboxes_are_saved_at_once(qtbot, workspace, open_dossier):
     detail = new_dossier(workspace)
     window = open_dossier(detail.id)
+    # «Dossier complet» with pieces missing asks first, naming them; «Annuler» unticks.
+    click(qtbot, find(window, QCheckBox, "completeCheck"))
+    box = find(window.view.general, QMessageBox, "incompleteDossierDialog")
+    assert "Pièce d'identité en cours de validité — QUÉNÉHERVÉ Éloïse" in box.informativeText()
+    box.reject()
+    qtbot.waitUntil(lambda: not find(window, QCheckBox, "completeCheck").isChecked())
+    assert workspace.dossiers.get(detail.id).is_complete is False
+    click(qtbot, find(window, QCheckBox, "completeCheck"))
+    click(qtbot, find(window.view.general, QPushButton, "confirmIncompleteDossierButton"))
     for name in (
-        "completeCheck",
         "hideContactsCheck",
         "noFeesCheck",
         "noBankCommissionCheck",
@@ -296,7 +304,7 @@ def test_resume_warns_then_deletes_simulations_documents_and_pipeline(
     qtbot, workspace, open_dossier, tmp_path
 ):
     service = workspace.dossiers
-    detail = with_documents_and_simulations(service, new_dossier(workspace), tmp_path)
+    detail = with_documents_and_simulations(workspace, new_dossier(workspace), tmp_path)
     detail = service.abandon(detail.id, detail.version, AbandonReason.BANK_REFUSAL)
     window = open_dossier(detail.id)
     assert "Scénario 1" in find(window, QLabel, "simulationsList").text()
@@ -359,13 +367,13 @@ def test_a_change_made_elsewhere_is_not_overwritten(qtbot, workspace, open_dossi
     workspace.dossiers.set_flag(
         detail.id, detail.version, DossierFlag.NO_FEES, True
     )  # another window
-    click(qtbot, find(window, QCheckBox, "completeCheck"))
+    click(qtbot, find(window, QCheckBox, "hideContactsCheck"))
     assert "modifié entre-temps" in find(window, QLabel, "messageText").text()
     fresh = workspace.dossiers.get(detail.id)
-    assert fresh.no_fees is True and fresh.is_complete is False
+    assert fresh.no_fees is True and fresh.hide_contacts is False
     assert find(window, QCheckBox, "noFeesCheck").isChecked()  # reloaded
-    click(qtbot, find(window, QCheckBox, "completeCheck"))
-    assert workspace.dossiers.get(detail.id).is_complete is True
+    click(qtbot, find(window, QCheckBox, "hideContactsCheck"))
+    assert workspace.dossiers.get(detail.id).hide_contacts is True
 
 
 def test_convert_a_prospect_to_client(qtbot, workspace, open_dossier):

@@ -55,6 +55,7 @@ def test_tabs_are_there(qtbot, workspace, open_dossier):
         "Crédit",
         "Patrimoine",
         "Simulations",
+        "Documents",
     ]
 
 

@@ -17,6 +17,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     **{
         ("app/workspace.py", module): _AFTER_FIRST_PAINT
         for module in (
+            "app.documents.document_service",
             "app.dossier.comment_service",
             "app.dossier.dossier_service",
             "app.dossier.household_service",
@@ -82,6 +83,11 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,
     ("ui/simulation_chart.py", "PySide6.QtCharts"): "QtCharts: when a plan's chart is first shown",
+    ("app/documents/document_service.py", "app.documents.checklist_pdf"): (
+        "reportlab (0.2 s): when the list of pieces is made"
+    ),
+    ("ui/documents_tab.py", "PySide6.QtPdf"): "QtPdf: when a PDF is first previewed",
+    ("ui/documents_tab.py", "PySide6.QtPdfWidgets"): "QtPdf: when a PDF is first previewed",
 }
 
 

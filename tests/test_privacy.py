@@ -73,9 +73,7 @@ def _couple(workspace, tmp_path=None):
         False,
     )
     if tmp_path is not None:
-        with_documents_and_simulations(
-            workspace.dossiers, workspace.dossiers.get(detail.id), tmp_path
-        )
+        with_documents_and_simulations(workspace, workspace.dossiers.get(detail.id), tmp_path)
     return workspace.dossiers.get(detail.id)
 
 
@@ -125,7 +123,7 @@ def test_the_export_gives_everything_about_the_person_in_a_pdf_and_a_json(worksp
     detail = _couple(workspace, tmp_path)
     # The same person years later (no birth date typed: a homonym to confirm), with a file.
     again = new_dossier(workspace, "QUENEHERVE", "Eloise")
-    again = with_documents_and_simulations(workspace.dossiers, again, tmp_path, "cni.pdf")
+    again = with_documents_and_simulations(workspace, again, tmp_path, "cni.pdf")
     new_dossier(workspace, "Quénéhervé", "Éloïse-Marie")  # someone else
     other = new_dossier(workspace, "Quénéhervé", "Éloïse")  # a homonym the manager leaves out
     target = tmp_path / "export"
@@ -187,7 +185,7 @@ def test_a_shared_email_does_not_make_the_co_borrower_the_same_person(workspace,
 
 def test_a_dossier_number_cannot_lead_the_copies_out_of_the_export(workspace, tmp_path):
     detail = new_dossier(workspace)
-    detail = with_documents_and_simulations(workspace.dossiers, detail, tmp_path)
+    detail = with_documents_and_simulations(workspace, detail, tmp_path)
     detail = workspace.dossiers.renumber(detail.id, detail.version, "../../../escaped")
     target = tmp_path / "a" / "b"
     target.mkdir(parents=True)
@@ -305,9 +303,11 @@ def test_mentions_in_the_notepad_and_document_titles_go_too(workspace, tmp_path)
         detail.version,
         "<p>Vu <b>Paul</b> Durand et PAUL&nbsp;DÜRAND ; Paul reste joignable.</p>",
     )
-    detail = workspace.dossiers.attach_document(
-        detail.id, detail.version, "Carte d'identité Paul Durand", tmp_path / "avis.pdf"
+    attached = workspace.documents.attach(detail.id, detail.version, [tmp_path / "avis.pdf"])
+    workspace.documents.rename(
+        detail.id, attached.version, attached.changed_ids[0], "Carte d'identité Paul Durand"
     )
+    detail = workspace.dossiers.get(detail.id)
     erased = workspace.privacy.erase_person(detail.id, person(workspace, detail.id, 2))
     with workspace.database.read() as session:
         dossier = session.get(Dossier, detail.id)
@@ -337,7 +337,7 @@ def test_an_abandoned_dossier_can_be_erased_from(workspace):
 
 def test_the_only_person_is_erased_with_the_whole_dossier(workspace, tmp_path):
     detail = new_dossier(workspace)
-    detail = with_documents_and_simulations(workspace.dossiers, detail, tmp_path)
+    detail = with_documents_and_simulations(workspace, detail, tmp_path)
     alone = person(workspace, detail.id, 1)
     with pytest.raises(DomainError, match="dossier entier"):
         workspace.privacy.erase_person(detail.id, alone)

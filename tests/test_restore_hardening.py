@@ -71,7 +71,7 @@ def test_a_backup_swapped_after_its_check_is_not_restored(paths, tmp_path, monke
 
 
 def _office_with_a_document(workspace, tmp_path) -> tuple[str, Path]:
-    with_documents_and_simulations(workspace.dossiers, new_dossier(workspace), tmp_path)
+    with_documents_and_simulations(workspace, new_dossier(workspace), tmp_path)
     (stored,) = [p for p in workspace.paths.documents.rglob("*") if p.is_file()]
     share = tmp_path / "partage"
     backup = backups.backup_now(workspace.paths, folder=share).path
@@ -141,7 +141,7 @@ def test_put_replaces_a_file_planted_under_the_hash(tmp_path):
 
 
 def test_a_backup_to_a_folder_holds_only_the_referenced_documents(workspace, tmp_path):
-    with_documents_and_simulations(workspace.dossiers, new_dossier(workspace), tmp_path)
+    with_documents_and_simulations(workspace, new_dossier(workspace), tmp_path)
     (referenced,) = [p.name for p in workspace.paths.documents.rglob("*") if p.is_file()]
     stray = b"un fichier que rien ne cite"
     stray_hash = hashlib.sha256(stray).hexdigest()

@@ -428,7 +428,7 @@ def test_the_document_store_still_stores_and_discards(tmp_path):
 def test_deleting_a_dossier_never_unlinks_a_file_outside_the_documents(workspace, tmp_path):
     victim = tmp_path / "victime.txt"
     victim.write_text("à garder")
-    detail = with_documents_and_simulations(workspace.dossiers, new_dossier(workspace), tmp_path)
+    detail = with_documents_and_simulations(workspace, new_dossier(workspace), tmp_path)
     connection = sqlite3.connect(workspace.paths.database)
     connection.execute(
         "UPDATE documents SET content_hash = ? WHERE dossier_id = ?", (str(victim), detail.id)
@@ -475,12 +475,12 @@ def rotated_office(workspace, tmp_path):
     """Two automatic backups: the first holds document A (deleted since), the second B; the
     shared documents folder also holds a file no backup ever referred to."""
     paths = workspace.paths
-    first = with_documents_and_simulations(workspace.dossiers, new_dossier(workspace), tmp_path)
+    first = with_documents_and_simulations(workspace, new_dossier(workspace), tmp_path)
     (a,) = _office_files(paths)
     old = backups.run_automatic_backup(paths, dt.datetime(2026, 1, 1, 9))
     workspace.dossiers.delete(first.id)
     with_documents_and_simulations(
-        workspace.dossiers, new_dossier(workspace, "Autre"), tmp_path, name="bail.pdf"
+        workspace, new_dossier(workspace, "Autre"), tmp_path, name="bail.pdf"
     )
     (b,) = _office_files(paths)
     backups.run_automatic_backup(paths, dt.datetime(2026, 1, 2, 9))

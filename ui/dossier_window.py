@@ -27,7 +27,7 @@ from app.dossier.readmodels import DossierDetail
 from app.errors import Cancelled, DomainError, NotFound
 from app.text import format_date
 from app.workspace import Workspace
-from models.enums import DossierStatus, Right
+from models.enums import DocumentFolder, DossierStatus, Right
 from ui.backup_ui import ProgressRun
 from ui.borrowers_tab import BorrowersTab
 from ui.children_tab import ChildrenTab
@@ -35,6 +35,7 @@ from ui.common import confirm, escape, icon, message_box, plain, rich, scrolling
 from ui.dialogs.comment_dialog import CommentDialog
 from ui.dialogs.dossier_dialogs import AbandonDialog, ResumeDialog
 from ui.dialogs.privacy_dialogs import ErasePersonDialog, ExportPersonDialog
+from ui.documents_tab import DocumentsTab
 from ui.general_tab import GeneralTab
 from ui.operations import Outcome, attempt
 from ui.simulations_tab import SimulationsTab
@@ -51,6 +52,7 @@ _LATER_TABS = (
     ("credit_tab", CreditTab, True, "Crédit"),
     ("assets_tab", AssetsTab, True, "Patrimoine"),
     ("simulations_tab", SimulationsTab, True, "Simulations"),
+    ("documents_tab", DocumentsTab, False, "Documents"),
 )
 
 
@@ -143,6 +145,7 @@ class DossierView(QWidget):
         self.credit_tab: CreditTab | None = None
         self.assets_tab: AssetsTab | None = None
         self.simulations_tab: SimulationsTab | None = None
+        self.documents_tab: DocumentsTab | None = None
         self._pages: dict[str, QWidget] = {}
         for name, _kind, _scrolls, title in _LATER_TABS:
             page = QWidget()
@@ -153,7 +156,7 @@ class DossierView(QWidget):
         self._household = None
         self._situation = None
         self._after_paint = _EventHook(self, self._finish_after_paint)
-        self.tabs.currentChanged.connect(lambda _index: self.finish_tabs())
+        self.tabs.currentChanged.connect(lambda _index: self._tab_shown())
         if complete:
             self.finish_tabs()
         layout.addWidget(self.tabs, 1)
@@ -165,9 +168,26 @@ class DossierView(QWidget):
         assert self.simulations_tab is not None
         return self.simulations_tab
 
+    def show_documents(self) -> DocumentsTab:
+        """Bring the «Documents» tab forward (built and loaded if it was not yet)."""
+        self.finish_tabs()
+        self.tabs.setCurrentWidget(self._pages["documents_tab"])
+        assert self.documents_tab is not None
+        return self.documents_tab
+
+    def _tab_shown(self) -> None:
+        self.finish_tabs()
+        # The documents are read when their tab is first shown, not at each opening.
+        if (
+            self.tabs.currentWidget() is self._pages["documents_tab"]
+            and self.documents_tab is not None
+            and self.documents_tab.info is None
+        ):
+            self.documents_tab.reload()
+
     @property
     def tabs_complete(self) -> bool:
-        return self.simulations_tab is not None
+        return self.documents_tab is not None
 
     def finish_tabs(self) -> None:
         """Build the tabs not built yet, and show the dossier in them."""
@@ -266,6 +286,8 @@ class DossierView(QWidget):
         self.reload_comments()
         if self.simulations_tab is not None:
             self.simulations_tab.reload()
+        if self.documents_tab is not None and self.documents_tab.info is not None:
+            self.documents_tab.reload()
 
     def render_household(self, info) -> None:
         self._household = info
@@ -286,6 +308,31 @@ class DossierView(QWidget):
         outcome = attempt(lambda: self.workspace.dossiers.get(self.dossier_id))
         if outcome.value is not None:
             self.accept_detail(outcome.value)
+
+    def documents_changed(self, info) -> None:
+        """The «Documents» tab saved: the dossier's version moved on."""
+        if self.detail is not None and info.dossier_id == self.detail.id:
+            self.detail = replace(self.detail, version=info.version)
+            self.message_bar.hide()
+            self.changed.emit(self.dossier_id, info.changes)
+
+    def keep_document(self, path: Path, title: str) -> bool:
+        """Keep a file Dossia made (the synthesis PDF) in the dossier's documents."""
+        if self.dossier_id is None:
+            return False
+        outcome = attempt(
+            lambda: self.workspace.documents.keep(
+                self.dossier_id, path, title, DocumentFolder.REQUESTS
+            )
+        )
+        if outcome.value is None:
+            if outcome.problem is not None:
+                self.show_error(outcome.problem)
+            return False
+        if self.documents_tab is not None and self.documents_tab.info is not None:
+            self.documents_tab.render(outcome.value)
+        self.documents_changed(outcome.value)
+        return True
 
     def reload_comments(self) -> None:
         if self.dossier_id is not None:

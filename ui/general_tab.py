@@ -27,6 +27,7 @@ from models.enums import DossierTab
 from ui.common import (
     ErrorLabel,
     comment_button,
+    confirm,
     escape,
     field_name,
     field_value,
@@ -121,10 +122,46 @@ class GeneralTab(QWidget):
         check.setAccessibleName(text)
         return check
 
-    def _flag(self, flag: DossierFlag, value: bool) -> None:
+    def _flag(self, flag: DossierFlag, value: bool):
         if self._rendering:
-            return
+            return None
+        if flag is DossierFlag.COMPLETE and value and self.view.dossier_id is not None:
+            outcome = attempt(lambda: self.view.workspace.documents.missing(self.view.dossier_id))
+            missing = outcome.value or []
+            if missing:
+                return self._confirm_complete(missing)
         self.view.execute(lambda service, d: service.set_flag(d.id, d.version, flag, value))
+        return None
+
+    def _confirm_complete(self, missing):
+        """«Dossier complet» with pieces still missing: say which, tick only if confirmed."""
+        listed = "\n".join(f"• {item.text}" for item in missing[:12]) + (
+            f"\n… et {len(missing) - 12} autres" if len(missing) > 12 else ""
+        )
+        confirmed = []
+
+        def tick() -> None:
+            confirmed.append(True)
+            self.view.execute(
+                lambda service, d: service.set_flag(d.id, d.version, DossierFlag.COMPLETE, True)
+            )
+
+        box = confirm(
+            self,
+            "incompleteDossierDialog",
+            "Dossier complet ?",
+            f"Il manque encore {len(missing)} pièce{'s' if len(missing) > 1 else ''} à "
+            "fournir. Marquer le dossier complet quand même ?",
+            "Marquer complet",
+            tick,
+            listed,
+        )
+        box.finished.connect(
+            lambda _r: (
+                None if confirmed or self.view.detail is None else self.render(self.view.detail)
+            )
+        )
+        return box
 
     def open_renumber(self):
         return self.view.open_dialog(

@@ -597,13 +597,12 @@ class SimulationsTab(QWidget):
         return run
 
     def _pdf_made(self, path: Path, name: str, open_it: bool) -> None:
-        saved = self.view.execute(
-            lambda s, d: s.attach_document(
-                d.id, d.version, f"Synthèse de financement — {name}", path
+        saved = self.view.keep_document(path, f"Synthèse de financement — {name}")
+        if saved:
+            self.view.show_notice(
+                "Synthèse enregistrée dans les documents du dossier "
+                "(«\u00a0Demandes de prêt et simulations\u00a0»)."
             )
-        )
-        if saved is not None:
-            self.view.show_notice(f"Synthèse enregistrée dans les documents du dossier : {path}")
         if open_it:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 

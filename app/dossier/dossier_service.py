@@ -6,7 +6,6 @@ import datetime as dt
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -33,9 +32,16 @@ from app.richtext import MAX_LENGTH as NOTE_MAX_LENGTH
 from app.richtext import sanitize
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
-from app.text import strip_unsafe
 from app.validation import clean_text
-from models.dossier import Borrower, Document, Dossier, Simulation, SimulationLine, StepChange
+from models.dossier import (
+    Borrower,
+    Document,
+    Dossier,
+    RequirementTick,
+    Simulation,
+    SimulationLine,
+    StepChange,
+)
 from models.enums import (
     AbandonReason,
     AuditAction,
@@ -421,29 +427,6 @@ class DossierService(DossierCommands[DossierDetail]):
 
         return self._edit(dossier_id, version, change)
 
-    def attach_document(
-        self, dossier_id: int, version: int, title: str, source: Path
-    ) -> DossierDetail:
-        title = clean_text(title, "title", "Titre", 200) or source.name[:200]
-        content_hash, size = self._documents.put(source)
-
-        def change(session: Session, dossier: Dossier) -> None:
-            dossier.documents.append(
-                Document(
-                    title=title[:200],
-                    filename=strip_unsafe(source.name)[:255],
-                    content_hash=content_hash,
-                    size_bytes=size,
-                    created_at=now(),
-                )
-            )
-
-        try:
-            return self._edit(dossier_id, version, change)
-        except Exception:
-            self._discard_orphan_files({content_hash})
-            raise
-
     # --- helpers -----------------------------------------------------------------------
 
     def _active_broker(self, session: Session, user_id: int | None) -> User:
@@ -507,6 +490,7 @@ class DossierService(DossierCommands[DossierDetail]):
             session.scalars(select(Document.content_hash).where(Document.dossier_id == dossier_id))
         )
         session.execute(delete(Document).where(Document.dossier_id == dossier_id))
+        session.execute(delete(RequirementTick).where(RequirementTick.dossier_id == dossier_id))
         session.execute(delete(Simulation).where(Simulation.dossier_id == dossier_id))
         return hashes
 

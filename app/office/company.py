@@ -94,3 +94,20 @@ def validate_company(data: Company) -> Company:
     values["iban"] = normalize_iban(values["iban"])
     values["bic"] = normalize_bic(values["bic"])
     return Company(**values)
+
+
+def letterhead_lines(company: Company) -> list[str]:
+    """The office as its letters and PDFs present it: name, address, contact, ORIAS."""
+    lines = [company.name or "Cabinet de courtage"]
+    address = " ".join(p for p in (company.address, company.postal_code, company.city) if p)
+    if address:
+        lines.append(address)
+    contact = " — ".join(p for p in (company.phone, company.email) if p)
+    if contact:
+        lines.append(contact)
+    if company.orias_number:
+        lines.append(
+            f"ORIAS n° {company.orias_number}"
+            + (f" ({company.orias_category})" if company.orias_category else "")
+        )
+    return lines

@@ -30,6 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    Image,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -185,6 +186,28 @@ def grid(headers: Sequence[str], rows: Sequence[Sequence[str]], styles: Styles) 
         )
     )
     return table
+
+
+def bullets(texts: Sequence[str], styles: Styles) -> list[Paragraph]:
+    """A list of user texts, one bullet each."""
+    return [
+        Paragraph(html.escape(printable(text), quote=False), styles.bullet, bulletText="•")
+        for text in texts
+    ]
+
+
+def letterhead(lines: Sequence[str], logo: Path | None, styles: Styles) -> list[Any]:
+    """The office's identity at the top of a document: its logo, then its lines."""
+    story: list[Any] = []
+    if logo is not None and logo.exists():
+        image = Image(str(logo))
+        ratio = image.imageHeight / image.imageWidth if image.imageWidth else 1
+        image.drawWidth, image.drawHeight = 40 * mm, 40 * mm * ratio
+        image.hAlign = "LEFT"
+        story.append(image)
+    story += [para(line, styles.small) for line in lines]
+    story.append(SPACE)
+    return story
 
 
 def heading_with(flowable: Any, heading: Paragraph) -> KeepTogether:

@@ -20,8 +20,9 @@ from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Image, KeepTogether, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
+from app.office.company import letterhead_lines
 from app.pdf import house
 from app.simulation.finance import PlanResult
 from app.simulation.schedule_export import (
@@ -77,29 +78,7 @@ def write_synthesis(
 
 
 def _letterhead(data: SynthesisData, styles: house.Styles) -> list[Any]:
-    company = data.company
-    lines = [company.name or "Cabinet de courtage"]
-    address = " ".join(p for p in (company.address, company.postal_code, company.city) if p)
-    if address:
-        lines.append(address)
-    contact = " — ".join(p for p in (company.phone, company.email) if p)
-    if contact:
-        lines.append(contact)
-    if company.orias_number:
-        lines.append(
-            f"ORIAS n° {company.orias_number}"
-            + (f" ({company.orias_category})" if company.orias_category else "")
-        )
-    story: list[Any] = []
-    if data.logo is not None and data.logo.exists():
-        logo = Image(str(data.logo))
-        ratio = logo.imageHeight / logo.imageWidth if logo.imageWidth else 1
-        logo.drawWidth, logo.drawHeight = 40 * mm, 40 * mm * ratio
-        logo.hAlign = "LEFT"
-        story.append(logo)
-    story += [house.para(line, styles.small) for line in lines]
-    story.append(house.SPACE)
-    return story
+    return house.letterhead(letterhead_lines(data.company), data.logo, styles)
 
 
 def _borrowers(data: SynthesisData, styles: house.Styles) -> list[Any]:

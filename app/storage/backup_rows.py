@@ -19,6 +19,7 @@ from models.enums import (
     ChargeKind,
     Contract,
     Deferral,
+    DocumentFolder,
     DossierStatus,
     DossierTab,
     Guarantee,
@@ -31,6 +32,7 @@ from models.enums import (
     ProjectUse,
     ReferrerKind,
     RentalMethod,
+    RequirementRule,
     Right,
     SavingsKind,
     SimulationStatus,
@@ -64,6 +66,9 @@ ENUM_COLUMNS: dict[tuple[str, str], type[enum.StrEnum]] = {
     ("simulation_lines", "deferral"): Deferral,
     ("simulation_covers", "base"): InsuranceBase,
     ("usury_rates", "category"): UsuryCategory,
+    ("documents", "folder"): DocumentFolder,
+    ("required_documents", "folder"): DocumentFolder,
+    ("required_documents", "rule"): RequirementRule,
 }
 # Columns holding a document's hash: the name of its file in the documents folder.
 HASH_COLUMNS = {("documents", "content_hash")}

@@ -9,14 +9,17 @@ A hash is the name of a file: anything but 64 lowercase hexadecimal digits (a pa
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from app.errors import DomainError
-from app.files import atomic_write
+from app.errors import Cancelled, DomainError
+from app.files import PARTIAL_PREFIX, private_folder
 
-MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # the default limit (Paramètres › Documents)
+CHUNK = 1024 * 1024
 _HASH = re.compile(r"[0-9a-f]{64}")
 
 
@@ -53,31 +56,62 @@ class DocumentStore:
         check_hash(content_hash)
         return self.folder / content_hash[:2] / content_hash
 
-    def put(self, source: Path) -> tuple[str, int]:
-        """Copy a file in (atomically); returns its hash and size.
+    def put(
+        self,
+        source: Path,
+        limit: int = MAX_DOCUMENT_BYTES,
+        progress: Callable[[int, int], bool] | None = None,
+    ) -> tuple[str, int]:
+        """Copy a file in (atomically), hashing it on the way; returns its hash and size.
 
-        A file already under that name is kept only if its content has that hash.
+        Read by chunks: a 50 MB scan never sits whole in memory. `progress(done, total)` is
+        called after each chunk; when it returns False the copy stops (Cancelled) and
+        nothing is left behind. A file already under that name is kept only if its content
+        has that hash.
         """
         try:
             size = source.stat().st_size
-            if size > MAX_DOCUMENT_BYTES:
-                raise DomainError("Ce fichier dépasse 100 Mo : il ne peut pas être joint.")
-            data = source.read_bytes()
         except OSError as error:
             raise DomainError(
                 f"Impossible de lire le fichier « {source.name} » : {error.strerror}."
             ) from error
-        content_hash = hashlib.sha256(data).hexdigest()
-        target = self.path_for(content_hash)
-        if not _holds(target, content_hash):  # a file planted under the name is replaced
+        if size > limit:
+            raise DomainError(
+                f"« {source.name} » pèse {_megabytes(size)} : la limite est de "
+                f"{_megabytes(limit)} (Paramètres › Documents)."
+            )
+        digest = hashlib.sha256()
+        done = 0
+        try:
+            private_folder(self.folder)
+            handle, name = tempfile.mkstemp(dir=self.folder, prefix=PARTIAL_PREFIX)  # 0600
+            partial = Path(name)
             try:
-                with atomic_write(target, binary=True) as stream:
-                    stream.write(data)
-            except OSError as error:
-                raise DomainError(
-                    f"Impossible d'enregistrer le document sur le disque : {error.strerror}."
-                ) from error
-        return content_hash, size
+                with source.open("rb") as reader, os.fdopen(handle, "wb") as writer:
+                    while chunk := reader.read(CHUNK):
+                        done += len(chunk)
+                        if done > limit:  # the file grew while being read
+                            raise DomainError(
+                                f"« {source.name} » dépasse la limite de {_megabytes(limit)}."
+                            )
+                        digest.update(chunk)
+                        writer.write(chunk)
+                        if progress is not None and not progress(done, size):
+                            raise Cancelled("Ajout annulé : aucun document n'a été joint.")
+                    writer.flush()
+                    os.fsync(writer.fileno())
+                content_hash = digest.hexdigest()
+                target = self.path_for(content_hash)
+                if not _holds(target, content_hash):  # a file planted under the name goes
+                    private_folder(target.parent)
+                    partial.replace(target)
+            finally:
+                partial.unlink(missing_ok=True)
+        except OSError as error:
+            raise DomainError(
+                f"Impossible de joindre « {source.name} » : {error.strerror}."
+            ) from error
+        return content_hash, done
 
     def discard(self, content_hashes: Iterable[str]) -> None:
         """Remove files no longer referenced (the caller checked that, after commit).
@@ -87,3 +121,7 @@ class DocumentStore:
         paths = [self.path_for(content_hash) for content_hash in content_hashes]
         for path in paths:
             path.unlink(missing_ok=True)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} Mo".replace(".", ",").replace(",0 Mo", " Mo")

@@ -17,7 +17,7 @@ from app.errors import DatabaseOpenError, NewerDatabaseError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0012_rental_loans"
+HEAD_REVISION = "0013_documents"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -31,6 +31,7 @@ KNOWN_REVISIONS = (
     "0010_personal_data_right",
     "0011_simulation_plans",
     "0012_rental_loans",
+    "0013_documents",
 )
 
 BUSY_TIMEOUT_MS = 5000

@@ -1,0 +1,1 @@
+"""The documents wing: a dossier's files, its «Pièces à fournir», and their PDF."""

@@ -1,0 +1,606 @@
+"""A dossier's documents as use cases: list, attach (files copied into the store off the
+screen's thread, then one transaction), rename, move between folders, link to an item of
+«Pièces à fournir», delete; the checklist (ticked by hand or by a file); and the office's
+list of «Pièces à fournir» and size limit, in «Paramètres».
+
+Rights and state are the dossier's: seeing it lets one open its files; changing it (one's
+own, or «Modifier tous les dossiers»; never an abandoned one) lets one attach, rename, move,
+delete and tick. A file leaves the disk only when no row of any dossier refers to it."""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.auth import CurrentUser
+from app.changes import Change
+from app.clock import now
+from app.documents import checklist
+from app.documents.checklist import (
+    SUBJECT,
+    BorrowerFacts,
+    ChecklistLetter,
+    DossierFacts,
+    Item,
+    ItemState,
+    Requirement,
+)
+from app.documents.files import check_attachment, safe_filename, title_from
+from app.dossier import lifecycle
+from app.dossier.access import DossierCommands, read_only_for
+from app.dossier.removal import discard_orphan_files
+from app.errors import DomainError, NotFound
+from app.files import atomic_path, private_folder
+from app.office.company import Company
+from app.office.permissions import write_as
+from app.storage.database import Database
+from app.storage.documents import DocumentStore
+from app.text import format_date, person_name
+from app.validation import clean_text
+from models.dossier import Document, Dossier, RequirementTick
+from models.enums import AuditAction, DocumentFolder, RequirementRule, Right
+from models.office import RequiredDocument, Setting, User
+
+SIZE_LIMIT_KEY = "documents.max_mb"
+DEFAULT_SIZE_LIMIT_MB = 50
+MAX_SIZE_LIMIT_MB = 500
+TITLE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    title: str
+    filename: str
+    folder: DocumentFolder
+    size_bytes: int
+    added_at: dt.datetime
+    added_by: str
+    requirement: tuple[int, int] | None  # the checklist item it answers: (requirement, rank)
+    answers: str  # that item, as text ("" if none)
+
+
+@dataclass(frozen=True)
+class DocumentsInfo:
+    """A dossier's «Documents» tab."""
+
+    dossier_id: int
+    number: str
+    version: int
+    read_only: bool
+    documents: tuple[DocumentRow, ...]
+    checklist: tuple[ItemState, ...]
+    changed_ids: tuple[int, ...] = ()  # the documents the command added or changed
+    changes: Change = field(default=Change.NONE, compare=False)
+
+    @property
+    def missing(self) -> list[Item]:
+        return checklist.missing(list(self.checklist))
+
+
+class DocumentService(DossierCommands[DocumentsInfo]):
+    def __init__(
+        self,
+        database: Database,
+        user: CurrentUser,
+        store: DocumentStore,
+        viewing: Path,
+        letterhead: Callable[[], tuple[Company, Path | None]] = lambda: (Company(), None),
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        super().__init__(database, user, today)
+        self._letterhead = letterhead  # the office's identity and logo, for the PDF
+        self._store = store
+        self._viewing = viewing  # where a file is copied, under its own name, to be opened
+        self._changed: tuple[int, ...] = ()
+
+    # --- reading ---------------------------------------------------------------------
+
+    def list(self, dossier_id: int) -> DocumentsInfo:
+        with self._db.read() as session:
+            return self._result(session, self._visible(session, dossier_id))
+
+    def file(self, document_id: int) -> tuple[Path, str]:
+        """Where the stored bytes of a document are, and its file name (the preview reads
+        them; nothing is copied)."""
+        with self._db.read() as session:
+            document = self._document(session, document_id)
+            return self._store.path_for(document.content_hash), document.filename
+
+    def copy_for_viewing(self, document_id: int) -> Path:
+        """A private copy of the file under its own name (so the system's viewer knows its
+        kind), in a folder emptied at each start; the stored file is never handed out."""
+        source, filename = self.file(document_id)
+        if not source.is_file():
+            raise DomainError(
+                "Le fichier de ce document est introuvable sur le disque (restaurez une "
+                "sauvegarde pour le retrouver)."
+            )
+        folder = self._viewing / str(document_id)
+        private_folder(folder)
+        target = folder / filename
+        shutil.copyfile(source, target)
+        target.chmod(0o400)  # a read-only copy: what the broker types there is not saved
+        return target
+
+    def clear_viewing_copies(self) -> None:
+        """Remove the copies made for viewing (at start and when the office closes)."""
+        if self._viewing.is_dir():
+            for path in sorted(self._viewing.rglob("*"), reverse=True):
+                if path.is_file():
+                    path.chmod(0o600)
+                    path.unlink(missing_ok=True)
+                else:
+                    path.rmdir()
+
+    def missing(self, dossier_id: int) -> Sequence[Item]:
+        """What «Pièces à fournir» still lacks (asked before «Dossier complet» is ticked)."""
+        return self.list(dossier_id).missing
+
+    def checklist_letter(self, dossier_id: int) -> ChecklistLetter:
+        """What the «Liste des pièces à fournir» says, read in one go."""
+        company, logo = self._letterhead()
+        info = self.list(dossier_id)
+        with self._db.read() as session:
+            dossier = self._visible(session, dossier_id)
+            borrowers = tuple(person_name(b.first_name, b.last_name) for b in dossier.borrowers)
+            owner = session.get(User, dossier.owner_id)
+            broker = f"{owner.first_name} {owner.last_name}" if owner else ""
+        return ChecklistLetter(
+            company=company,
+            logo=logo,
+            dossier_number=info.number,
+            borrowers=borrowers,
+            missing=tuple(info.missing),
+            received=len(info.checklist) - len(info.missing),
+            broker=broker,
+            printed_on=self._today(),
+        )
+
+    def write_checklist(
+        self,
+        dossier_id: int,
+        target: Path,
+        progress: Callable[[int, int], bool] | None = None,
+    ) -> DocumentsInfo:
+        """The «Liste des pièces à fournir» PDF into `target`, kept in the dossier's
+        documents («Divers»), in place of the previous list."""
+        from app.documents.checklist_pdf import write_checklist  # reportlab: 0.2 s
+
+        letter = self.checklist_letter(dossier_id)
+
+        def stop() -> bool:
+            return progress is not None and not progress(50, 100)
+
+        with atomic_path(target) as partial:
+            write_checklist(letter, partial, stop)
+        return self.keep(
+            dossier_id,
+            target,
+            f"{SUBJECT} ({format_date(letter.printed_on)})",
+            DocumentFolder.MISC,
+            replaces=SUBJECT,
+        )
+
+    def keep(
+        self,
+        dossier_id: int,
+        source: Path,
+        title: str,
+        folder: DocumentFolder,
+        replaces: str | None = None,
+    ) -> DocumentsInfo:
+        """Keep a file Dossia made (a synthesis, a list) in the dossier's documents, on its
+        latest version; `replaces`: documents whose title starts so go (the older list)."""
+        version = self.list(dossier_id).version
+        info = self.attach(dossier_id, version, [source], folder)
+        [added] = info.changed_ids
+
+        def change(session: Session, dossier: Dossier) -> None:
+            document = self._own(session, dossier, added)
+            document.title = clean_text(title, "title", "Titre", TITLE_LIMIT) or document.title
+            if replaces:
+                for old in session.scalars(
+                    select(Document).where(
+                        Document.dossier_id == dossier.id,
+                        Document.id != added,
+                        Document.title.startswith(replaces, autoescape=True),
+                    )
+                ):
+                    hashes.add(old.content_hash)
+                    session.delete(old)
+            self._changed = (added,)
+
+        hashes: set[str] = set()
+        info = self._edit(dossier_id, info.version, change)
+        discard_orphan_files(self._db, self._store, hashes)
+        return info
+
+    # --- changing --------------------------------------------------------------------
+
+    def attach(
+        self,
+        dossier_id: int,
+        version: int,
+        sources: Sequence[Path],
+        folder: DocumentFolder = DocumentFolder.SUPPORTING,
+        answers: tuple[int, int] | None = None,
+        progress: Callable[[int, int], bool] | None = None,
+    ) -> DocumentsInfo:
+        """Attach files: each checked (a program or a file over the limit refuses the whole
+        drop, naming it), copied into the store, then all recorded in one transaction. If
+        anything fails or is cancelled, nothing is recorded and no copy is left behind."""
+        if not sources:
+            raise DomainError("Aucun fichier à joindre.")
+        self._check_may_attach(dossier_id)
+        limit = self.size_limit_mb() * 1024 * 1024
+        named = []
+        total = 0
+        for source in sources:
+            name = safe_filename(source.name)
+            try:
+                if not source.is_file():
+                    raise DomainError(f"« {name} » n'est pas un fichier : il n'a pas été joint.")
+                with source.open("rb") as stream:
+                    check_attachment(name, stream.read(8))
+                total += source.stat().st_size
+            except OSError as error:
+                raise DomainError(f"Impossible de lire « {name} » : {error.strerror}.") from error
+            named.append((source, name))
+        stored: builtins.list[tuple[str, int, str]] = []
+        done = 0
+        try:
+            for source, name in named:
+                base = done
+
+                def step(copied: int, _size: int, base: int = base) -> bool:
+                    return progress is None or progress(base + copied, max(total, 1))
+
+                content_hash, size = self._store.put(source, limit, step)
+                done += size
+                stored.append((content_hash, size, name))
+
+            def change(session: Session, dossier: Dossier) -> None:
+                requirement = self._answer(session, answers)
+                added = [
+                    Document(
+                        dossier_id=dossier.id,
+                        title=title_from(name),
+                        filename=name,
+                        content_hash=content_hash,
+                        size_bytes=size,
+                        created_at=now(),
+                        folder=folder,
+                        requirement_id=requirement[0] if requirement else None,
+                        borrower_rank=requirement[1] if requirement else 0,
+                        added_by=self._user.id,
+                    )
+                    for content_hash, size, name in stored
+                ]
+                session.add_all(added)
+                session.flush()
+                self._changed = tuple(d.id for d in added)
+                self._audit(
+                    session,
+                    AuditAction.DOCUMENTS_ADDED,
+                    dossier,
+                    ", ".join(name for _h, _s, name in stored)[:500],
+                )
+
+            return self._edit(dossier_id, version, change)
+        except BaseException:
+            discard_orphan_files(self._db, self._store, {h for h, _s, _n in stored})
+            raise
+
+    def rename(self, dossier_id: int, version: int, document_id: int, title: str) -> DocumentsInfo:
+        cleaned = clean_text(title, "title", "Titre", TITLE_LIMIT)
+        if not cleaned:
+            raise DomainError("Donnez un titre au document.", "title")
+
+        def change(session: Session, dossier: Dossier) -> None:
+            self._own(session, dossier, document_id).title = cleaned
+            self._changed = (document_id,)
+
+        return self._edit(dossier_id, version, change)
+
+    def move(
+        self, dossier_id: int, version: int, document_ids: Sequence[int], folder: DocumentFolder
+    ) -> DocumentsInfo:
+        def change(session: Session, dossier: Dossier) -> None:
+            for document_id in document_ids:
+                self._own(session, dossier, document_id).folder = folder
+            self._changed = tuple(document_ids)
+
+        return self._edit(dossier_id, version, change)
+
+    def link(
+        self,
+        dossier_id: int,
+        version: int,
+        document_id: int,
+        answers: tuple[int, int] | None,
+    ) -> DocumentsInfo:
+        """Say which item of «Pièces à fournir» a file answers (None: none)."""
+
+        def change(session: Session, dossier: Dossier) -> None:
+            document = self._own(session, dossier, document_id)
+            requirement = self._answer(session, answers)
+            document.requirement_id = requirement[0] if requirement else None
+            document.borrower_rank = requirement[1] if requirement else 0
+            self._changed = (document_id,)
+
+        return self._edit(dossier_id, version, change)
+
+    def delete(self, dossier_id: int, version: int, document_ids: Sequence[int]) -> DocumentsInfo:
+        hashes: set[str] = set()
+
+        def change(session: Session, dossier: Dossier) -> None:
+            names = []
+            for document_id in document_ids:
+                document = self._own(session, dossier, document_id)
+                hashes.add(document.content_hash)
+                names.append(document.filename)
+                session.delete(document)
+            self._audit(session, AuditAction.DOCUMENT_DELETED, dossier, ", ".join(names)[:500])
+
+        info = self._edit(dossier_id, version, change)
+        discard_orphan_files(self._db, self._store, hashes)
+        return info
+
+    def tick(
+        self, dossier_id: int, version: int, item: tuple[int, int], received: bool
+    ) -> DocumentsInfo:
+        """Tick an item by hand (received on paper, or not needed), or untick it. An item a
+        file answers stays received until that file is unlinked or deleted."""
+        requirement_id, rank = item
+
+        def change(session: Session, dossier: Dossier) -> None:
+            known = {i.key for i in self._expected(session, dossier)}
+            if item not in known:
+                raise DomainError("Cette pièce n'est plus demandée pour ce dossier.")
+            existing = session.scalar(
+                select(RequirementTick).where(
+                    RequirementTick.dossier_id == dossier.id,
+                    RequirementTick.requirement_id == requirement_id,
+                    RequirementTick.borrower_rank == rank,
+                )
+            )
+            if received and existing is None:
+                session.add(
+                    RequirementTick(
+                        dossier_id=dossier.id,
+                        requirement_id=requirement_id,
+                        borrower_rank=rank,
+                        ticked_on=self._today(),
+                        user_id=self._user.id,
+                    )
+                )
+            elif not received and existing is not None:
+                session.delete(existing)
+
+        return self._edit(dossier_id, version, change)
+
+    # --- the office's list (Paramètres › Documents) ------------------------------------
+
+    def requirements(self) -> Sequence[Requirement]:
+        with self._db.read() as session:
+            return [
+                Requirement(r.id, r.label, r.rule, r.folder, r.is_active)
+                for r in session.scalars(
+                    select(RequiredDocument).order_by(
+                        RequiredDocument.is_active.desc(), RequiredDocument.position
+                    )
+                )
+            ]
+
+    def save_requirement(
+        self, requirement_id: int | None, label: str, rule: RequirementRule
+    ) -> Sequence[Requirement]:
+        cleaned = clean_text(label, "label", "Pièce", 200)
+        if not cleaned:
+            raise DomainError("Nommez la pièce à fournir.", "label")
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
+            if requirement_id is None:
+                last = session.scalar(select(func.max(RequiredDocument.position))) or 0
+                session.add(
+                    RequiredDocument(
+                        label=cleaned,
+                        rule=rule,
+                        position=last + 1,
+                        is_active=True,
+                        folder=DocumentFolder.SUPPORTING,
+                    )
+                )
+            else:
+                row = self._requirement(session, requirement_id)
+                row.label, row.rule = cleaned, rule
+            audit.record(
+                session,
+                self._user,
+                AuditAction.SETTINGS_CHANGED,
+                details=f"Pièces à fournir : {cleaned} ({rule.label.lower()})",
+            )
+        return self.requirements()
+
+    def set_requirement_active(self, requirement_id: int, active: bool) -> Sequence[Requirement]:
+        """An item no longer asked leaves every dossier's checklist (its ticks are kept,
+        should it be asked again)."""
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
+            row = self._requirement(session, requirement_id)
+            row.is_active = active
+            audit.record(
+                session,
+                self._user,
+                AuditAction.SETTINGS_CHANGED,
+                details=f"Pièces à fournir : {row.label} {'redemandée' if active else 'retirée'}",
+            )
+        return self.requirements()
+
+    def move_requirement(self, requirement_id: int, direction: int) -> Sequence[Requirement]:
+        """One place up (-1) or down (+1) among the items asked."""
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
+            rows = list(
+                session.scalars(
+                    select(RequiredDocument)
+                    .where(RequiredDocument.is_active)
+                    .order_by(RequiredDocument.position)
+                )
+            )
+            index = next((i for i, r in enumerate(rows) if r.id == requirement_id), None)
+            if index is None:
+                raise NotFound("Cette pièce n'est plus dans la liste.")
+            other = index + direction
+            if 0 <= other < len(rows):
+                rows[index].position, rows[other].position = (
+                    rows[other].position,
+                    rows[index].position,
+                )
+        return self.requirements()
+
+    def size_limit_mb(self) -> int:
+        with self._db.read() as session:
+            stored = session.get(Setting, SIZE_LIMIT_KEY)
+        try:
+            return int(stored.value) if stored is not None else DEFAULT_SIZE_LIMIT_MB
+        except ValueError:
+            return DEFAULT_SIZE_LIMIT_MB
+
+    def save_size_limit_mb(self, megabytes: int) -> int:
+        if not 1 <= megabytes <= MAX_SIZE_LIMIT_MB:
+            raise DomainError(
+                f"La taille maximale d'un document va de 1 à {MAX_SIZE_LIMIT_MB} Mo.", "size_limit"
+            )
+        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
+            session.merge(Setting(key=SIZE_LIMIT_KEY, value=str(megabytes)))
+            audit.record(
+                session,
+                self._user,
+                AuditAction.SETTINGS_CHANGED,
+                details=f"Taille maximale d'un document : {megabytes} Mo",
+            )
+        return megabytes
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _check_may_attach(self, dossier_id: int) -> None:
+        """Refuse before copying anything when the user may not change the dossier."""
+        with self._db.read() as session:
+            dossier = self._for_change(session, dossier_id)
+            lifecycle.check_can_edit(dossier.status)
+
+    def _document(self, session: Session, document_id: int) -> Document:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise NotFound("Ce document n'existe plus.")
+        self._visible(session, document.dossier_id)
+        return document
+
+    def _own(self, session: Session, dossier: Dossier, document_id: int) -> Document:
+        document = session.get(Document, document_id)
+        if document is None or document.dossier_id != dossier.id:
+            raise NotFound("Ce document n'existe plus (supprimé dans une autre fenêtre ?).")
+        return document
+
+    def _answer(self, session: Session, answers: tuple[int, int] | None) -> tuple[int, int] | None:
+        if answers is None:
+            return None
+        requirement = session.get(RequiredDocument, answers[0])
+        if requirement is None:
+            raise DomainError("Cette pièce n'est plus dans la liste des pièces à fournir.")
+        return (requirement.id, answers[1] if requirement.rule.per_borrower else 0)
+
+    def _requirement(self, session: Session, requirement_id: int) -> RequiredDocument:
+        row = session.get(RequiredDocument, requirement_id)
+        if row is None:
+            raise NotFound("Cette pièce n'est plus dans la liste.")
+        return row
+
+    def _expected(self, session: Session, dossier: Dossier) -> Sequence[Item]:
+        requirements = [
+            Requirement(r.id, r.label, r.rule, r.folder, r.is_active)
+            for r in session.scalars(
+                select(RequiredDocument)
+                .where(RequiredDocument.is_active)
+                .order_by(RequiredDocument.position)
+            )
+        ]
+        project = dossier.project
+        facts = DossierFacts(
+            borrowers=tuple(
+                BorrowerFacts(
+                    b.rank,
+                    person_name(b.first_name, b.last_name),
+                    b.contract,
+                    bool(b.rental_income_cents),
+                )
+                for b in dossier.borrowers
+            ),
+            nature=project.nature if project else None,
+            contribution=bool(project and project.contribution_cents),
+            works=bool(project and project.works_cents),
+            buy_back=any(loan.to_buy_back for loan in dossier.loans),
+        )
+        return checklist.expected(requirements, facts)
+
+    def _result(self, session: Session, dossier: Dossier) -> DocumentsInfo:
+        items = self._expected(session, dossier)
+        texts = {item.key: item.text for item in items}
+        documents = list(
+            session.scalars(
+                select(Document)
+                .where(Document.dossier_id == dossier.id)
+                .order_by(Document.created_at, Document.id)
+            )
+        )
+        users = {d.added_by for d in documents if d.added_by is not None}
+        names = {
+            uid: f"{first} {last}"
+            for uid, first, last in session.execute(
+                select(User.id, User.first_name, User.last_name).where(User.id.in_(users))
+            )
+        }
+        ticks = {
+            (t.requirement_id, t.borrower_rank): t.ticked_on
+            for t in session.scalars(
+                select(RequirementTick).where(RequirementTick.dossier_id == dossier.id)
+            )
+        }
+        rows = tuple(
+            DocumentRow(
+                id=d.id,
+                title=d.title,
+                filename=d.filename,
+                folder=d.folder,
+                size_bytes=d.size_bytes,
+                added_at=d.created_at,
+                added_by=names.get(d.added_by, "") if d.added_by else "",
+                requirement=(d.requirement_id, d.borrower_rank) if d.requirement_id else None,
+                answers=texts.get((d.requirement_id, d.borrower_rank), "")
+                if d.requirement_id
+                else "",
+            )
+            for d in documents
+        )
+        found = checklist.states(
+            items,
+            [(d.requirement_id, d.borrower_rank, d.created_at.date(), d.title) for d in documents],
+            ticks,
+        )
+        changed, self._changed = self._changed, ()
+        return DocumentsInfo(
+            dossier_id=dossier.id,
+            number=dossier.number,
+            version=dossier.version,
+            read_only=read_only_for(self._user, dossier),
+            documents=rows,
+            checklist=tuple(found),
+            changed_ids=changed,
+        )
