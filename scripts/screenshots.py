@@ -93,6 +93,13 @@ def main() -> int:
     for _ in range(3):
         app.processEvents()
     dossier.grab().save(str(out / "dossier-simulations-chart.png"))
+    documents = dossier.view.show_documents()
+    _attach_samples(workspace, dossier.view.dossier_id, Path(tempfile.mkdtemp()))
+    documents.reload()
+    documents.tree.topLevelItem(0).child(0).setSelected(True)
+    for _ in range(3):
+        app.processEvents()
+    dossier.grab().save(str(out / "dossier-documents.png"))
     dossier.view.tabs.setCurrentIndex(0)
     from models.enums import DossierTab
 
@@ -125,6 +132,39 @@ def main() -> int:
     workspace.close()
     print(f"screens written to {out}")
     return 0
+
+
+def _attach_samples(workspace, dossier_id: int, folder: Path) -> None:
+    """A payslip (PDF), an identity card (image) and an offer, as a broker would attach."""
+    from PySide6.QtGui import QColor, QImage
+    from reportlab.pdfgen.canvas import Canvas
+
+    from models.enums import DocumentFolder
+
+    payslip = folder / "Bulletin de salaire octobre 2026.pdf"
+    canvas = Canvas(str(payslip))
+    canvas.setFont("Helvetica-Bold", 16)
+    canvas.drawString(72, 770, "BULLETIN DE SALAIRE — Octobre 2026")
+    canvas.setFont("Helvetica", 11)
+    for line, text in enumerate(
+        (
+            "Employeur : Airbus Operations SAS",
+            "Salaire de base : 3 450,00 EUR",
+            "Net à payer : 2 689,12 EUR",
+        )
+    ):
+        canvas.drawString(72, 730 - 18 * line, text)
+    canvas.save()
+    card = folder / "Carte d'identité.png"
+    image = QImage(640, 400, QImage.Format.Format_RGB32)
+    image.fill(QColor("#dfe7ef"))
+    image.save(str(card))
+    info = workspace.documents.list(dossier_id)
+    identity = next(s.item for s in info.checklist if s.item.label.startswith("Pièce d'identité"))
+    info = workspace.documents.attach(dossier_id, info.version, [payslip])
+    info = workspace.documents.attach(
+        dossier_id, info.version, [card], DocumentFolder.SUPPORTING, identity.key
+    )
 
 
 if __name__ == "__main__":

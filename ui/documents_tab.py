@@ -8,10 +8,11 @@ loaded the first time a PDF is previewed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,6 +46,14 @@ if TYPE_CHECKING:  # the services import SQLAlchemy
     from app.documents.checklist import ItemState
     from app.documents.document_service import DocumentRow, DocumentService, DocumentsInfo
     from ui.dossier_window import DossierView
+
+
+@dataclass(frozen=True)
+class FolderNode:
+    """What a folder's row of the tree holds (an enum member would come back as a str)."""
+
+    folder: DocumentFolder
+
 
 _IMAGES = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"})
 _ROLE = Qt.ItemDataRole.UserRole
@@ -247,9 +256,12 @@ class DocumentsTab(QWidget):
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3, 4):
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 190)  # the piece's name is elided; whole in its tooltip
+        for column in (2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
+        header.setMinimumSectionSize(60)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.tree.itemDoubleClicked.connect(lambda item, _c: self._open_item(item))
         self.tree.dropped.connect(self._dropped_on_tree)
@@ -315,12 +327,13 @@ class DocumentsTab(QWidget):
         first_selected = None
         for folder, rows in by_folder.items():
             node = QTreeWidgetItem([f"{folder.label} ({len(rows)})" if rows else folder.label])
-            node.setData(0, _ROLE, folder)
+            node.setData(0, _ROLE, FolderNode(folder))
             font = node.font(0)
             font.setBold(True)
             node.setFont(0, font)
             node.setFlags(node.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             self.tree.addTopLevelItem(node)
+            node.setFirstColumnSpanned(True)
             for row in rows:
                 item = QTreeWidgetItem(
                     [
@@ -333,6 +346,7 @@ class DocumentsTab(QWidget):
                 )
                 item.setData(0, _ROLE, row)
                 item.setToolTip(0, row.filename)
+                item.setToolTip(1, row.answers)
                 item.setTextAlignment(
                     2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                 )
@@ -375,7 +389,11 @@ class DocumentsTab(QWidget):
         if not total:
             text = "Aucune pièce demandée (la liste se règle dans Paramètres › Documents)."
         elif missing:
-            text = f"{total - missing} pièce(s) reçue(s) sur {total} — il en manque {missing}."
+            received = total - missing
+            said = {0: "Aucune pièce reçue", 1: "1 pièce reçue"}.get(
+                received, f"{received} pièces reçues"
+            )
+            text = f"{said} sur {total} — il en manque {missing}."
         else:
             text = f"Les {total} pièces demandées sont reçues."
         self.checklist_summary.setText(text)
@@ -396,7 +414,7 @@ class DocumentsTab(QWidget):
         rows = []
         for item in self.tree.selectedItems():
             row = item.data(0, _ROLE)
-            if not isinstance(row, DocumentFolder):
+            if not isinstance(row, FolderNode):
                 rows.append(row)
         return rows
 
@@ -434,10 +452,7 @@ class DocumentsTab(QWidget):
             item = current
         if item is None:
             return DocumentFolder.SUPPORTING
-        data = item.data(0, _ROLE)
-        if isinstance(data, DocumentFolder):
-            return data
-        return data.folder
+        return item.data(0, _ROLE).folder  # a folder's row, or a document's
 
     # --- changing ---
 
@@ -564,6 +579,10 @@ class DocumentsTab(QWidget):
         if ticked == state.received:
             return
         key = state.item.key
+        # Saved once the item's own signal has returned: redrawing the list deletes it.
+        QTimer.singleShot(0, self, lambda: self._tick(key, ticked))
+
+    def _tick(self, key: tuple[int, int], ticked: bool) -> None:
         if not self._command(lambda s, i: s.tick(i.dossier_id, i.version, key, ticked)):
             self.reload()
 
@@ -576,7 +595,7 @@ class DocumentsTab(QWidget):
 
     def _open_item(self, item: QTreeWidgetItem) -> None:
         row = item.data(0, _ROLE)
-        if not isinstance(row, DocumentFolder):
+        if not isinstance(row, FolderNode):
             self._open_document(row.id)
 
     def _open_document(self, document_id: int) -> Path | None:

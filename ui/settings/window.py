@@ -11,6 +11,7 @@ from ui.settings.audit import AuditPage
 from ui.settings.backups import BackupsPage
 from ui.settings.banks import BanksPage
 from ui.settings.company import CompanyPage
+from ui.settings.documents import DocumentsPage
 from ui.settings.numbering import NumberingPage
 from ui.settings.privacy import PrivacyPage
 from ui.settings.referential import ReferentialPage
@@ -43,6 +44,7 @@ class SettingsWindow(QMainWindow):
         self.roles: RolesPage | None = None
         self.privacy: PrivacyPage | None = None
         self.usury: UsuryPage | None = None
+        self.documents: DocumentsPage | None = None
         self.tabs = tabs
         user = workspace.user
         if user.can(Right.MANAGE_SETTINGS):
@@ -59,6 +61,8 @@ class SettingsWindow(QMainWindow):
             tabs.addTab(self.backups, "Sauvegardes")
             self.usury = UsuryPage(workspace.simulations)
             tabs.addTab(self.usury, "Simulations")
+            self.documents = DocumentsPage(workspace.documents)
+            tabs.addTab(self.documents, "Documents")
             self.company = CompanyPage(workspace.company)
             tabs.addTab(scrolling(self.company), "Société")
             tabs.addTab(audit, "Journal d'audit")
