@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from app.office.role_service import RoleService
     from app.office.settings_service import SettingsService
     from app.office.user_service import UserService
+    from app.pipeline.pipeline_service import PipelineService
     from app.privacy.privacy_service import PrivacyService
     from app.simulation.simulation_service import SimulationService
     from app.storage.database import Database
@@ -281,6 +282,12 @@ class Workspace:
                 self._letterhead,
             ),
         )
+
+    @property
+    def pipeline(self) -> PipelineService:
+        from app.pipeline.pipeline_service import PipelineService
+
+        return self._service("pipeline", lambda: PipelineService(self.database, self.user))
 
     def warm_up(self) -> None:
         """Import and build the services ahead of the first click (call from a thread)."""

@@ -38,6 +38,7 @@ from models.enums import (
     RentalMethod,
     SavingsKind,
     SimulationStatus,
+    SubmissionStatus,
 )
 
 
@@ -105,6 +106,9 @@ class Dossier(Base):
     )
     documents: Mapped[list[Document]] = relationship(
         order_by="Document.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    submissions: Mapped[list[BankSubmission]] = relationship(
+        order_by="BankSubmission.id", cascade="all, delete-orphan", passive_deletes=True
     )
     requirement_ticks: Mapped[list[RequirementTick]] = relationship(
         order_by="RequirementTick.id", cascade="all, delete-orphan", passive_deletes=True
@@ -332,6 +336,35 @@ class Document(Base):
     )
     borrower_rank: Mapped[int] = mapped_column(Integer, default=0)
     added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class BankSubmission(Base):
+    """The dossier sent to a bank (the «Pipeline» tab): which simulation, when, and where
+    the bank stands. The bank's name and contact are kept as they were when sent."""
+
+    __tablename__ = "bank_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
+    )
+    bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id", ondelete="SET NULL"))
+    bank_name: Mapped[str] = mapped_column(String(120))
+    contact: Mapped[str] = mapped_column(String(350), default="")
+    simulation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("simulations.id", ondelete="SET NULL")
+    )
+    simulation_name: Mapped[str] = mapped_column(String(150), default="")
+    status: Mapped[SubmissionStatus] = mapped_column(
+        str_enum(SubmissionStatus, "submission_status")
+    )
+    sent_on: Mapped[dt.date | None] = mapped_column(Date)
+    answered_on: Mapped[dt.date | None] = mapped_column(Date)
+    amount_cents: Mapped[int | None] = mapped_column(Integer)
+    rate_mpct: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class RequirementTick(Base):

@@ -509,3 +509,37 @@ class RequirementRule(enum.StrEnum):
     @property
     def per_borrower(self) -> bool:
         return self.value.startswith("per_")
+
+
+class SubmissionStatus(enum.StrEnum):
+    """Where a dossier stands with one bank."""
+
+    PREPARED = "prepared"
+    SENT = "sent"
+    STUDYING = "studying"
+    AGREEMENT = "agreement"
+    REFUSED = "refused"
+    OFFER_ISSUED = "offer_issued"
+    OFFER_ACCEPTED = "offer_accepted"
+
+    @property
+    def label(self) -> str:
+        return {
+            "prepared": "Préparée",
+            "sent": "Envoyée",
+            "studying": "En étude",
+            "agreement": "Accord de principe",
+            "refused": "Refus",
+            "offer_issued": "Offre émise",
+            "offer_accepted": "Offre acceptée",
+        }[self.value]
+
+    @property
+    def answered(self) -> bool:
+        """The bank has given its answer (a date of answer is expected)."""
+        return self in (
+            SubmissionStatus.AGREEMENT,
+            SubmissionStatus.REFUSED,
+            SubmissionStatus.OFFER_ISSUED,
+            SubmissionStatus.OFFER_ACCEPTED,
+        )

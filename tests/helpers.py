@@ -6,9 +6,10 @@ from sqlalchemy import func, select
 
 from app.dossier.dossier_service import NewDossier
 from app.dossier.readmodels import DossierDetail
+from app.pipeline.submissions import SubmissionData
 from app.workspace import Workspace
 from models.audit import AuditEvent
-from models.enums import DossierStatus
+from models.enums import DossierStatus, SubmissionStatus
 
 
 def new_dossier(
@@ -37,6 +38,14 @@ def with_documents_and_simulations(
     service = workspace.dossiers
     detail = service.get(detail.id)
     detail = service.add_simulation(detail.id, detail.version, "Scénario 1", 250_000_00, 3450, 300)
+    bank = workspace.pipeline.list(detail.id).banks[0]
+    workspace.pipeline.save(
+        detail.id,
+        detail.version,
+        None,
+        SubmissionData(bank.id, SubmissionStatus.SENT, simulation_id=detail.simulations[0].id),
+    )
+    detail = service.get(detail.id)
     return service.move_step(detail.id, detail.version, 1)
 
 

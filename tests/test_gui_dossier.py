@@ -314,7 +314,7 @@ def test_resume_warns_then_deletes_simulations_documents_and_pipeline(
     assert (
         "simulations" in warning and "documents" in warning and "historique du pipeline" in warning
     )
-    assert "1 simulation(s), 1 document(s)" in warning
+    assert "1 simulation, 1 document, 1 envoi aux banques" in warning
     find(dialog, QRadioButton, "asProspectRadio").setChecked(True)
     date_field = dialog.findChild(QWidget, "creationDateEditField")
     assert date_field.value() == dt.date.today()
@@ -327,6 +327,7 @@ def test_resume_warns_then_deletes_simulations_documents_and_pipeline(
         and fresh.created_on == dt.date.today() - dt.timedelta(days=3)
     )
     assert fresh.simulations == () and fresh.document_count == 0 and len(fresh.history) == 1
+    assert fresh.submission_count == 0 and workspace.pipeline.list(detail.id).submissions == ()
     assert "Aucune simulation" in find(window, QLabel, "simulationsList").text()
     assert not find(window, QLabel, "abandonLabel").isVisible()
     assert find(window, QCheckBox, "completeCheck").isEnabled()

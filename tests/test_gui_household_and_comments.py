@@ -56,6 +56,7 @@ def test_tabs_are_there(qtbot, workspace, open_dossier):
         "Patrimoine",
         "Simulations",
         "Documents",
+        "Pipeline",
     ]
 
 

@@ -29,6 +29,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             "app.office.role_service",
             "app.office.settings_service",
             "app.office.user_service",
+            "app.pipeline.pipeline_service",
             "app.privacy.privacy_service",
             "app.simulation.simulation_service",
         )

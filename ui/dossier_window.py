@@ -38,6 +38,7 @@ from ui.dialogs.privacy_dialogs import ErasePersonDialog, ExportPersonDialog
 from ui.documents_tab import DocumentsTab
 from ui.general_tab import GeneralTab
 from ui.operations import Outcome, attempt
+from ui.pipeline_tab import PipelineTab
 from ui.simulations_tab import SimulationsTab
 from ui.situation_tabs import AssetsTab, CreditTab, ProjectTab
 from ui.workers import Background
@@ -53,6 +54,7 @@ _LATER_TABS = (
     ("assets_tab", AssetsTab, True, "Patrimoine"),
     ("simulations_tab", SimulationsTab, True, "Simulations"),
     ("documents_tab", DocumentsTab, False, "Documents"),
+    ("pipeline_tab", PipelineTab, False, "Pipeline"),
 )
 
 
@@ -146,6 +148,7 @@ class DossierView(QWidget):
         self.assets_tab: AssetsTab | None = None
         self.simulations_tab: SimulationsTab | None = None
         self.documents_tab: DocumentsTab | None = None
+        self.pipeline_tab: PipelineTab | None = None
         self._pages: dict[str, QWidget] = {}
         for name, _kind, _scrolls, title in _LATER_TABS:
             page = QWidget()
@@ -175,19 +178,26 @@ class DossierView(QWidget):
         assert self.documents_tab is not None
         return self.documents_tab
 
+    def show_pipeline(self) -> PipelineTab:
+        """Bring the «Pipeline» tab forward (built and loaded if it was not yet)."""
+        self.finish_tabs()
+        self.tabs.setCurrentWidget(self._pages["pipeline_tab"])
+        assert self.pipeline_tab is not None
+        return self.pipeline_tab
+
     def _tab_shown(self) -> None:
         self.finish_tabs()
-        # The documents are read when their tab is first shown, not at each opening.
-        if (
-            self.tabs.currentWidget() is self._pages["documents_tab"]
-            and self.documents_tab is not None
-            and self.documents_tab.info is None
-        ):
-            self.documents_tab.reload()
+        # The documents and the sendings are read when their tab is first shown, not at
+        # each opening of the dossier.
+        current = self.tabs.currentWidget()
+        for name in ("documents_tab", "pipeline_tab"):
+            tab = getattr(self, name)
+            if current is self._pages[name] and tab is not None and tab.info is None:
+                tab.reload()
 
     @property
     def tabs_complete(self) -> bool:
-        return self.documents_tab is not None
+        return self.pipeline_tab is not None
 
     def finish_tabs(self) -> None:
         """Build the tabs not built yet, and show the dossier in them."""
@@ -286,8 +296,9 @@ class DossierView(QWidget):
         self.reload_comments()
         if self.simulations_tab is not None:
             self.simulations_tab.reload()
-        if self.documents_tab is not None and self.documents_tab.info is not None:
-            self.documents_tab.reload()
+        for tab in (self.documents_tab, self.pipeline_tab):
+            if tab is not None and tab.info is not None:
+                tab.reload()
 
     def render_household(self, info) -> None:
         self._household = info
@@ -315,6 +326,10 @@ class DossierView(QWidget):
             self.detail = replace(self.detail, version=info.version)
             self.message_bar.hide()
             self.changed.emit(self.dossier_id, info.changes)
+
+    def pipeline_changed(self, info) -> None:
+        """The «Pipeline» tab saved: the dossier's version moved on."""
+        self.documents_changed(info)
 
     def keep_document(self, path: Path, title: str) -> bool:
         """Keep a file Dossia made (the synthesis PDF) in the dossier's documents."""
@@ -470,6 +485,12 @@ class DossierView(QWidget):
     def accept_detail(self, detail: DossierDetail) -> None:
         """A dialog or a command saved: show the new state and tell the list what changed."""
         self.render(detail)
+        if Change.STATUS in detail.changes:  # abandoned or resumed: read-only or not, emptied
+            for tab in (self.documents_tab, self.pipeline_tab):
+                if tab is not None and tab.info is not None:
+                    tab.reload()
+        if self.pipeline_tab is not None and self.pipeline_tab.info is not None:
+            self.pipeline_tab.render_history()
         self.changed.emit(detail.id, detail.changes)
 
     def flush(self) -> None:

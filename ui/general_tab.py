@@ -465,15 +465,16 @@ class GeneralTab(QWidget):
         self.step_label.setText(f"<b>{escape(step.name)}</b> — {step.percent} %")
         self.previous_button.setEnabled(editable and index > 0)
         self.next_button.setEnabled(editable and index < len(detail.steps) - 1)
-        lines = [
-            f"{format_datetime(change.changed_at)} — {change.step_name} ({change.percent} %)"
-            + (f" — {change.user_name}" if change.user_name else "")
-            for change in reversed(detail.history)
-        ]
+        lines = history_lines(detail)
         self.history_label.setText(
-            "<b>Historique du pipeline</b> (du plus récent au plus ancien)<br>"
-            + "<br>".join(escape(line) for line in lines[:8])
-            + (f"<br>… et {len(lines) - 8} autres" if len(lines) > 8 else "")
+            "<b>Dernières étapes</b><br>"
+            + "<br>".join(escape(line) for line in lines[:3])
+            + (
+                f"<br>… et {len(lines) - 3} autres : tout l'historique est dans l'onglet "
+                "« Pipeline »"
+                if len(lines) > 3
+                else ""
+            )
         )
         self.history_label.setToolTip(plain_tooltip("\n".join(lines)))
         for which, field in self.date_fields.items():
@@ -498,3 +499,12 @@ class GeneralTab(QWidget):
         self.note.set_read_only(not editable)
         self.note.set_html(detail.internal_note)
         self.add_comment_button.setEnabled(editable)
+
+
+def history_lines(detail: DossierDetail) -> list[str]:
+    """The steps the dossier went through, the latest first, one line each."""
+    return [
+        f"{format_datetime(change.changed_at)} — {change.step_name} ({change.percent} %)"
+        + (f" — {change.user_name}" if change.user_name else "")
+        for change in reversed(detail.history)
+    ]

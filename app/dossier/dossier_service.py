@@ -34,6 +34,7 @@ from app.storage.database import Database
 from app.storage.documents import DocumentStore
 from app.validation import clean_text
 from models.dossier import (
+    BankSubmission,
     Borrower,
     Document,
     Dossier,
@@ -491,6 +492,7 @@ class DossierService(DossierCommands[DossierDetail]):
         )
         session.execute(delete(Document).where(Document.dossier_id == dossier_id))
         session.execute(delete(RequirementTick).where(RequirementTick.dossier_id == dossier_id))
+        session.execute(delete(BankSubmission).where(BankSubmission.dossier_id == dossier_id))
         session.execute(delete(Simulation).where(Simulation.dossier_id == dossier_id))
         return hashes
 
@@ -552,6 +554,10 @@ class DossierService(DossierCommands[DossierDetail]):
             history=history,
             simulations=simulations,
             document_count=document_count or 0,
+            submission_count=session.scalar(
+                select(func.count(BankSubmission.id)).where(BankSubmission.dossier_id == dossier.id)
+            )
+            or 0,
             rights=DossierRights(
                 renumber=user.can(Right.RENUMBER_DOSSIER),
                 change_owner=user.can(Right.CHANGE_OWNER),

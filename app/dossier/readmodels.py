@@ -77,6 +77,7 @@ class DossierDetail:
     history: tuple[StepChangeInfo, ...]
     simulations: tuple[SimulationInfo, ...]
     document_count: int
+    submission_count: int  # sendings to banks («Pipeline»)
     rights: DossierRights
     # What the command that returned it changed (not part of the state: not compared).
     changes: Change = field(default=Change.NONE, compare=False)

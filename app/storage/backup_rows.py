@@ -36,6 +36,7 @@ from models.enums import (
     Right,
     SavingsKind,
     SimulationStatus,
+    SubmissionStatus,
     UsuryCategory,
 )
 
@@ -69,6 +70,7 @@ ENUM_COLUMNS: dict[tuple[str, str], type[enum.StrEnum]] = {
     ("documents", "folder"): DocumentFolder,
     ("required_documents", "folder"): DocumentFolder,
     ("required_documents", "rule"): RequirementRule,
+    ("bank_submissions", "status"): SubmissionStatus,
 }
 # Columns holding a document's hash: the name of its file in the documents folder.
 HASH_COLUMNS = {("documents", "content_hash")}

@@ -17,7 +17,7 @@ from app.errors import DatabaseOpenError, NewerDatabaseError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0013_documents"
+HEAD_REVISION = "0014_bank_submissions"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -32,6 +32,7 @@ KNOWN_REVISIONS = (
     "0011_simulation_plans",
     "0012_rental_loans",
     "0013_documents",
+    "0014_bank_submissions",
 )
 
 BUSY_TIMEOUT_MS = 5000

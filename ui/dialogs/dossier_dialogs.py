@@ -207,14 +207,20 @@ class ResumeDialog(FormDialog):
         self.date_field.set_value(today or dt.date.today())
         form.addRow("Nouvelle date de création :", self.date_field)
         self.form.addLayout(form)
-        counts = (
-            f"{len(detail.simulations)} simulation(s), {detail.document_count} document(s) et "
-            f"{len(detail.history)} étape(s) d'historique"
+        counts = ", ".join(
+            _count(number, word)
+            for number, word in (
+                (len(detail.simulations), "simulation"),
+                (detail.document_count, "document"),
+                (detail.submission_count, "envoi aux banques"),
+                (len(detail.history), "étape d'historique"),
+            )
         )
         warning = QLabel(
-            "<b>Attention :</b> les simulations, les documents et l'historique du pipeline de la "
-            f"version précédente seront supprimés ({counts}), ainsi que les dates d'accord et de "
-            "signature. Les emprunteurs et les notes sont conservés."
+            "<b>Attention :</b> les simulations, les documents, les envois aux banques et "
+            "l'historique du pipeline de la version précédente seront supprimés "
+            f"({counts}), ainsi que les dates d'accord et de signature. Les emprunteurs et "
+            "les notes sont conservés."
         )
         warning.setObjectName("resumeWarning")
         warning.setWordWrap(True)
@@ -227,3 +233,11 @@ class ResumeDialog(FormDialog):
         return self._service.resume(
             self._detail.id, self._detail.version, status, self.date_field.value()
         )
+
+
+def _count(number: int, word: str) -> str:
+    """«1 document», «3 documents», «2 envois aux banques», «0 étape d'historique»."""
+    if number <= 1:
+        return f"{number} {word}"
+    first, _space, rest = word.partition(" ")
+    return f"{number} {first}s" + (f" {rest}" if rest else "")

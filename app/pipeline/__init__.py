@@ -1,0 +1,1 @@
+"""The pipeline wing: a dossier's submissions to banks («Pipeline» tab)."""

@@ -1,0 +1,335 @@
+"""The dossier's «Pipeline» tab: its sendings to banks — one row per bank with where it
+stands, the earlier sendings to the same bank under it — and, below, the history of the
+dossier's steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.pipeline.submissions import SubmissionData, SubmissionRow, latest_by_bank
+from app.simulation.plans import parse_rate
+from app.simulation.summary import percent
+from app.text import format_amount, format_amount_input, format_date, parse_amount
+from models.enums import SubmissionStatus
+from ui.common import ErrorLabel, FormDialog, confirm, plain, set_role
+from ui.general_tab import history_lines
+from ui.operations import attempt
+from ui.widgets import DateField
+
+if TYPE_CHECKING:  # the services import SQLAlchemy
+    from app.pipeline.pipeline_service import PipelineInfo, PipelineService
+    from ui.dossier_window import DossierView
+
+_ROLE = Qt.ItemDataRole.UserRole
+COLUMNS = ("Banque", "Statut", "Envoyée le", "Réponse le", "Montant", "Taux", "Simulation")
+
+
+class SubmissionDialog(FormDialog):
+    """A sending to a bank: which bank and simulation, when, where it stands, its answer."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        info: PipelineInfo,
+        submit,
+        row: SubmissionRow | None = None,
+    ) -> None:
+        super().__init__(
+            parent,
+            "Envoi à une banque" if row is None else "Modifier l'envoi",
+            "submissionDialog",
+        )
+        self._submit = submit
+        data = row.data() if row else SubmissionData(None, SubmissionStatus.SENT)
+        form = QFormLayout()
+        self.bank_combo = QComboBox()
+        self.bank_combo.setObjectName("submissionBankCombo")
+        self.bank_combo.addItem("— Choisir la banque —", None)
+        for bank in info.banks:
+            self.bank_combo.addItem(bank.label, bank.id)
+        self.bank_combo.setCurrentIndex(max(0, self.bank_combo.findData(data.bank_id)))
+        self.contact_edit = QLineEdit(data.contact)
+        self.contact_edit.setObjectName("submissionContactEdit")
+        self.contact_edit.setPlaceholderText("Agence et interlocuteur (repris de la banque)")
+        contacts = {bank.id: bank.contact for bank in info.banks}
+        self.bank_combo.currentIndexChanged.connect(
+            lambda _i: self.contact_edit.setText(contacts.get(self.bank_combo.currentData(), ""))
+        )
+        self.simulation_combo = QComboBox()
+        self.simulation_combo.setObjectName("submissionSimulationCombo")
+        self.simulation_combo.addItem("— Aucune —", None)
+        for simulation in info.simulations:
+            self.simulation_combo.addItem(simulation.label, simulation.id)
+        wanted = (
+            data.simulation_id if row else (info.simulations[-1].id if info.simulations else None)
+        )
+        self.simulation_combo.setCurrentIndex(max(0, self.simulation_combo.findData(wanted)))
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("submissionStatusCombo")
+        for status in SubmissionStatus:
+            self.status_combo.addItem(status.label, status.value)
+        self.status_combo.setCurrentIndex(self.status_combo.findData(data.status.value))
+        self.sent_field = DateField("submissionSentDate", "Envoyée le")
+        self.sent_field.set_value(data.sent_on if row else dt.date.today())
+        self.answered_field = DateField("submissionAnsweredDate", "Réponse le")
+        self.answered_field.set_value(data.answered_on)
+        self.amount_edit = QLineEdit(
+            format_amount_input(data.amount_cents) if data.amount_cents else ""
+        )
+        self.amount_edit.setObjectName("submissionAmountEdit")
+        self.amount_edit.setPlaceholderText("Montant accordé (€)")
+        self.rate_edit = QLineEdit(
+            f"{data.rate:.3f}".rstrip("0").rstrip(".").replace(".", ",") if data.rate else ""
+        )
+        self.rate_edit.setObjectName("submissionRateEdit")
+        self.rate_edit.setPlaceholderText("ex. 3,45")
+        self.comment_edit = QPlainTextEdit(data.comment)
+        self.comment_edit.setObjectName("submissionCommentEdit")
+        self.comment_edit.setMaximumHeight(70)
+        for label, widget in (
+            ("Banque :", self.bank_combo),
+            ("Contact :", self.contact_edit),
+            ("Simulation envoyée :", self.simulation_combo),
+            ("Statut :", self.status_combo),
+            ("Envoyée le :", self.sent_field),
+            ("Réponse le :", self.answered_field),
+            ("Montant proposé (€) :", self.amount_edit),
+            ("Taux proposé (%) :", self.rate_edit),
+            ("Commentaire :", self.comment_edit),
+        ):
+            form.addRow(label, widget)
+        self.form.addLayout(form)
+        self.fields = {
+            "bank": self.bank_combo,
+            "simulation": self.simulation_combo,
+            "sent_on": self.sent_field,
+            "answered_on": self.answered_field,
+            "amount": self.amount_edit,
+            "rate": self.rate_edit,
+            "contact": self.contact_edit,
+            "comment": self.comment_edit,
+        }
+        self.setMinimumWidth(460)
+
+    def data(self) -> SubmissionData:
+        rate_text = self.rate_edit.text().strip()
+        return SubmissionData(
+            bank_id=self.bank_combo.currentData(),
+            status=SubmissionStatus(self.status_combo.currentData()),
+            contact=self.contact_edit.text(),
+            simulation_id=self.simulation_combo.currentData(),
+            sent_on=self.sent_field.value(),
+            answered_on=self.answered_field.value(),
+            amount_cents=parse_amount(self.amount_edit.text(), "amount"),
+            rate=parse_rate(rate_text, "rate", "Taux proposé") if rate_text else None,
+            comment=" ".join(self.comment_edit.toPlainText().split()),
+        )
+
+    def submit(self):
+        return self._submit(self.data())
+
+
+class PipelineTab(QWidget):
+    def __init__(self, view: DossierView) -> None:
+        super().__init__()
+        self.setObjectName("pipelineTab")
+        self.view = view
+        self.info: PipelineInfo | None = None
+        layout = QVBoxLayout(self)
+        box = QGroupBox("Envois aux banques")
+        box_layout = QVBoxLayout(box)
+        self.table = QTreeWidget()
+        self.table.setObjectName("submissionsTable")
+        self.table.setHeaderLabels(list(COLUMNS))
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setUniformRowHeights(True)
+        header = self.table.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.table.itemDoubleClicked.connect(lambda _item, _c: self.edit())
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        box_layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.add_button = self._button("addSubmissionButton", "Nouvel envoi…", self.add)
+        self.edit_button = self._button("editSubmissionButton", "Modifier…", self.edit)
+        self.delete_button = self._button("deleteSubmissionButton", "Supprimer…", self.delete)
+        for button in (self.add_button, self.edit_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.summary = plain(QLabel())
+        self.summary.setObjectName("pipelineSummary")
+        buttons.addWidget(self.summary)
+        box_layout.addLayout(buttons)
+        self.error = ErrorLabel("pipelineError")
+        box_layout.addWidget(self.error)
+        layout.addWidget(box, 3)
+        history = QGroupBox("Historique du pipeline (du plus récent au plus ancien)")
+        history_layout = QVBoxLayout(history)
+        self.history = set_role(plain(QLabel()), "hint")
+        self.history.setObjectName("pipelineHistory")
+        self.history.setWordWrap(True)
+        self.history.setAlignment(Qt.AlignmentFlag.AlignTop)
+        history_layout.addWidget(self.history)
+        history_layout.addStretch(1)
+        layout.addWidget(history, 2)
+
+    @property
+    def service(self) -> PipelineService:
+        return self.view.workspace.pipeline
+
+    def _button(self, name: str, text: str, slot) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.clicked.connect(lambda _c=False: slot())
+        return button
+
+    # --- showing ---
+
+    def reload(self) -> None:
+        if self.view.dossier_id is None:
+            return
+        outcome = attempt(lambda: self.service.list(self.view.dossier_id))
+        if outcome.value is not None:
+            self.render(outcome.value)
+        elif outcome.problem is not None:
+            self.error.show_message(outcome.problem.message)
+        if self.view.detail is not None:
+            self.render_history()
+
+    def render_history(self) -> None:
+        detail = self.view.detail
+        if detail is not None:
+            self.history.setText("\n".join(history_lines(detail)))
+
+    def render(self, info: PipelineInfo) -> None:
+        self.info = info
+        self.table.clear()
+        chosen = None
+        for latest, earlier in latest_by_bank(info.submissions):
+            item = self._item(latest)
+            for row in earlier:
+                child = self._item(row)
+                for column in range(len(COLUMNS)):
+                    child.setForeground(column, self.palette().placeholderText())
+                item.addChild(child)
+            self.table.addTopLevelItem(item)
+            if info.changed_id in {latest.id, *(r.id for r in earlier)}:
+                chosen = item
+        if chosen is not None:
+            self.table.setCurrentItem(chosen)
+        self.add_button.setEnabled(not info.read_only)
+        self._selection_changed()
+        count = len(info.submissions)
+        banks = self.table.topLevelItemCount()
+        self.summary.setText(
+            "Aucun envoi pour l'instant."
+            if not count
+            else f"{count} envoi{'s' if count > 1 else ''} à {banks} banque{'s' if banks > 1 else ''}"
+        )
+
+    def _item(self, row: SubmissionRow) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(
+            [
+                row.bank_name,
+                row.status.label,
+                format_date(row.sent_on) if row.sent_on else "—",
+                format_date(row.answered_on) if row.answered_on else "—",
+                format_amount(row.amount_cents) if row.amount_cents else "—",
+                percent(row.rate) if row.rate is not None else "—",
+                row.simulation_name or "—",
+            ]
+        )
+        item.setData(0, _ROLE, row)
+        tip = "\n".join(part for part in (row.contact, row.comment) if part)
+        if tip:
+            item.setToolTip(0, tip)
+        item.setData(1, Qt.ItemDataRole.AccessibleDescriptionRole, row.status.value)
+        for column in (4, 5):
+            item.setTextAlignment(
+                column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            )
+        return item
+
+    def selected(self) -> SubmissionRow | None:
+        item = self.table.currentItem()
+        return item.data(0, _ROLE) if item is not None and item.isSelected() else None
+
+    def _selection_changed(self) -> None:
+        editable = self.info is not None and not self.info.read_only
+        chosen = self.selected() is not None
+        self.edit_button.setEnabled(editable and chosen)
+        self.delete_button.setEnabled(editable and chosen)
+
+    # --- changing ---
+
+    def _dialog(self, row: SubmissionRow | None) -> SubmissionDialog | None:
+        if self.info is None or self.info.read_only:
+            return None
+        row_id = row.id if row else None
+
+        def submit(data: SubmissionData):
+            info = self.info
+            assert info is not None
+            return self.service.save(info.dossier_id, info.version, row_id, data)
+
+        dialog = SubmissionDialog(self, self.info, submit, row)
+        dialog.accepted.connect(lambda: self._saved(dialog.result_value))
+        dialog.conflicted.connect(self.reload)
+        dialog.open()
+        return dialog
+
+    def add(self) -> SubmissionDialog | None:
+        return self._dialog(None)
+
+    def edit(self) -> SubmissionDialog | None:
+        row = self.selected()
+        return self._dialog(row) if row is not None else None
+
+    def _saved(self, info) -> None:
+        self.error.clear_message()
+        self.render(info)
+        self.view.pipeline_changed(info)
+
+    def delete(self):
+        row = self.selected()
+        if row is None or self.info is None:
+            return None
+        info = self.info
+
+        def remove() -> None:
+            outcome = attempt(lambda: self.service.delete(info.dossier_id, info.version, row.id))
+            if outcome.value is not None:
+                self._saved(outcome.value)
+            elif outcome.problem is not None:
+                self.error.show_message(outcome.problem.message)
+                self.reload()
+
+        return confirm(
+            self,
+            "deleteSubmissionDialog",
+            "Supprimer l'envoi",
+            f"Supprimer l'envoi à {row.bank_name} ({row.status.label.lower()}) ?",
+            "Supprimer",
+            remove,
+        )
