@@ -290,9 +290,14 @@ class Workspace:
         return self._service("pipeline", lambda: PipelineService(self.database, self.user))
 
     def warm_up(self) -> None:
-        """Import and build the services ahead of the first click (call from a thread)."""
+        """Import and build the services ahead of the first click (call from a thread);
+        remove the copies of documents opened in an earlier session."""
         _ = (self.dossiers, self.office, self.household, self.comments, self.situation)
+        self.documents.clear_viewing_copies()
 
     def close(self) -> None:
         with self._services_lock:
+            documents = self._services.get("documents")
+            if documents is not None:
+                documents.clear_viewing_copies()  # copies of ID cards, payslips: not left
             self._store.close()

@@ -500,7 +500,7 @@ class RequirementRule(enum.StrEnum):
             "per_landlord": "Pour chaque emprunteur qui perçoit des loyers",
             "contribution": "Si le projet a un apport",
             "buy_back": "Si un prêt en cours est à racheter",
-            "purchase": "Si le projet est un achat dans l'ancien ou d'un terrain",
+            "purchase": "Si le projet est un achat dans l'ancien, d'un terrain ou une construction",
             "new_build": "Si le projet est un achat dans le neuf (VEFA)",
             "construction": "Si le projet est une construction",
             "works": "Si le projet comprend des travaux",

@@ -368,3 +368,117 @@ def test_the_list_for_the_client_says_what_is_missing_and_replaces_the_last(work
     assert len(kept) == 1 and kept[0].folder is DocumentFolder.MISC
     info = workspace.documents.write_checklist(detail.id, target)
     assert len([d for d in info.documents if d.title.startswith("Liste des pièces")]) == 1
+
+
+# --- what a hostile review found -----------------------------------------------------------
+
+
+def test_a_document_opens_twice_and_a_crafted_name_stays_in_its_folder(workspace, tmp_path):
+    from models.dossier import Document
+
+    detail = new_dossier(workspace)
+    info = workspace.documents.attach(detail.id, detail.version, [_file(tmp_path, "rib.pdf")])
+    document_id = info.documents[0].id
+    first = workspace.documents.copy_for_viewing(document_id)
+    again = workspace.documents.copy_for_viewing(document_id)  # the read-only copy replaced
+    assert first == again and again.read_bytes() == b"%PDF-1.4 bulletin"
+    with workspace.database.write() as session:  # what a crafted backup could hold
+        session.get(Document, document_id).filename = "../../../evil.bat"
+    with pytest.raises(DomainError, match="programme ou un script"):
+        workspace.documents.copy_for_viewing(document_id)
+    with workspace.database.write() as session:
+        session.get(Document, document_id).filename = "/tmp/../x/relevé.pdf"
+    copy = workspace.documents.copy_for_viewing(document_id)
+    assert copy.parent == workspace.paths.viewing / str(document_id) and copy.name == "relevé.pdf"
+
+
+def test_a_file_being_attached_is_never_discarded_by_another_window(workspace, tmp_path):
+    from app.storage.documents import DocumentStore
+
+    store = DocumentStore(workspace.paths.documents)
+    content_hash, _size = store.put(_file(tmp_path, "a.pdf"), hold=True)
+    store.discard([content_hash])  # a deletion elsewhere, the row not yet committed
+    assert store.path_for(content_hash).is_file()
+    store.release([content_hash])
+    store.discard([content_hash])
+    assert not store.path_for(content_hash).exists()
+
+
+def test_a_program_swapped_in_after_the_first_look_is_refused(workspace, tmp_path):
+    from app.storage.documents import DocumentStore
+
+    store = DocumentStore(workspace.paths.documents)
+    program = _file(tmp_path, "avis.pdf", b"MZ\x90\x00")
+    before = _stored(workspace)
+    with pytest.raises(DomainError, match="contient un programme"):
+        store.put(program, check_head=lambda head: check_attachment("avis.pdf", head))
+    assert _stored(workspace) == before
+
+
+def test_the_new_list_replaces_only_the_one_dossia_made(workspace, tmp_path):
+    detail = new_dossier(workspace)
+    signed = _file(tmp_path, "Liste des pièces à fournir signée par M. Durand.pdf")
+    workspace.documents.attach(detail.id, detail.version, [signed])
+    workspace.documents.write_checklist(detail.id, tmp_path / "Pièces à fournir.pdf")
+    info = workspace.documents.write_checklist(detail.id, tmp_path / "Pièces à fournir.pdf")
+    titles = sorted(d.title for d in info.documents)
+    assert titles[0].startswith("Liste des pièces à fournir (")
+    assert titles[1] == "Liste des pièces à fournir signée par M. Durand"
+    assert len(titles) == 2
+
+
+def test_a_piece_is_one_the_dossier_asks_for(workspace, tmp_path):
+    detail = new_dossier(workspace)
+    info = workspace.documents.list(detail.id)
+    identity = info.checklist[0].item
+    with pytest.raises(DomainError, match="plus demandée"):
+        workspace.documents.attach(
+            detail.id,
+            info.version,
+            [_file(tmp_path, "x.pdf")],
+            answers=(identity.requirement_id, 99),
+        )
+
+
+def test_a_co_borrower_who_leaves_takes_his_pieces_along(workspace, tmp_path):
+    detail = new_dossier(workspace)
+    household = workspace.household.get(detail.id)
+    workspace.household.save_borrower(
+        detail.id, household.version, 2, BorrowerData("Durand", "Léa")
+    )
+    info = workspace.documents.list(detail.id)
+    leas = [s.item for s in info.checklist if s.item.borrower == "DURAND Léa"]
+    info = workspace.documents.attach(
+        detail.id, info.version, [_file(tmp_path, "cni-lea.pdf")], answers=leas[0].key
+    )
+    info = workspace.documents.tick(detail.id, info.version, leas[1].key, True)
+    household = workspace.household.get(detail.id)
+    workspace.household.remove_co_borrower(detail.id, household.version)
+    household = workspace.household.get(detail.id)
+    workspace.household.save_borrower(
+        detail.id, household.version, 2, BorrowerData("Bernard", "Marc")
+    )
+    info = workspace.documents.list(detail.id)
+    marcs = [s for s in info.checklist if s.item.borrower == "BERNARD Marc"]
+    assert marcs and not any(s.received for s in marcs)
+    assert info.documents[0].requirement is None  # Léa's file stays, answering nothing
+
+
+def test_only_who_may_change_the_dossier_changes_its_documents(login_as, tmp_path):
+    owner, colleague = login_as("slegrand"), login_as("kbenali")
+    detail = new_dossier(owner)
+    info = owner.documents.attach(detail.id, detail.version, [_file(tmp_path, "a.pdf")])
+    document_id, item = info.documents[0].id, info.checklist[0].item.key
+    for attempt in (
+        lambda: colleague.documents.rename(detail.id, info.version, document_id, "Pris"),
+        lambda: colleague.documents.move(
+            detail.id, info.version, [document_id], DocumentFolder.MISC
+        ),
+        lambda: colleague.documents.link(detail.id, info.version, document_id, item),
+        lambda: colleague.documents.tick(detail.id, info.version, item, True),
+        lambda: colleague.documents.delete(detail.id, info.version, [document_id]),
+        lambda: colleague.documents.copy_for_viewing(document_id),
+    ):
+        with pytest.raises((PermissionDenied, NotFound)):
+            attempt()
+    assert owner.documents.list(detail.id).documents[0].title == "a"

@@ -227,5 +227,52 @@ def test_the_documents_settings(qtbot, workspace, main_window):
     click(qtbot, find(page, QPushButton, "saveSizeLimitButton"))
     assert workspace.documents.size_limit_mb() == 20
     page.table.selectRow(0)
+    chosen = page.selected()
     click(qtbot, find(page, QPushButton, "requirementActiveButton"))
-    assert not workspace.documents.requirements()[-1].is_active
+    stored = {r.id: r for r in workspace.documents.requirements()}
+    assert not stored[chosen.id].is_active
+    assert sum(not r.is_active for r in stored.values()) == 1
+    limit.setText("²")  # a digit to Python, not a number
+    click(qtbot, find(page, QPushButton, "saveSizeLimitButton"))
+    assert "nombre entier" in find(page, QLabel, "documentsSettingsError").text()
+
+
+def test_the_tab_follows_what_the_other_tabs_saved(qtbot, workspace, open_dossier, tmp_path):
+    from app.dossier.household import BorrowerData
+
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    tab = window.view.show_documents()
+    drop(qtbot, tab.tree, [_pdf(tmp_path / "a.pdf")])
+    _wait_saved(qtbot, tab, 1)
+    before = tab.checklist.topLevelItemCount()
+    window.view.tabs.setCurrentIndex(1)  # «Emprunteurs»: a co-borrower comes in
+    assert (
+        window.view.execute_household(
+            lambda service, d: service.save_borrower(
+                d.id, d.version, 2, BorrowerData("Durand", "Léa")
+            )
+        )
+        is None
+    )
+    tab = window.view.show_documents()
+    texts = [
+        tab.checklist.topLevelItem(i).text(0) for i in range(tab.checklist.topLevelItemCount())
+    ]
+    assert len(texts) > before and any(t.endswith("DURAND Léa") for t in texts)
+    tab.tree.topLevelItem(0).child(0).setSelected(True)
+    assert tab.rename("Avis d'imposition 2025")  # on the dossier's current version
+    assert workspace.documents.list(detail.id).documents[0].title == "Avis d'imposition 2025"
+
+
+def test_closing_the_window_during_a_copy_loses_nothing(qtbot, workspace, open_dossier, tmp_path):
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    tab = window.view.show_documents()
+    run = tab.attach([_pdf(tmp_path / "a.pdf")], DocumentFolder.SUPPORTING)
+    assert run is not None
+    window.close()
+    window.deleteLater()
+    qtbot.waitUntil(lambda: bool(workspace.documents.list(detail.id).documents), timeout=5000)
+    for _ in range(5):
+        qtbot.wait(20)  # the callback comes after the window is gone: nothing raised

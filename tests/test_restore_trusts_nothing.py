@@ -303,6 +303,17 @@ DOCUMENT = (
         ([DOCUMENT.format("/etc/passwd")], "empreinte de document invalide"),
         ([DOCUMENT.format("../../x")], "empreinte de document invalide"),
         ([DOCUMENT.format(HASH.upper())], "empreinte de document invalide"),
+        *(
+            (
+                [DOCUMENT.format(HASH).replace("'avis.pdf'", f"'{name}'")],
+                "nom de fichier invalide dans « documents.filename »",
+            )
+            for name in ("../../setup.exe", "/tmp/evil.bat", "C:\\x.bat", ".bashrc", "")
+        ),
+        (
+            ["INSERT OR REPLACE INTO settings (key, value) VALUES ('documents.max_mb', '-5')"],
+            "réglage « documents.max_mb » : de 1 à 500 Mo",
+        ),
         (
             [
                 "INSERT OR REPLACE INTO settings (key, value) "

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.errors import DomainError
 from ui.common import FormDialog, message_box, plain, plain_tooltip, set_role
@@ -75,6 +76,8 @@ class ProgressRun:
         self.dialog.setValue(0)
 
         def finish(callback, value) -> None:
+            if not isValid(self._timer):  # the window closed meanwhile: nothing to show
+                return
             self._timer.stop()
             self.dialog.reset()
             callback(value)

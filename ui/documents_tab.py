@@ -8,7 +8,7 @@ loaded the first time a PDF is previewed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.errors import DomainError
 from app.text import format_date
@@ -127,6 +128,8 @@ class DocumentPreview(QStackedWidget):
         self.shown = ""  # "pdf", "image" or "" (read back by the tests)
 
     def clear(self, text: str = "Choisissez un document pour le voir ici.") -> None:
+        if self.pdf_document is not None:
+            self.pdf_document.close()  # the file is not kept open (Windows could not delete it)
         self.message.setText(text)
         self.setCurrentWidget(self.message)
         self.shown = ""
@@ -487,7 +490,7 @@ class DocumentsTab(QWidget):
         run = ProgressRun(
             self, f"Ajout de {count} fichier{'s' if count > 1 else ''}…", self._background
         )
-        service, dossier_id, version = self.service, detail.id, self.info.version
+        service, dossier_id, version = self.service, detail.id, detail.version
         self._run = run
         run.start(
             lambda progress: service.attach(dossier_id, version, files, folder, answers, progress),
@@ -498,11 +501,15 @@ class DocumentsTab(QWidget):
 
     def _saved(self, info) -> None:
         self._run = None
+        if not isValid(self):  # the window was closed meanwhile: the files are saved
+            return
         self.render(info)
         self.view.documents_changed(info)
 
     def _failed(self, error: BaseException) -> None:
         self._run = None
+        if not isValid(self):
+            return
         if isinstance(error, DomainError):
             self.error.show_message(error.message)
             self.reload()
@@ -513,9 +520,10 @@ class DocumentsTab(QWidget):
 
     def _command(self, command) -> bool:
         """Run a change of the documents on the current version; show the result."""
-        if self.info is None:
+        if self.info is None or self.view.detail is None:
             return False
-        info = self.info
+        # The dossier's version as the window knows it (another tab may have saved since).
+        info = replace(self.info, version=self.view.detail.version)
         outcome = attempt(lambda: command(self.service, info))
         if outcome.value is not None:
             self.error.clear_message()
@@ -567,9 +575,13 @@ class DocumentsTab(QWidget):
             "Supprimer des documents",
             f"Supprimer {len(rows)} document{'s' if len(rows) > 1 else ''} de ce dossier ?",
             "Supprimer",
-            lambda: self._command(lambda s, i: s.delete(i.dossier_id, i.version, ids)),
+            lambda: self._delete(ids),
             names,
         )
+
+    def _delete(self, ids: list[int]) -> bool:
+        self.preview.clear()  # the previewed file is closed before it goes
+        return self._command(lambda s, i: s.delete(i.dossier_id, i.version, ids))
 
     def _checklist_changed(self, item: QTreeWidgetItem, column: int) -> None:
         if column != 0:
@@ -630,6 +642,8 @@ class DocumentsTab(QWidget):
 
     def _checklist_made(self, info, target: Path, open_it: bool) -> None:
         self._run = None
+        if not isValid(self):
+            return
         self.render(info)
         self.view.documents_changed(info)
         self.view.show_notice(

@@ -187,12 +187,14 @@ class DossierView(QWidget):
 
     def _tab_shown(self) -> None:
         self.finish_tabs()
-        # The documents and the sendings are read when their tab is first shown, not at
-        # each opening of the dossier.
+        # The documents and the sendings are read when their tab is shown, not at each
+        # opening of the dossier.
+        # Read again each time they are shown: the other tabs (a co-borrower added, the
+        # project changed) change what the checklist asks, and the version.
         current = self.tabs.currentWidget()
         for name in ("documents_tab", "pipeline_tab"):
             tab = getattr(self, name)
-            if current is self._pages[name] and tab is not None and tab.info is None:
+            if current is self._pages[name] and tab is not None:
                 tab.reload()
 
     @property

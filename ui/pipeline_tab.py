@@ -289,9 +289,9 @@ class PipelineTab(QWidget):
         row_id = row.id if row else None
 
         def submit(data: SubmissionData):
-            info = self.info
-            assert info is not None
-            return self.service.save(info.dossier_id, info.version, row_id, data)
+            info, detail = self.info, self.view.detail
+            assert info is not None and detail is not None
+            return self.service.save(info.dossier_id, detail.version, row_id, data)
 
         dialog = SubmissionDialog(self, self.info, submit, row)
         dialog.accepted.connect(lambda: self._saved(dialog.result_value))
@@ -318,7 +318,8 @@ class PipelineTab(QWidget):
         info = self.info
 
         def remove() -> None:
-            outcome = attempt(lambda: self.service.delete(info.dossier_id, info.version, row.id))
+            version = self.view.detail.version if self.view.detail else info.version
+            outcome = attempt(lambda: self.service.delete(info.dossier_id, version, row.id))
             if outcome.value is not None:
                 self._saved(outcome.value)
             elif outcome.problem is not None:

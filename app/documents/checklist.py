@@ -86,7 +86,9 @@ def _borrower_applies(rule: RequirementRule, borrower: BorrowerFacts) -> bool:
     if rule is RequirementRule.PER_BORROWER:
         return True
     if rule is RequirementRule.PER_EMPLOYEE:
-        return borrower.contract in EMPLOYEES
+        # No job entered yet: asked as for most borrowers, so that «Dossier complet» never
+        # passes without any proof of income.
+        return borrower.contract is None or borrower.contract in EMPLOYEES
     if rule is RequirementRule.PER_SELF_EMPLOYED:
         return borrower.contract in SELF_EMPLOYED
     if rule is RequirementRule.PER_RETIRED:
@@ -100,8 +102,10 @@ def _dossier_applies(rule: RequirementRule, facts: DossierFacts) -> bool:
     return {
         RequirementRule.ONCE: True,
         RequirementRule.CONTRIBUTION: facts.contribution,
-        RequirementRule.BUY_BACK: facts.buy_back,
-        RequirementRule.PURCHASE: facts.nature in (ProjectNature.EXISTING, ProjectNature.LAND),
+        RequirementRule.BUY_BACK: facts.buy_back or facts.nature is ProjectNature.BUYBACK,
+        # A construction starts with buying the land: its «compromis» too.
+        RequirementRule.PURCHASE: facts.nature
+        in (ProjectNature.EXISTING, ProjectNature.LAND, ProjectNature.CONSTRUCTION),
         RequirementRule.NEW_BUILD: facts.nature is ProjectNature.NEW_BUILD,
         RequirementRule.CONSTRUCTION: facts.nature is ProjectNature.CONSTRUCTION,
         RequirementRule.WORKS: facts.works or facts.nature is ProjectNature.WORKS,

@@ -49,6 +49,7 @@ from models.dossier import Document, Dossier, RequirementTick
 from models.enums import AuditAction, DocumentFolder, RequirementRule, Right
 from models.office import RequiredDocument, Setting, User
 
+CHANGED = "documents_changed"  # in a write session's info: the documents it changed
 SIZE_LIMIT_KEY = "documents.max_mb"
 DEFAULT_SIZE_LIMIT_MB = 50
 MAX_SIZE_LIMIT_MB = 500
@@ -100,7 +101,6 @@ class DocumentService(DossierCommands[DocumentsInfo]):
         self._letterhead = letterhead  # the office's identity and logo, for the PDF
         self._store = store
         self._viewing = viewing  # where a file is copied, under its own name, to be opened
-        self._changed: tuple[int, ...] = ()
 
     # --- reading ---------------------------------------------------------------------
 
@@ -117,29 +117,52 @@ class DocumentService(DossierCommands[DocumentsInfo]):
 
     def copy_for_viewing(self, document_id: int) -> Path:
         """A private copy of the file under its own name (so the system's viewer knows its
-        kind), in a folder emptied at each start; the stored file is never handed out."""
+        kind), in a folder emptied at each start; the stored file is never handed out.
+
+        The name is made safe again and the content checked again: a restored backup may
+        hold a crafted row, and what is copied here is opened by a double-click."""
         source, filename = self.file(document_id)
         if not source.is_file():
             raise DomainError(
-                "Le fichier de ce document est introuvable sur le disque (restaurez une "
-                "sauvegarde pour le retrouver)."
+                "Le fichier de ce document est introuvable sur le disque : il a pu être "
+                "effacé hors de Dossia. Demandez-le à nouveau au client."
             )
+        name = safe_filename(filename)
+        with source.open("rb") as stream:
+            check_attachment(name, stream.read(16))
         folder = self._viewing / str(document_id)
         private_folder(folder)
-        target = folder / filename
-        shutil.copyfile(source, target)
-        target.chmod(0o400)  # a read-only copy: what the broker types there is not saved
+        target = folder / name
+        if target.parent != folder:
+            raise DomainError("Nom de fichier invalide.")
+        try:
+            if target.exists():  # opened before: a fresh copy (the old one is read-only)
+                target.chmod(0o600)
+                target.unlink()
+            shutil.copyfile(source, target)
+            target.chmod(0o400)  # a read-only copy: what the broker types there is not saved
+        except OSError as error:
+            raise DomainError(
+                f"Le document n'a pas pu être préparé pour l'ouverture : {error.strerror} "
+                "(est-il encore ouvert dans une autre application ?)."
+            ) from error
         return target
 
     def clear_viewing_copies(self) -> None:
-        """Remove the copies made for viewing (at start and when the office closes)."""
-        if self._viewing.is_dir():
-            for path in sorted(self._viewing.rglob("*"), reverse=True):
-                if path.is_file():
-                    path.chmod(0o600)
-                    path.unlink(missing_ok=True)
-                else:
+        """Remove the copies made for viewing (after the first paint and when the office
+        closes); one still open in a viewer (Windows) stays until the next time."""
+        if not self._viewing.is_dir():
+            return
+        for path in sorted(self._viewing.rglob("*"), reverse=True):
+            try:
+                if path.is_dir() and not path.is_symlink():
                     path.rmdir()
+                else:
+                    if not path.is_symlink():
+                        path.chmod(0o600)  # the copies are read-only
+                    path.unlink(missing_ok=True)
+            except OSError:
+                continue
 
     def missing(self, dossier_id: int) -> Sequence[Item]:
         """What «Pièces à fournir» still lacks (asked before «Dossier complet» is ticked)."""
@@ -199,27 +222,37 @@ class DocumentService(DossierCommands[DocumentsInfo]):
         replaces: str | None = None,
     ) -> DocumentsInfo:
         """Keep a file Dossia made (a synthesis, a list) in the dossier's documents, on its
-        latest version; `replaces`: documents whose title starts so go (the older list)."""
+        latest version. `replaces`: the earlier file Dossia made under the same name and
+        title (the previous list) goes — never a file the broker attached."""
         version = self.list(dossier_id).version
         info = self.attach(dossier_id, version, [source], folder)
         [added] = info.changed_ids
+        hashes: set[str] = set()
 
         def change(session: Session, dossier: Dossier) -> None:
             document = self._own(session, dossier, added)
             document.title = clean_text(title, "title", "Titre", TITLE_LIMIT) or document.title
             if replaces:
-                for old in session.scalars(
+                older = session.scalars(
                     select(Document).where(
                         Document.dossier_id == dossier.id,
                         Document.id != added,
+                        Document.filename == document.filename,
                         Document.title.startswith(replaces, autoescape=True),
                     )
-                ):
+                ).all()
+                for old in older:
                     hashes.add(old.content_hash)
                     session.delete(old)
-            self._changed = (added,)
+                if older:
+                    self._audit(
+                        session,
+                        AuditAction.DOCUMENT_DELETED,
+                        dossier,
+                        f"{document.filename} (remplacé par la nouvelle version)",
+                    )
+            session.info[CHANGED] = (added,)
 
-        hashes: set[str] = set()
         info = self._edit(dossier_id, info.version, change)
         discard_orphan_files(self._db, self._store, hashes)
         return info
@@ -264,12 +297,15 @@ class DocumentService(DossierCommands[DocumentsInfo]):
                 def step(copied: int, _size: int, base: int = base) -> bool:
                     return progress is None or progress(base + copied, max(total, 1))
 
-                content_hash, size = self._store.put(source, limit, step)
+                def head(first: bytes, name: str = name) -> None:
+                    check_attachment(name, first)  # on the bytes copied, not an earlier read
+
+                content_hash, size = self._store.put(source, limit, step, head, hold=True)
                 done += size
                 stored.append((content_hash, size, name))
 
             def change(session: Session, dossier: Dossier) -> None:
-                requirement = self._answer(session, answers)
+                requirement = self._answer(session, dossier, answers)
                 added = [
                     Document(
                         dossier_id=dossier.id,
@@ -287,7 +323,7 @@ class DocumentService(DossierCommands[DocumentsInfo]):
                 ]
                 session.add_all(added)
                 session.flush()
-                self._changed = tuple(d.id for d in added)
+                session.info[CHANGED] = tuple(d.id for d in added)
                 self._audit(
                     session,
                     AuditAction.DOCUMENTS_ADDED,
@@ -295,10 +331,14 @@ class DocumentService(DossierCommands[DocumentsInfo]):
                     ", ".join(name for _h, _s, name in stored)[:500],
                 )
 
-            return self._edit(dossier_id, version, change)
+            info = self._edit(dossier_id, version, change)
         except BaseException:
-            discard_orphan_files(self._db, self._store, {h for h, _s, _n in stored})
+            hashes = {h for h, _s, _n in stored}
+            self._store.release(h for h, _s, _n in stored)
+            discard_orphan_files(self._db, self._store, hashes)
             raise
+        self._store.release(h for h, _s, _n in stored)
+        return info
 
     def rename(self, dossier_id: int, version: int, document_id: int, title: str) -> DocumentsInfo:
         cleaned = clean_text(title, "title", "Titre", TITLE_LIMIT)
@@ -307,7 +347,7 @@ class DocumentService(DossierCommands[DocumentsInfo]):
 
         def change(session: Session, dossier: Dossier) -> None:
             self._own(session, dossier, document_id).title = cleaned
-            self._changed = (document_id,)
+            session.info[CHANGED] = (document_id,)
 
         return self._edit(dossier_id, version, change)
 
@@ -317,7 +357,7 @@ class DocumentService(DossierCommands[DocumentsInfo]):
         def change(session: Session, dossier: Dossier) -> None:
             for document_id in document_ids:
                 self._own(session, dossier, document_id).folder = folder
-            self._changed = tuple(document_ids)
+            session.info[CHANGED] = tuple(document_ids)
 
         return self._edit(dossier_id, version, change)
 
@@ -332,10 +372,10 @@ class DocumentService(DossierCommands[DocumentsInfo]):
 
         def change(session: Session, dossier: Dossier) -> None:
             document = self._own(session, dossier, document_id)
-            requirement = self._answer(session, answers)
+            requirement = self._answer(session, dossier, answers)
             document.requirement_id = requirement[0] if requirement else None
             document.borrower_rank = requirement[1] if requirement else 0
-            self._changed = (document_id,)
+            session.info[CHANGED] = (document_id,)
 
         return self._edit(dossier_id, version, change)
 
@@ -509,13 +549,15 @@ class DocumentService(DossierCommands[DocumentsInfo]):
             raise NotFound("Ce document n'existe plus (supprimé dans une autre fenêtre ?).")
         return document
 
-    def _answer(self, session: Session, answers: tuple[int, int] | None) -> tuple[int, int] | None:
+    def _answer(
+        self, session: Session, dossier: Dossier, answers: tuple[int, int] | None
+    ) -> tuple[int, int] | None:
+        """The item a file answers, if this dossier asks for it (else a refusal)."""
         if answers is None:
             return None
-        requirement = session.get(RequiredDocument, answers[0])
-        if requirement is None:
-            raise DomainError("Cette pièce n'est plus dans la liste des pièces à fournir.")
-        return (requirement.id, answers[1] if requirement.rule.per_borrower else 0)
+        if tuple(answers) not in {item.key for item in self._expected(session, dossier)}:
+            raise DomainError("Cette pièce n'est plus demandée pour ce dossier.")
+        return (answers[0], answers[1])
 
     def _requirement(self, session: Session, requirement_id: int) -> RequiredDocument:
         row = session.get(RequiredDocument, requirement_id)
@@ -594,7 +636,7 @@ class DocumentService(DossierCommands[DocumentsInfo]):
             [(d.requirement_id, d.borrower_rank, d.created_at.date(), d.title) for d in documents],
             ticks,
         )
-        changed, self._changed = self._changed, ()
+        changed = session.info.pop(CHANGED, ())
         return DocumentsInfo(
             dossier_id=dossier.id,
             number=dossier.number,

@@ -78,6 +78,14 @@ REFUSED_EXTENSIONS = frozenset(
         "rb",
         "pl",
         "php",
+        "iso",
+        "img",
+        "vhd",
+        "vhdx",
+        "chm",
+        "msc",
+        "xll",
+        "library-ms",
     ]
 )
 # The first bytes of programs: Windows (MZ), Linux (ELF), macOS (Mach-O), scripts («#!»).

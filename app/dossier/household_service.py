@@ -23,7 +23,9 @@ from app.errors import DomainError, NotFound
 from models.dossier import (
     Borrower,
     Child,
+    Document,
     Dossier,
+    RequirementTick,
     Simulation,
     SimulationCover,
     SimulationLine,
@@ -152,6 +154,31 @@ def forget_borrower_covers(session: Session, dossier_id: int, rank: int) -> None
             .values(borrower_rank=1)
             .execution_options(synchronize_session=False)
         )
+    forget_borrower_pieces(session, dossier_id, rank)
+
+
+def forget_borrower_pieces(session: Session, dossier_id: int, rank: int) -> None:
+    """The same for «Pièces à fournir»: his pieces ticked by hand go, his files stay in the
+    dossier but answer nothing; if the porteur goes, the co-emprunteur's become his."""
+    session.execute(
+        delete(RequirementTick)
+        .where(RequirementTick.dossier_id == dossier_id, RequirementTick.borrower_rank == rank)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Document)
+        .where(Document.dossier_id == dossier_id, Document.borrower_rank == rank)
+        .values(requirement_id=None, borrower_rank=0)
+        .execution_options(synchronize_session=False)
+    )
+    if rank == 1:
+        for model in (RequirementTick, Document):
+            session.execute(
+                update(model)
+                .where(model.dossier_id == dossier_id, model.borrower_rank == 2)
+                .values(borrower_rank=1)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def _child(dossier: Dossier, child_id: int) -> Child:

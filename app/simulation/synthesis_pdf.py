@@ -54,18 +54,10 @@ def write_synthesis(
         house.SPACE,
     ]
     story += _borrowers(data, styles)
-    story += _project(data, styles)
-    story += _plan(data, styles)
-    story += _notes(data, styles)
-    story += [PageBreak(), house.para("Annexe : tableau d'amortissement par année", styles.h1)]
-    years = plan_years(data.result)
-    story.append(
-        house.grid(
-            YEAR_HEADERS,
-            [[str(y[0]), *(format_amount(v) for v in y[1:])] for y in years],
-            styles,
-        )
-    )
+    story += project_section(data, styles)
+    story += plan_section(data, styles)
+    story += notes_section(data, styles)
+    story += year_annex(data.result, styles)
     house.build(
         target,
         story,
@@ -75,6 +67,20 @@ def write_synthesis(
         printed_on=data.printed_on,
         stop=stop,
     )
+
+
+def year_annex(result: PlanResult, styles: house.Styles) -> list[Any]:
+    """The amortization by year, on a page of its own."""
+    years = plan_years(result)
+    return [
+        PageBreak(),
+        house.para("Annexe : tableau d'amortissement par année", styles.h1),
+        house.grid(
+            YEAR_HEADERS,
+            [[str(y[0]), *(format_amount(v) for v in y[1:])] for y in years],
+            styles,
+        ),
+    ]
 
 
 def _letterhead(data: SynthesisData, styles: house.Styles) -> list[Any]:
@@ -90,7 +96,7 @@ def _borrowers(data: SynthesisData, styles: house.Styles) -> list[Any]:
     return story
 
 
-def _project(data: SynthesisData, styles: house.Styles) -> list[Any]:
+def project_section(data: SynthesisData, styles: house.Styles) -> list[Any]:
     project = data.project
     pairs = [
         ("Nature", project.nature.label if project.nature else ""),
@@ -113,7 +119,7 @@ def _project(data: SynthesisData, styles: house.Styles) -> list[Any]:
     ]
 
 
-def _plan(data: SynthesisData, styles: house.Styles) -> list[Any]:
+def plan_section(data: SynthesisData, styles: house.Styles) -> list[Any]:
     result, plan = data.result, data.plan
     rows = []
     for index, line in enumerate(plan.lines):
@@ -220,7 +226,7 @@ def _euros(value: float) -> str:
     return f"{value:,.0f}\u00a0€".replace(",", "\u00a0")
 
 
-def _notes(data: SynthesisData, styles: house.Styles) -> list[Any]:
+def notes_section(data: SynthesisData, styles: house.Styles) -> list[Any]:
     """The comments flagged for the note, in the order of the tabs; a heading never ends a
     page alone."""
     if not data.notes:

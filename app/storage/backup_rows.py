@@ -74,6 +74,12 @@ ENUM_COLUMNS: dict[tuple[str, str], type[enum.StrEnum]] = {
 }
 # Columns holding a document's hash: the name of its file in the documents folder.
 HASH_COLUMNS = {("documents", "content_hash")}
+# A document's file name is the name of the copy opened for viewing: one plain name, never a
+# path (no separator, no «..», no hidden file).
+FILENAME_COLUMNS = {("documents", "filename")}
+_FILENAME_OK = (
+    "typeof({c}) = 'text' AND {c} <> '' AND {c} NOT GLOB '*[/\\:]*' AND {c} NOT GLOB '.*'"
+)
 # Text columns that may hold line breaks and tabs (rich text); any other text column holds
 # one line, without control characters (what `app.validation` lets a user type).
 MULTILINE_COLUMNS = {("dossiers", "internal_note"), ("comments", "body")}
@@ -116,6 +122,12 @@ SETTING_CHECKS = (
     ("company.logo_hash", "value = '' OR " + HASH_OK.format(c="value"), "empreinte invalide"),
     ("numbering.digits", "value IN ('3', '4', '5', '6', '7', '8')", "de 3 à 8 chiffres"),
     ("numbering.with_year", "value IN ('0', '1')", "0 ou 1 attendu"),
+    (
+        "documents.max_mb",
+        "value NOT GLOB '*[^0-9]*' AND length(value) BETWEEN 1 AND 3 "
+        "AND CAST(value AS INTEGER) BETWEEN 1 AND 500",
+        "de 1 à 500 Mo",
+    ),
     (
         "numbering.prefix",
         "typeof(value) = 'text' AND length(value) <= 10 AND value NOT GLOB '*[^A-Za-z0-9]*'",
@@ -180,6 +192,8 @@ def _column_check(table: str, column: str, declared: str) -> tuple[str, str]:
     """The condition a stored value of this column meets, and what to say if it does not."""
     if (table, column) in HASH_COLUMNS:
         return HASH_OK, "empreinte de document invalide"
+    if (table, column) in FILENAME_COLUMNS:
+        return _FILENAME_OK, "nom de fichier invalide"
     values = ENUM_COLUMNS.get((table, column))
     if values is not None:
         listed = ", ".join("'" + member.value.replace("'", "''") + "'" for member in values)

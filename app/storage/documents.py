@@ -8,16 +8,24 @@ A hash is the name of a file: anything but 64 lowercase hexadecimal digits (a pa
 
 from __future__ import annotations
 
+import collections
 import hashlib
+import logging
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from app.errors import Cancelled, DomainError
 from app.files import PARTIAL_PREFIX, private_folder
 
+log = logging.getLogger(__name__)
+# Files being attached, by hash: copied in, their rows not yet committed. Every window of
+# the application shares them (one process), so a deletion elsewhere never removes them.
+_HELD: collections.Counter[str] = collections.Counter()
+_HELD_LOCK = threading.Lock()
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # the default limit (Paramètres › Documents)
 CHUNK = 1024 * 1024
 _HASH = re.compile(r"[0-9a-f]{64}")
@@ -61,13 +69,17 @@ class DocumentStore:
         source: Path,
         limit: int = MAX_DOCUMENT_BYTES,
         progress: Callable[[int, int], bool] | None = None,
+        check_head: Callable[[bytes], None] | None = None,
+        hold: bool = False,
     ) -> tuple[str, int]:
         """Copy a file in (atomically), hashing it on the way; returns its hash and size.
 
-        Read by chunks: a 50 MB scan never sits whole in memory. `progress(done, total)` is
-        called after each chunk; when it returns False the copy stops (Cancelled) and
-        nothing is left behind. A file already under that name is kept only if its content
-        has that hash.
+        Read by chunks: a 50 MB scan never sits whole in memory. `check_head` sees the first
+        bytes actually copied (not those of an earlier read: the file may have changed).
+        `progress(done, total)` is called after each chunk; when it returns False the copy
+        stops (Cancelled) and nothing is left behind. A file already under that name is kept
+        only if its content has that hash. With `hold`, the file is protected from `discard`
+        until `release` (call it once the rows that refer to it are committed, or not).
         """
         try:
             size = source.stat().st_size
@@ -89,6 +101,8 @@ class DocumentStore:
             try:
                 with source.open("rb") as reader, os.fdopen(handle, "wb") as writer:
                     while chunk := reader.read(CHUNK):
+                        if done == 0 and check_head is not None:
+                            check_head(chunk[:16])
                         done += len(chunk)
                         if done > limit:  # the file grew while being read
                             raise DomainError(
@@ -102,9 +116,12 @@ class DocumentStore:
                     os.fsync(writer.fileno())
                 content_hash = digest.hexdigest()
                 target = self.path_for(content_hash)
-                if not _holds(target, content_hash):  # a file planted under the name goes
-                    private_folder(target.parent)
-                    partial.replace(target)
+                with _HELD_LOCK:
+                    if hold:
+                        _HELD[content_hash] += 1
+                    if not _holds(target, content_hash):  # a file planted under it goes
+                        private_folder(target.parent)
+                        partial.replace(target)
             finally:
                 partial.unlink(missing_ok=True)
         except OSError as error:
@@ -113,14 +130,31 @@ class DocumentStore:
             ) from error
         return content_hash, done
 
+    def release(self, content_hashes: Iterable[str]) -> None:
+        """The rows of files copied with `hold` are committed (or will never be)."""
+        with _HELD_LOCK:
+            for content_hash in content_hashes:
+                _HELD[content_hash] -= 1
+                if _HELD[content_hash] <= 0:
+                    del _HELD[content_hash]
+
     def discard(self, content_hashes: Iterable[str]) -> None:
-        """Remove files no longer referenced (the caller checked that, after commit).
+        """Remove files no longer referenced (the caller checked that, after commit), except
+        those another window is attaching right now (held).
 
         Every hash is checked before any file is removed: one that is not refuses them all.
+        A file that cannot be removed (open in a viewer, on Windows) stays: it is a copy no
+        row refers to, harmless, and goes with the next discard of its hash.
         """
-        paths = [self.path_for(content_hash) for content_hash in content_hashes]
-        for path in paths:
-            path.unlink(missing_ok=True)
+        hashes = [check_hash(content_hash) for content_hash in content_hashes]
+        with _HELD_LOCK:
+            for content_hash in hashes:
+                if content_hash in _HELD:
+                    continue
+                try:
+                    self.path_for(content_hash).unlink(missing_ok=True)
+                except OSError:
+                    log.warning("document file %s kept: it could not be removed", content_hash)
 
 
 def _megabytes(size: int) -> str:

@@ -148,7 +148,7 @@ class DocumentsPage(ListPage):
     def save_limit(self) -> None:
         def command() -> int:
             text = self.limit_edit.text().strip()
-            if not text.isdigit():
+            if not (text.isascii() and text.isdigit()) or len(text) > 3:
                 raise DomainError("Indiquez un nombre entier de Mo, par exemple 50.", "size_limit")
             return self._service.save_size_limit_mb(int(text))
 
