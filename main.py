@@ -166,6 +166,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="nom de la simulation (par défaut : la validée par le client, sinon la dernière)",
     )
     synthesis.add_argument("--out", required=True, metavar="FICHIER.pdf", help="PDF à écrire")
+    request = commands.add_parser(
+        "loan-request",
+        help="écrire la demande de prêt d'un dossier (PDF), ou l'envoi préparé (ZIP)",
+        description=(
+            "Écrit la « Demande de prêt » d'un dossier (PDF), ou, avec un fichier .zip, la "
+            "demande et ses pièces justificatives prêtes à envoyer ; avec --bank, l'envoi est "
+            "noté « Préparée » dans l'onglet Pipeline et la demande gardée dans les documents. "
+            f"Demande un utilisateur (--user ; mot de passe dans ${PASSWORD_ENV_VAR}, sinon "
+            "demandé) qui voit ce dossier."
+        ),
+    )
+    request.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="base du cabinet")
+    request.add_argument(
+        "--user", metavar="LOGIN", default=argparse.SUPPRESS, help="identifiant de connexion"
+    )
+    request.add_argument("--dossier", required=True, metavar="NUMÉRO", help="n° du dossier")
+    request.add_argument(
+        "--simulation",
+        metavar="NOM",
+        help="simulation présentée (par défaut : la validée par le client, sinon la dernière)",
+    )
+    request.add_argument("--bank", metavar="NOM", help="banque destinataire (pour un .zip)")
+    request.add_argument(
+        "--out", required=True, metavar="FICHIER.pdf|FICHIER.zip", help="fichier à écrire"
+    )
     listing = commands.add_parser("backups", help="lister les sauvegardes du dossier de données")
     listing.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="base dont on liste les sauvegardes"
@@ -277,6 +302,52 @@ def run_simulation_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_loan_request(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.db)
+    target = Path(args.out).resolve()
+    try:
+        login = getattr(args, "user", None)
+        if not login:
+            raise DomainError("Indiquez --user : la demande montre les données d'un dossier.")
+        if target.suffix.lower() not in (".pdf", ".zip"):
+            raise DomainError("--out : un fichier .pdf (la demande) ou .zip (l'envoi).")
+        if args.bank and target.suffix.lower() != ".zip":
+            raise DomainError("--bank prépare un envoi : donnez un fichier .zip à --out.")
+        workspace = logged_in(paths, login)
+        try:
+            dossier_id = workspace.simulations.dossier_numbered(args.dossier)
+            simulation_id = (
+                workspace.simulations.find(args.dossier, args.simulation)
+                if args.simulation
+                else None
+            )
+            requests = workspace.loan_requests
+            if target.suffix.lower() == ".pdf":
+                requests.write_pdf(dossier_id, target, simulation_id)
+                print(f"Demande de prêt : {target}")
+                return 0
+            detail = workspace.dossiers.get(dossier_id)
+            banks = workspace.pipeline.list(dossier_id).banks
+            wanted = (args.bank or "").strip().casefold()
+            bank = next((b for b in banks if b.label.casefold().startswith(wanted)), None)
+            if not wanted or bank is None:
+                known = ", ".join(b.label for b in banks) or "aucune"
+                raise DomainError(f"--bank : une des banques du cabinet ({known}).")
+            documents = workspace.documents.list(dossier_id).documents
+            pieces = [d.id for d in documents if d.folder.value == "supporting"]
+            sending = requests.prepare_sending(
+                dossier_id, detail.version, bank.id, simulation_id, pieces, target
+            )
+        finally:
+            workspace.close()
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    count = len(sending.files)
+    print(f"Envoi préparé pour {bank.label} : {sending.path} ({count} fichier{'s' * (count > 1)})")
+    return 0
+
+
 def _decimal(text: str, message: str) -> Decimal:
     try:
         value = Decimal(text.strip().replace(",", "."))
@@ -346,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_simulate(args)
     if args.command == "simulation-pdf":
         return run_simulation_pdf(args)
+    if args.command == "loan-request":
+        return run_loan_request(args)
     from ui.launcher import run_gui  # Qt (0.2 s) only for the GUI, not for the commands
 
     return run_gui(args, os.environ.get(PASSWORD_ENV_VAR))

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from app.dossier.dossier_service import DossierService
     from app.dossier.household_service import HouseholdService
     from app.dossier.situation_service import SituationService
+    from app.loan_request.loan_request_service import LoanRequestService
     from app.office.backup_service import BackupService
     from app.office.company_service import CompanyService
     from app.office.office_service import OfficeService
@@ -288,6 +289,27 @@ class Workspace:
         from app.pipeline.pipeline_service import PipelineService
 
         return self._service("pipeline", lambda: PipelineService(self.database, self.user))
+
+    @property
+    def loan_requests(self) -> LoanRequestService:
+        from app.loan_request.loan_request_service import LoanRequestService, Services
+
+        return self._service(
+            "loan_requests",
+            lambda: LoanRequestService(
+                self.database,
+                self.user,
+                DocumentStore(self.paths.documents),
+                Services(
+                    self.dossiers,
+                    self.household,
+                    self.situation,
+                    self.simulations,
+                    self.documents,
+                    self.pipeline,
+                ),
+            ),
+        )
 
     def warm_up(self) -> None:
         """Import and build the services ahead of the first click (call from a thread);

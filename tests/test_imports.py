@@ -30,6 +30,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             "app.office.settings_service",
             "app.office.user_service",
             "app.pipeline.pipeline_service",
+            "app.loan_request.loan_request_service",
             "app.privacy.privacy_service",
             "app.simulation.simulation_service",
         )
@@ -86,6 +87,9 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/simulation_chart.py", "PySide6.QtCharts"): "QtCharts: when a plan's chart is first shown",
     ("app/documents/document_service.py", "app.documents.checklist_pdf"): (
         "reportlab (0.2 s): when the list of pieces is made"
+    ),
+    ("app/loan_request/loan_request_service.py", "app.loan_request.request_pdf"): (
+        "reportlab (0.2 s): when a loan request is made"
     ),
     ("ui/documents_tab.py", "PySide6.QtPdf"): "QtPdf: when a PDF is first previewed",
     ("ui/documents_tab.py", "PySide6.QtPdfWidgets"): "QtPdf: when a PDF is first previewed",

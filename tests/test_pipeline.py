@@ -155,3 +155,50 @@ def test_the_tab_records_a_sending_and_shows_the_history(qtbot, workspace, open_
     assert box is not None and table.topLevelItemCount() == 0
     # The «Général» tab keeps the latest steps.
     assert "Dernières étapes" in find(window, QLabel, "stepHistory").text()
+
+
+def test_the_loan_request_and_a_sending_from_the_tab(qtbot, workspace, open_dossier, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QCheckBox
+
+    from app.dossier.situation import ProjectData
+    from models.enums import DocumentFolder
+
+    detail = new_dossier(workspace)
+    situation = workspace.situation.get(detail.id)
+    workspace.situation.save_project(
+        detail.id, situation.version, ProjectData(price_cents=180_000_00)
+    )
+    detail = workspace.dossiers.get(detail.id)
+    workspace.simulations.create(detail.id, detail.version)
+    payslip = tmp_path / "bulletin.pdf"
+    payslip.write_bytes(b"%PDF-1.4 bulletin")
+    info = workspace.documents.list(detail.id)
+    workspace.documents.attach(detail.id, info.version, [payslip])
+    window = open_dossier(detail.id)
+    tab = window.view.show_pipeline()
+    assert find(tab, QPushButton, "loanRequestButton").isEnabled()
+    tab.make_request(open_it=False)
+    qtbot.waitUntil(
+        lambda: any(
+            d.folder is DocumentFolder.REQUESTS
+            for d in workspace.documents.list(detail.id).documents
+        )
+    )
+    dialog = tab.prepare_sending()
+    assert dialog.documents.topLevelItem(0).checkState(0) == Qt.CheckState.Checked  # a piece
+    find(dialog, QLineEdit, "sendingDestinationEdit").setText(str(tmp_path))
+    click(qtbot, dialog.ok_button)
+    assert "Choisissez la banque" in dialog.error.text()
+    bank = find(dialog, QComboBox, "sendingBankCombo")
+    bank.setCurrentIndex(bank.findText("LCL — Agence Mérignac Centre"))
+    find(dialog, QCheckBox, "sendingZipCheck").setChecked(True)
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    assert tab.sending_run is not None  # started by «Préparer»
+    qtbot.waitUntil(lambda: bool(workspace.pipeline.list(detail.id).submissions))
+    qtbot.waitUntil(lambda: find(tab, QTreeWidget, "submissionsTable").topLevelItemCount() == 1)
+    row = find(tab, QTreeWidget, "submissionsTable").topLevelItem(0)
+    assert row.text(0) == "LCL" and row.text(1) == "Préparée"
+    [archive] = tmp_path.glob("Envoi *.zip")
+    assert archive.name == f"Envoi {detail.number} - LCL.zip"

@@ -5,12 +5,16 @@ dossier's steps."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,16 +28,21 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from app.documents.files import safe_filename
+from app.errors import DomainError
 from app.pipeline.submissions import SubmissionData, SubmissionRow, latest_by_bank
 from app.simulation.plans import parse_rate
 from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, format_date, parse_amount
-from models.enums import SubmissionStatus
+from models.enums import DocumentFolder, SubmissionStatus
+from ui.backup_ui import ProgressRun
 from ui.common import ErrorLabel, FormDialog, confirm, plain, set_role
 from ui.general_tab import history_lines
 from ui.operations import attempt
 from ui.widgets import DateField
+from ui.workers import Background
 
 if TYPE_CHECKING:  # the services import SQLAlchemy
     from app.pipeline.pipeline_service import PipelineInfo, PipelineService
@@ -154,6 +163,8 @@ class PipelineTab(QWidget):
         self.setObjectName("pipelineTab")
         self.view = view
         self.info: PipelineInfo | None = None
+        self._background: Background | None = None
+        self.sending_run: ProgressRun | None = None
         layout = QVBoxLayout(self)
         box = QGroupBox("Envois aux banques")
         box_layout = QVBoxLayout(box)
@@ -174,7 +185,27 @@ class PipelineTab(QWidget):
         self.add_button = self._button("addSubmissionButton", "Nouvel envoi…", self.add)
         self.edit_button = self._button("editSubmissionButton", "Modifier…", self.edit)
         self.delete_button = self._button("deleteSubmissionButton", "Supprimer…", self.delete)
-        for button in (self.add_button, self.edit_button, self.delete_button):
+        self.request_button = self._button(
+            "loanRequestButton", "Demande de prêt (PDF)", self.make_request
+        )
+        self.request_button.setToolTip(
+            "La demande de prêt du dossier, avec la simulation validée par le client (sinon "
+            "la dernière) : enregistrée dans les documents et ouverte"
+        )
+        self.sending_button = self._button(
+            "prepareSendingButton", "Préparer l'envoi à une banque…", self.prepare_sending
+        )
+        self.sending_button.setToolTip(
+            "La demande de prêt et les pièces choisies dans un dossier ou une archive ZIP, "
+            "prêts à joindre à un e-mail ; l'envoi est noté « Préparée »"
+        )
+        for button in (
+            self.add_button,
+            self.edit_button,
+            self.delete_button,
+            self.request_button,
+            self.sending_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.summary = plain(QLabel())
@@ -239,6 +270,8 @@ class PipelineTab(QWidget):
         if chosen is not None:
             self.table.setCurrentItem(chosen)
         self.add_button.setEnabled(not info.read_only)
+        self.request_button.setEnabled(bool(info.simulations))
+        self.sending_button.setEnabled(not info.read_only and bool(info.simulations))
         self._selection_changed()
         count = len(info.submissions)
         banks = self.table.topLevelItemCount()
@@ -311,6 +344,99 @@ class PipelineTab(QWidget):
         self.render(info)
         self.view.pipeline_changed(info)
 
+    # --- the loan request and the sending ---
+
+    def _runner(self, title: str) -> ProgressRun:
+        if self._background is None:
+            self._background = Background()
+        return ProgressRun(self, title, self._background)
+
+    def make_request(self, open_it: bool = True) -> ProgressRun | None:
+        """The «Demande de prêt» PDF, made off the GUI thread, kept in the dossier's
+        documents and opened."""
+        detail = self.view.detail
+        if detail is None:
+            return None
+        target = (
+            self.view.workspace.paths.folder / "exports" / f"Demande de prêt {detail.number}.pdf"
+        )
+        service, dossier_id = self.view.workspace.loan_requests, detail.id
+        run = self._runner("Demande de prêt…")
+        run.start(
+            lambda progress: service.write_pdf(
+                dossier_id, target, stop=lambda: not progress(50, 100)
+            ),
+            lambda path: self._request_made(path, open_it),
+            self._failed,
+        )
+        return run
+
+    def _request_made(self, path: Path, open_it: bool) -> None:
+        if not isValid(self):
+            return
+        title = f"Demande de prêt — {format_date(dt.date.today())}"
+        if self.view.detail is not None and not self.view.detail.is_read_only:
+            self.view.keep_document(path, title)
+        if open_it:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def prepare_sending(self) -> PrepareSendingDialog | None:
+        detail = self.view.detail
+        if self.info is None or detail is None or self.info.read_only:
+            return None
+        documents = attempt(lambda: self.view.workspace.documents.list(detail.id))
+        if documents.value is None:
+            return None
+        home = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        dialog = PrepareSendingDialog(
+            self, self.info, documents.value.documents, Path(home or Path.home()), detail.number
+        )
+        dialog.accepted.connect(lambda: self._send(dialog.chosen))
+        dialog.open()
+        return dialog
+
+    def _send(self, chosen, open_it: bool = True) -> ProgressRun | None:
+        detail = self.view.detail
+        if chosen is None or detail is None:
+            return None
+        bank_id, simulation_id, document_ids, target = chosen
+        service, dossier_id, version = self.view.workspace.loan_requests, detail.id, detail.version
+        run = self._runner("Préparation de l'envoi…")
+        self.sending_run = run
+        run.start(
+            lambda progress: service.prepare_sending(
+                dossier_id, version, bank_id, simulation_id, document_ids, target, progress
+            ),
+            lambda sending: self._sent(sending, open_it),
+            self._failed,
+        )
+        return run
+
+    def _sent(self, sending, open_it: bool) -> None:
+        if not isValid(self):
+            return
+        self._saved(sending.pipeline)
+        documents = self.view.documents_tab
+        if documents is not None and documents.info is not None:
+            documents.reload()
+        self.view.show_notice(
+            f"Envoi préparé ({len(sending.files)} fichier{'s' * (len(sending.files) > 1)}) : "
+            f"{sending.path}. Joignez-le à votre e-mail à la banque."
+        )
+        if open_it:
+            folder = sending.path if sending.path.is_dir() else sending.path.parent
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def _failed(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
+        if isinstance(error, DomainError):
+            self.error.show_message(error.message)
+        elif isinstance(error, OSError):
+            self.error.show_message(f"Le fichier n'a pas pu être écrit : {error.strerror}.")
+        else:
+            raise error
+
     def delete(self):
         row = self.selected()
         if row is None or self.info is None:
@@ -334,3 +460,90 @@ class PipelineTab(QWidget):
             "Supprimer",
             remove,
         )
+
+
+class PrepareSendingDialog(FormDialog):
+    """«Préparer l'envoi à une banque»: the bank, the simulation presented, the documents
+    joined (the supporting ones ticked), a folder or a ZIP, and where."""
+
+    def __init__(
+        self, parent: QWidget, info: PipelineInfo, documents, destination: Path, number: str
+    ) -> None:
+        super().__init__(
+            parent, "Préparer l'envoi à une banque", "prepareSendingDialog", "Préparer"
+        )
+        self.number = number
+        form = QFormLayout()
+        self.bank_combo = QComboBox()
+        self.bank_combo.setObjectName("sendingBankCombo")
+        self.bank_combo.addItem("— Choisir la banque —", None)
+        for bank in info.banks:
+            self.bank_combo.addItem(bank.label, bank.id)
+        self.simulation_combo = QComboBox()
+        self.simulation_combo.setObjectName("sendingSimulationCombo")
+        for simulation in info.simulations:
+            self.simulation_combo.addItem(simulation.label, simulation.id)
+        self.simulation_combo.setCurrentIndex(self.simulation_combo.count() - 1)
+        self.documents = QTreeWidget()
+        self.documents.setObjectName("sendingDocumentsList")
+        self.documents.setHeaderLabels(["Pièce jointe à l'envoi", "Dossier"])
+        self.documents.setRootIsDecorated(False)
+        self.documents.setMinimumHeight(180)
+        for row in documents:
+            item = QTreeWidgetItem([row.title, row.folder.label])
+            item.setData(0, _ROLE, row.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                0,
+                Qt.CheckState.Checked
+                if row.folder is DocumentFolder.SUPPORTING
+                else Qt.CheckState.Unchecked,
+            )
+            self.documents.addTopLevelItem(item)
+        self.documents.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.as_zip = QCheckBox("En une archive ZIP (sinon un dossier)")
+        self.as_zip.setObjectName("sendingZipCheck")
+        self.destination = QLineEdit(str(destination))
+        self.destination.setObjectName("sendingDestinationEdit")
+        choose = QPushButton("Choisir…")
+        choose.setObjectName("sendingDestinationButton")
+        choose.clicked.connect(self._choose)
+        where = QHBoxLayout()
+        where.addWidget(self.destination, 1)
+        where.addWidget(choose)
+        form.addRow("Banque :", self.bank_combo)
+        form.addRow("Simulation présentée :", self.simulation_combo)
+        form.addRow(self.documents)
+        form.addRow("", self.as_zip)
+        form.addRow("Enregistrer dans :", where)
+        self.form.addLayout(form)
+        self.fields = {"bank": self.bank_combo, "destination": self.destination}
+        self.setMinimumWidth(560)
+        self.chosen: tuple[int, int | None, list[int], Path] | None = None
+
+    def _choose(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Enregistrer l'envoi dans", self.destination.text()
+        )
+        if folder:
+            self.destination.setText(folder)
+
+    def submit(self):
+        bank_id = self.bank_combo.currentData()
+        if bank_id is None:
+            raise DomainError("Choisissez la banque.", "bank")
+        folder = Path(self.destination.text().strip()).expanduser()
+        if not self.destination.text().strip() or not folder.is_dir():
+            raise DomainError(
+                "Choisissez un dossier existant où enregistrer l'envoi.", "destination"
+            )
+        ids = [
+            self.documents.topLevelItem(i).data(0, _ROLE)
+            for i in range(self.documents.topLevelItemCount())
+            if self.documents.topLevelItem(i).checkState(0) == Qt.CheckState.Checked
+        ]
+        bank = self.bank_combo.currentText().split(" — ")[0]
+        name = safe_filename(f"Envoi {self.number} - {bank}")
+        target = folder / (name + ".zip" if self.as_zip.isChecked() else name)
+        self.chosen = (bank_id, self.simulation_combo.currentData(), ids, target)
+        return self.chosen

@@ -186,7 +186,9 @@ def sending_names(number: str, titles: Sequence[tuple[str, str]]) -> list[str]:
     seen: set[str] = set()
     for title, filename in titles:
         suffix = extension(filename)
-        base = safe_filename(f"{number} - {title}")
+        # A title is not a path: «CNI / recto» keeps both words.
+        plain_title = title.replace("/", "-").replace("\\", "-")
+        base = safe_filename(f"{number} - {plain_title}")
         if suffix and base.lower().endswith(f".{suffix}"):
             base = base[: -len(suffix) - 1]
         name = f"{base}.{suffix}" if suffix else base

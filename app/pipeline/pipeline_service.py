@@ -120,6 +120,10 @@ class PipelineService(DossierCommands[PipelineInfo]):
         return row
 
     def _result(self, session: Session, dossier: Dossier) -> PipelineInfo:
+        return self.info(session, dossier)
+
+    def info(self, session: Session, dossier: Dossier) -> PipelineInfo:
+        """The tab's read model, inside a caller's session (the sending prepared)."""
         rows = tuple(
             SubmissionRow(
                 id=r.id,

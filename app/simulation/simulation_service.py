@@ -200,16 +200,13 @@ class SimulationService(DossierCommands[SimulationsInfo]):
             if dossier is None:
                 raise NotFound(f"Aucun dossier n° {dossier_number}.")
             self._visible(session, dossier.id)
-            simulations = sorted(dossier.simulations, key=lambda s: (s.created_at, s.id))
-            if name is not None:
-                named = [s for s in simulations if s.name == name.strip()]
-                if not named:
-                    raise NotFound(f"Le dossier {dossier.number} n'a pas de simulation « {name} ».")
-                return named[-1].id
-            if not simulations:
-                raise NotFound(f"Le dossier {dossier.number} n'a pas de simulation.")
-            validated = [s for s in simulations if s.status is SimulationStatus.CLIENT_VALIDATED]
-            return (validated or simulations)[-1].id
+            return _pick(dossier, name)
+
+    def preferred(self, dossier_id: int) -> int:
+        """The simulation a document about the dossier presents: the one the client
+        validated, or else the latest (NotFound if it has none)."""
+        with self._db.read() as session:
+            return _pick(self._visible(session, dossier_id), None)
 
     def get(self, simulation_id: int) -> StoredSimulation:
         with self._db.read() as session:
@@ -472,6 +469,22 @@ def _load_living(session: Session) -> LivingThresholds:
         )
     except ValueError:
         return default
+
+
+def _pick(dossier: Dossier, name: str | None) -> int:
+    simulations = sorted(dossier.simulations, key=lambda s: (s.created_at, s.id))
+    if name is not None:
+        named = [s for s in simulations if s.name == name.strip()]
+        if not named:
+            raise NotFound(f"Le dossier {dossier.number} n'a pas de simulation « {name} ».")
+        return named[-1].id
+    if not simulations:
+        raise NotFound(
+            f"Le dossier {dossier.number} n'a pas encore de simulation : créez-en une dans "
+            "l'onglet « Simulations »."
+        )
+    validated = [s for s in simulations if s.status is SimulationStatus.CLIENT_VALIDATED]
+    return (validated or simulations)[-1].id
 
 
 def _contacts(borrower) -> tuple[tuple[str, str], ...]:

@@ -1,0 +1,290 @@
+"""«Demande de prêt»: the PDF a bank reads, and «Préparer l'envoi à une banque» — the PDF and
+the chosen documents in one folder or ZIP with readable names, kept in the dossier and
+recorded as a sending «Préparée» in its «Pipeline» tab, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.auth import CurrentUser
+from app.clock import now
+from app.documents.document_service import CHANGED, DocumentService
+from app.documents.files import safe_filename
+from app.dossier.access import DossierCommands
+from app.dossier.dossier_service import DossierService
+from app.dossier.household_service import HouseholdService
+from app.dossier.removal import discard_orphan_files
+from app.dossier.situation import ItemKind
+from app.dossier.situation_service import SituationService
+from app.errors import Cancelled, DomainError, NotFound
+from app.files import atomic_path, private_folder
+from app.loan_request.request_data import (
+    SUBJECT,
+    LoanRequestData,
+    borrower_sheet,
+    children_table,
+    sending_names,
+    situation_tables,
+)
+from app.pipeline.pipeline_service import PipelineInfo, PipelineService
+from app.simulation.simulation_service import SimulationService
+from app.storage.database import Database
+from app.storage.documents import DocumentStore
+from app.text import format_date
+from models.dossier import Document, Dossier, Simulation
+from models.enums import AuditAction, DocumentFolder
+from models.office import Bank
+
+
+@dataclass(frozen=True)
+class Sending:
+    """A sending prepared: where it is, the files in it, and the «Pipeline» tab after."""
+
+    path: Path
+    files: tuple[str, ...]
+    pipeline: PipelineInfo
+
+
+@dataclass(frozen=True)
+class Services:
+    """The services a loan request reads the dossier through (each checks the rights)."""
+
+    dossiers: DossierService
+    household: HouseholdService
+    situation: SituationService
+    simulations: SimulationService
+    documents: DocumentService
+    pipeline: PipelineService
+
+
+class LoanRequestService(DossierCommands[PipelineInfo]):
+    def __init__(
+        self,
+        database: Database,
+        user: CurrentUser,
+        store: DocumentStore,
+        services: Services,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        super().__init__(database, user, today)
+        self._store = store
+        self._services = services
+
+    # --- the PDF -----------------------------------------------------------------------
+
+    def data(self, dossier_id: int, simulation_id: int | None = None) -> LoanRequestData:
+        """What the request says, read in one go; the simulation: the one given, else the
+        one the client validated, else the latest."""
+        s = self._services
+        detail = s.dossiers.get(dossier_id)
+        try:
+            chosen = (
+                simulation_id if simulation_id is not None else s.simulations.preferred(dossier_id)
+            )
+        except NotFound as missing:
+            raise DomainError(
+                missing.message + " La demande de prêt présente son plan de financement."
+            ) from missing
+        if chosen not in {sim.id for sim in detail.simulations}:
+            raise DomainError("Cette simulation n'est pas celle de ce dossier.")
+        synthesis = s.simulations.synthesis(chosen)
+        household = s.household.get(dossier_id)
+        situation = s.situation.get(dossier_id)
+        documents = s.documents.list(dossier_id)
+        today = self._today()
+        hide = detail.hide_contacts
+        supporting = tuple(
+            d.title + (f" ({d.answers})" if d.answers and d.answers != d.title else "")
+            for d in documents.documents
+            if d.folder is DocumentFolder.SUPPORTING
+        )
+        return LoanRequestData(
+            synthesis=synthesis,
+            hide_contacts=hide,
+            borrowers=tuple(
+                borrower_sheet(b, rank, hide, today)
+                for rank, b in enumerate(household.borrowers, start=1)
+            ),
+            children=children_table([c.data for c in household.children], today),
+            situation=situation_tables(
+                [i.data for i in situation.items[ItemKind.LOAN]],
+                [i.data for i in situation.items[ItemKind.CHARGE]],
+                [i.data for i in situation.items[ItemKind.REAL_ESTATE]],
+                [i.data for i in situation.items[ItemKind.SAVINGS]],
+            ),
+            documents=supporting,
+            broker=detail.owner.label,
+        )
+
+    def write_pdf(
+        self,
+        dossier_id: int,
+        target: Path,
+        simulation_id: int | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> Path:
+        """The request's PDF into `target` (written whole, or not at all)."""
+        from app.loan_request.request_pdf import write_request  # reportlab: 0.2 s
+
+        data = self.data(dossier_id, simulation_id)
+        with atomic_path(target) as partial:
+            write_request(data, partial, stop)
+        return target
+
+    # --- the sending -------------------------------------------------------------------
+
+    def prepare_sending(
+        self,
+        dossier_id: int,
+        version: int,
+        bank_id: int,
+        simulation_id: int | None,
+        document_ids: Sequence[int],
+        target: Path,
+        progress: Callable[[int, int], bool] | None = None,
+    ) -> Sending:
+        """The request and the chosen documents into `target` — a folder (created; a number
+        is added if one has that name) or a file ending in «.zip» —, the request kept in
+        the dossier («Demandes de prêt et simulations») and a sending «Préparée» recorded
+        for the bank. If anything fails or is cancelled, no sending is recorded and no
+        half folder or archive is left."""
+        s = self._services
+        info = s.documents.list(dossier_id)
+        if info.read_only:
+            raise DomainError("Ce dossier est en lecture seule : aucun envoi ne peut être préparé.")
+        known = {d.id: d for d in info.documents}
+        chosen = [known[i] for i in document_ids if i in known]
+        if len(chosen) != len(set(document_ids)):
+            raise DomainError("Un des documents choisis n'existe plus dans ce dossier.")
+        with self._db.read() as session:
+            bank = session.get(Bank, bank_id)
+            if bank is None or not bank.is_active:
+                raise DomainError("Choisissez une banque active (Paramètres › Banques).", "bank")
+            bank_name = bank.name
+        steps = len(chosen) + 2
+
+        def step(done: int) -> None:
+            if progress is not None and not progress(done, steps):
+                raise Cancelled("Préparation annulée : aucun envoi n'a été enregistré.")
+
+        number = info.number
+        today = self._today()
+        request_name = f"{SUBJECT} {number} - {bank_name} - {today.isoformat()}.pdf"
+        scratch = Path(tempfile.mkdtemp(prefix="dossia-envoi-"))
+        stored: list[str] = []
+        written: Path | None = None
+        try:
+            request = self.write_pdf(
+                dossier_id, scratch / safe_filename(request_name), simulation_id
+            )
+            step(1)
+            sources = [(f"{SUBJECT} - {bank_name}", request.name, request)]
+            for document in chosen:
+                path, filename = s.documents.file(document.id)
+                if not path.is_file():
+                    raise DomainError(
+                        f"Le fichier de « {document.title} » est introuvable sur le disque."
+                    )
+                sources.append((document.title, filename, path))
+            names = sending_names(number, [(title, name) for title, name, _p in sources])
+            files = [(name, path) for name, (_t, _n, path) in zip(names, sources, strict=True)]
+            written = _write_sending(target, files, step)
+            content_hash, size = self._store.put(request, hold=True)
+            stored.append(content_hash)
+
+            def change(session: Session, dossier: Dossier) -> None:
+                simulation = (
+                    session.get(Simulation, simulation_id) if simulation_id is not None else None
+                )
+                if simulation is not None and simulation.dossier_id != dossier.id:
+                    raise DomainError("Cette simulation n'est pas celle de ce dossier.")
+                bank_row = session.get(Bank, bank_id)
+                if bank_row is None:
+                    raise DomainError("Cette banque n'existe plus dans les paramètres.", "bank")
+                kept = Document(
+                    dossier_id=dossier.id,
+                    title=f"{SUBJECT} — {bank_name} — {format_date(today)}"[:200],
+                    filename=request.name,
+                    content_hash=content_hash,
+                    size_bytes=size,
+                    created_at=now(),
+                    folder=DocumentFolder.REQUESTS,
+                    borrower_rank=0,
+                    added_by=self._user.id,
+                )
+                session.add(kept)
+                submission = s.pipeline.record_prepared(session, dossier, bank_row, simulation)
+                session.flush()
+                session.info[CHANGED] = (kept.id,)
+                self._audit(
+                    session,
+                    AuditAction.DOCUMENTS_ADDED,
+                    dossier,
+                    f"Envoi préparé pour {bank_name} : {len(chosen)} pièce(s) et la demande "
+                    f"de prêt ({written.name})",
+                )
+                session.info["submission_id"] = submission.id  # the tab selects it
+
+            pipeline = self._edit(dossier_id, version, change)
+        except BaseException:
+            self._store.release(stored)
+            discard_orphan_files(self._db, self._store, set(stored))
+            if written is not None:  # not recorded: not left either
+                if written.is_dir():
+                    shutil.rmtree(written, ignore_errors=True)
+                else:
+                    written.unlink(missing_ok=True)
+            raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        self._store.release(stored)
+        step(steps)
+        return Sending(written, tuple(names), pipeline)
+
+    def _result(self, session: Session, dossier: Dossier) -> PipelineInfo:
+        return self._services.pipeline.info(session, dossier)
+
+
+def _write_sending(
+    target: Path, files: list[tuple[str, Path]], step: Callable[[int], None]
+) -> Path:
+    """The files under their names, into a new folder or a ZIP archive, whole or not at
+    all; returns where."""
+    if target.suffix.lower() == ".zip":
+        with (
+            atomic_path(target) as partial,
+            zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive,
+        ):
+            for index, (name, path) in enumerate(files, start=2):
+                archive.write(path, arcname=name)
+                step(index)
+        return target
+    folder = _free(target)
+    partial = folder.with_name(folder.name + ".partiel")
+    private_folder(partial)
+    try:
+        for index, (name, path) in enumerate(files, start=2):
+            shutil.copyfile(path, partial / name)
+            step(index)
+        partial.rename(folder)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return folder
+
+
+def _free(folder: Path) -> Path:
+    """`folder`, or «folder (2)», «(3)»… if it exists."""
+    candidate, copy = folder, 2
+    while candidate.exists() or candidate.with_name(candidate.name + ".partiel").exists():
+        candidate = folder.with_name(f"{folder.name} ({copy})")
+        copy += 1
+    return candidate
