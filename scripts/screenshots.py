@@ -100,6 +100,16 @@ def main() -> int:
     for _ in range(3):
         app.processEvents()
     dossier.grab().save(str(out / "dossier-documents.png"))
+    pipeline = dossier.view.show_pipeline()
+    for _ in range(3):
+        app.processEvents()
+    dossier.grab().save(str(out / "dossier-pipeline.png"))
+    sending = pipeline.prepare_sending()
+    for _ in range(3):
+        app.processEvents()
+    if sending is not None:
+        sending.grab().save(str(out / "dialog-prepare-sending.png"))
+        sending.reject()
     dossier.view.tabs.setCurrentIndex(0)
     from models.enums import DossierTab
 

@@ -91,6 +91,8 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("app/loan_request/loan_request_service.py", "app.loan_request.request_pdf"): (
         "reportlab (0.2 s): when a loan request is made"
     ),
+    ("app/demo/samples.py", "reportlab.lib.pagesizes"): "reportlab: when a demo office is built",
+    ("app/demo/samples.py", "reportlab.pdfgen.canvas"): "reportlab: when a demo office is built",
     ("ui/documents_tab.py", "PySide6.QtPdf"): "QtPdf: when a PDF is first previewed",
     ("ui/documents_tab.py", "PySide6.QtPdfWidgets"): "QtPdf: when a PDF is first previewed",
 }

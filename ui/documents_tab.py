@@ -216,7 +216,7 @@ class DocumentsTab(QWidget):
         buttons = QHBoxLayout()
         self.add_button = self._button("addDocumentButton", "Joindre des fichiers…", self.choose)
         self.add_button.setToolTip(
-            "Ou glissez des fichiers depuis l'explorateur ou un e-mail sur un dossier, ou sur "
+            "Ou glissez des fichiers depuis l'explorateur ou un e-mail sur une rubrique, ou sur "
             "une pièce à fournir"
         )
         self.open_button = self._button("openDocumentButton", "Ouvrir", self.open_selected)

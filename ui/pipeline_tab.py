@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -49,6 +49,13 @@ if TYPE_CHECKING:  # the services import SQLAlchemy
     from ui.dossier_window import DossierView
 
 _ROLE = Qt.ItemDataRole.UserRole
+# Where a bank stands, at a glance: its answer in green when it says yes, in red when no.
+_STATUS_COLOURS = {
+    SubmissionStatus.AGREEMENT: "#1a7f37",
+    SubmissionStatus.OFFER_ISSUED: "#1a7f37",
+    SubmissionStatus.OFFER_ACCEPTED: "#1a7f37",
+    SubmissionStatus.REFUSED: "#b42318",
+}
 COLUMNS = ("Banque", "Statut", "Envoyée le", "Réponse le", "Montant", "Taux", "Simulation")
 
 
@@ -196,7 +203,7 @@ class PipelineTab(QWidget):
             "prepareSendingButton", "Préparer l'envoi à une banque…", self.prepare_sending
         )
         self.sending_button.setToolTip(
-            "La demande de prêt et les pièces choisies dans un dossier ou une archive ZIP, "
+            "La demande de prêt et les pièces choisies dans un répertoire ou une archive ZIP, "
             "prêts à joindre à un e-mail ; l'envoi est noté « Préparée »"
         )
         for button in (
@@ -298,6 +305,9 @@ class PipelineTab(QWidget):
         if tip:
             item.setToolTip(0, tip)
         item.setData(1, Qt.ItemDataRole.AccessibleDescriptionRole, row.status.value)
+        colour = _STATUS_COLOURS.get(row.status)
+        if colour is not None:
+            item.setForeground(1, QColor(colour))
         for column in (4, 5):
             item.setTextAlignment(
                 column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -486,7 +496,7 @@ class PrepareSendingDialog(FormDialog):
         self.simulation_combo.setCurrentIndex(self.simulation_combo.count() - 1)
         self.documents = QTreeWidget()
         self.documents.setObjectName("sendingDocumentsList")
-        self.documents.setHeaderLabels(["Pièce jointe à l'envoi", "Dossier"])
+        self.documents.setHeaderLabels(["Pièce jointe à l'envoi", "Rubrique"])
         self.documents.setRootIsDecorated(False)
         self.documents.setMinimumHeight(180)
         for row in documents:
@@ -501,7 +511,7 @@ class PrepareSendingDialog(FormDialog):
             )
             self.documents.addTopLevelItem(item)
         self.documents.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.as_zip = QCheckBox("En une archive ZIP (sinon un dossier)")
+        self.as_zip = QCheckBox("En une archive ZIP (sinon un répertoire)")
         self.as_zip.setObjectName("sendingZipCheck")
         self.destination = QLineEdit(str(destination))
         self.destination.setObjectName("sendingDestinationEdit")
@@ -535,7 +545,7 @@ class PrepareSendingDialog(FormDialog):
         folder = Path(self.destination.text().strip()).expanduser()
         if not self.destination.text().strip() or not folder.is_dir():
             raise DomainError(
-                "Choisissez un dossier existant où enregistrer l'envoi.", "destination"
+                "Choisissez un répertoire existant où enregistrer l'envoi.", "destination"
             )
         ids = [
             self.documents.topLevelItem(i).data(0, _ROLE)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.demo.generator import DemoOffice, DossierGenerator, SeededRandom
+from app.demo.samples import store_samples
 from app.demo.words import BANKS, COMPANY, REFERRERS, STAFF
 from app.office.office import check_password
 from app.office.office_service import seed_reference_data
@@ -32,16 +33,20 @@ from app.storage.database import (
     secondary_indexes_built_afterwards,
     storage_rows,
 )
+from app.storage.documents import DocumentStore
 from models.dossier import (
+    BankSubmission,
     Borrower,
     Child,
     Comment,
     Counter,
     CurrentLoan,
+    Document,
     Dossier,
     MonthlyCharge,
     Project,
     RealEstate,
+    RequirementTick,
     Savings,
     Simulation,
     SimulationCover,
@@ -93,6 +98,7 @@ def build_demo(
             _create_referrers(session)
             _create_usury_rates(session, today)
         office = DemoOffice.load(session)
+        office.samples = store_samples(DocumentStore(database.paths.documents))
         counters = {c.name: c for c in session.scalars(select(Counter))}
         first_id = (session.scalar(select(func.max(Dossier.id))) or 0) + 1
         generator = DossierGenerator(
@@ -194,6 +200,9 @@ _TABLES = (
     RealEstate.__table__,
     Savings.__table__,
     Comment.__table__,
+    Document.__table__,
+    RequirementTick.__table__,
+    BankSubmission.__table__,
 )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from app.demo.words import (
     SIMULATION_NAMES,
     STREETS,
 )
+from app.documents.checklist import BorrowerFacts, DossierFacts, Requirement, expected
 from app.dossier.auto_comments import Snapshot, expected_comments
 from app.dossier.household import BorrowerData, ChildData
 from app.dossier.situation import LoanData, ProjectData
@@ -37,6 +38,7 @@ from models.enums import (
     ChargeKind,
     Contract,
     Deferral,
+    DocumentFolder,
     DossierStatus,
     DossierTab,
     Guarantee,
@@ -47,10 +49,12 @@ from models.enums import (
     ProjectNature,
     ProjectUse,
     RentalMethod,
+    RequirementRule,
     SavingsKind,
     SimulationStatus,
+    SubmissionStatus,
 )
-from models.office import Bank, Provenance, Referrer, Step, User
+from models.office import Bank, Provenance, Referrer, RequiredDocument, Step, User
 
 
 class SeededRandom(random.Random):
@@ -118,6 +122,13 @@ class DemoOffice:
     referrer_provenance: int | None
     actor_ids: list[int]
     bank_ids: list[int]
+    # (id, name, agency and contact) of the active banks, for the sendings
+    banks: list[tuple[int, str, str]] = field(default_factory=list)
+    # The office's «Pièces à fournir»: (id, label, rule, folder)
+    requirements: list[tuple[int, str, str, str]] = field(default_factory=list)
+    # The sample files stored once: by the start of the piece they answer, (hash, size,
+    # file name, title); set by build_demo once written
+    samples: dict[str, tuple[str, int, str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> DemoOffice:
@@ -133,6 +144,18 @@ class DemoOffice:
             referrer_provenance=referrer_prov,
             actor_ids=list(session.scalars(select(User.id))),
             bank_ids=list(session.scalars(select(Bank.id).where(Bank.is_active).order_by(Bank.id))),
+            banks=[
+                (b.id, b.name, " — ".join(p for p in (b.agency, b.contact) if p))
+                for b in session.scalars(select(Bank).where(Bank.is_active).order_by(Bank.id))
+            ],
+            requirements=[
+                (r.id, r.label, r.rule.value, r.folder.value)
+                for r in session.scalars(
+                    select(RequiredDocument)
+                    .where(RequiredDocument.is_active)
+                    .order_by(RequiredDocument.position)
+                )
+            ],
         )
 
 
@@ -153,6 +176,9 @@ class DossierRows:
     real_estate: list[dict]
     savings: list[dict]
     comments: list[dict]
+    documents: list[dict] = field(default_factory=list)
+    requirement_ticks: list[dict] = field(default_factory=list)
+    bank_submissions: list[dict] = field(default_factory=list)
 
 
 class DossierGenerator:
@@ -295,6 +321,12 @@ class DossierGenerator:
         simulations, lines, covers = self._simulations(
             dossier_id, created_on, status, len(borrowers), need
         )
+        documents, ticks = self._documents(
+            dossier_id, dossier["owner_id"], created_on, step_index, borrowers, project, loans
+        )
+        submissions = self._submissions(
+            dossier_id, created_on, [created_on, *moments], steps, simulations, reason
+        )
         return DossierRows(
             [dossier],
             borrowers,
@@ -309,7 +341,151 @@ class DossierGenerator:
             estate,
             savings,
             comments,
+            documents,
+            ticks,
+            submissions,
         )
+
+    def _documents(
+        self,
+        dossier_id: int,
+        owner_id: int,
+        created_on: dt.date,
+        step_index: int,
+        borrowers: list[dict],
+        project: dict,
+        loans: list[dict],
+    ) -> tuple[list[dict], list[dict]]:
+        """The pieces the household has sent so far (more as the dossier moves on), each a
+        sample file linked to the piece it answers; now and then a piece ticked by hand."""
+        rng, office = self.rng, self.office
+        if not office.requirements or (step_index == 0 and rng.random() < 0.6):
+            return [], []
+        facts = DossierFacts(
+            borrowers=tuple(
+                BorrowerFacts(
+                    b["rank"],
+                    person_name(b["first_name"], b["last_name"]),
+                    b["contract"],
+                    bool(b["rental_income_cents"]),
+                )
+                for b in borrowers
+            ),
+            nature=project["nature"],
+            contribution=bool(project["contribution_cents"]),
+            works=bool(project["works_cents"]),
+            buy_back=any(loan["to_buy_back"] for loan in loans),
+        )
+        requirements = [
+            Requirement(i, label, RequirementRule(rule), DocumentFolder(folder))
+            for i, label, rule, folder in office.requirements
+        ]
+        share = min(1.0, 0.25 + 0.25 * step_index)
+        documents, ticks = [], []
+        for item in expected(requirements, facts):
+            if rng.random() > share:
+                continue
+            sample = next(
+                (v for start, v in office.samples.items() if item.label.startswith(start)), None
+            )
+            day = created_on + dt.timedelta(days=rng.randrange(0, 20))
+            day = min(day, self.today)
+            if sample is None:
+                ticks.append(
+                    {
+                        "dossier_id": dossier_id,
+                        "requirement_id": item.requirement_id,
+                        "borrower_rank": item.borrower_rank,
+                        "ticked_on": day,
+                        "user_id": owner_id,
+                    }
+                )
+                continue
+            content_hash, size, filename, title = sample
+            documents.append(
+                {
+                    "dossier_id": dossier_id,
+                    "title": f"{title} — {item.borrower}" if item.borrower else title,
+                    "filename": filename,
+                    "content_hash": content_hash,
+                    "size_bytes": size,
+                    "created_at": dt.datetime.combine(day, dt.time(9 + rng.randrange(9))),
+                    "folder": DocumentFolder.SUPPORTING,
+                    "requirement_id": item.requirement_id,
+                    "borrower_rank": item.borrower_rank,
+                    "added_by": owner_id,
+                }
+            )
+        return documents, ticks
+
+    def _submissions(
+        self,
+        dossier_id: int,
+        created_on: dt.date,
+        reached: list[dt.date],
+        steps: list,
+        simulations: list[dict],
+        reason: AbandonReason | None,
+    ) -> list[dict]:
+        """From «RDV banque» on, the banks the dossier went to: one with an agreement, then
+        the offer the client took; the others studying or refusing."""
+        rng, office = self.rng, self.office
+        percent = steps[len(reached) - 1].percent
+        if percent < 30 or not office.banks:
+            return []
+        sent_on = reached[1] if len(reached) > 1 else created_on
+        chosen_status = (
+            SubmissionStatus.OFFER_ACCEPTED
+            if percent >= 80
+            else SubmissionStatus.AGREEMENT
+            if percent >= 50
+            else SubmissionStatus.STUDYING
+        )
+        if reason is AbandonReason.BANK_REFUSAL:
+            chosen_status = SubmissionStatus.REFUSED
+        simulation = simulations[-1] if simulations else None
+        rows = []
+        for index, (bank_id, name, contact) in enumerate(
+            rng.sample(office.banks, min(len(office.banks), rng.choice((1, 2, 2, 3))))
+        ):
+            status = (
+                chosen_status
+                if index == 0
+                else rng.choice(
+                    (
+                        SubmissionStatus.REFUSED,
+                        SubmissionStatus.STUDYING,
+                        SubmissionStatus.AGREEMENT,
+                    )
+                )
+            )
+            answered = (
+                min(self.today, sent_on + dt.timedelta(days=rng.randrange(5, 30)))
+                if status.answered
+                else None
+            )
+            offered = status in (SubmissionStatus.AGREEMENT, SubmissionStatus.OFFER_ACCEPTED)
+            rows.append(
+                {
+                    "dossier_id": dossier_id,
+                    "bank_id": bank_id,
+                    "bank_name": name,
+                    "contact": contact,
+                    "simulation_id": simulation["id"] if simulation else None,
+                    "simulation_name": simulation["name"] if simulation else "",
+                    "status": status,
+                    "sent_on": sent_on,
+                    "answered_on": answered,
+                    "amount_cents": simulation["amount_cents"] if simulation and offered else None,
+                    "rate_mpct": simulation["rate_mpct"] - rng.randrange(0, 200, 5)
+                    if simulation and offered
+                    else None,
+                    "comment": "",
+                    "created_at": dt.datetime.combine(sent_on, dt.time(10)),
+                    "updated_at": dt.datetime.combine(answered or sent_on, dt.time(16)),
+                }
+            )
+        return rows
 
     def _project(self, dossier_id: int, income_cents: int) -> dict:
         """A project the household can mostly afford: the price about 50 to 75 months of
@@ -430,6 +606,11 @@ class DossierGenerator:
         birth = self.today - dt.timedelta(days=rng.randrange(23 * 365, 62 * 365))
         postal_code, city = rng.choice(CITIES)
         contract = rng.choices([c for c, _w in CONTRACTS], [w for _c, w in CONTRACTS])[0]
+        age = (self.today - birth).days // 365
+        if contract is Contract.RETIRED and age < 60:
+            contract = Contract.CDI  # retired at 35 is no household a bank sees
+        elif contract is Contract.STUDENT and age > 30:
+            contract = Contract.CDD
         profession, employer = rng.choice(PROFESSIONS)
         if contract in (Contract.RETIRED, Contract.UNEMPLOYED):
             profession, employer = ("Retraité(e)" if contract is Contract.RETIRED else ""), ""
