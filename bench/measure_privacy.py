@@ -84,6 +84,16 @@ def main() -> None:
             workspace.simulations.write_synthesis(found[0].id, Path(folder) / f"{row.id}.pdf")
             pdfs.append(time.perf_counter() - start)
 
+    # The «Demande de prêt» of dossiers with a simulation (and the demo's documents).
+    requests = []
+    with tempfile.TemporaryDirectory() as folder:
+        for row in rows:
+            if not workspace.simulations.list(row.id).simulations:
+                continue
+            start = time.perf_counter()
+            workspace.loan_requests.write_pdf(row.id, Path(folder) / f"demande-{row.id}.pdf")
+            requests.append(time.perf_counter() - start)
+
     chosen = [c.dossier_id for c in due[:100]]
     start = time.perf_counter()
     purged = privacy.purge(chosen)
@@ -102,6 +112,9 @@ def main() -> None:
                 "purge_100_ms": ms(purge),
                 "synthesis_pdf_ms_median": ms(statistics.median(pdfs[1:] or pdfs))
                 if pdfs
+                else None,
+                "loan_request_pdf_ms_median": ms(statistics.median(requests))
+                if requests
                 else None,
                 "purged": purged,
             }

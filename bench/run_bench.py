@@ -116,6 +116,9 @@ REQUIRED = (
     "peak_memory_mb",
     "export_person_ms_median",
     "purge_proposal_ms_median",
+    "chart_shown_ms_median",
+    "documents_tab_200_files_ms_median",
+    "loan_request_pdf_ms_median",
 )
 
 GROWTH_ROWS = (  # (label, key, unit)
@@ -133,6 +136,9 @@ GROWTH_ROWS = (  # (label, key, unit)
     ("Open dossiers back to back, median", "open_back_to_back_ms_median", "ms"),
     ("Simulations tab shown (warm), median", "simulations_tab_ms_median", "ms"),
     ("Synthèse de financement PDF, median", "synthesis_pdf_ms_median", "ms"),
+    ("Plan chart shown, median", "chart_shown_ms_median", "ms"),
+    ("Documents tab with 200 files, median", "documents_tab_200_files_ms_median", "ms"),
+    ("Demande de prêt PDF, median", "loan_request_pdf_ms_median", "ms"),
     ("Peak memory", "peak_memory_mb", "MB"),
 )
 

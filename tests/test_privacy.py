@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import re
 
@@ -258,7 +259,7 @@ def test_erasing_the_co_borrower_removes_him_and_his_mentions(workspace):
     assert any("Éloïse Quénéhervé" in body for body in bodies)  # the other one stays
     event = audit_events(workspace, detail.id)[-1]
     assert event.action is AuditAction.PERSON_ERASED
-    assert event.details == "Co-emprunteur ; 1 mention(s) effacée(s)"
+    assert event.details == "Co-emprunteur ; 1 mention(s) effacée(s) ; 0 document(s) de la personne"
 
 
 def test_erasing_the_porteur_makes_the_co_borrower_porteur_and_renames_the_list_row(
@@ -454,3 +455,22 @@ def test_the_pdf_leaves_out_emoji_the_font_cannot_draw():
         "Super  dossier   — «ok» 1\u00a0234,56\u00a0€"
     )
     assert printable("汉字") == "??"  # other scripts the font lacks: said, not hidden
+
+
+def test_an_erased_persons_own_files_go_with_him(workspace, tmp_path):
+    detail = _couple(workspace)
+    info = workspace.documents.list(detail.id)
+    pauls = next(s.item for s in info.checklist if s.item.borrower.startswith("DURAND"))
+    card = tmp_path / "cni-paul.pdf"
+    card.write_bytes(b"%PDF carte de Paul")
+    shared = tmp_path / "avis.pdf"
+    shared.write_bytes(b"%PDF avis du foyer")
+    info = workspace.documents.attach(detail.id, info.version, [card], answers=pauls.key)
+    workspace.documents.attach(detail.id, info.version, [shared])
+    stored = {p for p in workspace.paths.documents.rglob("*") if p.is_file()}
+    workspace.privacy.erase_person(detail.id, person(workspace, detail.id, 2))
+    left = workspace.documents.list(detail.id).documents
+    assert [d.filename for d in left] == ["avis.pdf"]
+    gone = stored - {p for p in workspace.paths.documents.rglob("*") if p.is_file()}
+    assert [p.name for p in gone] == [hashlib.sha256(b"%PDF carte de Paul").hexdigest()]
+    assert "1 document(s) de la personne" in audit_events(workspace, detail.id)[-1].details

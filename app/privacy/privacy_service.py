@@ -45,7 +45,7 @@ from app.richtext import sanitize
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
 from app.text import format_date, person_name
-from models.dossier import Borrower, Comment, Dossier
+from models.dossier import Borrower, Comment, Document, Dossier
 from models.enums import AuditAction, DossierStatus, Right
 from models.office import Provenance, Referrer, Setting, Step, User
 
@@ -331,6 +331,17 @@ class PrivacyService(DossierCommands[None]):
             rank = person.rank
             others = tuple(_keys(b) for b in dossier.borrowers if b.id != borrower_id)
             mentions = _redact_dossier(session, dossier, mention_patterns(_keys(person), others))
+            # The files that answer this person's pieces (identity card, payslips) are his.
+            own = session.scalars(
+                select(Document).where(
+                    Document.dossier_id == dossier.id,
+                    Document.requirement_id.is_not(None),
+                    Document.borrower_rank == rank,
+                )
+            ).all()
+            hashes = {document.content_hash for document in own}
+            for document in own:
+                session.delete(document)
             forget_borrower(session, dossier.id, rank)
             forget_borrower_covers(session, dossier.id, rank)
             dossier.borrowers.remove(person)
@@ -345,9 +356,11 @@ class PrivacyService(DossierCommands[None]):
                 session,
                 AuditAction.PERSON_ERASED,
                 dossier,
-                details=f"{ROLES[rank]} ; {mentions} mention(s) effacée(s)",
+                details=f"{ROLES[rank]} ; {mentions} mention(s) effacée(s) ; "
+                f"{len(own)} document(s) de la personne",
             )
             number = dossier.number
+        discard_orphan_files(self._db, self._documents, hashes)
         self._db.scrub_deleted()
         return ErasedPerson(number, False, ROLES[rank], mentions)
 
