@@ -48,6 +48,7 @@ class ListColumn(enum.IntEnum):
     PROGRESS = 5
     CREATED = 6
     COMPLETE = 7
+    BANK = 8  # optional: hidden until the user shows it
 
     @property
     def header(self) -> str:
@@ -63,6 +64,7 @@ _HEADERS = {
     ListColumn.PROGRESS: "Avancement",
     ListColumn.CREATED: "Créé le",
     ListColumn.COMPLETE: "Complet",
+    ListColumn.BANK: "Banque retenue",
 }
 
 
@@ -91,6 +93,7 @@ class ListRow:
     created_on: dt.date
     is_complete: bool
     status: DossierStatus
+    bank: str = ""  # the bank whose offer the client accepted
 
 
 @dataclass(frozen=True)

@@ -311,6 +311,11 @@ class Workspace:
             ),
         )
 
+    @property
+    def machine(self) -> MachineSettings:
+        """This computer's own settings (the list's optional columns, the laptop prefix)."""
+        return MachineSettings()
+
     def warm_up(self) -> None:
         """Import and build the services ahead of the first click (call from a thread);
         remove the copies of documents opened in an earlier session."""

@@ -113,9 +113,7 @@ def main() -> None:
                 "synthesis_pdf_ms_median": ms(statistics.median(pdfs[1:] or pdfs))
                 if pdfs
                 else None,
-                "loan_request_pdf_ms_median": ms(statistics.median(requests))
-                if requests
-                else None,
+                "loan_request_pdf_ms_median": ms(statistics.median(requests)) if requests else None,
                 "purged": purged,
             }
         )

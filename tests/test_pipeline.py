@@ -202,3 +202,47 @@ def test_the_loan_request_and_a_sending_from_the_tab(qtbot, workspace, open_doss
     assert row.text(0) == "LCL" and row.text(1) == "Préparée"
     [archive] = tmp_path.glob("Envoi *.zip")
     assert archive.name == f"Envoi {detail.number} - LCL.zip"
+
+
+def test_the_bank_retained_shows_in_the_list_when_asked(qtbot, workspace, main_window):
+    from app.listing import ListColumn, ListQuery
+
+    detail = new_dossier(workspace)
+    info = workspace.pipeline.list(detail.id)
+    lcl = next(b for b in info.banks if b.label.startswith("LCL"))
+    info = workspace.pipeline.save(
+        detail.id, info.version, None, SubmissionData(lcl.id, SubmissionStatus.OFFER_ACCEPTED)
+    )
+    [row] = workspace.list_page(ListQuery(search=detail.number), 0, 1)
+    assert row.bank == "LCL"
+    table = main_window.table
+    assert table.isColumnHidden(ListColumn.BANK)  # optional: hidden at first
+    menu = main_window.columns_menu()
+    [action] = menu.actions()
+    assert action.text() == "Banque retenue" and not action.isChecked()
+    action.setChecked(True)
+    assert not table.isColumnHidden(ListColumn.BANK)
+    assert workspace.machine.shown_columns() == {"bank"}  # kept on this computer
+    # A deleted sending takes its bank away.
+    info = workspace.pipeline.delete(detail.id, info.version, info.submissions[0].id)
+    [row] = workspace.list_page(ListQuery(search=detail.number), 0, 1)
+    assert row.bank == ""
+
+
+def test_the_migration_fills_the_bank_retained_from_the_sendings(paths):
+    import sqlite3
+
+    from alembic import command
+
+    from app.storage.schema import alembic_config
+
+    def banks() -> dict:
+        with sqlite3.connect(paths.database) as connection:
+            return dict(connection.execute("SELECT id, chosen_bank FROM dossiers").fetchall())
+
+    before = banks()
+    assert any(before.values())  # the demo office has offers accepted
+    config = alembic_config(paths.database)
+    command.downgrade(config, "0014_bank_submissions")
+    command.upgrade(config, "head")
+    assert banks() == before

@@ -53,6 +53,7 @@ def _cells(row: ListRow) -> tuple[str, ...]:
         f"{row.percent} %",
         f"{row.created_on.day:02d}/{row.created_on.month:02d}/{row.created_on.year}",
         "Oui" if row.is_complete else "",
+        row.bank,
     )
 
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTabBar,
@@ -31,6 +32,7 @@ from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
 from ui.client_list import DossierTableModel, ProgressDelegate
 from ui.common import escape, icon, message_box, plain, primary
+from ui.operations import attempt
 from ui.workers import Background
 
 _TABS = (ListTab.PROSPECTS, ListTab.CLIENTS, ListTab.ABANDONED, ListTab.ALL)
@@ -43,7 +45,11 @@ _COLUMN_WIDTHS = {
     ListColumn.PROGRESS: 130,
     ListColumn.CREATED: 95,
     ListColumn.COMPLETE: 75,
+    ListColumn.BANK: 150,
 }
+# Columns the user shows or hides (the header's context menu), by their name: this
+# computer's choice (hidden at first).
+OPTIONAL_COLUMNS = (ListColumn.BANK,)
 
 
 def _thousands(number: int) -> str:
@@ -150,6 +156,11 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(ListColumn.HOLDER, QHeaderView.ResizeMode.Stretch)
         self.table.setItemDelegateForColumn(ListColumn.PROGRESS, ProgressDelegate(self.table))
+        shown = self.workspace.machine.shown_columns()
+        for column in OPTIONAL_COLUMNS:
+            self.table.setColumnHidden(column, column.name.lower() not in shown)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._columns_menu)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         layout.addWidget(self.table, 1)
@@ -163,6 +174,26 @@ class MainWindow(QMainWindow):
         who.setObjectName("userLabel")
         self.statusBar().addPermanentWidget(who)
         self.model.modelReset.connect(self._show_loaded_count)
+
+    def columns_menu(self) -> QMenu:
+        """«Colonnes»: show or hide the optional columns (kept on this computer)."""
+        menu = QMenu(self)
+        menu.setObjectName("columnsMenu")
+        for column in OPTIONAL_COLUMNS:
+            action = menu.addAction(column.header)
+            action.setObjectName(f"showColumn_{column.name.lower()}")
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(column))
+            action.toggled.connect(lambda on, c=column: self.show_column(c, on))
+        return menu
+
+    def _columns_menu(self, position) -> None:
+        self.columns_menu().popup(self.table.horizontalHeader().mapToGlobal(position))
+
+    def show_column(self, column: ListColumn, shown: bool) -> None:
+        self.table.setColumnHidden(column, not shown)
+        names = {c.name.lower() for c in OPTIONAL_COLUMNS if not self.table.isColumnHidden(c)}
+        attempt(lambda: self.workspace.machine.set_shown_columns(frozenset(names)))
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&Fichier")

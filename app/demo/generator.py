@@ -327,6 +327,10 @@ class DossierGenerator:
         submissions = self._submissions(
             dossier_id, created_on, [created_on, *moments], steps, simulations, reason
         )
+        dossier["chosen_bank"] = next(
+            (s["bank_name"] for s in submissions if s["status"] is SubmissionStatus.OFFER_ACCEPTED),
+            "",
+        )
         return DossierRows(
             [dossier],
             borrowers,

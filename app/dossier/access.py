@@ -184,6 +184,7 @@ def _shown(dossier: Dossier) -> _Shown:
             dossier.step_id,
             dossier.is_complete,
             dossier.created_on,
+            dossier.chosen_bank,
         ),
         status=dossier.status,
         family=(

@@ -493,6 +493,7 @@ class DossierService(DossierCommands[DossierDetail]):
         session.execute(delete(Document).where(Document.dossier_id == dossier_id))
         session.execute(delete(RequirementTick).where(RequirementTick.dossier_id == dossier_id))
         session.execute(delete(BankSubmission).where(BankSubmission.dossier_id == dossier_id))
+        session.get_one(Dossier, dossier_id).chosen_bank = ""
         session.execute(delete(Simulation).where(Simulation.dossier_id == dossier_id))
         return hashes
 

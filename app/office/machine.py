@@ -17,7 +17,8 @@ CONFIG_ENV_VAR = "DOSSIA_CONFIG_DIR"
 
 
 class MachineSettings:
-    """Settings of this computer only (not of the office's database): the laptop prefix."""
+    """Settings of this computer only (not of the office's database): the laptop prefix,
+    the optional columns of the Clients list."""
 
     def __init__(self, folder: Path | None = None) -> None:
         if folder is None:
@@ -28,18 +29,18 @@ class MachineSettings:
                 folder = Path(user_config_dir("Dossia", appauthor=False))
         self.file = folder / "poste.ini"
 
-    def machine_prefix(self) -> str:
+    def _read(self) -> configparser.ConfigParser:
         parser = configparser.ConfigParser()
         try:
             parser.read(self.file, encoding="utf-8")
         except (OSError, configparser.Error):
-            return ""
-        return parser.get("numerotation", "prefixe_poste", fallback="")
+            return configparser.ConfigParser()
+        return parser
 
-    def set_machine_prefix(self, prefix: str) -> str:
-        cleaned = check_prefix(prefix, "machine_prefix")
-        parser = configparser.ConfigParser()
-        parser["numerotation"] = {"prefixe_poste": cleaned}
+    def _write(self, section: str, values: dict[str, str]) -> None:
+        """Change one section, keeping the others."""
+        parser = self._read()
+        parser[section] = values
         try:
             with atomic_write(self.file) as stream:
                 parser.write(stream)
@@ -47,4 +48,19 @@ class MachineSettings:
             raise DomainError(
                 f"Impossible d'enregistrer le réglage de ce poste : {error.strerror}."
             ) from error
+
+    def machine_prefix(self) -> str:
+        return self._read().get("numerotation", "prefixe_poste", fallback="")
+
+    def set_machine_prefix(self, prefix: str) -> str:
+        cleaned = check_prefix(prefix, "machine_prefix")
+        self._write("numerotation", {"prefixe_poste": cleaned})
         return cleaned
+
+    def shown_columns(self) -> frozenset[str]:
+        """The optional columns of the Clients list shown on this computer (by name)."""
+        text = self._read().get("liste", "colonnes", fallback="")
+        return frozenset(name for name in text.split(",") if name.strip())
+
+    def set_shown_columns(self, names: frozenset[str]) -> None:
+        self._write("liste", {"colonnes": ",".join(sorted(names))})

@@ -13,7 +13,12 @@ from app.changes import Change
 from app.clock import now
 from app.dossier.access import DossierCommands, read_only_for
 from app.errors import DomainError, NotFound
-from app.pipeline.submissions import SubmissionData, SubmissionRow, clean_submission
+from app.pipeline.submissions import (
+    SubmissionData,
+    SubmissionRow,
+    chosen_bank,
+    clean_submission,
+)
 from models.dossier import BankSubmission, Dossier, Simulation
 from models.enums import SubmissionStatus
 from models.office import Bank
@@ -82,12 +87,15 @@ class PipelineService(DossierCommands[PipelineInfo]):
             row.updated_at = now()
             session.flush()
             self._changed = row.id
+            _keep_chosen_bank(session, dossier)
 
         return self._edit(dossier_id, version, change)
 
     def delete(self, dossier_id: int, version: int, submission_id: int) -> PipelineInfo:
         def change(session: Session, dossier: Dossier) -> None:
             session.delete(self._own(session, dossier, submission_id))
+            session.flush()
+            _keep_chosen_bank(session, dossier)
 
         return self._edit(dossier_id, version, change)
 
@@ -125,21 +133,7 @@ class PipelineService(DossierCommands[PipelineInfo]):
     def info(self, session: Session, dossier: Dossier) -> PipelineInfo:
         """The tab's read model, inside a caller's session (the sending prepared)."""
         rows = tuple(
-            SubmissionRow(
-                id=r.id,
-                bank_id=r.bank_id,
-                bank_name=r.bank_name,
-                contact=r.contact,
-                simulation_id=r.simulation_id,
-                simulation_name=r.simulation_name,
-                status=r.status,
-                sent_on=r.sent_on,
-                answered_on=r.answered_on,
-                amount_cents=r.amount_cents,
-                rate=None if r.rate_mpct is None else Decimal(r.rate_mpct) / 1000,
-                comment=r.comment,
-                updated_at=r.updated_at,
-            )
+            _row(r)
             for r in session.scalars(
                 select(BankSubmission)
                 .where(BankSubmission.dossier_id == dossier.id)
@@ -166,6 +160,35 @@ class PipelineService(DossierCommands[PipelineInfo]):
             simulations=simulations,
             changed_id=changed,
         )
+
+
+def _keep_chosen_bank(session: Session, dossier: Dossier) -> None:
+    """The dossier's «Banque retenue» (shown in the Clients list) follows its sendings."""
+    rows = [
+        _row(r)
+        for r in session.scalars(
+            select(BankSubmission).where(BankSubmission.dossier_id == dossier.id)
+        )
+    ]
+    dossier.chosen_bank = chosen_bank(rows)
+
+
+def _row(r: BankSubmission) -> SubmissionRow:
+    return SubmissionRow(
+        id=r.id,
+        bank_id=r.bank_id,
+        bank_name=r.bank_name,
+        contact=r.contact,
+        simulation_id=r.simulation_id,
+        simulation_name=r.simulation_name,
+        status=r.status,
+        sent_on=r.sent_on,
+        answered_on=r.answered_on,
+        amount_cents=r.amount_cents,
+        rate=None if r.rate_mpct is None else Decimal(r.rate_mpct) / 1000,
+        comment=r.comment,
+        updated_at=r.updated_at,
+    )
 
 
 def _contact(bank: Bank) -> str:

@@ -28,6 +28,7 @@ _ORDER_BY = {
     ListColumn.PROGRESS: ("s.position", "s.id"),  # percentages increase along the steps
     ListColumn.CREATED: ("d.created_on",),
     ListColumn.COMPLETE: ("d.is_complete",),
+    ListColumn.BANK: ("d.chosen_bank",),
 }
 
 # Each sort walks an index in order and stops after one page, whatever SQLite's statistics
@@ -43,6 +44,7 @@ _SORT_INDEXES = {  # column: (index without a status filter, index with one)
     ListColumn.PROGRESS: ("ix_dossiers_step_id", "ix_dossiers_status_step"),
     ListColumn.CREATED: ("ix_dossiers_created", "ix_dossiers_status_created"),
     ListColumn.COMPLETE: ("ix_dossiers_complete", "ix_dossiers_status_complete"),
+    ListColumn.BANK: ("ix_dossiers_bank", "ix_dossiers_status_bank"),
 }
 _JOINS = {
     "u": "JOIN users AS u ON u.id = d.owner_id",
@@ -62,7 +64,7 @@ FEW_MATCHES = 2000
 
 _COLUMNS = (
     "d.id, d.number, d.holder_name, u.first_name || ' ' || u.last_name, p.name, s.name, "
-    "s.percent, d.created_on, d.is_complete, d.status"
+    "s.percent, d.created_on, d.is_complete, d.status, d.chosen_bank"
 )
 
 
@@ -212,6 +214,7 @@ def _row(row: tuple) -> ListRow:
         created_on=dt.date.fromisoformat(row[7]),
         is_complete=bool(row[8]),
         status=DossierStatus(row[9]),
+        bank=row[10],
     )
 
 
