@@ -170,9 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
         "loan-request",
         help="écrire la demande de prêt d'un dossier (PDF), ou l'envoi préparé (ZIP)",
         description=(
-            "Écrit la « Demande de prêt » d'un dossier (PDF), ou, avec un fichier .zip, la "
-            "demande et ses pièces justificatives prêtes à envoyer ; avec --bank, l'envoi est "
-            "noté « Préparée » dans l'onglet Pipeline et la demande gardée dans les documents. "
+            "Écrit la « Demande de prêt » d'un dossier (PDF), ou, avec un fichier .zip et "
+            "--bank (obligatoire alors), la demande et ses pièces justificatives prêtes à "
+            "envoyer à cette banque : l'envoi est noté « Préparée » dans l'onglet Pipeline et "
+            "la demande gardée dans les documents. "
             f"Demande un utilisateur (--user ; mot de passe dans ${PASSWORD_ENV_VAR}, sinon "
             "demandé) qui voit ce dossier."
         ),
@@ -187,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NOM",
         help="simulation présentée (par défaut : la validée par le client, sinon la dernière)",
     )
-    request.add_argument("--bank", metavar="NOM", help="banque destinataire (pour un .zip)")
+    request.add_argument(
+        "--bank", metavar="NOM", help="banque destinataire (obligatoire pour un .zip)"
+    )
     request.add_argument(
         "--out", required=True, metavar="FICHIER.pdf|FICHIER.zip", help="fichier à écrire"
     )
@@ -313,6 +316,8 @@ def run_loan_request(args: argparse.Namespace) -> int:
             raise DomainError("--out : un fichier .pdf (la demande) ou .zip (l'envoi).")
         if args.bank and target.suffix.lower() != ".zip":
             raise DomainError("--bank prépare un envoi : donnez un fichier .zip à --out.")
+        if not target.parent.is_dir():
+            raise DomainError(f"--out : le répertoire « {target.parent} » n'existe pas.")
         workspace = logged_in(paths, login)
         try:
             dossier_id = workspace.simulations.dossier_numbered(args.dossier)
@@ -329,10 +334,13 @@ def run_loan_request(args: argparse.Namespace) -> int:
             detail = workspace.dossiers.get(dossier_id)
             banks = workspace.pipeline.list(dossier_id).banks
             wanted = (args.bank or "").strip().casefold()
-            bank = next((b for b in banks if b.label.casefold().startswith(wanted)), None)
-            if not wanted or bank is None:
+            exact = [b for b in banks if b.label.casefold() == wanted]
+            found = exact or [b for b in banks if b.label.casefold().startswith(wanted)]
+            if not wanted or len(found) != 1:
                 known = ", ".join(b.label for b in banks) or "aucune"
-                raise DomainError(f"--bank : une des banques du cabinet ({known}).")
+                said = "plusieurs banques répondent à ce nom" if len(found) > 1 else "inconnue"
+                raise DomainError(f"--bank : {said} ; une des banques du cabinet ({known}).")
+            bank = found[0]
             documents = workspace.documents.list(dossier_id).documents
             pieces = [d.id for d in documents if d.folder.value == "supporting"]
             sending = requests.prepare_sending(

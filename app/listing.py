@@ -102,6 +102,15 @@ class BrokerChoice:
     name: str
 
 
+NO_BANK_SORT = "~"  # after every folded name: the dossiers without a bank come last
+
+
+def bank_sort_key(bank: str) -> str:
+    """How the «Banque retenue» column sorts a bank: folded (accents and case aside), the
+    dossiers without one last."""
+    return fold(bank) or NO_BANK_SORT
+
+
 def search_document(number: str, names: list[str]) -> str:
     """The folded text the search looks into: number (also without its zeros) and names."""
     parts = [number]

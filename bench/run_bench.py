@@ -119,6 +119,8 @@ REQUIRED = (
     "chart_shown_ms_median",
     "documents_tab_200_files_ms_median",
     "loan_request_pdf_ms_median",
+    "attach_50mb_ms",
+    "gui_longest_stall_during_attach_ms",
 )
 
 GROWTH_ROWS = (  # (label, key, unit)
@@ -139,6 +141,8 @@ GROWTH_ROWS = (  # (label, key, unit)
     ("Plan chart shown, median", "chart_shown_ms_median", "ms"),
     ("Documents tab with 200 files, median", "documents_tab_200_files_ms_median", "ms"),
     ("Demande de prêt PDF, median", "loan_request_pdf_ms_median", "ms"),
+    ("Attach a 50 MB file (in the background)", "attach_50mb_ms", "ms"),
+    ("Longest GUI stall during that attach", "gui_longest_stall_during_attach_ms", "ms"),
     ("Peak memory", "peak_memory_mb", "MB"),
 )
 

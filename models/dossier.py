@@ -57,8 +57,8 @@ class Dossier(Base):
         Index("ix_dossiers_status_provenance", "status", "provenance_id"),
         Index("ix_dossiers_status_complete", "status", "is_complete"),
         Index("ix_dossiers_complete", "is_complete"),
-        Index("ix_dossiers_bank", "chosen_bank"),
-        Index("ix_dossiers_status_bank", "status", "chosen_bank"),
+        Index("ix_dossiers_bank", "bank_sort"),
+        Index("ix_dossiers_status_bank", "status", "bank_sort"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +73,7 @@ class Dossier(Base):
     is_complete: Mapped[bool] = mapped_column(Boolean, default=False)
     # The bank whose offer the client accepted (kept by the «Pipeline» tab, for the list).
     chosen_bank: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    bank_sort: Mapped[str] = mapped_column(String(120), default="~", server_default="~")
     hide_contacts: Mapped[bool] = mapped_column(Boolean, default=False)
     no_fees: Mapped[bool] = mapped_column(Boolean, default=False)
     no_bank_commission: Mapped[bool] = mapped_column(Boolean, default=False)

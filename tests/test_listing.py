@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.listing import ListColumn, ListQuery, ListTab
+from app.listing import ListColumn, ListQuery, ListTab, bank_sort_key
 from app.storage.sqlite_listing import match_expression
 from models.enums import AbandonReason, DossierStatus
 from tests.conftest import TEMPLATE_DOSSIERS
@@ -71,11 +71,19 @@ def _key(row, column):
         ListColumn.CREATED: row.created_on,
         ListColumn.PROGRESS: row.percent,
         ListColumn.COMPLETE: row.is_complete,
+        ListColumn.BANK: bank_sort_key(row.bank),
     }[column]
 
 
 @pytest.mark.parametrize(
-    "column", [ListColumn.NUMBER, ListColumn.CREATED, ListColumn.PROGRESS, ListColumn.COMPLETE]
+    "column",
+    [
+        ListColumn.NUMBER,
+        ListColumn.CREATED,
+        ListColumn.PROGRESS,
+        ListColumn.COMPLETE,
+        ListColumn.BANK,
+    ],
 )
 @pytest.mark.parametrize("descending", [False, True])
 def test_sorting(workspace, column, descending):
@@ -104,6 +112,16 @@ def test_holder_and_owner_sort_alphabetically(workspace):
     assert owners == sorted(owners)
 
 
+def test_the_bank_retained_sorts_by_name_and_those_without_one_come_last(workspace):
+    rows = all_rows(workspace, sort=ListColumn.BANK, descending=False)
+    banks = [r.bank for r in rows]
+    named = [b for b in banks if b]
+    assert named and banks[: len(named)] == named and not any(banks[len(named) :])
+    from app.text import fold
+
+    assert [fold(b) for b in named] == sorted(fold(b) for b in named)
+
+
 def test_list_follows_status_changes(workspace):
     detail = new_dossier(workspace, status=DossierStatus.PROSPECT)
     assert detail.id in [r.id for r in all_rows(workspace, tab=ListTab.PROSPECTS)]
@@ -130,6 +148,8 @@ STATISTICS_300K = {
     "ix_dossiers_status_step": "300000 100000 25000",
     "ix_dossiers_complete": "300000 150000",
     "ix_dossiers_status_complete": "300000 100000 50000",
+    "ix_dossiers_bank": "300000 30000",
+    "ix_dossiers_status_bank": "300000 100000 10000",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from dataclasses import replace
 
 import pytest
 from pypdf import PdfReader
@@ -236,3 +237,125 @@ def test_the_loan_request_command(workspace, tmp_path, monkeypatch, capsys):
         assert f"{detail.number} - bulletin.pdf" in opened.namelist()
     [submission] = workspace.pipeline.list(detail.id).submissions
     assert submission.bank_name == "Caisse d'Épargne"
+
+
+# --- what a hostile review found -----------------------------------------------------------
+
+
+def _bank(workspace, dossier_id, start="LCL"):
+    return next(b for b in workspace.pipeline.list(dossier_id).banks if b.label.startswith(start))
+
+
+def test_a_second_sending_never_replaces_the_first_and_a_late_cancel_changes_nothing(
+    workspace, tmp_path
+):
+    from app.errors import ConflictError
+
+    detail, simulation = _full_dossier(workspace, tmp_path)
+    bank = _bank(workspace, detail.id)
+    first = workspace.loan_requests.prepare_sending(
+        detail.id, detail.version, bank.id, simulation, [], tmp_path / "Envoi.zip"
+    )
+    before = first.path.read_bytes()
+    with pytest.raises(ConflictError):  # recorded on a stale version: refused
+        workspace.loan_requests.prepare_sending(
+            detail.id, detail.version, bank.id, simulation, [], tmp_path / "Envoi.zip"
+        )
+    assert first.path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.glob("Envoi*")) == ["Envoi.zip"]
+    version = first.pipeline.version
+    second = workspace.loan_requests.prepare_sending(
+        detail.id,
+        version,
+        bank.id,
+        simulation,
+        [],
+        tmp_path / "Envoi.zip",
+        lambda done, total: done < total,  # «Annuler» as it finishes: too late, said nothing
+    )
+    assert second.path.name == "Envoi (2).zip" and first.path.read_bytes() == before
+    assert len(workspace.pipeline.list(detail.id).submissions) == 2
+    assert second.pipeline.changed_id == second.pipeline.submissions[-1].id
+
+
+def test_hidden_contacts_are_masked_in_the_note_and_the_titles(workspace, tmp_path):
+    detail, simulation = _full_dossier(workspace, tmp_path)
+    workspace.comments.add(
+        detail.id,
+        DossierTab.GENERAL,
+        "<p>Joindre au 06.12.34.56.78 ou eloise.q@example.fr, 12 Rue de  Siam</p>",
+        True,
+    )
+    proof = tmp_path / "domicile.pdf"
+    proof.write_bytes(b"%PDF domicile")
+    detail = workspace.dossiers.get(detail.id)
+    info = workspace.documents.attach(detail.id, detail.version, [proof])
+    added = next(d for d in info.documents if d.filename == "domicile.pdf")
+    workspace.documents.rename(detail.id, info.version, added.id, "Facture 12 rue de Siam")
+    detail = workspace.dossiers.get(detail.id)
+    workspace.dossiers.set_flag(detail.id, detail.version, DossierFlag.HIDE_CONTACTS, True)
+    detail = workspace.dossiers.get(detail.id)
+    ids = [d.id for d in workspace.documents.list(detail.id).documents]
+    sending = workspace.loan_requests.prepare_sending(
+        detail.id,
+        detail.version,
+        _bank(workspace, detail.id).id,
+        simulation,
+        ids,
+        tmp_path / "envoi.zip",
+    )
+    names = " ".join(sending.files)
+    assert "Siam" not in names and "[coordonnée masquée]" in names
+    with zipfile.ZipFile(sending.path) as archive:
+        request = tmp_path / "demande.pdf"
+        request.write_bytes(archive.read(sending.files[0]))
+    text = _text(request)
+    for hidden in ("06.12.34.56.78", "eloise.q@example.fr", "Siam"):
+        assert hidden not in text
+
+
+def test_an_erased_borrower_takes_the_requests_that_present_him(workspace, tmp_path):
+    detail, simulation = _full_dossier(workspace, tmp_path)
+    household = workspace.household.get(detail.id)
+    workspace.household.save_borrower(
+        detail.id, household.version, 2, BorrowerData("Durand", "Paul")
+    )
+    detail = workspace.dossiers.get(detail.id)
+    workspace.loan_requests.prepare_sending(
+        detail.id, detail.version, _bank(workspace, detail.id).id, simulation, [], tmp_path / "e"
+    )
+    paul = next(p.borrower_id for p in workspace.privacy.people(detail.id) if p.rank == 2)
+    workspace.privacy.erase_person(detail.id, paul)
+    titles = [d.title for d in workspace.documents.list(detail.id).documents]
+    assert not any(t.startswith("Demande de prêt") for t in titles)
+
+
+def test_two_agencies_of_one_bank_stay_two_and_a_renamed_bank_keeps_its_sendings(workspace):
+    from app.office.referential import BankData
+    from app.pipeline.submissions import SubmissionData
+
+    detail = new_dossier(workspace)
+    rows = workspace.referential.save_bank(None, BankData("LCL", "Agence Arcachon", ""))
+    pessac = next(r for r in rows if r.data.agency == "Agence Arcachon")
+    pipeline = workspace.pipeline
+    info = pipeline.list(detail.id)
+    merignac = _bank(workspace, detail.id, "LCL — Agence Mérignac")
+    for bank_id in (pessac.id, merignac.id):
+        info = pipeline.save(
+            detail.id, info.version, None, SubmissionData(bank_id, SubmissionStatus.SENT)
+        )
+    from app.pipeline.submissions import latest_by_bank
+
+    assert len(latest_by_bank(info.submissions)) == 2
+    workspace.referential.save_bank(
+        pessac.id, BankData("LCL Crédit Lyonnais", "Agence Arcachon", "")
+    )
+    row = next(r for r in info.submissions if r.bank_id == pessac.id)
+    info = pipeline.save(detail.id, info.version, row.id, replace(row.data(), comment="Relance"))
+    assert next(r for r in info.submissions if r.id == row.id).bank_name == "LCL"  # as sent
+
+
+def test_a_long_accented_title_fits_every_disk():
+    names = sending_names("2026-00042", [("é" * 300, "a.pdf"), ("é" * 300, "b.pdf")])
+    assert all(len(n.encode()) <= 255 and n.endswith(".pdf") for n in names)
+    assert names[0] != names[1] and names[1].endswith(" (2).pdf")

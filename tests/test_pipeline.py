@@ -125,7 +125,9 @@ def test_the_tab_records_a_sending_and_shows_the_history(qtbot, workspace, open_
     detail = workspace.dossiers.move_step(detail.id, detail.version, 1)
     window = open_dossier(detail.id)
     tab = window.view.show_pipeline()
-    assert find(tab, QLabel, "pipelineSummary").text() == "Aucun envoi pour l'instant."
+    assert (
+        find(tab, QLabel, "pipelineSummary").text() == "Aucune demande aux banques pour l'instant."
+    )
     history = find(tab, QLabel, "pipelineHistory").text()
     assert history.count("Claire Marchetti") == 2 and "Client créé (10 %)" in history
     dialog = tab.add()
@@ -145,7 +147,7 @@ def test_the_tab_records_a_sending_and_shows_the_history(qtbot, workspace, open_
     assert [row.text(c) for c in range(5)][:2] == ["Crédit Mutuel", "Accord de principe"]
     assert row.text(4).replace("\u202f", " ") == "240 000,00\u00a0€"
     assert row.text(5) == "3,40\u00a0%"
-    assert find(tab, QLabel, "pipelineSummary").text() == "1 envoi à 1 banque"
+    assert find(tab, QLabel, "pipelineSummary").text() == "1 demande à 1 banque"
     assert window.view.detail.version == workspace.dossiers.get(detail.id).version
     # Deleting asks first.
     table.setCurrentItem(row)

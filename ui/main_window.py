@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
         """«Colonnes»: show or hide the optional columns (kept on this computer)."""
         menu = QMenu(self)
         menu.setObjectName("columnsMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for column in OPTIONAL_COLUMNS:
             action = menu.addAction(column.header)
             action.setObjectName(f"showColumn_{column.name.lower()}")

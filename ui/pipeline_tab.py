@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app.documents.files import safe_filename
 from app.errors import DomainError
+from app.loan_request.request_data import plain_name
 from app.pipeline.submissions import SubmissionData, SubmissionRow, latest_by_bank
 from app.simulation.plans import parse_rate
 from app.simulation.summary import percent
@@ -71,7 +71,7 @@ class SubmissionDialog(FormDialog):
     ) -> None:
         super().__init__(
             parent,
-            "Envoi à une banque" if row is None else "Modifier l'envoi",
+            "Demande à une banque" if row is None else "Modifier la demande",
             "submissionDialog",
         )
         self._submit = submit
@@ -173,7 +173,7 @@ class PipelineTab(QWidget):
         self._background: Background | None = None
         self.sending_run: ProgressRun | None = None
         layout = QVBoxLayout(self)
-        box = QGroupBox("Envois aux banques")
+        box = QGroupBox("Demandes aux banques")
         box_layout = QVBoxLayout(box)
         self.table = QTreeWidget()
         self.table.setObjectName("submissionsTable")
@@ -189,7 +189,7 @@ class PipelineTab(QWidget):
         self.table.itemSelectionChanged.connect(self._selection_changed)
         box_layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
-        self.add_button = self._button("addSubmissionButton", "Nouvel envoi…", self.add)
+        self.add_button = self._button("addSubmissionButton", "Nouvelle demande…", self.add)
         self.edit_button = self._button("editSubmissionButton", "Modifier…", self.edit)
         self.delete_button = self._button("deleteSubmissionButton", "Supprimer…", self.delete)
         self.request_button = self._button(
@@ -283,9 +283,9 @@ class PipelineTab(QWidget):
         count = len(info.submissions)
         banks = self.table.topLevelItemCount()
         self.summary.setText(
-            "Aucun envoi pour l'instant."
+            "Aucune demande aux banques pour l'instant."
             if not count
-            else f"{count} envoi{'s' if count > 1 else ''} à {banks} banque{'s' if banks > 1 else ''}"
+            else f"{count} demande{'s' if count > 1 else ''} à {banks} banque{'s' if banks > 1 else ''}"
         )
 
     def _item(self, row: SubmissionRow) -> QTreeWidgetItem:
@@ -465,8 +465,8 @@ class PipelineTab(QWidget):
         return confirm(
             self,
             "deleteSubmissionDialog",
-            "Supprimer l'envoi",
-            f"Supprimer l'envoi à {row.bank_name} ({row.status.label.lower()}) ?",
+            "Supprimer la demande",
+            f"Supprimer la demande à {row.bank_name} ({row.status.label.lower()}) ?",
             "Supprimer",
             remove,
         )
@@ -493,7 +493,9 @@ class PrepareSendingDialog(FormDialog):
         self.simulation_combo.setObjectName("sendingSimulationCombo")
         for simulation in info.simulations:
             self.simulation_combo.addItem(simulation.label, simulation.id)
-        self.simulation_combo.setCurrentIndex(self.simulation_combo.count() - 1)
+        self.simulation_combo.setCurrentIndex(
+            max(0, self.simulation_combo.findData(info.preferred_simulation))
+        )
         self.documents = QTreeWidget()
         self.documents.setObjectName("sendingDocumentsList")
         self.documents.setHeaderLabels(["Pièce jointe à l'envoi", "Rubrique"])
@@ -553,7 +555,7 @@ class PrepareSendingDialog(FormDialog):
             if self.documents.topLevelItem(i).checkState(0) == Qt.CheckState.Checked
         ]
         bank = self.bank_combo.currentText().split(" — ")[0]
-        name = safe_filename(f"Envoi {self.number} - {bank}")
+        name = plain_name(f"Envoi {self.number} - {bank}")
         target = folder / (name + ".zip" if self.as_zip.isChecked() else name)
         self.chosen = (bank_id, self.simulation_combo.currentData(), ids, target)
         return self.chosen

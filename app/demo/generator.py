@@ -29,7 +29,7 @@ from app.documents.checklist import BorrowerFacts, DossierFacts, Requirement, ex
 from app.dossier.auto_comments import Snapshot, expected_comments
 from app.dossier.household import BorrowerData, ChildData
 from app.dossier.situation import LoanData, ProjectData
-from app.listing import search_document
+from app.listing import bank_sort_key, search_document
 from app.office.numbering import counter_name, format_number
 from app.text import fold
 from app.text import person_name as _person_name
@@ -331,6 +331,7 @@ class DossierGenerator:
             (s["bank_name"] for s in submissions if s["status"] is SubmissionStatus.OFFER_ACCEPTED),
             "",
         )
+        dossier["bank_sort"] = bank_sort_key(dossier["chosen_bank"])
         return DossierRows(
             [dossier],
             borrowers,

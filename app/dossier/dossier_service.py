@@ -26,6 +26,7 @@ from app.dossier.readmodels import (
 )
 from app.dossier.removal import delete_dossiers, discard_orphan_files
 from app.errors import DomainError
+from app.listing import NO_BANK_SORT
 from app.office.counters import next_number
 from app.office.office import Choice
 from app.richtext import MAX_LENGTH as NOTE_MAX_LENGTH
@@ -493,7 +494,8 @@ class DossierService(DossierCommands[DossierDetail]):
         session.execute(delete(Document).where(Document.dossier_id == dossier_id))
         session.execute(delete(RequirementTick).where(RequirementTick.dossier_id == dossier_id))
         session.execute(delete(BankSubmission).where(BankSubmission.dossier_id == dossier_id))
-        session.get_one(Dossier, dossier_id).chosen_bank = ""
+        resumed = session.get_one(Dossier, dossier_id)
+        resumed.chosen_bank, resumed.bank_sort = "", NO_BANK_SORT
         session.execute(delete(Simulation).where(Simulation.dossier_id == dossier_id))
         return hashes
 

@@ -9,15 +9,14 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from app.auth import CurrentUser
 from app.clock import now
-from app.documents.document_service import CHANGED, DocumentService
-from app.documents.files import safe_filename
+from app.documents.document_service import DocumentService
 from app.dossier.access import DossierCommands
 from app.dossier.dossier_service import DossierService
 from app.dossier.household_service import HouseholdService
@@ -31,10 +30,13 @@ from app.loan_request.request_data import (
     LoanRequestData,
     borrower_sheet,
     children_table,
+    fitted,
+    plain_name,
     sending_names,
     situation_tables,
 )
 from app.pipeline.pipeline_service import PipelineInfo, PipelineService
+from app.privacy.privacy import contact_patterns, redact
 from app.simulation.simulation_service import SimulationService
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
@@ -42,6 +44,8 @@ from app.text import format_date
 from models.dossier import Document, Dossier, Simulation
 from models.enums import AuditAction, DocumentFolder
 from models.office import Bank
+
+MASKED = "[coordonnée masquée]"
 
 
 @dataclass(frozen=True)
@@ -80,11 +84,10 @@ class LoanRequestService(DossierCommands[PipelineInfo]):
 
     # --- the PDF -----------------------------------------------------------------------
 
-    def data(self, dossier_id: int, simulation_id: int | None = None) -> LoanRequestData:
-        """What the request says, read in one go; the simulation: the one given, else the
-        one the client validated, else the latest."""
+    def simulation_for(self, dossier_id: int, simulation_id: int | None = None) -> int:
+        """The simulation a request presents: the one given, else the one the client
+        validated, else the latest."""
         s = self._services
-        detail = s.dossiers.get(dossier_id)
         try:
             chosen = (
                 simulation_id if simulation_id is not None else s.simulations.preferred(dossier_id)
@@ -93,18 +96,45 @@ class LoanRequestService(DossierCommands[PipelineInfo]):
             raise DomainError(
                 missing.message + " La demande de prêt présente son plan de financement."
             ) from missing
-        if chosen not in {sim.id for sim in detail.simulations}:
+        if chosen not in {sim.id for sim in s.dossiers.get(dossier_id).simulations}:
             raise DomainError("Cette simulation n'est pas celle de ce dossier.")
-        synthesis = s.simulations.synthesis(chosen)
+        return chosen
+
+    def data(
+        self,
+        dossier_id: int,
+        simulation_id: int | None = None,
+        document_ids: Sequence[int] | None = None,
+    ) -> LoanRequestData:
+        """What the request says, read in one go. `document_ids`: the documents sent with it
+        (by default, the supporting ones). When the dossier hides the borrowers' contact
+        details, they are masked wherever typed text repeats them (notes, titles)."""
+        s = self._services
+        detail = s.dossiers.get(dossier_id)
+        synthesis = s.simulations.synthesis(self.simulation_for(dossier_id, simulation_id))
         household = s.household.get(dossier_id)
         situation = s.situation.get(dossier_id)
         documents = s.documents.list(dossier_id)
         today = self._today()
         hide = detail.hide_contacts
-        supporting = tuple(
-            d.title + (f" ({d.answers})" if d.answers and d.answers != d.title else "")
+        mask = _masker(household.borrowers if hide else ())
+        if hide:
+            synthesis = replace(
+                synthesis,
+                notes=tuple(replace(n, body=mask(n.body)) for n in synthesis.notes),
+            )
+        sent = [
+            d
             for d in documents.documents
-            if d.folder is DocumentFolder.SUPPORTING
+            if (
+                d.id in document_ids
+                if document_ids is not None
+                else d.folder is DocumentFolder.SUPPORTING
+            )
+        ]
+        listed = tuple(
+            mask(d.title + (f" ({d.answers})" if d.answers and d.answers != d.title else ""))
+            for d in sent
         )
         return LoanRequestData(
             synthesis=synthesis,
@@ -120,7 +150,7 @@ class LoanRequestService(DossierCommands[PipelineInfo]):
                 [i.data for i in situation.items[ItemKind.REAL_ESTATE]],
                 [i.data for i in situation.items[ItemKind.SAVINGS]],
             ),
-            documents=supporting,
+            documents=listed,
             broker=detail.owner.label,
         )
 
@@ -130,11 +160,12 @@ class LoanRequestService(DossierCommands[PipelineInfo]):
         target: Path,
         simulation_id: int | None = None,
         stop: Callable[[], bool] | None = None,
+        document_ids: Sequence[int] | None = None,
     ) -> Path:
         """The request's PDF into `target` (written whole, or not at all)."""
         from app.loan_request.request_pdf import write_request  # reportlab: 0.2 s
 
-        data = self.data(dossier_id, simulation_id)
+        data = self.data(dossier_id, simulation_id, document_ids)
         with atomic_path(target) as partial:
             write_request(data, partial, stop)
         return target
@@ -151,25 +182,29 @@ class LoanRequestService(DossierCommands[PipelineInfo]):
         target: Path,
         progress: Callable[[int, int], bool] | None = None,
     ) -> Sending:
-        """The request and the chosen documents into `target` — a folder (created; a number
-        is added if one has that name) or a file ending in «.zip» —, the request kept in
-        the dossier («Demandes de prêt et simulations») and a sending «Préparée» recorded
-        for the bank. If anything fails or is cancelled, no sending is recorded and no
-        half folder or archive is left."""
+        """The request and the chosen documents into `target` — a folder or a file ending in
+        «.zip»; a number is added to its name if it exists, nothing is ever replaced —, the
+        request kept in the dossier («Demandes de prêt et simulations») and a sending
+        «Préparée» recorded for the bank with the simulation presented. The files take
+        their names only once the sending is recorded: if anything fails or is cancelled,
+        nothing is recorded and nothing is left."""
         s = self._services
         info = s.documents.list(dossier_id)
         if info.read_only:
             raise DomainError("Ce dossier est en lecture seule : aucun envoi ne peut être préparé.")
         known = {d.id: d for d in info.documents}
-        chosen = [known[i] for i in document_ids if i in known]
+        chosen = [known[i] for i in dict.fromkeys(document_ids) if i in known]
         if len(chosen) != len(set(document_ids)):
             raise DomainError("Un des documents choisis n'existe plus dans ce dossier.")
+        if not target.parent.is_dir():
+            raise DomainError(f"Le répertoire « {target.parent} » n'existe pas.", "destination")
+        presented = self.simulation_for(dossier_id, simulation_id)
         with self._db.read() as session:
             bank = session.get(Bank, bank_id)
             if bank is None or not bank.is_active:
                 raise DomainError("Choisissez une banque active (Paramètres › Banques).", "bank")
             bank_name = bank.name
-        steps = len(chosen) + 2
+        steps = len(chosen) + 3  # the request, each file, and the recording
 
         def step(done: int) -> None:
             if progress is not None and not progress(done, steps):
@@ -177,13 +212,15 @@ class LoanRequestService(DossierCommands[PipelineInfo]):
 
         number = info.number
         today = self._today()
-        request_name = f"{SUBJECT} {number} - {bank_name} - {today.isoformat()}.pdf"
+        household = s.household.get(dossier_id)
+        mask = _masker(household.borrowers if s.dossiers.get(dossier_id).hide_contacts else ())
+        request_name = fitted(plain_name(f"{SUBJECT} {number} - {bank_name} - {today}"), ".pdf")
         scratch = Path(tempfile.mkdtemp(prefix="dossia-envoi-"))
         stored: list[str] = []
-        written: Path | None = None
+        partial: Path | None = None
         try:
             request = self.write_pdf(
-                dossier_id, scratch / safe_filename(request_name), simulation_id
+                dossier_id, scratch / request_name, presented, document_ids=[d.id for d in chosen]
             )
             step(1)
             sources = [(f"{SUBJECT} - {bank_name}", request.name, request)]
@@ -193,18 +230,17 @@ class LoanRequestService(DossierCommands[PipelineInfo]):
                     raise DomainError(
                         f"Le fichier de « {document.title} » est introuvable sur le disque."
                     )
-                sources.append((document.title, filename, path))
+                sources.append((mask(document.title), filename, path))
             names = sending_names(number, [(title, name) for title, name, _p in sources])
             files = [(name, path) for name, (_t, _n, path) in zip(names, sources, strict=True)]
-            written = _write_sending(target, files, step)
+            final = _free(target)
+            partial = _write_sending(final, files, step)
             content_hash, size = self._store.put(request, hold=True)
             stored.append(content_hash)
 
             def change(session: Session, dossier: Dossier) -> None:
-                simulation = (
-                    session.get(Simulation, simulation_id) if simulation_id is not None else None
-                )
-                if simulation is not None and simulation.dossier_id != dossier.id:
+                simulation = session.get(Simulation, presented)
+                if simulation is None or simulation.dossier_id != dossier.id:
                     raise DomainError("Cette simulation n'est pas celle de ce dossier.")
                 bank_row = session.get(Bank, bank_id)
                 if bank_row is None:
@@ -221,70 +257,83 @@ class LoanRequestService(DossierCommands[PipelineInfo]):
                     added_by=self._user.id,
                 )
                 session.add(kept)
-                submission = s.pipeline.record_prepared(session, dossier, bank_row, simulation)
-                session.flush()
-                session.info[CHANGED] = (kept.id,)
+                s.pipeline.record_prepared(session, dossier, bank_row, simulation)
+                count = len(chosen)
                 self._audit(
                     session,
                     AuditAction.DOCUMENTS_ADDED,
                     dossier,
-                    f"Envoi préparé pour {bank_name} : {len(chosen)} pièce(s) et la demande "
-                    f"de prêt ({written.name})",
+                    f"Envoi préparé pour {bank_name} : la demande de prêt et {count} "
+                    f"pièce{'s' * (count > 1)} ({final.name})",
                 )
-                session.info["submission_id"] = submission.id  # the tab selects it
 
             pipeline = self._edit(dossier_id, version, change)
+            partial.rename(final)  # recorded: the sending takes its name
+            partial = None
         except BaseException:
             self._store.release(stored)
             discard_orphan_files(self._db, self._store, set(stored))
-            if written is not None:  # not recorded: not left either
-                if written.is_dir():
-                    shutil.rmtree(written, ignore_errors=True)
+            if partial is not None:  # not recorded: not left either
+                if partial.is_dir():
+                    shutil.rmtree(partial, ignore_errors=True)
                 else:
-                    written.unlink(missing_ok=True)
+                    partial.unlink(missing_ok=True)
             raise
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         self._store.release(stored)
-        step(steps)
-        return Sending(written, tuple(names), pipeline)
+        if progress is not None:
+            progress(steps, steps)  # done: a «Cancel» now changes nothing
+        return Sending(final, tuple(names), pipeline)
 
     def _result(self, session: Session, dossier: Dossier) -> PipelineInfo:
         return self._services.pipeline.info(session, dossier)
 
 
-def _write_sending(
-    target: Path, files: list[tuple[str, Path]], step: Callable[[int], None]
-) -> Path:
-    """The files under their names, into a new folder or a ZIP archive, whole or not at
-    all; returns where."""
-    if target.suffix.lower() == ".zip":
-        with (
-            atomic_path(target) as partial,
-            zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive,
-        ):
-            for index, (name, path) in enumerate(files, start=2):
-                archive.write(path, arcname=name)
-                step(index)
-        return target
-    folder = _free(target)
-    partial = folder.with_name(folder.name + ".partiel")
-    private_folder(partial)
+def _write_sending(final: Path, files: list[tuple[str, Path]], step: Callable[[int], None]) -> Path:
+    """The files under their names, into a folder or a ZIP archive beside `final`, under a
+    temporary name (the caller renames it once the sending is recorded); returns it."""
+    partial = final.with_name(final.name + ".partiel")
     try:
-        for index, (name, path) in enumerate(files, start=2):
-            shutil.copyfile(path, partial / name)
-            step(index)
-        partial.rename(folder)
+        if final.suffix.lower() == ".zip":
+            with zipfile.ZipFile(partial, "x", zipfile.ZIP_DEFLATED) as archive:
+                for index, (name, path) in enumerate(files, start=2):
+                    archive.write(path, arcname=name)
+                    step(index)
+        else:
+            private_folder(partial)
+            for index, (name, path) in enumerate(files, start=2):
+                shutil.copyfile(path, partial / name)
+                step(index)
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        if partial.is_dir():
+            shutil.rmtree(partial, ignore_errors=True)
+        else:
+            partial.unlink(missing_ok=True)
         raise
-    return folder
+    return partial
 
 
-def _free(folder: Path) -> Path:
-    """`folder`, or «folder (2)», «(3)»… if it exists."""
-    candidate, copy = folder, 2
+def _free(target: Path) -> Path:
+    """`target`, or «target (2)», «(3)»… (before a «.zip») if it exists: nothing replaced."""
+    zip_suffix = target.suffix if target.suffix.lower() == ".zip" else ""
+    stem = target.name[: -len(zip_suffix)] if zip_suffix else target.name
+    candidate, copy = target, 2
     while candidate.exists() or candidate.with_name(candidate.name + ".partiel").exists():
-        candidate = folder.with_name(f"{folder.name} ({copy})")
+        candidate = target.with_name(f"{stem} ({copy}){zip_suffix}")
         copy += 1
     return candidate
+
+
+def _masker(borrowers) -> Callable[[str], str]:
+    """Masks the borrowers' e-mail, phone and street address in a text (none: unchanged)."""
+    patterns = [
+        pattern
+        for borrower in borrowers
+        for pattern in contact_patterns(borrower.email, borrower.phone, borrower.address)
+    ]
+
+    def mask(text: str) -> str:
+        return redact(text, patterns, MASKED)[0] if patterns else text
+
+    return mask

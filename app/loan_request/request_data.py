@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.documents.files import extension, safe_filename
+from app.documents.files import MAX_NAME_BYTES, extension, safe_filename
 from app.dossier.household import BorrowerData, ChildData
 from app.dossier.situation import ChargeData, LoanData, RealEstateData, SavingsData
 from app.simulation.synthesis_data import SynthesisData
@@ -179,6 +179,22 @@ def situation_tables(
     return tuple(tables)
 
 
+def plain_name(text: str) -> str:
+    """A file name from a title or a bank's name: «CNI / recto» keeps both words (a title is
+    not a path), made safe for every disk."""
+    return safe_filename(text.replace("/", "-").replace("\\", "-"))
+
+
+def fitted(base: str, tail: str) -> str:
+    """`base` + `tail` within 255 bytes of UTF-8, `base` shortened if need be (never inside
+    a character)."""
+    room = MAX_NAME_BYTES - len(tail.encode())
+    encoded = base.encode()
+    if len(encoded) > room:
+        base = encoded[:room].decode("utf-8", errors="ignore").rstrip(". ")
+    return base + tail
+
+
 def sending_names(number: str, titles: Sequence[tuple[str, str]]) -> list[str]:
     """Readable, safe and distinct file names for a sending: «2026-00042 - Bulletin de
     salaire octobre.pdf», from (title, file name) pairs."""
@@ -186,15 +202,13 @@ def sending_names(number: str, titles: Sequence[tuple[str, str]]) -> list[str]:
     seen: set[str] = set()
     for title, filename in titles:
         suffix = extension(filename)
-        # A title is not a path: «CNI / recto» keeps both words.
-        plain_title = title.replace("/", "-").replace("\\", "-")
-        base = safe_filename(f"{number} - {plain_title}")
+        base = plain_name(f"{number} - {title}")
         if suffix and base.lower().endswith(f".{suffix}"):
             base = base[: -len(suffix) - 1]
-        name = f"{base}.{suffix}" if suffix else base
-        candidate, copy = name, 2
+        dot = f".{suffix}" if suffix else ""
+        candidate, copy = fitted(base, dot), 2
         while candidate.casefold() in seen:
-            candidate = f"{base} ({copy}).{suffix}" if suffix else f"{base} ({copy})"
+            candidate = fitted(base, f" ({copy}){dot}")
             copy += 1
         seen.add(candidate.casefold())
         names.append(candidate)

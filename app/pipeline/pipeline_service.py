@@ -13,6 +13,7 @@ from app.changes import Change
 from app.clock import now
 from app.dossier.access import DossierCommands, read_only_for
 from app.errors import DomainError, NotFound
+from app.listing import bank_sort_key
 from app.pipeline.submissions import (
     SubmissionData,
     SubmissionRow,
@@ -20,7 +21,7 @@ from app.pipeline.submissions import (
     clean_submission,
 )
 from models.dossier import BankSubmission, Dossier, Simulation
-from models.enums import SubmissionStatus
+from models.enums import SimulationStatus, SubmissionStatus
 from models.office import Bank
 
 
@@ -39,13 +40,15 @@ class PipelineInfo:
     submissions: tuple[SubmissionRow, ...]  # in the order they were made
     banks: tuple[Choice, ...]  # the office's active banks (and those already used)
     simulations: tuple[Choice, ...]  # the dossier's
+    preferred_simulation: int | None = None  # the one the client validated, else the latest
     changed_id: int | None = None
     changes: Change = field(default=Change.NONE, compare=False)
 
 
-class PipelineService(DossierCommands[PipelineInfo]):
-    _changed: int | None = None
+CHANGED = "pipeline_changed"  # in a write session's info: the sending it added or changed
 
+
+class PipelineService(DossierCommands[PipelineInfo]):
     def list(self, dossier_id: int) -> PipelineInfo:
         with self._db.read() as session:
             return self._result(session, self._visible(session, dossier_id))
@@ -72,9 +75,9 @@ class PipelineService(DossierCommands[PipelineInfo]):
                 session.add(row)
             else:
                 row = self._own(session, dossier, submission_id)
-            row.bank_id = bank.id
-            if submission_id is None or row.bank_name != bank.name or not row.bank_name:
+            if submission_id is None or row.bank_id != bank.id:  # kept as it was when sent
                 row.bank_name = bank.name
+            row.bank_id = bank.id
             row.contact = cleaned.contact or _contact(bank)
             row.simulation_id = simulation.id if simulation else None
             row.simulation_name = simulation.name if simulation else ""
@@ -86,7 +89,7 @@ class PipelineService(DossierCommands[PipelineInfo]):
             row.comment = cleaned.comment
             row.updated_at = now()
             session.flush()
-            self._changed = row.id
+            session.info[CHANGED] = row.id
             _keep_chosen_bank(session, dossier)
 
         return self._edit(dossier_id, version, change)
@@ -117,6 +120,8 @@ class PipelineService(DossierCommands[PipelineInfo]):
             updated_at=now(),
         )
         session.add(row)
+        session.flush()
+        session.info[CHANGED] = row.id
         return row
 
     # --- helpers ---------------------------------------------------------------------
@@ -150,7 +155,10 @@ class PipelineService(DossierCommands[PipelineInfo]):
             )
         )
         simulations = tuple(Choice(s.id, s.name) for s in dossier.simulations)
-        changed, self._changed = self._changed, None
+        ordered = sorted(dossier.simulations, key=lambda s: (s.created_at, s.id))
+        validated = [s for s in ordered if s.status is SimulationStatus.CLIENT_VALIDATED]
+        preferred = (validated or ordered)[-1].id if ordered else None
+        changed = session.info.pop(CHANGED, None)
         return PipelineInfo(
             dossier_id=dossier.id,
             version=dossier.version,
@@ -158,6 +166,7 @@ class PipelineService(DossierCommands[PipelineInfo]):
             submissions=rows,
             banks=banks,
             simulations=simulations,
+            preferred_simulation=preferred,
             changed_id=changed,
         )
 
@@ -171,6 +180,7 @@ def _keep_chosen_bank(session: Session, dossier: Dossier) -> None:
         )
     ]
     dossier.chosen_bank = chosen_bank(rows)
+    dossier.bank_sort = bank_sort_key(dossier.chosen_bank)
 
 
 def _row(r: BankSubmission) -> SubmissionRow:

@@ -90,10 +90,12 @@ def clean_submission(data: SubmissionData, today: dt.date) -> SubmissionData:
 def latest_by_bank(
     rows: Sequence[SubmissionRow],
 ) -> list[tuple[SubmissionRow, list[SubmissionRow]]]:
-    """Each bank's latest submission and its earlier ones, the most recent bank first."""
-    groups: dict[str, list[SubmissionRow]] = {}
+    """Each bank's latest submission and its earlier ones, the most recent bank first (two
+    agencies of one bank are two banks)."""
+    groups: dict[object, list[SubmissionRow]] = {}
     for row in sorted(rows, key=_recency, reverse=True):
-        groups.setdefault(row.bank_name.casefold(), []).append(row)
+        key = row.bank_id if row.bank_id is not None else row.bank_name.casefold()
+        groups.setdefault(key, []).append(row)
     return [(found[0], found[1:]) for found in groups.values()]
 
 

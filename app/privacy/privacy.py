@@ -135,6 +135,23 @@ def mention_patterns(
     return patterns
 
 
+def contact_patterns(email: str, phone: str, address: str) -> list[re.Pattern[str]]:
+    """The ways free text gives a person's contact details: the e-mail, the phone number
+    (any spacing, +33 or 0033), the street address (case and spacing aside)."""
+    patterns = []
+    if email.strip():
+        patterns.append(re.compile(r"(?<![\w.+-])" + re.escape(email.strip()) + r"(?![\w-])", re.I))
+    found = _phone_pattern(phone)
+    if found is not None:
+        patterns.append(found)
+    words = address.split()
+    if words:
+        patterns.append(
+            re.compile(r"(?<!\w)" + r"[\s\u00a0]+".join(map(re.escape, words)) + r"(?!\w)", re.I)
+        )
+    return patterns
+
+
 def redact(
     text: str, patterns: list[re.Pattern[str]], replacement: str = REDACTED
 ) -> tuple[str, int]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -46,7 +46,7 @@ from app.storage.database import Database
 from app.storage.documents import DocumentStore
 from app.text import format_date, person_name
 from models.dossier import Borrower, Comment, Document, Dossier
-from models.enums import AuditAction, DossierStatus, Right
+from models.enums import AuditAction, DocumentFolder, DossierStatus, Right
 from models.office import Provenance, Referrer, Setting, Step, User
 
 RETENTION_KEY = "privacy.abandoned_years"
@@ -331,12 +331,24 @@ class PrivacyService(DossierCommands[None]):
             rank = person.rank
             others = tuple(_keys(b) for b in dossier.borrowers if b.id != borrower_id)
             mentions = _redact_dossier(session, dossier, mention_patterns(_keys(person), others))
-            # The files that answer this person's pieces (identity card, payslips) are his.
+            # The files that answer this person's pieces (identity card, payslips) are his;
+            # the PDFs Dossia made for the dossier (loan requests, syntheses) present him.
             own = session.scalars(
                 select(Document).where(
                     Document.dossier_id == dossier.id,
-                    Document.requirement_id.is_not(None),
-                    Document.borrower_rank == rank,
+                    or_(
+                        and_(
+                            Document.requirement_id.is_not(None),
+                            Document.borrower_rank == rank,
+                        ),
+                        and_(
+                            Document.folder == DocumentFolder.REQUESTS,
+                            or_(
+                                Document.title.startswith("Demande de prêt"),
+                                Document.title.startswith("Synthèse de financement"),
+                            ),
+                        ),
+                    ),
                 )
             ).all()
             hashes = {document.content_hash for document in own}
@@ -522,6 +534,11 @@ def _redact_dossier(session: Session, dossier: Dossier, patterns: list[re.Patter
         if in_title or in_name:
             document.title, document.filename = title[:200], filename[:255]
             total += in_title + in_name
+    for submission in dossier.submissions:
+        said, count = redact(submission.comment, patterns)
+        if count:
+            submission.comment = said[:1000]
+            total += count
     for comment in session.scalars(select(Comment).where(Comment.dossier_id == dossier.id)):
         body, count = redact(comment.body, patterns)
         if count:

@@ -28,7 +28,7 @@ _ORDER_BY = {
     ListColumn.PROGRESS: ("s.position", "s.id"),  # percentages increase along the steps
     ListColumn.CREATED: ("d.created_on",),
     ListColumn.COMPLETE: ("d.is_complete",),
-    ListColumn.BANK: ("d.chosen_bank",),
+    ListColumn.BANK: ("d.bank_sort",),
 }
 
 # Each sort walks an index in order and stops after one page, whatever SQLite's statistics

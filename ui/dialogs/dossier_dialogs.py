@@ -212,12 +212,12 @@ class ResumeDialog(FormDialog):
             for number, word in (
                 (len(detail.simulations), "simulation"),
                 (detail.document_count, "document"),
-                (detail.submission_count, "envoi aux banques"),
+                (detail.submission_count, "demande aux banques"),
                 (len(detail.history), "étape d'historique"),
             )
         )
         warning = QLabel(
-            "<b>Attention :</b> les simulations, les documents, les envois aux banques et "
+            "<b>Attention :</b> les simulations, les documents, les demandes aux banques et "
             "l'historique du pipeline de la version précédente seront supprimés "
             f"({counts}), ainsi que les dates d'accord et de signature. Les emprunteurs et "
             "les notes sont conservés."
