@@ -109,6 +109,9 @@ def ms(seconds: float) -> float:
 
 def main() -> None:
     app = create_application()
+    from app.storage.schema import ensure_schema
+
+    ensure_schema(DataPaths(Path(sys.argv[1])))  # as the application does at start
     office = OfficeDatabase(DataPaths(Path(sys.argv[1])))
     workspace = office.workspace_for(
         office.authenticate("admin", os.environ.get("DOSSIA_PASSWORD", "demo"))
@@ -293,8 +296,8 @@ def main() -> None:
         big = Path(folder) / "scan-50-mo.pdf"
         with big.open("wb") as stream:
             stream.write(b"%PDF-1.4\n")
-            for _ in range(50):
-                stream.write(os.urandom(1024 * 1024 - 1) + b"\n")
+            for _ in range(50):  # just under the default limit of 50 MB
+                stream.write(os.urandom(1024 * 1024 - 64) + b"\n")
         wait_for_spare(app, window)
         dossier_window = window.open_dossier(window.model.id_at(7))
         settle(app, window)
@@ -307,8 +310,13 @@ def main() -> None:
         timer.start()
         start = time.perf_counter()
         tab.attach([big], DocumentFolder.MISC)
-        while tab.info is None or len(tab.info.documents) == before:
+        error = dossier_window.view.findChild(QWidget, "documentsError")
+        while (tab.info is None or len(tab.info.documents) == before) and not (
+            error is not None and error.isVisible()
+        ):
             app.processEvents()
+        if error is not None and error.isVisible():
+            raise SystemExit(f"the 50 MB file was refused: {error.text()}")
         attach_seconds = time.perf_counter() - start
         timer.stop()
         gaps = [b - a for a, b in itertools.pairwise(ticks)]
