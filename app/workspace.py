@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from app.dossier.dossier_service import DossierService
     from app.dossier.household_service import HouseholdService
     from app.dossier.situation_service import SituationService
+    from app.invoicing.invoice_service import InvoiceService
     from app.loan_request.loan_request_service import LoanRequestService
     from app.office.backup_service import BackupService
     from app.office.company_service import CompanyService
@@ -310,6 +311,20 @@ class Workspace:
                 ),
             ),
         )
+
+    @property
+    def invoices(self) -> InvoiceService:
+        from app.invoicing.invoice_service import InvoiceService
+
+        def build() -> InvoiceService:
+            return InvoiceService(
+                self.database,
+                self.user,
+                lambda: self.company.get(),
+                lambda: MachineSettings().machine_prefix(),
+            )
+
+        return self._service("invoices", build)
 
     @property
     def machine(self) -> MachineSettings:

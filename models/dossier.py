@@ -84,6 +84,8 @@ class Dossier(Base):
     client_agreement_on: Mapped[dt.date | None] = mapped_column(Date)
     offer_signed_on: Mapped[dt.date | None] = mapped_column(Date)
     deed_signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The loan's funds released: before it, no fees may be paid by the client (L519-6 CMF).
+    funds_released_on: Mapped[dt.date | None] = mapped_column(Date)
 
     abandon_reason: Mapped[AbandonReason | None] = mapped_column(
         str_enum(AbandonReason, "abandon_reason")

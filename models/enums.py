@@ -238,6 +238,9 @@ class AuditAction(enum.StrEnum):
     DOSSIER_PURGED = "dossier_purged"
     DOCUMENTS_ADDED = "documents_added"
     DOCUMENT_DELETED = "document_deleted"
+    INVOICE_ISSUED = "invoice_issued"
+    CREDIT_NOTE_ISSUED = "credit_note_issued"
+    PAYMENT_RECORDED = "payment_recorded"
 
     @property
     def label(self) -> str:
@@ -268,6 +271,9 @@ _AUDIT_LABELS = {
     AuditAction.DOSSIER_PURGED: "Purge d'un dossier abandonné",
     AuditAction.DOCUMENTS_ADDED: "Documents joints",
     AuditAction.DOCUMENT_DELETED: "Document supprimé",
+    AuditAction.INVOICE_ISSUED: "Facture émise",
+    AuditAction.CREDIT_NOTE_ISSUED: "Avoir émis",
+    AuditAction.PAYMENT_RECORDED: "Règlement enregistré",
 }
 
 
@@ -543,3 +549,43 @@ class SubmissionStatus(enum.StrEnum):
             SubmissionStatus.OFFER_ISSUED,
             SubmissionStatus.OFFER_ACCEPTED,
         )
+
+
+class InvoiceKind(enum.StrEnum):
+    FEES = "fees"
+    BANK_COMMISSION = "bank_commission"
+    REBATE = "rebate"
+
+    @property
+    def label(self) -> str:
+        return {
+            "fees": "Honoraires",
+            "bank_commission": "Commission bancaire",
+            "rebate": "Ristourne",
+        }[self.value]
+
+
+class InvoiceState(enum.StrEnum):
+    """What is stored; paid, partly paid and late are computed from payments and dates."""
+
+    DRAFT = "draft"
+    ISSUED = "issued"
+    CANCELLED = "cancelled"  # wholly credited
+
+
+class PaymentMeans(enum.StrEnum):
+    TRANSFER = "transfer"
+    CHEQUE = "cheque"
+    DIRECT_DEBIT = "direct_debit"
+    CARD = "card"
+    CASH = "cash"
+
+    @property
+    def label(self) -> str:
+        return {
+            "transfer": "Virement",
+            "cheque": "Chèque",
+            "direct_debit": "Prélèvement",
+            "card": "Carte bancaire",
+            "cash": "Espèces",
+        }[self.value]

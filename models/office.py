@@ -17,7 +17,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, str_enum
-from models.enums import DocumentFolder, ReferrerKind, RequirementRule, Right, UsuryCategory
+from models.enums import (
+    DocumentFolder,
+    InvoiceKind,
+    InvoiceState,
+    PaymentMeans,
+    ReferrerKind,
+    RequirementRule,
+    Right,
+    UsuryCategory,
+)
 
 
 class Role(Base):
@@ -111,6 +120,10 @@ class Bank(Base):
     agency: Mapped[str] = mapped_column(String(150), default="")
     contact: Mapped[str] = mapped_column(String(200), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The bank's commission to the office: a rate of the amount it lends (thousandths of a
+    # percent), or a fixed amount.
+    commission_rate_mpct: Mapped[int | None] = mapped_column(Integer)
+    commission_fixed_cents: Mapped[int | None] = mapped_column(Integer)
 
 
 class UsuryRate(Base):
@@ -149,3 +162,61 @@ class RequiredDocument(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Invoice(Base):
+    """An invoice or a credit note («avoir») of the office. Issued, it is an accounting record
+    kept ten years: never changed nor deleted (a credit note cancels it), and it outlives its
+    dossier — the names and addresses are kept as printed."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("number", name="invoice_number"),
+        UniqueConstraint("series", "sequence", name="invoice_sequence"),
+        Index("ix_invoices_dossier", "dossier_id"),
+        Index("ix_invoices_issued_on", "issued_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id", ondelete="SET NULL"))
+    dossier_number: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[InvoiceKind] = mapped_column(str_enum(InvoiceKind, "invoice_kind"))
+    state: Mapped[InvoiceState] = mapped_column(str_enum(InvoiceState, "invoice_state"))
+    # A credit note cancels (part of) the invoice it refers to; its amounts are negative.
+    credits_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    series: Mapped[str | None] = mapped_column(String(40))
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str | None] = mapped_column(String(60))  # given at issue
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    payment_days: Mapped[int] = mapped_column(Integer, default=30)  # due date after issue
+    service_on: Mapped[dt.date | None] = mapped_column(Date)
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_address: Mapped[str] = mapped_column(String(400), default="")
+    recipient_siren: Mapped[str] = mapped_column(String(14), default="")
+    recipient_is_business: Mapped[bool] = mapped_column(Boolean, default=False)
+    bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id", ondelete="SET NULL"))
+    referrer_id: Mapped[int | None] = mapped_column(ForeignKey("referrers.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(String(500))
+    amount_cents: Mapped[int] = mapped_column(Integer)  # before VAT
+    vat_rate_bp: Mapped[int] = mapped_column(Integer, default=0)  # 20 % = 2000; 0: exempt
+    vat_cents: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    broker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Payment(Base):
+    """A payment («règlement») of an issued invoice; kept with it."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    means: Mapped[PaymentMeans] = mapped_column(str_enum(PaymentMeans, "payment_means"))
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

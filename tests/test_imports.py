@@ -18,6 +18,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         ("app/workspace.py", module): _AFTER_FIRST_PAINT
         for module in (
             "app.documents.document_service",
+            "app.invoicing.invoice_service",
             "app.dossier.comment_service",
             "app.dossier.dossier_service",
             "app.dossier.household_service",

@@ -270,6 +270,7 @@ class GeneralTab(QWidget):
             (DossierDate.CLIENT_AGREEMENT, "agreementDateEdit", "Date d'accord client", True),
             (DossierDate.OFFER_SIGNED, "offerSignedDateEdit", "Signature de l'offre", True),
             (DossierDate.DEED_SIGNED, "deedSignedDateEdit", "Signature de l'acte", True),
+            (DossierDate.FUNDS_RELEASED, "fundsReleaseDateEdit", "Déblocage des fonds", True),
         )
         for row, (which, name, label, optional) in enumerate(specs):
             field = DateField(name, label, optional=optional)

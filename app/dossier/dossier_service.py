@@ -74,6 +74,7 @@ class DossierDate(enum.Enum):
     CLIENT_AGREEMENT = "client_agreement_on"
     OFFER_SIGNED = "offer_signed_on"
     DEED_SIGNED = "deed_signed_on"
+    FUNDS_RELEASED = "funds_released_on"
 
 
 @dataclass(frozen=True)
@@ -345,6 +346,7 @@ class DossierService(DossierCommands[DossierDetail]):
             dossier.created_on = new_created_on
             dossier.step_id = first.id
             dossier.client_agreement_on = dossier.offer_signed_on = dossier.deed_signed_on = None
+            dossier.funds_released_on = None
             dossier.abandon_reason = None
             dossier.abandon_detail = ""
             dossier.abandoned_on = None
@@ -547,6 +549,7 @@ class DossierService(DossierCommands[DossierDetail]):
             internal_note=dossier.internal_note,
             created_on=dossier.created_on,
             client_agreement_on=dossier.client_agreement_on,
+            funds_released_on=dossier.funds_released_on,
             offer_signed_on=dossier.offer_signed_on,
             deed_signed_on=dossier.deed_signed_on,
             abandon_reason=dossier.abandon_reason,

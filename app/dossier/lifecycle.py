@@ -79,6 +79,7 @@ class DossierDates:
     client_agreement_on: dt.date | None
     offer_signed_on: dt.date | None
     deed_signed_on: dt.date | None
+    funds_released_on: dt.date | None = None
 
 
 DATE_LABELS = {
@@ -86,6 +87,7 @@ DATE_LABELS = {
     "client_agreement_on": "Date d'accord client",
     "offer_signed_on": "Date de signature de l'offre",
     "deed_signed_on": "Date de signature de l'acte",
+    "funds_released_on": "Date de déblocage des fonds",
 }
 EARLIEST_DATE = dt.date(1990, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
@@ -98,7 +100,7 @@ def check_dates(dates: DossierDates, today: dt.date) -> None:
             raise DomainError(f"{DATE_LABELS[name]} : date invalide.", field=name)
     if dates.created_on > today:
         raise DomainError("La date de création ne peut pas être dans le futur.", field="created_on")
-    for name in ("client_agreement_on", "offer_signed_on", "deed_signed_on"):
+    for name in ("client_agreement_on", "offer_signed_on", "deed_signed_on", "funds_released_on"):
         value = getattr(dates, name)
         if value is not None and value < dates.created_on:
             raise DomainError(
@@ -115,6 +117,22 @@ def check_dates(dates: DossierDates, today: dt.date) -> None:
             "La signature de l'acte ne peut pas précéder la signature de l'offre "
             f"({dates.offer_signed_on:%d/%m/%Y}).",
             field="deed_signed_on",
+        )
+    if (
+        dates.offer_signed_on
+        and dates.funds_released_on
+        and dates.funds_released_on < dates.offer_signed_on
+    ):
+        raise DomainError(
+            "Les fonds ne peuvent pas être débloqués avant la signature de l'offre "
+            f"({dates.offer_signed_on:%d/%m/%Y}).",
+            field="funds_released_on",
+        )
+    if dates.funds_released_on and dates.funds_released_on > today:
+        raise DomainError(
+            "La date de déblocage des fonds ne peut pas être dans le futur : saisissez-la "
+            "quand la banque a versé les fonds.",
+            field="funds_released_on",
         )
 
 

@@ -69,6 +69,7 @@ class DossierDetail:
     client_agreement_on: dt.date | None
     offer_signed_on: dt.date | None
     deed_signed_on: dt.date | None
+    funds_released_on: dt.date | None
     abandon_reason: AbandonReason | None
     abandon_detail: str
     abandoned_on: dt.date | None

@@ -24,10 +24,13 @@ from models.enums import (
     DossierTab,
     Guarantee,
     InsuranceBase,
+    InvoiceKind,
+    InvoiceState,
     LineKind,
     LoanKind,
     MaritalStatus,
     MatrimonialRegime,
+    PaymentMeans,
     ProjectNature,
     ProjectUse,
     ReferrerKind,
@@ -71,6 +74,9 @@ ENUM_COLUMNS: dict[tuple[str, str], type[enum.StrEnum]] = {
     ("required_documents", "folder"): DocumentFolder,
     ("required_documents", "rule"): RequirementRule,
     ("bank_submissions", "status"): SubmissionStatus,
+    ("invoices", "kind"): InvoiceKind,
+    ("invoices", "state"): InvoiceState,
+    ("payments", "means"): PaymentMeans,
 }
 # Columns holding a document's hash: the name of its file in the documents folder.
 HASH_COLUMNS = {("documents", "content_hash")}

@@ -1,0 +1,514 @@
+"""Invoicing as use cases: a dossier's invoices (proposed from its validated simulation, its
+bank, its apporteur), drafts, issue (the number taken in the same transaction: gapless,
+even with two processes), credit notes, payments. Every write needs «Facturer» and is one
+transaction; issues, credit notes and payments are audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth import CurrentUser
+from app.changes import Change
+from app.clock import now
+from app.dossier.access import DossierCommands
+from app.errors import DomainError, NotFound
+from app.invoicing.invoices import (
+    VAT_RATE_BP,
+    FlaggedKind,
+    InvoiceData,
+    PaymentData,
+    check_payment,
+    clean_invoice,
+    counter_of,
+    number_of,
+    series_of,
+    status_label,
+    vat_of,
+)
+from app.office.company import Company
+from app.office.permissions import check_writer
+from app.storage.database import Database
+from app.text import format_amount, person_name
+from models.dossier import BankSubmission, Counter, Dossier, Simulation
+from models.enums import (
+    AuditAction,
+    InvoiceKind,
+    InvoiceState,
+    ReferrerKind,
+    Right,
+    SimulationStatus,
+    SubmissionStatus,
+)
+from models.office import Bank, Invoice, Payment, Referrer
+
+_FLAGS = {
+    InvoiceKind.FEES: ("no_fees", "« Pas d'honoraires »"),
+    InvoiceKind.BANK_COMMISSION: ("no_bank_commission", "« Pas de commission bancaire »"),
+    InvoiceKind.REBATE: ("no_rebate", "« Pas de ristourne »"),
+}
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    id: int
+    paid_on: dt.date
+    amount_cents: int
+    means_label: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    id: int
+    kind: InvoiceKind
+    state: InvoiceState
+    number: str  # «» for a draft
+    credit_note: bool
+    credits_number: str  # the invoice a credit note cancels
+    recipient_name: str
+    description: str
+    issued_on: dt.date | None
+    due_on: dt.date | None
+    amount_cents: int
+    vat_cents: int
+    total_cents: int
+    credited_cents: int  # by credit notes (negative)
+    paid_cents: int
+    status: str  # as shown: Brouillon, Émise, Payée, En retard…
+    payments: tuple[PaymentRow, ...]
+
+    @property
+    def remaining_cents(self) -> int:
+        if self.credit_note or self.state is not InvoiceState.ISSUED:
+            return 0
+        return max(0, self.total_cents + self.credited_cents - self.paid_cents)
+
+
+@dataclass(frozen=True)
+class DossierInvoices:
+    """A dossier's «Facturation» tab."""
+
+    dossier_id: int
+    number: str
+    version: int
+    may_invoice: bool
+    invoices: tuple[InvoiceRow, ...]
+    funds_released_on: dt.date | None
+    changed_id: int | None = None
+    changes: Change = field(default=Change.NONE, compare=False)
+
+    @property
+    def remaining_cents(self) -> int:
+        return sum(i.remaining_cents for i in self.invoices)
+
+
+CHANGED = "invoice_changed"
+
+
+class InvoiceService(DossierCommands[DossierInvoices]):
+    def __init__(
+        self,
+        database: Database,
+        user: CurrentUser,
+        company: Callable[[], Company] = Company,
+        machine_prefix: Callable[[], str] = lambda: "",
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        super().__init__(database, user, today)
+        self._company = company
+        self._machine_prefix = machine_prefix
+
+    # --- reading ---------------------------------------------------------------------
+
+    def for_dossier(self, dossier_id: int) -> DossierInvoices:
+        with self._db.read() as session:
+            return self._result(session, self._visible(session, dossier_id))
+
+    def propose(self, dossier_id: int, kind: InvoiceKind) -> InvoiceData:
+        """An invoice of this kind as the dossier suggests it: the client and the fees of
+        the validated simulation; the bank retained and its commission on the amount lent;
+        the apporteur d'affaires and his share."""
+        with self._db.read() as session:
+            dossier = self._visible(session, dossier_id)
+            return _proposal(session, dossier, kind, self._today())
+
+    # --- drafts ----------------------------------------------------------------------
+
+    def create_draft(
+        self, dossier_id: int, data: InvoiceData, despite_flag: bool = False
+    ) -> DossierInvoices:
+        """A draft invoice (no number yet). A dossier ticked «Pas d'honoraires» (…) for this
+        kind is refused unless `despite_flag` (the screen asks first)."""
+        cleaned = clean_invoice(data)
+        vat_rate = self._vat_rate()  # read before the write transaction
+        with self._db.write() as session:
+            dossier = self._for_invoicing(session, dossier_id)
+            flag, label = _FLAGS[cleaned.kind]
+            if getattr(dossier, flag) and not despite_flag:
+                raise FlaggedKind(
+                    f"Ce dossier est marqué {label} : le facturer quand même ?", "kind"
+                )
+            invoice = Invoice(
+                dossier_id=dossier.id,
+                dossier_number=dossier.number,
+                kind=cleaned.kind,
+                state=InvoiceState.DRAFT,
+                created_at=now(),
+                created_by=self._user.id,
+                broker_id=dossier.owner_id,
+            )
+            _fill(invoice, cleaned, vat_rate)
+            session.add(invoice)
+            session.flush()
+            session.info[CHANGED] = invoice.id
+            return self._result(session, dossier)
+
+    def update_draft(self, invoice_id: int, data: InvoiceData) -> DossierInvoices:
+        cleaned = clean_invoice(data)
+        vat_rate = self._vat_rate()
+        with self._db.write() as session:
+            invoice = self._invoice(session, invoice_id)
+            dossier = self._for_invoicing(session, invoice.dossier_id)
+            _check_draft(invoice)
+            if cleaned.kind is not invoice.kind:
+                raise DomainError("Le type d'une facture ne change pas : créez-en une autre.")
+            _fill(invoice, cleaned, vat_rate)
+            session.info[CHANGED] = invoice.id
+            return self._result(session, dossier)
+
+    def delete_draft(self, invoice_id: int) -> DossierInvoices:
+        with self._db.write() as session:
+            invoice = self._invoice(session, invoice_id)
+            dossier = self._for_invoicing(session, invoice.dossier_id)
+            _check_draft(invoice)
+            session.delete(invoice)
+            return self._result(session, dossier)
+
+    # --- issuing ---------------------------------------------------------------------
+
+    def issue(self, invoice_id: int) -> DossierInvoices:
+        """Give the draft its number (the next of its series, in this transaction: never
+        shared, never skipped), its date of issue and its due date. It can no longer change."""
+        with self._db.write() as session:
+            invoice = self._invoice(session, invoice_id)
+            dossier = self._for_invoicing(session, invoice.dossier_id)
+            _check_draft(invoice)
+            today = self._today()
+            self._number(session, invoice, today, credit_note=False)
+            invoice.state = InvoiceState.ISSUED
+            invoice.issued_on = today
+            invoice.due_on = today + dt.timedelta(days=invoice.payment_days)
+            invoice.service_on = invoice.service_on or today
+            self._audit(
+                session,
+                AuditAction.INVOICE_ISSUED,
+                dossier,
+                f"{invoice.number} — {invoice.kind.label} — {format_amount(invoice.total_cents)}",
+            )
+            session.info[CHANGED] = invoice.id
+            return self._result(session, dossier)
+
+    def credit(
+        self, invoice_id: int, amount_cents: int | None = None, reason: str = ""
+    ) -> DossierInvoices:
+        """A credit note cancelling the invoice (wholly: `amount_cents` None) or part of it
+        (an amount before tax), issued at once; a wholly cancelled invoice is «Annulée»."""
+        with self._db.write() as session:
+            invoice = self._invoice(session, invoice_id)
+            dossier = self._for_invoicing(session, invoice.dossier_id)
+            if invoice.state is not InvoiceState.ISSUED or invoice.total_cents < 0:
+                raise DomainError("Seule une facture émise, non annulée, reçoit un avoir.")
+            credited = _credited(session, invoice.id)  # negative: before tax, already
+            open_amount = invoice.amount_cents + sum(c.amount_cents for c in credited)
+            amount = open_amount if amount_cents is None else amount_cents
+            if not 0 < amount <= open_amount:
+                raise DomainError(
+                    f"Montant de l'avoir invalide : au plus {format_amount(open_amount)} hors "
+                    "taxes.",
+                    "amount",
+                )
+            today = self._today()
+            note = Invoice(
+                dossier_id=invoice.dossier_id,
+                dossier_number=invoice.dossier_number,
+                kind=invoice.kind,
+                state=InvoiceState.ISSUED,
+                credits_id=invoice.id,
+                issued_on=today,
+                service_on=invoice.service_on,
+                recipient_name=invoice.recipient_name,
+                recipient_address=invoice.recipient_address,
+                recipient_siren=invoice.recipient_siren,
+                recipient_is_business=invoice.recipient_is_business,
+                bank_id=invoice.bank_id,
+                referrer_id=invoice.referrer_id,
+                description=(
+                    f"Avoir sur la facture {invoice.number}"
+                    + (f" : {' '.join(reason.split())}" if reason.strip() else "")
+                )[:500],
+                amount_cents=-amount,
+                vat_rate_bp=invoice.vat_rate_bp,
+                vat_cents=-vat_of(amount, invoice.vat_rate_bp),
+                total_cents=-(amount + vat_of(amount, invoice.vat_rate_bp)),
+                created_at=now(),
+                created_by=self._user.id,
+                broker_id=invoice.broker_id,
+            )
+            self._number(session, note, today, credit_note=True)
+            session.add(note)
+            if amount == open_amount:
+                invoice.state = InvoiceState.CANCELLED
+            self._audit(
+                session,
+                AuditAction.CREDIT_NOTE_ISSUED,
+                dossier,
+                f"{note.number} sur {invoice.number} — {format_amount(note.total_cents)}",
+            )
+            session.flush()
+            session.info[CHANGED] = note.id
+            return self._result(session, dossier)
+
+    def pay(self, invoice_id: int, payment: PaymentData) -> DossierInvoices:
+        """Record a payment: never more than what remains due, never fees before the funds
+        are released (L519-6), cash within the legal cap."""
+        with self._db.write() as session:
+            invoice = self._invoice(session, invoice_id)
+            dossier = self._for_invoicing(session, invoice.dossier_id)
+            if invoice.state is not InvoiceState.ISSUED or invoice.total_cents < 0:
+                raise DomainError("Seule une facture émise, non annulée, reçoit un règlement.")
+            assert invoice.issued_on is not None
+            payments = list(
+                session.scalars(select(Payment).where(Payment.invoice_id == invoice.id))
+            )
+            credited = sum(c.total_cents for c in _credited(session, invoice.id))
+            remaining = invoice.total_cents + credited - sum(p.amount_cents for p in payments)
+            cash = sum(p.amount_cents for p in payments if p.means.value == "cash")
+            cleaned = check_payment(
+                payment,
+                invoice.kind,
+                invoice.issued_on,
+                remaining,
+                cash,
+                dossier.funds_released_on,
+                self._today(),
+            )
+            session.add(
+                Payment(
+                    invoice_id=invoice.id,
+                    paid_on=cleaned.paid_on,
+                    amount_cents=cleaned.amount_cents,
+                    means=cleaned.means,
+                    reference=cleaned.reference,
+                    created_at=now(),
+                    created_by=self._user.id,
+                )
+            )
+            self._audit(
+                session,
+                AuditAction.PAYMENT_RECORDED,
+                dossier,
+                f"{invoice.number} — {format_amount(cleaned.amount_cents)} "
+                f"({cleaned.means.label.lower()})",
+            )
+            session.info[CHANGED] = invoice.id
+            return self._result(session, dossier)
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _vat_rate(self) -> int:
+        company = self._company()
+        return VAT_RATE_BP if company.vat_status == "Assujetti à la TVA" else 0
+
+    def _for_invoicing(self, session: Session, dossier_id: int | None) -> Dossier:
+        """The dossier an invoice belongs to, for a user holding «Facturer» now."""
+        if dossier_id is None:
+            raise DomainError(
+                "Le dossier de cette facture a été supprimé : elle est conservée telle quelle."
+            )
+        writer = check_writer(session, self._user, Right.INVOICE)
+        return self._visible(session, dossier_id, writer)
+
+    def _invoice(self, session: Session, invoice_id: int) -> Invoice:
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None:
+            raise NotFound("Cette facture n'existe plus (brouillon supprimé ailleurs ?).")
+        return invoice
+
+    def _number(self, session: Session, invoice: Invoice, day: dt.date, credit_note: bool) -> None:
+        series = series_of(credit_note, self._machine_prefix(), day.year)
+        counter = session.get(Counter, counter_of(series))
+        if counter is None:
+            counter = Counter(name=counter_of(series), value=0)
+            session.add(counter)
+        counter.value += 1
+        invoice.series, invoice.sequence = series, counter.value
+        invoice.number = number_of(series, counter.value)
+
+    def _result(self, session: Session, dossier: Dossier) -> DossierInvoices:
+        today = self._today()
+        invoices = list(
+            session.scalars(
+                select(Invoice).where(Invoice.dossier_id == dossier.id).order_by(Invoice.id)
+            )
+        )
+        ids = [i.id for i in invoices]
+        payments: dict[int, list[Payment]] = {}
+        for payment in session.scalars(
+            select(Payment).where(Payment.invoice_id.in_(ids)).order_by(Payment.paid_on, Payment.id)
+        ):
+            payments.setdefault(payment.invoice_id, []).append(payment)
+        numbers = {i.id: i.number or "" for i in invoices}
+        credited: dict[int, int] = {}
+        for i in invoices:
+            if i.credits_id is not None:
+                credited[i.credits_id] = credited.get(i.credits_id, 0) + i.total_cents
+        rows = []
+        for i in invoices:
+            paid = sum(p.amount_cents for p in payments.get(i.id, []))
+            rows.append(
+                InvoiceRow(
+                    id=i.id,
+                    kind=i.kind,
+                    state=i.state,
+                    number=i.number or "",
+                    credit_note=i.credits_id is not None,
+                    credits_number=numbers.get(i.credits_id, "") if i.credits_id else "",
+                    recipient_name=i.recipient_name,
+                    description=i.description,
+                    issued_on=i.issued_on,
+                    due_on=i.due_on,
+                    amount_cents=i.amount_cents,
+                    vat_cents=i.vat_cents,
+                    total_cents=i.total_cents,
+                    credited_cents=credited.get(i.id, 0),
+                    paid_cents=paid,
+                    status=status_label(
+                        i.state, i.total_cents, paid, i.due_on, today, credited.get(i.id, 0)
+                    ),
+                    payments=tuple(
+                        PaymentRow(p.id, p.paid_on, p.amount_cents, p.means.label, p.reference)
+                        for p in payments.get(i.id, [])
+                    ),
+                )
+            )
+        return DossierInvoices(
+            dossier_id=dossier.id,
+            number=dossier.number,
+            version=dossier.version,
+            may_invoice=self._user.can(Right.INVOICE),
+            invoices=tuple(rows),
+            funds_released_on=dossier.funds_released_on,
+            changed_id=session.info.pop(CHANGED, None),
+        )
+
+
+def _check_draft(invoice: Invoice) -> None:
+    if invoice.state is not InvoiceState.DRAFT:
+        raise DomainError(
+            f"La facture {invoice.number} est émise : elle ne se modifie ni ne se supprime "
+            "plus. Un avoir l'annule."
+        )
+
+
+def _credited(session: Session, invoice_id: int) -> list[Invoice]:
+    return list(session.scalars(select(Invoice).where(Invoice.credits_id == invoice_id)))
+
+
+def _fill(invoice: Invoice, data: InvoiceData, vat_rate_bp: int) -> None:
+    invoice.recipient_name = data.recipient_name
+    invoice.recipient_address = data.recipient_address
+    invoice.recipient_siren = data.recipient_siren
+    invoice.recipient_is_business = data.recipient_is_business
+    invoice.description = data.description
+    invoice.service_on = data.service_on
+    invoice.bank_id = data.bank_id
+    invoice.referrer_id = data.referrer_id
+    invoice.amount_cents = data.amount_cents
+    invoice.vat_rate_bp = vat_rate_bp
+    invoice.vat_cents = vat_of(data.amount_cents, vat_rate_bp)
+    invoice.total_cents = data.amount_cents + invoice.vat_cents
+    invoice.payment_days = data.payment_days
+
+
+def _proposal(session: Session, dossier: Dossier, kind: InvoiceKind, today: dt.date) -> InvoiceData:
+    simulations = sorted(dossier.simulations, key=lambda s: (s.created_at, s.id))
+    validated = [s for s in simulations if s.status is SimulationStatus.CLIENT_VALIDATED]
+    chosen = validated or simulations
+    plan: Simulation | None = chosen[-1] if chosen else None
+    borrowers = sorted(dossier.borrowers, key=lambda b: b.rank)
+    service_on = dossier.funds_released_on or dossier.offer_signed_on or today
+    if kind is InvoiceKind.FEES:
+        main = borrowers[0] if borrowers else None
+        address = (
+            " ".join(p for p in (main.address, main.postal_code, main.city) if p) if main else ""
+        )
+        return InvoiceData(
+            kind,
+            " et ".join(person_name(b.first_name, b.last_name) for b in borrowers),
+            address,
+            description=f"Honoraires de courtage en opérations de banque — dossier {dossier.number}",
+            amount_cents=plan.brokerage_fees_cents if plan is not None else 0,
+            service_on=service_on,
+        )
+    if kind is InvoiceKind.BANK_COMMISSION:
+        accepted = session.scalars(
+            select(BankSubmission)
+            .where(
+                BankSubmission.dossier_id == dossier.id,
+                BankSubmission.status == SubmissionStatus.OFFER_ACCEPTED,
+            )
+            .order_by(BankSubmission.updated_at.desc())
+        ).first()
+        bank = session.get(Bank, accepted.bank_id) if accepted and accepted.bank_id else None
+        lent = (accepted.amount_cents if accepted else None) or (
+            plan.amount_cents if plan is not None else 0
+        )
+        amount = 0
+        if bank is not None and bank.commission_rate_mpct:
+            amount = int((Decimal(lent) * bank.commission_rate_mpct / 100_000).to_integral_value())
+        elif bank is not None and bank.commission_fixed_cents:
+            amount = bank.commission_fixed_cents
+        return InvoiceData(
+            kind,
+            (f"{bank.name} — {bank.agency}" if bank and bank.agency else bank.name)
+            if bank
+            else (accepted.bank_name if accepted else ""),
+            bank_id=bank.id if bank else None,
+            recipient_is_business=True,
+            description=(
+                f"Commission d'intermédiation — prêt de {format_amount(lent)} — dossier "
+                f"{dossier.number}"
+            ),
+            amount_cents=amount,
+            service_on=service_on,
+        )
+    referrer = session.get(Referrer, dossier.referrer_id) if dossier.referrer_id else None
+    fees = session.scalar(
+        select(func.coalesce(func.sum(Invoice.amount_cents), 0)).where(
+            Invoice.dossier_id == dossier.id,
+            Invoice.kind == InvoiceKind.FEES,
+            Invoice.state != InvoiceState.DRAFT,
+        )
+    ) or (plan.brokerage_fees_cents if plan is not None else 0)
+    amount = 0
+    if referrer is not None and referrer.rebate_rate_mpct:
+        amount = int((Decimal(fees) * referrer.rebate_rate_mpct / 100_000).to_integral_value())
+    elif referrer is not None and referrer.rebate_fixed_cents:
+        amount = referrer.rebate_fixed_cents
+    return InvoiceData(
+        kind,
+        referrer.name if referrer else "",
+        referrer.contact if referrer else "",
+        recipient_siren=referrer.siren if referrer else "",
+        recipient_is_business=bool(referrer and referrer.kind is ReferrerKind.COMPANY),
+        referrer_id=referrer.id if referrer else None,
+        description=f"Ristourne d'apporteur d'affaires — dossier {dossier.number}",
+        amount_cents=amount,
+        service_on=service_on,
+    )

@@ -1,0 +1,234 @@
+"""«Facturation» without a screen: proposals from the dossier, French numbering (gapless per
+series, two processes at once), credit notes instead of edits, the flags, payments and
+article L519-6, the rights, invoices outliving their dossier."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from decimal import Decimal
+
+import pytest
+
+from app.dossier.dossier_service import DossierDate, DossierFlag
+from app.dossier.household import BorrowerData
+from app.dossier.situation import ProjectData
+from app.errors import DomainError, PermissionDenied
+from app.invoicing.invoices import FlaggedKind, InvoiceData, PaymentData, vat_of
+from app.pipeline.submissions import SubmissionData
+from models.enums import InvoiceKind, InvoiceState, PaymentMeans, SubmissionStatus
+from tests.helpers import new_dossier
+
+TODAY = dt.date.today()
+YEAR = TODAY.year
+
+
+def _dossier_with_plan(workspace, fees_cents: int = 2_500_00):
+    detail = new_dossier(workspace, first_name="Paul", last_name="Durand")
+    household = workspace.household.get(detail.id)
+    workspace.household.save_borrower(
+        detail.id,
+        household.version,
+        1,
+        BorrowerData(
+            "Durand", "Paul", address="3 rue Vauban", postal_code="33000", city="Bordeaux"
+        ),
+    )
+    situation = workspace.situation.get(detail.id)
+    workspace.situation.save_project(
+        detail.id, situation.version, ProjectData(price_cents=250_000_00)
+    )
+    detail = workspace.dossiers.get(detail.id)
+    info = workspace.simulations.create(detail.id, detail.version)
+    stored = workspace.simulations.get(info.simulations[0].id)
+    from dataclasses import replace
+
+    workspace.simulations.save(
+        stored.id, info.version, replace(stored.plan, brokerage_fees_cents=fees_cents)
+    )
+    return workspace.dossiers.get(detail.id)
+
+
+def _fees(workspace, detail, amount=2_500_00):
+    data = workspace.invoices.propose(detail.id, InvoiceKind.FEES)
+    from dataclasses import replace
+
+    return replace(data, amount_cents=amount)
+
+
+def test_fees_are_proposed_from_the_validated_simulation_and_the_client(workspace):
+    detail = _dossier_with_plan(workspace, 3_000_00)
+    data = workspace.invoices.propose(detail.id, InvoiceKind.FEES)
+    assert data.recipient_name == "DURAND Paul"
+    assert data.recipient_address == "3 rue Vauban 33000 Bordeaux"
+    assert data.amount_cents == 3_000_00 and detail.number in data.description
+
+
+def test_numbers_follow_without_gaps_and_an_issued_invoice_never_changes(workspace):
+    detail = _dossier_with_plan(workspace)
+    invoices = workspace.invoices
+    first = invoices.create_draft(detail.id, _fees(workspace, detail))
+    draft = first.invoices[0]
+    assert draft.state is InvoiceState.DRAFT and draft.number == ""
+    second = invoices.create_draft(detail.id, _fees(workspace, detail, 100_00))
+    invoices.delete_draft(second.invoices[1].id)  # a draft goes without leaving a gap
+    issued = invoices.issue(draft.id).invoices[0]
+    assert issued.number == f"F-{YEAR}-0001" and issued.issued_on == TODAY
+    assert issued.due_on == TODAY + dt.timedelta(days=30)
+    assert issued.vat_cents == 0 and issued.total_cents == 2_500_00  # exempt (261 C CGI)
+    third = invoices.create_draft(detail.id, _fees(workspace, detail, 500_00)).invoices[-1]
+    assert invoices.issue(third.id).invoices[-1].number == f"F-{YEAR}-0002"
+    with pytest.raises(DomainError, match="ne se modifie ni ne se supprime"):
+        invoices.update_draft(issued.id, _fees(workspace, detail, 1_00))
+    with pytest.raises(DomainError, match="ne se modifie ni ne se supprime"):
+        invoices.delete_draft(issued.id)
+
+
+def test_a_credit_note_cancels_part_or_all_of_an_invoice(workspace):
+    detail = _dossier_with_plan(workspace)
+    invoices = workspace.invoices
+    draft = invoices.create_draft(detail.id, _fees(workspace, detail)).invoices[0]
+    invoice = invoices.issue(draft.id).invoices[0]
+    with pytest.raises(DomainError, match="au plus 2\u202f500,00"):
+        invoices.credit(invoice.id, 3_000_00)
+    info = invoices.credit(invoice.id, 500_00, "geste commercial")
+    note = next(i for i in info.invoices if i.credit_note)
+    assert note.number == f"A-{YEAR}-0001" and note.total_cents == -500_00
+    assert note.credits_number == invoice.number and "geste commercial" in note.description
+    invoice = next(i for i in info.invoices if i.id == invoice.id)
+    assert invoice.remaining_cents == 2_000_00 and invoice.state is InvoiceState.ISSUED
+    info = invoices.credit(invoice.id)  # the rest
+    invoice = next(i for i in info.invoices if i.id == invoice.id)
+    assert invoice.state is InvoiceState.CANCELLED and invoice.status == "Annulée"
+    assert info.remaining_cents == 0
+
+
+def test_a_flagged_dossier_asks_before_an_invoice_of_that_kind(workspace):
+    detail = _dossier_with_plan(workspace)
+    workspace.dossiers.set_flag(detail.id, detail.version, DossierFlag.NO_FEES, True)
+    with pytest.raises(FlaggedKind, match="Pas d'honoraires"):
+        workspace.invoices.create_draft(detail.id, _fees(workspace, detail))
+    info = workspace.invoices.create_draft(detail.id, _fees(workspace, detail), despite_flag=True)
+    assert len(info.invoices) == 1
+
+
+def test_no_fees_are_paid_before_the_funds_are_released(workspace):
+    detail = _dossier_with_plan(workspace)
+    invoices = workspace.invoices
+    invoice = invoices.issue(
+        invoices.create_draft(detail.id, _fees(workspace, detail)).invoices[0].id
+    )
+    invoice_id = invoice.invoices[0].id
+    payment = PaymentData(TODAY, 1_000_00, PaymentMeans.TRANSFER, "VIR 123")
+    with pytest.raises(DomainError, match="L519-6") as refused:
+        invoices.pay(invoice_id, payment)
+    assert "renseignez la date de déblocage" in refused.value.message
+    detail = workspace.dossiers.get(detail.id)
+    workspace.dossiers.set_date(detail.id, detail.version, DossierDate.FUNDS_RELEASED, TODAY)
+    info = invoices.pay(invoice_id, payment)
+    row = info.invoices[0]
+    assert row.paid_cents == 1_000_00 and row.status == "Partiellement payée"
+    with pytest.raises(DomainError, match="dépasse le reste dû"):
+        invoices.pay(invoice_id, PaymentData(TODAY, 2_000_00, PaymentMeans.CHEQUE))
+    with pytest.raises(DomainError, match="1 000 €"):
+        invoices.pay(invoice_id, PaymentData(TODAY, 1_000_01, PaymentMeans.CASH))
+    info = invoices.pay(invoice_id, PaymentData(TODAY, 1_500_00, PaymentMeans.CHEQUE))
+    assert info.invoices[0].status == "Payée" and info.remaining_cents == 0
+    assert [p.means_label for p in info.invoices[0].payments] == ["Virement", "Chèque"]
+
+
+def test_a_bank_commission_comes_from_the_bank_retained(workspace):
+    detail = _dossier_with_plan(workspace)
+    pipeline = workspace.pipeline
+    info = pipeline.list(detail.id)
+    lcl = next(b for b in info.banks if b.label.startswith("LCL"))
+    with workspace.database.write() as session:
+        from models.office import Bank
+
+        session.get(Bank, lcl.id).commission_rate_mpct = 1000  # 1 % of the amount lent
+    pipeline.save(
+        detail.id,
+        info.version,
+        None,
+        SubmissionData(
+            lcl.id, SubmissionStatus.OFFER_ACCEPTED, amount_cents=240_000_00, rate=Decimal("3.4")
+        ),
+    )
+    data = workspace.invoices.propose(detail.id, InvoiceKind.BANK_COMMISSION)
+    assert data.recipient_name.startswith("LCL") and data.recipient_is_business
+    assert data.amount_cents == 2_400_00 and data.bank_id == lcl.id
+
+
+def test_vat_when_the_office_opted_for_it(workspace):
+    from dataclasses import replace
+
+    company = workspace.company.get()
+    workspace.company.save(replace(company, vat_status="Assujetti à la TVA", vat_number=""))
+    detail = _dossier_with_plan(workspace)
+    info = workspace.invoices.create_draft(detail.id, _fees(workspace, detail, 1_000_01))
+    row = info.invoices[0]
+    assert row.vat_cents == vat_of(1_000_01, 2000) == 200_00 and row.total_cents == 1_200_01
+
+
+def test_only_who_may_invoice_invoices(login_as):
+    assistant, admin = login_as("assistant"), login_as("admin")
+    detail = _dossier_with_plan(admin)
+    with pytest.raises(PermissionDenied):
+        assistant.invoices.create_draft(detail.id, _fees(admin, detail))
+    draft = admin.invoices.create_draft(detail.id, _fees(admin, detail)).invoices[0]
+    with pytest.raises(PermissionDenied):
+        assistant.invoices.issue(draft.id)
+    assert assistant.invoices.for_dossier(detail.id).invoices[0].number == ""  # may read
+
+
+def test_issued_invoices_outlive_their_dossier(workspace):
+    from models.office import Invoice
+
+    detail = _dossier_with_plan(workspace)
+    draft = workspace.invoices.create_draft(detail.id, _fees(workspace, detail)).invoices[0]
+    workspace.invoices.issue(draft.id)
+    workspace.dossiers.delete(detail.id)
+    with workspace.database.read() as session:
+        [kept] = session.query(Invoice).all()
+        assert kept.dossier_id is None and kept.dossier_number == detail.number
+        assert kept.recipient_name == "DURAND Paul" and kept.number == f"F-{YEAR}-0001"
+
+
+def _issue_many(database_path: str, dossier_id: int, count: int, queue) -> None:
+    from pathlib import Path
+
+    from app.paths import DataPaths
+    from app.workspace import OfficeDatabase
+
+    office = OfficeDatabase(DataPaths(Path(database_path)))
+    workspace = office.workspace_for(office.authenticate("admin", "demo"))
+    numbers = []
+    for _ in range(count):
+        data = InvoiceData(
+            InvoiceKind.FEES, "Client", description="Honoraires", amount_cents=100_00
+        )
+        draft = workspace.invoices.create_draft(dossier_id, data)
+        invoice = workspace.invoices.issue(draft.changed_id)
+        numbers.append(next(i.number for i in invoice.invoices if i.id == draft.changed_id))
+    workspace.close()
+    queue.put(numbers)
+
+
+@pytest.mark.slow
+def test_two_processes_issuing_at_once_never_share_nor_skip_a_number(workspace):
+    detail = _dossier_with_plan(workspace)
+    workspace.close()
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    workers = [
+        context.Process(
+            target=_issue_many, args=(str(workspace.paths.database), detail.id, 12, queue)
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    numbers = queue.get(timeout=120) + queue.get(timeout=120)
+    for worker in workers:
+        worker.join(timeout=60)
+    assert sorted(numbers) == [f"F-{YEAR}-{n:04d}" for n in range(1, 25)]
