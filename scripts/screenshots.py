@@ -110,6 +110,16 @@ def main() -> int:
     if sending is not None:
         sending.grab().save(str(out / "dialog-prepare-sending.png"))
         sending.reject()
+    _invoice_samples(workspace, dossier.view.dossier_id)
+    invoices = dossier.view.show_invoices()
+    for _ in range(3):
+        app.processEvents()
+    dossier.grab().save(str(out / "dossier-invoices.png"))
+    dossier.view.tabs.setCurrentIndex(0)
+    for _ in range(3):
+        app.processEvents()
+    dossier.view.general.grab().save(str(out / "dossier-general-invoicing.png"))
+    _ = invoices
     dossier.view.tabs.setCurrentIndex(0)
     from models.enums import DossierTab
 
@@ -142,6 +152,32 @@ def main() -> int:
     workspace.close()
     print(f"screens written to {out}")
     return 0
+
+
+def _invoice_samples(workspace, dossier_id: int) -> None:
+    """The dossier's fees, issued; a commission draft."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from app.dossier.dossier_service import DossierDate
+    from app.invoicing.invoices import PaymentData
+    from models.enums import InvoiceKind, PaymentMeans
+
+    service = workspace.invoices
+    fees = service.propose(dossier_id, InvoiceKind.FEES)
+    fees = replace(fees, amount_cents=fees.amount_cents or 2_500_00)
+    draft = service.create_draft(dossier_id, fees, despite_flag=True).changed_id
+    service.issue(draft)
+    detail = workspace.dossiers.get(dossier_id)
+    if detail.offer_signed_on is not None:
+        workspace.dossiers.set_date(
+            detail.id, detail.version, DossierDate.FUNDS_RELEASED, dt.date.today()
+        )
+        service.pay(draft, PaymentData(dt.date.today(), 1_000_00, PaymentMeans.TRANSFER, "VIR"))
+    commission = service.propose(dossier_id, InvoiceKind.BANK_COMMISSION)
+    if commission.recipient_name:
+        commission = replace(commission, amount_cents=commission.amount_cents or 1_200_00)
+        service.create_draft(dossier_id, commission, despite_flag=True)
 
 
 def _attach_samples(workspace, dossier_id: int, folder: Path) -> None:

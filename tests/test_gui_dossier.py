@@ -344,6 +344,7 @@ def test_delete_asks_for_confirmation_naming_the_dossier(
     assert detail.number in box.text() and "QUÉNÉHERVÉ Éloïse" in box.text()
     assert "irréversible" in box.informativeText()
     assert "jusqu'à 12 mois" in box.informativeText()  # how long backups keep it
+    assert "factures émises et ses avoirs sont conservés" in box.informativeText()
     click(qtbot, box.findChild(QPushButton, "confirmDeleteButton"))
     qtbot.waitUntil(lambda: not window.isVisible())
     assert workspace.list_page(ListQuery(tab=ListTab.ALL, search=detail.number), 0, 5) == []

@@ -57,6 +57,7 @@ def test_tabs_are_there(qtbot, workspace, open_dossier):
         "Simulations",
         "Documents",
         "Pipeline",
+        "Facturation",
     ]
 
 

@@ -124,6 +124,9 @@ def test_no_fees_are_paid_before_the_funds_are_released(workspace):
         invoices.pay(invoice_id, payment)
     assert "renseignez la date de déblocage" in refused.value.message
     detail = workspace.dossiers.get(detail.id)
+    with pytest.raises(DomainError, match="après la signature de l'offre"):
+        workspace.dossiers.set_date(detail.id, detail.version, DossierDate.FUNDS_RELEASED, TODAY)
+    detail = workspace.dossiers.set_date(detail.id, detail.version, DossierDate.OFFER_SIGNED, TODAY)
     workspace.dossiers.set_date(detail.id, detail.version, DossierDate.FUNDS_RELEASED, TODAY)
     info = invoices.pay(invoice_id, payment)
     row = info.invoices[0]

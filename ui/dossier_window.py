@@ -37,6 +37,7 @@ from ui.dialogs.dossier_dialogs import AbandonDialog, ResumeDialog
 from ui.dialogs.privacy_dialogs import ErasePersonDialog, ExportPersonDialog
 from ui.documents_tab import DocumentsTab
 from ui.general_tab import GeneralTab
+from ui.invoices_tab import InvoicesTab
 from ui.operations import Outcome, attempt
 from ui.pipeline_tab import PipelineTab
 from ui.simulations_tab import SimulationsTab
@@ -55,6 +56,7 @@ _LATER_TABS = (
     ("simulations_tab", SimulationsTab, True, "Simulations"),
     ("documents_tab", DocumentsTab, False, "Documents"),
     ("pipeline_tab", PipelineTab, False, "Pipeline"),
+    ("invoices_tab", InvoicesTab, False, "Facturation"),
 )
 
 
@@ -149,6 +151,7 @@ class DossierView(QWidget):
         self.simulations_tab: SimulationsTab | None = None
         self.documents_tab: DocumentsTab | None = None
         self.pipeline_tab: PipelineTab | None = None
+        self.invoices_tab: InvoicesTab | None = None
         self._pages: dict[str, QWidget] = {}
         for name, _kind, _scrolls, title in _LATER_TABS:
             page = QWidget()
@@ -192,14 +195,21 @@ class DossierView(QWidget):
         # Read again each time they are shown: the other tabs (a co-borrower added, the
         # project changed) change what the checklist asks, and the version.
         current = self.tabs.currentWidget()
-        for name in ("documents_tab", "pipeline_tab"):
+        for name in ("documents_tab", "pipeline_tab", "invoices_tab"):
             tab = getattr(self, name)
             if current is self._pages[name] and tab is not None:
                 tab.reload()
 
+    def show_invoices(self) -> InvoicesTab:
+        """Bring the «Facturation» tab forward (built and loaded if it was not yet)."""
+        self.finish_tabs()
+        self.tabs.setCurrentWidget(self._pages["invoices_tab"])
+        assert self.invoices_tab is not None
+        return self.invoices_tab
+
     @property
     def tabs_complete(self) -> bool:
-        return self.pipeline_tab is not None
+        return self.invoices_tab is not None
 
     def finish_tabs(self) -> None:
         """Build the tabs not built yet, and show the dossier in them."""
@@ -539,8 +549,10 @@ class DossierView(QWidget):
             self._confirmed_delete,
             details=(
                 "Le dossier et tout ce qui lui est rattaché (emprunteurs, enfants, commentaires, "
-                "simulations, documents et leurs fichiers, historique) seront effacés. Cette "
-                "action est irréversible.\n\nLes sauvegardes déjà faites le conservent : les "
+                "simulations, documents et leurs fichiers, demandes aux banques, historique) "
+                "seront effacés. Cette action est irréversible.\n\nSes factures émises et ses "
+                "avoirs sont conservés, tels qu'imprimés : ce sont des pièces comptables à "
+                "garder dix ans.\n\nLes sauvegardes déjà faites le conservent : les "
                 f"sauvegardes automatiques jusqu'à {kept.horizon} (réglage « Sauvegardes » des "
                 "paramètres), les sauvegardes manuelles et vers un dossier jusqu'à ce qu'elles "
                 "soient supprimées."

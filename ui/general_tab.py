@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMenu,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +25,7 @@ from app.dossier.readmodels import DossierDetail
 from app.errors import DomainError
 from app.richtext import plain_text
 from app.text import format_amount, format_datetime, format_duration, format_rate
-from models.enums import DossierTab
+from models.enums import DossierTab, InvoiceKind
 from ui.common import (
     ErrorLabel,
     comment_button,
@@ -198,6 +200,32 @@ class GeneralTab(QWidget):
         ):
             layout.addWidget(check)
             check.toggled.connect(lambda on, f=flag: self._flag(f, on))
+        invoicing = QHBoxLayout()
+        invoicing.addWidget(field_name("Facturation"))
+        self.new_invoice_button = QToolButton()
+        self.new_invoice_button.setObjectName("newInvoiceButton")
+        self.new_invoice_button.setIcon(icon("invoice-new"))
+        self.new_invoice_button.setToolTip("Créer une facture pour ce dossier")
+        self.new_invoice_button.setAccessibleName("Nouvelle facture")
+        self.new_invoice_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        kinds = QMenu(self.new_invoice_button)
+        for kind in InvoiceKind:
+            action = kinds.addAction(kind.label)
+            action.setObjectName(f"generalNewInvoice_{kind.value}")
+            action.triggered.connect(
+                lambda _c=False, k=kind: self.view.show_invoices().new_invoice(k)
+            )
+        self.new_invoice_button.setMenu(kinds)
+        self.invoices_button = QToolButton()
+        self.invoices_button.setObjectName("invoicesButton")
+        self.invoices_button.setIcon(icon("invoices"))
+        self.invoices_button.setToolTip("Voir les factures de ce dossier")
+        self.invoices_button.setAccessibleName("Factures du dossier")
+        self.invoices_button.clicked.connect(lambda _c=False: self.view.show_invoices())
+        invoicing.addWidget(self.new_invoice_button)
+        invoicing.addWidget(self.invoices_button)
+        invoicing.addStretch(1)
+        layout.addLayout(invoicing)
         return box
 
     # --- «Simulations» ---

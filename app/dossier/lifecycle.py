@@ -128,6 +128,12 @@ def check_dates(dates: DossierDates, today: dt.date) -> None:
             f"({dates.offer_signed_on:%d/%m/%Y}).",
             field="funds_released_on",
         )
+    if dates.funds_released_on and dates.offer_signed_on is None:
+        raise DomainError(
+            "Les fonds sont débloqués après la signature de l'offre : saisissez d'abord la "
+            "date de signature de l'offre.",
+            field="funds_released_on",
+        )
     if dates.funds_released_on and dates.funds_released_on > today:
         raise DomainError(
             "La date de déblocage des fonds ne peut pas être dans le futur : saisissez-la "

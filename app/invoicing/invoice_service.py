@@ -78,7 +78,8 @@ class InvoiceRow:
     amount_cents: int
     vat_cents: int
     total_cents: int
-    credited_cents: int  # by credit notes (negative)
+    credited_cents: int  # by credit notes, all taxes included (negative)
+    credited_amount_cents: int  # the same before tax (negative)
     paid_cents: int
     status: str  # as shown: Brouillon, Émise, Payée, En retard…
     payments: tuple[PaymentRow, ...]
@@ -365,9 +366,13 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             payments.setdefault(payment.invoice_id, []).append(payment)
         numbers = {i.id: i.number or "" for i in invoices}
         credited: dict[int, int] = {}
+        credited_amount: dict[int, int] = {}
         for i in invoices:
             if i.credits_id is not None:
                 credited[i.credits_id] = credited.get(i.credits_id, 0) + i.total_cents
+                credited_amount[i.credits_id] = (
+                    credited_amount.get(i.credits_id, 0) + i.amount_cents
+                )
         rows = []
         for i in invoices:
             paid = sum(p.amount_cents for p in payments.get(i.id, []))
@@ -387,6 +392,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                     vat_cents=i.vat_cents,
                     total_cents=i.total_cents,
                     credited_cents=credited.get(i.id, 0),
+                    credited_amount_cents=credited_amount.get(i.id, 0),
                     paid_cents=paid,
                     status=status_label(
                         i.state, i.total_cents, paid, i.due_on, today, credited.get(i.id, 0)

@@ -1,0 +1,81 @@
+"""The «Facturation» tab and the Général tab's invoicing icons, driven through the widgets."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from app.dossier.dossier_service import DossierFlag
+from models.enums import InvoiceKind
+from tests.test_invoicing import TODAY, YEAR, _dossier_with_plan
+
+
+def test_an_invoice_from_general_to_its_payment(qtbot, workspace, open_dossier):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTreeWidget
+
+    from tests.test_gui_dossier import click, find
+
+    detail = _dossier_with_plan(workspace, 2_400_00)
+    window = open_dossier(detail.id)
+    find(window, QAction, "generalNewInvoice_fees").trigger()  # the «+» of Général
+    tab = window.view.invoices_tab
+    assert tab.isVisible()
+    dialog = find(tab, QWidget, "invoiceEditor")
+    assert find(dialog, QLineEdit, "invoiceRecipientEdit").text() == "DURAND Paul"
+    amount = find(dialog, QLineEdit, "invoiceAmountEdit")
+    assert amount.text().replace("\u202f", " ") == "2 400,00"
+    amount.setText("")
+    click(qtbot, dialog.ok_button)
+    assert "Montant invalide" in dialog.error.text()
+    amount.setText("2 400")
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    table = find(tab, QTreeWidget, "invoicesTable")
+    row = table.topLevelItem(0)
+    assert row.text(0) == "(brouillon)" and row.text(8) == "Brouillon"
+    table.setCurrentItem(row)
+    box = tab.issue()
+    assert "ne pourra plus être modifiée" in box.informativeText()
+    click(qtbot, find(tab, QPushButton, "confirmIssueInvoiceButton"))
+    row = table.topLevelItem(0)
+    assert row.text(0) == f"F-{YEAR}-0001" and row.text(8) == "Émise"
+    assert not find(tab, QPushButton, "editInvoiceButton").isEnabled()
+    # A payment before the funds are released is refused with article L519-6.
+    table.setCurrentItem(row)
+    payment = tab.pay()
+    click(qtbot, payment.ok_button)
+    assert "L519-6" in payment.error.text()
+    payment.reject()
+    window.view.tabs.setCurrentIndex(0)
+    offer = find(window, QWidget, "offerSignedDateEditField")
+    offer.set_date(TODAY)
+    offer.edited.emit(TODAY)
+    field = find(window, QWidget, "fundsReleaseDateEditField")
+    field.set_date(TODAY)
+    field.edited.emit(TODAY)
+    tab = window.view.show_invoices()
+    tab.table.setCurrentItem(tab.table.topLevelItem(0))
+    payment = tab.pay()
+    means = find(payment, QComboBox, "paymentMeansCombo")
+    means.setCurrentIndex(means.findData("transfer"))
+    click(qtbot, payment.ok_button)
+    assert not payment.isVisible()
+    assert tab.table.topLevelItem(0).text(8) == "Payée"
+    assert find(tab, QLabel, "invoicesSummary").text() == "Rien n'est dû."
+
+
+def test_a_flagged_dossier_asks_before_the_editor(qtbot, workspace, open_dossier):
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.test_gui_dossier import click, find
+
+    detail = _dossier_with_plan(workspace)
+    detail = workspace.dossiers.set_flag(detail.id, detail.version, DossierFlag.NO_FEES, True)
+    window = open_dossier(detail.id)
+    tab = window.view.show_invoices()
+    box = tab.new_invoice(InvoiceKind.FEES)
+    assert "Pas d'honoraires" in box.text()
+    click(qtbot, find(tab, QPushButton, "confirmFlaggedInvoiceButton"))
+    dialog = find(tab, QWidget, "invoiceEditor")
+    click(qtbot, dialog.ok_button)
+    assert workspace.invoices.for_dossier(detail.id).invoices[0].kind is InvoiceKind.FEES

@@ -1,0 +1,480 @@
+"""The dossier's «Facturation» tab: its invoices and credit notes with their payments and what
+remains due; a new invoice (of a kind, proposed from the dossier), issue, credit note,
+payment. An issued invoice is never edited: the buttons say what French rules allow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import DomainError
+from app.invoicing.invoices import InvoiceData, PaymentData
+from app.text import format_amount, format_amount_input, format_date, parse_amount
+from models.enums import InvoiceKind, InvoiceState, PaymentMeans
+from ui.common import ErrorLabel, FormDialog, confirm, plain, set_role
+from ui.operations import attempt
+from ui.widgets import DateField
+
+if TYPE_CHECKING:  # the services import SQLAlchemy
+    from app.invoicing.invoice_service import DossierInvoices, InvoiceRow, InvoiceService
+    from ui.dossier_window import DossierView
+
+_ROLE = Qt.ItemDataRole.UserRole
+COLUMNS = ("N°", "Type", "Destinataire", "Émise le", "Échéance", "TTC", "Payé", "Reste dû", "État")
+_STATE_COLOURS = {"En retard": "#b42318", "Payée": "#1a7f37", "Annulée": "#7b8794"}
+
+
+class InvoiceDialog(FormDialog):
+    """A draft invoice: recipient, designation, amount before tax, dates."""
+
+    def __init__(self, parent: QWidget, data: InvoiceData, submit, title: str) -> None:
+        super().__init__(parent, title, "invoiceEditor")
+        self._submit = submit
+        self._kind = data.kind
+        self._ids = (data.bank_id, data.referrer_id)
+        form = QFormLayout()
+        self.kind_label = QLabel(data.kind.label)
+        self.name_edit = QLineEdit(data.recipient_name)
+        self.name_edit.setObjectName("invoiceRecipientEdit")
+        self.address_edit = QLineEdit(data.recipient_address)
+        self.address_edit.setObjectName("invoiceAddressEdit")
+        self.siren_edit = QLineEdit(data.recipient_siren)
+        self.siren_edit.setObjectName("invoiceSirenEdit")
+        self.business_check = QCheckBox("Client professionnel (indemnité de recouvrement de 40 €)")
+        self.business_check.setObjectName("invoiceBusinessCheck")
+        self.business_check.setChecked(data.recipient_is_business)
+        self.description_edit = QLineEdit(data.description)
+        self.description_edit.setObjectName("invoiceDescriptionEdit")
+        self.amount_edit = QLineEdit(
+            format_amount_input(data.amount_cents) if data.amount_cents else ""
+        )
+        self.amount_edit.setObjectName("invoiceAmountEdit")
+        self.amount_edit.setPlaceholderText("Montant hors taxes (€)")
+        self.service_field = DateField("invoiceServiceDate", "Date de la prestation")
+        self.service_field.set_value(data.service_on)
+        self.days_spin = QSpinBox()
+        self.days_spin.setObjectName("invoicePaymentDaysSpin")
+        self.days_spin.setRange(0, 60)
+        self.days_spin.setSuffix(" jours")
+        self.days_spin.setValue(data.payment_days)
+        for label, widget in (
+            ("Type :", self.kind_label),
+            ("Destinataire :", self.name_edit),
+            ("Adresse :", self.address_edit),
+            ("SIREN / SIRET :", self.siren_edit),
+            ("", self.business_check),
+            ("Désignation :", self.description_edit),
+            ("Montant HT (€) :", self.amount_edit),
+            ("Date de la prestation :", self.service_field),
+            ("Paiement à :", self.days_spin),
+        ):
+            form.addRow(label, widget)
+        self.form.addLayout(form)
+        self.fields = {
+            "recipient_name": self.name_edit,
+            "recipient_address": self.address_edit,
+            "recipient_siren": self.siren_edit,
+            "description": self.description_edit,
+            "amount": self.amount_edit,
+            "payment_days": self.days_spin,
+        }
+        self.setMinimumWidth(520)
+
+    def data(self) -> InvoiceData:
+        return InvoiceData(
+            kind=self._kind,
+            recipient_name=self.name_edit.text(),
+            recipient_address=self.address_edit.text(),
+            recipient_siren=self.siren_edit.text(),
+            recipient_is_business=self.business_check.isChecked(),
+            description=self.description_edit.text(),
+            amount_cents=parse_amount(self.amount_edit.text(), "amount") or 0,
+            service_on=self.service_field.value(),
+            payment_days=self.days_spin.value(),
+            bank_id=self._ids[0],
+            referrer_id=self._ids[1],
+        )
+
+    def submit(self):
+        return self._submit(self.data())
+
+
+class PaymentDialog(FormDialog):
+    def __init__(self, parent: QWidget, row: InvoiceRow, submit) -> None:
+        super().__init__(parent, f"Règlement de la facture {row.number}", "paymentDialog")
+        self._submit = submit
+        form = QFormLayout()
+        self.date_field = DateField("paymentDate", "Date du règlement", optional=False)
+        self.date_field.set_value(dt.date.today())
+        self.amount_edit = QLineEdit(format_amount_input(row.remaining_cents))
+        self.amount_edit.setObjectName("paymentAmountEdit")
+        self.means_combo = QComboBox()
+        self.means_combo.setObjectName("paymentMeansCombo")
+        for means in PaymentMeans:
+            self.means_combo.addItem(means.label, means.value)
+        self.reference_edit = QLineEdit()
+        self.reference_edit.setObjectName("paymentReferenceEdit")
+        self.reference_edit.setPlaceholderText("n° de chèque, libellé du virement…")
+        for label, widget in (
+            ("Date :", self.date_field),
+            ("Montant TTC (€) :", self.amount_edit),
+            ("Moyen :", self.means_combo),
+            ("Référence :", self.reference_edit),
+        ):
+            form.addRow(label, widget)
+        self.form.addLayout(form)
+        self.fields = {
+            "paid_on": self.date_field,
+            "amount": self.amount_edit,
+            "means": self.means_combo,
+            "reference": self.reference_edit,
+        }
+
+    def submit(self):
+        paid_on = self.date_field.value()
+        if paid_on is None:
+            raise DomainError("Indiquez la date du règlement.", "paid_on")
+        return self._submit(
+            PaymentData(
+                paid_on,
+                parse_amount(self.amount_edit.text(), "amount") or 0,
+                PaymentMeans(self.means_combo.currentData()),
+                self.reference_edit.text(),
+            )
+        )
+
+
+class CreditDialog(FormDialog):
+    def __init__(self, parent: QWidget, row: InvoiceRow, submit) -> None:
+        super().__init__(
+            parent, f"Avoir sur la facture {row.number}", "creditNoteDialog", "Émettre l'avoir"
+        )
+        self._submit = submit
+        form = QFormLayout()
+        open_amount = row.amount_cents + row.credited_amount_cents
+        self.amount_edit = QLineEdit(format_amount_input(open_amount))
+        self.amount_edit.setObjectName("creditAmountEdit")
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("creditReasonEdit")
+        self.reason_edit.setPlaceholderText("ex. erreur de montant, geste commercial")
+        form.addRow("Montant HT à annuler (€) :", self.amount_edit)
+        form.addRow("Motif :", self.reason_edit)
+        note = set_role(
+            QLabel(
+                "Une facture émise ne se modifie pas : l'avoir, numéroté à son tour, l'annule "
+                "en tout (montant entier) ou en partie."
+            ),
+            "hint",
+        )
+        self.form.addLayout(form)
+        self.form.addWidget(note)
+        self.fields = {"amount": self.amount_edit}
+
+    def submit(self):
+        return self._submit(
+            parse_amount(self.amount_edit.text(), "amount") or 0, self.reason_edit.text()
+        )
+
+
+class InvoicesTab(QWidget):
+    def __init__(self, view: DossierView) -> None:
+        super().__init__()
+        self.setObjectName("invoicesTab")
+        self.view = view
+        self.info: DossierInvoices | None = None
+        layout = QVBoxLayout(self)
+        box = QGroupBox("Factures et avoirs du dossier")
+        box_layout = QVBoxLayout(box)
+        self.table = QTreeWidget()
+        self.table.setObjectName("invoicesTable")
+        self.table.setHeaderLabels(list(COLUMNS))
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setUniformRowHeights(True)
+        header = self.table.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.itemDoubleClicked.connect(lambda _i, _c: self.edit())
+        box_layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.new_button = QToolButton()
+        self.new_button.setObjectName("newInvoiceTabButton")
+        self.new_button.setText("Nouvelle facture")
+        self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.new_menu = QMenu(self.new_button)
+        for kind in InvoiceKind:
+            action = self.new_menu.addAction(kind.label)
+            action.setObjectName(f"newInvoice_{kind.value}")
+            action.triggered.connect(lambda _c=False, k=kind: self.new_invoice(k))
+        self.new_button.setMenu(self.new_menu)
+        buttons.addWidget(self.new_button)
+        self.edit_button = self._button("editInvoiceButton", "Modifier le brouillon…", self.edit)
+        self.delete_button = self._button(
+            "deleteInvoiceButton", "Supprimer le brouillon…", self.delete
+        )
+        self.issue_button = self._button("issueInvoiceButton", "Émettre…", self.issue)
+        self.credit_button = self._button("creditNoteButton", "Avoir…", self.credit)
+        self.pay_button = self._button("addPaymentButton", "Règlement…", self.pay)
+        for button in (
+            self.edit_button,
+            self.delete_button,
+            self.issue_button,
+            self.credit_button,
+            self.pay_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.summary = plain(QLabel())
+        self.summary.setObjectName("invoicesSummary")
+        buttons.addWidget(self.summary)
+        box_layout.addLayout(buttons)
+        self.error = ErrorLabel("invoicesError")
+        box_layout.addWidget(self.error)
+        layout.addWidget(box)
+
+    @property
+    def service(self) -> InvoiceService:
+        return self.view.workspace.invoices
+
+    def _button(self, name: str, text: str, slot) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.clicked.connect(lambda _c=False: slot())
+        return button
+
+    # --- showing ---
+
+    def reload(self) -> None:
+        if self.view.dossier_id is None:
+            return
+        outcome = attempt(lambda: self.service.for_dossier(self.view.dossier_id))
+        if outcome.value is not None:
+            self.render(outcome.value)
+        elif outcome.problem is not None:
+            self.error.show_message(outcome.problem.message)
+
+    def render(self, info: DossierInvoices) -> None:
+        self.info = info
+        self.table.clear()
+        chosen = None
+        for row in info.invoices:
+            item = QTreeWidgetItem(
+                [
+                    row.number or "(brouillon)",
+                    ("Avoir — " if row.credit_note else "") + row.kind.label,
+                    row.recipient_name,
+                    format_date(row.issued_on) or "—",
+                    format_date(row.due_on) or "—",
+                    format_amount(row.total_cents),
+                    format_amount(row.paid_cents) if row.paid_cents else "—",
+                    format_amount(row.remaining_cents) if row.remaining_cents else "—",
+                    row.status,
+                ]
+            )
+            item.setData(0, _ROLE, row)
+            item.setToolTip(2, row.description)
+            for column in (5, 6, 7):
+                item.setTextAlignment(
+                    column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                )
+            colour = _STATE_COLOURS.get(row.status)
+            if colour:
+                item.setForeground(8, QColor(colour))
+            for payment in row.payments:
+                child = QTreeWidgetItem(
+                    [
+                        "",
+                        f"Règlement — {payment.means_label}",
+                        payment.reference,
+                        format_date(payment.paid_on),
+                        "",
+                        "",
+                        format_amount(payment.amount_cents),
+                        "",
+                        "",
+                    ]
+                )
+                child.setFlags(child.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+                child.setTextAlignment(
+                    6, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                )
+                item.addChild(child)
+            self.table.addTopLevelItem(item)
+            if row.id == info.changed_id:
+                chosen = item
+        if chosen is not None:
+            self.table.setCurrentItem(chosen)
+        self.table.expandAll()
+        due = info.remaining_cents
+        if not info.invoices:
+            self.summary.setText("Aucune facture pour ce dossier.")
+        else:
+            self.summary.setText(f"Reste dû : {format_amount(due)}" if due else "Rien n'est dû.")
+        self.new_button.setEnabled(info.may_invoice)
+        self._selection_changed()
+
+    def selected(self) -> InvoiceRow | None:
+        item = self.table.currentItem()
+        row = item.data(0, _ROLE) if item is not None and item.isSelected() else None
+        return row
+
+    def _selection_changed(self) -> None:
+        row = self.selected()
+        may = self.info is not None and self.info.may_invoice
+        draft = row is not None and row.state is InvoiceState.DRAFT
+        open_invoice = row is not None and row.state is InvoiceState.ISSUED and not row.credit_note
+        self.edit_button.setEnabled(may and draft)
+        self.delete_button.setEnabled(may and draft)
+        self.issue_button.setEnabled(may and draft)
+        self.credit_button.setEnabled(may and open_invoice)
+        self.pay_button.setEnabled(
+            may and open_invoice and row is not None and row.remaining_cents > 0
+        )
+
+    # --- changing ---
+
+    def _done(self, info) -> None:
+        self.error.clear_message()
+        self.render(info)
+
+    def _run(self, command) -> bool:
+        outcome = attempt(command)
+        if outcome.value is not None:
+            self._done(outcome.value)
+            return True
+        if outcome.problem is not None:
+            self.error.show_message(outcome.problem.message)
+        return False
+
+    def new_invoice(self, kind: InvoiceKind, despite_flag: bool = False):
+        """The editor of a new draft of this kind, proposed from the dossier; a dossier
+        ticked «Pas d'honoraires» (…) for this kind asks first."""
+        detail = self.view.detail
+        if detail is None:
+            return None
+        flag = {
+            InvoiceKind.FEES: (detail.no_fees, "« Pas d'honoraires »"),
+            InvoiceKind.BANK_COMMISSION: (
+                detail.no_bank_commission,
+                "« Pas de commission bancaire »",
+            ),
+            InvoiceKind.REBATE: (detail.no_rebate, "« Pas de ristourne »"),
+        }[kind]
+        if flag[0] and not despite_flag:
+            return confirm(
+                self,
+                "flaggedInvoiceDialog",
+                "Facturer quand même ?",
+                f"Ce dossier est marqué {flag[1]} : le facturer quand même ?",
+                "Facturer quand même",
+                lambda: self.new_invoice(kind, despite_flag=True),
+            )
+        dossier_id = detail.id
+        proposed = attempt(lambda: self.service.propose(dossier_id, kind))
+        if proposed.value is None:
+            if proposed.problem is not None:
+                self.error.show_message(proposed.problem.message)
+            return None
+        dialog = InvoiceDialog(
+            self,
+            proposed.value,
+            lambda data: self.service.create_draft(dossier_id, data, despite_flag),
+            f"Nouvelle facture — {kind.label}",
+        )
+        dialog.accepted.connect(lambda: self._done(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def edit(self) -> InvoiceDialog | None:
+        row = self.selected()
+        if row is None or row.state is not InvoiceState.DRAFT or self.view.dossier_id is None:
+            return None
+        proposed = attempt(lambda: self.service.propose(self.view.dossier_id, row.kind))
+        if proposed.value is None:
+            return None
+        data = replace(
+            proposed.value,
+            recipient_name=row.recipient_name,
+            description=row.description,
+            amount_cents=row.amount_cents,
+        )
+        dialog = InvoiceDialog(
+            self, data, lambda d: self.service.update_draft(row.id, d), "Modifier le brouillon"
+        )
+        dialog.accepted.connect(lambda: self._done(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def delete(self):
+        row = self.selected()
+        if row is None or row.state is not InvoiceState.DRAFT:
+            return None
+        return confirm(
+            self,
+            "deleteInvoiceDialog",
+            "Supprimer le brouillon",
+            f"Supprimer ce brouillon de facture ({row.kind.label.lower()}, "
+            f"{format_amount(row.total_cents)}) ?",
+            "Supprimer",
+            lambda: self._run(lambda: self.service.delete_draft(row.id)),
+        )
+
+    def issue(self):
+        row = self.selected()
+        if row is None or row.state is not InvoiceState.DRAFT:
+            return None
+        return confirm(
+            self,
+            "issueInvoiceDialog",
+            "Émettre la facture",
+            f"Émettre la facture de {format_amount(row.total_cents)} à {row.recipient_name} ?",
+            "Émettre",
+            lambda: self._run(lambda: self.service.issue(row.id)),
+            "Elle reçoit son numéro et ne pourra plus être modifiée ni supprimée : seul un "
+            "avoir l'annulera.",
+        )
+
+    def credit(self) -> CreditDialog | None:
+        row = self.selected()
+        if row is None:
+            return None
+        dialog = CreditDialog(
+            self, row, lambda amount, reason: self.service.credit(row.id, amount, reason)
+        )
+        dialog.accepted.connect(lambda: self._done(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def pay(self) -> PaymentDialog | None:
+        row = self.selected()
+        if row is None:
+            return None
+        dialog = PaymentDialog(self, row, lambda payment: self.service.pay(row.id, payment))
+        dialog.accepted.connect(lambda: self._done(dialog.result_value))
+        dialog.open()
+        return dialog
