@@ -322,6 +322,7 @@ class Workspace:
                 self.user,
                 lambda: self.company.get(),
                 lambda: MachineSettings().machine_prefix(),
+                logo=lambda company: self.company.logo_path(company),
             )
 
         return self._service("invoices", build)

@@ -39,6 +39,10 @@ def test_an_invoice_from_general_to_its_payment(qtbot, workspace, open_dossier):
     click(qtbot, find(tab, QPushButton, "confirmIssueInvoiceButton"))
     row = table.topLevelItem(0)
     assert row.text(0) == f"F-{YEAR}-0001" and row.text(8) == "Émise"
+    qtbot.waitUntil(  # its PDF made in the background and kept in «Factures»
+        lambda: [d.title for d in workspace.documents.list(detail.id).documents]
+        == [f"Facture F-{YEAR}-0001 — Honoraires"]
+    )
     assert not find(tab, QPushButton, "editInvoiceButton").isEnabled()
     # A payment before the funds are released is refused with article L519-6.
     table.setCurrentItem(row)

@@ -94,6 +94,9 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ),
     ("app/demo/samples.py", "reportlab.lib.pagesizes"): "reportlab: when a demo office is built",
     ("app/demo/samples.py", "reportlab.pdfgen.canvas"): "reportlab: when a demo office is built",
+    ("app/invoicing/invoice_service.py", "app.invoicing.invoice_pdf"): (
+        "reportlab (0.2 s): when an invoice is printed"
+    ),
     ("ui/documents_tab.py", "PySide6.QtPdf"): "QtPdf: when a PDF is first previewed",
     ("ui/documents_tab.py", "PySide6.QtPdfWidgets"): "QtPdf: when a PDF is first previewed",
 }

@@ -235,3 +235,39 @@ def test_two_processes_issuing_at_once_never_share_nor_skip_a_number(workspace):
     for worker in workers:
         worker.join(timeout=60)
     assert sorted(numbers) == [f"F-{YEAR}-{n:04d}" for n in range(1, 25)]
+
+
+def test_the_printed_invoice_has_the_mentions_french_law_requires(workspace, tmp_path):
+    from pypdf import PdfReader
+
+    detail = _dossier_with_plan(workspace)
+    draft = workspace.invoices.create_draft(detail.id, _fees(workspace, detail)).invoices[0]
+    with pytest.raises(DomainError, match="brouillon ne s'imprime pas"):
+        workspace.invoices.write_pdf(draft.id, tmp_path / "x.pdf")
+    workspace.invoices.issue(draft.id)
+    target = workspace.invoices.write_pdf(draft.id, tmp_path / "facture.pdf")
+    text = (
+        " ".join(" ".join(page.extract_text().split()) for page in PdfReader(target).pages)
+        .replace("\u00a0", " ")
+        .replace("\u202f", " ")
+    )
+    for expected in (
+        f"FACTURE N° F-{YEAR}-0001",
+        "Atlantique Courtage Immobilier",
+        "SIREN 812345601",
+        "ORIAS n° 23004567",
+        "DURAND Paul",
+        "3 rue Vauban 33000 Bordeaux",
+        f"Date d'émission {TODAY:%d/%m/%Y}",
+        "Honoraires de courtage",
+        "2 500,00 €",
+        "article 261 C-1°-a",
+        "trois fois le taux d'intérêt légal",
+        "Date d'échéance",
+    ):
+        assert expected in text, expected
+    assert "40 €" not in text  # a person, not a business
+    info = workspace.invoices.credit(draft.id, 500_00)
+    note = workspace.invoices.write_pdf(info.changed_id, tmp_path / "avoir.pdf")
+    said = " ".join(page.extract_text() for page in PdfReader(note).pages)
+    assert f"AVOIR N° A-{YEAR}-0001" in said and f"F-{YEAR}-0001" in said

@@ -343,14 +343,15 @@ class DossierView(QWidget):
         """The «Pipeline» tab saved: the dossier's version moved on."""
         self.documents_changed(info)
 
-    def keep_document(self, path: Path, title: str) -> bool:
-        """Keep a file Dossia made (the synthesis PDF) in the dossier's documents."""
+    def keep_document(
+        self, path: Path, title: str, folder: DocumentFolder = DocumentFolder.REQUESTS
+    ) -> bool:
+        """Keep a file Dossia made (the synthesis, a loan request, an invoice) in the
+        dossier's documents."""
         if self.dossier_id is None:
             return False
         outcome = attempt(
-            lambda: self.workspace.documents.keep(
-                self.dossier_id, path, title, DocumentFolder.REQUESTS
-            )
+            lambda: self.workspace.documents.keep(self.dossier_id, path, title, folder)
         )
         if outcome.value is None:
             if outcome.problem is not None:

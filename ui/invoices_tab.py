@@ -8,8 +8,8 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,14 +29,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.errors import DomainError
 from app.invoicing.invoices import InvoiceData, PaymentData
 from app.text import format_amount, format_amount_input, format_date, parse_amount
-from models.enums import InvoiceKind, InvoiceState, PaymentMeans
+from models.enums import DocumentFolder, InvoiceKind, InvoiceState, PaymentMeans
+from ui.backup_ui import ProgressRun
 from ui.common import ErrorLabel, FormDialog, confirm, plain, set_role
 from ui.operations import attempt
 from ui.widgets import DateField
+from ui.workers import Background
 
 if TYPE_CHECKING:  # the services import SQLAlchemy
     from app.invoicing.invoice_service import DossierInvoices, InvoiceRow, InvoiceService
@@ -205,6 +208,8 @@ class InvoicesTab(QWidget):
         self.setObjectName("invoicesTab")
         self.view = view
         self.info: DossierInvoices | None = None
+        self._background: Background | None = None
+        self.pdf_run: ProgressRun | None = None
         layout = QVBoxLayout(self)
         box = QGroupBox("Factures et avoirs du dossier")
         box_layout = QVBoxLayout(box)
@@ -240,6 +245,10 @@ class InvoicesTab(QWidget):
         self.issue_button = self._button("issueInvoiceButton", "Émettre…", self.issue)
         self.credit_button = self._button("creditNoteButton", "Avoir…", self.credit)
         self.pay_button = self._button("addPaymentButton", "Règlement…", self.pay)
+        self.pdf_button = self._button("invoicePdfButton", "PDF", self.open_pdf)
+        self.pdf_button.setToolTip(
+            "La facture ou l'avoir tel qu'imprimé (dans les documents du dossier, rubrique « Factures »)"
+        )
         for button in (
             self.edit_button,
             self.delete_button,
@@ -454,10 +463,57 @@ class InvoicesTab(QWidget):
             "Émettre la facture",
             f"Émettre la facture de {format_amount(row.total_cents)} à {row.recipient_name} ?",
             "Émettre",
-            lambda: self._run(lambda: self.service.issue(row.id)),
+            lambda: self._issued(self._run(lambda: self.service.issue(row.id))),
             "Elle reçoit son numéro et ne pourra plus être modifiée ni supprimée : seul un "
             "avoir l'annulera.",
         )
+
+    def _issued(self, done: bool) -> None:
+        """An invoice or a credit note was issued: its PDF is made and kept in the dossier."""
+        if done and self.info is not None and self.info.changed_id is not None:
+            self.make_pdf(self.info.changed_id, open_it=False)
+
+    def make_pdf(self, invoice_id: int, open_it: bool = True) -> ProgressRun | None:
+        """The printed invoice, made off the GUI thread, kept in «Factures» and opened."""
+        row = (
+            next((r for r in self.info.invoices if r.id == invoice_id), None) if self.info else None
+        )
+        if row is None or not row.number:
+            return None
+        if self._background is None:
+            self._background = Background()
+        title = f"{'Avoir' if row.credit_note else 'Facture'} {row.number} — {row.kind.label}"
+        target = self.view.workspace.paths.folder / "exports" / f"{title.split(' — ')[0]}.pdf"
+        service = self.service
+        run = ProgressRun(self, "Impression de la facture…", self._background)
+        self.pdf_run = run
+        run.start(
+            lambda progress: service.write_pdf(invoice_id, target, lambda: not progress(50, 100)),
+            lambda path: self._pdf_made(path, title, open_it),
+            self._pdf_failed,
+        )
+        return run
+
+    def _pdf_made(self, path, title: str, open_it: bool) -> None:
+        if not isValid(self):
+            return
+        self.view.keep_document(path, title, DocumentFolder.INVOICES)
+        if open_it:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _pdf_failed(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
+        if isinstance(error, DomainError):
+            self.error.show_message(error.message)
+        elif isinstance(error, OSError):
+            self.error.show_message(f"La facture n'a pas pu être écrite : {error.strerror}.")
+        else:
+            raise error
+
+    def open_pdf(self) -> ProgressRun | None:
+        row = self.selected()
+        return self.make_pdf(row.id) if row is not None else None
 
     def credit(self) -> CreditDialog | None:
         row = self.selected()

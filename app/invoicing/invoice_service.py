@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,11 +19,13 @@ from app.changes import Change
 from app.clock import now
 from app.dossier.access import DossierCommands
 from app.errors import DomainError, NotFound
+from app.files import atomic_path
 from app.invoicing.invoices import (
     VAT_RATE_BP,
     FlaggedKind,
     InvoiceData,
     PaymentData,
+    PrintedInvoice,
     check_payment,
     clean_invoice,
     counter_of,
@@ -120,9 +123,11 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         company: Callable[[], Company] = Company,
         machine_prefix: Callable[[], str] = lambda: "",
         today: Callable[[], dt.date] = dt.date.today,
+        logo: Callable[[Company], Path | None] = lambda _company: None,
     ) -> None:
         super().__init__(database, user, today)
         self._company = company
+        self._logo = logo
         self._machine_prefix = machine_prefix
 
     # --- reading ---------------------------------------------------------------------
@@ -319,6 +324,52 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             )
             session.info[CHANGED] = invoice.id
             return self._result(session, dossier)
+
+    # --- the printed invoice -----------------------------------------------------------
+
+    def printed(self, invoice_id: int) -> PrintedInvoice:
+        """What an issued invoice or credit note says on paper."""
+        company = self._company()
+        with self._db.read() as session:
+            invoice = self._invoice(session, invoice_id)
+            if invoice.dossier_id is not None:
+                self._visible(session, invoice.dossier_id)
+            elif not self._user.can(Right.INVOICE):
+                raise NotFound("Cette facture ne vous est pas accessible.")
+            if invoice.state is InvoiceState.DRAFT or invoice.issued_on is None:
+                raise DomainError("Un brouillon ne s'imprime pas : émettez d'abord la facture.")
+            credited = session.get(Invoice, invoice.credits_id) if invoice.credits_id else None
+            return PrintedInvoice(
+                company=company,
+                logo=self._logo(company),
+                number=invoice.number or "",
+                credit_note_of=credited.number or "" if credited else "",
+                kind_label=invoice.kind.label,
+                dossier_number=invoice.dossier_number,
+                issued_on=invoice.issued_on,
+                service_on=invoice.service_on,
+                due_on=invoice.due_on,
+                recipient_name=invoice.recipient_name,
+                recipient_address=invoice.recipient_address,
+                recipient_siren=invoice.recipient_siren,
+                recipient_is_business=invoice.recipient_is_business,
+                description=invoice.description,
+                amount_cents=invoice.amount_cents,
+                vat_rate_bp=invoice.vat_rate_bp,
+                vat_cents=invoice.vat_cents,
+                total_cents=invoice.total_cents,
+            )
+
+    def write_pdf(
+        self, invoice_id: int, target: Path, stop: Callable[[], bool] | None = None
+    ) -> Path:
+        """The invoice's PDF into `target` (written whole, or not at all)."""
+        from app.invoicing.invoice_pdf import write_invoice  # reportlab: 0.2 s
+
+        data = self.printed(invoice_id)
+        with atomic_path(target) as partial:
+            write_invoice(data, partial, stop)
+        return target
 
     # --- helpers ---------------------------------------------------------------------
 

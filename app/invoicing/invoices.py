@@ -16,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from app.errors import DomainError
+from app.office.company import Company
 from app.text import format_amount, format_date
 from app.validation import clean_text
 from models.enums import InvoiceKind, InvoiceState, PaymentMeans
@@ -199,3 +201,25 @@ def mentions(vat_rate_bp: int, recipient_is_business: bool, due_on: dt.date | No
     if recipient_is_business:
         said.append(RECOVERY_INDEMNITY)
     return said
+
+
+@dataclass(frozen=True)
+class PrintedInvoice:
+    company: Company
+    logo: Path | None
+    number: str
+    credit_note_of: str  # the invoice a credit note cancels («» for an invoice)
+    kind_label: str
+    dossier_number: str
+    issued_on: dt.date
+    service_on: dt.date | None
+    due_on: dt.date | None
+    recipient_name: str
+    recipient_address: str
+    recipient_siren: str
+    recipient_is_business: bool
+    description: str
+    amount_cents: int
+    vat_rate_bp: int
+    vat_cents: int
+    total_cents: int

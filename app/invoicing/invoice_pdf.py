@@ -1,0 +1,127 @@
+"""The invoice and the credit note as printed, in the house style, with the mentions French
+law requires: the office's identity (name, SIREN, address, ORIAS), the customer's, the
+number, the dates of issue and of the service, the designation, the amounts, VAT or its
+exemption, the due date, the late-payment penalties and, for a business, the 40 € indemnity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from app.invoicing.invoices import PrintedInvoice, mentions
+from app.office.company import letterhead_lines
+from app.pdf import house
+from app.text import format_amount, format_date
+
+
+def write_invoice(
+    data: PrintedInvoice, target: Path, stop: Callable[[], bool] | None = None
+) -> None:
+    styles = house.Styles()
+    company = data.company
+    office = company.name or "Cabinet de courtage"
+    title = ("AVOIR" if data.credit_note_of else "FACTURE") + f" N° {data.number}"
+    lines = letterhead_lines(company)
+    if company.siren:
+        lines.append(f"SIREN {company.siren}")
+    if company.vat_number:
+        lines.append(f"N° de TVA intracommunautaire : {company.vat_number}")
+    story: list[Any] = house.letterhead(lines, data.logo, styles)
+    story += [
+        house.para(title, styles.title),
+        house.para(
+            f"{data.kind_label} — dossier {data.dossier_number}"
+            + (
+                f" — annule tout ou partie de la facture {data.credit_note_of}"
+                if data.credit_note_of
+                else ""
+            ),
+            styles.small,
+        ),
+        Spacer(1, 4 * mm),
+        house.key_values(
+            [
+                (label, value)
+                for label, value in (
+                    ("Client", data.recipient_name),
+                    ("Adresse", data.recipient_address),
+                    ("SIREN / SIRET", data.recipient_siren),
+                    ("Date d'émission", format_date(data.issued_on)),
+                    ("Date de la prestation", format_date(data.service_on)),
+                    (
+                        "Date d'échéance",
+                        format_date(data.due_on) if not data.credit_note_of else "",
+                    ),
+                )
+                if value
+            ],
+            styles,
+        ),
+        Spacer(1, 5 * mm),
+    ]
+    vat_label = (
+        f"TVA {data.vat_rate_bp / 100:.1f} %".replace(".", ",").replace(",0 %", " %")
+        if data.vat_rate_bp
+        else "TVA"
+    )
+    story.append(
+        house.grid(
+            ("Désignation", "Montant HT", vat_label, "Montant TTC"),
+            [
+                [
+                    data.description,
+                    format_amount(data.amount_cents),
+                    format_amount(data.vat_cents) if data.vat_rate_bp else "exonérée",
+                    format_amount(data.total_cents),
+                ]
+            ],
+            styles,
+        )
+    )
+    story += [
+        Spacer(1, 3 * mm),
+        house.key_values(
+            [
+                ("Total HT", format_amount(data.amount_cents)),
+                ("TVA", format_amount(data.vat_cents)),
+                (
+                    "Net à payer" if not data.credit_note_of else "Total de l'avoir",
+                    format_amount(data.total_cents),
+                ),
+            ],
+            styles,
+        ),
+        Spacer(1, 5 * mm),
+    ]
+    said = mentions(
+        data.vat_rate_bp,
+        data.recipient_is_business,
+        None if data.credit_note_of else data.due_on,
+    )
+    if company.iban and not data.credit_note_of:
+        said.append(
+            f"Règlement par virement : IBAN {company.iban}"
+            + (f", BIC {company.bic}" if company.bic else "")
+        )
+    if company.orias_number:
+        said.append(
+            f"Intermédiaire en opérations de banque immatriculé à l'ORIAS sous le n° "
+            f"{company.orias_number} (www.orias.fr)."
+        )
+    if company.mediator:
+        said.append(f"Médiation de la consommation : {company.mediator}.")
+    for text in [m for m in said if m]:
+        story.append(house.para(text, styles.small))
+    house.build(
+        target,
+        story,
+        office=office,
+        title=title,
+        author=office,
+        printed_on=data.issued_on,
+        stop=stop,
+    )
