@@ -40,8 +40,10 @@ def test_an_invoice_from_general_to_its_payment(qtbot, workspace, open_dossier):
     row = table.topLevelItem(0)
     assert row.text(0) == f"F-{YEAR}-0001" and row.text(8) == "Émise"
     qtbot.waitUntil(  # its PDF made in the background and kept in «Factures»
-        lambda: [d.title for d in workspace.documents.list(detail.id).documents]
-        == [f"Facture F-{YEAR}-0001 — Honoraires"]
+        lambda: (
+            [d.title for d in workspace.documents.list(detail.id).documents]
+            == [f"Facture F-{YEAR}-0001 — Honoraires"]
+        )
     )
     assert not find(tab, QPushButton, "editInvoiceButton").isEnabled()
     # A payment before the funds are released is refused with article L519-6.
@@ -83,3 +85,25 @@ def test_a_flagged_dossier_asks_before_the_editor(qtbot, workspace, open_dossier
     dialog = find(tab, QWidget, "invoiceEditor")
     click(qtbot, dialog.ok_button)
     assert workspace.invoices.for_dossier(detail.id).invoices[0].kind is InvoiceKind.FEES
+
+
+def test_a_banks_commission_is_set_in_the_settings(qtbot, workspace, main_window):
+    from PySide6.QtWidgets import QLineEdit
+
+    from tests.test_gui_dossier import click, find
+
+    window = main_window.open_settings()
+    qtbot.addWidget(window)
+    page = window.banks
+    page.table.selectRow(0)
+    dialog = page.edit()
+    find(dialog, QLineEdit, "bankCommissionRateEdit").setText("0,75")
+    find(dialog, QLineEdit, "bankCommissionFixedEdit").setText("300")
+    click(qtbot, dialog.ok_button)
+    assert "pas les deux" in dialog.error.text()
+    find(dialog, QLineEdit, "bankCommissionFixedEdit").setText("")
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    [row] = [r for r in workspace.referential.banks() if r.id == page.model.item_at(0).id]
+    assert row.data.commission_rate_mpct == 750
+    assert page.model.index(0, 3).data() == "0,75\u00a0% du prêt"

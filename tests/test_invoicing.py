@@ -145,10 +145,16 @@ def test_a_bank_commission_comes_from_the_bank_retained(workspace):
     pipeline = workspace.pipeline
     info = pipeline.list(detail.id)
     lcl = next(b for b in info.banks if b.label.startswith("LCL"))
-    with workspace.database.write() as session:
-        from models.office import Bank
+    from dataclasses import replace
 
-        session.get(Bank, lcl.id).commission_rate_mpct = 1000  # 1 % of the amount lent
+    row = next(r for r in workspace.referential.banks() if r.id == lcl.id)
+    with pytest.raises(DomainError, match="pas les deux"):
+        workspace.referential.save_bank(
+            lcl.id, replace(row.data, commission_rate_mpct=1000, commission_fixed_cents=500_00)
+        )
+    with pytest.raises(DomainError, match="de 0,001 à 5 %"):
+        workspace.referential.save_bank(lcl.id, replace(row.data, commission_rate_mpct=6000))
+    workspace.referential.save_bank(lcl.id, replace(row.data, commission_rate_mpct=1000))  # 1 %
     pipeline.save(
         detail.id,
         info.version,

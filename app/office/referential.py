@@ -74,6 +74,10 @@ class BankData:
     name: str
     agency: str = ""
     contact: str = ""
+    # The bank's commission to the office: a rate of the amount lent (thousandths of a
+    # percent: 1 % = 1000), or a fixed amount; neither: none agreed.
+    commission_rate_mpct: int | None = None
+    commission_fixed_cents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,4 +100,25 @@ def validate_bank(data: BankData) -> BankData:
         ),
         agency=clean_text(data.agency, "agency", "Agence", 150),
         contact=clean_text(data.contact, "contact", "Contact", 200),
+        commission_rate_mpct=_commission_rate(data.commission_rate_mpct),
+        commission_fixed_cents=_commission_fixed(data),
     )
+
+
+def _commission_rate(rate: int | None) -> int | None:
+    if rate is not None and not 0 < rate <= 5_000:
+        raise DomainError(
+            "Taux de commission invalide : de 0,001 à 5 % du montant prêté.", "commission_rate"
+        )
+    return rate
+
+
+def _commission_fixed(data: BankData) -> int | None:
+    fixed = data.commission_fixed_cents
+    if fixed is not None and not 0 < fixed <= 100_000_00:
+        raise DomainError("Commission forfaitaire invalide.", "commission_fixed")
+    if fixed is not None and data.commission_rate_mpct is not None:
+        raise DomainError(
+            "Un taux ou un forfait, pas les deux : laissez l'un des deux vide.", "commission_fixed"
+        )
+    return fixed

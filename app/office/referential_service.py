@@ -127,7 +127,20 @@ class ReferentialService:
             rows = session.scalars(
                 select(Bank).order_by(Bank.is_active.desc(), Bank.name, Bank.agency)
             )
-            return [BankRow(b.id, BankData(b.name, b.agency, b.contact), b.is_active) for b in rows]
+            return [
+                BankRow(
+                    b.id,
+                    BankData(
+                        b.name,
+                        b.agency,
+                        b.contact,
+                        b.commission_rate_mpct,
+                        b.commission_fixed_cents,
+                    ),
+                    b.is_active,
+                )
+                for b in rows
+            ]
 
     def save_bank(self, bank_id: int | None, data: BankData) -> list[BankRow]:
         cleaned = validate_bank(data)
@@ -142,6 +155,8 @@ class ReferentialService:
                 )
             bank = Bank(is_active=True) if bank_id is None else self._get(session, Bank, bank_id)
             bank.name, bank.agency, bank.contact = name, agency, contact
+            bank.commission_rate_mpct = cleaned.commission_rate_mpct
+            bank.commission_fixed_cents = cleaned.commission_fixed_cents
             session.add(bank)
         return self.banks()
 

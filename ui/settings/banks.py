@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from app.office.referential import BankData, BankRow
 from app.office.referential_service import ReferentialService
+from app.simulation.plans import parse_rate
+from app.simulation.summary import percent
+from app.text import format_amount, format_amount_input, parse_amount
 from ui.common import FormDialog
 from ui.settings.list_page import ListPage
 
@@ -28,20 +32,55 @@ class BankDialog(FormDialog):
         self.agency_edit.setObjectName("bankAgencyEdit")
         self.contact_edit = QLineEdit(data.contact if data else "")
         self.contact_edit.setObjectName("bankContactEdit")
+        rate = data.commission_rate_mpct if data else None
+        self.rate_edit = QLineEdit(
+            ""
+            if rate is None
+            else f"{Decimal(rate) / 1000:f}".rstrip("0").rstrip(".").replace(".", ",")
+        )
+        self.rate_edit.setObjectName("bankCommissionRateEdit")
+        self.rate_edit.setPlaceholderText("ex. 0,5 (% du montant prêté)")
+        fixed = data.commission_fixed_cents if data else None
+        self.fixed_edit = QLineEdit("" if fixed is None else format_amount_input(fixed))
+        self.fixed_edit.setObjectName("bankCommissionFixedEdit")
+        self.fixed_edit.setPlaceholderText("ou un forfait en €")
         for label, widget in (
             ("Banque :", self.name_edit),
             ("Agence :", self.agency_edit),
             ("Contact :", self.contact_edit),
+            ("Commission (% du prêt) :", self.rate_edit),
+            ("ou commission forfaitaire (€) :", self.fixed_edit),
         ):
             form.addRow(label, widget)
         self.form.addLayout(form)
-        self.fields = {"name": self.name_edit, "agency": self.agency_edit}
+        self.fields = {
+            "name": self.name_edit,
+            "agency": self.agency_edit,
+            "commission_rate": self.rate_edit,
+            "commission_fixed": self.fixed_edit,
+        }
         self.setMinimumWidth(420)
 
     def submit(self) -> list[BankRow]:
+        rate_text = self.rate_edit.text().strip()
+        rate = parse_rate(rate_text, "commission_rate", "Taux de commission") if rate_text else None
         return self._submit(
-            BankData(self.name_edit.text(), self.agency_edit.text(), self.contact_edit.text())
+            BankData(
+                self.name_edit.text(),
+                self.agency_edit.text(),
+                self.contact_edit.text(),
+                None if rate is None else int(rate * 1000),
+                parse_amount(self.fixed_edit.text(), "commission_fixed"),
+            )
         )
+
+
+def _commission(data: BankData) -> str:
+    if data.commission_rate_mpct is not None:
+        return percent(Decimal(data.commission_rate_mpct) / 1000) + " du prêt"
+    if data.commission_fixed_cents is not None:
+        return format_amount(data.commission_fixed_cents)
+    return "—"
 
 
 class BanksPage(ListPage):
@@ -49,7 +88,7 @@ class BanksPage(ListPage):
         super().__init__(
             "banksPage",
             "banksTable",
-            ("Banque", "Agence", "Contact", "État"),
+            ("Banque", "Agence", "Contact", "Commission", "État"),
             error_name="banksError",
         )
         self._service = service
@@ -75,6 +114,7 @@ class BanksPage(ListPage):
                     r.data.name,
                     r.data.agency,
                     r.data.contact,
+                    _commission(r.data),
                     "Active" if r.is_active else "Désactivée",
                 )
                 for r in rows
