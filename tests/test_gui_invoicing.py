@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from app.dossier.dossier_service import DossierFlag
+from app.dossier.dossier_service import DossierDate, DossierFlag
 from models.enums import InvoiceKind
 from tests.test_invoicing import TODAY, YEAR, _dossier_with_plan
 
@@ -30,7 +30,7 @@ def test_an_invoice_from_general_to_its_payment(qtbot, workspace, open_dossier):
     amount.setText("2 400")
     click(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
-    table = find(tab, QTreeWidget, "invoicesTable")
+    table = find(tab, QTreeWidget, "dossierInvoicesTable")
     row = table.topLevelItem(0)
     assert row.text(0) == "(brouillon)" and row.text(8) == "Brouillon"
     table.setCurrentItem(row)
@@ -107,3 +107,41 @@ def test_a_banks_commission_is_set_in_the_settings(qtbot, workspace, main_window
     [row] = [r for r in workspace.referential.banks() if r.id == page.model.item_at(0).id]
     assert row.data.commission_rate_mpct == 750
     assert page.model.index(0, 3).data() == "0,75\u00a0% du prêt"
+
+
+def test_the_invoicing_window_from_the_menu_and_from_a_dossier(
+    qtbot, workspace, main_window, open_dossier
+):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QComboBox, QLabel, QTableView
+
+    from tests.test_gui_dossier import click, find
+
+    detail = _dossier_with_plan(workspace)
+    service = workspace.invoices
+    data = service.propose(detail.id, InvoiceKind.FEES)
+    service.issue(service.create_draft(detail.id, data).changed_id)
+    find(main_window, QAction, "invoicingAction").trigger()
+    window = main_window.findChild(QWidget, "invoicingWindow")
+    qtbot.addWidget(window)
+    table = find(window, QTableView, "invoicesTable")
+    numbers = [table.model().index(r, 0).data() for r in range(table.model().rowCount())]
+    assert f"F-{YEAR}-0001" in numbers
+    status = find(window, QComboBox, "invoicesStatusCombo")
+    status.setCurrentIndex(status.findData("Payée"))
+    assert table.model().rowCount() == 0
+    assert find(window, QLabel, "invoiceTotals").text().startswith("0 pièce")
+    # From the dossier's Général tab, the «feuille» shows that dossier's invoices only.
+    status.setCurrentIndex(0)
+    opened = open_dossier(detail.id)
+    click(qtbot, find(opened, QWidget, "invoicesButton"))
+    assert find(window, QLabel, "invoicesDossierFilter").text() == (
+        f"Factures du dossier {detail.number} seulement."
+    )
+    assert table.model().rowCount() == 1
+    detail = workspace.dossiers.get(detail.id)
+    workspace.dossiers.set_date(detail.id, detail.version, DossierDate.OFFER_SIGNED, TODAY)
+    window.tabs.setCurrentIndex(1)  # «À facturer»: the bank's commission is still to come
+    listed = find(window, QTableView, "toInvoiceList").model()
+    rows = [[listed.index(r, c).data() for c in (0, 4)] for r in range(listed.rowCount())]
+    assert [detail.number, "Commission bancaire"] in rows

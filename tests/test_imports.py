@@ -85,6 +85,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.dialogs.new_dossier"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,
+    ("ui/main_window.py", "ui.invoicing_window"): _FIRST_OPENED,
     ("ui/simulation_chart.py", "PySide6.QtCharts"): "QtCharts: when a plan's chart is first shown",
     ("app/documents/document_service.py", "app.documents.checklist_pdf"): (
         "reportlab (0.2 s): when the list of pieces is made"

@@ -277,3 +277,34 @@ def test_the_printed_invoice_has_the_mentions_french_law_requires(workspace, tmp
     note = workspace.invoices.write_pdf(info.changed_id, tmp_path / "avoir.pdf")
     said = " ".join(page.extract_text() for page in PdfReader(note).pages)
     assert f"AVOIR N° A-{YEAR}-0001" in said and f"F-{YEAR}-0001" in said
+
+
+def test_the_office_list_filters_and_totals_and_says_what_is_to_invoice(workspace):
+    from app.invoicing.invoice_service import InvoiceFilter
+
+    detail = _dossier_with_plan(workspace)
+    office = workspace.invoices
+    fees = office.create_draft(detail.id, _fees(workspace, detail, 1_000_00)).changed_id
+    office.issue(fees)
+    draft = office.create_draft(detail.id, _fees(workspace, detail, 300_00)).changed_id
+    office.credit(fees, 200_00)
+    found = workspace.office_invoicing.search(InvoiceFilter(dossier_id=detail.id))
+    assert found.count == 3 and found.total_ttc_cents == 800_00  # the draft apart
+    assert found.due_cents == 800_00 and found.paid_cents == 0
+    statuses = {r.number or "draft": r.status for r in found.rows}
+    assert statuses == {f"F-{YEAR}-0001": "Émise", f"A-{YEAR}-0001": "Avoir", "draft": "Brouillon"}
+    only = workspace.office_invoicing.search(
+        InvoiceFilter(dossier_id=detail.id, status="Brouillon")
+    )
+    assert [r.id for r in only.rows] == [draft]
+    by_text = workspace.office_invoicing.search(InvoiceFilter(text=f"F-{YEAR}-0001"))
+    assert [r.number for r in by_text.rows] == [f"F-{YEAR}-0001"]
+    # «À facturer»: the offer signed, the fees invoiced; the commission still to come.
+    assert detail.id not in [t.dossier_id for t in workspace.office_invoicing.to_invoice()]
+    detail = workspace.dossiers.get(detail.id)
+    workspace.dossiers.set_date(detail.id, detail.version, DossierDate.OFFER_SIGNED, TODAY)
+    [row] = [t for t in workspace.office_invoicing.to_invoice() if t.dossier_id == detail.id]
+    assert row.kinds == (InvoiceKind.BANK_COMMISSION,)  # fees invoiced; no apporteur
+    detail = workspace.dossiers.get(detail.id)
+    workspace.dossiers.set_flag(detail.id, detail.version, DossierFlag.NO_BANK_COMMISSION, True)
+    assert detail.id not in [t.dossier_id for t in workspace.office_invoicing.to_invoice()]

@@ -105,6 +105,8 @@ class DossierView(QWidget):
     deleted(int): the dossier was deleted.
     """
 
+    # The office's «Facturation» window asked for, filtered on this dossier (its number).
+    invoicing_requested = Signal(int, str)
     changed = Signal(int, object)
     deleted = Signal(int)
 
@@ -643,10 +645,12 @@ class DossierWindow(QMainWindow):
     """Signals:
     changed(int, Change): the dossier was saved (or deleted: Change.STATUS).
     closed(int): the window was closed.
+    invoicing_requested(int, str): the office's «Facturation» asked for, on this dossier.
     """
 
     changed = Signal(int, object)
     closed = Signal(int)
+    invoicing_requested = Signal(int, str)
 
     def __init__(
         self, workspace: Workspace, dossier_id: int | None = None, complete: bool = True
@@ -670,6 +674,7 @@ class DossierWindow(QMainWindow):
         self.view.load(dossier_id)
         self.view.changed.connect(self.changed)
         self.view.deleted.connect(self._deleted)
+        self.view.invoicing_requested.connect(self.invoicing_requested)
 
     def _deleted(self, dossier_id: int) -> None:
         self.changed.emit(dossier_id, Change.STATUS)

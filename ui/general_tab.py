@@ -219,14 +219,19 @@ class GeneralTab(QWidget):
         self.invoices_button = QToolButton()
         self.invoices_button.setObjectName("invoicesButton")
         self.invoices_button.setIcon(icon("invoices"))
-        self.invoices_button.setToolTip("Voir les factures de ce dossier")
+        self.invoices_button.setToolTip("Ouvrir « Facturation » sur les factures de ce dossier")
         self.invoices_button.setAccessibleName("Factures du dossier")
-        self.invoices_button.clicked.connect(lambda _c=False: self.view.show_invoices())
+        self.invoices_button.clicked.connect(lambda _c=False: self._open_invoicing())
         invoicing.addWidget(self.new_invoice_button)
         invoicing.addWidget(self.invoices_button)
         invoicing.addStretch(1)
         layout.addLayout(invoicing)
         return box
+
+    def _open_invoicing(self) -> None:
+        detail = self.view.detail
+        if detail is not None:
+            self.view.invoicing_requested.emit(detail.id, detail.number)
 
     # --- «Simulations» ---
 

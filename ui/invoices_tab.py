@@ -214,7 +214,7 @@ class InvoicesTab(QWidget):
         box = QGroupBox("Factures et avoirs du dossier")
         box_layout = QVBoxLayout(box)
         self.table = QTreeWidget()
-        self.table.setObjectName("invoicesTable")
+        self.table.setObjectName("dossierInvoicesTable")
         self.table.setHeaderLabels(list(COLUMNS))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)

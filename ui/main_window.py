@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.changes import Change
 from app.errors import DomainError
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self._settings_window: QWidget | None = None
         self.purge_reminder: QPushButton | None = None
         self._spare_pending = False
+        self._invoicing = None  # the «Facturation» window, once opened
         self._counts_pool = QThreadPool(self)
         self._counts_pool.setMaxThreadCount(1)  # one reader connection, used serially
         self._counts = Background(self._counts_pool)
@@ -241,6 +243,11 @@ class MainWindow(QMainWindow):
         calculator_action.setObjectName("calculatorAction")
         calculator_action.triggered.connect(self.open_calculator)
         tools.addAction(calculator_action)
+        if user.can(Right.INVOICE):
+            invoicing_action = QAction("&Facturation…", self)
+            invoicing_action.setObjectName("invoicingAction")
+            invoicing_action.triggered.connect(lambda _c=False: self.open_invoicing())
+            tools.addAction(invoicing_action)
         if any(
             user.can(r) for r in (Right.MANAGE_SETTINGS, Right.MANAGE_USERS, Right.PERSONAL_DATA)
         ):
@@ -510,6 +517,7 @@ class MainWindow(QMainWindow):
             window.load(dossier_id)
             window.changed.connect(self._dossier_changed)
             window.closed.connect(self._dossier_closed)
+            window.invoicing_requested.connect(self.open_invoicing)
             self._dossier_windows[dossier_id] = window
         window.show()
         window.raise_()
@@ -576,6 +584,22 @@ class MainWindow(QMainWindow):
         window.setParent(self, window.windowFlags())
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.show()
+        return window
+
+    def open_invoicing(self, dossier_id: int | None = None, number: str = ""):
+        """«Facturation»: the office's invoices (on one dossier's when asked from it)."""
+        from ui.invoicing_window import InvoicingWindow
+
+        window = self._invoicing
+        if window is None or not isValid(window):
+            window = InvoicingWindow(self.workspace, self.open_dossier, dossier_id)
+            window.setParent(self, window.windowFlags())
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self._invoicing = window
+        window.show_dossier(dossier_id, number)
+        window.show()
+        window.raise_()
+        window.activateWindow()
         return window
 
     def change_password(self):

@@ -1,0 +1,293 @@
+"""«Facturation» (Outils menu, and the «feuille» of a dossier's Général tab): the office's
+invoices with their filters and totals, and «À facturer» — the dossiers whose offer is signed
+and that still lack an invoice they should have."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.invoicing.invoice_service import STATUSES, InvoiceFilter
+from app.text import format_amount, format_date
+from models.enums import InvoiceKind
+from ui.common import ErrorLabel, TableModel, plain, set_role
+from ui.operations import attempt
+from ui.widgets import DateField
+
+if TYPE_CHECKING:
+    from app.workspace import Workspace
+
+_AMOUNTS = frozenset({5, 6, 7})
+_STATUS_COLOURS = {"En retard": "#b42318", "Payée": "#1a7f37", "Annulée": "#7b8794"}
+
+
+class _ColouredModel(TableModel):
+    """The table, the status column coloured (late in red, paid in green)."""
+
+    def __init__(self, headers: tuple[str, ...], right: frozenset[int], status_column: int):
+        super().__init__(headers, right)
+        self._status_column = status_column
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == self._status_column:
+            colour = _STATUS_COLOURS.get(super().data(index, Qt.ItemDataRole.DisplayRole))
+            return QColor(colour) if colour else None
+        return super().data(index, role)
+
+
+def _table(name: str, model: TableModel) -> QTableView:
+    table = QTableView()
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return table
+
+
+class InvoicingWindow(QMainWindow):
+    def __init__(self, workspace: Workspace, open_dossier, dossier_id: int | None = None) -> None:
+        super().__init__()
+        self.setObjectName("invoicingWindow")
+        self.setWindowTitle("Facturation — Dossia")
+        self.resize(1180, 720)
+        self.workspace = workspace
+        self._open_dossier = open_dossier
+        self.dossier_id = dossier_id
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._invoices_page(), "Factures")
+        self.tabs.addTab(self._to_invoice_page(), "À facturer")
+        self.tabs.currentChanged.connect(lambda _i: self.refresh())
+        self.setCentralWidget(self.tabs)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self.refresh)
+        self.refresh()
+
+    # --- «Factures» ---
+
+    def _invoices_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        filters = QHBoxLayout()
+        today = dt.date.today()
+        self.start_field = DateField("invoicesFromDate", "Du")
+        self.start_field.set_value(None if self.dossier_id else today.replace(month=1, day=1))
+        self.end_field = DateField("invoicesToDate", "Au")
+        self.broker_combo = QComboBox()
+        self.broker_combo.setObjectName("invoicesBrokerCombo")
+        self.broker_combo.addItem("Tous les courtiers", None)
+        for broker in self.workspace.brokers():
+            self.broker_combo.addItem(broker.name, broker.id)
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("invoicesKindCombo")
+        self.kind_combo.addItem("Tous les types", None)
+        for kind in InvoiceKind:
+            self.kind_combo.addItem(kind.label, kind.value)
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("invoicesStatusCombo")
+        self.status_combo.addItem("Tous les états", None)
+        for status in STATUSES:
+            self.status_combo.addItem(status, status)
+        self.text_edit = QLineEdit()
+        self.text_edit.setObjectName("invoicesSearchField")
+        self.text_edit.setPlaceholderText("Dossier, client, banque ou n° de facture")
+        self.text_edit.setClearButtonEnabled(True)
+        for label, widget in (
+            ("Du", self.start_field),
+            ("au", self.end_field),
+            ("", self.broker_combo),
+            ("", self.kind_combo),
+            ("", self.status_combo),
+        ):
+            if label:
+                filters.addWidget(QLabel(label))
+            filters.addWidget(widget)
+        filters.addWidget(self.text_edit, 1)
+        layout.addLayout(filters)
+        self.dossier_label = set_role(plain(QLabel()), "hint")
+        self.dossier_label.setObjectName("invoicesDossierFilter")
+        layout.addWidget(self.dossier_label)
+        self.model = _ColouredModel(
+            (
+                "N°",
+                "Dossier",
+                "Type",
+                "Destinataire",
+                "Émise le",
+                "TTC",
+                "Payé",
+                "Reste dû",
+                "Échéance",
+                "État",
+            ),
+            _AMOUNTS,
+            9,
+        )
+        self.table = _table("invoicesTable", self.model)
+        self.table.doubleClicked.connect(lambda index: self._open(self.model.item_at(index.row())))
+        layout.addWidget(self.table, 1)
+        self.totals = plain(QLabel())
+        self.totals.setObjectName("invoiceTotals")
+        layout.addWidget(self.totals)
+        self.error = ErrorLabel("invoicingError")
+        layout.addWidget(self.error)
+        for field in (self.start_field, self.end_field):
+            field.edited.connect(lambda _v: self.refresh())
+        for combo in (self.broker_combo, self.kind_combo, self.status_combo):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.text_edit.textChanged.connect(lambda _t: self._debounce.start())
+        return page
+
+    def filter(self) -> InvoiceFilter:
+        kind = self.kind_combo.currentData()
+        return InvoiceFilter(
+            start=self.start_field.value(),
+            end=self.end_field.value(),
+            broker_id=self.broker_combo.currentData(),
+            kind=InvoiceKind(kind) if kind else None,
+            status=self.status_combo.currentData(),
+            text=self.text_edit.text(),
+            dossier_id=self.dossier_id,
+        )
+
+    def show_dossier(self, dossier_id: int | None, number: str = "") -> None:
+        """Filter on one dossier (the «feuille» of its Général tab), or on none."""
+        self.dossier_id = dossier_id
+        if dossier_id is not None:
+            self.start_field.set_value(None)
+        self.dossier_label.setText(
+            f"Factures du dossier {number} seulement." if dossier_id is not None else ""
+        )
+        self.dossier_label.setVisible(dossier_id is not None)
+        self.tabs.setCurrentIndex(0)
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.tabs.currentIndex() == 1:
+            self._refresh_to_invoice()
+            return
+        outcome = attempt(lambda: self.workspace.office_invoicing.search(self.filter()))
+        found = outcome.value
+        if found is None:
+            if outcome.problem is not None:
+                self.error.show_message(outcome.problem.message)
+            return
+        self.error.clear_message()
+        self.model.set_rows(
+            list(found.rows),
+            [
+                (
+                    r.number or "(brouillon)",
+                    r.dossier_number,
+                    ("Avoir — " if r.credit_note else "") + r.kind.label,
+                    r.recipient_name,
+                    format_date(r.issued_on) or "—",
+                    format_amount(r.total_cents),
+                    format_amount(r.paid_cents) if r.paid_cents else "—",
+                    format_amount(r.due_cents) if r.due_cents else "—",
+                    format_date(r.due_on) or "—",
+                    r.status,
+                )
+                for r in found.rows
+            ],
+        )
+        shown = f"{found.count} pièce{'s' * (found.count > 1)}" + (
+            f" (les {len(found.rows)} plus récentes affichées)"
+            if found.count > len(found.rows)
+            else ""
+        )
+        self.totals.setText(
+            f"{shown} — total HT {format_amount(found.total_ht_cents)}, TTC "
+            f"{format_amount(found.total_ttc_cents)}, encaissé {format_amount(found.paid_cents)}, "
+            f"reste dû {format_amount(found.due_cents)}"
+        )
+
+    def _open(self, row) -> None:
+        if row is None or row.dossier_id is None:
+            return
+        window = self._open_dossier(row.dossier_id)
+        if window is not None:
+            window.view.show_invoices()
+
+    # --- «À facturer» ---
+
+    def _to_invoice_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(
+            set_role(
+                QLabel(
+                    "Les dossiers dont l'offre est signée et qui n'ont pas encore la facture "
+                    "attendue (sauf « Pas d'honoraires », « Pas de commission bancaire », « Pas "
+                    "de ristourne », et la ristourne d'un dossier sans apporteur). Double-cliquez "
+                    "pour ouvrir le dossier."
+                ),
+                "hint",
+            )
+        )
+        self.to_invoice_model = TableModel(
+            ("Dossier", "Porteur de projet", "Courtier", "Offre signée le", "À facturer")
+        )
+        self.to_invoice = _table("toInvoiceList", self.to_invoice_model)
+        self.to_invoice.doubleClicked.connect(
+            lambda index: self._open_to_invoice(self.to_invoice_model.item_at(index.row()))
+        )
+        layout.addWidget(self.to_invoice, 1)
+        self.to_invoice_count = plain(QLabel())
+        self.to_invoice_count.setObjectName("toInvoiceCount")
+        layout.addWidget(self.to_invoice_count)
+        return page
+
+    def _refresh_to_invoice(self) -> None:
+        outcome = attempt(lambda: self.workspace.office_invoicing.to_invoice())
+        rows = outcome.value
+        if rows is None:
+            return
+        self.to_invoice_model.set_rows(
+            rows,
+            [
+                (
+                    r.number,
+                    r.holder,
+                    r.broker,
+                    format_date(r.offer_signed_on),
+                    ", ".join(k.label for k in r.kinds),
+                )
+                for r in rows
+            ],
+        )
+        self.to_invoice_count.setText(
+            f"{len(rows)} dossier{'s' * (len(rows) > 1)} à facturer"
+            + (" (les 500 plus anciens)" if len(rows) == 500 else "")
+        )
+
+    def _open_to_invoice(self, row) -> None:
+        if row is None:
+            return
+        window = self._open_dossier(row.dossier_id)
+        if window is not None:
+            window.view.show_invoices()
