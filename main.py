@@ -12,6 +12,7 @@ Run `python main.py --help` for every option.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import os
@@ -194,6 +195,25 @@ def build_parser() -> argparse.ArgumentParser:
     request.add_argument(
         "--out", required=True, metavar="FICHIER.pdf|FICHIER.zip", help="fichier à écrire"
     )
+    journal = commands.add_parser(
+        "invoices",
+        help="écrire le journal des ventes d'une période (Excel ou CSV)",
+        description=(
+            "Écrit le « Journal des ventes » pour le comptable : les factures et avoirs émis "
+            "sur la période, et les règlements reçus, en Excel (.xlsx) ou en CSV. Demande un "
+            f"utilisateur qui a le droit « Facturer » (--user ; mot de passe dans "
+            f"${PASSWORD_ENV_VAR}, sinon demandé)."
+        ),
+    )
+    journal.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="base du cabinet")
+    journal.add_argument(
+        "--user", metavar="LOGIN", default=argparse.SUPPRESS, help="identifiant de connexion"
+    )
+    journal.add_argument("--from", dest="start", required=True, metavar="JJ/MM/AAAA", help="début")
+    journal.add_argument("--to", dest="end", required=True, metavar="JJ/MM/AAAA", help="fin")
+    journal.add_argument(
+        "--out", required=True, metavar="FICHIER.xlsx|FICHIER.csv", help="fichier à écrire"
+    )
     listing = commands.add_parser("backups", help="lister les sauvegardes du dossier de données")
     listing.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="base dont on liste les sauvegardes"
@@ -356,6 +376,39 @@ def run_loan_request(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_invoices(args: argparse.Namespace) -> int:
+    """`invoices`: the sales journal of a period, for a monthly script."""
+    paths = resolve_paths(args.db)
+    target = Path(args.out).resolve()
+    try:
+        login = getattr(args, "user", None)
+        if not login:
+            raise DomainError("Indiquez --user : le journal montre les factures du cabinet.")
+        start, end = _day(args.start, "--from"), _day(args.end, "--to")
+        if not target.parent.is_dir():
+            raise DomainError(f"--out : le répertoire « {target.parent} » n'existe pas.")
+        workspace = logged_in(paths, login)
+        try:
+            workspace.office_invoicing.write_journal(start, end, target)
+        finally:
+            workspace.close()
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    print(f"Journal des ventes : {target}")
+    return 0
+
+
+def _day(text: str, option: str) -> dt.date:
+    """«31/01/2026» or «2026-01-31»."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise DomainError(f"{option} : une date comme 31/01/2026.")
+
+
 def _decimal(text: str, message: str) -> Decimal:
     try:
         value = Decimal(text.strip().replace(",", "."))
@@ -427,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_simulation_pdf(args)
     if args.command == "loan-request":
         return run_loan_request(args)
+    if args.command == "invoices":
+        return run_invoices(args)
     from ui.launcher import run_gui  # Qt (0.2 s) only for the GUI, not for the commands
 
     return run_gui(args, os.environ.get(PASSWORD_ENV_VAR))

@@ -110,7 +110,7 @@ def test_a_banks_commission_is_set_in_the_settings(qtbot, workspace, main_window
 
 
 def test_the_invoicing_window_from_the_menu_and_from_a_dossier(
-    qtbot, workspace, main_window, open_dossier
+    qtbot, workspace, main_window, open_dossier, tmp_path
 ):
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QComboBox, QLabel, QTableView
@@ -141,6 +141,8 @@ def test_the_invoicing_window_from_the_menu_and_from_a_dossier(
     assert table.model().rowCount() == 1
     detail = workspace.dossiers.get(detail.id)
     workspace.dossiers.set_date(detail.id, detail.version, DossierDate.OFFER_SIGNED, TODAY)
+    journal = window.write_journal(tmp_path / "journal")  # the filter's period, in Excel
+    assert journal is not None and journal.name == "journal.xlsx" and journal.is_file()
     window.tabs.setCurrentIndex(1)  # «À facturer»: the bank's commission is still to come
     listed = find(window, QTableView, "toInvoiceList").model()
     rows = [[listed.index(r, c).data() for c in (0, 4)] for r in range(listed.rowCount())]

@@ -308,3 +308,58 @@ def test_the_office_list_filters_and_totals_and_says_what_is_to_invoice(workspac
     detail = workspace.dossiers.get(detail.id)
     workspace.dossiers.set_flag(detail.id, detail.version, DossierFlag.NO_BANK_COMMISSION, True)
     assert detail.id not in [t.dossier_id for t in workspace.office_invoicing.to_invoice()]
+
+
+def test_the_sales_journal_for_the_accountant(workspace, tmp_path, monkeypatch, capsys):
+    import csv
+
+    import openpyxl
+
+    import main
+
+    detail = _dossier_with_plan(workspace)
+    office = workspace.invoices
+    fees = office.create_draft(detail.id, _fees(workspace, detail, 1_500_00)).changed_id
+    office.issue(fees)
+    office.credit(fees, 300_00, "remise")
+    detail = workspace.dossiers.get(detail.id)
+    detail = workspace.dossiers.set_date(detail.id, detail.version, DossierDate.OFFER_SIGNED, TODAY)
+    workspace.dossiers.set_date(detail.id, detail.version, DossierDate.FUNDS_RELEASED, TODAY)
+    office.pay(fees, PaymentData(TODAY, 1_200_00, PaymentMeans.TRANSFER, "=HYPERLINK(x)"))
+    start = TODAY.replace(day=1)
+    workbook = workspace.office_invoicing.write_journal(start, TODAY, tmp_path / "journal.xlsx")
+    book = openpyxl.load_workbook(workbook)
+    sales = list(book["Ventes"].iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[2], r[9]) for r in sales] == [
+        ("Facture", f"F-{YEAR}-0001", 1500.0),
+        ("Avoir", f"A-{YEAR}-0001", -300.0),
+    ]
+    assert sales[0][0].date() == TODAY and sales[1][3] == f"F-{YEAR}-0001"
+    [paid] = list(book["Règlements"].iter_rows(min_row=2, values_only=True))
+    assert paid[1] == f"F-{YEAR}-0001" and paid[5] == 1200.0 and paid[4] == "=HYPERLINK(x)"
+    monkeypatch.setenv("DOSSIA_PASSWORD", "demo")
+    target = tmp_path / "journal.csv"
+    args = ["--db", str(workspace.paths.database), "invoices", "--user", "admin"]
+    assert (
+        main.main([*args, "--from", f"{start:%d/%m/%Y}", "--to", "demain", "--out", str(target)])
+        == 2
+    )
+    assert "une date comme" in capsys.readouterr().err
+    assert (
+        main.main(
+            [
+                *args,
+                "--from",
+                f"{start:%d/%m/%Y}",
+                "--to",
+                f"{TODAY:%d/%m/%Y}",
+                "--out",
+                str(target),
+            ]
+        )
+        == 0
+    )
+    rows = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[1][2] == f"F-{YEAR}-0001" and rows[1][9] == "1500,00"
+    assert rows[2][9] == "-300,00"
+    assert rows[-1][4] == "'=HYPERLINK(x)"  # never a formula in Excel

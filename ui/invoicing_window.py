@@ -5,6 +5,7 @@ and that still lack an invoice they should have."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -12,11 +13,13 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QPushButton,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -150,9 +153,19 @@ class InvoicingWindow(QMainWindow):
         self.table = _table("invoicesTable", self.model)
         self.table.doubleClicked.connect(lambda index: self._open(self.model.item_at(index.row())))
         layout.addWidget(self.table, 1)
+        bottom = QHBoxLayout()
         self.totals = plain(QLabel())
         self.totals.setObjectName("invoiceTotals")
-        layout.addWidget(self.totals)
+        bottom.addWidget(self.totals, 1)
+        self.journal_button = QPushButton("Journal des ventes…")
+        self.journal_button.setObjectName("salesJournalButton")
+        self.journal_button.setToolTip(
+            "Pour le comptable : les factures, avoirs et règlements de la période choisie, "
+            "en Excel ou en CSV"
+        )
+        self.journal_button.clicked.connect(lambda _c=False: self.choose_journal())
+        bottom.addWidget(self.journal_button)
+        layout.addLayout(bottom)
         self.error = ErrorLabel("invoicingError")
         layout.addWidget(self.error)
         for field in (self.start_field, self.end_field):
@@ -225,6 +238,37 @@ class InvoicingWindow(QMainWindow):
             f"{format_amount(found.total_ttc_cents)}, encaissé {format_amount(found.paid_cents)}, "
             f"reste dû {format_amount(found.due_cents)}"
         )
+
+    def choose_journal(self) -> None:
+        start, end = self.journal_period()
+        name, _filter = QFileDialog.getSaveFileName(
+            self,
+            "Journal des ventes",
+            str(Path.home() / f"Journal des ventes {start:%Y-%m-%d} au {end:%Y-%m-%d}.xlsx"),
+            "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)",
+        )
+        if name:
+            self.write_journal(Path(name))
+
+    def journal_period(self) -> tuple[dt.date, dt.date]:
+        """The filter's period (this year to today when it says none)."""
+        today = dt.date.today()
+        return (
+            self.start_field.value() or today.replace(month=1, day=1),
+            self.end_field.value() or today,
+        )
+
+    def write_journal(self, target: Path) -> Path | None:
+        if target.suffix.lower() not in (".xlsx", ".csv"):
+            target = target.with_name(target.name + ".xlsx")
+        start, end = self.journal_period()
+        outcome = attempt(lambda: self.workspace.office_invoicing.write_journal(start, end, target))
+        if outcome.problem is not None:
+            self.error.show_message(outcome.problem.message)
+            return None
+        self.error.clear_message()
+        self.statusBar().showMessage(f"Journal des ventes enregistré : {target}", 8000)
+        return outcome.value
 
     def _open(self, row) -> None:
         if row is None or row.dossier_id is None:

@@ -34,6 +34,7 @@ from app.invoicing.invoices import (
     status_label,
     vat_of,
 )
+from app.invoicing.journal import Journal, PaymentLine, SaleLine, write_csv, write_xlsx
 from app.office.company import Company
 from app.office.permissions import check_writer
 from app.storage.database import Database
@@ -755,6 +756,49 @@ class OfficeInvoicing:
             due_cents=totals[4],
         )
 
+    def journal(self, start: dt.date, end: dt.date) -> Journal:
+        """«Journal des ventes»: the invoices and credit notes issued from `start` to `end`
+        (in their numbering order) and the payments received then."""
+        self._user.require(Right.INVOICE)
+        if end < start:
+            raise DomainError("La fin de la période précède son début.", "end")
+        restrict = None if self._user.can(Right.VIEW_ALL_DOSSIERS) else self._user.id
+        with self._db.read() as session:
+            sales, payments = _journal_rows(session, start, end, restrict)
+            return Journal(
+                start,
+                end,
+                tuple(
+                    SaleLine(
+                        i.issued_on,
+                        i.credits_id is not None,
+                        i.number or "",
+                        credits or "",
+                        i.kind.label,
+                        i.dossier_number,
+                        i.recipient_name,
+                        i.amount_cents,
+                        i.vat_cents,
+                        i.total_cents,
+                    )
+                    for i, credits in sales
+                ),
+                tuple(
+                    PaymentLine(
+                        p.paid_on, number or "", name, p.means.label, p.reference, p.amount_cents
+                    )
+                    for p, number, name in payments
+                ),
+            )
+
+    def write_journal(self, start: dt.date, end: dt.date, target: Path) -> Path:
+        """The journal to `target`: an Excel workbook (.xlsx) or a CSV file (.csv)."""
+        suffix = target.suffix.lower()
+        if suffix not in (".xlsx", ".csv"):
+            raise DomainError("Le journal s'écrit en .xlsx (Excel) ou en .csv.", "out")
+        data = self.journal(start, end)
+        return (write_xlsx if suffix == ".xlsx" else write_csv)(data, target)
+
     def to_invoice(self, limit: int = 500) -> list[ToInvoice]:
         """Dossiers whose offer is signed, not abandoned, with a kind expected (not ticked
         «Pas de …») and not invoiced yet (an issued invoice or a draft counts)."""
@@ -808,3 +852,34 @@ class OfficeInvoicing:
             )
             for r in found
         ]
+
+
+def _journal_rows(session: Session, start: dt.date, end: dt.date, restrict: int | None):
+    note = aliased(Invoice)
+    conditions = [
+        Invoice.state != InvoiceState.DRAFT,
+        Invoice.issued_on >= start,
+        Invoice.issued_on <= end,
+    ]
+    if restrict is not None:
+        conditions.append(
+            Invoice.dossier_id.in_(select(Dossier.id).where(Dossier.owner_id == restrict))
+        )
+    sales = session.execute(
+        select(Invoice, note.number)
+        .outerjoin(note, note.id == Invoice.credits_id)
+        .where(*conditions)
+        .order_by(Invoice.issued_on, Invoice.id)
+    ).all()
+    paid_conditions = [Payment.paid_on >= start, Payment.paid_on <= end]
+    if restrict is not None:
+        paid_conditions.append(
+            Invoice.dossier_id.in_(select(Dossier.id).where(Dossier.owner_id == restrict))
+        )
+    payments = session.execute(
+        select(Payment, Invoice.number, Invoice.recipient_name)
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .where(*paid_conditions)
+        .order_by(Payment.paid_on, Payment.id)
+    ).all()
+    return sales, payments
