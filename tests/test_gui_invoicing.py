@@ -15,7 +15,7 @@ def test_an_invoice_from_general_to_its_payment(qtbot, workspace, open_dossier):
 
     from tests.test_gui_dossier import click, find
 
-    detail = _dossier_with_plan(workspace, 2_400_00)
+    detail = _dossier_with_plan(workspace, 2_400_00, released=False)
     window = open_dossier(detail.id)
     find(window, QAction, "generalNewInvoice_fees").trigger()  # the «+» of Général
     tab = window.view.invoices_tab
@@ -33,7 +33,19 @@ def test_an_invoice_from_general_to_its_payment(qtbot, workspace, open_dossier):
     table = find(tab, QTreeWidget, "dossierInvoicesTable")
     row = table.topLevelItem(0)
     assert row.text(0) == "(brouillon)" and row.text(8) == "Brouillon"
+    # Fees are not asked before the funds are released: article L519-6.
     table.setCurrentItem(row)
+    tab.issue()
+    click(qtbot, find(tab, QPushButton, "confirmIssueInvoiceButton"))
+    assert "L519-6" in find(tab, QLabel, "invoicesError").text()
+    window.view.tabs.setCurrentIndex(0)
+    for name in ("offerSignedDateEditField", "fundsReleaseDateEditField"):
+        field = find(window, QWidget, name)
+        field.set_date(TODAY)
+        field.edited.emit(TODAY)
+    tab = window.view.show_invoices()
+    table = tab.table
+    table.setCurrentItem(table.topLevelItem(0))
     box = tab.issue()
     assert "ne pourra plus être modifiée" in box.informativeText()
     click(qtbot, find(tab, QPushButton, "confirmIssueInvoiceButton"))
@@ -46,21 +58,8 @@ def test_an_invoice_from_general_to_its_payment(qtbot, workspace, open_dossier):
         )
     )
     assert not find(tab, QPushButton, "editInvoiceButton").isEnabled()
-    # A payment before the funds are released is refused with article L519-6.
+    assert find(tab, QPushButton, "invoicePdfButton").isVisible()
     table.setCurrentItem(row)
-    payment = tab.pay()
-    click(qtbot, payment.ok_button)
-    assert "L519-6" in payment.error.text()
-    payment.reject()
-    window.view.tabs.setCurrentIndex(0)
-    offer = find(window, QWidget, "offerSignedDateEditField")
-    offer.set_date(TODAY)
-    offer.edited.emit(TODAY)
-    field = find(window, QWidget, "fundsReleaseDateEditField")
-    field.set_date(TODAY)
-    field.edited.emit(TODAY)
-    tab = window.view.show_invoices()
-    tab.table.setCurrentItem(tab.table.topLevelItem(0))
     payment = tab.pay()
     means = find(payment, QComboBox, "paymentMeansCombo")
     means.setCurrentIndex(means.findData("transfer"))

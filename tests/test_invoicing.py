@@ -23,7 +23,7 @@ TODAY = dt.date.today()
 YEAR = TODAY.year
 
 
-def _dossier_with_plan(workspace, fees_cents: int = 2_500_00):
+def _dossier_with_plan(workspace, fees_cents: int = 2_500_00, released: bool = True):
     detail = new_dossier(workspace, first_name="Paul", last_name="Durand")
     household = workspace.household.get(detail.id)
     workspace.household.save_borrower(
@@ -46,7 +46,16 @@ def _dossier_with_plan(workspace, fees_cents: int = 2_500_00):
     workspace.simulations.save(
         stored.id, info.version, replace(stored.plan, brokerage_fees_cents=fees_cents)
     )
-    return workspace.dossiers.get(detail.id)
+    detail = workspace.dossiers.get(detail.id)
+    return _released(workspace, detail) if released else detail
+
+
+def _released(workspace, detail, day=None):
+    """The offer signed and the funds released (today): fees may be invoiced (L519-6)."""
+    day = day or TODAY
+    detail = workspace.dossiers.get(detail.id)
+    detail = workspace.dossiers.set_date(detail.id, detail.version, DossierDate.OFFER_SIGNED, day)
+    return workspace.dossiers.set_date(detail.id, detail.version, DossierDate.FUNDS_RELEASED, day)
 
 
 def _fees(workspace, detail, amount=2_500_00):
@@ -84,6 +93,41 @@ def test_numbers_follow_without_gaps_and_an_issued_invoice_never_changes(workspa
         invoices.delete_draft(issued.id)
 
 
+def test_split_credit_notes_give_back_exactly_the_invoices_vat(workspace):
+    from dataclasses import replace
+
+    company = workspace.company.get()
+    workspace.company.save(replace(company, vat_status="Assujetti à la TVA", vat_number=""))
+    detail = _dossier_with_plan(workspace)
+    draft = workspace.invoices.create_draft(detail.id, _fees(workspace, detail, 1_000_06))
+    invoice = workspace.invoices.issue(draft.changed_id).invoices[0]
+    assert invoice.vat_cents == 200_01
+    workspace.invoices.credit(invoice.id, 500_03)
+    info = workspace.invoices.credit(invoice.id)  # the rest: it takes the VAT left
+    notes = [i for i in info.invoices if i.credit_note]
+    assert sum(n.vat_cents for n in notes) == -200_01
+    assert sum(n.total_cents for n in notes) == -invoice.total_cents
+
+
+def test_a_draft_edited_keeps_every_field_and_the_vat_is_the_one_of_the_day_of_issue(workspace):
+    from dataclasses import replace
+
+    detail = _dossier_with_plan(workspace)
+    data = replace(
+        _fees(workspace, detail),
+        recipient_address="12 avenue Foch 75016 Paris",
+        recipient_siren="812345601",
+        recipient_is_business=True,
+        payment_days=10,
+    )
+    draft = workspace.invoices.create_draft(detail.id, data).invoices[0]
+    assert draft.data() == replace(data, recipient_name=draft.recipient_name)
+    company = workspace.company.get()
+    workspace.company.save(replace(company, vat_status="Assujetti à la TVA", vat_number=""))
+    issued = workspace.invoices.issue(draft.id).invoices[0]
+    assert issued.vat_cents == 500_00 and issued.due_on == TODAY + dt.timedelta(days=10)
+
+
 def test_a_credit_note_cancels_part_or_all_of_an_invoice(workspace):
     detail = _dossier_with_plan(workspace)
     invoices = workspace.invoices
@@ -112,30 +156,37 @@ def test_a_flagged_dossier_asks_before_an_invoice_of_that_kind(workspace):
     assert len(info.invoices) == 1
 
 
-def test_no_fees_are_paid_before_the_funds_are_released(workspace):
-    detail = _dossier_with_plan(workspace)
+def test_no_fees_are_asked_before_the_funds_are_released(workspace):
+    detail = _dossier_with_plan(workspace, released=False)
     invoices = workspace.invoices
-    invoice = invoices.issue(
-        invoices.create_draft(detail.id, _fees(workspace, detail)).invoices[0].id
-    )
-    invoice_id = invoice.invoices[0].id
-    payment = PaymentData(TODAY, 1_000_00, PaymentMeans.TRANSFER, "VIR 123")
+    draft = invoices.create_draft(detail.id, _fees(workspace, detail)).changed_id
     with pytest.raises(DomainError, match="L519-6") as refused:
-        invoices.pay(invoice_id, payment)
-    assert "renseignez la date de déblocage" in refused.value.message
+        invoices.issue(draft)
+    assert "date de déblocage des fonds" in refused.value.message
     detail = workspace.dossiers.get(detail.id)
     with pytest.raises(DomainError, match="après la signature de l'offre"):
         workspace.dossiers.set_date(detail.id, detail.version, DossierDate.FUNDS_RELEASED, TODAY)
-    detail = workspace.dossiers.set_date(detail.id, detail.version, DossierDate.OFFER_SIGNED, TODAY)
-    workspace.dossiers.set_date(detail.id, detail.version, DossierDate.FUNDS_RELEASED, TODAY)
-    info = invoices.pay(invoice_id, payment)
+    yesterday = TODAY - dt.timedelta(days=1)
+    detail = workspace.dossiers.get(detail.id)
+    detail = workspace.dossiers.set_date(detail.id, detail.version, DossierDate.CREATED, yesterday)
+    detail = _released(workspace, detail, yesterday)
+    invoices.issue(draft)
+    # The release date the invoice rests on can no longer be cleared nor moved after it.
+    detail = workspace.dossiers.get(detail.id)
+    for moved in (None,):  # (moved after the day of issue: in the future here)
+        with pytest.raises(DomainError, match="ne peut plus être effacée ni reculée"):
+            workspace.dossiers.set_date(
+                detail.id, detail.version, DossierDate.FUNDS_RELEASED, moved
+            )
+    payment = PaymentData(TODAY, 1_000_00, PaymentMeans.TRANSFER, "VIR 123")
+    info = invoices.pay(draft, payment)
     row = info.invoices[0]
     assert row.paid_cents == 1_000_00 and row.status == "Partiellement payée"
     with pytest.raises(DomainError, match="dépasse le reste dû"):
-        invoices.pay(invoice_id, PaymentData(TODAY, 2_000_00, PaymentMeans.CHEQUE))
-    with pytest.raises(DomainError, match="1 000 €"):
-        invoices.pay(invoice_id, PaymentData(TODAY, 1_000_01, PaymentMeans.CASH))
-    info = invoices.pay(invoice_id, PaymentData(TODAY, 1_500_00, PaymentMeans.CHEQUE))
+        invoices.pay(draft, PaymentData(TODAY, 2_000_00, PaymentMeans.CHEQUE))
+    with pytest.raises(DomainError, match="plus de 1 000 €"):  # a 2 500 € debt: no cash at all
+        invoices.pay(draft, PaymentData(TODAY, 100_00, PaymentMeans.CASH))
+    info = invoices.pay(draft, PaymentData(TODAY, 1_500_00, PaymentMeans.CHEQUE))
     assert info.invoices[0].status == "Payée" and info.remaining_cents == 0
     assert [p.means_label for p in info.invoices[0].payments] == ["Virement", "Chèque"]
 
@@ -300,9 +351,6 @@ def test_the_office_list_filters_and_totals_and_says_what_is_to_invoice(workspac
     by_text = workspace.office_invoicing.search(InvoiceFilter(text=f"F-{YEAR}-0001"))
     assert [r.number for r in by_text.rows] == [f"F-{YEAR}-0001"]
     # «À facturer»: the offer signed, the fees invoiced; the commission still to come.
-    assert detail.id not in [t.dossier_id for t in workspace.office_invoicing.to_invoice()]
-    detail = workspace.dossiers.get(detail.id)
-    workspace.dossiers.set_date(detail.id, detail.version, DossierDate.OFFER_SIGNED, TODAY)
     [row] = [t for t in workspace.office_invoicing.to_invoice() if t.dossier_id == detail.id]
     assert row.kinds == (InvoiceKind.BANK_COMMISSION,)  # fees invoiced; no apporteur
     detail = workspace.dossiers.get(detail.id)
@@ -322,9 +370,6 @@ def test_the_sales_journal_for_the_accountant(workspace, tmp_path, monkeypatch, 
     fees = office.create_draft(detail.id, _fees(workspace, detail, 1_500_00)).changed_id
     office.issue(fees)
     office.credit(fees, 300_00, "remise")
-    detail = workspace.dossiers.get(detail.id)
-    detail = workspace.dossiers.set_date(detail.id, detail.version, DossierDate.OFFER_SIGNED, TODAY)
-    workspace.dossiers.set_date(detail.id, detail.version, DossierDate.FUNDS_RELEASED, TODAY)
     office.pay(fees, PaymentData(TODAY, 1_200_00, PaymentMeans.TRANSFER, "=HYPERLINK(x)"))
     start = TODAY.replace(day=1)
     workbook = workspace.office_invoicing.write_journal(start, TODAY, tmp_path / "journal.xlsx")

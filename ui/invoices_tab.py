@@ -5,7 +5,6 @@ payment. An issued invoice is never edited: the buttons say what French rules al
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl
@@ -255,6 +254,7 @@ class InvoicesTab(QWidget):
             self.issue_button,
             self.credit_button,
             self.pay_button,
+            self.pdf_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -371,6 +371,10 @@ class InvoicesTab(QWidget):
         self.error.clear_message()
         self.render(info)
 
+    def _accept(self, info) -> bool:
+        self._done(info)
+        return True
+
     def _run(self, command) -> bool:
         outcome = attempt(command)
         if outcome.value is not None:
@@ -421,19 +425,13 @@ class InvoicesTab(QWidget):
 
     def edit(self) -> InvoiceDialog | None:
         row = self.selected()
-        if row is None or row.state is not InvoiceState.DRAFT or self.view.dossier_id is None:
+        if row is None or row.state is not InvoiceState.DRAFT:
             return None
-        proposed = attempt(lambda: self.service.propose(self.view.dossier_id, row.kind))
-        if proposed.value is None:
-            return None
-        data = replace(
-            proposed.value,
-            recipient_name=row.recipient_name,
-            description=row.description,
-            amount_cents=row.amount_cents,
-        )
         dialog = InvoiceDialog(
-            self, data, lambda d: self.service.update_draft(row.id, d), "Modifier le brouillon"
+            self,
+            row.data(),
+            lambda d: self.service.update_draft(row.id, d),
+            "Modifier le brouillon",
         )
         dialog.accepted.connect(lambda: self._done(dialog.result_value))
         dialog.open()

@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -89,6 +89,12 @@ class InvoicingWindow(QMainWindow):
         self._debounce.setInterval(200)
         self._debounce.timeout.connect(self.refresh)
         self.refresh()
+
+    def changeEvent(self, event) -> None:
+        """Back to the window (an invoice issued or paid in a dossier meanwhile): read again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.refresh()
 
     # --- «Factures» ---
 

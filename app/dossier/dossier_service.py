@@ -49,11 +49,13 @@ from models.enums import (
     AuditAction,
     Deferral,
     DossierStatus,
+    InvoiceKind,
+    InvoiceState,
     LineKind,
     Right,
     SimulationStatus,
 )
-from models.office import Provenance, Referrer, Step, User
+from models.office import Invoice, Payment, Provenance, Referrer, Step, User
 
 NAME_MAX = 100
 
@@ -75,6 +77,33 @@ class DossierDate(enum.Enum):
     OFFER_SIGNED = "offer_signed_on"
     DEED_SIGNED = "deed_signed_on"
     FUNDS_RELEASED = "funds_released_on"
+
+
+def _check_fees_follow_release(session: Session, dossier_id: int, released: dt.date | None) -> None:
+    """Fees invoiced or paid rest on the release of the funds (L519-6): its date cannot then
+    be cleared, nor moved after the fees were invoiced or paid."""
+    issued = session.scalar(
+        select(func.min(Invoice.issued_on)).where(
+            Invoice.dossier_id == dossier_id,
+            Invoice.kind == InvoiceKind.FEES,
+            Invoice.state != InvoiceState.DRAFT,
+        )
+    )
+    if issued is None:
+        return
+    paid = session.scalar(
+        select(func.min(Payment.paid_on))
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .where(Invoice.dossier_id == dossier_id, Invoice.kind == InvoiceKind.FEES)
+    )
+    first = min(d for d in (issued, paid) if d is not None)
+    if released is None or released > first:
+        raise DomainError(
+            f"Des honoraires ont été facturés le {first:%d/%m/%Y} sur la foi de cette date "
+            "de déblocage des fonds (article L519-6) : elle ne peut plus être effacée ni "
+            "reculée après cette date. Un avoir annule la facture si elle était erronée.",
+            field="funds_released_on",
+        )
 
 
 @dataclass(frozen=True)
@@ -295,6 +324,8 @@ class DossierService(DossierCommands[DossierDetail]):
             values = {d.value: getattr(dossier, d.value) for d in DossierDate}
             values[which.value] = value
             lifecycle.check_dates(lifecycle.DossierDates(**values), self._today())
+            if which is DossierDate.FUNDS_RELEASED:
+                _check_fees_follow_release(session, dossier.id, value)
             setattr(dossier, which.value, value)
 
         return self._edit(dossier_id, version, change)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from app.auth import CurrentUser
 from app.changes import Change
 from app.clock import now
-from app.dossier.access import DossierCommands
+from app.dossier.access import DossierCommands, check_may_change
 from app.errors import DomainError, NotFound
 from app.files import atomic_path
 from app.invoicing.invoices import (
@@ -88,6 +88,29 @@ class InvoiceRow:
     paid_cents: int
     status: str  # as shown: Brouillon, Émise, Payée, En retard…
     payments: tuple[PaymentRow, ...]
+    recipient_address: str = ""
+    recipient_siren: str = ""
+    recipient_is_business: bool = False
+    service_on: dt.date | None = None
+    payment_days: int = 30
+    bank_id: int | None = None
+    referrer_id: int | None = None
+
+    def data(self) -> InvoiceData:
+        """What the draft says, to edit it."""
+        return InvoiceData(
+            self.kind,
+            self.recipient_name,
+            self.recipient_address,
+            self.recipient_siren,
+            self.recipient_is_business,
+            self.description,
+            self.amount_cents,
+            self.service_on,
+            self.payment_days,
+            self.bank_id,
+            self.referrer_id,
+        )
 
     @property
     def remaining_cents(self) -> int:
@@ -202,12 +225,27 @@ class InvoiceService(DossierCommands[DossierInvoices]):
 
     def issue(self, invoice_id: int) -> DossierInvoices:
         """Give the draft its number (the next of its series, in this transaction: never
-        shared, never skipped), its date of issue and its due date. It can no longer change."""
+        shared, never skipped), its date of issue and its due date. It can no longer change.
+        Fees are invoiced only once the loan's funds are released (L519-6: no payment may
+        be asked of the client before); the VAT is the office's on the day of issue."""
+        vat_rate = self._vat_rate()  # read before the write transaction
         with self._db.write() as session:
             invoice = self._invoice(session, invoice_id)
             dossier = self._for_invoicing(session, invoice.dossier_id)
             _check_draft(invoice)
             today = self._today()
+            if invoice.kind is InvoiceKind.FEES and (
+                dossier.funds_released_on is None or dossier.funds_released_on > today
+            ):
+                raise DomainError(
+                    "Article L519-6 du Code monétaire et financier : les honoraires ne peuvent "
+                    "être demandés au client qu'après le versement effectif des fonds du prêt. "
+                    "Renseignez la date de déblocage des fonds (onglet Général), puis émettez "
+                    "la facture."
+                )
+            invoice.vat_rate_bp = vat_rate
+            invoice.vat_cents = vat_of(invoice.amount_cents, vat_rate)
+            invoice.total_cents = invoice.amount_cents + invoice.vat_cents
             self._number(session, invoice, today, credit_note=False)
             invoice.state = InvoiceState.ISSUED
             invoice.issued_on = today
@@ -242,6 +280,13 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                     "amount",
                 )
             today = self._today()
+            # The credit note that closes the invoice takes the VAT left: never a cent more
+            # or less than the invoice's, however split.
+            vat = (
+                invoice.vat_cents + sum(c.vat_cents for c in credited)
+                if amount == open_amount
+                else vat_of(amount, invoice.vat_rate_bp)
+            )
             note = Invoice(
                 dossier_id=invoice.dossier_id,
                 dossier_number=invoice.dossier_number,
@@ -262,8 +307,8 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 )[:500],
                 amount_cents=-amount,
                 vat_rate_bp=invoice.vat_rate_bp,
-                vat_cents=-vat_of(amount, invoice.vat_rate_bp),
-                total_cents=-(amount + vat_of(amount, invoice.vat_rate_bp)),
+                vat_cents=-vat,
+                total_cents=-(amount + vat),
                 created_at=now(),
                 created_by=self._user.id,
                 broker_id=invoice.broker_id,
@@ -296,13 +341,12 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             )
             credited = sum(c.total_cents for c in _credited(session, invoice.id))
             remaining = invoice.total_cents + credited - sum(p.amount_cents for p in payments)
-            cash = sum(p.amount_cents for p in payments if p.means.value == "cash")
             cleaned = check_payment(
                 payment,
                 invoice.kind,
                 invoice.issued_on,
                 remaining,
-                cash,
+                invoice.total_cents + credited,
                 dossier.funds_released_on,
                 self._today(),
             )
@@ -386,7 +430,9 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 "Le dossier de cette facture a été supprimé : elle est conservée telle quelle."
             )
         writer = check_writer(session, self._user, Right.INVOICE)
-        return self._visible(session, dossier_id, writer)
+        dossier = self._visible(session, dossier_id, writer)
+        check_may_change(writer, dossier.owner_id)
+        return dossier
 
     def _invoice(self, session: Session, invoice_id: int) -> Invoice:
         invoice = session.get(Invoice, invoice_id)
@@ -396,11 +442,23 @@ class InvoiceService(DossierCommands[DossierInvoices]):
 
     def _number(self, session: Session, invoice: Invoice, day: dt.date, credit_note: bool) -> None:
         series = series_of(credit_note, self._machine_prefix(), day.year)
+        last_day, last_sequence = session.execute(
+            select(func.max(Invoice.issued_on), func.max(Invoice.sequence)).where(
+                Invoice.series == series
+            )
+        ).one()
+        if last_day is not None and day < last_day:
+            raise DomainError(
+                f"La dernière pièce de la série {series} est datée du "
+                f"{last_day:%d/%m/%Y} : la date de cet ordinateur ({day:%d/%m/%Y}) est-elle "
+                "juste ? Les numéros doivent suivre l'ordre des dates."
+            )
         counter = session.get(Counter, counter_of(series))
         if counter is None:
             counter = Counter(name=counter_of(series), value=0)
             session.add(counter)
-        counter.value += 1
+        # A counter behind the series (an older backup restored): continue after the last.
+        counter.value = max(counter.value, last_sequence or 0) + 1
         invoice.series, invoice.sequence = series, counter.value
         invoice.number = number_of(series, counter.value)
 
@@ -454,6 +512,13 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                         PaymentRow(p.id, p.paid_on, p.amount_cents, p.means.label, p.reference)
                         for p in payments.get(i.id, [])
                     ),
+                    recipient_address=i.recipient_address,
+                    recipient_siren=i.recipient_siren,
+                    recipient_is_business=i.recipient_is_business,
+                    service_on=i.service_on,
+                    payment_days=i.payment_days,
+                    bank_id=i.bank_id,
+                    referrer_id=i.referrer_id,
                 )
             )
         return DossierInvoices(

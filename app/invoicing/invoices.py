@@ -32,7 +32,7 @@ LATE_PENALTY = (
 RECOVERY_INDEMNITY = (
     "Indemnité forfaitaire pour frais de recouvrement : 40 € (art. D441-5 C. com.)."
 )
-CASH_CAP_CENTS = 1_000_00  # art. L112-6 CMF: cash between a professional and a person
+CASH_CAP_CENTS = 1_000_00  # art. L112-6 CMF: no cash for a debt above it, even in part
 MAX_AMOUNT_CENTS = 10_000_000_00
 PAYMENT_DAYS = 30
 
@@ -144,7 +144,7 @@ def check_payment(
     kind: InvoiceKind,
     issued_on: dt.date,
     remaining_cents: int,
-    cash_before_cents: int,
+    debt_cents: int,
     funds_released_on: dt.date | None,
     today: dt.date,
 ) -> PaymentData:
@@ -175,13 +175,10 @@ def check_payment(
             f"— ici, débloqués {when}.",
             "paid_on",
         )
-    if (
-        payment.means is PaymentMeans.CASH
-        and cash_before_cents + payment.amount_cents > CASH_CAP_CENTS
-    ):
+    if payment.means is PaymentMeans.CASH and debt_cents > CASH_CAP_CENTS:
         raise DomainError(
-            "Paiement en espèces limité à 1 000 € (article L112-6 du Code monétaire et "
-            "financier) : choisissez un autre moyen de paiement.",
+            "Une dette de plus de 1 000 € ne se règle pas en espèces, même en partie "
+            "(article L112-6 du Code monétaire et financier) : choisissez un autre moyen.",
             "means",
         )
     reference = clean_text(payment.reference, "reference", "Référence", 120)

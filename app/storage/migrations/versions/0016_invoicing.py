@@ -124,6 +124,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    issued = (
+        op.get_bind()
+        .execute(sa.text("SELECT COUNT(*) FROM invoices WHERE state <> 'draft'"))
+        .scalar()
+    )
+    if issued:
+        raise RuntimeError(
+            f"{issued} facture(s) ou avoir(s) émis : ce sont des pièces comptables, la base "
+            "ne revient pas à une version sans facturation."
+        )
+    op.execute("DELETE FROM counters WHERE name LIKE 'facture:%'")
     op.drop_index(op.f("ix_payments_invoice_id"), table_name="payments")
     op.drop_table("payments")
     op.drop_index("ix_invoices_issued_on", table_name="invoices")
