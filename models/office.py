@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -205,6 +206,9 @@ class Invoice(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     broker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The office as it was on the day of issue (JSON of its identity): a reprint years later
+    # says what the invoice said, whatever the office has become.
+    seller: Mapped[str] = mapped_column(Text, default="")
 
 
 class Payment(Base):

@@ -324,6 +324,14 @@ def test_the_printed_invoice_has_the_mentions_french_law_requires(workspace, tmp
     ):
         assert expected in text, expected
     assert "40 €" not in text  # a person, not a business
+    # The office moves and changes its name: a reprint still says what the invoice said.
+    from dataclasses import replace
+
+    company = workspace.company.get()
+    workspace.company.save(replace(company, name="Nouveau Nom Courtage", city="Nantes"))
+    again = workspace.invoices.write_pdf(draft.id, tmp_path / "reprint.pdf")
+    reprinted = " ".join(page.extract_text() for page in PdfReader(again).pages)
+    assert "Atlantique Courtage Immobilier" in reprinted and "Nouveau Nom" not in reprinted
     info = workspace.invoices.credit(draft.id, 500_00)
     note = workspace.invoices.write_pdf(info.changed_id, tmp_path / "avoir.pdf")
     said = " ".join(page.extract_text() for page in PdfReader(note).pages)

@@ -5,7 +5,9 @@ transaction; issues, credit notes and payments are audited."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -223,17 +225,23 @@ class InvoiceService(DossierCommands[DossierInvoices]):
 
     # --- issuing ---------------------------------------------------------------------
 
+    def _seller(self) -> str:
+        """The office's identity today, kept on what is issued."""
+        return json.dumps(dataclasses.asdict(self._company()), ensure_ascii=False)
+
     def issue(self, invoice_id: int) -> DossierInvoices:
         """Give the draft its number (the next of its series, in this transaction: never
         shared, never skipped), its date of issue and its due date. It can no longer change.
         Fees are invoiced only once the loan's funds are released (L519-6: no payment may
         be asked of the client before); the VAT is the office's on the day of issue."""
         vat_rate = self._vat_rate()  # read before the write transaction
+        seller = self._seller()
         with self._db.write() as session:
             invoice = self._invoice(session, invoice_id)
             dossier = self._for_invoicing(session, invoice.dossier_id)
             _check_draft(invoice)
             today = self._today()
+            invoice.seller = seller
             if invoice.kind is InvoiceKind.FEES and (
                 dossier.funds_released_on is None or dossier.funds_released_on > today
             ):
@@ -265,6 +273,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
     ) -> DossierInvoices:
         """A credit note cancelling the invoice (wholly: `amount_cents` None) or part of it
         (an amount before tax), issued at once; a wholly cancelled invoice is «Annulée»."""
+        seller = self._seller()
         with self._db.write() as session:
             invoice = self._invoice(session, invoice_id)
             dossier = self._for_invoicing(session, invoice.dossier_id)
@@ -312,6 +321,8 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 created_at=now(),
                 created_by=self._user.id,
                 broker_id=invoice.broker_id,
+                seller=seller,
+                payment_days=0,
             )
             self._number(session, note, today, credit_note=True)
             session.add(note)
@@ -374,8 +385,9 @@ class InvoiceService(DossierCommands[DossierInvoices]):
     # --- the printed invoice -----------------------------------------------------------
 
     def printed(self, invoice_id: int) -> PrintedInvoice:
-        """What an issued invoice or credit note says on paper."""
-        company = self._company()
+        """What an issued invoice or credit note says on paper: the office as it was on the
+        day of issue."""
+        today_company = self._company()
         with self._db.read() as session:
             invoice = self._invoice(session, invoice_id)
             if invoice.dossier_id is not None:
@@ -385,6 +397,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             if invoice.state is InvoiceState.DRAFT or invoice.issued_on is None:
                 raise DomainError("Un brouillon ne s'imprime pas : émettez d'abord la facture.")
             credited = session.get(Invoice, invoice.credits_id) if invoice.credits_id else None
+            company = _seller_of(invoice.seller) or today_company
             return PrintedInvoice(
                 company=company,
                 logo=self._logo(company),
@@ -530,6 +543,18 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             funds_released_on=dossier.funds_released_on,
             changed_id=session.info.pop(CHANGED, None),
         )
+
+
+def _seller_of(kept: str) -> Company | None:
+    """The office as kept on an invoice (None if it was not kept)."""
+    try:
+        values = json.loads(kept) if kept else None
+    except ValueError:
+        return None
+    if not isinstance(values, dict):
+        return None
+    known = {f.name for f in dataclasses.fields(Company)}
+    return Company(**{k: str(v) for k, v in values.items() if k in known})
 
 
 def _check_draft(invoice: Invoice) -> None:

@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("broker_id", sa.Integer(), nullable=True),
+        sa.Column("seller", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["bank_id"], ["banks.id"], name=op.f("fk_invoices_bank_id_banks"), ondelete="SET NULL"
         ),
