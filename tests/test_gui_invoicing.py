@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.dossier.dossier_service import DossierDate, DossierFlag
 from models.enums import InvoiceKind
-from tests.test_invoicing import TODAY, YEAR, _dossier_with_plan
+from tests.test_invoicing import TODAY, _dossier_with_plan, _numbers
 
 
 def test_an_invoice_from_general_to_its_payment(qtbot, workspace, open_dossier):
@@ -16,6 +16,7 @@ def test_an_invoice_from_general_to_its_payment(qtbot, workspace, open_dossier):
     from tests.test_gui_dossier import click, find
 
     detail = _dossier_with_plan(workspace, 2_400_00, released=False)
+    number = _numbers(workspace)
     window = open_dossier(detail.id)
     find(window, QAction, "generalNewInvoice_fees").trigger()  # the «+» of Général
     tab = window.view.invoices_tab
@@ -50,11 +51,11 @@ def test_an_invoice_from_general_to_its_payment(qtbot, workspace, open_dossier):
     assert "ne pourra plus être modifiée" in box.informativeText()
     click(qtbot, find(tab, QPushButton, "confirmIssueInvoiceButton"))
     row = table.topLevelItem(0)
-    assert row.text(0) == f"F-{YEAR}-0001" and row.text(8) == "Émise"
+    assert row.text(0) == number(1) and row.text(8) == "Émise"
     qtbot.waitUntil(  # its PDF made in the background and kept in «Factures»
         lambda: (
             [d.title for d in workspace.documents.list(detail.id).documents]
-            == [f"Facture F-{YEAR}-0001 — Honoraires"]
+            == [f"Facture {number(1)} — Honoraires"]
         )
     )
     assert not find(tab, QPushButton, "editInvoiceButton").isEnabled()
@@ -112,11 +113,12 @@ def test_the_invoicing_window_from_the_menu_and_from_a_dossier(
     qtbot, workspace, main_window, open_dossier, tmp_path
 ):
     from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import QComboBox, QLabel, QTableView
+    from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QTableView
 
     from tests.test_gui_dossier import click, find
 
     detail = _dossier_with_plan(workspace)
+    number = _numbers(workspace)
     service = workspace.invoices
     data = service.propose(detail.id, InvoiceKind.FEES)
     service.issue(service.create_draft(detail.id, data).changed_id)
@@ -125,13 +127,18 @@ def test_the_invoicing_window_from_the_menu_and_from_a_dossier(
     qtbot.addWidget(window)
     table = find(window, QTableView, "invoicesTable")
     numbers = [table.model().index(r, 0).data() for r in range(table.model().rowCount())]
-    assert f"F-{YEAR}-0001" in numbers
+    assert number(1) in numbers
+    search = find(window, QLineEdit, "invoicesSearchField")
+    search.setText(detail.number)
+    window.refresh()
+    assert table.model().rowCount() == 1
     status = find(window, QComboBox, "invoicesStatusCombo")
-    status.setCurrentIndex(status.findData("Payée"))
+    status.setCurrentIndex(status.findData("Payée"))  # it is not paid yet
     assert table.model().rowCount() == 0
     assert find(window, QLabel, "invoiceTotals").text().startswith("0 pièce")
     # From the dossier's Général tab, the «feuille» shows that dossier's invoices only.
     status.setCurrentIndex(0)
+    search.setText("")
     opened = open_dossier(detail.id)
     click(qtbot, find(opened, QWidget, "invoicesButton"))
     assert find(window, QLabel, "invoicesDossierFilter").text() == (

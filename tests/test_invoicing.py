@@ -50,6 +50,17 @@ def _dossier_with_plan(workspace, fees_cents: int = 2_500_00, released: bool = T
     return _released(workspace, detail) if released else detail
 
 
+def _numbers(workspace, series: str = "F"):
+    """The numbers the next invoices of this year's series will take (the demo office has
+    issued some already): `numbers(1)` the next one."""
+    from models.dossier import Counter
+
+    with workspace.database.read() as session:
+        counter = session.get(Counter, f"facture:{series}-{YEAR}")
+        taken = counter.value if counter else 0
+    return lambda k: f"{series}-{YEAR}-{taken + k:04d}"
+
+
 def _released(workspace, detail, day=None):
     """The offer signed and the funds released (today): fees may be invoiced (L519-6)."""
     day = day or TODAY
@@ -75,6 +86,7 @@ def test_fees_are_proposed_from_the_validated_simulation_and_the_client(workspac
 
 def test_numbers_follow_without_gaps_and_an_issued_invoice_never_changes(workspace):
     detail = _dossier_with_plan(workspace)
+    number = _numbers(workspace)
     invoices = workspace.invoices
     first = invoices.create_draft(detail.id, _fees(workspace, detail))
     draft = first.invoices[0]
@@ -82,11 +94,11 @@ def test_numbers_follow_without_gaps_and_an_issued_invoice_never_changes(workspa
     second = invoices.create_draft(detail.id, _fees(workspace, detail, 100_00))
     invoices.delete_draft(second.invoices[1].id)  # a draft goes without leaving a gap
     issued = invoices.issue(draft.id).invoices[0]
-    assert issued.number == f"F-{YEAR}-0001" and issued.issued_on == TODAY
+    assert issued.number == number(1) and issued.issued_on == TODAY
     assert issued.due_on == TODAY + dt.timedelta(days=30)
     assert issued.vat_cents == 0 and issued.total_cents == 2_500_00  # exempt (261 C CGI)
     third = invoices.create_draft(detail.id, _fees(workspace, detail, 500_00)).invoices[-1]
-    assert invoices.issue(third.id).invoices[-1].number == f"F-{YEAR}-0002"
+    assert invoices.issue(third.id).invoices[-1].number == number(2)
     with pytest.raises(DomainError, match="ne se modifie ni ne se supprime"):
         invoices.update_draft(issued.id, _fees(workspace, detail, 1_00))
     with pytest.raises(DomainError, match="ne se modifie ni ne se supprime"):
@@ -245,13 +257,14 @@ def test_issued_invoices_outlive_their_dossier(workspace):
     from models.office import Invoice
 
     detail = _dossier_with_plan(workspace)
+    number = _numbers(workspace)
     draft = workspace.invoices.create_draft(detail.id, _fees(workspace, detail)).invoices[0]
     workspace.invoices.issue(draft.id)
     workspace.dossiers.delete(detail.id)
     with workspace.database.read() as session:
-        [kept] = session.query(Invoice).all()
+        [kept] = session.query(Invoice).filter_by(dossier_number=detail.number).all()
         assert kept.dossier_id is None and kept.dossier_number == detail.number
-        assert kept.recipient_name == "DURAND Paul" and kept.number == f"F-{YEAR}-0001"
+        assert kept.recipient_name == "DURAND Paul" and kept.number == number(1)
 
 
 def _issue_many(database_path: str, dossier_id: int, count: int, queue) -> None:
@@ -277,6 +290,7 @@ def _issue_many(database_path: str, dossier_id: int, count: int, queue) -> None:
 @pytest.mark.slow
 def test_two_processes_issuing_at_once_never_share_nor_skip_a_number(workspace):
     detail = _dossier_with_plan(workspace)
+    number = _numbers(workspace)
     workspace.close()
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
@@ -291,13 +305,14 @@ def test_two_processes_issuing_at_once_never_share_nor_skip_a_number(workspace):
     numbers = queue.get(timeout=120) + queue.get(timeout=120)
     for worker in workers:
         worker.join(timeout=60)
-    assert sorted(numbers) == [f"F-{YEAR}-{n:04d}" for n in range(1, 25)]
+    assert sorted(numbers) == [number(n) for n in range(1, 25)]
 
 
 def test_the_printed_invoice_has_the_mentions_french_law_requires(workspace, tmp_path):
     from pypdf import PdfReader
 
     detail = _dossier_with_plan(workspace)
+    number = _numbers(workspace)
     draft = workspace.invoices.create_draft(detail.id, _fees(workspace, detail)).invoices[0]
     with pytest.raises(DomainError, match="brouillon ne s'imprime pas"):
         workspace.invoices.write_pdf(draft.id, tmp_path / "x.pdf")
@@ -309,7 +324,7 @@ def test_the_printed_invoice_has_the_mentions_french_law_requires(workspace, tmp
         .replace("\u202f", " ")
     )
     for expected in (
-        f"FACTURE N° F-{YEAR}-0001",
+        f"FACTURE N° {number(1)}",
         "Atlantique Courtage Immobilier",
         "SIREN 812345601",
         "ORIAS n° 23004567",
@@ -335,13 +350,14 @@ def test_the_printed_invoice_has_the_mentions_french_law_requires(workspace, tmp
     info = workspace.invoices.credit(draft.id, 500_00)
     note = workspace.invoices.write_pdf(info.changed_id, tmp_path / "avoir.pdf")
     said = " ".join(page.extract_text() for page in PdfReader(note).pages)
-    assert f"AVOIR N° A-{YEAR}-0001" in said and f"F-{YEAR}-0001" in said
+    assert f"AVOIR N° A-{YEAR}-0001" in said and number(1) in said
 
 
 def test_the_office_list_filters_and_totals_and_says_what_is_to_invoice(workspace):
     from app.invoicing.invoice_service import InvoiceFilter
 
     detail = _dossier_with_plan(workspace)
+    number = _numbers(workspace)
     office = workspace.invoices
     fees = office.create_draft(detail.id, _fees(workspace, detail, 1_000_00)).changed_id
     office.issue(fees)
@@ -351,13 +367,13 @@ def test_the_office_list_filters_and_totals_and_says_what_is_to_invoice(workspac
     assert found.count == 3 and found.total_ttc_cents == 800_00  # the draft apart
     assert found.due_cents == 800_00 and found.paid_cents == 0
     statuses = {r.number or "draft": r.status for r in found.rows}
-    assert statuses == {f"F-{YEAR}-0001": "Émise", f"A-{YEAR}-0001": "Avoir", "draft": "Brouillon"}
+    assert statuses == {number(1): "Émise", f"A-{YEAR}-0001": "Avoir", "draft": "Brouillon"}
     only = workspace.office_invoicing.search(
         InvoiceFilter(dossier_id=detail.id, status="Brouillon")
     )
     assert [r.id for r in only.rows] == [draft]
-    by_text = workspace.office_invoicing.search(InvoiceFilter(text=f"F-{YEAR}-0001"))
-    assert [r.number for r in by_text.rows] == [f"F-{YEAR}-0001"]
+    by_text = workspace.office_invoicing.search(InvoiceFilter(text=number(1)))
+    assert [r.number for r in by_text.rows] == [number(1)]
     # «À facturer»: the offer signed, the fees invoiced; the commission still to come.
     [row] = [t for t in workspace.office_invoicing.to_invoice() if t.dossier_id == detail.id]
     assert row.kinds == (InvoiceKind.BANK_COMMISSION,)  # fees invoiced; no apporteur
@@ -374,6 +390,7 @@ def test_the_sales_journal_for_the_accountant(workspace, tmp_path, monkeypatch, 
     import main
 
     detail = _dossier_with_plan(workspace)
+    number = _numbers(workspace)
     office = workspace.invoices
     fees = office.create_draft(detail.id, _fees(workspace, detail, 1_500_00)).changed_id
     office.issue(fees)
@@ -382,14 +399,18 @@ def test_the_sales_journal_for_the_accountant(workspace, tmp_path, monkeypatch, 
     start = TODAY.replace(day=1)
     workbook = workspace.office_invoicing.write_journal(start, TODAY, tmp_path / "journal.xlsx")
     book = openpyxl.load_workbook(workbook)
-    sales = list(book["Ventes"].iter_rows(min_row=2, values_only=True))
+    sales = [  # this dossier's (the demo office invoiced others this month)
+        r for r in book["Ventes"].iter_rows(min_row=2, values_only=True) if r[5] == detail.number
+    ]
     assert [(r[1], r[2], r[9]) for r in sales] == [
-        ("Facture", f"F-{YEAR}-0001", 1500.0),
+        ("Facture", number(1), 1500.0),
         ("Avoir", f"A-{YEAR}-0001", -300.0),
     ]
-    assert sales[0][0].date() == TODAY and sales[1][3] == f"F-{YEAR}-0001"
-    [paid] = list(book["Règlements"].iter_rows(min_row=2, values_only=True))
-    assert paid[1] == f"F-{YEAR}-0001" and paid[5] == 1200.0 and paid[4] == "=HYPERLINK(x)"
+    assert sales[0][0].date() == TODAY and sales[1][3] == number(1)
+    [paid] = [
+        r for r in book["Règlements"].iter_rows(min_row=2, values_only=True) if r[1] == number(1)
+    ]
+    assert paid[5] == 1200.0 and paid[4] == "=HYPERLINK(x)"
     monkeypatch.setenv("DOSSIA_PASSWORD", "demo")
     target = tmp_path / "journal.csv"
     args = ["--db", str(workspace.paths.database), "invoices", "--user", "admin"]
@@ -413,6 +434,29 @@ def test_the_sales_journal_for_the_accountant(workspace, tmp_path, monkeypatch, 
         == 0
     )
     rows = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
-    assert rows[1][2] == f"F-{YEAR}-0001" and rows[1][9] == "1500,00"
-    assert rows[2][9] == "-300,00"
-    assert rows[-1][4] == "'=HYPERLINK(x)"  # never a formula in Excel
+    mine = [r for r in rows if len(r) > 5 and r[5] == detail.number]
+    assert mine[0][2] == number(1) and mine[0][9] == "1500,00"
+    assert mine[1][9] == "-300,00"
+    [paid_row] = [r for r in rows if len(r) == 6 and r[1] == number(1)]
+    assert paid_row[4] == "'=HYPERLINK(x)"  # never a formula in Excel
+
+
+def test_the_demo_office_invoices_its_released_dossiers_in_order(workspace):
+    """The demo office has invoiced the dossiers whose funds were released, numbered in the
+    order of their dates, each series without a gap."""
+    from models.dossier import Dossier
+    from models.office import Invoice
+
+    with workspace.database.read() as session:
+        invoices = session.query(Invoice).all()
+        assert invoices
+        for invoice in invoices:
+            dossier = session.get(Dossier, invoice.dossier_id)
+            assert dossier.funds_released_on is not None
+            assert invoice.issued_on >= dossier.funds_released_on
+        by_series: dict[str, list] = {}
+        for invoice in sorted(invoices, key=lambda i: i.sequence):
+            by_series.setdefault(invoice.series, []).append(invoice)
+        for rows in by_series.values():
+            assert [i.sequence for i in rows] == list(range(1, len(rows) + 1))
+            assert [i.issued_on for i in rows] == sorted(i.issued_on for i in rows)

@@ -53,8 +53,8 @@ from models.dossier import (
     SimulationLine,
     StepChange,
 )
-from models.enums import UsuryCategory
-from models.office import Bank, Referrer, Role, Setting, User, UsuryRate
+from models.enums import ReferrerKind, UsuryCategory
+from models.office import Bank, Invoice, Payment, Referrer, Role, Setting, User, UsuryRate
 
 _BATCH = 5000
 _PROCESS_THRESHOLD = 5000
@@ -111,6 +111,7 @@ def build_demo(
             (session.scalar(select(func.max(Simulation.id))) or 0) + 1,
             (session.scalar(select(func.max(SimulationLine.id))) or 0) + 1,
             (session.scalar(select(func.max(SimulationCover.id))) or 0) + 1,
+            (session.scalar(select(func.max(Invoice.id))) or 0) + 1,
         )
         connection = session.connection()
         done = 0
@@ -129,6 +130,7 @@ def build_demo(
         for name, value in batches.counters.items():
             counter = counters.get(name) or session.merge(Counter(name=name, value=0))
             counter.value = value
+        _number_invoices(connection)
     database.refresh_statistics()
     return DemoResult(dossiers=dossiers, users_created=users_created)
 
@@ -158,6 +160,29 @@ def _create_usury_rates(session: Session, today: dt.date) -> None:
             session.add(UsuryRate(category=category, valid_from=valid_from, rate_mpct=rate + shift))
 
 
+def _number_invoices(connection) -> None:
+    """Number the generated invoices as the office would have: in each series, in the order
+    of their dates, after those already numbered; then the series' counters."""
+    connection.exec_driver_sql(
+        """
+        UPDATE invoices SET sequence = ranked.sequence FROM (
+            SELECT i.id, ROW_NUMBER() OVER (PARTITION BY i.series ORDER BY i.issued_on, i.id)
+                + COALESCE((SELECT MAX(o.sequence) FROM invoices AS o
+                            WHERE o.series = i.series AND o.number IS NOT NULL), 0) AS sequence
+            FROM invoices AS i WHERE i.number IS NULL AND i.series IS NOT NULL
+        ) AS ranked WHERE invoices.id = ranked.id
+        """
+    )
+    connection.exec_driver_sql(
+        "UPDATE invoices SET number = series || '-' || printf('%04d', sequence) "
+        "WHERE number IS NULL AND sequence IS NOT NULL"
+    )
+    connection.exec_driver_sql(
+        "INSERT OR REPLACE INTO counters (name, value) SELECT 'facture:' || series, "
+        "MAX(sequence) FROM invoices WHERE series IS NOT NULL GROUP BY series"
+    )
+
+
 def _create_staff(session: Session, roles: dict[str, Role], password: str) -> int:
     for login, first, last, role, is_broker, is_active in STAFF:
         session.add(
@@ -177,10 +202,30 @@ def _create_staff(session: Session, roles: dict[str, Role], password: str) -> in
 
 
 def _create_referrers(session: Session) -> None:
-    for name, kind, contact in REFERRERS:
-        session.add(Referrer(name=name, kind=kind, contact=contact, is_active=True))
-    for name, agency, contact in BANKS:
-        session.add(Bank(name=name, agency=agency, contact=contact, is_active=True))
+    for index, (name, kind, contact) in enumerate(REFERRERS):
+        # Agencies take a share of the fees; people a fixed amount per dossier.
+        rate = (10_000 if index % 2 else 15_000) if kind is ReferrerKind.COMPANY else None
+        fixed = None if rate else 300_00
+        session.add(
+            Referrer(
+                name=name,
+                kind=kind,
+                contact=contact,
+                is_active=True,
+                rebate_rate_mpct=rate,
+                rebate_fixed_cents=fixed,
+            )
+        )
+    for index, (name, agency, contact) in enumerate(BANKS):
+        session.add(
+            Bank(
+                name=name,
+                agency=agency,
+                contact=contact,
+                is_active=True,
+                commission_rate_mpct=(500, 750, 1000)[index % 3],  # of the amount lent
+            )
+        )
     for key, value in COMPANY.items():
         session.merge(Setting(key=f"company.{key}", value=value))
     session.flush()
@@ -203,6 +248,8 @@ _TABLES = (
     Document.__table__,
     RequirementTick.__table__,
     BankSubmission.__table__,
+    Invoice.__table__,
+    Payment.__table__,
 )
 
 

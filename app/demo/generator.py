@@ -43,9 +43,12 @@ from models.enums import (
     DossierTab,
     Guarantee,
     InsuranceBase,
+    InvoiceKind,
+    InvoiceState,
     LineKind,
     LoanKind,
     MaritalStatus,
+    PaymentMeans,
     ProjectNature,
     ProjectUse,
     RentalMethod,
@@ -129,6 +132,10 @@ class DemoOffice:
     # The sample files stored once: by the start of the piece they answer, (hash, size,
     # file name, title); set by build_demo once written
     samples: dict[str, tuple[str, int, str, str]] = field(default_factory=dict)
+    # Commissions by bank id (rate of the amount lent, thousandths of a percent), and the
+    # apporteurs' shares by id (rate of the fees, or a fixed amount)
+    commissions: dict[int, int] = field(default_factory=dict)
+    rebates: dict[int, tuple[int | None, int | None, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> DemoOffice:
@@ -148,6 +155,15 @@ class DemoOffice:
                 (b.id, b.name, " — ".join(p for p in (b.agency, b.contact) if p))
                 for b in session.scalars(select(Bank).where(Bank.is_active).order_by(Bank.id))
             ],
+            commissions={
+                b.id: b.commission_rate_mpct
+                for b in session.scalars(select(Bank))
+                if b.commission_rate_mpct is not None
+            },
+            rebates={
+                r.id: (r.rebate_rate_mpct, r.rebate_fixed_cents, r.name)
+                for r in session.scalars(select(Referrer))
+            },
             requirements=[
                 (r.id, r.label, r.rule.value, r.folder.value)
                 for r in session.scalars(
@@ -179,6 +195,8 @@ class DossierRows:
     documents: list[dict] = field(default_factory=list)
     requirement_ticks: list[dict] = field(default_factory=list)
     bank_submissions: list[dict] = field(default_factory=list)
+    invoices: list[dict] = field(default_factory=list)
+    payments: list[dict] = field(default_factory=list)
 
 
 class DossierGenerator:
@@ -193,6 +211,7 @@ class DossierGenerator:
         next_simulation_id: int = 1,
         next_line_id: int = 1,
         next_cover_id: int = 1,
+        next_invoice_id: int = 1,
     ) -> None:
         self.rng = rng
         self.office = office
@@ -203,6 +222,7 @@ class DossierGenerator:
         self.next_simulation_id = next_simulation_id
         self.next_line_id = next_line_id
         self.next_cover_id = next_cover_id
+        self.next_invoice_id = next_invoice_id
 
     def _number(self, created_on: dt.date) -> str:
         name = counter_name(created_on.year)
@@ -332,6 +352,9 @@ class DossierGenerator:
             "",
         )
         dossier["bank_sort"] = bank_sort_key(dossier["chosen_bank"])
+        # The funds released with the deed; from then on the office invoices.
+        dossier["funds_released_on"] = deed if status is DossierStatus.CLIENT else None
+        invoices, payments = self._invoices(dossier, borrowers, simulations, submissions)
         return DossierRows(
             [dossier],
             borrowers,
@@ -349,7 +372,123 @@ class DossierGenerator:
             documents,
             ticks,
             submissions,
+            invoices,
+            payments,
         )
+
+    def _invoices(
+        self,
+        dossier: dict,
+        borrowers: list[dict],
+        simulations: list[dict],
+        submissions: list[dict],
+    ) -> tuple[list[dict], list[dict]]:
+        """Once the funds are released: the fees to the client, the commission to the bank
+        retained, the apporteur's rebate — each paid some days later (numbered afterwards,
+        in the order of their dates)."""
+        released = dossier["funds_released_on"]
+        if released is None:
+            return [], []
+        rng, office, today = self.rng, self.office, self.today
+        plan = next(
+            (s for s in reversed(simulations) if s["status"] is SimulationStatus.CLIENT_VALIDATED),
+            simulations[-1] if simulations else None,
+        )
+        main = borrowers[0]
+        invoices: list[dict] = []
+        payments: list[dict] = []
+
+        def add(kind, day, name, address, business, description, amount, bank=None, referrer=None):
+            invoice_id = self.next_invoice_id
+            self.next_invoice_id += 1
+            invoices.append(
+                {
+                    "id": invoice_id,
+                    "dossier_id": dossier["id"],
+                    "dossier_number": dossier["number"],
+                    "kind": kind,
+                    "state": InvoiceState.ISSUED,
+                    "credits_id": None,
+                    "series": f"F-{day.year}",
+                    "sequence": None,
+                    "number": None,
+                    "issued_on": day,
+                    "due_on": day + dt.timedelta(days=30),
+                    "payment_days": 30,
+                    "service_on": released,
+                    "recipient_name": name,
+                    "recipient_address": address,
+                    "recipient_siren": "",
+                    "recipient_is_business": business,
+                    "bank_id": bank,
+                    "referrer_id": referrer,
+                    "description": description,
+                    "amount_cents": amount,
+                    "vat_rate_bp": 0,
+                    "vat_cents": 0,
+                    "total_cents": amount,
+                    "created_at": dt.datetime.combine(day, dt.time(11)),
+                    "created_by": dossier["owner_id"],
+                    "broker_id": dossier["owner_id"],
+                    "seller": "",
+                }
+            )
+            paid_on = day + dt.timedelta(days=rng.randrange(3, 50))
+            if paid_on <= today and rng.random() < 0.9:
+                payments.append(
+                    {
+                        "invoice_id": invoice_id,
+                        "paid_on": paid_on,
+                        "amount_cents": amount,
+                        "means": rng.choice((PaymentMeans.TRANSFER, PaymentMeans.CHEQUE))
+                        if not business
+                        else PaymentMeans.TRANSFER,
+                        "reference": "",
+                        "created_at": dt.datetime.combine(paid_on, dt.time(15)),
+                        "created_by": dossier["owner_id"],
+                    }
+                )
+
+        fees = plan["brokerage_fees_cents"] if plan else 0
+        if not dossier["no_fees"] and fees:
+            add(
+                InvoiceKind.FEES,
+                released,
+                person_name(main["first_name"], main["last_name"]),
+                f"{main['address']} {main['postal_code']} {main['city']}",
+                False,
+                f"Honoraires de courtage en opérations de banque — dossier {dossier['number']}",
+                fees,
+            )
+        accepted = next(
+            (s for s in submissions if s["status"] is SubmissionStatus.OFFER_ACCEPTED), None
+        )
+        rate = office.commissions.get(accepted["bank_id"]) if accepted else None
+        day = min(today, released + dt.timedelta(days=rng.randrange(1, 10)))
+        if accepted and rate and not dossier["no_bank_commission"] and accepted["amount_cents"]:
+            add(
+                InvoiceKind.BANK_COMMISSION,
+                day,
+                accepted["bank_name"],
+                "",
+                True,
+                f"Commission d'intermédiation — dossier {dossier['number']}",
+                accepted["amount_cents"] * rate // 100_000,
+                bank=accepted["bank_id"],
+            )
+        share = office.rebates.get(dossier["referrer_id"]) if dossier["referrer_id"] else None
+        if share and fees and not dossier["no_rebate"] and (share[0] or share[1]):
+            add(
+                InvoiceKind.REBATE,
+                released,
+                share[2],
+                "",
+                True,
+                f"Ristourne d'apporteur d'affaires — dossier {dossier['number']}",
+                fees * share[0] // 100_000 if share[0] else share[1],
+                referrer=dossier["referrer_id"],
+            )
+        return invoices, payments
 
     def _documents(
         self,
