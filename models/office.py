@@ -125,6 +125,9 @@ class Bank(Base):
     # percent), or a fixed amount.
     commission_rate_mpct: Mapped[int | None] = mapped_column(Integer)
     commission_fixed_cents: Mapped[int | None] = mapped_column(Integer)
+    # Its identity on the commission invoices it receives (a business customer).
+    address: Mapped[str] = mapped_column(String(250), default="", server_default="")
+    siren: Mapped[str] = mapped_column(String(14), default="", server_default="")
 
 
 class UsuryRate(Base):

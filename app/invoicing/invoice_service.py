@@ -215,11 +215,16 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             session.info[CHANGED] = invoice.id
             return self._result(session, dossier)
 
-    def delete_draft(self, invoice_id: int) -> DossierInvoices:
+    def delete_draft(self, invoice_id: int) -> DossierInvoices | None:
+        """Delete a draft (one of a deleted dossier too: None is returned then)."""
         with self._db.write() as session:
             invoice = self._invoice(session, invoice_id)
-            dossier = self._for_invoicing(session, invoice.dossier_id)
             _check_draft(invoice)
+            if invoice.dossier_id is None:
+                check_writer(session, self._user, Right.INVOICE)
+                session.delete(invoice)
+                return None
+            dossier = self._for_invoicing(session, invoice.dossier_id)
             session.delete(invoice)
             return self._result(session, dossier)
 
@@ -250,6 +255,16 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                     "être demandés au client qu'après le versement effectif des fonds du prêt. "
                     "Renseignez la date de déblocage des fonds (onglet Général), puis émettez "
                     "la facture."
+                )
+            if not invoice.recipient_address:
+                raise DomainError(
+                    "L'adresse du client est une mention obligatoire de la facture : "
+                    "complétez le brouillon."
+                )
+            if invoice.recipient_is_business and not invoice.recipient_siren:
+                raise DomainError(
+                    "Le SIREN d'un client professionnel est une mention obligatoire de la "
+                    "facture : complétez le brouillon (pour une banque, Paramètres › Banques)."
                 )
             invoice.vat_rate_bp = vat_rate
             invoice.vat_cents = vat_of(invoice.amount_cents, vat_rate)
@@ -628,6 +643,8 @@ def _proposal(session: Session, dossier: Dossier, kind: InvoiceKind, today: dt.d
             (f"{bank.name} — {bank.agency}" if bank and bank.agency else bank.name)
             if bank
             else (accepted.bank_name if accepted else ""),
+            bank.address if bank else "",
+            bank.siren if bank else "",
             bank_id=bank.id if bank else None,
             recipient_is_business=True,
             description=(

@@ -78,6 +78,8 @@ class BankData:
     # percent: 1 % = 1000), or a fixed amount; neither: none agreed.
     commission_rate_mpct: int | None = None
     commission_fixed_cents: int | None = None
+    address: str = ""  # where its commission invoices go
+    siren: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,16 @@ def validate_bank(data: BankData) -> BankData:
         contact=clean_text(data.contact, "contact", "Contact", 200),
         commission_rate_mpct=_commission_rate(data.commission_rate_mpct),
         commission_fixed_cents=_commission_fixed(data),
+        address=clean_text(data.address, "address", "Adresse", 250),
+        siren=_siren(data.siren),
     )
+
+
+def _siren(text: str) -> str:
+    digits = "".join(text.split())
+    if digits and not (digits.isascii() and digits.isdigit() and len(digits) in (9, 14)):
+        raise DomainError("SIREN (9 chiffres) ou SIRET (14 chiffres) invalide.", "siren")
+    return digits
 
 
 def _commission_rate(rate: int | None) -> int | None:

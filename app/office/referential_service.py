@@ -136,6 +136,8 @@ class ReferentialService:
                         b.contact,
                         b.commission_rate_mpct,
                         b.commission_fixed_cents,
+                        b.address,
+                        b.siren,
                     ),
                     b.is_active,
                 )
@@ -157,6 +159,7 @@ class ReferentialService:
             bank.name, bank.agency, bank.contact = name, agency, contact
             bank.commission_rate_mpct = cleaned.commission_rate_mpct
             bank.commission_fixed_cents = cleaned.commission_fixed_cents
+            bank.address, bank.siren = cleaned.address, cleaned.siren
             session.add(bank)
         return self.banks()
 

@@ -44,10 +44,17 @@ class BankDialog(FormDialog):
         self.fixed_edit = QLineEdit("" if fixed is None else format_amount_input(fixed))
         self.fixed_edit.setObjectName("bankCommissionFixedEdit")
         self.fixed_edit.setPlaceholderText("ou un forfait en €")
+        self.address_edit = QLineEdit(data.address if data else "")
+        self.address_edit.setObjectName("bankAddressEdit")
+        self.address_edit.setPlaceholderText("Adresse de facturation des commissions")
+        self.siren_edit = QLineEdit(data.siren if data else "")
+        self.siren_edit.setObjectName("bankSirenEdit")
         for label, widget in (
             ("Banque :", self.name_edit),
             ("Agence :", self.agency_edit),
             ("Contact :", self.contact_edit),
+            ("Adresse :", self.address_edit),
+            ("SIREN / SIRET :", self.siren_edit),
             ("Commission (% du prêt) :", self.rate_edit),
             ("ou commission forfaitaire (€) :", self.fixed_edit),
         ):
@@ -58,6 +65,8 @@ class BankDialog(FormDialog):
             "agency": self.agency_edit,
             "commission_rate": self.rate_edit,
             "commission_fixed": self.fixed_edit,
+            "address": self.address_edit,
+            "siren": self.siren_edit,
         }
         self.setMinimumWidth(420)
 
@@ -71,6 +80,8 @@ class BankDialog(FormDialog):
                 self.contact_edit.text(),
                 None if rate is None else int(rate * 1000),
                 parse_amount(self.fixed_edit.text(), "commission_fixed"),
+                self.address_edit.text(),
+                self.siren_edit.text(),
             )
         )
 
