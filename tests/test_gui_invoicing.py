@@ -153,3 +153,33 @@ def test_the_invoicing_window_from_the_menu_and_from_a_dossier(
     listed = find(window, QTableView, "toInvoiceList").model()
     rows = [[listed.index(r, c).data() for c in (0, 4)] for r in range(listed.rowCount())]
     assert [detail.number, "Commission bancaire"] in rows
+
+
+def test_the_reminders_of_the_invoicing_window(qtbot, workspace, main_window):
+    import datetime as dt
+
+    from PySide6.QtWidgets import QTableView
+
+    from models.office import Invoice
+    from tests.test_gui_dossier import find
+
+    detail = _dossier_with_plan(workspace)
+    service = workspace.invoices
+    data = service.propose(detail.id, InvoiceKind.FEES)
+    invoice_id = service.create_draft(detail.id, data).changed_id
+    service.issue(invoice_id)
+    with workspace.database.write() as session:
+        session.get(Invoice, invoice_id).due_on = TODAY - dt.timedelta(days=12)
+    window = main_window.open_invoicing()
+    qtbot.addWidget(window)
+    window.tabs.setCurrentIndex(2)
+    table = find(window, QTableView, "remindersList")
+    rows = [table.model().item_at(r).id for r in range(table.model().rowCount())]
+    assert invoice_id in rows
+    table.selectRow(rows.index(invoice_id))
+    window.make_reminder(open_it=False)
+    qtbot.waitUntil(
+        lambda: any(
+            d.title.startswith("Relance du") for d in workspace.documents.list(detail.id).documents
+        )
+    )

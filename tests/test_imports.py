@@ -98,6 +98,9 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("app/invoicing/invoice_service.py", "app.invoicing.invoice_pdf"): (
         "reportlab (0.2 s): when an invoice is printed"
     ),
+    ("app/invoicing/invoice_service.py", "app.invoicing.reminder_pdf"): (
+        "reportlab (0.2 s): when a reminder is printed"
+    ),
     ("app/invoicing/journal.py", "xlsxwriter"): "XlsxWriter (0.1 s): when a journal is made",
     ("ui/documents_tab.py", "PySide6.QtPdf"): "QtPdf: when a PDF is first previewed",
     ("ui/documents_tab.py", "PySide6.QtPdfWidgets"): "QtPdf: when a PDF is first previewed",

@@ -503,3 +503,28 @@ def test_an_invoice_names_its_customer_fully_before_it_is_issued(workspace):
     detail = workspace.dossiers.get(detail.id)
     workspace.dossiers.delete(detail.id)
     assert service.delete_draft(without.changed_id) is None
+
+
+def test_a_late_invoice_gets_its_reminder_letter(workspace, tmp_path):
+    from pypdf import PdfReader
+
+    from app.invoicing.invoice_service import InvoiceFilter
+    from models.office import Invoice
+
+    detail = _dossier_with_plan(workspace)
+    service = workspace.invoices
+    invoice_id = service.create_draft(detail.id, _fees(workspace, detail, 1_800_00)).changed_id
+    service.issue(invoice_id)
+    with pytest.raises(DomainError, match="pas encore échue"):
+        service.write_reminder(invoice_id, tmp_path / "r.pdf")
+    service.pay(invoice_id, PaymentData(TODAY, 800_00, PaymentMeans.TRANSFER))
+    with workspace.database.write() as session:  # forty days later, as it were
+        session.get(Invoice, invoice_id).due_on = TODAY - dt.timedelta(days=40)
+    late = workspace.office_invoicing.search(InvoiceFilter(status="En retard"))
+    assert invoice_id in [r.id for r in late.rows]
+    target = service.write_reminder(invoice_id, tmp_path / "relance.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(target).pages)
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Objet : relance" in text and "depuis 40 jours" in text
+    assert "1 000,00 €" in text and "DURAND Paul" in text
+    assert "trois fois le taux d'intérêt légal" in text

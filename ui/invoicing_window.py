@@ -8,8 +8,8 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
+from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,13 +25,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from app.errors import DomainError
 from app.invoicing.invoice_service import STATUSES, InvoiceFilter
 from app.text import format_amount, format_date
-from models.enums import InvoiceKind
+from models.enums import DocumentFolder, InvoiceKind
+from ui.backup_ui import ProgressRun
 from ui.common import ErrorLabel, TableModel, plain, set_role
 from ui.operations import attempt
 from ui.widgets import DateField
+from ui.workers import Background
 
 if TYPE_CHECKING:
     from app.workspace import Workspace
@@ -79,9 +83,12 @@ class InvoicingWindow(QMainWindow):
         self.workspace = workspace
         self._open_dossier = open_dossier
         self.dossier_id = dossier_id
+        self._background: Background | None = None
+        self.reminder_run: ProgressRun | None = None
         self.tabs = QTabWidget()
         self.tabs.addTab(self._invoices_page(), "Factures")
         self.tabs.addTab(self._to_invoice_page(), "À facturer")
+        self.tabs.addTab(self._reminders_page(), "Relances")
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         self.setCentralWidget(self.tabs)
         self._debounce = QTimer(self)
@@ -209,6 +216,9 @@ class InvoicingWindow(QMainWindow):
         if self.tabs.currentIndex() == 1:
             self._refresh_to_invoice()
             return
+        if self.tabs.currentIndex() == 2:
+            self._refresh_reminders()
+            return
         outcome = attempt(lambda: self.workspace.office_invoicing.search(self.filter()))
         found = outcome.value
         if found is None:
@@ -282,6 +292,112 @@ class InvoicingWindow(QMainWindow):
         window = self._open_dossier(row.dossier_id)
         if window is not None:
             window.view.show_invoices()
+
+    # --- «Relances» ---
+
+    def _reminders_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(
+            set_role(
+                QLabel(
+                    "Les factures échues qui restent dues, la plus ancienne échéance d'abord. "
+                    "« Lettre de relance » l'imprime et la garde dans les documents du dossier."
+                ),
+                "hint",
+            )
+        )
+        self.reminders_model = _ColouredModel(
+            ("N°", "Dossier", "Destinataire", "Échéance", "Retard", "Reste dû", "État"),
+            frozenset({4, 5}),
+            6,
+        )
+        self.reminders = _table("remindersList", self.reminders_model)
+        layout.addWidget(self.reminders, 1)
+        row = QHBoxLayout()
+        self.reminders_count = plain(QLabel())
+        self.reminders_count.setObjectName("remindersCount")
+        row.addWidget(self.reminders_count, 1)
+        self.reminder_button = QPushButton("Lettre de relance…")
+        self.reminder_button.setObjectName("reminderLetterButton")
+        self.reminder_button.clicked.connect(lambda _c=False: self.make_reminder())
+        row.addWidget(self.reminder_button)
+        layout.addLayout(row)
+        self.reminders_error = ErrorLabel("remindersError")
+        layout.addWidget(self.reminders_error)
+        return page
+
+    def _refresh_reminders(self) -> None:
+        outcome = attempt(
+            lambda: self.workspace.office_invoicing.search(InvoiceFilter(status="En retard"))
+        )
+        found = outcome.value
+        if found is None:
+            return
+        today = dt.date.today()
+        late = sorted(found.rows, key=lambda r: (r.due_on or today, r.id))
+        self.reminders_model.set_rows(
+            late,
+            [
+                (
+                    r.number,
+                    r.dossier_number,
+                    r.recipient_name,
+                    format_date(r.due_on),
+                    f"{(today - r.due_on).days} j" if r.due_on else "",
+                    format_amount(r.due_cents),
+                    r.status,
+                )
+                for r in late
+            ],
+        )
+        total = sum(r.due_cents for r in late)
+        self.reminders_count.setText(
+            f"{len(late)} facture{'s' * (len(late) > 1)} en retard — {format_amount(total)} dus"
+        )
+
+    def make_reminder(self, open_it: bool = True) -> ProgressRun | None:
+        index = self.reminders.currentIndex()
+        row = self.reminders_model.item_at(index.row()) if index.isValid() else None
+        if row is None:
+            self.reminders_error.show_message("Choisissez d'abord une facture dans la liste.")
+            return None
+        self.reminders_error.clear_message()
+        if self._background is None:
+            self._background = Background()
+        target = self.workspace.paths.folder / "exports" / f"Relance {row.number}.pdf"
+        service, workspace = self.workspace.invoices, self.workspace
+        run = ProgressRun(self, "Lettre de relance…", self._background)
+        self.reminder_run = run
+        title = f"Relance du {format_date(dt.date.today())} — facture {row.number}"
+
+        def work(progress):
+            path = service.write_reminder(row.id, target, lambda: not progress(50, 100))
+            if row.dossier_id is not None:
+                workspace.documents.keep(row.dossier_id, path, title, DocumentFolder.INVOICES)
+            return path
+
+        run.start(work, lambda path: self._reminder_made(path, open_it), self._reminder_failed)
+        return run
+
+    def _reminder_made(self, path: Path, open_it: bool) -> None:
+        if not isValid(self):
+            return
+        self.statusBar().showMessage(f"Lettre de relance enregistrée : {path}", 8000)
+        if open_it:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _reminder_failed(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
+        if isinstance(error, DomainError):
+            self.reminders_error.show_message(error.message)
+        elif isinstance(error, OSError):
+            self.reminders_error.show_message(
+                f"La lettre n'a pas pu être écrite : {error.strerror}."
+            )
+        else:
+            raise error
 
     # --- «À facturer» ---
 

@@ -445,6 +445,39 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             write_invoice(data, partial, stop)
         return target
 
+    def write_reminder(
+        self, invoice_id: int, target: Path, stop: Callable[[], bool] | None = None
+    ) -> Path:
+        """The reminder letter of an invoice past its due date (written whole, or not)."""
+        from app.invoicing.reminder_pdf import write_reminder  # reportlab: 0.2 s
+
+        printed = self.printed(invoice_id)
+        if printed.credit_note_of:
+            raise DomainError("Un avoir ne se relance pas.")
+        with self._db.read() as session:
+            invoice = self._invoice(session, invoice_id)
+            paid = session.scalar(
+                select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+                    Payment.invoice_id == invoice.id
+                )
+            )
+            credited = sum(c.total_cents for c in _credited(session, invoice.id))
+            state = invoice.state
+        remaining = printed.total_cents + credited - (paid or 0)
+        today = self._today()
+        if state is not InvoiceState.ISSUED or remaining <= 0:
+            raise DomainError("Cette facture ne doit plus rien : pas de relance.")
+        if printed.due_on is None or printed.due_on >= today:
+            raise DomainError(
+                f"Cette facture n'est pas encore échue (échéance le "
+                f"{printed.due_on:%d/%m/%Y}) : pas de relance."
+                if printed.due_on
+                else "Cette facture n'a pas d'échéance : pas de relance."
+            )
+        with atomic_path(target) as partial:
+            write_reminder(printed, remaining, today, partial, stop)
+        return target
+
     # --- helpers ---------------------------------------------------------------------
 
     def _vat_rate(self) -> int:
