@@ -528,3 +528,34 @@ def test_a_late_invoice_gets_its_reminder_letter(workspace, tmp_path):
     assert "Objet : relance" in text and "depuis 40 jours" in text
     assert "1 000,00 €" in text and "DURAND Paul" in text
     assert "trois fois le taux d'intérêt légal" in text
+
+
+def test_the_demo_office_has_nothing_in_the_future(tmp_path):
+    """A dossier created on the day of the build moves on that day, never the next: no date
+    of the demo office is after its «today» (its invoices would refuse any new one)."""
+    import datetime as dt
+    import sqlite3
+
+    from app.demo import build_demo
+    from app.paths import DataPaths
+    from app.storage.database import Database
+    from app.storage.schema import ensure_schema
+
+    paths = DataPaths(tmp_path / "demo.sqlite3")
+    ensure_schema(paths)
+    database = Database(paths)
+    today = dt.date(2026, 11, 30)
+    build_demo(database, 1500, seed=3, today=today)
+    database.dispose()
+    with sqlite3.connect(paths.database) as connection:
+        for table, column in (
+            ("dossiers", "client_agreement_on"),
+            ("dossiers", "offer_signed_on"),
+            ("dossiers", "deed_signed_on"),
+            ("dossiers", "funds_released_on"),
+            ("dossiers", "abandoned_on"),
+            ("invoices", "issued_on"),
+            ("payments", "paid_on"),
+        ):
+            latest = connection.execute(f"SELECT MAX({column}) FROM {table}").fetchone()[0]
+            assert latest is None or latest <= today.isoformat(), (table, column, latest)

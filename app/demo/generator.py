@@ -260,9 +260,8 @@ class DossierGenerator:
                     "Via le site comparateur",
                 )
             )
-        moments = sorted(
-            created_on
-            + dt.timedelta(days=rng.randrange(0, max(1, (self.today - created_on).days) + 1))
+        moments = sorted(  # never after today (a dossier created today moves today)
+            created_on + dt.timedelta(days=rng.randrange(0, (self.today - created_on).days + 1))
             for _ in range(step_index)
         )
         changes = []
@@ -288,8 +287,7 @@ class DossierGenerator:
         abandoned = status is DossierStatus.ABANDONED
         reason = rng.choice(list(AbandonReason)) if abandoned else None
         abandoned_on = (
-            created_on
-            + dt.timedelta(days=rng.randrange(0, max(1, (self.today - created_on).days) + 1))
+            created_on + dt.timedelta(days=rng.randrange(0, (self.today - created_on).days + 1))
             if abandoned
             else None
         )
