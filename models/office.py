@@ -179,6 +179,7 @@ class Invoice(Base):
         UniqueConstraint("series", "sequence", name="invoice_sequence"),
         Index("ix_invoices_dossier", "dossier_id"),
         Index("ix_invoices_issued_on", "issued_on"),
+        Index("ix_invoices_credits", "credits_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -70,6 +70,7 @@ def _table(name: str, model: TableModel) -> QTableView:
     table.setShowGrid(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setResizeContentsPrecision(60)  # columns sized on the first rows, not 1,000 of them
     header.setStretchLastSection(True)
     return table
 

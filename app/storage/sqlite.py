@@ -17,7 +17,7 @@ from app.errors import DatabaseOpenError, NewerDatabaseError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0017_bank_identity"
+HEAD_REVISION = "0018_invoice_credits_index"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -36,6 +36,7 @@ KNOWN_REVISIONS = (
     "0015_chosen_bank",
     "0016_invoicing",
     "0017_bank_identity",
+    "0018_invoice_credits_index",
 )
 
 BUSY_TIMEOUT_MS = 5000
