@@ -107,6 +107,14 @@ def pencil_button(object_name: str, tooltip: str) -> QToolButton:
     return button
 
 
+def push_button(object_name: str, text: str, slot) -> QPushButton:
+    """A named button that calls `slot()` (without the «checked» argument Qt passes)."""
+    button = QPushButton(text)
+    button.setObjectName(object_name)
+    button.clicked.connect(lambda _checked=False: slot())
+    return button
+
+
 def comment_button(slot) -> QPushButton:
     """«+ Commentaire», present on every tab that takes comments."""
     button = QPushButton("+ Commentaire")

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMenu,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -35,12 +34,11 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app.errors import DomainError
 from app.text import format_date
 from models.enums import DocumentFolder
 from ui.backup_ui import ProgressRun
-from ui.common import ErrorLabel, confirm, plain, set_role
-from ui.operations import attempt
+from ui.common import ErrorLabel, confirm, plain, push_button, set_role
+from ui.operations import attempt, show_failure
 from ui.workers import Background
 
 if TYPE_CHECKING:  # the services import SQLAlchemy
@@ -214,13 +212,13 @@ class DocumentsTab(QWidget):
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
-        self.add_button = self._button("addDocumentButton", "Joindre des fichiers…", self.choose)
+        self.add_button = push_button("addDocumentButton", "Joindre des fichiers…", self.choose)
         self.add_button.setToolTip(
             "Ou glissez des fichiers depuis l'explorateur ou un e-mail sur une rubrique, ou sur "
             "une pièce à fournir"
         )
-        self.open_button = self._button("openDocumentButton", "Ouvrir", self.open_selected)
-        self.rename_button = self._button("renameDocumentButton", "Renommer…", self.rename)
+        self.open_button = push_button("openDocumentButton", "Ouvrir", self.open_selected)
+        self.rename_button = push_button("renameDocumentButton", "Renommer…", self.rename)
         self.move_button = QToolButton()
         self.move_button.setObjectName("moveDocumentButton")
         self.move_button.setText("Déplacer vers")
@@ -238,7 +236,7 @@ class DocumentsTab(QWidget):
         self.answers_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.answers_menu = QMenu(self.answers_button)
         self.answers_button.setMenu(self.answers_menu)
-        self.delete_button = self._button("deleteDocumentButton", "Supprimer…", self.delete)
+        self.delete_button = push_button("deleteDocumentButton", "Supprimer…", self.delete)
         for widget in (
             self.add_button,
             self.open_button,
@@ -290,7 +288,7 @@ class DocumentsTab(QWidget):
         box_layout.addWidget(self.checklist)
         pdf_row = QHBoxLayout()
         pdf_row.addStretch(1)
-        self.checklist_pdf_button = self._button(
+        self.checklist_pdf_button = push_button(
             "checklistPdfButton", "Liste des pièces à fournir (PDF)", self.make_checklist_pdf
         )
         self.checklist_pdf_button.setToolTip(
@@ -301,12 +299,6 @@ class DocumentsTab(QWidget):
         box_layout.addLayout(pdf_row)
         layout.addWidget(box, 2)
         return panel
-
-    def _button(self, name: str, text: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.clicked.connect(lambda _c=False: slot())
-        return button
 
     # --- showing ---
 
@@ -510,13 +502,8 @@ class DocumentsTab(QWidget):
         self._run = None
         if not isValid(self):
             return
-        if isinstance(error, DomainError):
-            self.error.show_message(error.message)
-            self.reload()
-        elif isinstance(error, OSError):
-            self.error.show_message(f"Les fichiers n'ont pas pu être joints : {error.strerror}.")
-        else:
-            raise error
+        show_failure(error, self.error, "Les fichiers n'ont pas pu être joints")
+        self.reload()
 
     def _command(self, command) -> bool:
         """Run a change of the documents on the current version; show the result."""

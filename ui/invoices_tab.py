@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
     QSpinBox,
     QToolButton,
     QTreeWidget,
@@ -35,8 +34,8 @@ from app.invoicing.invoices import InvoiceData, PaymentData
 from app.text import format_amount, format_amount_input, format_date, parse_amount
 from models.enums import DocumentFolder, InvoiceKind, InvoiceState, PaymentMeans
 from ui.backup_ui import ProgressRun
-from ui.common import ErrorLabel, FormDialog, confirm, plain, set_role
-from ui.operations import attempt
+from ui.common import ErrorLabel, FormDialog, confirm, plain, push_button, set_role
+from ui.operations import attempt, show_failure
 from ui.widgets import DateField
 from ui.workers import Background
 
@@ -237,14 +236,14 @@ class InvoicesTab(QWidget):
             action.triggered.connect(lambda _c=False, k=kind: self.new_invoice(k))
         self.new_button.setMenu(self.new_menu)
         buttons.addWidget(self.new_button)
-        self.edit_button = self._button("editInvoiceButton", "Modifier le brouillon…", self.edit)
-        self.delete_button = self._button(
+        self.edit_button = push_button("editInvoiceButton", "Modifier le brouillon…", self.edit)
+        self.delete_button = push_button(
             "deleteInvoiceButton", "Supprimer le brouillon…", self.delete
         )
-        self.issue_button = self._button("issueInvoiceButton", "Émettre…", self.issue)
-        self.credit_button = self._button("creditNoteButton", "Avoir…", self.credit)
-        self.pay_button = self._button("addPaymentButton", "Règlement…", self.pay)
-        self.pdf_button = self._button("invoicePdfButton", "PDF", self.open_pdf)
+        self.issue_button = push_button("issueInvoiceButton", "Émettre…", self.issue)
+        self.credit_button = push_button("creditNoteButton", "Avoir…", self.credit)
+        self.pay_button = push_button("addPaymentButton", "Règlement…", self.pay)
+        self.pdf_button = push_button("invoicePdfButton", "PDF", self.open_pdf)
         self.pdf_button.setToolTip(
             "La facture ou l'avoir tel qu'imprimé (dans les documents du dossier, rubrique « Factures »)"
         )
@@ -269,12 +268,6 @@ class InvoicesTab(QWidget):
     @property
     def service(self) -> InvoiceService:
         return self.view.workspace.invoices
-
-    def _button(self, name: str, text: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.clicked.connect(lambda _c=False: slot())
-        return button
 
     # --- showing ---
 
@@ -502,12 +495,7 @@ class InvoicesTab(QWidget):
     def _pdf_failed(self, error: BaseException) -> None:
         if not isValid(self):
             return
-        if isinstance(error, DomainError):
-            self.error.show_message(error.message)
-        elif isinstance(error, OSError):
-            self.error.show_message(f"La facture n'a pas pu être écrite : {error.strerror}.")
-        else:
-            raise error
+        show_failure(error, self.error, "La facture n'a pas pu être écrite")
 
     def open_pdf(self) -> ProgressRun | None:
         row = self.selected()

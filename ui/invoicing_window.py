@@ -27,13 +27,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app.errors import DomainError
 from app.invoicing.invoice_service import STATUSES, InvoiceFilter
 from app.text import format_amount, format_date
 from models.enums import DocumentFolder, InvoiceKind
 from ui.backup_ui import ProgressRun
 from ui.common import ErrorLabel, TableModel, plain, set_role
-from ui.operations import attempt
+from ui.operations import attempt, show_failure
 from ui.widgets import DateField
 from ui.workers import Background
 
@@ -391,14 +390,7 @@ class InvoicingWindow(QMainWindow):
     def _reminder_failed(self, error: BaseException) -> None:
         if not isValid(self):
             return
-        if isinstance(error, DomainError):
-            self.reminders_error.show_message(error.message)
-        elif isinstance(error, OSError):
-            self.reminders_error.show_message(
-                f"La lettre n'a pas pu être écrite : {error.strerror}."
-            )
-        else:
-            raise error
+        show_failure(error, self.reminders_error, "La lettre n'a pas pu être écrite")
 
     # --- «À facturer» ---
 

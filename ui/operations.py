@@ -95,3 +95,15 @@ def show_refusal(error: DomainError, message: MessageShower, fields: Mapping[str
     if widget is not None:
         mark_invalid(widget, True)
         widget.setFocus()
+
+
+def show_failure(error: BaseException, label, failed: str) -> None:
+    """Work done off the GUI thread failed: a refusal says its message, a disk error says
+    `failed` («La synthèse n'a pas pu être écrite») and why, in `label`; anything else is a
+    bug and is raised (to the crash handler)."""
+    if isinstance(error, DomainError):
+        label.show_message(error.message)
+    elif isinstance(error, OSError):
+        label.show_message(f"{failed} : {error.strerror}.")
+    else:
+        raise error

@@ -38,9 +38,9 @@ from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, format_date, parse_amount
 from models.enums import DocumentFolder, SubmissionStatus
 from ui.backup_ui import ProgressRun
-from ui.common import ErrorLabel, FormDialog, confirm, plain, set_role
+from ui.common import ErrorLabel, FormDialog, confirm, plain, push_button, set_role
 from ui.general_tab import history_lines
-from ui.operations import attempt
+from ui.operations import attempt, show_failure
 from ui.widgets import DateField
 from ui.workers import Background
 
@@ -189,17 +189,17 @@ class PipelineTab(QWidget):
         self.table.itemSelectionChanged.connect(self._selection_changed)
         box_layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
-        self.add_button = self._button("addSubmissionButton", "Nouvelle demande…", self.add)
-        self.edit_button = self._button("editSubmissionButton", "Modifier…", self.edit)
-        self.delete_button = self._button("deleteSubmissionButton", "Supprimer…", self.delete)
-        self.request_button = self._button(
+        self.add_button = push_button("addSubmissionButton", "Nouvelle demande…", self.add)
+        self.edit_button = push_button("editSubmissionButton", "Modifier…", self.edit)
+        self.delete_button = push_button("deleteSubmissionButton", "Supprimer…", self.delete)
+        self.request_button = push_button(
             "loanRequestButton", "Demande de prêt (PDF)", self.make_request
         )
         self.request_button.setToolTip(
             "La demande de prêt du dossier, avec la simulation validée par le client (sinon "
             "la dernière) : enregistrée dans les documents et ouverte"
         )
-        self.sending_button = self._button(
+        self.sending_button = push_button(
             "prepareSendingButton", "Préparer l'envoi à une banque…", self.prepare_sending
         )
         self.sending_button.setToolTip(
@@ -235,12 +235,6 @@ class PipelineTab(QWidget):
     @property
     def service(self) -> PipelineService:
         return self.view.workspace.pipeline
-
-    def _button(self, name: str, text: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.clicked.connect(lambda _c=False: slot())
-        return button
 
     # --- showing ---
 
@@ -440,12 +434,7 @@ class PipelineTab(QWidget):
     def _failed(self, error: BaseException) -> None:
         if not isValid(self):
             return
-        if isinstance(error, DomainError):
-            self.error.show_message(error.message)
-        elif isinstance(error, OSError):
-            self.error.show_message(f"Le fichier n'a pas pu être écrit : {error.strerror}.")
-        else:
-            raise error
+        show_failure(error, self.error, "Le fichier n'a pas pu être écrit")
 
     def delete(self):
         row = self.selected()

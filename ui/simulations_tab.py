@@ -44,7 +44,7 @@ from models.enums import (
 )
 from ui.backup_ui import ProgressRun
 from ui.common import ErrorLabel, TableModel, WrappedLabel, confirm, plain, set_role
-from ui.operations import attempt, show_refusal
+from ui.operations import attempt, show_failure, show_refusal
 from ui.simulation_chart import PlanChart, schedule_tabs
 from ui.simulation_widgets import (
     CompareDialog,
@@ -607,12 +607,7 @@ class SimulationsTab(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def _pdf_failed(self, error: BaseException) -> None:
-        if isinstance(error, DomainError):
-            self.error.show_message(error.message)
-        elif isinstance(error, OSError):
-            self.error.show_message(f"La synthèse n'a pas pu être écrite : {error.strerror}.")
-        else:
-            raise error
+        show_failure(error, self.error, "La synthèse n'a pas pu être écrite")
 
     def compare(self) -> CompareDialog | None:
         if self.info is None or len(self.info.simulations) < 2:
