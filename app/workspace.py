@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from app.dossier.dossier_service import DossierService
     from app.dossier.household_service import HouseholdService
     from app.dossier.situation_service import SituationService
-    from app.invoicing.invoice_service import InvoiceService, OfficeInvoicing
+    from app.invoicing.invoice_service import InvoiceService
+    from app.invoicing.office_invoicing import OfficeInvoicing
     from app.loan_request.loan_request_service import LoanRequestService
     from app.office.backup_service import BackupService
     from app.office.company_service import CompanyService
@@ -329,7 +330,7 @@ class Workspace:
 
     @property
     def office_invoicing(self) -> OfficeInvoicing:
-        from app.invoicing.invoice_service import OfficeInvoicing
+        from app.invoicing.office_invoicing import OfficeInvoicing
 
         return self._service("office_invoicing", lambda: OfficeInvoicing(self.database, self.user))
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.invoicing.invoice_service import InvoiceFilter  # noqa: E402
+from app.invoicing.office_invoicing import InvoiceFilter  # noqa: E402
 from app.paths import DataPaths  # noqa: E402
 from app.storage.schema import ensure_schema  # noqa: E402
 from app.workspace import OfficeDatabase  # noqa: E402

@@ -19,6 +19,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         for module in (
             "app.documents.document_service",
             "app.invoicing.invoice_service",
+            "app.invoicing.office_invoicing",
             "app.dossier.comment_service",
             "app.dossier.dossier_service",
             "app.dossier.household_service",

@@ -333,8 +333,9 @@ def test_the_printed_invoice_has_the_mentions_french_law_requires(workspace, tmp
     for expected in (
         f"FACTURE N° {number(1)}",
         "Atlantique Courtage Immobilier",
-        "SIREN 812345601",
+        "SARL au capital de 10 000 € — RCS Bordeaux 812 345 601",
         "ORIAS n° 23004567",
+        "IBAN FR76 3000 6000 0112 3456 7890 189",
         "DURAND Paul",
         "3 rue Vauban 33000 Bordeaux",
         f"Date d'émission {TODAY:%d/%m/%Y}",
@@ -361,7 +362,7 @@ def test_the_printed_invoice_has_the_mentions_french_law_requires(workspace, tmp
 
 
 def test_the_office_list_filters_and_totals_and_says_what_is_to_invoice(workspace):
-    from app.invoicing.invoice_service import InvoiceFilter
+    from app.invoicing.office_invoicing import InvoiceFilter
 
     detail = _dossier_with_plan(workspace)
     number = _numbers(workspace)
@@ -508,7 +509,7 @@ def test_an_invoice_names_its_customer_fully_before_it_is_issued(workspace):
 def test_a_late_invoice_gets_its_reminder_letter(workspace, tmp_path):
     from pypdf import PdfReader
 
-    from app.invoicing.invoice_service import InvoiceFilter
+    from app.invoicing.office_invoicing import InvoiceFilter
     from models.office import Invoice
 
     detail = _dossier_with_plan(workspace)

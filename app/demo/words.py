@@ -141,6 +141,9 @@ REFERRERS = (
 )
 COMPANY = {  # the demo office's identity («Paramètres › Société»), on its letters and PDFs
     "name": "Atlantique Courtage Immobilier",
+    "legal_form": "SARL",
+    "share_capital": "10 000 €",
+    "rcs_city": "Bordeaux",
     "address": "12 cours de l'Intendance",
     "postal_code": "33000",
     "city": "Bordeaux",
@@ -153,6 +156,8 @@ COMPANY = {  # the demo office's identity («Paramètres › Société»), on it
     "association": "APIC",
     "mediator": "Médiateur de l'ANACOFI, 92 rue d'Amsterdam, 75009 Paris",
     "vat_status": "Non assujetti (article 261 C du CGI)",
+    "iban": "FR76 3000 6000 0112 3456 7890 189",
+    "bic": "AGRIFRPP",
 }
 BANKS = (  # the office's partner banks, with the agency a broker deals with
     ("Crédit Agricole", "Agence Bordeaux Gambetta", "M. Perrin — 05 56 00 12 12"),

@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from app.invoicing.invoices import PrintedInvoice, mentions
-from app.office.company import letterhead_lines
+from app.office.company import legal_identity, letterhead_lines
 from app.pdf import house
 from app.text import format_amount, format_date
 
@@ -26,8 +26,9 @@ def write_invoice(
     office = company.name or "Cabinet de courtage"
     title = ("AVOIR" if data.credit_note_of else "FACTURE") + f" N° {data.number}"
     lines = letterhead_lines(company)
-    if company.siren:
-        lines.append(f"SIREN {company.siren}")
+    registration = legal_identity(company)
+    if registration:
+        lines.append(registration)
     if company.vat_number:
         lines.append(f"N° de TVA intracommunautaire : {company.vat_number}")
     story: list[Any] = house.letterhead(lines, data.logo, styles)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, fields
 
 from app.errors import DomainError
+from app.text import format_amount, parse_amount
 from app.validation import (
     clean_text,
     normalize_bic,
@@ -19,6 +20,7 @@ from app.validation import (
 )
 
 ORIAS_CATEGORIES = ("COBSP", "MOBSP", "MIOBSP", "MIA")
+LEGAL_FORMS = ("EI", "EURL", "SARL", "SASU", "SAS", "SA", "SNC", "SELARL")
 VAT_STATUSES = ("Assujetti à la TVA", "Non assujetti (article 261 C du CGI)")
 LOGO_EXTENSIONS = (".png", ".jpg", ".jpeg")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -39,6 +41,9 @@ def check_logo(name: str, content: bytes) -> None:
 @dataclass(frozen=True)
 class Company:
     name: str = ""
+    legal_form: str = ""
+    share_capital: str = ""  # «10 000 €»: as printed
+    rcs_city: str = ""  # the registry (greffe) of the RCS: «Lyon»
     address: str = ""
     postal_code: str = ""
     city: str = ""
@@ -61,6 +66,8 @@ _LIMITS = {
     "name": ("Raison sociale", 150),
     "address": ("Adresse", 250),
     "city": ("Ville", 120),
+    "legal_form": ("Forme juridique", 40),
+    "rcs_city": ("Ville du greffe (RCS)", 80),
     "insurer": ("Assureur RC Pro", 150),
     "association": ("Association professionnelle", 150),
     "mediator": ("Médiateur", 200),
@@ -78,6 +85,7 @@ def validate_company(data: Company) -> Company:
             required=name == "name",
             required_message="Saisissez la raison sociale.",
         )
+    values["share_capital"] = _capital(values["share_capital"])
     values["postal_code"] = normalize_postal_code(values["postal_code"])
     values["phone"] = normalize_phone(values["phone"])
     values["email"] = normalize_email(values["email"])
@@ -94,6 +102,32 @@ def validate_company(data: Company) -> Company:
     values["iban"] = normalize_iban(values["iban"])
     values["bic"] = normalize_bic(values["bic"])
     return Company(**values)
+
+
+def _capital(text: str) -> str:
+    """«10000» or «10 000,00 €» → «10 000 €» (as an invoice prints it); «» stays «»."""
+    cents = parse_amount(text, "share_capital")
+    if cents is None:
+        return ""
+    if cents <= 0:
+        raise DomainError("Capital social invalide : un montant positif.", field="share_capital")
+    shown = format_amount(cents).replace("\u202f", " ").replace("\u00a0", " ")
+    return shown.replace(",00 €", " €")
+
+
+def legal_identity(company: Company) -> str:
+    """«SAS au capital de 10 000 € — RCS Lyon 123 456 789»: the company's registration as
+    its invoices must state it (art. R123-237 C. com.)."""
+    parts = []
+    if company.legal_form:
+        parts.append(
+            company.legal_form
+            + (f" au capital de {company.share_capital}" if company.share_capital else "")
+        )
+    if company.siren:
+        spaced = " ".join(company.siren[i : i + 3] for i in range(0, len(company.siren), 3))
+        parts.append(f"RCS {company.rcs_city} {spaced}" if company.rcs_city else f"SIREN {spaced}")
+    return " — ".join(parts)
 
 
 def letterhead_lines(company: Company) -> list[str]:

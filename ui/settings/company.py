@@ -17,13 +17,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.office.company import ORIAS_CATEGORIES, VAT_STATUSES, Company
+from app.office.company import LEGAL_FORMS, ORIAS_CATEGORIES, VAT_STATUSES, Company
 from app.office.company_service import CompanyService
 from ui.common import plain, set_role
 from ui.settings.list_page import Page
 
 _COMPANY_FIELDS = (
     ("name", "Raison sociale*"),
+    ("legal_form", "Forme juridique"),
+    ("share_capital", "Capital social"),
+    ("rcs_city", "Greffe du RCS (ville)"),
     ("address", "Adresse"),
     ("postal_code", "Code postal"),
     ("city", "Ville"),
@@ -42,6 +45,13 @@ _COMPANY_FIELDS = (
 )
 
 
+_CHOICES = {
+    "legal_form": LEGAL_FORMS,
+    "orias_category": ORIAS_CATEGORIES,
+    "vat_status": VAT_STATUSES,
+}
+
+
 class CompanyPage(Page):
     """One field per mention (`widgets`, also the fields a refusal marks) and the logo."""
 
@@ -53,11 +63,12 @@ class CompanyPage(Page):
         form = QFormLayout()
         self.widgets: dict[str, QWidget] = {}
         for name, label in _COMPANY_FIELDS:
-            if name in ("orias_category", "vat_status"):
+            if name in _CHOICES:
                 widget: QWidget = QComboBox()
                 widget.addItem("—", "")
-                for choice in ORIAS_CATEGORIES if name == "orias_category" else VAT_STATUSES:
+                for choice in _CHOICES[name]:
                     widget.addItem(choice, choice)
+                widget.setEditable(name == "legal_form")  # «SCOP SARL», «SELAS»…
             else:
                 widget = QLineEdit()
             widget.setObjectName("company" + "".join(p.title() for p in name.split("_")))
@@ -88,6 +99,8 @@ class CompanyPage(Page):
             value = getattr(company, name)
             if isinstance(widget, QComboBox):
                 widget.setCurrentIndex(max(0, widget.findData(value)))
+                if widget.isEditable():
+                    widget.setEditText(value)
             elif isinstance(widget, QLineEdit):
                 widget.setText(value)
         self.logo_label.setText("Logo enregistré" if company.logo_hash else "Aucun logo")
@@ -102,10 +115,7 @@ class CompanyPage(Page):
             self.logo_label.setText(f"{self._logo.name} (enregistré avec le formulaire)")
 
     def save(self) -> None:
-        values = {
-            name: (widget.currentData() if isinstance(widget, QComboBox) else widget.text())
-            for name, widget in self.widgets.items()
-        }
+        values = {name: _value(widget) for name, widget in self.widgets.items()}
         current = self._service.get()
         self.run(
             lambda: self._service.save(Company(**values, logo_hash=current.logo_hash), self._logo),
@@ -116,3 +126,12 @@ class CompanyPage(Page):
         self._logo = None
         self.show_company(company)
         self.logo_label.setText(self.logo_label.text() + " — société enregistrée.")
+
+
+def _value(widget: QWidget) -> str:
+    if isinstance(widget, QComboBox):
+        if widget.isEditable():  # a form typed in, or one of the list
+            return "" if widget.currentText().strip() in ("", "—") else widget.currentText()
+        return widget.currentData() or ""
+    assert isinstance(widget, QLineEdit)
+    return widget.text()

@@ -1,0 +1,330 @@
+"""The office's invoices, for the «Facturation» window and the accountant: filtered and
+totalled in SQL (sales apart from the rebates the office owes), the dossiers still to
+invoice, the «Journal des ventes», and the «relevé de ristournes» of an apporteur."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.auth import CurrentUser
+from app.errors import DomainError
+from app.invoicing.journal import Journal, PaymentLine, SaleLine, write_csv, write_xlsx
+from app.storage.database import Database
+from models.dossier import Dossier
+from models.enums import DossierStatus, InvoiceKind, InvoiceState, Right
+from models.office import Invoice, Payment, User
+
+STATUSES = ("Brouillon", "Émise", "Partiellement payée", "En retard", "Payée", "Annulée", "Avoir")
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    start: dt.date | None = None  # issued (or, a draft, created) from…
+    end: dt.date | None = None  # …to, included
+    broker_id: int | None = None
+    kind: InvoiceKind | None = None
+    status: str | None = None  # one of STATUSES
+    text: str = ""  # a dossier number, a customer, a bank, an invoice number
+    dossier_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OfficeInvoiceRow:
+    id: int
+    dossier_id: int | None
+    dossier_number: str
+    number: str
+    kind: InvoiceKind
+    credit_note: bool
+    recipient_name: str
+    issued_on: dt.date | None
+    due_on: dt.date | None
+    total_cents: int
+    paid_cents: int
+    due_cents: int
+    status: str
+
+
+@dataclass(frozen=True)
+class OfficeInvoices:
+    rows: tuple[OfficeInvoiceRow, ...]
+    count: int  # all the invoices the filter finds (the rows: the latest 1,000)
+    total_ht_cents: int
+    total_ttc_cents: int
+    paid_cents: int
+    due_cents: int
+
+
+@dataclass(frozen=True)
+class ToInvoice:
+    dossier_id: int
+    number: str
+    holder: str
+    broker: str
+    offer_signed_on: dt.date
+    kinds: tuple[InvoiceKind, ...]  # expected and not invoiced yet
+
+
+ROW_LIMIT = 1000
+
+
+class OfficeInvoicing:
+    """The «Facturation» window's reads, for users holding «Facturer»: the office's invoices
+    (their own dossiers' without «Voir tous les dossiers»), filtered and totalled in SQL, and
+    the dossiers still to invoice."""
+
+    def __init__(
+        self, database: Database, user: CurrentUser, today: Callable[[], dt.date] = dt.date.today
+    ) -> None:
+        self._db = database
+        self._user = user
+        self._today = today
+
+    def search(self, wanted: InvoiceFilter) -> OfficeInvoices:
+        self._user.require(Right.INVOICE)
+        today = self._today()
+        note = aliased(Invoice)
+        paid = (
+            select(func.coalesce(func.sum(Payment.amount_cents), 0))
+            .where(Payment.invoice_id == Invoice.id)
+            .scalar_subquery()
+        )
+        credited = (
+            select(func.coalesce(func.sum(note.total_cents), 0))
+            .where(note.credits_id == Invoice.id)
+            .scalar_subquery()
+        )
+        due = Invoice.total_cents + credited - paid
+        issued = and_(Invoice.state == InvoiceState.ISSUED, Invoice.credits_id.is_(None))
+        status = case(
+            (Invoice.state == InvoiceState.DRAFT, "Brouillon"),
+            (Invoice.state == InvoiceState.CANCELLED, "Annulée"),
+            (Invoice.credits_id.is_not(None), "Avoir"),
+            (due <= 0, "Payée"),
+            (and_(Invoice.due_on.is_not(None), Invoice.due_on < today), "En retard"),
+            (paid > 0, "Partiellement payée"),
+            else_="Émise",
+        )
+        conditions = []
+        day = func.coalesce(Invoice.issued_on, func.date(Invoice.created_at))
+        if wanted.start is not None:
+            conditions.append(day >= wanted.start)
+        if wanted.end is not None:
+            conditions.append(day <= wanted.end)
+        if wanted.broker_id is not None:
+            conditions.append(Invoice.broker_id == wanted.broker_id)
+        if wanted.kind is not None:
+            conditions.append(Invoice.kind == wanted.kind)
+        if wanted.dossier_id is not None:
+            conditions.append(Invoice.dossier_id == wanted.dossier_id)
+        if wanted.status:
+            conditions.append(status == wanted.status)
+        text = " ".join(wanted.text.split())
+        if text:
+            like = f"%{text.replace('%', '').replace('_', '')}%"
+            conditions.append(
+                or_(
+                    Invoice.dossier_number.like(like),
+                    Invoice.recipient_name.like(like),
+                    Invoice.number.like(like),
+                )
+            )
+        if not self._user.can(Right.VIEW_ALL_DOSSIERS):
+            owned = select(Dossier.id).where(Dossier.owner_id == self._user.id)
+            conditions.append(Invoice.dossier_id.in_(owned))
+        with self._db.read() as session:
+            totals = session.execute(
+                select(
+                    func.count(Invoice.id),
+                    func.coalesce(func.sum(Invoice.amount_cents), 0),
+                    func.coalesce(func.sum(Invoice.total_cents), 0),
+                    func.coalesce(func.sum(case((issued, paid), else_=0)), 0),
+                    func.coalesce(func.sum(case((issued, func.max(due, 0)), else_=0)), 0),
+                ).where(*conditions, Invoice.state != InvoiceState.DRAFT)
+            ).one()
+            drafts = session.scalar(
+                select(func.count(Invoice.id)).where(
+                    *conditions, Invoice.state == InvoiceState.DRAFT
+                )
+            )
+            found = session.execute(
+                select(
+                    Invoice.id,
+                    Invoice.dossier_id,
+                    Invoice.dossier_number,
+                    Invoice.number,
+                    Invoice.kind,
+                    Invoice.credits_id,
+                    Invoice.recipient_name,
+                    Invoice.issued_on,
+                    Invoice.due_on,
+                    Invoice.total_cents,
+                    paid,
+                    due,
+                    status,
+                    Invoice.state,
+                )
+                .where(*conditions)
+                .order_by(day.desc(), Invoice.id.desc())
+                .limit(ROW_LIMIT)
+            ).all()
+        rows = tuple(
+            OfficeInvoiceRow(
+                id=r[0],
+                dossier_id=r[1],
+                dossier_number=r[2],
+                number=r[3] or "",
+                kind=r[4],
+                credit_note=r[5] is not None,
+                recipient_name=r[6],
+                issued_on=r[7],
+                due_on=r[8],
+                total_cents=r[9],
+                paid_cents=r[10],
+                due_cents=max(0, r[11]) if r[13] is InvoiceState.ISSUED and r[5] is None else 0,
+                status=r[12],
+            )
+            for r in found
+        )
+        return OfficeInvoices(
+            rows=rows,
+            count=totals[0] + (drafts or 0),
+            total_ht_cents=totals[1],
+            total_ttc_cents=totals[2],
+            paid_cents=totals[3],
+            due_cents=totals[4],
+        )
+
+    def journal(self, start: dt.date, end: dt.date) -> Journal:
+        """«Journal des ventes»: the invoices and credit notes issued from `start` to `end`
+        (in their numbering order) and the payments received then."""
+        self._user.require(Right.INVOICE)
+        if end < start:
+            raise DomainError("La fin de la période précède son début.", "end")
+        restrict = None if self._user.can(Right.VIEW_ALL_DOSSIERS) else self._user.id
+        with self._db.read() as session:
+            sales, payments = _journal_rows(session, start, end, restrict)
+            return Journal(
+                start,
+                end,
+                tuple(
+                    SaleLine(
+                        i.issued_on,
+                        i.credits_id is not None,
+                        i.number or "",
+                        credits or "",
+                        i.kind.label,
+                        i.dossier_number,
+                        i.recipient_name,
+                        i.amount_cents,
+                        i.vat_cents,
+                        i.total_cents,
+                    )
+                    for i, credits in sales
+                ),
+                tuple(
+                    PaymentLine(
+                        p.paid_on, number or "", name, p.means.label, p.reference, p.amount_cents
+                    )
+                    for p, number, name in payments
+                ),
+            )
+
+    def write_journal(self, start: dt.date, end: dt.date, target: Path) -> Path:
+        """The journal to `target`: an Excel workbook (.xlsx) or a CSV file (.csv)."""
+        suffix = target.suffix.lower()
+        if suffix not in (".xlsx", ".csv"):
+            raise DomainError("Le journal s'écrit en .xlsx (Excel) ou en .csv.", "out")
+        data = self.journal(start, end)
+        return (write_xlsx if suffix == ".xlsx" else write_csv)(data, target)
+
+    def to_invoice(self, limit: int = 500) -> list[ToInvoice]:
+        """Dossiers whose offer is signed, not abandoned, with a kind expected (not ticked
+        «Pas de …») and not invoiced yet (an issued invoice or a draft counts)."""
+        self._user.require(Right.INVOICE)
+
+        def invoiced(kind: InvoiceKind):
+            return exists().where(
+                Invoice.dossier_id == Dossier.id,
+                Invoice.kind == kind,
+                Invoice.credits_id.is_(None),
+                Invoice.state != InvoiceState.CANCELLED,
+            )
+
+        expected = {
+            InvoiceKind.FEES: Dossier.no_fees.is_(False),
+            InvoiceKind.BANK_COMMISSION: Dossier.no_bank_commission.is_(False),
+            InvoiceKind.REBATE: Dossier.no_rebate.is_(False) & Dossier.referrer_id.is_not(None),
+        }
+        missing = {kind: condition & ~invoiced(kind) for kind, condition in expected.items()}
+        conditions = [
+            Dossier.offer_signed_on.is_not(None),
+            Dossier.status != DossierStatus.ABANDONED,
+            or_(*missing.values()),
+        ]
+        if not self._user.can(Right.VIEW_ALL_DOSSIERS):
+            conditions.append(Dossier.owner_id == self._user.id)
+        with self._db.read() as session:
+            found = session.execute(
+                select(
+                    Dossier.id,
+                    Dossier.number,
+                    Dossier.holder_name,
+                    User.first_name + " " + User.last_name,
+                    Dossier.offer_signed_on,
+                    *missing.values(),
+                )
+                .join(User, User.id == Dossier.owner_id)
+                .where(*conditions)
+                .order_by(Dossier.offer_signed_on, Dossier.id)
+                .limit(limit)
+            ).all()
+        kinds = list(missing)
+        return [
+            ToInvoice(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                tuple(kind for kind, flag in zip(kinds, r[5:], strict=True) if flag),
+            )
+            for r in found
+        ]
+
+
+def _journal_rows(session: Session, start: dt.date, end: dt.date, restrict: int | None):
+    note = aliased(Invoice)
+    conditions = [
+        Invoice.state != InvoiceState.DRAFT,
+        Invoice.issued_on >= start,
+        Invoice.issued_on <= end,
+    ]
+    if restrict is not None:
+        conditions.append(
+            Invoice.dossier_id.in_(select(Dossier.id).where(Dossier.owner_id == restrict))
+        )
+    sales = session.execute(
+        select(Invoice, note.number)
+        .outerjoin(note, note.id == Invoice.credits_id)
+        .where(*conditions)
+        .order_by(Invoice.issued_on, Invoice.id)
+    ).all()
+    paid_conditions = [Payment.paid_on >= start, Payment.paid_on <= end]
+    if restrict is not None:
+        paid_conditions.append(
+            Invoice.dossier_id.in_(select(Dossier.id).where(Dossier.owner_id == restrict))
+        )
+    payments = session.execute(
+        select(Payment, Invoice.number, Invoice.recipient_name)
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .where(*paid_conditions)
+        .order_by(Payment.paid_on, Payment.id)
+    ).all()
+    return sales, payments
