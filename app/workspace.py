@@ -332,7 +332,10 @@ class Workspace:
     def office_invoicing(self) -> OfficeInvoicing:
         from app.invoicing.office_invoicing import OfficeInvoicing
 
-        return self._service("office_invoicing", lambda: OfficeInvoicing(self.database, self.user))
+        return self._service(
+            "office_invoicing",
+            lambda: OfficeInvoicing(self.database, self.user, letterhead=self._letterhead),
+        )
 
     @property
     def machine(self) -> MachineSettings:

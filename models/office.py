@@ -105,6 +105,8 @@ class Referrer(Base):
     kind: Mapped[ReferrerKind] = mapped_column(str_enum(ReferrerKind, "referrer_kind"))
     contact: Mapped[str] = mapped_column(String(200), default="")
     siren: Mapped[str] = mapped_column(String(9), default="")
+    # Where the self-billed invoices («autofacturation») in his name say he is.
+    address: Mapped[str] = mapped_column(String(250), default="", server_default="")
     # The referrer's share: a rate of the fees in thousandths of a percent, or a fixed amount.
     rebate_rate_mpct: Mapped[int | None] = mapped_column(Integer)
     rebate_fixed_cents: Mapped[int | None] = mapped_column(Integer)

@@ -183,3 +183,85 @@ def test_the_reminders_of_the_invoicing_window(qtbot, workspace, main_window):
             d.title.startswith("Relance du") for d in workspace.documents.list(detail.id).documents
         )
     )
+
+
+def test_a_refund_after_a_credit_note_on_a_paid_invoice(qtbot, workspace, open_dossier):
+    from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
+
+    from app.invoicing.invoices import PaymentData
+    from models.enums import PaymentMeans
+    from tests.test_gui_dossier import click, find
+
+    detail = _dossier_with_plan(workspace)
+    service = workspace.invoices
+    invoice_id = service.create_draft(
+        detail.id, service.propose(detail.id, InvoiceKind.FEES)
+    ).changed_id
+    service.issue(invoice_id)
+    service.pay(invoice_id, PaymentData(TODAY, 2_500_00, PaymentMeans.TRANSFER))
+    window = open_dossier(detail.id)
+    tab = window.view.show_invoices()
+    tab.table.setCurrentItem(tab.table.topLevelItem(0))
+    refund = find(tab, QPushButton, "refundButton")
+    assert not refund.isEnabled()  # paid, nothing to give back
+    credit = tab.credit()
+    find(credit, QLineEdit, "creditAmountEdit").setText("500")
+    click(qtbot, credit.ok_button)
+    row = tab.table.topLevelItem(0)
+    assert row.text(8) == "À rembourser"
+    tab.table.setCurrentItem(row)
+    assert refund.isEnabled()
+    assert "À rembourser : 500,00" in find(tab, QLabel, "invoicesSummary").text().replace(
+        "\u202f", " "
+    ).replace("\u00a0", " ")
+    dialog = tab.refund()
+    assert dialog.windowTitle().startswith("Remboursement")
+    amount = find(dialog, QLineEdit, "paymentAmountEdit")
+    assert amount.text() == "500,00"
+    amount.setText("600")
+    click(qtbot, dialog.ok_button)
+    assert "au plus" in dialog.error.text() and dialog.isVisible()
+    amount.setText("500")
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    row = tab.table.topLevelItem(0)
+    assert row.text(8) == "Payée"
+    assert [row.child(i).text(1) for i in range(row.childCount())] == [
+        "Règlement — Virement",
+        "Remboursement — Virement",
+    ]
+
+
+def test_the_statement_of_rebates_from_the_invoicing_window(qtbot, workspace, main_window):
+    import datetime as dt
+
+    from PySide6.QtWidgets import QComboBox, QLabel
+
+    from tests.test_gui_dossier import click, find
+    from tests.test_invoicing import _with_referrer
+
+    detail, referrer_id = _with_referrer(workspace, _dossier_with_plan(workspace))
+    service = workspace.invoices
+    rebate = service.create_draft(
+        detail.id, service.propose(detail.id, InvoiceKind.REBATE)
+    ).changed_id
+    service.issue(rebate)
+    window = main_window.open_invoicing()
+    qtbot.addWidget(window)
+    totals = find(window, QLabel, "invoiceTotals").text()
+    assert "ristournes" in totals and "à verser" in totals
+    dialog = window.choose_statement()
+    combo = find(dialog, QComboBox, "statementReferrerCombo")
+    combo.setCurrentIndex(combo.findData(referrer_id))
+    find(dialog, QWidget, "statementFromDateField").set_value(TODAY)
+    end = find(dialog, QWidget, "statementToDateField")
+    end.set_value(TODAY - dt.timedelta(days=1))
+    click(qtbot, dialog.ok_button)
+    assert "précède" in dialog.error.text()
+    end.set_value(TODAY)
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    run = window.statement_run
+    assert run is not None
+    exports = workspace.paths.folder / "exports"
+    qtbot.waitUntil(lambda: any(exports.glob("Relevé de ristournes Agence du Port *.pdf")))

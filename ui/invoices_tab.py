@@ -45,7 +45,12 @@ if TYPE_CHECKING:  # the services import SQLAlchemy
 
 _ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("N°", "Type", "Destinataire", "Émise le", "Échéance", "TTC", "Payé", "Reste dû", "État")
-_STATE_COLOURS = {"En retard": "#b42318", "Payée": "#1a7f37", "Annulée": "#7b8794"}
+_STATE_COLOURS = {
+    "En retard": "#b42318",
+    "Payée": "#1a7f37",
+    "Annulée": "#7b8794",
+    "À rembourser": "#b54708",
+}
 
 
 class InvoiceDialog(FormDialog):
@@ -124,13 +129,24 @@ class InvoiceDialog(FormDialog):
 
 
 class PaymentDialog(FormDialog):
-    def __init__(self, parent: QWidget, row: InvoiceRow, submit) -> None:
-        super().__init__(parent, f"Règlement de la facture {row.number}", "paymentDialog")
+    """A payment received (or, for a rebate, made to the apporteur), or a refund."""
+
+    def __init__(self, parent: QWidget, row: InvoiceRow, submit, refund: bool = False) -> None:
+        if refund:
+            title = f"Remboursement sur la facture {row.number}"
+        elif row.rebate:
+            title = f"Versement de la ristourne {row.number}"
+        else:
+            title = f"Règlement de la facture {row.number}"
+        super().__init__(parent, title, "refundDialog" if refund else "paymentDialog")
         self._submit = submit
+        self._what = "du remboursement" if refund else "du règlement"
         form = QFormLayout()
-        self.date_field = DateField("paymentDate", "Date du règlement", optional=False)
+        self.date_field = DateField("paymentDate", "Date " + self._what, optional=False)
         self.date_field.set_value(dt.date.today())
-        self.amount_edit = QLineEdit(format_amount_input(row.remaining_cents))
+        self.amount_edit = QLineEdit(
+            format_amount_input(row.to_refund_cents if refund else row.remaining_cents)
+        )
         self.amount_edit.setObjectName("paymentAmountEdit")
         self.means_combo = QComboBox()
         self.means_combo.setObjectName("paymentMeansCombo")
@@ -157,7 +173,7 @@ class PaymentDialog(FormDialog):
     def submit(self):
         paid_on = self.date_field.value()
         if paid_on is None:
-            raise DomainError("Indiquez la date du règlement.", "paid_on")
+            raise DomainError(f"Indiquez la date {self._what}.", "paid_on")
         return self._submit(
             PaymentData(
                 paid_on,
@@ -243,6 +259,10 @@ class InvoicesTab(QWidget):
         self.issue_button = push_button("issueInvoiceButton", "Émettre…", self.issue)
         self.credit_button = push_button("creditNoteButton", "Avoir…", self.credit)
         self.pay_button = push_button("addPaymentButton", "Règlement…", self.pay)
+        self.refund_button = push_button("refundButton", "Remboursement…", self.refund)
+        self.refund_button.setToolTip(
+            "Après un avoir sur une facture déjà payée : l'argent rendu au client ou à la banque"
+        )
         self.pdf_button = push_button("invoicePdfButton", "PDF", self.open_pdf)
         self.pdf_button.setToolTip(
             "La facture ou l'avoir tel qu'imprimé (dans les documents du dossier, rubrique « Factures »)"
@@ -253,13 +273,15 @@ class InvoicesTab(QWidget):
             self.issue_button,
             self.credit_button,
             self.pay_button,
+            self.refund_button,
             self.pdf_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        self.summary = plain(QLabel())
+        self.summary = plain(QLabel())  # its own row: the buttons fit 1366 pixels
         self.summary.setObjectName("invoicesSummary")
-        buttons.addWidget(self.summary)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignRight)
+        box_layout.addWidget(self.summary)
         box_layout.addLayout(buttons)
         self.error = ErrorLabel("invoicesError")
         box_layout.addWidget(self.error)
@@ -308,10 +330,14 @@ class InvoicesTab(QWidget):
             if colour:
                 item.setForeground(8, QColor(colour))
             for payment in row.payments:
+                if payment.amount_cents < 0:
+                    what = "Remboursement"
+                else:
+                    what = "Versement" if row.rebate else "Règlement"
                 child = QTreeWidgetItem(
                     [
                         "",
-                        f"Règlement — {payment.means_label}",
+                        f"{what} — {payment.means_label}",
                         payment.reference,
                         format_date(payment.paid_on),
                         "",
@@ -332,11 +358,21 @@ class InvoicesTab(QWidget):
         if chosen is not None:
             self.table.setCurrentItem(chosen)
         self.table.expandAll()
-        due = info.remaining_cents
         if not info.invoices:
             self.summary.setText("Aucune facture pour ce dossier.")
         else:
-            self.summary.setText(f"Reste dû : {format_amount(due)}" if due else "Rien n'est dû.")
+            said = []
+            if info.remaining_cents or not (info.to_refund_cents or info.rebate_due_cents):
+                said.append(
+                    f"Reste dû : {format_amount(info.remaining_cents)}"
+                    if info.remaining_cents
+                    else "Rien n'est dû."
+                )
+            if info.to_refund_cents:
+                said.append(f"À rembourser : {format_amount(info.to_refund_cents)}")
+            if info.rebate_due_cents:
+                said.append(f"Ristourne à verser : {format_amount(info.rebate_due_cents)}")
+            self.summary.setText(" — ".join(said))
         self.new_button.setEnabled(info.may_invoice)
         self._selection_changed()
 
@@ -357,6 +393,9 @@ class InvoicesTab(QWidget):
         self.pay_button.setEnabled(
             may and open_invoice and row is not None and row.remaining_cents > 0
         )
+        self.refund_button.setEnabled(may and row is not None and row.to_refund_cents > 0)
+        if row is not None:
+            self.pay_button.setText("Versement…" if row.rebate else "Règlement…")
 
     # --- changing ---
 
@@ -473,7 +512,8 @@ class InvoicesTab(QWidget):
             return None
         if self._background is None:
             self._background = Background()
-        title = f"{'Avoir' if row.credit_note else 'Facture'} {row.number} — {row.kind.label}"
+        paper = "Avoir" if row.credit_note else "Ristourne" if row.rebate else "Facture"
+        title = f"{paper} {row.number} — {row.kind.label}"
         target = self.view.workspace.paths.folder / "exports" / f"{title.split(' — ')[0]}.pdf"
         service = self.service
         run = ProgressRun(self, "Impression de la facture…", self._background)
@@ -507,6 +547,17 @@ class InvoicesTab(QWidget):
             return None
         dialog = CreditDialog(
             self, row, lambda amount, reason: self.service.credit(row.id, amount, reason)
+        )
+        dialog.accepted.connect(lambda: self._done(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def refund(self) -> PaymentDialog | None:
+        row = self.selected()
+        if row is None:
+            return None
+        dialog = PaymentDialog(
+            self, row, lambda payment: self.service.refund(row.id, payment), refund=True
         )
         dialog.accepted.connect(lambda: self._done(dialog.result_value))
         dialog.open()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,11 +28,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from app.errors import DomainError
 from app.invoicing.office_invoicing import STATUSES, InvoiceFilter
 from app.text import format_amount, format_date
 from models.enums import DocumentFolder, InvoiceKind
 from ui.backup_ui import ProgressRun
-from ui.common import ErrorLabel, TableModel, plain, set_role
+from ui.common import ErrorLabel, FormDialog, TableModel, plain, set_role
 from ui.operations import attempt, show_failure
 from ui.widgets import DateField
 from ui.workers import Background
@@ -40,7 +42,12 @@ if TYPE_CHECKING:
     from app.workspace import Workspace
 
 _AMOUNTS = frozenset({5, 6, 7})
-_STATUS_COLOURS = {"En retard": "#b42318", "Payée": "#1a7f37", "Annulée": "#7b8794"}
+_STATUS_COLOURS = {
+    "En retard": "#b42318",
+    "Payée": "#1a7f37",
+    "Annulée": "#7b8794",
+    "À rembourser": "#b54708",
+}
 
 
 class _ColouredModel(TableModel):
@@ -74,6 +81,56 @@ def _table(name: str, model: TableModel) -> QTableView:
     return table
 
 
+class StatementDialog(FormDialog):
+    """«Relevé de ristournes»: an apporteur and a period."""
+
+    def __init__(self, parent: QWidget, workspace: Workspace, start: dt.date, end: dt.date):
+        super().__init__(parent, "Relevé de ristournes", "rebateStatementDialog", "Imprimer")
+        self._workspace = workspace
+        form = QFormLayout()
+        self.referrer_combo = QComboBox()
+        self.referrer_combo.setObjectName("statementReferrerCombo")
+        outcome = attempt(workspace.office_invoicing.referrers)
+        for referrer_id, name in outcome.value or []:
+            self.referrer_combo.addItem(name, referrer_id)
+        self.start_field = DateField("statementFromDate", "Du", optional=False)
+        self.start_field.set_value(start)
+        self.end_field = DateField("statementToDate", "Au", optional=False)
+        self.end_field.set_value(end)
+        form.addRow("Apporteur d'affaires :", self.referrer_combo)
+        form.addRow("Du :", self.start_field)
+        form.addRow("Au :", self.end_field)
+        self.form.addLayout(form)
+        self.form.addWidget(
+            set_role(
+                QLabel(
+                    "Les ristournes émises au nom de l'apporteur sur la période, avec le dossier "
+                    "et le client de chacune, ce qui lui a été versé et ce qui reste à verser."
+                ),
+                "hint",
+            )
+        )
+        self.fields = {
+            "referrer": self.referrer_combo,
+            "start": self.start_field,
+            "end": self.end_field,
+        }
+        self.setMinimumWidth(460)
+        if not self.referrer_combo.count():
+            self.error.show_message("Aucune ristourne n'a encore été émise.")
+            self.ok_button.setEnabled(False)
+
+    def submit(self) -> tuple[int, str, dt.date, dt.date]:
+        referrer_id = self.referrer_combo.currentData()
+        if referrer_id is None:
+            raise DomainError("Choisissez un apporteur d'affaires.", "referrer")
+        start, end = self.start_field.value(), self.end_field.value()
+        if start is None or end is None:
+            raise DomainError("Indiquez la période.", "start" if start is None else "end")
+        self._workspace.office_invoicing.rebate_statement(referrer_id, start, end)  # checks
+        return referrer_id, self.referrer_combo.currentText(), start, end
+
+
 class InvoicingWindow(QMainWindow):
     def __init__(self, workspace: Workspace, open_dossier, dossier_id: int | None = None) -> None:
         super().__init__()
@@ -85,6 +142,7 @@ class InvoicingWindow(QMainWindow):
         self.dossier_id = dossier_id
         self._background: Background | None = None
         self.reminder_run: ProgressRun | None = None
+        self.statement_run: ProgressRun | None = None
         self.tabs = QTabWidget()
         self.tabs.addTab(self._invoices_page(), "Factures")
         self.tabs.addTab(self._to_invoice_page(), "À facturer")
@@ -178,6 +236,13 @@ class InvoicingWindow(QMainWindow):
         )
         self.journal_button.clicked.connect(lambda _c=False: self.choose_journal())
         bottom.addWidget(self.journal_button)
+        self.statement_button = QPushButton("Relevé de ristournes…")
+        self.statement_button.setObjectName("rebateStatementButton")
+        self.statement_button.setToolTip(
+            "Pour un apporteur d'affaires : ses ristournes de la période, versées ou à verser (PDF)"
+        )
+        self.statement_button.clicked.connect(lambda _c=False: self.choose_statement())
+        bottom.addWidget(self.statement_button)
         layout.addLayout(bottom)
         self.error = ErrorLabel("invoicingError")
         layout.addWidget(self.error)
@@ -249,10 +314,22 @@ class InvoicingWindow(QMainWindow):
             if found.count > len(found.rows)
             else ""
         )
-        self.totals.setText(
-            f"{shown} — total HT {format_amount(found.total_ht_cents)}, TTC "
+        said = [
+            f"{shown} — ventes HT {format_amount(found.total_ht_cents)}, TTC "
             f"{format_amount(found.total_ttc_cents)}, encaissé {format_amount(found.paid_cents)}, "
             f"reste dû {format_amount(found.due_cents)}"
+        ]
+        if found.to_refund_cents:
+            said.append(f"à rembourser {format_amount(found.to_refund_cents)}")
+        if found.rebates_cents:
+            said.append(
+                f"ristournes {format_amount(found.rebates_cents)} (à verser "
+                f"{format_amount(found.rebates_due_cents)})"
+            )
+        self.totals.setText(" — ".join(said))
+        self.totals.setToolTip(
+            "Les ristournes sont dues par le cabinet à ses apporteurs : elles ne comptent pas "
+            "dans les ventes."
         )
 
     def choose_journal(self) -> None:
@@ -285,6 +362,48 @@ class InvoicingWindow(QMainWindow):
         self.error.clear_message()
         self.statusBar().showMessage(f"Journal des ventes enregistré : {target}", 8000)
         return outcome.value
+
+    def choose_statement(self) -> StatementDialog:
+        start, end = self.journal_period()
+        dialog = StatementDialog(self, self.workspace, start, end)
+        dialog.accepted.connect(lambda: self.write_statement(*dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def write_statement(
+        self, referrer_id: int, name: str, start: dt.date, end: dt.date, open_it: bool = True
+    ) -> ProgressRun:
+        """The statement made off the GUI thread, into the exports folder, then opened."""
+        if self._background is None:
+            self._background = Background()
+        safe = "".join(c for c in name if c.isalnum() or c in " -'")[:60].strip() or "apporteur"
+        target = (
+            self.workspace.paths.folder
+            / "exports"
+            / f"Relevé de ristournes {safe} {start:%Y-%m-%d} au {end:%Y-%m-%d}.pdf"
+        )
+        service = self.workspace.office_invoicing
+        run = ProgressRun(self, "Relevé de ristournes…", self._background)
+        self.statement_run = run
+        run.start(
+            lambda progress: service.write_rebate_statement(
+                referrer_id, start, end, target, lambda: not progress(50, 100)
+            ),
+            lambda path: self._pdf_made(path, "Relevé de ristournes enregistré", open_it),
+            lambda error: self._pdf_failed(error, self.error, "Le relevé n'a pas pu être écrit"),
+        )
+        return run
+
+    def _pdf_made(self, path: Path, said: str, open_it: bool) -> None:
+        if not isValid(self):
+            return
+        self.statusBar().showMessage(f"{said} : {path}", 8000)
+        if open_it:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _pdf_failed(self, error: BaseException, label: ErrorLabel, what: str) -> None:
+        if isValid(self):
+            show_failure(error, label, what)
 
     def _open(self, row) -> None:
         if row is None or row.dossier_id is None:
@@ -329,7 +448,9 @@ class InvoicingWindow(QMainWindow):
 
     def _refresh_reminders(self) -> None:
         outcome = attempt(
-            lambda: self.workspace.office_invoicing.search(InvoiceFilter(status="En retard"))
+            lambda: self.workspace.office_invoicing.search(
+                InvoiceFilter(status="En retard", sales_only=True)
+            )
         )
         found = outcome.value
         if found is None:
@@ -377,20 +498,14 @@ class InvoicingWindow(QMainWindow):
                 workspace.documents.keep(row.dossier_id, path, title, DocumentFolder.INVOICES)
             return path
 
-        run.start(work, lambda path: self._reminder_made(path, open_it), self._reminder_failed)
+        run.start(
+            work,
+            lambda path: self._pdf_made(path, "Lettre de relance enregistrée", open_it),
+            lambda error: self._pdf_failed(
+                error, self.reminders_error, "La lettre n'a pas pu être écrite"
+            ),
+        )
         return run
-
-    def _reminder_made(self, path: Path, open_it: bool) -> None:
-        if not isValid(self):
-            return
-        self.statusBar().showMessage(f"Lettre de relance enregistrée : {path}", 8000)
-        if open_it:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-    def _reminder_failed(self, error: BaseException) -> None:
-        if not isValid(self):
-            return
-        show_failure(error, self.reminders_error, "La lettre n'a pas pu être écrite")
 
     # --- «À facturer» ---
 

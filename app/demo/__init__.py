@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.demo.generator import DemoOffice, DossierGenerator, SeededRandom
 from app.demo.samples import store_samples
-from app.demo.words import BANKS, COMPANY, REFERRERS, STAFF
+from app.demo.words import BANKS, COMPANY, REFERRERS, STAFF, demo_siren
 from app.office.office import check_password
 from app.office.office_service import seed_reference_data
 from app.security import hash_password
@@ -202,7 +202,7 @@ def _create_staff(session: Session, roles: dict[str, Role], password: str) -> in
 
 
 def _create_referrers(session: Session) -> None:
-    for index, (name, kind, contact) in enumerate(REFERRERS):
+    for index, (name, kind, contact, address) in enumerate(REFERRERS):
         # Agencies take a share of the fees; people a fixed amount per dossier.
         rate = (10_000 if index % 2 else 15_000) if kind is ReferrerKind.COMPANY else None
         fixed = None if rate else 300_00
@@ -211,17 +211,21 @@ def _create_referrers(session: Session) -> None:
                 name=name,
                 kind=kind,
                 contact=contact,
+                address=address,
+                siren=demo_siren(index) if kind is ReferrerKind.COMPANY else "",
                 is_active=True,
                 rebate_rate_mpct=rate,
                 rebate_fixed_cents=fixed,
             )
         )
-    for index, (name, agency, contact) in enumerate(BANKS):
+    for index, (name, agency, contact, address) in enumerate(BANKS):
         session.add(
             Bank(
                 name=name,
                 agency=agency,
                 contact=contact,
+                address=address,
+                siren=demo_siren(100 + index),
                 is_active=True,
                 commission_rate_mpct=(500, 750, 1000)[index % 3],  # of the amount lent
             )

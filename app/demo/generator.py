@@ -29,6 +29,7 @@ from app.documents.checklist import BorrowerFacts, DossierFacts, Requirement, ex
 from app.dossier.auto_comments import Snapshot, expected_comments
 from app.dossier.household import BorrowerData, ChildData
 from app.dossier.situation import LoanData, ProjectData
+from app.invoicing.invoices import series_of
 from app.listing import bank_sort_key, search_document
 from app.office.numbering import counter_name, format_number
 from app.text import fold
@@ -51,6 +52,7 @@ from models.enums import (
     PaymentMeans,
     ProjectNature,
     ProjectUse,
+    ReferrerKind,
     RentalMethod,
     RequirementRule,
     SavingsKind,
@@ -135,7 +137,12 @@ class DemoOffice:
     # Commissions by bank id (rate of the amount lent, thousandths of a percent), and the
     # apporteurs' shares by id (rate of the fees, or a fixed amount)
     commissions: dict[int, int] = field(default_factory=dict)
-    rebates: dict[int, tuple[int | None, int | None, str]] = field(default_factory=dict)
+    # (address, SIREN) of each bank, as its commission invoices name it
+    bank_identity: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # (rate, fixed amount, name, address, SIREN, is a company) of each apporteur
+    rebates: dict[int, tuple[int | None, int | None, str, str, str, bool]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def load(cls, session: Session) -> DemoOffice:
@@ -160,8 +167,16 @@ class DemoOffice:
                 for b in session.scalars(select(Bank))
                 if b.commission_rate_mpct is not None
             },
+            bank_identity={b.id: (b.address, b.siren) for b in session.scalars(select(Bank))},
             rebates={
-                r.id: (r.rebate_rate_mpct, r.rebate_fixed_cents, r.name)
+                r.id: (
+                    r.rebate_rate_mpct,
+                    r.rebate_fixed_cents,
+                    r.name,
+                    r.address,
+                    r.siren,
+                    r.kind is ReferrerKind.COMPANY,
+                )
                 for r in session.scalars(select(Referrer))
             },
             requirements=[
@@ -393,10 +408,16 @@ class DossierGenerator:
             simulations[-1] if simulations else None,
         )
         main = borrowers[0]
+        share = office.rebates.get(dossier["referrer_id"]) if dossier["referrer_id"] else None
         invoices: list[dict] = []
         payments: list[dict] = []
 
         def add(kind, day, name, address, business, description, amount, bank=None, referrer=None):
+            siren = ""
+            if bank is not None:
+                address, siren = office.bank_identity.get(bank, ("", ""))
+            elif referrer is not None and share is not None:
+                address, siren = share[3], share[4]
             invoice_id = self.next_invoice_id
             self.next_invoice_id += 1
             invoices.append(
@@ -407,7 +428,7 @@ class DossierGenerator:
                     "kind": kind,
                     "state": InvoiceState.ISSUED,
                     "credits_id": None,
-                    "series": f"F-{day.year}",
+                    "series": series_of(kind, False, "", day.year),
                     "sequence": None,
                     "number": None,
                     "issued_on": day,
@@ -416,7 +437,7 @@ class DossierGenerator:
                     "service_on": released,
                     "recipient_name": name,
                     "recipient_address": address,
-                    "recipient_siren": "",
+                    "recipient_siren": siren,
                     "recipient_is_business": business,
                     "bank_id": bank,
                     "referrer_id": referrer,
@@ -474,14 +495,13 @@ class DossierGenerator:
                 accepted["amount_cents"] * rate // 100_000,
                 bank=accepted["bank_id"],
             )
-        share = office.rebates.get(dossier["referrer_id"]) if dossier["referrer_id"] else None
         if share and fees and not dossier["no_rebate"] and (share[0] or share[1]):
             add(
                 InvoiceKind.REBATE,
                 released,
                 share[2],
-                "",
-                True,
+                share[3],
+                share[5],
                 f"Ristourne d'apporteur d'affaires — dossier {dossier['number']}",
                 fees * share[0] // 100_000 if share[0] else share[1],
                 referrer=dossier["referrer_id"],

@@ -127,18 +127,79 @@ LAST_NAMES = (
     "Duval",
     "Renaud",
 )
-REFERRERS = (
-    ("Agence Immobilière du Centre", ReferrerKind.COMPANY, "contact@immo-centre.fr"),
-    ("Century 21 Les Halles", ReferrerKind.COMPANY, "01 42 33 18 90"),
-    ("Orpi Saint-Michel", ReferrerKind.COMPANY, "stmichel@orpi.example"),
-    ("Étude Maître Lefèvre", ReferrerKind.COMPANY, "office@notaire-lefevre.fr"),
-    ("Cabinet Patrimoine & Conseil", ReferrerKind.COMPANY, "05 56 12 34 56"),
-    ("Jean-Marc Roussel", ReferrerKind.PERSON, "06 12 34 56 78"),
-    ("Sylvie Dumas (CGP)", ReferrerKind.PERSON, "sylvie.dumas@example.fr"),
-    ("Foncia Gambetta", ReferrerKind.COMPANY, "gambetta@foncia.example"),
-    ("Laforêt Bordeaux Nord", ReferrerKind.COMPANY, "05 57 00 11 22"),
-    ("Promoteur Les Jardins d'Éole", ReferrerKind.COMPANY, "ventes@eole.example"),
+REFERRERS = (  # name, kind, contact, postal address (on the rebates issued in its name)
+    (
+        "Agence Immobilière du Centre",
+        ReferrerKind.COMPANY,
+        "contact@immo-centre.fr",
+        "4 place Gambetta 33000 Bordeaux",
+    ),
+    (
+        "Century 21 Les Halles",
+        ReferrerKind.COMPANY,
+        "01 42 33 18 90",
+        "18 rue des Capucins 33800 Bordeaux",
+    ),
+    (
+        "Orpi Saint-Michel",
+        ReferrerKind.COMPANY,
+        "stmichel@orpi.example",
+        "7 quai de la Monnaie 33800 Bordeaux",
+    ),
+    (
+        "Étude Maître Lefèvre",
+        ReferrerKind.COMPANY,
+        "office@notaire-lefevre.fr",
+        "22 allées de Tourny 33000 Bordeaux",
+    ),
+    (
+        "Cabinet Patrimoine & Conseil",
+        ReferrerKind.COMPANY,
+        "05 56 12 34 56",
+        "3 avenue de la Libération 33700 Mérignac",
+    ),
+    ("Jean-Marc Roussel", ReferrerKind.PERSON, "06 12 34 56 78", "11 rue Judaïque 33000 Bordeaux"),
+    (
+        "Sylvie Dumas (CGP)",
+        ReferrerKind.PERSON,
+        "sylvie.dumas@example.fr",
+        "5 chemin du Lac 33400 Talence",
+    ),
+    (
+        "Foncia Gambetta",
+        ReferrerKind.COMPANY,
+        "gambetta@foncia.example",
+        "30 cours de l'Intendance 33000 Bordeaux",
+    ),
+    (
+        "Laforêt Bordeaux Nord",
+        ReferrerKind.COMPANY,
+        "05 57 00 11 22",
+        "120 cours Balguerie 33300 Bordeaux",
+    ),
+    (
+        "Promoteur Les Jardins d'Éole",
+        ReferrerKind.COMPANY,
+        "ventes@eole.example",
+        "2 rue Lucien Faure 33300 Bordeaux",
+    ),
 )
+
+
+def demo_siren(index: int) -> str:
+    """A SIREN that passes the Luhn check, made up for the demo (never a real company's
+    on purpose: the 999 prefix)."""
+    base = f"999{index:05d}"
+    for last in "0123456789":
+        digits = [int(c) for c in base + last]
+        total = sum(
+            d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(digits)
+        )
+        if total % 10 == 0:
+            return base + last
+    raise AssertionError("a Luhn digit always exists")
+
+
 COMPANY = {  # the demo office's identity («Paramètres › Société»), on its letters and PDFs
     "name": "Atlantique Courtage Immobilier",
     "legal_form": "SARL",
@@ -159,15 +220,55 @@ COMPANY = {  # the demo office's identity («Paramètres › Société»), on it
     "iban": "FR76 3000 6000 0112 3456 7890 189",
     "bic": "AGRIFRPP",
 }
-BANKS = (  # the office's partner banks, with the agency a broker deals with
-    ("Crédit Agricole", "Agence Bordeaux Gambetta", "M. Perrin — 05 56 00 12 12"),
-    ("BNP Paribas", "Centre d'affaires immobilier", "Mme Caron — 01 40 14 45 46"),
-    ("Société Générale", "Agence Saint-Michel", "M. Fabre — 01 42 14 20 00"),
-    ("LCL", "Agence Mérignac Centre", "Mme Roy — 05 56 12 30 30"),
-    ("Caisse d'Épargne", "Agence Chartrons", "M. Girard — 05 57 10 20 20"),
-    ("Crédit Mutuel", "Agence Talence", "Mme Morel — 05 56 80 40 40"),
-    ("Banque Populaire", "Agence Pessac", "M. Lemoine — 05 56 45 60 60"),
-    ("La Banque Postale", "Centre financier de Bordeaux", "Mme Petit — 05 56 90 00 00"),
+BANKS = (  # the office's partner banks, the agency a broker deals with, its address
+    (
+        "Crédit Agricole",
+        "Agence Bordeaux Gambetta",
+        "M. Perrin — 05 56 00 12 12",
+        "15 place Gambetta 33000 Bordeaux",
+    ),
+    (
+        "BNP Paribas",
+        "Centre d'affaires immobilier",
+        "Mme Caron — 01 40 14 45 46",
+        "37 cours de l'Intendance 33000 Bordeaux",
+    ),
+    (
+        "Société Générale",
+        "Agence Saint-Michel",
+        "M. Fabre — 01 42 14 20 00",
+        "9 place Meynard 33800 Bordeaux",
+    ),
+    (
+        "LCL",
+        "Agence Mérignac Centre",
+        "Mme Roy — 05 56 12 30 30",
+        "48 avenue de la Marne 33700 Mérignac",
+    ),
+    (
+        "Caisse d'Épargne",
+        "Agence Chartrons",
+        "M. Girard — 05 57 10 20 20",
+        "61 quai des Chartrons 33300 Bordeaux",
+    ),
+    (
+        "Crédit Mutuel",
+        "Agence Talence",
+        "Mme Morel — 05 56 80 40 40",
+        "210 cours Gambetta 33400 Talence",
+    ),
+    (
+        "Banque Populaire",
+        "Agence Pessac",
+        "M. Lemoine — 05 56 45 60 60",
+        "12 avenue Jean Jaurès 33600 Pessac",
+    ),
+    (
+        "La Banque Postale",
+        "Centre financier de Bordeaux",
+        "Mme Petit — 05 56 90 00 00",
+        "29 allées de Tourny 33000 Bordeaux",
+    ),
 )
 STAFF = (
     # login, first name, last name, role, is_broker, is_active

@@ -12,10 +12,11 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from app.invoicing.invoices import PrintedInvoice, mentions
+from app.invoicing.invoices import SELF_BILLED, PrintedInvoice, document_title, mentions
 from app.office.company import legal_identity, letterhead_lines
 from app.pdf import house
 from app.text import format_amount, format_date
+from models.enums import InvoiceKind
 
 
 def write_invoice(
@@ -24,7 +25,16 @@ def write_invoice(
     styles = house.Styles()
     company = data.company
     office = company.name or "Cabinet de courtage"
-    title = ("AVOIR" if data.credit_note_of else "FACTURE") + f" N° {data.number}"
+    rebate = data.kind is InvoiceKind.REBATE
+    credit_note = bool(data.credit_note_of)
+    title = (
+        document_title(data.kind, credit_note, data.recipient_is_business) + f" N° {data.number}"
+    )
+    if rebate:  # the apporteur supplies the service; the office, its customer, issues this
+        who = "Fournisseur" if data.recipient_is_business else "Bénéficiaire"
+        due_label, net_label = "Versement prévu le", "Net à verser"
+    else:
+        who, due_label, net_label = "Client", "Date d'échéance", "Net à payer"
     lines = letterhead_lines(company)
     registration = legal_identity(company)
     if registration:
@@ -48,15 +58,13 @@ def write_invoice(
             [
                 (label, value)
                 for label, value in (
-                    ("Client", data.recipient_name),
+                    (who, data.recipient_name),
                     ("Adresse", data.recipient_address),
                     ("SIREN / SIRET", data.recipient_siren),
+                    ("Client", office if rebate and data.recipient_is_business else ""),
                     ("Date d'émission", format_date(data.issued_on)),
                     ("Date de la prestation", format_date(data.service_on)),
-                    (
-                        "Date d'échéance",
-                        format_date(data.due_on) if not data.credit_note_of else "",
-                    ),
+                    (due_label, format_date(data.due_on) if not credit_note else ""),
                 )
                 if value
             ],
@@ -76,7 +84,11 @@ def write_invoice(
                 [
                     data.description,
                     format_amount(data.amount_cents),
-                    format_amount(data.vat_cents) if data.vat_rate_bp else "exonérée",
+                    format_amount(data.vat_cents)
+                    if data.vat_rate_bp
+                    else "hors champ"
+                    if rebate and not data.recipient_is_business
+                    else "exonérée",
                     format_amount(data.total_cents),
                 ]
             ],
@@ -90,7 +102,7 @@ def write_invoice(
                 ("Total HT", format_amount(data.amount_cents)),
                 ("TVA", format_amount(data.vat_cents)),
                 (
-                    "Net à payer" if not data.credit_note_of else "Total de l'avoir",
+                    net_label if not credit_note else "Total de l'avoir",
                     format_amount(data.total_cents),
                 ),
             ],
@@ -101,9 +113,12 @@ def write_invoice(
     said = mentions(
         data.vat_rate_bp,
         data.recipient_is_business,
-        None if data.credit_note_of else data.due_on,
+        None if credit_note else data.due_on,
+        rebate=rebate,
     )
-    if company.iban and not data.credit_note_of:
+    if rebate and data.recipient_is_business:
+        said.insert(0, SELF_BILLED.format(office=office, supplier=data.recipient_name))
+    if company.iban and not credit_note and not rebate:
         said.append(
             f"Règlement par virement : IBAN {company.iban}"
             + (f", BIC {company.bic}" if company.bic else "")

@@ -29,6 +29,7 @@ from app.invoicing.invoices import (
     PaymentData,
     PrintedInvoice,
     check_payment,
+    check_refund,
     clean_invoice,
     counter_of,
     number_of,
@@ -118,6 +119,17 @@ class InvoiceRow:
             return 0
         return max(0, self.total_cents + self.credited_cents - self.paid_cents)
 
+    @property
+    def to_refund_cents(self) -> int:
+        """Paid beyond what credit notes left due: money to give back."""
+        if self.credit_note or self.state is InvoiceState.DRAFT:
+            return 0
+        return max(0, self.paid_cents - self.total_cents - self.credited_cents)
+
+    @property
+    def rebate(self) -> bool:
+        return self.kind is InvoiceKind.REBATE
+
 
 @dataclass(frozen=True)
 class DossierInvoices:
@@ -134,7 +146,17 @@ class DossierInvoices:
 
     @property
     def remaining_cents(self) -> int:
-        return sum(i.remaining_cents for i in self.invoices)
+        """What the client and the bank still owe the office."""
+        return sum(i.remaining_cents for i in self.invoices if not i.rebate)
+
+    @property
+    def rebate_due_cents(self) -> int:
+        """What the office still owes the apporteur."""
+        return sum(i.remaining_cents for i in self.invoices if i.rebate)
+
+    @property
+    def to_refund_cents(self) -> int:
+        return sum(i.to_refund_cents for i in self.invoices)
 
 
 CHANGED = "invoice_changed"
@@ -177,7 +199,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         """A draft invoice (no number yet). A dossier ticked «Pas d'honoraires» (…) for this
         kind is refused unless `despite_flag` (the screen asks first)."""
         cleaned = clean_invoice(data)
-        vat_rate = self._vat_rate()  # read before the write transaction
+        vat_rate = self._vat_rate(cleaned.kind)  # read before the write transaction
         with self._db.write() as session:
             dossier = self._for_invoicing(session, dossier_id)
             flag, label = _FLAGS[cleaned.kind]
@@ -202,7 +224,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
 
     def update_draft(self, invoice_id: int, data: InvoiceData) -> DossierInvoices:
         cleaned = clean_invoice(data)
-        vat_rate = self._vat_rate()
+        vat_rate = self._vat_rate(cleaned.kind)
         with self._db.write() as session:
             invoice = self._invoice(session, invoice_id)
             dossier = self._for_invoicing(session, invoice.dossier_id)
@@ -237,12 +259,13 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         shared, never skipped), its date of issue and its due date. It can no longer change.
         Fees are invoiced only once the loan's funds are released (L519-6: no payment may
         be asked of the client before); the VAT is the office's on the day of issue."""
-        vat_rate = self._vat_rate()  # read before the write transaction
+        vat_rates = {kind: self._vat_rate(kind) for kind in InvoiceKind}  # read before writing
         seller = self._seller()
         with self._db.write() as session:
             invoice = self._invoice(session, invoice_id)
             dossier = self._for_invoicing(session, invoice.dossier_id)
             _check_draft(invoice)
+            vat_rate = vat_rates[invoice.kind]
             today = self._today()
             invoice.seller = seller
             if invoice.kind is InvoiceKind.FEES and (
@@ -254,14 +277,21 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                     "Renseignez la date de déblocage des fonds (onglet Général), puis émettez "
                     "la facture."
                 )
+            rebate = invoice.kind is InvoiceKind.REBATE
             if not invoice.recipient_address:
                 raise DomainError(
-                    "L'adresse du client est une mention obligatoire de la facture : "
+                    "L'adresse de l'apporteur est une mention obligatoire de la note de "
+                    "ristourne : complétez le brouillon (ou Paramètres › Apporteurs)."
+                    if rebate
+                    else "L'adresse du client est une mention obligatoire de la facture : "
                     "complétez le brouillon."
                 )
             if invoice.recipient_is_business and not invoice.recipient_siren:
                 raise DomainError(
-                    "Le SIREN d'un client professionnel est une mention obligatoire de la "
+                    "Le SIREN de l'apporteur est une mention obligatoire de l'autofacturation : "
+                    "complétez le brouillon (ou Paramètres › Apporteurs)."
+                    if rebate
+                    else "Le SIREN d'un client professionnel est une mention obligatoire de la "
                     "facture : complétez le brouillon (pour une banque, Paramètres › Banques)."
                 )
             invoice.vat_rate_bp = vat_rate
@@ -395,6 +425,48 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             session.info[CHANGED] = invoice.id
             return self._result(session, dossier)
 
+    def refund(self, invoice_id: int, refund: PaymentData) -> DossierInvoices:
+        """Money given back after a credit note on what was paid (a negative payment):
+        never more than what was paid beyond the invoice's credited total."""
+        with self._db.write() as session:
+            invoice = self._invoice(session, invoice_id)
+            dossier = self._for_invoicing(session, invoice.dossier_id)
+            if invoice.state is InvoiceState.DRAFT or invoice.total_cents < 0:
+                raise DomainError("Seule une facture émise peut donner lieu à un remboursement.")
+            assert invoice.issued_on is not None
+            paid = session.scalar(
+                select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+                    Payment.invoice_id == invoice.id
+                )
+            )
+            credited = sum(c.total_cents for c in _credited(session, invoice.id))
+            cleaned = check_refund(
+                refund,
+                (paid or 0) - invoice.total_cents - credited,
+                invoice.issued_on,
+                self._today(),
+            )
+            session.add(
+                Payment(
+                    invoice_id=invoice.id,
+                    paid_on=cleaned.paid_on,
+                    amount_cents=-cleaned.amount_cents,
+                    means=cleaned.means,
+                    reference=cleaned.reference,
+                    created_at=now(),
+                    created_by=self._user.id,
+                )
+            )
+            self._audit(
+                session,
+                AuditAction.PAYMENT_RECORDED,
+                dossier,
+                f"{invoice.number} — remboursement de {format_amount(cleaned.amount_cents)} "
+                f"({cleaned.means.label.lower()})",
+            )
+            session.info[CHANGED] = invoice.id
+            return self._result(session, dossier)
+
     # --- the printed invoice -----------------------------------------------------------
 
     def printed(self, invoice_id: int) -> PrintedInvoice:
@@ -430,6 +502,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 vat_rate_bp=invoice.vat_rate_bp,
                 vat_cents=invoice.vat_cents,
                 total_cents=invoice.total_cents,
+                kind=invoice.kind,
             )
 
     def write_pdf(
@@ -452,6 +525,8 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         printed = self.printed(invoice_id)
         if printed.credit_note_of:
             raise DomainError("Un avoir ne se relance pas.")
+        if printed.kind is InvoiceKind.REBATE:
+            raise DomainError("Une ristourne est due par le cabinet : elle ne se relance pas.")
         with self._db.read() as session:
             invoice = self._invoice(session, invoice_id)
             paid = session.scalar(
@@ -478,7 +553,11 @@ class InvoiceService(DossierCommands[DossierInvoices]):
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _vat_rate(self) -> int:
+    def _vat_rate(self, kind: InvoiceKind) -> int:
+        """The office's VAT on what it sells; none on a rebate, the apporteur's service
+        to the office (an intermediation in credit, exempt like the office's own)."""
+        if kind is InvoiceKind.REBATE:
+            return 0
         company = self._company()
         return VAT_RATE_BP if company.vat_status == "Assujetti à la TVA" else 0
 
@@ -500,7 +579,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         return invoice
 
     def _number(self, session: Session, invoice: Invoice, day: dt.date, credit_note: bool) -> None:
-        series = series_of(credit_note, self._machine_prefix(), day.year)
+        series = series_of(invoice.kind, credit_note, self._machine_prefix(), day.year)
         last_day, last_sequence = session.execute(
             select(func.max(Invoice.issued_on), func.max(Invoice.sequence)).where(
                 Invoice.series == series
@@ -701,7 +780,7 @@ def _proposal(session: Session, dossier: Dossier, kind: InvoiceKind, today: dt.d
     return InvoiceData(
         kind,
         referrer.name if referrer else "",
-        referrer.contact if referrer else "",
+        referrer.address if referrer else "",
         recipient_siren=referrer.siren if referrer else "",
         recipient_is_business=bool(referrer and referrer.kind is ReferrerKind.COMPANY),
         referrer_id=referrer.id if referrer else None,

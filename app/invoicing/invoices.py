@@ -4,6 +4,12 @@ and what a payment may be.
 - Numbers follow each other without gaps in their series, given at issue (a draft has
   none): «F-2026-0007», a laptop invoicing offline its own series «F-L2-2026-0007»; credit
   notes their own series «A-2026-0003».
+- A rebate («ristourne») is not a sale: the office owes it to its apporteur d'affaires. It
+  issues it in the apporteur's name — a self-billed invoice («autofacturation», art. 289
+  I-2 of the CGI) for a company, a «note de ristourne» for a private person — in its own
+  series «R-2026-0004» (credit notes «AR-…»), out of the sales totals and journal.
+- A credit note on a paid invoice leaves money to give back: «À rembourser» until a
+  refund (a negative payment) is recorded.
 - An issued invoice is never changed: a credit note («avoir») cancels it, wholly or partly.
 - Credit brokerage is exempt from VAT (article 261 C-1°-a of the CGI) unless the office
   opted for it.
@@ -90,9 +96,11 @@ def vat_of(amount_cents: int, rate_bp: int) -> int:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def series_of(credit_note: bool, machine_prefix: str, year: int) -> str:
-    """«F-2026», «F-L2-2026» (a laptop's), «A-2026» for credit notes."""
-    parts = ["A" if credit_note else "F"]
+def series_of(kind: InvoiceKind, credit_note: bool, machine_prefix: str, year: int) -> str:
+    """«F-2026», «F-L2-2026» (a laptop's), «A-2026» for credit notes; rebates «R-2026» and
+    their credit notes «AR-2026»."""
+    letter = "R" if kind is InvoiceKind.REBATE else "F"
+    parts = [("A" if letter == "F" else "AR") if credit_note else letter]
     if machine_prefix:
         parts.append(machine_prefix)
     parts.append(str(year))
@@ -116,14 +124,16 @@ def status_label(
     today: dt.date,
     credited_cents: int = 0,
 ) -> str:
-    """Brouillon, Émise, Partiellement payée, Payée, En retard, Annulée."""
+    """Brouillon, Émise, Partiellement payée, Payée, En retard, Annulée, À rembourser."""
     if state is InvoiceState.DRAFT:
         return "Brouillon"
-    if state is InvoiceState.CANCELLED:
-        return "Annulée"
     if total_cents < 0:
         return "Avoir"
     due = total_cents + credited_cents - paid_cents  # credited_cents: negative
+    if due < 0:
+        return "À rembourser"
+    if state is InvoiceState.CANCELLED:
+        return "Annulée"
     if due <= 0:
         return "Payée"
     if due_on is not None and due_on < today:
@@ -185,9 +195,56 @@ def check_payment(
     return replace(payment, reference=reference)
 
 
-def mentions(vat_rate_bp: int, recipient_is_business: bool, due_on: dt.date | None) -> list[str]:
-    """The legal mentions at the foot of an invoice."""
+def check_refund(refund: PaymentData, overpaid_cents: int, issued_on: dt.date, today: dt.date):
+    """Money given back (a credit note on what was paid): never more than was overpaid."""
+    if overpaid_cents <= 0:
+        raise DomainError("Rien n'est à rembourser sur cette facture.")
+    if not 0 < refund.amount_cents <= overpaid_cents:
+        raise DomainError(
+            f"Montant du remboursement invalide : au plus {format_amount(overpaid_cents)}.",
+            "amount",
+        )
+    if refund.paid_on > today:
+        raise DomainError("La date du remboursement ne peut pas être dans le futur.", "paid_on")
+    if refund.paid_on < issued_on:
+        raise DomainError(
+            f"Le remboursement ne peut pas précéder la facture ({format_date(issued_on)}).",
+            "paid_on",
+        )
+    reference = clean_text(refund.reference, "reference", "Référence", 120)
+    return replace(refund, reference=reference)
+
+
+SELF_BILLED = (
+    "Autofacturation : facture établie par {office} au nom et pour le compte de {supplier}, "
+    "en vertu du mandat de facturation qu'il lui a donné (article 289 I-2 du Code général "
+    "des impôts)."
+)
+PRIVATE_REBATE = (
+    "Rémunération d'un particulier pour la présentation d'un client, hors champ de la TVA. "
+    "Le cabinet déclare les sommes versées à un même bénéficiaire dès 1 200 € par an "
+    "(déclaration DAS2, article 240 du Code général des impôts)."
+)
+
+
+def document_title(kind: InvoiceKind, credit_note: bool, business: bool) -> str:
+    """FACTURE, AVOIR; for a rebate AUTOFACTURATION (a company) or NOTE DE RISTOURNE."""
+    if kind is InvoiceKind.REBATE:
+        title = "AUTOFACTURATION" if business else "NOTE DE RISTOURNE"
+        return f"AVOIR ({title})" if credit_note else title
+    return "AVOIR" if credit_note else "FACTURE"
+
+
+def mentions(
+    vat_rate_bp: int,
+    recipient_is_business: bool,
+    due_on: dt.date | None,
+    rebate: bool = False,
+) -> list[str]:
+    """The legal mentions at the foot of an invoice (a rebate's: see `rebate_mentions`)."""
     said = []
+    if rebate and not recipient_is_business:
+        return [PRIVATE_REBATE]  # no invoice between a business and a private person
     if vat_rate_bp == 0:
         said.append(EXEMPTION)
     if due_on is not None:
@@ -202,6 +259,9 @@ def mentions(vat_rate_bp: int, recipient_is_business: bool, due_on: dt.date | No
 
 @dataclass(frozen=True)
 class PrintedInvoice:
+    """What an issued invoice says on paper. For a rebate, the «recipient» is the apporteur:
+    the supplier in whose name the office issues it."""
+
     company: Company
     logo: Path | None
     number: str
@@ -220,3 +280,40 @@ class PrintedInvoice:
     vat_rate_bp: int
     vat_cents: int
     total_cents: int
+    kind: InvoiceKind = InvoiceKind.FEES
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    issued_on: dt.date
+    number: str
+    credit_note: bool
+    dossier_number: str
+    client: str  # the dossier's project holder («» once the dossier is deleted)
+    total_cents: int
+    paid_cents: int  # of this rebate, to the end of the period
+
+
+@dataclass(frozen=True)
+class RebateStatement:
+    company: Company
+    logo: Path | None
+    referrer_name: str
+    referrer_address: str
+    referrer_siren: str
+    referrer_is_business: bool
+    start: dt.date
+    end: dt.date
+    lines: tuple[StatementLine, ...]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.total_cents for line in self.lines)
+
+    @property
+    def paid_cents(self) -> int:
+        return sum(line.paid_cents for line in self.lines)
+
+    @property
+    def due_cents(self) -> int:
+        return self.total_cents - self.paid_cents

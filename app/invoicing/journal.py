@@ -1,5 +1,5 @@
 """«Journal des ventes» for the accountant: the invoices and credit notes issued over a period,
-and the payments received, to XLSX (typed cells: dates as dates, amounts as numbers in €,
+and the payments received (then, apart, the apporteurs' rebates and what was paid them), to XLSX (typed cells: dates as dates, amounts as numbers in €,
 frozen header) and to CSV for French Excel (semicolons, decimal commas, UTF-8 with BOM)."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ SALES_HEADERS = (
     "Montant TTC",
 )
 PAYMENTS_HEADERS = ("Date", "Facture", "Client", "Moyen", "Référence", "Montant")
+REBATE_HEADERS = (*SALES_HEADERS[:6], "Apporteur", *SALES_HEADERS[7:])
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,10 @@ class Journal:
     start: dt.date
     end: dt.date
     sales: tuple[SaleLine, ...]
-    payments: tuple[PaymentLine, ...]
+    payments: tuple[PaymentLine, ...]  # received (a refund: negative)
+    # The apporteurs' rebates (self-billed, purchases of the office) and what was paid them
+    rebates: tuple[SaleLine, ...] = ()
+    rebate_payments: tuple[PaymentLine, ...] = ()
 
 
 def _euros(cents: int) -> str:
@@ -71,39 +75,53 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _sale_cells(s: SaleLine) -> list[str]:
+    return [
+        format_date(s.issued_on),
+        "Avoir" if s.credit_note else "Facture",
+        s.number,
+        s.credits_number,
+        s.kind_label,
+        s.dossier_number,
+        _cell(s.recipient_name),
+        _euros(s.amount_cents),
+        _euros(s.vat_cents),
+        _euros(s.total_cents),
+    ]
+
+
+def _payment_cells(p: PaymentLine) -> list[str]:
+    return [
+        format_date(p.paid_on),
+        p.invoice_number,
+        _cell(p.recipient_name),
+        p.means_label,
+        _cell(p.reference),
+        _euros(p.amount_cents),
+    ]
+
+
 def write_csv(journal: Journal, target: Path) -> Path:
-    """Sales then payments in one sheet, each line saying what it is."""
+    """Sales, payments, then the rebates and their payments, each section under its
+    title and headers, a blank line between."""
     with atomic_write(target, encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, delimiter=";")
-        writer.writerow(SALES_HEADERS)
-        for s in journal.sales:
-            writer.writerow(
-                [
-                    format_date(s.issued_on),
-                    "Avoir" if s.credit_note else "Facture",
-                    s.number,
-                    s.credits_number,
-                    s.kind_label,
-                    s.dossier_number,
-                    _cell(s.recipient_name),
-                    _euros(s.amount_cents),
-                    _euros(s.vat_cents),
-                    _euros(s.total_cents),
-                ]
-            )
-        writer.writerow([])
-        writer.writerow(PAYMENTS_HEADERS)
-        for p in journal.payments:
-            writer.writerow(
-                [
-                    format_date(p.paid_on),
-                    p.invoice_number,
-                    _cell(p.recipient_name),
-                    p.means_label,
-                    _cell(p.reference),
-                    _euros(p.amount_cents),
-                ]
-            )
+        sections = (
+            ("Ventes", SALES_HEADERS, [_sale_cells(s) for s in journal.sales]),
+            ("Règlements", PAYMENTS_HEADERS, [_payment_cells(p) for p in journal.payments]),
+            ("Ristournes", REBATE_HEADERS, [_sale_cells(s) for s in journal.rebates]),
+            (
+                "Versements des ristournes",
+                PAYMENTS_HEADERS,
+                [_payment_cells(p) for p in journal.rebate_payments],
+            ),
+        )
+        for index, (title, headers, rows) in enumerate(sections):
+            if index:
+                writer.writerow([])
+            writer.writerow([title])
+            writer.writerow(headers)
+            writer.writerows(rows)
     return target
 
 
@@ -135,24 +153,32 @@ def write_xlsx(journal: Journal, target: Path) -> Path:
             worksheet.autofilter(0, 0, 0, len(headers) - 1)
             return worksheet
 
-        sales = sheet("Ventes", SALES_HEADERS, (11, 9, 16, 16, 20, 13, 34, 14, 12, 14))
-        for row, s in enumerate(journal.sales, start=1):
-            sales.write_datetime(row, 0, dt.datetime.combine(s.issued_on, dt.time()), date)
-            sales.write_string(row, 1, "Avoir" if s.credit_note else "Facture")
-            sales.write_string(row, 2, s.number)
-            sales.write_string(row, 3, s.credits_number)
-            sales.write_string(row, 4, s.kind_label)
-            sales.write_string(row, 5, s.dossier_number)
-            sales.write_string(row, 6, s.recipient_name)
-            for column, cents in ((7, s.amount_cents), (8, s.vat_cents), (9, s.total_cents)):
-                sales.write_number(row, column, cents / 100, euro)
-        payments = sheet("Règlements", PAYMENTS_HEADERS, (11, 16, 34, 14, 24, 14))
-        for row, p in enumerate(journal.payments, start=1):
-            payments.write_datetime(row, 0, dt.datetime.combine(p.paid_on, dt.time()), date)
-            payments.write_string(row, 1, p.invoice_number)
-            payments.write_string(row, 2, p.recipient_name)
-            payments.write_string(row, 3, p.means_label)
-            payments.write_string(row, 4, p.reference)
-            payments.write_number(row, 5, p.amount_cents / 100, euro)
+        def sales_sheet(name: str, headers: Sequence[str], lines: Sequence[SaleLine]) -> None:
+            worksheet = sheet(name, headers, (11, 9, 16, 16, 20, 13, 34, 14, 12, 14))
+            for row, s in enumerate(lines, start=1):
+                worksheet.write_datetime(row, 0, dt.datetime.combine(s.issued_on, dt.time()), date)
+                worksheet.write_string(row, 1, "Avoir" if s.credit_note else "Facture")
+                worksheet.write_string(row, 2, s.number)
+                worksheet.write_string(row, 3, s.credits_number)
+                worksheet.write_string(row, 4, s.kind_label)
+                worksheet.write_string(row, 5, s.dossier_number)
+                worksheet.write_string(row, 6, s.recipient_name)
+                for column, cents in ((7, s.amount_cents), (8, s.vat_cents), (9, s.total_cents)):
+                    worksheet.write_number(row, column, cents / 100, euro)
+
+        def payments_sheet(name: str, lines: Sequence[PaymentLine]) -> None:
+            worksheet = sheet(name, PAYMENTS_HEADERS, (11, 16, 34, 14, 24, 14))
+            for row, p in enumerate(lines, start=1):
+                worksheet.write_datetime(row, 0, dt.datetime.combine(p.paid_on, dt.time()), date)
+                worksheet.write_string(row, 1, p.invoice_number)
+                worksheet.write_string(row, 2, p.recipient_name)
+                worksheet.write_string(row, 3, p.means_label)
+                worksheet.write_string(row, 4, p.reference)
+                worksheet.write_number(row, 5, p.amount_cents / 100, euro)
+
+        sales_sheet("Ventes", SALES_HEADERS, journal.sales)
+        payments_sheet("Règlements", journal.payments)
+        sales_sheet("Ristournes", REBATE_HEADERS, journal.rebates)
+        payments_sheet("Versements ristournes", journal.rebate_payments)
         workbook.close()
     return target

@@ -13,14 +13,26 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.auth import CurrentUser
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
+from app.files import atomic_path
+from app.invoicing.invoices import RebateStatement, StatementLine
 from app.invoicing.journal import Journal, PaymentLine, SaleLine, write_csv, write_xlsx
+from app.office.company import Company
 from app.storage.database import Database
 from models.dossier import Dossier
-from models.enums import DossierStatus, InvoiceKind, InvoiceState, Right
-from models.office import Invoice, Payment, User
+from models.enums import DossierStatus, InvoiceKind, InvoiceState, ReferrerKind, Right
+from models.office import Invoice, Payment, Referrer, User
 
-STATUSES = ("Brouillon", "Émise", "Partiellement payée", "En retard", "Payée", "Annulée", "Avoir")
+STATUSES = (
+    "Brouillon",
+    "Émise",
+    "Partiellement payée",
+    "En retard",
+    "Payée",
+    "À rembourser",
+    "Annulée",
+    "Avoir",
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,7 @@ class InvoiceFilter:
     status: str | None = None  # one of STATUSES
     text: str = ""  # a dossier number, a customer, a bank, an invoice number
     dossier_id: int | None = None
+    sales_only: bool = False  # without the rebates the office owes (the reminders)
 
 
 @dataclass(frozen=True)
@@ -53,12 +66,18 @@ class OfficeInvoiceRow:
 
 @dataclass(frozen=True)
 class OfficeInvoices:
+    """The rows found and their totals: sales (fees, commissions) apart from the rebates,
+    which the office owes and which are no turnover."""
+
     rows: tuple[OfficeInvoiceRow, ...]
     count: int  # all the invoices the filter finds (the rows: the latest 1,000)
-    total_ht_cents: int
+    total_ht_cents: int  # sales
     total_ttc_cents: int
     paid_cents: int
     due_cents: int
+    to_refund_cents: int = 0  # paid beyond credit notes: owed back to clients and banks
+    rebates_cents: int = 0  # the rebates issued (their credit notes deducted)
+    rebates_due_cents: int = 0  # still to pay to the apporteurs
 
 
 @dataclass(frozen=True)
@@ -80,11 +99,16 @@ class OfficeInvoicing:
     the dossiers still to invoice."""
 
     def __init__(
-        self, database: Database, user: CurrentUser, today: Callable[[], dt.date] = dt.date.today
+        self,
+        database: Database,
+        user: CurrentUser,
+        today: Callable[[], dt.date] = dt.date.today,
+        letterhead: Callable[[], tuple[Company, Path | None]] = lambda: (Company(), None),
     ) -> None:
         self._db = database
         self._user = user
         self._today = today
+        self._letterhead = letterhead
 
     def search(self, wanted: InvoiceFilter) -> OfficeInvoices:
         self._user.require(Right.INVOICE)
@@ -102,10 +126,12 @@ class OfficeInvoicing:
         )
         due = Invoice.total_cents + credited - paid
         issued = and_(Invoice.state == InvoiceState.ISSUED, Invoice.credits_id.is_(None))
+        invoiced = and_(Invoice.state != InvoiceState.DRAFT, Invoice.credits_id.is_(None))
         status = case(
             (Invoice.state == InvoiceState.DRAFT, "Brouillon"),
-            (Invoice.state == InvoiceState.CANCELLED, "Annulée"),
             (Invoice.credits_id.is_not(None), "Avoir"),
+            (due < 0, "À rembourser"),
+            (Invoice.state == InvoiceState.CANCELLED, "Annulée"),
             (due <= 0, "Payée"),
             (and_(Invoice.due_on.is_not(None), Invoice.due_on < today), "En retard"),
             (paid > 0, "Partiellement payée"),
@@ -121,6 +147,8 @@ class OfficeInvoicing:
             conditions.append(Invoice.broker_id == wanted.broker_id)
         if wanted.kind is not None:
             conditions.append(Invoice.kind == wanted.kind)
+        if wanted.sales_only:
+            conditions.append(Invoice.kind != InvoiceKind.REBATE)
         if wanted.dossier_id is not None:
             conditions.append(Invoice.dossier_id == wanted.dossier_id)
         if wanted.status:
@@ -139,13 +167,24 @@ class OfficeInvoicing:
             owned = select(Dossier.id).where(Dossier.owner_id == self._user.id)
             conditions.append(Invoice.dossier_id.in_(owned))
         with self._db.read() as session:
+            rebate = Invoice.kind == InvoiceKind.REBATE
+
+            def total(value, when=None):
+                sale = ~rebate if when is None else and_(when, ~rebate)
+                return func.coalesce(func.sum(case((sale, value), else_=0)), 0)
+
             totals = session.execute(
                 select(
                     func.count(Invoice.id),
-                    func.coalesce(func.sum(Invoice.amount_cents), 0),
-                    func.coalesce(func.sum(Invoice.total_cents), 0),
-                    func.coalesce(func.sum(case((issued, paid), else_=0)), 0),
-                    func.coalesce(func.sum(case((issued, func.max(due, 0)), else_=0)), 0),
+                    total(Invoice.amount_cents),
+                    total(Invoice.total_cents),
+                    total(paid, issued),
+                    total(func.max(due, 0), issued),
+                    total(func.max(-due, 0), invoiced),
+                    func.coalesce(func.sum(case((rebate, Invoice.total_cents), else_=0)), 0),
+                    func.coalesce(
+                        func.sum(case((and_(rebate, issued), func.max(due, 0)), else_=0)), 0
+                    ),
                 ).where(*conditions, Invoice.state != InvoiceState.DRAFT)
             ).one()
             drafts = session.scalar(
@@ -187,7 +226,13 @@ class OfficeInvoicing:
                 due_on=r[8],
                 total_cents=r[9],
                 paid_cents=r[10],
-                due_cents=max(0, r[11]) if r[13] is InvoiceState.ISSUED and r[5] is None else 0,
+                due_cents=(
+                    r[11]
+                    if r[13] is not InvoiceState.DRAFT and r[5] is None and r[11] < 0
+                    else max(0, r[11])
+                    if r[13] is InvoiceState.ISSUED and r[5] is None
+                    else 0
+                ),  # negative: to refund
                 status=r[12],
             )
             for r in found
@@ -199,42 +244,56 @@ class OfficeInvoicing:
             total_ttc_cents=totals[2],
             paid_cents=totals[3],
             due_cents=totals[4],
+            to_refund_cents=totals[5],
+            rebates_cents=totals[6],
+            rebates_due_cents=totals[7],
         )
 
     def journal(self, start: dt.date, end: dt.date) -> Journal:
         """«Journal des ventes»: the invoices and credit notes issued from `start` to `end`
-        (in their numbering order) and the payments received then."""
+        (in their numbering order) and the payments received then; the rebates and what
+        was paid of them apart (purchases, not sales)."""
         self._user.require(Right.INVOICE)
         if end < start:
             raise DomainError("La fin de la période précède son début.", "end")
         restrict = None if self._user.can(Right.VIEW_ALL_DOSSIERS) else self._user.id
         with self._db.read() as session:
             sales, payments = _journal_rows(session, start, end, restrict)
-            return Journal(
-                start,
-                end,
-                tuple(
-                    SaleLine(
-                        i.issued_on,
-                        i.credits_id is not None,
-                        i.number or "",
-                        credits or "",
-                        i.kind.label,
-                        i.dossier_number,
-                        i.recipient_name,
-                        i.amount_cents,
-                        i.vat_cents,
-                        i.total_cents,
-                    )
-                    for i, credits in sales
-                ),
-                tuple(
-                    PaymentLine(
-                        p.paid_on, number or "", name, p.means.label, p.reference, p.amount_cents
-                    )
-                    for p, number, name in payments
+        lines = [
+            (
+                i.kind is InvoiceKind.REBATE,
+                SaleLine(
+                    i.issued_on,
+                    i.credits_id is not None,
+                    i.number or "",
+                    credits or "",
+                    i.kind.label,
+                    i.dossier_number,
+                    i.recipient_name,
+                    i.amount_cents,
+                    i.vat_cents,
+                    i.total_cents,
                 ),
             )
+            for i, credits in sales
+        ]
+        paid = [
+            (
+                kind is InvoiceKind.REBATE,
+                PaymentLine(
+                    p.paid_on, number or "", name, p.means.label, p.reference, p.amount_cents
+                ),
+            )
+            for p, number, name, kind in payments
+        ]
+        return Journal(
+            start,
+            end,
+            tuple(line for rebate, line in lines if not rebate),
+            tuple(line for rebate, line in paid if not rebate),
+            rebates=tuple(line for rebate, line in lines if rebate),
+            rebate_payments=tuple(line for rebate, line in paid if rebate),
+        )
 
     def write_journal(self, start: dt.date, end: dt.date, target: Path) -> Path:
         """The journal to `target`: an Excel workbook (.xlsx) or a CSV file (.csv)."""
@@ -243,6 +302,100 @@ class OfficeInvoicing:
             raise DomainError("Le journal s'écrit en .xlsx (Excel) ou en .csv.", "out")
         data = self.journal(start, end)
         return (write_xlsx if suffix == ".xlsx" else write_csv)(data, target)
+
+    def referrers(self) -> list[tuple[int, str]]:
+        """The apporteurs with at least one rebate issued, by name: (id, name)."""
+        self._user.require(Right.INVOICE)
+        with self._db.read() as session:
+            return [
+                (r.id, r.name)
+                for r in session.scalars(
+                    select(Referrer)
+                    .where(
+                        exists().where(
+                            Invoice.referrer_id == Referrer.id,
+                            Invoice.kind == InvoiceKind.REBATE,
+                            Invoice.state != InvoiceState.DRAFT,
+                        )
+                    )
+                    .order_by(Referrer.name)
+                )
+            ]
+
+    def rebate_statement(self, referrer_id: int, start: dt.date, end: dt.date) -> RebateStatement:
+        """«Relevé de ristournes»: the rebates (and their credit notes) issued to an apporteur
+        from `start` to `end`, each with its dossier, its client and what was paid of it by
+        the end of the period."""
+        self._user.require(Right.INVOICE)
+        if end < start:
+            raise DomainError("La fin de la période précède son début.", "end")
+        company, logo = self._letterhead()  # read before the read transaction
+        conditions = [
+            Invoice.referrer_id == referrer_id,
+            Invoice.kind == InvoiceKind.REBATE,
+            Invoice.state != InvoiceState.DRAFT,
+            Invoice.issued_on >= start,
+            Invoice.issued_on <= end,
+        ]
+        if not self._user.can(Right.VIEW_ALL_DOSSIERS):
+            conditions.append(
+                Invoice.dossier_id.in_(select(Dossier.id).where(Dossier.owner_id == self._user.id))
+            )
+        paid = (
+            select(func.coalesce(func.sum(Payment.amount_cents), 0))
+            .where(Payment.invoice_id == Invoice.id, Payment.paid_on <= end)
+            .scalar_subquery()
+        )
+        with self._db.read() as session:
+            referrer = session.get(Referrer, referrer_id)
+            if referrer is None:
+                raise NotFound("Cet apporteur d'affaires n'existe plus.")
+            found = session.execute(
+                select(Invoice, Dossier.holder_name, paid)
+                .outerjoin(Dossier, Dossier.id == Invoice.dossier_id)
+                .where(*conditions)
+                .order_by(Invoice.issued_on, Invoice.id)
+            ).all()
+            # The person as the rebates were issued to him (the latest), else as he is now.
+            latest = found[-1][0] if found else None
+            return RebateStatement(
+                company=company,
+                logo=logo,
+                referrer_name=latest.recipient_name if latest else referrer.name,
+                referrer_address=latest.recipient_address if latest else referrer.address,
+                referrer_siren=latest.recipient_siren if latest else referrer.siren,
+                referrer_is_business=referrer.kind is ReferrerKind.COMPANY,
+                start=start,
+                end=end,
+                lines=tuple(
+                    StatementLine(
+                        issued_on=i.issued_on,
+                        number=i.number or "",
+                        credit_note=i.credits_id is not None,
+                        dossier_number=i.dossier_number,
+                        client=holder or "",
+                        total_cents=i.total_cents,
+                        paid_cents=paid_cents,
+                    )
+                    for i, holder, paid_cents in found
+                ),
+            )
+
+    def write_rebate_statement(
+        self,
+        referrer_id: int,
+        start: dt.date,
+        end: dt.date,
+        target: Path,
+        stop: Callable[[], bool] | None = None,
+    ) -> Path:
+        """The statement's PDF into `target` (written whole, or not at all)."""
+        from app.invoicing.statement_pdf import write_statement  # reportlab: 0.2 s
+
+        data = self.rebate_statement(referrer_id, start, end)
+        with atomic_path(target) as partial:
+            write_statement(data, self._today(), partial, stop)
+        return target
 
     def to_invoice(self, limit: int = 500) -> list[ToInvoice]:
         """Dossiers whose offer is signed, not abandoned, with a kind expected (not ticked
@@ -322,7 +475,7 @@ def _journal_rows(session: Session, start: dt.date, end: dt.date, restrict: int 
             Invoice.dossier_id.in_(select(Dossier.id).where(Dossier.owner_id == restrict))
         )
     payments = session.execute(
-        select(Payment, Invoice.number, Invoice.recipient_name)
+        select(Payment, Invoice.number, Invoice.recipient_name, Invoice.kind)
         .join(Invoice, Invoice.id == Payment.invoice_id)
         .where(*paid_conditions)
         .order_by(Payment.paid_on, Payment.id)

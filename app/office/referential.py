@@ -26,6 +26,7 @@ class ReferrerData:
     siren: str = ""
     rebate_rate_mpct: int | None = None
     rebate_fixed_cents: int | None = None
+    address: str = ""  # on the self-billed invoices in his name
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def validate_referrer(data: ReferrerData) -> ReferrerData:
         siren,
         data.rebate_rate_mpct,
         data.rebate_fixed_cents,
+        clean_text(data.address, "address", "Adresse", 250),
     )
 
 

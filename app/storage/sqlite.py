@@ -17,7 +17,7 @@ from app.errors import DatabaseOpenError, NewerDatabaseError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0018_invoice_credits_index"
+HEAD_REVISION = "0019_referrer_address"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -37,6 +37,7 @@ KNOWN_REVISIONS = (
     "0016_invoicing",
     "0017_bank_identity",
     "0018_invoice_credits_index",
+    "0019_referrer_address",
 )
 
 BUSY_TIMEOUT_MS = 5000

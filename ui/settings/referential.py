@@ -72,6 +72,9 @@ class ReferrerDialog(FormDialog):
         self.contact_edit.setObjectName("referrerContactEdit")
         self.siren_edit = QLineEdit(data.siren if data else "")
         self.siren_edit.setObjectName("referrerSirenEdit")
+        self.address_edit = QLineEdit(data.address if data else "")
+        self.address_edit.setObjectName("referrerAddressEdit")
+        self.address_edit.setPlaceholderText("sur ses notes de ristourne et autofactures")
         self.rate_edit = QLineEdit(_rate_text(data.rebate_rate_mpct) if data else "")
         self.rate_edit.setObjectName("referrerRateEdit")
         self.rate_edit.setPlaceholderText("ex. 15 (% des honoraires)")
@@ -83,6 +86,7 @@ class ReferrerDialog(FormDialog):
             ("Type :", self.kind_combo),
             ("Contact :", self.contact_edit),
             ("SIREN :", self.siren_edit),
+            ("Adresse :", self.address_edit),
             ("Rétrocession (%) :", self.rate_edit),
             ("ou montant (€) :", self.fixed_edit),
         ):
@@ -92,6 +96,7 @@ class ReferrerDialog(FormDialog):
             "name": self.name_edit,
             "contact": self.contact_edit,
             "siren": self.siren_edit,
+            "address": self.address_edit,
             "rebate_rate_mpct": self.rate_edit,
             "rebate_fixed_cents": self.fixed_edit,
         }
@@ -107,6 +112,7 @@ class ReferrerDialog(FormDialog):
                 self.siren_edit.text(),
                 None if rate is None else rate * 10,  # cents of a percent → thousandths
                 parse_amount(self.fixed_edit.text(), field="rebate_fixed_cents"),
+                self.address_edit.text(),
             )
         )
 
