@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -181,7 +182,14 @@ class Invoice(Base):
         UniqueConstraint("series", "sequence", name="invoice_sequence"),
         Index("ix_invoices_dossier", "dossier_id"),
         Index("ix_invoices_issued_on", "issued_on"),
-        Index("ix_invoices_credits", "credits_id"),
+        # The credit notes only: over every invoice its statistics would say a lookup
+        # returns the whole table, and SQLite would scan it for each invoice summed.
+        Index(
+            "ix_invoices_credits",
+            "credits_id",
+            sqlite_where=text("credits_id IS NOT NULL"),
+            postgresql_where=text("credits_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,6 +217,10 @@ class Invoice(Base):
     vat_rate_bp: Mapped[int] = mapped_column(Integer, default=0)  # 20 % = 2000; 0: exempt
     vat_cents: Mapped[int] = mapped_column(Integer, default=0)
     total_cents: Mapped[int] = mapped_column(Integer)
+    # Kept by the transaction of each payment and credit note (the sums of those rows): the
+    # office's lists total and filter a year of invoices on them.
+    paid_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    credited_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # ≤ 0
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     broker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -265,3 +265,46 @@ def test_the_statement_of_rebates_from_the_invoicing_window(qtbot, workspace, ma
     assert run is not None
     exports = workspace.paths.folder / "exports"
     qtbot.waitUntil(lambda: any(exports.glob("Relevé de ristournes Agence du Port *.pdf")))
+
+
+def test_an_invoice_is_printed_again_from_the_window_even_once_its_dossier_is_gone(
+    qtbot, workspace, main_window
+):
+    from PySide6.QtWidgets import QLabel, QTableView
+
+    from tests.test_gui_dossier import find
+
+    detail = _dossier_with_plan(workspace)
+    number = _numbers(workspace)
+    service = workspace.invoices
+    invoice_id = service.create_draft(
+        detail.id, service.propose(detail.id, InvoiceKind.FEES)
+    ).changed_id
+    service.issue(invoice_id)
+    window = main_window.open_invoicing()
+    qtbot.addWidget(window)
+    table = find(window, QTableView, "invoicesTable")
+
+    def select(invoice_number: str) -> None:
+        model = table.model()
+        rows = [model.item_at(r).number for r in range(model.rowCount())]
+        table.selectRow(rows.index(invoice_number))
+
+    exports = workspace.paths.folder / "exports"
+
+    def printed() -> None:
+        window.statusBar().clearMessage()
+        select(number(1))
+        assert window.print_selected(open_it=False) is not None
+        qtbot.waitUntil(lambda: "enregistré" in window.statusBar().currentMessage())
+
+    for _ in range(2):  # printed twice: one copy in the dossier's «Factures», not two
+        printed()
+    titles = [d.title for d in workspace.documents.list(detail.id).documents]
+    assert titles.count(f"Facture {number(1)} — Honoraires") == 1
+    workspace.dossiers.delete(detail.id)
+    (exports / f"Facture {number(1)}.pdf").unlink()
+    window.refresh()
+    printed()
+    assert (exports / f"Facture {number(1)}.pdf").is_file()
+    assert find(window, QLabel, "invoicingError").text() == ""

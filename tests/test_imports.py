@@ -99,6 +99,9 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("app/invoicing/invoice_service.py", "app.invoicing.invoice_pdf"): (
         "reportlab (0.2 s): when an invoice is printed"
     ),
+    ("app/invoicing/invoice_service.py", "app.invoicing.facturx"): (
+        "factur-x (0.15 s): when an invoice to a bank is printed"
+    ),
     ("app/invoicing/invoice_service.py", "app.invoicing.reminder_pdf"): (
         "reportlab (0.2 s): when a reminder is printed"
     ),

@@ -713,6 +713,11 @@ def test_a_credit_note_on_a_paid_invoice_leaves_money_to_refund(workspace):
     row = next(r for r in info.invoices if r.id == fees)
     assert row.status == "Annulée" and row.paid_cents == 0
     assert [p.amount_cents for p in row.payments] == [1_000_00, -400_00, -600_00]
+    from models.office import Invoice
+
+    with workspace.database.read() as session:  # the balances kept on the invoice
+        kept = session.get(Invoice, fees)
+        assert (kept.paid_cents, kept.credited_cents) == (0, -1_000_00)
     assert workspace.office_invoicing.search(InvoiceFilter(status="À rembourser")).rows == ()
     journal = workspace.office_invoicing.journal(TODAY, TODAY)
     assert [p.amount_cents for p in journal.payments if p.invoice_number == row.number] == [
@@ -754,3 +759,74 @@ def test_the_statement_of_rebates_of_an_apporteur(workspace, tmp_path):
         workspace.office_invoicing.rebate_statement(
             referrer_id, TODAY, TODAY.replace(day=1) - dt.timedelta(days=1)
         )
+
+
+def test_an_invoice_to_a_bank_is_a_factur_x(workspace, tmp_path):
+    """A bank (a business) gets a Factur-X: the PDF/A-3 carrying the EN 16931 XML of the
+    invoice, valid against its schema; a household gets a plain PDF; an office without a
+    VAT number (EN 16931 wants one) gets a plain PDF too."""
+    from dataclasses import replace
+
+    import facturx
+    from lxml import etree
+
+    detail = _dossier_with_plan(workspace)
+    bank = workspace.referential.banks()[0]  # the demo banks have an address and a SIREN
+    info = workspace.pipeline.list(detail.id)
+    workspace.pipeline.save(
+        detail.id,
+        info.version,
+        None,
+        SubmissionData(bank.id, SubmissionStatus.OFFER_ACCEPTED, amount_cents=200_000_00),
+    )
+    service = workspace.invoices
+    commission = service.create_draft(
+        detail.id, service.propose(detail.id, InvoiceKind.BANK_COMMISSION)
+    ).changed_id
+    info = service.issue(commission)
+    row = next(r for r in info.invoices if r.id == commission)
+    target = service.write_pdf(commission, tmp_path / "commission.pdf")
+    name, xml = facturx.get_xml_from_pdf(target.read_bytes(), check_xsd=True)
+    assert name == "factur-x.xml"
+    tree = etree.fromstring(xml)
+    ns = {
+        "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+        "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    }
+    assert tree.findtext("rsm:ExchangedDocument/ram:ID", namespaces=ns) == row.number
+    assert tree.findtext("rsm:ExchangedDocument/ram:TypeCode", namespaces=ns) == "380"
+    total = tree.findtext(".//ram:GrandTotalAmount", namespaces=ns)
+    assert total == f"{row.total_cents / 100:.2f}"
+    assert facturx.get_level(tree) == "en16931"
+    assert "Commission d'intermédiation" in _pdf_text(target)
+    # Its credit note too, with the invoice it cancels.
+    info = service.credit(commission, None, "offre retirée")
+    note = next(r for r in info.invoices if r.credit_note)
+    _, xml = facturx.get_xml_from_pdf(
+        service.write_pdf(note.id, tmp_path / "avoir.pdf").read_bytes(), check_xsd=True
+    )
+    tree = etree.fromstring(xml)
+    assert tree.findtext("rsm:ExchangedDocument/ram:TypeCode", namespaces=ns) == "381"
+    assert tree.findtext(
+        ".//ram:InvoiceReferencedDocument/ram:IssuerAssignedID", namespaces=ns
+    ) == (row.number)
+    # A household's invoice is a plain PDF.
+    fees = service.create_draft(detail.id, _fees(workspace, detail)).changed_id
+    service.issue(fees)
+    assert facturx.get_xml_from_pdf(
+        service.write_pdf(fees, tmp_path / "fees.pdf").read_bytes(), check_xsd=False
+    ) == (False, False)
+    # An office without a VAT number: the bank's next invoice is a plain PDF (a reprint of
+    # the first still says what it said, Factur-X included).
+    workspace.company.save(replace(workspace.company.get(), vat_number=""))
+    again = service.create_draft(
+        detail.id, service.propose(detail.id, InvoiceKind.BANK_COMMISSION)
+    ).changed_id
+    service.issue(again)
+    assert facturx.get_xml_from_pdf(
+        service.write_pdf(again, tmp_path / "plain.pdf").read_bytes(), check_xsd=False
+    ) == (False, False)
+    name, _ = facturx.get_xml_from_pdf(
+        service.write_pdf(commission, tmp_path / "reprint.pdf").read_bytes(), check_xsd=True
+    )
+    assert name == "factur-x.xml"

@@ -110,6 +110,10 @@ def test_a_genuine_backup_passes_the_full_check(paths, tmp_path):
         ("CREATE VIEW spy AS SELECT login, password_hash FROM users", "vue « spy » inconnue"),
         ("CREATE TABLE notes (x TEXT)", "table « notes » inconnue"),
         ("CREATE INDEX ix_extra ON dossiers (internal_note)", "index « ix_extra » inconnu"),
+        (  # an index on an expression: its column has no name (once a crash, not a refusal)
+            "CREATE INDEX ix_expr ON dossiers (lower(internal_note))",
+            "index « ix_expr » inconnu",
+        ),
         (
             "ALTER TABLE users ADD COLUMN is_admin INTEGER DEFAULT 1",
             "colonne « is_admin » inconnue dans la table « users »",

@@ -346,14 +346,19 @@ class DossierView(QWidget):
         self.documents_changed(info)
 
     def keep_document(
-        self, path: Path, title: str, folder: DocumentFolder = DocumentFolder.REQUESTS
+        self,
+        path: Path,
+        title: str,
+        folder: DocumentFolder = DocumentFolder.REQUESTS,
+        replaces: str | None = None,
     ) -> bool:
         """Keep a file Dossia made (the synthesis, a loan request, an invoice) in the
-        dossier's documents."""
+        dossier's documents; `replaces`: the title of an earlier copy Dossia made, which
+        goes (an invoice printed again)."""
         if self.dossier_id is None:
             return False
         outcome = attempt(
-            lambda: self.workspace.documents.keep(self.dossier_id, path, title, folder)
+            lambda: self.workspace.documents.keep(self.dossier_id, path, title, folder, replaces)
         )
         if outcome.value is None:
             if outcome.problem is not None:

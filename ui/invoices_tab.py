@@ -528,7 +528,7 @@ class InvoicesTab(QWidget):
     def _pdf_made(self, path, title: str, open_it: bool) -> None:
         if not isValid(self):
             return
-        self.view.keep_document(path, title, DocumentFolder.INVOICES)
+        self.view.keep_document(path, title, DocumentFolder.INVOICES, replaces=title)
         if open_it:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 

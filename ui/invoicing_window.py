@@ -143,6 +143,7 @@ class InvoicingWindow(QMainWindow):
         self._background: Background | None = None
         self.reminder_run: ProgressRun | None = None
         self.statement_run: ProgressRun | None = None
+        self.print_run: ProgressRun | None = None
         self.tabs = QTabWidget()
         self.tabs.addTab(self._invoices_page(), "Factures")
         self.tabs.addTab(self._to_invoice_page(), "À facturer")
@@ -228,6 +229,13 @@ class InvoicingWindow(QMainWindow):
         self.totals = plain(QLabel())
         self.totals.setObjectName("invoiceTotals")
         bottom.addWidget(self.totals, 1)
+        self.print_button = QPushButton("Imprimer")
+        self.print_button.setObjectName("printInvoiceButton")
+        self.print_button.setToolTip(
+            "La facture ou l'avoir choisi, tel qu'émis (aussi ceux d'un dossier supprimé)"
+        )
+        self.print_button.clicked.connect(lambda _c=False: self.print_selected())
+        bottom.addWidget(self.print_button)
         self.journal_button = QPushButton("Journal des ventes…")
         self.journal_button.setObjectName("salesJournalButton")
         self.journal_button.setToolTip(
@@ -405,8 +413,46 @@ class InvoicingWindow(QMainWindow):
         if isValid(self):
             show_failure(error, label, what)
 
+    def print_selected(self, open_it: bool = True) -> ProgressRun | None:
+        """The chosen invoice as issued (a reprint says what it said), into the exports
+        folder and opened; kept in its dossier's «Factures» when the dossier still exists."""
+        index = self.table.currentIndex()
+        row = self.model.item_at(index.row()) if index.isValid() else None
+        if row is None or not row.number:
+            self.error.show_message(
+                "Choisissez une facture émise dans la liste (un brouillon ne s'imprime pas)."
+            )
+            return None
+        self.error.clear_message()
+        if self._background is None:
+            self._background = Background()
+        paper = "Avoir" if row.credit_note else "Facture"
+        target = self.workspace.paths.folder / "exports" / f"{paper} {row.number}.pdf"
+        service, workspace = self.workspace.invoices, self.workspace
+        title = f"{paper} {row.number} — {row.kind.label}"
+        run = ProgressRun(self, "Impression de la facture…", self._background)
+        self.print_run = run
+
+        def work(progress):
+            path = service.write_pdf(row.id, target, lambda: not progress(50, 100))
+            if row.dossier_id is not None:
+                workspace.documents.keep(
+                    row.dossier_id, path, title, DocumentFolder.INVOICES, replaces=title
+                )
+            return path
+
+        run.start(
+            work,
+            lambda path: self._pdf_made(path, f"{paper} {row.number} enregistré", open_it),
+            lambda error: self._pdf_failed(error, self.error, "La facture n'a pas pu être écrite"),
+        )
+        return run
+
     def _open(self, row) -> None:
-        if row is None or row.dossier_id is None:
+        if row is None:
+            return
+        if row.dossier_id is None:  # its dossier was deleted: the invoice remains
+            self.print_selected()
             return
         window = self._open_dossier(row.dossier_id)
         if window is not None:

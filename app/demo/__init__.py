@@ -162,20 +162,23 @@ def _create_usury_rates(session: Session, today: dt.date) -> None:
 
 def _number_invoices(connection) -> None:
     """Number the generated invoices as the office would have: in each series, in the order
-    of their dates, after those already numbered; then the series' counters."""
-    connection.exec_driver_sql(
-        """
-        UPDATE invoices SET sequence = ranked.sequence FROM (
-            SELECT i.id, ROW_NUMBER() OVER (PARTITION BY i.series ORDER BY i.issued_on, i.id)
-                + COALESCE((SELECT MAX(o.sequence) FROM invoices AS o
-                            WHERE o.series = i.series AND o.number IS NOT NULL), 0) AS sequence
-            FROM invoices AS i WHERE i.number IS NULL AND i.series IS NOT NULL
-        ) AS ranked WHERE invoices.id = ranked.id
-        """
+    of their dates, after those already numbered; then the series' counters. (Ranked here
+    and written back by id: an UPDATE … FROM a ranked subquery joins without an index, a
+    scan per invoice — minutes at 100,000 dossiers.)"""
+    taken = dict(
+        connection.exec_driver_sql(
+            "SELECT series, MAX(sequence) FROM invoices WHERE number IS NOT NULL GROUP BY series"
+        ).all()
     )
+    numbered = []
+    for invoice_id, series in connection.exec_driver_sql(
+        "SELECT id, series FROM invoices WHERE number IS NULL AND series IS NOT NULL "
+        "ORDER BY series, issued_on, id"
+    ):
+        sequence = taken[series] = (taken.get(series) or 0) + 1
+        numbered.append((sequence, f"{series}-{sequence:04d}", invoice_id))
     connection.exec_driver_sql(
-        "UPDATE invoices SET number = series || '-' || printf('%04d', sequence) "
-        "WHERE number IS NULL AND sequence IS NOT NULL"
+        "UPDATE invoices SET sequence = ?, number = ? WHERE id = ?", numbered
     )
     connection.exec_driver_sql(
         "INSERT OR REPLACE INTO counters (name, value) SELECT 'facture:' || series, "

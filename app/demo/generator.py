@@ -252,8 +252,11 @@ class DossierGenerator:
             (DossierStatus.PROSPECT, DossierStatus.CLIENT, DossierStatus.ABANDONED), (35, 45, 20)
         )[0]
         steps = office.steps
+        age = (self.today - created_on).days
         if status is DossierStatus.PROSPECT:
             step_index = rng.choice((0, 0, 0, 1))
+        elif status is DossierStatus.CLIENT and rng.random() < min(0.9, age / 270):
+            step_index = len(steps) - 1  # a client of some months has mostly signed the deed
         else:
             step_index = rng.randrange(len(steps))
         borrowers = self._borrowers(dossier_id)
@@ -446,6 +449,8 @@ class DossierGenerator:
                     "vat_rate_bp": 0,
                     "vat_cents": 0,
                     "total_cents": amount,
+                    "paid_cents": 0,
+                    "credited_cents": 0,
                     "created_at": dt.datetime.combine(day, dt.time(11)),
                     "created_by": dossier["owner_id"],
                     "broker_id": dossier["owner_id"],
@@ -453,17 +458,27 @@ class DossierGenerator:
                 }
             )
             paid_on = day + dt.timedelta(days=rng.randrange(3, 50))
-            if paid_on <= today and rng.random() < 0.9:
+            if paid_on > today or rng.random() >= 0.9:
+                return
+            # A household pays its fees in two cheques now and then.
+            second = paid_on + dt.timedelta(days=rng.randrange(20, 40))
+            parts = (
+                [(paid_on, amount - amount // 2), (second, amount // 2)]
+                if not business and second <= today and rng.random() < 0.2
+                else [(paid_on, amount)]
+            )
+            invoices[-1]["paid_cents"] = amount
+            for when, part in parts:
                 payments.append(
                     {
                         "invoice_id": invoice_id,
-                        "paid_on": paid_on,
-                        "amount_cents": amount,
+                        "paid_on": when,
+                        "amount_cents": part,
                         "means": rng.choice((PaymentMeans.TRANSFER, PaymentMeans.CHEQUE))
                         if not business
                         else PaymentMeans.TRANSFER,
                         "reference": "",
-                        "created_at": dt.datetime.combine(paid_on, dt.time(15)),
+                        "created_at": dt.datetime.combine(when, dt.time(15)),
                         "created_by": dossier["owner_id"],
                     }
                 )

@@ -217,6 +217,7 @@ COMPANY = {  # the demo office's identity («Paramètres › Société»), on it
     "association": "APIC",
     "mediator": "Médiateur de l'ANACOFI, 92 rue d'Amsterdam, 75009 Paris",
     "vat_status": "Non assujetti (article 261 C du CGI)",
+    "vat_number": "FR85812345601",
     "iban": "FR76 3000 6000 0112 3456 7890 189",
     "bic": "AGRIFRPP",
 }

@@ -371,6 +371,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             session.add(note)
             if amount == open_amount:
                 invoice.state = InvoiceState.CANCELLED
+            _rebalance(session, invoice)
             self._audit(
                 session,
                 AuditAction.CREDIT_NOTE_ISSUED,
@@ -415,6 +416,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                     created_by=self._user.id,
                 )
             )
+            _rebalance(session, invoice)
             self._audit(
                 session,
                 AuditAction.PAYMENT_RECORDED,
@@ -457,6 +459,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                     created_by=self._user.id,
                 )
             )
+            _rebalance(session, invoice)
             self._audit(
                 session,
                 AuditAction.PAYMENT_RECORDED,
@@ -503,17 +506,31 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 vat_cents=invoice.vat_cents,
                 total_cents=invoice.total_cents,
                 kind=invoice.kind,
+                credited_on=credited.issued_on if credited else None,
             )
 
     def write_pdf(
         self, invoice_id: int, target: Path, stop: Callable[[], bool] | None = None
     ) -> Path:
-        """The invoice's PDF into `target` (written whole, or not at all)."""
+        """The invoice's PDF into `target` (written whole, or not at all); to a bank, a
+        Factur-X (the PDF/A-3 carrying its EN 16931 XML)."""
         from app.invoicing.invoice_pdf import write_invoice  # reportlab: 0.2 s
 
         data = self.printed(invoice_id)
+        if not data.electronic:
+            with atomic_path(target) as partial:
+                write_invoice(data, partial, stop)
+            return target
+        from app.invoicing.facturx import attach, cii_xml  # factur-x: 0.15 s
+
+        xml = cii_xml(data, data.credited_on)  # refused before anything is written
         with atomic_path(target) as partial:
-            write_invoice(data, partial, stop)
+            plain = partial.with_name(partial.name + ".pdf")
+            try:
+                write_invoice(data, plain, stop)
+                attach(plain, xml, partial)
+            finally:
+                plain.unlink(missing_ok=True)
         return target
 
     def write_reminder(
@@ -688,6 +705,28 @@ def _check_draft(invoice: Invoice) -> None:
             f"La facture {invoice.number} est émise : elle ne se modifie ni ne se supprime "
             "plus. Un avoir l'annule."
         )
+
+
+def _rebalance(session: Session, invoice: Invoice) -> None:
+    """The invoice's kept balances from its payments and credit notes (in this transaction,
+    with the row just added)."""
+    session.flush()
+    invoice.paid_cents = (
+        session.scalar(
+            select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+                Payment.invoice_id == invoice.id
+            )
+        )
+        or 0
+    )
+    invoice.credited_cents = (
+        session.scalar(
+            select(func.coalesce(func.sum(Invoice.total_cents), 0)).where(
+                Invoice.credits_id == invoice.id
+            )
+        )
+        or 0
+    )
 
 
 def _credited(session: Session, invoice_id: int) -> list[Invoice]:

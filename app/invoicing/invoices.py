@@ -281,6 +281,17 @@ class PrintedInvoice:
     vat_cents: int
     total_cents: int
     kind: InvoiceKind = InvoiceKind.FEES
+    credited_on: dt.date | None = None  # the date of the invoice a credit note cancels
+
+    @property
+    def electronic(self) -> bool:
+        """Made a Factur-X: a sale to a business (a bank), from an office that has the VAT
+        number EN 16931 requires of its seller even when exempt."""
+        return (
+            self.recipient_is_business
+            and self.kind is not InvoiceKind.REBATE
+            and bool(self.company.vat_number)
+        )
 
 
 @dataclass(frozen=True)

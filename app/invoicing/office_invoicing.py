@@ -20,7 +20,14 @@ from app.invoicing.journal import Journal, PaymentLine, SaleLine, write_csv, wri
 from app.office.company import Company
 from app.storage.database import Database
 from models.dossier import Dossier
-from models.enums import DossierStatus, InvoiceKind, InvoiceState, ReferrerKind, Right
+from models.enums import (
+    DossierStatus,
+    InvoiceKind,
+    InvoiceState,
+    PaymentMeans,
+    ReferrerKind,
+    Right,
+)
 from models.office import Invoice, Payment, Referrer, User
 
 STATUSES = (
@@ -113,17 +120,7 @@ class OfficeInvoicing:
     def search(self, wanted: InvoiceFilter) -> OfficeInvoices:
         self._user.require(Right.INVOICE)
         today = self._today()
-        note = aliased(Invoice)
-        paid = (
-            select(func.coalesce(func.sum(Payment.amount_cents), 0))
-            .where(Payment.invoice_id == Invoice.id)
-            .scalar_subquery()
-        )
-        credited = (
-            select(func.coalesce(func.sum(note.total_cents), 0))
-            .where(note.credits_id == Invoice.id)
-            .scalar_subquery()
-        )
+        paid, credited = Invoice.paid_cents, Invoice.credited_cents  # kept by each write
         due = Invoice.total_cents + credited - paid
         issued = and_(Invoice.state == InvoiceState.ISSUED, Invoice.credits_id.is_(None))
         invoiced = and_(Invoice.state != InvoiceState.DRAFT, Invoice.credits_id.is_(None))
@@ -259,32 +256,42 @@ class OfficeInvoicing:
         restrict = None if self._user.can(Right.VIEW_ALL_DOSSIERS) else self._user.id
         with self._db.read() as session:
             sales, payments = _journal_rows(session, start, end, restrict)
+        # Plain rows, not ORM objects, and each label looked up once: a year is 75,000 lines.
+        kinds = {kind: kind.label for kind in InvoiceKind}
+        means = {m: m.label for m in PaymentMeans}
         lines = [
             (
-                i.kind is InvoiceKind.REBATE,
+                r.kind is InvoiceKind.REBATE,
                 SaleLine(
-                    i.issued_on,
-                    i.credits_id is not None,
-                    i.number or "",
-                    credits or "",
-                    i.kind.label,
-                    i.dossier_number,
-                    i.recipient_name,
-                    i.amount_cents,
-                    i.vat_cents,
-                    i.total_cents,
+                    r.issued_on,
+                    r.credits_id is not None,
+                    r.number or "",
+                    r.credits or "",
+                    kinds[r.kind],
+                    r.dossier_number,
+                    r.recipient_name,
+                    r.amount_cents,
+                    r.vat_cents,
+                    r.total_cents,
                 ),
             )
-            for i, credits in sales
+            for r in sales
         ]
         paid = [
             (
-                kind is InvoiceKind.REBATE,
+                r.kind is InvoiceKind.REBATE,
                 PaymentLine(
-                    p.paid_on, number or "", name, p.means.label, p.reference, p.amount_cents
+                    r.paid_on,
+                    r.number or "",
+                    r.recipient_name,
+                    means[r.means]
+                    if r.means in means
+                    else means.setdefault(r.means, r.means.label),
+                    r.reference,
+                    r.amount_cents,
                 ),
             )
-            for p, number, name, kind in payments
+            for r in payments
         ]
         return Journal(
             start,
@@ -464,7 +471,18 @@ def _journal_rows(session: Session, start: dt.date, end: dt.date, restrict: int 
             Invoice.dossier_id.in_(select(Dossier.id).where(Dossier.owner_id == restrict))
         )
     sales = session.execute(
-        select(Invoice, note.number)
+        select(
+            Invoice.issued_on,
+            Invoice.credits_id,
+            Invoice.number,
+            note.number.label("credits"),
+            Invoice.kind,
+            Invoice.dossier_number,
+            Invoice.recipient_name,
+            Invoice.amount_cents,
+            Invoice.vat_cents,
+            Invoice.total_cents,
+        )
         .outerjoin(note, note.id == Invoice.credits_id)
         .where(*conditions)
         .order_by(Invoice.issued_on, Invoice.id)
@@ -475,7 +493,15 @@ def _journal_rows(session: Session, start: dt.date, end: dt.date, restrict: int 
             Invoice.dossier_id.in_(select(Dossier.id).where(Dossier.owner_id == restrict))
         )
     payments = session.execute(
-        select(Payment, Invoice.number, Invoice.recipient_name, Invoice.kind)
+        select(
+            Payment.paid_on,
+            Payment.means,
+            Payment.reference,
+            Payment.amount_cents,
+            Invoice.number,
+            Invoice.recipient_name,
+            Invoice.kind,
+        )
         .join(Invoice, Invoice.id == Payment.invoice_id)
         .where(*paid_conditions)
         .order_by(Payment.paid_on, Payment.id)

@@ -140,6 +140,7 @@ def key_values(pairs: Sequence[tuple[str, str]], styles: Styles) -> Table:
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # embedded, like every font here
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
@@ -178,6 +179,7 @@ def grid(headers: Sequence[str], rows: Sequence[Sequence[str]], styles: Styles) 
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
                 ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -220,6 +222,9 @@ def _numbered_canvas(office: str, title: str, printed_on: dt.date) -> type[Canva
         """Draws the frame of every page once the number of pages is known."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # Not reportlab's default Helvetica, which it would select (never drawing with
+            # it) unembedded on every page: PDF/A (Factur-X) wants every font embedded.
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or FONT
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 

@@ -178,7 +178,11 @@ def read_details(
                         str(unique),
                         str(origin),
                         str(partial),
-                        _rows(connection, "SELECT name FROM pragma_index_info(?)", str(index)),
+                        _rows(  # an expression's column has no name
+                            connection,
+                            "SELECT coalesce(name, '(expression)') FROM pragma_index_info(?)",
+                            str(index),
+                        ),
                     )
                     for index, unique, origin, partial in connection.execute(
                         'SELECT name, "unique", origin, partial FROM pragma_index_list(?)',

@@ -72,6 +72,11 @@ class CompanyPage(Page):
             else:
                 widget = QLineEdit()
             widget.setObjectName("company" + "".join(p.title() for p in name.split("_")))
+            if name == "vat_number":  # EN 16931 wants it of the seller, even when exempt
+                widget.setToolTip(
+                    "Nécessaire aux factures électroniques (Factur-X) adressées aux banques, "
+                    "même sans TVA facturée"
+                )
             widget.setAccessibleName(label)
             self.widgets[name] = widget
             form.addRow(label + " :", widget)
