@@ -19,6 +19,7 @@ from app.listing import BrokerChoice, DossierListing, ListQuery, ListRow, ListTa
 from app.office.machine import MachineSettings
 from app.paths import DataPaths
 from app.storage.documents import DocumentStore
+from app.storage.issued_numbers import IssuedNumbers
 from app.storage.sqlite_office import SqliteOffice
 from models.enums import Right
 
@@ -324,6 +325,7 @@ class Workspace:
                 lambda: self.company.get(),
                 lambda: MachineSettings().machine_prefix(),
                 logo=lambda company: self.company.logo_path(company),
+                issued=IssuedNumbers(self.paths.folder),
             )
 
         return self._service("invoices", build)

@@ -830,3 +830,34 @@ def test_an_invoice_to_a_bank_is_a_factur_x(workspace, tmp_path):
         service.write_pdf(commission, tmp_path / "reprint.pdf").read_bytes(), check_xsd=True
     )
     assert name == "factur-x.xml"
+
+
+def test_numbers_issued_after_a_backup_are_never_given_again(login_as):
+    """An older backup restored brings back older counters: the invoices issued since were
+    sent already. This computer remembers them (outside the database): the restore names
+    the missing ones, and the next invoice takes the number after them."""
+    workspace = login_as("admin")
+    detail = _dossier_with_plan(workspace)
+    number = _numbers(workspace)
+    service = workspace.invoices
+
+    def issue() -> str:
+        invoice_id = service.create_draft(detail.id, _fees(workspace, detail)).changed_id
+        return next(r.number for r in service.issue(invoice_id).invoices if r.id == invoice_id)
+
+    assert issue() == number(1)
+    backup = workspace.backups.back_up()
+    assert [issue(), issue()] == [number(2), number(3)]
+    result = workspace.backups.restore(backup.path)
+    assert result.lost_numbers == (f"{number(2)} à {number(3)}",)
+    again = login_as("admin")  # the office reopened on the restored data
+    detail = again.dossiers.get(detail.id)
+    invoice_id = again.invoices.create_draft(detail.id, _fees(again, detail)).changed_id
+    info = again.invoices.issue(invoice_id)
+    assert next(r.number for r in info.invoices if r.id == invoice_id) == number(4)
+    from models.audit import AuditEvent
+    from models.enums import AuditAction
+
+    with again.database.read() as session:  # the restore says so in the restored data
+        said = session.query(AuditEvent).filter_by(action=AuditAction.BACKUP_RESTORED).all()
+        assert any("absentes" in event.details for event in said)

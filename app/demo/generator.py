@@ -278,10 +278,11 @@ class DossierGenerator:
                     "Via le site comparateur",
                 )
             )
-        moments = sorted(  # never after today (a dossier created today moves today)
-            created_on + dt.timedelta(days=rng.randrange(0, (self.today - created_on).days + 1))
-            for _ in range(step_index)
-        )
+        moments = []  # a step every few weeks, never after today (created today: moves today)
+        moment = created_on
+        for _ in range(step_index):
+            moment = min(self.today, moment + dt.timedelta(days=rng.randrange(4, 36)))
+            moments.append(moment)
         changes = []
         actor = rng.choice(office.actor_ids)
         for index, moment in enumerate([created_on, *moments]):

@@ -40,6 +40,7 @@ from app.invoicing.invoices import (
 from app.office.company import Company
 from app.office.permissions import check_writer
 from app.storage.database import Database
+from app.storage.issued_numbers import IssuedNumbers
 from app.text import format_amount, person_name
 from models.dossier import BankSubmission, Counter, Dossier, Simulation
 from models.enums import (
@@ -171,8 +172,10 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         machine_prefix: Callable[[], str] = lambda: "",
         today: Callable[[], dt.date] = dt.date.today,
         logo: Callable[[Company], Path | None] = lambda _company: None,
+        issued: IssuedNumbers | None = None,
     ) -> None:
         super().__init__(database, user, today)
+        self._issued = issued
         self._company = company
         self._logo = logo
         self._machine_prefix = machine_prefix
@@ -297,7 +300,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             invoice.vat_rate_bp = vat_rate
             invoice.vat_cents = vat_of(invoice.amount_cents, vat_rate)
             invoice.total_cents = invoice.amount_cents + invoice.vat_cents
-            self._number(session, invoice, today, credit_note=False)
+            issued = self._number(session, invoice, today, credit_note=False)
             invoice.state = InvoiceState.ISSUED
             invoice.issued_on = today
             invoice.due_on = today + dt.timedelta(days=invoice.payment_days)
@@ -309,7 +312,9 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 f"{invoice.number} — {invoice.kind.label} — {format_amount(invoice.total_cents)}",
             )
             session.info[CHANGED] = invoice.id
-            return self._result(session, dossier)
+            result = self._result(session, dossier)
+        self._remember(issued)  # committed: this computer never gives it again
+        return result
 
     def credit(
         self, invoice_id: int, amount_cents: int | None = None, reason: str = ""
@@ -367,7 +372,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 seller=seller,
                 payment_days=0,
             )
-            self._number(session, note, today, credit_note=True)
+            issued = self._number(session, note, today, credit_note=True)
             session.add(note)
             if amount == open_amount:
                 invoice.state = InvoiceState.CANCELLED
@@ -380,7 +385,9 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             )
             session.flush()
             session.info[CHANGED] = note.id
-            return self._result(session, dossier)
+            result = self._result(session, dossier)
+        self._remember(issued)  # committed: this computer never gives it again
+        return result
 
     def pay(self, invoice_id: int, payment: PaymentData) -> DossierInvoices:
         """Record a payment: never more than what remains due, never fees before the funds
@@ -595,7 +602,9 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             raise NotFound("Cette facture n'existe plus (brouillon supprimé ailleurs ?).")
         return invoice
 
-    def _number(self, session: Session, invoice: Invoice, day: dt.date, credit_note: bool) -> None:
+    def _number(
+        self, session: Session, invoice: Invoice, day: dt.date, credit_note: bool
+    ) -> tuple[str, int]:
         series = series_of(invoice.kind, credit_note, self._machine_prefix(), day.year)
         last_day, last_sequence = session.execute(
             select(func.max(Invoice.issued_on), func.max(Invoice.sequence)).where(
@@ -612,10 +621,18 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         if counter is None:
             counter = Counter(name=counter_of(series), value=0)
             session.add(counter)
-        # A counter behind the series (an older backup restored): continue after the last.
-        counter.value = max(counter.value, last_sequence or 0) + 1
+        # Never behind the series (an older backup restored), nor behind what this computer
+        # issued since that backup was made (those invoices were sent: their numbers are
+        # taken for good).
+        beyond = self._issued.highest().get(series, 0) if self._issued else 0
+        counter.value = max(counter.value, last_sequence or 0, beyond) + 1
         invoice.series, invoice.sequence = series, counter.value
         invoice.number = number_of(series, counter.value)
+        return series, counter.value
+
+    def _remember(self, issued: tuple[str, int]) -> None:
+        if self._issued is not None:
+            self._issued.record(*issued)
 
     def _result(self, session: Session, dossier: Dossier) -> DossierInvoices:
         today = self._today()

@@ -165,11 +165,13 @@ class OfficeInvoicing:
             conditions.append(Invoice.dossier_id.in_(owned))
         with self._db.read() as session:
             rebate = Invoice.kind == InvoiceKind.REBATE
+            posted = Invoice.state != InvoiceState.DRAFT
 
-            def total(value, when=None):
-                sale = ~rebate if when is None else and_(when, ~rebate)
-                return func.coalesce(func.sum(case((sale, value), else_=0)), 0)
+            def total(value, when=posted, sales=True):
+                counted = and_(when, ~rebate if sales else rebate)
+                return func.coalesce(func.sum(case((counted, value), else_=0)), 0)
 
+            # One pass over the invoices found (drafts counted, never summed).
             totals = session.execute(
                 select(
                     func.count(Invoice.id),
@@ -178,17 +180,10 @@ class OfficeInvoicing:
                     total(paid, issued),
                     total(func.max(due, 0), issued),
                     total(func.max(-due, 0), invoiced),
-                    func.coalesce(func.sum(case((rebate, Invoice.total_cents), else_=0)), 0),
-                    func.coalesce(
-                        func.sum(case((and_(rebate, issued), func.max(due, 0)), else_=0)), 0
-                    ),
-                ).where(*conditions, Invoice.state != InvoiceState.DRAFT)
+                    total(Invoice.total_cents, sales=False),
+                    total(func.max(due, 0), issued, sales=False),
+                ).where(*conditions)
             ).one()
-            drafts = session.scalar(
-                select(func.count(Invoice.id)).where(
-                    *conditions, Invoice.state == InvoiceState.DRAFT
-                )
-            )
             found = session.execute(
                 select(
                     Invoice.id,
@@ -236,7 +231,7 @@ class OfficeInvoicing:
         )
         return OfficeInvoices(
             rows=rows,
-            count=totals[0] + (drafts or 0),
+            count=totals[0],
             total_ht_cents=totals[1],
             total_ttc_cents=totals[2],
             paid_cents=totals[3],

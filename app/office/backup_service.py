@@ -9,7 +9,11 @@ folder: everyone may take one. The copying itself is the storage's.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import CurrentUser
@@ -20,10 +24,30 @@ from app.paths import DataPaths
 from app.storage import backups
 from app.storage.backups import BackupInfo, Progress
 from app.storage.database import Database
+from app.storage.issued_numbers import IssuedNumbers
 from app.storage.restore import RestoreResult, restore
 from models.enums import AuditAction, Right
+from models.office import Invoice
 
 __all__ = ["BackupInfo", "BackupService", "RestoreResult"]
+
+
+def lost_numbers(session: Session, issued: dict[str, int]) -> tuple[str, ...]:
+    """The invoices this computer issued that the (restored) database does not hold: per
+    series, «F-2026-0009 à F-2026-0012» or «F-2026-0009»."""
+    held = dict(
+        session.execute(
+            select(Invoice.series, func.max(Invoice.sequence)).group_by(Invoice.series)
+        ).all()
+    )
+    lost = []
+    for series, highest in sorted(issued.items()):
+        first = (held.get(series) or 0) + 1
+        if first <= highest:
+            lost.append(
+                f"{series}-{first:04d}" + (f" à {series}-{highest:04d}" if highest > first else "")
+            )
+    return tuple(lost)
 
 
 class BackupService:
@@ -82,15 +106,21 @@ class BackupService:
         restored = Database(self._paths)
         try:
             with restored.write() as session:
+                lost = lost_numbers(session, IssuedNumbers(self._paths.folder).highest())
                 # The restored office may not know this user (or give the id to someone
                 # else): the login is kept, the id is not.
                 audit.record(
                     session,
                     self._user,
                     AuditAction.BACKUP_RESTORED,
-                    details=f"{details} (effectuée)",
+                    details=f"{details} (effectuée)"
+                    + (
+                        f" — pièces émises depuis cette sauvegarde, absentes : {', '.join(lost)}"
+                        if lost
+                        else ""
+                    ),
                     known_user=False,
                 )
         finally:
             restored.dispose()
-        return result
+        return dataclasses.replace(result, lost_numbers=lost)

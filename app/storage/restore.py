@@ -49,6 +49,9 @@ _WORK_PREFIX = ".restauration-"
 class RestoreResult:
     restored: BackupInfo
     safety_backup: BackupInfo | None
+    # Invoices this computer issued after the backup was made, missing from it: «F-2026-0009
+    # à F-2026-0012» (their numbers are never given again)
+    lost_numbers: tuple[str, ...] = ()
 
 
 def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreResult:
