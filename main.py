@@ -242,6 +242,8 @@ def run_backup_command(args: argparse.Namespace) -> int:
         print(error.message, file=sys.stderr)
         return 2
     print(f"Restauré : {result.restored.label}.")
+    if result.lost_numbers:
+        print(result.lost_warning)
     if result.safety_backup:
         print(f"L'état précédent a été sauvegardé dans : {result.safety_backup.path}")
     return 0

@@ -308,3 +308,36 @@ def test_an_invoice_is_printed_again_from_the_window_even_once_its_dossier_is_go
     printed()
     assert (exports / f"Facture {number(1)}.pdf").is_file()
     assert find(window, QLabel, "invoicingError").text() == ""
+
+
+def test_a_deleted_dossiers_invoice_is_paid_from_the_invoicing_window(
+    qtbot, workspace, main_window
+):
+    from PySide6.QtWidgets import QLineEdit, QPushButton, QTableView
+
+    from tests.test_gui_dossier import click, find
+
+    detail = _dossier_with_plan(workspace)
+    number = _numbers(workspace)
+    service = workspace.invoices
+    invoice_id = service.create_draft(
+        detail.id, service.propose(detail.id, InvoiceKind.FEES)
+    ).changed_id
+    service.issue(invoice_id)
+    workspace.dossiers.delete(detail.id)
+    window = main_window.open_invoicing()
+    qtbot.addWidget(window)
+    table = find(window, QTableView, "invoicesTable")
+    pay = find(window, QPushButton, "windowPaymentButton")
+    assert not pay.isEnabled()  # nothing chosen
+    model = table.model()
+    table.selectRow([model.item_at(r).number for r in range(model.rowCount())].index(number(1)))
+    assert pay.isEnabled() and not find(window, QPushButton, "windowRefundButton").isEnabled()
+    dialog = window.pay(refund=False)
+    assert find(dialog, QLineEdit, "paymentAmountEdit").text().replace("\u202f", " ") == (
+        "2 500,00"
+    )
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    rows = {model.item_at(r).number: model.item_at(r) for r in range(model.rowCount())}
+    assert rows[number(1)].status == "Payée" and rows[number(1)].paid_cents == 2_500_00

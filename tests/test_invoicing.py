@@ -861,3 +861,108 @@ def test_numbers_issued_after_a_backup_are_never_given_again(login_as):
     with again.database.read() as session:  # the restore says so in the restored data
         said = session.query(AuditEvent).filter_by(action=AuditAction.BACKUP_RESTORED).all()
         assert any("absentes" in event.details for event in said)
+
+
+def test_an_invoice_is_issued_only_with_the_offices_mentions(workspace):
+    from dataclasses import replace
+
+    detail = _dossier_with_plan(workspace)
+    draft = workspace.invoices.create_draft(detail.id, _fees(workspace, detail)).changed_id
+    company = workspace.company.get()
+    workspace.company.save(replace(company, legal_form="", rcs_city=""))
+    with pytest.raises(DomainError, match="forme juridique, ville du greffe") as error:
+        workspace.invoices.issue(draft)
+    assert "Paramètres › Société" in error.value.message
+    with pytest.raises(DomainError, match="pas de capital social") as error:
+        workspace.company.save(replace(company, legal_form="EI"))
+    assert error.value.field == "share_capital"
+    workspace.company.save(replace(company, legal_form="EI", share_capital=""))
+    workspace.invoices.issue(draft)  # an EI has no capital to state
+
+
+def test_who_may_not_invoice_may_not_pay_credit_or_refund(login_as):
+    admin, assistant = login_as("admin"), login_as("assistant")
+    detail = _dossier_with_plan(admin)
+    invoice_id = admin.invoices.create_draft(detail.id, _fees(admin, detail)).changed_id
+    admin.invoices.issue(invoice_id)
+    draft = admin.invoices.create_draft(detail.id, _fees(admin, detail)).changed_id
+    paid = PaymentData(TODAY, 100_00, PaymentMeans.TRANSFER)
+    for attempt in (
+        lambda: assistant.invoices.pay(invoice_id, paid),
+        lambda: assistant.invoices.credit(invoice_id, 100_00),
+        lambda: assistant.invoices.refund(invoice_id, paid),
+        lambda: assistant.invoices.delete_draft(draft),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert admin.invoices.for_dossier(detail.id).invoices[0].paid_cents == 0
+
+
+def test_the_status_listed_is_the_status_of_the_dossier_tab(workspace):
+    """The window computes each status in SQL, the dossier's tab in Python: the same words
+    for every state — issued, partly paid, late, paid, partly credited, overpaid, cancelled,
+    cancelled and overpaid, a credit note, a draft."""
+    from app.invoicing.office_invoicing import InvoiceFilter
+    from models.office import Invoice
+
+    detail = _dossier_with_plan(workspace)
+    office = workspace.invoices
+
+    def issued(amount: int) -> int:
+        invoice_id = office.create_draft(detail.id, _fees(workspace, detail, amount)).changed_id
+        office.issue(invoice_id)
+        return invoice_id
+
+    def pay(invoice_id: int, amount: int) -> None:
+        office.pay(invoice_id, PaymentData(TODAY, amount, PaymentMeans.TRANSFER))
+
+    office.create_draft(detail.id, _fees(workspace, detail, 100_00))  # a draft
+    issued(100_00)  # émise
+    pay(issued(300_00), 100_00)  # partiellement payée
+    pay(issued(200_00), 200_00)  # payée
+    late = issued(400_00)  # en retard
+    with workspace.database.write() as session:
+        session.get(Invoice, late).due_on = TODAY - dt.timedelta(days=3)
+    partly = issued(500_00)
+    office.credit(partly, 100_00)  # partly credited, nothing paid
+    overpaid = issued(600_00)
+    pay(overpaid, 600_00)
+    office.credit(overpaid, 100_00)  # à rembourser
+    cancelled = issued(700_00)
+    office.credit(cancelled)  # annulée
+    gone = issued(800_00)
+    pay(gone, 800_00)
+    office.credit(gone)  # annulée, à rembourser
+    tab = {r.id: r.status for r in office.for_dossier(detail.id).invoices}
+    listed = {
+        r.id: r.status
+        for r in workspace.office_invoicing.search(InvoiceFilter(dossier_id=detail.id)).rows
+    }
+    assert listed == tab
+    assert set(tab.values()) == {
+        "Brouillon",
+        "Émise",
+        "Partiellement payée",
+        "Payée",
+        "En retard",
+        "À rembourser",
+        "Annulée",
+        "Avoir",
+    }
+    with workspace.database.read() as session:  # the kept balances are the sums
+        from sqlalchemy import func, select
+
+        from models.office import Payment
+
+        for invoice in session.scalars(select(Invoice).where(Invoice.dossier_id == detail.id)):
+            paid = session.scalar(
+                select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+                    Payment.invoice_id == invoice.id
+                )
+            )
+            credited = session.scalar(
+                select(func.coalesce(func.sum(Invoice.total_cents), 0)).where(
+                    Invoice.credits_id == invoice.id
+                )
+            )
+            assert (invoice.paid_cents, invoice.credited_cents) == (paid, credited)

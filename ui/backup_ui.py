@@ -238,12 +238,7 @@ class BackupController:
     def _restored(self, result) -> None:
         text = f"Restauration terminée : {result.restored.label}."
         if result.lost_numbers:
-            text += (
-                "\n\nAttention : des factures ou avoirs émis sur cet ordinateur après cette "
-                f"sauvegarde n'y figurent pas ({', '.join(result.lost_numbers)}). Leurs numéros "
-                "ne seront pas réemployés ; une copie de leurs PDF reste dans le dossier « exports » "
-                "des données de Dossia."
-            )
+            text += "\n\n" + result.lost_warning
         if result.safety_backup:
             text += f"\n\nL'état précédent a été sauvegardé :\n{result.safety_backup.path}"
         box = message_box(

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from app.errors import DomainError
-from app.invoicing.invoices import InvoiceData, PaymentData
+from app.invoicing.invoices import InvoiceData, PaymentData, paper_title
 from app.text import format_amount, format_amount_input, format_date, parse_amount
 from models.enums import DocumentFolder, InvoiceKind, InvoiceState, PaymentMeans
 from ui.backup_ui import ProgressRun
@@ -131,22 +131,29 @@ class InvoiceDialog(FormDialog):
 class PaymentDialog(FormDialog):
     """A payment received (or, for a rebate, made to the apporteur), or a refund."""
 
-    def __init__(self, parent: QWidget, row: InvoiceRow, submit, refund: bool = False) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        number: str,
+        rebate: bool,
+        amount_cents: int,
+        submit,
+        refund: bool = False,
+    ) -> None:
+        """`amount_cents`: proposed (what remains due, or what is to give back)."""
         if refund:
-            title = f"Remboursement sur la facture {row.number}"
-        elif row.rebate:
-            title = f"Versement de la ristourne {row.number}"
+            title = f"Remboursement sur la pièce {number}"
+        elif rebate:
+            title = f"Versement de la ristourne {number}"
         else:
-            title = f"Règlement de la facture {row.number}"
+            title = f"Règlement de la facture {number}"
         super().__init__(parent, title, "refundDialog" if refund else "paymentDialog")
         self._submit = submit
         self._what = "du remboursement" if refund else "du règlement"
         form = QFormLayout()
         self.date_field = DateField("paymentDate", "Date " + self._what, optional=False)
         self.date_field.set_value(dt.date.today())
-        self.amount_edit = QLineEdit(
-            format_amount_input(row.to_refund_cents if refund else row.remaining_cents)
-        )
+        self.amount_edit = QLineEdit(format_amount_input(amount_cents))
         self.amount_edit.setObjectName("paymentAmountEdit")
         self.means_combo = QComboBox()
         self.means_combo.setObjectName("paymentMeansCombo")
@@ -362,7 +369,8 @@ class InvoicesTab(QWidget):
             self.summary.setText("Aucune facture pour ce dossier.")
         else:
             said = []
-            if info.remaining_cents or not (info.to_refund_cents or info.rebate_due_cents):
+            others = info.to_refund_cents or info.rebate_due_cents or info.rebate_to_recover_cents
+            if info.remaining_cents or not others:
                 said.append(
                     f"Reste dû : {format_amount(info.remaining_cents)}"
                     if info.remaining_cents
@@ -372,6 +380,11 @@ class InvoicesTab(QWidget):
                 said.append(f"À rembourser : {format_amount(info.to_refund_cents)}")
             if info.rebate_due_cents:
                 said.append(f"Ristourne à verser : {format_amount(info.rebate_due_cents)}")
+            if info.rebate_to_recover_cents:
+                said.append(
+                    "À récupérer auprès de l'apporteur : "
+                    + format_amount(info.rebate_to_recover_cents)
+                )
             self.summary.setText(" — ".join(said))
         self.new_button.setEnabled(info.may_invoice)
         self._selection_changed()
@@ -394,8 +407,14 @@ class InvoicesTab(QWidget):
             may and open_invoice and row is not None and row.remaining_cents > 0
         )
         self.refund_button.setEnabled(may and row is not None and row.to_refund_cents > 0)
-        if row is not None:
-            self.pay_button.setText("Versement…" if row.rebate else "Règlement…")
+        rebate = row is not None and row.rebate
+        self.pay_button.setText("Versement…" if rebate else "Règlement…")
+        self.refund_button.setToolTip(
+            "Après un avoir sur une ristourne déjà versée : ce que l'apporteur rend au cabinet"
+            if rebate
+            else "Après un avoir sur une facture déjà payée : l'argent rendu au client ou à la "
+            "banque"
+        )
 
     # --- changing ---
 
@@ -512,9 +531,9 @@ class InvoicesTab(QWidget):
             return None
         if self._background is None:
             self._background = Background()
-        paper = "Avoir" if row.credit_note else "Ristourne" if row.rebate else "Facture"
-        title = f"{paper} {row.number} — {row.kind.label}"
-        target = self.view.workspace.paths.folder / "exports" / f"{title.split(' — ')[0]}.pdf"
+        paper = paper_title(row.kind, row.credit_note, row.number)
+        title = f"{paper} — {row.kind.label}"
+        target = self.view.workspace.paths.folder / "exports" / f"{paper}.pdf"
         service = self.service
         run = ProgressRun(self, "Impression de la facture…", self._background)
         self.pdf_run = run
@@ -548,7 +567,7 @@ class InvoicesTab(QWidget):
         dialog = CreditDialog(
             self, row, lambda amount, reason: self.service.credit(row.id, amount, reason)
         )
-        dialog.accepted.connect(lambda: self._done(dialog.result_value))
+        dialog.accepted.connect(lambda: self._issued(self._accept(dialog.result_value)))
         dialog.open()
         return dialog
 
@@ -557,7 +576,12 @@ class InvoicesTab(QWidget):
         if row is None:
             return None
         dialog = PaymentDialog(
-            self, row, lambda payment: self.service.refund(row.id, payment), refund=True
+            self,
+            row.number,
+            row.rebate,
+            row.to_refund_cents,
+            lambda payment: self.service.refund(row.id, payment),
+            refund=True,
         )
         dialog.accepted.connect(lambda: self._done(dialog.result_value))
         dialog.open()
@@ -567,7 +591,13 @@ class InvoicesTab(QWidget):
         row = self.selected()
         if row is None:
             return None
-        dialog = PaymentDialog(self, row, lambda payment: self.service.pay(row.id, payment))
+        dialog = PaymentDialog(
+            self,
+            row.number,
+            row.rebate,
+            row.remaining_cents,
+            lambda payment: self.service.pay(row.id, payment),
+        )
         dialog.accepted.connect(lambda: self._done(dialog.result_value))
         dialog.open()
         return dialog

@@ -29,11 +29,13 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from app.errors import DomainError
+from app.invoicing.invoices import paper_title
 from app.invoicing.office_invoicing import STATUSES, InvoiceFilter
 from app.text import format_amount, format_date
 from models.enums import DocumentFolder, InvoiceKind
 from ui.backup_ui import ProgressRun
 from ui.common import ErrorLabel, FormDialog, TableModel, plain, set_role
+from ui.invoices_tab import PaymentDialog
 from ui.operations import attempt, show_failure
 from ui.widgets import DateField
 from ui.workers import Background
@@ -93,6 +95,7 @@ class StatementDialog(FormDialog):
         outcome = attempt(workspace.office_invoicing.referrers)
         for referrer_id, name in outcome.value or []:
             self.referrer_combo.addItem(name, referrer_id)
+        problem = outcome.problem.message if outcome.problem is not None else ""
         self.start_field = DateField("statementFromDate", "Du", optional=False)
         self.start_field.set_value(start)
         self.end_field = DateField("statementToDate", "Au", optional=False)
@@ -117,7 +120,7 @@ class StatementDialog(FormDialog):
         }
         self.setMinimumWidth(460)
         if not self.referrer_combo.count():
-            self.error.show_message("Aucune ristourne n'a encore été émise.")
+            self.error.show_message(problem or "Aucune ristourne n'a encore été émise.")
             self.ok_button.setEnabled(False)
 
     def submit(self) -> tuple[int, str, dt.date, dt.date]:
@@ -224,11 +227,22 @@ class InvoicingWindow(QMainWindow):
         )
         self.table = _table("invoicesTable", self.model)
         self.table.doubleClicked.connect(lambda index: self._open(self.model.item_at(index.row())))
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._chosen_changed())
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         self.totals = plain(QLabel())
         self.totals.setObjectName("invoiceTotals")
         bottom.addWidget(self.totals, 1)
+        self.pay_button = QPushButton("Règlement…")
+        self.pay_button.setObjectName("windowPaymentButton")
+        self.pay_button.setToolTip("Un règlement reçu (ou, pour une ristourne, versé)")
+        self.pay_button.clicked.connect(lambda _c=False: self.pay(refund=False))
+        bottom.addWidget(self.pay_button)
+        self.refund_button = QPushButton("Remboursement…")
+        self.refund_button.setObjectName("windowRefundButton")
+        self.refund_button.setToolTip("Après un avoir sur une pièce déjà payée")
+        self.refund_button.clicked.connect(lambda _c=False: self.pay(refund=True))
+        bottom.addWidget(self.refund_button)
         self.print_button = QPushButton("Imprimer")
         self.print_button.setObjectName("printInvoiceButton")
         self.print_button.setToolTip(
@@ -317,6 +331,7 @@ class InvoicingWindow(QMainWindow):
                 for r in found.rows
             ],
         )
+        self._chosen_changed()
         shown = f"{found.count} pièce{'s' * (found.count > 1)}" + (
             f" (les {len(found.rows)} plus récentes affichées)"
             if found.count > len(found.rows)
@@ -413,11 +428,41 @@ class InvoicingWindow(QMainWindow):
         if isValid(self):
             show_failure(error, label, what)
 
+    def chosen(self):
+        index = self.table.currentIndex()
+        selected = self.table.selectionModel().hasSelection()
+        return self.model.item_at(index.row()) if index.isValid() and selected else None
+
+    def _chosen_changed(self) -> None:
+        row = self.chosen()
+        issued = row is not None and bool(row.number) and not row.credit_note
+        self.pay_button.setEnabled(issued and row.due_cents > 0)
+        self.refund_button.setEnabled(issued and row.due_cents < 0)
+        self.print_button.setEnabled(row is not None and bool(row.number))
+
+    def pay(self, refund: bool) -> PaymentDialog | None:
+        """A payment (or a refund) of the chosen piece, from here: any invoice, a deleted
+        dossier's too."""
+        row = self.chosen()
+        if row is None or not row.number or row.credit_note:
+            return None
+        service = self.workspace.invoices
+        dialog = PaymentDialog(
+            self,
+            row.number,
+            row.kind is InvoiceKind.REBATE,
+            abs(row.due_cents),
+            (lambda p: service.refund(row.id, p)) if refund else (lambda p: service.pay(row.id, p)),
+            refund=refund,
+        )
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
+        return dialog
+
     def print_selected(self, open_it: bool = True) -> ProgressRun | None:
         """The chosen invoice as issued (a reprint says what it said), into the exports
         folder and opened; kept in its dossier's «Factures» when the dossier still exists."""
-        index = self.table.currentIndex()
-        row = self.model.item_at(index.row()) if index.isValid() else None
+        row = self.chosen()
         if row is None or not row.number:
             self.error.show_message(
                 "Choisissez une facture émise dans la liste (un brouillon ne s'imprime pas)."
@@ -426,10 +471,10 @@ class InvoicingWindow(QMainWindow):
         self.error.clear_message()
         if self._background is None:
             self._background = Background()
-        paper = "Avoir" if row.credit_note else "Facture"
-        target = self.workspace.paths.folder / "exports" / f"{paper} {row.number}.pdf"
+        paper = paper_title(row.kind, row.credit_note, row.number)
+        target = self.workspace.paths.folder / "exports" / f"{paper}.pdf"
         service, workspace = self.workspace.invoices, self.workspace
-        title = f"{paper} {row.number} — {row.kind.label}"
+        title = f"{paper} — {row.kind.label}"
         run = ProgressRun(self, "Impression de la facture…", self._background)
         self.print_run = run
 
@@ -443,7 +488,7 @@ class InvoicingWindow(QMainWindow):
 
         run.start(
             work,
-            lambda path: self._pdf_made(path, f"{paper} {row.number} enregistré", open_it),
+            lambda path: self._pdf_made(path, f"{paper} : PDF enregistré", open_it),
             lambda error: self._pdf_failed(error, self.error, "La facture n'a pas pu être écrite"),
         )
         return run

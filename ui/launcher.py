@@ -141,6 +141,14 @@ def _offer_restore(paths: DataPaths, opening: startup.Opening) -> Opened | None:
     if outcome.problem is not None:
         _critical(outcome.problem.message)
         return None
+    if outcome.value is not None and outcome.value.lost_numbers:
+        lost = message_box(
+            QMessageBox.Icon.Warning,
+            "Restauration",
+            outcome.value.lost_warning,
+        )
+        lost.setObjectName("lostNumbersDialog")
+        lost.exec()
     return Opened()
 
 

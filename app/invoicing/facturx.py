@@ -1,5 +1,5 @@
 """Factur-X: the invoice PDF as a PDF/A-3 carrying its Cross Industry Invoice XML (profile
-EN 16931), as French invoices to businesses must be.
+EN 16931), ahead of the French e-invoicing of invoices between businesses.
 
 - `cii_xml` says the invoice in CII: a credit note (TypeCode 381) carries positive amounts
   and the number of the invoice it cancels; VAT exempt (category E, article 261 C-1°-a of
@@ -7,9 +7,8 @@ EN 16931), as French invoices to businesses must be.
 - `attach` embeds that XML into the reportlab PDF with the `factur-x` library, which writes
   the XMP metadata (PDF/A-3 identification, Factur-X extension schema) and the file
   specification (AFRelationship «Data»). It adds no output intent: `attach` adds an sRGB one,
-  since the house style draws in DeviceRGB, which PDF/A allows only with one. Not fixed
-  here: reportlab selects the standard Helvetica, not embedded, at the top of each page and
-  of each table (never drawing a glyph with it), which strict PDF/A checkers refuse.
+  since the house style draws in DeviceRGB, which PDF/A allows only with one. Every font
+  is embedded (the house style never lets reportlab select its unembedded Helvetica).
 
 The electronic addresses (BT-34, BT-49: the SIREN, scheme 0225) and the «cadre de
 facturation» S1 (BT-23) are what the French e-invoicing rules (BR-FR) add to EN 16931.

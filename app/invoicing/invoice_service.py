@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.auth import CurrentUser
 from app.changes import Change
 from app.clock import now
@@ -28,6 +29,7 @@ from app.invoicing.invoices import (
     InvoiceData,
     PaymentData,
     PrintedInvoice,
+    check_issuer,
     check_payment,
     check_refund,
     clean_invoice,
@@ -157,7 +159,13 @@ class DossierInvoices:
 
     @property
     def to_refund_cents(self) -> int:
-        return sum(i.to_refund_cents for i in self.invoices)
+        """What the office owes back to the client or the bank (after credit notes)."""
+        return sum(i.to_refund_cents for i in self.invoices if not i.rebate)
+
+    @property
+    def rebate_to_recover_cents(self) -> int:
+        """What the apporteur owes back to the office (a rebate credited once paid)."""
+        return sum(i.to_refund_cents for i in self.invoices if i.rebate)
 
 
 CHANGED = "invoice_changed"
@@ -263,6 +271,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         Fees are invoiced only once the loan's funds are released (L519-6: no payment may
         be asked of the client before); the VAT is the office's on the day of issue."""
         vat_rates = {kind: self._vat_rate(kind) for kind in InvoiceKind}  # read before writing
+        check_issuer(self._company())
         seller = self._seller()
         with self._db.write() as session:
             invoice = self._invoice(session, invoice_id)
@@ -321,6 +330,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
     ) -> DossierInvoices:
         """A credit note cancelling the invoice (wholly: `amount_cents` None) or part of it
         (an amount before tax), issued at once; a wholly cancelled invoice is «Annulée»."""
+        check_issuer(self._company())
         seller = self._seller()
         with self._db.write() as session:
             invoice = self._invoice(session, invoice_id)
@@ -389,12 +399,13 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         self._remember(issued)  # committed: this computer never gives it again
         return result
 
-    def pay(self, invoice_id: int, payment: PaymentData) -> DossierInvoices:
+    def pay(self, invoice_id: int, payment: PaymentData) -> DossierInvoices | None:
         """Record a payment: never more than what remains due, never fees before the funds
-        are released (L519-6), cash within the legal cap."""
+        are released (L519-6), cash within the legal cap. An invoice whose dossier was
+        deleted is still paid (None is returned then: no dossier to show)."""
         with self._db.write() as session:
             invoice = self._invoice(session, invoice_id)
-            dossier = self._for_invoicing(session, invoice.dossier_id)
+            dossier = self._paying(session, invoice)
             if invoice.state is not InvoiceState.ISSUED or invoice.total_cents < 0:
                 raise DomainError("Seule une facture émise, non annulée, reçoit un règlement.")
             assert invoice.issued_on is not None
@@ -409,7 +420,8 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 invoice.issued_on,
                 remaining,
                 invoice.total_cents + credited,
-                dossier.funds_released_on,
+                # A deleted dossier's fees were issued once its funds were released (L519-6)
+                dossier.funds_released_on if dossier else invoice.issued_on,
                 self._today(),
             )
             session.add(
@@ -424,22 +436,23 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 )
             )
             _rebalance(session, invoice)
-            self._audit(
+            self._audit_payment(
                 session,
-                AuditAction.PAYMENT_RECORDED,
+                invoice,
                 dossier,
                 f"{invoice.number} — {format_amount(cleaned.amount_cents)} "
                 f"({cleaned.means.label.lower()})",
             )
             session.info[CHANGED] = invoice.id
-            return self._result(session, dossier)
+            return self._result(session, dossier) if dossier else None
 
-    def refund(self, invoice_id: int, refund: PaymentData) -> DossierInvoices:
+    def refund(self, invoice_id: int, refund: PaymentData) -> DossierInvoices | None:
         """Money given back after a credit note on what was paid (a negative payment):
-        never more than what was paid beyond the invoice's credited total."""
+        never more than what was paid beyond the invoice's credited total. A deleted
+        dossier's invoice too (None is returned then)."""
         with self._db.write() as session:
             invoice = self._invoice(session, invoice_id)
-            dossier = self._for_invoicing(session, invoice.dossier_id)
+            dossier = self._paying(session, invoice)
             if invoice.state is InvoiceState.DRAFT or invoice.total_cents < 0:
                 raise DomainError("Seule une facture émise peut donner lieu à un remboursement.")
             assert invoice.issued_on is not None
@@ -467,15 +480,15 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 )
             )
             _rebalance(session, invoice)
-            self._audit(
+            self._audit_payment(
                 session,
-                AuditAction.PAYMENT_RECORDED,
+                invoice,
                 dossier,
                 f"{invoice.number} — remboursement de {format_amount(cleaned.amount_cents)} "
                 f"({cleaned.means.label.lower()})",
             )
             session.info[CHANGED] = invoice.id
-            return self._result(session, dossier)
+            return self._result(session, dossier) if dossier else None
 
     # --- the printed invoice -----------------------------------------------------------
 
@@ -595,6 +608,28 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         dossier = self._visible(session, dossier_id, writer)
         check_may_change(writer, dossier.owner_id)
         return dossier
+
+    def _paying(self, session: Session, invoice: Invoice) -> Dossier | None:
+        """The dossier of an invoice being paid or refunded, for a user holding «Facturer»;
+        None when the dossier was deleted (its invoices remain, and are paid)."""
+        if invoice.dossier_id is None:
+            check_writer(session, self._user, Right.INVOICE)
+            return None
+        return self._for_invoicing(session, invoice.dossier_id)
+
+    def _audit_payment(
+        self, session: Session, invoice: Invoice, dossier: Dossier | None, details: str
+    ) -> None:
+        if dossier is not None:
+            self._audit(session, AuditAction.PAYMENT_RECORDED, dossier, details)
+        else:
+            audit.record(
+                session,
+                self._user,
+                AuditAction.PAYMENT_RECORDED,
+                dossier_number=invoice.dossier_number,
+                details=details,
+            )
 
     def _invoice(self, session: Session, invoice_id: int) -> Invoice:
         invoice = session.get(Invoice, invoice_id)

@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from app.errors import DomainError
-from app.office.company import Company
+from app.office.company import NO_CAPITAL_FORMS, Company
 from app.text import format_amount, format_date
 from app.validation import clean_text
 from models.enums import InvoiceKind, InvoiceState, PaymentMeans
@@ -206,6 +206,12 @@ def check_refund(refund: PaymentData, overpaid_cents: int, issued_on: dt.date, t
         )
     if refund.paid_on > today:
         raise DomainError("La date du remboursement ne peut pas être dans le futur.", "paid_on")
+    if refund.means is PaymentMeans.CASH and refund.amount_cents > CASH_CAP_CENTS:
+        raise DomainError(
+            "Plus de 1 000 € ne se rendent pas en espèces (article L112-6 du Code monétaire et "
+            "financier) : choisissez un autre moyen.",
+            "means",
+        )
     if refund.paid_on < issued_on:
         raise DomainError(
             f"Le remboursement ne peut pas précéder la facture ({format_date(issued_on)}).",
@@ -233,6 +239,39 @@ def document_title(kind: InvoiceKind, credit_note: bool, business: bool) -> str:
         title = "AUTOFACTURATION" if business else "NOTE DE RISTOURNE"
         return f"AVOIR ({title})" if credit_note else title
     return "AVOIR" if credit_note else "FACTURE"
+
+
+def check_issuer(company: Company) -> None:
+    """The office's mentions an invoice must carry (art. L441-9 and R123-237 C. com., the
+    ORIAS number of an intermediary), or the refusal naming those missing."""
+    missing = [
+        label
+        for label, value in (
+            ("adresse", company.address and company.postal_code and company.city),
+            ("SIREN", company.siren),
+            ("forme juridique", company.legal_form),
+            (
+                "capital social",
+                company.share_capital or company.legal_form in NO_CAPITAL_FORMS,
+            ),
+            ("ville du greffe (RCS)", company.rcs_city),
+            ("n° ORIAS", company.orias_number),
+        )
+        if not value
+    ]
+    if missing:
+        raise DomainError(
+            "Mentions obligatoires de la facture manquantes dans Paramètres › Société : "
+            + ", ".join(missing)
+            + ". Complétez-les, puis émettez."
+        )
+
+
+def paper_title(kind: InvoiceKind, credit_note: bool, number: str) -> str:
+    """The name a printed piece is kept under (its file and its title in the dossier):
+    «Facture F-2026-0007», «Avoir A-2026-0002», «Ristourne R-2026-0004»."""
+    paper = "Avoir" if credit_note else "Ristourne" if kind is InvoiceKind.REBATE else "Facture"
+    return f"{paper} {number}"
 
 
 def mentions(

@@ -177,7 +177,7 @@ class OfficeInvoicing:
                     func.count(Invoice.id),
                     total(Invoice.amount_cents),
                     total(Invoice.total_cents),
-                    total(paid, issued),
+                    total(paid, invoiced),  # a cancelled invoice's payments too
                     total(func.max(due, 0), issued),
                     total(func.max(-due, 0), invoiced),
                     total(Invoice.total_cents, sales=False),
@@ -366,7 +366,9 @@ class OfficeInvoicing:
                 referrer_name=latest.recipient_name if latest else referrer.name,
                 referrer_address=latest.recipient_address if latest else referrer.address,
                 referrer_siren=latest.recipient_siren if latest else referrer.siren,
-                referrer_is_business=referrer.kind is ReferrerKind.COMPANY,
+                referrer_is_business=latest.recipient_is_business
+                if latest
+                else referrer.kind is ReferrerKind.COMPANY,
                 start=start,
                 end=end,
                 lines=tuple(

@@ -9,11 +9,7 @@ folder: everyone may take one. The copying itself is the storage's.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import CurrentUser
@@ -24,30 +20,10 @@ from app.paths import DataPaths
 from app.storage import backups
 from app.storage.backups import BackupInfo, Progress
 from app.storage.database import Database
-from app.storage.issued_numbers import IssuedNumbers
 from app.storage.restore import RestoreResult, restore
 from models.enums import AuditAction, Right
-from models.office import Invoice
 
 __all__ = ["BackupInfo", "BackupService", "RestoreResult"]
-
-
-def lost_numbers(session: Session, issued: dict[str, int]) -> tuple[str, ...]:
-    """The invoices this computer issued that the (restored) database does not hold: per
-    series, «F-2026-0009 à F-2026-0012» or «F-2026-0009»."""
-    held = dict(
-        session.execute(
-            select(Invoice.series, func.max(Invoice.sequence)).group_by(Invoice.series)
-        ).all()
-    )
-    lost = []
-    for series, highest in sorted(issued.items()):
-        first = (held.get(series) or 0) + 1
-        if first <= highest:
-            lost.append(
-                f"{series}-{first:04d}" + (f" à {series}-{highest:04d}" if highest > first else "")
-            )
-    return tuple(lost)
 
 
 class BackupService:
@@ -106,7 +82,7 @@ class BackupService:
         restored = Database(self._paths)
         try:
             with restored.write() as session:
-                lost = lost_numbers(session, IssuedNumbers(self._paths.folder).highest())
+                lost = result.lost_numbers
                 # The restored office may not know this user (or give the id to someone
                 # else): the login is kept, the id is not.
                 audit.record(
@@ -123,4 +99,4 @@ class BackupService:
                 )
         finally:
             restored.dispose()
-        return dataclasses.replace(result, lost_numbers=lost)
+        return result

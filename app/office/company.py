@@ -21,6 +21,7 @@ from app.validation import (
 
 ORIAS_CATEGORIES = ("COBSP", "MOBSP", "MIOBSP", "MIA")
 LEGAL_FORMS = ("EI", "EURL", "SARL", "SASU", "SAS", "SA", "SNC", "SELARL")
+NO_CAPITAL_FORMS = ("EI",)  # an «entreprise individuelle» has no share capital
 VAT_STATUSES = ("Assujetti à la TVA", "Non assujetti (article 261 C du CGI)")
 LOGO_EXTENSIONS = (".png", ".jpg", ".jpeg")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -86,6 +87,11 @@ def validate_company(data: Company) -> Company:
             required_message="Saisissez la raison sociale.",
         )
     values["share_capital"] = _capital(values["share_capital"])
+    if values["share_capital"] and values["legal_form"] in NO_CAPITAL_FORMS:
+        raise DomainError(
+            "Une entreprise individuelle n'a pas de capital social : laissez-le vide.",
+            field="share_capital",
+        )
     values["postal_code"] = normalize_postal_code(values["postal_code"])
     values["phone"] = normalize_phone(values["phone"])
     values["email"] = normalize_email(values["email"])

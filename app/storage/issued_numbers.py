@@ -9,25 +9,36 @@ per series. A line that cannot be read (a crash in the middle of a write) is ski
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 from pathlib import Path
 
 FILENAME = "numeros-emis.log"
+log = logging.getLogger(__name__)
 
 
 class IssuedNumbers:
     def __init__(self, folder: Path) -> None:
         self.path = folder / FILENAME
 
-    def record(self, series: str, sequence: int) -> None:
-        """Remember that `series`-`sequence` was issued (once its transaction committed)."""
+    def record(self, series: str, sequence: int) -> bool:
+        """Remember that `series`-`sequence` was issued (once its transaction committed).
+        A disk that refuses (full, a file locked by another program) is logged, never
+        raised: the invoice is issued whatever happens here; only a later restore of an
+        older backup would not know this number."""
         line = f"{series}\t{sequence}\n".encode()
-        handle = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(handle, line)
-            os.fsync(handle)
-        finally:
-            os.close(handle)
+            handle = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(handle, line)
+                os.fsync(handle)
+            finally:
+                os.close(handle)
+        except OSError as error:
+            log.warning("numéro %s-%d non noté dans %s : %s", series, sequence, self.path, error)
+            return False
+        return True
 
     def highest(self) -> dict[str, int]:
         """The highest sequence issued in each series (none: an empty dict)."""
@@ -41,3 +52,28 @@ class IssuedNumbers:
             if series and sequence.isascii() and sequence.isdigit():
                 found[series] = max(found.get(series, 0), int(sequence))
         return found
+
+
+def lost_numbers(database: Path, issued: dict[str, int]) -> tuple[str, ...]:
+    """The pieces this computer issued that `database` (a restored backup) does not hold:
+    per series, «F-2026-0009 à F-2026-0012» or «F-2026-0009»."""
+    if not issued:
+        return ()
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        held = dict(
+            connection.execute(
+                "SELECT series, MAX(sequence) FROM invoices WHERE series IS NOT NULL "
+                "GROUP BY series"
+            ).fetchall()
+        )
+    finally:
+        connection.close()
+    lost = []
+    for series, highest in sorted(issued.items()):
+        first = (held.get(series) or 0) + 1
+        if first <= highest:
+            lost.append(
+                f"{series}-{first:04d}" + (f" à {series}-{highest:04d}" if highest > first else "")
+            )
+    return tuple(lost)

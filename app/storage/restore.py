@@ -37,6 +37,7 @@ from app.storage.backups import (
     copy_documents,
     set_aside_damaged,
 )
+from app.storage.issued_numbers import IssuedNumbers, lost_numbers
 from app.storage.schema import ensure_schema
 
 # The full-text index is derived from the dossiers: rebuilt from the restored (checked) rows,
@@ -52,6 +53,18 @@ class RestoreResult:
     # Invoices this computer issued after the backup was made, missing from it: «F-2026-0009
     # à F-2026-0012» (their numbers are never given again)
     lost_numbers: tuple[str, ...] = ()
+
+    @property
+    def lost_warning(self) -> str:
+        """What the restore says of the pieces it lost («» when none)."""
+        if not self.lost_numbers:
+            return ""
+        return (
+            "Attention : des factures ou avoirs émis sur cet ordinateur après cette sauvegarde "
+            f"n'y figurent pas ({', '.join(self.lost_numbers)}). Leurs numéros ne seront pas "
+            "réemployés ; retrouvez-les dans ce qui a été envoyé (et, s'ils ont été imprimés "
+            "depuis cet ordinateur, dans le dossier « exports » des données de Dossia)."
+        )
 
 
 def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreResult:
@@ -86,7 +99,11 @@ def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreRes
         _swap(paths, staged, damaged, safety)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return RestoreResult(restored=info, safety_backup=safety)
+    return RestoreResult(
+        restored=info,
+        safety_backup=safety,
+        lost_numbers=lost_numbers(paths.database, IssuedNumbers(paths.folder).highest()),
+    )
 
 
 def _copy_once(source: Path, private: Path) -> None:
