@@ -108,6 +108,11 @@ class Referrer(Base):
     siren: Mapped[str] = mapped_column(String(9), default="")
     # Where the self-billed invoices («autofacturation») in his name say he is.
     address: Mapped[str] = mapped_column(String(250), default="", server_default="")
+    # A company's VAT on its rebates (see app.invoicing.invoices.VAT_REGIMES), its VAT
+    # number, and the date of the billing mandate under which the office self-bills it.
+    vat_regime: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    vat_number: Mapped[str] = mapped_column(String(14), default="", server_default="")
+    billing_mandate_on: Mapped[dt.date | None] = mapped_column(Date)
     # The referrer's share: a rate of the fees in thousandths of a percent, or a fixed amount.
     rebate_rate_mpct: Mapped[int | None] = mapped_column(Integer)
     rebate_fixed_cents: Mapped[int | None] = mapped_column(Integer)
@@ -210,6 +215,11 @@ class Invoice(Base):
     recipient_address: Mapped[str] = mapped_column(String(400), default="")
     recipient_siren: Mapped[str] = mapped_column(String(14), default="")
     recipient_is_business: Mapped[bool] = mapped_column(Boolean, default=False)
+    recipient_vat_number: Mapped[str] = mapped_column(String(14), default="", server_default="")
+    # What the invoice says of its VAT when it charges none («» for the office's own
+    # exemption); a rebate: its apporteur's, as issued
+    vat_mention: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    billing_mandate_on: Mapped[dt.date | None] = mapped_column(Date)  # a self-billed rebate
     bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id", ondelete="SET NULL"))
     referrer_id: Mapped[int | None] = mapped_column(ForeignKey("referrers.id", ondelete="SET NULL"))
     description: Mapped[str] = mapped_column(String(500))

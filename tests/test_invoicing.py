@@ -573,6 +573,8 @@ def _with_referrer(workspace, detail, kind=None, **data):
         "siren": "732829320",
         "address": "1 quai du Port 33000 Bordeaux",
         "rebate_rate_mpct": 10_000,  # 10 % of the fees
+        "vat_regime": "exonere",  # an intermediary in credit, exempt
+        "billing_mandate_on": dt.date(YEAR - 1, 1, 10),
     } | data
     rows = workspace.referential.save_referrer(None, ReferrerData(**values))
     referrer = next(r for r in rows if r.data.name == values["name"])
@@ -654,6 +656,50 @@ def test_a_rebate_is_self_billed_in_its_own_series_and_is_no_sale(workspace, tmp
         200_00
     ]
     assert rebates(1) not in [p.invoice_number for p in journal.payments]
+
+
+def test_a_self_billed_rebate_states_the_apporteurs_vat_and_mandate(workspace, tmp_path):
+    """The rebate is the apporteur's own invoice: no mandate, no self-billing; an agency
+    registered for VAT charges 20 % and its VAT number is printed; a small adviser in
+    «franchise en base» says article 293 B."""
+    from dataclasses import replace
+
+    detail, referrer_id = _with_referrer(
+        workspace,
+        _dossier_with_plan(workspace, 2_000_00),
+        billing_mandate_on=None,
+        vat_regime="assujetti",
+        vat_number="FR40303265045",
+    )
+    office = workspace.invoices
+    office.issue(office.create_draft(detail.id, _fees(workspace, detail, 2_000_00)).changed_id)
+    proposed = office.propose(detail.id, InvoiceKind.REBATE)
+    info = office.create_draft(detail.id, proposed)
+    draft = next(r for r in info.invoices if r.id == info.changed_id)
+    assert (draft.vat_cents, draft.total_cents) == (40_00, 240_00)  # the agency's VAT
+    with pytest.raises(DomainError, match="date du mandat de facturation"):
+        office.issue(draft.id)
+    row = next(r for r in workspace.referential.referrers() if r.id == referrer_id)
+    workspace.referential.save_referrer(
+        referrer_id, replace(row.data, billing_mandate_on=dt.date(YEAR - 1, 3, 2))
+    )
+    office.issue(draft.id)
+    text = _pdf_text(office.write_pdf(draft.id, tmp_path / "r.pdf"))
+    assert f"mandat de facturation du 02/03/{YEAR - 1}" in text
+    assert "N° de TVA FR40303265045" in text and "40,00 €" in text and "240,00 €" in text
+    assert "261 C" not in text
+    with pytest.raises(DomainError) as error:  # an agency registered for VAT has a number
+        workspace.referential.save_referrer(referrer_id, replace(row.data, vat_number=""))
+    assert error.value.field == "vat_number"
+    # A small adviser in «franchise en base»: no VAT, article 293 B.
+    workspace.referential.save_referrer(
+        referrer_id,
+        replace(row.data, vat_regime="franchise", billing_mandate_on=dt.date(YEAR - 1, 3, 2)),
+    )
+    second = office.create_draft(detail.id, proposed, despite_flag=True).changed_id
+    office.issue(second)
+    text = _pdf_text(office.write_pdf(second, tmp_path / "f.pdf"))
+    assert "article 293 B" in text and "261 C" not in text
 
 
 def test_a_private_apporteur_gets_a_note_de_ristourne(workspace, tmp_path):

@@ -95,7 +95,7 @@ def build_demo(
         if session.scalar(select(User.id).limit(1)) is None:
             roles = seed_reference_data(session)
             users_created = _create_staff(session, roles, password)
-            _create_referrers(session)
+            _create_referrers(session, today)
             _create_usury_rates(session, today)
         office = DemoOffice.load(session)
         office.samples = store_samples(DocumentStore(database.paths.documents))
@@ -204,18 +204,27 @@ def _create_staff(session: Session, roles: dict[str, Role], password: str) -> in
     return len(STAFF)
 
 
-def _create_referrers(session: Session) -> None:
+def _create_referrers(session: Session, today: dt.date) -> None:
     for index, (name, kind, contact, address) in enumerate(REFERRERS):
         # Agencies take a share of the fees; people a fixed amount per dossier.
         rate = (10_000 if index % 2 else 15_000) if kind is ReferrerKind.COMPANY else None
         fixed = None if rate else 300_00
+        company = kind is ReferrerKind.COMPANY
+        siren = demo_siren(index) if company else ""
+        # Agencies charge VAT; the notary's office is exempt; the small adviser in franchise.
+        regime = {3: "exonere", 4: "franchise"}.get(index, "assujetti") if company else ""
         session.add(
             Referrer(
                 name=name,
                 kind=kind,
                 contact=contact,
                 address=address,
-                siren=demo_siren(index) if kind is ReferrerKind.COMPANY else "",
+                siren=siren,
+                vat_regime=regime,
+                vat_number=f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
+                if regime == "assujetti"
+                else "",
+                billing_mandate_on=dt.date(today.year - 2, 1, 15) if company else None,
                 is_active=True,
                 rebate_rate_mpct=rate,
                 rebate_fixed_cents=fixed,

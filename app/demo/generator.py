@@ -29,7 +29,7 @@ from app.documents.checklist import BorrowerFacts, DossierFacts, Requirement, ex
 from app.dossier.auto_comments import Snapshot, expected_comments
 from app.dossier.household import BorrowerData, ChildData
 from app.dossier.situation import LoanData, ProjectData
-from app.invoicing.invoices import series_of
+from app.invoicing.invoices import REBATE_VAT, series_of, vat_of
 from app.listing import bank_sort_key, search_document
 from app.office.numbering import counter_name, format_number
 from app.text import fold
@@ -116,6 +116,20 @@ class Reference:
     percent: int
 
 
+@dataclass(frozen=True)
+class DemoReferrer:
+    rate_mpct: int | None
+    fixed_cents: int | None
+    name: str
+    address: str
+    siren: str
+    company: bool
+    vat_rate_bp: int
+    vat_mention: str
+    vat_number: str
+    mandate_on: dt.date | None
+
+
 @dataclass
 class DemoOffice:
     """What the generator needs of the office, as plain data (it runs in another process)."""
@@ -139,10 +153,8 @@ class DemoOffice:
     commissions: dict[int, int] = field(default_factory=dict)
     # (address, SIREN) of each bank, as its commission invoices name it
     bank_identity: dict[int, tuple[str, str]] = field(default_factory=dict)
-    # (rate, fixed amount, name, address, SIREN, is a company) of each apporteur
-    rebates: dict[int, tuple[int | None, int | None, str, str, str, bool]] = field(
-        default_factory=dict
-    )
+    # Each apporteur's share and identity as its rebates state them
+    rebates: dict[int, DemoReferrer] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> DemoOffice:
@@ -169,13 +181,20 @@ class DemoOffice:
             },
             bank_identity={b.id: (b.address, b.siren) for b in session.scalars(select(Bank))},
             rebates={
-                r.id: (
+                r.id: DemoReferrer(
                     r.rebate_rate_mpct,
                     r.rebate_fixed_cents,
                     r.name,
                     r.address,
                     r.siren,
                     r.kind is ReferrerKind.COMPANY,
+                    *(
+                        REBATE_VAT.get(r.vat_regime, (0, ""))
+                        if r.kind is ReferrerKind.COMPANY
+                        else (0, "")
+                    ),
+                    r.vat_number,
+                    r.billing_mandate_on,
                 )
                 for r in session.scalars(select(Referrer))
             },
@@ -417,11 +436,19 @@ class DossierGenerator:
         payments: list[dict] = []
 
         def add(kind, day, name, address, business, description, amount, bank=None, referrer=None):
-            siren = ""
+            siren, vat_rate, terms = "", 0, {}
             if bank is not None:
                 address, siren = office.bank_identity.get(bank, ("", ""))
             elif referrer is not None and share is not None:
-                address, siren = share[3], share[4]
+                address, siren = share.address, share.siren
+                if share.company:  # self-billed under the apporteur's mandate, its VAT
+                    vat_rate = share.vat_rate_bp
+                    terms = {
+                        "vat_mention": share.vat_mention,
+                        "recipient_vat_number": share.vat_number,
+                        "billing_mandate_on": share.mandate_on,
+                    }
+            vat = vat_of(amount, vat_rate)
             invoice_id = self.next_invoice_id
             self.next_invoice_id += 1
             invoices.append(
@@ -447,9 +474,13 @@ class DossierGenerator:
                     "referrer_id": referrer,
                     "description": description,
                     "amount_cents": amount,
-                    "vat_rate_bp": 0,
-                    "vat_cents": 0,
-                    "total_cents": amount,
+                    "vat_rate_bp": vat_rate,
+                    "vat_cents": vat,
+                    "total_cents": amount + vat,
+                    "recipient_vat_number": "",
+                    "vat_mention": "",
+                    "billing_mandate_on": None,
+                    **terms,
                     "paid_cents": 0,
                     "credited_cents": 0,
                     "created_at": dt.datetime.combine(day, dt.time(11)),
@@ -461,6 +492,7 @@ class DossierGenerator:
             paid_on = day + dt.timedelta(days=rng.randrange(3, 50))
             if paid_on > today or rng.random() >= 0.9:
                 return
+            amount += vat  # paid all taxes included
             # A household pays its fees in two cheques now and then.
             second = paid_on + dt.timedelta(days=rng.randrange(20, 40))
             parts = (
@@ -511,15 +543,15 @@ class DossierGenerator:
                 accepted["amount_cents"] * rate // 100_000,
                 bank=accepted["bank_id"],
             )
-        if share and fees and not dossier["no_rebate"] and (share[0] or share[1]):
+        if share and fees and not dossier["no_rebate"] and (share.rate_mpct or share.fixed_cents):
             add(
                 InvoiceKind.REBATE,
                 released,
-                share[2],
-                share[3],
-                share[5],
+                share.name,
+                share.address,
+                share.company,
                 f"Ristourne d'apporteur d'affaires — dossier {dossier['number']}",
-                fees * share[0] // 100_000 if share[0] else share[1],
+                fees * share.rate_mpct // 100_000 if share.rate_mpct else share.fixed_cents,
                 referrer=dossier["referrer_id"],
             )
         return invoices, payments

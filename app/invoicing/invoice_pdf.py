@@ -61,6 +61,7 @@ def write_invoice(
                     (who, data.recipient_name),
                     ("Adresse", data.recipient_address),
                     ("SIREN / SIRET", data.recipient_siren),
+                    ("N° de TVA", data.recipient_vat_number),
                     ("Client", office if rebate and data.recipient_is_business else ""),
                     ("Date d'émission", format_date(data.issued_on)),
                     ("Date de la prestation", format_date(data.service_on)),
@@ -115,9 +116,17 @@ def write_invoice(
         data.recipient_is_business,
         None if credit_note else data.due_on,
         rebate=rebate,
+        vat_mention=data.vat_mention,
     )
     if rebate and data.recipient_is_business:
-        said.insert(0, SELF_BILLED.format(office=office, supplier=data.recipient_name))
+        said.insert(
+            0,
+            SELF_BILLED.format(
+                office=office,
+                supplier=data.recipient_name,
+                mandate=format_date(data.billing_mandate_on),
+            ),
+        )
     if company.iban and not credit_note and not rebate:
         said.append(
             f"Règlement par virement : IBAN {company.iban}"

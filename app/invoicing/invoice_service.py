@@ -24,6 +24,7 @@ from app.dossier.access import DossierCommands, check_may_change
 from app.errors import DomainError, NotFound
 from app.files import atomic_path
 from app.invoicing.invoices import (
+    REBATE_VAT,
     VAT_RATE_BP,
     FlaggedKind,
     InvoiceData,
@@ -211,6 +212,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         kind is refused unless `despite_flag` (the screen asks first)."""
         cleaned = clean_invoice(data)
         vat_rate = self._vat_rate(cleaned.kind)  # read before the write transaction
+        rebate = cleaned.kind is InvoiceKind.REBATE
         with self._db.write() as session:
             dossier = self._for_invoicing(session, dossier_id)
             flag, label = _FLAGS[cleaned.kind]
@@ -227,7 +229,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 created_by=self._user.id,
                 broker_id=dossier.owner_id,
             )
-            _fill(invoice, cleaned, vat_rate)
+            _fill(invoice, cleaned, _rebate_terms(session, cleaned)[0] if rebate else vat_rate)
             session.add(invoice)
             session.flush()
             session.info[CHANGED] = invoice.id
@@ -242,6 +244,8 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             _check_draft(invoice)
             if cleaned.kind is not invoice.kind:
                 raise DomainError("Le type d'une facture ne change pas : créez-en une autre.")
+            if cleaned.kind is InvoiceKind.REBATE:
+                vat_rate = _rebate_terms(session, cleaned)[0]
             _fill(invoice, cleaned, vat_rate)
             session.info[CHANGED] = invoice.id
             return self._result(session, dossier)
@@ -306,6 +310,8 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                     else "Le SIREN d'un client professionnel est une mention obligatoire de la "
                     "facture : complétez le brouillon (pour une banque, Paramètres › Banques)."
                 )
+            if rebate and invoice.recipient_is_business:
+                vat_rate = self._self_billing(session, invoice)
             invoice.vat_rate_bp = vat_rate
             invoice.vat_cents = vat_of(invoice.amount_cents, vat_rate)
             invoice.total_cents = invoice.amount_cents + invoice.vat_cents
@@ -366,6 +372,9 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 recipient_address=invoice.recipient_address,
                 recipient_siren=invoice.recipient_siren,
                 recipient_is_business=invoice.recipient_is_business,
+                recipient_vat_number=invoice.recipient_vat_number,
+                vat_mention=invoice.vat_mention,
+                billing_mandate_on=invoice.billing_mandate_on,
                 bank_id=invoice.bank_id,
                 referrer_id=invoice.referrer_id,
                 description=(
@@ -527,6 +536,9 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 total_cents=invoice.total_cents,
                 kind=invoice.kind,
                 credited_on=credited.issued_on if credited else None,
+                vat_mention=invoice.vat_mention,
+                recipient_vat_number=invoice.recipient_vat_number,
+                billing_mandate_on=invoice.billing_mandate_on,
             )
 
     def write_pdf(
@@ -608,6 +620,22 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         dossier = self._visible(session, dossier_id, writer)
         check_may_change(writer, dossier.owner_id)
         return dossier
+
+    def _self_billing(self, session: Session, invoice: Invoice) -> int:
+        """A company's rebate is its own invoice, which the office issues under its billing
+        mandate (art. 289 I-2 CGI): its VAT, VAT number and mandate, kept as issued. The
+        VAT rate is returned."""
+        referrer = session.get(Referrer, invoice.referrer_id) if invoice.referrer_id else None
+        if referrer is None or not referrer.billing_mandate_on or not referrer.vat_regime:
+            raise DomainError(
+                "Autofacturation : renseignez le régime de TVA de l'apporteur et la date du "
+                "mandat de facturation qu'il vous a donné (Paramètres › Apporteurs d'affaires)."
+            )
+        rate, mention = REBATE_VAT[referrer.vat_regime]
+        invoice.vat_mention = mention
+        invoice.recipient_vat_number = referrer.vat_number
+        invoice.billing_mandate_on = referrer.billing_mandate_on
+        return rate
 
     def _paying(self, session: Session, invoice: Invoice) -> Dossier | None:
         """The dossier of an invoice being paid or refunded, for a user holding «Facturer»;
@@ -757,6 +785,14 @@ def _check_draft(invoice: Invoice) -> None:
             f"La facture {invoice.number} est émise : elle ne se modifie ni ne se supprime "
             "plus. Un avoir l'annule."
         )
+
+
+def _rebate_terms(session: Session, data: InvoiceData) -> tuple[int, str]:
+    """The VAT rate and mention of a rebate: its apporteur's (a company's regime)."""
+    referrer = session.get(Referrer, data.referrer_id) if data.referrer_id else None
+    if referrer is None or not data.recipient_is_business:
+        return 0, ""
+    return REBATE_VAT.get(referrer.vat_regime, (0, ""))
 
 
 def _rebalance(session: Session, invoice: Invoice) -> None:

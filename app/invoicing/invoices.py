@@ -223,9 +223,17 @@ def check_refund(refund: PaymentData, overpaid_cents: int, issued_on: dt.date, t
 
 SELF_BILLED = (
     "Autofacturation : facture établie par {office} au nom et pour le compte de {supplier}, "
-    "en vertu du mandat de facturation qu'il lui a donné (article 289 I-2 du Code général "
-    "des impôts)."
+    "en vertu du mandat de facturation du {mandate} (article 289 I-2 du Code général des "
+    "impôts)."
 )
+FRANCHISE = "TVA non applicable, article 293 B du Code général des impôts."
+# A company apporteur's regime (app.office.referential.VAT_REGIMES): the VAT rate on its
+# rebates and what a rebate without VAT says.
+REBATE_VAT = {
+    "exonere": (0, EXEMPTION),
+    "franchise": (0, FRANCHISE),
+    "assujetti": (VAT_RATE_BP, ""),
+}
 PRIVATE_REBATE = (
     "Rémunération d'un particulier pour la présentation d'un client, hors champ de la TVA. "
     "Le cabinet déclare les sommes versées à un même bénéficiaire dès 1 200 € par an "
@@ -279,13 +287,14 @@ def mentions(
     recipient_is_business: bool,
     due_on: dt.date | None,
     rebate: bool = False,
+    vat_mention: str = "",
 ) -> list[str]:
     """The legal mentions at the foot of an invoice (a rebate's: see `rebate_mentions`)."""
     said = []
     if rebate and not recipient_is_business:
         return [PRIVATE_REBATE]  # no invoice between a business and a private person
     if vat_rate_bp == 0:
-        said.append(EXEMPTION)
+        said.append(vat_mention or EXEMPTION)
     if due_on is not None:
         said.append(
             f"Date d'échéance : {format_date(due_on)}. Pas d'escompte pour paiement anticipé."
@@ -321,6 +330,9 @@ class PrintedInvoice:
     total_cents: int
     kind: InvoiceKind = InvoiceKind.FEES
     credited_on: dt.date | None = None  # the date of the invoice a credit note cancels
+    vat_mention: str = ""  # without VAT: what it says («» the office's exemption)
+    recipient_vat_number: str = ""
+    billing_mandate_on: dt.date | None = None  # a self-billed rebate's mandate
 
     @property
     def electronic(self) -> bool:

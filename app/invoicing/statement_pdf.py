@@ -85,12 +85,13 @@ def write_statement(
     said = [
         "Chaque ristourne a fait l'objet d'une "
         + (
-            "autofacturation établie par le cabinet au nom et pour le compte de l'apporteur "
-            "(article 289 I-2 du Code général des impôts)."
+            "autofacturation établie par le cabinet au nom et pour le compte de l'apporteur, "
+            "en vertu de son mandat de facturation (article 289 I-2 du Code général des impôts)."
             if data.referrer_is_business
             else "note de ristourne."
         ),
-        "Montants sans TVA : exonération, article 261 C-1°-a du Code général des impôts."
+        "Montants toutes taxes comprises, selon le régime de TVA de l'apporteur indiqué sur "
+        "chaque autofacture."
         if data.referrer_is_business
         else PRIVATE_REBATE,
     ]

@@ -3,10 +3,11 @@ here."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from app.errors import DomainError
-from app.validation import clean_text, normalize_siren
+from app.validation import clean_text, normalize_siren, normalize_vat_number
 from models.enums import ReferrerKind
 
 
@@ -18,6 +19,14 @@ class ProvenanceRow:
     dossiers: int
 
 
+# A company apporteur's VAT on the rebates the office self-bills in its name.
+VAT_REGIMES = {
+    "exonere": "Exonéré : intermédiaire en crédit (art. 261 C du CGI)",
+    "franchise": "Franchise en base (art. 293 B du CGI)",
+    "assujetti": "Assujetti : TVA à 20 %",
+}
+
+
 @dataclass(frozen=True)
 class ReferrerData:
     name: str
@@ -27,6 +36,9 @@ class ReferrerData:
     rebate_rate_mpct: int | None = None
     rebate_fixed_cents: int | None = None
     address: str = ""  # on the self-billed invoices in his name
+    vat_regime: str = ""  # a key of VAT_REGIMES (a company's)
+    vat_number: str = ""
+    billing_mandate_on: dt.date | None = None  # the self-billing mandate's date
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,25 @@ def validate_referrer(data: ReferrerData) -> ReferrerData:
         data.rebate_rate_mpct,
         data.rebate_fixed_cents,
         clean_text(data.address, "address", "Adresse", 250),
+        *_billing(data),
     )
+
+
+def _billing(data: ReferrerData) -> tuple[str, str, dt.date | None]:
+    """A company's VAT regime, VAT number and mandate; a person has none."""
+    if ReferrerKind(data.kind) is not ReferrerKind.COMPANY:
+        return "", "", None
+    if data.vat_regime and data.vat_regime not in VAT_REGIMES:
+        raise DomainError("Régime de TVA inconnu.", field="vat_regime")
+    vat_number = normalize_vat_number(data.vat_number)
+    if data.vat_regime == "assujetti" and not vat_number:
+        raise DomainError(
+            "Un apporteur assujetti à la TVA a un numéro de TVA intracommunautaire.",
+            field="vat_number",
+        )
+    if data.billing_mandate_on is not None and data.billing_mandate_on > dt.date.today():
+        raise DomainError("Le mandat ne peut pas être daté du futur.", field="billing_mandate_on")
+    return data.vat_regime, vat_number, data.billing_mandate_on
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.office.referential import ProvenanceRow, ReferrerData, ReferrerRow
+from app.office.referential import VAT_REGIMES, ProvenanceRow, ReferrerData, ReferrerRow
 from app.office.referential_service import ReferentialService
 from app.text import format_amount, format_amount_input, parse_amount
 from models.enums import ReferrerKind
 from ui.common import FormDialog, TableModel, set_role
 from ui.settings.list_page import ListPage, table_view
+from ui.widgets import DateField
 
 
 class NameDialog(FormDialog):
@@ -75,6 +76,22 @@ class ReferrerDialog(FormDialog):
         self.address_edit = QLineEdit(data.address if data else "")
         self.address_edit.setObjectName("referrerAddressEdit")
         self.address_edit.setPlaceholderText("sur ses notes de ristourne et autofactures")
+        self.vat_combo = QComboBox()
+        self.vat_combo.setObjectName("referrerVatCombo")
+        self.vat_combo.addItem("—", "")
+        for key, label in VAT_REGIMES.items():
+            self.vat_combo.addItem(label, key)
+        self.vat_combo.setCurrentIndex(
+            max(0, self.vat_combo.findData(data.vat_regime if data else ""))
+        )
+        self.vat_number_edit = QLineEdit(data.vat_number if data else "")
+        self.vat_number_edit.setObjectName("referrerVatNumberEdit")
+        self.mandate_field = DateField("referrerMandateDate", "Mandat d'autofacturation du")
+        self.mandate_field.set_value(data.billing_mandate_on if data else None)
+        self.mandate_field.setToolTip(
+            "Le mandat par lequel la société vous charge d'établir ses factures de ristourne "
+            "(article 289 I-2 du CGI)"
+        )
         self.rate_edit = QLineEdit(_rate_text(data.rebate_rate_mpct) if data else "")
         self.rate_edit.setObjectName("referrerRateEdit")
         self.rate_edit.setPlaceholderText("ex. 15 (% des honoraires)")
@@ -87,6 +104,9 @@ class ReferrerDialog(FormDialog):
             ("Contact :", self.contact_edit),
             ("SIREN :", self.siren_edit),
             ("Adresse :", self.address_edit),
+            ("TVA (société) :", self.vat_combo),
+            ("N° de TVA :", self.vat_number_edit),
+            ("Mandat d'autofacturation du :", self.mandate_field),
             ("Rétrocession (%) :", self.rate_edit),
             ("ou montant (€) :", self.fixed_edit),
         ):
@@ -97,6 +117,9 @@ class ReferrerDialog(FormDialog):
             "contact": self.contact_edit,
             "siren": self.siren_edit,
             "address": self.address_edit,
+            "vat_regime": self.vat_combo,
+            "vat_number": self.vat_number_edit,
+            "billing_mandate_on": self.mandate_field,
             "rebate_rate_mpct": self.rate_edit,
             "rebate_fixed_cents": self.fixed_edit,
         }
@@ -113,6 +136,9 @@ class ReferrerDialog(FormDialog):
                 None if rate is None else rate * 10,  # cents of a percent → thousandths
                 parse_amount(self.fixed_edit.text(), field="rebate_fixed_cents"),
                 self.address_edit.text(),
+                self.vat_combo.currentData() or "",
+                self.vat_number_edit.text(),
+                self.mandate_field.value(),
             )
         )
 
