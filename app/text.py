@@ -38,6 +38,44 @@ def format_date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+_DATE_HELP = "Date invalide : saisissez par exemple 15/03/1985 ou 15031985."
+
+
+def parse_date(text: str, today: dt.date | None = None, field: str = "date") -> dt.date | None:
+    """A date as a French user types it: «15/03/1985», «15031985», «15.03.85», «15 3 1985»,
+    «15-03-1985»; two-digit years in the century that makes them at most 20 years ahead.
+    Empty: None. Anything else: a DomainError saying what is expected."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    for separator in "/.- ":
+        cleaned = cleaned.replace(separator, " ")
+    parts = cleaned.split()
+    if len(parts) == 1 and parts[0].isascii() and parts[0].isdigit():
+        digits = parts[0]
+        if len(digits) not in (6, 8):
+            raise DomainError(_DATE_HELP, field)
+        parts = [digits[:2], digits[2:4], digits[4:]]
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        raise DomainError(_DATE_HELP, field)
+    day, month, year = (int(p) for p in parts)
+    if len(parts[2]) == 2:
+        this_year = (today or dt.date.today()).year
+        year += 2000 if 2000 + year <= this_year + 20 else 1900
+    elif len(parts[2]) != 4:
+        raise DomainError(_DATE_HELP, field)
+    try:
+        value = dt.date(year, month, day)
+    except ValueError:
+        raise DomainError(
+            f"Date invalide : le {day:02d}/{month:02d}/{year} n'existe pas.", field
+        ) from None
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise DomainError("Date invalide : entre 1900 et 2100.", field)
+    return value
+
+
 def format_datetime(value: dt.datetime | None) -> str:
     return value.strftime("%d/%m/%Y à %H:%M") if value else ""
 

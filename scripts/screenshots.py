@@ -120,6 +120,13 @@ def main() -> int:
         app.processEvents()
     dossier.view.general.grab().save(str(out / "dossier-general-invoicing.png"))
     _ = invoices
+    invoicing = window.open_invoicing()
+    invoicing.resize(1366, 720)
+    invoicing.refresh()
+    for _ in range(3):
+        app.processEvents()
+    invoicing.grab().save(str(out / "invoicing-window.png"))
+    invoicing.close()
     dossier.view.tabs.setCurrentIndex(0)
     from models.enums import DossierTab
 
@@ -164,16 +171,22 @@ def _invoice_samples(workspace, dossier_id: int) -> None:
     from models.enums import InvoiceKind, PaymentMeans
 
     service = workspace.invoices
+    today = dt.date.today()
+    detail = workspace.dossiers.get(dossier_id)
+    for which, day in (
+        (DossierDate.OFFER_SIGNED, detail.offer_signed_on or today),
+        (DossierDate.FUNDS_RELEASED, detail.funds_released_on or today),
+    ):  # fees are invoiced once the funds are released (L519-6)
+        detail = workspace.dossiers.set_date(detail.id, detail.version, which, day)
     fees = service.propose(dossier_id, InvoiceKind.FEES)
-    fees = replace(fees, amount_cents=fees.amount_cents or 2_500_00)
+    fees = replace(
+        fees,
+        amount_cents=fees.amount_cents or 2_500_00,
+        recipient_address=fees.recipient_address or "3 rue Vauban 33000 Bordeaux",
+    )
     draft = service.create_draft(dossier_id, fees, despite_flag=True).changed_id
     service.issue(draft)
-    detail = workspace.dossiers.get(dossier_id)
-    if detail.offer_signed_on is not None:
-        workspace.dossiers.set_date(
-            detail.id, detail.version, DossierDate.FUNDS_RELEASED, dt.date.today()
-        )
-        service.pay(draft, PaymentData(dt.date.today(), 1_000_00, PaymentMeans.TRANSFER, "VIR"))
+    service.pay(draft, PaymentData(today, 1_000_00, PaymentMeans.TRANSFER, "VIR"))
     commission = service.propose(dossier_id, InvoiceKind.BANK_COMMISSION)
     if commission.recipient_name:
         commission = replace(commission, amount_cents=commission.amount_cents or 1_200_00)

@@ -292,3 +292,49 @@ def test_a_dossier_with_hundreds_of_comments_shows_the_newest_and_the_rest_on_de
     view.clicked.emit(more)
     assert model.rowCount() == 60
     assert "Relance 0" in model.index(59, 0).data()
+
+
+def test_dates_are_typed_as_french_people_type_them(qtbot, workspace, open_dossier):
+    """Typing into an empty date field: «15031985», «15/03/1985», «15.03.85» and «15 3 1985»
+    all give 15/03/1985; a wrong date says why beside the field and is not sent; Suppr
+    empties the field; the calendar of an empty birth date opens years back, not in 1900."""
+    from PySide6.QtCore import Qt
+
+    detail = new_dossier(workspace, created_on=dt.date(2025, 1, 2))
+    window = open_dossier(detail.id)
+    edit = window.findChild(QLineEdit, "agreementDateEdit")
+    for typed, expected in (
+        ("15031985", None),  # before the creation: refused by the dossier, said
+        ("15032026", dt.date(2026, 3, 15)),
+        ("16/03/2026", dt.date(2026, 3, 16)),
+        ("17.03.26", dt.date(2026, 3, 17)),
+        ("18 3 2026", dt.date(2026, 3, 18)),
+    ):
+        edit.selectAll()
+        qtbot.keyClicks(edit, typed)
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+        assert workspace.dossiers.get(detail.id).client_agreement_on == expected, typed
+    assert edit.text() == "18/03/2026"
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert workspace.dossiers.get(detail.id).client_agreement_on is None
+    # In a dialog: a wrong date is said beside the field and never sent.
+    open_tab(window, "Enfants")
+    click(qtbot, window.findChild(QPushButton, "addChildButton"))
+    dialog = window.findChild(QDialog, "childDialog")
+    type_text(qtbot, dialog.findChild(QLineEdit, "childFirstNameEdit"), "Inès")
+    calendar = dialog.birth_date.open_calendar()
+    assert calendar.yearShown() == dt.date.today().year - 8  # a child's plausible year
+    birth = dialog.findChild(QLineEdit, "childBirthDate")
+    qtbot.keyClicks(birth, "31022019")
+    qtbot.keyClick(birth, Qt.Key.Key_Return)  # Entrée: the date, then the dialog's «Valider»
+    error = dialog.findChild(QLabel, "childBirthDateError")
+    assert dialog.isVisible() and error.isVisible() and "31/02/2019 n'existe pas" in error.text()
+    assert "n'existe pas" in dialog.error.text()
+    birth.selectAll()
+    qtbot.keyClicks(birth, "09032018")
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    table = window.findChild(QTableView, "childrenTable")
+    assert table.model().index(0, 1).data() == "09/03/2018"

@@ -57,7 +57,9 @@ class ChildDialog(FormDialog):
         self.first_name.setAccessibleName("Prénom de l'enfant")
         self.first_name.setMaxLength(100)
         form.addRow("Prénom* :", self.first_name)
-        self.birth_date = DateField("childBirthDate", "Date de naissance")
+        self.birth_date = DateField(  # a child: the calendar opens some 8 years back
+            "childBirthDate", "Date de naissance", calendar_year=dt.date.today().year - 8
+        )
         self.birth_date.set_value(child.birth_date if child else None)
         form.addRow("Date de naissance :", self.birth_date)
         self.dependent = QCheckBox("À charge")

@@ -213,6 +213,12 @@ class FormDialog(QDialog):
 
     def _on_ok(self) -> None:
         clear_refusal(self.fields)
+        for field in self.findChildren(QWidget):  # a date typed wrong is never sent as another
+            problem = field.date_problem() if hasattr(field, "date_problem") else ""
+            if problem:
+                self.error.show_message(problem)
+                field.edit.setFocus()
+                return
         outcome = attempt(self.submit)  # type: ignore[attr-defined]
         refusal = outcome.refusal or outcome.gone
         if outcome.conflict is not None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -72,7 +73,9 @@ class FieldSet:
 
     def _widget(self, spec: FieldSpec, name: str) -> QWidget:
         if spec.kind == "date":
-            field = DateField(name, spec.label)
+            # A borrower's birth: the calendar opens some 35 years back, not on today.
+            year = dt.date.today().year - 35 if spec.name == "birth_date" else None
+            field = DateField(name, spec.label, calendar_year=year)
             field.set_value(None)  # empty until the user picks a date
             return field
         if spec.kind == "check":

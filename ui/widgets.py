@@ -16,18 +16,24 @@ from PySide6.QtGui import (
     QTextListFormat,
 )
 from PySide6.QtWidgets import (
-    QDateEdit,
+    QCalendarWidget,
     QFrame,
     QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
     QSizePolicy,
     QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
 from app.dossier.readmodels import StepInfo
+from app.errors import DomainError
 from app.richtext import sanitize
+from app.text import FIRST_DATE, LAST_DATE, format_date, parse_date
 from ui.common import plain_tooltip
 
 _BLUE = QColor("#1f5fbf")
@@ -108,11 +114,12 @@ class ProgressGauge(QWidget):
         painter.end()
 
 
-_NO_DATE = QDate(1900, 1, 1)
-
-
 class DateField(QWidget):
-    """A French date picker (dd/mm/yyyy, calendar) that may be left empty.
+    """A French date field that may be left empty: typed as the user types dates
+    («15/03/1985», «15031985», «15.03.85», «15 3 1985»), shown dd/mm/yyyy, or picked in a
+    calendar opening on the date, else on `calendar_year` (a birth date: a plausible year)
+    or today. A wrong date says why beside the field and is neither kept nor sent; Suppr
+    or Retour arrière on the selected text empties the field (like ✕).
 
     Signals:
         edited(object): the user chose a date (datetime.date) or cleared it (None).
@@ -120,22 +127,39 @@ class DateField(QWidget):
 
     edited = Signal(object)
 
-    def __init__(self, object_name: str, accessible_name: str, optional: bool = True) -> None:
+    def __init__(
+        self,
+        object_name: str,
+        accessible_name: str,
+        optional: bool = True,
+        calendar_year: int | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName(object_name + "Field")
-        layout = QHBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        self.edit = QDateEdit()
+        outer.addLayout(layout)
+        self.edit = QLineEdit()
         self.edit.setObjectName(object_name)
         self.edit.setAccessibleName(accessible_name)
-        self.edit.setDisplayFormat("dd/MM/yyyy")
-        self.edit.setCalendarPopup(True)
-        self.edit.setMinimumDate(_NO_DATE)
-        self.edit.setMaximumDate(QDate(2100, 12, 31))
-        self.edit.setSpecialValueText("—")
-        self.edit.setMinimumWidth(120)
+        self.edit.setPlaceholderText("jj/mm/aaaa")
+        self.edit.setMaxLength(12)
+        self.edit.setFixedWidth(
+            max(110, self.edit.fontMetrics().horizontalAdvance("00/00/00000") + 24)
+        )
         layout.addWidget(self.edit)
+        self.calendar_button = QToolButton()
+        self.calendar_button.setObjectName(object_name + "Calendar")
+        self.calendar_button.setText("▾")
+        self.calendar_button.setToolTip("Choisir dans le calendrier")
+        self.calendar_button.setAccessibleName(f"Calendrier : {accessible_name}")
+        self.calendar_button.setAutoRaise(True)
+        self.calendar_button.clicked.connect(lambda _c=False: self.open_calendar())
+        layout.addWidget(self.calendar_button)
         self.clear_button = QToolButton()
         self.clear_button.setObjectName(object_name + "Clear")
         self.clear_button.setText("✕")
@@ -147,40 +171,105 @@ class DateField(QWidget):
         self.clear_button.clicked.connect(self._clear)
         layout.addWidget(self.clear_button)
         layout.addStretch(1)
+        self.error = QLabel()
+        self.error.setObjectName(object_name + "Error")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.error.setProperty("role", "error")
+        self.error.hide()
+        outer.addWidget(self.error)
+        self._calendar_year = calendar_year
         self._committed: dt.date | None = None
-        self.set_value(None)  # empty, not QDateEdit's 01/01/2000
+        self.calendar: QCalendarWidget | None = None
         self.edit.editingFinished.connect(self._commit)
-        # A day picked in the calendar pop-up changes the date while the field itself has
-        # no keyboard focus; typed digits are committed on editingFinished instead.
-        self.edit.dateChanged.connect(lambda _d: None if self.edit.hasFocus() else self._commit())
+
+    # --- values ---
 
     def value(self) -> dt.date | None:
-        date = self.edit.date()
-        return None if date == _NO_DATE else dt.date(date.year(), date.month(), date.day())
+        """The date shown (typed, not yet committed, included); a wrong one: the last good
+        value (the field says what is wrong; `date_problem` tells a form)."""
+        try:
+            return parse_date(self.edit.text())
+        except DomainError:
+            return self._committed
+
+    def date_problem(self) -> str:
+        """Why the text typed is not a date («» when it is one, or empty)."""
+        try:
+            parse_date(self.edit.text())
+        except DomainError as error:
+            return error.message
+        return ""
 
     def set_value(self, value: dt.date | None) -> None:
         """Show a saved value (does not emit `edited`)."""
         self._committed = value
-        self.edit.blockSignals(True)
-        self.edit.setDate(QDate(value.year, value.month, value.day) if value else _NO_DATE)
-        self.edit.blockSignals(False)
+        self.edit.setText(format_date(value))
+        self._show_problem("")
 
     def set_date(self, value: dt.date | None) -> None:
         """Enter a value as the user would (emits `edited` if it changed)."""
-        self.edit.setDate(QDate(value.year, value.month, value.day) if value else _NO_DATE)
+        self.edit.setText(format_date(value))
         self._commit()
 
     def _clear(self) -> None:
         self.set_date(None)
 
     def _commit(self) -> None:
-        value = self.value()
+        problem = self.date_problem()
+        self._show_problem(problem)
+        if problem:
+            return
+        value = parse_date(self.edit.text())
+        self.edit.setText(format_date(value))  # «15031985» shown 15/03/1985
         if value != self._committed:
             self._committed = value
             self.edited.emit(value)
 
+    def _show_problem(self, problem: str) -> None:
+        self.error.setText(problem)
+        self.error.setVisible(bool(problem))
+        self.edit.setProperty("invalid", bool(problem))
+        self.edit.style().unpolish(self.edit)
+        self.edit.style().polish(self.edit)
+
+    # --- the calendar ---
+
+    def open_calendar(self) -> QCalendarWidget:
+        """The calendar under the field, on the date shown, else on a plausible month."""
+        menu = QMenu(self)
+        calendar = QCalendarWidget()
+        calendar.setObjectName(self.edit.objectName() + "CalendarWidget")
+        calendar.setGridVisible(True)
+        calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        calendar.setMinimumDate(QDate(FIRST_DATE.year, 1, 1))
+        calendar.setMaximumDate(QDate(LAST_DATE.year, 12, 31))
+        shown = self.value()
+        if shown is None:
+            today = dt.date.today()
+            shown = today.replace(year=self._calendar_year) if self._calendar_year else today
+            if shown.month == 2 and shown.day == 29:
+                shown = shown.replace(day=28)
+        calendar.setCurrentPage(shown.year, shown.month)
+        if self.value() is not None:
+            calendar.setSelectedDate(QDate(shown.year, shown.month, shown.day))
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(calendar)
+        menu.addAction(action)
+
+        def chosen(date: QDate) -> None:
+            menu.close()
+            self.set_date(dt.date(date.year(), date.month(), date.day()))
+
+        calendar.clicked.connect(chosen)
+        calendar.activated.connect(chosen)
+        self.calendar = calendar
+        menu.popup(self.edit.mapToGlobal(self.edit.rect().bottomLeft()))
+        return calendar
+
     def setEnabled(self, enabled: bool) -> None:
         self.edit.setEnabled(enabled)
+        self.calendar_button.setEnabled(enabled)
         self.clear_button.setVisible(enabled and self._optional)
 
 
