@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli_french import speak_french
 from app.errors import DomainError
 from app.files import PRIVATE_UMASK
 from app.paths import DataPaths, resolve_paths
@@ -54,6 +55,7 @@ class _ShowVersion(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    speak_french()
     parser = argparse.ArgumentParser(
         prog="dossia",
         description=(

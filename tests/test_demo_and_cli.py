@@ -97,6 +97,20 @@ def test_help_documents_the_commands():
         assert word in demo.stdout
 
 
+def test_the_command_line_speaks_french_even_in_argparse_words():
+    """«usage», «options», «invalid choice» were English in a French product."""
+    result = run_main("--help")
+    assert result.stdout.startswith("utilisation : dossia")
+    assert "afficher cette aide et quitter" in result.stdout
+    for english in ("usage:", "positional arguments", "show this help"):
+        assert english not in result.stdout
+    wrong = run_main("frob")
+    assert wrong.returncode == 2
+    assert "dossia : erreur : argument COMMANDE : choix invalide : 'frob'" in wrong.stderr
+    missing = run_main("invoices")
+    assert "arguments obligatoires manquants : --from, --to, --out" in missing.stderr
+
+
 def test_demo_command_then_gui_start_without_login_dialog(tmp_path):
     database = tmp_path / "demo.sqlite3"
     result = run_main("demo", "--db", str(database), "--dossiers", "120", "--seed", "5")

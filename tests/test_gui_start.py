@@ -129,3 +129,14 @@ def test_error_dialog_is_a_message_box(qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "exec", lambda self: boxes.append(self) or 0)
     launcher._critical("Message")
     assert boxes[0].objectName() == "errorDialog" and boxes[0].text() == "Message"
+
+
+def test_qts_own_words_are_french(qapp):
+    """The context menu of every text field (Annuler, Copier, Coller, Tout sélectionner…)
+    and Qt's dialogs speak French, from the translations PySide6 ships."""
+    assert launcher.install_french(qapp)
+    field = QLineEdit()
+    menu = field.createStandardContextMenu()
+    words = [a.text().replace("&", "").split("\t")[0] for a in menu.actions() if a.text()]
+    assert "Copier" in words and "Coller" in words and "Tout sélectionner" in words
+    assert not {"Copy", "Paste", "Undo", "Select All"} & set(words)

@@ -16,7 +16,15 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QEventLoop, QLocale, QObject, QTimer
+from PySide6.QtCore import (
+    QEvent,
+    QEventLoop,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from app import startup
@@ -55,8 +63,27 @@ def create_application() -> QApplication:
     app.setOrganizationName("Dossia")
     app.setWindowIcon(icon("dossia"))
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    install_french(app)
     app.setStyleSheet(style_sheet())
     return app
+
+
+def install_french(app: QApplication) -> bool:
+    """Qt's own words in French — text fields' context menus (Annuler, Copier, Coller…),
+    the file dialog, the calendar — from the translations PySide6 ships (≈ 2 ms)."""
+    if app.property("dossiaFrench"):
+        return True
+    translator = QTranslator(app)
+    found = translator.load(
+        QLocale(QLocale.Language.French, QLocale.Country.France),
+        "qtbase",
+        "_",
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+    )
+    if found:
+        app.installTranslator(translator)
+        app.setProperty("dossiaFrench", True)
+    return found
 
 
 @dataclass(frozen=True)
