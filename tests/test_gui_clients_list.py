@@ -196,3 +196,48 @@ def test_a_profile_that_sees_all_but_edits_its_own_creates_only_its_own(qtbot, w
         assert [owners.itemData(i) for i in range(owners.count())] == [reader.user.id]
     finally:
         reader.close()
+
+
+def test_the_keyboard_round_trip(qtbot, main_window, workspace):
+    """Ctrl+F, Bas into the results, Entrée opens, Ctrl+Tab and Ctrl+Page suiv. between the
+    tabs, Alt+A the Actions menu, Échap closes and the list has the same row selected;
+    Aide › Raccourcis clavier lists them."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    from models.enums import DossierStatus
+    from tests.helpers import new_dossier
+
+    detail = new_dossier(workspace, last_name="Zorglub", status=DossierStatus.PROSPECT)
+    main_window.refresh()
+    main_window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window)
+    qtbot.keyClick(main_window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    search = main_window.search
+    assert search.hasFocus()
+    qtbot.keyClicks(search, "zorglub")
+    qtbot.waitUntil(lambda: main_window.model.rowCount() == 1)
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    table = main_window.findChild(QTableView, "clientList")
+    assert table.hasFocus() and main_window.current_dossier_id() == detail.id
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    window = main_window._dossier_windows[detail.id]  # closed below (deleted on close)
+    qtbot.waitUntil(lambda: window.view.tabs_complete)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    tabs = window.view.tabs
+    assert tabs.currentIndex() == 0
+    qtbot.keyClick(window, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert tabs.currentIndex() == 1
+    qtbot.keyClick(window, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert tabs.currentIndex() == 2
+    qtbot.keyClick(window, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert tabs.currentIndex() == 1
+    assert window.view.actions_button.text() == "&Actions"  # Alt+A opens its menu
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: detail.id not in main_window._dossier_windows)
+    assert main_window.current_dossier_id() == detail.id
+    assert main_window.focusWidget() is table
+    box = main_window.show_shortcuts()
+    assert "Ctrl+W ou Échap" in box.text() and "Alt+A" in box.text()
+    box.reject()

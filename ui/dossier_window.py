@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -264,7 +264,7 @@ class DossierView(QWidget):
 
         self.actions_button = QToolButton()
         self.actions_button.setObjectName("actionsButton")
-        self.actions_button.setText("Actions")
+        self.actions_button.setText("&Actions")  # Alt+A
         self.actions_button.setIcon(icon("menu"))
         self.actions_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.actions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -671,8 +671,35 @@ class DossierWindow(QMainWindow):
         self.view = DossierView(workspace, complete)
         self.setCentralWidget(self.view)
         self.view.windowTitleChanged.connect(self.setWindowTitle)
+        ctrl, shift = Qt.Modifier.CTRL, Qt.Modifier.SHIFT
+        for keys, slot in (
+            ((QKeySequence.StandardKey.Close, QKeySequence(Qt.Key.Key_Escape)), self.close),
+            (
+                (QKeySequence(ctrl | Qt.Key.Key_Tab), QKeySequence(ctrl | Qt.Key.Key_PageDown)),
+                lambda: self._next_tab(1),
+            ),
+            (
+                (
+                    QKeySequence(ctrl | shift | Qt.Key.Key_Backtab),
+                    QKeySequence(ctrl | Qt.Key.Key_PageUp),
+                ),
+                lambda: self._next_tab(-1),
+            ),
+        ):
+            for key in keys:
+                QShortcut(QKeySequence(key), self).activated.connect(slot)
         if dossier_id is not None:
             self.load(dossier_id)
+
+    def _next_tab(self, step: int) -> None:
+        tabs = self.view.tabs
+        count = tabs.count()
+        index = tabs.currentIndex()
+        for _ in range(count):  # over the hidden or disabled tabs
+            index = (index + step) % count
+            if tabs.isTabEnabled(index) and tabs.isTabVisible(index):
+                tabs.setCurrentIndex(index)
+                return
 
     def load(self, dossier_id: int) -> None:
         self.dossier_id = dossier_id

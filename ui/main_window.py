@@ -57,6 +57,23 @@ def _thousands(number: int) -> str:
     return f"{number:,}".replace(",", "\u202f")
 
 
+# Aide › Raccourcis clavier: what each key does, on the list and in a dossier.
+SHORTCUTS = (
+    ("Ctrl+F", "Rechercher un dossier"),
+    ("Bas ou Entrée", "De la recherche à la liste des dossiers"),
+    ("Entrée", "Ouvrir le dossier choisi"),
+    ("Ctrl+N", "Nouveau dossier"),
+    (
+        "Ctrl+Tab, Ctrl+Page suiv.",
+        "Onglet suivant du dossier (Ctrl+Maj+Tab, Ctrl+Page préc. : précédent)",
+    ),
+    ("Alt+A", "Menu Actions du dossier"),
+    ("Ctrl+W ou Échap", "Fermer le dossier et revenir à la liste"),
+    ("Ctrl+Q", "Quitter Dossia"),
+    ("F1", "Cette liste"),
+)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -70,6 +87,7 @@ class MainWindow(QMainWindow):
         self._settings_window: QWidget | None = None
         self.purge_reminder: QPushButton | None = None
         self._spare_pending = False
+        self._shut = False  # shut_down() ran: the database is closed
         self._invoicing = None  # the «Facturation» window, once opened
         self._counts_pool = QThreadPool(self)
         self._counts_pool.setMaxThreadCount(1)  # one reader connection, used serially
@@ -114,6 +132,8 @@ class MainWindow(QMainWindow):
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setMinimumWidth(340)
         self.search.textChanged.connect(self._on_search)
+        self.search.returnPressed.connect(self.go_to_results)
+        self.search.installEventFilter(self)
         top.addWidget(self.search, 1)
         self.broker_filter = QComboBox()
         self.broker_filter.setObjectName("brokerFilter")
@@ -256,9 +276,25 @@ class MainWindow(QMainWindow):
             settings_action.triggered.connect(self.open_settings)
             tools.addAction(settings_action)
         help_menu = self.menuBar().addMenu("&Aide")
+        shortcuts = QAction("&Raccourcis clavier", self)
+        shortcuts.setObjectName("shortcutsAction")
+        shortcuts.setShortcut(QKeySequence.StandardKey.HelpContents)
+        shortcuts.triggered.connect(lambda _c=False: self.show_shortcuts())
+        help_menu.addAction(shortcuts)
         about = QAction("À &propos de Dossia", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def show_shortcuts(self) -> QMessageBox:
+        box = message_box(
+            QMessageBox.Icon.Information,
+            "Raccourcis clavier",
+            "\n".join(f"{keys}\t{what}" for keys, what in SHORTCUTS),
+            self,
+        )
+        box.setObjectName("shortcutsDialog")
+        box.open()
+        return box
 
     def _fill_brokers(self) -> None:
         self.broker_filter.blockSignals(True)
@@ -313,7 +349,7 @@ class MainWindow(QMainWindow):
 
     def refresh_if_changed(self) -> None:
         """Another window or process saved something: refresh, keeping scroll and selection."""
-        if not self.isEnabled():
+        if not self.isEnabled() or self._shut:
             return
         self._recover_missing_file()
         version = self.workspace.data_version()
@@ -442,6 +478,7 @@ class MainWindow(QMainWindow):
 
     def shut_down(self) -> None:
         """The event loop ended: stop background work and close the database."""
+        self._shut = True
         self._poll.stop()
         self._counts.wait(5000)
         self._start_checks.wait(30000)
@@ -498,6 +535,28 @@ class MainWindow(QMainWindow):
 
     # --- opening and creating dossiers ---
 
+    def go_to_results(self) -> None:
+        """From the search field into the list (Bas or Entrée): the first row chosen, so
+        that Entrée then opens it."""
+        if self.model.rowCount() == 0:
+            return
+        if (
+            not self.table.currentIndex().isValid()
+            or not self.table.selectionModel().hasSelection()
+        ):
+            self.table.selectRow(0)
+        self.table.setFocus()
+
+    def eventFilter(self, watched, event) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self.go_to_results()
+            return True
+        return super().eventFilter(watched, event)
+
     def current_dossier_id(self) -> int | None:
         index = self.table.currentIndex()
         return self.model.id_at(index.row()) if index.isValid() else None
@@ -542,7 +601,15 @@ class MainWindow(QMainWindow):
             self._spare = DossierWindow(self.workspace)
 
     def _dossier_closed(self, dossier_id: int) -> None:
+        """Back to the list, on the row of the dossier just closed (Ctrl+W, Échap)."""
         self._dossier_windows.pop(dossier_id, None)
+        if self._shut or not self.isVisible():  # the office is closing: nothing to show
+            return
+        if dossier_id is not None and (row := self.model.row_of(dossier_id)) >= 0:
+            self.table.selectRow(row)
+            self.table.setFocus()
+        self.activateWindow()
+        self.raise_()
 
     def new_dossier(self):
         from ui.dialogs.new_dossier import NewDossierDialog
