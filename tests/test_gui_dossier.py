@@ -298,6 +298,20 @@ def test_abandon_with_a_reason_then_read_only(qtbot, workspace, open_dossier, ma
         main_window.model.row_at(r).id for r in range(main_window.model.rowCount())
     ]
 
+    # Every tab follows at once, in this very window (issue 10, point 2).
+    def usable(name: str) -> bool:
+        button = window.findChild(QPushButton, name)
+        return button.isEnabled() and not button.isHidden()
+
+    view.tabs.setCurrentIndex(view.tabs.indexOf(view.children_tab.parentWidget()))
+    for name in ("addChildButton", "addCoBorrowerButton"):
+        qtbot.waitUntil(lambda name=name: not usable(name))
+    resume = view._resume()  # «Reprendre»: every tab editable again, at once
+    click(qtbot, resume.ok_button)
+    assert not resume.isVisible()
+    for name in ("addChildButton", "addCoBorrowerButton"):
+        qtbot.waitUntil(lambda name=name: usable(name))
+
 
 def test_resume_warns_then_deletes_simulations_documents_and_pipeline(
     qtbot, workspace, open_dossier, tmp_path

@@ -154,6 +154,7 @@ class DossierView(QWidget):
         self.documents_tab: DocumentsTab | None = None
         self.pipeline_tab: PipelineTab | None = None
         self.invoices_tab: InvoicesTab | None = None
+        self._editable: bool | None = None  # as last rendered (None: nothing yet)
         self._pages: dict[str, QWidget] = {}
         for name, _kind, _scrolls, title in _LATER_TABS:
             page = QWidget()
@@ -234,6 +235,7 @@ class DossierView(QWidget):
     def load(self, dossier_id: int) -> None:
         """Show a dossier (the widgets are built once, before: see MainWindow's spare)."""
         self.dossier_id = dossier_id
+        self._editable = None
         self.reload()
         if not self.tabs_complete:
             self.installEventFilter(self._after_paint)
@@ -454,6 +456,19 @@ class DossierView(QWidget):
             )
         )
         self.general.render(detail)
+        editable = rights.edit and not abandoned
+        if self._editable is not None and editable != self._editable:
+            # Abandoned, resumed, or the rights changed: every tab follows at once (each
+            # reads whether it may edit with its data), after this command's own render.
+            QTimer.singleShot(0, self._follow_state)
+        self._editable = editable
+
+    def _follow_state(self) -> None:
+        if self.dossier_id is None or self.detail is None:
+            return
+        self.reload()
+        if self.invoices_tab is not None and self.invoices_tab.info is not None:
+            self.invoices_tab.reload()
 
     def show_error(self, error: DomainError) -> None:
         self.message_bar.show_message(error.message)
