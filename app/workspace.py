@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from sqlite3 import sqlite_version
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.auth import CurrentUser, authenticate
@@ -102,6 +103,17 @@ class ScopedListing:
 
     def close(self) -> None:
         self._listing.close()
+
+
+@dataclass(frozen=True)
+class About:
+    version: str
+    folder: Path
+    database_file: Path
+    database_bytes: int
+    sqlite_version: str
+    office: str
+    orias_number: str
 
 
 class Workspace:
@@ -223,6 +235,32 @@ class Workspace:
         from app.office.referential_service import ReferentialService
 
         return self._service("referential", lambda: ReferentialService(self.database, self.user))
+
+    def about(self) -> About:
+        """What «À propos» says: the version, where the data live and their size, SQLite's
+        version, the office and its ORIAS number."""
+        from importlib import metadata  # only here: not on the start path
+
+        try:
+            version = metadata.version("dossia")
+        except metadata.PackageNotFoundError:  # sources never installed
+            version = "version de développement"
+        database = self.paths.database
+        size = sum(
+            f.stat().st_size
+            for f in (database, database.with_name(database.name + "-wal"))
+            if f.exists()
+        )
+        company = self.company.get()
+        return About(
+            version,
+            self.paths.folder,
+            database,
+            size,
+            sqlite_version,
+            company.name,
+            company.orias_number,
+        )
 
     @property
     def company(self) -> CompanyService:

@@ -109,6 +109,9 @@ def test_a_status_change_refreshes_the_list_and_its_counts(
     window = open_dossier(detail.id)
     reads = _count_list_reads(workspace, monkeypatch)
     window.view.convert_action.trigger()
+    qtbot.mouseClick(
+        window.findChild(QPushButton, "confirmConvertButton"), Qt.MouseButton.LeftButton
+    )
     assert reads  # the dossier moved from «Prospects» to «Clients»: the list is read again
     qtbot.waitUntil(lambda: not main_window.counts_pending)
 

@@ -396,6 +396,8 @@ def test_convert_a_prospect_to_client(qtbot, workspace, open_dossier):
     window = open_dossier(detail.id)
     assert window.view.convert_action.isVisible()
     window.view.convert_action.trigger()
+    assert workspace.dossiers.get(detail.id).status is DossierStatus.PROSPECT  # asked first
+    click(qtbot, find(window, QPushButton, "confirmConvertButton"))
     assert workspace.dossiers.get(detail.id).status is DossierStatus.CLIENT
     assert find(window, QLabel, "statusBadge").text() == "Client"
     assert not window.view.convert_action.isVisible()
@@ -443,3 +445,14 @@ def test_a_dialog_meeting_a_concurrent_change_keeps_what_was_typed(qtbot, worksp
     assert not dialog.isVisible()
     fresh = workspace.dossiers.get(detail.id)
     assert fresh.number == "NOUVEAU-42" and fresh.no_rebate
+
+
+def test_a_date_before_the_creation_is_refused_in_proper_french(qtbot, workspace, open_dossier):
+    detail = new_dossier(workspace, created_on=dt.date(2026, 3, 10))
+    window = open_dossier(detail.id)
+    window.findChild(QWidget, "agreementDateEditField").set_date(dt.date(2026, 3, 9))
+    assert (
+        find(window, QLabel, "datesError")
+        .text()
+        .startswith("La date d'accord client ne peut pas être antérieure")
+    )

@@ -140,3 +140,12 @@ def test_qts_own_words_are_french(qapp):
     words = [a.text().replace("&", "").split("\t")[0] for a in menu.actions() if a.text()]
     assert "Copier" in words and "Coller" in words and "Tout sélectionner" in words
     assert not {"Copy", "Paste", "Undo", "Select All"} & set(words)
+
+
+def test_about_says_the_version_the_data_and_the_office(qtbot, main_window, workspace):
+    box = main_window._about()
+    text = box.text()
+    assert text.startswith("Dossia ") and "Atlantique Courtage Immobilier" in text
+    assert "ORIAS n° 23004567" in text and str(workspace.paths.folder) in text
+    assert "SQLite 3." in text and " Mo)" in text
+    box.reject()

@@ -108,6 +108,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("app/invoicing/office_invoicing.py", "app.invoicing.statement_pdf"): (
         "reportlab (0.2 s): when a statement of rebates is printed"
     ),
+    ("app/workspace.py", "importlib"): "importlib.metadata: only for «À propos»",
     ("app/invoicing/journal.py", "xlsxwriter"): "XlsxWriter (0.1 s): when a journal is made",
     ("ui/documents_tab.py", "PySide6.QtPdf"): "QtPdf: when a PDF is first previewed",
     ("ui/documents_tab.py", "PySide6.QtPdfWidgets"): "QtPdf: when a PDF is first previewed",

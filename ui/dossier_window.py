@@ -534,8 +534,20 @@ class DossierView(QWidget):
 
     # --- Actions menu ---
 
-    def _convert(self) -> None:
-        self.execute(lambda service, d: service.convert_to_client(d.id, d.version))
+    def _convert(self):
+        """«Passer en client», asked first: the dossier leaves the prospects for good
+        (only an abandon and a resumption bring it back)."""
+        if self.detail is None:
+            return None
+        return confirm(
+            self,
+            "convertDialog",
+            "Passer en client",
+            f"Passer le dossier {self.detail.number} ({self.detail.holder_name}) en client ?",
+            "Passer en client",
+            lambda: self.execute(lambda service, d: service.convert_to_client(d.id, d.version)),
+            "Il quitte la liste des prospects pour celle des clients.",
+        )
 
     def _abandon(self):
         return self._open_dialog(AbandonDialog(self, self.workspace.dossiers, self.detail))

@@ -32,7 +32,7 @@ from app.workspace import Workspace
 from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
 from ui.client_list import DossierTableModel, ProgressDelegate
-from ui.common import escape, icon, message_box, plain, primary
+from ui.common import icon, message_box, plain, primary
 from ui.operations import attempt
 from ui.workers import Background
 
@@ -683,13 +683,25 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "À propos de Dossia",
-            "<b>Dossia</b><br>Le dossier client des courtiers en crédit immobilier, "
-            "hors ligne.<br><br>Base de données : " + escape(str(self.workspace.paths.database)),
+    def _about(self) -> QMessageBox:
+        about = self.workspace.about()
+        megabytes = f"{about.database_bytes / 1_000_000:.1f}".replace(".", ",")
+        lines = [
+            f"Dossia {about.version} — le dossier client des courtiers en crédit immobilier, "
+            "hors ligne.",
+            "",
+            f"Cabinet : {about.office or '(Paramètres › Société)'}"
+            + (f" — ORIAS n° {about.orias_number}" if about.orias_number else ""),
+            f"Dossier des données : {about.folder}",
+            f"Base de données : {about.database_file.name} ({megabytes} Mo)",
+            f"SQLite {about.sqlite_version}",
+        ]
+        box = message_box(  # paths: plain text
+            QMessageBox.Icon.Information, "À propos de Dossia", "\n".join(lines), self
         )
+        box.setObjectName("aboutDialog")
+        box.open()
+        return box
 
     # --- closing ---
 

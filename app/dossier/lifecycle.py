@@ -104,7 +104,8 @@ def check_dates(dates: DossierDates, today: dt.date) -> None:
         value = getattr(dates, name)
         if value is not None and value < dates.created_on:
             raise DomainError(
-                f"{DATE_LABELS[name]} ne peut pas être antérieure à la date de création "
+                f"La {DATE_LABELS[name].lower()} ne peut pas être antérieure à la date de "
+                "création "
                 f"({dates.created_on:%d/%m/%Y}).",
                 field=name,
             )
