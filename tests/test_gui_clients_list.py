@@ -241,3 +241,22 @@ def test_the_keyboard_round_trip(qtbot, main_window, workspace):
     box = main_window.show_shortcuts()
     assert "Ctrl+W ou Échap" in box.text() and "Alt+A" in box.text()
     box.reject()
+
+
+def test_a_search_that_finds_nothing_says_so_with_a_way_out(qtbot, main_window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    rows = main_window.model.rowCount()
+    assert rows > 0
+    qtbot.keyClicks(main_window.search, "zzqx")
+    qtbot.waitUntil(lambda: main_window.model.rowCount() == 0)
+    label = main_window.findChild(QLabel, "emptySearchLabel")
+    qtbot.waitUntil(label.isVisible)
+    assert label.text() == "Aucun dossier ne correspond à « zzqx » parmi les prospects."
+    qtbot.mouseClick(
+        main_window.findChild(QPushButton, "clearSearchButton"), Qt.MouseButton.LeftButton
+    )
+    assert main_window.search.text() == ""
+    qtbot.waitUntil(lambda: main_window.model.rowCount() == rows)
+    assert not label.isVisible()

@@ -186,6 +186,27 @@ class MainWindow(QMainWindow):
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         layout.addWidget(self.table, 1)
+        # A search that finds nothing says so, over the empty table, with a way out.
+        self.empty_search = QWidget(self.table.viewport())
+        self.empty_search.setObjectName("emptySearch")
+        empty = QVBoxLayout(self.empty_search)
+        self.empty_label = plain(QLabel())  # the search, as typed
+        self.empty_label.setObjectName("emptySearchLabel")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        empty.addWidget(self.empty_label)
+        clear = QPushButton("Effacer la recherche")
+        clear.setObjectName("clearSearchButton")
+        clear.clicked.connect(self._clear_search)
+        empty.addWidget(clear, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.empty_search.hide()
+        self.table.viewport().installEventFilter(self)  # kept centred when resized
+        for signal in (
+            self.model.modelReset,
+            self.model.rowsInserted,
+            self.model.rowsRemoved,
+        ):
+            signal.connect(self._show_empty_search)
         self.setCentralWidget(central)
 
         self.count_label = QLabel()
@@ -535,6 +556,27 @@ class MainWindow(QMainWindow):
 
     # --- opening and creating dossiers ---
 
+    def _show_empty_search(self, *_args) -> None:
+        text = " ".join(self.search.text().split())
+        shown = bool(text) and self.model.rowCount() == 0
+        if shown:
+            tab = _TABS[self.tabs.currentIndex()]
+            among = "" if tab is ListTab.ALL else f" parmi les {tab.label.lower()}"
+            self.empty_label.setText(f"Aucun dossier ne correspond à « {text} »{among}.")
+            self.empty_search.adjustSize()
+            viewport = self.table.viewport()
+            self.empty_search.setFixedWidth(min(viewport.width() - 40, 560))
+            self.empty_search.adjustSize()
+            self.empty_search.move(
+                (viewport.width() - self.empty_search.width()) // 2,
+                max(24, viewport.height() // 4),
+            )
+        self.empty_search.setVisible(shown)
+
+    def _clear_search(self) -> None:
+        self.search.clear()
+        self.search.setFocus()
+
     def go_to_results(self) -> None:
         """From the search field into the list (Bas or Entrée): the first row chosen, so
         that Entrée then opens it."""
@@ -548,6 +590,11 @@ class MainWindow(QMainWindow):
         self.table.setFocus()
 
     def eventFilter(self, watched, event) -> bool:
+        table = getattr(self, "table", None)  # the search's filter comes before the table
+        if table is not None and watched is table.viewport() and event.type() == QEvent.Type.Resize:
+            if self.empty_search.isVisible():
+                self._show_empty_search()
+            return False
         if (
             watched is self.search
             and event.type() == QEvent.Type.KeyPress
