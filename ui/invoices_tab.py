@@ -572,31 +572,25 @@ class InvoicesTab(QWidget):
         return dialog
 
     def refund(self) -> PaymentDialog | None:
-        row = self.selected()
-        if row is None:
-            return None
-        dialog = PaymentDialog(
-            self,
-            row.number,
-            row.rebate,
-            row.to_refund_cents,
-            lambda payment: self.service.refund(row.id, payment),
-            refund=True,
-        )
-        dialog.accepted.connect(lambda: self._done(dialog.result_value))
-        dialog.open()
-        return dialog
+        return self._payment(refund=True)
 
     def pay(self) -> PaymentDialog | None:
+        return self._payment(refund=False)
+
+    def _payment(self, refund: bool) -> PaymentDialog | None:
+        """A payment of the chosen invoice (what remains due proposed), or a refund (what
+        was overpaid)."""
         row = self.selected()
         if row is None:
             return None
+        record = self.service.refund if refund else self.service.pay
         dialog = PaymentDialog(
             self,
             row.number,
             row.rebate,
-            row.remaining_cents,
-            lambda payment: self.service.pay(row.id, payment),
+            row.to_refund_cents if refund else row.remaining_cents,
+            lambda payment: record(row.id, payment),
+            refund=refund,
         )
         dialog.accepted.connect(lambda: self._done(dialog.result_value))
         dialog.open()

@@ -10,7 +10,6 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -40,22 +39,20 @@ from app.invoicing.invoices import (
     status_label,
     vat_of,
 )
+from app.invoicing.proposals import proposal
 from app.office.company import Company
 from app.office.permissions import check_writer
 from app.storage.database import Database
 from app.storage.issued_numbers import IssuedNumbers
-from app.text import format_amount, person_name
-from models.dossier import BankSubmission, Counter, Dossier, Simulation
+from app.text import format_amount
+from models.dossier import Counter, Dossier
 from models.enums import (
     AuditAction,
     InvoiceKind,
     InvoiceState,
-    ReferrerKind,
     Right,
-    SimulationStatus,
-    SubmissionStatus,
 )
-from models.office import Bank, Invoice, Payment, Referrer
+from models.office import Invoice, Payment, Referrer
 
 _FLAGS = {
     InvoiceKind.FEES: ("no_fees", "« Pas d'honoraires »"),
@@ -201,7 +198,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         the apporteur d'affaires and his share."""
         with self._db.read() as session:
             dossier = self._visible(session, dossier_id)
-            return _proposal(session, dossier, kind, self._today())
+            return proposal(session, dossier, kind, self._today())
 
     # --- drafts ----------------------------------------------------------------------
 
@@ -412,76 +409,57 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         """Record a payment: never more than what remains due, never fees before the funds
         are released (L519-6), cash within the legal cap. An invoice whose dossier was
         deleted is still paid (None is returned then: no dossier to show)."""
-        with self._db.write() as session:
-            invoice = self._invoice(session, invoice_id)
-            dossier = self._paying(session, invoice)
+
+        def check(invoice: Invoice, dossier: Dossier | None) -> PaymentData:
             if invoice.state is not InvoiceState.ISSUED or invoice.total_cents < 0:
                 raise DomainError("Seule une facture émise, non annulée, reçoit un règlement.")
             assert invoice.issued_on is not None
-            payments = list(
-                session.scalars(select(Payment).where(Payment.invoice_id == invoice.id))
-            )
-            credited = sum(c.total_cents for c in _credited(session, invoice.id))
-            remaining = invoice.total_cents + credited - sum(p.amount_cents for p in payments)
-            cleaned = check_payment(
+            owed = invoice.total_cents + invoice.credited_cents
+            return check_payment(
                 payment,
                 invoice.kind,
                 invoice.issued_on,
-                remaining,
-                invoice.total_cents + credited,
+                owed - invoice.paid_cents,
+                owed,
                 # A deleted dossier's fees were issued once its funds were released (L519-6)
                 dossier.funds_released_on if dossier else invoice.issued_on,
                 self._today(),
             )
-            session.add(
-                Payment(
-                    invoice_id=invoice.id,
-                    paid_on=cleaned.paid_on,
-                    amount_cents=cleaned.amount_cents,
-                    means=cleaned.means,
-                    reference=cleaned.reference,
-                    created_at=now(),
-                    created_by=self._user.id,
-                )
-            )
-            _rebalance(session, invoice)
-            self._audit_payment(
-                session,
-                invoice,
-                dossier,
-                f"{invoice.number} — {format_amount(cleaned.amount_cents)} "
-                f"({cleaned.means.label.lower()})",
-            )
-            session.info[CHANGED] = invoice.id
-            return self._result(session, dossier) if dossier else None
+
+        return self._record(invoice_id, check, sign=1, said="")
 
     def refund(self, invoice_id: int, refund: PaymentData) -> DossierInvoices | None:
         """Money given back after a credit note on what was paid (a negative payment):
         never more than what was paid beyond the invoice's credited total. A deleted
         dossier's invoice too (None is returned then)."""
-        with self._db.write() as session:
-            invoice = self._invoice(session, invoice_id)
-            dossier = self._paying(session, invoice)
+
+        def check(invoice: Invoice, _dossier: Dossier | None) -> PaymentData:
             if invoice.state is InvoiceState.DRAFT or invoice.total_cents < 0:
                 raise DomainError("Seule une facture émise peut donner lieu à un remboursement.")
             assert invoice.issued_on is not None
-            paid = session.scalar(
-                select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-                    Payment.invoice_id == invoice.id
-                )
-            )
-            credited = sum(c.total_cents for c in _credited(session, invoice.id))
-            cleaned = check_refund(
-                refund,
-                (paid or 0) - invoice.total_cents - credited,
-                invoice.issued_on,
-                self._today(),
-            )
+            overpaid = invoice.paid_cents - invoice.total_cents - invoice.credited_cents
+            return check_refund(refund, overpaid, invoice.issued_on, self._today())
+
+        return self._record(invoice_id, check, sign=-1, said="remboursement de ")
+
+    def _record(
+        self,
+        invoice_id: int,
+        check: Callable[[Invoice, Dossier | None], PaymentData],
+        sign: int,
+        said: str,
+    ) -> DossierInvoices | None:
+        """A payment (sign 1) or a refund (-1) checked against the invoice's kept balances,
+        recorded, the balances kept, audited — in one transaction."""
+        with self._db.write() as session:
+            invoice = self._invoice(session, invoice_id)
+            dossier = self._paying(session, invoice)
+            cleaned = check(invoice, dossier)
             session.add(
                 Payment(
                     invoice_id=invoice.id,
                     paid_on=cleaned.paid_on,
-                    amount_cents=-cleaned.amount_cents,
+                    amount_cents=sign * cleaned.amount_cents,
                     means=cleaned.means,
                     reference=cleaned.reference,
                     created_at=now(),
@@ -493,7 +471,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                 session,
                 invoice,
                 dossier,
-                f"{invoice.number} — remboursement de {format_amount(cleaned.amount_cents)} "
+                f"{invoice.number} — {said}{format_amount(cleaned.amount_cents)} "
                 f"({cleaned.means.label.lower()})",
             )
             session.info[CHANGED] = invoice.id
@@ -577,15 +555,9 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         if printed.kind is InvoiceKind.REBATE:
             raise DomainError("Une ristourne est due par le cabinet : elle ne se relance pas.")
         with self._db.read() as session:
-            invoice = self._invoice(session, invoice_id)
-            paid = session.scalar(
-                select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-                    Payment.invoice_id == invoice.id
-                )
-            )
-            credited = sum(c.total_cents for c in _credited(session, invoice.id))
+            invoice = self._invoice(session, invoice_id)  # its kept balances
             state = invoice.state
-        remaining = printed.total_cents + credited - (paid or 0)
+            remaining = invoice.total_cents + invoice.credited_cents - invoice.paid_cents
         today = self._today()
         if state is not InvoiceState.ISSUED or remaining <= 0:
             raise DomainError("Cette facture ne doit plus rien : pas de relance.")
@@ -835,83 +807,3 @@ def _fill(invoice: Invoice, data: InvoiceData, vat_rate_bp: int) -> None:
     invoice.vat_cents = vat_of(data.amount_cents, vat_rate_bp)
     invoice.total_cents = data.amount_cents + invoice.vat_cents
     invoice.payment_days = data.payment_days
-
-
-def _proposal(session: Session, dossier: Dossier, kind: InvoiceKind, today: dt.date) -> InvoiceData:
-    simulations = sorted(dossier.simulations, key=lambda s: (s.created_at, s.id))
-    validated = [s for s in simulations if s.status is SimulationStatus.CLIENT_VALIDATED]
-    chosen = validated or simulations
-    plan: Simulation | None = chosen[-1] if chosen else None
-    borrowers = sorted(dossier.borrowers, key=lambda b: b.rank)
-    service_on = dossier.funds_released_on or dossier.offer_signed_on or today
-    if kind is InvoiceKind.FEES:
-        main = borrowers[0] if borrowers else None
-        address = (
-            " ".join(p for p in (main.address, main.postal_code, main.city) if p) if main else ""
-        )
-        return InvoiceData(
-            kind,
-            " et ".join(person_name(b.first_name, b.last_name) for b in borrowers),
-            address,
-            description=f"Honoraires de courtage en opérations de banque — dossier {dossier.number}",
-            amount_cents=plan.brokerage_fees_cents if plan is not None else 0,
-            service_on=service_on,
-        )
-    if kind is InvoiceKind.BANK_COMMISSION:
-        accepted = session.scalars(
-            select(BankSubmission)
-            .where(
-                BankSubmission.dossier_id == dossier.id,
-                BankSubmission.status == SubmissionStatus.OFFER_ACCEPTED,
-            )
-            .order_by(BankSubmission.updated_at.desc())
-        ).first()
-        bank = session.get(Bank, accepted.bank_id) if accepted and accepted.bank_id else None
-        lent = (accepted.amount_cents if accepted else None) or (
-            plan.amount_cents if plan is not None else 0
-        )
-        amount = 0
-        if bank is not None and bank.commission_rate_mpct:
-            amount = int((Decimal(lent) * bank.commission_rate_mpct / 100_000).to_integral_value())
-        elif bank is not None and bank.commission_fixed_cents:
-            amount = bank.commission_fixed_cents
-        return InvoiceData(
-            kind,
-            (f"{bank.name} — {bank.agency}" if bank and bank.agency else bank.name)
-            if bank
-            else (accepted.bank_name if accepted else ""),
-            bank.address if bank else "",
-            bank.siren if bank else "",
-            bank_id=bank.id if bank else None,
-            recipient_is_business=True,
-            description=(
-                f"Commission d'intermédiation — prêt de {format_amount(lent)} — dossier "
-                f"{dossier.number}"
-            ),
-            amount_cents=amount,
-            service_on=service_on,
-        )
-    referrer = session.get(Referrer, dossier.referrer_id) if dossier.referrer_id else None
-    fees = session.scalar(
-        select(func.coalesce(func.sum(Invoice.amount_cents), 0)).where(
-            Invoice.dossier_id == dossier.id,
-            Invoice.kind == InvoiceKind.FEES,
-            Invoice.state != InvoiceState.DRAFT,
-        )
-    ) or (plan.brokerage_fees_cents if plan is not None else 0)
-    amount = 0
-    if referrer is not None and referrer.rebate_rate_mpct:
-        amount = int((Decimal(fees) * referrer.rebate_rate_mpct / 100_000).to_integral_value())
-    elif referrer is not None and referrer.rebate_fixed_cents:
-        amount = referrer.rebate_fixed_cents
-    return InvoiceData(
-        kind,
-        referrer.name if referrer else "",
-        referrer.address if referrer else "",
-        recipient_siren=referrer.siren if referrer else "",
-        recipient_is_business=bool(referrer and referrer.kind is ReferrerKind.COMPANY),
-        referrer_id=referrer.id if referrer else None,
-        description=f"Ristourne d'apporteur d'affaires — dossier {dossier.number}",
-        amount_cents=amount,
-        service_on=service_on,
-    )

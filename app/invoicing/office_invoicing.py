@@ -160,9 +160,7 @@ class OfficeInvoicing:
                     Invoice.number.like(like),
                 )
             )
-        if not self._user.can(Right.VIEW_ALL_DOSSIERS):
-            owned = select(Dossier.id).where(Dossier.owner_id == self._user.id)
-            conditions.append(Invoice.dossier_id.in_(owned))
+        conditions += self._scope()
         with self._db.read() as session:
             rebate = Invoice.kind == InvoiceKind.REBATE
             posted = Invoice.state != InvoiceState.DRAFT
@@ -241,6 +239,14 @@ class OfficeInvoicing:
             rebates_due_cents=totals[7],
         )
 
+    def _scope(self) -> list:
+        """The invoices this user sees: all with «Voir tous les dossiers», else those of his
+        own dossiers."""
+        if self._user.can(Right.VIEW_ALL_DOSSIERS):
+            return []
+        owned = select(Dossier.id).where(Dossier.owner_id == self._user.id)
+        return [Invoice.dossier_id.in_(owned)]
+
     def journal(self, start: dt.date, end: dt.date) -> Journal:
         """«Journal des ventes»: the invoices and credit notes issued from `start` to `end`
         (in their numbering order) and the payments received then; the rebates and what
@@ -248,9 +254,8 @@ class OfficeInvoicing:
         self._user.require(Right.INVOICE)
         if end < start:
             raise DomainError("La fin de la période précède son début.", "end")
-        restrict = None if self._user.can(Right.VIEW_ALL_DOSSIERS) else self._user.id
         with self._db.read() as session:
-            sales, payments = _journal_rows(session, start, end, restrict)
+            sales, payments = _journal_rows(session, start, end, self._scope())
         # Plain rows, not ORM objects, and each label looked up once: a year is 75,000 lines.
         kinds = {kind: kind.label for kind in InvoiceKind}
         means = {m: m.label for m in PaymentMeans}
@@ -338,11 +343,8 @@ class OfficeInvoicing:
             Invoice.state != InvoiceState.DRAFT,
             Invoice.issued_on >= start,
             Invoice.issued_on <= end,
+            *self._scope(),
         ]
-        if not self._user.can(Right.VIEW_ALL_DOSSIERS):
-            conditions.append(
-                Invoice.dossier_id.in_(select(Dossier.id).where(Dossier.owner_id == self._user.id))
-            )
         paid = (
             select(func.coalesce(func.sum(Payment.amount_cents), 0))
             .where(Payment.invoice_id == Invoice.id, Payment.paid_on <= end)
@@ -456,17 +458,14 @@ class OfficeInvoicing:
         ]
 
 
-def _journal_rows(session: Session, start: dt.date, end: dt.date, restrict: int | None):
+def _journal_rows(session: Session, start: dt.date, end: dt.date, scope: list):
     note = aliased(Invoice)
     conditions = [
         Invoice.state != InvoiceState.DRAFT,
         Invoice.issued_on >= start,
         Invoice.issued_on <= end,
+        *scope,
     ]
-    if restrict is not None:
-        conditions.append(
-            Invoice.dossier_id.in_(select(Dossier.id).where(Dossier.owner_id == restrict))
-        )
     sales = session.execute(
         select(
             Invoice.issued_on,
@@ -484,11 +483,7 @@ def _journal_rows(session: Session, start: dt.date, end: dt.date, restrict: int 
         .where(*conditions)
         .order_by(Invoice.issued_on, Invoice.id)
     ).all()
-    paid_conditions = [Payment.paid_on >= start, Payment.paid_on <= end]
-    if restrict is not None:
-        paid_conditions.append(
-            Invoice.dossier_id.in_(select(Dossier.id).where(Dossier.owner_id == restrict))
-        )
+    paid_conditions = [Payment.paid_on >= start, Payment.paid_on <= end, *scope]
     payments = session.execute(
         select(
             Payment.paid_on,
