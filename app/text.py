@@ -26,11 +26,17 @@ def strip_unsafe(text: str) -> str:
     )
 
 
+# Letters that no accent-stripping decomposes: French keyboards have no «œ» nor «æ», so
+# brokers type «oe» and «ae» («LŒUILLIET Lætitia» is found with «loeuilliet laetitia»).
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d"})
+
+
 def fold(text: str) -> str:
-    """Lower-case and strip accents, for searching and sorting («Éloïse» → «eloise»)."""
+    """Lower-case, strip accents and spell ligatures out, for searching and sorting
+    («Éloïse» → «eloise», «Lætitia» → «laetitia»)."""
     decomposed = unicodedata.normalize("NFKD", strip_unsafe(text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
+    return " ".join(stripped.casefold().translate(_LIGATURES).split())
 
 
 def format_date(value: dt.date | None) -> str:

@@ -260,3 +260,54 @@ def test_a_search_that_finds_nothing_says_so_with_a_way_out(qtbot, main_window):
     assert main_window.search.text() == ""
     qtbot.waitUntil(lambda: main_window.model.rowCount() == rows)
     assert not label.isVisible()
+
+
+def test_search_spells_ligatures_out_as_a_french_keyboard_types_them(qtbot, main_window, workspace):
+    """French keyboards have no «œ» nor «æ»: «loeuilliet» and «laetitia» find «LŒUILLIET
+    Lætitia», and «lœuilliet» still does."""
+    detail = new_dossier(workspace, "Lœuilliet", "Lætitia")
+    main_window.refresh()
+    main_window.tabs.setCurrentIndex(3)
+    search = main_window.findChild(QLineEdit, "searchField")
+    for typed in ("loeuilliet", "LOEUILLIET LAETITIA", "lœuilliet", "laet loe"):
+        search.clear()
+        type_text(qtbot, search, typed)
+        rows = visible_rows(main_window)
+        assert [r[0] for r in rows] == [detail.number], typed
+        assert rows[0][1] == "LŒUILLIET Lætitia"
+
+
+def test_an_older_office_finds_its_ligatures_after_the_upgrade(tmp_path):
+    import sqlite3
+
+    from alembic import command
+
+    from app.storage.schema import alembic_config
+    from app.text import fold
+
+    path = tmp_path / "old.sqlite3"
+    config = alembic_config(path)
+    command.upgrade(config, "0022_self_billing")
+    connection = sqlite3.connect(path)
+    old = "2026-00001 1 lœuilliet lætitia"  # as the older fold kept it
+    connection.execute(
+        "INSERT INTO dossiers (id, number, status, owner_id, provenance_id, provenance_detail, "
+        "step_id, is_complete, hide_contacts, no_fees, no_bank_commission, no_rebate, "
+        "internal_note, created_on, abandon_detail, holder_name, holder_sort, search_text, "
+        "version, updated_at) VALUES (1, '2026-00001', 'client', 1, 1, '', 1, 0, 0, 0, 0, 0, "
+        "'', '2026-11-30', '', 'LŒUILLIET Lætitia', ?, ?, 1, '2026-11-30 10:00:00')",
+        ("lœuilliet lætitia", old),
+    )
+    connection.commit()
+    connection.close()
+    command.upgrade(config, "head")
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT search_text, holder_sort FROM dossiers").fetchone() == (
+        fold(old),
+        "loeuilliet laetitia",
+    )
+    hits = connection.execute(
+        "SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH 'loeuill* AND laeti*'"
+    ).fetchall()
+    assert hits == [(1,)]
+    connection.close()

@@ -17,7 +17,7 @@ from app.errors import DatabaseOpenError, NewerDatabaseError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0022_self_billing"
+HEAD_REVISION = "0023_fold_ligatures"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -41,6 +41,7 @@ KNOWN_REVISIONS = (
     "0020_partial_credits_index",
     "0021_invoice_balances",
     "0022_self_billing",
+    "0023_fold_ligatures",
 )
 
 BUSY_TIMEOUT_MS = 5000
