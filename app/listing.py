@@ -49,10 +49,25 @@ class ListColumn(enum.IntEnum):
     CREATED = 6
     COMPLETE = 7
     BANK = 8  # optional: hidden until the user shows it
+    STATUS = 9  # «Tous» only: prospects, clients and abandoned dossiers side by side
+    ABANDON_REASON = 10  # «Abandonnés» only
+    ABANDONED_ON = 11  # «Abandonnés» only
 
     @property
     def header(self) -> str:
         return _HEADERS[self]
+
+    def shown_in(self, tab: ListTab) -> bool:
+        """Whether the list shows this column on `tab` (the optional ones aside)."""
+        only = _ONLY_IN.get(self)
+        return only is None or only == tab
+
+
+_ONLY_IN = {
+    ListColumn.STATUS: ListTab.ALL,
+    ListColumn.ABANDON_REASON: ListTab.ABANDONED,
+    ListColumn.ABANDONED_ON: ListTab.ABANDONED,
+}
 
 
 _HEADERS = {
@@ -65,6 +80,9 @@ _HEADERS = {
     ListColumn.CREATED: "Créé le",
     ListColumn.COMPLETE: "Complet",
     ListColumn.BANK: "Banque retenue",
+    ListColumn.STATUS: "Statut",
+    ListColumn.ABANDON_REASON: "Motif d'abandon",
+    ListColumn.ABANDONED_ON: "Abandonné le",
 }
 
 
@@ -80,6 +98,12 @@ class ListQuery:
     # Set by the service from the user's rights, never by the screen.
     restrict_to_owner: int | None = None
 
+    @property
+    def sorted_by(self) -> ListColumn:
+        """The column the rows are sorted on: the one asked for, or the creation date when
+        the tab does not show it (the abandon date, once back on «Tous»)."""
+        return self.sort if self.sort.shown_in(self.tab) else ListColumn.CREATED
+
 
 @dataclass(frozen=True)
 class ListRow:
@@ -94,6 +118,8 @@ class ListRow:
     is_complete: bool
     status: DossierStatus
     bank: str = ""  # the bank whose offer the client accepted
+    abandon_reason: str = ""  # its label, for an abandoned dossier
+    abandoned_on: dt.date | None = None
 
 
 @dataclass(frozen=True)

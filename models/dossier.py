@@ -59,6 +59,8 @@ class Dossier(Base):
         Index("ix_dossiers_complete", "is_complete"),
         Index("ix_dossiers_bank", "bank_sort"),
         Index("ix_dossiers_status_bank", "status", "bank_sort"),
+        Index("ix_dossiers_status_abandoned", "status", "abandoned_on", "id"),
+        Index("ix_dossiers_status_reason", "status", "abandon_reason", "abandoned_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -311,3 +311,143 @@ def test_an_older_office_finds_its_ligatures_after_the_upgrade(tmp_path):
     ).fetchall()
     assert hits == [(1,)]
     connection.close()
+
+
+def _header_texts(window) -> list[str]:
+    """The list's headers as the broker sees them: shown ones, in screen order."""
+    header = window.table.horizontalHeader()
+    logical = sorted(
+        (header.visualIndex(c), c)
+        for c in range(window.model.columnCount())
+        if not header.isSectionHidden(c)
+    )
+    return [window.model.headerData(c, Qt.Orientation.Horizontal) for _, c in logical]
+
+
+def test_all_says_each_status_and_abandoned_says_why_and_when(qtbot, main_window, workspace):
+    """«Tous» has a «Statut» column; «Abandonnés» shows the reason and the date of abandon,
+    sorts on them, and a sort on the date does not follow the broker back to «Tous»."""
+    from models.enums import AbandonReason
+
+    window = main_window
+    window.tabs.setCurrentIndex(3)
+    assert _header_texts(window)[:3] == ["N°", "Porteur de projet", "Statut"]
+    shown = {window.model.row_at(r).status.label: r for r in range(window.model.rowCount())}
+    assert set(shown) == {"Prospect", "Client", "Abandonné"}
+    for label, row in shown.items():
+        assert window.model.index(row, ListColumn.STATUS).data() == label
+    assert "Motif d'abandon" not in _header_texts(window)
+
+    window.tabs.setCurrentIndex(0)
+    assert "Statut" not in _header_texts(window)
+
+    detail = new_dossier(workspace, "Abandonné", "Test")
+    workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.BANK_REFUSAL, "")
+    window.refresh()
+    window.tabs.setCurrentIndex(2)
+    headers = _header_texts(window)
+    assert headers[-3:] == ["Abandonné le", "Motif d'abandon", "Complet"]
+    row = window.model.row_of(detail.id)
+    values = {h: window.model.index(row, c).data() for c, h in enumerate(_all_headers(window))}
+    assert values["Motif d'abandon"] == "Refus banque"
+    assert values["Abandonné le"] == workspace.dossiers.get(detail.id).abandoned_on.strftime(
+        "%d/%m/%Y"
+    )
+    date_column = _all_headers(window).index("Abandonné le")
+    window.table.horizontalHeader().sectionClicked.emit(date_column)
+    window.table.sortByColumn(date_column, Qt.SortOrder.DescendingOrder)
+    dates = [window.model.row_at(r).abandoned_on for r in range(window.model.rowCount())]
+    assert dates == sorted(dates, reverse=True) and None not in dates
+    window.tabs.setCurrentIndex(3)
+    header = window.table.horizontalHeader()
+    assert header.sortIndicatorSection() == ListColumn.CREATED
+    created = [window.model.row_at(r).created_on for r in range(window.model.rowCount())]
+    assert created == sorted(created, reverse=True)
+
+
+def _all_headers(window) -> list[str]:
+    return [
+        window.model.headerData(c, Qt.Orientation.Horizontal)
+        for c in range(window.model.columnCount())
+    ]
+
+
+def _arrow_points_down(window, column: int) -> bool:
+    """Read the sort indicator's pixels: a «v» is wider at its top than at its bottom."""
+    from PySide6.QtGui import QColor
+
+    header = window.table.horizontalHeader()
+    left = header.sectionViewportPosition(column)
+    width = header.sectionSize(column)
+    image = header.grab().toImage()
+    ink_rows = []
+    for y in range(image.height()):
+        xs = [
+            x
+            for x in range(left + width - 30, left + width)
+            if QColor(image.pixel(x, y)).lightness() < 140
+        ]
+        if xs:
+            ink_rows.append(max(xs) - min(xs))
+    assert len(ink_rows) >= 3, "no sort indicator drawn"
+    return ink_rows[0] > ink_rows[-1]
+
+
+def test_the_sort_arrow_points_the_way_the_dates_go(qtbot, main_window):
+    from PySide6.QtWidgets import QApplication
+
+    from ui.common import style_sheet
+
+    window = main_window
+    QApplication.instance().setStyleSheet(style_sheet())  # as Dossia starts
+    try:
+        assert window.model.query.descending  # newest first, as it opens
+        assert _arrow_points_down(window, ListColumn.CREATED)
+        window.table.sortByColumn(ListColumn.CREATED, Qt.SortOrder.AscendingOrder)
+        first = window.model.row_at(0).created_on
+        assert first <= window.model.row_at(window.model.rowCount() - 1).created_on
+        assert not _arrow_points_down(window, ListColumn.CREATED)
+    finally:
+        QApplication.instance().setStyleSheet("")
+
+
+def test_a_wide_screen_does_not_give_half_of_it_to_the_names(qtbot, main_window):
+    window = main_window
+    window.resize(1920, 1000)
+    qtbot.waitUntil(lambda: window.table.viewport().width() > 1800)
+    widths = {
+        c: window.table.columnWidth(c) for c in ListColumn if not window.table.isColumnHidden(c)
+    }
+    assert widths[ListColumn.HOLDER] <= 360
+    assert max(widths.values()) < window.table.viewport().width() / 4
+    window.resize(1366, 740)
+    window.tabs.setCurrentIndex(2)  # the most columns
+    qtbot.waitUntil(lambda: window.table.viewport().width() < 1366)
+    assert sum(widths.values()) and not window.table.horizontalScrollBar().isVisible()
+    assert (
+        sum(window.table.columnWidth(c) for c in ListColumn if not window.table.isColumnHidden(c))
+        <= window.table.viewport().width()
+    )
+
+
+def test_a_broker_who_sees_only_his_dossiers_has_no_broker_filter(qtbot, login_as):
+    from models.enums import Right
+    from ui.main_window import MainWindow
+
+    broker = login_as("slegrand")
+    assert not broker.user.can(Right.VIEW_ALL_DOSSIERS)
+    window = MainWindow(broker)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.findChild(QComboBox, "brokerFilter").isHidden()
+    qtbot.waitUntil(lambda: not window.counts_pending)
+    owners = {window.model.row_at(r).owner for r in range(window.model.rowCount())}
+    assert owners == {broker.user.display_name}
+    manager = login_as("pmoreau")
+    other = MainWindow(manager)
+    qtbot.addWidget(other)
+    other.show()
+    assert other.findChild(QComboBox, "brokerFilter").isVisible()
+    qtbot.waitUntil(lambda: not other.counts_pending)
+    window.shut_down()
+    other.shut_down()

@@ -150,10 +150,12 @@ STATISTICS_300K = {
     "ix_dossiers_status_complete": "300000 100000 50000",
     "ix_dossiers_bank": "300000 30000",
     "ix_dossiers_status_bank": "300000 100000 10000",
+    "ix_dossiers_status_abandoned": "300000 100000 300 1",
+    "ix_dossiers_status_reason": "300000 100000 20000 300 1",
 }
 
 
-@pytest.mark.parametrize("tab", [ListTab.ALL, ListTab.CLIENTS])
+@pytest.mark.parametrize("tab", [ListTab.ALL, ListTab.CLIENTS, ListTab.ABANDONED])
 @pytest.mark.parametrize("column", list(ListColumn))
 def test_a_broad_search_walks_the_sort_index_at_300k(workspace, monkeypatch, column, tab):
     """The plan of a search matching many dossiers, with 300,000-dossier statistics: the
@@ -178,7 +180,7 @@ def test_a_broad_search_walks_the_sort_index_at_300k(workspace, monkeypatch, col
         query = ListQuery(tab=tab, search="2025", sort=column, descending=descending)
         sql, params = sqlite_listing.page_sql(connection, query, 0, 100)
         plan = " | ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, params))
-        index = sqlite_listing._SORT_INDEXES[column][tab.status is not None]
+        index = sqlite_listing._SORT_INDEXES[query.sorted_by][tab.status is not None]
         assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
         assert "ANY(" not in plan and "TEMP B-TREE" not in plan, plan
     connection.close()

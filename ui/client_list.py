@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from app.errors import Cancelled
 from app.listing import ListColumn, ListQuery, ListRow
 from app.workspace import Workspace
+from models.enums import DossierStatus
 from ui.workers import Background
 
 PAGE_SIZE = 100  # rows read by id at a time, as they come into view
@@ -32,15 +34,22 @@ _ALIGN_CENTER = int(Qt.AlignmentFlag.AlignCenter)
 _ALIGN_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _ALIGNMENTS = tuple(
     _ALIGN_CENTER
-    if c in (ListColumn.PROGRESS, ListColumn.CREATED, ListColumn.COMPLETE)
+    if c in (ListColumn.PROGRESS, ListColumn.CREATED, ListColumn.COMPLETE, ListColumn.ABANDONED_ON)
     else _ALIGN_LEFT
     for c in ListColumn
 )
 _COLUMN_COUNT = len(ListColumn)
-# data() runs ~2,000 times per repaint: compare plain ints, not enum members.
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
-_USER = int(Qt.ItemDataRole.UserRole)
+_STATUS_COLUMN = int(ListColumn.STATUS)
+# The status in «Tous», in the colours of the dossier's badge.
+_STATUS_COLOURS = {
+    DossierStatus.PROSPECT: QColor("#3b6fb6"),
+    DossierStatus.CLIENT: QColor("#2e7d4f"),
+    DossierStatus.ABANDONED: QColor("#7a808a"),
+}
+
+
+def _date(day: dt.date | None) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}" if day else ""
 
 
 def _cells(row: ListRow) -> tuple[str, ...]:
@@ -51,9 +60,12 @@ def _cells(row: ListRow) -> tuple[str, ...]:
         row.provenance,
         row.step,
         f"{row.percent} %",
-        f"{row.created_on.day:02d}/{row.created_on.month:02d}/{row.created_on.year}",
+        _date(row.created_on),
         "Oui" if row.is_complete else "",
         row.bank,
+        row.status.label,
+        row.abandon_reason,
+        _date(row.abandoned_on),
     )
 
 
@@ -280,12 +292,10 @@ class DossierTableModel(QAbstractTableModel):
             entry = self._entry(index.row())
             return "" if entry is None else entry[1][index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            column = index.column()
-            return (
-                _ALIGN_CENTER
-                if column in (ListColumn.PROGRESS, ListColumn.COMPLETE, ListColumn.CREATED)
-                else _ALIGN_LEFT
-            )
+            return _ALIGNMENTS[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == _STATUS_COLUMN:
+            entry = self._entry(index.row())
+            return None if entry is None else _STATUS_COLOURS[entry[0].status]
         if role == Qt.ItemDataRole.UserRole:
             entry = self._entry(index.row())
             return None if entry is None else entry[0]
@@ -318,7 +328,7 @@ class ProgressDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect.adjusted(8, 0, -8, 0)
-        bar = QRect(rect.left(), rect.center().y() - 3, max(10, rect.width() - 44), 7)
+        bar = QRect(rect.left(), rect.center().y() - 3, max(10, rect.width() - 52), 7)
         track = QPainterPath()
         track.addRoundedRect(bar, 3.5, 3.5)
         painter.fillPath(track, QColor("#e3e8ef"))

@@ -32,7 +32,10 @@ def icon(name: str) -> QIcon:
 
 
 def style_sheet() -> str:
-    return (RESOURCES / "style.qss").read_text(encoding="utf-8")
+    """The application's style sheet, its images found in resources/icons wherever Dossia
+    runs from."""
+    text = (RESOURCES / "style.qss").read_text(encoding="utf-8")
+    return text.replace("url(icons/", f"url({(RESOURCES / 'icons').as_posix()}/")
 
 
 def set_role(label: QLabel, role: str) -> QLabel:

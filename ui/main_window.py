@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -37,17 +36,33 @@ from ui.operations import attempt
 from ui.workers import Background
 
 _TABS = (ListTab.PROSPECTS, ListTab.CLIENTS, ListTab.ABANDONED, ListTab.ALL)
+# Each column's width at 1366 px; a wider window shares its extra width among the columns
+# of names and labels, up to `_MOST` each (a name never takes half of a wide screen).
 _COLUMN_WIDTHS = {
-    ListColumn.NUMBER: 110,
-    ListColumn.HOLDER: 230,
-    ListColumn.OWNER: 150,
+    ListColumn.NUMBER: 105,
+    ListColumn.HOLDER: 220,
+    ListColumn.STATUS: 95,
+    ListColumn.OWNER: 145,
     ListColumn.PROVENANCE: 160,
-    ListColumn.STEP: 160,
-    ListColumn.PROGRESS: 130,
+    ListColumn.STEP: 150,
+    ListColumn.PROGRESS: 125,
     ListColumn.CREATED: 95,
+    ListColumn.ABANDONED_ON: 115,
+    ListColumn.ABANDON_REASON: 140,
     ListColumn.COMPLETE: 75,
     ListColumn.BANK: 150,
 }
+_GROWING = (
+    ListColumn.HOLDER,
+    ListColumn.OWNER,
+    ListColumn.PROVENANCE,
+    ListColumn.STEP,
+    ListColumn.ABANDON_REASON,
+    ListColumn.BANK,
+)
+_MOST = 340
+# Where each column stands on screen (the model's order is the storage's).
+_VISUAL_ORDER = tuple(_COLUMN_WIDTHS)
 # Columns the user shows or hides (the header's context menu), by their name: this
 # computer's choice (hidden at first).
 OPTIONAL_COLUMNS = (ListColumn.BANK,)
@@ -174,13 +189,12 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSortIndicator(ListColumn.CREATED, _qt_order(True))
         header.setHighlightSections(False)
-        for column, width in _COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(column, width)
-        header.setSectionResizeMode(ListColumn.HOLDER, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        for position, column in enumerate(_VISUAL_ORDER):
+            header.moveSection(header.visualIndex(column), position)
         self.table.setItemDelegateForColumn(ListColumn.PROGRESS, ProgressDelegate(self.table))
-        shown = self.workspace.machine.shown_columns()
-        for column in OPTIONAL_COLUMNS:
-            self.table.setColumnHidden(column, column.name.lower() not in shown)
+        self._optional_shown = self.workspace.machine.shown_columns()
+        self._show_tab_columns(_TABS[0])
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._columns_menu)
         self.table.doubleClicked.connect(self._open_index)
@@ -237,7 +251,50 @@ class MainWindow(QMainWindow):
     def show_column(self, column: ListColumn, shown: bool) -> None:
         self.table.setColumnHidden(column, not shown)
         names = {c.name.lower() for c in OPTIONAL_COLUMNS if not self.table.isColumnHidden(c)}
+        self._optional_shown = frozenset(names)
         attempt(lambda: self.workspace.machine.set_shown_columns(frozenset(names)))
+        self._fit_columns()
+
+    def _show_tab_columns(self, tab: ListTab) -> None:
+        """The columns of this tab: «Statut» on «Tous», the reason and date of abandon on
+        «Abandonnés», the optional ones as this computer chose."""
+        for column in ListColumn:
+            if column in OPTIONAL_COLUMNS:
+                hidden = column.name.lower() not in self._optional_shown
+            else:
+                hidden = not column.shown_in(tab)
+            self.table.setColumnHidden(column, hidden)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Each column at its width; the extra width of a wide window shared among the
+        columns of names and labels (up to `_MOST` each), the rest left to the last one."""
+        table = self.table
+        shown = [c for c in _VISUAL_ORDER if not table.isColumnHidden(c)]
+        if not shown:
+            return
+        widths = {c: _COLUMN_WIDTHS[c] for c in shown}
+        extra = table.viewport().width() - sum(widths.values())
+        growing = [c for c in shown if c in _GROWING]
+        if extra < 0:  # more columns than room: the names and labels give up to a fifth
+            for column in growing:
+                taken = min(-extra, widths[column] // 5)
+                widths[column] -= taken
+                extra += taken
+        while extra > 0 and growing:
+            share = max(1, extra // len(growing))
+            for column in list(growing):
+                added = min(share, _MOST - widths[column], extra)
+                widths[column] += added
+                extra -= added
+                if widths[column] >= _MOST:
+                    growing.remove(column)
+                if extra <= 0:
+                    break
+        if extra > 0:
+            widths[shown[-1]] += extra
+        for column, width in widths.items():
+            table.setColumnWidth(column, width)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&Fichier")
@@ -321,11 +378,14 @@ class MainWindow(QMainWindow):
         self.broker_filter.blockSignals(True)
         self.broker_filter.clear()
         brokers = self.workspace.brokers()
-        if self.workspace.user.can(Right.VIEW_ALL_DOSSIERS):
+        sees_all = self.workspace.user.can(Right.VIEW_ALL_DOSSIERS)
+        if sees_all:
             self.broker_filter.addItem("Tous les courtiers", None)
         for broker in brokers:
             self.broker_filter.addItem(broker.name, broker.id)
         self.broker_filter.blockSignals(False)
+        if not sees_all:  # a broker who sees only his own dossiers has nothing to filter
+            self.broker_filter.hide()
 
     # --- query changes ---
 
@@ -342,7 +402,17 @@ class MainWindow(QMainWindow):
         self._set_query(owner_id=self.broker_filter.currentData())
 
     def _on_tab(self, index: int) -> None:
-        self.model.set_query(replace(self.model.query, tab=_TABS[index]))
+        tab = _TABS[index]
+        query = replace(self.model.query, tab=tab)
+        if not query.sort.shown_in(tab):  # sorted on a column this tab does not show
+            query = replace(query, sort=ListColumn.CREATED, descending=True)
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)  # the query below sorts: no second read
+            header.setSortIndicator(ListColumn.CREATED, _qt_order(True))
+            header.blockSignals(False)
+            header.viewport().update()
+        self._show_tab_columns(tab)
+        self.model.set_query(query)
         self._show_counts()
 
     def refresh(self) -> None:
@@ -594,6 +664,7 @@ class MainWindow(QMainWindow):
         if table is not None and watched is table.viewport() and event.type() == QEvent.Type.Resize:
             if self.empty_search.isVisible():
                 self._show_empty_search()
+            self._fit_columns()
             return False
         if (
             watched is self.search

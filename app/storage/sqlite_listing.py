@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from app.errors import Cancelled
 from app.listing import BrokerChoice, ListColumn, ListQuery, ListRow, ListTab
 from app.text import fold
-from models.enums import DossierStatus
+from models.enums import AbandonReason, DossierStatus
 
 _ORDER_BY = {
     ListColumn.NUMBER: ("d.number",),
@@ -29,6 +29,9 @@ _ORDER_BY = {
     ListColumn.CREATED: ("d.created_on",),
     ListColumn.COMPLETE: ("d.is_complete",),
     ListColumn.BANK: ("d.bank_sort",),
+    ListColumn.STATUS: ("d.status", "d.created_on"),  # then the newest (or oldest) first
+    ListColumn.ABANDON_REASON: ("d.abandon_reason", "d.abandoned_on"),
+    ListColumn.ABANDONED_ON: ("d.abandoned_on",),
 }
 
 # Each sort walks an index in order and stops after one page, whatever SQLite's statistics
@@ -45,6 +48,10 @@ _SORT_INDEXES = {  # column: (index without a status filter, index with one)
     ListColumn.CREATED: ("ix_dossiers_created", "ix_dossiers_status_created"),
     ListColumn.COMPLETE: ("ix_dossiers_complete", "ix_dossiers_status_complete"),
     ListColumn.BANK: ("ix_dossiers_bank", "ix_dossiers_status_bank"),
+    ListColumn.STATUS: ("ix_dossiers_status_created", "ix_dossiers_status_created"),
+    # Shown on «Abandonnés» only (`ListQuery.sorted_by`): always under a status filter.
+    ListColumn.ABANDON_REASON: ("ix_dossiers_status_reason", "ix_dossiers_status_reason"),
+    ListColumn.ABANDONED_ON: ("ix_dossiers_status_abandoned", "ix_dossiers_status_abandoned"),
 }
 _JOINS = {
     "u": "JOIN users AS u ON u.id = d.owner_id",
@@ -64,16 +71,17 @@ FEW_MATCHES = 2000
 
 _COLUMNS = (
     "d.id, d.number, d.holder_name, u.first_name || ' ' || u.last_name, p.name, s.name, "
-    "s.percent, d.created_on, d.is_complete, d.status, d.chosen_bank"
+    "s.percent, d.created_on, d.is_complete, d.status, d.chosen_bank, d.abandon_reason, "
+    "d.abandoned_on"
 )
 
 
 def _walk_from(query: ListQuery, ids_only: bool = False) -> str:
     """Walk the sort index (and the small table that drives it, if any). `ids_only`: join
     nothing else."""
-    index = _SORT_INDEXES[query.sort][query.tab.status is not None]
+    index = _SORT_INDEXES[query.sorted_by][query.tab.status is not None]
     dossiers = f"dossiers AS d INDEXED BY {index}"
-    driver = _DRIVERS.get(query.sort)
+    driver = _DRIVERS.get(query.sorted_by)
     if driver is None:
         return dossiers if ids_only else f"{dossiers} " + " ".join(_JOINS.values())
     table, condition, alias = driver
@@ -86,7 +94,7 @@ def _matches_from(sorted_by: ListQuery | None = None) -> str:
     `sorted_by`, only the table its sort needs is joined."""
     joins = list(_JOINS.values())
     if sorted_by is not None:
-        driver = _DRIVERS.get(sorted_by.sort)
+        driver = _DRIVERS.get(sorted_by.sorted_by)
         joins = [_JOINS[driver[2]]] if driver else []
     return "hits CROSS JOIN dossiers AS d ON d.id = hits.id " + " ".join(joins)
 
@@ -150,7 +158,7 @@ def _ordered_source(
 
 def _order(query: ListQuery) -> str:
     direction = "DESC" if query.descending else "ASC"
-    order = ", ".join(f"{column} {direction}" for column in _ORDER_BY[query.sort])
+    order = ", ".join(f"{column} {direction}" for column in _ORDER_BY[query.sorted_by])
     return f"ORDER BY {order}, d.id {direction}"
 
 
@@ -215,6 +223,8 @@ def _row(row: tuple) -> ListRow:
         is_complete=bool(row[8]),
         status=DossierStatus(row[9]),
         bank=row[10],
+        abandon_reason=AbandonReason(row[11]).label if row[11] else "",
+        abandoned_on=dt.date.fromisoformat(row[12]) if row[12] else None,
     )
 
 
