@@ -7,6 +7,11 @@
     python main.py backups --db PATH
 
 Run `python main.py --help` for every option.
+
+Exit codes: 0 done; 1 the start stopped on an error its dialog showed; 2 a refused command,
+or a start that cannot go on (no display to open a window on, a first start under
+--quit-after-start or left unanswered), with a French message on stderr when no window
+could say it.
 """
 
 from __future__ import annotations
@@ -65,7 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             f"Le mot de passe peut être fourni par la variable d'environnement "
-            f"{PASSWORD_ENV_VAR} (avec --user, la fenêtre de connexion n'est alors pas affichée)."
+            f"{PASSWORD_ENV_VAR} (avec --user, la fenêtre de connexion n'est alors pas affichée). "
+            "Code de sortie 2 quand l'application ne peut pas démarrer (pas d'affichage "
+            "graphique, premier démarrage avec --quit-after-start) ou qu'une commande est "
+            "refusée, avec un message qui dit quoi faire."
         ),
     )
     parser.add_argument("--db", metavar="PATH", help="fichier de base de données à ouvrir")

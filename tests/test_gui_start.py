@@ -39,7 +39,7 @@ def test_first_start_creates_the_office_and_its_administrator(qtbot, tmp_path):
     assert "pas identiques" in dialog.error.text()
     dialog.findChild(QLineEdit, "adminConfirmEdit").setText("Secret-2026")
     click_ok(qtbot, dialog)
-    assert dialog.result_value == "hdubois"
+    qtbot.waitUntil(lambda: dialog.result_value == "hdubois", timeout=30_000)  # in a worker
     assert sqlite.check_database(paths.database) is sqlite.SchemaState.CURRENT
     office = OfficeDatabase(paths)
     user = office.authenticate("HDubois", "Secret-2026")
@@ -54,7 +54,7 @@ def test_first_start_can_build_the_demo_office(qtbot, tmp_path):
     dialog.demo_radio.setChecked(True)
     assert not dialog.admin_fields.isEnabled()
     click_ok(qtbot, dialog)
-    assert dialog.result_value == "admin"
+    qtbot.waitUntil(lambda: dialog.result_value == "admin", timeout=60_000)  # in a worker
     office = OfficeDatabase(paths)
     workspace = office.workspace_for(office.authenticate("admin", "demo"))
     from app.listing import ListQuery, ListTab

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shlex
 import sys
 import threading
 import time
@@ -39,6 +40,7 @@ from ui.operations import attempt
 from ui.workers import Background
 
 TRACE_ENV_VAR = "DOSSIA_TRACE_STARTUP"
+CANNOT_START = 2  # exit code: no screen to open a window on, or nothing to show unattended
 
 
 class _FirstPaint(QObject):
@@ -93,10 +95,39 @@ class Opened:
     login: str = ""
 
 
-def open_database(paths: DataPaths) -> Opened | None:
-    """Ask the start-up what to do; on a first start, offer to create the office. None if
-    we must stop."""
-    opening = startup.open_office(paths)
+def missing_display() -> str:
+    """Why no window can open, in French, or "" when one can be tried. Without a display,
+    Qt would stop with its English «could not load the Qt platform plugin "xcb"» and a
+    core dump (134): say what to do instead, before any QApplication exists."""
+    if os.name != "posix" or sys.platform == "darwin":  # Windows and macOS always have one
+        return ""
+    if any(os.environ.get(name) for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")):
+        return ""
+    return (
+        "Aucun affichage graphique n'est disponible (ni DISPLAY ni WAYLAND_DISPLAY n'est "
+        "défini) : Dossia ne peut pas ouvrir sa fenêtre.\n"
+        "Lancez Dossia depuis une session graphique (le bureau de l'ordinateur, ou ssh -X).\n"
+        "Pour un essai sans écran : QT_QPA_PLATFORM=offscreen python main.py --user admin "
+        "--quit-after-start (mot de passe dans DOSSIA_PASSWORD).\n"
+        "Les commandes sans fenêtre fonctionnent sans affichage : python main.py --help."
+    )
+
+
+def first_start_unattended(paths: DataPaths) -> str:
+    """`--quit-after-start` on a data folder without an office: nobody will answer the
+    first-start dialog, so say what to do instead of waiting for ever."""
+    return (
+        f"Aucun cabinet n'existe encore dans « {paths.database} » : au premier démarrage, "
+        "Dossia demande de créer le cabinet, ce que --quit-after-start ne permet pas.\n"
+        "Créez-le d'abord : lancez Dossia sans --quit-after-start, ou créez un cabinet de "
+        f"démonstration avec : python main.py demo --db {shlex.quote(str(paths.database))}"
+    )
+
+
+def open_database(paths: DataPaths, opening: startup.Opening | None = None) -> Opened | None:
+    """Ask the start-up what to do (unless `opening` already says it); on a first start,
+    offer to create the office. None if we must stop."""
+    opening = opening or startup.open_office(paths)
     if opening.state is OfficeState.FIRST_START:
         dialog = FirstStartDialog(paths)
         if not dialog.exec():
@@ -229,11 +260,21 @@ def _critical(message: str) -> None:
 
 
 def run_gui(args: argparse.Namespace, password: str | None) -> int:
-    app = create_application()
+    problem = missing_display()
+    if problem:
+        print(problem, file=sys.stderr)
+        return CANNOT_START
     paths = resolve_paths(args.db)
+    opening = startup.open_office(paths)
+    if args.quit_after_start and opening.state is OfficeState.FIRST_START:
+        print(first_start_unattended(paths), file=sys.stderr)
+        return CANNOT_START
+    app = create_application()
     login = args.user
+    known: startup.Opening | None = opening
     while True:
-        window = _open_office(app, paths, login, password, args.quit_after_start)
+        window = _open_office(app, paths, login, password, args.quit_after_start, known)
+        known = None  # after a restore, look at the file again
         if window is None:
             return 2 if not paths.database.exists() else 1
         code = app.exec()
@@ -245,9 +286,14 @@ def run_gui(args: argparse.Namespace, password: str | None) -> int:
 
 
 def _open_office(
-    app, paths: DataPaths, login: str | None, password: str | None, quit_after_start: bool
+    app,
+    paths: DataPaths,
+    login: str | None,
+    password: str | None,
+    quit_after_start: bool,
+    opening: startup.Opening | None = None,
 ):
-    opened = open_database(paths)
+    opened = open_database(paths, opening)
     if not opened:
         return None
     try:

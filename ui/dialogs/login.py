@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QRadioButton,
     QWidget,
 )
@@ -19,6 +20,8 @@ from app.errors import DomainError
 from app.office.office import NewUser, validate_new_user
 from app.paths import DataPaths
 from ui.common import FormDialog, escape, rich, set_role
+from ui.operations import attempt, clear_refusal, show_refusal
+from ui.workers import Background
 
 DEMO_DOSSIERS = 300
 DEMO_PASSWORD = "demo"
@@ -57,7 +60,12 @@ class LoginDialog(FormDialog):
 
 
 class FirstStartDialog(FormDialog):
-    """No office yet: create it (with its administrator) or a demo office to discover Dossia."""
+    """No office yet: create it (with its administrator) or a demo office to discover Dossia.
+
+    The form is checked at once; the office is then written in a worker thread (a second or
+    two: the schema, the administrator's password hash, the demo's dossiers) while a busy bar
+    says so and the dialog, its buttons disabled, keeps painting.
+    """
 
     def __init__(self, paths: DataPaths, parent: QWidget | None = None) -> None:
         super().__init__(
@@ -113,6 +121,16 @@ class FirstStartDialog(FormDialog):
         self.demo_hint.setWordWrap(True)
         self.form.addWidget(self.demo_hint)
         self.demo_radio.toggled.connect(lambda on: self.admin_fields.setEnabled(not on))
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("firstStartProgressLabel")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("firstStartProgress")
+        self.progress.setRange(0, 0)  # busy: the work has no steps to count
+        self.progress.setTextVisible(False)
+        for widget in (self.progress_label, self.progress):
+            widget.hide()
+            self.form.addWidget(widget)
+        self._background = Background()
         self.fields = {
             "login": self.login,
             "password": self.password,
@@ -130,15 +148,76 @@ class FirstStartDialog(FormDialog):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
         return edit
 
-    def submit(self) -> str:
-        """Create the office; returns the login to offer in the login dialog."""
+    @property
+    def busy(self) -> bool:
+        return self._background.busy
+
+    def _on_ok(self) -> None:
+        """Check the form here, write the office in the background."""
+        if self.busy:
+            return
+        clear_refusal(self.fields)
+        outcome = attempt(self._prepare)
+        if outcome.problem is not None:
+            show_refusal(outcome.problem, self.error, self.fields)
+            return
+        assert outcome.value is not None
+        text, work = outcome.value
+        self.error.clear_message()
+        self._set_busy(text)
+        self._background.run(work, self._created, self._failed)
+
+    def _prepare(self) -> tuple[str, Callable[[], str]]:
+        """What to say while working, and the work (which reads no widget)."""
+        paths = self._paths
         if self.demo_radio.isChecked():
-            startup.create_demo_office(self._paths, DEMO_DOSSIERS, seed=1, password=DEMO_PASSWORD)
-            return "admin"
+
+            def create_demo() -> str:
+                startup.create_demo_office(paths, DEMO_DOSSIERS, seed=1, password=DEMO_PASSWORD)
+                return "admin"
+
+            return "Création du cabinet de démonstration…", create_demo
+        admin = self._admin()
+        validate_new_user(admin)  # its own messages first, field by field
         if self.password.text() != self.confirm.text():
-            validate_new_user(self._admin())  # its own messages first, field by field
             raise DomainError("Les deux mots de passe ne sont pas identiques.", field="confirm")
-        return startup.create_office(self._paths, self._admin())
+        return "Création du cabinet…", lambda: startup.create_office(paths, admin)
+
+    def _set_busy(self, text: str) -> None:
+        working = bool(text)
+        self.progress_label.setText(text)
+        self.progress_label.setVisible(working)
+        self.progress.setVisible(working)
+        self.buttons.setEnabled(not working)
+        for widget in (self.create_radio, self.demo_radio):
+            widget.setEnabled(not working)
+        self.admin_fields.setEnabled(not working and not self.demo_radio.isChecked())
+
+    def _created(self, login: object) -> None:
+        self._set_busy("")
+        self.result_value = login
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy("")
+        if isinstance(error, DomainError):
+            show_refusal(error, self.error, self.fields)
+            return
+        if isinstance(error, OSError):
+            self.error.show_message(
+                f"Impossible d'écrire dans le dossier de données ({error.strerror or error}). "
+                "Vérifiez qu'il est accessible et que le disque n'est pas plein, puis réessayez."
+            )
+            return
+        self.error.show_message(
+            "La création du cabinet a échoué sur une erreur inattendue. Réessayez ; le "
+            "détail technique est écrit dans le terminal."
+        )
+        raise error  # a bug: its traceback is printed, the message stays on screen
+
+    def reject(self) -> None:
+        if not self.busy:  # Échap or the window's close button wait for the office
+            super().reject()
 
     def _admin(self) -> NewUser:
         return NewUser(
