@@ -301,6 +301,30 @@ class SettingsService:
         session.expunge_all()
         return events
 
+    def audit_lines(
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        login: str | None = None,
+        action: AuditAction | None = None,
+        dossier_number: str = "",
+        limit: int = 1000,
+    ) -> list[audit.AuditLine]:
+        """`audit_events` as the log shows them: users by their full names."""
+        self._user.require(Right.MANAGE_SETTINGS)
+        with self._db.read() as session:
+            events = self._events(session, start, end, login, action, dossier_number, limit)
+            return audit.readable(events, audit.people(session))
+
+    def audit_users(self) -> list[tuple[str, str]]:
+        """The logins found in the log with their users' names, (login, name) by name."""
+        self._user.require(Right.MANAGE_SETTINGS)
+        with self._db.read() as session:
+            known = audit.people(session)
+            logins = session.scalars(select(AuditEvent.user_login).distinct())
+            found = [(login, known.by_login.get(login, login)) for login in logins]
+        return sorted(found, key=lambda pair: (pair[1].casefold(), pair[0]))
+
     def audit_logins(self) -> list[str]:
         self._user.require(Right.MANAGE_SETTINGS)
         with self._db.read() as session:

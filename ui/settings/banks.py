@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.office.referential import BankData, BankRow
 from app.office.referential_service import ReferentialService
 from app.simulation.plans import parse_rate
 from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, parse_amount
-from ui.common import FormDialog
-from ui.settings.list_page import ListPage
+from ui.common import FormDialog, set_role
+from ui.settings.list_page import TEXT_WIDTH, EmptyHint, ListPage, capped
 
 
 class BankDialog(FormDialog):
@@ -104,7 +104,28 @@ class BanksPage(ListPage):
         )
         self._service = service
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(
+            capped(
+                set_role(
+                    QLabel(
+                        "Les banques et agences auxquelles le cabinet présente ses dossiers, "
+                        "avec la commission qu'elles lui versent. Une banque désactivée ne "
+                        "se propose plus mais reste sur les dossiers qui l'utilisent."
+                    ),
+                    "hint",
+                ),
+                TEXT_WIDTH,
+            )
+        )
         layout.addWidget(self.table, 1)
+        self.empty_hint = EmptyHint(
+            self.table,
+            "banksEmpty",
+            "Aucune banque enregistrée.\nAjoutez les banques avec lesquelles le cabinet "
+            "travaille : « Ajouter… », sous la liste. Elles seront proposées dans les "
+            "simulations et le pipeline des dossiers.",
+        )
         layout.addLayout(
             self.button_row(
                 (

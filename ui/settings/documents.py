@@ -6,16 +6,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from app.errors import DomainError
 from models.enums import RequirementRule
 from ui.common import set_role
-from ui.settings.list_page import ListPage
+from ui.settings.list_page import (
+    TEXT_WIDTH,
+    EmptyHint,
+    ListPage,
+    capped,
+    form_layout,
+    short_combo,
+)
 
 if TYPE_CHECKING:  # the service imports SQLAlchemy
     from app.documents.checklist import Requirement
     from app.documents.document_service import DocumentService
+
+
+_FORM_WIDTH = 620  # the piece's form, under the list
 
 
 class DocumentsPage(ListPage):
@@ -28,40 +46,22 @@ class DocumentsPage(ListPage):
         )
         self._service = service
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(
-            set_role(
-                QLabel(
-                    "La liste des pièces demandées pour chaque dossier, dans cet ordre. Chaque "
-                    "pièce n'est demandée que si sa règle s'applique au dossier (par exemple, "
-                    "les bilans pour un emprunteur indépendant) ; elle est cochée quand un "
-                    "fichier y répond, ou à la main."
+            capped(
+                set_role(
+                    QLabel(
+                        "La liste des pièces demandées pour chaque dossier, dans cet ordre. "
+                        "Chaque pièce n'est demandée que si sa règle s'applique au dossier (par "
+                        "exemple, les bilans pour un emprunteur indépendant) ; elle est cochée "
+                        "quand un fichier y répond, ou à la main."
+                    ),
+                    "hint",
                 ),
-                "hint",
+                TEXT_WIDTH,
             )
         )
         layout.addWidget(self.table, 1)
-        form = QHBoxLayout()
-        self.label_edit = QLineEdit()
-        self.label_edit.setObjectName("requirementLabelEdit")
-        self.label_edit.setAccessibleName("Pièce à fournir")
-        self.label_edit.setPlaceholderText("ex. Dernier avis de taxe foncière")
-        self.rule_combo = QComboBox()
-        self.rule_combo.setObjectName("requirementRuleCombo")
-        self.rule_combo.setAccessibleName("Demandée")
-        for rule in RequirementRule:
-            self.rule_combo.addItem(rule.label, rule.value)
-        add = QPushButton("Ajouter")
-        add.setObjectName("addRequirementButton")
-        add.clicked.connect(self.add)
-        save = QPushButton("Enregistrer la pièce choisie")
-        save.setObjectName("saveRequirementButton")
-        save.clicked.connect(self.save_selected)
-        form.addWidget(QLabel("Pièce :"))
-        form.addWidget(self.label_edit, 2)
-        form.addWidget(self.rule_combo, 1)
-        form.addWidget(add)
-        form.addWidget(save)
-        layout.addLayout(form)
         layout.addLayout(
             self.button_row(
                 (
@@ -71,6 +71,41 @@ class DocumentsPage(ListPage):
                 )
             )
         )
+        self.empty_hint = EmptyHint(
+            self.table,
+            "requirementsEmpty",
+            "Aucune pièce à fournir.\nAjoutez les pièces à demander aux emprunteurs (pièce "
+            "d'identité, bulletins de salaire, avis d'imposition…) : leur libellé dans « Pièce "
+            "choisie, ou nouvelle pièce », sous la liste, puis « Ajouter ».",
+        )
+        piece_box = QGroupBox("Pièce choisie, ou nouvelle pièce")
+        piece_box.setMaximumWidth(_FORM_WIDTH)
+        piece_form = form_layout()
+        piece_box.setLayout(piece_form)
+        self.label_edit = QLineEdit()
+        self.label_edit.setObjectName("requirementLabelEdit")
+        self.label_edit.setAccessibleName("Pièce à fournir")
+        self.label_edit.setPlaceholderText("ex. Dernier avis de taxe foncière")
+        self.rule_combo = QComboBox()
+        self.rule_combo.setObjectName("requirementRuleCombo")
+        self.rule_combo.setAccessibleName("Demandée")
+        for rule in RequirementRule:
+            self.rule_combo.addItem(rule.label, rule.value)
+        short_combo(self.rule_combo, 24)
+        add = QPushButton("Ajouter")
+        add.setObjectName("addRequirementButton")
+        add.clicked.connect(self.add)
+        save = QPushButton("Enregistrer la pièce choisie")
+        save.setObjectName("saveRequirementButton")
+        save.clicked.connect(self.save_selected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(save)
+        buttons.addStretch(1)
+        piece_form.addRow("Libellé :", self.label_edit)
+        piece_form.addRow("Demandée :", self.rule_combo)
+        piece_form.addRow("", buttons)
+        layout.addWidget(piece_box)
         limit_row = QHBoxLayout()
         self.limit_edit = QLineEdit(str(service.size_limit_mb()))
         self.limit_edit.setObjectName("documentSizeLimitEdit")
@@ -79,7 +114,9 @@ class DocumentsPage(ListPage):
         save_limit = QPushButton("Enregistrer")
         save_limit.setObjectName("saveSizeLimitButton")
         save_limit.clicked.connect(self.save_limit)
-        limit_row.addWidget(QLabel("Taille maximale d'un document joint (Mo) :"))
+        limit_label = QLabel("Taille maximale d'un fichier joint (Mo) :")
+        limit_label.setBuddy(self.limit_edit)
+        limit_row.addWidget(limit_label)
         limit_row.addWidget(self.limit_edit)
         limit_row.addWidget(save_limit)
         limit_row.addStretch(1)

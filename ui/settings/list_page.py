@@ -4,6 +4,10 @@
 `ui.operations`): in the page's red message line, or in a warning box on a page without one.
 `ListPage` adds the read-only tables (`ui.common.TableModel`), the row of buttons under them,
 the selected row, the dialogs that re-show the rows they return, and «Désactiver / réactiver».
+
+The look they share: a list's columns fit their content but for one that takes the width
+left (its names), an empty list says what to do (`EmptyHint`), and a form's fields keep a
+readable width (`form_layout`, `FIELD_WIDTH`) with their labels in one column on the right.
 """
 
 from __future__ import annotations
@@ -11,17 +15,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QWidget,
 )
 
-from ui.common import ErrorLabel, FormDialog, TableModel, message_box
+from ui.common import ErrorLabel, FormDialog, TableModel, message_box, plain, set_role
 from ui.operations import Outcome, attempt, clear_refusal, show_refusal
 
 T = TypeVar("T")
@@ -29,6 +38,11 @@ D = TypeVar("D", bound=FormDialog)
 
 Button = tuple[str, str, Callable[[], object]]
 """A button of a page: objectName, text, slot."""
+
+FIELD_WIDTH = 480
+"""The widest a field of a settings form grows (an address, a name); shorter data, less."""
+TEXT_WIDTH = 760
+"""The widest a page's explanations and forms spread: lines stay readable."""
 
 
 class WarningBox:
@@ -82,8 +96,9 @@ class Page(QWidget):
         return outcome
 
 
-def table_view(name: str, model: TableModel) -> QTableView:
-    """A read-only list: whole rows selected one at a time, columns sized to their content."""
+def table_view(name: str, model: TableModel, stretch: int | None = 0) -> QTableView:
+    """A read-only list: whole rows selected one at a time, columns sized by `ColumnFitter`
+    (column `stretch`, the names, taking the width left)."""
     table = QTableView()
     table.setObjectName(name)
     table.setModel(model)
@@ -92,14 +107,199 @@ def table_view(name: str, model: TableModel) -> QTableView:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
     table.setAlternatingRowColors(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(False)
+    table.horizontalHeader().setDefaultAlignment(
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    )
+    ColumnFitter(table, stretch)
     return table
 
 
+class ColumnFitter(QObject):
+    """A list's columns as wide as their content, column `stretch` taking the width left
+    (no `stretch`: the width left shared by all the columns, in proportion to their content).
+
+    When the list is too narrow for every column's content, the stretched column (the names)
+    keeps at least a third of the width and the widest of the others give way first (their
+    text shortened with «…»). The user may still drag a column's edge; the next resize of the
+    list fits them again."""
+
+    def __init__(self, table: QTableView, stretch: int | None) -> None:
+        super().__init__(table)
+        self._table = table
+        self._stretch = stretch
+        self._content: list[int] = []
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(48)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        model = table.model()
+        for signal in (
+            model.modelReset,
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.dataChanged,
+            model.headerDataChanged,
+        ):
+            signal.connect(self.measure)
+        table.viewport().installEventFilter(self)
+        self.measure()
+
+    def measure(self, *_args: object) -> None:
+        """Each column's content width (header included), then the columns fitted."""
+        table, header = self._table, self._table.horizontalHeader()
+        self._content = [
+            max(header.sectionSizeHint(column), table.sizeHintForColumn(column))
+            for column in range(header.count())
+        ]
+        self.fit()
+
+    def fit(self) -> None:
+        content = self._content
+        if not content:
+            return
+        header = self._table.horizontalHeader()
+        least = header.minimumSectionSize()
+        available = self._table.viewport().width()
+        stretch = self._stretch
+        if stretch is None:  # the width left shared by all, as much as their content
+            total = sum(content)
+            if total <= available:
+                widths = [width + (available - total) * width // total for width in content]
+            else:
+                cap = _water_level(content, available)
+                widths = [max(min(width, cap), least) for width in content]
+        else:
+            others = [width for column, width in enumerate(content) if column != stretch]
+            floor = min(content[stretch], max(available // 3, least))
+            cap = _water_level(others, available - floor)
+            widths = [max(min(width, cap), least) for width in content]
+            widths[stretch] = max(available - (sum(widths) - widths[stretch]), floor)
+        for column, width in enumerate(widths):
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        elif event.type() == QEvent.Type.Show:
+            self.measure()
+        return False
+
+
+def _water_level(widths: list[int], budget: int) -> int:
+    """The widest a column may be so that `widths`, each capped at it, fit in `budget`
+    (the widest of all when they fit uncapped)."""
+    remaining, count = budget, len(widths)
+    for index, width in enumerate(sorted(widths)):
+        share = remaining // (count - index)
+        if width > share:
+            return max(share, 0)
+        remaining -= width
+    return max(widths, default=0)
+
+
+class EmptyHint(QLabel):
+    """What to do while a list has no row, written over its empty rows (not over its
+    header: the columns still say what the list will hold)."""
+
+    def __init__(self, table: QTableView, name: str, text: str) -> None:
+        super().__init__(text, table.viewport())
+        self.setObjectName(name)
+        plain(set_role(self, "hint"))
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._table = table
+        table.viewport().installEventFilter(self)
+        model = table.model()
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self.follow)
+        self.follow()
+
+    def follow(self) -> None:
+        """Shown while the list is empty, hidden as soon as it has a row."""
+        self.setVisible(self._table.model().rowCount() == 0)
+        self._place()
+
+    def _place(self) -> None:
+        area = self._table.viewport().rect()
+        width = min(area.width() - 48, 560)
+        self.setGeometry((area.width() - width) // 2, 32, width, max(area.height() - 48, 40))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+
+def form_layout() -> QFormLayout:
+    """A settings form: labels right-aligned in their column, fields as wide as their data
+    needs up to `FIELD_WIDTH` (each capped by `capped`), the whole kept to the left."""
+    form = QFormLayout()
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+    return form
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def capped(widget: W, width: int = FIELD_WIDTH) -> W:
+    """A form field no wider than `width` (the form's cap by default)."""
+    widget.setMaximumWidth(width)
+    return widget
+
+
+def short_combo(combo: QComboBox, characters: int = 18) -> QComboBox:
+    """A list of choices with long entries that does not widen its page: as wide as
+    `characters` at least, its open list as wide as its entries."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
+    combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+    return combo
+
+
+def roomy_screen(widget: QWidget) -> bool:
+    """The screen is wide enough (in its own points) to show two lists side by side."""
+    screen = widget.screen()
+    return screen is None or screen.availableGeometry().width() >= 1200
+
+
+def section_title(text: str) -> QLabel:
+    """The title of one of a page's lists (a page with several, or a list beside forms)."""
+    label = QLabel(text)
+    label.setProperty("role", "sectionTitle")
+    return label
+
+
+def natural_width(widget: W) -> W:
+    """A widget (a button in a form's field column) as wide as its text, no wider."""
+    widget.setSizePolicy(QSizePolicy.Policy.Fixed, widget.sizePolicy().verticalPolicy())
+    return widget
+
+
+def align_labels(*forms: QFormLayout) -> None:
+    """Several forms (one per group box) with their label columns equally wide, so that
+    their fields start on one line."""
+    labels: list[QLabel] = []
+    for form in forms:
+        for row in range(form.rowCount()):
+            item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            label = item.widget() if item is not None else None
+            if isinstance(label, QLabel):
+                labels.append(label)
+    width = max((label.sizeHint().width() for label in labels), default=0)
+    for label in labels:
+        label.setMinimumWidth(width)
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
 class ListPage(Page):
-    """A page of lists: `table` and `model` are its (first) list; a page with a second one
-    passes that table to `selected` and `toggle_active`."""
+    """A page of lists: `table` and `model` (a `TableModel` of `headers`, or `model`) are its
+    (first) list, column `stretch` taking the width left; a page with a second one passes
+    that table to `selected` and `toggle_active`."""
 
     def __init__(
         self,
@@ -108,10 +308,12 @@ class ListPage(Page):
         headers: tuple[str, ...],
         error_name: str | None = None,
         refusal_title: str = "",
+        stretch: int | None = 0,
+        model: TableModel | None = None,
     ) -> None:
         super().__init__(object_name, error_name, refusal_title)
-        self.model = TableModel(headers)
-        self.table = table_view(table_name, self.model)
+        self.model = TableModel(headers) if model is None else model
+        self.table = table_view(table_name, self.model, stretch)
         self.buttons: dict[str, QPushButton] = {}
 
     def button_row(self, buttons: Iterable[Button], stretch: bool = True) -> QHBoxLayout:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 from app.office.numbering import NumberingFormat
 from app.office.settings_service import SettingsService
 from ui.common import escape, rich, set_role
-from ui.settings.list_page import Page
+from ui.settings.list_page import TEXT_WIDTH, Page, align_labels, capped, form_layout
+
+_BOX_WIDTH = 600  # a few short fields: narrower than a page of text
 
 
 class NumberingPage(Page):
@@ -29,43 +31,74 @@ class NumberingPage(Page):
         self._service = service
         numbering, machine = service.numbering()
         layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.prefix_edit = QLineEdit(numbering.prefix)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(
+            capped(
+                set_role(
+                    QLabel(
+                        "Le format des numéros des nouveaux dossiers. Les dossiers existants "
+                        "gardent leur numéro."
+                    ),
+                    "hint",
+                ),
+                TEXT_WIDTH,
+            )
+        )
+        self.prefix_edit = capped(QLineEdit(numbering.prefix), 160)
         self.prefix_edit.setObjectName("numberingPrefixEdit")
         self.prefix_edit.setPlaceholderText("ex. AG (facultatif)")
+        self.prefix_edit.setAccessibleName("Préfixe du cabinet")
         self.year_check = QCheckBox("Inclure l'année de création")
         self.year_check.setObjectName("numberingYearCheck")
         self.year_check.setChecked(numbering.with_year)
         self.digits_spin = QSpinBox()
         self.digits_spin.setObjectName("numberingDigitsSpin")
+        self.digits_spin.setAccessibleName("Chiffres du compteur")
         self.digits_spin.setRange(3, 8)
         self.digits_spin.setValue(numbering.digits)
-        self.machine_edit = QLineEdit(machine)
+        self.digits_spin.setFixedWidth(80)
+        self.machine_edit = capped(QLineEdit(machine), 160)
         self.machine_edit.setObjectName("machinePrefixEdit")
         self.machine_edit.setPlaceholderText("ex. L2 (facultatif)")
-        form.addRow("Préfixe du cabinet :", self.prefix_edit)
-        form.addRow("", self.year_check)
-        form.addRow("Chiffres du compteur :", self.digits_spin)
-        form.addRow("Préfixe de ce poste :", self.machine_edit)
-        layout.addLayout(form)
-        layout.addWidget(
+        self.machine_edit.setAccessibleName("Préfixe de ce poste")
+        office_box = QGroupBox("Pour tout le cabinet")
+        office_form = form_layout()
+        office_box.setLayout(office_form)
+        office_form.addRow("Préfixe du cabinet :", self.prefix_edit)
+        office_form.addRow("", self.year_check)
+        office_form.addRow("Chiffres du compteur :", self.digits_spin)
+        machine_box = QGroupBox("Pour cet ordinateur")
+        machine_form = form_layout()
+        machine_form.addRow("Préfixe de ce poste :", self.machine_edit)
+        machine_layout = QVBoxLayout(machine_box)
+        machine_layout.addLayout(machine_form)
+        machine_layout.addWidget(
             set_role(
                 QLabel(
-                    "Le préfixe de ce poste ne vaut que pour cet ordinateur : donnez-en un différent à "
-                    "chaque portable qui crée des dossiers hors connexion, deux postes ne produiront "
-                    "jamais le même numéro. Les dossiers existants gardent leur numéro."
+                    "Ce préfixe ne vaut que pour cet ordinateur : donnez-en un différent à "
+                    "chaque portable qui crée des dossiers hors connexion, deux postes ne "
+                    "produiront jamais le même numéro."
                 ),
                 "hint",
             )
         )
+        align_labels(office_form, machine_form)
+        for box in (office_box, machine_box):
+            box.setMaximumWidth(_BOX_WIDTH)
+            layout.addWidget(box)
         self.example = rich(QLabel())  # the example in bold, escaped
         self.example.setObjectName("numberingExample")
+        self.example.setWordWrap(True)
+        self.example.setMaximumWidth(TEXT_WIDTH)
         layout.addWidget(self.example)
+        footer = QHBoxLayout()
         self.save_button = QPushButton("Enregistrer")
         self.save_button.setObjectName("saveNumberingButton")
         self.save_button.clicked.connect(self.save)
-        layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.error)
+        footer.addWidget(self.save_button)
+        footer.addWidget(self.error, 1)
+        footer.addStretch(1)
+        layout.addLayout(footer)
         layout.addStretch(1)
         for signal in (self.prefix_edit.textChanged, self.machine_edit.textChanged):
             signal.connect(lambda _t: self._preview())

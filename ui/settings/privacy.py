@@ -20,7 +20,7 @@ from app.privacy.privacy import RETENTION_MAX_YEARS, RETENTION_MIN_YEARS, years_
 from app.text import format_date
 from ui.backup_ui import ProgressRun
 from ui.common import confirm, plain, set_role
-from ui.settings.list_page import ListPage
+from ui.settings.list_page import TEXT_WIDTH, EmptyHint, ListPage, capped
 from ui.workers import Background
 
 if TYPE_CHECKING:  # the service imports SQLAlchemy
@@ -34,12 +34,14 @@ class PrivacyPage(ListPage):
             "purgeTable",
             ("N° de dossier", "Emprunteur", "Courtier", "Abandonné le", "Dernier contact", "Motif"),
             error_name="privacyError",
+            stretch=1,
         )
         self._service = service
         self._backups_kept = backups_kept
         self._background: Background | None = None  # the purge, on first use
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         intro = set_role(
             QLabel(
                 "Un dossier abandonné ne doit pas être gardé plus longtemps que nécessaire "
@@ -51,7 +53,7 @@ class PrivacyPage(ListPage):
             "hint",
         )
         intro.setWordWrap(True)
-        layout.addWidget(intro)
+        layout.addWidget(capped(intro, TEXT_WIDTH))
         row = QHBoxLayout()
         row.addWidget(QLabel("Garder les dossiers abandonnés :"))
         self.years_spin = QSpinBox()
@@ -75,6 +77,12 @@ class PrivacyPage(ListPage):
         self.count_label.setObjectName("purgeCountLabel")
         layout.addWidget(self.count_label)
         layout.addWidget(self.table, 1)
+        self.empty_hint = EmptyHint(
+            self.table,
+            "purgeEmpty",
+            "Aucun dossier à effacer pour l'instant.\nLes dossiers abandonnés apparaîtront ici "
+            "une fois passée la durée de conservation choisie ci-dessus.",
+        )
         layout.addLayout(
             self.button_row(
                 (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -19,7 +19,15 @@ from app.office.referential_service import ReferentialService
 from app.text import format_amount, format_amount_input, parse_amount
 from models.enums import ReferrerKind
 from ui.common import FormDialog, TableModel, set_role
-from ui.settings.list_page import ListPage, table_view
+from ui.settings.list_page import (
+    TEXT_WIDTH,
+    EmptyHint,
+    ListPage,
+    capped,
+    roomy_screen,
+    section_title,
+    table_view,
+)
 from ui.widgets import DateField
 
 
@@ -160,39 +168,67 @@ class ReferentialPage(ListPage):
         )
         self.referrer_table = table_view("referrersTable", self.referrer_model)
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(
-            set_role(
-                QLabel(
-                    "Une provenance ou un apporteur désactivé disparaît des listes de choix mais "
-                    "reste sur les dossiers qui l'utilisent."
+            capped(
+                set_role(
+                    QLabel(
+                        "D'où viennent les dossiers, et qui les apporte (avec sa rétrocession). "
+                        "Une provenance ou un apporteur désactivé disparaît des listes de choix "
+                        "mais reste sur les dossiers qui l'utilisent."
+                    ),
+                    "hint",
                 ),
-                "hint",
+                TEXT_WIDTH,
             )
         )
-        layout = QHBoxLayout()
+        self.provenances_empty = EmptyHint(
+            self.provenance_table,
+            "provenancesEmpty",
+            "Aucune provenance.\nAjoutez d'où viennent vos dossiers (site internet, notaire, "
+            "bouche-à-oreille…) : « Ajouter… », sous la liste.",
+        )
+        self.referrers_empty = EmptyHint(
+            self.referrer_table,
+            "referrersEmpty",
+            "Aucun apporteur d'affaires.\nAjoutez les agences, notaires ou partenaires qui "
+            "vous apportent des dossiers, et leur rétrocession : « Ajouter… », sous la liste.",
+        )
+        layout = QBoxLayout(
+            QBoxLayout.Direction.LeftToRight  # one above the other on a small screen
+            if roomy_screen(self)
+            else QBoxLayout.Direction.TopToBottom
+        )
+        layout.setSpacing(16)
         outer.addLayout(layout, 1)
-        for table, buttons in (
+        for title, table, buttons, stretch in (
             (
+                "Provenances",
                 self.provenance_table,
                 (
                     ("addProvenanceButton", "Ajouter…", self.add_provenance),
                     ("renameProvenanceButton", "Renommer…", self.rename_provenance),
                     ("toggleProvenanceButton", "Désactiver / réactiver", self.toggle_provenance),
                 ),
+                2,
             ),
             (
+                "Apporteurs d'affaires",
                 self.referrer_table,
                 (
                     ("addReferrerButton", "Ajouter…", self.add_referrer),
                     ("editReferrerButton", "Modifier…", self.edit_referrer),
                     ("toggleReferrerButton", "Désactiver / réactiver", self.toggle_referrer),
                 ),
+                3,
             ),
         ):
             column = QVBoxLayout()
+            column.setSpacing(4)
+            column.addWidget(section_title(title))
             column.addWidget(table, 1)
-            column.addLayout(self.button_row(buttons, stretch=False))
-            layout.addLayout(column, 1)
+            column.addLayout(self.button_row(buttons))
+            layout.addLayout(column, stretch)
         outer.addWidget(self.error)
         self.show_provenances(service.provenances())
         self.show_referrers(service.referrers())

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.office.settings_service import SettingsService, StepRow
 from ui.common import FormDialog, set_role
-from ui.settings.list_page import ListPage
+from ui.settings.list_page import TEXT_WIDTH, ListPage, capped
 
 
 class StepDialog(FormDialog):
@@ -98,16 +98,22 @@ class StepsPage(ListPage):
             "stepsTable",
             ("Ordre", "Étape", "Avancement", "État", "Dossiers"),
             error_name="stepsError",
+            stretch=1,
         )
         self._service = service
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(
-            set_role(
-                QLabel(
-                    "Les étapes du pipeline de vos dossiers, dans l'ordre. La jauge et la liste des "
-                    "dossiers les suivent aussitôt ; l'historique des dossiers n'est jamais réécrit."
+            capped(
+                set_role(
+                    QLabel(
+                        "Les étapes du pipeline de vos dossiers, dans l'ordre. La jauge et la "
+                        "liste des dossiers les suivent aussitôt ; l'historique des dossiers "
+                        "n'est jamais réécrit."
+                    ),
+                    "hint",
                 ),
-                "hint",
+                TEXT_WIDTH,
             )
         )
         layout.addWidget(self.table, 1)

@@ -18,7 +18,7 @@ from app.errors import DomainError
 from app.office.office import Choice, NewUser
 from app.office.user_service import UserRow, UserService
 from ui.common import FormDialog, set_role
-from ui.settings.list_page import ListPage
+from ui.settings.list_page import TEXT_WIDTH, ListPage, capped
 
 
 class UserDialog(FormDialog):
@@ -122,13 +122,17 @@ class UsersPage(ListPage):
         )
         self._service = service
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(
-            set_role(
-                QLabel(
-                    "Un utilisateur n'est jamais supprimé : désactivé, il ne peut plus se connecter "
-                    "mais ses dossiers et son historique gardent son nom."
+            capped(
+                set_role(
+                    QLabel(
+                        "Un utilisateur n'est jamais supprimé : désactivé, il ne peut plus se "
+                        "connecter mais ses dossiers et son historique gardent son nom."
+                    ),
+                    "hint",
                 ),
-                "hint",
+                TEXT_WIDTH,
             )
         )
         layout.addWidget(self.table, 1)
@@ -138,7 +142,7 @@ class UsersPage(ListPage):
                     ("addUserButton", "Nouvel utilisateur…", self.add),
                     ("editUserButton", "Modifier…", self.edit),
                     ("toggleUserButton", "Désactiver / réactiver", self.toggle),
-                    ("resetPasswordButton", "Réinitialiser le mot de passe…", self.reset_password),
+                    ("resetPasswordButton", "Nouveau mot de passe…", self.reset_password),
                 )
             )
         )

@@ -7,7 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from app.errors import DomainError
 from app.simulation.plans import parse_rate
@@ -16,11 +24,22 @@ from app.simulation.summary import percent
 from app.text import format_amount_input, format_date, parse_amount
 from models.enums import UsuryCategory
 from ui.common import set_role
-from ui.settings.list_page import ListPage
+from ui.settings.list_page import (
+    TEXT_WIDTH,
+    EmptyHint,
+    ListPage,
+    align_labels,
+    capped,
+    form_layout,
+    section_title,
+)
 from ui.widgets import DateField
 
 if TYPE_CHECKING:  # the service imports SQLAlchemy
     from app.simulation.simulation_service import SimulationService
+
+
+_FORM_WIDTH = 460  # the forms beside the list
 
 
 class UsuryPage(ListPage):
@@ -33,17 +52,39 @@ class UsuryPage(ListPage):
         )
         self._service = service
         layout = QVBoxLayout(self)
-        hint = set_role(
-            QLabel(
-                "Les taux publiés chaque trimestre par la Banque de France (seuils de l'usure "
-                "des prêts immobiliers). Chaque prêt d'une simulation est comparé au taux de sa "
-                "catégorie en vigueur à la date du jour ; un TAEG au-dessus est signalé en rouge."
+        layout.setContentsMargins(0, 0, 0, 0)
+        hint = capped(
+            set_role(
+                QLabel(
+                    "Les taux publiés chaque trimestre par la Banque de France (seuils de "
+                    "l'usure des prêts immobiliers). Chaque prêt d'une simulation est comparé "
+                    "au taux de sa catégorie en vigueur à la date du jour ; un TAEG au-dessus "
+                    "est signalé en rouge."
+                ),
+                "hint",
             ),
-            "hint",
+            TEXT_WIDTH,
         )
         layout.addWidget(hint)
-        layout.addWidget(self.table, 1)
-        row = QHBoxLayout()
+        columns = QHBoxLayout()
+        columns.setSpacing(16)
+        layout.addLayout(columns, 1)
+        left = QVBoxLayout()
+        left.addWidget(section_title("Taux d'usure"))
+        left.addWidget(self.table, 1)
+        left.addLayout(self.button_row((("removeUsuryRateButton", "Retirer", self.remove),)))
+        columns.addLayout(left, 1)
+        self.empty_hint = EmptyHint(
+            self.table,
+            "usuryEmpty",
+            "Aucun taux d'usure saisi : les simulations ne peuvent pas être comparées au "
+            "seuil.\nSaisissez ceux du trimestre, catégorie par catégorie, dans « Nouveau "
+            "taux » ci-contre (ils sont publiés sur le site de la Banque de France).",
+        )
+        right = QVBoxLayout()
+        rate_box = QGroupBox("Nouveau taux")
+        rate_form = form_layout()
+        rate_box.setLayout(rate_form)
         self.category_combo = QComboBox()
         self.category_combo.setObjectName("usuryCategoryCombo")
         self.category_combo.setAccessibleName("Catégorie de prêt")
@@ -56,21 +97,19 @@ class UsuryPage(ListPage):
         self.rate_edit.setAccessibleName("Taux d'usure (%)")
         self.rate_edit.setPlaceholderText("ex. 6,29")
         self.rate_edit.setMaximumWidth(90)
-        for label, widget in (
-            ("Catégorie :", self.category_combo),
-            ("depuis le", self.date_field),
-            ("taux (%) :", self.rate_edit),
-        ):
-            row.addWidget(QLabel(label))
-            row.addWidget(widget)
         add = QPushButton("Enregistrer le taux")
         add.setObjectName("saveUsuryRateButton")
         add.clicked.connect(self.save)
-        row.addWidget(add)
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addLayout(self.button_row((("removeUsuryRateButton", "Retirer", self.remove),)))
-        living = QHBoxLayout()
+        rate_form.addRow("Catégorie :", self.category_combo)
+        rate_form.addRow("En vigueur depuis le :", self.date_field)
+        rate_row = QHBoxLayout()
+        rate_row.addWidget(self.rate_edit)
+        rate_row.addWidget(add)
+        rate_row.addStretch(1)
+        rate_form.addRow("Taux d'usure (%) :", rate_row)
+        living_box = QGroupBox("Reste à vivre minimum par mois")
+        living_form = form_layout()
+        living_box.setLayout(living_form)
         thresholds = service.living_thresholds()
         self.adult_edit = QLineEdit(format_amount_input(thresholds.per_adult_cents))
         self.adult_edit.setObjectName("livingAdultEdit")
@@ -83,16 +122,19 @@ class UsuryPage(ListPage):
         save_living = QPushButton("Enregistrer")
         save_living.setObjectName("saveLivingButton")
         save_living.clicked.connect(self.save_living)
-        for label, widget in (
-            ("Reste à vivre minimum par mois : par adulte (€)", self.adult_edit),
-            ("par enfant à charge (€)", self.child_edit),
-        ):
-            living.addWidget(QLabel(label))
-            living.addWidget(widget)
-        living.addWidget(save_living)
-        living.addStretch(1)
-        layout.addLayout(living)
-        layout.addWidget(self.error)
+        living_form.addRow("Par adulte (€) :", self.adult_edit)
+        child_row = QHBoxLayout()
+        child_row.addWidget(self.child_edit)
+        child_row.addWidget(save_living)
+        child_row.addStretch(1)
+        living_form.addRow("Par enfant à charge (€) :", child_row)
+        align_labels(rate_form, living_form)
+        for box in (rate_box, living_box):
+            box.setMaximumWidth(_FORM_WIDTH)
+            right.addWidget(box)
+        right.addWidget(self.error)
+        right.addStretch(1)
+        columns.addLayout(right)
         self.fields = {
             "rate": self.rate_edit,
             "valid_from": self.date_field,
