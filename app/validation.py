@@ -211,9 +211,9 @@ def check_amount(
     if value < 0:
         raise DomainError(f"{label} : le montant ne peut pas être négatif.", field=field)
     if value > maximum:
-        euros = f"{maximum // 100:,}".replace(",", " ")
+        euros = f"{maximum // 100:,}".replace(",", "\u202f")  # never cut mid-number
         raise DomainError(
-            f"{label} : montant invraisemblable ({euros} €{per} au plus).", field=field
+            f"{label} : montant invraisemblable ({euros}\u00a0€{per} au plus).", field=field
         )
     return value
 

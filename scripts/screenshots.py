@@ -1,34 +1,60 @@
 """Render Dossia's screens to PNG, to look at them (and for the README).
 
-    .venv/bin/python scripts/screenshots.py OUT_FOLDER [--db DEMO_DB]
+    .venv/bin/python scripts/screenshots.py OUT_FOLDER [--db DEMO_DB] [--scale 1.25]
 
-Without --db, a 300-dossier demo office is generated in a temporary folder.
+Without --db, a 300-dossier demo office is generated in a temporary folder. The screens
+are drawn off-screen on a 1366 × 768 laptop screen (its task bar's 40 px aside), at the
+given scale factor (125 %, 150 % as Windows sets them).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+SCREEN = (1366, 728)  # 768 less a 40-px task bar
+
+
+def _laptop_screen(scale: float) -> None:
+    """Qt's off-screen platform with one 1366 × 768 screen (800 × 800 by default); the
+    windows at their default places (none this user left)."""
+    os.environ["DOSSIA_CONFIG_DIR"] = tempfile.mkdtemp()
+    width, height = SCREEN
+    screen = {
+        "name": "laptop",
+        "x": 0,
+        "y": 0,
+        "width": width,
+        "height": height,
+        "logicalDpi": 96,
+        "logicalBaseDpi": 96,
+        "dpr": 1,
+    }
+    config = Path(tempfile.mkdtemp()) / "screen.json"
+    config.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+    if scale != 1:
+        os.environ["QT_SCALE_FACTOR"] = str(scale)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--db")
+    parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args()
+    _laptop_screen(args.scale)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
     import datetime as dt
 
-    from app.demo import build_demo
     from app.dossier.situation import ItemKind
     from app.listing import ListTab
     from app.paths import DataPaths
@@ -40,6 +66,8 @@ def main() -> int:
 
     paths = DataPaths(Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "demo.sqlite3")
     if not paths.database.exists():
+        from app.demo import build_demo
+
         ensure_schema(paths)
         database = Database(paths)
         build_demo(database, 300, seed=1, today=dt.date(2026, 11, 30))

@@ -373,24 +373,35 @@ def _all_headers(window) -> list[str]:
 
 
 def _arrow_points_down(window, column: int) -> bool:
-    """Read the sort indicator's pixels: a «v» is wider at its top than at its bottom."""
+    """Read the sort indicator's pixels: the rightmost group of inked columns of the
+    section (the header's text stands apart, to its left); a «v» is wider at its top."""
     from PySide6.QtGui import QColor
 
     header = window.table.horizontalHeader()
     left = header.sectionViewportPosition(column)
-    width = header.sectionSize(column)
     image = header.grab().toImage()
-    ink_rows = []
+
+    def inked(x: int, y: int) -> bool:
+        return QColor(image.pixel(x, y)).lightness() < 140
+
+    columns = [
+        x
+        for x in range(left, left + header.sectionSize(column))
+        if any(inked(x, y) for y in range(image.height()))
+    ]
+    assert columns, "nothing drawn in the section"
+    arrow = [columns[-1]]
+    for x in reversed(columns[:-1]):
+        if arrow[-1] - x > 2:
+            break
+        arrow.append(x)
+    spans = []
     for y in range(image.height()):
-        xs = [
-            x
-            for x in range(left + width - 30, left + width)
-            if QColor(image.pixel(x, y)).lightness() < 140
-        ]
+        xs = [x for x in arrow if inked(x, y)]
         if xs:
-            ink_rows.append(max(xs) - min(xs))
-    assert len(ink_rows) >= 3, "no sort indicator drawn"
-    return ink_rows[0] > ink_rows[-1]
+            spans.append(max(xs) - min(xs))
+    assert len(spans) >= 3, "no sort indicator drawn"
+    return spans[0] > spans[-1]
 
 
 def test_the_sort_arrow_points_the_way_the_dates_go(qtbot, main_window):
@@ -399,6 +410,8 @@ def test_the_sort_arrow_points_the_way_the_dates_go(qtbot, main_window):
     from ui.common import style_sheet
 
     window = main_window
+    window.resize(1366, 700)  # every column in view
+    qtbot.waitUntil(lambda: window.table.viewport().width() > 1300)
     QApplication.instance().setStyleSheet(style_sheet())  # as Dossia starts
     try:
         assert window.model.query.descending  # newest first, as it opens

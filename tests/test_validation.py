@@ -62,7 +62,7 @@ def test_amounts_are_bounded():
     assert check_amount(None, "x", "Revenu") is None
     with pytest.raises(DomainError, match="négatif"):
         check_amount(-1, "x", "Revenu")
-    with pytest.raises(DomainError, match=r"1 000 000 € par mois au plus"):
+    with pytest.raises(DomainError, match="1\u202f000\u202f000\u00a0€ par mois au plus"):
         check_amount(10**12, "x", "Revenu", per=" par mois")
     with pytest.raises(DomainError, match="à renseigner"):
         check_amount(None, "x", "Mensualité", required=True)

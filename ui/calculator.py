@@ -31,7 +31,16 @@ from app.simulation.summary import percent
 from app.text import format_amount, parse_amount
 from app.workspace import Workspace
 from models.enums import DossierStatus
-from ui.common import ErrorLabel, FormDialog, TableModel, icon, plain, set_role
+from ui.common import (
+    ErrorLabel,
+    FormDialog,
+    RememberedGeometry,
+    TableModel,
+    icon,
+    number_field,
+    plain,
+    set_role,
+)
 from ui.operations import attempt, show_refusal
 from ui.simulation_chart import PlanChart, schedule_tabs
 from ui.simulation_widgets import LineDialog, line_row, plan_table, year_model, year_rows
@@ -43,7 +52,7 @@ class CalculatorWindow(QMainWindow):
         self.setObjectName("calculatorWindow")
         self.setWindowTitle("Dossia — Calculatrice de financement")
         self.setWindowIcon(icon("dossia"))
-        self.resize(1000, 720)
+        self._geometry = RememberedGeometry(self, workspace, "calculatrice", (1000, 720))
         self.workspace = workspace
         self.plan = PlanData("Calcul", (LineData(200_000_00, Decimal("3.50"), 240),))
         self.banks = {b.id: b.label for b in workspace.office.active_banks()}
@@ -72,6 +81,7 @@ class CalculatorWindow(QMainWindow):
         buttons.addWidget(QLabel("Frais (dossier, garantie, courtage) :"))
         self.fees_edit = QLineEdit()
         self.fees_edit.setObjectName("calculatorFeesEdit")
+        number_field(self.fees_edit)
         self.fees_edit.setAccessibleName("Frais en euros")
         self.fees_edit.setMaximumWidth(120)
         self.fees_edit.editingFinished.connect(self._fees_changed)

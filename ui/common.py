@@ -6,14 +6,16 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QByteArray, QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtGui import Qt as QtText
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFrame,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -86,6 +88,14 @@ def message_box(
     return box
 
 
+def number_field(edit: QLineEdit) -> QLineEdit:
+    """An amount (or a rate, a duration) typed as in every accounting tool: aligned right,
+    so that units sit under units."""
+    edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    edit.setProperty("number", True)
+    return edit
+
+
 def field_name(text: str) -> QLabel:
     return set_role(QLabel(text), "fieldName")
 
@@ -154,6 +164,24 @@ class WrappedLabel(QLabel):
             self.setMinimumHeight(max(needed, 0))
 
 
+def make_room(widget: QWidget) -> None:
+    """A dialog grows to hold what just appeared in it (a message on two lines), rather than
+    squeezing its fields: Qt lays a window out at its current size, whatever wraps."""
+    window = widget.window()
+    layout = window.layout()
+    if not isinstance(window, QDialog) or layout is None:
+        return
+    layout.activate()
+    width = window.width()
+    needed = (
+        layout.totalHeightForWidth(width)
+        if layout.hasHeightForWidth()
+        else layout.totalSizeHint().height()
+    )
+    if needed > window.height():
+        window.resize(width, needed)
+
+
 class ErrorLabel(QLabel):
     """A red message shown under the fields of a form; hidden while there is nothing to say."""
 
@@ -168,6 +196,8 @@ class ErrorLabel(QLabel):
     def show_message(self, message: str) -> None:
         self.setText(message)
         self.setVisible(bool(message))
+        if message:
+            make_room(self)
 
     def clear_message(self) -> None:
         self.show_message("")
@@ -310,3 +340,47 @@ class TableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._headers[section]
         return None
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """`width` × `height`, or less on a smaller screen: a 1366 × 768 laptop keeps room for
+    its task bar and the window's title bar."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is not None:
+        available = screen.availableGeometry()
+        width = min(width, available.width() - 16)
+        height = min(height, available.height() - 48)
+    window.resize(max(width, 400), max(height, 300))
+
+
+class RememberedGeometry(QObject):
+    """A window opens where and as large as this user left it on this computer (else at its
+    default size, fitted to the screen); its place is kept when it is closed. A child of
+    the window (no reference to it kept: the window goes when it is closed)."""
+
+    def __init__(self, window: QWidget, workspace, name: str, size: tuple[int, int]) -> None:
+        super().__init__(window)
+        self._workspace, self._name = workspace, name
+        self._shown = False
+        fit_to_screen(window, *size)
+        self._restore(window)
+        window.installEventFilter(self)
+
+    def _restore(self, window: QWidget) -> None:
+        saved = self._workspace.machine.window_geometry(self._workspace.user.id, self._name)
+        if saved:
+            window.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii")))
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.parent():
+            if event.type() == QEvent.Type.Show and not self._shown:
+                self._shown = True
+                self._restore(watched)  # a window built in advance: where the last one was
+            elif event.type() == QEvent.Type.Hide and self._shown and not event.spontaneous():
+                self.keep(watched)
+        return False
+
+    def keep(self, window: QWidget) -> None:
+        geometry = bytes(window.saveGeometry().toBase64().data()).decode("ascii")
+        machine, user = self._workspace.machine, self._workspace.user
+        attempt(lambda: machine.set_window_geometry(user.id, self._name, geometry))

@@ -31,7 +31,7 @@ from models.enums import DocumentFolder, DossierStatus, Right
 from ui.backup_ui import ProgressRun
 from ui.borrowers_tab import BorrowersTab
 from ui.children_tab import ChildrenTab
-from ui.common import confirm, escape, icon, message_box, plain, rich, scrolling
+from ui.common import RememberedGeometry, confirm, escape, icon, message_box, plain, rich, scrolling
 from ui.dialogs.comment_dialog import CommentDialog
 from ui.dialogs.dossier_dialogs import AbandonDialog, ResumeDialog
 from ui.dialogs.privacy_dialogs import ErasePersonDialog, ExportPersonDialog
@@ -693,7 +693,7 @@ class DossierWindow(QMainWindow):
         self.setObjectName("dossierWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowIcon(icon("dossia"))
-        self.resize(1180, 820)
+        self._geometry = RememberedGeometry(self, workspace, "dossier", (1240, 720))
         self.dossier_id = dossier_id
         self.view = DossierView(workspace, complete)
         self.setCentralWidget(self.view)

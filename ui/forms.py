@@ -29,7 +29,7 @@ from app.dossier.situation import ItemKind, SituationInfo
 from app.dossier.situation_service import SituationService
 from app.errors import ConflictError, DomainError
 from app.text import format_amount, format_amount_input, format_date, parse_amount
-from ui.common import ErrorLabel, FormDialog, TableModel, confirm, set_role
+from ui.common import ErrorLabel, FormDialog, TableModel, confirm, number_field, set_role
 from ui.operations import mark_invalid
 from ui.widgets import DateField
 
@@ -92,7 +92,7 @@ class FieldSet:
             return combo
         edit = QLineEdit()
         edit.setMaxLength(250)
-        return edit
+        return number_field(edit) if spec.kind == "amount" else edit
 
     def read(self, name: str):
         """The value a field holds (raises DomainError for an unreadable amount)."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QGridLayout,
     QGroupBox,
@@ -23,9 +24,9 @@ from PySide6.QtWidgets import (
 from app.dossier.dossier_service import DossierDate, DossierFlag
 from app.dossier.readmodels import DossierDetail
 from app.errors import DomainError
-from app.richtext import plain_text
 from app.text import format_amount, format_datetime, format_duration, format_rate
 from models.enums import DossierTab, InvoiceKind
+from ui.comment_list import CommentDelegate, comment_item
 from ui.common import (
     ErrorLabel,
     comment_button,
@@ -48,6 +49,13 @@ if TYPE_CHECKING:
     from ui.dossier_window import DossierView
 
 
+def _compact(layout):
+    """A panel's layout with the margins of a dense screen (the group box pads already)."""
+    layout.setContentsMargins(10, 4, 10, 6)
+    layout.setSpacing(6)
+    return layout
+
+
 SHOWN_COMMENTS = 50  # the newest; the older ones when asked
 _SHOW_OLDER = "show-older-comments"
 
@@ -57,30 +65,63 @@ class GeneralTab(QWidget):
         super().__init__()
         self.setObjectName("generalTab")
         self.view = view
-        columns = QHBoxLayout(self)
+        columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         columns.setContentsMargins(0, 4, 0, 4)
         columns.setSpacing(14)
+        self.columns = columns
         left = QVBoxLayout()
         right = QVBoxLayout()
         columns.addLayout(left, 5)
         columns.addLayout(right, 6)
+        # Both columns end in a panel that takes the height left: the «Note interne» under
+        # the dossier's facts, the «Bloc-note» under its progress (no box in a scrolling box).
         left.addWidget(self._summary_panel())
         left.addWidget(self._particulars_panel())
         left.addWidget(self._simulations_panel())
-        left.addStretch(1)
+        left.addWidget(self._note_panel(), 1)
         right.addWidget(self._progress_panel())
-        right.addWidget(self._comments_panel())
-        right.addWidget(self._note_panel())
-        right.addStretch(1)
+        right.addWidget(self._comments_panel(), 1)
+        self._two_columns_width = 0  # the narrowest width that holds both columns
+        self._watched: QWidget | None = None
+
+    # --- two columns, or one on a narrow window (a laptop at 125 % or 150 %) ---
+
+    @property
+    def stacked(self) -> bool:
+        return self.columns.direction() == QBoxLayout.Direction.TopToBottom
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        viewport = self.parentWidget()  # the scroll area's, whose width is the room we have
+        if viewport is not None and viewport is not self._watched:
+            self._watched = viewport
+            viewport.installEventFilter(self)
+        self._reflow()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._watched and event.type() == QEvent.Type.Resize:
+            self._reflow()
+        return False
+
+    def _reflow(self) -> None:
+        if self._watched is None:
+            return
+        room = self._watched.width()
+        if not self.stacked:
+            self._two_columns_width = self.minimumSizeHint().width()
+            if room < self._two_columns_width:
+                self.columns.setDirection(QBoxLayout.Direction.TopToBottom)
+        elif room >= self._two_columns_width + 24:  # a margin: no flicker at the limit
+            self.columns.setDirection(QBoxLayout.Direction.LeftToRight)
 
     # --- «Informations dossier» ---
 
     def _summary_panel(self) -> QGroupBox:
         box = QGroupBox("Informations dossier")
         box.setObjectName("summaryPanel")
-        grid = QGridLayout(box)
+        grid = _compact(QGridLayout(box))
         grid.setColumnStretch(1, 1)
-        grid.setVerticalSpacing(8)
+        grid.setVerticalSpacing(5)
         self.number_label = field_value("dossierNumberLabel")
         self.holder_label = field_value("holderLabel")
         self.household_label = field_value("householdLabel")
@@ -187,20 +228,26 @@ class GeneralTab(QWidget):
     def _particulars_panel(self) -> QGroupBox:
         box = QGroupBox("Indications particulières")
         box.setObjectName("particularsPanel")
-        layout = QVBoxLayout(box)
+        layout = _compact(QVBoxLayout(box))
+        checks = QGridLayout()
+        checks.setHorizontalSpacing(18)
+        layout.addLayout(checks)
         self.no_fees_check = self._check("noFeesCheck", "Pas d'honoraires")
         self.no_commission_check = self._check(
             "noBankCommissionCheck", "Pas de commission bancaire"
         )
         self.no_rebate_check = self._check("noRebateCheck", "Pas de ristourne")
-        for check, flag in (
-            (self.no_fees_check, DossierFlag.NO_FEES),
-            (self.no_commission_check, DossierFlag.NO_BANK_COMMISSION),
-            (self.no_rebate_check, DossierFlag.NO_REBATE),
+        for position, (check, flag) in enumerate(
+            (
+                (self.no_fees_check, DossierFlag.NO_FEES),
+                (self.no_commission_check, DossierFlag.NO_BANK_COMMISSION),
+                (self.no_rebate_check, DossierFlag.NO_REBATE),
+            )
         ):
-            layout.addWidget(check)
+            checks.addWidget(check, position // 2, position % 2)
             check.toggled.connect(lambda on, f=flag: self._flag(f, on))
         invoicing = QHBoxLayout()
+        invoicing.setSpacing(6)
         invoicing.addWidget(field_name("Facturation"))
         self.new_invoice_button = QToolButton()
         self.new_invoice_button.setObjectName("newInvoiceButton")
@@ -225,7 +272,7 @@ class GeneralTab(QWidget):
         invoicing.addWidget(self.new_invoice_button)
         invoicing.addWidget(self.invoices_button)
         invoicing.addStretch(1)
-        layout.addLayout(invoicing)
+        checks.addLayout(invoicing, 1, 1)
         return box
 
     def _open_invoicing(self) -> None:
@@ -238,23 +285,22 @@ class GeneralTab(QWidget):
     def _simulations_panel(self) -> QGroupBox:
         box = QGroupBox("Simulations")
         box.setObjectName("simulationsBlock")
-        self.simulations_layout = QVBoxLayout(box)
+        self.simulations_layout = _compact(QVBoxLayout(box))
         self.simulations_label = QLabel()
         self.simulations_label.setObjectName("simulationsList")
         self.simulations_label.setWordWrap(True)
         self.simulations_label.setTextFormat(Qt.TextFormat.RichText)
         self.simulations_label.setToolTip("Cliquer sur une simulation pour l'ouvrir")
         self.simulations_label.linkActivated.connect(self._open_simulation)
-        self.simulations_layout.addWidget(self.simulations_label)
         row = QHBoxLayout()
+        row.addWidget(self.simulations_label, 1)
         self.new_simulation_button = QPushButton("+ Simulation")
         self.new_simulation_button.setObjectName("newSimulationFromGeneralButton")
         self.new_simulation_button.setToolTip(
             "Une simulation du montant que le projet laisse à financer"
         )
         self.new_simulation_button.clicked.connect(self._new_simulation)
-        row.addWidget(self.new_simulation_button)
-        row.addStretch(1)
+        row.addWidget(self.new_simulation_button, 0, Qt.AlignmentFlag.AlignTop)
         self.simulations_layout.addLayout(row)
         return box
 
@@ -271,7 +317,7 @@ class GeneralTab(QWidget):
     def _progress_panel(self) -> QGroupBox:
         box = QGroupBox("État d'avancement")
         box.setObjectName("progressPanel")
-        layout = QVBoxLayout(box)
+        layout = _compact(QVBoxLayout(box))
         self.gauge = ProgressGauge()
         layout.addWidget(self.gauge)
         moves = QHBoxLayout()
@@ -297,10 +343,11 @@ class GeneralTab(QWidget):
 
         dates = QGridLayout()
         dates.setHorizontalSpacing(10)
+        dates.setVerticalSpacing(6)
         self.date_fields: dict[DossierDate, DateField] = {}
         specs = (
             (DossierDate.CREATED, "creationDateEdit", "Date de création", False),
-            (DossierDate.CLIENT_AGREEMENT, "agreementDateEdit", "Date d'accord client", True),
+            (DossierDate.CLIENT_AGREEMENT, "agreementDateEdit", "Accord client", True),
             (DossierDate.OFFER_SIGNED, "offerSignedDateEdit", "Signature de l'offre", True),
             (DossierDate.DEED_SIGNED, "deedSignedDateEdit", "Signature de l'acte", True),
             (DossierDate.FUNDS_RELEASED, "fundsReleaseDateEdit", "Déblocage des fonds", True),
@@ -309,8 +356,10 @@ class GeneralTab(QWidget):
             field = DateField(name, label, optional=optional)
             field.edited.connect(lambda value, w=which: self._set_date(w, value))
             self.date_fields[which] = field
-            dates.addWidget(field_name(label), row // 2 * 2, row % 2)
-            dates.addWidget(field, row // 2 * 2 + 1, row % 2)
+            name_label = field_name(label)
+            name_label.setWordWrap(False)
+            dates.addWidget(name_label, row // 2, row % 2 * 2)
+            dates.addWidget(field, row // 2, row % 2 * 2 + 1)
         layout.addLayout(dates)
         self.dates_error = ErrorLabel("datesError")
         layout.addWidget(self.dates_error)
@@ -335,7 +384,7 @@ class GeneralTab(QWidget):
     def _comments_panel(self) -> QGroupBox:
         box = QGroupBox("Bloc-note")
         box.setObjectName("commentsPanel")
-        layout = QVBoxLayout(box)
+        layout = _compact(QVBoxLayout(box))
         top = QHBoxLayout()
         hint = set_role(
             QLabel("Commentaires de tous les onglets, du plus récent au plus ancien."), "hint"
@@ -355,8 +404,11 @@ class GeneralTab(QWidget):
         self.comments_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.comments_view.setWordWrap(True)
         self.comments_view.setSpacing(2)
-        self.comments_view.setAlternatingRowColors(True)
-        self.comments_view.setMinimumHeight(120)
+        self.comments_view.setMinimumHeight(150)
+        self.comments_view.setMouseTracking(True)
+        self.comments_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.comments_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.comments_view.setItemDelegate(CommentDelegate(self.comments_view))
         self.comments_view.clicked.connect(self._open_comment_at)
         self.comments_view.activated.connect(self._open_comment_at)
         layout.addWidget(self.comments_view)
@@ -372,17 +424,7 @@ class GeneralTab(QWidget):
         shown = comments if self._all_comments else comments[:SHOWN_COMMENTS]
         self.comments_model.clear()
         for comment in shown:
-            markers = []
-            if comment.in_synthesis:
-                markers.append("★ Note de synthèse")
-            excerpt = " ".join(plain_text(comment.body).split())
-            if len(excerpt) > 220:
-                excerpt = excerpt[:220] + "…"
-            heading = comment.heading + (f"   [{' · '.join(markers)}]" if markers else "")
-            item = QStandardItem(f"{heading}\n{excerpt}")
-            item.setData(comment, Qt.ItemDataRole.UserRole)
-            item.setToolTip("Cliquer pour ouvrir le commentaire")
-            self.comments_model.appendRow(item)
+            self.comments_model.appendRow(comment_item(comment))
         if len(shown) < len(comments):
             older = len(comments) - len(shown)
             more = QStandardItem(
@@ -396,8 +438,6 @@ class GeneralTab(QWidget):
             empty = QStandardItem("Aucun commentaire : « + Commentaire » en ajoute un.")
             empty.setEnabled(False)
             self.comments_model.appendRow(empty)
-        rows = max(1, min(len(comments), 6))
-        self.comments_view.setFixedHeight(min(360, 24 + rows * 52))
 
     def _open_comment_at(self, index) -> None:
         comment = index.data(Qt.ItemDataRole.UserRole)
@@ -412,7 +452,7 @@ class GeneralTab(QWidget):
     def _note_panel(self) -> QGroupBox:
         box = QGroupBox("Note interne")
         box.setObjectName("notePanel")
-        layout = QVBoxLayout(box)
+        layout = _compact(QVBoxLayout(box))
         self.note = NoteEditor()
         layout.addWidget(self.note)
         self.note_status = set_role(QLabel(), "hint")

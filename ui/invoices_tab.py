@@ -34,7 +34,7 @@ from app.invoicing.invoices import InvoiceData, PaymentData, paper_title
 from app.text import format_amount, format_amount_input, format_date, parse_amount
 from models.enums import DocumentFolder, InvoiceKind, InvoiceState, PaymentMeans
 from ui.backup_ui import ProgressRun
-from ui.common import ErrorLabel, FormDialog, confirm, plain, push_button, set_role
+from ui.common import ErrorLabel, FormDialog, confirm, number_field, plain, push_button, set_role
 from ui.operations import attempt, show_failure
 from ui.widgets import DateField
 from ui.workers import Background
@@ -78,6 +78,7 @@ class InvoiceDialog(FormDialog):
             format_amount_input(data.amount_cents) if data.amount_cents else ""
         )
         self.amount_edit.setObjectName("invoiceAmountEdit")
+        number_field(self.amount_edit)
         self.amount_edit.setPlaceholderText("Montant hors taxes (€)")
         self.service_field = DateField("invoiceServiceDate", "Date de la prestation")
         self.service_field.set_value(data.service_on)
@@ -155,6 +156,7 @@ class PaymentDialog(FormDialog):
         self.date_field.set_value(dt.date.today())
         self.amount_edit = QLineEdit(format_amount_input(amount_cents))
         self.amount_edit.setObjectName("paymentAmountEdit")
+        number_field(self.amount_edit)
         self.means_combo = QComboBox()
         self.means_combo.setObjectName("paymentMeansCombo")
         for means in PaymentMeans:
@@ -201,6 +203,7 @@ class CreditDialog(FormDialog):
         open_amount = row.amount_cents + row.credited_amount_cents
         self.amount_edit = QLineEdit(format_amount_input(open_amount))
         self.amount_edit.setObjectName("creditAmountEdit")
+        number_field(self.amount_edit)
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("creditReasonEdit")
         self.reason_edit.setPlaceholderText("ex. erreur de montant, geste commercial")

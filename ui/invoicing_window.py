@@ -34,7 +34,7 @@ from app.invoicing.office_invoicing import STATUSES, InvoiceFilter
 from app.text import format_amount, format_date
 from models.enums import DocumentFolder, InvoiceKind
 from ui.backup_ui import ProgressRun
-from ui.common import ErrorLabel, FormDialog, TableModel, plain, set_role
+from ui.common import ErrorLabel, FormDialog, RememberedGeometry, TableModel, plain, set_role
 from ui.invoices_tab import PaymentDialog
 from ui.operations import attempt, show_failure
 from ui.widgets import DateField
@@ -139,7 +139,7 @@ class InvoicingWindow(QMainWindow):
         super().__init__()
         self.setObjectName("invoicingWindow")
         self.setWindowTitle("Facturation — Dossia")
-        self.resize(1180, 720)
+        self._geometry = RememberedGeometry(self, workspace, "facturation", (1240, 720))
         self.workspace = workspace
         self._open_dossier = open_dossier
         self.dossier_id = dossier_id
@@ -232,6 +232,7 @@ class InvoicingWindow(QMainWindow):
         bottom = QHBoxLayout()
         self.totals = plain(QLabel())
         self.totals.setObjectName("invoiceTotals")
+        self.totals.setWordWrap(True)  # on two lines rather than a window wider than a laptop
         bottom.addWidget(self.totals, 1)
         self.pay_button = QPushButton("Règlement…")
         self.pay_button.setObjectName("windowPaymentButton")

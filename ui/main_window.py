@@ -31,7 +31,7 @@ from app.workspace import Workspace
 from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
 from ui.client_list import DossierTableModel, ProgressDelegate
-from ui.common import icon, message_box, plain, primary
+from ui.common import RememberedGeometry, icon, message_box, plain, primary
 from ui.operations import attempt
 from ui.workers import Background
 
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("Dossia — Dossiers")
         self.setWindowIcon(icon("dossia"))
-        self.resize(1280, 760)
+        self._geometry = RememberedGeometry(self, workspace, "liste", (1280, 720))
         self._dossier_windows: dict[int, QWidget] = {}
         self._spare: QWidget | None = None
         self._settings_window: QWidget | None = None

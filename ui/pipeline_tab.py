@@ -38,7 +38,7 @@ from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, format_date, parse_amount
 from models.enums import DocumentFolder, SubmissionStatus
 from ui.backup_ui import ProgressRun
-from ui.common import ErrorLabel, FormDialog, confirm, plain, push_button, set_role
+from ui.common import ErrorLabel, FormDialog, confirm, number_field, plain, push_button, set_role
 from ui.general_tab import history_lines
 from ui.operations import attempt, show_failure
 from ui.widgets import DateField
@@ -112,11 +112,13 @@ class SubmissionDialog(FormDialog):
             format_amount_input(data.amount_cents) if data.amount_cents else ""
         )
         self.amount_edit.setObjectName("submissionAmountEdit")
+        number_field(self.amount_edit)
         self.amount_edit.setPlaceholderText("Montant accordé (€)")
         self.rate_edit = QLineEdit(
             f"{data.rate:.3f}".rstrip("0").rstrip(".").replace(".", ",") if data.rate else ""
         )
         self.rate_edit.setObjectName("submissionRateEdit")
+        number_field(self.rate_edit)
         self.rate_edit.setPlaceholderText("ex. 3,45")
         self.comment_edit = QPlainTextEdit(data.comment)
         self.comment_edit.setObjectName("submissionCommentEdit")

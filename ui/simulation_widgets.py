@@ -39,7 +39,7 @@ from app.simulation.schedule_export import YEAR_HEADERS, plan_years
 from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, format_duration, parse_amount
 from models.enums import Deferral, InsuranceBase, LineKind
-from ui.common import FormDialog, TableModel
+from ui.common import FormDialog, TableModel, number_field
 from ui.operations import attempt
 
 _COVER_TITLE = "Assurance de l'emprunteur : "
@@ -56,12 +56,13 @@ def combo(name: str, accessible: str, members, with_none: str = "") -> QComboBox
     return combo
 
 
-def line_edit(name: str, accessible: str, width: int = 120) -> QLineEdit:
+def line_edit(name: str, accessible: str, width: int = 120, number: bool = True) -> QLineEdit:
+    """A field of a plan: a number (aligned right) unless `number` is False."""
     edit = QLineEdit()
     edit.setObjectName(name)
     edit.setAccessibleName(accessible)
     edit.setMaximumWidth(width)
-    return edit
+    return number_field(edit) if number else edit
 
 
 class LineDialog(FormDialog):

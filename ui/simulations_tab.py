@@ -127,7 +127,7 @@ class SimulationsTab(QWidget):
         self.editor.setObjectName("simulationEditor")
         layout = QVBoxLayout(self.editor)
         head = QHBoxLayout()
-        self.name_edit = line_edit("simulationNameEdit", "Nom de la simulation", 400)
+        self.name_edit = line_edit("simulationNameEdit", "Nom de la simulation", 400, number=False)
         self.name_edit.editingFinished.connect(self._rename)
         self.status_combo = combo("simulationStatusCombo", "Statut", SimulationStatus)
         self.status_combo.activated.connect(lambda _i: self._set_status())

@@ -34,7 +34,7 @@ from app.dossier.readmodels import StepInfo
 from app.errors import DomainError
 from app.richtext import sanitize
 from app.text import FIRST_DATE, LAST_DATE, format_date, parse_date
-from ui.common import plain_tooltip
+from ui.common import make_room, plain_tooltip
 
 _BLUE = QColor("#1f5fbf")
 _GREEN = QColor("#2e7d4f")
@@ -149,7 +149,7 @@ class DateField(QWidget):
         self.edit.setPlaceholderText("jj/mm/aaaa")
         self.edit.setMaxLength(12)
         self.edit.setFixedWidth(
-            max(110, self.edit.fontMetrics().horizontalAdvance("00/00/00000") + 24)
+            max(92, self.edit.fontMetrics().horizontalAdvance("00/00/0000") + 22)
         )
         layout.addWidget(self.edit)
         self.calendar_button = QToolButton()
@@ -229,6 +229,8 @@ class DateField(QWidget):
     def _show_problem(self, problem: str) -> None:
         self.error.setText(problem)
         self.error.setVisible(bool(problem))
+        if problem:
+            make_room(self)
         self.edit.setProperty("invalid", bool(problem))
         self.edit.style().unpolish(self.edit)
         self.edit.style().polish(self.edit)
@@ -406,8 +408,9 @@ class RichTextEditor(QFrame):
 
 
 class NoteEditor(RichTextEditor):
-    """«Note interne»: height follows the content; saved automatically shortly after
-    typing stops, and whenever `flush()` is called (closing the window does).
+    """«Note interne»: fills the room its panel is given (its own scroll bar beyond); saved
+    automatically shortly after typing stops, and whenever `flush()` is called (closing
+    the window does).
 
     Signals:
         saveRequested(str): the HTML to save (debounced).
@@ -419,21 +422,15 @@ class NoteEditor(RichTextEditor):
     def __init__(self) -> None:
         super().__init__("note", "internalNote", "Note interne")
         self.editor.setPlaceholderText("Notes internes au cabinet (non transmises à la banque)…")
-        self.editor.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.editor.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.editor.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self.editor.setMinimumHeight(90)
+        self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.DEBOUNCE_MS)
         self._timer.timeout.connect(self.flush)
         self._dirty = False
         self.editor.textChanged.connect(self._on_changed)
-        self._fit_height()
-
-    def _fit_height(self, *_args) -> None:
-        document_height = int(self.editor.document().size().height())
-        margins = self.editor.contentsMargins()
-        self.editor.setFixedHeight(max(90, document_height + margins.top() + margins.bottom() + 8))
 
     def _on_changed(self) -> None:
         if self.editor.isReadOnly():
@@ -456,7 +453,6 @@ class NoteEditor(RichTextEditor):
         self.editor.blockSignals(True)
         self.editor.setHtml(sanitize(markup))
         self.editor.blockSignals(False)
-        self._fit_height()
 
     def flush(self) -> None:
         """Save now if there is unsaved typing."""

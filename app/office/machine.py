@@ -64,3 +64,16 @@ class MachineSettings:
 
     def set_shown_columns(self, names: frozenset[str]) -> None:
         self._write("liste", {"colonnes": ",".join(sorted(names))})
+
+    def window_geometry(self, user_id: int, window: str) -> str:
+        """Where and how large this user left a window on this computer (the screen's own
+        opaque text, base64), or ''."""
+        return self._read().get("fenetres", f"{user_id}.{window}", fallback="")
+
+    def set_window_geometry(self, user_id: int, window: str, geometry: str) -> None:
+        if len(geometry) > 1000 or not all(c.isalnum() or c in "+/=" for c in geometry):
+            raise DomainError("Position de fenêtre illisible : elle n'est pas enregistrée.")
+        parser = self._read()
+        kept = dict(parser["fenetres"]) if parser.has_section("fenetres") else {}
+        kept[f"{user_id}.{window}"] = geometry
+        self._write("fenetres", kept)
