@@ -5,6 +5,7 @@ Bloc-note that shows comments as written, and amounts aligned right."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QListView, QScrollArea
@@ -15,6 +16,16 @@ from tests.helpers import new_dossier
 
 LAPTOP = (1366, 768 - 40)  # its task bar aside
 TITLE_BAR = 32
+
+
+@pytest.fixture
+def styled(qapp):
+    """Dossia's style sheet, as it starts (its paddings make the fields taller)."""
+    from ui.common import style_sheet
+
+    qapp.setStyleSheet(style_sheet())
+    yield
+    qapp.setStyleSheet("")
 
 
 def _settle(qtbot, window) -> None:
@@ -116,7 +127,7 @@ def test_general_goes_to_one_column_on_a_narrow_window(qtbot, open_dossier, work
 
 
 def test_a_message_makes_the_dialog_grow_instead_of_squeezing_its_field(
-    qtbot, open_dossier, workspace
+    qtbot, open_dossier, workspace, styled
 ):
     first = new_dossier(workspace)
     taken = new_dossier(workspace, "Martin", "Paul")
@@ -135,7 +146,9 @@ def test_a_message_makes_the_dialog_grow_instead_of_squeezing_its_field(
     dialog.reject()
 
 
-def test_a_date_refused_in_a_dialog_keeps_its_fields_readable(qtbot, open_dossier, workspace):
+def test_a_date_refused_in_a_dialog_keeps_its_fields_readable(
+    qtbot, open_dossier, workspace, styled
+):
     from PySide6.QtWidgets import QPushButton
 
     from tests.helpers import type_text
@@ -216,3 +229,31 @@ def test_amounts_are_typed_aligned_right(qtbot, open_dossier, workspace):
     assert not simulations.findChild(QLineEdit, "simulationNameEdit").alignment() & (
         Qt.AlignmentFlag.AlignRight
     )
+
+
+def test_the_first_start_form_keeps_its_rows_when_it_refuses(qtbot, tmp_path, styled):
+    from app.paths import DataPaths
+    from ui.dialogs.login import FirstStartDialog
+
+    dialog = FirstStartDialog(DataPaths(tmp_path / "new" / "dossia.sqlite3"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(dialog.isVisible)
+    edits = [
+        dialog.findChild(QLineEdit, name)
+        for name in (
+            "adminFirstNameEdit",
+            "adminLastNameEdit",
+            "adminLoginEdit",
+            "adminPasswordEdit",
+            "adminConfirmEdit",
+        )
+    ]
+    heights = [edit.height() for edit in edits]
+    for edit, text in zip(edits, ("Hélène", "Dubois", "hdubois", "court", "court"), strict=True):
+        edit.setText(text)
+    dialog.ok_button.click()
+    assert "au moins 8 caractères" in dialog.error.text()
+    qtbot.wait(20)
+    assert [edit.height() for edit in edits] == heights
+    assert dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())

@@ -12,7 +12,7 @@ from app.office.referential_service import ReferentialService
 from app.simulation.plans import parse_rate
 from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, parse_amount
-from ui.common import FormDialog, set_role
+from ui.common import FormDialog, number_field, set_role
 from ui.settings.list_page import TEXT_WIDTH, EmptyHint, ListPage, capped
 
 
@@ -33,15 +33,19 @@ class BankDialog(FormDialog):
         self.contact_edit = QLineEdit(data.contact if data else "")
         self.contact_edit.setObjectName("bankContactEdit")
         rate = data.commission_rate_mpct if data else None
-        self.rate_edit = QLineEdit(
-            ""
-            if rate is None
-            else f"{Decimal(rate) / 1000:f}".rstrip("0").rstrip(".").replace(".", ",")
+        self.rate_edit = number_field(
+            QLineEdit(
+                ""
+                if rate is None
+                else f"{Decimal(rate) / 1000:f}".rstrip("0").rstrip(".").replace(".", ",")
+            )
         )
         self.rate_edit.setObjectName("bankCommissionRateEdit")
         self.rate_edit.setPlaceholderText("ex. 0,5 (% du montant prêté)")
         fixed = data.commission_fixed_cents if data else None
-        self.fixed_edit = QLineEdit("" if fixed is None else format_amount_input(fixed))
+        self.fixed_edit = number_field(
+            QLineEdit("" if fixed is None else format_amount_input(fixed))
+        )
         self.fixed_edit.setObjectName("bankCommissionFixedEdit")
         self.fixed_edit.setPlaceholderText("ou un forfait en €")
         self.address_edit = QLineEdit(data.address if data else "")

@@ -18,7 +18,7 @@ from app.office.referential import VAT_REGIMES, ProvenanceRow, ReferrerData, Ref
 from app.office.referential_service import ReferentialService
 from app.text import format_amount, format_amount_input, parse_amount
 from models.enums import ReferrerKind
-from ui.common import FormDialog, TableModel, set_role
+from ui.common import FormDialog, TableModel, number_field, set_role
 from ui.settings.list_page import (
     TEXT_WIDTH,
     EmptyHint,
@@ -100,10 +100,12 @@ class ReferrerDialog(FormDialog):
             "Le mandat par lequel la société vous charge d'établir ses factures de ristourne "
             "(article 289 I-2 du CGI)"
         )
-        self.rate_edit = QLineEdit(_rate_text(data.rebate_rate_mpct) if data else "")
+        self.rate_edit = number_field(QLineEdit(_rate_text(data.rebate_rate_mpct) if data else ""))
         self.rate_edit.setObjectName("referrerRateEdit")
         self.rate_edit.setPlaceholderText("ex. 15 (% des honoraires)")
-        self.fixed_edit = QLineEdit(format_amount_input(data.rebate_fixed_cents) if data else "")
+        self.fixed_edit = number_field(
+            QLineEdit(format_amount_input(data.rebate_fixed_cents) if data else "")
+        )
         self.fixed_edit.setObjectName("referrerFixedEdit")
         self.fixed_edit.setPlaceholderText("ou un montant fixe par dossier")
         for label, widget in (

@@ -23,7 +23,7 @@ from app.simulation.rules import LivingThresholds, UsuryRate
 from app.simulation.summary import percent
 from app.text import format_amount_input, format_date, parse_amount
 from models.enums import UsuryCategory
-from ui.common import set_role
+from ui.common import number_field, set_role
 from ui.settings.list_page import (
     TEXT_WIDTH,
     EmptyHint,
@@ -92,7 +92,7 @@ class UsuryPage(ListPage):
             self.category_combo.addItem(category.label, category.value)
         self.date_field = DateField("usuryDate", "En vigueur depuis le")
         self.date_field.set_value(_quarter_start(dt.date.today()))
-        self.rate_edit = QLineEdit()
+        self.rate_edit = number_field(QLineEdit())
         self.rate_edit.setObjectName("usuryRateEdit")
         self.rate_edit.setAccessibleName("Taux d'usure (%)")
         self.rate_edit.setPlaceholderText("ex. 6,29")
@@ -111,10 +111,10 @@ class UsuryPage(ListPage):
         living_form = form_layout()
         living_box.setLayout(living_form)
         thresholds = service.living_thresholds()
-        self.adult_edit = QLineEdit(format_amount_input(thresholds.per_adult_cents))
+        self.adult_edit = number_field(QLineEdit(format_amount_input(thresholds.per_adult_cents)))
         self.adult_edit.setObjectName("livingAdultEdit")
         self.adult_edit.setAccessibleName("Reste à vivre minimum par adulte (€)")
-        self.child_edit = QLineEdit(format_amount_input(thresholds.per_child_cents))
+        self.child_edit = number_field(QLineEdit(format_amount_input(thresholds.per_child_cents)))
         self.child_edit.setObjectName("livingChildEdit")
         self.child_edit.setAccessibleName("Reste à vivre minimum par enfant (€)")
         for edit in (self.adult_edit, self.child_edit):
