@@ -363,7 +363,7 @@ class Workspace:
                 lambda: self.company.get(),
                 lambda: MachineSettings().machine_prefix(),
                 logo=lambda company: self.company.logo_path(company),
-                issued=IssuedNumbers(self.paths.folder),
+                issued=IssuedNumbers(self.paths.database),
             )
 
         return self._service("invoices", build)

@@ -664,6 +664,38 @@ def test_numbers_issued_after_a_backup_are_never_given_again(login_as):
         assert any("absentes" in event.details for event in said)
 
 
+def test_two_offices_in_one_folder_never_skip_each_others_numbers(login_as, tmp_path):
+    """What a computer remembers of the numbers it issued belongs to one database file: a
+    copy of the office kept in the same folder (to try something) numbers on without a gap."""
+    import sqlite3
+
+    from app.paths import DataPaths
+    from app.workspace import OfficeDatabase
+    from tests.conftest import PASSWORD
+
+    workspace = login_as("admin")
+    detail = _dossier_with_plan(workspace)
+    number = _numbers(workspace)
+    copy = workspace.paths.folder / "copie.sqlite3"
+    source = sqlite3.connect(workspace.paths.database)
+    target = sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    for _ in range(3):
+        invoice_id = workspace.invoices.create_draft(detail.id, _fees(workspace, detail)).changed_id
+        workspace.invoices.issue(invoice_id)
+    office = OfficeDatabase(DataPaths(copy))
+    other = office.workspace_for(office.authenticate("admin", PASSWORD))
+    try:
+        detail = other.dossiers.get(detail.id)
+        invoice_id = other.invoices.create_draft(detail.id, _fees(other, detail)).changed_id
+        info = other.invoices.issue(invoice_id)
+        assert next(r.number for r in info.invoices if r.id == invoice_id) == number(1)
+    finally:
+        other.close()
+
+
 def test_an_invoice_is_issued_only_with_the_offices_mentions(workspace):
     from dataclasses import replace
 

@@ -3,6 +3,9 @@ restoring an older backup brings back an older database, whose counters know not
 the invoices issued since — invoices already sent to clients and banks. Their numbers stay
 here, so they are never given again, and the restore can say which pieces it lost.
 
+One file per database file («dossia.sqlite3.numeros-emis.log»): two offices kept in one
+folder (a test copy beside the real one) never skip each other's numbers.
+
 An append-only file of «series<TAB>sequence» lines: each write is one small append (two
 processes issuing at once never lose each other's line), and reading takes the highest
 per series. A line that cannot be read (a crash in the middle of a write) is skipped."""
@@ -14,13 +17,13 @@ import os
 import sqlite3
 from pathlib import Path
 
-FILENAME = "numeros-emis.log"
+SUFFIX = ".numeros-emis.log"
 log = logging.getLogger(__name__)
 
 
 class IssuedNumbers:
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / FILENAME
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + SUFFIX)
 
     def record(self, series: str, sequence: int) -> bool:
         """Remember that `series`-`sequence` was issued (once its transaction committed).

@@ -102,7 +102,7 @@ def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreRes
     return RestoreResult(
         restored=info,
         safety_backup=safety,
-        lost_numbers=lost_numbers(paths.database, IssuedNumbers(paths.folder).highest()),
+        lost_numbers=lost_numbers(paths.database, IssuedNumbers(paths.database).highest()),
     )
 
 
