@@ -183,10 +183,158 @@ def main() -> int:
     app.processEvents()
     dialog.grab().save(str(out / "dialog-resume.png"))
     dialog.reject()
+    abandoned.close()
+    _list_screens(app, window, out)
+    _other_windows(app, window, dossier, out)
     window.close()
-    workspace.close()
+    window.shut_down()  # as Dossia does when its event loop ends
+    _start_screens(app, out)
+    _index(out)
     print(f"screens written to {out}")
     return 0
+
+
+# What each screen shows, for the folder's index (README.md); screens not named here are
+# listed under their file name.
+CAPTIONS = {
+    "clients-list.png": "La liste des dossiers, onglet «\u00a0Prospects\u00a0»",
+    "clients-list-all.png": "«\u00a0Tous\u00a0» : le statut de chaque dossier",
+    "clients-list-abandoned.png": "«\u00a0Abandonnés\u00a0» : la date et le motif",
+    "clients-list-no-match.png": "Une recherche qui ne trouve rien",
+    "dossier-general.png": "Le dossier, onglet «\u00a0Général\u00a0»",
+    "dossier-general-invoicing.png": "«\u00a0Général\u00a0» d'un dossier facturé (page entière)",
+    "dossier-emprunteurs.png": "«\u00a0Emprunteurs\u00a0»",
+    "dossier-enfants.png": "«\u00a0Enfants\u00a0»",
+    "dossier-projet.png": "«\u00a0Projet\u00a0»",
+    "dossier-credit.png": "«\u00a0Crédit\u00a0»",
+    "dossier-patrimoine.png": "«\u00a0Patrimoine\u00a0»",
+    "dossier-simulations.png": "«\u00a0Simulations\u00a0»",
+    "dossier-simulations-chart.png": "Une simulation, son graphique",
+    "dossier-documents.png": "«\u00a0Documents\u00a0»",
+    "dossier-pipeline.png": "«\u00a0Pipeline\u00a0» : les envois aux banques",
+    "dossier-invoices.png": "«\u00a0Facturation\u00a0» du dossier",
+    "dossier-abandoned.png": "Un dossier abandonné",
+    "invoicing-window.png": "La facturation du cabinet : les factures",
+    "invoicing-window-2.png": "La facturation du cabinet : à facturer",
+    "invoicing-window-3.png": "La facturation du cabinet : les relances",
+    "calculator.png": "La calculatrice de financement",
+    "first-start.png": "Le premier démarrage",
+    "first-start-refused.png": "Le premier démarrage, un mot de passe refusé",
+    "dialog-comment.png": "Un commentaire",
+    "dialog-abandon.png": "Abandonner un dossier",
+    "dialog-resume.png": "Reprendre un dossier abandonné",
+    "dialog-provenance.png": "Changer la provenance",
+    "dialog-new-dossier.png": "Nouveau dossier",
+    "dialog-prepare-sending.png": "Préparer un envoi à une banque",
+    "dialog-renumber-refused.png": "Renuméroter : un numéro déjà pris",
+    "dialog-shortcuts.png": "Aide : les raccourcis clavier",
+    "dialog-about.png": "À propos de Dossia",
+}
+
+
+def _index(out: Path) -> None:
+    """README.md of the folder: every screen, with what it shows."""
+    lines = [
+        "# Les écrans de Dossia",
+        "",
+        "Rendus par `scripts/screenshots.py` sur un écran de portable de 1366 × 768 (barre",
+        "des tâches comprise), avec le cabinet de démonstration.",
+        "",
+    ]
+    for image in sorted(out.glob("*.png"), key=lambda f: (f.name not in CAPTIONS, f.name)):
+        caption = CAPTIONS.get(image.name) or image.stem.replace("-", " ").capitalize()
+        lines += [f"## {caption}", "", f"![{caption}]({image.name})", ""]
+    (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def _settle(app) -> None:
+    for _ in range(4):
+        app.processEvents()
+
+
+def _list_screens(app, window, out: Path) -> None:
+    """«Abandonnés», «Tous», a search that finds nothing."""
+    from app.listing import ListTab
+
+    for tab, name in ((ListTab.ABANDONED, "abandoned"), (ListTab.ALL, "all")):
+        window.tabs.setCurrentIndex([*ListTab].index(tab))
+        window._counts.wait()
+        _settle(app)
+        window.grab().save(str(out / f"clients-list-{name}.png"))
+    window.search.setText("Zorglub")
+    _settle(app)
+    window.grab().save(str(out / "clients-list-no-match.png"))
+    window.search.clear()
+    _settle(app)
+
+
+def _other_windows(app, window, dossier, out: Path) -> None:
+    """Paramètres (each page), the calculator, Facturation's other tabs, the dialogs of
+    the menus, a refusal in a dialog."""
+    settings = window.open_settings()
+    _settle(app)
+    for number, title in enumerate(settings.page_names(), start=1):
+        settings.show_page(title)
+        _settle(app)
+        slug = "".join(c if c.isalnum() else "-" for c in _ascii(title).lower()).strip("-")
+        settings.grab().save(str(out / f"settings-{number:02d}-{slug}.png"))
+        CAPTIONS[f"settings-{number:02d}-{slug}.png"] = f"Paramètres : {title}"
+    settings.close()
+    calculator = window.open_calculator()
+    _settle(app)
+    calculator.grab().save(str(out / "calculator.png"))
+    calculator.close()
+    invoicing = window.open_invoicing()
+    _settle(app)
+    for index in range(1, invoicing.tabs.count()):
+        invoicing.tabs.setCurrentIndex(index)
+        _settle(app)
+        invoicing.grab().save(str(out / f"invoicing-window-{index + 1}.png"))
+    invoicing.close()
+    for name, opener in (
+        ("dialog-shortcuts.png", window.show_shortcuts),
+        ("dialog-about.png", window._about),
+    ):
+        box = opener()
+        _settle(app)
+        box.grab().save(str(out / name))
+        box.reject()
+    renumber = dossier.view.general.open_renumber()
+    renumber.number_edit.setText("2026-00001")
+    renumber.ok_button.click()
+    _settle(app)
+    renumber.grab().save(str(out / "dialog-renumber-refused.png"))
+    renumber.reject()
+
+
+def _start_screens(app, out: Path) -> None:
+    """What a new office sees first: the first-start form (refusing a short password)."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from app.paths import DataPaths
+    from ui.dialogs.login import FirstStartDialog
+
+    first = FirstStartDialog(DataPaths(Path(tempfile.mkdtemp()) / "new" / "dossia.sqlite3"))
+    first.show()
+    _settle(app)
+    first.grab().save(str(out / "first-start.png"))
+    for name, text in (
+        ("adminFirstNameEdit", "Hélène"),
+        ("adminLastNameEdit", "Dubois"),
+        ("adminLoginEdit", "hdubois"),
+        ("adminPasswordEdit", "court"),
+    ):
+        first.findChild(QLineEdit, name).setText(text)
+    first.ok_button.click()
+    _settle(app)
+    first.grab().save(str(out / "first-start-refused.png"))
+    first.reject()
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _invoice_samples(workspace, dossier_id: int) -> None:

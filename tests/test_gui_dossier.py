@@ -329,7 +329,7 @@ def test_resume_warns_then_deletes_simulations_documents_and_pipeline(
     assert (
         "simulations" in warning and "documents" in warning and "historique du pipeline" in warning
     )
-    assert "1 simulation, 1 document, 1 demande aux banques" in warning
+    assert "1\u00a0simulation, 1\u00a0document, 1\u00a0demande aux banques" in warning
     find(dialog, QRadioButton, "asProspectRadio").setChecked(True)
     date_field = dialog.findChild(QWidget, "creationDateEditField")
     assert date_field.value() == dt.date.today()

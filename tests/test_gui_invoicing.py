@@ -249,7 +249,7 @@ def test_the_statement_of_rebates_from_the_invoicing_window(qtbot, workspace, ma
     window = main_window.open_invoicing()
     qtbot.addWidget(window)
     totals = find(window, QLabel, "invoiceTotals").text()
-    assert "ristournes" in totals and "à verser" in totals
+    assert "ristournes" in totals and "à\u00a0verser" in totals
     dialog = window.choose_statement()
     combo = find(dialog, QComboBox, "statementReferrerCombo")
     combo.setCurrentIndex(combo.findData(referrer_id))

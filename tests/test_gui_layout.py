@@ -257,3 +257,25 @@ def test_the_first_start_form_keeps_its_rows_when_it_refuses(qtbot, tmp_path, st
     qtbot.wait(20)
     assert [edit.height() for edit in edits] == heights
     assert dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())
+
+
+def test_lists_give_the_width_left_to_names_not_to_the_last_column(qtbot, main_window):
+    """Facturation's list at a laptop's width: each column as wide as its content, whom the
+    piece is for taking the width left — not «État», the last one."""
+    window = main_window.open_invoicing()
+    window.resize(1366, 700)
+    table = window.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 1250 and table.model().rowCount() > 0)
+    qtbot.wait(20)
+    header = table.horizontalHeader()
+    widths = [header.sectionSize(c) for c in range(header.count())]
+    content = [
+        max(header.sectionSizeHint(c), table.sizeHintForColumn(c)) for c in range(header.count())
+    ]
+    recipient = 3
+    assert widths[recipient] == max(widths)
+    for column in range(header.count()):
+        if column != recipient:
+            assert widths[column] <= content[column] + 2, (column, widths, content)
+    assert sum(widths) <= table.viewport().width()
+    window.close()

@@ -146,6 +146,6 @@ def test_about_says_the_version_the_data_and_the_office(qtbot, main_window, work
     box = main_window._about()
     text = box.text()
     assert text.startswith("Dossia ") and "Atlantique Courtage Immobilier" in text
-    assert "ORIAS n° 23004567" in text and str(workspace.paths.folder) in text
+    assert "ORIAS n°\u00a023004567" in text and str(workspace.paths.folder) in text
     assert "SQLite 3." in text and " Mo)" in text
     box.reject()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
@@ -89,8 +90,8 @@ class BorrowersTab(QWidget):
         self.remove_co_button = QPushButton("Retirer le co-emprunteur")
         self.remove_co_button.setObjectName("removeCoBorrowerButton")
         self.remove_co_button.clicked.connect(self._remove_co_borrower)
-        co_column.addWidget(self.add_co_button)
-        co_column.addWidget(self.remove_co_button)
+        co_column.addWidget(self.add_co_button, 0, Qt.AlignmentFlag.AlignLeft)
+        co_column.addWidget(self.remove_co_button, 0, Qt.AlignmentFlag.AlignLeft)
         co_column.addStretch(1)
         columns.addLayout(co_column, 1)
         layout.addLayout(columns)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -24,6 +23,7 @@ from app.dossier.household import ChildData
 from app.dossier.household_service import ChildInfo, HouseholdInfo
 from app.text import format_date
 from models.enums import DossierTab
+from ui.columns import ColumnFitter
 from ui.common import FormDialog, TableModel, comment_button, confirm
 from ui.widgets import DateField
 
@@ -113,11 +113,7 @@ class ChildrenTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 150), (2, 90), (3, 100), (4, 140)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            self.table.setColumnWidth(column, width)
+        ColumnFitter(self.table, None)  # a few short columns: the width shared among them
         self.table.doubleClicked.connect(lambda _index: self.edit_child())
         layout.addWidget(self.table, 1)
         self.add_button.clicked.connect(self.add_child)

@@ -554,7 +554,9 @@ class DocumentsTab(QWidget):
             return None
         ids = [row.id for row in rows]
         names = "\n".join(f"• {row.title}" for row in rows[:10]) + (
-            f"\n… et {len(rows) - 10} autres" if len(rows) > 10 else ""
+            f"\n… et {len(rows) - 10} autre{'s' if len(rows) > 11 else ''}"
+            if len(rows) > 10
+            else ""
         )
         return confirm(
             self,

@@ -49,6 +49,10 @@ if TYPE_CHECKING:
     from ui.dossier_window import DossierView
 
 
+def _others(count: int) -> str:
+    return "1 autre" if count == 1 else f"{count} autres"
+
+
 def _compact(layout):
     """A panel's layout with the margins of a dense screen (the group box pads already)."""
     layout.setContentsMargins(10, 4, 10, 6)
@@ -140,10 +144,11 @@ class GeneralTab(QWidget):
             ("Provenance", self.provenance_label, self.edit_provenance),
         )
         for row, (name, value, pencil) in enumerate(rows):
-            grid.addWidget(field_name(name), row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(value, row, 1)
+            # Label, value and pencil on one line: centred together in the pencil's height.
+            grid.addWidget(field_name(name), row, 0, Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(value, row, 1, Qt.AlignmentFlag.AlignVCenter)
             if pencil is not None:
-                grid.addWidget(pencil, row, 2, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(pencil, row, 2, Qt.AlignmentFlag.AlignVCenter)
         self.complete_check = self._check("completeCheck", "Dossier complet")
         self.hide_contacts_check = self._check(
             "hideContactsCheck", "Masquer les coordonnées des emprunteurs dans la demande de prêt"
@@ -179,7 +184,7 @@ class GeneralTab(QWidget):
     def _confirm_complete(self, missing):
         """«Dossier complet» with pieces still missing: say which, tick only if confirmed."""
         listed = "\n".join(f"• {item.text}" for item in missing[:12]) + (
-            f"\n… et {len(missing) - 12} autres" if len(missing) > 12 else ""
+            f"\n… et {_others(len(missing) - 12)}" if len(missing) > 12 else ""
         )
         confirmed = []
 
@@ -544,7 +549,7 @@ class GeneralTab(QWidget):
             "<b>Dernières étapes</b><br>"
             + "<br>".join(escape(line) for line in lines[:3])
             + (
-                f"<br>… et {len(lines) - 3} autres : tout l'historique est dans l'onglet "
+                f"<br>… et {_others(len(lines) - 3)} : tout l'historique est dans l'onglet "
                 "« Pipeline »"
                 if len(lines) > 3
                 else ""

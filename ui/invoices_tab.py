@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -34,6 +33,7 @@ from app.invoicing.invoices import InvoiceData, PaymentData, paper_title
 from app.text import format_amount, format_amount_input, format_date, parse_amount
 from models.enums import DocumentFolder, InvoiceKind, InvoiceState, PaymentMeans
 from ui.backup_ui import ProgressRun
+from ui.columns import ColumnFitter
 from ui.common import ErrorLabel, FormDialog, confirm, number_field, plain, push_button, set_role
 from ui.operations import attempt, show_failure
 from ui.widgets import DateField
@@ -243,10 +243,7 @@ class InvoicesTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setUniformRowHeights(True)
-        header = self.table.header()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        ColumnFitter(self.table, 2)  # whom each piece is for takes the width left
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.itemDoubleClicked.connect(lambda _i, _c: self.edit())
         box_layout.addWidget(self.table, 1)
@@ -348,7 +345,7 @@ class InvoicesTab(QWidget):
                     [
                         "",
                         f"{what} — {payment.means_label}",
-                        payment.reference,
+                        f"Réf. {payment.reference}" if payment.reference else "",
                         format_date(payment.paid_on),
                         "",
                         "",

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -34,6 +33,7 @@ from app.invoicing.office_invoicing import STATUSES, InvoiceFilter
 from app.text import format_amount, format_date
 from models.enums import DocumentFolder, InvoiceKind
 from ui.backup_ui import ProgressRun
+from ui.columns import ColumnFitter
 from ui.common import ErrorLabel, FormDialog, RememberedGeometry, TableModel, plain, set_role
 from ui.invoices_tab import PaymentDialog
 from ui.operations import attempt, show_failure
@@ -66,7 +66,14 @@ class _ColouredModel(TableModel):
         return super().data(index, role)
 
 
-def _table(name: str, model: TableModel) -> QTableView:
+def _figure(label: str, cents: int) -> str:
+    """«reste dû 52 832,50 €», never cut between its words when the line wraps."""
+    return f"{label} {format_amount(cents)}".replace(" ", "\u00a0")
+
+
+def _table(name: str, model: TableModel, stretch: int) -> QTableView:
+    """A list of the window: its columns fitted to their content, column `stretch` (whom
+    the piece is for) taking the width left."""
     table = QTableView()
     table.setObjectName(name)
     table.setModel(model)
@@ -76,10 +83,8 @@ def _table(name: str, model: TableModel) -> QTableView:
     table.verticalHeader().hide()
     table.setAlternatingRowColors(True)
     table.setShowGrid(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setResizeContentsPrecision(60)  # columns sized on the first rows, not 1,000 of them
-    header.setStretchLastSection(True)
+    table.horizontalHeader().setResizeContentsPrecision(60)  # the first rows, not 1,000
+    ColumnFitter(table, stretch)
     return table
 
 
@@ -225,7 +230,7 @@ class InvoicingWindow(QMainWindow):
             _AMOUNTS,
             9,
         )
-        self.table = _table("invoicesTable", self.model)
+        self.table = _table("invoicesTable", self.model, 3)
         self.table.doubleClicked.connect(lambda index: self._open(self.model.item_at(index.row())))
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._chosen_changed())
         layout.addWidget(self.table, 1)
@@ -339,16 +344,23 @@ class InvoicingWindow(QMainWindow):
             else ""
         )
         said = [
-            f"{shown} — ventes HT {format_amount(found.total_ht_cents)}, TTC "
-            f"{format_amount(found.total_ttc_cents)}, encaissé {format_amount(found.paid_cents)}, "
-            f"reste dû {format_amount(found.due_cents)}"
+            shown,
+            _figure("ventes HT", found.total_ht_cents)
+            + ", "
+            + _figure("TTC", found.total_ttc_cents)
+            + ", "
+            + _figure("encaissé", found.paid_cents)
+            + ", "
+            + _figure("reste dû", found.due_cents),
         ]
         if found.to_refund_cents:
-            said.append(f"à rembourser {format_amount(found.to_refund_cents)}")
+            said.append(_figure("à rembourser", found.to_refund_cents))
         if found.rebates_cents:
             said.append(
-                f"ristournes {format_amount(found.rebates_cents)} (à verser "
-                f"{format_amount(found.rebates_due_cents)})"
+                _figure("ristournes", found.rebates_cents)
+                + " ("
+                + _figure("à verser", found.rebates_due_cents)
+                + ")"
             )
         self.totals.setText(" — ".join(said))
         self.totals.setToolTip(
@@ -523,7 +535,7 @@ class InvoicingWindow(QMainWindow):
             frozenset({4, 5}),
             6,
         )
-        self.reminders = _table("remindersList", self.reminders_model)
+        self.reminders = _table("remindersList", self.reminders_model, 2)
         layout.addWidget(self.reminders, 1)
         row = QHBoxLayout()
         self.reminders_count = plain(QLabel())
@@ -618,7 +630,7 @@ class InvoicingWindow(QMainWindow):
         self.to_invoice_model = TableModel(
             ("Dossier", "Porteur de projet", "Courtier", "Offre signée le", "À facturer")
         )
-        self.to_invoice = _table("toInvoiceList", self.to_invoice_model)
+        self.to_invoice = _table("toInvoiceList", self.to_invoice_model, 1)
         self.to_invoice.doubleClicked.connect(
             lambda index: self._open_to_invoice(self.to_invoice_model.item_at(index.row()))
         )

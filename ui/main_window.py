@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QThreadPool, QTimer
@@ -78,10 +79,8 @@ SHORTCUTS = (
     ("Bas ou Entrée", "De la recherche à la liste des dossiers"),
     ("Entrée", "Ouvrir le dossier choisi"),
     ("Ctrl+N", "Nouveau dossier"),
-    (
-        "Ctrl+Tab, Ctrl+Page suiv.",
-        "Onglet suivant du dossier (Ctrl+Maj+Tab, Ctrl+Page préc. : précédent)",
-    ),
+    ("Ctrl+Tab, Ctrl+Page suiv.", "Onglet suivant du dossier"),
+    ("Ctrl+Maj+Tab, Ctrl+Page préc.", "Onglet précédent du dossier"),
     ("Alt+A", "Menu Actions du dossier"),
     ("Ctrl+W ou Échap", "Fermer le dossier et revenir à la liste"),
     ("Ctrl+Q", "Quitter Dossia"),
@@ -364,12 +363,14 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def show_shortcuts(self) -> QMessageBox:
-        box = message_box(
-            QMessageBox.Icon.Information,
-            "Raccourcis clavier",
-            "\n".join(f"{keys}\t{what}" for keys, what in SHORTCUTS),
-            self,
+        box = message_box(QMessageBox.Icon.Information, "Raccourcis clavier", "", self)
+        box.setTextFormat(Qt.TextFormat.RichText)  # our own words, in two aligned columns
+        rows = "".join(
+            f"<tr><td style='padding:2px 18px 2px 0'><b>{html.escape(keys)}</b></td>"
+            f"<td style='padding:2px 0'>{html.escape(what)}</td></tr>"
+            for keys, what in SHORTCUTS
         )
+        box.setText(f"<table>{rows}</table>")
         box.setObjectName("shortcutsDialog")
         box.open()
         return box
@@ -809,7 +810,7 @@ class MainWindow(QMainWindow):
             "hors ligne.",
             "",
             f"Cabinet : {about.office or '(Paramètres › Société)'}"
-            + (f" — ORIAS n° {about.orias_number}" if about.orias_number else ""),
+            + (f" — ORIAS n°\u00a0{about.orias_number}" if about.orias_number else ""),
             f"Dossier des données : {about.folder}",
             f"Base de données : {about.database_file.name} ({megabytes} Mo)",
             f"SQLite {about.sqlite_version}",

@@ -38,6 +38,7 @@ from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, format_date, parse_amount
 from models.enums import DocumentFolder, SubmissionStatus
 from ui.backup_ui import ProgressRun
+from ui.columns import ColumnFitter
 from ui.common import ErrorLabel, FormDialog, confirm, number_field, plain, push_button, set_role
 from ui.general_tab import history_lines
 from ui.operations import attempt, show_failure
@@ -183,10 +184,7 @@ class PipelineTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setUniformRowHeights(True)
-        header = self.table.header()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        ColumnFitter(self.table, None)
         self.table.itemDoubleClicked.connect(lambda _item, _c: self.edit())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         box_layout.addWidget(self.table, 1)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -39,6 +38,7 @@ from app.simulation.schedule_export import YEAR_HEADERS, plan_years
 from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, format_duration, parse_amount
 from models.enums import Deferral, InsuranceBase, LineKind
+from ui.columns import ColumnFitter
 from ui.common import FormDialog, TableModel, number_field
 from ui.operations import attempt
 
@@ -306,8 +306,7 @@ def plan_table(name: str, model: TableModel) -> QTableView:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
     table.setAlternatingRowColors(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    ColumnFitter(table, None)  # figures: each column as wide as they need, the rest shared
     return table
 
 

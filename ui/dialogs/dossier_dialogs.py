@@ -238,6 +238,6 @@ class ResumeDialog(FormDialog):
 def _count(number: int, word: str) -> str:
     """«1 document», «3 documents», «2 envois aux banques», «0 étape d'historique»."""
     if number <= 1:
-        return f"{number} {word}"
+        return f"{number}\u00a0{word}"  # never «4» at a line's end, «étapes» on the next
     first, _space, rest = word.partition(" ")
-    return f"{number} {first}s" + (f" {rest}" if rest else "")
+    return f"{number}\u00a0{first}s" + (f" {rest}" if rest else "")

@@ -168,7 +168,7 @@ class AuditPage(ListPage):
             "paramètres, sauvegardes…) s'y inscrivent d'elles-mêmes."
         )
         self.count_label.setText(
-            f"{len(lines)} évènement(s)"
+            f"{len(lines)} évènement{'s' if len(lines) > 1 else ''}"
             + (" (les 1 000 plus récents)" if len(lines) == 1000 else "")
         )
 

@@ -32,7 +32,14 @@ class PrivacyPage(ListPage):
         super().__init__(
             "privacyPage",
             "purgeTable",
-            ("N° de dossier", "Emprunteur", "Courtier", "Abandonné le", "Dernier contact", "Motif"),
+            (
+                "N° de dossier",
+                "Porteur de projet",
+                "Courtier",
+                "Abandonné le",
+                "Dernier contact",
+                "Motif",
+            ),
             error_name="privacyError",
             stretch=1,
         )
@@ -113,11 +120,13 @@ class PrivacyPage(ListPage):
         years = years_text(self._service.retention_years())
         count = len(candidates)
         plural = "s" if count > 1 else ""
+        # None: the list's own empty state says so (not twice).
         self.count_label.setText(
-            "Aucun dossier abandonné n'a dépassé la durée de conservation."
-            if not count
-            else f"{count} dossier{plural} abandonné{plural} sans contact depuis plus de {years}."
+            f"{count} dossier{plural} abandonné{plural} sans contact depuis plus de {years}."
+            if count
+            else ""
         )
+        self.count_label.setVisible(bool(count))
         self._enable()
 
     def _enable(self) -> None:
@@ -175,7 +184,8 @@ class PrivacyPage(ListPage):
         if skipped:
             were = "n'étaient" if skipped > 1 else "n'était"
             text += f" {skipped} {were} plus à effacer (repris ou modifié entre-temps)."
-        self.count_label.setText(text + " " + self.count_label.text())
+        self.count_label.setText((text + " " + self.count_label.text()).strip())
+        self.count_label.show()
 
     def _purge_failed(self, error: BaseException) -> None:
         if not isinstance(error, DomainError):
