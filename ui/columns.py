@@ -3,7 +3,8 @@ names (or every column, in proportion) taking the width left. For tables and tre
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTreeView
 from shiboken6 import isValid
 
@@ -13,6 +14,42 @@ def _header(view: QAbstractItemView) -> QHeaderView:
         return view.horizontalHeader()
     assert isinstance(view, QTreeView)
     return view.header()
+
+
+MEASURED_ROWS = 300  # a long list is measured on its first rows (its widths are alike)
+_PADDING = 14  # the item's margins and a little air
+
+
+def _content_width(view: QAbstractItemView, column: int) -> int:
+    """The widest text of `column` among the first rows (children of a tree included), as
+    the view's font draws it. Not the view's sizeHintForColumn: a table measures only the
+    rows it has laid out, none right after its model changed."""
+    model = view.model()
+    metrics = QFontMetrics(view.font())
+    widest, seen = 0, 0
+    pending = [QModelIndex()]
+    while pending and seen < MEASURED_ROWS:
+        parent = pending.pop()
+        for row in range(min(model.rowCount(parent), MEASURED_ROWS - seen)):
+            seen += 1
+            index = model.index(row, column, parent)
+            text = index.data(Qt.ItemDataRole.DisplayRole)
+            if text:
+                depth = _depth(index) if isinstance(view, QTreeView) and column == 0 else 0
+                width = metrics.horizontalAdvance(str(text)) + depth
+                widest = max(widest, width)
+            if isinstance(view, QTreeView) and model.hasChildren(model.index(row, 0, parent)):
+                pending.append(model.index(row, 0, parent))
+    return widest + _PADDING if widest else 0
+
+
+def _depth(index: QModelIndex) -> int:
+    levels = 1  # a tree indents even its top level (its expand arrow)
+    parent = index.parent()
+    while parent.isValid():
+        levels += 1
+        parent = parent.parent()
+    return levels * 20
 
 
 class ColumnFitter(QObject):
@@ -51,7 +88,7 @@ class ColumnFitter(QObject):
             return
         table, header = self._table, _header(self._table)
         self._content = [
-            max(header.sectionSizeHint(column), table.sizeHintForColumn(column))
+            max(header.sectionSizeHint(column), _content_width(table, column))
             for column in range(header.count())
         ]
         self.fit()

@@ -83,7 +83,7 @@ class SimulationsTab(QWidget):
         splitter.addWidget(self._list_panel())
         splitter.addWidget(self._editor())
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([300, 900])
+        splitter.setSizes([400, 840])  # the list: name, status and amount unabridged
 
     @property
     def service(self) -> SimulationService:
@@ -140,7 +140,7 @@ class SimulationsTab(QWidget):
         lines = QGroupBox("Prêts")
         lines_layout = QVBoxLayout(lines)
         self.lines_model = TableModel(
-            ("Type", "Banque", "Montant", "Taux", "Durée", "Différé", "Assurance", "Mensualité"),
+            ("Type", "Banque", "Montant", "Taux", "Durée", "Différé", "Quotité", "Mensualité"),
             frozenset({2, 7}),
         )
         self.lines_view = plan_table("loanLinesTable", self.lines_model)
@@ -173,7 +173,7 @@ class SimulationsTab(QWidget):
             "du Crédit)"
         )
         self.rental_combo.activated.connect(lambda _i: self._save_fees())
-        options.addWidget(QLabel("Loyers :"))
+        options.addWidget(QLabel("Revenus locatifs comptés :"))
         options.addWidget(self.rental_combo)
         lines_layout.addLayout(options)
         layout.addWidget(lines)
@@ -195,6 +195,8 @@ class SimulationsTab(QWidget):
             fees_layout.addWidget(QLabel(label), row, column)
             fees_layout.addWidget(widget, row, column + 1)
         fees_layout.setColumnStretch(4, 1)
+        fees_layout.setHorizontalSpacing(10)
+        fees_layout.setColumnMinimumWidth(2, 150)  # «Frais de garantie :» clear of the combo
         for edit in (self.dossier_fees, self.guarantee_fees, self.brokerage_fees):
             edit.editingFinished.connect(self._save_fees)
         self.guarantee_combo.activated.connect(lambda _i: self._save_fees())
