@@ -112,6 +112,8 @@ def build_demo(
             (session.scalar(select(func.max(SimulationLine.id))) or 0) + 1,
             (session.scalar(select(func.max(SimulationCover.id))) or 0) + 1,
             (session.scalar(select(func.max(Invoice.id))) or 0) + 1,
+            first_dossier=first_id,
+            dossiers=dossiers,
         )
         connection = session.connection()
         done = 0
@@ -177,9 +179,10 @@ def _number_invoices(connection) -> None:
     ):
         sequence = taken[series] = (taken.get(series) or 0) + 1
         numbered.append((sequence, f"{series}-{sequence:04d}", invoice_id))
-    connection.exec_driver_sql(
-        "UPDATE invoices SET sequence = ?, number = ? WHERE id = ?", numbered
-    )
+    if numbered:  # (an empty list of parameters is no statement to run)
+        connection.exec_driver_sql(
+            "UPDATE invoices SET sequence = ?, number = ? WHERE id = ?", numbered
+        )
     connection.exec_driver_sql(
         "INSERT OR REPLACE INTO counters (name, value) SELECT 'facture:' || series, "
         "MAX(sequence) FROM invoices WHERE series IS NOT NULL GROUP BY series"
