@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from app.dossier.dossier_service import DossierService
     from app.dossier.household_service import HouseholdService
     from app.dossier.situation_service import SituationService
+    from app.exports.c1_service import C1ExportService
     from app.invoicing.invoice_service import InvoiceService
     from app.invoicing.office_invoicing import OfficeInvoicing
     from app.loan_request.loan_request_service import LoanRequestService
@@ -376,6 +377,13 @@ class Workspace:
             "office_invoicing",
             lambda: OfficeInvoicing(self.database, self.user, letterhead=self._letterhead),
         )
+
+    @property
+    def c1_exports(self) -> C1ExportService:
+        """«Export C1»: the office manager's control report."""
+        from app.exports.c1_service import C1ExportService
+
+        return self._service("c1_exports", lambda: C1ExportService(self.database, self.user))
 
     @property
     def machine(self) -> MachineSettings:

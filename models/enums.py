@@ -241,6 +241,7 @@ class AuditAction(enum.StrEnum):
     INVOICE_ISSUED = "invoice_issued"
     CREDIT_NOTE_ISSUED = "credit_note_issued"
     PAYMENT_RECORDED = "payment_recorded"
+    C1_EXPORTED = "c1_exported"
 
     @property
     def label(self) -> str:
@@ -274,6 +275,7 @@ _AUDIT_LABELS = {
     AuditAction.INVOICE_ISSUED: "Facture émise",
     AuditAction.CREDIT_NOTE_ISSUED: "Avoir émis",
     AuditAction.PAYMENT_RECORDED: "Règlement enregistré",
+    AuditAction.C1_EXPORTED: "Export C1",
 }
 
 

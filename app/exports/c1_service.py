@@ -1,0 +1,427 @@
+"""«Export C1» as a use case: the rows read straight from the database in the report's order
+(streamed, never all in memory), a preview and a count, the named models, the file written
+whole or not at all, the right «Exporter C1» checked and each export audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.auth import CurrentUser
+from app.errors import Cancelled, DomainError
+from app.exports import c1_files
+from app.exports.c1 import (
+    BY_KEY,
+    DEFAULT_MODEL,
+    STATUS_LABELS,
+    C1Filters,
+    Completeness,
+    DateField,
+    ExportModel,
+    Row,
+    Summary,
+    check_model,
+    default_model,
+)
+from app.exports.c1_files import Format
+from app.office.permissions import check_writer, write_as
+from app.storage.database import Database
+from app.text import format_date, person_name
+from models.dossier import Borrower, Dossier, Project, Simulation, SimulationLine
+from models.enums import (
+    AbandonReason,
+    AuditAction,
+    InvoiceKind,
+    InvoiceState,
+    Right,
+    SimulationStatus,
+)
+from models.office import Invoice, Provenance, Referrer, Setting, Step, User
+
+PREVIEW_ROWS = 50
+_MODEL_PREFIX = "export_c1:"
+_CHUNK = 2000  # rows fetched at a time
+
+
+@dataclass(frozen=True)
+class Preview:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]  # the first rows, as shown on screen
+    count: int  # every row the export will hold
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    target: Path
+    rows: int
+    summary: Summary
+
+
+class C1ExportService:
+    def __init__(self, database: Database, user: CurrentUser) -> None:
+        self._db = database
+        self._user = user
+
+    # --- models ---
+
+    def models(self) -> list[ExportModel]:
+        """Dossia's own model (every column), then the office's, by name."""
+        self._user.require(Right.EXPORT_C1)
+        with self._db.read() as session:
+            saved = session.execute(
+                select(Setting.key, Setting.value).where(Setting.key.like(f"{_MODEL_PREFIX}%"))
+            ).all()
+        models = []
+        for key, value in saved:
+            columns = tuple(c for c in value.split(",") if c in BY_KEY)  # a column since gone
+            if columns:
+                models.append(ExportModel(key.removeprefix(_MODEL_PREFIX), columns))
+        return [default_model(), *sorted(models, key=lambda m: m.name.casefold())]
+
+    def model(self, name: str | None) -> ExportModel:
+        if not name or name == DEFAULT_MODEL:
+            return default_model()
+        found = next((m for m in self.models() if m.name.casefold() == name.casefold()), None)
+        if found is None:
+            raise DomainError(f"Aucun modèle d'export nommé « {name} ».", "model")
+        return found
+
+    def save_model(self, name: str, columns: list[str]) -> ExportModel:
+        model = check_model(name, columns)
+        with write_as(self._db, self._user, Right.EXPORT_C1) as session:
+            session.merge(Setting(key=_MODEL_PREFIX + model.name, value=",".join(model.columns)))
+            audit.record(
+                session,
+                self._user,
+                AuditAction.SETTINGS_CHANGED,
+                details=f"Modèle d'export C1 « {model.name} » ({len(model.columns)} colonnes)",
+            )
+        return model
+
+    def delete_model(self, name: str) -> None:
+        with write_as(self._db, self._user, Right.EXPORT_C1) as session:
+            setting = session.get(Setting, _MODEL_PREFIX + name)
+            if setting is None:
+                raise DomainError(f"Aucun modèle d'export nommé « {name} ».", "model")
+            session.delete(setting)
+            audit.record(
+                session,
+                self._user,
+                AuditAction.SETTINGS_CHANGED,
+                details=f"Modèle d'export C1 « {name} » supprimé",
+            )
+
+    # --- what the report holds ---
+
+    def brokers(self) -> list[tuple[int, str]]:
+        """The brokers the filter offers: every one for a user who sees every dossier,
+        else himself."""
+        self._user.require(Right.EXPORT_C1)
+        with self._db.read() as session:
+            query = select(User.id, User.first_name, User.last_name).where(User.is_broker)
+            if not self._user.can(Right.VIEW_ALL_DOSSIERS):
+                query = query.where(User.id == self._user.id)
+            found = session.execute(query.order_by(User.last_name, User.first_name)).all()
+        return [(row.id, f"{row.first_name} {row.last_name}".strip()) for row in found]
+
+    def steps(self) -> list[tuple[int, str]]:
+        self._user.require(Right.EXPORT_C1)
+        with self._db.read() as session:
+            found = session.execute(select(Step.id, Step.name).order_by(Step.position)).all()
+        return [(row.id, row.name) for row in found]
+
+    def preview(self, filters: C1Filters, model: ExportModel) -> Preview:
+        """The first rows as the export writes them, and how many it will hold."""
+        self._user.require(Right.EXPORT_C1)
+        filters.check()
+        with self._db.read() as session:
+            count = session.execute(
+                select(func.count()).select_from(Dossier).where(*self._where(filters))
+            ).scalar_one()
+            rows = list(self._rows(session, filters, limit=PREVIEW_ROWS))
+        columns = model.shown
+        return Preview(
+            tuple(column.header for column in columns),
+            tuple(tuple(_shown(c.kind.value, row[c.key]) for c in columns) for row in rows),
+            count,
+        )
+
+    def export(
+        self,
+        filters: C1Filters,
+        model: ExportModel,
+        target: Path,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        today: dt.date | None = None,
+    ) -> ExportResult:
+        """Write the report to `target` (its format from its extension). `progress(done,
+        total)` is called as rows are written; `cancelled()` True stops the export, leaving
+        no file (nor the previous one changed). Raises DomainError (a French message) for
+        a target that cannot be written."""
+        self._user.require(Right.EXPORT_C1)
+        filters.check()
+        kind = c1_files.format_of(target)
+        if not kind:
+            raise DomainError(
+                "Choisissez un fichier .xlsx (Excel), .csv ou .pdf pour l'export.", "target"
+            )
+        if target.is_dir():
+            raise DomainError(f"« {target} » est un dossier : donnez un nom de fichier.", "target")
+        summary = Summary()
+        with self._db.read() as session:
+            # The report leaves the office: the account and its right are re-read first.
+            check_writer(session, self._user, Right.EXPORT_C1)
+            total = session.execute(
+                select(func.count()).select_from(Dossier).where(*self._where(filters))
+            ).scalar_one()
+
+            def tick(done: int) -> None:
+                if cancelled is not None and cancelled():
+                    raise Cancelled("Export annulé : aucun fichier n'a été écrit.")
+                if progress is not None:
+                    progress(done, total)
+
+            rows = c1_files.counted(self._rows(session, filters), 500, tick)
+            try:
+                if kind == Format.CSV:
+                    c1_files.write_csv(rows, model, summary, target)
+                elif kind == Format.XLSX:
+                    title = f"Export C1 — {filters.describe()}"
+                    c1_files.write_xlsx(rows, model, summary, target, title)
+                else:
+                    c1_files.write_pdf(
+                        rows,
+                        summary,
+                        filters,
+                        target,
+                        self._office_name(session),
+                        today or dt.date.today(),
+                        cancelled,
+                    )
+            except OSError as error:
+                raise DomainError(_write_refused(target, error), "target") from error
+            except Exception as error:
+                if type(error).__name__ == "Stopped":  # the PDF's own cancel
+                    raise Cancelled("Export annulé : aucun fichier n'a été écrit.") from None
+                raise
+        with write_as(self._db, self._user, Right.EXPORT_C1) as session:
+            audit.record(
+                session,
+                self._user,
+                AuditAction.C1_EXPORTED,
+                details=(
+                    f"{summary.rows} dossier(s), modèle « {model.name} », {filters.describe()}, "
+                    f"fichier « {target.name} »"
+                ),
+            )
+        return ExportResult(target, summary.rows, summary)
+
+    # --- the rows ---
+
+    def _where(self, filters: C1Filters) -> list:
+        clauses: list = []
+        if not self._user.can(Right.VIEW_ALL_DOSSIERS):
+            clauses.append(Dossier.owner_id == self._user.id)
+        if filters.broker_ids:
+            clauses.append(Dossier.owner_id.in_(sorted(filters.broker_ids)))
+        if filters.statuses:
+            clauses.append(Dossier.status.in_(sorted(filters.statuses)))
+        if filters.step_id is not None:
+            clauses.append(Dossier.step_id == filters.step_id)
+        if filters.completeness is Completeness.YES:
+            clauses.append(Dossier.is_complete.is_(True))
+        elif filters.completeness is Completeness.NO:
+            clauses.append(Dossier.is_complete.is_(False))
+        day = {
+            DateField.CREATION: Dossier.created_on,
+            DateField.AGREEMENT: Dossier.client_agreement_on,
+            DateField.SIGNATURE: Dossier.offer_signed_on,
+            DateField.RELEASE: Dossier.funds_released_on,
+        }[filters.date_field]
+        if filters.start is not None:
+            clauses.append(day >= filters.start)
+        if filters.end is not None:
+            clauses.append(day <= filters.end)
+        return clauses
+
+    def _query(self, filters: C1Filters) -> Select:
+        co = (
+            select(Borrower.dossier_id, Borrower.first_name, Borrower.last_name)
+            .where(Borrower.rank == 2)
+            .subquery()
+        )
+        financed = (
+            select(Simulation.dossier_id, func.sum(SimulationLine.amount_cents).label("cents"))
+            .join(SimulationLine, SimulationLine.simulation_id == Simulation.id)
+            .where(Simulation.status == SimulationStatus.CLIENT_VALIDATED)
+            .group_by(Simulation.dossier_id)
+            .subquery()
+        )
+        net = Invoice.total_cents + Invoice.credited_cents  # credited: ≤ 0
+
+        def of(kind: InvoiceKind, value):
+            return func.sum(case((Invoice.kind == kind, value), else_=0))
+
+        invoiced = (
+            select(
+                Invoice.dossier_id,
+                of(InvoiceKind.FEES, net).label("fees"),
+                of(InvoiceKind.FEES, Invoice.paid_cents).label("fees_paid"),
+                of(InvoiceKind.BANK_COMMISSION, net).label("commission"),
+                of(InvoiceKind.BANK_COMMISSION, Invoice.paid_cents).label("commission_paid"),
+                of(InvoiceKind.REBATE, net).label("rebate"),
+            )
+            .where(
+                Invoice.dossier_id.is_not(None),
+                Invoice.state != InvoiceState.DRAFT,
+                Invoice.credits_id.is_(None),  # the credit notes: in `credited_cents`
+            )
+            .group_by(Invoice.dossier_id)
+            .subquery()
+        )
+        costs = [
+            func.coalesce(column, 0)
+            for column in (
+                Project.price_cents,
+                Project.notary_fees_cents,
+                Project.works_cents,
+                Project.agency_fees_cents,
+                Project.other_costs_cents,
+            )
+        ]
+        project_total = costs[0] + costs[1] + costs[2] + costs[3] + costs[4]
+        has_project = or_(
+            *(
+                column.is_not(None)
+                for column in (Project.price_cents, Project.works_cents, Project.other_costs_cents)
+            )
+        )
+        return (
+            select(
+                Dossier.number,
+                Dossier.status,
+                Step.name.label("step"),
+                Step.percent,
+                Step.position,
+                User.first_name.label("owner_first"),
+                User.last_name.label("owner_last"),
+                Provenance.name.label("provenance"),
+                Referrer.name.label("referrer"),
+                Dossier.holder_name,
+                co.c.first_name.label("co_first"),
+                co.c.last_name.label("co_last"),
+                Dossier.created_on,
+                Dossier.client_agreement_on,
+                Dossier.offer_signed_on,
+                Dossier.funds_released_on,
+                case((has_project, project_total), else_=literal(None)).label("project"),
+                financed.c.cents.label("financed"),
+                Dossier.chosen_bank,
+                Dossier.is_complete,
+                Dossier.no_fees,
+                Dossier.no_bank_commission,
+                Dossier.no_rebate,
+                invoiced.c.fees,
+                invoiced.c.fees_paid,
+                invoiced.c.commission,
+                invoiced.c.commission_paid,
+                invoiced.c.rebate,
+                Dossier.abandon_reason,
+                Dossier.abandoned_on,
+            )
+            .select_from(Dossier)
+            .join(Step, Step.id == Dossier.step_id)
+            .join(User, User.id == Dossier.owner_id)
+            .join(Provenance, Provenance.id == Dossier.provenance_id)
+            .outerjoin(Referrer, Referrer.id == Dossier.referrer_id)
+            .outerjoin(co, co.c.dossier_id == Dossier.id)
+            .outerjoin(Project, Project.dossier_id == Dossier.id)
+            .outerjoin(financed, financed.c.dossier_id == Dossier.id)
+            .outerjoin(invoiced, invoiced.c.dossier_id == Dossier.id)
+            .where(*self._where(filters))
+            .order_by(Dossier.created_on, Dossier.id)
+        )
+
+    def _rows(
+        self, session: Session, filters: C1Filters, limit: int | None = None
+    ) -> Iterator[Row]:
+        query = self._query(filters)
+        if limit is not None:
+            query = query.limit(limit)
+        result = session.execute(query.execution_options(yield_per=_CHUNK))
+        statuses = STATUS_LABELS
+        reasons = {reason: reason.label for reason in AbandonReason}
+        for r in result:
+            status = r.status.value if hasattr(r.status, "value") else r.status
+            yield {
+                "number": r.number,
+                "status": statuses[status],
+                "step": r.step,
+                "_step_position": r.position,
+                "progress": r.percent,
+                "owner": f"{r.owner_first} {r.owner_last}".strip(),
+                "provenance": r.provenance,
+                "referrer": r.referrer or "",
+                "holder": r.holder_name,
+                "co_borrower": person_name(r.co_first or "", r.co_last) if r.co_last else "",
+                "created_on": r.created_on,
+                "agreement_on": r.client_agreement_on,
+                "offer_signed_on": r.offer_signed_on,
+                "funds_released_on": r.funds_released_on,
+                "project_cents": r.project,
+                "financed_cents": r.financed,
+                "bank": r.chosen_bank,
+                "complete": bool(r.is_complete),
+                "no_fees": bool(r.no_fees),
+                "no_commission": bool(r.no_bank_commission),
+                "no_rebate": bool(r.no_rebate),
+                "fees_invoiced_cents": r.fees,
+                "fees_paid_cents": r.fees_paid,
+                "commission_invoiced_cents": r.commission,
+                "commission_paid_cents": r.commission_paid,
+                "rebate_cents": r.rebate,
+                "abandon_reason": reasons[r.abandon_reason] if r.abandon_reason else "",
+                "abandoned_on": r.abandoned_on,
+            }
+
+    def _office_name(self, session: Session) -> str:
+        name = session.execute(
+            select(Setting.value).where(Setting.key == "company.name")
+        ).scalar_one_or_none()
+        return name or "Cabinet de courtage"
+
+
+def _shown(kind: str, value: object) -> str:
+    """A cell of the preview, as a French reader expects it."""
+    from app.text import format_amount
+
+    if value is None or value == "":
+        return ""
+    if kind == "date":
+        return format_date(value)  # type: ignore[arg-type]
+    if kind == "amount":
+        return format_amount(int(value))  # type: ignore[call-overload]
+    if kind == "percent":
+        return f"{value}\u00a0%"
+    if kind == "yes_no":
+        return "Oui" if value else "Non"
+    return str(value)
+
+
+def _write_refused(target: Path, error: OSError) -> str:
+    import errno
+
+    if error.errno in (errno.EACCES, errno.EPERM):
+        why = "accès refusé (le fichier est-il ouvert dans Excel, ou le dossier en lecture seule ?)"
+    elif error.errno == errno.ENOSPC:
+        why = "le disque est plein"
+    else:
+        why = error.strerror or str(error)
+    return f"Impossible d'écrire « {target} » : {why}. L'ancien fichier, s'il existe, est intact."
