@@ -5,13 +5,15 @@
     python main.py backup --db PATH --out FILE
     python main.py restore --db PATH --from FILE
     python main.py backups --db PATH
+    python main.py export-c1 --db PATH --user LOGIN --out FILE.xlsx|.csv|.pdf [filters]
 
 Run `python main.py --help` for every option.
 
 Exit codes: 0 done; 1 the start stopped on an error its dialog showed; 2 a refused command,
 or a start that cannot go on (no display to open a window on, a first start under
 --quit-after-start or left unanswered), with a French message on stderr when no window
-could say it.
+could say it; `export-c1` also: 3 nothing to export (no file written), 4 the file could not
+be written (the previous one left intact).
 """
 
 from __future__ import annotations
@@ -224,6 +226,50 @@ def build_parser() -> argparse.ArgumentParser:
     journal.add_argument(
         "--out", required=True, metavar="FICHIER.xlsx|FICHIER.csv", help="fichier à écrire"
     )
+    export = commands.add_parser(
+        "export-c1",
+        help="écrire l'export C1 (contrôle de 1er niveau) en Excel, CSV ou PDF",
+        description=(
+            "Écrit l'« Export C1 » du cabinet : un dossier par ligne, complet ou non, où il en "
+            "est et ce qu'il a rapporté ; en Excel (.xlsx), CSV (.csv) ou la synthèse PDF "
+            "(.pdf). Pour une tâche planifiée (cron, Planificateur de tâches). Demande un "
+            f"utilisateur qui a le droit « Exporter C1 » (--user ; mot de passe dans "
+            f"${PASSWORD_ENV_VAR}, sinon demandé)."
+        ),
+        epilog=(
+            "Codes de sortie : 0 export écrit ; 2 arguments ou droits refusés ; 3 aucun dossier "
+            "à exporter (aucun fichier écrit) ; 4 fichier impossible à écrire (l'ancien reste "
+            "intact)."
+        ),
+    )
+    export.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="base du cabinet")
+    export.add_argument(
+        "--user", metavar="LOGIN", default=argparse.SUPPRESS, help="identifiant de connexion"
+    )
+    export.add_argument(
+        "--out", required=True, metavar="FICHIER.xlsx|.csv|.pdf", help="fichier à écrire"
+    )
+    export.add_argument("--from", dest="start", metavar="JJ/MM/AAAA", help="début de la période")
+    export.add_argument("--to", dest="end", metavar="JJ/MM/AAAA", help="fin de la période")
+    export.add_argument(
+        "--date-field",
+        choices=("creation", "agreement", "signature", "release"),
+        default="creation",
+        help="date de la période : création, accord client, signature de l'offre, déblocage",
+    )
+    export.add_argument(
+        "--broker", action="append", metavar="LOGIN", help="un courtier (répétable)"
+    )
+    export.add_argument(
+        "--status",
+        action="append",
+        choices=("prospect", "client", "abandoned"),
+        help="un statut (répétable)",
+    )
+    export.add_argument(
+        "--complete", choices=("yes", "no", "all"), default="all", help="dossiers complets ou non"
+    )
+    export.add_argument("--model", metavar="NOM", help="modèle d'export (colonnes)")
     listing = commands.add_parser("backups", help="lister les sauvegardes du dossier de données")
     listing.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="base dont on liste les sauvegardes"
@@ -411,6 +457,54 @@ def run_invoices(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_NOTHING, EXIT_UNWRITABLE = 3, 4
+
+
+def run_export_c1(args: argparse.Namespace) -> int:
+    """`export-c1`: the control report, for a scheduled task."""
+    from app.exports.c1 import C1Filters, Completeness, DateField
+
+    paths = resolve_paths(args.db)
+    target = Path(args.out).resolve()
+    try:
+        login = getattr(args, "user", None)
+        if not login:
+            raise DomainError("Indiquez --user : l'export montre les dossiers du cabinet.")
+        if not target.parent.is_dir():
+            raise DomainError(f"--out : le répertoire « {target.parent} » n'existe pas.")
+        start = _day(args.start, "--from") if args.start else None
+        end = _day(args.end, "--to") if args.end else None
+        workspace = logged_in(paths, login)
+        try:
+            service = workspace.c1_exports
+            filters = C1Filters(
+                start=start,
+                end=end,
+                date_field=DateField(args.date_field),
+                broker_ids=frozenset(service.broker_by_login(b) for b in args.broker or ()),
+                statuses=frozenset(args.status or ()),
+                completeness=Completeness(args.complete),
+            ).check()
+            model = service.model(args.model)
+            if service.preview(filters, model).count == 0:
+                print("Aucun dossier à exporter : aucun fichier écrit.", file=sys.stderr)
+                return EXIT_NOTHING
+            try:
+                result = service.export(filters, model, target)
+            except DomainError as error:
+                if error.field == "target":
+                    print(error.message, file=sys.stderr)
+                    return EXIT_UNWRITABLE
+                raise
+        finally:
+            workspace.close()
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    print(f"Export C1 : {result.rows} dossier(s) dans {result.target}")
+    return 0
+
+
 def _day(text: str, option: str) -> dt.date:
     """«31/01/2026» or «2026-01-31»."""
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
@@ -494,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_loan_request(args)
     if args.command == "invoices":
         return run_invoices(args)
+    if args.command == "export-c1":
+        return run_export_c1(args)
     from ui.launcher import run_gui  # Qt (0.2 s) only for the GUI, not for the commands
 
     return run_gui(args, os.environ.get(PASSWORD_ENV_VAR))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,9 @@ def write_xlsx(
     import xlsxwriter  # 0.1 s: only when a workbook is made
 
     columns = model.shown
-    with atomic_path(target) as partial:
+    # XlsxWriter streams each sheet's rows to a scratch file: in a private folder of ours
+    # (not the shared temporary folder: they hold names), gone whatever happens.
+    with atomic_path(target) as partial, tempfile.TemporaryDirectory(prefix="dossia-") as scratch:
         workbook = xlsxwriter.Workbook(
             str(partial),
             {
@@ -96,36 +99,49 @@ def write_xlsx(
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
                 "constant_memory": True,  # rows streamed to disk, a row at a time
+                "tmpdir": scratch,
             },
         )
-        workbook.set_properties({"title": title, "author": "Dossia"})
-        formats = {
-            Kind.AMOUNT: workbook.add_format({"num_format": '#,##0.00 "€"'}),
-            Kind.DATE: workbook.add_format({"num_format": "dd/mm/yyyy"}),
-            Kind.PERCENT: workbook.add_format({"num_format": "0 %"}),
-        }
-        head = workbook.add_format(
-            {"bold": True, "bg_color": "#F0F4F8", "border": 1, "text_wrap": True}
-        )
-        sheet = workbook.add_worksheet("Dossiers")
-        sheet.freeze_panes(1, 0)
-        for index, column in enumerate(columns):
-            sheet.set_column(index, index, column.width)
-        sheet.write_row(0, 0, [column.header for column in columns], head)
-        # Each column written by its own small function, chosen once: 2.5 million cells.
-        writers = [_xlsx_writer(sheet, index, c.kind, formats) for index, c in enumerate(columns)]
-        keys = [column.key for column in columns]
-        number = 0
-        for number, row in enumerate(rows, start=1):
-            summary.add(row)
-            for write, key in zip(writers, keys, strict=True):
-                value = row[key]
-                if value is not None and value != "":
-                    write(number, value)
-        sheet.autofilter(0, 0, max(number, 1), len(columns) - 1)
-        _totals_sheet(workbook, summary, head, formats[Kind.AMOUNT])
+        try:
+            _fill_workbook(workbook, rows, columns, summary, title)
+        except BaseException:
+            for sheet in workbook.worksheets():  # cancelled or failed: let the scratch go
+                if sheet.row_data_fh is not None and not sheet.row_data_fh_closed:
+                    sheet.row_data_fh.close()
+            raise
         workbook.close()
     return target
+
+
+def _fill_workbook(
+    workbook: Any, rows: Iterable[Row], columns: tuple, summary: Summary, title: str
+) -> None:
+    workbook.set_properties({"title": title, "author": "Dossia"})
+    formats = {
+        Kind.AMOUNT: workbook.add_format({"num_format": '#,##0.00 "€"'}),
+        Kind.DATE: workbook.add_format({"num_format": "dd/mm/yyyy"}),
+        Kind.PERCENT: workbook.add_format({"num_format": "0 %"}),
+    }
+    head = workbook.add_format(
+        {"bold": True, "bg_color": "#F0F4F8", "border": 1, "text_wrap": True}
+    )
+    sheet = workbook.add_worksheet("Dossiers")
+    sheet.freeze_panes(1, 0)
+    for index, column in enumerate(columns):
+        sheet.set_column(index, index, column.width)
+    sheet.write_row(0, 0, [column.header for column in columns], head)
+    # Each column written by its own small function, chosen once: 2.5 million cells.
+    writers = [_xlsx_writer(sheet, index, c.kind, formats) for index, c in enumerate(columns)]
+    keys = [column.key for column in columns]
+    number = 0
+    for number, row in enumerate(rows, start=1):
+        summary.add(row)
+        for write, key in zip(writers, keys, strict=True):
+            value = row[key]
+            if value is not None and value != "":
+                write(number, value)
+    sheet.autofilter(0, 0, max(number, 1), len(columns) - 1)
+    _totals_sheet(workbook, summary, head, formats[Kind.AMOUNT])
 
 
 def _xlsx_writer(sheet: Any, index: int, kind: Kind, formats: dict) -> Callable[[int, Any], Any]:

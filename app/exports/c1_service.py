@@ -130,6 +130,18 @@ class C1ExportService:
             found = session.execute(query.order_by(User.last_name, User.first_name)).all()
         return [(row.id, f"{row.first_name} {row.last_name}".strip()) for row in found]
 
+    def broker_by_login(self, login: str) -> int:
+        """The id of the broker of this login, among those `brokers()` offers (the command
+        line names brokers by login)."""
+        offered = {broker_id for broker_id, _name in self.brokers()}
+        with self._db.read() as session:
+            found = session.execute(
+                select(User.id).where(func.lower(User.login) == login.strip().lower())
+            ).scalar_one_or_none()
+        if found is None or found not in offered:
+            raise DomainError(f"Aucun courtier d'identifiant « {login} » à exporter.", "brokers")
+        return found
+
     def steps(self) -> list[tuple[int, str]]:
         self._user.require(Right.EXPORT_C1)
         with self._db.read() as session:
@@ -170,10 +182,10 @@ class C1ExportService:
         kind = c1_files.format_of(target)
         if not kind:
             raise DomainError(
-                "Choisissez un fichier .xlsx (Excel), .csv ou .pdf pour l'export.", "target"
+                "Choisissez un fichier .xlsx (Excel), .csv ou .pdf pour l'export.", "format"
             )
         if target.is_dir():
-            raise DomainError(f"« {target} » est un dossier : donnez un nom de fichier.", "target")
+            raise DomainError(f"« {target} » est un dossier : donnez un nom de fichier.", "format")
         summary = Summary()
         with self._db.read() as session:
             # The report leaves the office: the account and its right are re-read first.
@@ -188,7 +200,8 @@ class C1ExportService:
                 if progress is not None:
                     progress(done, total)
 
-            rows = c1_files.counted(self._rows(session, filters), 500, tick)
+            every = max(1, min(500, total // 200))  # a smooth bar, a prompt cancel
+            rows = c1_files.counted(self._rows(session, filters), every, tick)
             try:
                 if kind == Format.CSV:
                     c1_files.write_csv(rows, model, summary, target)

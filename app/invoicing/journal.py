@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,7 +136,9 @@ def write_csv(journal: Journal, target: Path) -> Path:
 def write_xlsx(journal: Journal, target: Path) -> Path:
     import xlsxwriter  # 0.1 s: only when a workbook is made
 
-    with atomic_path(target) as partial:
+    # The rows stream through scratch files: in a private folder, not the shared temporary
+    # one (they hold clients' names), removed whatever happens.
+    with atomic_path(target) as partial, tempfile.TemporaryDirectory(prefix="dossia-") as scratch:
         workbook = xlsxwriter.Workbook(
             str(partial),
             {
@@ -143,6 +146,7 @@ def write_xlsx(journal: Journal, target: Path) -> Path:
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
                 "constant_memory": True,  # rows streamed to disk: a year is 75,000 lines
+                "tmpdir": scratch,
             },
         )
         workbook.set_properties(

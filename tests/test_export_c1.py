@@ -1,0 +1,300 @@
+"""«Export C1»: the office manager's control report, written to Excel, CSV and PDF, read
+back; its filters, models, rights, audit, cancel and refused targets; the command line."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.errors import Cancelled, DomainError, PermissionDenied
+from app.exports.c1 import C1Filters, Completeness, DateField, default_model
+from models.enums import AbandonReason, AuditAction, Right
+from tests.conftest import PASSWORD, TEMPLATE_DOSSIERS
+from tests.helpers import new_dossier
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _read_xlsx(path: Path):
+    from openpyxl import load_workbook
+
+    return load_workbook(path)
+
+
+def test_excel_has_typed_cells_a_frozen_header_a_filter_and_totals(workspace, tmp_path):
+    service = workspace.c1_exports
+    result = service.export(C1Filters(), default_model(), tmp_path / "c1.xlsx")
+    assert result.rows == TEMPLATE_DOSSIERS
+    book = _read_xlsx(tmp_path / "c1.xlsx")
+    sheet = book["Dossiers"]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:4] == ["N° dossier", "Statut", "Étape", "Avancement"]
+    assert "Dossier complet" in headers and "TAEG" not in headers  # not stored: not offered
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.max_row == TEMPLATE_DOSSIERS + 1
+    column = {header: index for index, header in enumerate(headers)}
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    created = [row[column["Date de création"]] for row in rows]
+    assert all(isinstance(value, dt.datetime) for value in created)
+    assert created == sorted(created)  # in the order the dossiers were created
+    first = next(sheet.iter_rows(min_row=2, max_row=2))
+    assert first[column["Date de création"]].number_format == "dd/mm/yyyy"
+    assert first[column["Avancement"]].number_format == "0 %"
+    assert 0 < first[column["Avancement"]].value <= 1
+    financed = [
+        (row, cells)
+        for row, cells in enumerate(sheet.iter_rows(min_row=2), start=2)
+        if cells[column["Montant financé"]].value is not None
+    ]
+    assert financed, "the demo has validated plans"
+    amount = financed[0][1][column["Montant financé"]]
+    assert isinstance(amount.value, int | float) and "€" in amount.number_format
+    assert {row[column["Dossier complet"]] for row in rows} <= {"Oui", "Non"}
+    totals = book["Totaux"]
+    lines = list(totals.iter_rows(values_only=True))
+    assert lines[0][:3] == ("Par courtier", "Dossiers", "Complets")
+    total_row = next(line for line in lines if line[0] == "Total")
+    assert total_row[1] == TEMPLATE_DOSSIERS
+    assert total_row[2] == sum(row[column["Dossier complet"]] == "Oui" for row in rows)
+    assert any(line[0] == "Par étape" for line in lines)
+
+
+def test_csv_for_french_excel_neutralises_formulas(workspace, tmp_path):
+    hostile = new_dossier(workspace, '=HYPERLINK("http://x")', "Paul")
+    service = workspace.c1_exports
+    service.export(C1Filters(), default_model(), tmp_path / "c1.csv")
+    raw = (tmp_path / "c1.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
+    with open(tmp_path / "c1.csv", encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream, delimiter=";"))
+    headers = rows[0]
+    assert len(rows) == TEMPLATE_DOSSIERS + 2
+    mine = next(row for row in rows if row[0] == hostile.number)
+    assert mine[headers.index("Porteur de projet")].startswith("'=")
+    amounts = [
+        row[headers.index("Montant du projet")]
+        for row in rows[1:]
+        if row[headers.index("Montant du projet")]
+    ]
+    assert amounts and all("," in a and "." not in a and " " not in a for a in amounts)
+    assert {row[headers.index("Statut")] for row in rows[1:]} == {"Prospect", "Client", "Abandonné"}
+
+
+def test_the_pdf_sums_up_by_broker_and_step_and_lists_the_incomplete(workspace, tmp_path):
+    from pypdf import PdfReader
+
+    service = workspace.c1_exports
+    result = service.export(
+        C1Filters(statuses=frozenset({"client"})), default_model(), tmp_path / "c1.pdf"
+    )
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "c1.pdf").pages)
+    text = " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+    assert "EXPORT C1" in text and "Par courtier" in text and "Par étape" in text
+    incomplete = len(result.summary.incomplete)
+    assert f"Dossiers incomplets ({incomplete})" in text
+    assert result.summary.whole.dossiers == result.rows
+    assert "Abandonné" not in text  # clients only
+
+
+def test_filters_and_the_scope_of_a_user_who_sees_only_his_dossiers(workspace, login_as):
+    from app.office.office import NewUser
+    from app.workspace import OfficeDatabase
+
+    service = workspace.c1_exports
+    model = default_model()
+    every = service.preview(C1Filters(), model).count
+    assert every == TEMPLATE_DOSSIERS
+    by_status = {
+        status: service.preview(C1Filters(statuses=frozenset({status})), model).count
+        for status in ("prospect", "client", "abandoned")
+    }
+    assert sum(by_status.values()) == every
+    complete = service.preview(C1Filters(completeness=Completeness.YES), model).count
+    incomplete = service.preview(C1Filters(completeness=Completeness.NO), model).count
+    assert complete + incomplete == every and complete > 0
+    released = service.preview(
+        C1Filters(date_field=DateField.RELEASE, start=dt.date(2000, 1, 1)), model
+    )
+    assert 0 < released.count < every
+    assert all(row[12] for row in released.rows)  # «Date de déblocage» filled
+    karim = service.broker_by_login("kbenali")
+    mine = service.preview(C1Filters(broker_ids=frozenset({karim})), model)
+    assert 0 < mine.count < every and {row[4] for row in mine.rows} == {"Karim Benali"}
+    with pytest.raises(DomainError, match="précède"):
+        service.preview(C1Filters(start=dt.date(2026, 2, 1), end=dt.date(2026, 1, 1)), model)
+    # A profile that may export but sees only its own dossiers exports only those.
+    roles = workspace.roles.create_role("Contrôle", frozenset({Right.EXPORT_C1}))
+    role = next(r.id for r in roles if r.name == "Contrôle")
+    workspace.users.create_user(NewUser("ctrl", "Camille", "Contrôle", "motdepasse-1"), role)
+    office = OfficeDatabase(workspace.paths)
+    own = office.workspace_for(office.authenticate("ctrl", "motdepasse-1"))
+    try:
+        assert own.c1_exports.preview(C1Filters(), model).count == 0
+        assert own.c1_exports.brokers() == [(own.user.id, "Camille Contrôle")]
+    finally:
+        own.close()
+
+
+def test_models_are_named_choices_of_columns(workspace):
+    service = workspace.c1_exports
+    assert [m.name for m in service.models()] == ["Modèle complet"]
+    saved = service.save_model("  Réseau   partenaire ", ["number", "holder", "complete"])
+    assert saved.name == "Réseau partenaire"
+    assert [m.name for m in service.models()] == ["Modèle complet", "Réseau partenaire"]
+    preview = service.preview(C1Filters(), service.model("réseau partenaire"))
+    assert preview.headers == ("N° dossier", "Porteur de projet", "Dossier complet")
+    for name, columns, message in (
+        ("", ["number"], "nom"),
+        ("Modèle complet", ["number"], "modèle de Dossia"),
+        ("X", [], "au moins une colonne"),
+        ("X", ["taeg"], "inconnue"),
+        ("X", ["number", "number"], "deux fois"),
+    ):
+        with pytest.raises(DomainError, match=message):
+            service.save_model(name, columns)
+    service.delete_model("Réseau partenaire")
+    assert [m.name for m in service.models()] == ["Modèle complet"]
+    with pytest.raises(DomainError, match="Aucun modèle"):
+        service.model("Réseau partenaire")
+
+
+def test_the_right_is_checked_and_each_export_audited(workspace, login_as, tmp_path):
+    broker = login_as("slegrand")
+    with pytest.raises(PermissionDenied):
+        broker.c1_exports.preview(C1Filters(), default_model())
+    with pytest.raises(PermissionDenied):
+        broker.c1_exports.export(C1Filters(), default_model(), tmp_path / "c1.csv")
+    assert not (tmp_path / "c1.csv").exists()
+    manager = login_as("pmoreau")
+    manager.c1_exports.export(
+        C1Filters(statuses=frozenset({"abandoned"})), default_model(), tmp_path / "c1.csv"
+    )
+    events = workspace.settings.audit_events(action=AuditAction.C1_EXPORTED)
+    assert len(events) == 1 and events[0].user_login == "pmoreau"
+    assert "Abandonné" in events[0].details and "c1.csv" in events[0].details
+
+
+def test_a_cancelled_export_leaves_no_file_and_the_previous_one_intact(workspace, tmp_path):
+    service = workspace.c1_exports
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    target = tmp_path / "c1.xlsx"
+    for previous in (None, b"the export of last month"):
+        if previous is not None:
+            target.write_bytes(previous)
+        seen = []
+        with pytest.raises(Cancelled):
+            service.export(
+                C1Filters(),
+                default_model(),
+                target,
+                progress=lambda done, total: seen.append((done, total)),
+                cancelled=lambda: bool(seen),
+            )
+        assert seen and seen[0][1] == TEMPLATE_DOSSIERS
+        assert (target.read_bytes() if target.exists() else None) == previous
+        assert [p.name for p in tmp_path.iterdir()] == ([target.name] if previous else [])
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
+def test_a_target_that_cannot_be_written_says_so_in_french(workspace, tmp_path):
+    folder = tmp_path / "lecture seule"
+    folder.mkdir()
+    (folder / "c1.csv").write_text("ancien")
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(DomainError, match="accès refusé.*intact") as error:
+            workspace.c1_exports.export(C1Filters(), default_model(), folder / "c1.csv")
+        assert error.value.field == "target"
+        assert (folder / "c1.csv").read_text() == "ancien"
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_target_that_cannot_be_written_leaves_the_previous_file(workspace, tmp_path, monkeypatch):
+    """The same on any account, root included: the disk refuses (full) while writing."""
+    import errno
+
+    from app.exports import c1_files
+
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    target = tmp_path / "c1.csv"
+    target.write_text("ancien")
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(c1_files.csv, "writer", full)
+    with pytest.raises(DomainError, match="disque est plein.*intact"):
+        workspace.c1_exports.export(C1Filters(), default_model(), target)
+    assert target.read_text() == "ancien"
+    assert [p.name for p in tmp_path.iterdir()] == ["c1.csv"]
+
+
+def _cli(paths, *args: str, password: str = PASSWORD) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DOSSIA_PASSWORD": password}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "export-c1", "--db", str(paths.database), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_the_command_line_for_a_scheduled_task(workspace, tmp_path):
+    paths = workspace.paths
+    detail = new_dossier(workspace, "Lefort", "Anne")
+    workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.COMPETITION, "")
+    workspace.close()
+    done = _cli(
+        paths,
+        "--user",
+        "pmoreau",
+        "--out",
+        str(tmp_path / "c1.csv"),
+        "--status",
+        "abandoned",
+        "--complete",
+        "no",
+        "--from",
+        "01/01/2000",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "dossier(s)" in done.stdout
+    with open(tmp_path / "c1.csv", encoding="utf-8-sig") as stream:
+        rows = list(csv.reader(stream, delimiter=";"))
+    assert {row[1] for row in rows[1:]} == {"Abandonné"}
+    assert detail.number in {row[0] for row in rows}
+    nothing = _cli(
+        paths, "--user", "pmoreau", "--out", str(tmp_path / "n.xlsx"), "--from", "01/01/2090"
+    )
+    assert nothing.returncode == 3 and "Aucun dossier" in nothing.stderr
+    assert not (tmp_path / "n.xlsx").exists()
+    for args, message in (
+        (("--out", str(tmp_path / "x.csv")), "--user"),
+        (("--user", "slegrand", "--out", str(tmp_path / "x.csv")), "(exporter c1)"),
+        (("--user", "pmoreau", "--out", str(tmp_path / "x.txt")), ".xlsx"),
+        (("--user", "pmoreau", "--out", str(tmp_path / "x.csv"), "--broker", "nobody"), "nobody"),
+        (("--user", "pmoreau", "--out", str(tmp_path / "x.csv"), "--from", "32/01/2026"), "--from"),
+    ):
+        refused = _cli(paths, *args)
+        assert refused.returncode == 2, (args, refused.stderr)
+        assert message in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "x.csv").exists()
+    usage = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "export-c1", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert "Codes de sortie" in usage.stdout and "--date-field" in usage.stdout
