@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self._spare_pending = False
         self._shut = False  # shut_down() ran: the database is closed
         self._invoicing = None  # the «Facturation» window, once opened
+        self._export_c1 = None  # the «Exporter C1» dialog, while open
         self._counts_pool = QThreadPool(self)
         self._counts_pool.setMaxThreadCount(1)  # one reader connection, used serially
         self._counts = Background(self._counts_pool)
@@ -306,6 +307,13 @@ class MainWindow(QMainWindow):
         find_action.setShortcut(QKeySequence.StandardKey.Find)
         find_action.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
         file_menu.addAction(find_action)
+        if self.workspace.user.can(Right.EXPORT_C1):
+            file_menu.addSeparator()
+            export_action = QAction("&Exporter C1…", self)
+            export_action.setObjectName("exportC1Action")
+            export_action.setStatusTip("Le contrôle de 1er niveau du cabinet, en Excel, CSV ou PDF")
+            export_action.triggered.connect(lambda _c=False: self.open_export_c1())
+            file_menu.addAction(export_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quitter", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -787,6 +795,20 @@ class MainWindow(QMainWindow):
         window.raise_()
         window.activateWindow()
         return window
+
+    def open_export_c1(self):
+        """«Exporter C1»: the office manager's control report (one dialog at a time)."""
+        from ui.export_c1 import ExportC1Dialog
+
+        dialog = self._export_c1
+        if dialog is None or not isValid(dialog):
+            dialog = ExportC1Dialog(self, self.workspace)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self._export_c1 = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
     def change_password(self):
         from ui.settings import PasswordDialog

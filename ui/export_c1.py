@@ -1,0 +1,959 @@
+"""«Exporter C1» (Fichier menu): the office manager's control report. Filters, a model of
+columns (saved under a name for the office), a format; a preview of the first rows and the
+row count, refreshed as the filters change; then the export, off the GUI thread, with a
+progress bar and «Annuler», and «Ouvrir» / «Afficher dans le dossier» once written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QProcess,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    QUrl,
+)
+from PySide6.QtGui import QDesktopServices, QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from app.errors import Cancelled, DomainError
+from app.exports.c1 import (
+    BY_KEY,
+    COLUMNS,
+    DEFAULT_MODEL,
+    MODEL_NAME_MAX,
+    C1Filters,
+    Completeness,
+    DateField,
+    ExportModel,
+    Kind,
+)
+from app.exports.c1_files import Format, format_of
+from ui.common import (
+    ErrorLabel,
+    FormDialog,
+    RememberedGeometry,
+    confirm,
+    plain,
+    plain_tooltip,
+    primary,
+    set_role,
+)
+from ui.operations import attempt, mark_invalid, show_failure
+from ui.widgets import DateField as DateEdit
+from ui.workers import Background
+
+if TYPE_CHECKING:
+    from app.exports.c1_service import C1ExportService, ExportResult, Preview
+    from app.workspace import Workspace
+
+DEBOUNCE_MS = 250
+_RIGHT_ALIGNED = (Kind.AMOUNT, Kind.PERCENT)
+_FILE_FILTERS = {
+    Format.XLSX: "Classeur Excel (*.xlsx)",
+    Format.CSV: "CSV pour Excel (*.csv)",
+    Format.PDF: "Synthèse PDF (*.pdf)",
+}
+_STATUSES = (
+    ("prospect", "Prospect", "exportProspectCheck"),
+    ("client", "Client", "exportClientCheck"),
+    ("abandoned", "Abandonné", "exportAbandonedCheck"),
+)
+_COMPLETENESS = (
+    (Completeness.ALL, "exportAllRadio"),
+    (Completeness.YES, "exportCompleteRadio"),
+    (Completeness.NO, "exportIncompleteRadio"),
+)
+_SUCCESS = "color: #1a7f37; font-weight: 600;"
+_PREVIEW_COLUMN_MOST = 280  # a long name is cut there (its cell's tool tip says it whole)
+
+
+def thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def count_text(count: int) -> str:
+    if count == 0:
+        return "Aucun dossier ne correspond à ces filtres"
+    if count == 1:
+        return "1 dossier sera exporté"
+    return f"{thousands(count)} dossiers seront exportés"
+
+
+# --- periods a manager asks for ------------------------------------------------------------
+
+
+def _month_start(day: dt.date, months_back: int = 0) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def usual_periods(today: dt.date) -> list[tuple[str, dt.date | None, dt.date | None]]:
+    """«Ce mois-ci», «Le mois dernier»…: (label, start, end)."""
+    this_month = _month_start(today)
+    quarter = dt.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    last_quarter = _month_start(quarter, 3)
+    return [
+        ("Ce mois-ci", this_month, today),
+        ("Le mois dernier", _month_start(today, 1), this_month - dt.timedelta(days=1)),
+        ("Ce trimestre", quarter, today),
+        ("Le trimestre dernier", last_quarter, quarter - dt.timedelta(days=1)),
+        ("Cette année", dt.date(today.year, 1, 1), today),
+        ("L'année dernière", dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+        ("Toutes les dates", None, None),
+    ]
+
+
+# --- the preview ---------------------------------------------------------------------------
+
+
+class PreviewModel(QAbstractTableModel):
+    """The first rows as the export writes them (already formatted by the service)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._headers: tuple[str, ...] = ()
+        self._rows: tuple[tuple[str, ...], ...] = ()
+        self._right: frozenset[int] = frozenset()
+
+    def set_content(
+        self, headers: tuple[str, ...], rows: tuple[tuple[str, ...], ...], right: frozenset[int]
+    ) -> None:
+        self.beginResetModel()
+        self._headers, self._rows, self._right = headers, rows, right
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            text = self._rows[index.row()][index.column()]
+            return plain_tooltip(text) if role == Qt.ItemDataRole.ToolTipRole and text else text
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self._right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+
+def fit_preview_columns(table: QTableView) -> None:
+    """Each column as wide as its header and its first rows (at most `_PREVIEW_COLUMN_MOST`):
+    a report of 27 columns scrolls sideways rather than squeezing them all unreadable; a
+    narrow one shares the width left in proportion."""
+    model, header = table.model(), table.horizontalHeader()
+    metrics = QFontMetrics(table.font())
+    widths = []
+    for column in range(model.columnCount()):
+        widest = header.sectionSizeHint(column)
+        for row in range(model.rowCount()):
+            text = model.index(row, column).data()
+            if text:
+                widest = max(widest, metrics.horizontalAdvance(text) + 16)
+        widths.append(min(widest, _PREVIEW_COLUMN_MOST))
+    available, total = table.viewport().width(), sum(widths)
+    if widths and total < available:
+        widths = [width + (available - total) * width // total for width in widths]
+    for column, width in enumerate(widths):
+        header.resizeSection(column, width)
+
+
+# --- «Enregistrer comme modèle…» ----------------------------------------------------------
+
+
+class SaveModelDialog(FormDialog):
+    """The name under which the office keeps the columns chosen (a known name replaces
+    that model)."""
+
+    def __init__(
+        self, parent: QWidget, service: C1ExportService, columns: list[str], name: str
+    ) -> None:
+        super().__init__(parent, "Enregistrer le modèle d'export", "saveExportModelDialog")
+        self.ok_button.setText("Enregistrer")
+        self._service = service
+        self._columns = columns
+        self._known = {m.name.casefold(): m.name for m in service.models()}
+        self.form.addWidget(QLabel("Nom du modèle :"))
+        self.name_edit = QLineEdit(name)
+        self.name_edit.setObjectName("exportModelNameField")
+        self.name_edit.setAccessibleName("Nom du modèle")
+        self.name_edit.setMaxLength(MODEL_NAME_MAX)
+        self.name_edit.setPlaceholderText("Par exemple : Contrôle réseau mensuel")
+        self.name_edit.selectAll()
+        self.form.addWidget(self.name_edit)
+        shown = len(columns)
+        self.hint = plain(set_role(QLabel(), "hint"))
+        self.hint.setObjectName("exportModelNameHint")
+        self.form.addWidget(self.hint)
+        self._about = f"{shown} colonne{'s' if shown > 1 else ''}, dans l'ordre choisi."
+        self.name_edit.textChanged.connect(self._say)
+        self._say(name)
+        self.fields = {"name": self.name_edit}
+        self.setMinimumWidth(440)
+
+    def _say(self, text: str) -> None:
+        known = self._known.get(" ".join(text.split()).casefold())
+        if known and known != DEFAULT_MODEL:
+            self.hint.setText(f"{self._about} Le modèle « {known} » sera remplacé.")
+        else:
+            self.hint.setText(f"{self._about} Il sera proposé à tous les utilisateurs du cabinet.")
+
+    def submit(self) -> ExportModel:
+        return self._service.save_model(self.name_edit.text(), self._columns)
+
+
+# --- the dialog ----------------------------------------------------------------------------
+
+
+class ExportC1Dialog(QDialog):
+    """Fichier › Exporter C1…"""
+
+    last_folder: Path | None = None  # where the last export went, for this session
+
+    def __init__(self, parent: QWidget | None, workspace: Workspace) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportC1Dialog")
+        self.setWindowTitle("Exporter C1 — contrôle de 1er niveau")
+        self.workspace = workspace
+        self.service: C1ExportService = workspace.c1_exports
+        self._previews = Background()
+        self._exports = Background()
+        self._generation = 0
+        self._cancel = threading.Event()
+        self._done_total = (0, 0)
+        self._models: dict[str, ExportModel] = {}
+        self._count: int | None = None
+        self.exporting = False
+        self.exported: ExportResult | None = None
+        self.model_dialog: SaveModelDialog | None = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.refresh_preview)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(50)
+        self._ticker.timeout.connect(self._show_progress)
+        app = QApplication.instance()
+        if app is not None:  # Dossia quits meanwhile: the export stops, leaving no file
+            app.aboutToQuit.connect(self._cancel.set)
+
+        outer = QVBoxLayout(self)
+        outer.addWidget(self._filters_box())
+        middle = QHBoxLayout()
+        middle.addWidget(self._columns_box())
+        middle.addWidget(self._preview_box(), 1)
+        outer.addLayout(middle, 1)
+        outer.addLayout(self._state_row())
+        outer.addLayout(self._action_row())
+        self._geometry = RememberedGeometry(self, workspace, "export_c1", (1300, 700))
+
+        self._fill_choices()
+        self._connect()
+        self.refresh_preview()
+
+    # --- building ---
+
+    def _filters_box(self) -> QGroupBox:
+        box = QGroupBox("Dossiers à exporter")
+        box.setObjectName("exportFiltersBox")
+        grid = QGridLayout(box)
+        grid.setHorizontalSpacing(10)
+        grid.setColumnStretch(4, 1)
+
+        self.date_field_combo = QComboBox()
+        self.date_field_combo.setObjectName("exportDateFieldCombo")
+        self.date_field_combo.setAccessibleName("Date à laquelle s'applique la période")
+        for field in DateField:
+            self.date_field_combo.addItem(field.label, field.value)
+        self.start_field = DateEdit("exportFromDate", "Début de la période")
+        self.end_field = DateEdit("exportToDate", "Fin de la période")
+        self.period_button = QPushButton("Périodes usuelles")
+        self.period_button.setObjectName("exportPeriodButton")
+        self.period_button.setToolTip("Ce mois-ci, le mois dernier, ce trimestre, cette année…")
+        self.period_menu = QMenu(self.period_button)
+        for label, start, end in usual_periods(dt.date.today()):
+            action = self.period_menu.addAction(label)
+            action.triggered.connect(lambda _c=False, s=start, e=end: self.set_period(s, e))
+        self.period_button.setMenu(self.period_menu)
+        period = QHBoxLayout()
+        period.setSpacing(6)
+        line = self.date_field_combo.sizeHint().height()  # a date's error shows under it
+        for widget in (
+            self.date_field_combo,
+            QLabel("du"),
+            self.start_field,
+            QLabel("au"),
+            self.end_field,
+            self.period_button,
+        ):
+            if isinstance(widget, QLabel):
+                widget.setFixedHeight(line)
+            period.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
+        period.addStretch(1)
+        grid.addWidget(_label("Période"), 0, 0)
+        grid.addLayout(period, 0, 1, 1, 4)
+
+        self.broker_combo = QComboBox()
+        self.broker_combo.setObjectName("exportBrokerCombo")
+        self.broker_combo.setAccessibleName("Courtier")
+        self.step_combo = QComboBox()
+        self.step_combo.setObjectName("exportStepCombo")
+        self.step_combo.setAccessibleName("Étape")
+        grid.addWidget(_label("Courtier"), 1, 0)
+        grid.addWidget(self.broker_combo, 1, 1)
+        grid.addWidget(_label("Étape"), 1, 2)
+        grid.addWidget(self.step_combo, 1, 3)
+
+        statuses = QHBoxLayout()
+        statuses.setSpacing(14)
+        self.status_checks: dict[str, QCheckBox] = {}
+        for value, label, name in _STATUSES:
+            check = QCheckBox(label)
+            check.setObjectName(name)
+            check.setChecked(True)
+            self.status_checks[value] = check
+            statuses.addWidget(check)
+        statuses.addStretch(1)
+        complete = QHBoxLayout()
+        complete.setSpacing(14)
+        self.completeness_group = QButtonGroup(self)
+        self.completeness_radios: dict[Completeness, QRadioButton] = {}
+        for value, name in _COMPLETENESS:
+            radio = QRadioButton(value.label)
+            radio.setObjectName(name)
+            radio.setChecked(value is Completeness.ALL)
+            self.completeness_group.addButton(radio)
+            self.completeness_radios[value] = radio
+            complete.addWidget(radio)
+        complete.addStretch(1)
+        grid.addWidget(_label("Statut"), 2, 0)
+        grid.addLayout(statuses, 2, 1)
+        grid.addWidget(_label("Dossier complet"), 2, 2)
+        grid.addLayout(complete, 2, 3)
+        return box
+
+    def _columns_box(self) -> QGroupBox:
+        box = QGroupBox("Colonnes")
+        box.setObjectName("exportColumnsBox")
+        box.setFixedWidth(350)
+        layout = QVBoxLayout(box)
+        row = QHBoxLayout()
+        row.addWidget(_label("Modèle"))
+        self.model_combo = QComboBox()
+        self.model_combo.setObjectName("exportModelCombo")
+        self.model_combo.setAccessibleName("Modèle d'export")
+        row.addWidget(self.model_combo, 1)
+        layout.addLayout(row)
+        self.save_model_button = QPushButton("Enregistrer comme modèle…")
+        self.save_model_button.setObjectName("saveExportModelButton")
+        self.save_model_button.setToolTip(
+            "Garder les colonnes cochées, dans leur ordre, sous un nom : le modèle sera "
+            "proposé à tout le cabinet"
+        )
+        self.delete_model_button = QPushButton("Supprimer")
+        self.delete_model_button.setObjectName("deleteExportModelButton")
+        self.delete_model_button.setAccessibleName("Supprimer le modèle")
+        self.delete_model_button.setToolTip("Supprimer le modèle choisi (pour tout le cabinet)")
+        row.addWidget(self.delete_model_button)
+        layout.addWidget(self.save_model_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.columns_list = QListWidget()
+        self.columns_list.setObjectName("exportColumnsList")
+        self.columns_list.setAccessibleName("Colonnes de l'export")
+        self.columns_list.setToolTip(
+            "Cochez les colonnes à exporter ; glissez-les (ou ▲ ▼) pour changer leur ordre"
+        )
+        self.columns_list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.columns_list.setDefaultDropAction(Qt.DropAction.MoveAction)
+        layout.addWidget(self.columns_list, 1)
+        order = QHBoxLayout()
+        self.up_button = _tool_button("exportColumnUpButton", "▲", "Monter la colonne choisie")
+        self.down_button = _tool_button(
+            "exportColumnDownButton", "▼", "Descendre la colonne choisie"
+        )
+        self.up_button.clicked.connect(lambda _c=False: self.move_column(-1))
+        self.down_button.clicked.connect(lambda _c=False: self.move_column(1))
+        order.addWidget(self.up_button)
+        order.addWidget(self.down_button)
+        self.columns_hint = plain(set_role(QLabel(), "hint"))
+        self.columns_hint.setObjectName("exportColumnsHint")
+        order.addWidget(self.columns_hint, 1)
+        layout.addLayout(order)
+        return box
+
+    def _preview_box(self) -> QGroupBox:
+        box = QGroupBox("Aperçu")
+        box.setObjectName("exportPreviewBox")
+        layout = QVBoxLayout(box)
+        self.preview_hint = plain(set_role(QLabel(), "hint"))
+        self.preview_hint.setObjectName("exportPreviewHint")
+        layout.addWidget(self.preview_hint)
+        self.preview_model = PreviewModel()
+        self.preview_table = QTableView()
+        self.preview_table.setObjectName("exportPreviewTable")
+        self.preview_table.setAccessibleName("Aperçu de l'export")
+        self.preview_table.setModel(self.preview_model)
+        self.preview_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.preview_table.setAlternatingRowColors(True)
+        self.preview_table.setShowGrid(False)
+        self.preview_table.setWordWrap(False)
+        self.preview_table.verticalHeader().hide()
+        self.preview_table.horizontalHeader().setStretchLastSection(False)
+        self.preview_table.horizontalHeader().setHighlightSections(False)
+        layout.addWidget(self.preview_table, 1)
+        return box
+
+    def _state_row(self) -> QHBoxLayout:
+        """While exporting: the progress and «Annuler»; then what became of it."""
+        row = QHBoxLayout()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("exportProgressBar")
+        self.progress_bar.setAccessibleName("Avancement de l'export")
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.hide()
+        row.addWidget(self.progress_bar, 1)
+        self.cancel_button = QPushButton("Annuler")
+        self.cancel_button.setObjectName("cancelExportButton")
+        self.cancel_button.setAccessibleName("Annuler l'export")
+        self.cancel_button.clicked.connect(lambda _c=False: self.cancel_export())
+        self.cancel_button.hide()
+        row.addWidget(self.cancel_button)
+        self.state_label = plain(QLabel())
+        self.state_label.setObjectName("exportStateLabel")
+        self.state_label.setWordWrap(True)
+        self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state_label.hide()
+        row.addWidget(self.state_label, 1)
+        self.open_button = QPushButton("Ouvrir")
+        self.open_button.setObjectName("openExportButton")
+        self.open_button.setToolTip("Ouvrir le fichier exporté")
+        self.open_button.clicked.connect(lambda _c=False: self.open_file())
+        self.open_button.hide()
+        row.addWidget(self.open_button)
+        self.folder_button = QPushButton("Afficher dans le dossier")
+        self.folder_button.setObjectName("showExportFolderButton")
+        self.folder_button.setToolTip("Ouvrir le dossier qui contient le fichier exporté")
+        self.folder_button.clicked.connect(lambda _c=False: self.show_in_folder())
+        self.folder_button.hide()
+        row.addWidget(self.folder_button)
+        return row
+
+    def _action_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.count_label = plain(set_role(QLabel(), "fieldValue"))
+        self.count_label.setObjectName("exportRowCountLabel")
+        self.count_label.setWordWrap(False)
+        row.addWidget(self.count_label)
+        row.addSpacing(12)
+        self.error = ErrorLabel("exportErrorLabel")
+        row.addWidget(self.error, 1)
+        self.format_hint = plain(set_role(QLabel(), "hint"))
+        self.format_hint.setObjectName("exportFormatHint")
+        self.format_hint.setWordWrap(True)
+        row.addWidget(self.format_hint, 1)
+        row.addStretch(0)
+        row.addWidget(QLabel("Format :"))
+        self.format_combo = QComboBox()
+        self.format_combo.setObjectName("exportFormatCombo")
+        self.format_combo.setAccessibleName("Format du fichier")
+        for kind in Format.ALL:
+            self.format_combo.addItem(Format.LABELS[kind], kind)
+        row.addWidget(self.format_combo)
+        self.export_button = primary(QPushButton("Exporter…"))
+        self.export_button.setObjectName("exportButton")
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(lambda _c=False: self.choose_target())
+        row.addWidget(self.export_button)
+        self.close_button = QPushButton("Fermer")
+        self.close_button.setObjectName("closeExportButton")
+        self.close_button.clicked.connect(lambda _c=False: self.close())
+        row.addWidget(self.close_button)
+        return row
+
+    def _fill_choices(self) -> None:
+        self.broker_combo.addItem("Tous les courtiers", None)
+        self.step_combo.addItem("Toutes les étapes", None)
+        brokers = attempt(self.service.brokers)
+        for broker_id, name in brokers.value or []:
+            self.broker_combo.addItem(name, broker_id)
+        steps = attempt(self.service.steps)
+        for step_id, name in steps.value or []:
+            self.step_combo.addItem(name, step_id)
+        self._load_models(DEFAULT_MODEL)
+        problem = brokers.problem or steps.problem
+        if problem is not None:
+            self.error.show_message(problem.message)
+        self._format_changed()
+
+    def _connect(self) -> None:
+        for field in (self.start_field, self.end_field):
+            field.edited.connect(lambda _v: self.schedule_preview())
+        for combo in (self.date_field_combo, self.broker_combo, self.step_combo):
+            combo.currentIndexChanged.connect(lambda _i: self.schedule_preview())
+        for check in self.status_checks.values():
+            check.toggled.connect(lambda _on: self.schedule_preview())
+        self.completeness_group.buttonToggled.connect(
+            lambda _b, on: self.schedule_preview() if on else None
+        )
+        self.model_combo.currentIndexChanged.connect(lambda _i: self._model_chosen())
+        self.columns_list.itemChanged.connect(lambda _item: self._columns_changed())
+        self.columns_list.model().rowsMoved.connect(lambda *_a: self._columns_changed())
+        self.columns_list.currentRowChanged.connect(lambda _r: self._order_buttons())
+        self.save_model_button.clicked.connect(lambda _c=False: self.ask_model_name())
+        self.delete_model_button.clicked.connect(lambda _c=False: self.ask_delete_model())
+        self.format_combo.currentIndexChanged.connect(lambda _i: self._format_changed())
+
+    # --- what is asked ---
+
+    def filters(self) -> C1Filters:
+        complete = next(v for v, radio in self.completeness_radios.items() if radio.isChecked())
+        statuses = frozenset(v for v, check in self.status_checks.items() if check.isChecked())
+        broker = self.broker_combo.currentData()
+        return C1Filters(
+            start=self.start_field.value(),
+            end=self.end_field.value(),
+            date_field=DateField(self.date_field_combo.currentData()),
+            broker_ids=frozenset() if broker is None else frozenset({broker}),
+            statuses=frozenset() if len(statuses) == len(_STATUSES) else statuses,
+            step_id=self.step_combo.currentData(),
+            completeness=complete,
+        )
+
+    def columns(self) -> list[str]:
+        """The keys of the columns checked, in the list's order."""
+        found = []
+        for row in range(self.columns_list.count()):
+            item = self.columns_list.item(row)
+            if item.checkState() == Qt.CheckState.Checked:
+                found.append(item.data(Qt.ItemDataRole.UserRole))
+        return found
+
+    def chosen_model(self) -> ExportModel:
+        """The model chosen, or its columns as changed here (for this export only)."""
+        model = self._models.get(self.model_combo.currentData() or DEFAULT_MODEL)
+        columns = tuple(self.columns())
+        if model is not None and model.columns == columns:
+            return model
+        base = model.name if model is not None else DEFAULT_MODEL
+        return ExportModel(f"{base} (modifié)", columns)
+
+    def set_period(self, start: dt.date | None, end: dt.date | None) -> None:
+        self.start_field.set_value(start)
+        self.end_field.set_value(end)
+        self.schedule_preview()
+
+    # --- the models ---
+
+    def _load_models(self, select: str) -> None:
+        outcome = attempt(self.service.models)
+        models = outcome.value or []
+        self._models = {model.name: model for model in models}
+        self.model_combo.blockSignals(True)
+        self.model_combo.clear()
+        for model in models:
+            self.model_combo.addItem(model.name, model.name)
+            if model.name == DEFAULT_MODEL:
+                self.model_combo.setItemData(
+                    self.model_combo.count() - 1,
+                    "Toutes les colonnes, dans l'ordre de Dossia",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
+        index = self.model_combo.findData(select)
+        self.model_combo.setCurrentIndex(max(index, 0))
+        self.model_combo.blockSignals(False)
+        if outcome.problem is not None:
+            self.error.show_message(outcome.problem.message)
+        self._model_chosen()
+
+    def _model_chosen(self) -> None:
+        name = self.model_combo.currentData() or DEFAULT_MODEL
+        model = self._models.get(name)
+        chosen = list(model.columns) if model is not None else [c.key for c in COLUMNS]
+        self.columns_list.blockSignals(True)
+        self.columns_list.clear()
+        for key in chosen + [c.key for c in COLUMNS if c.key not in chosen]:
+            item = QListWidgetItem(BY_KEY[key].header)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setFlags(
+                Qt.ItemFlag.ItemIsEnabled
+                | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsUserCheckable
+                | Qt.ItemFlag.ItemIsDragEnabled
+            )
+            item.setCheckState(Qt.CheckState.Checked if key in chosen else Qt.CheckState.Unchecked)
+            self.columns_list.addItem(item)
+        self.columns_list.blockSignals(False)
+        self.delete_model_button.setEnabled(name != DEFAULT_MODEL)
+        self._columns_changed()
+
+    def _columns_changed(self) -> None:
+        columns = self.columns()
+        model = self._models.get(self.model_combo.currentData() or DEFAULT_MODEL)
+        total = self.columns_list.count()
+        if not columns:
+            self.columns_hint.setText("Aucune colonne cochée")
+        elif model is not None and tuple(columns) != model.columns:
+            self.columns_hint.setText(f"{len(columns)} sur {total} — modifié")
+            self.columns_hint.setToolTip(
+                "Ces colonnes valent pour cet export ; « Enregistrer comme modèle… » pour "
+                "les garder"
+            )
+        else:
+            self.columns_hint.setText(f"{len(columns)} colonnes sur {total}")
+            self.columns_hint.setToolTip("")
+        self._order_buttons()
+        self.schedule_preview()
+
+    def _order_buttons(self) -> None:
+        row = self.columns_list.currentRow()
+        self.up_button.setEnabled(row > 0)
+        self.down_button.setEnabled(0 <= row < self.columns_list.count() - 1)
+
+    def move_column(self, step: int) -> None:
+        row = self.columns_list.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.columns_list.count():
+            return
+        self.columns_list.blockSignals(True)
+        item = self.columns_list.takeItem(row)
+        self.columns_list.insertItem(target, item)
+        self.columns_list.setCurrentRow(target)
+        self.columns_list.blockSignals(False)
+        self._columns_changed()
+
+    def ask_model_name(self) -> SaveModelDialog:
+        name = self.model_combo.currentData() or ""
+        dialog = SaveModelDialog(
+            self, self.service, self.columns(), "" if name == DEFAULT_MODEL else name
+        )
+        dialog.accepted.connect(lambda: self._model_saved(dialog.result_value))
+        self.model_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _model_saved(self, model: ExportModel) -> None:
+        self._load_models(model.name)
+        self.state_label.setStyleSheet("")
+        self._say(f"Modèle « {model.name} » enregistré pour le cabinet.")
+
+    def ask_delete_model(self):
+        name = self.model_combo.currentData()
+        if not name or name == DEFAULT_MODEL:
+            return None
+        return confirm(
+            self,
+            "deleteExportModelDialog",
+            "Supprimer le modèle",
+            f"Supprimer le modèle d'export « {name} » ?",
+            "Supprimer",
+            lambda: self.delete_model(name),
+            "Il ne sera plus proposé à personne au cabinet. Les fichiers déjà exportés ne "
+            "changent pas.",
+        )
+
+    def delete_model(self, name: str) -> None:
+        outcome = attempt(lambda: self.service.delete_model(name))
+        if outcome.problem is not None:
+            self.error.show_message(outcome.problem.message)
+            return
+        self._load_models(DEFAULT_MODEL)
+        self._say(f"Modèle « {name} » supprimé.")
+
+    # --- the preview ---
+
+    def schedule_preview(self) -> None:
+        self._debounce.start()
+
+    @property
+    def preview_pending(self) -> bool:
+        return self._debounce.isActive() or self._previews.busy
+
+    def refresh_preview(self) -> None:
+        """The first rows and the count, read off the GUI thread; an answer overtaken by a
+        newer question is dropped."""
+        self._debounce.stop()
+        self._generation += 1
+        generation = self._generation
+        mark_invalid(self.end_field.edit, False)
+        columns = self.columns()
+        if not columns or not any(c.isChecked() for c in self.status_checks.values()):
+            why = "Cochez au moins une colonne" if not columns else "Cochez au moins un statut"
+            self._show_preview(None, why)
+            return
+        filters, model = self.filters(), self.chosen_model()
+        self.preview_hint.setText("Calcul de l'aperçu…")
+        service = self.service
+        self._previews.run(
+            lambda: service.preview(filters, model),
+            lambda preview: self._previewed(generation, preview),
+            lambda error: self._preview_failed(generation, error),
+        )
+
+    def _previewed(self, generation: int, preview: Preview) -> None:
+        if not isValid(self) or generation != self._generation:
+            return
+        if not self.exporting:
+            self.error.clear_message()
+        self._show_preview(preview)
+
+    def _preview_failed(self, generation: int, error: BaseException) -> None:
+        if not isValid(self) or generation != self._generation:
+            return
+        if not isinstance(error, DomainError):
+            raise error
+        if error.field == "end":
+            mark_invalid(self.end_field.edit, True)
+        self._show_preview(None, "")
+        self.error.show_message(error.message)
+
+    def _show_preview(self, preview: Preview | None, why: str = "") -> None:
+        if preview is None:
+            self._count = None
+            self.preview_model.set_content((), (), frozenset())
+            self.count_label.setText(why)
+            self.preview_hint.setText("")
+        else:
+            self._count = preview.count
+            keys = list(self.chosen_model().columns)
+            right = frozenset(i for i, key in enumerate(keys) if BY_KEY[key].kind in _RIGHT_ALIGNED)
+            self.preview_model.set_content(preview.headers, preview.rows, right)
+            fit_preview_columns(self.preview_table)
+            self.count_label.setText(count_text(preview.count))
+            shown = len(preview.rows)
+            if shown < preview.count:
+                self.preview_hint.setText(
+                    f"Les {shown} premiers dossiers, par date de création — l'export les "
+                    "contiendra tous."
+                )
+            elif shown:
+                self.preview_hint.setText("Tous les dossiers de l'export, par date de création.")
+            else:
+                self.preview_hint.setText(
+                    "Aucun dossier : élargissez la période ou les filtres ci-dessus."
+                )
+        self._update_export_button()
+
+    def _update_export_button(self) -> None:
+        ready = bool(self._count) and not self.exporting
+        self.export_button.setEnabled(ready)
+        if self.export_button.property("primary") != ready:  # no «disabled» look for it
+            self.export_button.setProperty("primary", ready)
+            self.export_button.style().unpolish(self.export_button)
+            self.export_button.style().polish(self.export_button)
+        self.export_button.setToolTip(
+            "" if ready or self.exporting else "Aucun dossier à exporter avec ces filtres"
+        )
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.preview_model.columnCount():
+            fit_preview_columns(self.preview_table)
+
+    # --- the export ---
+
+    def _format_changed(self) -> None:
+        pdf = self.format_combo.currentData() == Format.PDF
+        self.format_hint.setText(
+            "Synthèse : totaux par courtier et par étape, dossiers incomplets (sans les "
+            "colonnes choisies)."
+            if pdf
+            else ""
+        )
+        self.format_hint.setVisible(pdf)
+
+    def default_target(self) -> Path:
+        folder = ExportC1Dialog.last_folder
+        if folder is None or not folder.is_dir():
+            documents = QStandardPaths.writableLocation(
+                QStandardPaths.StandardLocation.DocumentsLocation
+            )
+            folder = Path(documents) if documents else Path.home()
+        kind = self.format_combo.currentData()
+        return folder / f"Export C1 {dt.date.today():%Y-%m-%d}.{kind}"
+
+    def choose_target(self) -> None:
+        """«Exporter…»: where to write, then the export."""
+        kind = self.format_combo.currentData()
+        name, _filter = QFileDialog.getSaveFileName(
+            self, "Exporter C1", str(self.default_target()), _FILE_FILTERS[kind]
+        )
+        if name:
+            self.export_to(Path(name))
+
+    def export_to(self, target: Path) -> None:
+        """Write the export to `target` off the GUI thread (its format: the file's extension,
+        else the one chosen)."""
+        if self.exporting:
+            return
+        if not format_of(target):
+            target = target.with_name(f"{target.name}.{self.format_combo.currentData()}")
+        filters, model, service = self.filters(), self.chosen_model(), self.service
+        self.error.clear_message()
+        self._cancel.clear()
+        self._done_total = (0, self._count or 0)
+        self._set_exporting(True)
+        cancel = self._cancel
+
+        def progress(done: int, total: int) -> None:  # in the worker
+            self._done_total = (done, total)
+
+        self._exports.run(
+            lambda: service.export(filters, model, target, progress, cancel.is_set),
+            self._exported,
+            self._export_failed,
+        )
+
+    def cancel_export(self) -> None:
+        self._cancel.set()
+        self.cancel_button.setEnabled(False)
+        self.progress_bar.setFormat("Annulation…")
+
+    def _set_exporting(self, on: bool) -> None:
+        self.exporting = on
+        for widget in (
+            self.findChild(QGroupBox, "exportFiltersBox"),
+            self.findChild(QGroupBox, "exportColumnsBox"),
+            self.format_combo,
+        ):
+            widget.setEnabled(not on)
+        self.progress_bar.setVisible(on)
+        self.cancel_button.setVisible(on)
+        self.cancel_button.setEnabled(on)
+        if on:
+            for widget in (self.state_label, self.open_button, self.folder_button):
+                widget.hide()
+            self._show_progress()
+            self._ticker.start()
+        else:
+            self._ticker.stop()
+        self._update_export_button()
+
+    def _show_progress(self) -> None:
+        if self._cancel.is_set():
+            return
+        done, total = self._done_total
+        if total <= 0:
+            self.progress_bar.setRange(0, 0)  # busy
+            self.progress_bar.setFormat("Export en cours…")
+            return
+        self.progress_bar.setRange(0, total)
+        self.progress_bar.setValue(min(done, total))
+        self.progress_bar.setFormat(f"{thousands(done)} / {thousands(total)} dossiers")
+
+    def _exported(self, result: ExportResult) -> None:
+        if not isValid(self):
+            return
+        self._set_exporting(False)
+        self.exported = result
+        ExportC1Dialog.last_folder = result.target.parent
+        rows = (
+            "1 dossier exporté"
+            if result.rows == 1
+            else f"{thousands(result.rows)} dossiers exportés"
+        )
+        self.state_label.setStyleSheet(_SUCCESS)
+        self._say(f"✓ {rows} : {result.target.name}")
+        self.state_label.setToolTip(plain_tooltip(str(result.target)))
+        self.open_button.show()
+        self.folder_button.show()
+        self.open_button.setFocus()
+
+    def _export_failed(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
+        self._set_exporting(False)
+        if isinstance(error, Cancelled):
+            self.state_label.setStyleSheet("")
+            self._say("Export annulé : aucun fichier n'a été écrit.")
+            return
+        show_failure(error, self.error, "L'export n'a pas pu être écrit")
+
+    def _say(self, text: str) -> None:
+        self.state_label.setText(text)
+        self.state_label.setToolTip("")
+        self.state_label.show()
+        self.open_button.hide()
+        self.folder_button.hide()
+
+    def open_file(self) -> None:
+        if self.exported is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.exported.target)))
+
+    def show_in_folder(self) -> None:
+        """The file's folder, the file selected where the system allows it (Windows)."""
+        if self.exported is None:
+            return
+        target = self.exported.target
+        if sys.platform == "win32":
+            QProcess.startDetached("explorer.exe", ["/select,", str(target)])
+        else:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target.parent)))
+
+    def wait(self, msecs: int = 30000) -> None:
+        self._exports.wait(msecs)
+        self._previews.wait(msecs)
+
+    # --- closing ---
+
+    def done(self, code: int) -> None:
+        """Closed while exporting: the export stops and leaves no file."""
+        self._cancel.set()
+        self._debounce.stop()
+        super().done(code)
+
+    def closeEvent(self, event) -> None:
+        self._cancel.set()
+        self._debounce.stop()
+        super().closeEvent(event)
+
+
+def _label(text: str) -> QLabel:
+    label = set_role(QLabel(text + " :"), "fieldName")
+    label.setWordWrap(False)
+    return label
+
+
+def _tool_button(name: str, text: str, tooltip: str) -> QToolButton:
+    button = QToolButton()
+    button.setObjectName(name)
+    button.setText(text)
+    button.setToolTip(tooltip)
+    button.setAccessibleName(tooltip)
+    return button
