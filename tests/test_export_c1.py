@@ -298,3 +298,24 @@ def test_the_command_line_for_a_scheduled_task(workspace, tmp_path):
         cwd=ROOT,
     )
     assert "Codes de sortie" in usage.stdout and "--date-field" in usage.stdout
+
+
+def test_missing_documents_as_the_documents_tab_counts_them(workspace, tmp_path):
+    """«Pièces manquantes»: what the dossier's checklist still waits for — not what a file
+    answers nor what was ticked by hand — the same as its «Documents» tab."""
+    from app.exports.c1 import ExportModel
+
+    detail = new_dossier(workspace, "Morel", "Inès")
+    info = workspace.documents.list(detail.id)
+    first, second = info.checklist[0].item, info.checklist[1].item
+    info = workspace.documents.tick(detail.id, info.version, first.key, True)
+    source = tmp_path / "avis.pdf"
+    source.write_bytes(b"%PDF-1.4 avis")
+    workspace.documents.attach(detail.id, info.version, [source], second.folder, second.key)
+    waited = [s.item.text for s in workspace.documents.list(detail.id).checklist if not s.received]
+    model = ExportModel("Pièces", ("number", "missing"))
+    rows = workspace.c1_exports.preview(C1Filters(start=detail.created_on), model).rows
+    missing = next(row[1] for row in rows if row[0] == detail.number)
+    assert missing.split(" ; ") == waited
+    assert first.text not in missing and second.text not in missing
+    assert "MOREL Inès" in missing

@@ -53,6 +53,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("financed_cents", "Montant financé", Kind.AMOUNT, 15),
     Column("bank", "Banque retenue", Kind.TEXT, 20),
     Column("complete", "Dossier complet", Kind.YES_NO, 10),
+    Column("missing", "Pièces manquantes", Kind.TEXT, 45),
     Column("no_fees", "Pas d'honoraires", Kind.YES_NO, 10),
     Column("no_commission", "Pas de commission", Kind.YES_NO, 10),
     Column("no_rebate", "Pas de ristourne", Kind.YES_NO, 10),

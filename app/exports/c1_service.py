@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import CurrentUser
+from app.documents.checklist import BorrowerFacts, DossierFacts, Requirement, expected
 from app.errors import Cancelled, DomainError
 from app.exports import c1_files
 from app.exports.c1 import (
@@ -33,7 +34,16 @@ from app.exports.c1_files import Format
 from app.office.permissions import check_writer, write_as
 from app.storage.database import Database
 from app.text import format_date, person_name
-from models.dossier import Borrower, Dossier, Project, Simulation, SimulationLine
+from models.dossier import (
+    Borrower,
+    CurrentLoan,
+    Document,
+    Dossier,
+    Project,
+    RequirementTick,
+    Simulation,
+    SimulationLine,
+)
 from models.enums import (
     AbandonReason,
     AuditAction,
@@ -42,7 +52,15 @@ from models.enums import (
     Right,
     SimulationStatus,
 )
-from models.office import Invoice, Provenance, Referrer, Setting, Step, User
+from models.office import (
+    Invoice,
+    Provenance,
+    Referrer,
+    RequiredDocument,
+    Setting,
+    Step,
+    User,
+)
 
 PREVIEW_ROWS = 50
 _MODEL_PREFIX = "export_c1:"
@@ -316,8 +334,14 @@ class C1ExportService:
                 for column in (Project.price_cents, Project.works_cents, Project.other_costs_cents)
             )
         )
+        buy_back = (
+            select(CurrentLoan.id)
+            .where(CurrentLoan.dossier_id == Dossier.id, CurrentLoan.to_buy_back.is_(True))
+            .exists()
+        )
         return (
             select(
+                Dossier.id,
                 Dossier.number,
                 Dossier.status,
                 Step.name.label("step"),
@@ -348,6 +372,10 @@ class C1ExportService:
                 invoiced.c.rebate,
                 Dossier.abandon_reason,
                 Dossier.abandoned_on,
+                Project.nature,
+                Project.contribution_cents,
+                Project.works_cents.label("works"),
+                buy_back.label("buy_back"),
             )
             .select_from(Dossier)
             .join(Step, Step.id == Dossier.step_id)
@@ -363,52 +391,147 @@ class C1ExportService:
         )
 
     def _rows(
-        self, session: Session, filters: C1Filters, limit: int | None = None
+        self,
+        session: Session,
+        filters: C1Filters,
+        limit: int | None = None,
+        missing: bool = True,
     ) -> Iterator[Row]:
+        """The report's rows in its order, read `_CHUNK` at a time; with `missing`, each
+        dossier's missing documents worked out from the office's checklist."""
         query = self._query(filters)
         if limit is not None:
             query = query.limit(limit)
         result = session.execute(query.execution_options(yield_per=_CHUNK))
-        statuses = STATUS_LABELS
-        reasons = {reason: reason.label for reason in AbandonReason}
-        for r in result:
-            status = r.status.value if hasattr(r.status, "value") else r.status
-            yield {
-                "number": r.number,
-                "status": statuses[status],
-                "step": r.step,
-                "_step_position": r.position,
-                "progress": r.percent,
-                "owner": f"{r.owner_first} {r.owner_last}".strip(),
-                "provenance": r.provenance,
-                "referrer": r.referrer or "",
-                "holder": r.holder_name,
-                "co_borrower": person_name(r.co_first or "", r.co_last) if r.co_last else "",
-                "created_on": r.created_on,
-                "agreement_on": r.client_agreement_on,
-                "offer_signed_on": r.offer_signed_on,
-                "funds_released_on": r.funds_released_on,
-                "project_cents": r.project,
-                "financed_cents": r.financed,
-                "bank": r.chosen_bank,
-                "complete": bool(r.is_complete),
-                "no_fees": bool(r.no_fees),
-                "no_commission": bool(r.no_bank_commission),
-                "no_rebate": bool(r.no_rebate),
-                "fees_invoiced_cents": r.fees,
-                "fees_paid_cents": r.fees_paid,
-                "commission_invoiced_cents": r.commission,
-                "commission_paid_cents": r.commission_paid,
-                "rebate_cents": r.rebate,
-                "abandon_reason": reasons[r.abandon_reason] if r.abandon_reason else "",
-                "abandoned_on": r.abandoned_on,
-            }
+        requirements = _requirements(session) if missing else []
+        asked: dict[DossierFacts, list[tuple[int, int, str]]] = {}
+        for chunk in result.partitions():
+            lacking = _missing(session, requirements, chunk, asked) if missing else {}
+            for r in chunk:
+                row = _row(r)
+                row["missing"] = lacking.get(r.id, "")
+                yield row
 
     def _office_name(self, session: Session) -> str:
         name = session.execute(
             select(Setting.value).where(Setting.key == "company.name")
         ).scalar_one_or_none()
         return name or "Cabinet de courtage"
+
+
+_REASONS = {reason: reason.label for reason in AbandonReason}
+
+
+def _row(r) -> Row:
+    status = r.status.value if hasattr(r.status, "value") else r.status
+    return {
+        "number": r.number,
+        "status": STATUS_LABELS[status],
+        "step": r.step,
+        "_step_position": r.position,
+        "progress": r.percent,
+        "owner": f"{r.owner_first} {r.owner_last}".strip(),
+        "provenance": r.provenance,
+        "referrer": r.referrer or "",
+        "holder": r.holder_name,
+        "co_borrower": person_name(r.co_first or "", r.co_last) if r.co_last else "",
+        "created_on": r.created_on,
+        "agreement_on": r.client_agreement_on,
+        "offer_signed_on": r.offer_signed_on,
+        "funds_released_on": r.funds_released_on,
+        "project_cents": r.project,
+        "financed_cents": r.financed,
+        "bank": r.chosen_bank,
+        "complete": bool(r.is_complete),
+        "no_fees": bool(r.no_fees),
+        "no_commission": bool(r.no_bank_commission),
+        "no_rebate": bool(r.no_rebate),
+        "fees_invoiced_cents": r.fees,
+        "fees_paid_cents": r.fees_paid,
+        "commission_invoiced_cents": r.commission,
+        "commission_paid_cents": r.commission_paid,
+        "rebate_cents": r.rebate,
+        "abandon_reason": _REASONS[r.abandon_reason] if r.abandon_reason else "",
+        "abandoned_on": r.abandoned_on,
+    }
+
+
+def _requirements(session: Session) -> list[Requirement]:
+    return [
+        Requirement(r.id, r.label, r.rule, r.folder, r.is_active)
+        for r in session.scalars(
+            select(RequiredDocument)
+            .where(RequiredDocument.is_active)
+            .order_by(RequiredDocument.position)
+        )
+    ]
+
+
+def _missing(
+    session: Session,
+    requirements: list[Requirement],
+    chunk,
+    asked: dict[DossierFacts, list[tuple[int, int, str]]],
+) -> dict[int, str]:
+    """Each dossier's «Pièces à fournir» not received yet (no file answers it, not ticked
+    by hand), as the «Documents» tab works them out: read for a chunk of dossiers at once.
+    What a household of a given shape is asked is worked out once (`asked`, by its facts
+    without names: thousands of dossiers share a shape)."""
+    if not requirements:
+        return {}
+    ids = [r.id for r in chunk]
+    shapes: dict[int, list[BorrowerFacts]] = {}
+    names: dict[tuple[int, int], str] = {}
+    for b in session.execute(
+        select(
+            Borrower.dossier_id,
+            Borrower.rank,
+            Borrower.first_name,
+            Borrower.last_name,
+            Borrower.contract,
+            Borrower.rental_income_cents,
+        ).where(Borrower.dossier_id.in_(ids))
+    ):
+        shapes.setdefault(b.dossier_id, []).append(
+            BorrowerFacts(b.rank, "", b.contract, bool(b.rental_income_cents))
+        )
+        names[(b.dossier_id, b.rank)] = person_name(b.first_name, b.last_name)
+    received: set[tuple[int, int | None, int]] = set()
+    for dossier_id, requirement_id, rank in session.execute(
+        select(Document.dossier_id, Document.requirement_id, Document.borrower_rank).where(
+            Document.dossier_id.in_(ids), Document.requirement_id.is_not(None)
+        )
+    ):
+        received.add((dossier_id, requirement_id, rank))
+    for dossier_id, requirement_id, rank in session.execute(
+        select(
+            RequirementTick.dossier_id,
+            RequirementTick.requirement_id,
+            RequirementTick.borrower_rank,
+        ).where(RequirementTick.dossier_id.in_(ids))
+    ):
+        received.add((dossier_id, requirement_id, rank))
+    lacking = {}
+    for r in chunk:
+        shape = DossierFacts(
+            borrowers=tuple(sorted(shapes.get(r.id, ()), key=lambda b: b.rank)),
+            nature=r.nature,
+            contribution=bool(r.contribution_cents),
+            works=bool(r.works),
+            buy_back=bool(r.buy_back),
+        )
+        items = asked.get(shape)
+        if items is None:
+            items = asked[shape] = [
+                (item.requirement_id, item.borrower_rank, item.label)
+                for item in expected(requirements, shape)
+            ]
+        lacking[r.id] = " ; ".join(
+            f"{label} — {names.get((r.id, rank), '')}" if rank else label
+            for requirement_id, rank, label in items
+            if (r.id, requirement_id, rank) not in received
+        )
+    return lacking
 
 
 def _shown(kind: str, value: object) -> str:
