@@ -55,28 +55,28 @@ def _euros(cents: int) -> str:
     return f"{sign}{euros},{rest:02d}"
 
 
-def _csv_cell(kind: Kind, value: object) -> str:
-    if value is None or value == "":
-        return ""
+def _csv_formatter(kind: Kind) -> Callable[[Any], str]:
+    """How one column's values are written (chosen once per column, not per cell)."""
     if kind is Kind.TEXT:
-        return neutral(str(value))
+        return lambda value: neutral(value) if value else ""
     if kind is Kind.DATE:
-        return format_date(value)  # type: ignore[arg-type]
+        return lambda value: f"{value.day:02d}/{value.month:02d}/{value.year}" if value else ""
     if kind is Kind.AMOUNT:
-        return _euros(int(value))  # type: ignore[call-overload]
+        return lambda value: "" if value is None else _euros(value)
     if kind is Kind.PERCENT:
-        return f"{value} %"
-    return "Oui" if value else "Non"
+        return lambda value: "" if value is None else f"{value} %"
+    return lambda value: "Oui" if value else "Non"
 
 
 def write_csv(rows: Iterable[Row], model: ExportModel, summary: Summary, target: Path) -> Path:
     columns = model.shown
+    cells = [(column.key, _csv_formatter(column.kind)) for column in columns]
     with atomic_write(target, encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, delimiter=";")
         writer.writerow([column.header for column in columns])
         for row in rows:
             summary.add(row)
-            writer.writerow([_csv_cell(c.kind, row[c.key]) for c in columns])
+            writer.writerow([write(row[key]) for key, write in cells])
     return target
 
 

@@ -404,7 +404,7 @@ class C1ExportService:
             query = query.limit(limit)
         result = session.execute(query.execution_options(yield_per=_CHUNK))
         requirements = _requirements(session) if missing else []
-        asked: dict[DossierFacts, list[tuple[int, int, str]]] = {}
+        asked: dict[tuple, list[tuple[int, int, str]]] = {}
         for chunk in result.partitions():
             lacking = _missing(session, requirements, chunk, asked) if missing else {}
             for r in chunk:
@@ -471,7 +471,7 @@ def _missing(
     session: Session,
     requirements: list[Requirement],
     chunk,
-    asked: dict[DossierFacts, list[tuple[int, int, str]]],
+    asked: dict[tuple, list[tuple[int, int, str]]],
 ) -> dict[int, str]:
     """Each dossier's «Pièces à fournir» not received yet (no file answers it, not ticked
     by hand), as the «Documents» tab works them out: read for a chunk of dossiers at once.
@@ -480,7 +480,7 @@ def _missing(
     if not requirements:
         return {}
     ids = [r.id for r in chunk]
-    shapes: dict[int, list[BorrowerFacts]] = {}
+    shapes: dict[int, list[tuple]] = {}
     names: dict[tuple[int, int], str] = {}
     for b in session.execute(
         select(
@@ -493,7 +493,7 @@ def _missing(
         ).where(Borrower.dossier_id.in_(ids))
     ):
         shapes.setdefault(b.dossier_id, []).append(
-            BorrowerFacts(b.rank, "", b.contract, bool(b.rental_income_cents))
+            (b.rank, b.contract, bool(b.rental_income_cents))
         )
         names[(b.dossier_id, b.rank)] = person_name(b.first_name, b.last_name)
     received: set[tuple[int, int | None, int]] = set()
@@ -513,18 +513,28 @@ def _missing(
         received.add((dossier_id, requirement_id, rank))
     lacking = {}
     for r in chunk:
-        shape = DossierFacts(
-            borrowers=tuple(sorted(shapes.get(r.id, ()), key=lambda b: b.rank)),
-            nature=r.nature,
-            contribution=bool(r.contribution_cents),
-            works=bool(r.works),
-            buy_back=bool(r.buy_back),
+        # A plain tuple as the key: hashing nested dataclasses costs more than the lookup.
+        shape = (
+            tuple(sorted(shapes.get(r.id, ()))),
+            r.nature,
+            bool(r.contribution_cents),
+            bool(r.works),
+            bool(r.buy_back),
         )
         items = asked.get(shape)
         if items is None:
+            facts = DossierFacts(
+                borrowers=tuple(
+                    BorrowerFacts(rank, "", contract, rents) for rank, contract, rents in shape[0]
+                ),
+                nature=r.nature,
+                contribution=shape[2],
+                works=shape[3],
+                buy_back=shape[4],
+            )
             items = asked[shape] = [
                 (item.requirement_id, item.borrower_rank, item.label)
-                for item in expected(requirements, shape)
+                for item in expected(requirements, facts)
             ]
         lacking[r.id] = " ; ".join(
             f"{label} — {names.get((r.id, rank), '')}" if rank else label
