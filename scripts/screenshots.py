@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,6 +230,7 @@ CAPTIONS = {
     "dialog-renumber-refused.png": "Renuméroter : un numéro déjà pris",
     "dialog-shortcuts.png": "Aide : les raccourcis clavier",
     "dialog-about.png": "À propos de Dossia",
+    "dialog-export-c1.png": "Exporter C1 : filtres, colonnes, aperçu",
 }
 
 
@@ -280,6 +282,12 @@ def _other_windows(app, window, dossier, out: Path) -> None:
         settings.grab().save(str(out / f"settings-{number:02d}-{slug}.png"))
         CAPTIONS[f"settings-{number:02d}-{slug}.png"] = f"Paramètres : {title}"
     settings.close()
+    export = window.open_export_c1()
+    for _ in range(40):  # the preview is read off the screen's thread, 250 ms after opening
+        _settle(app)
+        time.sleep(0.02)
+    export.grab().save(str(out / "dialog-export-c1.png"))
+    export.close()
     calculator = window.open_calculator()
     _settle(app)
     calculator.grab().save(str(out / "calculator.png"))
