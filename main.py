@@ -13,7 +13,8 @@ Exit codes: 0 done; 1 the start stopped on an error its dialog showed; 2 a refus
 or a start that cannot go on (no display to open a window on, a first start under
 --quit-after-start or left unanswered), with a French message on stderr when no window
 could say it; `export-c1` also: 3 nothing to export (no file written), 4 the file could not
-be written (the previous one left intact).
+be written (the previous one left intact), 5 the database could not record the export
+(busy, disk full: no file written).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli_french import speak_french
-from app.errors import DomainError
+from app.errors import DomainError, StorageError
 from app.files import PRIVATE_UMASK
 from app.paths import DataPaths, resolve_paths
 from app.startup import OfficeState, create_demo_office, open_office, upgrade_office
@@ -239,7 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Codes de sortie : 0 export écrit ; 2 arguments ou droits refusés ; 3 aucun dossier "
             "à exporter (aucun fichier écrit) ; 4 fichier impossible à écrire (l'ancien reste "
-            "intact)."
+            "intact) ; 5 la base n'a pas pu noter l'export (occupée, disque plein : aucun "
+            "fichier écrit)."
         ),
     )
     export.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="base du cabinet")
@@ -457,7 +459,7 @@ def run_invoices(args: argparse.Namespace) -> int:
     return 0
 
 
-EXIT_NOTHING, EXIT_UNWRITABLE = 3, 4
+EXIT_NOTHING, EXIT_UNWRITABLE, EXIT_STORAGE = 3, 4, 5
 
 
 def run_export_c1(args: argparse.Namespace) -> int:
@@ -491,6 +493,9 @@ def run_export_c1(args: argparse.Namespace) -> int:
                 return EXIT_NOTHING
             try:
                 result = service.export(filters, model, target)
+            except StorageError as error:  # busy or full: nothing written, nothing audited
+                print(error.message, file=sys.stderr)
+                return EXIT_STORAGE
             except DomainError as error:
                 if error.field == "target":
                     print(error.message, file=sys.stderr)

@@ -195,8 +195,8 @@ def test_a_cancelled_export_leaves_no_file_and_the_previous_one_intact(workspace
                 C1Filters(),
                 default_model(),
                 target,
-                progress=lambda done, total: seen.append((done, total)),
-                cancelled=lambda: bool(seen),
+                progress=lambda done, total, seen=seen: seen.append((done, total)),
+                cancelled=lambda seen=seen: bool(seen),
             )
         assert seen and seen[0][1] == TEMPLATE_DOSSIERS
         assert (target.read_bytes() if target.exists() else None) == previous
@@ -210,7 +210,7 @@ def test_a_target_that_cannot_be_written_says_so_in_french(workspace, tmp_path):
     (folder / "c1.csv").write_text("ancien")
     folder.chmod(0o500)
     try:
-        with pytest.raises(DomainError, match="accès refusé.*intact") as error:
+        with pytest.raises(DomainError, match=r"accès refusé.*intact") as error:
             workspace.c1_exports.export(C1Filters(), default_model(), folder / "c1.csv")
         assert error.value.field == "target"
         assert (folder / "c1.csv").read_text() == "ancien"
@@ -233,7 +233,7 @@ def test_a_target_that_cannot_be_written_leaves_the_previous_file(workspace, tmp
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(c1_files.csv, "writer", full)
-    with pytest.raises(DomainError, match="disque est plein.*intact"):
+    with pytest.raises(DomainError, match=r"disque est plein.*intact"):
         workspace.c1_exports.export(C1Filters(), default_model(), target)
     assert target.read_text() == "ancien"
     assert [p.name for p in tmp_path.iterdir()] == ["c1.csv"]
@@ -319,3 +319,94 @@ def test_missing_documents_as_the_documents_tab_counts_them(workspace, tmp_path)
     assert missing.split(" ; ") == waited
     assert first.text not in missing and second.text not in missing
     assert "MOREL Inès" in missing
+
+
+def test_no_file_without_its_audit_line(workspace, tmp_path, monkeypatch):
+    """The file takes its name only once the export is audited: a database that cannot
+    record it (busy, full) leaves no file, and the previous one intact."""
+    from app.errors import StorageError
+    from app.exports import c1_service
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    target = folder / "c1.xlsx"
+    target.write_bytes(b"last month")
+
+    def busy(*_args, **_kwargs):
+        raise StorageError("La base de données est occupée par un autre programme.")
+
+    monkeypatch.setattr(c1_service.audit, "record", busy)
+    with pytest.raises(StorageError):
+        workspace.c1_exports.export(C1Filters(), default_model(), target)
+    assert target.read_bytes() == b"last month"
+    assert [p.name for p in folder.iterdir()] == ["c1.xlsx"]
+
+
+def test_a_full_disk_under_excel_says_so_in_french(workspace, tmp_path, monkeypatch):
+    import errno
+
+    import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+
+    def full(self):
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as error:
+            raise FileCreateError(error) from error
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
+    with pytest.raises(DomainError, match="disque est plein") as error:
+        workspace.c1_exports.export(C1Filters(), default_model(), folder / "c1.xlsx")
+    assert error.value.field == "target"
+    assert list(folder.iterdir()) == []
+
+
+def test_cancelled_at_the_last_moment_writes_nothing(workspace, tmp_path):
+    """«Annuler» once every row is read, while the file is being finished: no file, no
+    audit line."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    done = []
+    with pytest.raises(Cancelled):
+        workspace.c1_exports.export(
+            C1Filters(),
+            default_model(),
+            folder / "c1.csv",
+            progress=lambda rows, total: done.append(rows == total),
+            cancelled=lambda: any(done),
+        )
+    assert list(folder.iterdir()) == []
+    assert not workspace.settings.audit_events(action=AuditAction.C1_EXPORTED)
+
+
+def test_rights_taken_away_narrow_the_next_export(workspace, tmp_path):
+    """«Voir tous les dossiers» withdrawn while the user is logged in: his next export holds
+    only his own dossiers (the rights are read again, not those of the login)."""
+    from app.office.office import NewUser
+    from app.workspace import OfficeDatabase
+
+    rights = frozenset({Right.EXPORT_C1, Right.VIEW_ALL_DOSSIERS})
+    roles = workspace.roles.create_role("Contrôle", rights)
+    role = next(r for r in roles if r.name == "Contrôle")
+    workspace.users.create_user(NewUser("ctrl", "Camille", "Contrôle", "motdepasse-1"), role.id)
+    office = OfficeDatabase(workspace.paths)
+    user = office.workspace_for(office.authenticate("ctrl", "motdepasse-1"))
+    try:
+        assert user.c1_exports.export(C1Filters(), default_model(), tmp_path / "a.csv").rows > 0
+        workspace.roles.update_role(role.id, "Contrôle", frozenset({Right.EXPORT_C1}))
+        assert user.c1_exports.export(C1Filters(), default_model(), tmp_path / "b.csv").rows == 0
+    finally:
+        user.close()
+
+
+def test_model_names_are_one_whatever_their_case(workspace):
+    service = workspace.c1_exports
+    service.save_model("Réseau", ["number"])
+    service.save_model("réseau", ["number", "holder"])
+    assert [m.name for m in service.models()] == ["Modèle complet", "réseau"]
+    assert service.model("RÉSEAU").columns == ("number", "holder")
+    with pytest.raises(DomainError, match="modèle de Dossia"):
+        service.save_model("modèle COMPLET", ["number"])

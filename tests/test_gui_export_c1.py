@@ -286,3 +286,42 @@ def test_a_model_without_a_name_is_refused_in_french(qtbot, dialog):
     assert asked.isVisible()
     assert asked.findChild(QLabel, "errorLabel").text() == "Donnez un nom au modèle d'export."
     asked.reject()
+
+
+def test_a_date_typed_wrong_stops_the_export_until_corrected(qtbot, dialog, out):
+    """«31/13/2026» in the period: the field says why, the count is withdrawn and
+    «Exporter…» waits — never an export of every date instead."""
+    from tests.helpers import type_text
+
+    button = dialog.findChild(QPushButton, "exportButton")
+    assert button.isEnabled()
+    edit = dialog.end_field.edit
+    edit.setFocus()
+    type_text(qtbot, edit, "31132026")
+    edit.editingFinished.emit()
+    settle(qtbot, dialog)
+    assert dialog.end_field.date_problem()
+    assert not button.isEnabled()
+    assert "n'existe pas" in dialog.findChild(QLabel, "exportRowCountLabel").text()
+    dialog.export_to(out / "c1.xlsx")
+    assert not dialog.exporting and not list(out.iterdir())
+    edit.clear()
+    type_text(qtbot, edit, "31122026")
+    edit.editingFinished.emit()
+    settle(qtbot, dialog)
+    assert button.isEnabled()
+
+
+def test_a_preview_overtaken_by_a_change_is_never_shown(qtbot, dialog):
+    """The columns changed while a preview was being read: its answer is dropped, the
+    preview shows the new columns."""
+    columns = dialog.findChild(QListWidget, "exportColumnsList")
+    dialog.refresh_preview()  # a question on its way…
+    columns.item(0).setCheckState(Qt.CheckState.Unchecked)  # …overtaken: «N° dossier» off
+    assert not dialog.findChild(QPushButton, "exportButton").isEnabled()
+    settle(qtbot, dialog)
+    headers = [
+        dialog.preview_model.headerData(c, Qt.Orientation.Horizontal)
+        for c in range(dialog.preview_model.columnCount())
+    ]
+    assert "N° dossier" not in headers

@@ -525,6 +525,8 @@ class ExportC1Dialog(QDialog):
     def _connect(self) -> None:
         for field in (self.start_field, self.end_field):
             field.edited.connect(lambda _v: self.schedule_preview())
+            # A date typed wrong is no edit: the preview still learns it stands refused.
+            field.edit.editingFinished.connect(self.schedule_preview)
         for combo in (self.date_field_combo, self.broker_combo, self.step_combo):
             combo.currentIndexChanged.connect(lambda _i: self.schedule_preview())
         for check in self.status_checks.values():
@@ -699,7 +701,24 @@ class ExportC1Dialog(QDialog):
     # --- the preview ---
 
     def schedule_preview(self) -> None:
+        """A question changed: the preview shown and any answer on its way are stale (never
+        shown, never exported from) until the new one arrives."""
+        self._generation += 1
+        self._count = None
+        self._update_export_button()
         self._debounce.start()
+
+    def _problem(self) -> str:
+        """What keeps the export from being asked: a date typed wrong, no status, no column."""
+        for field in (self.start_field, self.end_field):
+            problem = field.date_problem()
+            if problem:
+                return problem
+        if not self.columns():
+            return "Cochez au moins une colonne"
+        if not any(check.isChecked() for check in self.status_checks.values()):
+            return "Cochez au moins un statut"
+        return ""
 
     @property
     def preview_pending(self) -> bool:
@@ -712,10 +731,10 @@ class ExportC1Dialog(QDialog):
         self._generation += 1
         generation = self._generation
         mark_invalid(self.end_field.edit, False)
-        columns = self.columns()
-        if not columns or not any(c.isChecked() for c in self.status_checks.values()):
-            why = "Cochez au moins une colonne" if not columns else "Cochez au moins un statut"
+        why = self._problem()
+        if why:
             self._show_preview(None, why)
+            self._update_export_button()
             return
         filters, model = self.filters(), self.chosen_model()
         self.preview_hint.setText("Calcul de l'aperçu…")
@@ -772,11 +791,7 @@ class ExportC1Dialog(QDialog):
 
     def _update_export_button(self) -> None:
         ready = bool(self._count) and not self.exporting
-        self.export_button.setEnabled(ready)
-        if self.export_button.property("primary") != ready:  # no «disabled» look for it
-            self.export_button.setProperty("primary", ready)
-            self.export_button.style().unpolish(self.export_button)
-            self.export_button.style().polish(self.export_button)
+        self.export_button.setEnabled(ready)  # the style sheet greys a disabled primary
         self.export_button.setToolTip(
             "" if ready or self.exporting else "Aucun dossier à exporter avec ces filtres"
         )
@@ -821,6 +836,10 @@ class ExportC1Dialog(QDialog):
         """Write the export to `target` off the GUI thread (its format: the file's extension,
         else the one chosen)."""
         if self.exporting:
+            return
+        problem = self._problem()
+        if problem:
+            self.error.show_message(problem)
             return
         if not format_of(target):
             target = target.with_name(f"{target.name}.{self.format_combo.currentData()}")

@@ -173,7 +173,7 @@ def check_model(name: str, columns: Sequence[str]) -> ExportModel:
         raise DomainError(
             f"Le nom du modèle ne doit pas dépasser {MODEL_NAME_MAX} caractères.", "name"
         )
-    if cleaned == DEFAULT_MODEL:
+    if cleaned.casefold() == DEFAULT_MODEL.casefold():
         raise DomainError(f"« {DEFAULT_MODEL} » est le modèle de Dossia : choisissez un autre nom.")
     if not columns:
         raise DomainError("Choisissez au moins une colonne.", "columns")

@@ -2,7 +2,8 @@
 header, autofilter, a sheet of totals per broker and per step), CSV for French Excel
 (semicolons, UTF-8 with a BOM, decimal commas, formulas neutralised) and a PDF summary
 (totals per broker and per step, the incomplete dossiers). Rows are streamed: written as
-they are read, never all in memory. Each file appears whole or not at all."""
+they are read, never all in memory. Each writer writes the path it is given; the service
+gives it a temporary one that takes the target's name once the export is audited."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from app.exports.c1 import (
     Summary,
     total_cells,
 )
-from app.files import atomic_path, atomic_write
 from app.text import format_amount, format_date
 
 PDF_INCOMPLETE_MAX = 500  # the PDF lists this many; the workbook holds them all
@@ -71,7 +71,7 @@ def _csv_formatter(kind: Kind) -> Callable[[Any], str]:
 def write_csv(rows: Iterable[Row], model: ExportModel, summary: Summary, target: Path) -> Path:
     columns = model.shown
     cells = [(column.key, _csv_formatter(column.kind)) for column in columns]
-    with atomic_write(target, encoding="utf-8-sig", newline="") as stream:
+    with open(target, "w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, delimiter=";")
         writer.writerow([column.header for column in columns])
         for row in rows:
@@ -87,13 +87,14 @@ def write_xlsx(
     rows: Iterable[Row], model: ExportModel, summary: Summary, target: Path, title: str
 ) -> Path:
     import xlsxwriter  # 0.1 s: only when a workbook is made
+    from xlsxwriter.exceptions import FileCreateError
 
     columns = model.shown
     # XlsxWriter streams each sheet's rows to a scratch file: in a private folder of ours
     # (not the shared temporary folder: they hold names), gone whatever happens.
-    with atomic_path(target) as partial, tempfile.TemporaryDirectory(prefix="dossia-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="dossia-") as scratch:
         workbook = xlsxwriter.Workbook(
-            str(partial),
+            str(target),
             {
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
@@ -104,12 +105,15 @@ def write_xlsx(
         )
         try:
             _fill_workbook(workbook, rows, columns, summary, title)
-        except BaseException:
-            for sheet in workbook.worksheets():  # cancelled or failed: let the scratch go
+            workbook.close()
+        except FileCreateError as error:  # the disk refused the workbook: an OSError
+            cause = error.__cause__
+            raise cause if isinstance(cause, OSError) else OSError(str(error)) from None
+        finally:
+            for sheet in workbook.worksheets():  # the scratch files closed, so they can go
                 if sheet.row_data_fh is not None and not sheet.row_data_fh_closed:
                     sheet.row_data_fh.close()
-            raise
-        workbook.close()
+                    sheet.row_data_fh_closed = True
     return target
 
 
@@ -262,10 +266,9 @@ def write_pdf(
             )
     else:
         story.append(house.para("Tous les dossiers en cours sont complets.", styles.body))
-    with atomic_path(target) as partial:
-        house.build(
-            partial, story, office=office, title=title, author=office, printed_on=today, stop=stop
-        )
+    house.build(
+        target, story, office=office, title=title, author=office, printed_on=today, stop=stop
+    )
     return target
 
 

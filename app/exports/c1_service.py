@@ -31,7 +31,9 @@ from app.exports.c1 import (
     default_model,
 )
 from app.exports.c1_files import Format
+from app.files import atomic_path
 from app.office.permissions import check_writer, write_as
+from app.pdf import house
 from app.storage.database import Database
 from app.text import format_date, person_name
 from models.dossier import (
@@ -111,9 +113,16 @@ class C1ExportService:
         return found
 
     def save_model(self, name: str, columns: list[str]) -> ExportModel:
+        """Save a model; one of the same name (case aside) is replaced."""
         model = check_model(name, columns)
         with write_as(self._db, self._user, Right.EXPORT_C1) as session:
-            session.merge(Setting(key=_MODEL_PREFIX + model.name, value=",".join(model.columns)))
+            for setting in session.scalars(
+                select(Setting).where(Setting.key.like(f"{_MODEL_PREFIX}%"))
+            ):
+                if setting.key.removeprefix(_MODEL_PREFIX).casefold() == model.name.casefold():
+                    session.delete(setting)
+            session.flush()
+            session.add(Setting(key=_MODEL_PREFIX + model.name, value=",".join(model.columns)))
             audit.record(
                 session,
                 self._user,
@@ -205,11 +214,47 @@ class C1ExportService:
         if target.is_dir():
             raise DomainError(f"« {target} » est un dossier : donnez un nom de fichier.", "format")
         summary = Summary()
+        stopped = Cancelled("Export annulé : aucun fichier n'a été écrit.")
+        try:
+            # The file is written beside its target and takes its name only once the export
+            # is audited: no file without its audit line, no half file, the previous intact.
+            with atomic_path(target) as partial:
+                self._write(kind, filters, model, partial, summary, progress, cancelled, today)
+                if cancelled is not None and cancelled():  # «Annuler» in the last moment
+                    raise stopped
+                with write_as(self._db, self._user, Right.EXPORT_C1) as session:
+                    audit.record(
+                        session,
+                        self._user,
+                        AuditAction.C1_EXPORTED,
+                        details=(
+                            f"{summary.rows} dossier(s), modèle « {model.name} », "
+                            f"{filters.describe()}, fichier « {target.name} »"
+                        ),
+                    )
+        except OSError as error:
+            raise DomainError(_write_refused(target, error), "target") from error
+        except house.Stopped:  # the PDF's own cancel, while it is laid out
+            raise stopped from None
+        return ExportResult(target, summary.rows, summary)
+
+    def _write(
+        self,
+        kind: str,
+        filters: C1Filters,
+        model: ExportModel,
+        path: Path,
+        summary: Summary,
+        progress: Callable[[int, int], None] | None,
+        cancelled: Callable[[], bool] | None,
+        today: dt.date | None,
+    ) -> None:
         with self._db.read() as session:
-            # The report leaves the office: the account and its right are re-read first.
-            check_writer(session, self._user, Right.EXPORT_C1)
+            # The report leaves the office: the account and its rights are re-read first,
+            # and what it may see follows them (not the rights read at login).
+            user = check_writer(session, self._user, Right.EXPORT_C1)
             total = session.execute(
-                select(func.count()).select_from(Dossier).where(*self._where(filters))
+                select(func.count()).select_from(Dossier).where(*self._where(filters, user))
             ).scalar_one()
 
             def tick(done: int) -> None:
@@ -219,47 +264,29 @@ class C1ExportService:
                     progress(done, total)
 
             every = max(1, min(500, total // 200))  # a smooth bar, a prompt cancel
-            rows = c1_files.counted(self._rows(session, filters), every, tick)
-            try:
-                if kind == Format.CSV:
-                    c1_files.write_csv(rows, model, summary, target)
-                elif kind == Format.XLSX:
-                    title = f"Export C1 — {filters.describe()}"
-                    c1_files.write_xlsx(rows, model, summary, target, title)
-                else:
-                    c1_files.write_pdf(
-                        rows,
-                        summary,
-                        filters,
-                        target,
-                        self._office_name(session),
-                        today or dt.date.today(),
-                        cancelled,
-                    )
-            except OSError as error:
-                raise DomainError(_write_refused(target, error), "target") from error
-            except Exception as error:
-                if type(error).__name__ == "Stopped":  # the PDF's own cancel
-                    raise Cancelled("Export annulé : aucun fichier n'a été écrit.") from None
-                raise
-        with write_as(self._db, self._user, Right.EXPORT_C1) as session:
-            audit.record(
-                session,
-                self._user,
-                AuditAction.C1_EXPORTED,
-                details=(
-                    f"{summary.rows} dossier(s), modèle « {model.name} », {filters.describe()}, "
-                    f"fichier « {target.name} »"
-                ),
-            )
-        return ExportResult(target, summary.rows, summary)
+            rows = c1_files.counted(self._rows(session, filters, user=user), every, tick)
+            if kind == Format.CSV:
+                c1_files.write_csv(rows, model, summary, path)
+            elif kind == Format.XLSX:
+                c1_files.write_xlsx(rows, model, summary, path, f"Export C1 — {filters.describe()}")
+            else:
+                c1_files.write_pdf(
+                    rows,
+                    summary,
+                    filters,
+                    path,
+                    self._office_name(session),
+                    today or dt.date.today(),
+                    cancelled,
+                )
 
     # --- the rows ---
 
-    def _where(self, filters: C1Filters) -> list:
+    def _where(self, filters: C1Filters, user: CurrentUser | None = None) -> list:
+        user = user or self._user
         clauses: list = []
-        if not self._user.can(Right.VIEW_ALL_DOSSIERS):
-            clauses.append(Dossier.owner_id == self._user.id)
+        if not user.can(Right.VIEW_ALL_DOSSIERS):
+            clauses.append(Dossier.owner_id == user.id)
         if filters.broker_ids:
             clauses.append(Dossier.owner_id.in_(sorted(filters.broker_ids)))
         if filters.statuses:
@@ -282,7 +309,7 @@ class C1ExportService:
             clauses.append(day <= filters.end)
         return clauses
 
-    def _query(self, filters: C1Filters) -> Select:
+    def _query(self, filters: C1Filters, user: CurrentUser | None = None) -> Select:
         co = (
             select(Borrower.dossier_id, Borrower.first_name, Borrower.last_name)
             .where(Borrower.rank == 2)
@@ -331,7 +358,13 @@ class C1ExportService:
         has_project = or_(
             *(
                 column.is_not(None)
-                for column in (Project.price_cents, Project.works_cents, Project.other_costs_cents)
+                for column in (
+                    Project.price_cents,
+                    Project.notary_fees_cents,
+                    Project.works_cents,
+                    Project.agency_fees_cents,
+                    Project.other_costs_cents,
+                )
             )
         )
         buy_back = (
@@ -386,7 +419,7 @@ class C1ExportService:
             .outerjoin(Project, Project.dossier_id == Dossier.id)
             .outerjoin(financed, financed.c.dossier_id == Dossier.id)
             .outerjoin(invoiced, invoiced.c.dossier_id == Dossier.id)
-            .where(*self._where(filters))
+            .where(*self._where(filters, user))
             .order_by(Dossier.created_on, Dossier.id)
         )
 
@@ -396,10 +429,11 @@ class C1ExportService:
         filters: C1Filters,
         limit: int | None = None,
         missing: bool = True,
+        user: CurrentUser | None = None,
     ) -> Iterator[Row]:
         """The report's rows in its order, read `_CHUNK` at a time; with `missing`, each
         dossier's missing documents worked out from the office's checklist."""
-        query = self._query(filters)
+        query = self._query(filters, user)
         if limit is not None:
             query = query.limit(limit)
         result = session.execute(query.execution_options(yield_per=_CHUNK))

@@ -135,6 +135,7 @@ def write_csv(journal: Journal, target: Path) -> Path:
 
 def write_xlsx(journal: Journal, target: Path) -> Path:
     import xlsxwriter  # 0.1 s: only when a workbook is made
+    from xlsxwriter.exceptions import FileCreateError
 
     # The rows stream through scratch files: in a private folder, not the shared temporary
     # one (they hold clients' names), removed whatever happens.
@@ -209,5 +210,14 @@ def write_xlsx(journal: Journal, target: Path) -> Path:
         payments_sheet("Règlements", journal.payments)
         sales_sheet("Ristournes", REBATE_HEADERS, journal.rebates)
         payments_sheet("Versements ristournes", journal.rebate_payments)
-        workbook.close()
+        try:
+            workbook.close()
+        except FileCreateError as error:  # the disk refused the workbook: an OSError
+            cause = error.__cause__
+            raise cause if isinstance(cause, OSError) else OSError(str(error)) from None
+        finally:
+            for opened in workbook.worksheets():  # the scratch files closed, so they can go
+                if opened.row_data_fh is not None and not opened.row_data_fh_closed:
+                    opened.row_data_fh.close()
+                    opened.row_data_fh_closed = True
     return target

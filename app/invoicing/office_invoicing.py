@@ -308,7 +308,14 @@ class OfficeInvoicing:
         if suffix not in (".xlsx", ".csv"):
             raise DomainError("Le journal s'écrit en .xlsx (Excel) ou en .csv.", "out")
         data = self.journal(start, end)
-        return (write_xlsx if suffix == ".xlsx" else write_csv)(data, target)
+        try:
+            return (write_xlsx if suffix == ".xlsx" else write_csv)(data, target)
+        except OSError as error:
+            raise DomainError(
+                f"Impossible d'écrire « {target} » : {error.strerror or error}. L'ancien "
+                "fichier, s'il existe, est intact.",
+                "out",
+            ) from error
 
     def referrers(self) -> list[tuple[int, str]]:
         """The apporteurs with at least one rebate issued, by name: (id, name)."""
