@@ -164,8 +164,9 @@ def test_export_to_excel_then_open_it(qtbot, dialog, out, monkeypatch):
     dialog.export_to(target)
     assert dialog.findChild(QPushButton, "cancelExportButton").isVisible()
     qtbot.waitUntil(lambda: dialog.exported is not None, timeout=10000)
-    sheet = openpyxl.load_workbook(target, read_only=True)["Dossiers"]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(target, read_only=True)
+    rows = list(book["Dossiers"].iter_rows(values_only=True))
+    book.close()  # a read-only workbook keeps its file open until closed
     assert list(rows[0]) == [column.header for column in COLUMNS]
     assert len(rows) == TEMPLATE_DOSSIERS + 1
     state = dialog.findChild(QLabel, "exportStateLabel")

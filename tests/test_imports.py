@@ -20,6 +20,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             "app.documents.document_service",
             "app.invoicing.invoice_service",
             "app.invoicing.office_invoicing",
+            "app.exports.c1_service",
             "app.dossier.comment_service",
             "app.dossier.dossier_service",
             "app.dossier.household_service",
@@ -87,6 +88,8 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.invoicing_window"): _FIRST_OPENED,
+    ("ui/main_window.py", "ui.export_c1"): _FIRST_OPENED,
+    ("main.py", "app.exports.c1"): "the export-c1 command only",
     ("ui/simulation_chart.py", "PySide6.QtCharts"): "QtCharts: when a plan's chart is first shown",
     ("app/documents/document_service.py", "app.documents.checklist_pdf"): (
         "reportlab (0.2 s): when the list of pieces is made"
@@ -110,6 +113,13 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ),
     ("app/workspace.py", "importlib"): "importlib.metadata: only for «À propos»",
     ("app/invoicing/journal.py", "xlsxwriter"): "XlsxWriter (0.1 s): when a journal is made",
+    ("app/invoicing/journal.py", "xlsxwriter.exceptions"): "with XlsxWriter",
+    ("app/exports/c1_files.py", "xlsxwriter"): "XlsxWriter (0.1 s): when an Excel export is made",
+    ("app/exports/c1_files.py", "xlsxwriter.exceptions"): "with XlsxWriter",
+    **{
+        ("app/exports/c1_files.py", module): "reportlab (0.2 s): when a PDF export is made"
+        for module in ("app.pdf", "reportlab.lib.units", "reportlab.platypus")
+    },
     ("ui/documents_tab.py", "PySide6.QtPdf"): "QtPdf: when a PDF is first previewed",
     ("ui/documents_tab.py", "PySide6.QtPdfWidgets"): "QtPdf: when a PDF is first previewed",
 }

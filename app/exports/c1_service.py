@@ -5,6 +5,7 @@ whole or not at all, the right «Exporter C1» checked and each export audited."
 from __future__ import annotations
 
 import datetime as dt
+import errno
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ from app.files import atomic_path
 from app.office.permissions import check_writer, write_as
 from app.pdf import house
 from app.storage.database import Database
-from app.text import format_date, person_name
+from app.text import format_amount, format_date, person_name
 from models.dossier import (
     Borrower,
     CurrentLoan,
@@ -580,8 +581,6 @@ def _missing(
 
 def _shown(kind: str, value: object) -> str:
     """A cell of the preview, as a French reader expects it."""
-    from app.text import format_amount
-
     if value is None or value == "":
         return ""
     if kind == "date":
@@ -596,8 +595,6 @@ def _shown(kind: str, value: object) -> str:
 
 
 def _write_refused(target: Path, error: OSError) -> str:
-    import errno
-
     if error.errno in (errno.EACCES, errno.EPERM):
         why = "accès refusé (le fichier est-il ouvert dans Excel, ou le dossier en lecture seule ?)"
     elif error.errno == errno.ENOSPC:
