@@ -219,7 +219,7 @@ def write_pdf(
     story: list[Any] = [
         house.para("EXPORT C1 — CONTRÔLE DE PREMIER NIVEAU", styles.title),
         house.para(
-            f"{filters.describe().capitalize()} — établi le {format_date(today)}", styles.small
+            f"{_first_upper(filters.describe())} — établi le {format_date(today)}", styles.small
         ),
         Spacer(1, 4 * mm),
         house.key_values(
@@ -270,6 +270,11 @@ def write_pdf(
         target, story, office=office, title=title, author=office, printed_on=today, stop=stop
     )
     return target
+
+
+def _first_upper(text: str) -> str:
+    """«Date de création du …» (str.capitalize would lower «Abandonné» further on)."""
+    return text[:1].upper() + text[1:]
 
 
 def _pdf_totals(name: str, totals: Any) -> list[str]:
