@@ -326,3 +326,31 @@ def test_a_preview_overtaken_by_a_change_is_never_shown(qtbot, dialog):
         for c in range(dialog.preview_model.columnCount())
     ]
     assert "N° dossier" not in headers
+
+
+def test_the_dialog_opens_on_the_choices_of_the_last_export(qtbot, main_window, out):
+    """An office manager exports the same way every month: the statuses, completeness,
+    format and model of his last export come back (not the period)."""
+    dialog = main_window.open_export_c1()
+    settle(qtbot, dialog)
+    dialog.findChild(QCheckBox, "exportProspectCheck").setChecked(False)
+    dialog.findChild(QCheckBox, "exportClientCheck").setChecked(False)
+    formats = dialog.findChild(QComboBox, "exportFormatCombo")
+    formats.setCurrentIndex(formats.findData(Format.CSV))
+    settle(qtbot, dialog)
+    dialog.export_to(out / "c1.csv")
+    qtbot.waitUntil(lambda: dialog.exported is not None, timeout=10_000)
+    dialog.close()
+    dialog.wait()
+    qtbot.waitUntil(
+        lambda: main_window._export_c1 is None or not main_window._export_c1.isVisible()
+    )
+    again = main_window.open_export_c1()
+    settle(qtbot, again)
+    assert not again.findChild(QCheckBox, "exportProspectCheck").isChecked()
+    assert not again.findChild(QCheckBox, "exportClientCheck").isChecked()
+    assert again.findChild(QCheckBox, "exportAbandonedCheck").isChecked()
+    assert again.findChild(QComboBox, "exportFormatCombo").currentData() == Format.CSV
+    assert again.filters().statuses == frozenset({"abandoned"})
+    again.close()
+    again.wait()

@@ -285,6 +285,7 @@ class ExportC1Dialog(QDialog):
         self._geometry = RememberedGeometry(self, workspace, "export_c1", (1300, 700))
 
         self._fill_choices()
+        self._restore_choices()
         self._connect()
         self.refresh_preview()
 
@@ -896,11 +897,58 @@ class ExportC1Dialog(QDialog):
         self.progress_bar.setValue(min(done, total))
         self.progress_bar.setFormat(f"{thousands(done)} / {thousands(total)} dossiers")
 
+    # --- what this user chose last time (this computer) ---
+
+    def _restore_choices(self) -> None:
+        """The filters, model and format of this user's last export (not its period: a new
+        export is most often of another one)."""
+        user = self.workspace.user.id
+        chosen = self.workspace.machine.choices(user, "export_c1")
+        for combo, key in (
+            (self.date_field_combo, "date_field"),
+            (self.broker_combo, "broker"),
+            (self.step_combo, "step"),
+            (self.format_combo, "format"),
+        ):
+            if key in chosen:
+                index = next(
+                    (i for i in range(combo.count()) if str(combo.itemData(i)) == chosen[key]), -1
+                )
+                if index >= 0:
+                    combo.setCurrentIndex(index)
+        if "model" in chosen:
+            index = self.model_combo.findText(chosen["model"])
+            if index >= 0:
+                self.model_combo.setCurrentIndex(index)
+        if "statuses" in chosen:
+            kept = set(chosen["statuses"].split(","))
+            for value, check in self.status_checks.items():
+                check.setChecked(value in kept)
+        if "completeness" in chosen:
+            for value, radio in self.completeness_radios.items():
+                radio.setChecked(value.value == chosen["completeness"])
+
+    def _keep_choices(self) -> None:
+        statuses = [value for value, check in self.status_checks.items() if check.isChecked()]
+        complete = next(v for v, radio in self.completeness_radios.items() if radio.isChecked())
+        choices = {
+            "date_field": str(self.date_field_combo.currentData()),
+            "broker": str(self.broker_combo.currentData()),
+            "step": str(self.step_combo.currentData()),
+            "format": str(self.format_combo.currentData()),
+            "model": self.model_combo.currentText(),
+            "statuses": ",".join(statuses),
+            "completeness": complete.value,
+        }
+        user = self.workspace.user.id
+        attempt(lambda: self.workspace.machine.set_choices(user, "export_c1", choices))
+
     def _exported(self, result: ExportResult) -> None:
         if not isValid(self):
             return
         self._set_exporting(False)
         self.exported = result
+        self._keep_choices()
         ExportC1Dialog.last_folder = result.target.parent
         rows = (
             "1 dossier exporté"

@@ -65,6 +65,21 @@ class MachineSettings:
     def set_shown_columns(self, names: frozenset[str]) -> None:
         self._write("liste", {"colonnes": ",".join(sorted(names))})
 
+    def choices(self, user_id: int, screen: str) -> dict[str, str]:
+        """What this user last chose on a screen of this computer (e.g. the export's
+        filters), by name; nothing when never chosen."""
+        parser = self._read()
+        section = f"choix.{user_id}.{screen}"
+        return dict(parser[section]) if parser.has_section(section) else {}
+
+    def set_choices(self, user_id: int, screen: str, choices: dict[str, str]) -> None:
+        cleaned = {
+            key: value
+            for key, value in choices.items()
+            if key.isidentifier() and len(value) <= 200 and "\n" not in value
+        }
+        self._write(f"choix.{user_id}.{screen}", cleaned)
+
     def window_geometry(self, user_id: int, window: str) -> str:
         """Where and how large this user left a window on this computer (the screen's own
         opaque text, base64), or ''."""
