@@ -244,3 +244,24 @@ def test_list_columns_fit_their_content(qtbot, main_window, workspace):
             width = table.viewport().width()
             assert header.sectionSize(last) <= width / 2, (table.objectName(), width)
             assert all(header.sectionSize(c) >= 40 for c in range(header.count()))
+
+
+def test_the_backups_page_lists_the_backups_and_makes_one_now(qtbot, main_window):
+    """Paramètres › Sauvegardes: the backups there are (date, kind, dossiers, size), a
+    backup made from the page itself, and the folder they are in."""
+    from PySide6.QtWidgets import QLabel, QPushButton, QTableView
+
+    window = open_settings(qtbot, main_window)
+    page = window.backups
+    show(qtbot, window, page)
+    table = page.findChild(QTableView, "backupsTable")
+    before = table.model().rowCount()
+    hint = page.findChild(QLabel, "backupsEmpty")
+    assert hint.isVisible() == (before == 0)
+    page.findChild(QPushButton, "settingsBackupNowButton").click()
+    qtbot.waitUntil(lambda: table.model().rowCount() == before + 1, timeout=20_000)
+    assert not hint.isVisible()
+    first = [table.model().index(0, c).data() for c in range(4)]
+    assert first[1] == "Sauvegarde manuelle" and first[2].replace("\u202f", "").isdigit()
+    assert first[3].endswith(("ko", "Mo"))
+    assert "Sauvegarde" in page.findChild(QLabel, "retentionSavedLabel").text()

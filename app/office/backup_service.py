@@ -32,6 +32,11 @@ class BackupService:
         self._user = user
         self._db = database
 
+    @property
+    def folder(self) -> Path:
+        """Where the office's backups are written (to show it to the user)."""
+        return self._paths.backups
+
     def list(self) -> list[BackupInfo]:
         """The backups of the data folder, newest first (to choose one to restore)."""
         self._user.require(Right.BACKUP_RESTORE)

@@ -1,13 +1,30 @@
-"""«Sauvegardes»: how long the automatic backups are kept."""
+"""«Sauvegardes»: the backups of the data folder, «Sauvegarder maintenant», and how long
+the automatic ones are kept."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+)
 
+from app.errors import DomainError, PermissionDenied
+from app.office.backup_service import BackupService
 from app.office.office import BackupRetention
 from app.office.settings_service import SettingsService
-from ui.common import plain, set_role
-from ui.settings.list_page import TEXT_WIDTH, Page, capped, form_layout
+from ui.backup_ui import ProgressRun
+from ui.columns import ColumnFitter
+from ui.common import TableModel, plain, set_role
+from ui.settings.list_page import TEXT_WIDTH, EmptyHint, Page, capped, form_layout
+from ui.workers import Background
 
 _BOX_WIDTH = 460  # three short numbers
 
@@ -15,9 +32,12 @@ _BOX_WIDTH = 460  # three short numbers
 class BackupsPage(Page):
     """Days, weeks and months of automatic backups kept; a deleted dossier stays that long."""
 
-    def __init__(self, service: SettingsService) -> None:
+    def __init__(self, service: SettingsService, backups: BackupService) -> None:
         super().__init__("backupsPage", "backupsError")
         self._service = service
+        self._backups = backups
+        self._background: Background | None = None
+        self.run_now: ProgressRun | None = None
         retention = service.backup_retention()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -61,7 +81,89 @@ class BackupsPage(Page):
         self.saved = capped(plain(set_role(QLabel(), "hint")), TEXT_WIDTH)
         self.saved.setObjectName("retentionSavedLabel")
         layout.addWidget(self.saved)
-        layout.addStretch(1)
+        layout.addWidget(self._present_box(), 1)
+
+    # --- the backups there are ---
+
+    def _present_box(self) -> QGroupBox:
+        box = QGroupBox("Sauvegardes présentes")
+        inner = QVBoxLayout(box)
+        self.model = TableModel(("Date", "Type", "Dossiers", "Taille"), frozenset({2, 3}))
+        self.table = QTableView()
+        self.table.setObjectName("backupsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        ColumnFitter(self.table, 1)
+        inner.addWidget(self.table, 1)
+        self.empty = EmptyHint(
+            self.table,
+            "backupsEmpty",
+            "Aucune sauvegarde pour l'instant : la première est faite au prochain démarrage, "
+            "ou tout de suite avec « Sauvegarder maintenant ».",
+        )
+        buttons = QHBoxLayout()
+        self.now_button = QPushButton("Sauvegarder maintenant")
+        self.now_button.setObjectName("settingsBackupNowButton")
+        self.now_button.clicked.connect(lambda _c=False: self.back_up_now())
+        self.folder_button = QPushButton("Afficher le dossier des sauvegardes")
+        self.folder_button.setObjectName("showBackupsFolderButton")
+        self.folder_button.clicked.connect(lambda _c=False: self._show_folder())
+        buttons.addWidget(self.now_button)
+        buttons.addWidget(self.folder_button)
+        buttons.addStretch(1)
+        inner.addLayout(buttons)
+        self.refresh()
+        return box
+
+    def refresh(self) -> None:
+        try:
+            found = self._backups.list()
+        except PermissionDenied:  # the list is «Sauvegarder et restaurer»'s: the button stays
+            self.table.hide()
+            self.empty.hide()
+            return
+        except DomainError as error:
+            self.error.show_message(error.message)
+            return
+        found = sorted(found, key=lambda info: info.taken_at, reverse=True)
+        self.model.set_rows(
+            found,
+            [
+                (
+                    f"{info.taken_at:%d/%m/%Y %H:%M}",
+                    info.kind.label if info.kind else "Sauvegarde",
+                    "illisible"
+                    if info.dossiers is None
+                    else f"{info.dossiers:,}".replace(",", "\u202f"),
+                    _size(info.size_bytes),
+                )
+                for info in found
+            ],
+        )
+
+    def back_up_now(self) -> ProgressRun:
+        if self._background is None:
+            self._background = Background()
+        run = ProgressRun(self, "Sauvegarde en cours…", self._background)
+        self.run_now = run
+        run.start(
+            lambda progress: self._backups.back_up(None, progress),
+            lambda info: (self.refresh(), self.saved.setText(f"{info.label} : {info.path}")),
+            self._failed,
+        )
+        return run
+
+    def _failed(self, error: BaseException) -> None:
+        if not isinstance(error, DomainError):
+            raise error
+        self.error.show_message(error.message)
+
+    def _show_folder(self) -> None:
+        folder = self._backups.folder
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def _spin(self, name: str, accessible: str, low: int, high: int, value: int) -> QSpinBox:
         spin = QSpinBox()
@@ -81,3 +183,10 @@ class BackupsPage(Page):
                 "; la prochaine sauvegarde automatique efface les plus anciennes."
             ),
         )
+
+
+def _size(size: int) -> str:
+    """«12,4 Mo»."""
+    if size < 1_000_000:
+        return f"{max(size // 1000, 1)} ko"
+    return f"{size / 1_000_000:.1f}".replace(".", ",") + " Mo"

@@ -100,7 +100,7 @@ class SettingsWindow(QMainWindow):
             self.banks = BanksPage(workspace.referential)
             self.documents = DocumentsPage(workspace.documents)
             self.usury = UsuryPage(workspace.simulations)
-            self.backups = BackupsPage(workspace.settings)
+            self.backups = BackupsPage(workspace.settings, workspace.backups)
             self.audit = AuditPage(workspace.settings)
             groups.append(
                 (
