@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,7 +38,8 @@ def style_sheet() -> str:
     """The application's style sheet, its images found in resources/icons wherever Dossia
     runs from."""
     text = (RESOURCES / "style.qss").read_text(encoding="utf-8")
-    return text.replace("url(icons/", f"url({(RESOURCES / 'icons').as_posix()}/")
+    icons = (RESOURCES / "icons").as_posix()  # quoted: «C:/Program Files/…» has a space
+    return re.sub(r"url\(icons/([^)]+)\)", lambda m: f'url("{icons}/{m.group(1)}")', text)
 
 
 def set_role(label: QLabel, role: str) -> QLabel:
