@@ -141,7 +141,7 @@ class DateField(QWidget):
         outer.setSpacing(2)
         layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
+        layout.setSpacing(1)  # the calendar and clear buttons close to their field
         outer.addLayout(layout)
         self.edit = QLineEdit()
         self.edit.setObjectName(object_name)
@@ -158,6 +158,7 @@ class DateField(QWidget):
         self.calendar_button.setToolTip("Choisir dans le calendrier")
         self.calendar_button.setAccessibleName(f"Calendrier : {accessible_name}")
         self.calendar_button.setAutoRaise(True)
+        self.calendar_button.setFixedWidth(22)
         self.calendar_button.clicked.connect(lambda _c=False: self.open_calendar())
         layout.addWidget(self.calendar_button)
         self.clear_button = QToolButton()
@@ -166,6 +167,7 @@ class DateField(QWidget):
         self.clear_button.setToolTip("Effacer la date")
         self.clear_button.setAccessibleName(f"Effacer : {accessible_name}")
         self.clear_button.setAutoRaise(True)
+        self.clear_button.setFixedWidth(22)
         self._optional = optional
         self.clear_button.setVisible(optional)
         self.clear_button.clicked.connect(self._clear)
