@@ -52,7 +52,7 @@ DEB_DEPENDS = (
 DESKTOP_ENTRY = """\
 [Desktop Entry]
 Type=Application
-Version=1.5
+Version=1.4
 Name=Dossia
 GenericName=Dossiers de crédit immobilier
 Comment=Le dossier client des courtiers en crédit immobilier, hors ligne

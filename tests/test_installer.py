@@ -112,9 +112,15 @@ def test_the_packages_hold_the_bundle_the_menu_entry_and_the_version(packages, t
     # Only Qt's French translations.
     assert "qtbase_de.qm" not in listing
 
+    top = f"dossia-{VERSION}-linux-{os.uname().machine}"
     with tarfile.open(packages["tarball"]) as archive:
         names = set(archive.getnames())
-    top = f"dossia-{VERSION}-linux-{os.uname().machine}"
+        desktop = archive.extractfile(f"{top}/dossia.desktop").read()  # the .deb's one too
+    entry = tmp_path / "dossia.desktop"
+    entry.write_bytes(desktop)
+    assert b"\nExec=dossia\n" in desktop and b"\nIcon=dossia\n" in desktop
+    if shutil.which("desktop-file-validate"):  # Debian's desktop-file-utils
+        _run(["desktop-file-validate", entry])
     assert {
         f"{top}/dossia/dossia",
         f"{top}/dossia.desktop",
