@@ -410,3 +410,26 @@ def test_model_names_are_one_whatever_their_case(workspace):
     assert service.model("RÉSEAU").columns == ("number", "holder")
     with pytest.raises(DomainError, match="modèle de Dossia"):
         service.save_model("modèle COMPLET", ["number"])
+
+
+def test_missing_documents_match_every_dossiers_documents_tab(workspace):
+    """Every dossier of the office, couples included, lacks in the export exactly what its
+    «Documents» tab says it lacks — with a piece whose name holds braces and a per-borrower
+    one added by the office."""
+    from app.exports.c1 import ExportModel
+    from models.enums import RequirementRule
+
+    documents = workspace.documents
+    documents.save_requirement(None, "Relevé {compte} joint", RequirementRule.PER_BORROWER)
+    documents.save_requirement(None, "Attestation {x}", RequirementRule.ONCE)
+    model = ExportModel("Pièces", ("number", "missing", "co_borrower"))
+    rows = workspace.c1_exports.preview(C1Filters(), model).rows
+    assert len(rows) == TEMPLATE_DOSSIERS
+    couples = 0
+    for number, missing, co in rows:
+        dossier_id = workspace.simulations.dossier_numbered(number)
+        waited = [s.item.text for s in documents.list(dossier_id).checklist if not s.received]
+        assert (missing.split(" ; ") if missing else []) == waited, number
+        couples += bool(co)
+        assert "{" not in missing.replace("{compte}", "").replace("{x}", "")
+    assert couples, "the template office holds couples"

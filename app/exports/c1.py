@@ -30,21 +30,22 @@ class Column:
     header: str
     kind: Kind
     width: int  # in Excel's characters
+    repeats: bool = True  # few distinct values (steps, brokers, dates…), not one per dossier
 
 
 # Every column the report can have, in its default order. A column whose data Dossia does
 # not hold yet (the TAEG and the debt ratio of the validated simulation: computed, never
 # stored) is not offered: never an empty column.
 COLUMNS: tuple[Column, ...] = (
-    Column("number", "N° dossier", Kind.TEXT, 13),
+    Column("number", "N° dossier", Kind.TEXT, 13, repeats=False),
     Column("status", "Statut", Kind.TEXT, 11),
     Column("step", "Étape", Kind.TEXT, 20),
     Column("progress", "Avancement", Kind.PERCENT, 11),
     Column("owner", "Courtier", Kind.TEXT, 20),
     Column("provenance", "Provenance", Kind.TEXT, 20),
     Column("referrer", "Apporteur d'affaires", Kind.TEXT, 24),
-    Column("holder", "Porteur de projet", Kind.TEXT, 26),
-    Column("co_borrower", "Co-emprunteur", Kind.TEXT, 26),
+    Column("holder", "Porteur de projet", Kind.TEXT, 26, repeats=False),
+    Column("co_borrower", "Co-emprunteur", Kind.TEXT, 26, repeats=False),
     Column("created_on", "Date de création", Kind.DATE, 12),
     Column("agreement_on", "Date d'accord client", Kind.DATE, 12),
     Column("offer_signed_on", "Date de signature de l'offre", Kind.DATE, 12),
@@ -53,7 +54,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("financed_cents", "Montant financé", Kind.AMOUNT, 15),
     Column("bank", "Banque retenue", Kind.TEXT, 20),
     Column("complete", "Dossier complet", Kind.YES_NO, 10),
-    Column("missing", "Pièces manquantes", Kind.TEXT, 45),
+    Column("missing", "Pièces manquantes", Kind.TEXT, 45, repeats=False),
     Column("no_fees", "Pas d'honoraires", Kind.YES_NO, 10),
     Column("no_commission", "Pas de commission", Kind.YES_NO, 10),
     Column("no_rebate", "Pas de ristourne", Kind.YES_NO, 10),
@@ -109,6 +110,7 @@ class Completeness(enum.Enum):
 
 
 STATUS_LABELS = {"prospect": "Prospect", "client": "Client", "abandoned": "Abandonné"}
+_ABANDONED = STATUS_LABELS["abandoned"]
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,27 @@ def check_model(name: str, columns: Sequence[str]) -> ExportModel:
 
 # --- one dossier's row, and the totals ---------------------------------------------------
 
-Row = dict[str, object]  # by column key; dates as dt.date, amounts in cents, flags as bool
+# A row is a plain tuple, a value per column of `COLUMNS` in their order, then the step's
+# position (to list the totals per step in the pipeline's order): dates as dt.date, amounts
+# in cents, flags as bool. 2.8 million cells for 100,000 dossiers: tuples and indexes, not
+# a dictionary per row.
+Row = tuple
+INDEX = {column.key: index for index, column in enumerate(COLUMNS)}
+STEP_POSITION = len(COLUMNS)
+_NUMBER, _STATUS, _STEP = INDEX["number"], INDEX["status"], INDEX["step"]
+_OWNER, _HOLDER, _CREATED = INDEX["owner"], INDEX["holder"], INDEX["created_on"]
+_COMPLETE = INDEX["complete"]
+_SUMMED = tuple(
+    INDEX[key]
+    for key in (
+        "financed_cents",
+        "fees_invoiced_cents",
+        "fees_paid_cents",
+        "commission_invoiced_cents",
+        "commission_paid_cents",
+        "rebate_cents",
+    )
+)
 
 
 @dataclass
@@ -203,18 +225,22 @@ class Totals:
     commission_paid_cents: int = 0
     rebate_cents: int = 0
 
-    def add(self, row: Row) -> None:
-        self.dossiers += 1
-        self.complete += bool(row["complete"])
-        for name in (
-            "financed_cents",
-            "fees_invoiced_cents",
-            "fees_paid_cents",
-            "commission_invoiced_cents",
-            "commission_paid_cents",
-            "rebate_cents",
-        ):
-            setattr(self, name, getattr(self, name) + int(row[name] or 0))  # type: ignore[call-overload]
+    @classmethod
+    def of(cls, sums: list[int]) -> Totals:
+        return cls(*sums)
+
+    def cells(self) -> tuple[int, ...]:
+        """The figures in `TOTAL_HEADERS`' order (counts, then cents)."""
+        return (
+            self.dossiers,
+            self.complete,
+            self.financed_cents,
+            self.fees_invoiced_cents,
+            self.fees_paid_cents,
+            self.commission_invoiced_cents,
+            self.commission_paid_cents,
+            self.rebate_cents,
+        )
 
 
 TOTAL_HEADERS = (
@@ -230,51 +256,62 @@ TOTAL_HEADERS = (
 
 
 def total_cells(totals: Totals) -> tuple[int, ...]:
-    """A group's figures in `TOTAL_HEADERS`' order (counts, then cents)."""
-    return (
-        totals.dossiers,
-        totals.complete,
-        totals.financed_cents,
-        totals.fees_invoiced_cents,
-        totals.fees_paid_cents,
-        totals.commission_invoiced_cents,
-        totals.commission_paid_cents,
-        totals.rebate_cents,
-    )
+    return totals.cells()
+
+
+def _plus(into: list[int], sums: list[int]) -> None:
+    for index, value in enumerate(sums):
+        into[index] += value
 
 
 @dataclass
 class Summary:
     """What the report adds up while it is written: per broker, per step, in all, and the
-    incomplete dossiers (for the PDF)."""
+    incomplete dossiers (for the PDF). Rows are counted per (broker, step) as they come —
+    one lookup and a few additions a row — and the groups added up at the end."""
 
-    by_broker: dict[str, Totals] = field(default_factory=dict)
-    by_step: dict[str, Totals] = field(default_factory=dict)
+    groups: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     steps_order: dict[str, int] = field(default_factory=dict)
-    whole: Totals = field(default_factory=Totals)
     incomplete: list[tuple[str, str, str, str, dt.date]] = field(default_factory=list)
     rows: int = 0
 
     def add(self, row: Row) -> None:
         self.rows += 1
-        self.whole.add(row)
-        self.by_broker.setdefault(str(row["owner"]), Totals()).add(row)
-        step = str(row["step"])
-        self.by_step.setdefault(step, Totals()).add(row)
-        self.steps_order.setdefault(step, int(row["_step_position"]))  # type: ignore[call-overload]
-        if not row["complete"] and row["status"] != STATUS_LABELS["abandoned"]:
+        key = (row[_OWNER], row[_STEP])
+        sums = self.groups.get(key)
+        if sums is None:
+            sums = self.groups[key] = [0] * len(TOTAL_HEADERS)
+            self.steps_order.setdefault(row[_STEP], row[STEP_POSITION])
+        sums[0] += 1
+        if row[_COMPLETE]:
+            sums[1] += 1
+        elif row[_STATUS] != _ABANDONED:
             self.incomplete.append(
-                (
-                    str(row["number"]),
-                    str(row["holder"]),
-                    str(row["owner"]),
-                    step,
-                    row["created_on"],  # type: ignore[arg-type]
-                )
+                (row[_NUMBER], row[_HOLDER], row[_OWNER], row[_STEP], row[_CREATED])
             )
+        for place, index in enumerate(_SUMMED, start=2):
+            value = row[index]
+            if value:
+                sums[place] += value
+
+    def _by(self, part: int) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for key, sums in self.groups.items():
+            _plus(found.setdefault(key[part], [0] * len(TOTAL_HEADERS)), sums)
+        return found
+
+    @property
+    def whole(self) -> Totals:
+        every = [0] * len(TOTAL_HEADERS)
+        for sums in self.groups.values():
+            _plus(every, sums)
+        return Totals.of(every)
 
     def steps(self) -> list[tuple[str, Totals]]:
-        return sorted(self.by_step.items(), key=lambda item: self.steps_order[item[0]])
+        return [
+            (name, Totals.of(sums))
+            for name, sums in sorted(self._by(1).items(), key=lambda i: self.steps_order[i[0]])
+        ]
 
     def brokers(self) -> list[tuple[str, Totals]]:
-        return sorted(self.by_broker.items())
+        return [(name, Totals.of(sums)) for name, sums in sorted(self._by(0).items())]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.exports.c1 import (
+    INDEX,
     TOTAL_HEADERS,
     C1Filters,
     ExportModel,
@@ -49,34 +50,56 @@ def neutral(text: str) -> str:
     return "'" + text if text[:1] in _FORMULA_STARTS else text
 
 
+class _Memo(dict):
+    """A column's cells written once per distinct value (dates, steps, brokers… repeat
+    across 100,000 rows): a hit is a dictionary lookup in C, no Python call."""
+
+    def __init__(self, write: Callable[[Any], str]) -> None:
+        super().__init__({None: ""})
+        self._write = write
+
+    def __missing__(self, value: Any) -> str:
+        if len(self) > 10_000:  # a column of unique values: no point keeping them
+            self.clear()
+            self[None] = ""
+        text = self[value] = self._write(value)
+        return text
+
+
 def _euros(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(cents), 100)
-    return f"{sign}{euros},{rest:02d}"
+    """«-1234,50»: exact for any amount under 90,000 billion euros (a double holds
+    cents / 100 to within far less than half a cent)."""
+    return f"{cents / 100:.2f}".replace(".", ",")
 
 
-def _csv_formatter(kind: Kind) -> Callable[[Any], str]:
+def _date(value: dt.date) -> str:
+    return f"{value.day:02d}/{value.month:02d}/{value.year}" if value else ""
+
+
+def _csv_formatter(kind: Kind, repeats: bool) -> Callable[[Any], str]:
     """How one column's values are written (chosen once per column, not per cell)."""
-    if kind is Kind.TEXT:
+    if kind is Kind.TEXT and not repeats:
         return lambda value: neutral(value) if value else ""
-    if kind is Kind.DATE:
-        return lambda value: f"{value.day:02d}/{value.month:02d}/{value.year}" if value else ""
     if kind is Kind.AMOUNT:
         return lambda value: "" if value is None else _euros(value)
-    if kind is Kind.PERCENT:
-        return lambda value: "" if value is None else f"{value} %"
-    return lambda value: "Oui" if value else "Non"
+    write: Callable[[Any], str] = {
+        Kind.TEXT: lambda value: neutral(value) if value else "",
+        Kind.DATE: _date,
+        Kind.PERCENT: lambda value: f"{value} %",
+        Kind.YES_NO: lambda value: "Oui" if value else "Non",
+    }[kind]
+    return _Memo(write).__getitem__
 
 
 def write_csv(rows: Iterable[Row], model: ExportModel, summary: Summary, target: Path) -> Path:
     columns = model.shown
-    cells = [(column.key, _csv_formatter(column.kind)) for column in columns]
+    cells = [(INDEX[c.key], _csv_formatter(c.kind, c.repeats)) for c in columns]
     with open(target, "w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, delimiter=";")
         writer.writerow([column.header for column in columns])
         for row in rows:
             summary.add(row)
-            writer.writerow([write(row[key]) for key, write in cells])
+            writer.writerow([write(row[index]) for index, write in cells])
     return target
 
 
@@ -136,12 +159,12 @@ def _fill_workbook(
     sheet.write_row(0, 0, [column.header for column in columns], head)
     # Each column written by its own small function, chosen once: 2.5 million cells.
     writers = [_xlsx_writer(sheet, index, c.kind, formats) for index, c in enumerate(columns)]
-    keys = [column.key for column in columns]
+    indexes = [INDEX[column.key] for column in columns]
     number = 0
     for number, row in enumerate(rows, start=1):
         summary.add(row)
-        for write, key in zip(writers, keys, strict=True):
-            value = row[key]
+        for write, index in zip(writers, indexes, strict=True):
+            value = row[index]
             if value is not None and value != "":
                 write(number, value)
     sheet.autofilter(0, 0, max(number, 1), len(columns) - 1)

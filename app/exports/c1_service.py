@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy import Select, String, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -21,6 +21,7 @@ from app.exports import c1_files
 from app.exports.c1 import (
     BY_KEY,
     DEFAULT_MODEL,
+    INDEX,
     STATUS_LABELS,
     C1Filters,
     Completeness,
@@ -50,6 +51,8 @@ from models.dossier import (
 from models.enums import (
     AbandonReason,
     AuditAction,
+    Contract,
+    DossierStatus,
     InvoiceKind,
     InvoiceState,
     Right,
@@ -185,10 +188,10 @@ class C1ExportService:
                 select(func.count()).select_from(Dossier).where(*self._where(filters))
             ).scalar_one()
             rows = list(self._rows(session, filters, limit=PREVIEW_ROWS))
-        columns = model.shown
+        columns = [(INDEX[c.key], c.kind.value) for c in model.shown]
         return Preview(
-            tuple(column.header for column in columns),
-            tuple(tuple(_shown(c.kind.value, row[c.key]) for c in columns) for row in rows),
+            tuple(column.header for column in model.shown),
+            tuple(tuple(_shown(kind, row[index]) for index, kind in columns) for row in rows),
             count,
         )
 
@@ -373,16 +376,50 @@ class C1ExportService:
             .where(CurrentLoan.dossier_id == Dossier.id, CurrentLoan.to_buy_back.is_(True))
             .exists()
         )
+        # What the documents checklist needs, read with each dossier: its household's
+        # shape («rank:contract:rents» per borrower) and the pieces received, each as
+        # requirement × 10 + borrower's rank, from the files and the ticks.
+        shape = (
+            select(
+                func.aggregate_strings(
+                    cast(Borrower.rank, String)
+                    + ":"
+                    + func.coalesce(Borrower.contract, "")
+                    + case((Borrower.rental_income_cents > 0, ":1"), else_=":0"),
+                    " ",
+                )
+            )
+            .where(Borrower.dossier_id == Dossier.id)
+            .scalar_subquery()
+        )
+        filed = (
+            select(
+                func.aggregate_strings(
+                    cast(Document.requirement_id * 10 + Document.borrower_rank, String), " "
+                )
+            )
+            .where(Document.dossier_id == Dossier.id, Document.requirement_id.is_not(None))
+            .scalar_subquery()
+        )
+        ticked = (
+            select(
+                func.aggregate_strings(
+                    cast(
+                        RequirementTick.requirement_id * 10 + RequirementTick.borrower_rank, String
+                    ),
+                    " ",
+                )
+            )
+            .where(RequirementTick.dossier_id == Dossier.id)
+            .scalar_subquery()
+        )
         return (
             select(
-                Dossier.id,
                 Dossier.number,
                 Dossier.status,
                 Step.name.label("step"),
                 Step.percent,
-                Step.position,
-                User.first_name.label("owner_first"),
-                User.last_name.label("owner_last"),
+                func.trim(User.first_name + " " + User.last_name).label("owner"),
                 Provenance.name.label("provenance"),
                 Referrer.name.label("referrer"),
                 Dossier.holder_name,
@@ -406,10 +443,14 @@ class C1ExportService:
                 invoiced.c.rebate,
                 Dossier.abandon_reason,
                 Dossier.abandoned_on,
+                Step.position,
                 Project.nature,
                 Project.contribution_cents,
                 Project.works_cents.label("works"),
                 buy_back.label("buy_back"),
+                shape.label("shape"),
+                filed.label("filed"),
+                ticked.label("ticked"),
             )
             .select_from(Dossier)
             .join(Step, Step.id == Dossier.step_id)
@@ -429,23 +470,94 @@ class C1ExportService:
         session: Session,
         filters: C1Filters,
         limit: int | None = None,
-        missing: bool = True,
         user: CurrentUser | None = None,
     ) -> Iterator[Row]:
-        """The report's rows in its order, read `_CHUNK` at a time; with `missing`, each
-        dossier's missing documents worked out from the office's checklist."""
+        """The report's rows in its order, read `_CHUNK` at a time (plain tuples: no ORM
+        objects), each with its missing documents worked out from the office's checklist."""
         query = self._query(filters, user)
         if limit is not None:
             query = query.limit(limit)
-        result = session.execute(query.execution_options(yield_per=_CHUNK))
-        requirements = _requirements(session) if missing else []
-        asked: dict[tuple, list[tuple[int, int, str]]] = {}
+        missing = _Missing(_requirements(session))
+        result = session.connection().execute(query.execution_options(yield_per=_CHUNK))
+        statuses = _STATUSES
+        reasons = _REASONS
         for chunk in result.partitions():
-            lacking = _missing(session, requirements, chunk, asked) if missing else {}
-            for r in chunk:
-                row = _row(r)
-                row["missing"] = lacking.get(r.id, "")
-                yield row
+            for (
+                number,
+                status,
+                step,
+                percent,
+                owner,
+                provenance,
+                referrer,
+                holder,
+                co_first,
+                co_last,
+                created_on,
+                agreement_on,
+                signed_on,
+                released_on,
+                project,
+                financed,
+                bank,
+                complete,
+                no_fees,
+                no_commission,
+                no_rebate,
+                fees,
+                fees_paid,
+                commission,
+                commission_paid,
+                rebate,
+                reason,
+                abandoned_on,
+                position,
+                nature,
+                contribution,
+                works,
+                buy_back,
+                shape,
+                filed,
+                ticked,
+            ) in chunk:
+                co = person_name(co_first or "", co_last) if co_last else ""
+                yield (
+                    number,
+                    statuses[status],
+                    step,
+                    percent,
+                    owner,
+                    provenance,
+                    referrer or "",
+                    holder,
+                    co,
+                    created_on,
+                    agreement_on,
+                    signed_on,
+                    released_on,
+                    project,
+                    financed,
+                    bank,
+                    bool(complete),
+                    missing.of(
+                        (shape, nature, bool(contribution), bool(works), bool(buy_back)),
+                        filed,
+                        ticked,
+                        holder,
+                        co,
+                    ),
+                    bool(no_fees),
+                    bool(no_commission),
+                    bool(no_rebate),
+                    fees,
+                    fees_paid,
+                    commission,
+                    commission_paid,
+                    rebate,
+                    reasons[reason] if reason else "",
+                    abandoned_on,
+                    position,
+                )
 
     def _office_name(self, session: Session) -> str:
         name = session.execute(
@@ -455,40 +567,9 @@ class C1ExportService:
 
 
 _REASONS = {reason: reason.label for reason in AbandonReason}
-
-
-def _row(r) -> Row:
-    status = r.status.value if hasattr(r.status, "value") else r.status
-    return {
-        "number": r.number,
-        "status": STATUS_LABELS[status],
-        "step": r.step,
-        "_step_position": r.position,
-        "progress": r.percent,
-        "owner": f"{r.owner_first} {r.owner_last}".strip(),
-        "provenance": r.provenance,
-        "referrer": r.referrer or "",
-        "holder": r.holder_name,
-        "co_borrower": person_name(r.co_first or "", r.co_last) if r.co_last else "",
-        "created_on": r.created_on,
-        "agreement_on": r.client_agreement_on,
-        "offer_signed_on": r.offer_signed_on,
-        "funds_released_on": r.funds_released_on,
-        "project_cents": r.project,
-        "financed_cents": r.financed,
-        "bank": r.chosen_bank,
-        "complete": bool(r.is_complete),
-        "no_fees": bool(r.no_fees),
-        "no_commission": bool(r.no_bank_commission),
-        "no_rebate": bool(r.no_rebate),
-        "fees_invoiced_cents": r.fees,
-        "fees_paid_cents": r.fees_paid,
-        "commission_invoiced_cents": r.commission,
-        "commission_paid_cents": r.commission_paid,
-        "rebate_cents": r.rebate,
-        "abandon_reason": _REASONS[r.abandon_reason] if r.abandon_reason else "",
-        "abandoned_on": r.abandoned_on,
-    }
+# By the enum or its stored value (a StrEnum: both hash alike).
+_STATUSES: dict[str, str] = {status: STATUS_LABELS[status.value] for status in DossierStatus}
+_CACHED_SHAPES = 50_000  # distinct households × pieces received kept, at most
 
 
 def _requirements(session: Session) -> list[Requirement]:
@@ -502,81 +583,66 @@ def _requirements(session: Session) -> list[Requirement]:
     ]
 
 
-def _missing(
-    session: Session,
-    requirements: list[Requirement],
-    chunk,
-    asked: dict[tuple, list[tuple[int, int, str]]],
-) -> dict[int, str]:
+class _Missing:
     """Each dossier's «Pièces à fournir» not received yet (no file answers it, not ticked
-    by hand), as the «Documents» tab works them out: read for a chunk of dossiers at once.
-    What a household of a given shape is asked is worked out once (`asked`, by its facts
-    without names: thousands of dossiers share a shape)."""
-    if not requirements:
-        return {}
-    ids = [r.id for r in chunk]
-    shapes: dict[int, list[tuple]] = {}
-    names: dict[tuple[int, int], str] = {}
-    for b in session.execute(
-        select(
-            Borrower.dossier_id,
-            Borrower.rank,
-            Borrower.first_name,
-            Borrower.last_name,
-            Borrower.contract,
-            Borrower.rental_income_cents,
-        ).where(Borrower.dossier_id.in_(ids))
-    ):
-        shapes.setdefault(b.dossier_id, []).append(
-            (b.rank, b.contract, bool(b.rental_income_cents))
-        )
-        names[(b.dossier_id, b.rank)] = person_name(b.first_name, b.last_name)
-    received: set[tuple[int, int | None, int]] = set()
-    for dossier_id, requirement_id, rank in session.execute(
-        select(Document.dossier_id, Document.requirement_id, Document.borrower_rank).where(
-            Document.dossier_id.in_(ids), Document.requirement_id.is_not(None)
-        )
-    ):
-        received.add((dossier_id, requirement_id, rank))
-    for dossier_id, requirement_id, rank in session.execute(
-        select(
-            RequirementTick.dossier_id,
-            RequirementTick.requirement_id,
-            RequirementTick.borrower_rank,
-        ).where(RequirementTick.dossier_id.in_(ids))
-    ):
-        received.add((dossier_id, requirement_id, rank))
-    lacking = {}
-    for r in chunk:
-        # A plain tuple as the key: hashing nested dataclasses costs more than the lookup.
-        shape = (
-            tuple(sorted(shapes.get(r.id, ()))),
-            r.nature,
-            bool(r.contribution_cents),
-            bool(r.works),
-            bool(r.buy_back),
-        )
-        items = asked.get(shape)
+    by hand), as the «Documents» tab works them out. Thousands of dossiers share the same
+    household shape and the same pieces received: what they lack is worked out once per
+    such pair, then only the borrowers' names are put in."""
+
+    def __init__(self, requirements: list[Requirement]) -> None:
+        self._requirements = requirements
+        self._asked: dict[tuple, list[tuple[int, int, str]]] = {}  # (code, rank, label)
+        self._lacking: dict[tuple, tuple[str, bool]] = {}
+
+    def of(self, facts: tuple, filed: str | None, ticked: str | None, holder: str, co: str) -> str:
+        if not self._requirements:
+            return ""
+        key = (facts, filed, ticked)
+        found = self._lacking.get(key)
+        if found is None:
+            if len(self._lacking) >= _CACHED_SHAPES:
+                self._lacking.clear()
+            found = self._lacking[key] = self._work_out(facts, filed, ticked)
+        text, named = found
+        return text.format(holder, co) if named else text
+
+    def _work_out(self, facts: tuple, filed: str | None, ticked: str | None) -> tuple[str, bool]:
+        """What the dossier lacks, as a text whose borrowers' names are put in by
+        `str.format` ({0} the porteur de projet, {1} the co-emprunteur)."""
+        items = self._asked.get(facts)
         if items is None:
-            facts = DossierFacts(
-                borrowers=tuple(
-                    BorrowerFacts(rank, "", contract, rents) for rank, contract, rents in shape[0]
-                ),
-                nature=r.nature,
-                contribution=shape[2],
-                works=shape[3],
-                buy_back=shape[4],
+            items = self._asked[facts] = self._expected(facts)
+        received = set(map(int, filed.split())) if filed else set()
+        if ticked:
+            received.update(map(int, ticked.split()))
+        lacking = [(rank, label) for code, rank, label in items if code not in received]
+        if not any(rank for rank, _label in lacking):
+            return " ; ".join(label for _rank, label in lacking), False
+        return " ; ".join(
+            label.replace("{", "{{").replace("}", "}}")
+            + (f" — {{{rank - 1}}}" if rank in (1, 2) else (" — " if rank else ""))
+            for rank, label in lacking
+        ), True
+
+    def _expected(self, facts: tuple) -> list[tuple[int, int, str]]:
+        shape, nature, contribution, works, buy_back = facts
+        borrowers = []
+        for one in (shape or "").split():
+            rank, contract, rents = one.split(":")
+            borrowers.append(
+                BorrowerFacts(int(rank), "", Contract(contract) if contract else None, rents == "1")
             )
-            items = asked[shape] = [
-                (item.requirement_id, item.borrower_rank, item.label)
-                for item in expected(requirements, facts)
-            ]
-        lacking[r.id] = " ; ".join(
-            f"{label} — {names.get((r.id, rank), '')}" if rank else label
-            for requirement_id, rank, label in items
-            if (r.id, requirement_id, rank) not in received
+        dossier = DossierFacts(
+            borrowers=tuple(sorted(borrowers, key=lambda b: b.rank)),
+            nature=nature,
+            contribution=contribution,
+            works=works,
+            buy_back=buy_back,
         )
-    return lacking
+        return [  # each piece as the query codes it: requirement × 10 + rank
+            (item.requirement_id * 10 + item.borrower_rank, item.borrower_rank, item.label)
+            for item in expected(self._requirements, dossier)
+        ]
 
 
 def _shown(kind: str, value: object) -> str:
