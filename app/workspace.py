@@ -54,7 +54,7 @@ class OfficeDatabase:
 
     def __init__(self, paths: DataPaths) -> None:
         self.paths = paths
-        self._store = SqliteOffice(paths)
+        self._store = SqliteOffice(paths, after_dossier_change=(_keep_figures,))
 
     def authenticate(self, login: str, password: str, now=None) -> CurrentUser:
         return authenticate(self._store.accounts, login, password, now)
@@ -64,6 +64,14 @@ class OfficeDatabase:
 
     def close(self) -> None:
         self._store.close()
+
+
+def _keep_figures(session: Any, dossier: Any) -> None:
+    """Inside every change of a dossier: its validated simulation's TAEG and debt ratio
+    kept in step (the simulation wing sits above the dossier's: it is handed down)."""
+    from app.simulation.figures import keep_in_step
+
+    keep_in_step(session, dossier)
 
 
 class ScopedListing:

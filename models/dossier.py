@@ -271,6 +271,13 @@ class Simulation(Base):
         default=RentalMethod.CLASSIC,
         server_default=RentalMethod.CLASSIC.value,
     )
+    # What the reports read of the client-validated simulation, kept in its row in step with
+    # the plan and the household (app.simulation.figures): its TAEG and the household's debt
+    # ratio with it, in hundredths of a percent (no ratio without incomes). «Due»: to be
+    # worked out (validated before Dossia kept them, or made by the demo).
+    taeg_bp: Mapped[int | None] = mapped_column(Integer)
+    debt_ratio_bp: Mapped[int | None] = mapped_column(Integer)
+    figures_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     lines: Mapped[list[SimulationLine]] = relationship(
         order_by="SimulationLine.position", cascade="all, delete-orphan", passive_deletes=True

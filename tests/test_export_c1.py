@@ -35,7 +35,7 @@ def test_excel_has_typed_cells_a_frozen_header_a_filter_and_totals(workspace, tm
     sheet = book["Dossiers"]
     headers = [cell.value for cell in sheet[1]]
     assert headers[:4] == ["N° dossier", "Statut", "Étape", "Avancement"]
-    assert "Dossier complet" in headers and "TAEG" not in headers  # not stored: not offered
+    assert "Dossier complet" in headers and "TAEG" in headers and "Taux d'endettement" in headers
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref.startswith("A1:")
     assert sheet.max_row == TEMPLATE_DOSSIERS + 1
@@ -154,7 +154,7 @@ def test_models_are_named_choices_of_columns(workspace):
         ("", ["number"], "nom"),
         ("Modèle complet", ["number"], "modèle de Dossia"),
         ("X", [], "au moins une colonne"),
-        ("X", ["taeg"], "inconnue"),
+        ("X", ["cout_total"], "inconnue"),
         ("X", ["number", "number"], "deux fois"),
     ):
         with pytest.raises(DomainError, match=message):
@@ -186,6 +186,11 @@ def test_a_cancelled_export_leaves_no_file_and_the_previous_one_intact(workspace
     tmp_path = tmp_path / "exports"
     tmp_path.mkdir()
     target = tmp_path / "c1.xlsx"
+    # Cancelled while the demo's TAEG are worked out (before any row): nothing written.
+    with pytest.raises(Cancelled, match="aucun fichier"):
+        service.export(C1Filters(), default_model(), target, cancelled=lambda: True)
+    assert not target.exists() and not list(tmp_path.iterdir())
+    service.preview(C1Filters(), default_model())  # they are worked out: cancel in the rows
     for previous in (None, b"the export of last month"):
         if previous is not None:
             target.write_bytes(previous)

@@ -79,7 +79,7 @@ if TYPE_CHECKING:
     from app.workspace import Workspace
 
 DEBOUNCE_MS = 250
-_RIGHT_ALIGNED = (Kind.AMOUNT, Kind.PERCENT)
+_RIGHT_ALIGNED = (Kind.AMOUNT, Kind.PERCENT, Kind.RATE)
 _FILE_FILTERS = {
     Format.XLSX: "Classeur Excel (*.xlsx)",
     Format.CSV: "CSV pour Excel (*.csv)",

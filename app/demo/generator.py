@@ -61,6 +61,7 @@ from models.enums import (
     ReferrerKind,
     RentalMethod,
     SavingsKind,
+    SimulationStatus,
     SubmissionStatus,
 )
 from models.office import Bank, Provenance, Referrer, RequiredDocument, Step, User
@@ -822,6 +823,9 @@ class DossierGenerator(HouseholdMaker, PaperworkMaker):
                     "brokerage_fees_cents": brokerage,
                     "smoothing": bool(plan.ptz),
                     "rental_method": RentalMethod.CLASSIC,
+                    # Its TAEG and debt ratio: worked out when a report first needs them,
+                    # as for an office's simulations validated before Dossia kept them.
+                    "figures_due": status is SimulationStatus.CLIENT_VALIDATED,
                 }
             )
             bank = (

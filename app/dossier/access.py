@@ -73,6 +73,11 @@ class DossierCommands(Generic[Result]):
                 session.is_modified(dossier) or session.new or session.dirty or session.deleted
             ):
                 touch(dossier)
+            # Then what the wings above keep in step with the dossier (its validated plan's
+            # figures). After the version is bumped: their reads flush the change, and a
+            # flushed change no longer shows as one.
+            for keep_in_step in self._db.after_dossier_change:
+                keep_in_step(session, dossier)
             session.flush()
             changes = _compare(before, _shown(dossier))
             if session.info.pop(AUTOMATIC_COMMENTS_CHANGED, False):

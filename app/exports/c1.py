@@ -21,6 +21,7 @@ class Kind(enum.Enum):
     DATE = "date"
     AMOUNT = "amount"  # cents
     PERCENT = "percent"  # whole percents
+    RATE = "rate"  # hundredths of a percent: 3,85 %
     YES_NO = "yes_no"
 
 
@@ -33,9 +34,9 @@ class Column:
     repeats: bool = True  # few distinct values (steps, brokers, dates…), not one per dossier
 
 
-# Every column the report can have, in its default order. A column whose data Dossia does
-# not hold yet (the TAEG and the debt ratio of the validated simulation: computed, never
-# stored) is not offered: never an empty column.
+# Every column the report can have, in its default order. Only columns whose data Dossia
+# holds are offered (never an empty column): the TAEG and the debt ratio are those of the
+# client-validated simulation, kept in its row (app.simulation.figures).
 COLUMNS: tuple[Column, ...] = (
     Column("number", "N° dossier", Kind.TEXT, 13, repeats=False),
     Column("status", "Statut", Kind.TEXT, 11),
@@ -53,6 +54,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("project_cents", "Montant du projet", Kind.AMOUNT, 15),
     Column("financed_cents", "Montant financé", Kind.AMOUNT, 15),
     Column("bank", "Banque retenue", Kind.TEXT, 20),
+    Column("taeg", "TAEG", Kind.RATE, 9),
+    Column("debt_ratio", "Taux d'endettement", Kind.RATE, 12),
     Column("complete", "Dossier complet", Kind.YES_NO, 10),
     Column("missing", "Pièces manquantes", Kind.TEXT, 45, repeats=False),
     Column("no_fees", "Pas d'honoraires", Kind.YES_NO, 10),

@@ -82,6 +82,8 @@ def _csv_formatter(kind: Kind, repeats: bool) -> Callable[[Any], str]:
         return lambda value: neutral(value) if value else ""
     if kind is Kind.AMOUNT:
         return lambda value: "" if value is None else _euros(value)
+    if kind is Kind.RATE:
+        return lambda value: "" if value is None else _euros(value) + " %"
     write: Callable[[Any], str] = {
         Kind.TEXT: lambda value: neutral(value) if value else "",
         Kind.DATE: _date,
@@ -148,6 +150,7 @@ def _fill_workbook(
         Kind.AMOUNT: workbook.add_format({"num_format": '#,##0.00 "€"'}),
         Kind.DATE: workbook.add_format({"num_format": "dd/mm/yyyy"}),
         Kind.PERCENT: workbook.add_format({"num_format": "0 %"}),
+        Kind.RATE: workbook.add_format({"num_format": "0.00 %"}),
     }
     head = workbook.add_format(
         {"bold": True, "bg_color": "#F0F4F8", "border": 1, "text_wrap": True}
@@ -185,6 +188,9 @@ def _xlsx_writer(sheet: Any, index: int, kind: Kind, formats: dict) -> Callable[
     if kind is Kind.PERCENT:
         percent = formats[Kind.PERCENT]
         return lambda row, value: sheet.write_number(row, index, value / 100, percent)
+    if kind is Kind.RATE:
+        rate = formats[Kind.RATE]
+        return lambda row, value: sheet.write_number(row, index, value / 10_000, rate)
     return lambda row, value: sheet.write_string(row, index, "Oui" if value else "Non")
 
 

@@ -36,6 +36,7 @@ from app.exports.c1_files import Format
 from app.files import atomic_path
 from app.office.permissions import check_writer, write_as
 from app.pdf import house
+from app.simulation import figures
 from app.storage.database import Database
 from app.text import format_amount, format_date, person_name
 from models.dossier import (
@@ -183,6 +184,7 @@ class C1ExportService:
         """The first rows as the export writes them, and how many it will hold."""
         self._user.require(Right.EXPORT_C1)
         filters.check()
+        figures.complete_due(self._db)
         with self._db.read() as session:
             count = session.execute(
                 select(func.count()).select_from(Dossier).where(*self._where(filters))
@@ -219,6 +221,12 @@ class C1ExportService:
             raise DomainError(f"« {target} » est un dossier : donnez un nom de fichier.", "format")
         summary = Summary()
         stopped = Cancelled("Export annulé : aucun fichier n'a été écrit.")
+        try:
+            # The TAEG and debt ratios not worked out yet (an office's simulations validated
+            # before Dossia kept them): once, before the first report that needs them.
+            figures.complete_due(self._db, _busy(progress), cancelled)
+        except Cancelled:
+            raise stopped from None
         try:
             # The file is written beside its target and takes its name only once the export
             # is audited: no file without its audit line, no half file, the previous intact.
@@ -319,8 +327,13 @@ class C1ExportService:
             .where(Borrower.rank == 2)
             .subquery()
         )
-        financed = (
-            select(Simulation.dossier_id, func.sum(SimulationLine.amount_cents).label("cents"))
+        financed = (  # the client-validated simulation: one a dossier at most
+            select(
+                Simulation.dossier_id,
+                func.sum(SimulationLine.amount_cents).label("cents"),
+                func.max(Simulation.taeg_bp).label("taeg"),
+                func.max(Simulation.debt_ratio_bp).label("debt_ratio"),
+            )
             .join(SimulationLine, SimulationLine.simulation_id == Simulation.id)
             .where(Simulation.status == SimulationStatus.CLIENT_VALIDATED)
             .group_by(Simulation.dossier_id)
@@ -432,6 +445,8 @@ class C1ExportService:
                 case((has_project, project_total), else_=literal(None)).label("project"),
                 financed.c.cents.label("financed"),
                 Dossier.chosen_bank,
+                financed.c.taeg,
+                financed.c.debt_ratio,
                 Dossier.is_complete,
                 Dossier.no_fees,
                 Dossier.no_bank_commission,
@@ -500,6 +515,8 @@ class C1ExportService:
                 project,
                 financed,
                 bank,
+                taeg,
+                debt_ratio,
                 complete,
                 no_fees,
                 no_commission,
@@ -538,6 +555,8 @@ class C1ExportService:
                     project,
                     financed,
                     bank,
+                    taeg,
+                    debt_ratio,
                     bool(complete),
                     missing.of(
                         (shape, nature, bool(contribution), bool(works), bool(buy_back)),
@@ -655,9 +674,18 @@ def _shown(kind: str, value: object) -> str:
         return format_amount(int(value))  # type: ignore[call-overload]
     if kind == "percent":
         return f"{value}\u00a0%"
+    if kind == "rate":
+        return f"{value // 100},{value % 100:02d}\u00a0%"  # type: ignore[operator]
     if kind == "yes_no":
         return "Oui" if value else "Non"
     return str(value)
+
+
+def _busy(progress: Callable[[int, int], None] | None) -> Callable[[int, int], None] | None:
+    """The progress of a phase before the rows: said as work without a count yet."""
+    if progress is None:
+        return None
+    return lambda _done, _total: progress(0, 0)
 
 
 def _write_refused(target: Path, error: OSError) -> str:

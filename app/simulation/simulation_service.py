@@ -18,18 +18,17 @@ from app.auth import CurrentUser
 from app.changes import Change
 from app.clock import now
 from app.dossier.access import DossierCommands, read_only_for, touch
-from app.dossier.household import borrower_data, child_data
-from app.dossier.situation import ItemKind, project_data
+from app.dossier.situation import project_data
 from app.errors import DomainError, NotFound
 from app.files import atomic_path
 from app.office.company import Company
 from app.office.permissions import write_as
 from app.simulation import verdicts
+from app.simulation.figures import household_of, plan_of
 from app.simulation.finance import compute
 from app.simulation.plans import (
     NAME_LIMIT,
     AnotherValidated,
-    CoverData,
     LineData,
     PlanData,
     SimulationSummary,
@@ -39,7 +38,6 @@ from app.simulation.rules import (
     Budget,
     LivingThresholds,
     UsuryRate,
-    household_budget,
     is_new_build,
 )
 from app.simulation.synthesis_data import Person, SynthesisData, SynthesisNote
@@ -305,15 +303,11 @@ class SimulationService(DossierCommands[SimulationsInfo]):
         it, and the thresholds the plan's reste à vivre is held to."""
         with self._db.read() as session:
             dossier = self._visible(session, dossier_id)
-            project = project_data(dossier.project)
-            budget = household_budget(
-                [borrower_data(b) for b in dossier.borrowers],
-                [child_data(c) for c in dossier.children],
-                [ItemKind.LOAN.to_data(loan) for loan in dossier.loans],
-                [ItemKind.CHARGE.to_data(charge) for charge in dossier.charges],
-                project,
+            return HouseholdBudget(
+                household_of(dossier),
+                is_new_build(project_data(dossier.project)),
+                _load_living(session),
             )
-            return HouseholdBudget(budget, is_new_build(project), _load_living(session))
 
     def living_thresholds(self) -> LivingThresholds:
         with self._db.read() as session:
@@ -564,42 +558,6 @@ def _store(simulation: Simulation, data: PlanData) -> None:
 
 
 def _stored(simulation: Simulation) -> StoredSimulation:
-    lines = tuple(
-        LineData(
-            amount_cents=line.amount_cents,
-            rate=Decimal(line.rate_mpct) / 1000,
-            months=line.months,
-            kind=line.kind,
-            deferral=line.deferral,
-            deferral_months=line.deferral_months,
-            bank_id=line.bank_id,
-            covers=tuple(
-                CoverData(
-                    borrower_rank=cover.borrower_rank,
-                    share=Decimal(cover.share_bp) / 100,
-                    base=cover.base,
-                    rate=Decimal(cover.rate_mpct) / 1000,
-                    monthly_cents=cover.monthly_cents,
-                    mandatory=cover.mandatory,
-                    guarantees=tuple(g for g in cover.guarantees.split(",") if g),
-                )
-                for cover in line.covers
-            ),
-        )
-        for line in simulation.lines
-    )
     return StoredSimulation(
-        simulation.id,
-        simulation.dossier_id,
-        simulation.status,
-        PlanData(
-            name=simulation.name,
-            lines=lines,
-            dossier_fees_cents=simulation.dossier_fees_cents,
-            guarantee=simulation.guarantee,
-            guarantee_fees_cents=simulation.guarantee_fees_cents,
-            brokerage_fees_cents=simulation.brokerage_fees_cents,
-            smoothing=simulation.smoothing,
-            rental_method=simulation.rental_method,
-        ),
+        simulation.id, simulation.dossier_id, simulation.status, plan_of(simulation)
     )

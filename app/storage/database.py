@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 from sqlalchemy import Table, create_engine, event
@@ -39,6 +39,9 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Told of this process's own commits (the Clients list tells them from others').
         self.commit_observer: CommitObserver | None = None
+        # Run inside every change of a dossier, after it (session, dossier): what the wings
+        # above keep in step with a dossier (see `OfficeDatabase`).
+        self.after_dossier_change: tuple[Callable[[Session, Any], None], ...] = ()
 
     def _on_begin(self, connection) -> None:
         # A read-then-write transaction in WAL mode gets SQLITE_BUSY at once whatever the

@@ -17,7 +17,7 @@ from app.errors import DatabaseOpenError, NewerDatabaseError
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0024_abandon_columns"
+HEAD_REVISION = "0025_simulation_figures"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -43,6 +43,7 @@ KNOWN_REVISIONS = (
     "0022_self_billing",
     "0023_fold_ligatures",
     "0024_abandon_columns",
+    "0025_simulation_figures",
 )
 
 BUSY_TIMEOUT_MS = 5000

@@ -13,6 +13,7 @@ import os
 import secrets
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,8 +109,11 @@ def _alive(mark: Path) -> bool:
 
 
 class SqliteOffice:
-    def __init__(self, paths: DataPaths) -> None:
+    def __init__(
+        self, paths: DataPaths, after_dossier_change: tuple[Callable[..., None], ...] = ()
+    ) -> None:
         self.paths = paths
+        self._after_dossier_change = after_dossier_change
         make_private(*_private_paths(paths))  # an office made by an older Dossia: 0644 files
         self.sessions = SessionMarks(paths)
         self.sessions.open()
@@ -129,6 +133,7 @@ class SqliteOffice:
 
                 self._database = Database(self.paths)
                 self._database.commit_observer = self
+                self._database.after_dossier_change = self._after_dossier_change
             return self._database
 
     # --- telling our own commits from other connections' ---
