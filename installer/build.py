@@ -7,7 +7,9 @@
 Freezes main.py with PyInstaller (installed into the running environment if missing) into a
 one-folder bundle (installer/dossia.spec), then wraps it: on Linux a .deb made by dpkg-deb
 (/opt/dossia, /usr/bin/dossia, a menu entry with its icon) and a .tar.gz with a .desktop
-file. The version is pyproject.toml's. Windows (Inno Setup) and macOS (.app) are to come.
+file; on Windows a per-user setup program compiled by Inno Setup's ISCC
+(installer/windows/dossia.iss); on macOS a Dossia.app, zipped. The version is
+pyproject.toml's, handed to PyInstaller and to ISCC (/DAppVersion=…), written nowhere else.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +32,11 @@ BUILD = ROOT / "build" / "installer"  # PyInstaller's work and the packages' sta
 DIST = ROOT / "dist"
 ICONS = ROOT / "resources" / "icons"
 PYINSTALLER_REQUIREMENT = "pyinstaller>=6.10,<7"
+INNO_SETUP_SCRIPT = INSTALLER / "windows" / "dossia.iss"
+# The bundle's executables on Windows (installer/dossia.spec): dossia.exe for the command line
+# and scheduled tasks (a console program), dossiaw.exe for the shortcuts (no console window).
+WINDOWS_EXECUTABLES = ("dossia.exe", "dossiaw.exe")
+MACOS_APP = "Dossia.app"
 
 # What Qt's X11 platform plugin (libqxcb) needs beyond what the bundle carries: the same
 # list as scripts/run installs for a source checkout.
@@ -96,7 +104,8 @@ def ensure_pyinstaller() -> None:
 
 
 def freeze(version: str, work: Path, *, clean: bool) -> Path:
-    """The one-folder bundle (<work>/pyinstaller/dossia/), made by PyInstaller."""
+    """The one-folder bundle (<work>/pyinstaller/dossia/), made by PyInstaller; on macOS,
+    also <work>/pyinstaller/Dossia.app around the same files."""
     ensure_pyinstaller()
     out = work / "pyinstaller"
     command = [
@@ -111,21 +120,31 @@ def freeze(version: str, work: Path, *, clean: bool) -> Path:
     ]
     if clean:
         command.insert(3, "--clean")
-    env = os.environ | {"DOSSIA_VERSION": version}
+    env = os.environ | {
+        "DOSSIA_VERSION": version,
+        "DOSSIA_FILE_VERSION": windows_file_version(version),  # Windows' file properties
+    }
     subprocess.run(command, cwd=ROOT, env=env, check=True)
     bundle = out / "dossia"
-    check_bundle(bundle)
+    if sys.platform == "darwin":
+        check_bundle(out / MACOS_APP / "Contents" / "MacOS" / "dossia")
+    else:
+        check_bundle(bundle / executable_name())
+    if sys.platform == "win32":
+        missing = [name for name in WINDOWS_EXECUTABLES if not (bundle / name).is_file()]
+        if missing:
+            raise SystemExit(f"The bundle lacks {', '.join(missing)}")
     return bundle
 
 
-def check_bundle(bundle: Path) -> dict:
+def check_bundle(executable: Path) -> dict:
     """What the frozen app finds of its files on disk (see installer/pyi_rth_dossia.py);
     raises if something is missing."""
     import json
 
     env = os.environ | {"DOSSIA_BUNDLE_CHECK": "1", "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run(
-        [os.fspath(bundle / executable_name())],
+        [os.fspath(executable)],
         env=env,
         capture_output=True,
         text=True,
@@ -167,10 +186,13 @@ def deb_architecture() -> str:
     ).stdout.strip()
 
 
-def build_deb(bundle: Path, version: str, work: Path, dist: Path) -> Path:
+def build_deb(
+    bundle: Path, version: str, work: Path, dist: Path, *, compression_level: int = 9
+) -> Path:
     """dist/dossia_<version>_<arch>.deb: /opt/dossia (the bundle), /usr/bin/dossia (a link),
     the menu entry and its icons. Removing the package leaves the users' data alone: it
-    lives in their home folders, never under /opt/dossia."""
+    lives in their home folders, never under /opt/dossia. (`compression_level`: gzip's; the
+    tests repackage the same bundle under another version at 1, three times faster.)"""
     architecture = deb_architecture()
     root = work / "deb" / f"dossia_{version}_{architecture}"
     if root.exists():
@@ -227,10 +249,19 @@ def build_deb(bundle: Path, version: str, work: Path, dist: Path) -> Path:
     dist.mkdir(parents=True, exist_ok=True)
     deb = dist / f"dossia_{version}_{architecture}.deb"
     subprocess.run(
-        ["dpkg-deb", "--root-owner-group", "-Zgzip", "--build", os.fspath(root), os.fspath(deb)],
+        [
+            "dpkg-deb",
+            "--root-owner-group",
+            "-Zgzip",
+            f"-z{compression_level}",
+            "--build",
+            os.fspath(root),
+            os.fspath(deb),
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    shutil.rmtree(root)  # a copy of the bundle: 230 MB
     return deb
 
 
@@ -258,6 +289,92 @@ def build_tarball(bundle: Path, version: str, work: Path, dist: Path) -> Path:
     return tarball
 
 
+def windows_file_version(version: str) -> str:
+    """The four numbers Windows wants in a file's version resource: «0.1.0» → «0.1.0.0»,
+    «1.2rc1» → «1.2.0.0» (pyproject's version, PEP 440, may carry letters)."""
+    release = re.match(r"\d+(?:\.\d+)*", version)
+    numbers = [int(part) for part in release.group(0).split(".")][:4] if release else []
+    return ".".join(str(number) for number in [*numbers, 0, 0, 0, 0][:4])
+
+
+def find_iscc() -> Path | None:
+    """Inno Setup's command-line compiler: $ISCC, on the PATH, or where its installer puts it
+    (for all users, or for the current user only)."""
+    if os.environ.get("ISCC"):
+        return Path(os.environ["ISCC"])
+    found = shutil.which("ISCC") or shutil.which("iscc")
+    if found:
+        return Path(found)
+    for variable in ("ProgramFiles(x86)", "ProgramFiles", "LOCALAPPDATA"):
+        base = os.environ.get(variable)
+        if not base:
+            continue
+        for folder in (Path(base) / "Inno Setup 6", Path(base) / "Programs" / "Inno Setup 6"):
+            if (folder / "ISCC.exe").is_file():
+                return folder / "ISCC.exe"
+    return None
+
+
+def inno_setup_command(iscc: Path, version: str, bundle: Path, dist: Path) -> list[str]:
+    """ISCC's command line: the version, the bundle and the output folder as defines of
+    installer/windows/dossia.iss (the script holds no version of its own)."""
+    return [
+        os.fspath(iscc),
+        "/Q",
+        f"/DAppVersion={version}",
+        f"/DAppFileVersion={windows_file_version(version)}",
+        f"/DBundleDir={bundle}",
+        f"/DOutputDir={dist}",
+        os.fspath(INNO_SETUP_SCRIPT),
+    ]
+
+
+def windows_setup_name(version: str) -> str:
+    """The setup program's name (OutputBaseFilename in dossia.iss, plus .exe)."""
+    return f"dossia-{version}-windows-x64-setup.exe"
+
+
+def build_windows_setup(bundle: Path, version: str, dist: Path) -> Path:
+    """dist/dossia-<version>-windows-x64-setup.exe, compiled by Inno Setup 6.3 or later."""
+    iscc = find_iscc()
+    if iscc is None:
+        raise SystemExit(
+            f"Le programme d'installation n'a pas été construit : Inno Setup 6 (ISCC.exe) est "
+            f"introuvable. Installez-le (https://jrsoftware.org/isdl.php, ou "
+            f"«winget install JRSoftware.InnoSetup», ou «choco install innosetup»), ou donnez "
+            f"son chemin dans la variable ISCC, puis relancez. L'application figée est prête "
+            f"dans {bundle}.\n"
+            f"The installer was not built: Inno Setup 6 (ISCC.exe) was not found on the PATH "
+            f"nor in its usual folders. Install it or set ISCC=path\\to\\ISCC.exe; the frozen "
+            f"bundle is ready in {bundle}."
+        )
+    dist.mkdir(parents=True, exist_ok=True)
+    subprocess.run(inno_setup_command(iscc, version, bundle, dist), check=True)
+    return dist / windows_setup_name(version)
+
+
+def build_macos_zip(app: Path, version: str, dist: Path) -> Path:
+    """dist/Dossia-<version>-macos-<machine>.zip: Dossia.app zipped by ditto (which keeps the
+    bundle's symbolic links, extended attributes and, once signed, its signature); the form
+    notarytool accepts. Signing and notarising: installer/README.md."""
+    dist.mkdir(parents=True, exist_ok=True)
+    archive = dist / f"Dossia-{version}-macos-{platform.machine()}.zip"
+    archive.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            "ditto",
+            "-c",
+            "-k",
+            "--sequesterRsrc",
+            "--keepParent",
+            os.fspath(app),
+            os.fspath(archive),
+        ],
+        check=True,
+    )
+    return archive
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clean", action="store_true", help="ignore PyInstaller's cache")
@@ -275,8 +392,12 @@ def main(argv: list[str] | None = None) -> int:
             build_deb(bundle, version, work, dist),
             build_tarball(bundle, version, work, dist),
         ]
+    elif sys.platform == "win32":
+        packages = [build_windows_setup(bundle, version, dist)]
+    elif sys.platform == "darwin":
+        packages = [build_macos_zip(bundle.parent / MACOS_APP, version, dist)]
     else:
-        raise SystemExit(f"{sys.platform}: only Linux packages are built so far")
+        raise SystemExit(f"{sys.platform}: no package format for this system")
     for package in packages:
         print(f"{package} ({package.stat().st_size / 1e6:.0f} MB)")
     print(f"Built in {time.perf_counter() - started:.0f} s")

@@ -6,6 +6,9 @@ executable again, with the arguments of a Python interpreter (`-c "from multipro
 them to main.py's argument parser (main.py does not call `multiprocessing.freeze_support()`,
 and PyInstaller's own hook for it runs after this one).
 
+In dossiaw.exe (Windows, without a console) sys.stdin, sys.stdout and sys.stderr are None:
+they are pointed at os.devnull, so that using them never raises.
+
 With DOSSIA_BUNDLE_CHECK=1 in the environment, the frozen app prints (as JSON) what it finds
 of the files it loads from disk — Qt's French translation, the style sheet and icons, the PDF
 fonts, the Alembic scripts — and exits, without opening anything: installer/build.py and
@@ -92,6 +95,19 @@ def _multiprocessing_child() -> None:
         sys.exit()
 
 
+def _no_console_streams() -> None:
+    """dossiaw.exe (Windows, no console) starts with sys.stdin, sys.stdout and sys.stderr
+    (and their __std*__ originals) set to None: a print to them is silently dropped, but a
+    write() or an isatty() raises — as the launcher's crash handler would, before telling the
+    user and saving the note being typed. Point them at os.devnull instead."""
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        for attribute in (name, f"__{name}__"):
+            if getattr(sys, attribute, None) is None:
+                # Open for the process's life.
+                setattr(sys, attribute, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115
+
+
+_no_console_streams()
 if getattr(sys, "frozen", False) and len(sys.argv) >= 2 and sys.argv[1].startswith("-"):
     _multiprocessing_child()
 if os.environ.get("DOSSIA_BUNDLE_CHECK") == "1":

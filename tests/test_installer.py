@@ -1,10 +1,12 @@
 """The Linux packages of installer/build.py: the PyInstaller bundle wrapped in a .deb and a
 tarball, built once per test session into a temporary folder; the .deb installed with apt-get
-(as root only), its `dossia` command run on a demo office, then the package removed — the
-user's data stays."""
+(as root only) over an older version of the package, its `dossia` command run on a demo office
+and on the previous release's office (migrated at the first start), then the package removed
+— the user's data stays."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -18,6 +20,16 @@ from pathlib import Path
 import pytest
 
 from app.demo import _PROCESS_THRESHOLD as PROCESS_THRESHOLD
+from app.storage.sqlite import HEAD_REVISION
+from tests.test_upgrade import (
+    PREVIOUS_DOSSIERS,
+    PREVIOUS_REVISION,
+    files_digest,
+    fingerprints,
+    revision,
+    table_counts,
+    unpack_previous_office,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
@@ -62,6 +74,14 @@ def packages(tmp_path_factory) -> dict[str, Path]:
     (deb,) = dist.glob(f"dossia_{VERSION}_*.deb")
     (tarball,) = dist.glob(f"dossia-{VERSION}-linux-*.tar.gz")
     return {"deb": deb, "tarball": tarball, "bundle": work / "pyinstaller" / "dossia"}
+
+
+def _build_module():
+    """installer/build.py as a module (it is a script, not a package)."""
+    spec = importlib.util.spec_from_file_location("dossia_build", ROOT / "installer" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _clean_env(tmp_path: Path) -> dict:
@@ -112,6 +132,12 @@ def test_the_packages_hold_the_bundle_the_menu_entry_and_the_version(packages, t
     # Only Qt's French translations.
     assert "qtbase_de.qm" not in listing
 
+    # The layout installer/windows/dossia.iss packages (tests/test_installer_scripts.py checks
+    # the script against build.py): the executable beside _internal/, the resources inside.
+    bundle = packages["bundle"]
+    assert (bundle / "dossia").is_file() and (bundle / "_internal").is_dir()
+    assert sorted(path.name for path in bundle.iterdir()) == ["_internal", "dossia"]
+
     top = f"dossia-{VERSION}-linux-{os.uname().machine}"
     with tarfile.open(packages["tarball"]) as archive:
         names = set(archive.getnames())
@@ -146,9 +172,50 @@ def test_the_deb_installs_runs_and_uninstalls_without_touching_the_data(packages
     policy = _run(["apt-cache", "policy", "libxcb-cursor0"]).stdout
     if "Candidate:" not in policy or "Candidate: (none)" in policy:
         _run([*apt, "update"], env=apt_env, timeout=600)  # no package lists yet (fresh image)
-    # --reinstall: a dossia of the same version left by an earlier run is replaced by this one.
-    _run([*apt, "install", "--reinstall", packages["deb"]], env=apt_env, timeout=900)
+    # Version N first: the same bundle packaged as an older version (dpkg sorts «~» before
+    # anything), installed over whatever an earlier run left; the previous release's office in
+    # a broker's default data folder, as N left it.
+    previous_deb = _build_module().build_deb(
+        packages["bundle"],
+        f"{VERSION}~previous",
+        tmp_path / "previous-work",
+        tmp_path / "previous-dist",
+        compression_level=1,
+    )
+    _run([*apt, "install", "--allow-downgrades", previous_deb], env=apt_env, timeout=900)
     try:
+        previous_deb.unlink()
+        installed = ["dpkg-query", "--showformat=${Version}", "--show", "dossia"]
+        assert _run(installed).stdout == f"{VERSION}~previous"
+        (tmp_path / "upgrade").mkdir()
+        upgrade_env = _clean_env(tmp_path / "upgrade")
+        upgraded = unpack_previous_office(
+            Path(upgrade_env["HOME"]) / ".local" / "share" / "Dossia"  # platformdirs' on Linux
+        )
+        counts, prints = table_counts(upgraded.database), fingerprints(upgraded.database)
+        as_left = files_digest(upgraded.folder)
+
+        # Version N+1 over N: an upgrade of the package, which leaves the data folder alone.
+        _run([*apt, "install", packages["deb"]], env=apt_env, timeout=900)
+        assert _run(installed).stdout == VERSION
+        assert files_digest(upgraded.folder) == as_left
+
+        # The first start of N+1 migrates the office after a backup of it; nothing is lost,
+        # and Export C1 reads it.
+        logged = upgrade_env | {"DOSSIA_PASSWORD": "demo"}
+        _run(["/usr/bin/dossia", "--user", "admin", "--quit-after-start"], env=logged)
+        assert revision(upgraded.database) == HEAD_REVISION
+        (before,) = upgraded.backups.glob("dossia-avant-migration-*.sqlite3")
+        assert revision(before) == PREVIOUS_REVISION
+        after = table_counts(upgraded.database)
+        assert {table: after[table] for table in counts} == counts
+        assert fingerprints(upgraded.database) == prints
+        out = tmp_path / "previous.xlsx"
+        exported = _run(
+            ["/usr/bin/dossia", "export-c1", "--user", "admin", "--out", out], env=logged
+        )
+        assert f"{PREVIOUS_DOSSIERS} dossier(s)" in exported.stdout and out.stat().st_size > 0
+
         env = _clean_env(tmp_path)
         dossia = shutil.which("dossia", path=env["PATH"])
         assert dossia == "/usr/bin/dossia"
@@ -195,3 +262,4 @@ def test_the_deb_installs_runs_and_uninstalls_without_touching_the_data(packages
     assert not Path("/usr/bin/dossia").exists()
     assert database.is_file() and (office / "documents").is_dir()
     assert (data / "dossia.sqlite3").is_file()
+    assert revision(upgraded.database) == HEAD_REVISION and upgraded.documents.is_dir()
