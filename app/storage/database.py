@@ -15,6 +15,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+# Every mapped table known before the first flush, whichever service comes first: a flush
+# orders the tables by their foreign keys (a simulation's line names a bank).
+import models.all  # noqa: F401
 from app.errors import StorageError
 from app.paths import DataPaths
 from app.storage import sqlite
