@@ -237,7 +237,8 @@ def install_crash_handler(paths: DataPaths, windows: list[QWidget]) -> None:
                 stream.write(f"\n--- {dt.datetime.now():%Y-%m-%d %H:%M:%S}\n{text}")
         except OSError:
             log_file = None
-        sys.__stderr__.write(text)
+        if sys.__stderr__ is not None:  # none in a windowed program (dossiaw.exe)
+            sys.__stderr__.write(text)
         for window in windows:
             for view in window.findChildren(QWidget, "dossierView"):
                 try:
