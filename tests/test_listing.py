@@ -52,6 +52,73 @@ def test_hostile_search_text_never_breaks_the_query(workspace, hostile):
     workspace.tab_counts(ListQuery(search=hostile))
 
 
+SEARCHES = (
+    "m",
+    "2",
+    "20",
+    "2025",
+    "2025-0",
+    "2025-000",
+    "d",
+    "du",
+    "martin",
+    "martin m",
+    "e",
+    "saint-ex",
+    "exupery antoine",
+    "l'",
+    "d'a",
+    "jean-pi",
+    "œ",
+    "loeuil",
+    "q",
+    "zz",
+    "a b",
+    "02",
+    "1",
+    "-",
+    "Éloï",
+    "quene",
+)
+
+
+@pytest.mark.parametrize("column", [ListColumn.CREATED, ListColumn.HOLDER, ListColumn.OWNER])
+def test_a_walked_first_page_is_the_page_the_search_index_gives(workspace, monkeypatch, column):
+    """A broad search's first page found by walking the sort index and checking each
+    dossier's words here is the very page the full-text index gives: same words matched
+    (word starts, phrases of a word holding punctuation, accents and ligatures folded),
+    same order, on every tab."""
+    from app.storage import sqlite_listing
+
+    new_dossier(workspace, "Loeuilliet", "Éloïse", co_last_name="Saint-Exupéry")
+    new_dossier(workspace, "L'Hôte", "Jean-Pierre", co_last_name="D'Artagnan")
+    monkeypatch.setattr(sqlite_listing, "FEW_MATCHES", 0)  # every search is a broad one
+    walked_pages = 0
+    for search in SEARCHES:
+        for tab in (ListTab.ALL, ListTab.CLIENTS):
+            for descending in (False, True):
+                query = ListQuery(tab=tab, search=search, sort=column, descending=descending)
+                monkeypatch.setattr(sqlite_listing, "WALK_ROWS", 10_000)
+                walked = workspace.list_page(query, 0, 7)
+                monkeypatch.setattr(sqlite_listing, "WALK_ROWS", 0)  # never walks
+                indexed = workspace.list_page(query, 0, 7)
+                assert [r.id for r in walked] == [r.id for r in indexed], (search, tab)
+                walked_pages += bool(walked)
+    assert walked_pages > len(SEARCHES)
+
+
+def test_a_walk_that_does_not_find_its_page_gives_way(workspace, monkeypatch):
+    """Matches further down than the walk goes (a narrow search, or a year bunched at the
+    end of the order) are gathered by the full-text index: the page is the same."""
+    from app.storage import sqlite_listing
+
+    monkeypatch.setattr(sqlite_listing, "FEW_MATCHES", 0)
+    query = ListQuery(search="2", sort=ListColumn.CREATED)
+    whole = [r.id for r in workspace.list_page(query, 0, 100)]
+    monkeypatch.setattr(sqlite_listing, "WALK_ROWS", 3)  # 3 rows walked: not a page of 5
+    assert [r.id for r in workspace.list_page(query, 0, 5)] == whole[:5]
+
+
 def test_match_expression_quotes_user_words():
     assert match_expression("Dupont 'x") == '"dupont"* AND "\'x"*'
     assert match_expression(' " - ') is None
