@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.exports import c1_rows  # noqa: E402
 from app.exports.c1 import C1Filters, default_model  # noqa: E402
 from app.paths import DataPaths  # noqa: E402
 from app.workspace import OfficeDatabase  # noqa: E402
@@ -42,7 +43,7 @@ def _workspace(database: str):
 def _statement(service) -> str:
     from sqlalchemy.dialects import sqlite
 
-    query = service._query(C1Filters())
+    query = c1_rows.statement(C1Filters(), service._user)
     return str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
 
 
