@@ -70,7 +70,6 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     "imports) only when the office is damaged",
     ("main.py", "ui.launcher"): "Qt (0.2 s) only for the GUI, not for the command-line commands",
     ("main.py", "importlib"): "importlib.metadata: 30 ms, only for --version",
-    ("app/simulation/schedule_export.py", "xlsxwriter"): "0.1 s: when a workbook is made",
     ("app/simulation/simulation_service.py", "app.simulation.synthesis_pdf"): "reportlab "
     "(0.2 s): when a PDF is made",
     **{
@@ -114,10 +113,8 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         "reportlab (0.2 s): when a statement of rebates is printed"
     ),
     ("app/workspace.py", "importlib"): "importlib.metadata: only for «À propos»",
-    ("app/invoicing/journal.py", "xlsxwriter"): "XlsxWriter (0.1 s): when a journal is made",
-    ("app/invoicing/journal.py", "xlsxwriter.exceptions"): "with XlsxWriter",
-    ("app/exports/c1_files.py", "xlsxwriter"): "XlsxWriter (0.1 s): when an Excel export is made",
-    ("app/exports/c1_files.py", "xlsxwriter.exceptions"): "with XlsxWriter",
+    ("app/xlsx.py", "xlsxwriter"): "XlsxWriter (0.1 s): when a workbook is made",
+    ("app/xlsx.py", "xlsxwriter.exceptions"): "with XlsxWriter",
     **{
         ("app/exports/c1_files.py", module): "reportlab (0.2 s): when a PDF export is made"
         for module in ("app.pdf", "reportlab.lib.units", "reportlab.platypus")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from app import xlsx
 from app.exports.c1 import (
     INDEX,
     TOTAL_HEADERS,
@@ -111,41 +111,12 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
 def write_xlsx(
     rows: Iterable[Row], model: ExportModel, summary: Summary, target: Path, title: str
 ) -> Path:
-    import xlsxwriter  # 0.1 s: only when a workbook is made
-    from xlsxwriter.exceptions import FileCreateError
-
-    columns = model.shown
-    # XlsxWriter streams each sheet's rows to a scratch file: in a private folder of ours
-    # (not the shared temporary folder: they hold names), gone whatever happens.
-    with tempfile.TemporaryDirectory(prefix="dossia-") as scratch:
-        workbook = xlsxwriter.Workbook(
-            str(target),
-            {
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "constant_memory": True,  # rows streamed to disk, a row at a time
-                "tmpdir": scratch,
-            },
-        )
-        try:
-            _fill_workbook(workbook, rows, columns, summary, title)
-            workbook.close()
-        except FileCreateError as error:  # the disk refused the workbook: an OSError
-            cause = error.__cause__
-            raise cause if isinstance(cause, OSError) else OSError(str(error)) from None
-        finally:
-            for sheet in workbook.worksheets():  # the scratch files closed, so they can go
-                if sheet.row_data_fh is not None and not sheet.row_data_fh_closed:
-                    sheet.row_data_fh.close()
-                    sheet.row_data_fh_closed = True
+    with xlsx.workbook(target, title) as book:
+        _fill_workbook(book, rows, model.shown, summary)
     return target
 
 
-def _fill_workbook(
-    workbook: Any, rows: Iterable[Row], columns: tuple, summary: Summary, title: str
-) -> None:
-    workbook.set_properties({"title": title, "author": "Dossia"})
+def _fill_workbook(workbook: Any, rows: Iterable[Row], columns: tuple, summary: Summary) -> None:
     formats = {
         Kind.AMOUNT: workbook.add_format({"num_format": '#,##0.00 "€"'}),
         Kind.DATE: workbook.add_format({"num_format": "dd/mm/yyyy"}),

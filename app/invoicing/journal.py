@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from app import xlsx
 from app.files import atomic_path, atomic_write
 from app.text import format_date
 
@@ -134,29 +134,9 @@ def write_csv(journal: Journal, target: Path) -> Path:
 
 
 def write_xlsx(journal: Journal, target: Path) -> Path:
-    import xlsxwriter  # 0.1 s: only when a workbook is made
-    from xlsxwriter.exceptions import FileCreateError
-
-    # The rows stream through scratch files: in a private folder, not the shared temporary
-    # one (they hold clients' names), removed whatever happens.
-    with atomic_path(target) as partial, tempfile.TemporaryDirectory(prefix="dossia-") as scratch:
-        workbook = xlsxwriter.Workbook(
-            str(partial),
-            {
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "constant_memory": True,  # rows streamed to disk: a year is 75,000 lines
-                "tmpdir": scratch,
-            },
-        )
-        workbook.set_properties(
-            {
-                "title": f"Journal des ventes du {format_date(journal.start)} au "
-                f"{format_date(journal.end)}",
-                "author": "Dossia",
-            }
-        )
+    title = f"Journal des ventes du {format_date(journal.start)} au {format_date(journal.end)}"
+    # A year is 75,000 lines: streamed.
+    with atomic_path(target) as partial, xlsx.workbook(partial, title) as workbook:
         euro = workbook.add_format({"num_format": '#,##0.00 "€"'})
         date = workbook.add_format({"num_format": "dd/mm/yyyy"})
         bold = workbook.add_format({"bold": True, "bg_color": "#F0F4F8", "border": 1})
@@ -210,14 +190,4 @@ def write_xlsx(journal: Journal, target: Path) -> Path:
         payments_sheet("Règlements", journal.payments)
         sales_sheet("Ristournes", REBATE_HEADERS, journal.rebates)
         payments_sheet("Versements ristournes", journal.rebate_payments)
-        try:
-            workbook.close()
-        except FileCreateError as error:  # the disk refused the workbook: an OSError
-            cause = error.__cause__
-            raise cause if isinstance(cause, OSError) else OSError(str(error)) from None
-        finally:
-            for opened in workbook.worksheets():  # the scratch files closed, so they can go
-                if opened.row_data_fh is not None and not opened.row_data_fh_closed:
-                    opened.row_data_fh.close()
-                    opened.row_data_fh_closed = True
     return target

@@ -11,6 +11,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from app import xlsx
 from app.files import atomic_path, atomic_write
 from app.simulation.finance import PlanResult, Schedule
 
@@ -92,13 +93,8 @@ def write_csv(result: PlanResult, target: Path) -> Path:
 
 
 def write_xlsx(result: PlanResult, target: Path, title: str = "") -> Path:
-    import xlsxwriter  # 0.1 s: only when a workbook is made
-
-    with atomic_path(target) as partial:
-        workbook = xlsxwriter.Workbook(
-            str(partial),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-        )
+    # Sheets written side by side (not streamed): a plan is at most a few thousand lines.
+    with atomic_path(target) as partial, xlsx.workbook(partial, title, streamed=False) as workbook:
         euro = workbook.add_format({"num_format": '#,##0.00 "€"'})
         bold = workbook.add_format({"bold": True, "bg_color": "#F0F4F8", "border": 1})
 
@@ -113,11 +109,8 @@ def write_xlsx(result: PlanResult, target: Path, title: str = "") -> Path:
                 for column, cents in enumerate(amounts, start=1):
                     worksheet.write_number(index, column, cents / 100, euro)
 
-        if title:
-            workbook.set_properties({"title": title, "author": "Dossia"})
         sheet("Plan par mois", HEADERS, plan_months(result))
         sheet("Plan par année", YEAR_HEADERS, plan_years(result))
         for number, table in enumerate(result.schedules, start=1):
             sheet(f"Prêt {number}", HEADERS, line_months(table))
-        workbook.close()
     return target
