@@ -85,6 +85,8 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         "ui.main_window",
     ): "the login dialog shows before the main window's modules load",
     ("ui/main_window.py", "ui.dossier_window"): _FIRST_OPENED,
+    ("ui/warm_up.py", "ui.dossier_window"): "in the warm-up thread, after the imports of "
+    "app.workspace.preload_steps (the login dialog's idle time, or after the first paint)",
     ("ui/main_window.py", "ui.dialogs.new_dossier"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,

@@ -1,7 +1,8 @@
 """Start-up of the GUI: check the database, first start, login, main window.
 
 The path to the first paint imports only Qt, the standard library's sqlite3 and argon2;
-SQLAlchemy and the ORM are imported in the background once the window is on screen.
+SQLAlchemy and the ORM are imported in the background (ui.warm_up) while the login dialog
+waits for the password, or else once the window is on screen.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import datetime as dt
 import os
 import shlex
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -37,6 +37,7 @@ from app.workspace import OfficeDatabase
 from ui.common import icon, message_box, style_sheet
 from ui.dialogs.login import FirstStartDialog, LoginDialog
 from ui.operations import attempt
+from ui.warm_up import WarmUp
 from ui.workers import Background
 
 TRACE_ENV_VAR = "DOSSIA_TRACE_STARTUP"
@@ -211,8 +212,15 @@ def _offer_restore(paths: DataPaths, opening: startup.Opening) -> Opened | None:
 
 
 def log_in(
-    office: OfficeDatabase, login: str | None, password: str | None, offered: str = ""
+    office: OfficeDatabase,
+    login: str | None,
+    password: str | None,
+    offered: str = "",
+    warm_up: WarmUp | None = None,
 ) -> CurrentUser | None:
+    """The user, from `login` and `password` or the login dialog. While the dialog waits for
+    the password, `warm_up` imports what opening a dossier needs; it pauses once the
+    password is accepted, for the main window's first paint."""
     message = ""
     if login and password is not None:
         outcome = attempt(lambda: office.authenticate(login, password))
@@ -221,7 +229,12 @@ def log_in(
         message = outcome.problem.message
 
     dialog = LoginDialog(office.authenticate, login or offered, message)
-    return dialog.result_value if dialog.exec() else None
+    if warm_up is not None:
+        warm_up.preload()
+    accepted = dialog.exec()
+    if warm_up is not None:
+        warm_up.hold()
+    return dialog.result_value if accepted else None
 
 
 def install_crash_handler(paths: DataPaths, windows: list[QWidget]) -> None:
@@ -302,14 +315,16 @@ def _open_office(
     except DatabaseOpenError as error:
         _critical(error.message)
         return None
-    user = log_in(office, login, password, opened.login)
+    warm_up = WarmUp()
+    user = log_in(office, login, password, opened.login, warm_up)
     if user is None:
+        warm_up.stop(0)
         office.close()
         return None
     workspace = office.workspace_for(user)
     from ui.main_window import MainWindow  # once logged in: the login dialog comes first
 
-    window = MainWindow(workspace)
+    window = MainWindow(workspace, warm_up)
     install_crash_handler(paths, [window])
 
     def first_paint() -> None:
@@ -318,8 +333,7 @@ def _open_office(
         if quit_after_start:
             app.quit()
             return
-        threading.Thread(target=workspace.warm_up, name="warm-up", daemon=True).start()
-        window.after_start()
+        window.after_start()  # starts the warm-up (ui.warm_up)
 
     _FirstPaint(window.table.viewport(), first_paint)
     window.show()

@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QModelIndex, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -34,6 +35,7 @@ from ui.backup_ui import BackupController
 from ui.client_list import DossierTableModel, ProgressDelegate
 from ui.common import RememberedGeometry, icon, message_box, plain, primary
 from ui.operations import attempt
+from ui.warm_up import WarmUp
 from ui.workers import Background
 
 _TABS = (ListTab.PROSPECTS, ListTab.CLIENTS, ListTab.ABANDONED, ListTab.ALL)
@@ -89,7 +91,7 @@ SHORTCUTS = (
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, warm_up: WarmUp | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         self.setObjectName("mainWindow")
@@ -98,9 +100,11 @@ class MainWindow(QMainWindow):
         self._geometry = RememberedGeometry(self, workspace, "liste", (1280, 720))
         self._dossier_windows: dict[int, QWidget] = {}
         self._spare: QWidget | None = None
+        self._spare_timer = QTimer(self)  # restarted by each opening: never right after one
+        self._spare_timer.setSingleShot(True)
+        self._spare_timer.timeout.connect(self._build_spare)
         self._settings_window: QWidget | None = None
         self.purge_reminder: QPushButton | None = None
-        self._spare_pending = False
         self._shut = False  # shut_down() ran: the database is closed
         self._invoicing = None  # the «Facturation» window, once opened
         self._export_c1 = None  # the «Exporter C1» dialog, while open
@@ -110,6 +114,9 @@ class MainWindow(QMainWindow):
         self._counts_reader = None
         self._counts_generation = 0
         self._start_checks = Background(QThreadPool(self))
+        # Opening a dossier's imports and first reads, in a thread (begun during the login
+        # dialog by the launcher, if there was one), carried on after the first paint.
+        self.warm_up = warm_up or WarmUp()
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
@@ -482,7 +489,9 @@ class MainWindow(QMainWindow):
     # --- after the first paint ---
 
     def after_start(self) -> None:
-        """Background checks once the window is on screen: integrity, daily backup, share."""
+        """Once the window is on screen: the first dossier's opening prepared in the
+        background, then the checks (integrity, daily backup, share)."""
+        self.warm_up.start(self.workspace, self.model.id_at(0) if self.model.rowCount() else None)
         self._poll.start()
         self.prepare_spare_window()
         self._start_checks.run(
@@ -506,6 +515,9 @@ class MainWindow(QMainWindow):
         problem = self.workspace.quick_check()
         if problem is not None:
             return problem, None, 0
+        # The backup and the purge import their services: after the warm-up, which the
+        # first dossier opened waits for, not at the same time.
+        self.warm_up.wait_done()
         backup = self.workspace.backups.run_automatic()
         due = 0
         if self.workspace.user.can(Right.PERSONAL_DATA):
@@ -569,6 +581,7 @@ class MainWindow(QMainWindow):
             window.close()
         self._counts.wait(5000)
         self._start_checks.wait(5000)
+        self.warm_up.stop()
         self.model.close()
         if self._counts_reader is not None:
             self._counts_reader.close()
@@ -582,6 +595,7 @@ class MainWindow(QMainWindow):
         self._poll.stop()
         self._counts.wait(5000)
         self._start_checks.wait(30000)
+        self.warm_up.stop()
         self.backups.wait()
         self.model.close()
         if self._counts_reader is not None:
@@ -694,6 +708,7 @@ class MainWindow(QMainWindow):
 
     def open_dossier(self, dossier_id: int):
         """Show the dossier's window (or bring it to the front if already open)."""
+        self._wait_for_warm_up()
         from ui.dossier_window import DossierWindow
 
         window = self._dossier_windows.get(dossier_id)
@@ -711,19 +726,33 @@ class MainWindow(QMainWindow):
         self.prepare_spare_window()
         return window
 
+    def _wait_for_warm_up(self) -> None:
+        """Right after start, a dossier opened before the warm-up has imported and read what
+        a dossier window needs waits for it (the GIL left to its thread) rather than doing
+        the same work at the same time on the GUI thread."""
+        if self.warm_up.ready:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.warm_up.wait_ready()
+        finally:
+            QApplication.restoreOverrideCursor()
+
     def prepare_spare_window(self) -> None:
         """Build the next dossier window when the GUI is idle, so opening one only fills it.
 
         Building its widgets (style sheet, date pickers…) costs ~70 ms; filling it ~10 ms.
+        Right after start, it is built once the warm-up has imported its modules.
         """
-        if self._spare is None and not self._spare_pending:
-            self._spare_pending = True
-            QTimer.singleShot(300, self._build_spare)
+        if self._spare is None:
+            self._spare_timer.start(300)
 
     def _build_spare(self) -> None:
+        if not self.warm_up.ready:  # its modules are still being imported: not on this thread
+            self._spare_timer.start(50)
+            return
         from ui.dossier_window import DossierWindow
 
-        self._spare_pending = False
         if self._spare is None and self.isVisible():
             self._spare = DossierWindow(self.workspace)
 
@@ -739,6 +768,7 @@ class MainWindow(QMainWindow):
         self.raise_()
 
     def new_dossier(self):
+        self._wait_for_warm_up()
         from ui.dialogs.new_dossier import NewDossierDialog
 
         dialog = NewDossierDialog(self, self.workspace)

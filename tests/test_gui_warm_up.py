@@ -1,0 +1,216 @@
+"""The warm-up after start (ui.warm_up): the first dossier opened right after the list's
+first paint waits for it and is the same window as any later one; the imports pause while
+the main window is built and carry on once it is painted."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QWidget
+
+import ui.warm_up as warm_up_module
+from app.workspace import preload_steps
+from ui.warm_up import WarmUp
+
+
+def _shown(window) -> dict[str, object]:
+    """What a dossier window shows: its title, every named label, button and box, its tabs."""
+    view = window.view
+    shown: dict[str, object] = {
+        "title": window.windowTitle(),
+        "tabs": [view.tabs.tabText(i) for i in range(view.tabs.count())],
+        "complete": view.tabs_complete,
+    }
+    for kind in (QLabel, QAbstractButton):
+        for widget in view.findChildren(kind):
+            name = widget.objectName()
+            if name and not name.startswith("qt_"):
+                state = widget.isChecked() if isinstance(widget, QCheckBox) else None
+                shown[f"{kind.__name__}:{name}"] = (widget.text(), widget.isEnabled(), state)
+    return shown
+
+
+def _first_id(main_window) -> int:
+    return main_window.model.id_at(0)
+
+
+def _reference(qtbot, main_window, dossier_id: int) -> dict[str, object]:
+    """The same dossier opened once everything is warm, then closed."""
+    main_window.warm_up.wait_done()
+    window = main_window.open_dossier(dossier_id)
+    qtbot.waitUntil(lambda: window.view.tabs_complete)
+    shown = _shown(window)
+    window.close()
+    return shown
+
+
+def test_the_first_dossier_opened_right_after_start_is_built_correctly(qtbot, main_window):
+    dossier_id = _first_id(main_window)
+    main_window.after_start()  # what the first paint triggers: the warm-up starts
+    assert main_window.warm_up.started
+    window = main_window.open_dossier(dossier_id)  # at once, as a quick double-click would
+    qtbot.addWidget(window)
+    assert main_window.warm_up.ready  # it waited for the services, not alongside them
+    assert window.dossier_id == dossier_id
+    assert window.view.detail is not None and window.view.detail.id == dossier_id
+    assert window.findChild(QWidget, "dossierView") is window.view
+    assert window.findChild(QLabel, "dossierNumberLabel").text() == window.view.detail.number
+    qtbot.waitUntil(lambda: window.view.tabs_complete)  # the other tabs, right after its paint
+    first = _shown(window)
+    window.close()
+    assert first == _reference(qtbot, main_window, dossier_id)
+
+
+def test_the_warm_up_reads_the_list_first_dossier_once(qtbot, main_window):
+    main_window.after_start()
+    main_window.warm_up.wait_done()
+    assert main_window.warm_up.rehearsed == _first_id(main_window)
+    assert main_window.warm_up.ready
+
+
+def test_opening_before_the_warm_up_finished_gives_the_same_window(qtbot, main_window, monkeypatch):
+    """The warm-up held up in its imports: the opening waits for it (never importing the
+    same modules alongside) and shows what a later opening shows."""
+    gate = threading.Event()
+    entered = threading.Event()
+
+    def slow_step() -> None:
+        entered.set()
+        assert gate.wait(30)
+
+    monkeypatch.setattr(warm_up_module, "preload_steps", _steps_with(slow_step))
+    dossier_id = main_window.model.id_at(1)
+    main_window.after_start()
+    assert entered.wait(30)
+    assert not main_window.warm_up.ready
+    threading.Timer(0.2, gate.set).start()  # the imports end while the GUI thread waits
+    window = main_window.open_dossier(dossier_id)
+    qtbot.addWidget(window)
+    assert gate.is_set() and main_window.warm_up.ready
+    qtbot.waitUntil(lambda: window.view.tabs_complete)
+    first = _shown(window)
+    window.close()
+    assert first == _reference(qtbot, main_window, dossier_id)
+
+
+def test_a_spare_window_waits_for_the_warm_up(qtbot, main_window, monkeypatch):
+    gate = threading.Event()
+    monkeypatch.setattr(warm_up_module, "preload_steps", _steps_with(lambda: gate.wait(30)))
+    main_window.after_start()
+    main_window._build_spare()  # its time came: not built while the modules are imported
+    assert main_window._spare is None
+    gate.set()
+    qtbot.waitUntil(lambda: main_window._spare is not None, timeout=10_000)
+    window = main_window.open_dossier(_first_id(main_window))
+    qtbot.addWidget(window)
+    assert window.view.tabs_complete  # the prepared window, built in full
+
+
+def _steps_with(first_step):
+    real = preload_steps
+
+    def steps(later: bool = False):
+        return real(later) if later else (first_step, *real())
+
+    return steps
+
+
+def test_the_imports_pause_while_the_main_window_is_built(workspace, monkeypatch):
+    """Begun at the login dialog, held once the password is accepted, carried on after the
+    first paint; the steps run in order, each once."""
+    ran: list[str] = []
+    gate = threading.Event()
+    entered = threading.Event()
+    leaving = threading.Event()
+
+    def first() -> None:
+        ran.append("first")
+        entered.set()
+        assert gate.wait(30)
+        leaving.set()
+
+    def second() -> None:
+        ran.append("second")
+
+    def later_step() -> None:
+        ran.append("later")
+
+    monkeypatch.setattr(
+        warm_up_module,
+        "preload_steps",
+        lambda later=False: (later_step,) if later else (first, second),
+    )
+    warm_up = WarmUp()
+    warm_up.preload()  # the login dialog is shown
+    assert entered.wait(30)
+    warm_up.hold()  # the password was accepted: the main window is being built
+    gate.set()
+    assert leaving.wait(30)  # the first step ends; the second waits for the paint
+    assert ran == ["first"] and not warm_up.ready
+    warm_up.start(workspace)  # the list is painted
+    assert warm_up.wait_ready(30)
+    warm_up.wait_done()
+    assert ran == ["first", "second", "later"]
+    assert not warm_up._thread.is_alive()
+
+
+def test_an_opening_while_held_lets_the_imports_go_on(workspace, monkeypatch):
+    """Nothing stays held when the GUI itself waits (a dossier opened before the paint's
+    hand-over, as a test or a script may do)."""
+    ran: list[str] = []
+    monkeypatch.setattr(
+        warm_up_module,
+        "preload_steps",
+        lambda later=False: () if later else (lambda: ran.append("step"),),
+    )
+    warm_up = WarmUp()
+    warm_up.hold()
+    warm_up.preload()
+    assert warm_up.wait_ready(30)  # imports done: a window may be built
+    assert ran == ["step"]
+    warm_up.stop()
+    assert not warm_up._thread.is_alive()
+
+
+def test_stopping_a_held_warm_up_ends_it_at_once(monkeypatch):
+    ran: list[str] = []
+    monkeypatch.setattr(
+        warm_up_module,
+        "preload_steps",
+        lambda later=False: () if later else (lambda: ran.append("step"),),
+    )
+    warm_up = WarmUp()
+    warm_up.hold()
+    warm_up.preload()
+    warm_up.stop(30)  # the login was cancelled, or the main window closed before its paint
+    assert not warm_up._thread.is_alive()
+    assert ran == []
+    assert warm_up.wait_ready(0)
+
+
+def test_without_a_warm_up_nothing_waits():
+    warm_up = WarmUp()
+    assert warm_up.ready and not warm_up.started
+    assert warm_up.wait_ready(0)
+    warm_up.wait_done(0)
+    warm_up.stop(0)
+
+
+@pytest.mark.parametrize("failing", ["import", "rehearsal"])
+def test_a_failing_warm_up_never_blocks_an_opening(qtbot, main_window, monkeypatch, failing):
+    def broken() -> None:
+        raise RuntimeError("warm-up broken on purpose")
+
+    monkeypatch.setattr(threading, "excepthook", lambda args: None)  # its traceback: expected
+    if failing == "import":
+        monkeypatch.setattr(warm_up_module, "preload_steps", _steps_with(broken))
+    else:
+        monkeypatch.setattr(type(main_window.workspace), "comments", property(lambda _: broken()))
+    main_window.warm_up.start(main_window.workspace, _first_id(main_window))
+    assert main_window.warm_up.wait_ready(30)
+    if failing == "rehearsal":
+        monkeypatch.undo()
+    window = main_window.open_dossier(_first_id(main_window))
+    qtbot.addWidget(window)
+    assert window.view.detail is not None
