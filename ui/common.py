@@ -304,17 +304,33 @@ class TableModel(QAbstractTableModel):
     """
 
     def __init__(
-        self, headers: tuple[str, ...], right_aligned: frozenset[int] = frozenset()
+        self,
+        headers: tuple[str, ...],
+        right_aligned: frozenset[int] = frozenset(),
+        tooltips: bool = False,
     ) -> None:
         super().__init__()
         self._headers = headers
         self._right_aligned = right_aligned
+        self._tooltips = tooltips  # each cell's whole text as its tool tip (cut columns)
         self._rows: list[tuple[str, ...]] = []
         self._items: list[object] = []
 
     def set_rows(self, items: list[object], rows: list[tuple[str, ...]]) -> None:
         self.beginResetModel()
         self._items, self._rows = items, rows
+        self.endResetModel()
+
+    def set_table(
+        self,
+        headers: tuple[str, ...],
+        rows: list[tuple[str, ...]],
+        right_aligned: frozenset[int] = frozenset(),
+    ) -> None:
+        """Other columns and their rows, each row its own item."""
+        self.beginResetModel()
+        self._headers, self._right_aligned = headers, right_aligned
+        self._items, self._rows = list(rows), rows
         self.endResetModel()
 
     def item_at(self, row: int):
@@ -334,6 +350,9 @@ class TableModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and self._tooltips:
+            text = self._rows[index.row()][index.column()]
+            return plain_tooltip(text) if text else None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self._right_aligned:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

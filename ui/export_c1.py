@@ -12,15 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
     QProcess,
     QStandardPaths,
     Qt,
     QTimer,
     QUrl,
 )
-from PySide6.QtGui import QDesktopServices, QFontMetrics
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -33,7 +31,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -41,7 +38,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -52,7 +48,6 @@ from app.exports.c1 import (
     BY_KEY,
     COLUMNS,
     DEFAULT_MODEL,
-    MODEL_NAME_MAX,
     C1Filters,
     Completeness,
     DateField,
@@ -62,13 +57,22 @@ from app.exports.c1 import (
 from app.exports.c1_files import Format, format_of
 from ui.common import (
     ErrorLabel,
-    FormDialog,
     RememberedGeometry,
+    TableModel,
     confirm,
     plain,
     plain_tooltip,
     primary,
     set_role,
+)
+from ui.export_c1_parts import (
+    SaveModelDialog,
+    count_text,
+    field_label,
+    fit_preview_columns,
+    thousands,
+    tool_button,
+    usual_periods,
 )
 from ui.operations import attempt, mark_invalid, show_failure
 from ui.widgets import DateField as DateEdit
@@ -96,149 +100,6 @@ _COMPLETENESS = (
     (Completeness.NO, "exportIncompleteRadio"),
 )
 _SUCCESS = "color: #1a7f37; font-weight: 600;"
-_PREVIEW_COLUMN_MOST = 280  # a long name is cut there (its cell's tool tip says it whole)
-
-
-def thousands(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")
-
-
-def count_text(count: int) -> str:
-    if count == 0:
-        return "Aucun dossier ne correspond à ces filtres"
-    if count == 1:
-        return "1 dossier sera exporté"
-    return f"{thousands(count)} dossiers seront exportés"
-
-
-# --- periods a manager asks for ------------------------------------------------------------
-
-
-def _month_start(day: dt.date, months_back: int = 0) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months_back
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def usual_periods(today: dt.date) -> list[tuple[str, dt.date | None, dt.date | None]]:
-    """«Ce mois-ci», «Le mois dernier»…: (label, start, end)."""
-    this_month = _month_start(today)
-    quarter = dt.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-    last_quarter = _month_start(quarter, 3)
-    return [
-        ("Ce mois-ci", this_month, today),
-        ("Le mois dernier", _month_start(today, 1), this_month - dt.timedelta(days=1)),
-        ("Ce trimestre", quarter, today),
-        ("Le trimestre dernier", last_quarter, quarter - dt.timedelta(days=1)),
-        ("Cette année", dt.date(today.year, 1, 1), today),
-        ("L'année dernière", dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
-        ("Toutes les dates", None, None),
-    ]
-
-
-# --- the preview ---------------------------------------------------------------------------
-
-
-class PreviewModel(QAbstractTableModel):
-    """The first rows as the export writes them (already formatted by the service)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._headers: tuple[str, ...] = ()
-        self._rows: tuple[tuple[str, ...], ...] = ()
-        self._right: frozenset[int] = frozenset()
-
-    def set_content(
-        self, headers: tuple[str, ...], rows: tuple[tuple[str, ...], ...], right: frozenset[int]
-    ) -> None:
-        self.beginResetModel()
-        self._headers, self._rows, self._right = headers, rows, right
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            text = self._rows[index.row()][index.column()]
-            return plain_tooltip(text) if role == Qt.ItemDataRole.ToolTipRole and text else text
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self._right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
-
-
-def fit_preview_columns(table: QTableView) -> None:
-    """Each column as wide as its header and its first rows (at most `_PREVIEW_COLUMN_MOST`):
-    a report of 27 columns scrolls sideways rather than squeezing them all unreadable; a
-    narrow one shares the width left in proportion."""
-    model, header = table.model(), table.horizontalHeader()
-    metrics = QFontMetrics(table.font())
-    widths = []
-    for column in range(model.columnCount()):
-        widest = header.sectionSizeHint(column)
-        for row in range(model.rowCount()):
-            text = model.index(row, column).data()
-            if text:
-                widest = max(widest, metrics.horizontalAdvance(text) + 16)
-        widths.append(min(widest, _PREVIEW_COLUMN_MOST))
-    available, total = table.viewport().width(), sum(widths)
-    if widths and total < available:
-        widths = [width + (available - total) * width // total for width in widths]
-    for column, width in enumerate(widths):
-        header.resizeSection(column, width)
-
-
-# --- «Enregistrer comme modèle…» ----------------------------------------------------------
-
-
-class SaveModelDialog(FormDialog):
-    """The name under which the office keeps the columns chosen (a known name replaces
-    that model)."""
-
-    def __init__(
-        self, parent: QWidget, service: C1ExportService, columns: list[str], name: str
-    ) -> None:
-        super().__init__(parent, "Enregistrer le modèle d'export", "saveExportModelDialog")
-        self.ok_button.setText("Enregistrer")
-        self._service = service
-        self._columns = columns
-        self._known = {m.name.casefold(): m.name for m in service.models()}
-        self.form.addWidget(QLabel("Nom du modèle :"))
-        self.name_edit = QLineEdit(name)
-        self.name_edit.setObjectName("exportModelNameField")
-        self.name_edit.setAccessibleName("Nom du modèle")
-        self.name_edit.setMaxLength(MODEL_NAME_MAX)
-        self.name_edit.setPlaceholderText("Par exemple : Contrôle réseau mensuel")
-        self.name_edit.selectAll()
-        self.form.addWidget(self.name_edit)
-        shown = len(columns)
-        self.hint = plain(set_role(QLabel(), "hint"))
-        self.hint.setObjectName("exportModelNameHint")
-        self.form.addWidget(self.hint)
-        self._about = f"{shown} colonne{'s' if shown > 1 else ''}, dans l'ordre choisi."
-        self.name_edit.textChanged.connect(self._say)
-        self._say(name)
-        self.fields = {"name": self.name_edit}
-        self.setMinimumWidth(440)
-
-    def _say(self, text: str) -> None:
-        known = self._known.get(" ".join(text.split()).casefold())
-        if known and known != DEFAULT_MODEL:
-            self.hint.setText(f"{self._about} Le modèle « {known} » sera remplacé.")
-        else:
-            self.hint.setText(f"{self._about} Il sera proposé à tous les utilisateurs du cabinet.")
-
-    def submit(self) -> ExportModel:
-        return self._service.save_model(self.name_edit.text(), self._columns)
-
-
 # --- the dialog ----------------------------------------------------------------------------
 
 
@@ -328,7 +189,7 @@ class ExportC1Dialog(QDialog):
                 widget.setFixedHeight(line)
             period.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
         period.addStretch(1)
-        grid.addWidget(_label("Période"), 0, 0)
+        grid.addWidget(field_label("Période"), 0, 0)
         grid.addLayout(period, 0, 1, 1, 4)
 
         self.broker_combo = QComboBox()
@@ -337,9 +198,9 @@ class ExportC1Dialog(QDialog):
         self.step_combo = QComboBox()
         self.step_combo.setObjectName("exportStepCombo")
         self.step_combo.setAccessibleName("Étape")
-        grid.addWidget(_label("Courtier"), 1, 0)
+        grid.addWidget(field_label("Courtier"), 1, 0)
         grid.addWidget(self.broker_combo, 1, 1)
-        grid.addWidget(_label("Étape"), 1, 2)
+        grid.addWidget(field_label("Étape"), 1, 2)
         grid.addWidget(self.step_combo, 1, 3)
 
         statuses = QHBoxLayout()
@@ -364,9 +225,9 @@ class ExportC1Dialog(QDialog):
             self.completeness_radios[value] = radio
             complete.addWidget(radio)
         complete.addStretch(1)
-        grid.addWidget(_label("Statut"), 2, 0)
+        grid.addWidget(field_label("Statut"), 2, 0)
         grid.addLayout(statuses, 2, 1)
-        grid.addWidget(_label("Dossier complet"), 2, 2)
+        grid.addWidget(field_label("Dossier complet"), 2, 2)
         grid.addLayout(complete, 2, 3)
         return box
 
@@ -376,7 +237,7 @@ class ExportC1Dialog(QDialog):
         box.setFixedWidth(350)
         layout = QVBoxLayout(box)
         row = QHBoxLayout()
-        row.addWidget(_label("Modèle"))
+        row.addWidget(field_label("Modèle"))
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("exportModelCombo")
         self.model_combo.setAccessibleName("Modèle d'export")
@@ -404,8 +265,8 @@ class ExportC1Dialog(QDialog):
         self.columns_list.setDefaultDropAction(Qt.DropAction.MoveAction)
         layout.addWidget(self.columns_list, 1)
         order = QHBoxLayout()
-        self.up_button = _tool_button("exportColumnUpButton", "▲", "Monter la colonne choisie")
-        self.down_button = _tool_button(
+        self.up_button = tool_button("exportColumnUpButton", "▲", "Monter la colonne choisie")
+        self.down_button = tool_button(
             "exportColumnDownButton", "▼", "Descendre la colonne choisie"
         )
         self.up_button.clicked.connect(lambda _c=False: self.move_column(-1))
@@ -425,7 +286,7 @@ class ExportC1Dialog(QDialog):
         self.preview_hint = plain(set_role(QLabel(), "hint"))
         self.preview_hint.setObjectName("exportPreviewHint")
         layout.addWidget(self.preview_hint)
-        self.preview_model = PreviewModel()
+        self.preview_model = TableModel((), tooltips=True)  # the service's own formatting
         self.preview_table = QTableView()
         self.preview_table.setObjectName("exportPreviewTable")
         self.preview_table.setAccessibleName("Aperçu de l'export")
@@ -766,14 +627,14 @@ class ExportC1Dialog(QDialog):
     def _show_preview(self, preview: Preview | None, why: str = "") -> None:
         if preview is None:
             self._count = None
-            self.preview_model.set_content((), (), frozenset())
+            self.preview_model.set_table((), [])
             self.count_label.setText(why)
             self.preview_hint.setText("")
         else:
             self._count = preview.count
             keys = list(self.chosen_model().columns)
             right = frozenset(i for i, key in enumerate(keys) if BY_KEY[key].kind in _RIGHT_ALIGNED)
-            self.preview_model.set_content(preview.headers, preview.rows, right)
+            self.preview_model.set_table(preview.headers, list(preview.rows), right)
             fit_preview_columns(self.preview_table)
             self.count_label.setText(count_text(preview.count))
             shown = len(preview.rows)
@@ -1009,18 +870,3 @@ class ExportC1Dialog(QDialog):
         self._cancel.set()
         self._debounce.stop()
         super().closeEvent(event)
-
-
-def _label(text: str) -> QLabel:
-    label = set_role(QLabel(text + " :"), "fieldName")
-    label.setWordWrap(False)
-    return label
-
-
-def _tool_button(name: str, text: str, tooltip: str) -> QToolButton:
-    button = QToolButton()
-    button.setObjectName(name)
-    button.setText(text)
-    button.setToolTip(tooltip)
-    button.setAccessibleName(tooltip)
-    return button
