@@ -20,6 +20,7 @@ be written (the previous one left intact), 5 the database could not record the e
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import json
@@ -41,6 +42,8 @@ from app.text import format_amount, parse_amount
 from app.workspace import OfficeDatabase, Workspace
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from app.storage.restore import RestoreResult
 
 PASSWORD_ENV_VAR = "DOSSIA_PASSWORD"
@@ -320,6 +323,20 @@ def restore_as(paths: DataPaths, login: str | None, source: Path) -> RestoreResu
     return service.restore(source)
 
 
+@contextlib.contextmanager
+def user_workspace(paths: DataPaths, args: argparse.Namespace, why: str) -> Iterator[Workspace]:
+    """The office opened for `--user` (`why` says what the command shows, when it is
+    missing), closed whatever happens."""
+    login = getattr(args, "user", None)
+    if not login:
+        raise DomainError(f"Indiquez --user : {why}.")
+    workspace = logged_in(paths, login)
+    try:
+        yield workspace
+    finally:
+        workspace.close()
+
+
 def logged_in(paths: DataPaths, login: str) -> Workspace:
     """The office opened (upgraded if need be) for `login`, password from the environment
     or asked on the terminal: a command acts with the user's rights, as the screens do."""
@@ -368,16 +385,12 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_simulation_pdf(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.db)
     try:
-        login = getattr(args, "user", None)
-        if not login:
-            raise DomainError("Indiquez --user : la synthèse montre les données d'un dossier.")
-        workspace = logged_in(paths, login)
-        try:
+        with user_workspace(
+            paths, args, "la synthèse montre les données d'un dossier"
+        ) as workspace:
             service = workspace.simulations
             simulation_id = service.find(args.dossier, args.simulation)
             target = service.write_synthesis(simulation_id, Path(args.out).resolve())
-        finally:
-            workspace.close()
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2
@@ -389,17 +402,13 @@ def run_loan_request(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.db)
     target = Path(args.out).resolve()
     try:
-        login = getattr(args, "user", None)
-        if not login:
-            raise DomainError("Indiquez --user : la demande montre les données d'un dossier.")
         if target.suffix.lower() not in (".pdf", ".zip"):
             raise DomainError("--out : un fichier .pdf (la demande) ou .zip (l'envoi).")
         if args.bank and target.suffix.lower() != ".zip":
             raise DomainError("--bank prépare un envoi : donnez un fichier .zip à --out.")
         if not target.parent.is_dir():
             raise DomainError(f"--out : le répertoire « {target.parent} » n'existe pas.")
-        workspace = logged_in(paths, login)
-        try:
+        with user_workspace(paths, args, "la demande montre les données d'un dossier") as workspace:
             dossier_id = workspace.simulations.dossier_numbered(args.dossier)
             simulation_id = (
                 workspace.simulations.find(args.dossier, args.simulation)
@@ -426,8 +435,6 @@ def run_loan_request(args: argparse.Namespace) -> int:
             sending = requests.prepare_sending(
                 dossier_id, detail.version, bank.id, simulation_id, pieces, target
             )
-        finally:
-            workspace.close()
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2
@@ -441,17 +448,11 @@ def run_invoices(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.db)
     target = Path(args.out).resolve()
     try:
-        login = getattr(args, "user", None)
-        if not login:
-            raise DomainError("Indiquez --user : le journal montre les factures du cabinet.")
         start, end = _day(args.start, "--from"), _day(args.end, "--to")
         if not target.parent.is_dir():
             raise DomainError(f"--out : le répertoire « {target.parent} » n'existe pas.")
-        workspace = logged_in(paths, login)
-        try:
+        with user_workspace(paths, args, "le journal montre les factures du cabinet") as workspace:
             workspace.office_invoicing.write_journal(start, end, target)
-        finally:
-            workspace.close()
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2
@@ -469,15 +470,11 @@ def run_export_c1(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.db)
     target = Path(args.out).resolve()
     try:
-        login = getattr(args, "user", None)
-        if not login:
-            raise DomainError("Indiquez --user : l'export montre les dossiers du cabinet.")
         if not target.parent.is_dir():
             raise DomainError(f"--out : le répertoire « {target.parent} » n'existe pas.")
         start = _day(args.start, "--from") if args.start else None
         end = _day(args.end, "--to") if args.end else None
-        workspace = logged_in(paths, login)
-        try:
+        with user_workspace(paths, args, "l'export montre les dossiers du cabinet") as workspace:
             service = workspace.c1_exports
             filters = C1Filters(
                 start=start,
@@ -501,8 +498,6 @@ def run_export_c1(args: argparse.Namespace) -> int:
                     print(error.message, file=sys.stderr)
                     return EXIT_UNWRITABLE
                 raise
-        finally:
-            workspace.close()
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2
