@@ -244,8 +244,14 @@ class DossierView(QWidget):
         """Once «Général» is on screen, build the other tabs."""
         if event.type() == QEvent.Type.Paint:
             self.removeEventFilter(self._after_paint)
-            QTimer.singleShot(0, self, self.finish_tabs)  # not after the window is gone
+            QTimer.singleShot(0, self, self._finish_if_shown)  # not after the window is gone
         return False
+
+    def _finish_if_shown(self) -> None:
+        """Not for a window closed meanwhile (opened and closed at once, as back to back):
+        its deletion is pending, and building its tabs would only delay the next one."""
+        if self.isVisible():
+            self.finish_tabs()
 
     def _build_header(self) -> QHBoxLayout:
         header = QHBoxLayout()
