@@ -49,3 +49,18 @@ class DatabaseOpenError(DomainError):
 
 class NewerDatabaseError(DatabaseOpenError):
     """The file was made by a newer version of Dossia: it is left untouched."""
+
+
+class UnlockRefused(DomainError):
+    """A password or a recovery key does not unwrap the office key (wrong, or no wrapped
+    key for that login): the encrypted data stays closed."""
+
+
+class KeyFileError(DatabaseOpenError):
+    """The office's key file is missing, unreadable, damaged or written by a newer Dossia:
+    the encrypted data cannot be opened through it (each backup holds a copy)."""
+
+
+class DamagedDocument(DomainError):
+    """An encrypted document failed its check (damaged, truncated or altered on disk): none
+    of its bytes are handed out as if they were the document."""
