@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import shlex
 import sys
@@ -336,5 +337,9 @@ def _open_office(
         window.after_start()  # starts the warm-up (ui.warm_up)
 
     _FirstPaint(window.table.viewport(), first_paint)
+    # What was made so far (Qt's modules, ours, the main window) lives as long as the office
+    # is open: out of the garbage collector's sight, so that a full collection (≈ 20 ms,
+    # the GIL held, on whichever thread it falls) does not hold the first paint up.
+    gc.freeze()
     window.show()
     return window

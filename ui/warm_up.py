@@ -25,7 +25,9 @@ statements twice; the GIL is the thread's while the GUI thread waits.
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
+from collections.abc import Iterator
 
 from app.errors import DomainError
 from app.workspace import Workspace, preload_steps
@@ -121,20 +123,22 @@ class WarmUp:
 
     def _prepare(self) -> None:
         try:
-            for step in preload_steps():
+            with _no_collection():
+                for step in preload_steps():
+                    self._go.wait()
+                    if self._stopping:
+                        return
+                    step()
                 self._go.wait()
-                if self._stopping:
-                    return
-                step()
-            self._go.wait()
-            import ui.dossier_window  # noqa: F401  (its tabs' widgets and their modules)
+                import ui.dossier_window  # noqa: F401  (its tabs' widgets and their modules)
         finally:
             self._imported.set()
         later = list(preload_steps(later=True))
-        while later and not self._handed.is_set():  # still at the login dialog: go on
-            self._go.wait()
-            if not self._handed.is_set():
-                later.pop(0)()
+        with _no_collection():
+            while later and not self._handed.is_set():  # still at the login dialog: go on
+                self._go.wait()
+                if not self._handed.is_set():
+                    later.pop(0)()
         self._handed.wait()
         workspace, dossier_id = self._workspace, self._dossier_id
         if self._stopping or workspace is None:
@@ -158,3 +162,21 @@ class WarmUp:
         if not self._stopping:
             _ = workspace.simulations  # the «Simulations» tab, filled after the first paint
             workspace.warm_up()
+            gc.freeze()
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """What imports make lives as long as the process. No collection in the middle of them
+    (≈ 25 ms each, walking everything imported so far, all of it alive), and afterwards out
+    of the collector's sight (gc.freeze): its full collections, ≈ 60 ms with the GIL held
+    on whichever thread they fell (the main window's first paint after the login dialog,
+    a keystroke, an opening), then walk only what was made since."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
