@@ -9,7 +9,7 @@ a click that arrives while the window is still busy waits too, as a real one wou
 cases, interleaved so that they see the same machine load:
 
 - unattended start (`--user` with the password in DOSSIA_PASSWORD: no login dialog), opened
-  right after the first paint, and 0.5 s after it;
+  right after the first paint, 0.5 s and 1 s after it;
 - the login dialog shown and the password typed 1.5 s later, opened right after the paint.
 
 Prints one JSON object of medians (and every run's figure).
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = {  # name: (delay after the first paint in ms, password typed after ms or None)
     "first_open_right_after_paint_ms": (0, None),
     "first_open_500ms_after_paint_ms": (500, None),
+    "first_open_1s_after_paint_ms": (1000, None),
     "first_open_after_login_dialog_ms": (0, 1500),
 }
 

@@ -81,7 +81,7 @@ def type_key(widget, char: str) -> None:
 
 def wait_for_spare(app: QApplication, window: MainWindow) -> None:
     deadline = time.perf_counter() + 5
-    while window._spare is None and time.perf_counter() < deadline:
+    while not window.spare_ready and time.perf_counter() < deadline:
         app.processEvents()
         time.sleep(0.005)
 

@@ -114,6 +114,7 @@ REQUIRED = (
     "memory_after_scrolling_everything_mb",
     "first_open_right_after_paint_ms",
     "first_open_500ms_after_paint_ms",
+    "first_open_1s_after_paint_ms",
     "first_open_after_login_dialog_ms",
     "open_dossier_ms_median",
     "open_back_to_back_ms_median",
@@ -139,6 +140,7 @@ GROWTH_ROWS = (  # (label, key, unit)
     ("Memory after scrolling the whole list", "memory_after_scrolling_everything_mb", "MB"),
     ("First dossier opened right after the first paint", "first_open_right_after_paint_ms", "ms"),
     ("First dossier opened 0.5 s after the first paint", "first_open_500ms_after_paint_ms", "ms"),
+    ("First dossier opened 1 s after the first paint", "first_open_1s_after_paint_ms", "ms"),
     (
         "First dossier opened right after the paint, after the login dialog",
         "first_open_after_login_dialog_ms",
@@ -218,6 +220,7 @@ def main() -> int:
         "first opening ≤ 100 ms": worst["first_open_right_after_paint_ms"] <= 100,
         "first opening 0.5 s after the paint ≤ 100 ms": worst["first_open_500ms_after_paint_ms"]
         <= 100,
+        "first opening 1 s after the paint ≤ 100 ms": worst["first_open_1s_after_paint_ms"] <= 100,
         "first opening after the login dialog ≤ 100 ms": worst["first_open_after_login_dialog_ms"]
         <= 100,
         "memory ≤ 250 MB": worst["peak_memory_mb"] <= 250,

@@ -101,7 +101,7 @@ def test_a_spare_window_waits_for_the_warm_up(qtbot, main_window, monkeypatch):
     main_window._build_spare()  # its time came: not built while the modules are imported
     assert main_window._spare is None
     gate.set()
-    qtbot.waitUntil(lambda: main_window._spare is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: main_window.spare_ready, timeout=10_000)  # a tab at a time
     window = main_window.open_dossier(_first_id(main_window))
     qtbot.addWidget(window)
     assert window.view.tabs_complete  # the prepared window, built in full
@@ -214,3 +214,20 @@ def test_a_failing_warm_up_never_blocks_an_opening(qtbot, main_window, monkeypat
     window = main_window.open_dossier(_first_id(main_window))
     qtbot.addWidget(window)
     assert window.view.detail is not None
+
+
+def test_a_window_taken_half_prepared_shows_the_same_dossier(qtbot, main_window):
+    """The prepared window grows a tab per pass of the event loop; opened before it is
+    complete, it builds the rest after its paint and shows what a fresh one shows."""
+    from ui.dossier_window import DossierWindow
+
+    dossier_id = main_window.model.id_at(2)
+    expected = _reference(qtbot, main_window, dossier_id)
+    main_window._spare = spare = DossierWindow(main_window.workspace, complete=False)
+    assert spare.view.build_next_tab() and spare.view.build_next_tab()
+    assert not spare.view.tabs_complete
+    window = main_window.open_dossier(dossier_id)
+    qtbot.addWidget(window)
+    assert window is spare
+    qtbot.waitUntil(lambda: window.view.tabs_complete)
+    assert _shown(window) == expected

@@ -214,17 +214,29 @@ class DossierView(QWidget):
     def tabs_complete(self) -> bool:
         return self.invoices_tab is not None
 
+    def build_next_tab(self) -> bool:
+        """Build one more of the tabs not built yet, empty (a window prepared in advance,
+        a tab per pass of the event loop: a click meanwhile waits for one tab, not nine);
+        True while some remain. `finish_tabs` shows the dossier in them."""
+        for name, kind, scrolls, _title in _LATER_TABS:
+            if getattr(self, name) is None:
+                self._build_tab(name, kind, scrolls)
+                return not self.tabs_complete
+        return False
+
+    def _build_tab(self, name: str, kind, scrolls: bool) -> None:
+        tab = kind(self)
+        page = self._pages[name]
+        page.setUpdatesEnabled(False)
+        page.layout().addWidget(scrolling(tab) if scrolls else tab)
+        page.setUpdatesEnabled(True)
+        setattr(self, name, tab)
+
     def finish_tabs(self) -> None:
         """Build the tabs not built yet, and show the dossier in them."""
         for name, kind, scrolls, _title in _LATER_TABS:
-            if getattr(self, name) is not None:
-                continue
-            tab = kind(self)
-            page = self._pages[name]
-            page.setUpdatesEnabled(False)
-            page.layout().addWidget(scrolling(tab) if scrolls else tab)
-            page.setUpdatesEnabled(True)
-            setattr(self, name, tab)
+            if getattr(self, name) is None:
+                self._build_tab(name, kind, scrolls)
         if self._household is not None:
             self.render_household(self._household)
         if self._situation is not None:

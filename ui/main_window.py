@@ -754,7 +754,19 @@ class MainWindow(QMainWindow):
         from ui.dossier_window import DossierWindow
 
         if self._spare is None and self.isVisible():
-            self._spare = DossierWindow(self.workspace)
+            # «Général» first, then a tab per pass of the event loop (≈ 20 ms each, ≈ 200
+            # ms in all): a click meanwhile is served after one tab, with what is built.
+            self._spare = DossierWindow(self.workspace, complete=False)
+            QTimer.singleShot(0, self, lambda spare=self._spare: self._grow_spare(spare))
+
+    def _grow_spare(self, spare) -> None:
+        if spare is self._spare and spare.view.build_next_tab():
+            QTimer.singleShot(0, self, lambda: self._grow_spare(spare))
+
+    @property
+    def spare_ready(self) -> bool:
+        """A dossier window is prepared in full: opening one only fills it."""
+        return self._spare is not None and self._spare.view.tabs_complete
 
     def _dossier_closed(self, dossier_id: int) -> None:
         """Back to the list, on the row of the dossier just closed (Ctrl+W, Échap)."""
