@@ -353,6 +353,8 @@ def logged_in(paths: DataPaths, login: str) -> Workspace:
             f"{opening.message}\nDémarrez Dossia : il propose de restaurer la dernière bonne "
             "sauvegarde du dossier de données."
         )
+    elif opening.busy:  # a scheduled task tells «try again later» from «refused»
+        raise StorageError(opening.message)
     elif opening.state is not OfficeState.READY:
         raise DomainError(opening.message or f"La base « {paths.database} » n'existe pas.")
     office = OfficeDatabase(paths)
@@ -485,19 +487,21 @@ def run_export_c1(args: argparse.Namespace) -> int:
                 completeness=Completeness(args.complete),
             ).check()
             model = service.model(args.model)
-            if service.preview(filters, model).count == 0:
-                print("Aucun dossier à exporter : aucun fichier écrit.", file=sys.stderr)
-                return EXIT_NOTHING
             try:
+                # The preview works out the TAEG still due first: it writes, it may find
+                # the database busy too.
+                if service.preview(filters, model).count == 0:
+                    print("Aucun dossier à exporter : aucun fichier écrit.", file=sys.stderr)
+                    return EXIT_NOTHING
                 result = service.export(filters, model, target)
-            except StorageError as error:  # busy or full: nothing written, nothing audited
-                print(error.message, file=sys.stderr)
-                return EXIT_STORAGE
             except DomainError as error:
                 if error.field == "target":
                     print(error.message, file=sys.stderr)
                     return EXIT_UNWRITABLE
                 raise
+    except StorageError as error:  # busy or full, from the login on: nothing written
+        print(error.message, file=sys.stderr)
+        return EXIT_STORAGE
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2

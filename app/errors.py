@@ -36,15 +36,16 @@ class StorageError(DomainError):
 
 
 class DatabaseOpenError(DomainError):
-    """The database file cannot be used (not a database, newer version, read-only…).
+    """The database file cannot be used (not a database, newer version, read-only, locked…).
 
     `damaged` is True when the file cannot be read as a database at all (corrupt, truncated,
     overwritten): restoring a backup is then the way out.
     """
 
-    def __init__(self, message: str, damaged: bool = False) -> None:
+    def __init__(self, message: str, damaged: bool = False, busy: bool = False) -> None:
         super().__init__(message)
         self.damaged = damaged
+        self.busy = busy  # another program holds it: trying again later may work
 
 
 class NewerDatabaseError(DatabaseOpenError):

@@ -36,8 +36,11 @@ def workbook(path: Path, title: str = "", streamed: bool = True) -> Iterator[Any
             yield book
             book.close()
         except FileCreateError as error:  # the disk refused the workbook: an OSError
-            cause = error.__cause__
-            raise cause if isinstance(cause, OSError) else OSError(str(error)) from None
+            # XlsxWriter raises it inside its `except OSError as e` (the OSError is its
+            # context and its argument): the OSError, with its errno, is what callers read.
+            found = [error.__cause__, error.__context__, *error.args]
+            cause = next((e for e in found if isinstance(e, OSError)), None)
+            raise cause if cause is not None else OSError(str(error)) from None
         finally:
             for sheet in book.worksheets():  # the scratch files closed, so they can go
                 if sheet.row_data_fh is not None and not sheet.row_data_fh_closed:

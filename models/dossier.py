@@ -252,7 +252,7 @@ class Simulation(Base):
         Index(
             "ix_simulations_figures_due",
             "dossier_id",
-            sqlite_where=text("figures_due"),
+            sqlite_where=text("figures_due = 1"),  # as SQLAlchemy writes it
             postgresql_where=text("figures_due"),
         ),
     )

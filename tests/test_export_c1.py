@@ -256,6 +256,24 @@ def _cli(paths, *args: str, password: str = PASSWORD) -> subprocess.CompletedPro
     )
 
 
+def test_a_busy_database_is_exit_code_5_whatever_step_meets_it(workspace, tmp_path):
+    """A scheduled export that finds the office busy (another program writing the whole
+    time) says so with its own exit code, from the login to the TAEG worked out first."""
+    import sqlite3
+
+    paths = workspace.paths
+    workspace.close()
+    holder = sqlite3.connect(paths.database)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, held while the command runs
+    try:
+        busy = _cli(paths, "--user", "pmoreau", "--out", str(tmp_path / "c1.csv"))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert busy.returncode == 5, busy.stderr
+    assert "Traceback" not in busy.stderr and not (tmp_path / "c1.csv").exists()
+
+
 def test_the_command_line_for_a_scheduled_task(workspace, tmp_path):
     paths = workspace.paths
     detail = new_dossier(workspace, "Lefort", "Anne")
@@ -351,18 +369,14 @@ def test_a_full_disk_under_excel_says_so_in_french(workspace, tmp_path, monkeypa
     import errno
 
     import xlsxwriter
-    from xlsxwriter.exceptions import FileCreateError
 
     folder = tmp_path / "exports"
     folder.mkdir()
 
-    def full(self):
-        try:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        except OSError as error:
-            raise FileCreateError(error) from error
+    def full(self):  # the disk fills as XlsxWriter's own close() writes the file
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
+    monkeypatch.setattr(xlsxwriter.Workbook, "_store_workbook", full)
     with pytest.raises(DomainError, match="disque est plein") as error:
         workspace.c1_exports.export(C1Filters(), default_model(), folder / "c1.xlsx")
     assert error.value.field == "target"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select, update
 
 from app.dossier.household import BorrowerData
@@ -173,3 +174,79 @@ def test_the_files_type_the_rates(workspace, tmp_path):
     assert lines[0] == ["N° dossier", "TAEG", "Taux d'endettement"]
     line = next(line for line in lines if line[0] == detail.number)
     assert line == [detail.number, taeg.replace("\u00a0", " "), ratio.replace("\u00a0", " ")]
+
+
+def test_erasing_a_borrower_keeps_the_figures_in_step(workspace):
+    """The right to be forgotten takes a co-emprunteur's incomes and insurance out of the
+    dossier outside the dossier's own commands: the report follows all the same."""
+    detail, info = _couple_with_a_plan(workspace)
+    household = workspace.household.get(detail.id)
+    workspace.household.save_borrower(
+        detail.id,
+        household.version,
+        2,
+        BorrowerData(last_name="Morel", first_name="Paul", net_monthly_income_cents=2_500_00),
+    )
+    info = workspace.simulations.list(detail.id)
+    simulation = info.simulations[0].id
+    workspace.simulations.set_status(simulation, info.version, SimulationStatus.CLIENT_VALIDATED)
+    as_a_couple = _synthesis_figures(workspace, detail.id, simulation)
+    assert _row(workspace, detail.number) == (detail.number, *as_a_couple)
+    co = next(p.borrower_id for p in workspace.privacy.people(detail.id) if p.rank == 2)
+    workspace.privacy.erase_person(detail.id, co)
+    alone = _synthesis_figures(workspace, detail.id, simulation)
+    assert alone != as_a_couple
+    assert _row(workspace, detail.number) == (detail.number, *alone)
+
+
+def test_every_report_finds_the_figures_due_by_their_index(workspace):
+    """Each preview asks which figures are due: its statement walks the partial index of
+    the few due, never the whole table of simulations."""
+    import sqlite3
+
+    from sqlalchemy.dialects import sqlite
+
+    from app.simulation import figures
+
+    statement = select(Simulation.id).where(figures._DUE)
+    sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    connection = sqlite3.connect(workspace.paths.database)
+    try:
+        plan = " | ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql))
+    finally:
+        connection.close()
+    assert "INDEX ix_simulations_figures_due" in plan, plan
+
+
+def test_a_user_refused_since_login_works_nothing_out(workspace):
+    """The figures due are written by the export: a user whose «Exporter C1» was withdrawn
+    after his login (or whose account was closed) writes none of them."""
+    from app.errors import PermissionDenied
+    from app.office.office import NewUser
+    from app.workspace import OfficeDatabase
+    from models.enums import Right
+
+    roles = workspace.roles.create_role("Contrôle", frozenset({Right.EXPORT_C1}))
+    role = next(r for r in roles if r.name == "Contrôle")
+    workspace.users.create_user(NewUser("ctrl", "Camille", "Contrôle", "motdepasse-1"), role.id)
+    office = OfficeDatabase(workspace.paths)
+    user = office.workspace_for(office.authenticate("ctrl", "motdepasse-1"))
+    try:
+        workspace.roles.update_role(role.id, "Contrôle", frozenset())
+        with workspace.database.read() as session:
+            due = len(session.scalars(select(Simulation.id).where(Simulation.figures_due)).all())
+        assert due, "the template office's validated plans are due"
+        with pytest.raises(PermissionDenied):
+            user.c1_exports.preview(C1Filters(), MODEL)
+        with workspace.database.read() as session:
+            still = len(session.scalars(select(Simulation.id).where(Simulation.figures_due)).all())
+        assert still == due
+    finally:
+        user.close()
+
+
+def test_closing_the_dialog_stops_the_figures_being_worked_out(workspace):
+    from app.errors import Cancelled
+
+    with pytest.raises(Cancelled):
+        workspace.c1_exports.preview(C1Filters(), MODEL, cancelled=lambda: True)

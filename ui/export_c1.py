@@ -131,9 +131,17 @@ class ExportC1Dialog(QDialog):
         self._ticker = QTimer(self)
         self._ticker.setInterval(50)
         self._ticker.timeout.connect(self._show_progress)
+        # The first preview after an upgrade works out the validated plans' TAEG (once, a
+        # millisecond each): it says how far it is, and stops when the dialog closes.
+        self._closing = threading.Event()
+        self._figures_done = (0, 0)
+        self._figures_ticker = QTimer(self)
+        self._figures_ticker.setInterval(250)
+        self._figures_ticker.timeout.connect(self._show_figures_progress)
         app = QApplication.instance()
         if app is not None:  # Dossia quits meanwhile: the export stops, leaving no file
             app.aboutToQuit.connect(self._cancel.set)
+            app.aboutToQuit.connect(self._closing.set)
 
         outer = QVBoxLayout(self)
         outer.addWidget(self._filters_box())
@@ -601,15 +609,30 @@ class ExportC1Dialog(QDialog):
         filters, model = self.filters(), self.chosen_model()
         self.preview_hint.setText("Calcul de l'aperçu…")
         service = self.service
+        self._figures_done = (0, 0)
+
+        def figures(done: int, total: int) -> None:  # in the worker
+            self._figures_done = (done, total)
+
         self._previews.run(
-            lambda: service.preview(filters, model),
+            lambda: service.preview(filters, model, figures, self._closing.is_set),
             lambda preview: self._previewed(generation, preview),
             lambda error: self._preview_failed(generation, error),
         )
+        self._figures_ticker.start()
+
+    def _show_figures_progress(self) -> None:
+        done, total = self._figures_done
+        if total and not self._closing.is_set():
+            self.preview_hint.setText(
+                "Calcul des TAEG et taux d'endettement des simulations validées (une seule "
+                f"fois) : {thousands(done)} / {thousands(total)}…"
+            )
 
     def _previewed(self, generation: int, preview: Preview) -> None:
         if not isValid(self) or generation != self._generation:
             return
+        self._figures_ticker.stop()
         if not self.exporting:
             self.error.clear_message()
         self._show_preview(preview)
@@ -617,6 +640,7 @@ class ExportC1Dialog(QDialog):
     def _preview_failed(self, generation: int, error: BaseException) -> None:
         if not isValid(self) or generation != self._generation:
             return
+        self._figures_ticker.stop()
         if not isinstance(error, DomainError):
             raise error
         if error.field == "end":
@@ -863,10 +887,12 @@ class ExportC1Dialog(QDialog):
     def done(self, code: int) -> None:
         """Closed while exporting: the export stops and leaves no file."""
         self._cancel.set()
+        self._closing.set()
         self._debounce.stop()
         super().done(code)
 
     def closeEvent(self, event) -> None:
         self._cancel.set()
+        self._closing.set()
         self._debounce.stop()
         super().closeEvent(event)

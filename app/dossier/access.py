@@ -73,11 +73,9 @@ class DossierCommands(Generic[Result]):
                 session.is_modified(dossier) or session.new or session.dirty or session.deleted
             ):
                 touch(dossier)
-            # Then what the wings above keep in step with the dossier (its validated plan's
-            # figures). After the version is bumped: their reads flush the change, and a
-            # flushed change no longer shows as one.
-            for keep_in_step in self._db.after_dossier_change:
-                keep_in_step(session, dossier)
+            # After the version is bumped: their reads flush the change, and a flushed
+            # change no longer shows as one.
+            keep_in_step(self._db, session, dossier)
             session.flush()
             changes = _compare(before, _shown(dossier))
             if session.info.pop(AUTOMATIC_COMMENTS_CHANGED, False):
@@ -133,6 +131,14 @@ class DossierCommands(Generic[Result]):
             dossier_number=dossier.number,
             details=details,
         )
+
+
+def keep_in_step(database: Database, session: Session, dossier: Dossier) -> None:
+    """What the wings above keep in step with a dossier (its validated plan's TAEG and debt
+    ratio), inside every command that changes it — `DossierCommands._edit`, and the few
+    that change it otherwise (a person erased)."""
+    for keep in database.after_dossier_change:
+        keep(session, dossier)
 
 
 def check_may_change(user: CurrentUser, owner_id: int) -> None:

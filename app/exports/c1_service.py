@@ -157,11 +157,19 @@ class C1ExportService:
             found = session.execute(select(Step.id, Step.name).order_by(Step.position)).all()
         return [(row.id, row.name) for row in found]
 
-    def preview(self, filters: C1Filters, model: ExportModel) -> Preview:
-        """The first rows as the export writes them, and how many it will hold."""
+    def preview(
+        self,
+        filters: C1Filters,
+        model: ExportModel,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Preview:
+        """The first rows as the export writes them, and how many it will hold. The TAEG
+        and debt ratios still due are worked out first (`progress(done, total)`, stopped by
+        `cancelled()` with Cancelled)."""
         self._user.require(Right.EXPORT_C1)
         filters.check()
-        figures.complete_due(self._db)
+        figures.complete_due(self._db, progress, cancelled, self._still_allowed)
         with self._db.read() as session:
             count = session.execute(
                 select(func.count()).select_from(Dossier).where(*c1_rows.where(filters, self._user))
@@ -201,7 +209,7 @@ class C1ExportService:
         try:
             # The TAEG and debt ratios not worked out yet (an office's simulations validated
             # before Dossia kept them): once, before the first report that needs them.
-            figures.complete_due(self._db, _busy(progress), cancelled)
+            figures.complete_due(self._db, _busy(progress), cancelled, self._still_allowed)
         except Cancelled:
             raise stopped from None
         try:
@@ -268,6 +276,10 @@ class C1ExportService:
                     today or dt.date.today(),
                     cancelled,
                 )
+
+    def _still_allowed(self, session: Session) -> None:
+        """Before any write: the account and «Exporter C1» re-read in the transaction."""
+        check_writer(session, self._user, Right.EXPORT_C1)
 
     def _office_name(self, session: Session) -> str:
         name = session.execute(

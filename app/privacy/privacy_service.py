@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.auth import CurrentUser
 from app.clock import now
-from app.dossier.access import DossierCommands, refresh_list_columns
+from app.dossier.access import DossierCommands, keep_in_step, refresh_list_columns
 from app.dossier.comment_service import forget_borrower, sync_automatic_comments
 from app.dossier.household_service import forget_borrower_covers
 from app.dossier.removal import delete_dossiers, discard_orphan_files
@@ -364,6 +364,7 @@ class PrivacyService(DossierCommands[None]):
             session.flush()
             refresh_list_columns(dossier)
             sync_automatic_comments(session, dossier, self._today())
+            keep_in_step(self._db, session, dossier)  # incomes and insurance gone
             self._audit(
                 session,
                 AuditAction.PERSON_ERASED,

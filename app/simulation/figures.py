@@ -27,6 +27,9 @@ from models.dossier import Dossier, Simulation, SimulationLine
 from models.enums import SimulationStatus
 
 _BATCH = 200  # due simulations worked out per transaction (a prompt cancel, short locks)
+# «figures_due = 1» on SQLite: the very term of the partial index `ix_simulations_figures_due`
+# (SQLite uses a partial index only for a query holding its condition as written).
+_DUE = Simulation.figures_due
 
 
 def plan_of(simulation: Simulation) -> PlanData:
@@ -109,18 +112,22 @@ def complete_due(
     database: Database,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    check: Callable[[Session], object] | None = None,
 ) -> int:
     """Work out the figures still due, `_BATCH` simulations per transaction; returns how
-    many. Derived figures, no one's change: no version bumped, nothing audited. A cancel
-    keeps the batches done (they are right) and raises Cancelled."""
+    many. Derived figures, no one's change: no version bumped, nothing audited — but each
+    transaction first runs `check` (the user still active and entitled: it raises if not).
+    A cancel keeps the batches done (they are right) and raises Cancelled."""
     with database.read() as session:
-        due = session.scalars(select(Simulation.id).where(Simulation.figures_due)).all()
+        due = session.scalars(select(Simulation.id).where(_DUE)).all()
     for start in range(0, len(due), _BATCH):
         if cancelled is not None and cancelled():
             raise Cancelled("Calcul des TAEG interrompu.")
         if progress is not None:
             progress(start, len(due))
         with database.write() as session:
+            if check is not None:
+                check(session)
             _complete(session, due[start : start + _BATCH])
     if progress is not None and due:
         progress(len(due), len(due))
@@ -130,7 +137,7 @@ def complete_due(
 def _complete(session: Session, ids: Sequence[int]) -> None:
     simulations = session.scalars(
         select(Simulation)
-        .where(Simulation.id.in_(ids), Simulation.figures_due)
+        .where(Simulation.id.in_(ids), _DUE)
         .options(selectinload(Simulation.lines).selectinload(SimulationLine.covers))
     ).all()
     dossiers = {

@@ -30,6 +30,7 @@ class Opening:
     state: OfficeState
     message: str = ""  # French, for the states that stop the start
     good_backup: BackupInfo | None = None  # DAMAGED: the latest backup found sound
+    busy: bool = False  # UNUSABLE because another program holds the file (for now)
 
 
 def open_office(paths: DataPaths) -> Opening:
@@ -40,7 +41,7 @@ def open_office(paths: DataPaths) -> Opening:
         return Opening(OfficeState.NEWER, error.message)
     except DatabaseOpenError as error:
         if not error.damaged:
-            return Opening(OfficeState.UNUSABLE, error.message)
+            return Opening(OfficeState.UNUSABLE, error.message, busy=error.busy)
         return Opening(OfficeState.DAMAGED, error.message, latest_good_backup(paths))
     if state in (sqlite.SchemaState.MISSING, sqlite.SchemaState.EMPTY):
         return Opening(OfficeState.FIRST_START)

@@ -179,6 +179,7 @@ def _open_error(path: Path, error: sqlite3.DatabaseError) -> DatabaseOpenError:
     if "locked" in text or "busy" in text:
         return DatabaseOpenError(
             f"La base de données « {path.name} » est bloquée par un autre programme. "
-            "Fermez-le puis réessayez."
+            "Fermez-le puis réessayez.",
+            busy=True,
         )
     return DatabaseOpenError(f"Impossible d'ouvrir la base de données « {path.name} » : {error}.")

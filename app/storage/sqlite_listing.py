@@ -262,7 +262,8 @@ def _walked_page(connection: sqlite3.Connection, query: ListQuery, limit: int) -
     dossiers; None when its page lies further down (the matches gathered first:
     `page_sql`)."""
     matches = word_matcher(query.search)
-    if matches is None:
+    expression = match_expression(query.search)
+    if matches is None or expression is None or not fold(query.search).isascii():
         return None
     clauses, params = _filters(query)
     sql = (
@@ -273,7 +274,13 @@ def _walked_page(connection: sqlite3.Connection, query: ListQuery, limit: int) -
     walked = 0
     for dossier_id, text in connection.execute(sql, [*params, WALK_ROWS]):
         walked += 1
-        if matches(text):
+        # Letters and digits are words alike here and for FTS5 in ASCII (what folded
+        # names are); beyond it (an emoji in a name, a letter newer than SQLite's tables)
+        # the full-text index itself says.
+        ascii_text = text.isascii()
+        if (ascii_text and matches(text)) or (
+            not ascii_text and _indexed_match(connection, expression, dossier_id)
+        ):
             found.append(dossier_id)
             if len(found) == limit:
                 break
@@ -281,6 +288,11 @@ def _walked_page(connection: sqlite3.Connection, query: ListQuery, limit: int) -
         return None  # not within the walk: perhaps further down
     rows = fetch_rows(connection, query, found)
     return [rows[i] for i in found if i in rows]
+
+
+def _indexed_match(connection: sqlite3.Connection, expression: str, dossier_id: int) -> bool:
+    sql = "SELECT 1 FROM dossier_fts WHERE dossier_fts MATCH ? AND rowid = ?"
+    return connection.execute(sql, (expression, dossier_id)).fetchone() is not None
 
 
 def _row(row: tuple) -> ListRow:

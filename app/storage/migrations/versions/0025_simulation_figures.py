@@ -38,7 +38,7 @@ def upgrade() -> None:
         "simulations",
         ["dossier_id"],
         unique=False,
-        sqlite_where=sa.text("figures_due"),
+        sqlite_where=sa.text("figures_due = 1"),  # as SQLAlchemy writes it
         postgresql_where=sa.text("figures_due"),
     )
 
