@@ -8,11 +8,16 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 PARTIAL_PREFIX = ".part-"
+# A file being written is touched all the time (a 4 GB backup: for a minute or two); one
+# left alone this long was abandoned by a process that was killed or lost its power (the
+# backups' documents are pruned by the same rule: app.storage.backups.WRITING_SECONDS).
+ABANDONED_AFTER_S = 3600
 # The office's files hold personal data: readable by their user only (on Windows, the
 # per-user AppData folder already restricts access; these modes are POSIX's).
 PRIVATE_UMASK = 0o077
@@ -88,3 +93,18 @@ def atomic_write(
 def is_partial(path: Path) -> bool:
     """A file an interrupted atomic write left behind (never a real one)."""
     return path.name.startswith(PARTIAL_PREFIX)
+
+
+def remove_abandoned_partials(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the half-written files (`.part-…`) a killed process left under `folder` — a
+    backup's copy of the whole office among them — once nothing has written to them for
+    `ABANDONED_AFTER_S` (a write in progress, ours or another Dossia's, is left alone).
+    Returns those removed."""
+    now = time.time() if now is None else now
+    removed = []
+    for partial in folder.rglob(f"{PARTIAL_PREFIX}*") if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            if partial.is_file() and now - partial.stat().st_mtime > ABANDONED_AFTER_S:
+                partial.unlink()
+                removed.append(partial)
+    return removed

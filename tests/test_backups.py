@@ -149,3 +149,26 @@ def test_command_line_backup_and_restore(paths, tmp_path):
         env=as_admin,
     )
     assert refused.returncode == 2 and "introuvable" in refused.stderr
+
+
+def test_a_backup_killed_half_way_leaves_no_copy_behind(workspace):
+    """Dossia killed while it copied the office (closed by force, the power gone) left a
+    partial copy as large as the office: the next start removes it — but not one another
+    Dossia is writing right now (touched within the hour)."""
+    import os
+    import time
+
+    from app.storage.backups import run_automatic_backup
+
+    folder = workspace.paths.backups
+    (folder / "documents" / "ab").mkdir(parents=True, exist_ok=True)
+    abandoned = [folder / ".part-k1ll3d", folder / "documents" / "ab" / ".part-d0c"]
+    writing = folder / ".part-wr1t1ng"
+    for path in (*abandoned, writing):
+        path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4096)
+    two_hours_ago = time.time() - 7200
+    for path in abandoned:
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    run_automatic_backup(workspace.paths)
+    assert not any(path.exists() for path in abandoned)
+    assert writing.exists()

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from app.errors import DomainError
-from app.files import is_partial
+from app.files import is_partial, remove_abandoned_partials
 from app.paths import DataPaths
 from app.storage import backup_check
 from app.storage.backup_files import (
@@ -98,6 +98,9 @@ def run_automatic_backup(
     """The first start of the day: back up, then thin out the old automatic backups (keeping
     the newest of the last `daily` days, `weekly` weeks and `monthly` months)."""
     now = now or dt.datetime.now()
+    # A backup killed half-way (Dossia closed by force, the power gone) left its partial
+    # copy, as large as the office: gone at the next start.
+    remove_abandoned_partials(paths.backups, now.timestamp())
     if not paths.database.exists() or not automatic_backup_due(paths, now.date()):
         return None
     info = backup_now(paths, BackupKind.AUTOMATIC, now=now)
