@@ -79,6 +79,12 @@ def type_text(qtbot, widget, text: str) -> None:
             QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
 
 
+def list_shown(qtbot, window) -> None:
+    """Until the Clients list shows the latest query's rows (a search is read in the
+    background)."""
+    qtbot.waitUntil(lambda: not window.model.pending, timeout=5000)
+
+
 def flags(detail: DossierDetail) -> tuple[bool, ...]:
     """The five check boxes of the Général tab, in screen order."""
     return (

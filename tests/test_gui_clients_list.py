@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QPushButton, QRadioButton, QTableView
 
 from app.listing import ListColumn, ListQuery, ListTab
 from models.enums import DossierStatus
 from tests.conftest import TEMPLATE_DOSSIERS
-from tests.helpers import new_dossier, type_text
+from tests.helpers import list_shown, new_dossier, type_text
 
 
 def visible_rows(window) -> list[list[str]]:
@@ -58,6 +59,7 @@ def test_search_as_you_type_ignores_accents_and_case(qtbot, main_window, workspa
     main_window.tabs.setCurrentIndex(3)
     search = main_window.findChild(QLineEdit, "searchField")
     qtbot.keyClicks(search, "QUENEH")
+    list_shown(qtbot, main_window)
     rows = visible_rows(main_window)
     assert [r[0] for r in rows] == [detail.number]
     assert rows[0][1] == "QUÉNÉHERVÉ Éloïse"
@@ -67,6 +69,7 @@ def test_search_as_you_type_ignores_accents_and_case(qtbot, main_window, workspa
     search.clear()
     assert main_window.model.rowCount() == TEMPLATE_DOSSIERS + 1
     qtbot.keyClicks(search, "zzzzzz")
+    list_shown(qtbot, main_window)
     assert main_window.model.rowCount() == 0
     qtbot.waitUntil(lambda: main_window.count_label.text() == "Aucun dossier")
 
@@ -272,6 +275,7 @@ def test_search_spells_ligatures_out_as_a_french_keyboard_types_them(qtbot, main
     for typed in ("loeuilliet", "LOEUILLIET LAETITIA", "lœuilliet", "laet loe"):
         search.clear()
         type_text(qtbot, search, typed)
+        list_shown(qtbot, main_window)
         rows = visible_rows(main_window)
         assert [r[0] for r in rows] == [detail.number], typed
         assert rows[0][1] == "LŒUILLIET Lætitia"
@@ -464,3 +468,77 @@ def test_a_broker_who_sees_only_his_dossiers_has_no_broker_filter(qtbot, login_a
     qtbot.waitUntil(lambda: not other.counts_pending)
     window.shut_down()
     other.shut_down()
+
+
+class _HeldReader:
+    """The list's worker connection, its reads of one search held until the test lets them
+    go (or, if `interruptible`, until a newer query interrupts them)."""
+
+    def __init__(self, real, held: str, interruptible: bool) -> None:
+        import threading
+
+        self._real = real
+        self._held = held
+        self._interruptible = interruptible
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.interrupted = False
+
+    def fetch_page(self, query, offset, limit):
+        from app.errors import Cancelled
+
+        if query.search == self._held:
+            self.started.set()
+            self.release.wait(10)
+            if self.interrupted and self._interruptible:
+                raise Cancelled("interrompue")
+        return self._real.fetch_page(query, offset, limit)
+
+    def interrupt(self) -> None:
+        self.interrupted = True
+        if self._interruptible:
+            self.release.set()
+        self._real.interrupt()
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+@pytest.mark.parametrize("interruptible", [True, False])
+def test_a_keystroke_while_a_query_runs_shows_only_the_latest_result(
+    qtbot, main_window, workspace, monkeypatch, interruptible
+):
+    """The search is read off the GUI thread: while «z» is being read, the list keeps its
+    rows and the next keystroke is taken at once; «z»'s answer is never shown — its read
+    interrupted, or, if it ends anyway, dropped — and «zè» is."""
+    zebras = {new_dossier(workspace, f"Zèbre{i}").id for i in range(3)}
+    new_dossier(workspace, "Zorro")
+    main_window.tabs.setCurrentIndex(3)
+    model = main_window.model
+    before = [model.id_at(r) for r in range(model.rowCount())]
+    open_reader = workspace.open_reader
+    readers: list[_HeldReader] = []
+
+    def held_reader():
+        readers.append(_HeldReader(open_reader(), "z", interruptible))
+        return readers[-1]
+
+    monkeypatch.setattr(workspace, "open_reader", held_reader)
+    shown: list[str] = []
+    model.queryChanged.connect(lambda: shown.append(model.shown_query.search))
+
+    qtbot.keyClicks(main_window.search, "z")
+    qtbot.waitUntil(lambda: bool(readers) and readers[0].started.is_set())
+    assert model.pending and model.query.search == "z"
+    assert [model.id_at(r) for r in range(model.rowCount())] == before  # rows kept meanwhile
+    type_text(qtbot, main_window.search, "è")  # taken while «z» is still being read
+    assert main_window.search.text() == "zè" and model.query.search == "zè"
+    assert readers[0].interrupted
+    if not interruptible:
+        assert model.pending
+        readers[0].release.set()  # «z»'s answer arrives now, after «zè» was asked
+    list_shown(qtbot, main_window)
+    assert shown == ["zè"]
+    assert {model.id_at(r) for r in range(model.rowCount())} == zebras
+    qtbot.waitUntil(lambda: not main_window.counts_pending)
+    assert main_window.tabs.tabText(3) == "Tous (3)"

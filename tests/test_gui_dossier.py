@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
 
 from app.listing import ListQuery, ListTab
 from models.enums import AbandonReason, DossierStatus
-from tests.helpers import flags, new_dossier, type_text, with_documents_and_simulations
+from tests.helpers import (
+    flags,
+    list_shown,
+    new_dossier,
+    type_text,
+    with_documents_and_simulations,
+)
 
 
 def click(qtbot, widget) -> None:
@@ -113,6 +119,7 @@ def test_renumber_with_the_pencil(qtbot, workspace, open_dossier, main_window):
     assert find(window, QLabel, "dossierNumberLabel").text() == "CAB-2026-7"
     main_window.tabs.setCurrentIndex(3)
     qtbot.keyClicks(main_window.search, "CAB-2026")
+    list_shown(qtbot, main_window)
     assert main_window.model.rowCount() == 1
 
 

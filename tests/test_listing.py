@@ -271,3 +271,67 @@ def test_the_demo_office_keeps_its_statistics(tmp_path):
     tables = {row[0] for row in connection.execute("SELECT tbl FROM sqlite_stat1")}
     connection.close()
     assert {"dossiers", "users", "steps"} <= tables
+
+
+def _reader_running(workspace, statements, monkeypatch):
+    """A worker's listing whose `fetch_page` runs `statements` (a function of the
+    connection) instead of the list's, so that a test decides how long it takes."""
+    from app.storage import sqlite_listing
+
+    monkeypatch.setattr(sqlite_listing, "fetch_page", lambda connection, *_: statements(connection))
+    return workspace.open_reader()
+
+
+_ENDLESS = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+    "SELECT COUNT(*) FROM c WHERE x < 0"
+)
+
+
+def test_an_interrupted_read_raises_cancelled_and_the_next_one_runs(workspace, monkeypatch):
+    """A newer query stops the worker's read: while a statement runs, between two of its
+    statements (SQLite forgets an interrupt once none runs), and never the next read."""
+    import threading
+
+    from app.errors import Cancelled
+
+    running, resume = threading.Event(), threading.Event()
+    mode = {"now": "endless"}
+
+    def statements(connection):
+        if mode["now"] == "endless":
+            running.set()
+            return connection.execute(_ENDLESS).fetchall()  # ends only when interrupted
+        if mode["now"] == "two":
+            connection.execute("SELECT 1").fetchall()
+            running.set()
+            resume.wait(5)  # the interrupt comes here, between the two statements
+            return connection.execute("SELECT COUNT(*) FROM dossiers").fetchall()
+        return connection.execute("SELECT COUNT(*) FROM dossiers").fetchall()
+
+    reader = _reader_running(workspace, statements, monkeypatch)
+    try:
+        for case in ("endless", "two"):
+            mode["now"] = case
+            running.clear()
+            outcome: list[object] = []
+
+            def read(outcome=outcome) -> None:
+                try:
+                    outcome.append(reader.fetch_page(ListQuery(search="x"), 0, 10))
+                except Cancelled as error:
+                    outcome.append(error)
+
+            thread = threading.Thread(target=read)
+            thread.start()
+            assert running.wait(5)
+            reader.interrupt()
+            resume.set()
+            thread.join(5)
+            assert not thread.is_alive(), case
+            assert isinstance(outcome[0], Cancelled), case
+        mode["now"] = "plain"
+        reader.interrupt()  # nothing running: no effect on the next read
+        assert reader.fetch_page(ListQuery(search="x"), 0, 10) == [(TEMPLATE_DOSSIERS,)]
+    finally:
+        reader.close()

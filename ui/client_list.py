@@ -78,8 +78,14 @@ class DossierTableModel(QAbstractTableModel):
     and rows are read by id, a page at a time, when they come into view. Only the pages
     last shown are kept (`KEPT_PAGES`): memory does not grow with scrolling.
 
+    A query with a search is read off the GUI thread (how long it takes grows with its
+    matches: «2025» sorted by creation, 100 ms at 1,000,000 dossiers): the rows shown stay
+    until its first page arrives, and a newer query interrupts it (its answer, if any, is
+    dropped). Without a search, the first page is a walk of the sort index, a page long,
+    read at once.
+
     Signals:
-        queryChanged: the query (tab, search, filter, sort) was replaced.
+        queryChanged: the query (tab, search, filter, sort) was replaced (its rows shown).
         completed: the whole list's length is known (its ids arrived).
     """
 
@@ -91,7 +97,9 @@ class DossierTableModel(QAbstractTableModel):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self._workspace = workspace
-        self._query = ListQuery()
+        self._query = ListQuery()  # the query of the rows shown
+        self._wanted = self._query  # the latest query asked for (being read, perhaps)
+        self._pending = False  # `_wanted`'s first page is being read in the background
         self._ids: Sequence[int] = ()
         self._complete = True
         self._pages: OrderedDict[int, list[tuple[ListRow, tuple[str, ...]] | None]] = OrderedDict()
@@ -106,6 +114,12 @@ class DossierTableModel(QAbstractTableModel):
 
     @property
     def query(self) -> ListQuery:
+        """The latest query asked for (its rows may still be on their way: `pending`)."""
+        return self._wanted
+
+    @property
+    def shown_query(self) -> ListQuery:
+        """The query of the rows on screen."""
         return self._query
 
     @property
@@ -113,11 +127,48 @@ class DossierTableModel(QAbstractTableModel):
         """The whole list's length is known (no ids being fetched)."""
         return self._complete
 
+    @property
+    def pending(self) -> bool:
+        """The latest query's first page is being read: the rows shown are the previous
+        query's."""
+        return self._pending
+
     def set_query(self, query: ListQuery) -> None:
+        """Show `query`'s rows: at once without a search, else once its first page is read
+        in the background (the GUI thread does not wait for it)."""
         self._generation += 1
         self._stop_fetching()
+        self._wanted = query
+        if query.search.strip():
+            self._pending = True
+            self._read_first_page(self._generation, query)
+            return
+        self._pending = False
         first = min(FIRST_PAGE_SIZE, self.page_size)
-        rows = self._workspace.list_page(query, 0, first)
+        self._show_first_page(query, self._workspace.list_page(query, 0, first), first)
+
+    def _read_first_page(self, generation: int, query: ListQuery) -> None:
+        first = min(FIRST_PAGE_SIZE, self.page_size)
+
+        def work():
+            if generation != self._generation:
+                return generation, None  # a newer query already: nothing to read
+            if self._reader is None:
+                self._reader = self._workspace.open_reader()
+            try:
+                return generation, self._reader.fetch_page(query, 0, first)
+            except Cancelled:  # interrupted by a newer query
+                return generation, None
+
+        def arrived(result) -> None:
+            read_for, rows = result
+            if read_for == self._generation and rows is not None:
+                self._pending = False
+                self._show_first_page(query, rows, first)
+
+        self._jobs.run(work, arrived)
+
+    def _show_first_page(self, query: ListQuery, rows: list[ListRow], first: int) -> None:
         self.beginResetModel()
         self._query = query
         self._show(rows, complete=len(rows) < first)
@@ -130,6 +181,9 @@ class DossierTableModel(QAbstractTableModel):
         """Read the list again (after a change). A list of up to `SYNC_IDS` dossiers is read
         at once; a longer one in the background, its rows shown until the new ones are in.
         `then` runs once the new rows are in place (to restore selection and scroll)."""
+        if self._pending:  # the query being read brings the office as it is now
+            self.set_query(self._wanted)
+            return
         self._generation += 1
         self._stop_fetching()
         if self._complete and len(self._ids) <= SYNC_IDS:
@@ -205,6 +259,7 @@ class DossierTableModel(QAbstractTableModel):
     def close(self) -> None:
         """Stop the background reading and close its connection."""
         self._generation += 1
+        self._pending = False
         self._stop_fetching()
         self._jobs.wait(5000)
         if self._reader is not None:
@@ -310,7 +365,7 @@ class DossierTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         descending = order == Qt.SortOrder.DescendingOrder
-        self.set_query(replace(self._query, sort=ListColumn(column), descending=descending))
+        self.set_query(replace(self._wanted, sort=ListColumn(column), descending=descending))
 
 
 class ProgressDelegate(QStyledItemDelegate):

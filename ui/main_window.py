@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from app.changes import Change
-from app.errors import DomainError
+from app.errors import Cancelled, DomainError
 from app.listing import ListColumn, ListQuery, ListTab
 from app.paths import network_location
 from app.workspace import Workspace
@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
         self._counts_timer.timeout.connect(self._update_counts)
+        self._counts_due = False  # counted once the query being read is shown
 
         self.restart_requested = False
         self._seen_version = -1
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self._poll.timeout.connect(self.refresh_if_changed)
 
         self.model = DossierTableModel(workspace)
+        self.model.queryChanged.connect(self._query_shown)
         self._build()
         self._build_menus()
         self.model.set_query(ListQuery(tab=ListTab.PROSPECTS))
@@ -408,8 +410,20 @@ class MainWindow(QMainWindow):
     def _set_query(self, **changes) -> None:
         self.model.set_query(replace(self.model.query, **changes))
         # Counted once the new list is painted: counting on the other core meanwhile slows
-        # the paint the user waits for (memory bandwidth, GIL hand-offs).
-        self._counts_timer.start()
+        # the paint the user waits for (memory bandwidth, GIL hand-offs). A count still
+        # running is stale: stopped.
+        if self._counts_reader is not None and self._counts.busy:
+            self._counts_reader.interrupt()
+        self._counts_generation += 1
+        if self.model.pending:  # read in the background: counted once its rows are shown
+            self._counts_due = True
+        else:
+            self._counts_timer.start()
+
+    def _query_shown(self) -> None:
+        if self._counts_due and not self.model.pending:
+            self._counts_due = False
+            self._counts_timer.start()
 
     def _on_search(self, text: str) -> None:
         self._set_query(search=text)
@@ -593,6 +607,8 @@ class MainWindow(QMainWindow):
         """The event loop ended: stop background work and close the database."""
         self._shut = True
         self._poll.stop()
+        if self._counts_reader is not None:
+            self._counts_reader.interrupt()  # a count still running is of no use now
         self._counts.wait(5000)
         self._start_checks.wait(30000)
         self.warm_up.stop()
@@ -615,15 +631,20 @@ class MainWindow(QMainWindow):
         query = self.model.query
 
         def count():
+            if generation != self._counts_generation:
+                return generation, None  # a newer query already
             if self._counts_reader is None:
                 self._counts_reader = self.workspace.open_reader()
-            return generation, self._counts_reader.count_by_tab(query)
+            try:
+                return generation, self._counts_reader.count_by_tab(query)
+            except Cancelled:  # a newer query's count is coming
+                return generation, None
 
         self._counts.run(count, self._counts_ready)
 
     def _counts_ready(self, result) -> None:
         generation, counts = result
-        if generation != self._counts_generation:
+        if generation != self._counts_generation or counts is None:
             return  # a newer keystroke is already being counted
         self._last_counts = counts
         self._show_counts()
@@ -645,7 +666,7 @@ class MainWindow(QMainWindow):
 
     @property
     def counts_pending(self) -> bool:
-        return self._counts.busy or self._counts_timer.isActive()
+        return self._counts.busy or self._counts_timer.isActive() or self._counts_due
 
     # --- opening and creating dossiers ---
 

@@ -8,12 +8,13 @@ view only ever holds the pages it has shown. `SqliteListing` implements
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import sqlite3
 import threading
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from app.errors import Cancelled
 from app.listing import BrokerChoice, ListColumn, ListQuery, ListRow, ListTab
@@ -364,15 +365,49 @@ def list_brokers(connection: sqlite3.Connection) -> list[BrokerChoice]:
 
 class SqliteListing:
     """`DossierListing` on one sqlite3 connection, serialised by a lock (the GUI thread and
-    the list's helpers may share it; a worker thread opens its own)."""
+    the list's helpers may share it; a worker thread opens its own).
+
+    `interrupt()` stops the call running on the connection (another thread asks: a newer
+    query made it stale): that call raises `Cancelled`. An interrupt that comes between two
+    of its statements still stops it (a progress handler checks, as SQLite's own interrupt
+    is forgotten once no statement runs); one that comes when no call runs is a no-op.
+    """
+
+    # Virtual machine steps between two looks at the interrupt (about a millisecond): the
+    # handler takes the GIL, which the GUI thread may hold; SQLite's own interrupt stops a
+    # statement at once.
+    PROGRESS_STEPS = 100_000
 
     def __init__(self, connection: sqlite3.Connection, owns_connection: bool = False) -> None:
         self.connection = connection
         self.lock = threading.Lock()
         self._owns_connection = owns_connection
+        self._state = threading.Lock()  # guards the two flags below, never held long
+        self._running = False
+        self._interrupted = False
+        if owns_connection:  # a worker's connection: its long reads can be interrupted
+            connection.set_progress_handler(lambda: self._interrupted, self.PROGRESS_STEPS)
+
+    @contextlib.contextmanager
+    def _interruptible(self) -> Iterator[None]:
+        with self.lock:
+            with self._state:
+                self._running, self._interrupted = True, False
+            try:
+                yield
+            except sqlite3.OperationalError as error:
+                if "interrupted" not in str(error):
+                    raise
+                raise Cancelled("Lecture de la liste interrompue.") from None
+            finally:
+                with self._state:
+                    self._running = False
+            if self._interrupted:  # between its last statement and its end: stale all the same
+                raise Cancelled("Lecture de la liste interrompue.")
 
     def fetch_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
-        with self.lock:
+        """Raises `Cancelled` if `interrupt()` stopped it."""
+        with self._interruptible():
             return fetch_page(self.connection, query, offset, limit)
 
     def fetch_row(self, query: ListQuery, dossier_id: int) -> ListRow | None:
@@ -381,25 +416,25 @@ class SqliteListing:
 
     def fetch_ids(self, query: ListQuery) -> array[int]:
         """Raises `Cancelled` if `interrupt()` stopped it."""
-        with self.lock:
-            try:
-                return fetch_ids(self.connection, query)
-            except sqlite3.OperationalError as error:
-                if "interrupted" not in str(error):
-                    raise
-                raise Cancelled("Lecture de la liste interrompue.") from None
+        with self._interruptible():
+            return fetch_ids(self.connection, query)
 
     def fetch_rows(self, query: ListQuery, ids: Sequence[int]) -> dict[int, ListRow]:
         with self.lock:
             return fetch_rows(self.connection, query, ids)
 
     def interrupt(self) -> None:
-        """Stop the statement running on this connection (from another thread): it raises
-        `sqlite3.OperationalError` in its own thread. Without the lock, on purpose."""
+        """Stop the call running on this connection (from another thread): it raises
+        `Cancelled` in its own thread. Without the connection's lock, on purpose."""
+        with self._state:
+            if not self._running:
+                return
+            self._interrupted = True
         self.connection.interrupt()
 
     def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]:
-        with self.lock:
+        """Raises `Cancelled` if `interrupt()` stopped it."""
+        with self._interruptible():
             return count_by_tab(self.connection, query)
 
     def brokers(self) -> list[BrokerChoice]:
