@@ -1,16 +1,26 @@
-"""Where Dossia keeps its data: the platformdirs data folder unless told otherwise."""
+"""Where Dossia keeps its data: the platformdirs data folder unless told otherwise, or an
+office database on a PostgreSQL server (`--db postgresql://user@host:port/dbname`)."""
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from platformdirs import user_data_dir
 
+from app.errors import DomainError
+
 DB_ENV_VAR = "DOSSIA_DB"
 DB_FILENAME = "dossia.sqlite3"
+# `scheme://…`; two letters at least, so that a Windows drive («C://dossia») stays a path.
+# «postgresql:/…» (a slash missing) is an address mistyped, not a folder named «postgresql:».
+_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]+)://|^(?P<server>postgres(?:ql)?):", re.I)
+POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+POSTGRES_EXAMPLE = "postgresql://utilisateur@serveur:5432/base"
 
 
 @dataclass(frozen=True)
@@ -45,12 +55,125 @@ def default_data_folder() -> Path:
     return Path(user_data_dir("Dossia", appauthor=False))
 
 
-def resolve_paths(db: str | os.PathLike[str] | None = None) -> DataPaths:
-    """`--db PATH`, else $DOSSIA_DB, else the user data folder."""
-    chosen = db or os.environ.get(DB_ENV_VAR)
+class LocationError(DomainError):
+    """`--db` / $DOSSIA_DB names neither a database file nor a server Dossia can use."""
+
+
+class ServerModeUnavailable(LocationError):
+    """An office server was named where this version of Dossia can only open a file."""
+
+
+@dataclass(frozen=True)
+class ServerLocation:
+    """An office database on a PostgreSQL server, as `postgresql://user@host:port/dbname`
+    names it (a password in it is used, never shown)."""
+
+    url: str
+    host: str  # "" for the local server's socket
+    port: int | None
+    database: str
+    user: str
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The same address for SQLAlchemy, with the driver Dossia ships (psycopg 3)."""
+        return "postgresql+psycopg://" + self.url.split("://", 1)[1]
+
+    @property
+    def label(self) -> str:
+        """«base « dossia » sur serveur:5432» — what a message shows (no password)."""
+        where = self.host or "ce poste"
+        if self.port is not None:
+            where += f":{self.port}"
+        return f"la base « {self.database} » du serveur PostgreSQL {where}"
+
+
+OfficeLocation = DataPaths | ServerLocation
+
+
+def resolve_location(db: str | os.PathLike[str] | None = None) -> OfficeLocation:
+    """`--db`, else $DOSSIA_DB, else the user data folder's file: a file path, or a
+    PostgreSQL server's address. Anything else that looks like an address (`mysql://…`,
+    `http://…`) raises LocationError, in French, rather than becoming a folder named
+    «mysql:»."""
+    if db:
+        return parse_location(os.fspath(db), "--db")
+    chosen = os.environ.get(DB_ENV_VAR)
     if chosen:
-        return DataPaths(Path(chosen).expanduser().resolve())
+        return parse_location(chosen, f"${DB_ENV_VAR}")
     return DataPaths(default_data_folder() / DB_FILENAME)
+
+
+def resolve_paths(db: str | os.PathLike[str] | None = None) -> DataPaths:
+    """`--db PATH`, else $DOSSIA_DB, else the user data folder: for what only opens a file.
+    A server's address raises ServerModeUnavailable (nothing is created)."""
+    location = resolve_location(db)
+    if isinstance(location, ServerLocation):
+        raise ServerModeUnavailable(server_mode_unavailable(location))
+    return location
+
+
+def server_mode_unavailable(location: ServerLocation) -> str:
+    return (
+        f"Dossia reconnaît {location.label}, mais cette version ne sait pas encore ouvrir un "
+        "cabinet sur un serveur (le mode serveur est en préparation) : rien n'a été créé ni "
+        "modifié. Indiquez plutôt le fichier de la base du cabinet (--db CHEMIN ou "
+        f"${DB_ENV_VAR})."
+    )
+
+
+def parse_location(text: str, origin: str = "--db") -> OfficeLocation:
+    """A file path, or a PostgreSQL server's address; `origin` («--db», «$DOSSIA_DB») says
+    where the text came from in a refusal."""
+    match = _URL.match(text)
+    if match is None:
+        return DataPaths(Path(text).expanduser().resolve())
+    scheme = (match["scheme"] or match["server"]).lower()
+    if scheme in POSTGRES_SCHEMES:
+        return _server(text, origin)
+    hint = (
+        "pour un fichier, donnez son chemin tel quel"
+        if scheme in ("file", "sqlite")
+        else f"« {scheme}:// » n'est pas pris en charge"
+    )
+    raise LocationError(
+        f"{origin} : « {_shown(text)} » n'est ni un fichier de base de données ni l'adresse "
+        f"d'un serveur PostgreSQL ({hint}). Dossia ouvre un fichier (--db CHEMIN) ou un "
+        f"serveur PostgreSQL (--db {POSTGRES_EXAMPLE})."
+    )
+
+
+def _server(text: str, origin: str) -> ServerLocation:
+    parts = urlsplit(text)
+    database = unquote(parts.path[1:]) if "://" in text and parts.path.startswith("/") else ""
+    try:
+        port = parts.port
+    except ValueError:
+        port, database = None, ""  # «:54x2», «:99999»: refused below
+    if not database or "/" in database or parts.fragment:
+        raise LocationError(
+            f"{origin} : adresse de serveur PostgreSQL incomplète ou invalide : "
+            f"« {_shown(text)} ». Écrivez-la ainsi : {POSTGRES_EXAMPLE} (l'utilisateur, le "
+            "serveur, son port s'il n'est pas 5432, et le nom de la base)."
+        )
+    return ServerLocation(
+        url=text,
+        host=parts.hostname or "",
+        port=port,
+        database=database,
+        user=unquote(parts.username or ""),
+    )
+
+
+def _shown(text: str) -> str:
+    """An address as a message may show it: its password, if any, hidden."""
+    parts = urlsplit(text)
+    if parts.password is None:
+        return text
+    host = parts.netloc.rpartition("@")[2]
+    return SplitResult(
+        parts.scheme, f"{parts.username}:***@{host}", parts.path, parts.query, parts.fragment
+    ).geturl()
 
 
 NETWORK_FILESYSTEMS = {
