@@ -67,12 +67,17 @@ class BackupService:
         with self._db.read() as session:
             return load_retention(session)
 
-    def run_automatic(self) -> BackupInfo | None:
-        """The first start of the day: back up and thin out the old automatic backups, as
-        long as the office's retention says."""
+    def run_automatic(self, progress: Progress | None = None) -> BackupInfo | None:
+        """The day's backup, if not taken yet, and the old automatic backups thinned out, as
+        long as the office's retention says. `progress` returning False cancels it
+        (BackupCancelled: nothing left behind, still due)."""
         kept = self.retention()
         return backups.run_automatic_backup(
-            self._paths, daily=kept.daily, weekly=kept.weekly, monthly=kept.monthly
+            self._paths,
+            daily=kept.daily,
+            weekly=kept.weekly,
+            monthly=kept.monthly,
+            progress=progress,
         )
 
     def restore(self, source: Path) -> RestoreResult:

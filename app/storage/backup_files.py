@@ -200,20 +200,70 @@ def _copy_pages(source: Path, target: Path, progress: Progress | None) -> None:
         dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
 
 
-def integrity_problem(path: Path) -> str | None:
-    """None if SQLite finds the file sound, else what it reports."""
+@contextlib.contextmanager
+def _stopped_when_cancelled(
+    connection: sqlite3.Connection, keep_going: Callable[[], bool] | None
+) -> Iterator[None]:
+    """Interrupt what `connection` runs once `keep_going()` says False (asked every 50 ms
+    from a thread of its own: SQLite's long steps never call back), then raise
+    BackupCancelled. Dossia quitting during the day's backup stops its check at once."""
+    if keep_going is None:
+        yield
+        return
+    if not keep_going():
+        raise BackupCancelled()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if not keep_going():
+                while not done.is_set():
+                    with contextlib.suppress(sqlite3.Error):
+                        connection.interrupt()
+                    done.wait(0.05)
+
+    watcher = threading.Thread(target=watch, name="dossia-backup-cancel", daemon=True)
+    watcher.start()
     try:
-        with read_only(path, seconds=None) as connection:
+        yield
+    except sqlite3.OperationalError:
+        if not keep_going():
+            raise BackupCancelled() from None
+        raise
+    finally:
+        done.set()
+        watcher.join()  # never an interrupt() after the connection is closed
+
+
+def _still_wanted(progress: Progress | None) -> Callable[[], bool] | None:
+    """The copy is done: whether its check may go on (its progress stays full)."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda: report(1, 1) is not False
+
+
+def integrity_problem(path: Path, keep_going: Callable[[], bool] | None = None) -> str | None:
+    """None if SQLite finds the file sound, else what it reports. `keep_going`: see
+    `_stopped_when_cancelled`."""
+    try:
+        with (
+            read_only(path, seconds=None) as connection,
+            _stopped_when_cancelled(connection, keep_going),
+        ):
             rows = [r[0] for r in connection.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as error:
         return str(error)
     return None if rows == ["ok"] else "; ".join(rows[:5])
 
 
-def document_hashes(database: Path) -> set[str]:
+def document_hashes(database: Path, keep_going: Callable[[], bool] | None = None) -> set[str]:
     """The document files a database refers to (its documents and the company's logo): only
     well-formed hashes, read read-only. Raises sqlite3.Error if they cannot be read."""
-    with read_only(database, seconds=None) as connection:
+    with (
+        read_only(database, seconds=None) as connection,
+        _stopped_when_cancelled(connection, keep_going),
+    ):
         kinds = dict(
             connection.execute(
                 "SELECT name, type FROM sqlite_master WHERE name IN ('documents', 'settings')"
@@ -323,13 +373,15 @@ def write_backup(
     try:
         with atomic_path(target) as partial:
             _copy_pages(database, partial, progress)
-            problem = integrity_problem(partial)
+            # Checked and read as long as the backup is still wanted (Dossia quitting).
+            keep_going = _still_wanted(progress)
+            problem = integrity_problem(partial, keep_going)
             if problem is not None:
                 raise DomainError(
                     f"La copie de sauvegarde est incohérente ({problem}) : elle a été supprimée."
                 )
             # Only the documents this copy refers to leave the data folder.
-            hashes = document_hashes(partial) if documents is not None else set()
+            hashes = document_hashes(partial, keep_going) if documents is not None else set()
         if documents is not None:
             copy_documents(documents, target.parent / "documents", hashes)
     except OSError as error:

@@ -94,16 +94,18 @@ def run_automatic_backup(
     daily: int = 7,
     weekly: int = 4,
     monthly: int = 12,
+    progress: Progress | None = None,
 ) -> BackupInfo | None:
     """The first start of the day: back up, then thin out the old automatic backups (keeping
-    the newest of the last `daily` days, `weekly` weeks and `monthly` months)."""
+    the newest of the last `daily` days, `weekly` weeks and `monthly` months). `progress`
+    returning False cancels (BackupCancelled: nothing written, the backup still due)."""
     now = now or dt.datetime.now()
     # A backup killed half-way (Dossia closed by force, the power gone) left its partial
     # copy, as large as the office: gone at the next start.
     remove_abandoned_partials(paths.backups, now.timestamp())
     if not paths.database.exists() or not automatic_backup_due(paths, now.date()):
         return None
-    info = backup_now(paths, BackupKind.AUTOMATIC, now=now)
+    info = backup_now(paths, BackupKind.AUTOMATIC, progress=progress, now=now)
     rotate(paths.backups, now.date(), daily, weekly, monthly)
     return info
 

@@ -1,0 +1,81 @@
+"""The day's automatic backup: taken once the office is quiet, never awaited by quitting."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.storage import backups
+
+
+def _partials(folder) -> list:
+    return [p for p in folder.rglob("*") if p.is_file() and ".part" in p.name]
+
+
+def test_quitting_during_the_automatic_backup_cancels_it_and_leaves_nothing(
+    qtbot, workspace, monkeypatch
+):
+    """Dossia quits while the day's backup is being copied: quitting stops it at its next
+    step instead of waiting for the whole copy; its partial file is removed and the backup
+    is still due (taken at the next start)."""
+    from ui.main_window import MainWindow
+
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.show()
+    window.automatic_backup_quiet_ms = 0
+    folder = workspace.paths.backups
+    real = workspace.backups.run_automatic
+    copying = []
+
+    def held(progress):
+        def slow(done: int, total: int) -> bool:
+            if not copying:  # the copy has begun: hold it until Dossia quits
+                copying.append(_partials(folder))
+                window._backup_cancel.wait(30)
+            return progress(done, total)
+
+        return real(slow)
+
+    monkeypatch.setattr(workspace.backups, "run_automatic", held)
+    window.after_start()
+    qtbot.waitUntil(lambda: bool(copying), timeout=10000)
+    assert copying[0], "a partial copy is being written"
+    assert window.automatic_backup_pending
+    window.close()
+    window.shut_down()  # returns: the backup was cancelled, not awaited
+    assert window._automatic_backup.wait(0)  # its thread has ended
+    assert not _partials(folder)
+    assert not list(folder.glob("*.sqlite3"))
+    assert backups.automatic_backup_due(workspace.paths)
+
+
+def test_the_automatic_backup_waits_for_a_quiet_office(qtbot, main_window):
+    """A search or an opened dossier puts it off; once the office is quiet, it is taken."""
+    main_window.automatic_backup_quiet_ms = 2000
+    main_window.after_start()
+    qtbot.waitUntil(lambda: main_window._backup_timer.isActive(), timeout=10000)
+    for text in ("a", "ab", "abc"):
+        main_window.search.setText(text)  # the user is searching: not yet
+        assert main_window._backup_timer.remainingTime() > 1500
+        assert backups.automatic_backup_due(main_window.workspace.paths)
+        qtbot.wait(50)
+    qtbot.waitUntil(lambda: not main_window.automatic_backup_pending, timeout=10000)
+    assert not backups.automatic_backup_due(main_window.workspace.paths)
+    assert "Sauvegarde automatique" in main_window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("cancel_at", ["copy", "check"])
+def test_a_backup_cancelled_during_its_copy_or_its_check_leaves_nothing(paths, cancel_at):
+    from app.storage.backup_files import BackupCancelled, BackupKind, backup_now
+
+    asked = []
+
+    def progress(done: int, total: int) -> bool:
+        asked.append((done, total))
+        return cancel_at == "check" and len(asked) == 1  # the copy's first step, or after
+
+    with pytest.raises(BackupCancelled):
+        backup_now(paths, BackupKind.AUTOMATIC, progress=progress)
+    assert not _partials(paths.backups)
+    assert not list(paths.backups.glob("*.sqlite3"))
+    assert backups.automatic_backup_due(paths)
