@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from app.storage.migrations.dialects import POSTGRES_SEARCH_INDEX
 from models.all import Base
 
 config = context.config
@@ -24,8 +25,11 @@ def run_migrations_online() -> None:
 
 
 def _include_object(obj, name, type_, reflected, compare_to) -> bool:
-    # The full-text search index is created by raw SQL in the migrations (SQLite FTS5).
-    return not (type_ == "table" and name.startswith("dossier_fts"))
+    # The search index is created by raw SQL in the migrations (SQLite: an FTS5 table;
+    # PostgreSQL: a trigram index), not described by the models.
+    if type_ == "table" and name.startswith("dossier_fts"):
+        return False
+    return not (type_ == "index" and name == POSTGRES_SEARCH_INDEX)
 
 
 def _run(connection) -> None:

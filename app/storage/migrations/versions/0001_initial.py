@@ -8,6 +8,12 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.dialects import (
+    POSTGRES_SEARCH_INDEX,
+    create_postgres_search_index,
+    on_sqlite,
+)
+
 revision = "0001_initial"
 down_revision = None
 branch_labels = None
@@ -357,8 +363,11 @@ def upgrade() -> None:
             batch_op.f("ix_step_changes_dossier_id"), ["dossier_id"], unique=False
         )
 
-    for statement in FTS_STATEMENTS:
-        op.execute(statement)
+    if on_sqlite():
+        for statement in FTS_STATEMENTS:
+            op.execute(statement)
+    else:
+        create_postgres_search_index()
 
 
 FTS_STATEMENTS = (
@@ -379,9 +388,12 @@ FTS_STATEMENTS = (
 
 
 def downgrade() -> None:
-    for name in ("dossiers_fts_insert", "dossiers_fts_delete", "dossiers_fts_update"):
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    op.execute("DROP TABLE IF EXISTS dossier_fts")
+    if on_sqlite():
+        for name in ("dossiers_fts_insert", "dossiers_fts_delete", "dossiers_fts_update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS dossier_fts")
+    else:
+        op.execute(f"DROP INDEX IF EXISTS {POSTGRES_SEARCH_INDEX}")
     with op.batch_alter_table("step_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_step_changes_dossier_id"))
 

@@ -16,6 +16,8 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.dialects import on_sqlite, replace_check
+
 revision = "0009_edit_all_and_backup_rights"
 down_revision = "0008_settings"
 branch_labels = None
@@ -54,6 +56,9 @@ def _rights_type(rights: tuple[str, ...]) -> sa.Enum:
 
 
 def _rebuild_with(rights: tuple[str, ...], previous: tuple[str, ...]) -> None:
+    if not on_sqlite():  # the constraint altered in place
+        replace_check("role_rights", "right", sa.column("right").in_(rights))
+        return
     with op.batch_alter_table("role_rights", recreate="always") as batch_op:
         batch_op.alter_column(
             "right",

@@ -15,6 +15,8 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.dialects import on_sqlite, replace_check
+
 revision = "0010_personal_data_right"
 down_revision = "0009_edit_all_and_backup_rights"
 branch_labels = None
@@ -42,6 +44,9 @@ def _rights_type(rights: tuple[str, ...]) -> sa.Enum:
 
 
 def _rebuild_with(rights: tuple[str, ...], previous: tuple[str, ...]) -> None:
+    if not on_sqlite():  # the constraint altered in place
+        replace_check("role_rights", "right", sa.column("right").in_(rights))
+        return
     with op.batch_alter_table("role_rights", recreate="always") as batch_op:
         batch_op.alter_column(
             "right",

@@ -17,6 +17,8 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.dialects import on_sqlite, replace_check
+
 revision = "0011_simulation_plans"
 down_revision = "0010_personal_data_right"
 branch_labels = None
@@ -35,6 +37,29 @@ NEW_STATUSES = (
 
 def _enum(name: str, *values: str) -> sa.Enum:
     return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=32)
+
+
+def _plan_columns() -> list[sa.Column]:
+    """The simulation's new columns, in their order."""
+    columns = [
+        sa.Column(column, sa.Integer(), nullable=False, server_default="0")
+        for column in ("dossier_fees_cents", "guarantee_fees_cents", "brokerage_fees_cents")
+    ]
+    return [
+        *columns,
+        sa.Column(
+            "guarantee",
+            _enum("guarantee", "credit_logement", "casden", "mgen", "mortgage", "ppd"),
+            nullable=True,
+        ),
+        sa.Column("smoothing", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column(
+            "rental_method",
+            _enum("rental_method", "classic", "differential"),
+            nullable=False,
+            server_default="classic",
+        ),
+    ]
 
 
 def upgrade() -> None:
@@ -58,37 +83,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_usury_rates")),
         sa.UniqueConstraint("category", "valid_from", name="category_valid_from"),
     )
-    with op.batch_alter_table("simulations", recreate="always") as batch_op:
-        batch_op.alter_column(
-            "status",
-            existing_type=_enum("simulation_status", *OLD_STATUSES),
-            type_=_enum("simulation_status", *NEW_STATUSES),
-            existing_nullable=False,
-        )
-        for column in (
-            "dossier_fees_cents",
-            "guarantee_fees_cents",
-            "brokerage_fees_cents",
-        ):
-            batch_op.add_column(sa.Column(column, sa.Integer(), nullable=False, server_default="0"))
-        batch_op.add_column(
-            sa.Column(
-                "guarantee",
-                _enum("guarantee", "credit_logement", "casden", "mgen", "mortgage", "ppd"),
-                nullable=True,
+    if on_sqlite():
+        with op.batch_alter_table("simulations", recreate="always") as batch_op:
+            batch_op.alter_column(
+                "status",
+                existing_type=_enum("simulation_status", *OLD_STATUSES),
+                type_=_enum("simulation_status", *NEW_STATUSES),
+                existing_nullable=False,
             )
-        )
-        batch_op.add_column(
-            sa.Column("smoothing", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(
-            sa.Column(
-                "rental_method",
-                _enum("rental_method", "classic", "differential"),
-                nullable=False,
-                server_default="classic",
-            )
-        )
+            for column in _plan_columns():
+                batch_op.add_column(column)
+    else:  # altered in place
+        replace_check("simulations", "simulation_status", sa.column("status").in_(NEW_STATUSES))
+        for column in _plan_columns():
+            op.add_column("simulations", column)
     op.create_table(
         "simulation_lines",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -172,6 +180,19 @@ def downgrade() -> None:
         "UPDATE simulations SET status = 'proposed' "
         "WHERE status IN ('sent_to_bank', 'bank_refused')"
     )
+    if not on_sqlite():  # altered in place (a column's constraints go with it)
+        for column in (
+            "rental_method",
+            "smoothing",
+            "brokerage_fees_cents",
+            "guarantee_fees_cents",
+            "guarantee",
+            "dossier_fees_cents",
+        ):
+            op.drop_column("simulations", column)
+        replace_check("simulations", "simulation_status", sa.column("status").in_(OLD_STATUSES))
+        op.drop_table("usury_rates")
+        return
     with op.batch_alter_table("simulations", recreate="always") as batch_op:
         for check in ("rental_method", "guarantee"):  # named by the convention
             batch_op.drop_constraint(check, type_="check")

@@ -13,6 +13,8 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.dialects import on_sqlite, replace_check
+
 revision = "0012_rental_loans"
 down_revision = "0011_simulation_plans"
 branch_labels = None
@@ -27,6 +29,9 @@ def _kind(*values: str) -> sa.Enum:
 
 
 def upgrade() -> None:
+    if not on_sqlite():  # the constraint altered in place
+        replace_check("current_loans", "loan_kind", sa.column("kind").in_(NEW_KINDS))
+        return
     with op.batch_alter_table("current_loans", recreate="always") as batch_op:
         batch_op.alter_column(
             "kind",
@@ -38,6 +43,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("UPDATE current_loans SET kind = 'mortgage' WHERE kind = 'rental_mortgage'")
+    if not on_sqlite():
+        replace_check("current_loans", "loan_kind", sa.column("kind").in_(OLD_KINDS))
+        return
     with op.batch_alter_table("current_loans", recreate="always") as batch_op:
         batch_op.alter_column(
             "kind",

@@ -17,6 +17,8 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.dialects import add_check, drop_check, on_sqlite
+
 revision = "0013_documents"
 down_revision = "0012_rental_loans"
 branch_labels = None
@@ -61,6 +63,23 @@ DEFAULT_REQUIREMENTS = (
     ),
     ("Devis des travaux", "works"),
 )
+
+
+# The documents' links to what they answer and who added them: (name, table, column).
+_FILING_KEYS = (
+    ("fk_documents_requirement_id_required_documents", "required_documents", "requirement_id"),
+    ("fk_documents_added_by_users", "users", "added_by"),
+)
+
+
+def _filing_columns() -> list[sa.Column]:
+    """The documents' new columns, in their order."""
+    return [
+        sa.Column("folder", sa.String(length=32), nullable=False, server_default="misc"),
+        sa.Column("requirement_id", sa.Integer(), nullable=True),
+        sa.Column("borrower_rank", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("added_by", sa.Integer(), nullable=True),
+    ]
 
 
 def _enum(name: str, values: tuple[str, ...]) -> sa.Enum:
@@ -120,32 +139,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_requirement_ticks")),
         sa.UniqueConstraint("dossier_id", "requirement_id", "borrower_rank", name="one_tick"),
     )
-    with op.batch_alter_table("documents", recreate="always") as batch_op:
-        batch_op.add_column(
-            sa.Column("folder", sa.String(length=32), nullable=False, server_default="misc")
-        )
-        batch_op.add_column(sa.Column("requirement_id", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("borrower_rank", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch_op.add_column(sa.Column("added_by", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_documents_requirement_id_required_documents"),
-            "required_documents",
-            ["requirement_id"],
-            ["id"],
-            ondelete="SET NULL",
-        )
-        batch_op.create_foreign_key(
-            batch_op.f("fk_documents_added_by_users"),
-            "users",
-            ["added_by"],
-            ["id"],
-            ondelete="SET NULL",
-        )
+    if on_sqlite():
+        with op.batch_alter_table("documents", recreate="always") as batch_op:
+            for column in _filing_columns():
+                batch_op.add_column(column)
+            for name, table, key in _FILING_KEYS:
+                batch_op.create_foreign_key(
+                    batch_op.f(name), table, [key], ["id"], ondelete="SET NULL"
+                )
+    else:  # altered in place
+        for column in _filing_columns():
+            op.add_column("documents", column)
+        for name, table, key in _FILING_KEYS:
+            op.create_foreign_key(
+                op.f(name), "documents", table, [key], ["id"], ondelete="SET NULL"
+            )
     op.execute(
         "UPDATE documents SET folder = 'requests' WHERE title LIKE 'Synthèse de financement%'"
     )
+    if not on_sqlite():
+        add_check("documents", "document_folder", sa.column("folder").in_(FOLDERS))
+        return
     # The folder's CHECK constraint, once the column holds its values (a column added with
     # its constraint in the same batch is not copied: Alembic writes the constraint alone).
     with op.batch_alter_table("documents", recreate="always") as batch_op:
@@ -159,6 +173,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if not on_sqlite():  # altered in place
+        drop_check("documents", "document_folder")
+        for name, _table, _column in _FILING_KEYS:
+            op.drop_constraint(op.f(name), "documents", type_="foreignkey")
+        for column in ("added_by", "borrower_rank", "requirement_id", "folder"):
+            op.drop_column("documents", column)
+        op.drop_table("requirement_ticks")
+        op.drop_table("required_documents")
+        return
     with op.batch_alter_table("documents", recreate="always") as batch_op:
         batch_op.alter_column(  # its CHECK constraint goes first
             "folder",

@@ -12,6 +12,8 @@ Create Date: 2026-11-30
 
 from alembic import op
 
+from app.storage.migrations.dialects import on_sqlite
+
 revision = "0023_fold_ligatures"
 down_revision = "0022_self_billing"
 branch_labels = None
@@ -30,8 +32,9 @@ def _spelt(column: str) -> str:
 
 
 def upgrade() -> None:
+    find = "instr" if on_sqlite() else "strpos"  # (text, letter) both
     for column in _COLUMNS:
-        holding = " OR ".join(f"instr({column}, '{letter}') > 0" for letter, _ in _LIGATURES)
+        holding = " OR ".join(f"{find}({column}, '{letter}') > 0" for letter, _ in _LIGATURES)
         op.execute(f"UPDATE dossiers SET {column} = {_spelt(column)} WHERE {holding}")
 
 

@@ -1,0 +1,92 @@
+"""The PostgreSQL server the tests run against, when there is one.
+
+scripts/test starts a throw-away server and hands its address to pytest in
+DOSSIA_TEST_POSTGRES_URL (scripts/postgres.sh); its role may create databases, and each test
+gets databases of its own, dropped afterwards. Without a server the PostgreSQL tests skip,
+saying why, unless DOSSIA_TEST_POSTGRES=required (CI): then they fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from psycopg import sql
+
+from app.paths import ServerLocation, parse_location
+from app.storage.postgres import create_server_engine
+
+SERVER_ENV = "DOSSIA_TEST_POSTGRES_URL"
+MODE_ENV = "DOSSIA_TEST_POSTGRES"
+
+
+def server_url() -> str:
+    """The test server's address (its maintenance database); skips the calling test when
+    there is no server, or fails it when one is required."""
+    url = os.environ.get(SERVER_ENV)
+    if url:
+        return url
+    if os.environ.get(MODE_ENV) == "required":
+        pytest.fail(
+            f"{MODE_ENV}=required but {SERVER_ENV} is not set: run the tests through "
+            "scripts/test, which starts a PostgreSQL server for them"
+        )
+    pytest.skip(
+        f"no PostgreSQL server for the tests: {SERVER_ENV} is not set (scripts/test starts "
+        "one when PostgreSQL is installed; DOSSIA_TEST_POSTGRES=required installs it)"
+    )
+
+
+def _admin() -> psycopg.Connection:
+    return psycopg.connect(server_url(), autocommit=True)
+
+
+def database_url(name: str) -> str:
+    """The test server's address for the database `name`."""
+    base = sa.make_url(server_url()).set(database=name)
+    return base.render_as_string(hide_password=False)
+
+
+def create_database(template: str | None = None) -> str:
+    """A new database on the test server (a copy of `template` if given); its name."""
+    name = f"dossia_t_{uuid.uuid4().hex[:16]}"
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    with _admin() as connection:
+        connection.execute(statement)
+    return name
+
+
+def drop_database(name: str) -> None:
+    with _admin() as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@contextlib.contextmanager
+def fresh_database(template: str | None = None) -> Iterator[ServerLocation]:
+    """A new database on the test server, as Dossia would be given it; dropped afterwards."""
+    name = create_database(template)
+    try:
+        location = parse_location(database_url(name))
+        assert isinstance(location, ServerLocation)
+        yield location
+    finally:
+        drop_database(name)
+
+
+@contextlib.contextmanager
+def engine_on(location: ServerLocation) -> Iterator[sa.Engine]:
+    """Dossia's engine on `location`, disposed of afterwards (whatever the test did)."""
+    engine = create_server_engine(location)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
