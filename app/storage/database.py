@@ -35,16 +35,21 @@ class Database:
 
     def __init__(self, paths: DataPaths) -> None:
         self.paths = paths
-        self.engine: Engine = create_engine(f"sqlite:///{paths.database}")
         self._writing = threading.local()
-        event.listen(self.engine, "connect", _on_connect)
-        event.listen(self.engine, "begin", self._on_begin)
+        self.engine: Engine = self._create_engine()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Told of this process's own commits (the Clients list tells them from others').
         self.commit_observer: CommitObserver | None = None
         # Run inside every change of a dossier, after it (session, dossier): what the wings
         # above keep in step with a dossier (see `OfficeDatabase`).
         self.after_dossier_change: tuple[Callable[[Session, Any], None], ...] = ()
+
+    def _create_engine(self) -> Engine:
+        """The office file's engine (a server's: `app.storage.postgres.ServerDatabase`)."""
+        engine = create_engine(f"sqlite:///{self.paths.database}")
+        event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "begin", self._on_begin)
+        return engine
 
     def _on_begin(self, connection) -> None:
         # A read-then-write transaction in WAL mode gets SQLITE_BUSY at once whatever the
