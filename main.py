@@ -35,7 +35,19 @@ from app.cli_french import speak_french
 from app.errors import DomainError, StorageError
 from app.files import PRIVATE_UMASK
 from app.paths import DataPaths, LocationError, resolve_paths
-from app.startup import OfficeState, create_demo_office, open_office, upgrade_office
+from app.startup import (
+    CreatedOffice,
+    OfficeState,
+    create_demo_office,
+    is_encrypted,
+    is_unlocked,
+    open_office,
+    restore_into_new_office,
+    save_recovery_kit,
+    unlock,
+    unlock_with_recovery,
+    upgrade_office,
+)
 from app.storage import backup_files
 from app.storage.sqlite import check_database
 from app.text import format_amount, parse_amount
@@ -86,6 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_ShowVersion)
     parser.add_argument("--user", metavar="LOGIN", help="identifiant de connexion présélectionné")
     parser.add_argument(
+        "--recovery-key",
+        metavar="FILE",
+        help=(
+            "fichier texte contenant la clé de secours du kit : ouvre un cabinet chiffré (ou une "
+            "sauvegarde chiffrée) sans mot de passe"
+        ),
+    )
+    parser.add_argument(
         "--quit-after-start",
         action="store_true",
         help="quitter dès que la fenêtre principale est affichée (tests, mesures)",
@@ -109,6 +129,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=1, metavar="S", help="graine aléatoire (1)")
     demo.add_argument("--password", default="demo", help="mot de passe des utilisateurs (demo)")
+    demo.add_argument(
+        "--plain",
+        action="store_true",
+        help=(
+            "base non chiffrée, pour les outils qui lisent le fichier SQLite directement "
+            "(jamais pour les données de vrais clients)"
+        ),
+    )
+    demo.add_argument(
+        "--recovery-kit",
+        metavar="FILE.pdf",
+        help="où écrire le kit de secours d'un nouveau cabinet chiffré",
+    )
     backup = commands.add_parser(
         "backup",
         help="sauvegarder la base (et ses documents) dans un fichier",
@@ -290,15 +323,16 @@ def run_backup_command(args: argparse.Namespace) -> int:
                 print(f"{info.label}\t{info.path}")
             return 0
         if args.command == "backup":
-            check_database(paths.database, writable=False)
             if not paths.database.exists():
                 raise DomainError(f"La base « {paths.database} » n'existe pas.")
+            unlock_encrypted(paths.database, args.user, args.recovery_key)
+            check_database(paths.database, writable=False)
             info = backup_files.write_backup(
                 paths.database, Path(args.out).resolve(), paths.documents
             )
             print(f"{info.label} : {info.path}")
             return 0
-        result = restore_as(paths, args.user, Path(args.source).resolve())
+        result = restore_as(paths, args.user, Path(args.source).resolve(), args.recovery_key)
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2
@@ -310,14 +344,20 @@ def run_backup_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def restore_as(paths: DataPaths, login: str | None, source: Path) -> RestoreResult:
-    """The `restore` command: as a user holding «Sauvegarder et restaurer», like the menu."""
+def restore_as(
+    paths: DataPaths, login: str | None, source: Path, recovery_key_file: str | None = None
+) -> RestoreResult:
+    """The `restore` command: as a user holding «Sauvegarder et restaurer», like the menu;
+    into a data folder with no office yet (a new computer), with the backup's own keys."""
+    if open_office(paths).state is OfficeState.FIRST_START:
+        unlock_encrypted(source, login, recovery_key_file, "cette sauvegarde")
+        return restore_into_new_office(paths, source)
     if not login:
         raise DomainError(
             "Indiquez --user : la restauration demande un utilisateur ayant le droit "
             "« Sauvegarder et restaurer »."
         )
-    workspace = logged_in(paths, login)
+    workspace = logged_in(paths, login, recovery_key_file)
     service = workspace.backups
     workspace.close()  # every connection closed before the file is replaced
     return service.restore(source)
@@ -330,22 +370,59 @@ def user_workspace(paths: DataPaths, args: argparse.Namespace, why: str) -> Iter
     login = getattr(args, "user", None)
     if not login:
         raise DomainError(f"Indiquez --user : {why}.")
-    workspace = logged_in(paths, login)
+    workspace = logged_in(paths, login, getattr(args, "recovery_key", None))
     try:
         yield workspace
     finally:
         workspace.close()
 
 
-def logged_in(paths: DataPaths, login: str) -> Workspace:
-    """The office opened (upgraded if need be) for `login`, password from the environment
-    or asked on the terminal: a command acts with the user's rights, as the screens do."""
+def password_of(login: str) -> str:
+    """`login`'s password, from the environment or asked on the terminal."""
     password = os.environ.get(PASSWORD_ENV_VAR)
     if password is None and sys.stdin.isatty():
         password = getpass.getpass(f"Mot de passe de {login} : ")
     if password is None:
         raise DomainError(f"Donnez le mot de passe de {login} dans ${PASSWORD_ENV_VAR}.")
+    return password
+
+
+def unlock_encrypted(
+    database: Path, login: str | None, recovery_key_file: str | None, what: str = "ce cabinet"
+) -> None:
+    """An encrypted office or backup (`database`) opened with the recovery key of a file, or
+    else with `login`'s password; nothing to do for a plain one or one already open."""
+    if not is_encrypted(database) or is_unlocked(database):
+        return
+    if recovery_key_file:
+        try:
+            typed = Path(recovery_key_file).read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            raise DomainError(
+                f"Impossible de lire la clé de secours dans « {recovery_key_file} » : "
+                f"{error.strerror or error}."
+            ) from error
+        unlock_with_recovery(database, typed)
+        return
+    if not login:
+        raise DomainError(
+            f"Les données de {what} sont chiffrées : indiquez --user (mot de passe dans "
+            f"${PASSWORD_ENV_VAR}, sinon demandé) ou --recovery-key FICHIER."
+        )
+    unlock(database, login, password_of(login))
+
+
+def logged_in(paths: DataPaths, login: str, recovery_key_file: str | None = None) -> Workspace:
+    """The office opened (upgraded if need be) for `login`, password from the environment
+    or asked on the terminal: a command acts with the user's rights, as the screens do."""
+    password = password_of(login)
     opening = open_office(paths)
+    if opening.state is OfficeState.LOCKED:
+        if recovery_key_file:
+            unlock_encrypted(paths.database, login, recovery_key_file)
+        else:
+            unlock(paths.database, login, password)
+        opening = open_office(paths)
     if opening.state is OfficeState.UPGRADE:
         upgrade_office(paths)
     elif opening.state is OfficeState.DAMAGED:
@@ -368,7 +445,13 @@ def run_demo(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     try:
-        result = create_demo_office(paths, args.dossiers, seed=args.seed, password=args.password)
+        result = create_demo_office(
+            paths, args.dossiers, seed=args.seed, password=args.password, encrypted=not args.plain
+        )
+        if result.recovery_key is not None and args.recovery_kit:
+            created = CreatedOffice("admin", result.recovery_key)
+            kit = save_recovery_kit(Path(args.recovery_kit).resolve(), created, "Démonstration")
+            print(f"Kit de secours : {kit}")
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2

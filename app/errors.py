@@ -52,6 +52,11 @@ class NewerDatabaseError(DatabaseOpenError):
     """The file was made by a newer version of Dossia: it is left untouched."""
 
 
+class OfficeLocked(DatabaseOpenError):
+    """The office is encrypted and nobody has unlocked it in this process yet: a user's
+    password (or the recovery key) opens its key file first."""
+
+
 class UnlockRefused(DomainError):
     """A password or a recovery key does not unwrap the office key (wrong, or no wrapped
     key for that login): the encrypted data stays closed."""

@@ -8,26 +8,128 @@ use cases import SQLAlchemy and Alembic inside their bodies, for start-up speed.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import DomainError
 from app.paths import DataPaths
+from app.storage import sqlite
 from app.storage.opening import OfficeState, Opening, open_office
 
 if TYPE_CHECKING:
+    from app.crypto.recovery import RecoveryKey
     from app.demo import DemoResult
     from app.office.office import NewUser
     from app.storage.restore import RestoreResult
 
 __all__ = [
+    "CreatedOffice",
     "OfficeState",
     "Opening",
     "create_demo_office",
     "create_office",
+    "is_encrypted",
+    "is_unlocked",
     "open_office",
+    "restore_into_new_office",
     "restore_latest_good_backup",
+    "save_recovery_kit",
+    "unlock",
+    "unlock_office",
+    "unlock_office_with_recovery",
+    "unlock_with_recovery",
     "upgrade_office",
 ]
+
+
+@dataclass(frozen=True)
+class CreatedOffice:
+    """A new office: the login to offer in the login dialog and, for an encrypted one, the
+    recovery key its administrator must print (`write_recovery_kit`) and lock away."""
+
+    login: str
+    recovery_key: RecoveryKey | None = None
+    office_id: str = ""
+
+
+def save_recovery_kit(target: Path, created: CreatedOffice, office: str = "") -> Path:
+    """The new office's recovery kit (one A4 PDF to print and lock away) written to
+    `target`, readable by its owner only."""
+    from app.crypto.recovery_kit import write_recovery_kit  # reportlab: only now
+
+    if created.recovery_key is None:
+        raise DomainError("Ce cabinet n'est pas chiffré : il n'a pas de kit de secours.")
+    if target.suffix.lower() != ".pdf":
+        target = target.with_name(target.name + ".pdf")
+    try:
+        write_recovery_kit(
+            target,
+            created.recovery_key,
+            office=office,
+            created_on=dt.date.today(),
+            office_id=created.office_id,
+        )
+    except OSError as error:
+        raise DomainError(
+            f"Impossible d'écrire le kit de secours dans « {target.parent} » : "
+            f"{error.strerror or error}. Choisissez un autre emplacement."
+        ) from error
+    return target
+
+
+def is_encrypted(database: Path) -> bool:
+    """Whether the office or backup `database` is encrypted (its key file beside it)."""
+    return sqlite.is_encrypted(database)
+
+
+def is_unlocked(database: Path) -> bool:
+    """Whether this process can open the encrypted `database` already."""
+    from app.crypto.unlocked import office_key_of
+
+    return office_key_of(database) is not None
+
+
+def unlock(database: Path, login: str, password: str) -> None:
+    """The encrypted office or backup `database` opened with a user's password."""
+    from app.crypto.unlocked import unlock as unlock_keys
+
+    unlock_keys(database, login, password)
+
+
+def unlock_with_recovery(database: Path, typed: str) -> None:
+    """The encrypted office or backup `database` opened with the recovery key as typed."""
+    from app.crypto.unlocked import unlock_with_recovery as unlock_keys
+
+    unlock_keys(database, typed)
+
+
+def restore_into_new_office(paths: DataPaths, source: Path) -> RestoreResult:
+    """A backup restored into a data folder with no office yet (a new computer): no user to
+    check, the backup's own keys (unlocked first) open it."""
+    from app.storage.restore import restore
+
+    if open_office(paths).state is not OfficeState.FIRST_START:
+        raise DomainError("Un cabinet existe déjà ici : restaurez depuis Dossia, connecté.")
+    return restore(paths, source)
+
+
+def unlock_office(paths: DataPaths, login: str, password: str) -> None:
+    """An encrypted office (`OfficeState.LOCKED`): a user's password opens its key file; ask
+    `open_office` again afterwards. UnlockRefused in French (the password field's) when it
+    does not; KeyFileError when the key file is missing or damaged."""
+    from app.crypto.unlocked import unlock
+
+    unlock(paths.database, login, password)
+
+
+def unlock_office_with_recovery(paths: DataPaths, typed: str) -> None:
+    """An encrypted office opened with its recovery key (the kit), as typed or read from a
+    file; a typo is located in the message."""
+    from app.crypto.unlocked import unlock_with_recovery
+
+    unlock_with_recovery(paths.database, typed)
 
 
 def upgrade_office(paths: DataPaths) -> None:
@@ -37,39 +139,68 @@ def upgrade_office(paths: DataPaths) -> None:
     ensure_schema(paths)
 
 
-def create_office(paths: DataPaths, admin: NewUser) -> str:
-    """First start: the schema, the reference data and the administrator; returns the login
-    to offer in the login dialog. Nothing is written if `admin` is refused."""
+def create_office(paths: DataPaths, admin: NewUser, encrypted: bool = True) -> CreatedOffice:
+    """First start: the schema, the reference data and the administrator; encrypted (the
+    default), its key file first. Nothing is written if `admin` is refused."""
     from app.office.office import validate_new_user
     from app.office.office_service import create_office as create_office_records
     from app.storage.database import Database
     from app.storage.schema import ensure_schema
 
     validate_new_user(admin)  # before creating any file
+    login = admin.login.strip().lower()
+    created = CreatedOffice(login)
+    if encrypted:
+        created = _start_encryption(paths, login, [(login, admin.password)])
     ensure_schema(paths)
     database = Database(paths)
     try:
         create_office_records(database, admin)
     finally:
         database.dispose()
-    return admin.login.strip().lower()
+    return created
+
+
+def _start_encryption(
+    paths: DataPaths, login: str, logins_and_passwords: list[tuple[str, str]]
+) -> CreatedOffice:
+    from app.crypto.unlocked import start_encrypted_office
+
+    if sqlite.check_database(paths.database) is not sqlite.SchemaState.MISSING:
+        raise DomainError(
+            f"« {paths.database} » existe déjà : un nouveau cabinet chiffré ne peut pas y "
+            "être créé. Choisissez un autre emplacement."
+        )
+    new = start_encrypted_office(paths.database, logins_and_passwords)
+    return CreatedOffice(login, new.recovery_key, new.office_id)
 
 
 def create_demo_office(
-    paths: DataPaths, dossiers: int, seed: int = 1, password: str = "demo"
+    paths: DataPaths, dossiers: int, seed: int = 1, password: str = "demo", encrypted: bool = True
 ) -> DemoResult:
-    """A realistic office of fictitious dossiers (or more of them in an existing one)."""
-    from app.demo import build_demo, check_demo_password
+    """A realistic office of fictitious dossiers (or more of them in an existing one, whose
+    key is unlocked with the demo's administrator and `password` when it is encrypted). A
+    new one is encrypted like a real office unless `encrypted` is False (tools that read the
+    SQLite file directly; never for real clients' data)."""
+    from app.demo import DEMO_ADMIN, active_staff_logins, build_demo, check_demo_password
     from app.storage.database import Database
     from app.storage.schema import ensure_schema
 
     check_demo_password(password)  # before creating any file
+    recovery = None
+    if not paths.database.exists():
+        if encrypted:
+            logins = [(login, password) for login in active_staff_logins()]
+            recovery = _start_encryption(paths, DEMO_ADMIN, logins).recovery_key
+    elif sqlite.is_encrypted(paths.database):
+        unlock_office(paths, DEMO_ADMIN, password)
     ensure_schema(paths)
     database = Database(paths)
     try:
-        return build_demo(database, dossiers, seed=seed, password=password)
+        result = build_demo(database, dossiers, seed=seed, password=password)
     finally:
         database.dispose()
+    return replace(result, recovery_key=recovery) if recovery is not None else result
 
 
 def restore_latest_good_backup(paths: DataPaths, opening: Opening) -> RestoreResult:

@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from sqlite3 import sqlite_version
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.auth import CurrentUser, authenticate
@@ -22,7 +21,9 @@ from app.listing import BrokerChoice, DossierListing, ListQuery, ListRow, ListTa
 from app.office.machine import MachineSettings
 from app.paths import DataPaths
 from app.storage.documents import DocumentStore
+from app.storage.driver import sqlite_version
 from app.storage.issued_numbers import IssuedNumbers
+from app.storage.sqlite import is_encrypted
 from app.storage.sqlite_office import SqliteOffice
 from models.enums import Right
 
@@ -100,7 +101,12 @@ class OfficeDatabase:
         self._store = SqliteOffice(paths, after_dossier_change=(_keep_figures,))
 
     def authenticate(self, login: str, password: str, now=None) -> CurrentUser:
-        return authenticate(self._store.accounts, login, password, now)
+        user = authenticate(self._store.accounts, login, password, now)
+        if is_encrypted(self.paths.database):
+            from app.crypto.unlocked import keep_user_key  # 90 ms: encrypted offices only
+
+            keep_user_key(self.paths.database, user.login, password)
+        return user
 
     def workspace_for(self, user: CurrentUser) -> Workspace:
         return Workspace(self._store, user)

@@ -5,7 +5,15 @@ from __future__ import annotations
 import sys
 
 import pytest
-from PySide6.QtWidgets import QLineEdit, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+)
 
 from app.auth import BAD_CREDENTIALS
 from app.paths import DataPaths
@@ -14,6 +22,7 @@ from app.workspace import OfficeDatabase
 from tests.conftest import PASSWORD
 from ui import launcher
 from ui.dialogs.login import FirstStartDialog, LoginDialog
+from ui.dialogs.recovery_kit import RecoveryKitDialog
 
 
 def click_ok(qtbot, dialog) -> None:
@@ -22,7 +31,12 @@ def click_ok(qtbot, dialog) -> None:
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
 
-def test_first_start_creates_the_office_and_its_administrator(qtbot, tmp_path):
+def _kit_dialog(dialog):
+    kit = dialog.findChild(RecoveryKitDialog)
+    return kit if kit is not None and kit.isVisible() else None
+
+
+def test_first_start_creates_the_office_and_its_administrator(qtbot, tmp_path, monkeypatch):
     paths = DataPaths(tmp_path / "new" / "dossia.sqlite3")
     dialog = FirstStartDialog(paths)
     qtbot.addWidget(dialog)
@@ -39,8 +53,29 @@ def test_first_start_creates_the_office_and_its_administrator(qtbot, tmp_path):
     assert "pas identiques" in dialog.error.text()
     dialog.findChild(QLineEdit, "adminConfirmEdit").setText("Secret-2026")
     click_ok(qtbot, dialog)
-    qtbot.waitUntil(lambda: dialog.result_value == "hdubois", timeout=30_000)  # in a worker
-    assert sqlite.check_database(paths.database) is sqlite.SchemaState.CURRENT
+    # The office is encrypted: its recovery kit is shown once, to save and print.
+    qtbot.waitUntil(lambda: _kit_dialog(dialog) is not None, timeout=30_000)  # in a worker
+    kit = _kit_dialog(dialog)
+    groups = kit.findChild(QLabel, "recoveryKeyLabel").text().split()
+    assert len(groups) == 14 and all(len(group) == 4 for group in groups)
+    click_ok(qtbot, kit)
+    assert "cochez la case" in kit.error.text() and dialog.result_value is None
+    kit.reject()  # Échap: not without the kit
+    assert kit.isVisible()
+    target = tmp_path / "papiers" / "kit"
+    target.parent.mkdir()
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *_args, **_kw: (str(target), "PDF (*.pdf)")
+    )
+    qtbot.mouseClick(kit.findChild(QPushButton, "saveRecoveryKitButton"), Qt.MouseButton.LeftButton)
+    saved = target.with_name("kit.pdf")
+    assert saved.read_bytes().startswith(b"%PDF") and str(saved) in kit.saved_label.text()
+    kit.findChild(QCheckBox, "recoveryKitKeptCheck").setChecked(True)
+    click_ok(qtbot, kit)
+    assert dialog.result_value == "hdubois"
+    assert sqlite.is_encrypted(paths.database)
+    assert not paths.database.read_bytes().startswith(b"SQLite format 3")
+    assert sqlite.check_database(paths.database) is sqlite.SchemaState.CURRENT  # unlocked here
     office = OfficeDatabase(paths)
     user = office.authenticate("HDubois", "Secret-2026")
     assert user.role_name == "Administrateur" and user.display_name == "Hélène Dubois"

@@ -12,7 +12,12 @@ _AFTER_FIRST_PAINT = "SQLAlchemy (0.3–0.5 s) is imported after the first paint
 _MIGRATING = "Alembic (0.5 s) and the ORM only when creating or migrating a schema"
 _FIRST_OPENED = "a window's widgets and services only when first opened, not before the first paint"
 
+_ENCRYPTION = "cryptography and argon2 (≈ 90 ms) only for an encrypted office, after its login"
+
 DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
+    ("app/startup.py", "app.crypto.unlocked"): _ENCRYPTION,
+    ("app/workspace.py", "app.crypto.unlocked"): _ENCRYPTION,
+    ("app/startup.py", "app.crypto.recovery_kit"): "reportlab only when a recovery kit is made",
     # The services of an opened office, built on first use or by warm_up() after the paint.
     **{
         ("app/workspace.py", module): _AFTER_FIRST_PAINT

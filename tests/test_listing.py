@@ -266,7 +266,7 @@ def test_the_demo_office_keeps_its_statistics(tmp_path):
     from app.startup import create_demo_office
 
     paths = DataPaths(tmp_path / "demo.sqlite3")
-    create_demo_office(paths, 300)
+    create_demo_office(paths, 300, encrypted=False)  # read below by the standard library
     connection = sqlite3.connect(paths.database)
     tables = {row[0] for row in connection.execute("SELECT tbl FROM sqlite_stat1")}
     connection.close()

@@ -22,8 +22,9 @@ def test_an_empty_folder_is_a_first_start_and_the_office_can_be_created(tmp_path
     with pytest.raises(DomainError) as refused:
         startup.create_office(paths, NewUser("h dubois", "Hélène", "Dubois", "Secret-2026"))
     assert refused.value.field == "login" and not paths.database.exists()  # nothing written
-    login = startup.create_office(paths, NewUser("HDubois", "Hélène", "Dubois", "Secret-2026"))
-    assert login == "hdubois" and open_office(paths).state is OfficeState.READY
+    created = startup.create_office(paths, NewUser("HDubois", "Hélène", "Dubois", "Secret-2026"))
+    assert created.login == "hdubois" and open_office(paths).state is OfficeState.READY
+    assert created.recovery_key is not None  # encrypted: unlocked by its creation, kit to print
     office = OfficeDatabase(paths)
     assert office.authenticate("hdubois", "Secret-2026").role_name == "Administrateur"
     office.close()

@@ -37,11 +37,21 @@ def test_files_made_by_the_command_line_are_private(tmp_path):
     env = {**os.environ, "DOSSIA_CONFIG_DIR": str(tmp_path / "config")}
     database = tmp_path / "office" / "dossia.sqlite3"
     run("demo", "--db", str(database), "--dossiers", "5", env=env)
-    run("backup", "--db", str(database), "--out", str(tmp_path / "usb" / "copie.sqlite3"), env=env)
+    run(
+        "--user",
+        "admin",
+        "backup",
+        "--db",
+        str(database),
+        "--out",
+        str(tmp_path / "usb" / "copie.sqlite3"),
+        env={**env, "DOSSIA_PASSWORD": "demo"},
+    )
     assert mode(database.parent) == 0o700
     for path in database.parent.rglob("*"):
         assert mode(path) == (0o700 if path.is_dir() else 0o600), path
     assert mode(tmp_path / "usb" / "copie.sqlite3") == 0o600
+    assert mode(tmp_path / "usb" / "copie.sqlite3.keys") == 0o600  # its keys beside it
 
 
 def test_an_office_left_readable_by_an_older_version_is_made_private(paths):

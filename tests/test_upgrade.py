@@ -20,6 +20,7 @@ import pytest
 from app import startup
 from app.paths import DataPaths
 from app.startup import OfficeState, open_office
+from app.storage import driver
 from app.storage.sqlite import HEAD_REVISION
 from app.workspace import OfficeDatabase
 
@@ -203,5 +204,5 @@ def test_about_gives_pyprojects_version(qtbot, main_window, workspace):
     assert lines[0].startswith(f"Dossia {VERSION} — ")
     assert f"Dossier des données : {workspace.paths.folder}" in lines
     assert any(line.startswith("Base de données : dossia.sqlite3 (") for line in lines)
-    assert f"SQLite {sqlite3.sqlite_version}" in lines
+    assert f"SQLite {driver.sqlite_version}" in lines  # SQLCipher's, the same everywhere
     box.reject()

@@ -36,7 +36,7 @@ from app.paths import DataPaths, resolve_paths
 from app.startup import OfficeState
 from app.workspace import OfficeDatabase
 from ui.common import icon, message_box, style_sheet
-from ui.dialogs.login import FirstStartDialog, LoginDialog
+from ui.dialogs.login import RECOVERED, FirstStartDialog, LoginDialog
 from ui.operations import attempt
 from ui.warm_up import WarmUp
 from ui.workers import Background
@@ -238,6 +238,41 @@ def log_in(
     return dialog.result_value if accepted else None
 
 
+def unlock(
+    paths: DataPaths, login: str | None, password: str | None, warm_up: WarmUp | None = None
+) -> tuple[str, str | None] | None:
+    """An encrypted office: a user's password (or the recovery key) opens its keys, before
+    anything of it can be read. Returns the login and the password that did (to log in with,
+    without asking twice), (login, None) after the recovery key, None if the user gave up."""
+    message = ""
+    if login and password is not None:
+        outcome = attempt(lambda: startup.unlock_office(paths, login, password))
+        if outcome.problem is None:
+            return login, password
+        message = outcome.problem.message
+
+    def check(typed_login: str, typed_password: str) -> tuple[str, str]:
+        startup.unlock_office(paths, typed_login, typed_password)
+        return typed_login, typed_password
+
+    dialog = LoginDialog(
+        check,
+        login or "",
+        message,
+        recover=lambda typed: startup.unlock_office_with_recovery(paths, typed),
+    )
+    if warm_up is not None:
+        warm_up.preload()
+    accepted = dialog.exec()
+    if warm_up is not None:
+        warm_up.hold()
+    if not accepted:
+        return None
+    if dialog.result_value == RECOVERED:
+        return login or dialog.login_edit.text(), None
+    return dialog.result_value  # type: ignore[return-value]
+
+
 def install_crash_handler(paths: DataPaths, windows: list[QWidget]) -> None:
     """Unexpected errors: log the traceback, save what is being typed, tell the user."""
 
@@ -308,15 +343,25 @@ def _open_office(
     quit_after_start: bool,
     opening: startup.Opening | None = None,
 ):
+    warm_up = WarmUp()
+    opening = opening or startup.open_office(paths)
+    if opening.state is OfficeState.LOCKED:
+        unlocked = unlock(paths, login, password, warm_up)
+        if unlocked is None:
+            warm_up.stop(0)
+            return None
+        login, password = unlocked
+        opening = None  # it opens now: look at it again (an upgrade, a damaged file…)
     opened = open_database(paths, opening)
     if not opened:
+        warm_up.stop(0)
         return None
     try:
         office = OfficeDatabase(paths)
     except DatabaseOpenError as error:
+        warm_up.stop(0)
         _critical(error.message)
         return None
-    warm_up = WarmUp()
     user = log_in(office, login, password, opened.login, warm_up)
     if user is None:
         warm_up.stop(0)

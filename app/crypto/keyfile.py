@@ -44,7 +44,7 @@ from app.files import atomic_write
 
 FORMAT = "dossia-office-keys"
 VERSION = 1
-SUFFIX = ".keys"
+SUFFIX = ".keys"  # as `app.storage.sqlite.KEY_FILE_SUFFIX`, which opens the files it keys
 MAX_BYTES = 4 * 1024 * 1024  # a few hundred bytes per user: anything bigger is not ours
 USER, RECOVERY = "user", "recovery"
 _NONCE_BYTES = 12

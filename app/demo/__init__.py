@@ -64,12 +64,21 @@ _PROCESS_THRESHOLD = 5000
 class DemoResult:
     dossiers: int
     users_created: int
+    # A new encrypted demo office's recovery key (`main.py demo --recovery-kit` prints it)
+    recovery_key: Any = None
 
 
 # The demo office's published password (shown by the login dialog, the README, `--help`):
 # the one exception to the password rule, since it protects only fictitious data and is no
 # secret. Any other password given for its users follows the rule of every user.
 DEMO_PASSWORD = "demo"
+DEMO_ADMIN = "admin"
+
+
+def active_staff_logins() -> list[str]:
+    """The demo's users who can log in (the administrator first): those an encrypted demo
+    office wraps its key for."""
+    return [login for login, *_rest, is_active in STAFF if is_active]
 
 
 def check_demo_password(password: str) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import CurrentUser
+from app.crypto.keyfile import KeyFile, key_file_path, read_key_file
+from app.crypto.keys import OfficeKey
+from app.crypto.unlocked import change_key_file, is_encrypted, put_back_key_file
 from app.errors import DomainError, NotFound
 from app.office.office import Choice, NewUser, check_password, user_names, validate_new_user
 from app.office.permissions import write_as
@@ -93,6 +97,7 @@ class UserService:
             audit.record(
                 session, self._user, AuditAction.USER_CREATED, details=f"{login} ({user.role.name})"
             )
+            self._change_keys(session, lambda keys, key: keys.with_user(key, login, new.password))
         return self.users()
 
     def update_user(
@@ -129,6 +134,15 @@ class UserService:
             audit.record(
                 session, self._user, AuditAction.USER_CHANGED, details=f"{user.login} {state}"
             )
+            login = user.login
+            if not active:  # their wrapped key destroyed: their password opens nothing now
+                self._change_keys(session, lambda keys, _key: keys.without_user(login))
+            elif self._encrypted and not self._has_key(login):
+                raise DomainError(
+                    f"Les données du cabinet sont chiffrées et la clé de « {login} » a été "
+                    "détruite à sa désactivation : donnez-lui d'abord un nouveau mot de passe "
+                    "(« Réinitialiser le mot de passe »), puis réactivez son compte."
+                )
         return self.users()
 
     def reset_password(self, user_id: int, password: str) -> None:
@@ -139,6 +153,8 @@ class UserService:
             user.password_hash = hash_password(password)
             user.failed_logins, user.locked_until = 0, None
             audit.record(session, self._user, AuditAction.PASSWORD_RESET, details=user.login)
+            login = user.login
+            self._change_keys(session, lambda keys, key: keys.with_password(key, login, password))
 
     def change_own_password(self, current: str, new: str, confirm: str) -> None:
         """Any user, for themselves: the current password is asked again."""
@@ -151,6 +167,30 @@ class UserService:
                 raise DomainError("Le mot de passe actuel est incorrect.", field="current")
             user.password_hash = hash_password(new)
             audit.record(session, self._user, AuditAction.PASSWORD_CHANGED, details=user.login)
+            login = user.login
+            self._change_keys(session, lambda keys, key: keys.with_password(key, login, new))
+
+    @property
+    def _encrypted(self) -> bool:
+        return is_encrypted(self._db.paths.database)
+
+    def _has_key(self, login: str) -> bool:
+        return read_key_file(key_file_path(self._db.paths.database)).has_user(login)
+
+    def _change_keys(
+        self, session: Session, change: Callable[[KeyFile, OfficeKey], KeyFile]
+    ) -> None:
+        """An encrypted office: its key file changed with its users, at the end of the
+        transaction (whose write lock serialises the processes); put back as it was if the
+        transaction then rolls back."""
+        database = self._db.paths.database
+        if not is_encrypted(database):
+            return
+        session.flush()
+        before = change_key_file(database, change)
+        event.listen(
+            session, "after_rollback", lambda _session: put_back_key_file(database, before)
+        )
 
     def _target(self, session: Session, user_id: int) -> User:
         user = session.get(User, user_id)

@@ -29,12 +29,11 @@ anything is touched:
 
 from __future__ import annotations
 
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.errors import DatabaseOpenError, DomainError
-from app.storage import sqlite
+from app.storage import driver, sqlite
 from app.storage.backup_files import READ_SECONDS, read_only, time_limit
 from app.storage.backup_rows import add_functions, invalid_rows
 from app.storage.backup_schema import described, expected_schema, schema_difference
@@ -59,14 +58,14 @@ def verify(source: Path) -> None:
     name = source.name
     try:
         _verify(source, name)
-    except sqlite3.OperationalError as error:
+    except driver.OperationalError as error:
         if "interrupt" in str(error).lower():
             raise DomainError(
                 f"La vérification de la sauvegarde « {name} » a pris trop de temps : le "
                 "fichier est sans doute endommagé ou modifié. Choisissez-en une autre."
             ) from error
         raise DomainError(_damaged(name, _said(error))) from error
-    except (sqlite3.Error, ValueError, LookupError, OverflowError) as error:
+    except (driver.Error, ValueError, LookupError, OverflowError) as error:
         # UnicodeDecodeError (a ValueError): a byte that is not UTF-8 in its schema, or in
         # SQLite's message about it; anything else a crafted or damaged file may provoke.
         raise DomainError(_damaged(name, _said(error))) from error
@@ -139,7 +138,7 @@ def _refuse_unsound_pages(source: Path, name: str, seconds: float) -> None:
         raise DomainError(
             f"Impossible de lire la sauvegarde « {name} » : {error.strerror or error}."
         ) from error
-    if header != _SQLITE_MAGIC:
+    if header != _SQLITE_MAGIC and not sqlite.has_key(source):
         raise DomainError(_not_a_database(name))
     problem = _page_problem(source, "quick_check", seconds)
     if problem is None:
@@ -148,7 +147,7 @@ def _refuse_unsound_pages(source: Path, name: str, seconds: float) -> None:
     if "not a database" in lowered or "encrypted" in lowered:
         raise DomainError(_not_a_database(name))
     if "interrupt" in lowered:
-        raise sqlite3.OperationalError("interrupted")
+        raise driver.OperationalError("interrupted")
     raise DomainError(_damaged(name, problem))
 
 
@@ -158,7 +157,7 @@ def _page_problem(path: Path, pragma: str, seconds: float) -> str | None:
     try:
         with read_only(path, seconds=None) as connection, time_limit(connection, seconds):
             rows = [_said(r[0]) for r in connection.execute(f"PRAGMA {pragma}")]
-    except (sqlite3.DatabaseError, ValueError) as error:
+    except (driver.DatabaseError, ValueError) as error:
         return _said(error)
     return None if rows == ["ok"] else "; ".join(rows[:5])
 
@@ -188,7 +187,7 @@ def _refuse_a_version_that_is_not_a_table(source: Path) -> None:
             row = connection.execute(
                 "SELECT type FROM sqlite_master WHERE name = 'alembic_version'"
             ).fetchone()
-    except (sqlite3.Error, ValueError):
+    except (driver.Error, ValueError):
         return
     if row is not None and row[0] != "table":
         raise DomainError(

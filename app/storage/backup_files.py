@@ -19,7 +19,7 @@ import enum
 import hashlib
 import os
 import re
-import sqlite3
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -30,7 +30,7 @@ from stat import S_ISREG
 from app.errors import Cancelled, DomainError
 from app.files import atomic_path
 from app.paths import DataPaths
-from app.storage import sqlite
+from app.storage import driver, sqlite
 
 SUFFIX = ".sqlite3"
 STAMP = "%Y%m%d-%H%M%S"
@@ -101,16 +101,14 @@ def _parse_name(path: Path) -> tuple[BackupKind | None, dt.datetime | None]:
 
 
 @contextlib.contextmanager
-def read_only(path: Path, seconds: float | None = READ_SECONDS) -> Iterator[sqlite3.Connection]:
+def read_only(path: Path, seconds: float | None = READ_SECONDS) -> Iterator[driver.Connection]:
     """A read-only connection to a file Dossia did not necessarily write.
 
     Its schema's views and triggers may not call functions with side effects
     (`trusted_schema=OFF`); with `seconds`, a statement still running that long after the
-    connection was opened is interrupted (sqlite3.OperationalError).
+    connection was opened is interrupted (driver.OperationalError).
     """
-    connection = sqlite3.connect(
-        f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
-    )
+    connection = sqlite.open_file(path, "ro", isolation_level=None)
     try:
         if seconds is not None:
             deadline = time.monotonic() + seconds
@@ -122,7 +120,7 @@ def read_only(path: Path, seconds: float | None = READ_SECONDS) -> Iterator[sqli
 
 
 @contextlib.contextmanager
-def time_limit(connection: sqlite3.Connection, seconds: float) -> Iterator[None]:
+def time_limit(connection: driver.Connection, seconds: float) -> Iterator[None]:
     """Interrupt whatever `connection` runs once `seconds` have passed, until the block ends.
 
     A progress handler is not enough: SQLite calls it between the steps of its virtual
@@ -135,7 +133,7 @@ def time_limit(connection: sqlite3.Connection, seconds: float) -> Iterator[None]
         if done.wait(seconds):
             return
         while not done.is_set():
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(driver.Error):
                 connection.interrupt()
             done.wait(0.05)
 
@@ -162,7 +160,7 @@ def count_dossiers(path: Path, seconds: float = READ_SECONDS) -> int | None:
                 return None
             count = connection.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]
             return count if isinstance(count, int) else None
-    except (sqlite3.Error, OSError, ValueError):
+    except (driver.Error, OSError, ValueError):
         return None
 
 
@@ -192,8 +190,8 @@ def _copy_pages(source: Path, target: Path, progress: Progress | None) -> None:
             raise BackupCancelled()
 
     with (
-        contextlib.closing(sqlite3.connect(source)) as src,
-        contextlib.closing(sqlite3.connect(target)) as dst,
+        contextlib.closing(sqlite.open_file(source)) as src,
+        contextlib.closing(sqlite.open_file(target)) as dst,
     ):
         src.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
         src.backup(dst, pages=PAGES_PER_STEP, progress=step)
@@ -202,7 +200,7 @@ def _copy_pages(source: Path, target: Path, progress: Progress | None) -> None:
 
 @contextlib.contextmanager
 def _stopped_when_cancelled(
-    connection: sqlite3.Connection, keep_going: Callable[[], bool] | None
+    connection: driver.Connection, keep_going: Callable[[], bool] | None
 ) -> Iterator[None]:
     """Interrupt what `connection` runs once `keep_going()` says False (asked every 50 ms
     from a thread of its own: SQLite's long steps never call back), then raise
@@ -218,7 +216,7 @@ def _stopped_when_cancelled(
         while not done.wait(0.05):
             if not keep_going():
                 while not done.is_set():
-                    with contextlib.suppress(sqlite3.Error):
+                    with contextlib.suppress(driver.Error):
                         connection.interrupt()
                     done.wait(0.05)
 
@@ -226,7 +224,7 @@ def _stopped_when_cancelled(
     watcher.start()
     try:
         yield
-    except sqlite3.OperationalError:
+    except driver.OperationalError:
         if not keep_going():
             raise BackupCancelled() from None
         raise
@@ -252,14 +250,14 @@ def integrity_problem(path: Path, keep_going: Callable[[], bool] | None = None) 
             _stopped_when_cancelled(connection, keep_going),
         ):
             rows = [r[0] for r in connection.execute("PRAGMA integrity_check")]
-    except sqlite3.DatabaseError as error:
+    except driver.DatabaseError as error:
         return str(error)
     return None if rows == ["ok"] else "; ".join(rows[:5])
 
 
 def document_hashes(database: Path, keep_going: Callable[[], bool] | None = None) -> set[str]:
     """The document files a database refers to (its documents and the company's logo): only
-    well-formed hashes, read read-only. Raises sqlite3.Error if they cannot be read."""
+    well-formed hashes, read read-only. Raises driver.Error if they cannot be read."""
     with (
         read_only(database, seconds=None) as connection,
         _stopped_when_cancelled(connection, keep_going),
@@ -371,7 +369,8 @@ def write_backup(
             f"(« {target} ») : choisissez un autre fichier."
         )
     try:
-        with atomic_path(target) as partial:
+        key = sqlite.key_of(database)
+        with atomic_path(target) as partial, sqlite.keyed(partial, key, like=database):
             _copy_pages(database, partial, progress)
             # Checked and read as long as the backup is still wanted (Dossia quitting).
             keep_going = _still_wanted(progress)
@@ -382,6 +381,10 @@ def write_backup(
                 )
             # Only the documents this copy refers to leave the data folder.
             hashes = document_hashes(partial, keep_going) if documents is not None else set()
+            # An encrypted backup carries the office's key file beside it (written first: a
+            # backup never stands without its keys).
+            if key is not None:
+                copy_key_file(database, target)
         if documents is not None:
             copy_documents(documents, target.parent / "documents", hashes)
     except OSError as error:
@@ -389,9 +392,15 @@ def write_backup(
             f"Impossible d'écrire la sauvegarde dans « {target.parent} » : {error.strerror or error}. "
             "Vérifiez que le dossier existe, qu'il est accessible en écriture et qu'il reste de la place."
         ) from error
-    except sqlite3.Error as error:
+    except driver.Error as error:
         raise DomainError(f"La sauvegarde a échoué : {error}.") from error
     return describe(target)
+
+
+def copy_key_file(database: Path, target: Path) -> None:
+    """The key file of `database` copied beside `target` (atomically, private)."""
+    with atomic_path(sqlite.key_file_of(target)) as partial:
+        shutil.copyfile(sqlite.key_file_for(database), partial)
 
 
 def backup_now(

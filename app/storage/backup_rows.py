@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import enum
 import re
-import sqlite3
 
+from app.storage import driver
 from app.storage.backup_schema import Schema, quoted
 from models.enums import (
     AbandonReason,
@@ -144,7 +144,7 @@ SETTING_CHECKS = (
 # --- the rows -----------------------------------------------------------------------------
 
 
-def invalid_rows(connection: sqlite3.Connection, expected: Schema) -> str | None:
+def invalid_rows(connection: driver.Connection, expected: Schema) -> str | None:
     """None if every row can be read back by the application, else what cannot, in French."""
     violation = connection.execute("PRAGMA foreign_key_check").fetchone()
     if violation is not None:
@@ -188,7 +188,7 @@ def invalid_rows(connection: sqlite3.Connection, expected: Schema) -> str | None
     return None
 
 
-def _count(connection: sqlite3.Connection, table: str, condition: str) -> int:
+def _count(connection: driver.Connection, table: str, condition: str) -> int:
     """How many rows of `table` do not meet `condition`."""
     sql = f"SELECT COUNT(*) FROM {quoted(table)} WHERE ({condition}) IS NOT 1"
     return int(connection.execute(sql).fetchone()[0])
@@ -252,7 +252,7 @@ def _readable(columns: list[tuple[str, int]], multiline: int) -> str | None:
 _VARCHAR = re.compile(r"VARCHAR\(\s*([0-9]{1,9})\s*\)")
 
 
-def add_functions(connection: sqlite3.Connection) -> None:
+def add_functions(connection: driver.Connection) -> None:
     """The Python functions the row checks call (on this connection only)."""
     connection.create_function("dossia_text_ok", 2, _text_ok, deterministic=True)
     connection.create_function("dossia_argon2id_ok", 1, _argon2id_ok, deterministic=True)

@@ -12,14 +12,13 @@ from it (`table_xinfo`, `foreign_key_list`, `index_list`, `index_xinfo`). Only
 from __future__ import annotations
 
 import re
-import sqlite3
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import DomainError
-from app.storage import schema
+from app.storage import driver, schema
 from app.storage.backup_files import read_only
 
 Key = tuple[str, str]  # (type, name) of a schema object; SQLite's own indexes by their columns
@@ -87,7 +86,7 @@ def expected_schema(revision: str) -> Schema:
                     schema.create_reference(reference, revision)
                     with read_only(reference, seconds=None) as connection:
                         found = read_schema(connection)
-            except (OSError, sqlite3.Error) as error:
+            except (OSError, driver.Error) as error:
                 raise DomainError(
                     f"Impossible de vérifier la sauvegarde : le schéma de référence n'a pas pu "
                     f"être créé ({error})."
@@ -96,7 +95,7 @@ def expected_schema(revision: str) -> Schema:
         return found
 
 
-def read_schema(connection: sqlite3.Connection) -> Schema:
+def read_schema(connection: driver.Connection) -> Schema:
     """A trusted database's schema (the reference of a revision)."""
     objects = read_objects(connection)
     tables = [o for o in objects.values() if o.kind == "table"]
@@ -125,7 +124,7 @@ def read_schema(connection: sqlite3.Connection) -> Schema:
     return Schema(objects, read_details(connection, objects), columns, fixed)
 
 
-def read_objects(connection: sqlite3.Connection) -> dict[Key, SchemaObject]:
+def read_objects(connection: driver.Connection) -> dict[Key, SchemaObject]:
     """The objects of `sqlite_master`, each with its normalised CREATE statement (this reads
     the schema only: nothing of the file's views or triggers runs)."""
     objects: dict[Key, SchemaObject] = {}
@@ -153,7 +152,7 @@ def read_objects(connection: sqlite3.Connection) -> dict[Key, SchemaObject]:
 
 
 def read_details(
-    connection: sqlite3.Connection, objects: dict[Key, SchemaObject]
+    connection: driver.Connection, objects: dict[Key, SchemaObject]
 ) -> dict[Key, tuple[object, ...]]:
     """What SQLite understood of each statement: columns (name, type, NOT NULL, default,
     primary key, hidden), foreign keys, indexes and their columns."""
@@ -202,7 +201,7 @@ def read_details(
     return details
 
 
-def _rows(connection: sqlite3.Connection, sql: str, name: str) -> tuple[tuple[object, ...], ...]:
+def _rows(connection: driver.Connection, sql: str, name: str) -> tuple[tuple[object, ...], ...]:
     return tuple(tuple(row) for row in connection.execute(sql, (name,)))
 
 
@@ -257,7 +256,7 @@ def quoted(name: str) -> str:
 # --- comparing ----------------------------------------------------------------------------
 
 
-def schema_difference(connection: sqlite3.Connection, expected: Schema) -> str | None:
+def schema_difference(connection: driver.Connection, expected: Schema) -> str | None:
     """None if the file's schema is the expected one, else the first difference, in French."""
     actual = read_objects(connection)
     for key in sorted(actual.keys() - expected.objects.keys(), key=_order):

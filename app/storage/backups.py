@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import sqlite3
 import time
 from pathlib import Path
 
 from app.errors import DomainError
 from app.files import is_partial, remove_abandoned_partials
 from app.paths import DataPaths
-from app.storage import backup_check
+from app.storage import backup_check, driver
 from app.storage.backup_files import (
     DOCUMENT_NAME,
     PAGES_PER_STEP,
@@ -145,7 +144,7 @@ def referenced_documents(database: Path) -> set[str] | None:
     """The document hashes a backup refers to (its documents and the company's logo), read
     read-only; None if the file cannot be read as a Dossia backup (then keep everything)."""
     with (
-        contextlib.suppress(sqlite3.Error, OSError, ValueError),
+        contextlib.suppress(driver.Error, OSError, ValueError),
         read_only(database, seconds=HASHES_SECONDS) as connection,
         time_limit(connection, HASHES_SECONDS),
     ):

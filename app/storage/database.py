@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import models.all  # noqa: F401
 from app.errors import StorageError
 from app.paths import DataPaths
-from app.storage import sqlite
+from app.storage import driver, sqlite
 from app.storage.sqlite_listing import match_expression
 
 
@@ -46,7 +45,14 @@ class Database:
 
     def _create_engine(self) -> Engine:
         """The office file's engine (a server's: `app.storage.postgres.ServerDatabase`)."""
-        engine = create_engine(f"sqlite:///{self.paths.database}")
+        # The office's driver (`app.storage.driver`), each connection keyed first when the
+        # office is encrypted: SQLAlchemy's own statements come after `PRAGMA key`.
+        database = self.paths.database
+        engine = create_engine(
+            f"sqlite:///{database}",
+            module=driver.module,
+            creator=lambda: sqlite.open_file(database, check_same_thread=False),
+        )
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", self._on_begin)
         return engine
@@ -97,15 +103,15 @@ class Database:
                 "INSERT INTO dossier_fts(dossier_fts) VALUES('optimize')"
             )
         with self.engine.connect() as connection:
-            driver = connection.connection.driver_connection  # autocommit: no transaction
-            assert isinstance(driver, sqlite3.Connection)
+            raw = connection.connection.driver_connection  # autocommit: no transaction
+            assert isinstance(raw, driver.Connection)
             # A reader busy elsewhere would make the user wait: try briefly now; the
             # office's closing checkpoint (SqliteOffice.close) empties the WAL for sure.
-            driver.execute("PRAGMA busy_timeout=200")
+            raw.execute("PRAGMA busy_timeout=200")
             try:
-                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
-                driver.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
+                raw.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
 
     def dossiers_naming(self, session: Session, *names: str) -> list[int]:
         """The dossiers whose borrowers' names contain words starting like each word of
@@ -130,10 +136,10 @@ class Database:
             sqlite.optimize(_sqlite_connection(connection))
 
 
-def _sqlite_connection(connection: Connection) -> sqlite3.Connection:
-    """The driver's own connection under SQLAlchemy's (pysqlite hands a sqlite3.Connection)."""
+def _sqlite_connection(connection: Connection) -> driver.Connection:
+    """The driver's own connection under SQLAlchemy's (pysqlite hands a driver.Connection)."""
     driver_connection = connection.connection.driver_connection
-    if not isinstance(driver_connection, sqlite3.Connection):
+    if not isinstance(driver_connection, driver.Connection):
         raise TypeError(f"not a SQLite connection: {driver_connection!r}")
     return driver_connection
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from pathlib import Path
+
+from app.storage import sqlite
 
 SUFFIX = ".numeros-emis.log"
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def lost_numbers(database: Path, issued: dict[str, int]) -> tuple[str, ...]:
     per series, «F-2026-0009 à F-2026-0012» or «F-2026-0009»."""
     if not issued:
         return ()
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    connection = sqlite.open_file(database, "ro")
     try:
         held = dict(
             connection.execute(

@@ -1,8 +1,8 @@
 """Opening an office: what the start-up should do with a data folder.
 
 `open_office` is the one use case `main.py`, the launcher and the tests ask; the screens
-only show its answer. It reads the file with the standard library's sqlite3 only (the start
-path imports no SQLAlchemy); migrating and restoring are in `app.storage.restore`.
+only show its answer. It reads the file with the DB-API driver only (the start path imports
+no SQLAlchemy); migrating and restoring are in `app.storage.restore`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from app.errors import DatabaseOpenError, NewerDatabaseError
+from app.errors import DatabaseOpenError, NewerDatabaseError, OfficeLocked
 from app.paths import DataPaths
 from app.storage import sqlite
 from app.storage.backup_files import BackupInfo, list_backups
@@ -23,6 +23,7 @@ class OfficeState(enum.Enum):
     DAMAGED = "damaged"  # unreadable: restore `good_backup` if there is one
     NEWER = "newer"  # made by a newer Dossia: nothing to do but install it
     UNUSABLE = "unusable"  # read-only, not a Dossia file, locked…: `message` says why
+    LOCKED = "locked"  # encrypted: a user's password unlocks it, then ask again
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ def open_office(paths: DataPaths) -> Opening:
         state = sqlite.check_database(paths.database)
     except NewerDatabaseError as error:
         return Opening(OfficeState.NEWER, error.message)
+    except OfficeLocked as error:
+        return Opening(OfficeState.LOCKED, error.message)
     except DatabaseOpenError as error:
         if not error.damaged:
             return Opening(OfficeState.UNUSABLE, error.message, busy=error.busy)

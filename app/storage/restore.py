@@ -13,7 +13,6 @@ import contextlib
 import dataclasses
 import os
 import shutil
-import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +20,10 @@ from pathlib import Path
 from app.errors import DatabaseOpenError, DomainError
 from app.files import PRIVATE_FILE, make_private
 from app.paths import DataPaths
-from app.storage import sqlite
+from app.storage import driver, sqlite
 from app.storage.backup_files import (
     COMPANION_SUFFIXES,
+    copy_key_file,
     document_hashes,
     is_database_file,
     read_only,
@@ -86,17 +86,19 @@ def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreRes
         )
     if not source.is_file():
         raise DomainError(f"La sauvegarde « {source} » est introuvable.")
+    key = _backup_key(source)
     paths.folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=paths.folder, prefix=_WORK_PREFIX))  # 0700
+    private = work / source.name  # the same name: the check's messages name the file
     try:
-        private = work / source.name  # the same name: the check's messages name the file
-        _copy_once(source, private)
-        info = dataclasses.replace(check_backup(private), path=source)
-        safety = None
-        if paths.database.exists() and not damaged:
-            safety = backup_now(paths, BackupKind.BEFORE_RESTORE)
-        staged = _build(paths, private, source.parent / "documents", safety)
-        _swap(paths, staged, damaged, safety)
+        with sqlite.keyed(private, key, like=source):
+            _copy_once(source, private)
+            info = dataclasses.replace(check_backup(private), path=source)
+            safety = None
+            if paths.database.exists() and not damaged:
+                safety = backup_now(paths, BackupKind.BEFORE_RESTORE)
+            staged = _build(paths, private, source.parent / "documents", safety, key)
+        _swap(paths, staged, damaged, safety, source if key is not None else None)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return RestoreResult(
@@ -104,6 +106,20 @@ def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreRes
         safety_backup=safety,
         lost_numbers=lost_numbers(paths.database, IssuedNumbers(paths.database).highest()),
     )
+
+
+def _backup_key(source: Path) -> str | None:
+    """The key of an encrypted backup (None: a plain one); refused in French when no key
+    unlocked here opens it."""
+    try:
+        return sqlite.key_of(source)
+    except DatabaseOpenError as error:
+        raise DomainError(
+            f"La sauvegarde « {source.name} » est chiffrée avec les clés d'un autre cabinet, "
+            "ou son fichier de clés est absent ou endommagé : ouvrez-la avec le mot de passe "
+            "d'un de ses utilisateurs ou avec la clé de secours de ce cabinet. La base "
+            f"actuelle n'a pas été modifiée. ({error.message})"
+        ) from error
 
 
 def _copy_once(source: Path, private: Path) -> None:
@@ -114,11 +130,11 @@ def _copy_once(source: Path, private: Path) -> None:
     try:
         with (
             read_only(source, seconds=None) as src,
-            contextlib.closing(sqlite3.connect(private)) as dst,
+            contextlib.closing(sqlite.open_file(private)) as dst,
         ):
             src.backup(dst, pages=PAGES_PER_STEP)
             dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-    except (OSError, sqlite3.Error) as error:
+    except (OSError, driver.Error) as error:
         try:  # only to say why (not a database, newer version…): nothing of it is kept
             sqlite.check_database_readonly(source)
         except DatabaseOpenError as reason:
@@ -133,27 +149,30 @@ def _companions(database: Path) -> list[Path]:
     return [database.with_name(database.name + s) for s in COMPANION_SUFFIXES if s]
 
 
-def _build(paths: DataPaths, private: Path, documents: Path, safety: BackupInfo | None) -> Path:
+def _build(
+    paths: DataPaths, private: Path, documents: Path, safety: BackupInfo | None, key: str | None
+) -> Path:
     """The restored office, complete, in a file beside the live database (removed on failure)."""
     handle, name = tempfile.mkstemp(dir=paths.folder, prefix=_WORK_PREFIX, suffix=".sqlite3")
     os.close(handle)  # 0600
     staged = Path(name)
     try:
-        with (
-            contextlib.closing(sqlite3.connect(private)) as src,
-            contextlib.closing(sqlite3.connect(staged)) as dst,
-        ):
-            src.backup(dst, pages=PAGES_PER_STEP)
-            dst.execute(_REBUILD_SEARCH_INDEX)
-            dst.commit()
-        copy_documents(documents, paths.documents, document_hashes(staged))
-        ensure_schema(DataPaths(staged))  # its backups go to the office's backups folder
-        with contextlib.closing(sqlite3.connect(staged)) as connection:
-            connection.execute("PRAGMA journal_mode=DELETE")  # nothing left in a -wal file
+        with sqlite.keyed(staged, key, like=private):
+            with (
+                contextlib.closing(sqlite.open_file(private)) as src,
+                contextlib.closing(sqlite.open_file(staged)) as dst,
+            ):
+                src.backup(dst, pages=PAGES_PER_STEP)
+                dst.execute(_REBUILD_SEARCH_INDEX)
+                dst.commit()
+            copy_documents(documents, paths.documents, document_hashes(staged))
+            ensure_schema(DataPaths(staged))  # its backups go to the office's backups folder
+            with contextlib.closing(sqlite.open_file(staged)) as connection:
+                connection.execute("PRAGMA journal_mode=DELETE")  # nothing left in a -wal file
         make_private(staged)
         with open(staged, "rb") as stream:
             os.fsync(stream.fileno())
-    except (OSError, sqlite3.Error, DomainError) as error:
+    except (OSError, driver.Error, DomainError) as error:
         for path in (staged, *_companions(staged)):
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
@@ -165,15 +184,26 @@ def _build(paths: DataPaths, private: Path, documents: Path, safety: BackupInfo 
     return staged
 
 
-def _swap(paths: DataPaths, staged: Path, damaged: bool, safety: BackupInfo | None) -> None:
-    """Put the restored file in place of the live one (every connection is closed)."""
+def _swap(
+    paths: DataPaths,
+    staged: Path,
+    damaged: bool,
+    safety: BackupInfo | None,
+    keys_of: Path | None,
+) -> None:
+    """Put the restored file in place of the live one (every connection is closed), with
+    the key file of the backup `keys_of` (None: a plain backup, the office becomes plain)."""
     try:
         if damaged and paths.database.exists():
             set_aside_damaged(paths)
         # A -wal/-shm/-journal left beside the live file would be applied to the new one.
         for companion in _companions(paths.database):
             companion.unlink(missing_ok=True)
+        if keys_of is not None:
+            copy_key_file(keys_of, paths.database)  # the restored pages' own keys
         staged.replace(paths.database)
+        if keys_of is None:
+            sqlite.key_file_of(paths.database).unlink(missing_ok=True)
     except OSError as error:
         with contextlib.suppress(OSError):
             staged.unlink(missing_ok=True)

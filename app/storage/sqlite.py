@@ -1,19 +1,27 @@
-"""The start-up path to the database, on the standard library's sqlite3 only.
+"""The start-up path to the database, on the DB-API driver only (`app.storage.driver`).
 
 Importing SQLAlchemy costs about 0.3 s here, more than the whole bare Qt window; so the
 checks done before the first paint (is this a Dossia database, of which version, is it
 writable, who is logging in) and the Clients list queries use a plain DB-API connection.
 Everything else goes through SQLAlchemy (`app.storage.database`), imported after the first
 paint.
+
+Every connection to an office file, its backups and their copies is made by `open_file`:
+an encrypted file (one with a key file beside it, `key_file_of`) is opened with its
+SQLCipher key as the first statement. The keys come from the layer above that unlocks them
+(`app.crypto.unlocked`, given by `use_keys`); this package never sees a password.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
-import sqlite3
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from app.errors import DatabaseOpenError, NewerDatabaseError
+from app.errors import DatabaseOpenError, NewerDatabaseError, OfficeLocked
+from app.storage import driver
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
@@ -53,6 +61,113 @@ CACHE_KIB = 16384
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+KEY_FILE_SUFFIX = ".keys"
+# The SQLCipher key (`x'…'`) of an encrypted file, from the key file beside it; None when no
+# key unlocked in this process opens it. Given by `use_keys`.
+KeyFinder = Callable[[Path], "str | None"]
+_key_finder: KeyFinder | None = None
+
+LOCKED_MESSAGE = (
+    "Les données de ce cabinet sont chiffrées : identifiez-vous (ou utilisez la clé de "
+    "secours) pour les ouvrir."
+)
+
+
+def key_file_of(database: Path) -> Path:
+    """Where the key file of an encrypted database (or backup) is: beside it. A file without
+    one is a plain SQLite file."""
+    return database.with_name(database.name + KEY_FILE_SUFFIX)
+
+
+def is_encrypted(database: Path) -> bool:
+    return key_file_of(database).is_file()
+
+
+def has_key(database: Path) -> bool:
+    """Whether `database` is opened with a key: a key file beside it, or a copy being
+    written (`keyed`)."""
+    return os.path.abspath(database) in _keyed or is_encrypted(database)
+
+
+def use_keys(finder: KeyFinder | None) -> None:
+    """How this process finds the key of an encrypted file (None: it opens plain ones only)."""
+    global _key_finder
+    _key_finder = finder
+
+
+# Files being written (a backup's partial copy, a restore's staging file) keyed like the
+# file they copy, whose key file they will carry: path → (key, that key file).
+_keyed: dict[str, tuple[str, Path]] = {}
+
+
+@contextlib.contextmanager
+def keyed(path: Path, key: str | None, like: Path) -> Iterator[None]:
+    """Within the block, `path` is opened with `key` and its key file is `like`'s (a copy of
+    the encrypted file `like`); with no key, `path` is a plain file."""
+    name = os.path.abspath(path)
+    if key is None:
+        yield
+        return
+    _keyed[name] = (key, key_file_for(like))
+    try:
+        yield
+    finally:
+        _keyed.pop(name, None)
+
+
+def key_file_for(database: Path) -> Path:
+    """The key file `database` is encrypted with: beside it, or the one of the file it is a
+    copy of while it is being written (`keyed`)."""
+    known = _keyed.get(os.path.abspath(database))
+    return known[1] if known is not None else key_file_of(database)
+
+
+def key_of(database: Path) -> str | None:
+    """The SQLCipher key of `database`, None when it is plain; OfficeLocked when it is
+    encrypted and no key unlocked in this process opens it."""
+    known = _keyed.get(os.path.abspath(database))
+    if known is not None:
+        return known[0]
+    if not is_encrypted(database):
+        return None
+    key = _key_finder(database) if _key_finder is not None else None
+    if key is None:
+        raise OfficeLocked(LOCKED_MESSAGE)
+    return key
+
+
+def open_file(
+    path: Path,
+    mode: str | None = None,
+    *,
+    key: str | None = None,
+    find_key: bool = True,
+    **options,
+) -> driver.Connection:
+    """A connection to the SQLite file `path` (`mode`: "ro" or "rw" opens it as an existing
+    file only), keyed when it is encrypted: with `key`, else the one `key_of` finds (unless
+    `find_key` is False: a file known to be plain, or keyed by the caller)."""
+    if key is None and find_key:
+        key = key_of(path)
+    if mode is None:
+        connection = driver.connect(path, **options)
+    else:
+        connection = driver.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, **options)
+    if key is not None:
+        try:
+            connection.execute(f'PRAGMA key = "{key}"')  # before any other statement
+        except BaseException:
+            connection.close()
+            raise
+    return connection
+
+
+def set_key(connection: driver.Connection, key: str | None) -> None:
+    """Key a connection opened on an empty file (a backup being written, a copy)."""
+    if key is not None:
+        connection.execute(f'PRAGMA key = "{key}"')
+
+
 class SchemaState(enum.Enum):
     MISSING = "missing"  # no file yet: first start
     EMPTY = "empty"  # an empty SQLite file: create the schema
@@ -60,7 +175,7 @@ class SchemaState(enum.Enum):
     CURRENT = "current"
 
 
-def apply_pragmas(connection: sqlite3.Connection) -> None:
+def apply_pragmas(connection: driver.Connection) -> None:
     """Per-connection settings; must run before any transaction (foreign_keys is ignored inside one)."""
     connection.execute("PRAGMA foreign_keys=ON")
     # Deleted rows are overwritten with zeros, not left in free pages (personal data must
@@ -74,7 +189,7 @@ def apply_pragmas(connection: sqlite3.Connection) -> None:
         connection.execute("PRAGMA journal_mode=DELETE")
 
 
-def optimize(connection: sqlite3.Connection) -> None:
+def optimize(connection: driver.Connection) -> None:
     """Keep the query planner's statistics fresh (at close; cheap).
 
     The small tables that drive the sorted lists (steps, provenances, users) are always
@@ -86,12 +201,12 @@ def optimize(connection: sqlite3.Connection) -> None:
         connection.execute(f"ANALYZE {table}")
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path) -> driver.Connection:
     """Open an existing Dossia database for reading and writing (autocommit reads)."""
     try:
-        connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        connection = open_file(path, check_same_thread=False, isolation_level=None)
         apply_pragmas(connection)
-    except sqlite3.DatabaseError as error:
+    except driver.DatabaseError as error:
         raise _open_error(path, error) from error
     return connection
 
@@ -117,22 +232,21 @@ def check_database(path: Path, writable: bool = True) -> SchemaState:
         raise DatabaseOpenError(
             f"Impossible de lire la base de données « {path} » : {error.strerror}."
         ) from error
-    if header and header != _SQLITE_MAGIC:
+    if header and header != _SQLITE_MAGIC and not has_key(path):
         raise _not_a_database(path)
-    uri = f"{path.resolve().as_uri()}?mode={'rw' if writable else 'ro'}"
-    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+    connection = open_file(path, "rw" if writable else "ro", isolation_level=None)
     try:
         state = _schema_state(path, connection)
         if writable:
             _check_writable(path, connection)
-    except sqlite3.DatabaseError as error:
+    except driver.DatabaseError as error:
         raise _open_error(path, error) from error
     finally:
         connection.close()
     return state
 
 
-def _schema_state(path: Path, connection: sqlite3.Connection) -> SchemaState:
+def _schema_state(path: Path, connection: driver.Connection) -> SchemaState:
     tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     if not tables:
         return SchemaState.EMPTY
@@ -151,7 +265,7 @@ def _schema_state(path: Path, connection: sqlite3.Connection) -> SchemaState:
     )
 
 
-def _check_writable(path: Path, connection: sqlite3.Connection) -> None:
+def _check_writable(path: Path, connection: driver.Connection) -> None:
     """Take and release the write lock: a read-only file or folder fails here, not mid-edit."""
     connection.execute("BEGIN IMMEDIATE")
     connection.execute("ROLLBACK")
@@ -166,7 +280,7 @@ def _not_a_database(path: Path) -> DatabaseOpenError:
     )
 
 
-def _open_error(path: Path, error: sqlite3.DatabaseError) -> DatabaseOpenError:
+def _open_error(path: Path, error: driver.DatabaseError) -> DatabaseOpenError:
     text = str(error).lower()
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return DatabaseOpenError(

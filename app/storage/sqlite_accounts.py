@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import sqlite3
 import threading
 from collections.abc import Iterator
 
 from app.auth import StoredAccount
 from app.errors import StorageError
+from app.storage import driver
 from models.enums import AuditAction, Right
 
 
@@ -20,7 +20,7 @@ def _stored(moment: dt.datetime | None) -> str | None:
 
 
 class SqliteAccounts:
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: driver.Connection) -> None:
         self._connection = connection
         self._lock = threading.Lock()  # one transaction at a time on the shared connection
 
@@ -91,13 +91,13 @@ class SqliteAccounts:
         return cleared == 1
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[driver.Connection]:
         """A write transaction on the start-up connection (autocommit otherwise)."""
         connection = self._connection
         with self._lock:
             try:
                 connection.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as error:
+            except driver.Error as error:
                 raise _storage_error(error) from error
             try:
                 yield connection
@@ -105,7 +105,7 @@ class SqliteAccounts:
             except BaseException as error:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
-                if isinstance(error, sqlite3.Error):
+                if isinstance(error, driver.Error):
                     raise _storage_error(error) from error
                 raise
 
@@ -120,7 +120,7 @@ class SqliteAccounts:
         )
 
 
-def _storage_error(error: sqlite3.Error) -> StorageError:
+def _storage_error(error: driver.Error) -> StorageError:
     return StorageError(
         "La base de données est occupée ou en lecture seule : la connexion n'a pas pu être "
         f"vérifiée ({error}). Réessayez dans un instant."

@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import os
 import secrets
-import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING
 from app.errors import StorageError
 from app.files import atomic_write, make_private, private_folder
 from app.paths import DataPaths
-from app.storage import sqlite
+from app.storage import driver, sqlite
 from app.storage.sqlite_accounts import SqliteAccounts
 from app.storage.sqlite_listing import SqliteListing
 
@@ -178,7 +177,7 @@ class SqliteOffice:
         connection = sqlite.connect(self.paths.database)
         try:
             rows = [row[0] for row in connection.execute("PRAGMA quick_check")]
-        except sqlite3.DatabaseError as error:
+        except driver.DatabaseError as error:
             return str(error)
         finally:
             connection.close()
@@ -198,12 +197,12 @@ class SqliteOffice:
         with self.listing.lock, self._database_lock:
             try:
                 private_folder(self.paths.folder)
-                target = sqlite3.connect(self.paths.database)
+                target = sqlite.open_file(self.paths.database)
                 try:
                     self.listing.connection.backup(target)
                 finally:
                     target.close()
-            except (OSError, sqlite3.Error) as error:
+            except (OSError, driver.Error) as error:
                 raise StorageError(
                     f"Le fichier de la base « {self.paths.database} » a disparu et Dossia n'a pas "
                     f"pu le réécrire ({error}). Ne fermez pas Dossia : utilisez « Sauvegarder vers "
@@ -218,7 +217,7 @@ class SqliteOffice:
 
     def close(self) -> None:
         with self.listing.lock, self._database_lock:
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(driver.Error):
                 sqlite.optimize(self.listing.connection)
                 # Nothing deleted stays in the WAL once Dossia is closed.
                 self.listing.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

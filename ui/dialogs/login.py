@@ -6,20 +6,22 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
+    QPushButton,
     QRadioButton,
     QWidget,
 )
 
 from app import startup
-from app.auth import CurrentUser
 from app.errors import DomainError
 from app.office.office import NewUser, validate_new_user
 from app.paths import DataPaths
 from ui.common import FormDialog, escape, rich, set_role
+from ui.dialogs.recovery_kit import RecoveryKitDialog
 from ui.operations import attempt, clear_refusal, show_refusal
 from ui.workers import Background
 
@@ -27,14 +29,37 @@ DEMO_DOSSIERS = 300
 DEMO_PASSWORD = "demo"
 
 
+RECOVERED = "recovered"  # LoginDialog's value once the recovery key opened the office
+
+
 class LoginDialog(FormDialog):
+    """The login. For an encrypted office (`recover` given), the password first opens its
+    keys, and «Clé de secours…» opens them with the recovery key instead."""
+
     def __init__(
-        self, authenticate: Callable[[str, str], CurrentUser], login: str = "", message: str = ""
+        self,
+        authenticate: Callable[[str, str], object],
+        login: str = "",
+        message: str = "",
+        recover: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(None, "Dossia — Connexion", "loginDialog", ok_text="Se connecter")
         self._authenticate = authenticate
+        self._recover = recover
         title = QLabel("<b>Bienvenue dans Dossia</b><br>Identifiez-vous pour ouvrir vos dossiers.")
         self.form.addWidget(title)
+        if recover is not None:
+            locked = QLabel("Les données de ce cabinet sont chiffrées sur cet ordinateur.")
+            locked.setObjectName("encryptedNotice")
+            set_role(locked, "hint")
+            self.form.addWidget(locked)
+            button = QPushButton("Clé de secours…")
+            button.setObjectName("recoveryKeyButton")
+            button.setToolTip(
+                "Ouvrir les données avec la clé de secours imprimée à la création du cabinet"
+            )
+            button.clicked.connect(self._use_recovery_key)
+            self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ResetRole)
         form = QFormLayout()
         self.login_edit = QLineEdit(login)
         self.login_edit.setObjectName("loginEdit")
@@ -51,12 +76,43 @@ class LoginDialog(FormDialog):
         (self.password_edit if login else self.login_edit).setFocus()
         self.setMinimumWidth(380)
 
-    def submit(self) -> CurrentUser:
+    def submit(self) -> object:
         try:
             return self._authenticate(self.login_edit.text(), self.password_edit.text())
         except DomainError:
             self.password_edit.clear()
             raise
+
+    def _use_recovery_key(self) -> None:
+        assert self._recover is not None
+        dialog = RecoveryKeyDialog(self._recover, self)
+        if dialog.exec():
+            self.result_value = RECOVERED
+            self.accept()
+
+
+class RecoveryKeyDialog(FormDialog):
+    """The recovery key of the kit, typed (dashes, spaces and case do not matter)."""
+
+    def __init__(self, recover: Callable[[str], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent, "Dossia — Clé de secours", "recoveryKeyDialog", ok_text="Ouvrir")
+        self._recover = recover
+        self.form.addWidget(
+            QLabel(
+                "Saisissez la clé de secours du kit imprimé à la création du cabinet\n"
+                "(14 groupes de 4 caractères ; tirets, espaces et majuscules facultatifs)."
+            )
+        )
+        self.key_edit = QLineEdit()
+        self.key_edit.setObjectName("recoveryKeyEdit")
+        self.key_edit.setAccessibleName("Clé de secours")
+        self.key_edit.setPlaceholderText("XXXX-XXXX-XXXX-…")
+        self.key_edit.setMinimumWidth(520)
+        self.form.addWidget(self.key_edit)
+        self.fields = {"recovery_key": self.key_edit}
+
+    def submit(self) -> None:
+        self._recover(self.key_edit.text())
 
 
 class FirstStartDialog(FormDialog):
@@ -167,7 +223,7 @@ class FirstStartDialog(FormDialog):
         self._set_busy(text)
         self._background.run(work, self._created, self._failed)
 
-    def _prepare(self) -> tuple[str, Callable[[], str]]:
+    def _prepare(self) -> tuple[str, Callable[[], object]]:
         """What to say while working, and the work (which reads no widget)."""
         paths = self._paths
         if self.demo_radio.isChecked():
@@ -193,8 +249,19 @@ class FirstStartDialog(FormDialog):
             widget.setEnabled(not working)
         self.admin_fields.setEnabled(not working and not self.demo_radio.isChecked())
 
-    def _created(self, login: object) -> None:
+    def _created(self, created: object) -> None:
         self._set_busy("")
+        if isinstance(created, startup.CreatedOffice):
+            login = created.login
+            if created.recovery_key is not None:  # shown once, before anything else
+                kit = RecoveryKitDialog(created, self)
+                kit.accepted.connect(lambda: self._done(login))
+                kit.open()
+                return
+            created = login
+        self._done(created)
+
+    def _done(self, login: object) -> None:
         self.result_value = login
         self.accept()
 

@@ -1,0 +1,289 @@
+"""Encrypted offices (issue 16): the files on disk give nothing away, the keys follow the
+users, and a backup opens on a new computer with a password or the recovery key."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app import startup
+from app.crypto import unlocked
+from app.crypto.keyfile import key_file_path, read_key_file
+from app.errors import DomainError, UnlockRefused
+from app.office.office import NewUser
+from app.paths import DataPaths
+from app.startup import OfficeState
+from app.storage.backup_files import BackupKind, backup_now
+from app.workspace import OfficeDatabase
+from tests.test_demo_and_cli import run_main
+
+PASSWORD = "demo"
+DOSSIERS = 30
+
+
+@pytest.fixture(scope="module")
+def encrypted_template(tmp_path_factory) -> tuple[Path, str]:
+    """A demo office created encrypted, as `main.py demo` does (its recovery key kept)."""
+    folder = tmp_path_factory.mktemp("encrypted")
+    paths = DataPaths(folder / "dossia.sqlite3")
+    result = startup.create_demo_office(paths, DOSSIERS, seed=3, password=PASSWORD)
+    assert result.recovery_key is not None
+    return paths.database, result.recovery_key.text()
+
+
+@pytest.fixture
+def office(tmp_path, encrypted_template) -> DataPaths:
+    """A copy of the encrypted office (its key file with it), locked: nobody typed a
+    password in this process yet."""
+    database, _recovery = encrypted_template
+    target = tmp_path / "office" / "dossia.sqlite3"
+    target.parent.mkdir()
+    shutil.copyfile(database, target)
+    shutil.copyfile(key_file_path(database), key_file_path(target))
+    shutil.copytree(database.parent / "documents", target.parent / "documents")
+    unlocked.forget_all()
+    yield DataPaths(target)
+    unlocked.forget_all()
+
+
+def demo_words(database: Path) -> list[bytes]:
+    """Names and e-mails of the demo's borrowers and users, read from the unlocked office."""
+    office = OfficeDatabase(DataPaths(database))
+    try:
+        rows = office._store.listing.connection.execute(
+            "SELECT last_name, email FROM borrowers WHERE email IS NOT NULL LIMIT 20"
+        ).fetchall()
+        users = office._store.listing.connection.execute("SELECT last_name FROM users").fetchall()
+    finally:
+        office.close()
+    words = {value for row in rows for value in row if value and len(value) > 4}
+    words |= {row[0] for row in users if len(row[0]) > 4}
+    assert len(words) > 10
+    return [word.encode() for word in words]
+
+
+def files_under(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()]
+
+
+def test_a_new_demo_office_is_encrypted_and_its_files_hold_no_name(office, encrypted_template):
+    assert startup.open_office(office).state is OfficeState.LOCKED
+    startup.unlock_office(office, "admin", PASSWORD)
+    assert startup.open_office(office).state is OfficeState.READY
+    words = demo_words(office.database)
+    # A write leaves pages in the WAL; a backup is made in the backups folder.
+    workspace = OfficeDatabase(office)
+    session = workspace.workspace_for(workspace.authenticate("admin", PASSWORD))
+    backup = session.backups.back_up()
+    wal = office.database.with_name(office.database.name + "-wal")
+    assert wal.exists() and wal.stat().st_size > 0
+    database_files = [office.database, wal, backup.path]
+    for path in database_files:
+        data = path.read_bytes()
+        assert not data.startswith(b"SQLite format 3"), path
+        found = [word for word in words if word in data]
+        assert not found, (path, found)
+    assert key_file_path(backup.path).is_file()  # the backup carries its keys
+    assert b"admin" in key_file_path(backup.path).read_bytes()  # logins, not secrets
+    session.close()
+    # The standard library's SQLite sees nothing but noise.
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(office.database).execute("SELECT * FROM sqlite_master").fetchall()
+
+
+def test_the_wrong_password_or_a_missing_key_file_opens_nothing(office):
+    with pytest.raises(UnlockRefused) as refused:
+        startup.unlock_office(office, "admin", "not the password")
+    assert refused.value.message == (
+        "Mot de passe incorrect ou clé de chiffrement absente pour cet utilisateur."
+    )
+    assert startup.open_office(office).state is OfficeState.LOCKED
+    with pytest.raises(DomainError, match="chiffrées"):
+        OfficeDatabase(office)
+    key_file_path(office.database).rename(office.folder / "elsewhere.keys")
+    opening = startup.open_office(office)
+    assert opening.state is OfficeState.DAMAGED  # without its key file: noise on disk
+    with pytest.raises(DomainError, match=r"fichier de clés .* est absent"):
+        startup.unlock_office(office, "admin", PASSWORD)
+
+
+def test_users_keys_follow_password_changes_resets_and_deactivations(office):
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    admin = database.workspace_for(database.authenticate("admin", PASSWORD))
+    users = {row.login: row for row in admin.users.users()}
+    keys = key_file_path(office.database)
+
+    admin.users.reset_password(users["slegrand"].id, "Nouveau-mot-2026")
+    admin.users.set_active(users["kbenali"].id, False)
+    roles = admin.users.roles()
+    admin.users.create_user(
+        NewUser("nmartin", "Noé", "Martin", "Bienvenue-2026!", is_broker=True), roles[-1].id
+    )
+    admin.close()
+    key_file = read_key_file(keys)
+    assert not key_file.has_user("kbenali")  # destroyed: their password opens nothing
+    assert key_file.has_user("nmartin")
+    unlocked.forget_all()
+    with pytest.raises(UnlockRefused):
+        startup.unlock_office(office, "slegrand", PASSWORD)  # the old password no longer
+    with pytest.raises(UnlockRefused):
+        startup.unlock_office(office, "kbenali", PASSWORD)
+    startup.unlock_office(office, "slegrand", "Nouveau-mot-2026")
+    unlocked.forget_all()
+    startup.unlock_office(office, "nmartin", "Bienvenue-2026!")
+
+    # A user's own change; a reactivation needs a new password first (the key is gone).
+    database = OfficeDatabase(office)
+    slegrand = database.workspace_for(database.authenticate("slegrand", "Nouveau-mot-2026"))
+    slegrand.users.change_own_password("Nouveau-mot-2026", "Encore-autre-2026", "Encore-autre-2026")
+    slegrand.close()
+    database = OfficeDatabase(office)
+    admin = database.workspace_for(database.authenticate("admin", PASSWORD))
+    with pytest.raises(DomainError, match="Réinitialiser le mot de passe"):
+        admin.users.set_active(users["kbenali"].id, True)
+    admin.users.reset_password(users["kbenali"].id, "Retour-2026-ok")
+    admin.users.set_active(users["kbenali"].id, True)
+    admin.close()
+    unlocked.forget_all()
+    startup.unlock_office(office, "slegrand", "Encore-autre-2026")
+    unlocked.forget_all()
+    startup.unlock_office(office, "kbenali", "Retour-2026-ok")
+
+
+def test_a_failed_transaction_puts_the_key_file_back(office, monkeypatch):
+    from sqlalchemy.orm import Session
+
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    admin = database.workspace_for(database.authenticate("admin", PASSWORD))
+    target = next(row for row in admin.users.users() if row.login == "jfaure")
+    before = key_file_path(office.database).read_bytes()
+
+    def failing_commit(self):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(Session, "commit", failing_commit)
+    with pytest.raises(OSError):
+        admin.users.reset_password(target.id, "Jamais-enregistre-1")
+    monkeypatch.undo()
+    admin.close()
+    assert key_file_path(office.database).read_bytes() == before
+    unlocked.forget_all()
+    startup.unlock_office(office, "jfaure", PASSWORD)  # the old password still opens
+
+
+def test_the_recovery_key_restores_a_backup_on_a_new_computer(office, encrypted_template, tmp_path):
+    _database, recovery = encrypted_template
+    startup.unlock_office(office, "admin", PASSWORD)
+    backup = backup_now(office, BackupKind.MANUAL, folder=tmp_path / "usb")
+    words = demo_words(office.database)
+    for path in files_under(tmp_path / "usb"):
+        if path.suffix != ".keys" and "documents" not in path.parts:
+            data = path.read_bytes()
+            assert not [w for w in words if w in data], path
+    unlocked.forget_all()
+    kit = tmp_path / "kit.txt"
+    kit.write_text(recovery.lower().replace("-", " ") + "\n")  # typed loosely
+    new_computer = tmp_path / "new-pc" / "dossia.sqlite3"
+
+    refused = run_main(
+        "--db",
+        str(new_computer),
+        "restore",
+        "--from",
+        str(backup.path),
+        env={"DOSSIA_PASSWORD": ""},
+    )
+    assert refused.returncode == 2
+    assert "chiffrées" in refused.stderr and "--recovery-key" in refused.stderr
+    assert not new_computer.exists()
+
+    done = run_main(
+        "--db", str(new_computer), "--recovery-key", str(kit), "restore", "--from", str(backup.path)
+    )
+    assert done.returncode == 0, done.stderr
+    assert key_file_path(new_computer).is_file()
+    new_paths = DataPaths(new_computer)
+    assert startup.open_office(new_paths).state is OfficeState.LOCKED
+    # On the new computer, each user's own password opens it (the keys came along).
+    exported = run_main(
+        "--db",
+        str(new_computer),
+        "export-c1",
+        "--user",
+        "pmoreau",
+        "--out",
+        str(tmp_path / "c1.csv"),
+        env={"DOSSIA_PASSWORD": PASSWORD},
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert (tmp_path / "c1.csv").read_text(encoding="utf-8-sig").count("\n") > DOSSIERS
+
+
+def test_command_line_backup_of_an_encrypted_office_asks_for_a_password(office, tmp_path):
+    target = tmp_path / "copie.sqlite3"
+    refused = run_main("--db", str(office.database), "backup", "--out", str(target))
+    assert refused.returncode == 2
+    assert "chiffrées" in refused.stderr
+    wrong = run_main(
+        "--db",
+        str(office.database),
+        "--user",
+        "admin",
+        "backup",
+        "--out",
+        str(target),
+        env={"DOSSIA_PASSWORD": "faux"},
+    )
+    assert wrong.returncode == 2
+    assert "Mot de passe incorrect" in wrong.stderr
+    done = run_main(
+        "--db",
+        str(office.database),
+        "--user",
+        "admin",
+        "backup",
+        "--out",
+        str(target),
+        env={"DOSSIA_PASSWORD": PASSWORD},
+    )
+    assert done.returncode == 0, done.stderr
+    assert key_file_path(target).is_file()
+    assert not target.read_bytes().startswith(b"SQLite format 3")
+    listed = run_main("--db", str(office.database), "backups")
+    assert listed.returncode == 0
+
+
+def test_demo_plain_makes_a_file_sqlite_reads(tmp_path):
+    database = tmp_path / "plain" / "dossia.sqlite3"
+    made = run_main("--db", str(database), "demo", "--dossiers", "5", "--plain")
+    assert made.returncode == 0, made.stderr
+    assert not key_file_path(database).exists()
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0] == 5
+
+
+def test_demo_writes_its_recovery_kit_and_the_kit_opens_the_office(tmp_path):
+    from pypdf import PdfReader
+
+    database = tmp_path / "demo" / "dossia.sqlite3"
+    kit = tmp_path / "kit.pdf"
+    made = run_main("--db", str(database), "demo", "--dossiers", "3", "--recovery-kit", str(kit))
+    assert made.returncode == 0, made.stderr
+    assert "Kit de secours" in made.stdout
+    assert (kit.stat().st_mode & 0o077) == 0
+    text = PdfReader(kit).pages[0].extract_text()
+    block = text.split("établie le", 1)[1].split("caractères en", 1)[0].splitlines()
+    groups = [c for line in block if re.fullmatch(r"[0-9A-Z]{4}", c := line.replace(" ", ""))]
+    assert len(groups) == 14
+    unlocked.forget_all()
+    with pytest.raises(DomainError):
+        startup.unlock_with_recovery(database, "-".join(groups[1:15]))  # one group off
+    startup.unlock_with_recovery(database, " ".join(groups[:14]))
+    assert startup.open_office(DataPaths(database)).state is OfficeState.READY
+    unlocked.forget_all()

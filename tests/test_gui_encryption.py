@@ -1,0 +1,101 @@
+"""An encrypted office at start: the login opens its keys first, or the recovery key does."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
+
+from app import startup
+from app.crypto import unlocked
+from app.office.office import NewUser
+from app.paths import DataPaths
+from app.startup import OfficeState
+from ui import launcher
+from ui.dialogs.login import LoginDialog, RecoveryKeyDialog
+
+PASSWORD = "Secret-2026"
+
+
+@pytest.fixture
+def encrypted(tmp_path):
+    paths = DataPaths(tmp_path / "cabinet" / "dossia.sqlite3")
+    created = startup.create_office(
+        paths, NewUser("hdubois", "Hélène", "Dubois", PASSWORD, is_broker=True)
+    )
+    unlocked.forget_all()  # as after a restart
+    yield paths, created
+    unlocked.forget_all()
+
+
+def click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_the_password_opens_the_keys_then_logs_in_without_asking_twice(
+    qtbot, encrypted, monkeypatch
+):
+    paths, _created = encrypted
+    assert startup.open_office(paths).state is OfficeState.LOCKED
+    shown: list[LoginDialog] = []
+
+    def answer(dialog: LoginDialog) -> int:
+        qtbot.addWidget(dialog)
+        shown.append(dialog)
+        notice = dialog.findChild(QLabel, "encryptedNotice")
+        assert notice is not None and "chiffrées" in notice.text()
+        dialog.login_edit.setText("hdubois")
+        dialog.password_edit.setText("pas le bon")
+        click(qtbot, dialog.ok_button)
+        assert dialog.error.text() == (
+            "Mot de passe incorrect ou clé de chiffrement absente pour cet utilisateur."
+        )
+        assert dialog.password_edit.text() == ""
+        assert startup.open_office(paths).state is OfficeState.LOCKED
+        dialog.password_edit.setText(PASSWORD)
+        click(qtbot, dialog.ok_button)
+        return dialog.result()
+
+    monkeypatch.setattr(LoginDialog, "exec", answer)
+    assert launcher.unlock(paths, None, None) == ("hdubois", PASSWORD)
+    assert len(shown) == 1
+    assert startup.open_office(paths).state is OfficeState.READY
+
+
+def test_a_password_given_on_the_command_line_opens_it_without_a_dialog(encrypted, monkeypatch):
+    paths, _created = encrypted
+    monkeypatch.setattr(LoginDialog, "exec", lambda _dialog: pytest.fail("no dialog expected"))
+    assert launcher.unlock(paths, "hdubois", PASSWORD) == ("hdubois", PASSWORD)
+
+
+def test_the_recovery_key_opens_it_when_no_password_can(qtbot, encrypted, monkeypatch):
+    paths, created = encrypted
+    assert created.recovery_key is not None
+    typed = created.recovery_key.text()
+
+    def answer_key(dialog: RecoveryKeyDialog) -> int:
+        qtbot.addWidget(dialog)
+        edit = dialog.findChild(QLineEdit, "recoveryKeyEdit")
+        edit.setText(typed[:-1] + ("X" if typed[-1] != "X" else "Y"))  # a typo
+        click(qtbot, dialog.ok_button)
+        assert "clé de secours" in dialog.error.text().lower()
+        edit.setText(typed.lower())
+        click(qtbot, dialog.ok_button)
+        return dialog.result()
+
+    def answer_login(dialog: LoginDialog) -> int:
+        qtbot.addWidget(dialog)
+        click(qtbot, dialog.findChild(QPushButton, "recoveryKeyButton"))
+        return dialog.result()
+
+    monkeypatch.setattr(RecoveryKeyDialog, "exec", answer_key)
+    monkeypatch.setattr(LoginDialog, "exec", answer_login)
+    assert launcher.unlock(paths, None, None) == ("", None)  # then the usual login
+    assert startup.open_office(paths).state is OfficeState.READY
+
+
+def test_giving_up_at_the_login_leaves_the_office_closed(qtbot, encrypted, monkeypatch):
+    paths, _created = encrypted
+    monkeypatch.setattr(LoginDialog, "exec", lambda dialog: 0)
+    assert launcher.unlock(paths, None, None) is None
+    assert startup.open_office(paths).state is OfficeState.LOCKED
