@@ -28,10 +28,11 @@ _pg_bin_folder() {
     fi
 }
 
-# Run a server program as the cluster's owner: postgres when we are root, else ourselves.
+# Run a server program as the cluster's owner: postgres when we are root (from /, as the
+# working directory may be closed to it), else ourselves.
 _pg_as_owner() {
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi

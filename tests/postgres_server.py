@@ -70,14 +70,19 @@ def drop_database(name: str) -> None:
         )
 
 
+def location_of(name: str) -> ServerLocation:
+    """The database `name` of the test server, as Dossia would be given it."""
+    location = parse_location(database_url(name))
+    assert isinstance(location, ServerLocation)
+    return location
+
+
 @contextlib.contextmanager
 def fresh_database(template: str | None = None) -> Iterator[ServerLocation]:
-    """A new database on the test server, as Dossia would be given it; dropped afterwards."""
+    """A new database on the test server (a copy of `template`); dropped afterwards."""
     name = create_database(template)
     try:
-        location = parse_location(database_url(name))
-        assert isinstance(location, ServerLocation)
-        yield location
+        yield location_of(name)
     finally:
         drop_database(name)
 

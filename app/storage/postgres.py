@@ -1,25 +1,41 @@
-"""The office database on a PostgreSQL server (issue 11, server mode): its engine and its
-schema, by the same models and the same Alembic history as the SQLite file.
+"""The office database on a PostgreSQL server (issue 11, server mode): its engine, its
+schema (the same models and Alembic history as the SQLite file), its transactions and the
+login check's data.
 
 What differs in the history is kept in `app/storage/migrations/dialects.py`. Server mode is
-being built in parts (docs/SERVER_MODE.md): the services do not open a server yet.
+built in parts (docs/SERVER_MODE.md): the services run on a `ServerDatabase` (the tests run
+the dossier's on both engines), but the application does not open a server yet.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
-from app.errors import DatabaseOpenError
-from app.paths import ServerLocation
+from app.errors import DatabaseOpenError, StorageError
+from app.paths import DataPaths, ServerLocation
+from app.storage.database import Database
+from app.text import fold
+from models.dossier import Dossier
 
 MIGRATIONS_FOLDER = Path(__file__).with_name("migrations")
 CONNECT_TIMEOUT_S = 10
+# How long a writer waits for the one before it (SQLite's busy timeout is 5 s too).
+WRITERS_WAIT_MS = 5000
+# The transaction-level advisory lock every writer takes first: «Dossia» in ASCII.
+WRITERS_LOCK = 0x446F73736961
+_LOCK_NOT_AVAILABLE = "55P03"
+BUSY = (
+    "La base de données est occupée par un autre utilisateur : la modification n'a pas été "
+    "enregistrée. Réessayez dans un instant."
+)
 
 
 def create_server_engine(location: ServerLocation) -> Engine:
@@ -76,3 +92,73 @@ def unreachable(location: ServerLocation, error: OperationalError) -> DatabaseOp
         "est démarré et joignable, et l'utilisateur, le mot de passe et le nom de la base.",
         busy=True,  # trying again later may work
     )
+
+
+class ServerDatabase(Database):
+    """The office database on a PostgreSQL server, with the file's `read()` and `write()`.
+
+    Writers are serialised as on SQLite (whose writers begin with BEGIN IMMEDIATE): each
+    write transaction first takes one advisory lock, held until it ends, waiting at most
+    WRITERS_WAIT_MS for the writer before it. A use case that reads, checks a rule, then
+    writes (a version number, a counter) thus sees what the previous writer committed and
+    nothing changes under it; its statements run in READ COMMITTED, each seeing every commit
+    made before it. A read transaction sees one snapshot of the office (REPEATABLE READ), as
+    a SQLite read transaction does.
+
+    `paths` is this computer's data folder (documents, backups and logs still live there:
+    where a server office keeps its documents is a later part of server mode).
+    """
+
+    def __init__(self, location: ServerLocation, paths: DataPaths) -> None:
+        self.location = location
+        super().__init__(paths)
+
+    def _create_engine(self) -> Engine:
+        engine = create_server_engine(self.location)
+        event.listen(engine, "begin", self._on_begin)
+        return engine
+
+    def _on_begin(self, connection) -> None:
+        if not getattr(self._writing, "flag", False):
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            return
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {WRITERS_WAIT_MS}")
+        try:
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                raise StorageError(BUSY) from error
+            raise
+        connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
+
+    def dossiers_naming(self, session: Session, *names: str) -> list[int]:
+        """The dossiers whose folded search text holds each word of `names` (accents and
+        case aside), found by the trigram index: a superset of the file's answer (a word
+        anywhere, not only at a word's start); the caller checks the exact rule."""
+        words = re.findall(r"\w+", fold(" ".join(names)))
+        if not words:
+            return []
+        found = select(Dossier.id).where(
+            *(Dossier.search_text.contains(word, autoescape=True) for word in words)
+        )
+        return list(session.scalars(found))
+
+    def scrub_deleted(self) -> None:
+        """After an erasure: VACUUM the tables, so that the dead row versions holding the
+        deleted data are removed from them (PostgreSQL keeps them until a vacuum passes).
+        Outside any transaction, as VACUUM requires."""
+        pooled = self.engine.raw_connection()  # no SQLAlchemy transaction around it
+        try:
+            connection = pooled.driver_connection
+            assert connection is not None
+            connection.autocommit = True
+            try:
+                connection.execute("VACUUM")
+            finally:
+                connection.autocommit = False
+        finally:
+            pooled.close()
+
+    def refresh_statistics(self) -> None:
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
