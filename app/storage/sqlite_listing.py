@@ -377,6 +377,7 @@ class SqliteListing:
     # handler takes the GIL, which the GUI thread may hold; SQLite's own interrupt stops a
     # statement at once.
     PROGRESS_STEPS = 100_000
+    CACHE_KIB = 2048  # page cache of a worker's connection
 
     def __init__(self, connection: sqlite3.Connection, owns_connection: bool = False) -> None:
         self.connection = connection
@@ -387,6 +388,10 @@ class SqliteListing:
         self._interrupted = False
         if owns_connection:  # a worker's connection: its long reads can be interrupted
             connection.set_progress_handler(lambda: self._interrupted, self.PROGRESS_STEPS)
+            # Its searches and counts walk a different part of the file at each keystroke:
+            # SQLite's default cache is enough (the file's pages stay in the system's cache),
+            # where the office's 16 MB held 14 MB more per connection at 300,000 dossiers.
+            connection.execute(f"PRAGMA cache_size=-{self.CACHE_KIB}")
 
     @contextlib.contextmanager
     def _interruptible(self) -> Iterator[None]:
