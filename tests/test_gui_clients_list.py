@@ -542,3 +542,29 @@ def test_a_keystroke_while_a_query_runs_shows_only_the_latest_result(
     assert {model.id_at(r) for r in range(model.rowCount())} == zebras
     qtbot.waitUntil(lambda: not main_window.counts_pending)
     assert main_window.tabs.tabText(3) == "Tous (3)"
+
+
+def test_down_while_the_search_is_read_goes_to_its_first_row(
+    qtbot, main_window, workspace, monkeypatch
+):
+    """Bas pressed before the search's rows are in: the list takes the focus on the first
+    of them once they arrive, not on a row of the previous list."""
+    detail = new_dossier(workspace, "Zorglub")
+    main_window.refresh()
+    main_window.tabs.setCurrentIndex(3)  # «Tous»
+    open_reader = workspace.open_reader
+    readers: list[_HeldReader] = []
+
+    def held_reader():
+        readers.append(_HeldReader(open_reader(), "zorglub", interruptible=False))
+        return readers[-1]
+
+    monkeypatch.setattr(workspace, "open_reader", held_reader)
+    main_window.search.setText("zorglub")
+    qtbot.waitUntil(lambda: bool(readers) and readers[0].started.is_set())
+    qtbot.keyClick(main_window.search, Qt.Key.Key_Down)
+    assert main_window.current_dossier_id() is None  # nothing chosen among the old rows
+    readers[0].release.set()
+    list_shown(qtbot, main_window)
+    assert main_window.current_dossier_id() == detail.id
+    assert main_window.table.hasFocus() or not main_window.isActiveWindow()

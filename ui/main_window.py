@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self._counts_timer.setInterval(0)
         self._counts_timer.timeout.connect(self._update_counts)
         self._counts_due = False  # counted once the query being read is shown
+        self._results_asked = False  # Bas or Entrée pressed while the search was read
 
         self.restart_requested = False
         self._seen_version = -1
@@ -426,6 +427,7 @@ class MainWindow(QMainWindow):
 
     def _set_query(self, **changes) -> None:
         self._office_busy()
+        self._results_asked = False
         self.model.set_query(replace(self.model.query, **changes))
         # Counted once the new list is painted: counting on the other core meanwhile slows
         # the paint the user waits for (memory bandwidth, GIL hand-offs). A count still
@@ -439,9 +441,14 @@ class MainWindow(QMainWindow):
             self._counts_timer.start()
 
     def _query_shown(self) -> None:
-        if self._counts_due and not self.model.pending:
+        if self.model.pending:
+            return
+        if self._counts_due:
             self._counts_due = False
             self._counts_timer.start()
+        if self._results_asked:  # Bas or Entrée came before the search's rows
+            self._results_asked = False
+            self.go_to_results()
 
     def _on_search(self, text: str) -> None:
         self._set_query(search=text)
@@ -757,7 +764,10 @@ class MainWindow(QMainWindow):
 
     def go_to_results(self) -> None:
         """From the search field into the list (Bas or Entrée): the first row chosen, so
-        that Entrée then opens it."""
+        that Entrée then opens it. While the search is being read, once its rows are in."""
+        if self.model.pending:
+            self._results_asked = True
+            return
         if self.model.rowCount() == 0:
             return
         if (
