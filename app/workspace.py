@@ -185,6 +185,14 @@ class Workspace:
 
     # --- the Clients list (no SQLAlchemy) ----------------------------------------------
 
+    def _document_store(self) -> DocumentStore:
+        """The office's document files: encrypted with its key in an encrypted office."""
+        if not is_encrypted(self.paths.database):
+            return DocumentStore(self.paths.documents)
+        from app.crypto.unlocked import document_cipher  # 90 ms: encrypted offices only
+
+        return DocumentStore(self.paths.documents, document_cipher(self.paths.database))
+
     def list_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
         return self._list.fetch_page(query, offset, limit)
 
@@ -246,7 +254,7 @@ class Workspace:
         from app.dossier.dossier_service import DossierService
 
         def build() -> DossierService:
-            service = DossierService(self.database, self.user, DocumentStore(self.paths.documents))
+            service = DossierService(self.database, self.user, self._document_store())
             service.machine_prefix = MachineSettings().machine_prefix()
             return service
 
@@ -326,7 +334,7 @@ class Workspace:
 
         return self._service(
             "company",
-            lambda: CompanyService(self.database, self.user, DocumentStore(self.paths.documents)),
+            lambda: CompanyService(self.database, self.user, self._document_store()),
         )
 
     @property
@@ -349,10 +357,10 @@ class Workspace:
             "simulations", lambda: SimulationService(self.database, self.user, self._letterhead)
         )
 
-    def _letterhead(self) -> tuple[Any, Path | None]:
+    def _letterhead(self) -> tuple[Any, bytes | None]:
         """The office's identity and logo, for the PDFs."""
         company = self.company.get()
-        return company, self.company.logo_path(company)
+        return company, self.company.logo(company)
 
     @property
     def privacy(self) -> PrivacyService:
@@ -363,7 +371,7 @@ class Workspace:
             lambda: PrivacyService(
                 self.database,
                 self.user,
-                DocumentStore(self.paths.documents),
+                self._document_store(),
                 lambda: self.company.get(),
             ),
         )
@@ -377,7 +385,7 @@ class Workspace:
             lambda: DocumentService(
                 self.database,
                 self.user,
-                DocumentStore(self.paths.documents),
+                self._document_store(),
                 self.paths.viewing,
                 self._letterhead,
             ),
@@ -398,7 +406,7 @@ class Workspace:
             lambda: LoanRequestService(
                 self.database,
                 self.user,
-                DocumentStore(self.paths.documents),
+                self._document_store(),
                 Services(
                     self.dossiers,
                     self.household,
@@ -420,7 +428,7 @@ class Workspace:
                 self.user,
                 lambda: self.company.get(),
                 lambda: MachineSettings().machine_prefix(),
-                logo=lambda company: self.company.logo_path(company),
+                logo=lambda company: self.company.logo(company),
                 issued=IssuedNumbers(self.paths.database),
             )
 

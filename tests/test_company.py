@@ -64,7 +64,7 @@ def test_logo_is_stored_with_the_documents(workspace, tmp_path):
     logo = tmp_path / "logo.png"
     logo.write_bytes(b"\x89PNG\r\n\x1a\n fake image")
     saved = workspace.company.save(GOOD, logo)
-    assert workspace.company.logo_path(saved).read_bytes() == logo.read_bytes()
+    assert workspace.company.logo(saved) == logo.read_bytes()
     with pytest.raises(DomainError, match="PNG ou JPEG"):
         workspace.company.save(GOOD, tmp_path / "logo.exe")
 

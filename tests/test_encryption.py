@@ -3,6 +3,7 @@ users, and a backup opens on a new computer with a password or the recovery key.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import sqlite3
@@ -13,7 +14,8 @@ import pytest
 from app import startup
 from app.crypto import unlocked
 from app.crypto.keyfile import key_file_path, read_key_file
-from app.errors import DomainError, UnlockRefused
+from app.errors import DamagedDocument, DomainError, UnlockRefused
+from app.listing import ListQuery
 from app.office.office import NewUser
 from app.paths import DataPaths
 from app.startup import OfficeState
@@ -287,3 +289,107 @@ def test_demo_writes_its_recovery_kit_and_the_kit_opens_the_office(tmp_path):
     startup.unlock_with_recovery(database, " ".join(groups[:14]))
     assert startup.open_office(DataPaths(database)).state is OfficeState.READY
     unlocked.forget_all()
+
+
+SECRET_TEXT = b"Avis d'imposition de M. Confidentiel, revenu fiscal 48 213 euros"
+
+
+def test_documents_are_encrypted_on_disk_and_read_back_in_memory(office, tmp_path):
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    workspace = database.workspace_for(database.authenticate("admin", PASSWORD))
+    dossier_id = workspace.list_ids(ListQuery())[0]
+    detail = workspace.dossiers.get(dossier_id)
+    source = tmp_path / "avis.pdf"
+    source.write_bytes(b"%PDF-1.4\n" + SECRET_TEXT)
+    content_hash = hashlib.sha256(source.read_bytes()).hexdigest()
+    attached = workspace.documents.attach(detail.id, detail.version, [source])
+    document_id = attached.changed_ids[0]
+
+    stored = files_under(office.documents)
+    assert stored, "the demo's samples and the new document are stored"
+    for path in stored:
+        data = path.read_bytes()
+        assert not data.startswith(b"%PDF") and b"Confidentiel" not in data, path
+        assert b"DEMONSTRATION" not in data.upper(), path
+        assert path.name != content_hash  # a keyed name: the sha256 tells nothing
+    content, filename = workspace.documents.content(document_id)
+    assert content == source.read_bytes() and filename == "avis.pdf"
+    viewed = workspace.documents.copy_for_viewing(document_id)
+    assert viewed.read_bytes() == source.read_bytes()
+    assert viewed.name == "avis.pdf" and (viewed.stat().st_mode & 0o777) == 0o400
+
+    # A backup copies the encrypted files as they are; restored on a new computer with a
+    # user's password, the document reads the same.
+    backup = workspace.backups.back_up(tmp_path / "usb")
+    workspace.close()
+    for path in files_under(tmp_path / "usb"):
+        assert SECRET_TEXT not in path.read_bytes(), path
+    unlocked.forget_all()
+    new_computer = DataPaths(tmp_path / "new-pc" / "dossia.sqlite3")
+    done = run_main(
+        "--db",
+        str(new_computer.database),
+        "--user",
+        "slegrand",
+        "restore",
+        "--from",
+        str(backup.path),
+        env={"DOSSIA_PASSWORD": PASSWORD},
+    )
+    assert done.returncode == 0, done.stderr
+    startup.unlock_office(new_computer, "admin", PASSWORD)
+    restored = OfficeDatabase(new_computer)
+    workspace = restored.workspace_for(restored.authenticate("admin", PASSWORD))
+    assert workspace.documents.content(document_id)[0] == source.read_bytes()
+    workspace.close()
+
+
+def test_an_altered_document_file_is_refused_not_shown(office, tmp_path):
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    workspace = database.workspace_for(database.authenticate("admin", PASSWORD))
+    detail = workspace.dossiers.get(workspace.list_ids(ListQuery())[0])
+    before = set(files_under(office.documents))
+    source = tmp_path / "releve.pdf"
+    source.write_bytes(b"%PDF-1.4\n" + SECRET_TEXT * 10)
+    document_id = workspace.documents.attach(detail.id, detail.version, [source]).changed_ids[0]
+    (stored,) = set(files_under(office.documents)) - before
+    data = bytearray(stored.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    stored.chmod(0o600)
+    stored.write_bytes(bytes(data))
+    with pytest.raises(DamagedDocument) as refused:
+        workspace.documents.content(document_id)
+    assert "endommagé" in refused.value.message or "intégrité" in refused.value.message
+    with pytest.raises(DamagedDocument):
+        workspace.documents.copy_for_viewing(document_id)
+    assert not [p for p in files_under(office.viewing) if p.is_file()]
+    workspace.close()
+
+
+def test_rotation_takes_an_old_backups_keys_with_it_and_prunes_by_stored_names(office):
+    import datetime as dt
+
+    from app.storage.backups import prune_documents, rotate
+
+    startup.unlock_office(office, "admin", PASSWORD)
+    today = dt.date(2026, 12, 1)
+    old = backup_now(office, BackupKind.AUTOMATIC, now=dt.datetime(2026, 11, 20, 9, 0))
+    new = backup_now(office, BackupKind.AUTOMATIC, now=dt.datetime(2026, 12, 1, 9, 0))
+    stray = office.backups / "documents" / "ab" / ("ab" + "0" * 62)
+    stray.parent.mkdir(exist_ok=True)
+    stray.write_bytes(b"left by nothing")
+    referenced = {p for p in files_under(office.backups / "documents") if p != stray}
+    assert referenced
+    assert rotate(office.backups, today, daily=1, weekly=0, monthly=0) == [old.path]
+    assert not old.path.exists() and not key_file_path(old.path).exists()
+    assert new.path.exists() and key_file_path(new.path).exists()
+    assert not stray.exists()  # no backup refers to it
+    assert set(files_under(office.backups / "documents")) == referenced  # the kept one's
+
+    # Locked (another process, nobody logged in): nothing is deleted on doubt.
+    unlocked.forget_all()
+    stray.write_bytes(b"left by nothing")
+    assert prune_documents(office.backups) == []
+    assert stray.exists()

@@ -12,7 +12,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -104,6 +114,13 @@ class _DropTree(QTreeWidget):
         self.dropped.emit(files, self.itemAt(event.position().toPoint()))
 
 
+def _buffer(content: bytes, parent: QObject | None = None) -> QBuffer:
+    buffer = QBuffer(parent)
+    buffer.setData(QByteArray(content))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    return buffer
+
+
 class DocumentPreview(QStackedWidget):
     """A PDF's pages or an image, or why there is nothing to show."""
 
@@ -123,27 +140,30 @@ class DocumentPreview(QStackedWidget):
         self.addWidget(image_area)
         self.pdf_view: Any = None  # QPdfView, on the first PDF
         self.pdf_document: Any = None
+        self._buffer: QBuffer | None = None  # the PDF's bytes, read by Qt as it pages
         self.shown = ""  # "pdf", "image" or "" (read back by the tests)
 
     def clear(self, text: str = "Choisissez un document pour le voir ici.") -> None:
         if self.pdf_document is not None:
-            self.pdf_document.close()  # the file is not kept open (Windows could not delete it)
+            self.pdf_document.close()
+        self._buffer = None
         self.message.setText(text)
         self.setCurrentWidget(self.message)
         self.shown = ""
 
-    def show_file(self, path: Path, filename: str) -> None:
+    def show_content(self, content: bytes | None, filename: str) -> None:
+        """The document's bytes (decrypted in memory: nothing of it is written to disk)."""
         extension = filename.rpartition(".")[2].lower() if "." in filename else ""
-        if not path.is_file():
+        if content is None:
             self.clear("Le fichier de ce document est introuvable sur le disque.")
         elif extension == "pdf":
-            self._show_pdf(path)
+            self._show_pdf(content)
         elif extension in _IMAGES:
-            self._show_image(path)
+            self._show_image(content)
         else:
             self.clear(f"Pas d'aperçu pour « {filename} » : ouvrez-le (double-clic).")
 
-    def _show_pdf(self, path: Path) -> None:
+    def _show_pdf(self, content: bytes) -> None:
         from PySide6.QtPdf import QPdfDocument
         from PySide6.QtPdfWidgets import QPdfView
 
@@ -156,15 +176,17 @@ class DocumentPreview(QStackedWidget):
             self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
             self.addWidget(self.pdf_view)
         self.pdf_document.close()
-        self.pdf_document.load(str(path))
+        self._buffer = _buffer(content)  # the previous one goes with the closed document
+        self.pdf_document.load(self._buffer)
         if self.pdf_document.status() != QPdfDocument.Status.Ready:
             self.clear("Ce PDF ne peut pas être affiché (abîmé ou protégé) : ouvrez-le.")
             return
         self.setCurrentWidget(self.pdf_view)
         self.shown = "pdf"
 
-    def _show_image(self, path: Path) -> None:
-        reader = QImageReader(str(path))
+    def _show_image(self, content: bytes) -> None:
+        buffer = _buffer(content)  # read at once below, then let go
+        reader = QImageReader(buffer)
         reader.setDecideFormatFromContent(True)
         reader.setAutoTransform(True)  # a phone's photo of a payslip, the right way up
         size = reader.size()
@@ -429,10 +451,10 @@ class DocumentsTab(QWidget):
         self.answers_button.setEnabled(editable and len(rows) == 1)
         self.delete_button.setEnabled(editable and bool(rows))
         if len(rows) == 1:
-            outcome = attempt(lambda: self.service.file(rows[0].id))
+            outcome = attempt(lambda: self.service.content(rows[0].id))
             if outcome.value is not None:
-                path, filename = outcome.value
-                self.preview.show_file(path, filename)
+                content, filename = outcome.value
+                self.preview.show_content(content, filename)
                 return
         self.preview.clear(
             f"{len(rows)} documents choisis."

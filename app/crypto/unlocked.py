@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.crypto.documents import DocumentCipher
 from app.crypto.keyfile import KeyFile, NewOfficeKeys, create_key_file, read_key_file
 from app.crypto.keyfile import write_key_file as _write_key_file
 from app.crypto.keys import DEFAULT_PARAMS, KdfParams, OfficeKey, database_key
@@ -38,7 +39,7 @@ def remember(key_file: KeyFile, office_key: OfficeKey) -> None:
     """Keep `office_key` for this process: the files `key_file` keys can now be opened."""
     with _lock:
         _unlocked[key_file.key_check] = office_key
-    sqlite.use_keys(_database_key)
+    sqlite.use_keys(_database_key, _document_names)
 
 
 def forget_all() -> None:
@@ -52,10 +53,23 @@ def _database_key(database: Path) -> str | None:
     return None if office_key is None else database_key(office_key)
 
 
+def _document_names(database: Path) -> Callable[[str], str] | None:
+    office_key = office_key_of(database)
+    return None if office_key is None else DocumentCipher(office_key).stored_name
+
+
+def document_cipher(database: Path) -> DocumentCipher | None:
+    """The cipher of the documents of the encrypted, unlocked office `database`; None for a
+    plain office. OfficeLocked if it is encrypted and locked."""
+    if not sqlite.has_key(database):
+        return None
+    return DocumentCipher(require_office_key(database))
+
+
 def office_key_of(database: Path) -> OfficeKey | None:
     """The unlocked key of the encrypted `database`, None if no one unlocked it here (or
     it is plain). KeyFileError if its key file is damaged."""
-    if not sqlite.is_encrypted(database):
+    if not sqlite.has_key(database):
         return None
     key_file = read_key_file(sqlite.key_file_for(database))
     with _lock:

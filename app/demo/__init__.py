@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.crypto.unlocked import document_cipher
 from app.demo.generator import DemoOffice, DossierGenerator, SeededRandom
 from app.demo.samples import store_samples
 from app.demo.words import BANKS, COMPANY, REFERRERS, STAFF, demo_siren
@@ -107,7 +108,8 @@ def build_demo(
             _create_referrers(session, today)
             _create_usury_rates(session, today)
         office = DemoOffice.load(session)
-        office.samples = store_samples(DocumentStore(database.paths.documents))
+        store = DocumentStore(database.paths.documents, document_cipher(database.paths.database))
+        office.samples = store_samples(store)
         counters = {c.name: c for c in session.scalars(select(Counter))}
         first_id = (session.scalar(select(func.max(Dossier.id))) or 0) + 1
         generator = DossierGenerator(

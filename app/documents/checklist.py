@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from app.office.company import Company
 from models.enums import Contract, DocumentFolder, ProjectNature, RequirementRule
@@ -166,7 +165,7 @@ SUBJECT = "Liste des pièces à fournir"
 @dataclass(frozen=True)
 class ChecklistLetter:
     company: Company
-    logo: Path | None
+    logo: bytes | None  # the image file's bytes
     dossier_number: str
     borrowers: tuple[str, ...]
     missing: tuple[Item, ...]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,7 +93,7 @@ class DocumentService(DossierCommands[DocumentsInfo]):
         user: CurrentUser,
         store: DocumentStore,
         viewing: Path,
-        letterhead: Callable[[], tuple[Company, Path | None]] = lambda: (Company(), None),
+        letterhead: Callable[[], tuple[Company, bytes | None]] = lambda: (Company(), None),
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         super().__init__(database, user, today)
@@ -108,12 +107,37 @@ class DocumentService(DossierCommands[DocumentsInfo]):
         with self._db.read() as session:
             return self._result(session, self._visible(session, dossier_id))
 
-    def file(self, document_id: int) -> tuple[Path, str]:
-        """Where the stored bytes of a document are, and its file name (the preview reads
-        them; nothing is copied)."""
+    def _stored(self, document_id: int) -> tuple[str, str]:
+        """The document's sha256 and file name (its rights checked)."""
         with self._db.read() as session:
             document = self._document(session, document_id)
-            return self._store.path_for(document.content_hash), document.filename
+            return document.content_hash, document.filename
+
+    def content(self, document_id: int) -> tuple[bytes | None, str]:
+        """The document's bytes for the preview (decrypted in memory in an encrypted
+        office; None when its file is gone from the disk) and its file name."""
+        content_hash, filename = self._stored(document_id)
+        try:
+            return self._store.read(content_hash), filename
+        except FileNotFoundError:
+            return None, filename
+        except OSError as error:
+            raise DomainError(f"Le document n'a pas pu être lu : {error.strerror}.") from error
+
+    def export(self, document_id: int, folder: Path) -> tuple[Path, str]:
+        """The document in clear in the new file `folder/<id>` (0600), and its file name:
+        what a sending to a bank packs."""
+        content_hash, filename = self._stored(document_id)
+        if not self._store.exists(content_hash):
+            raise DomainError(f"Le fichier de « {filename} » est introuvable sur le disque.")
+        target = folder / str(document_id)
+        try:
+            self._store.export(content_hash, target)
+        except OSError as error:
+            raise DomainError(
+                f"« {filename} » n'a pas pu être copié : {error.strerror}."
+            ) from error
+        return target, filename
 
     def copy_for_viewing(self, document_id: int) -> Path:
         """A private copy of the file under its own name (so the system's viewer knows its
@@ -121,15 +145,14 @@ class DocumentService(DossierCommands[DocumentsInfo]):
 
         The name is made safe again and the content checked again: a restored backup may
         hold a crafted row, and what is copied here is opened by a double-click."""
-        source, filename = self.file(document_id)
-        if not source.is_file():
+        content_hash, filename = self._stored(document_id)
+        if not self._store.exists(content_hash):
             raise DomainError(
                 "Le fichier de ce document est introuvable sur le disque : il a pu être "
                 "effacé hors de Dossia. Demandez-le à nouveau au client."
             )
         name = safe_filename(filename)
-        with source.open("rb") as stream:
-            check_attachment(name, stream.read(16))
+        check_attachment(name, self._store.head(content_hash))
         folder = self._viewing / str(document_id)
         private_folder(folder)
         target = folder / name
@@ -139,7 +162,7 @@ class DocumentService(DossierCommands[DocumentsInfo]):
             if target.exists():  # opened before: a fresh copy (the old one is read-only)
                 target.chmod(0o600)
                 target.unlink()
-            shutil.copyfile(source, target)
+            self._store.export(content_hash, target)  # decrypted in an encrypted office
             target.chmod(0o400)  # a read-only copy: what the broker types there is not saved
         except OSError as error:
             raise DomainError(

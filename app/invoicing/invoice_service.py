@@ -177,7 +177,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         company: Callable[[], Company] = Company,
         machine_prefix: Callable[[], str] = lambda: "",
         today: Callable[[], dt.date] = dt.date.today,
-        logo: Callable[[Company], Path | None] = lambda _company: None,
+        logo: Callable[[Company], bytes | None] = lambda _company: None,
         issued: IssuedNumbers | None = None,
     ) -> None:
         super().__init__(database, user, today)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 from app.errors import DomainError
 from app.office.company import NO_CAPITAL_FORMS, Company
@@ -311,7 +310,7 @@ class PrintedInvoice:
     the supplier in whose name the office issues it."""
 
     company: Company
-    logo: Path | None
+    logo: bytes | None  # the image file's bytes
     number: str
     credit_note_of: str  # the invoice a credit note cancels («» for an invoice)
     kind_label: str
@@ -359,7 +358,7 @@ class StatementLine:
 @dataclass(frozen=True)
 class RebateStatement:
     company: Company
-    logo: Path | None
+    logo: bytes | None  # the image file's bytes
     referrer_name: str
     referrer_address: str
     referrer_siren: str

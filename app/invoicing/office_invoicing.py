@@ -110,7 +110,7 @@ class OfficeInvoicing:
         database: Database,
         user: CurrentUser,
         today: Callable[[], dt.date] = dt.date.today,
-        letterhead: Callable[[], tuple[Company, Path | None]] = lambda: (Company(), None),
+        letterhead: Callable[[], tuple[Company, bytes | None]] = lambda: (Company(), None),
     ) -> None:
         self._db = database
         self._user = user

@@ -225,11 +225,7 @@ class LoanRequestService(DossierCommands[PipelineInfo]):
             step(1)
             sources = [(f"{SUBJECT} - {bank_name}", request.name, request)]
             for document in chosen:
-                path, filename = s.documents.file(document.id)
-                if not path.is_file():
-                    raise DomainError(
-                        f"Le fichier de « {document.title} » est introuvable sur le disque."
-                    )
+                path, filename = s.documents.export(document.id, scratch)
                 sources.append((mask(document.title), filename, path))
             names = sending_names(number, [(title, name) for title, name, _p in sources])
             files = [(name, path) for name, (_t, _n, path) in zip(names, sources, strict=True)]

@@ -66,8 +66,14 @@ class CompanyService:
             content_hash, _size = self._documents.put(checked)
         return content_hash
 
-    def logo_path(self, company: Company) -> Path | None:
-        return self._documents.path_for(company.logo_hash) if company.logo_hash else None
+    def logo(self, company: Company) -> bytes | None:
+        """The logo's bytes for the PDFs (None: none, or its file is gone)."""
+        if not company.logo_hash:
+            return None
+        try:
+            return self._documents.read(company.logo_hash)
+        except OSError:
+            return None
 
 
 def _read_logo(path: Path) -> bytes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import os
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -198,11 +199,12 @@ def bullets(texts: Sequence[str], styles: Styles) -> list[Paragraph]:
     ]
 
 
-def letterhead(lines: Sequence[str], logo: Path | None, styles: Styles) -> list[Any]:
-    """The office's identity at the top of a document: its logo, then its lines."""
+def letterhead(lines: Sequence[str], logo: bytes | None, styles: Styles) -> list[Any]:
+    """The office's identity at the top of a document: its logo (the image file's bytes,
+    decrypted in memory in an encrypted office), then its lines."""
     story: list[Any] = []
-    if logo is not None and logo.exists():
-        image = Image(str(logo))
+    if logo:
+        image = Image(io.BytesIO(logo))
         ratio = image.imageHeight / image.imageWidth if image.imageWidth else 1
         image.drawWidth, image.drawHeight = 40 * mm, 40 * mm * ratio
         image.hAlign = "LEFT"

@@ -86,7 +86,7 @@ class SimulationService(DossierCommands[SimulationsInfo]):
         self,
         database: Database,
         user: CurrentUser,
-        letterhead: Callable[[], tuple[Company, Path | None]] = lambda: (Company(), None),
+        letterhead: Callable[[], tuple[Company, bytes | None]] = lambda: (Company(), None),
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         super().__init__(database, user, today)

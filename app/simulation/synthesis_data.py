@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 from app.dossier.situation import ProjectData
 from app.office.company import Company
@@ -28,7 +27,7 @@ class SynthesisNote:
 @dataclass(frozen=True)
 class SynthesisData:
     company: Company
-    logo: Path | None
+    logo: bytes | None  # the image file's bytes
     dossier_number: str
     borrowers: tuple[Person, ...]
     project: ProjectData

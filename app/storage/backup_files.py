@@ -289,9 +289,10 @@ class _WrongContent(Exception):
     """A document file whose content is not what its name says (its copy is dropped)."""
 
 
-def copy_document_file(source: Path, destination: Path, content_hash: str) -> bool:
+def copy_document_file(source: Path, destination: Path, content_hash: str | None) -> bool:
     """Copy one document file (atomically) if it is a regular file whose sha256 is
-    `content_hash`; returns False (nothing written) otherwise.
+    `content_hash` (None: an encrypted file, copied as it is); returns False (nothing
+    written) otherwise.
 
     The file is opened once, not following a link, and checked on the open descriptor: a
     file swapped after a look at its path is never what gets copied.
@@ -309,28 +310,40 @@ def copy_document_file(source: Path, destination: Path, content_hash: str) -> bo
                 while chunk := stream.read(_CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
-            if digest.hexdigest() != content_hash:
+            if content_hash is not None and digest.hexdigest() != content_hash:
                 raise _WrongContent()
     return True
 
 
-def copy_documents(source: Path, target: Path, hashes: Iterable[str]) -> int:
+def copy_documents(
+    source: Path,
+    target: Path,
+    hashes: Iterable[str],
+    names: Callable[[str], str] | None = None,
+) -> int:
     """Copy into `target` the document files of `hashes` it lacks; returns how many were.
 
     A file of `source` (a backup folder's `documents/`, not trusted when it is restored) is
     copied only if it is a regular file (not a link) whose content has the hash of its name;
     others, and hashes without a file, are skipped.
+
+    An encrypted office's files (`names`: their stored name from the sha256) are copied as
+    they are: their content cannot be hashed without decrypting it, and it needs no check
+    here — a file altered on the way fails its tags when it is read, and says so.
     """
     copied = 0
     for content_hash in sorted(set(hashes)):
         if not DOCUMENT_NAME.fullmatch(content_hash):
             continue
-        relative = Path(content_hash[:2]) / content_hash
+        name = names(content_hash) if names is not None else content_hash
+        relative = Path(name[:2]) / name
         destination = target / relative
         if destination.exists():
             continue  # same name, same content
         try:
-            copied += copy_document_file(source / relative, destination, content_hash)
+            copied += copy_document_file(
+                source / relative, destination, content_hash if names is None else None
+            )
         except _WrongContent:
             continue
     return copied
@@ -381,12 +394,13 @@ def write_backup(
                 )
             # Only the documents this copy refers to leave the data folder.
             hashes = document_hashes(partial, keep_going) if documents is not None else set()
+            names = sqlite.document_names(database)
             # An encrypted backup carries the office's key file beside it (written first: a
             # backup never stands without its keys).
             if key is not None:
                 copy_key_file(database, target)
         if documents is not None:
-            copy_documents(documents, target.parent / "documents", hashes)
+            copy_documents(documents, target.parent / "documents", hashes, names)
     except OSError as error:
         raise DomainError(
             f"Impossible d'écrire la sauvegarde dans « {target.parent} » : {error.strerror or error}. "

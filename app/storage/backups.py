@@ -20,10 +20,10 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from app.errors import DomainError
+from app.errors import DatabaseOpenError, DomainError
 from app.files import is_partial, remove_abandoned_partials
 from app.paths import DataPaths
-from app.storage import backup_check, driver
+from app.storage import backup_check, driver, sqlite
 from app.storage.backup_files import (
     DOCUMENT_NAME,
     PAGES_PER_STEP,
@@ -135,14 +135,28 @@ def rotate(
     for backup in automatic:
         if backup.path not in keep:
             backup.path.unlink(missing_ok=True)
+            sqlite.key_file_of(backup.path).unlink(missing_ok=True)  # its keys go with it
             removed.append(backup.path)
     prune_documents(folder)
     return removed
 
 
 def referenced_documents(database: Path) -> set[str] | None:
-    """The document hashes a backup refers to (its documents and the company's logo), read
-    read-only; None if the file cannot be read as a Dossia backup (then keep everything)."""
+    """The document files a backup refers to (its documents and the company's logo: their
+    sha256, or their keyed names in an encrypted backup), read read-only; None if the file
+    cannot be read as a Dossia backup, an encrypted one included while it is locked (then
+    keep everything)."""
+    try:
+        names = sqlite.document_names(database)
+    except DatabaseOpenError:
+        return None
+    found = _referenced_hashes(database)
+    if found is None or names is None:
+        return found
+    return {names(content_hash) for content_hash in found if DOCUMENT_NAME.fullmatch(content_hash)}
+
+
+def _referenced_hashes(database: Path) -> set[str] | None:
     with (
         contextlib.suppress(driver.Error, OSError, ValueError),
         read_only(database, seconds=HASHES_SECONDS) as connection,
@@ -181,7 +195,9 @@ def _backup_databases(folder: Path) -> list[tuple[Path, int, int]] | None:
             continue  # left by an interrupted backup long ago
         if not path.is_file() or _set_aside(path):
             continue
-        if _parse_name(path)[0] is None or not path.name.endswith(SUFFIX):
+        if (
+            _parse_name(path)[0] is None or not path.name.endswith(SUFFIX)
+        ) and not sqlite.is_encrypted(path):
             with path.open("rb") as handle:
                 if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
                     continue  # neither named like a backup nor a SQLite file

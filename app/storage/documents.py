@@ -4,6 +4,11 @@ Identical files are stored once; a file is removed from disk only when no docume
 refers to it any more, and only after the transaction that removed the last row committed.
 A hash is the name of a file: anything but 64 lowercase hexadecimal digits (a path such as
 `/etc/passwd` or `../../x` read from a crafted file) is refused before the disk is touched.
+
+In an encrypted office the store is handed the office's `DocumentCipher` (`app.crypto`,
+above this package): each file is encrypted as it is copied in, named by a keyed hash of
+its sha256 instead of the sha256, and read back through it (`read`, `head`, `export`,
+`plain_path`); the rows keep the plain sha256, inside the encrypted database.
 """
 
 from __future__ import annotations
@@ -13,10 +18,13 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Protocol
 
 from app.errors import Cancelled, DomainError
 from app.files import PARTIAL_PREFIX, private_folder
@@ -55,14 +63,84 @@ def _holds(path: Path, content_hash: str) -> bool:
     return digest.hexdigest() == content_hash
 
 
+class Cipher(Protocol):
+    """What the store needs of `app.crypto.documents.DocumentCipher`."""
+
+    def stored_name(self, content_hash: str) -> str: ...
+
+    def encrypt(
+        self, reader: IO[bytes], writer: IO[bytes], on_chunk: Callable[[bytes], None] | None
+    ) -> tuple[str, int]: ...
+
+    def decrypt_bytes(self, source: Path) -> bytearray: ...
+
+    def head(self, source: Path, count: int = 16) -> bytes: ...
+
+    def decrypt_to_file(self, source: Path, target: Path) -> int: ...
+
+
 class DocumentStore:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, cipher: Cipher | None = None) -> None:
         self.folder = folder
+        self.cipher = cipher
+
+    @property
+    def encrypted(self) -> bool:
+        return self.cipher is not None
 
     def path_for(self, content_hash: str) -> Path:
         """Where the file of `content_hash` is (DomainError if it is not a hash)."""
-        check_hash(content_hash)
-        return self.folder / content_hash[:2] / content_hash
+        name = check_hash(content_hash)
+        if self.cipher is not None:
+            name = self.cipher.stored_name(content_hash)
+        return self.folder / name[:2] / name
+
+    def exists(self, content_hash: str) -> bool:
+        path = self.path_for(content_hash)
+        return path.is_file() and not path.is_symlink()
+
+    def read(self, content_hash: str) -> bytes:
+        """The document's bytes (a preview); OSError if its file is gone, DamagedDocument
+        if an encrypted one fails its check."""
+        path = self.path_for(content_hash)
+        if self.cipher is not None:
+            return bytes(self.cipher.decrypt_bytes(path))
+        return path.read_bytes()
+
+    def head(self, content_hash: str, count: int = 16) -> bytes:
+        """The document's first bytes (its kind checked before it is handed out)."""
+        path = self.path_for(content_hash)
+        if self.cipher is not None:
+            return self.cipher.head(path, count)
+        with path.open("rb") as stream:
+            return stream.read(count)
+
+    def export(self, content_hash: str, target: Path) -> None:
+        """The document, in clear, into the new file `target` (0600): a copy for the system's
+        viewer or to send to a bank."""
+        path = self.path_for(content_hash)
+        if self.cipher is not None:
+            self.cipher.decrypt_to_file(path, target)
+            return
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        handle = os.open(target, flags | getattr(os, "O_BINARY", 0), 0o600)
+        with path.open("rb") as reader, os.fdopen(handle, "wb") as writer:
+            shutil.copyfileobj(reader, writer, CHUNK)
+
+    @contextmanager
+    def plain_path(self, content_hash: str, name: str = "document") -> Iterator[Path]:
+        """A path to the document in clear for the block: the stored file itself in a plain
+        office, else a private decrypted copy (0600, in a 0700 folder) removed afterwards."""
+        if self.cipher is None:
+            yield self.path_for(content_hash)
+            return
+        scratch = Path(tempfile.mkdtemp(prefix="dossia-"))
+        try:
+            target = scratch / name
+            self.export(content_hash, target)
+            yield target
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def put(
         self,
@@ -94,32 +172,42 @@ class DocumentStore:
             )
         digest = hashlib.sha256()
         done = 0
+
+        def take(chunk: bytes) -> None:
+            nonlocal done
+            if not chunk:  # the end of a file (an encrypted copy's last, empty chunk)
+                return
+            if done == 0 and check_head is not None:
+                check_head(chunk[:16])
+            done += len(chunk)
+            if done > limit:  # the file grew while being read
+                raise DomainError(f"« {source.name} » dépasse la limite de {_megabytes(limit)}.")
+            if progress is not None and not progress(done, size):
+                raise Cancelled("Ajout annulé : aucun document n'a été joint.")
+
         try:
             private_folder(self.folder)
             handle, name = tempfile.mkstemp(dir=self.folder, prefix=PARTIAL_PREFIX)  # 0600
             partial = Path(name)
             try:
                 with source.open("rb") as reader, os.fdopen(handle, "wb") as writer:
-                    while chunk := reader.read(CHUNK):
-                        if done == 0 and check_head is not None:
-                            check_head(chunk[:16])
-                        done += len(chunk)
-                        if done > limit:  # the file grew while being read
-                            raise DomainError(
-                                f"« {source.name} » dépasse la limite de {_megabytes(limit)}."
-                            )
-                        digest.update(chunk)
-                        writer.write(chunk)
-                        if progress is not None and not progress(done, size):
-                            raise Cancelled("Ajout annulé : aucun document n'a été joint.")
+                    if self.cipher is not None:
+                        content_hash, done = self.cipher.encrypt(reader, writer, take)
+                    else:
+                        while chunk := reader.read(CHUNK):
+                            take(chunk)
+                            digest.update(chunk)
+                            writer.write(chunk)
+                        content_hash = digest.hexdigest()
                     writer.flush()
                     os.fsync(writer.fileno())
-                content_hash = digest.hexdigest()
                 target = self.path_for(content_hash)
                 with _HELD_LOCK:
                     if hold:
                         _HELD[content_hash] += 1
-                    if not _holds(target, content_hash):  # a file planted under it goes
+                    # A file planted under the name goes; an encrypted one cannot be planted
+                    # (its name and tags need the key): the new copy replaces it anyway.
+                    if self.cipher is not None or not _holds(target, content_hash):
                         private_folder(target.parent)
                         partial.replace(target)
             finally:

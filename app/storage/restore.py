@@ -165,7 +165,9 @@ def _build(
                 src.backup(dst, pages=PAGES_PER_STEP)
                 dst.execute(_REBUILD_SEARCH_INDEX)
                 dst.commit()
-            copy_documents(documents, paths.documents, document_hashes(staged))
+            copy_documents(
+                documents, paths.documents, document_hashes(staged), sqlite.document_names(staged)
+            )
             ensure_schema(DataPaths(staged))  # its backups go to the office's backups folder
             with contextlib.closing(sqlite.open_file(staged)) as connection:
                 connection.execute("PRAGMA journal_mode=DELETE")  # nothing left in a -wal file

@@ -89,10 +89,30 @@ def has_key(database: Path) -> bool:
     return os.path.abspath(database) in _keyed or is_encrypted(database)
 
 
-def use_keys(finder: KeyFinder | None) -> None:
-    """How this process finds the key of an encrypted file (None: it opens plain ones only)."""
-    global _key_finder
-    _key_finder = finder
+# The stored names of an encrypted office's document files (a keyed hash of each sha256),
+# for the copies a backup or a restore makes: given with the keys.
+DocumentNames = Callable[[str], str]
+_names_finder: Callable[[Path], DocumentNames | None] | None = None
+
+
+def use_keys(
+    finder: KeyFinder | None, names: Callable[[Path], DocumentNames | None] | None = None
+) -> None:
+    """How this process finds the key of an encrypted file and the names of its documents
+    (None: it opens plain ones only)."""
+    global _key_finder, _names_finder
+    _key_finder, _names_finder = finder, names
+
+
+def document_names(database: Path) -> DocumentNames | None:
+    """How the document files of the office (or backup) `database` are named from their
+    sha256: None for a plain one (the sha256 itself); OfficeLocked if it is not unlocked."""
+    if not has_key(database):
+        return None
+    names = _names_finder(database) if _names_finder is not None else None
+    if names is None:
+        raise OfficeLocked(LOCKED_MESSAGE)
+    return names
 
 
 # Files being written (a backup's partial copy, a restore's staging file) keyed like the
