@@ -13,6 +13,14 @@ INSTALL_STAMP=.venv/.dossia-installed
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# Debian packages. apt checks the lists' signatures as its _apt user, who cannot write in a
+# private /tmp (0700, as on our machines): «Couldn't create temporary file /tmp/apt.conf…»,
+# then unsigned lists. /var/tmp is open to every user.
+apt_install() {
+    as_root env TMPDIR=/var/tmp DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+        as_root env TMPDIR=/var/tmp DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
 # What an install with this extra ("" or "dev") would put in .venv, as one line.
 install_fingerprint() {
     .venv/bin/python -c '
@@ -51,7 +59,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
     if ! python3 -m venv .venv 2>/dev/null; then
         # Debian ships venv separately.
-        as_root apt-get update -qq && as_root apt-get install -y -qq python3-venv
+        apt_install python3-venv
         rm -rf .venv && python3 -m venv .venv
     fi
 fi

@@ -40,8 +40,7 @@ _pg_as_owner() {
 
 _pg_install() {
     _pg_say "PostgreSQL is not installed: installing it from Debian's packages…"
-    as_root apt-get update -qq &&
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    apt_install postgresql >/dev/null  # (scripts/env.sh)
 }
 
 _pg_free_port() {
