@@ -8,10 +8,11 @@
 #   off       start nothing: the PostgreSQL tests skip
 # A DOSSIA_TEST_POSTGRES_URL already set (a server of your own) is used as it is.
 #
-# The server is a new cluster in a private temporary folder (under postgres's home as root), listening on 127.0.0.1 only on a
-# free port, run as the postgres user when we are root (it refuses to run as root), without
-# fsync (its data is thrown away). The tests get a role that may create databases, through
-# DOSSIA_TEST_POSTGRES_URL; `stop_test_postgres` stops the server and removes the folder.
+# The server is a new cluster in a private temporary folder (under postgres's home when we are
+# root), listening on 127.0.0.1 only, on a free port; run as the postgres user when we are
+# root (it refuses to run as root); without fsync or autovacuum (its data is thrown away, its
+# databases dropped after each test). The tests get a role that may create databases,
+# through DOSSIA_TEST_POSTGRES_URL; `stop_test_postgres` stops the server, removes the folder.
 
 DOSSIA_PG_FOLDER=""
 DOSSIA_PG_BIN=""
@@ -69,7 +70,7 @@ _pg_start() {
     for attempt in 1 2 3; do
         port=$(_pg_free_port) || return
         if _pg_as_owner "$DOSSIA_PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 start -o \
-            "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$DOSSIA_PG_FOLDER' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+            "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$DOSSIA_PG_FOLDER' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off -c max_connections=200" \
             >/dev/null; then
             break
         fi

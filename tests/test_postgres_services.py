@@ -17,7 +17,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth import Accounts, CurrentUser, authenticate
+from app.dossier.comment_service import CommentService
 from app.dossier.dossier_service import DossierFlag, DossierService, NewDossier
+from app.dossier.household import BorrowerData, ChildData
+from app.dossier.household_service import HouseholdService
 from app.errors import ConflictError, DomainError, NotFound, StorageError
 from app.office.office import BROKER, NewUser
 from app.office.office_service import create_office
@@ -31,8 +34,8 @@ from app.storage.postgres_accounts import ServerAccounts
 from app.storage.schema import ensure_schema
 from app.storage.sqlite_accounts import SqliteAccounts
 from models.audit import AuditEvent
-from models.dossier import Borrower, Dossier, StepChange
-from models.enums import AbandonReason, AuditAction, DossierStatus
+from models.dossier import Borrower, Child, Comment, Dossier, StepChange
+from models.enums import AbandonReason, AuditAction, DossierStatus, DossierTab, MaritalStatus
 from models.office import Provenance, Role, User
 from tests import postgres_server
 
@@ -74,6 +77,12 @@ class Office:
 
     def dossiers(self, user: CurrentUser) -> DossierService:
         return DossierService(self.database, user, DocumentStore(self.documents))
+
+    def household(self, user: CurrentUser) -> HouseholdService:
+        return HouseholdService(self.database, user)
+
+    def comments(self, user: CurrentUser) -> CommentService:
+        return CommentService(self.database, user)
 
     def create(self, user: CurrentUser, last_name: str = "Quénéhervé", **changes):
         with self.database.read() as session:
@@ -270,6 +279,62 @@ def test_delete_leaves_only_the_number_in_the_log(office):
     event = office.events(detail.id)[-1]
     assert (event.action, event.dossier_number) == (AuditAction.DOSSIER_DELETED, detail.number)
     assert all("efface" not in (e.details or "").lower() for e in office.events(detail.id))
+
+
+def test_the_household_is_saved_normalised_and_follows_the_version(office):
+    admin = office.log_in("admin")
+    detail = office.create(admin)
+    household = office.household(admin)
+    info = household.get(detail.id)
+    data = BorrowerData(
+        last_name="d'Artagnan-Lefèvre",
+        first_name="Éloïse",
+        civility="Mme",
+        birth_date=dt.date(1988, 4, 2),
+        phone="06.12.34.56.78",
+        email=" eloise@exemple.fr ",
+        marital_status=MaritalStatus.MARRIED,
+        net_monthly_income_cents=2_850_00,
+    )
+    info = household.save_borrower(detail.id, info.version, 1, data)
+    saved = info.borrowers[0]
+    assert (saved.phone, saved.email, saved.birth_date) == (
+        "06 12 34 56 78",
+        "eloise@exemple.fr",
+        dt.date(1988, 4, 2),
+    )
+    assert office.dossiers(admin).get(detail.id).holder_name == "D'ARTAGNAN-LEFÈVRE Éloïse"
+    info = household.add_child(detail.id, info.version, ChildData("Léo", dt.date(2015, 5, 1)))
+    with pytest.raises(ConflictError):
+        household.add_child(detail.id, info.version - 1, ChildData("Léa"))
+    assert [c.data.first_name for c in household.get(detail.id).children] == ["Léo"]
+    with office.database.read() as session:
+        found = office.database.dossiers_naming(session, "artagnan")
+    assert found == [detail.id]
+
+
+def test_comments_are_sanitised_edited_and_go_with_the_dossier(office):
+    admin, broker = office.log_in("admin"), office.log_in("slegrand")
+    detail = office.create(broker)
+    comments = office.comments(broker)
+    with pytest.raises(DomainError, match="vide"):
+        comments.add(detail.id, DossierTab.GENERAL, "<p><br></p>")
+    first = comments.add(
+        detail.id, DossierTab.GENERAL, "<p>Très <b>motivés</b><script>x</script></p>"
+    )
+    assert first.body == "<p>Très <b>motivés</b></p>" and first.in_synthesis
+    second = comments.add(detail.id, DossierTab.BORROWERS, "<p>Bulletins</p>", in_synthesis=False)
+    assert [c.id for c in comments.list(detail.id)] == [second.id, first.id]  # newest first
+    edited = comments.update(first.id, "<p>Très motivés 😀</p>", in_synthesis=False)
+    assert (edited.body, edited.in_synthesis) == ("<p>Très motivés 😀</p>", False)
+    office.comments(admin).delete(second.id)  # a manager may delete another's comment
+    assert [c.id for c in comments.list(detail.id)] == [first.id]
+    office.household(broker).add_child(
+        detail.id, office.dossiers(broker).get(detail.id).version, ChildData("Léo")
+    )
+    office.dossiers(admin).delete(detail.id)
+    assert office.count(Comment, dossier_id=detail.id) == 0
+    assert office.count(Child, dossier_id=detail.id) == 0
 
 
 def test_the_search_index_finds_dossiers_by_name(office):
