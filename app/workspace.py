@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from app.loan_request.loan_request_service import LoanRequestService
     from app.office.backup_service import BackupService
     from app.office.company_service import CompanyService
+    from app.office.encryption_service import EncryptionService
     from app.office.office_service import OfficeService
     from app.office.referential_service import ReferentialService
     from app.office.role_service import RoleService
@@ -348,6 +349,14 @@ class Workspace:
         from app.office.backup_service import BackupService
 
         return self._service("backups", lambda: BackupService(self.paths, self.user, self.database))
+
+    @property
+    def encryption(self) -> EncryptionService:
+        from app.office.encryption_service import EncryptionService
+
+        return self._service(
+            "encryption", lambda: EncryptionService(self.database, self.user, self.paths)
+        )
 
     @property
     def simulations(self) -> SimulationService:

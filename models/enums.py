@@ -242,6 +242,7 @@ class AuditAction(enum.StrEnum):
     CREDIT_NOTE_ISSUED = "credit_note_issued"
     PAYMENT_RECORDED = "payment_recorded"
     C1_EXPORTED = "c1_exported"
+    ENCRYPTION_CHANGED = "encryption_changed"
 
     @property
     def label(self) -> str:
@@ -276,6 +277,7 @@ _AUDIT_LABELS = {
     AuditAction.CREDIT_NOTE_ISSUED: "Avoir émis",
     AuditAction.PAYMENT_RECORDED: "Règlement enregistré",
     AuditAction.C1_EXPORTED: "Export C1",
+    AuditAction.ENCRYPTION_CHANGED: "Chiffrement des données",
 }
 
 

@@ -32,6 +32,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             "app.dossier.situation_service",
             "app.office.backup_service",
             "app.office.company_service",
+            "app.office.encryption_service",
             "app.office.office_service",
             "app.office.referential_service",
             "app.office.role_service",

@@ -10,10 +10,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from app.errors import DatabaseOpenError, NewerDatabaseError, OfficeLocked
+from app.errors import DatabaseOpenError, DomainError, NewerDatabaseError, OfficeLocked
 from app.paths import DataPaths
 from app.storage import sqlite
 from app.storage.backup_files import BackupInfo, list_backups
+from app.storage.conversion import finish_conversion
 
 
 class OfficeState(enum.Enum):
@@ -35,7 +36,12 @@ class Opening:
 
 
 def open_office(paths: DataPaths) -> Opening:
-    """Look at the data folder without changing anything and say what to do next."""
+    """Look at the data folder and say what to do next. Nothing is changed, except that an
+    encryption (or decryption) interrupted by a crash is first finished or undone."""
+    try:
+        finish_conversion(paths)
+    except DomainError as error:
+        return Opening(OfficeState.UNUSABLE, error.message)
     try:
         state = sqlite.check_database(paths.database)
     except NewerDatabaseError as error:

@@ -1,0 +1,181 @@
+"""«Chiffrer les données de ce poste»: an office's encryption, turned on (or off, for a
+support case), and its recovery kit renewed — by an administrator («Gérer les
+utilisateurs»), whose own password wraps the new key.
+
+A conversion rewrites the database, its backups and its documents (`app.storage.
+conversion`: a kill at any moment leaves the old office or the new one). It needs every
+connection closed: the window releases the database first, and reopens Dossia after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app import audit
+from app.auth import CurrentUser
+from app.crypto.documents import DocumentCipher
+from app.crypto.keyfile import create_key_file, key_file_path, read_key_file, write_key_file
+from app.crypto.keys import database_key
+from app.crypto.recovery import RecoveryKey
+from app.crypto.unlocked import document_cipher, is_encrypted, remember, require_office_key
+from app.errors import DomainError
+from app.office.permissions import write_as
+from app.paths import DataPaths
+from app.security import verify_password
+from app.storage.conversion import Progress, Target, convert
+from app.storage.database import Database
+from models.enums import AuditAction, Right
+from models.office import User
+
+
+@dataclass(frozen=True)
+class EncryptionState:
+    encrypted: bool
+    # Active users whose password does not open the keys yet (their password must be reset)
+    without_key: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A conversion done: the recovery key to print (encrypted), what was rewritten, and
+    the users who need a new password to open the encrypted office."""
+
+    encrypted: bool
+    recovery_key: RecoveryKey | None
+    office_id: str
+    backups: int
+    documents: int
+    skipped_backups: tuple[Path, ...]
+    without_key: tuple[str, ...]
+
+
+class EncryptionService:
+    def __init__(self, database: Database, user: CurrentUser, paths: DataPaths) -> None:
+        self._db = database
+        self._user = user
+        self._paths = paths
+
+    @property
+    def _database(self) -> Path:
+        return self._paths.database
+
+    def state(self) -> EncryptionState:
+        if not is_encrypted(self._database):
+            return EncryptionState(False)
+        key_file = read_key_file(key_file_path(self._database))
+        return EncryptionState(
+            True, tuple(login for login in self._active_logins() if not key_file.has_user(login))
+        )
+
+    def encrypt(self, password: str, progress: Progress | None = None) -> Converted:
+        """Encrypt this computer's office, its backups and documents; the administrator's
+        `password` (checked) wraps the new key, with a new recovery key."""
+        self._user.require(Right.MANAGE_USERS)
+        if is_encrypted(self._database):
+            raise DomainError("Les données de ce poste sont déjà chiffrées.")
+        self._check_password(password)
+        others = tuple(login for login in self._active_logins() if login != self._user.login)
+        new = create_key_file(self._user.login, password)
+        cipher = DocumentCipher(new.office_key)
+        target = Target(
+            key=database_key(new.office_key),
+            key_file=new.key_file.to_bytes(),
+            document_name=cipher.stored_name,
+            write_document=lambda old, partial: _encrypt_document(cipher, old, partial),
+        )
+        self._db.dispose()
+        result = convert(self._paths, target, progress)
+        remember(new.key_file, new.office_key)
+        converted = Converted(
+            True,
+            new.recovery_key,
+            new.key_file.office_id,
+            len(result.files) - 1,
+            result.documents,
+            tuple(result.skipped_backups),
+            others,
+        )
+        self._record(f"Chiffrement des données de ce poste{_counts(converted)}")
+        return converted
+
+    def decrypt(self, password: str, progress: Progress | None = None) -> Converted:
+        """Turn encryption off (a support case: a tool that must read the file): the office,
+        its backups and documents written in clear again."""
+        self._user.require(Right.MANAGE_USERS)
+        if not is_encrypted(self._database):
+            raise DomainError("Les données de ce poste ne sont pas chiffrées.")
+        self._check_password(password)
+        self._record("Déchiffrement des données de ce poste (demandé)")
+        cipher = document_cipher(self._database)
+        assert cipher is not None
+        target = Target(
+            key=None,
+            key_file=None,
+            document_name=lambda content_hash: content_hash,
+            write_document=cipher.decrypt_to_file,
+        )
+        self._db.dispose()
+        result = convert(self._paths, target, progress)
+        converted = Converted(
+            False,
+            None,
+            "",
+            len(result.files) - 1,
+            result.documents,
+            tuple(result.skipped_backups),
+            (),
+        )
+        self._record(f"Déchiffrement des données de ce poste{_counts(converted)}")
+        return converted
+
+    def new_recovery_kit(self, password: str) -> Converted:
+        """A new recovery key: the previous kit no longer opens this office (it still opens
+        the backups made before)."""
+        self._user.require(Right.MANAGE_USERS)
+        if not is_encrypted(self._database):
+            raise DomainError("Les données de ce poste ne sont pas chiffrées : pas de kit.")
+        with write_as(self._db, self._user, Right.MANAGE_USERS) as session:  # the write lock
+            user = session.get(User, self._user.id)
+            if user is None or not verify_password(user.password_hash, password):
+                raise DomainError("Mot de passe incorrect.", field="password")
+            office_key = require_office_key(self._database)
+            key_file, recovery_key = read_key_file(key_file_path(self._database)).with_new_recovery(
+                office_key
+            )
+            audit.record(
+                session,
+                self._user,
+                AuditAction.ENCRYPTION_CHANGED,
+                details="Nouveau kit de secours (l'ancien n'ouvre plus que les sauvegardes)",
+            )
+            session.flush()
+            write_key_file(key_file_path(self._database), key_file)
+        return Converted(True, recovery_key, key_file.office_id, 0, 0, (), ())
+
+    def _check_password(self, password: str) -> None:
+        with self._db.read() as session:
+            user = session.get(User, self._user.id)
+            if user is None or not verify_password(user.password_hash, password):
+                raise DomainError("Mot de passe incorrect.", field="password")
+
+    def _active_logins(self) -> list[str]:
+        with self._db.read() as session:
+            return list(
+                session.scalars(select(User.login).where(User.is_active).order_by(User.login))
+            )
+
+    def _record(self, details: str) -> None:
+        with write_as(self._db, self._user, Right.MANAGE_USERS) as session:
+            audit.record(session, self._user, AuditAction.ENCRYPTION_CHANGED, details=details)
+
+
+def _encrypt_document(cipher: DocumentCipher, old: Path, partial: Path) -> None:
+    with old.open("rb") as reader, partial.open("xb") as writer:
+        cipher.encrypt(reader, writer)
+
+
+def _counts(converted: Converted) -> str:
+    return f" ({converted.backups} sauvegarde(s), {converted.documents} document(s))"

@@ -1,0 +1,281 @@
+"""Converting an office between plain and encrypted: the database, its backups and the
+document files, so that a kill at any moment leaves either the old office or the new one.
+
+Every file is first written anew beside the old one (`<file>.conversion`, its key file
+`<file>.keys.conversion`, each document under its new name in the same folder), fsynced;
+then a journal naming them is written atomically: that is the moment the conversion is
+done. From then on, each start finishes it (`finish_conversion`: renames, then the old
+files removed — every step can be repeated); before it, a start removes the new files and
+the old office is untouched. The keys themselves come from the layer above (`app.crypto`):
+this module is handed the target key, the key file's bytes and the document functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.errors import Cancelled, DomainError
+from app.files import atomic_write, fsync_file
+from app.paths import DataPaths
+from app.storage import driver, sqlite
+from app.storage.backup_files import (
+    COMPANION_SUFFIXES,
+    DOCUMENT_NAME,
+    document_hashes,
+    list_backups,
+)
+
+JOURNAL_NAME = "conversion.json"
+STARTED_NAME = "conversion-commencee"  # new files may lie about: look for them
+PART = ".conversion"
+_PROGRESS_STEPS = 20_000  # SQLite virtual machine steps between two looks at the copy
+
+Progress = Callable[[int, int], bool]  # (done, total) in per mille -> False to cancel
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the office becomes: a SQLCipher key and the key file to put beside each file
+    (both None: plain), and how its documents are named and written."""
+
+    key: str | None
+    key_file: bytes | None
+    document_name: Callable[[str], str]  # the stored name of a sha256, in the new office
+    write_document: Callable[[Path, Path], object]  # (old file, new file): decrypt/encrypt
+
+
+@dataclass
+class ConversionResult:
+    files: list[Path] = field(default_factory=list)  # the office, then its backups
+    documents: int = 0
+    skipped_backups: list[Path] = field(default_factory=list)  # unreadable: left as they were
+
+
+class ConversionCancelled(Cancelled):
+    def __init__(self) -> None:
+        super().__init__("Conversion annulée : les données sont restées telles qu'elles étaient.")
+
+
+def journal_path(paths: DataPaths) -> Path:
+    return paths.folder / JOURNAL_NAME
+
+
+def part_of(path: Path) -> Path:
+    return path.with_name(path.name + PART)
+
+
+def convert(paths: DataPaths, target: Target, progress: Progress | None = None) -> ConversionResult:
+    """Convert the office of `paths` (every connection to it closed) and the readable
+    backups of its backups folder; ConversionCancelled (nothing changed) when `progress`
+    returns False. Raises DomainError in French."""
+    finish_conversion(paths)
+    started = paths.folder / STARTED_NAME
+    started.touch(mode=0o600)
+    result = ConversionResult()
+    old_name = sqlite.document_names(paths.database) or (lambda content_hash: content_hash)
+    files = [paths.database]
+    for backup in list_backups(paths.backups):
+        if backup.dossiers is None:
+            result.skipped_backups.append(backup.path)  # damaged, another office's, locked
+        else:
+            files.append(backup.path)
+    written: list[Path] = []
+    try:
+        documents = _documents_by_folder(paths, files)
+        steps = len(files) + sum(len(hashes) for hashes in documents.values())
+        done = 0
+
+        def tell(fraction: float = 0.0) -> bool:
+            return progress is None or progress(int(1000 * (done + fraction) / steps), 1000)
+
+        for path in files:
+            written += _rewrite(path, target, lambda fraction: tell(fraction))
+            done += 1
+        for folder, hashes in documents.items():
+            for content_hash in sorted(hashes):
+                new = _write_document(folder, content_hash, old_name, target)
+                if new is not None:
+                    written.append(new)
+                    result.documents += 1
+                done += 1
+                if not tell():
+                    raise ConversionCancelled()
+        journal = {
+            "files": [str(path) for path in files],
+            "plain": target.key is None,
+            "old_documents": [
+                str(_document_path(folder, old_name(content_hash)))
+                for folder, hashes in documents.items()
+                for content_hash in sorted(hashes)
+            ],
+        }
+        with atomic_write(journal_path(paths)) as stream:  # the moment it is done
+            json.dump(journal, stream, indent=1)
+        _fsync_folder(paths.folder)
+    except BaseException:
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+        started.unlink(missing_ok=True)
+        raise
+    finish_conversion(paths)
+    result.files = files
+    return result
+
+
+def finish_conversion(paths: DataPaths) -> bool:
+    """At start (and after `convert`): a conversion whose journal was written is finished;
+    one interrupted before is undone (its new files removed). True if there was one."""
+    journal = journal_path(paths)
+    try:
+        content = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return _remove_unfinished(paths)  # a stat: nothing else unless one was started
+    except (OSError, ValueError) as error:
+        raise DomainError(
+            f"Le journal de conversion « {journal} » est illisible ({error}) : Dossia ne peut "
+            "pas savoir si le chiffrement des données s'est achevé. Contactez le support ; "
+            "rien n'a été supprimé."
+        ) from error
+    for name in content["files"]:
+        _switch(Path(name), plain=bool(content["plain"]))
+    for name in content["old_documents"]:
+        with contextlib.suppress(OSError):
+            Path(name).unlink(missing_ok=True)
+    journal.unlink(missing_ok=True)
+    (paths.folder / STARTED_NAME).unlink(missing_ok=True)
+    _fsync_folder(paths.folder)
+    return True
+
+
+def _rewrite(path: Path, target: Target, tell: Callable[[float], bool]) -> list[Path]:
+    """`path` written anew (and its key file): the files written."""
+    new, new_keys = part_of(path), part_of(sqlite.key_file_of(path))
+    written = [new]
+    new.unlink(missing_ok=True)
+    size = max(path.stat().st_size, 1)
+    connection = sqlite.open_file(path, isolation_level=None, check_same_thread=False)
+    try:
+        connection.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
+
+        def step() -> int:
+            with contextlib.suppress(OSError):
+                return 0 if tell(min(new.stat().st_size / size, 0.99)) else 1
+            return 0
+
+        connection.set_progress_handler(step, _PROGRESS_STEPS)
+        key = target.key or ""
+        try:
+            connection.execute(f'ATTACH DATABASE ? AS converted KEY "{key}"', (str(new),))
+            connection.execute("SELECT sqlcipher_export('converted')")
+            connection.execute("DETACH DATABASE converted")
+        except driver.OperationalError as error:
+            if "interrupt" in str(error).lower():
+                raise ConversionCancelled() from error
+            raise DomainError(f"La conversion de « {path.name} » a échoué : {error}.") from error
+    finally:
+        connection.close()
+    fsync_file(new)
+    if target.key_file is not None:
+        written.append(new_keys)
+        with atomic_write(new_keys, binary=True) as stream:
+            stream.write(target.key_file)
+    return written
+
+
+def _switch(path: Path, plain: bool) -> None:
+    """Put the new `path` (and its key file) in place of the old one; repeatable."""
+    new, new_keys, keys = part_of(path), part_of(sqlite.key_file_of(path)), sqlite.key_file_of(path)
+    if new.exists():
+        for suffix in COMPANION_SUFFIXES[1:]:  # the old file's WAL would apply to the new one
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        if plain:
+            new.replace(path)
+            keys.unlink(missing_ok=True)
+        else:
+            if new_keys.exists():
+                new_keys.replace(keys)
+            new.replace(path)
+    elif new_keys.exists():  # killed between the two renames: the content is already new
+        new_keys.replace(keys)
+
+
+def _documents_by_folder(paths: DataPaths, files: Iterable[Path]) -> dict[Path, set[str]]:
+    """The documents each documents folder holds for the files: the office's own, and the
+    one its backups share."""
+    found: dict[Path, set[str]] = {}
+    for path in files:
+        folder = paths.documents if path == paths.database else path.parent / "documents"
+        try:
+            found.setdefault(folder, set()).update(document_hashes(path))
+        except driver.Error as error:
+            raise DomainError(f"« {path.name} » ne peut pas être lu : {error}.") from error
+    return found
+
+
+def _document_path(folder: Path, name: str) -> Path:
+    return folder / name[:2] / name
+
+
+def _write_document(
+    folder: Path, content_hash: str, old_name: Callable[[str], str], target: Target
+) -> Path | None:
+    """The document written under its new name (None: already there, or no old file)."""
+    if not DOCUMENT_NAME.fullmatch(content_hash):
+        return None
+    old = _document_path(folder, old_name(content_hash))
+    new = _document_path(folder, target.document_name(content_hash))
+    if new.exists() or not old.is_file() or old.is_symlink():
+        return None
+    partial = new.with_name(new.name + PART)
+    partial.unlink(missing_ok=True)
+    new.parent.mkdir(mode=0o700, exist_ok=True)
+    target.write_document(old, partial)
+    fsync_file(partial)
+    partial.replace(new)
+    return new
+
+
+def _remove_unfinished(paths: DataPaths) -> bool:
+    """New files left by a conversion killed before its journal: removed. Looked for only
+    when a conversion was started (the folders of documents may hold millions of files)."""
+    started = paths.folder / STARTED_NAME
+    if not started.exists():
+        return False
+    found = False
+    for folder in (paths.folder, paths.backups):
+        with contextlib.suppress(OSError):
+            for path in folder.glob(f"*{PART}"):
+                path.unlink(missing_ok=True)
+                found = True
+    for documents in (paths.documents, paths.backups / "documents"):
+        with contextlib.suppress(OSError):
+            for path in documents.glob(f"*/*{PART}"):
+                path.unlink(missing_ok=True)
+                found = True
+    started.unlink(missing_ok=True)
+    return found
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+__all__ = [
+    "ConversionCancelled",
+    "ConversionResult",
+    "Target",
+    "convert",
+    "finish_conversion",
+    "journal_path",
+]

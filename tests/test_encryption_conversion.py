@@ -1,0 +1,280 @@
+"""«Chiffrer les données de ce poste»: a plain office converted, backups and documents
+included, and back; a kill at any moment leaves the old office or the new one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import startup
+from app.crypto import unlocked
+from app.crypto.keyfile import key_file_path
+from app.errors import DomainError, PermissionDenied
+from app.paths import DataPaths
+from app.startup import OfficeState
+from app.storage.backup_files import BackupKind, backup_now
+from app.storage.conversion import ConversionCancelled, journal_path
+from app.workspace import OfficeDatabase
+from models.enums import AuditAction
+from tests.conftest import PASSWORD
+from tests.helpers import audit_events
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _forget_keys():
+    unlocked.forget_all()
+    yield
+    unlocked.forget_all()
+
+
+@pytest.fixture
+def paths(paths, template_db):
+    """The template's copy, with its document files (the samples the dossiers refer to)."""
+    shutil.copytree(template_db.parent / "documents", paths.documents)
+    return paths
+
+
+def files_under(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in files_under(folder)}
+
+
+def read_plain(database: Path, sql: str) -> list[tuple]:
+    """What the standard library's SQLite reads of a plain file (closed at once: two SQLite
+    libraries must not hold the same file open in one process)."""
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def names_of(database: Path) -> list[bytes]:
+    rows = read_plain(
+        database, "SELECT last_name FROM borrowers WHERE length(last_name) > 4 LIMIT 15"
+    )
+    return [row[0].encode() for row in rows]
+
+
+def open_as(paths: DataPaths, login: str, password: str = PASSWORD):
+    office = OfficeDatabase(paths)
+    return office.workspace_for(office.authenticate(login, password))
+
+
+def test_a_plain_office_is_encrypted_with_its_backups_and_documents(paths):
+    backup_now(paths, BackupKind.MANUAL)
+    names = names_of(paths.database)
+    dossiers = read_plain(paths.database, "SELECT COUNT(*) FROM dossiers")[0]
+    admin = open_as(paths, "admin")
+    with pytest.raises(DomainError, match="Mot de passe incorrect"):
+        admin.encryption.encrypt("pas le bon")
+    broker = open_as(paths, "slegrand")
+    with pytest.raises(PermissionDenied):
+        broker.encryption.encrypt(PASSWORD)
+    broker.close()
+    seen: list[int] = []
+    done = admin.encryption.encrypt(PASSWORD, lambda step, total: seen.append(step) or True)
+    admin.close()
+    assert done.encrypted and done.recovery_key is not None
+    assert done.backups == 1 and done.documents > 0
+    assert seen == sorted(seen) and seen[-1] == 1000
+    assert set(done.without_key) == {"assistant", "jfaure", "kbenali", "pmoreau", "slegrand"}
+    assert not journal_path(paths).exists()
+
+    for path in files_under(paths.folder):
+        if path.suffix == ".keys" or "sessions" in path.parts:
+            continue
+        data = path.read_bytes()
+        assert not data.startswith(b"SQLite format 3") and not data.startswith(b"%PDF"), path
+        assert not [name for name in names if name in data], path
+    assert key_file_path(paths.database).is_file()
+    backup = next(paths.backups.glob("dossia-manuel-*.sqlite3"))
+    assert key_file_path(backup).is_file()
+
+    # Opened again (a restart): the administrator's password opens it; the others need a
+    # new password, which an administrator's reset gives them.
+    unlocked.forget_all()
+    assert startup.open_office(paths).state is OfficeState.LOCKED
+    startup.unlock_office(paths, "admin", PASSWORD)
+    admin = open_as(paths, "admin")
+    assert admin.tab_counts(admin_query()).get(all_tab()) == dossiers[0]
+    state = admin.encryption.state()
+    assert state.encrypted and "pmoreau" in state.without_key
+    pmoreau = next(row for row in admin.users.users() if row.login == "pmoreau")
+    admin.users.reset_password(pmoreau.id, "Provisoire-2026")
+    assert "pmoreau" not in admin.encryption.state().without_key
+    events = audit_events(admin)
+    assert any(
+        e.action is AuditAction.ENCRYPTION_CHANGED and "Chiffrement" in e.details for e in events
+    )
+    admin.close()
+    unlocked.forget_all()
+    startup.unlock_office(paths, "pmoreau", "Provisoire-2026")
+
+
+def admin_query():
+    from app.listing import ListQuery
+
+    return ListQuery()
+
+
+def all_tab():
+    from app.listing import ListTab
+
+    return ListTab.ALL
+
+
+def test_decrypting_gives_back_files_sqlite_reads(paths):
+    before = names_of(paths.database)
+    admin = open_as(paths, "admin")
+    admin.encryption.encrypt(PASSWORD)
+    admin.close()
+    admin = open_as(paths, "admin")
+    done = admin.encryption.decrypt(PASSWORD)
+    admin.close()
+    assert not done.encrypted
+    assert not key_file_path(paths.database).exists()
+    assert names_of(paths.database) == before  # the standard library reads it again
+    unlocked.forget_all()
+    assert startup.open_office(paths).state is OfficeState.READY
+    workspace = open_as(paths, "admin")
+    info = workspace.documents.list(workspace.list_ids(admin_query())[0])
+    for document in info.documents:
+        content, _name = workspace.documents.content(document.id)
+        assert content is not None and content.startswith(b"%PDF")
+    workspace.close()
+
+
+def test_a_cancelled_conversion_changes_nothing(paths):
+    backup_now(paths, BackupKind.MANUAL)
+    before = snapshot(paths.folder)
+    dossiers = read_plain(paths.database, "SELECT * FROM dossiers ORDER BY id")
+    admin = open_as(paths, "admin")
+    with pytest.raises(ConversionCancelled):
+        admin.encryption.encrypt(PASSWORD, lambda step, total: step < 500)
+    admin.close()
+    after = snapshot(paths.folder)
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    # Backups and documents as they were, nothing new; the live file (a login, a checkpoint
+    # rewrite its pages) still plain, with the same dossiers.
+    live = {paths.database.name + suffix for suffix in ("", "-wal", "-shm")}
+    assert not {name for name in changed if name not in live and "sessions" not in name}
+    assert read_plain(paths.database, "SELECT * FROM dossiers ORDER BY id") == dossiers
+    assert startup.open_office(paths).state is OfficeState.READY
+
+
+_CHILD = """
+import sys, time
+from pathlib import Path
+from app.paths import DataPaths
+from app.storage import conversion
+from app.workspace import OfficeDatabase
+
+paths = DataPaths(Path(sys.argv[1]))
+
+
+def tell(what):
+    print(what, flush=True)
+    time.sleep(0.05)  # the parent's kill lands here, right after this step
+
+
+def traced(name):
+    original = getattr(conversion, name)
+
+    def step(*args, **kwargs):
+        tell(name)
+        return original(*args, **kwargs)
+
+    setattr(conversion, name, step)
+
+
+for name in ("_rewrite", "_write_document", "_switch"):
+    traced(name)
+office = OfficeDatabase(paths)
+workspace = office.workspace_for(office.authenticate("admin", "demo"))
+tell("ready")
+workspace.encryption.encrypt("demo", lambda done, total: tell(f"progress {done}") or True)
+tell("done")
+"""
+
+
+def _run_child(database: Path, kill_after: int | None) -> list[str]:
+    """The conversion in a process of its own, killed (SIGKILL) right after its
+    `kill_after`-th step; the steps it told."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(database)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    told: list[str] = []
+    assert child.stdout is not None
+    with child.stdout:
+        for line in child.stdout:
+            told.append(line.strip())
+            if kill_after is not None and len(told) == kill_after:
+                child.send_signal(signal.SIGKILL)
+                break
+    child.wait()
+    return told
+
+
+def _copy(files: dict[str, bytes], folder: Path) -> None:
+    for relative, data in files.items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+@pytest.mark.slow
+def test_a_kill_at_any_moment_leaves_the_old_office_or_the_new_one(paths, tmp_path):
+    """SIGKILL after each kind of step of a conversion (the database and a backup rewritten,
+    the documents, the journal, each rename): the next start finishes or undoes it, and the
+    office opens — plain as it was, or encrypted — with every dossier and document."""
+    backup_now(paths, BackupKind.MANUAL)
+    files = snapshot(paths.folder)
+    count = read_plain(paths.database, "SELECT COUNT(*) FROM dossiers")[0][0]
+    _copy(files, tmp_path / "whole")
+    steps = _run_child(tmp_path / "whole" / paths.database.name, None)
+    assert steps[-1] == "done" and "_switch" in steps, steps
+    first_switch = steps.index("_switch")
+    moments = sorted(
+        {2, 3, steps.index("_write_document") + 1, first_switch, first_switch + 1}
+        | {first_switch + 2, len(steps) - 1}
+        | set(range(4, first_switch, max(1, first_switch // 4)))
+    )
+    outcomes = {}
+    for moment in moments:
+        folder = tmp_path / f"killed-after-{moment}"
+        _copy(files, folder)
+        office = DataPaths(folder / paths.database.name)
+        told = _run_child(office.database, moment)
+        unlocked.forget_all()
+        opening = startup.open_office(office)  # the next start
+        if opening.state is OfficeState.LOCKED:
+            startup.unlock_office(office, "admin", PASSWORD)
+            outcomes[told[-1]] = "encrypted"
+        else:
+            assert opening.state is OfficeState.READY, (told, opening.message)
+            assert not key_file_path(office.database).exists()
+            outcomes[told[-1]] = "plain"
+        workspace = open_as(office, "admin")
+        assert workspace.tab_counts(admin_query())[all_tab()] == count, told
+        for dossier_id in workspace.list_ids(admin_query())[:5]:
+            for document in workspace.documents.list(dossier_id).documents:
+                assert workspace.documents.content(document.id)[0] is not None, told
+        workspace.close()
+        leftovers = [p for p in files_under(folder) if p.name.endswith(".conversion")]
+        assert not leftovers and not journal_path(office).exists(), told
+    assert set(outcomes.values()) == {"plain", "encrypted"}, outcomes
