@@ -99,3 +99,50 @@ def test_giving_up_at_the_login_leaves_the_office_closed(qtbot, encrypted, monke
     monkeypatch.setattr(LoginDialog, "exec", lambda dialog: 0)
     assert launcher.unlock(paths, None, None) is None
     assert startup.open_office(paths).state is OfficeState.LOCKED
+
+
+def _action(window, name: str):
+    from PySide6.QtGui import QAction
+
+    return window.findChild(QAction, name)
+
+
+def test_an_administrator_encrypts_the_office_from_the_tools_menu(
+    qtbot, main_window, workspace, monkeypatch, tmp_path
+):
+    from PySide6.QtWidgets import QCheckBox, QFileDialog, QMessageBox
+
+    from ui.encryption_ui import PasswordConfirmDialog
+
+    paths = workspace.paths
+    assert _action(main_window, "decryptAction") is None
+    _action(main_window, "encryptAction").trigger()
+    dialog = main_window.findChild(PasswordConfirmDialog, "encryptDialog")
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.password_edit.setText("faux")
+    click(qtbot, dialog.ok_button)
+    assert dialog.error.text() == "Mot de passe incorrect." and dialog.isVisible()
+    dialog.password_edit.setText("demo")
+    click(qtbot, dialog.ok_button)
+    kit = None
+
+    def kit_shown() -> bool:
+        nonlocal kit
+        from ui.dialogs.recovery_kit import RecoveryKitDialog
+
+        kit = next((d for d in main_window.findChildren(RecoveryKitDialog) if d.isVisible()), None)
+        return kit is not None
+
+    qtbot.waitUntil(kit_shown, timeout=30_000)  # converted in the background
+    assert not paths.database.read_bytes().startswith(b"SQLite format 3")
+    target = tmp_path / "kit.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), ""))
+    click(qtbot, kit.findChild(QPushButton, "saveRecoveryKitButton"))
+    kit.findChild(QCheckBox, "recoveryKitKeptCheck").setChecked(True)
+    click(qtbot, kit.ok_button)
+    assert target.read_bytes().startswith(b"%PDF")
+    qtbot.waitUntil(lambda: main_window.findChild(QMessageBox, "encryptionDoneDialog") is not None)
+    done = main_window.findChild(QMessageBox, "encryptionDoneDialog")
+    assert "sont chiffrées" in done.text() and "pmoreau" in done.text()
+    done.accept()
+    assert main_window.restart_requested

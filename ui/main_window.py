@@ -36,6 +36,7 @@ from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
 from ui.client_list import DossierTableModel, ProgressDelegate
 from ui.common import RememberedGeometry, icon, message_box, plain, primary
+from ui.encryption_ui import EncryptionController
 from ui.operations import attempt
 from ui.warm_up import WarmUp
 from ui.workers import Background
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         self.restart_requested = False
         self._seen_version = -1
         self.backups = BackupController(self)
+        self.encryption = EncryptionController(self)
         self._poll = QTimer(self)
         self._poll.setInterval(2000)
         self._poll.timeout.connect(self.refresh_if_changed)
@@ -387,6 +389,7 @@ class MainWindow(QMainWindow):
             settings_action.setObjectName("settingsAction")
             settings_action.triggered.connect(self.open_settings)
             tools.addAction(settings_action)
+        self.encryption.add_actions(tools)
         help_menu = self.menuBar().addMenu("&Aide")
         shortcuts = QAction("&Raccourcis clavier", self)
         shortcuts.setObjectName("shortcutsAction")

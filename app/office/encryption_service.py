@@ -155,6 +155,11 @@ class EncryptionService:
             write_key_file(key_file_path(self._database), key_file)
         return Converted(True, recovery_key, key_file.office_id, 0, 0, (), ())
 
+    def check_password(self, password: str) -> None:
+        """An administrator's own password, before a conversion starts (DomainError)."""
+        self._user.require(Right.MANAGE_USERS)
+        self._check_password(password)
+
     def _check_password(self, password: str) -> None:
         with self._db.read() as session:
             user = session.get(User, self._user.id)

@@ -29,16 +29,16 @@ class RecoveryKitDialog(FormDialog):
         self._created = created
         self.saved_to: Path | None = None
         assert created.recovery_key is not None
-        self.form.addWidget(
-            rich(
-                QLabel(
-                    "<b>Vos données sont chiffrées.</b><br>Chaque utilisateur les ouvre avec son "
-                    "mot de passe. Si plus aucun mot de passe ne le peut, seule cette <b>clé de "
-                    "secours</b> les ouvre : enregistrez le kit, imprimez-le et rangez-le sous "
-                    "clé. Elle ne sera plus affichée."
-                )
+        intro = rich(
+            QLabel(
+                "<b>Vos données sont chiffrées.</b><br>Chaque utilisateur les ouvre avec son "
+                "mot de passe. Si plus aucun mot de passe ne le peut, seule cette <b>clé de "
+                "secours</b> les ouvre : enregistrez le kit, imprimez-le et rangez-le sous "
+                "clé. Elle ne sera plus affichée."
             )
         )
+        intro.setWordWrap(True)
+        self.form.addWidget(intro)
         key = QLabel("\n".join(_rows(created.recovery_key.groups())))
         key.setObjectName("recoveryKeyLabel")
         key.setStyleSheet("font-family: monospace; font-size: 15pt; padding: 8px;")
