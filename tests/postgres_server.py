@@ -108,3 +108,9 @@ def engine_on(location: ServerLocation) -> Iterator[sa.Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def terminate_session(pid: int) -> None:
+    """End the server session `pid`, as a server restart or a network cut would."""
+    with _admin() as connection:
+        connection.execute("SELECT pg_terminate_backend(%s)", (pid,))

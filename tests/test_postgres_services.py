@@ -394,3 +394,18 @@ def test_a_writer_waits_for_the_one_before_it_then_gives_up_in_french(server_off
         holder.join()
     assert office.count(Dossier) == 0
     assert office.create(admin).number  # and then it goes on
+
+
+def test_a_lost_connection_is_said_in_french_and_the_next_use_case_reconnects(server_office):
+    office = server_office
+    admin = office.log_in("admin")
+    detail = office.create(admin)
+    with pytest.raises(StorageError, match="ne répond pas"), office.database.write() as session:
+        session.execute(select(User.id).limit(1))
+        pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        postgres_server.terminate_session(pid)  # in the middle of a use case
+        session.add(Provenance(name="Salon", position=99, is_active=True))
+        session.flush()
+    assert office.count(Provenance, name="Salon") == 0  # nothing half-written
+    service = office.dossiers(admin)  # the pool opens a new connection: no restart needed
+    assert service.set_flag(detail.id, detail.version, DossierFlag.COMPLETE, True).is_complete

@@ -9,7 +9,9 @@ the dossier's on both engines), but the application does not open a server yet.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
@@ -35,6 +37,11 @@ _LOCK_NOT_AVAILABLE = "55P03"
 BUSY = (
     "La base de données est occupée par un autre utilisateur : la modification n'a pas été "
     "enregistrée. Réessayez dans un instant."
+)
+UNREACHABLE = (
+    "Le serveur de la base de données ne répond pas : la modification n'a pas été "
+    "enregistrée. Vérifiez le réseau du cabinet puis réessayez ; Dossia se reconnecte de "
+    "lui-même."
 )
 
 
@@ -131,6 +138,16 @@ class ServerDatabase(Database):
             raise
         connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
 
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        with _server_errors(), super().read() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        with _server_errors(), super().write() as session:
+            yield session
+
     def dossiers_naming(self, session: Session, *names: str) -> list[int]:
         """The dossiers whose folded search text holds each word of `names` (accents and
         case aside), found by the trigram index: a superset of the file's answer (a word
@@ -162,3 +179,19 @@ class ServerDatabase(Database):
     def refresh_statistics(self) -> None:
         with self.engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
+
+
+@contextlib.contextmanager
+def _server_errors() -> Iterator[None]:
+    """The file's refusals (`app.storage.database.storage_error`) said for a server: a lost
+    connection (server stopped, network down: the pool opens a new one next time) or a lock
+    waited for too long."""
+    try:
+        yield
+    except StorageError as error:
+        cause = error.__cause__
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            raise StorageError(UNREACHABLE) from cause
+        if getattr(getattr(cause, "orig", None), "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            raise StorageError(BUSY) from cause
+        raise
