@@ -11,13 +11,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-import sqlite3
 import threading
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 
 from app.errors import Cancelled
 from app.listing import BrokerChoice, ListColumn, ListQuery, ListRow, ListTab
+from app.storage import driver
 from app.text import fold
 from models.enums import AbandonReason, DossierStatus
 
@@ -139,13 +139,13 @@ def _where(clauses: list[str]) -> str:
     return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
-def _few_matches(connection: sqlite3.Connection, expression: str) -> bool:
+def _few_matches(connection: driver.Connection, expression: str) -> bool:
     sql = "SELECT COUNT(*) FROM (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ? LIMIT ?)"
     return connection.execute(sql, (expression, FEW_MATCHES)).fetchone()[0] < FEW_MATCHES
 
 
 def _ordered_source(
-    connection: sqlite3.Connection, query: ListQuery, ids_only: bool, few: bool | None = None
+    connection: driver.Connection, query: ListQuery, ids_only: bool, few: bool | None = None
 ) -> tuple[str, str, list[str], list[object]]:
     """(WITH prefix, FROM clause, WHERE clauses, parameters) of the list in its order.
     `ids_only`: only the tables the sort needs are joined. `few`: whether the search
@@ -174,7 +174,7 @@ def _order(query: ListQuery) -> str:
 
 
 def page_sql(
-    connection: sqlite3.Connection,
+    connection: driver.Connection,
     query: ListQuery,
     offset: int,
     limit: int,
@@ -188,14 +188,14 @@ def page_sql(
     return sql, [*params, limit, offset]
 
 
-def ids_sql(connection: sqlite3.Connection, query: ListQuery) -> tuple[str, list[object]]:
+def ids_sql(connection: driver.Connection, query: ListQuery) -> tuple[str, list[object]]:
     """The statement of every dossier id of the list, in its order (the sort index walked
     to the end, covering when the sort is on the dossiers' own columns)."""
     prefix, source, clauses, params = _ordered_source(connection, query, ids_only=True)
     return f"{prefix}SELECT d.id FROM {source}{_where(clauses)} {_order(query)}", params
 
 
-def fetch_ids(connection: sqlite3.Connection, query: ListQuery) -> array[int]:
+def fetch_ids(connection: driver.Connection, query: ListQuery) -> array[int]:
     """Every dossier id the list shows, in order: 8 bytes each (2.4 MB at 300,000)."""
     sql, params = ids_sql(connection, query)
     ids: array[int] = array("q")
@@ -206,7 +206,7 @@ def fetch_ids(connection: sqlite3.Connection, query: ListQuery) -> array[int]:
 
 
 def fetch_rows(
-    connection: sqlite3.Connection, query: ListQuery, ids: Sequence[int]
+    connection: driver.Connection, query: ListQuery, ids: Sequence[int]
 ) -> dict[int, ListRow]:
     """The rows of these dossiers (by primary key), among those `query` still shows."""
     if not ids:
@@ -219,7 +219,7 @@ def fetch_rows(
 
 
 def fetch_page(
-    connection: sqlite3.Connection, query: ListQuery, offset: int, limit: int
+    connection: driver.Connection, query: ListQuery, offset: int, limit: int
 ) -> list[ListRow]:
     expression = match_expression(query.search)
     few = _few_matches(connection, expression) if expression else None
@@ -258,7 +258,7 @@ def word_matcher(search: str) -> Callable[[str], bool] | None:
     return matches
 
 
-def _walked_page(connection: sqlite3.Connection, query: ListQuery, limit: int) -> list | None:
+def _walked_page(connection: driver.Connection, query: ListQuery, limit: int) -> list | None:
     """A broad search's first page, walking the sort index through at most `WALK_ROWS`
     dossiers; None when its page lies further down (the matches gathered first:
     `page_sql`)."""
@@ -291,7 +291,7 @@ def _walked_page(connection: sqlite3.Connection, query: ListQuery, limit: int) -
     return [rows[i] for i in found if i in rows]
 
 
-def _indexed_match(connection: sqlite3.Connection, expression: str, dossier_id: int) -> bool:
+def _indexed_match(connection: driver.Connection, expression: str, dossier_id: int) -> bool:
     sql = "SELECT 1 FROM dossier_fts WHERE dossier_fts MATCH ? AND rowid = ?"
     return connection.execute(sql, (expression, dossier_id)).fetchone() is not None
 
@@ -314,7 +314,7 @@ def _row(row: tuple) -> ListRow:
     )
 
 
-def fetch_row(connection: sqlite3.Connection, query: ListQuery, dossier_id: int) -> ListRow | None:
+def fetch_row(connection: driver.Connection, query: ListQuery, dossier_id: int) -> ListRow | None:
     """One dossier's row as the list shows it, or None if it is no longer among the rows
     `query` shows (tab, broker filter, search, the user's own dossiers)."""
     clauses, params = _filters(query)
@@ -331,7 +331,7 @@ def fetch_row(connection: sqlite3.Connection, query: ListQuery, dossier_id: int)
     return None if row is None else _row(row)
 
 
-def count_by_tab(connection: sqlite3.Connection, query: ListQuery) -> dict[ListTab, int]:
+def count_by_tab(connection: driver.Connection, query: ListQuery) -> dict[ListTab, int]:
     """How many dossiers each tab would show with the current search and filters."""
     clauses, params = _filters(query, with_status=False)
     expression = match_expression(query.search)
@@ -352,7 +352,7 @@ def count_by_tab(connection: sqlite3.Connection, query: ListQuery) -> dict[ListT
     return {tab: counts.get(tab, 0) for tab in ListTab}
 
 
-def list_brokers(connection: sqlite3.Connection) -> list[BrokerChoice]:
+def list_brokers(connection: driver.Connection) -> list[BrokerChoice]:
     """Brokers for the list's filter: active ones, and inactive ones that still own dossiers."""
     rows = connection.execute(
         "SELECT id, first_name || ' ' || last_name FROM users "
@@ -379,7 +379,7 @@ class SqliteListing:
     PROGRESS_STEPS = 100_000
     CACHE_KIB = 2048  # page cache of a worker's connection
 
-    def __init__(self, connection: sqlite3.Connection, owns_connection: bool = False) -> None:
+    def __init__(self, connection: driver.Connection, owns_connection: bool = False) -> None:
         self.connection = connection
         self.lock = threading.Lock()
         self._owns_connection = owns_connection
@@ -400,7 +400,7 @@ class SqliteListing:
                 self._running, self._interrupted = True, False
             try:
                 yield
-            except sqlite3.OperationalError as error:
+            except driver.OperationalError as error:
                 if "interrupted" not in str(error):
                     raise
                 raise Cancelled("Lecture de la liste interrompue.") from None
