@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app import startup
 from app.listing import ListColumn
 from app.paths import DataPaths
 from app.workspace import OfficeDatabase
@@ -123,7 +124,10 @@ def main() -> None:
     app = create_application()
     from app.storage.schema import ensure_schema
 
-    ensure_schema(DataPaths(Path(sys.argv[1])))  # as the application does at start
+    paths = DataPaths(Path(sys.argv[1]))
+    if startup.is_encrypted(paths.database):  # its keys first, as the login does
+        startup.unlock_office(paths, "admin", os.environ.get("DOSSIA_PASSWORD", "demo"))
+    ensure_schema(paths)  # as the application does at start
     office = OfficeDatabase(DataPaths(Path(sys.argv[1])))
     workspace = office.workspace_for(
         office.authenticate("admin", os.environ.get("DOSSIA_PASSWORD", "demo"))
