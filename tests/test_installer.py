@@ -238,11 +238,16 @@ def test_the_deb_installs_runs_and_uninstalls_without_touching_the_data(packages
         database = office / "o.sqlite3"
         demo = _run([dossia, "demo", "--db", database, "--dossiers", "50"], env=env)
         assert "50 dossiers" in demo.stdout
+        # Encrypted like a real office (SQLCipher and the key file, from the bundle): the
+        # frozen app opens it with a user's password, its backup carries its keys.
+        assert not database.read_bytes().startswith(b"SQLite format 3")
+        assert database.with_name(database.name + ".keys").is_file()
         logged = env | {"DOSSIA_PASSWORD": "demo"}
         _run([dossia, "--db", database, "--user", "admin", "--quit-after-start"], env=logged)
         backup = tmp_path / "backup.sqlite3"
-        _run([dossia, "backup", "--db", database, "--out", backup], env=env)
+        _run([dossia, "--user", "admin", "backup", "--db", database, "--out", backup], env=logged)
         assert backup.stat().st_size > 0
+        assert backup.with_name(backup.name + ".keys").is_file()
         for out in (tmp_path / "x.xlsx", tmp_path / "x.pdf"):  # the PDF: reportlab's fonts
             exported = _run(
                 [dossia, "export-c1", "--db", database, "--user", "admin", "--out", out],
