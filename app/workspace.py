@@ -173,6 +173,7 @@ class About:
     sqlite_version: str
     office: str
     orias_number: str
+    encrypted: bool = False
 
 
 class Workspace:
@@ -327,6 +328,7 @@ class Workspace:
             sqlite_version,
             company.name,
             company.orias_number,
+            is_encrypted(database),
         )
 
     @property

@@ -976,6 +976,9 @@ class MainWindow(QMainWindow):
             + (f" — ORIAS n°\u00a0{about.orias_number}" if about.orias_number else ""),
             f"Dossier des données : {about.folder}",
             f"Base de données : {about.database_file.name} ({megabytes} Mo)",
+            "Chiffrement : base, sauvegardes et documents chiffrés (SQLCipher, AES-256)"
+            if about.encrypted
+            else "Chiffrement : non (Outils › Chiffrer les données de ce poste)",
             f"SQLite {about.sqlite_version}",
         ]
         box = message_box(  # paths: plain text

@@ -292,10 +292,18 @@ def _check_writable(path: Path, connection: driver.Connection) -> None:
 
 
 def _not_a_database(path: Path) -> DatabaseOpenError:
+    keys = (
+        ""
+        if has_key(path)
+        else (
+            f" S'il s'agit d'un cabinet chiffré, son fichier de clés « {key_file_of(path).name} » "
+            "est absent : remettez-le à côté de la base."
+        )
+    )
     return DatabaseOpenError(
         f"Le fichier « {path.name} » n'est pas une base de données Dossia, ou il est "
-        "endommagé. Choisissez un autre fichier ou restaurez une sauvegarde ; celui-ci n'a pas "
-        "été modifié.",
+        f"endommagé.{keys} Choisissez un autre fichier ou restaurez une sauvegarde ; celui-ci "
+        "n'a pas été modifié.",
         damaged=True,
     )
 
