@@ -35,6 +35,7 @@ __all__ = [
     "open_office",
     "restore_into_new_office",
     "restore_latest_good_backup",
+    "restore_on_new_computer",
     "save_recovery_kit",
     "unlock",
     "unlock_office",
@@ -113,6 +114,29 @@ def restore_into_new_office(paths: DataPaths, source: Path) -> RestoreResult:
     if open_office(paths).state is not OfficeState.FIRST_START:
         raise DomainError("Un cabinet existe déjà ici : restaurez depuis Dossia, connecté.")
     return restore(paths, source)
+
+
+def restore_on_new_computer(
+    paths: DataPaths, source: Path, login: str = "", password: str = "", recovery: str = ""
+) -> str:
+    """A first start from a backup (a new computer, or after a breakdown): an encrypted one
+    opened first with one of its users' password or its recovery key. Returns the login to
+    offer in the login dialog."""
+    if not source.is_file():
+        raise DomainError("Choisissez le fichier de la sauvegarde à restaurer.", field="backup")
+    if is_encrypted(source):
+        if recovery.strip():
+            unlock_with_recovery(source, recovery)
+        elif login.strip() and password:
+            unlock(source, login, password)
+        else:
+            raise DomainError(
+                "Cette sauvegarde est chiffrée : saisissez l'identifiant et le mot de passe d'un "
+                "de ses utilisateurs, ou la clé de secours du cabinet.",
+                field="restore_password",
+            )
+    restore_into_new_office(paths, source)
+    return login.strip().lower()
 
 
 def unlock_office(paths: DataPaths, login: str, password: str) -> None:

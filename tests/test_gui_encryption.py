@@ -11,6 +11,7 @@ from app.crypto import unlocked
 from app.office.office import NewUser
 from app.paths import DataPaths
 from app.startup import OfficeState
+from app.workspace import OfficeDatabase
 from ui import launcher
 from ui.dialogs.login import LoginDialog, RecoveryKeyDialog
 
@@ -146,3 +147,36 @@ def test_an_administrator_encrypts_the_office_from_the_tools_menu(
     assert "sont chiffrées" in done.text() and "pmoreau" in done.text()
     done.accept()
     assert main_window.restart_requested
+
+
+def test_a_first_start_restores_an_encrypted_backup_on_a_new_computer(qtbot, encrypted, tmp_path):
+    from app.storage.backup_files import BackupKind, backup_now
+    from ui.dialogs.login import FirstStartDialog
+
+    paths, created = encrypted
+    startup.unlock_office(paths, "hdubois", PASSWORD)
+    backup = backup_now(paths, BackupKind.MANUAL, folder=tmp_path / "usb")
+    unlocked.forget_all()
+    new = DataPaths(tmp_path / "nouveau-pc" / "dossia.sqlite3")
+    dialog = FirstStartDialog(new)
+    qtbot.addWidget(dialog)
+    assert not dialog.restore_fields.isEnabled()
+    dialog.restore_radio.setChecked(True)
+    assert dialog.restore_fields.isEnabled() and not dialog.admin_fields.isEnabled()
+    click(qtbot, dialog.ok_button)
+    assert dialog.error.text() == "Choisissez la sauvegarde à restaurer."
+    dialog.choose_backup(str(backup.path))
+    dialog.restore_login.setText("hdubois")
+    dialog.restore_password.setText("pas le bon")
+    click(qtbot, dialog.ok_button)
+    qtbot.waitUntil(lambda: "Mot de passe incorrect" in dialog.error.text(), timeout=30_000)
+    assert not new.database.exists()
+    dialog.restore_password.setText("")
+    assert created.recovery_key is not None
+    dialog.restore_recovery.setText(created.recovery_key.text())
+    click(qtbot, dialog.ok_button)
+    qtbot.waitUntil(lambda: dialog.result_value == "hdubois", timeout=30_000)
+    assert startup.open_office(new).state is OfficeState.READY  # its keys came with it
+    office = OfficeDatabase(new)
+    assert office.authenticate("hdubois", PASSWORD).login == "hdubois"
+    office.close()

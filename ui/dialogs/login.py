@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -144,9 +147,14 @@ class FirstStartDialog(FormDialog):
             f"Découvrir Dossia avec un cabinet de démonstration ({DEMO_DOSSIERS} dossiers fictifs)"
         )
         self.demo_radio.setObjectName("demoOfficeRadio")
+        self.restore_radio = QRadioButton(
+            "Restaurer une sauvegarde (nouvel ordinateur, ou après une panne)"
+        )
+        self.restore_radio.setObjectName("restoreOfficeRadio")
         group = QButtonGroup(self)
         group.addButton(self.create_radio)
         group.addButton(self.demo_radio)
+        group.addButton(self.restore_radio)
         self.form.addWidget(self.create_radio)
         form = QFormLayout()
         self.first_name = self._line("adminFirstNameEdit", "Prénom")
@@ -176,7 +184,13 @@ class FirstStartDialog(FormDialog):
         )
         self.demo_hint.setWordWrap(True)
         self.form.addWidget(self.demo_hint)
-        self.demo_radio.toggled.connect(lambda on: self.admin_fields.setEnabled(not on))
+        self.form.addWidget(self.restore_radio)
+        self.backup_path: Path | None = None
+        self.restore_fields = self._restore_fields()
+        self.form.addWidget(self.restore_fields)
+        for radio in (self.create_radio, self.demo_radio, self.restore_radio):
+            radio.toggled.connect(self._chosen)
+        self._chosen()
         self.progress_label = QLabel()
         self.progress_label.setObjectName("firstStartProgressLabel")
         self.progress = QProgressBar()
@@ -192,8 +206,66 @@ class FirstStartDialog(FormDialog):
             "password": self.password,
             "last_name": self.last_name,
             "confirm": self.confirm,
+            "backup": self.backup_label,
+            "restore_password": self.restore_password,
+            "recovery_key": self.restore_recovery,
         }
         self.setMinimumWidth(520)
+
+    def _restore_fields(self) -> QWidget:
+        """The backup to restore and, if it is encrypted, what opens it."""
+        choose = QPushButton("Choisir la sauvegarde…")
+        choose.setObjectName("chooseBackupButton")
+        choose.clicked.connect(lambda: self.choose_backup())
+        self.backup_label = set_role(QLabel("Aucune sauvegarde choisie"), "hint")
+        self.backup_label.setObjectName("backupPathLabel")
+        self.restore_login = self._line("restoreLoginEdit", "Identifiant")
+        self.restore_password = self._line("restorePasswordEdit", "Mot de passe", secret=True)
+        self.restore_recovery = self._line("restoreRecoveryEdit", "Clé de secours")
+        self.restore_recovery.setPlaceholderText("ou la clé de secours du kit")
+        self.backup_label.setWordWrap(False)
+        row = QHBoxLayout()
+        row.addWidget(choose)
+        row.addWidget(self.backup_label, 1)
+        hint = set_role(
+            QLabel(
+                "Une sauvegarde chiffrée s'ouvre avec l'identifiant et le mot de passe d'un de "
+                "ses utilisateurs, ou avec la clé de secours imprimée à la création du cabinet."
+            ),
+            "hint",
+        )
+        hint.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(row)
+        form.addRow(hint)
+        form.addRow("Identifiant :", self.restore_login)
+        form.addRow("Mot de passe :", self.restore_password)
+        form.addRow("Clé de secours :", self.restore_recovery)
+        fields = QWidget()
+        fields.setLayout(form)
+        return fields
+
+    def choose_backup(self, path: str | None = None) -> None:
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(
+                self, "Choisir la sauvegarde", str(Path.home()), "Sauvegardes Dossia (*.sqlite3)"
+            )
+        if path:
+            self.backup_path = Path(path)
+            self.backup_label.setText(self.backup_path.name)
+            self.backup_label.setToolTip(str(self.backup_path))
+
+    def _chosen(self) -> None:
+        """Only the chosen way's fields are shown: the dialog stays small enough for a
+        laptop's screen."""
+        for radio, fields in (
+            (self.create_radio, self.admin_fields),
+            (self.restore_radio, self.restore_fields),
+        ):
+            fields.setEnabled(radio.isChecked())
+            fields.setVisible(radio.isChecked())
+        self.demo_hint.setVisible(self.demo_radio.isChecked())
+        self.adjustSize()
 
     def _line(self, name: str, accessible: str, secret: bool = False) -> QLineEdit:
         edit = QLineEdit()
@@ -226,6 +298,15 @@ class FirstStartDialog(FormDialog):
     def _prepare(self) -> tuple[str, Callable[[], object]]:
         """What to say while working, and the work (which reads no widget)."""
         paths = self._paths
+        if self.restore_radio.isChecked():
+            if self.backup_path is None:
+                raise DomainError("Choisissez la sauvegarde à restaurer.", field="backup")
+            source = self.backup_path
+            login, password = self.restore_login.text(), self.restore_password.text()
+            recovery = self.restore_recovery.text()
+            return "Restauration de la sauvegarde…", lambda: startup.restore_on_new_computer(
+                paths, source, login, password, recovery
+            )
         if self.demo_radio.isChecked():
 
             def create_demo() -> str:
@@ -245,9 +326,10 @@ class FirstStartDialog(FormDialog):
         self.progress_label.setVisible(working)
         self.progress.setVisible(working)
         self.buttons.setEnabled(not working)
-        for widget in (self.create_radio, self.demo_radio):
+        for widget in (self.create_radio, self.demo_radio, self.restore_radio):
             widget.setEnabled(not working)
-        self.admin_fields.setEnabled(not working and not self.demo_radio.isChecked())
+        self.admin_fields.setEnabled(not working and self.create_radio.isChecked())
+        self.restore_fields.setEnabled(not working and self.restore_radio.isChecked())
 
     def _created(self, created: object) -> None:
         self._set_busy("")
