@@ -314,6 +314,7 @@ def test_an_interrupted_read_raises_cancelled_and_the_next_one_runs(workspace, m
         for case in ("endless", "two"):
             mode["now"] = case
             running.clear()
+            resume.clear()  # the second statement waits for this case's interrupt
             outcome: list[object] = []
 
             def read(outcome=outcome) -> None:
