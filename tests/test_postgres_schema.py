@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -288,6 +289,27 @@ def test_an_office_with_rows_goes_through_the_history_and_its_ids_go_on():
             assert tuple(ids) == (2, 2)
         with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
             connection.exec_driver_sql("UPDATE simulations SET status = 'nonsense'")
+
+
+def test_two_computers_upgrading_at_once_both_get_the_schema():
+    with fresh_database() as location, engine_on(location) as engine:
+        failures: list[BaseException] = []
+
+        def upgrade() -> None:
+            try:
+                upgrade_server_schema(location)
+            except BaseException as error:  # reported below, in the test's thread
+                failures.append(error)
+
+        threads = [threading.Thread(target=upgrade, daemon=True) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert not any(thread.is_alive() for thread in threads)  # (without the lock: stuck)
+        assert not failures
+        with engine.connect() as connection:
+            assert stored_revision(connection) == sqlite.HEAD_REVISION
 
 
 def test_an_unreachable_server_is_said_in_french():

@@ -77,6 +77,8 @@ def upgrade_server_schema(location: ServerLocation, revision: str = "head") -> N
     engine = create_server_engine(location)
     try:
         with engine.begin() as connection:
+            # Two computers starting at once: the second waits, then finds the schema done.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
             config = alembic_config(location)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
