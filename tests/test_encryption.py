@@ -393,3 +393,17 @@ def test_rotation_takes_an_old_backups_keys_with_it_and_prunes_by_stored_names(o
     stray.write_bytes(b"left by nothing")
     assert prune_documents(office.backups) == []
     assert stray.exists()
+
+
+def test_the_window_opens_an_encrypted_office_with_the_password_given(office):
+    """`--user` with $DOSSIA_PASSWORD: the keys are opened while Qt starts, then the window."""
+    shown = run_main(
+        "--db",
+        str(office.database),
+        "--user",
+        "admin",
+        "--quit-after-start",
+        env={"DOSSIA_PASSWORD": PASSWORD, "DOSSIA_TRACE_STARTUP": "1"},
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "first-paint" in shown.stdout

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QMessageBox, QWidget
 
 from app import startup
 from app.errors import DomainError
-from app.office.encryption_service import Converted
 from models.enums import Right
 from ui.backup_ui import ProgressRun
 from ui.common import FormDialog, message_box, rich
@@ -23,6 +22,7 @@ from ui.dialogs.recovery_kit import RecoveryKitDialog
 from ui.workers import Background
 
 if TYPE_CHECKING:
+    from app.office.encryption_service import Converted  # SQLAlchemy: not on the start path
     from ui.main_window import MainWindow
 
 _ENCRYPT_TEXT = (
@@ -143,15 +143,13 @@ class EncryptionController:
         self.run.start(lambda progress: work(password, progress), self._converted, self._failed)
         return self.run
 
-    def _converted(self, result: object) -> None:
-        assert isinstance(result, Converted)
+    def _converted(self, result: Converted) -> None:
         if result.recovery_key is not None:
             self._show_kit(result, restart=True)
             return
         self._tell_then_restart(_summary(result))
 
-    def _show_kit(self, result: object, restart: bool) -> None:
-        assert isinstance(result, Converted)
+    def _show_kit(self, result: Converted, restart: bool) -> None:
         created = startup.CreatedOffice("", result.recovery_key, result.office_id)
         kit = RecoveryKitDialog(created, self._window)
         if restart:
