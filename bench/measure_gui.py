@@ -81,6 +81,7 @@ def shown(app: QApplication, window: MainWindow) -> None:
     pending = getattr(window.model, "pending", False)  # before 2026-12-01: read at once
     while pending and window.model.pending and time.perf_counter() < deadline:
         app.processEvents()
+        time.sleep(0.0005)  # idle, as the event loop is: the list's worker needs the GIL
     if pending and window.model.pending:
         raise SystemExit("a search's first page never arrived")
     settle(app, window)
