@@ -187,6 +187,16 @@ class Workspace:
 
     # --- the Clients list (no SQLAlchemy) ----------------------------------------------
 
+    @property
+    def exports_folder(self) -> Path:
+        """Where the PDFs made to be opened at once go (synthesis, checklist, invoices…): the
+        data folder's `exports/`; in an encrypted office, a folder of copies for the viewer,
+        emptied at each start and close — the lasting copy is the encrypted one Dossia
+        keeps, and nothing readable stays on the disk."""
+        if is_encrypted(self.paths.database):
+            return self.paths.viewing / "exports"
+        return self.paths.folder / "exports"
+
     def _document_store(self) -> DocumentStore:
         """The office's document files: encrypted with its key in an encrypted office."""
         if not is_encrypted(self.paths.database):

@@ -407,3 +407,26 @@ def test_the_window_opens_an_encrypted_office_with_the_password_given(office):
     )
     assert shown.returncode == 0, shown.stderr
     assert "first-paint" in shown.stdout
+
+
+def test_pdfs_made_to_be_opened_do_not_stay_readable_in_an_encrypted_office(
+    office, template_db, tmp_path
+):
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    workspace = database.workspace_for(database.authenticate("admin", PASSWORD))
+    assert workspace.exports_folder.is_relative_to(office.viewing)
+    dossier_id = workspace.list_ids(ListQuery())[0]
+    target = workspace.exports_folder / "Pièces à fournir.pdf"
+    workspace.documents.write_checklist(dossier_id, target)
+    assert target.read_bytes().startswith(b"%PDF")
+    workspace.warm_up()  # builds the documents service, as the window does
+    workspace.close()
+    assert not target.exists()  # the copy for the viewer goes when Dossia closes
+    paths = DataPaths(tmp_path / "plain" / "dossia.sqlite3")
+    paths.folder.mkdir()
+    shutil.copyfile(template_db, paths.database)
+    plain = OfficeDatabase(paths)
+    plain_workspace = plain.workspace_for(plain.authenticate("admin", PASSWORD))
+    assert plain_workspace.exports_folder == paths.folder / "exports"  # kept, as before
+    plain_workspace.close()

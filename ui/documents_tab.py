@@ -640,9 +640,7 @@ class DocumentsTab(QWidget):
             self._background = Background()
         run = ProgressRun(self, "Liste des pièces à fournir…", self._background)
         service, dossier_id = self.service, detail.id
-        target = (
-            self.view.workspace.paths.folder / "exports" / (f"Pièces à fournir {detail.number}.pdf")
-        )
+        target = self.view.workspace.exports_folder / (f"Pièces à fournir {detail.number}.pdf")
         self._run = run
         run.start(
             lambda progress: service.write_checklist(dossier_id, target, progress),

@@ -533,7 +533,7 @@ class InvoicesTab(QWidget):
             self._background = Background()
         paper = paper_title(row.kind, row.credit_note, row.number)
         title = f"{paper} — {row.kind.label}"
-        target = self.view.workspace.paths.folder / "exports" / f"{paper}.pdf"
+        target = self.view.workspace.exports_folder / f"{paper}.pdf"
         service = self.service
         run = ProgressRun(self, "Impression de la facture…", self._background)
         self.pdf_run = run

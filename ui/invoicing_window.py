@@ -414,8 +414,7 @@ class InvoicingWindow(QMainWindow):
             self._background = Background()
         safe = "".join(c for c in name if c.isalnum() or c in " -'")[:60].strip() or "apporteur"
         target = (
-            self.workspace.paths.folder
-            / "exports"
+            self.workspace.exports_folder
             / f"Relevé de ristournes {safe} {start:%Y-%m-%d} au {end:%Y-%m-%d}.pdf"
         )
         service = self.workspace.office_invoicing
@@ -485,7 +484,7 @@ class InvoicingWindow(QMainWindow):
         if self._background is None:
             self._background = Background()
         paper = paper_title(row.kind, row.credit_note, row.number)
-        target = self.workspace.paths.folder / "exports" / f"{paper}.pdf"
+        target = self.workspace.exports_folder / f"{paper}.pdf"
         service, workspace = self.workspace.invoices, self.workspace
         title = f"{paper} — {row.kind.label}"
         run = ProgressRun(self, "Impression de la facture…", self._background)
@@ -590,7 +589,7 @@ class InvoicingWindow(QMainWindow):
         self.reminders_error.clear_message()
         if self._background is None:
             self._background = Background()
-        target = self.workspace.paths.folder / "exports" / f"Relance {row.number}.pdf"
+        target = self.workspace.exports_folder / f"Relance {row.number}.pdf"
         service, workspace = self.workspace.invoices, self.workspace
         run = ProgressRun(self, "Lettre de relance…", self._background)
         self.reminder_run = run

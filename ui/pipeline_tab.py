@@ -361,9 +361,7 @@ class PipelineTab(QWidget):
         detail = self.view.detail
         if detail is None:
             return None
-        target = (
-            self.view.workspace.paths.folder / "exports" / f"Demande de prêt {detail.number}.pdf"
-        )
+        target = self.view.workspace.exports_folder / f"Demande de prêt {detail.number}.pdf"
         service, dossier_id = self.view.workspace.loan_requests, detail.id
         run = self._runner("Demande de prêt…")
         run.start(

@@ -582,7 +582,7 @@ class SimulationsTab(QWidget):
         current, plan = self.current, self.plan
         if current is None or plan is None or self.view.detail is None:
             return None
-        folder = self.view.workspace.paths.folder / "exports"
+        folder = self.view.workspace.exports_folder
         name = f"Synthèse {self.view.detail.number} - {plan.name}.pdf".replace("/", "-")
         target = folder / name
         if self._background is None:
