@@ -568,3 +568,30 @@ def test_down_while_the_search_is_read_goes_to_its_first_row(
     list_shown(qtbot, main_window)
     assert main_window.current_dossier_id() == detail.id
     assert main_window.table.hasFocus() or not main_window.isActiveWindow()
+
+
+def test_a_search_that_fails_in_the_background_says_so_and_leaves_the_rows(
+    qtbot, main_window, workspace, monkeypatch
+):
+    """A read that fails (the disk, the file) is reported like any failure of the GUI
+    thread, and the list stops waiting for it: its rows stay those of before."""
+    from app.errors import DomainError
+
+    class Failing:
+        def __init__(self, real) -> None:
+            self._real = real
+
+        def fetch_page(self, query, offset, limit):
+            raise DomainError("Lecture impossible.")
+
+        def __getattr__(self, name):
+            return getattr(self._real, name)
+
+    open_reader = workspace.open_reader
+    monkeypatch.setattr(workspace, "open_reader", lambda: Failing(open_reader()))
+    before = main_window.model.rowCount()
+    with qtbot.captureExceptions() as exceptions:
+        main_window.search.setText("zorglub")
+        qtbot.waitUntil(lambda: not main_window.model.pending)
+    assert [type(e[1]) for e in exceptions] == [DomainError]
+    assert main_window.model.rowCount() == before

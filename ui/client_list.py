@@ -166,7 +166,12 @@ class DossierTableModel(QAbstractTableModel):
                 self._pending = False
                 self._show_first_page(query, rows, first)
 
-        self._jobs.run(work, arrived)
+        def failed(error: BaseException) -> None:
+            if generation == self._generation:  # the rows shown stay those of before
+                self._pending = False
+            raise error
+
+        self._jobs.run(work, arrived, failed)
 
     def _show_first_page(self, query: ListQuery, rows: list[ListRow], first: int) -> None:
         self.beginResetModel()
