@@ -45,6 +45,7 @@ from app.startup import (
     restore_into_new_office,
     save_recovery_kit,
     unlock,
+    unlock_early,
     unlock_with_recovery,
     upgrade_office,
 )
@@ -683,9 +684,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_invoices(args)
     if args.command == "export-c1":
         return run_export_c1(args)
+    password = os.environ.get(PASSWORD_ENV_VAR)
+    # An encrypted office's keys opened while Qt loads (when the password is given).
+    early = unlock_early(resolve_paths(args.db), args.user, password)
     from ui.launcher import run_gui  # Qt (0.2 s) only for the GUI, not for the commands
 
-    return run_gui(args, os.environ.get(PASSWORD_ENV_VAR))
+    return run_gui(args, password, early)
 
 
 if __name__ == "__main__":

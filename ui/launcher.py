@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 
 from app import startup
 from app.auth import CurrentUser
-from app.errors import DatabaseOpenError, DomainError
+from app.errors import DatabaseOpenError
 from app.paths import DataPaths, resolve_paths
 from app.startup import OfficeState
 from app.workspace import OfficeDatabase
@@ -240,35 +240,6 @@ def log_in(
     return dialog.result_value if accepted else None
 
 
-class EarlyUnlock:
-    """The keys of an encrypted office opened in a thread while Qt starts, when the login
-    and password are given (`--user`, $DOSSIA_PASSWORD): argon2 (≈ 0.25 s, the GIL
-    released) and the cryptography imports overlap the application's start."""
-
-    def __init__(self, paths: DataPaths, login: str, password: str) -> None:
-        self.login, self.password = login, password
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(paths,), name="early-unlock", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, paths: DataPaths) -> None:
-        try:
-            startup.unlock_office(paths, self.login, self.password)
-        except BaseException as error:  # handed to the GUI thread by `refusal`
-            self._error = error
-
-    def refusal(self) -> str | None:
-        """None once the keys are open, else the French message why not."""
-        self._thread.join()
-        if self._error is None:
-            return None
-        if isinstance(self._error, DomainError):
-            return self._error.message
-        raise self._error
-
-
 def _prepare_unlock() -> None:
     """While the password is typed: the cryptography modules imported (≈ 90 ms)."""
     threading.Thread(
@@ -281,13 +252,16 @@ def unlock(
     login: str | None,
     password: str | None,
     warm_up: WarmUp | None = None,
-    early: EarlyUnlock | None = None,
+    early: startup.EarlyUnlock | None = None,
 ) -> tuple[str, str | None] | None:
     """An encrypted office: a user's password (or the recovery key) opens its keys, before
     anything of it can be read. Returns the login and the password that did (to log in with,
     without asking twice), (login, None) after the recovery key, None if the user gave up."""
     message = ""
     if early is not None and early.login == login and early.password == password:
+        # The main window's modules imported meanwhile (≈ 0.1 s of Python while argon2,
+        # which holds no lock, runs in the other thread).
+        importlib.import_module("ui.main_window")
         refusal = early.refusal()
         if refusal is None:
             return early.login, early.password
@@ -357,7 +331,9 @@ def _critical(message: str) -> None:
     box.exec()
 
 
-def run_gui(args: argparse.Namespace, password: str | None) -> int:
+def run_gui(
+    args: argparse.Namespace, password: str | None, early: startup.EarlyUnlock | None = None
+) -> int:
     problem = missing_display()
     if problem:
         print(problem, file=sys.stderr)
@@ -367,9 +343,6 @@ def run_gui(args: argparse.Namespace, password: str | None) -> int:
     if args.quit_after_start and opening.state is OfficeState.FIRST_START:
         print(first_start_unattended(paths), file=sys.stderr)
         return CANNOT_START
-    early = None
-    if opening.state is OfficeState.LOCKED and args.user and password is not None:
-        early = EarlyUnlock(paths, args.user, password)  # alongside Qt's start
     app = create_application()
     login = args.user
     known: startup.Opening | None = opening
@@ -394,7 +367,7 @@ def _open_office(
     password: str | None,
     quit_after_start: bool,
     opening: startup.Opening | None = None,
-    early: EarlyUnlock | None = None,
+    early: startup.EarlyUnlock | None = None,
 ):
     warm_up = WarmUp()
     opening = opening or startup.open_office(paths)
