@@ -430,3 +430,26 @@ def test_pdfs_made_to_be_opened_do_not_stay_readable_in_an_encrypted_office(
     plain_workspace = plain.workspace_for(plain.authenticate("admin", PASSWORD))
     assert plain_workspace.exports_folder == paths.folder / "exports"  # kept, as before
     plain_workspace.close()
+
+
+def test_a_persons_export_holds_their_documents_in_clear(office, tmp_path):
+    """The GDPR copy given to the person: their documents as they were sent, not as stored."""
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    workspace = database.workspace_for(database.authenticate("admin", PASSWORD))
+    alone = next(  # a dossier of one borrower: their documents are theirs alone
+        i for i in workspace.list_ids(ListQuery()) if len(workspace.privacy.people(i)) == 1
+    )
+    detail = workspace.dossiers.get(alone)
+    source = tmp_path / "avis.pdf"
+    source.write_bytes(b"%PDF-1.4\n" + SECRET_TEXT)
+    workspace.documents.attach(detail.id, detail.version, [source])
+    borrower = workspace.privacy.people(detail.id)[0].borrower_id
+    target = tmp_path / "export"
+    target.mkdir()
+    done = workspace.privacy.export_person(detail.id, borrower, target)
+    (copy,) = [p for p in done.folder.rglob("*-avis.pdf") if p.is_file()]
+    assert copy.read_bytes() == source.read_bytes()
+    samples = [p for p in done.folder.rglob("*.pdf") if p != copy and "Documents" in p.parts]
+    assert samples and all(p.read_bytes().startswith(b"%PDF") for p in samples)
+    workspace.close()

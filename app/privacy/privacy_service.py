@@ -304,10 +304,10 @@ class PrivacyService(DossierCommands[None]):
             copy = target / relative
             if not copy.resolve().is_relative_to(inside):  # never written outside the export
                 continue
-            source = self._documents.path_for(content_hash)
-            if source.exists():
+            if self._documents.exists(content_hash):  # decrypted in an encrypted office
+                content = self._documents.read(content_hash)
                 with atomic_write(copy, binary=True) as stream:
-                    stream.write(source.read_bytes())
+                    stream.write(content)
         return pdf, data
 
     # --- erasure (right to be forgotten) --------------------------------------------------
