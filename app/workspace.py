@@ -367,7 +367,8 @@ class Workspace:
         from app.office.encryption_service import EncryptionService
 
         return self._service(
-            "encryption", lambda: EncryptionService(self.database, self.user, self.paths)
+            "encryption",
+            lambda: EncryptionService(self.database, self.user, self.paths, self._store.close),
         )
 
     @property

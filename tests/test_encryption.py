@@ -453,3 +453,44 @@ def test_a_persons_export_holds_their_documents_in_clear(office, tmp_path):
     samples = [p for p in done.folder.rglob("*.pdf") if p != copy and "Documents" in p.parts]
     assert samples and all(p.read_bytes().startswith(b"%PDF") for p in samples)
     workspace.close()
+
+
+def test_a_document_file_put_in_anothers_place_is_not_shown(office, tmp_path):
+    """Two valid encrypted files swapped on disk: each still decrypts, but is not the
+    document its row names — never handed out as it."""
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    workspace = database.workspace_for(database.authenticate("admin", PASSWORD))
+    detail = workspace.dossiers.get(workspace.list_ids(ListQuery())[0])
+    sources = []
+    for name in ("a.pdf", "b.pdf"):
+        source = tmp_path / name
+        source.write_bytes(b"%PDF-1.4\n" + name.encode() + SECRET_TEXT)
+        sources.append(source)
+    before = set(files_under(office.documents))
+    ids = workspace.documents.attach(detail.id, detail.version, sources).changed_ids
+    first, second = sorted(set(files_under(office.documents)) - before)
+    data = first.read_bytes()
+    first.write_bytes(second.read_bytes())
+    second.write_bytes(data)
+    for document_id in ids:
+        with pytest.raises(DamagedDocument, match="remplacé ou endommagé"):
+            workspace.documents.content(document_id)
+        with pytest.raises(DamagedDocument):
+            workspace.documents.copy_for_viewing(document_id)
+    assert not [p for p in files_under(office.viewing) if p.is_file()]
+    workspace.close()
+
+
+def test_a_plain_backup_is_not_restored_over_an_encrypted_office(office, template_db, tmp_path):
+    plain = tmp_path / "ancienne.sqlite3"
+    shutil.copyfile(template_db, plain)
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    workspace = database.workspace_for(database.authenticate("admin", PASSWORD))
+    service = workspace.backups
+    workspace.close()
+    with pytest.raises(DomainError, match="n'est pas chiffrée"):
+        service.restore(plain)
+    assert key_file_path(office.database).is_file()
+    assert not office.database.read_bytes().startswith(b"SQLite format 3")

@@ -4,6 +4,7 @@ included, and back; a kill at any moment leaves the old office or the new one.""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -278,3 +279,34 @@ def test_a_kill_at_any_moment_leaves_the_old_office_or_the_new_one(paths, tmp_pa
         leftovers = [p for p in files_under(folder) if p.name.endswith(".conversion")]
         assert not leftovers and not journal_path(office).exists(), told
     assert set(outcomes.values()) == {"plain", "encrypted"}, outcomes
+
+
+def test_a_conversion_waits_for_every_other_dossia_to_close(paths):
+    other = open_as(paths, "slegrand")  # another window, another user of this computer
+    admin = open_as(paths, "admin")
+    with pytest.raises(DomainError, match="ouvert ailleurs"):
+        admin.encryption.encrypt(PASSWORD)
+    assert not key_file_path(paths.database).exists()
+    assert read_plain(paths.database, "SELECT COUNT(*) FROM dossiers")[0][0] > 0
+    other.close()
+    admin = open_as(paths, "admin")
+    assert admin.encryption.encrypt(PASSWORD).encrypted
+
+
+def test_a_decryption_killed_between_its_renames_ends_plain(paths):
+    """The plain copy already in place, its old key file still there: the next start
+    removes the key file instead of taking a sound office for a damaged one."""
+    from app.storage import conversion
+
+    admin = open_as(paths, "admin")
+    admin.encryption.encrypt(PASSWORD)
+    admin = open_as(paths, "admin")
+    admin.encryption.decrypt(PASSWORD)
+    key_file_path(paths.database).write_text("{}")  # as if the unlink had not happened
+    journal_path(paths).write_text(
+        json.dumps({"files": [str(paths.database)], "plain": True, "old_documents": []})
+    )
+    conversion.finish_conversion(paths)
+    assert not key_file_path(paths.database).exists()
+    unlocked.forget_all()
+    assert startup.open_office(paths).state is OfficeState.READY

@@ -72,7 +72,7 @@ class CompanyService:
             return None
         try:
             return self._documents.read(company.logo_hash)
-        except OSError:
+        except (OSError, DomainError):  # gone, or not the logo any more: the PDF goes without
             return None
 
 

@@ -9,6 +9,7 @@ connection closed: the window releases the database first, and reopens Dossia af
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,10 +54,17 @@ class Converted:
 
 
 class EncryptionService:
-    def __init__(self, database: Database, user: CurrentUser, paths: DataPaths) -> None:
+    def __init__(
+        self,
+        database: Database,
+        user: CurrentUser,
+        paths: DataPaths,
+        release: Callable[[], None] = lambda: None,
+    ) -> None:
         self._db = database
         self._user = user
         self._paths = paths
+        self._release = release  # the workspace's connections closed before a conversion
 
     @property
     def _database(self) -> Path:
@@ -86,6 +94,7 @@ class EncryptionService:
             document_name=cipher.stored_name,
             write_document=lambda old, partial: _encrypt_document(cipher, old, partial),
         )
+        self._release()
         self._db.dispose()
         result = convert(self._paths, target, progress)
         remember(new.key_file, new.office_key)
@@ -117,6 +126,7 @@ class EncryptionService:
             document_name=lambda content_hash: content_hash,
             write_document=cipher.decrypt_to_file,
         )
+        self._release()
         self._db.dispose()
         result = convert(self._paths, target, progress)
         converted = Converted(

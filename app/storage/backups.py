@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import shutil
 import time
 from pathlib import Path
 
@@ -274,5 +275,8 @@ def set_aside_damaged(paths: DataPaths, now: dt.datetime | None = None) -> Path:
         extra = paths.database.with_name(paths.database.name + suffix)
         if extra.exists():
             extra.replace(target.with_name(target.name + suffix))
+    keys = sqlite.key_file_of(paths.database)
+    if keys.exists():  # an encrypted one keeps its keys beside it (the restore brings its own)
+        shutil.copyfile(keys, sqlite.key_file_of(target))
     paths.database.replace(target)
     return target

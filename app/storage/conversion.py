@@ -29,6 +29,7 @@ from app.storage.backup_files import (
     document_hashes,
     list_backups,
 )
+from app.storage.sqlite_office import other_sessions
 
 JOURNAL_NAME = "conversion.json"
 STARTED_NAME = "conversion-commencee"  # new files may lie about: look for them
@@ -86,6 +87,7 @@ def convert(paths: DataPaths, target: Target, progress: Progress | None = None) 
             files.append(backup.path)
     written: list[Path] = []
     try:
+        _refuse_other_sessions(paths)
         documents = _documents_by_folder(paths, files)
         steps = len(files) + sum(len(hashes) for hashes in documents.values())
         done = 0
@@ -105,6 +107,7 @@ def convert(paths: DataPaths, target: Target, progress: Progress | None = None) 
                 done += 1
                 if not tell():
                     raise ConversionCancelled()
+        _refuse_other_sessions(paths)  # one opened meanwhile would write to the old file
         journal = {
             "files": [str(path) for path in files],
             "plain": target.key is None,
@@ -117,11 +120,17 @@ def convert(paths: DataPaths, target: Target, progress: Progress | None = None) 
         with atomic_write(journal_path(paths)) as stream:  # the moment it is done
             json.dump(journal, stream, indent=1)
         _fsync_folder(paths.folder)
-    except BaseException:
+    except BaseException as error:
         for path in written:
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
         started.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise DomainError(
+                f"La conversion n'a pas pu écrire ses fichiers ({error.strerror or error}) : "
+                "les données sont restées telles qu'elles étaient. Vérifiez la place libre "
+                "sur le disque, puis recommencez."
+            ) from error
         raise
     finish_conversion(paths)
     result.files = files
@@ -159,6 +168,22 @@ def _rewrite(path: Path, target: Target, tell: Callable[[float], bool]) -> list[
     written = [new]
     new.unlink(missing_ok=True)
     size = max(path.stat().st_size, 1)
+    try:
+        _export(path, new, target, tell, size)
+    except BaseException:
+        new.unlink(missing_ok=True)  # a half-written copy: it may hold clear data
+        raise
+    fsync_file(new)
+    if target.key_file is not None:
+        written.append(new_keys)
+        with atomic_write(new_keys, binary=True) as stream:
+            stream.write(target.key_file)
+    return written
+
+
+def _export(
+    path: Path, new: Path, target: Target, tell: Callable[[float], bool], size: int
+) -> None:
     connection = sqlite.open_file(path, isolation_level=None, check_same_thread=False)
     try:
         connection.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
@@ -180,29 +205,30 @@ def _rewrite(path: Path, target: Target, tell: Callable[[float], bool]) -> list[
             raise DomainError(f"La conversion de « {path.name} » a échoué : {error}.") from error
     finally:
         connection.close()
-    fsync_file(new)
-    if target.key_file is not None:
-        written.append(new_keys)
-        with atomic_write(new_keys, binary=True) as stream:
-            stream.write(target.key_file)
-    return written
+
+
+def _refuse_other_sessions(paths: DataPaths) -> None:
+    """Another Dossia open on this office (a second window, another user of this computer,
+    a command) would go on writing to the old file: its work would be lost."""
+    if other_sessions(paths):
+        raise DomainError(
+            "Dossia est ouvert ailleurs sur ces données (une autre fenêtre, un autre "
+            "utilisateur de cet ordinateur, une commande en cours) : fermez-le, puis "
+            "recommencez. Rien n'a été modifié."
+        )
 
 
 def _switch(path: Path, plain: bool) -> None:
     """Put the new `path` (and its key file) in place of the old one; repeatable."""
     new, new_keys, keys = part_of(path), part_of(sqlite.key_file_of(path)), sqlite.key_file_of(path)
+    if not plain and new_keys.exists():
+        new_keys.replace(keys)
     if new.exists():
         for suffix in COMPANION_SUFFIXES[1:]:  # the old file's WAL would apply to the new one
             path.with_name(path.name + suffix).unlink(missing_ok=True)
-        if plain:
-            new.replace(path)
-            keys.unlink(missing_ok=True)
-        else:
-            if new_keys.exists():
-                new_keys.replace(keys)
-            new.replace(path)
-    elif new_keys.exists():  # killed between the two renames: the content is already new
-        new_keys.replace(keys)
+        new.replace(path)
+    if plain:  # also when a crash came between the two steps: the content is already plain
+        keys.unlink(missing_ok=True)
 
 
 def _documents_by_folder(paths: DataPaths, files: Iterable[Path]) -> dict[Path, set[str]]:

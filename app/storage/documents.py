@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Protocol
 
-from app.errors import Cancelled, DomainError
+from app.errors import Cancelled, DamagedDocument, DomainError
 from app.files import PARTIAL_PREFIX, private_folder
 
 log = logging.getLogger(__name__)
@@ -101,11 +101,15 @@ class DocumentStore:
 
     def read(self, content_hash: str) -> bytes:
         """The document's bytes (a preview); OSError if its file is gone, DamagedDocument
-        if an encrypted one fails its check."""
+        if it is not the document its row names (altered, or another one put in its place)."""
         path = self.path_for(content_hash)
         if self.cipher is not None:
-            return bytes(self.cipher.decrypt_bytes(path))
-        return path.read_bytes()
+            content = bytes(self.cipher.decrypt_bytes(path))
+        else:
+            content = path.read_bytes()
+        if hashlib.sha256(content).hexdigest() != content_hash:
+            raise _not_this_document()
+        return content
 
     def head(self, content_hash: str, count: int = 16) -> bytes:
         """The document's first bytes (its kind checked before it is handed out)."""
@@ -121,11 +125,14 @@ class DocumentStore:
         path = self.path_for(content_hash)
         if self.cipher is not None:
             self.cipher.decrypt_to_file(path, target)
-            return
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        handle = os.open(target, flags | getattr(os, "O_BINARY", 0), 0o600)
-        with path.open("rb") as reader, os.fdopen(handle, "wb") as writer:
-            shutil.copyfileobj(reader, writer, CHUNK)
+        else:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            handle = os.open(target, flags | getattr(os, "O_BINARY", 0), 0o600)
+            with path.open("rb") as reader, os.fdopen(handle, "wb") as writer:
+                shutil.copyfileobj(reader, writer, CHUNK)
+        if not _holds(target, content_hash):  # another file put in its place: not handed out
+            target.unlink(missing_ok=True)
+            raise _not_this_document()
 
     @contextmanager
     def plain_path(self, content_hash: str, name: str = "document") -> Iterator[Path]:
@@ -243,6 +250,14 @@ class DocumentStore:
                     self.path_for(content_hash).unlink(missing_ok=True)
                 except OSError:
                     log.warning("document file %s kept: it could not be removed", content_hash)
+
+
+def _not_this_document() -> DamagedDocument:
+    return DamagedDocument(
+        "Le fichier de ce document n'est pas celui qui a été joint (il a été remplacé ou "
+        "endommagé sur le disque) : il n'est pas montré. Demandez-le à nouveau au client, ou "
+        "restaurez une sauvegarde."
+    )
 
 
 def _megabytes(size: int) -> str:

@@ -87,6 +87,13 @@ def restore(paths: DataPaths, source: Path, damaged: bool = False) -> RestoreRes
     if not source.is_file():
         raise DomainError(f"La sauvegarde « {source} » est introuvable.")
     key = _backup_key(source)
+    if key is None and sqlite.is_encrypted(paths.database):
+        raise DomainError(
+            f"La sauvegarde « {source.name} » n'est pas chiffrée, alors que les données de ce "
+            "poste le sont : la restaurer les remettrait en clair sur le disque. Restaurez une "
+            "sauvegarde chiffrée, ou déchiffrez d'abord les données (Outils › Déchiffrer), "
+            "restaurez, puis chiffrez-les à nouveau. La base actuelle n'a pas été modifiée."
+        )
     paths.folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=paths.folder, prefix=_WORK_PREFIX))  # 0700
     private = work / source.name  # the same name: the check's messages name the file

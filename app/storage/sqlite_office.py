@@ -87,6 +87,14 @@ class SessionMarks:
         return False
 
 
+def other_sessions(paths: DataPaths) -> list[Path]:
+    """The marks of the offices open on `paths` right now (call once this process closed
+    its own): another window, another user of this computer, a command."""
+    with contextlib.suppress(OSError):
+        return [mark for mark in (paths.folder / "sessions").glob("*.open") if _alive(mark)]
+    return []
+
+
 def _alive(mark: Path) -> bool:
     """Whether the process that left `mark` still runs (on Windows, assumed gone: the check
     then runs, which is only slower)."""
