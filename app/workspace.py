@@ -106,7 +106,8 @@ class OfficeDatabase:
         if is_encrypted(self.paths.database):
             from app.crypto.unlocked import keep_user_key  # 90 ms: encrypted offices only
 
-            keep_user_key(self.paths.database, user.login, password)
+            with self._store.write_lock():  # no other process's key change interleaved
+                keep_user_key(self.paths.database, user.login, password)
         return user
 
     def workspace_for(self, user: CurrentUser) -> Workspace:

@@ -494,3 +494,80 @@ def test_a_plain_backup_is_not_restored_over_an_encrypted_office(office, templat
         service.restore(plain)
     assert key_file_path(office.database).is_file()
     assert not office.database.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_a_crash_around_a_password_change_locks_no_one_out(office, monkeypatch):
+    """The new wrapping is written beside the old one before the commit, and replaces it
+    only after: a process killed in between leaves a password that opens the office."""
+    from sqlalchemy.orm import Session
+
+    from app.office import user_service
+
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    admin = database.workspace_for(database.authenticate("admin", PASSWORD))
+    jfaure = next(row for row in admin.users.users() if row.login == "jfaure")
+
+    # Killed at the commit: nothing puts the key file back (no rollback runs in a dead
+    # process); the old password still opens both the keys and the login.
+    def killed(_self):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(Session, "commit", killed)
+    monkeypatch.setattr(user_service.event, "listen", lambda *args, **kwargs: None)
+    with pytest.raises(SystemExit):
+        admin.users.reset_password(jfaure.id, "Nouveau-2026-ok")
+    monkeypatch.undo()
+    assert read_key_file(key_file_path(office.database)).has_pending("jfaure")
+    unlocked.forget_all()
+    startup.unlock_office(office, "jfaure", PASSWORD)
+    database = OfficeDatabase(office)
+    assert database.authenticate("jfaure", PASSWORD).login == "jfaure"
+    database.close()
+
+    # Killed after the commit, before the new wrapping replaced the old: the new password
+    # opens, and its first login makes it the only one.
+    database = OfficeDatabase(office)
+    admin = database.workspace_for(database.authenticate("admin", PASSWORD))
+    monkeypatch.setattr(user_service.UserService, "_promote", lambda self, login: None)
+    admin.users.reset_password(jfaure.id, "Nouveau-2026-ok")
+    monkeypatch.undo()
+    admin.close()
+    unlocked.forget_all()
+    startup.unlock_office(office, "jfaure", "Nouveau-2026-ok")
+    database = OfficeDatabase(office)
+    database.authenticate("jfaure", "Nouveau-2026-ok")
+    database.close()
+    keys = read_key_file(key_file_path(office.database))
+    assert keys.has_user("jfaure") and not keys.has_pending("jfaure")
+    unlocked.forget_all()
+    with pytest.raises(UnlockRefused):
+        startup.unlock_office(office, "jfaure", PASSWORD)  # the old one opens nothing now
+
+
+def test_a_new_kit_whose_commit_fails_leaves_the_printed_kit_valid(
+    office, encrypted_template, monkeypatch
+):
+    from sqlalchemy.orm import Session
+
+    _database, recovery = encrypted_template
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    admin = database.workspace_for(database.authenticate("admin", PASSWORD))
+    before = key_file_path(office.database).read_bytes()
+
+    def failing_commit(_self):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(Session, "commit", failing_commit)
+    with pytest.raises(OSError):
+        admin.encryption.new_recovery_kit(PASSWORD)
+    monkeypatch.undo()
+    assert key_file_path(office.database).read_bytes() == before
+    renewed = admin.encryption.new_recovery_kit(PASSWORD)
+    admin.close()
+    unlocked.forget_all()
+    with pytest.raises(UnlockRefused):
+        startup.unlock_with_recovery(office.database, recovery)  # the old kit: replaced
+    assert renewed.recovery_key is not None
+    startup.unlock_with_recovery(office.database, renewed.recovery_key.text())

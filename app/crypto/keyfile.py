@@ -47,6 +47,11 @@ VERSION = 1
 SUFFIX = ".keys"  # as `app.storage.sqlite.KEY_FILE_SUFFIX`, which opens the files it keys
 MAX_BYTES = 4 * 1024 * 1024  # a few hundred bytes per user: anything bigger is not ours
 USER, RECOVERY = "user", "recovery"
+# A user's new wrapping written before the transaction that changes their password commits,
+# beside the old one (either opens): a crash between the two leaves no one locked out.
+# `promote` makes it the user's only one once the change is committed. Wrapped exactly as a
+# user entry (same associated data): promoting it needs no key.
+PENDING = "user-pending"
 _NONCE_BYTES = 12
 _TAG_BYTES = 16
 _CHECK_LABEL = b"dossia/v1/key-check"
@@ -111,10 +116,13 @@ class KeyFile:
 
     def logins(self) -> list[str]:
         """The users who have a wrapped key, in order."""
-        return sorted(entry.login for entry in self.entries if entry.kind == USER)
+        return sorted({entry.login for entry in self.entries if entry.kind in (USER, PENDING)})
 
     def has_user(self, login: str) -> bool:
-        return self._user_entry(login) is not None
+        return self._user_entry(login) is not None or self._pending_entry(login) is not None
+
+    def has_pending(self, login: str) -> bool:
+        return self._pending_entry(login) is not None
 
     def matches(self, office_key: OfficeKey) -> bool:
         """Whether `office_key` is this office's key (e.g. a backup's key file against the
@@ -124,16 +132,26 @@ class KeyFile:
     def unlock(self, login: str, password: str) -> OfficeKey:
         """The office key, unwrapped with `login`'s password; UnlockRefused (the same message
         for an unknown login and a wrong password) or KeyFileError (damaged) otherwise."""
-        entry = self._user_entry(login)
-        if entry is None or entry.params is None:
+        entries = [e for e in (self._user_entry(login), self._pending_entry(login)) if e]
+        if not entries or any(entry.params is None for entry in entries):
             # As long as a known login's try: the time taken tells nothing either.
             params = next((e.params for e in self.entries if e.params), DEFAULT_PARAMS)
             derive_key(password, new_salt(), params)
             raise UnlockRefused(WRONG_PASSWORD, field="password")
-        secret = self._unwrap(entry, derive_key(password, entry.salt, entry.params))
-        if secret is None:
-            raise UnlockRefused(WRONG_PASSWORD, field="password")
-        return self._checked(secret)
+        for entry in entries:
+            assert entry.params is not None
+            secret = self._unwrap(entry, derive_key(password, entry.salt, entry.params))
+            if secret is not None:
+                return self._checked(secret)
+        raise UnlockRefused(WRONG_PASSWORD, field="password")
+
+    def opens_pending(self, login: str, password: str) -> bool:
+        """Whether `password` opens `login`'s pending wrapping (their new password, whose
+        change committed: time to `promote` it)."""
+        entry = self._pending_entry(login)
+        if entry is None or entry.params is None:
+            return False
+        return self._unwrap(entry, derive_key(password, entry.salt, entry.params)) is not None
 
     def unlock_with_recovery(self, recovery_key: RecoveryKey) -> OfficeKey:
         """The office key, unwrapped with the recovery key; UnlockRefused otherwise."""
@@ -170,6 +188,29 @@ class KeyFile:
         entry = self._wrap(office_key, USER, login, key, salt, params)
         return self._replacing(entry)
 
+    def with_pending_password(
+        self, office_key: OfficeKey, login: str, password: str, params: KdfParams = DEFAULT_PARAMS
+    ) -> KeyFile:
+        """`login`'s key wrapped for `password` beside their current wrapping (either opens)
+        until `promote`: written before the password change commits."""
+        wrapped = self.with_password(office_key, login, password, params)
+        new = next(e for e in wrapped.entries if e.kind == USER and e.login == _login(login))
+        pending = replace(new, kind=PENDING)
+        others = [e for e in self.entries if (e.kind, e.login) != (PENDING, pending.login)]
+        entries = sorted([*others, pending], key=lambda e: (e.kind != RECOVERY, e.login, e.kind))
+        return replace(self, entries=tuple(entries))
+
+    def promote(self, login: str) -> KeyFile:
+        """`login`'s pending wrapping becomes their only one (the change committed)."""
+        pending = self._pending_entry(login)
+        if pending is None:
+            return self
+        kept = [e for e in self.entries if e.login != pending.login or e.kind == RECOVERY]
+        entries = sorted(
+            [*kept, replace(pending, kind=USER)], key=lambda e: (e.kind != RECOVERY, e.login)
+        )
+        return replace(self, entries=tuple(entries))
+
     def change_password(
         self, login: str, old_password: str, new_password: str, params: KdfParams | None = None
     ) -> KeyFile:
@@ -181,7 +222,9 @@ class KeyFile:
     def without_user(self, login: str) -> KeyFile:
         """`login`'s wrapped key destroyed (a deactivated user); nothing if there was none."""
         login = _login(login)
-        kept = tuple(e for e in self.entries if not (e.kind == USER and e.login == login))
+        kept = tuple(
+            e for e in self.entries if not (e.kind in (USER, PENDING) and e.login == login)
+        )
         return replace(self, entries=kept)
 
     def with_new_recovery(self, office_key: OfficeKey) -> tuple[KeyFile, RecoveryKey]:
@@ -215,6 +258,10 @@ class KeyFile:
         login = _login(login)
         return next((e for e in self.entries if e.kind == USER and e.login == login), None)
 
+    def _pending_entry(self, login: str) -> Entry | None:
+        login = _login(login)
+        return next((e for e in self.entries if e.kind == PENDING and e.login == login), None)
+
     def _require(self, office_key: OfficeKey) -> None:
         if not self.matches(office_key):
             raise ValueError("this office key does not belong to this key file")
@@ -226,6 +273,7 @@ class KeyFile:
         return office_key
 
     def _aad(self, kind: str, login: str) -> bytes:
+        kind = USER if kind == PENDING else kind  # a pending wrapping is a user's, in waiting
         return f"{FORMAT}/{VERSION}\x00{self.office_id}\x00{kind}\x00{login}".encode()
 
     def _wrap(
@@ -385,7 +433,12 @@ def _parse_entry(item: object) -> Entry:
         raise _Malformed("kdf")
     if kind == RECOVERY and not login and kdf.get("name") == "hkdf-sha256":
         return Entry(kind, login, nonce, wrapped)
-    if kind != USER or login != _login(login) or not login or kdf.get("name") != "argon2id":
+    if (
+        kind not in (USER, PENDING)
+        or login != _login(login)
+        or not login
+        or kdf.get("name") != "argon2id"
+    ):
         raise _Malformed("kind")
     params = KdfParams(_int(kdf, "time_cost"), _int(kdf, "memory_kib"), _int(kdf, "parallelism"))
     try:

@@ -140,9 +140,11 @@ def change_key_file(database: Path, change: Callable[[KeyFile, OfficeKey], KeyFi
 
 
 def keep_user_key(database: Path, login: str, password: str) -> bool:
-    """After a user logged in to the unlocked encrypted `database` without a key of their
-    own in its key file (the office was opened with the recovery key, or a restored backup's
-    keys predate them): their key wrapped for `password` now. True if it was added.
+    """After a user logged in to the unlocked encrypted `database`: their key wrapped for
+    `password` if they had none (the office was opened with the recovery key, or a restored
+    backup's keys predate them), or their pending wrapping promoted (a password change whose
+    last step a crash interrupted). True if the key file changed. Call it under the office's
+    write lock.
 
     A key file that cannot be written does not stop the login (the next one tries again)."""
     office_key = office_key_of(database)
@@ -151,9 +153,13 @@ def keep_user_key(database: Path, login: str, password: str) -> bool:
     path = key_file_path(database)
     try:
         key_file = read_key_file(path)
-        if key_file.has_user(login):
+        if key_file.has_pending(login) and key_file.opens_pending(login, password):
+            changed = key_file.promote(login)  # their password change committed
+        elif not key_file.has_user(login):
+            changed = key_file.with_password(office_key, login, password)
+        else:
             return False
-        _write_key_file(path, key_file.with_password(office_key, login, password))
+        _write_key_file(path, changed)
     except (OSError, DomainError):
         return False
     return True

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app import audit
 from app.auth import CurrentUser
@@ -162,7 +162,11 @@ class EncryptionService:
                 details="Nouveau kit de secours (l'ancien n'ouvre plus que les sauvegardes)",
             )
             session.flush()
-            write_key_file(key_file_path(self._database), key_file)
+            path = key_file_path(self._database)
+            before = read_key_file(path)
+            write_key_file(path, key_file)
+            # Put back if the commit fails: the printed kit must keep opening the office.
+            event.listen(session, "after_rollback", lambda _s: write_key_file(path, before))
         return Converted(True, recovery_key, key_file.office_id, 0, 0, (), ())
 
     def check_password(self, password: str) -> None:

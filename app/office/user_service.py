@@ -154,7 +154,10 @@ class UserService:
             user.failed_logins, user.locked_until = 0, None
             audit.record(session, self._user, AuditAction.PASSWORD_RESET, details=user.login)
             login = user.login
-            self._change_keys(session, lambda keys, key: keys.with_password(key, login, password))
+            self._change_keys(
+                session, lambda keys, key: keys.with_pending_password(key, login, password)
+            )
+        self._promote(login)
 
     def change_own_password(self, current: str, new: str, confirm: str) -> None:
         """Any user, for themselves: the current password is asked again."""
@@ -168,7 +171,10 @@ class UserService:
             user.password_hash = hash_password(new)
             audit.record(session, self._user, AuditAction.PASSWORD_CHANGED, details=user.login)
             login = user.login
-            self._change_keys(session, lambda keys, key: keys.with_password(key, login, new))
+            self._change_keys(
+                session, lambda keys, key: keys.with_pending_password(key, login, new)
+            )
+        self._promote(login)
 
     @property
     def _encrypted(self) -> bool:
@@ -191,6 +197,16 @@ class UserService:
         event.listen(
             session, "after_rollback", lambda _session: put_back_key_file(database, before)
         )
+
+    def _promote(self, login: str) -> None:
+        """The change committed: the user's new wrapping becomes their only one (under the
+        write lock again). A crash before this leaves both, either opening; the user's next
+        login with the new password promotes it then."""
+        if not self._encrypted:
+            return
+        with self._db.write() as session:
+            session.execute(select(1))  # the write lock taken
+            change_key_file(self._db.paths.database, lambda keys, _key: keys.promote(login))
 
     def _target(self, session: Session, user_id: int) -> User:
         user = session.get(User, user_id)

@@ -90,6 +90,10 @@ class SqliteAccounts:
             ).rowcount
         return cleared == 1
 
+    def write_lock(self) -> contextlib.AbstractContextManager[driver.Connection]:
+        """A write transaction on the start-up connection, held for the block."""
+        return self._transaction()
+
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[driver.Connection]:
         """A write transaction on the start-up connection (autocommit otherwise)."""

@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -166,6 +166,13 @@ class SqliteOffice:
         while version in self._own_commits:
             version = self._own_commits.pop(version)
         return version
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """The office's write lock held for the block, on the start-up connection: what
+        must not interleave with another process's writes (the key file beside it)."""
+        with self.accounts.write_lock():
+            yield
 
     def reader(self) -> SqliteListing:
         """A listing on a connection of its own, for a worker thread (close it after use)."""
