@@ -571,3 +571,23 @@ def test_a_new_kit_whose_commit_fails_leaves_the_printed_kit_valid(
         startup.unlock_with_recovery(office.database, recovery)  # the old kit: replaced
     assert renewed.recovery_key is not None
     startup.unlock_with_recovery(office.database, renewed.recovery_key.text())
+
+
+def test_a_deactivated_users_key_goes_from_the_backups_key_files_too(office):
+    """Each backup's key file opens the same office key: the deactivated user's wrapping
+    is destroyed there too, and a new kit replaces the old one there too."""
+    startup.unlock_office(office, "admin", PASSWORD)
+    backup = backup_now(office, BackupKind.MANUAL)
+    database = OfficeDatabase(office)
+    admin = database.workspace_for(database.authenticate("admin", PASSWORD))
+    slegrand = next(row for row in admin.users.users() if row.login == "slegrand")
+    admin.users.set_active(slegrand.id, False)
+    renewed = admin.encryption.new_recovery_kit(PASSWORD)
+    admin.close()
+    backup_keys = read_key_file(key_file_path(backup.path))
+    assert not backup_keys.has_user("slegrand") and backup_keys.has_user("pmoreau")
+    assert renewed.recovery_key is not None
+    unlocked.forget_all()
+    with pytest.raises(UnlockRefused):
+        unlocked.unlock(backup.path, "slegrand", PASSWORD)
+    unlocked.unlock_with_recovery(backup.path, renewed.recovery_key.text())

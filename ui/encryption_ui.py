@@ -39,8 +39,10 @@ _DECRYPT_TEXT = (
     "ordinateur ou à ses sauvegardes. Dossia se rouvrira ensuite."
 )
 _KIT_TEXT = (
-    "<b>Nouveau kit de secours</b><br>Une nouvelle clé de secours remplace l'actuelle, qui "
-    "n'ouvrira plus que les sauvegardes déjà faites. Détruisez l'ancien kit."
+    "<b>Nouveau kit de secours</b><br>Une nouvelle clé de secours remplace l'actuelle pour "
+    "les données de ce poste et ses sauvegardes. L'ancienne ouvre encore les copies de "
+    "sauvegarde gardées ailleurs (clé USB, disque) : détruisez l'ancien kit, et ces copies "
+    "si elles ne servent plus."
 )
 
 

@@ -227,6 +227,11 @@ class KeyFile:
         )
         return replace(self, entries=kept)
 
+    def with_recovery(self, office_key: OfficeKey, recovery_key: RecoveryKey) -> KeyFile:
+        """The office key wrapped for `recovery_key` (a new kit, carried to the backups'
+        key files too)."""
+        return self._with_recovery(office_key, recovery_key)
+
     def with_new_recovery(self, office_key: OfficeKey) -> tuple[KeyFile, RecoveryKey]:
         """A new recovery key (a new kit): the previous one no longer opens this file —
         it still opens the copies inside older backups."""

@@ -84,8 +84,8 @@ def write_recovery_kit(
                 "Elle agit avec le fichier de clés du cabinet : celui qui est à côté de la "
                 "base de données, ou la copie que contient chaque sauvegarde.",
                 "Un administrateur peut éditer un nouveau kit de secours : il remplace "
-                "celui-ci, à détruire alors. L'ancienne clé ouvre encore les sauvegardes "
-                "faites avant le changement.",
+                "celui-ci, à détruire alors. L'ancienne clé ouvre encore les copies de "
+                "sauvegarde faites avant le changement et gardées hors de l'ordinateur.",
             ],
             styles,
         ),

@@ -9,12 +9,14 @@ file of another office, or one whose keys nobody typed, stays closed (`OfficeLoc
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.crypto.documents import DocumentCipher
+from app.crypto.keyfile import SUFFIX as KEY_SUFFIX
 from app.crypto.keyfile import KeyFile, NewOfficeKeys, create_key_file, read_key_file
 from app.crypto.keyfile import write_key_file as _write_key_file
 from app.crypto.keys import DEFAULT_PARAMS, KdfParams, OfficeKey, database_key
@@ -163,6 +165,29 @@ def keep_user_key(database: Path, login: str, password: str) -> bool:
     except (OSError, DomainError):
         return False
     return True
+
+
+def change_backup_key_files(
+    database: Path, folder: Path, change: Callable[[KeyFile, OfficeKey], KeyFile]
+) -> int:
+    """The same change applied to the key files of this office's backups in `folder` (a
+    deactivated user's wrapping destroyed there too, a new recovery key there too): each
+    backup's keys open the same office key as the live file. Best effort: a file that
+    cannot be rewritten is left (said by the count). Backups copied elsewhere (a USB key)
+    keep what they had."""
+    office_key = require_office_key(database)
+    changed = 0
+    with contextlib.suppress(OSError):
+        for path in sorted(folder.glob(f"*{KEY_SUFFIX}")):
+            try:
+                key_file = read_key_file(path)
+                if not key_file.matches(office_key):
+                    continue  # another office's keys (a backup restored from elsewhere)
+                _write_key_file(path, change(key_file, office_key))
+                changed += 1
+            except (OSError, DomainError):
+                continue
+    return changed
 
 
 def put_back_key_file(database: Path, key_file: KeyFile) -> None:

@@ -21,7 +21,13 @@ from app.crypto.documents import DocumentCipher
 from app.crypto.keyfile import create_key_file, key_file_path, read_key_file, write_key_file
 from app.crypto.keys import database_key
 from app.crypto.recovery import RecoveryKey
-from app.crypto.unlocked import document_cipher, is_encrypted, remember, require_office_key
+from app.crypto.unlocked import (
+    change_backup_key_files,
+    document_cipher,
+    is_encrypted,
+    remember,
+    require_office_key,
+)
 from app.errors import DomainError
 from app.office.permissions import write_as
 from app.paths import DataPaths
@@ -159,7 +165,7 @@ class EncryptionService:
                 session,
                 self._user,
                 AuditAction.ENCRYPTION_CHANGED,
-                details="Nouveau kit de secours (l'ancien n'ouvre plus que les sauvegardes)",
+                details="Nouveau kit de secours",
             )
             session.flush()
             path = key_file_path(self._database)
@@ -167,6 +173,12 @@ class EncryptionService:
             write_key_file(path, key_file)
             # Put back if the commit fails: the printed kit must keep opening the office.
             event.listen(session, "after_rollback", lambda _s: write_key_file(path, before))
+        # The backups beside it too: the old kit opens none of this computer's copies.
+        change_backup_key_files(
+            self._database,
+            self._paths.backups,
+            lambda keys, key: keys.with_recovery(key, recovery_key),
+        )
         return Converted(True, recovery_key, key_file.office_id, 0, 0, (), ())
 
     def check_password(self, password: str) -> None:

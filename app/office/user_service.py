@@ -12,7 +12,12 @@ from app import audit
 from app.auth import CurrentUser
 from app.crypto.keyfile import KeyFile, key_file_path, read_key_file
 from app.crypto.keys import OfficeKey
-from app.crypto.unlocked import change_key_file, is_encrypted, put_back_key_file
+from app.crypto.unlocked import (
+    change_backup_key_files,
+    change_key_file,
+    is_encrypted,
+    put_back_key_file,
+)
 from app.errors import DomainError, NotFound
 from app.office.office import Choice, NewUser, check_password, user_names, validate_new_user
 from app.office.permissions import write_as
@@ -125,6 +130,7 @@ class UserService:
     def set_active(self, user_id: int, active: bool) -> list[UserRow]:
         """Deactivate (never delete: their dossiers and history keep their name) or reactivate."""
         self._user.require(Right.MANAGE_USERS)
+        forget = ""
         with write_as(self._db, self._user, Right.MANAGE_USERS) as session:
             user = self._target(session, user_id)
             if user.id == self._user.id and not active:
@@ -137,12 +143,19 @@ class UserService:
             login = user.login
             if not active:  # their wrapped key destroyed: their password opens nothing now
                 self._change_keys(session, lambda keys, _key: keys.without_user(login))
+                forget = login
             elif self._encrypted and not self._has_key(login):
                 raise DomainError(
                     f"Les données du cabinet sont chiffrées et la clé de « {login} » a été "
                     "détruite à sa désactivation : donnez-lui d'abord un nouveau mot de passe "
                     "(« Réinitialiser le mot de passe »), puis réactivez son compte."
                 )
+        if forget:  # and in the backups' key files beside them (same office key)
+            change_backup_key_files(
+                self._db.paths.database,
+                self._db.paths.backups,
+                lambda keys, _key: keys.without_user(forget),
+            )
         return self.users()
 
     def reset_password(self, user_id: int, password: str) -> None:
