@@ -150,7 +150,7 @@ class UserService:
                     "détruite à sa désactivation : donnez-lui d'abord un nouveau mot de passe "
                     "(« Réinitialiser le mot de passe »), puis réactivez son compte."
                 )
-        if forget:  # and in the backups' key files beside them (same office key)
+        if forget and self._encrypted:  # and in the backups' key files (same office key)
             change_backup_key_files(
                 self._db.paths.database,
                 self._db.paths.backups,
