@@ -230,7 +230,13 @@ def _start_encryption(
 ) -> CreatedOffice:
     from app.crypto.unlocked import start_encrypted_office
 
-    if sqlite.check_database(paths.database) is not sqlite.SchemaState.MISSING:
+    state = sqlite.check_database(paths.database)
+    if state is sqlite.SchemaState.EMPTY:
+        # A first creation that stopped before its schema (Dossia closed, power cut): its
+        # empty database, unlocked by the same password, holds nothing: start over.
+        for suffix in ("", "-wal", "-shm", "-journal", sqlite.KEY_FILE_SUFFIX):
+            paths.database.with_name(paths.database.name + suffix).unlink(missing_ok=True)
+    elif state is not sqlite.SchemaState.MISSING:
         raise DomainError(
             f"« {paths.database} » existe déjà : un nouveau cabinet chiffré ne peut pas y "
             "être créé. Choisissez un autre emplacement."

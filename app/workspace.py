@@ -438,6 +438,7 @@ class Workspace:
                     self.documents,
                     self.pipeline,
                 ),
+                scratch=self.paths.viewing,
             ),
         )
 

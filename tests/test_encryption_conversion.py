@@ -83,8 +83,12 @@ def test_a_plain_office_is_encrypted_with_its_backups_and_documents(paths):
     with pytest.raises(PermissionDenied):
         broker.encryption.encrypt(PASSWORD)
     broker.close()
+    kept = paths.folder / "exports" / "Synthèse 2026-00001.pdf"  # a PDF kept in clear
+    kept.parent.mkdir()
+    kept.write_bytes(b"%PDF-1.4 " + names[0])
     seen: list[int] = []
     done = admin.encryption.encrypt(PASSWORD, lambda step, total: seen.append(step) or True)
+    assert not kept.exists()
     admin.close()
     assert done.encrypted and done.recovery_key is not None
     assert done.backups == 1 and done.documents > 0

@@ -180,3 +180,26 @@ def test_a_first_start_restores_an_encrypted_backup_on_a_new_computer(qtbot, enc
     office = OfficeDatabase(new)
     assert office.authenticate("hdubois", PASSWORD).login == "hdubois"
     office.close()
+
+
+def test_a_first_creation_cut_short_can_be_made_again(tmp_path):
+    """Dossia killed while creating an encrypted office, before its schema: the next start
+    asks the password typed then, and the creation can be made again."""
+    from app.storage import sqlite
+
+    paths = DataPaths(tmp_path / "cabinet" / "dossia.sqlite3")
+    paths.folder.mkdir()
+    unlocked.start_encrypted_office(paths.database, [("hdubois", PASSWORD)])
+    connection = sqlite.connect(paths.database)  # the file made, its schema not yet
+    connection.execute("CREATE TABLE t (x)")
+    connection.execute("DROP TABLE t")
+    connection.close()
+    unlocked.forget_all()
+    assert startup.open_office(paths).state is OfficeState.LOCKED
+    startup.unlock_office(paths, "hdubois", PASSWORD)
+    assert startup.open_office(paths).state is OfficeState.FIRST_START
+    created = startup.create_office(
+        paths, NewUser("hdubois", "Hélène", "Dubois", PASSWORD, is_broker=True)
+    )
+    assert created.recovery_key is not None
+    assert startup.open_office(paths).state is OfficeState.READY

@@ -29,6 +29,8 @@ _ENCRYPT_TEXT = (
     "<b>Chiffrer les données de ce poste</b><br>La base des dossiers, ses sauvegardes et tous "
     "les documents seront chiffrés sur le disque : sans un mot de passe d'utilisateur ou la "
     "clé de secours, un ordinateur ou une clé USB perdus ne révèlent plus rien.<br><br>"
+    "Les PDF gardés en clair dans le dossier « exports » (synthèses, factures…) seront "
+    "effacés : Dossia les refait à la demande.<br><br>"
     "Votre mot de passe ouvrira les données. Les autres utilisateurs devront recevoir un "
     "nouveau mot de passe (Paramètres › Utilisateurs › Réinitialiser). Une clé de secours "
     "sera affichée à la fin, à imprimer.<br><br>Dossia se rouvrira ensuite."

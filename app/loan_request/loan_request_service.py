@@ -77,10 +77,15 @@ class LoanRequestService(DossierCommands[PipelineInfo]):
         store: DocumentStore,
         services: Services,
         today: Callable[[], dt.date] = dt.date.today,
+        scratch: Path | None = None,
     ) -> None:
         super().__init__(database, user, today)
         self._store = store
         self._services = services
+        # Where a sending is put together (the documents in clear): the data folder's
+        # copies for the viewer, emptied at each start, rather than the system's temporary
+        # folder, which nothing sweeps after a crash.
+        self._scratch = scratch
 
     # --- the PDF -----------------------------------------------------------------------
 
@@ -215,7 +220,9 @@ class LoanRequestService(DossierCommands[PipelineInfo]):
         household = s.household.get(dossier_id)
         mask = _masker(household.borrowers if s.dossiers.get(dossier_id).hide_contacts else ())
         request_name = fitted(plain_name(f"{SUBJECT} {number} - {bank_name} - {today}"), ".pdf")
-        scratch = Path(tempfile.mkdtemp(prefix="dossia-envoi-"))
+        if self._scratch is not None:
+            private_folder(self._scratch)
+        scratch = Path(tempfile.mkdtemp(prefix="dossia-envoi-", dir=self._scratch))
         stored: list[str] = []
         partial: Path | None = None
         try:

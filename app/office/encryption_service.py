@@ -9,6 +9,7 @@ connection closed: the window releases the database first, and reopens Dossia af
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +105,8 @@ class EncryptionService:
         self._db.dispose()
         result = convert(self._paths, target, progress)
         remember(new.key_file, new.office_key)
+        # The PDFs kept in clear in exports/ (syntheses, invoices…): made again on demand.
+        shutil.rmtree(self._paths.folder / "exports", ignore_errors=True)
         converted = Converted(
             True,
             new.recovery_key,

@@ -32,6 +32,9 @@ else:
     # taken by every keyed connection and attached database; set once, here.
     with module.connect(":memory:") as _defaults:
         _defaults.execute("PRAGMA cipher_default_hmac_algorithm = HMAC_SHA256")
+        # A page that fails its check raises an error we say in French; SQLCipher's own
+        # English log lines on the terminal would only confuse.
+        _defaults.execute("PRAGMA cipher_log_level = NONE")
     _defaults.close()
     del _defaults
     DatabaseError = module.DatabaseError
