@@ -246,6 +246,10 @@ class Workspace:
         """None if the database's quick check finds it sound (call from a worker thread)."""
         return self._store.quick_check()
 
+    def interrupt_quick_check(self) -> None:
+        """Stop the start's whole-file check if it is running (Dossia quitting)."""
+        self._store.interrupt_quick_check()
+
     def recover_missing_database(self) -> bool:
         """The file vanished under our feet: write it back (True if it had to)."""
         return self._store.recover_missing_file()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -260,3 +262,41 @@ def test_existing_simulations_become_plans_of_one_line(tmp_path):
     connection = sqlite3.connect(tmp_path / "old.sqlite3")
     assert connection.execute("SELECT status FROM simulations").fetchall() == [("proposed",)]
     connection.close()
+
+
+def test_quitting_stops_the_whole_file_check_which_stays_due(paths, monkeypatch):
+    """At 1,000,000 dossiers the day's check reads 4 GB: quitting interrupts it, and the
+    next start runs it again (it found nothing wrong: it did not finish)."""
+    import threading
+
+    from app.storage import sqlite_office
+    from app.storage.sqlite_office import SqliteOffice
+
+    real_connect = sqlite.connect
+    started = threading.Event()
+
+    def slow_connect(path):
+        connection = real_connect(path)
+
+        def crawl() -> int:  # a huge file, read slowly: the check is still running
+            started.set()
+            time.sleep(0.001)
+            return 0
+
+        connection.set_progress_handler(crawl, 1)
+        return connection
+
+    office = SqliteOffice(paths)
+    monkeypatch.setattr(sqlite_office.sqlite, "connect", slow_connect)
+    result: list[object] = []
+    check = threading.Thread(target=lambda: result.append(office.quick_check()))
+    check.start()
+    assert started.wait(10)
+    began = time.monotonic()
+    office.interrupt_quick_check()
+    check.join(10)
+    assert not check.is_alive() and time.monotonic() - began < 5
+    assert result == [None]  # not reported as damage
+    monkeypatch.undo()
+    assert office.sessions.check_due(dt.date.today())  # still due: runs at the next start
+    office.close()

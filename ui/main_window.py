@@ -682,6 +682,7 @@ class MainWindow(QMainWindow):
         self._poll.stop()
         if self._counts_reader is not None:
             self._counts_reader.interrupt()  # a count still running is of no use now
+        self.workspace.interrupt_quick_check()  # the whole file read: due again next start
         self._counts.wait(5000)
         self._start_checks.wait(30000)
         self._stop_automatic_backup()
