@@ -591,3 +591,27 @@ def test_a_deactivated_users_key_goes_from_the_backups_key_files_too(office):
     with pytest.raises(UnlockRefused):
         unlocked.unlock(backup.path, "slegrand", PASSWORD)
     unlocked.unlock_with_recovery(backup.path, renewed.recovery_key.text())
+
+
+def test_a_backup_stopped_while_copying_its_documents_leaves_nothing(office, tmp_path, monkeypatch):
+    """Dossia quitting during the day's backup: stopped between two document files, no
+    backup without its documents, and no key file without its backup."""
+    from app.storage import backup_files
+
+    startup.unlock_office(office, "admin", PASSWORD)
+    wanted = {"still": True}
+    original = backup_files.copy_document_file
+
+    def one_then_quit(*args):
+        copied = original(*args)
+        wanted["still"] = False  # Dossia is closed after the first file
+        return copied
+
+    monkeypatch.setattr(backup_files, "copy_document_file", one_then_quit)
+    target = tmp_path / "usb" / "copie.sqlite3"
+    with pytest.raises(backup_files.BackupCancelled):
+        backup_files.write_backup(
+            office.database, target, office.documents, lambda done, total: wanted["still"]
+        )
+    assert not target.exists() and not key_file_path(target).exists()
+    assert [p.name for p in (tmp_path / "usb").iterdir() if p.is_file()] == []

@@ -320,6 +320,7 @@ def copy_documents(
     target: Path,
     hashes: Iterable[str],
     names: Callable[[str], str] | None = None,
+    keep_going: Callable[[], bool] | None = None,
 ) -> int:
     """Copy into `target` the document files of `hashes` it lacks; returns how many were.
 
@@ -333,6 +334,8 @@ def copy_documents(
     """
     copied = 0
     for content_hash in sorted(set(hashes)):
+        if keep_going is not None and not keep_going():
+            raise BackupCancelled()  # Dossia quitting: between two files
         if not DOCUMENT_NAME.fullmatch(content_hash):
             continue
         name = names(content_hash) if names is not None else content_hash
@@ -381,7 +384,7 @@ def write_backup(
             f"La sauvegarde ne peut pas être écrite sur la base de données elle-même "
             f"(« {target} ») : choisissez un autre fichier."
         )
-    try:
+    with _written_whole(target):
         key = sqlite.key_of(database)
         with atomic_path(target) as partial, sqlite.keyed(partial, key, like=database):
             _copy_pages(database, partial, progress)
@@ -392,23 +395,39 @@ def write_backup(
                 raise DomainError(
                     f"La copie de sauvegarde est incohérente ({problem}) : elle a été supprimée."
                 )
-            # Only the documents this copy refers to leave the data folder.
-            hashes = document_hashes(partial, keep_going) if documents is not None else set()
-            names = sqlite.document_names(database)
+            # Only the documents this copy refers to leave the data folder; copied before
+            # the copy takes its name (a backup never stands without its documents), as
+            # long as it is still wanted.
+            if documents is not None:
+                hashes = document_hashes(partial, keep_going)
+                names = sqlite.document_names(database)
+                copy_documents(documents, target.parent / "documents", hashes, names, keep_going)
             # An encrypted backup carries the office's key file beside it (written first: a
             # backup never stands without its keys).
             if key is not None:
                 copy_key_file(database, target)
-        if documents is not None:
-            copy_documents(documents, target.parent / "documents", hashes, names)
-    except OSError as error:
-        raise DomainError(
-            f"Impossible d'écrire la sauvegarde dans « {target.parent} » : {error.strerror or error}. "
-            "Vérifiez que le dossier existe, qu'il est accessible en écriture et qu'il reste de la place."
-        ) from error
-    except driver.Error as error:
-        raise DomainError(f"La sauvegarde a échoué : {error}.") from error
     return describe(target)
+
+
+@contextlib.contextmanager
+def _written_whole(target: Path) -> Iterator[None]:
+    """A backup's errors in French; a backup that did not take its name leaves no key
+    file behind."""
+    try:
+        yield
+    except BaseException as error:
+        if not target.exists():
+            with contextlib.suppress(OSError):
+                sqlite.key_file_of(target).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise DomainError(
+                f"Impossible d'écrire la sauvegarde dans « {target.parent} » : "
+                f"{error.strerror or error}. Vérifiez que le dossier existe, qu'il est "
+                "accessible en écriture et qu'il reste de la place."
+            ) from error
+        if isinstance(error, driver.Error):
+            raise DomainError(f"La sauvegarde a échoué : {error}.") from error
+        raise
 
 
 def copy_key_file(database: Path, target: Path) -> None:
