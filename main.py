@@ -358,9 +358,18 @@ def restore_as(
             "Indiquez --user : la restauration demande un utilisateur ayant le droit "
             "« Sauvegarder et restaurer »."
         )
-    workspace = logged_in(paths, login, recovery_key_file)
+    password = password_of(login)
+    workspace = logged_in(paths, login, recovery_key_file, password)
     service = workspace.backups
     workspace.close()  # every connection closed before the file is replaced
+    if is_encrypted(source) and not is_unlocked(source):
+        # Another office's backup (or older keys): the same user's password, or the
+        # recovery key given, may open it; if not, the restore says why.
+        with contextlib.suppress(DomainError):
+            if recovery_key_file:
+                unlock_encrypted(source, None, recovery_key_file, "cette sauvegarde")
+            else:
+                unlock(source, login, password)
     return service.restore(source)
 
 
@@ -413,10 +422,16 @@ def unlock_encrypted(
     unlock(database, login, password_of(login))
 
 
-def logged_in(paths: DataPaths, login: str, recovery_key_file: str | None = None) -> Workspace:
+def logged_in(
+    paths: DataPaths,
+    login: str,
+    recovery_key_file: str | None = None,
+    password: str | None = None,
+) -> Workspace:
     """The office opened (upgraded if need be) for `login`, password from the environment
     or asked on the terminal: a command acts with the user's rights, as the screens do."""
-    password = password_of(login)
+    if password is None:
+        password = password_of(login)
     opening = open_office(paths)
     if opening.state is OfficeState.LOCKED:
         if recovery_key_file:

@@ -615,3 +615,29 @@ def test_a_backup_stopped_while_copying_its_documents_leaves_nothing(office, tmp
         )
     assert not target.exists() and not key_file_path(target).exists()
     assert [p.name for p in (tmp_path / "usb").iterdir() if p.is_file()] == []
+
+
+def test_the_command_line_restores_another_offices_encrypted_backup(office, tmp_path):
+    """A backup of another office (another key): the same user's password opens it, and
+    the office takes its data and its keys."""
+    other = DataPaths(tmp_path / "autre" / "dossia.sqlite3")
+    startup.create_demo_office(other, 3, seed=9, password=PASSWORD)
+    backup = backup_now(other, BackupKind.MANUAL, folder=tmp_path / "usb")
+    unlocked.forget_all()
+    done = run_main(
+        "--db",
+        str(office.database),
+        "--user",
+        "admin",
+        "restore",
+        "--from",
+        str(backup.path),
+        env={"DOSSIA_PASSWORD": PASSWORD},
+    )
+    assert done.returncode == 0, done.stderr
+    assert key_file_path(office.database).read_bytes() == key_file_path(backup.path).read_bytes()
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    workspace = database.workspace_for(database.authenticate("admin", PASSWORD))
+    assert len(workspace.list_ids(ListQuery())) == 3
+    workspace.close()
