@@ -203,3 +203,40 @@ def test_a_first_creation_cut_short_can_be_made_again(tmp_path):
     )
     assert created.recovery_key is not None
     assert startup.open_office(paths).state is OfficeState.READY
+
+
+def test_restoring_another_offices_encrypted_backup_asks_its_password(
+    qtbot, main_window, tmp_path, monkeypatch
+):
+    """From «Restaurer une sauvegarde…»: a backup whose keys are not this office's opens
+    with one of its users' password (or its recovery key) before it is checked."""
+    from PySide6.QtWidgets import QListWidgetItem
+
+    from app.storage.backup_files import BackupKind, backup_now
+
+    other = DataPaths(tmp_path / "autre" / "dossia.sqlite3")
+    startup.create_office(other, NewUser("hdubois", "Hélène", "Dubois", PASSWORD, is_broker=True))
+    backup = backup_now(other, BackupKind.MANUAL, folder=tmp_path / "usb")
+    unlocked.forget_all()
+    asked: list[str] = []
+
+    def answer(dialog: LoginDialog) -> int:
+        qtbot.addWidget(dialog)
+        asked.append(dialog.error.text())
+        dialog.login_edit.setText("hdubois")
+        dialog.password_edit.setText("pas le bon")
+        click(qtbot, dialog.ok_button)
+        assert "Mot de passe incorrect" in dialog.error.text()
+        dialog.password_edit.setText(PASSWORD)
+        click(qtbot, dialog.ok_button)
+        return dialog.result()
+
+    monkeypatch.setattr(LoginDialog, "exec", answer)
+    dialog = main_window.backups.open_restore()
+    item = QListWidgetItem("sauvegarde d'un autre poste")
+    item.setData(Qt.ItemDataRole.UserRole, str(backup.path))
+    dialog.list.insertItem(0, item)
+    dialog.list.setCurrentItem(item)
+    click(qtbot, dialog.ok_button)
+    assert asked and "chiffrée avec d'autres clés" in asked[0]
+    qtbot.waitUntil(lambda: dialog.result_value == backup.path, timeout=30_000)

@@ -26,6 +26,7 @@ from shiboken6 import isValid
 
 from app.errors import DomainError
 from ui.common import FormDialog, message_box, plain, plain_tooltip, set_role
+from ui.dialogs.login import LoginDialog
 from ui.workers import Background
 
 if TYPE_CHECKING:  # the service imports SQLAlchemy: after the first paint
@@ -150,12 +151,32 @@ class RestoreDialog(FormDialog):
             self.error.show_message("Choisissez une sauvegarde.")
             return
         path = Path(item.data(Qt.ItemDataRole.UserRole))
+        if self._service.locked(path) and not self._open_keys(path):
+            return
         self.error.clear_message()
         self.checking.setText("Vérification de la sauvegarde…")
         self.buttons.setEnabled(False)
         self._background.run(
             lambda: self._service.check(path), lambda _info: self._checked(path), self._refused
         )
+
+    def _open_keys(self, path: Path) -> bool:
+        """An encrypted backup of another office (or with older keys): one of its users'
+        password, or its recovery key, opens it first."""
+
+        def check(login: str, password: str) -> str:
+            self._service.unlock(path, login, password)
+            return login
+
+        dialog = LoginDialog(
+            check,
+            "",
+            "Cette sauvegarde est chiffrée avec d'autres clés que celles de ce poste : "
+            "identifiez-vous comme un de ses utilisateurs, ou utilisez sa clé de secours.",
+            recover=lambda typed: self._service.unlock_with_recovery(path, typed),
+        )
+        dialog.setWindowTitle("Dossia — Ouvrir la sauvegarde")
+        return bool(dialog.exec())
 
     def _checked(self, path: Path) -> None:
         self.checking.setText("")

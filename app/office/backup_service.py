@@ -13,6 +13,8 @@ from pathlib import Path
 
 from app import audit
 from app.auth import CurrentUser
+from app.crypto.unlocked import is_encrypted, office_key_of, unlock, unlock_with_recovery
+from app.errors import DomainError
 from app.office.office import BackupRetention
 from app.office.permissions import write_as
 from app.office.settings_service import load_retention
@@ -45,6 +47,27 @@ class BackupService:
     def describe(self, path: Path) -> BackupInfo:
         self._user.require(Right.BACKUP_RESTORE)
         return backups.describe(path)
+
+    def locked(self, path: Path) -> bool:
+        """An encrypted backup whose keys nobody opened here (another office's, or keys
+        older than the users who could open them): ask a password or the recovery key."""
+        self._user.require(Right.BACKUP_RESTORE)
+        if not is_encrypted(path):
+            return False
+        try:
+            return office_key_of(path) is None
+        except DomainError:
+            return True  # its key file is damaged: the check will say so
+
+    def unlock(self, path: Path, login: str, password: str) -> None:
+        """Open an encrypted backup's keys with one of its users' password."""
+        self._user.require(Right.BACKUP_RESTORE)
+        unlock(path, login, password)
+
+    def unlock_with_recovery(self, path: Path, typed: str) -> None:
+        """Open an encrypted backup's keys with its office's recovery key."""
+        self._user.require(Right.BACKUP_RESTORE)
+        unlock_with_recovery(path, typed)
 
     def check(self, path: Path) -> BackupInfo:
         """Refuse (DomainError) a file that is not a sound Dossia backup."""
