@@ -6,12 +6,19 @@ A crash or a full disk never leaves half a file under the final name.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
 
 PARTIAL_PREFIX = ".part-"
 # A file being written is touched all the time (a 4 GB backup: for a minute or two); one
@@ -108,3 +115,51 @@ def remove_abandoned_partials(folder: Path, now: float | None = None) -> list[Pa
                 partial.unlink()
                 removed.append(partial)
     return removed
+
+
+# Another process (or another descriptor of this one) holds the lock: what the systems say.
+_HELD = {errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK, errno.EDEADLK}
+
+
+def try_lock(path: Path, create: bool = True) -> int | None:
+    """Take the exclusive lock of `path` (created, private, if missing) without waiting:
+    the descriptor that holds it (give it to `unlock`), or None when someone holds it. The
+    system drops the lock when the process ends, however it ends (killed, power cut): a
+    lock never outlives its holder, unlike a file that says who holds it. OSError if the
+    file cannot be opened or the file system has no locks."""
+    handle = os.open(path, os.O_RDWR | (os.O_CREAT if create else 0), PRIVATE_FILE)
+    try:
+        if sys.platform == "win32":
+            msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
+        else:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        os.close(handle)
+        if error.errno in _HELD:
+            return None
+        raise
+    return handle
+
+
+def unlock(handle: int) -> None:
+    with contextlib.suppress(OSError):
+        if sys.platform == "win32":
+            os.lseek(handle, 0, os.SEEK_SET)
+            msvcrt.locking(handle, msvcrt.LK_UNLCK, 1)
+        else:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    with contextlib.suppress(OSError):
+        os.close(handle)
+
+
+def is_locked(path: Path) -> bool:
+    """Whether a live process holds the lock of `path` (False for a missing file, or where
+    the file system has no locks)."""
+    try:
+        handle = try_lock(path, create=False)
+    except OSError:
+        return False
+    if handle is None:
+        return True
+    unlock(handle)
+    return False

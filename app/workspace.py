@@ -102,12 +102,24 @@ class OfficeDatabase:
         self._store = SqliteOffice(paths, after_dossier_change=(_keep_figures,))
 
     def authenticate(self, login: str, password: str, now=None) -> CurrentUser:
-        user = authenticate(self._store.accounts, login, password, now)
+        accounts = self._store.accounts
+        before = accounts.active_account(login.strip().lower())
+        user = authenticate(accounts, login, password, now)
         if is_encrypted(self.paths.database):
             from app.crypto.unlocked import keep_user_key  # 90 ms: encrypted offices only
 
             with self._store.write_lock():  # no other process's key change interleaved
-                keep_user_key(self.paths.database, user.login, password)
+                now_stored = accounts.active_account(user.login)
+                # The password checked is still the current one (not changed by another
+                # computer's session meanwhile, whose own key change then prevails).
+                if before and now_stored and now_stored.password_hash == before.password_hash:
+                    keep_user_key(
+                        self.paths.database,
+                        user.login,
+                        password,
+                        accounts.active_logins(),
+                        self.paths.backups,
+                    )
         return user
 
     def workspace_for(self, user: CurrentUser) -> Workspace:

@@ -211,8 +211,10 @@ def test_the_whole_file_check_runs_once_a_day_and_after_a_crash(paths, monkeypat
     opened = len(runs)
     assert second.quick_check() is None
     assert len(runs) == opened  # the same day, after a normal close: no whole-file read
-    # Another session was killed: its mark stays, its process is gone.
-    (paths.folder / "sessions" / "999999999-dead.open").touch()
+    # Another session was killed: its mark stays, nobody holds its lock.
+    dead = paths.folder / "sessions" / "999999999-dead.open"
+    dead.touch()
+    os.utime(dead, (time.time() - 60, time.time() - 60))
     assert second.quick_check() is None
     assert len(runs) == opened + 1
     assert not (paths.folder / "sessions" / "999999999-dead.open").exists()

@@ -524,6 +524,13 @@ def test_a_crash_around_a_password_change_locks_no_one_out(office, monkeypatch):
     database = OfficeDatabase(office)
     assert database.authenticate("jfaure", PASSWORD).login == "jfaure"
     database.close()
+    # That login drops the wrapping of the password that was never set.
+    keys = read_key_file(key_file_path(office.database))
+    assert keys.has_user("jfaure") and not keys.has_pending("jfaure")
+    unlocked.forget_all()
+    with pytest.raises(UnlockRefused):
+        startup.unlock_office(office, "jfaure", "Nouveau-2026-ok")
+    startup.unlock_office(office, "jfaure", PASSWORD)
 
     # Killed after the commit, before the new wrapping replaced the old: the new password
     # opens, and its first login makes it the only one.
@@ -591,6 +598,49 @@ def test_a_deactivated_users_key_goes_from_the_backups_key_files_too(office):
     with pytest.raises(UnlockRefused):
         unlocked.unlock(backup.path, "slegrand", PASSWORD)
     unlocked.unlock_with_recovery(backup.path, renewed.recovery_key.text())
+
+
+def test_a_deactivation_reaches_the_backups_key_files_in_its_own_transaction(
+    office, monkeypatch
+):
+    """Rolled back, the deactivation leaves every key file as it was; committed without its
+    key change (a crash, an older Dossia), the next login destroys the wrapping left, in
+    the live key file and in the backups'."""
+    from sqlalchemy.orm import Session
+
+    from app.office import user_service
+
+    startup.unlock_office(office, "admin", PASSWORD)
+    backup = backup_now(office, BackupKind.MANUAL)
+    database = OfficeDatabase(office)
+    admin = database.workspace_for(database.authenticate("admin", PASSWORD))
+    slegrand = next(row for row in admin.users.users() if row.login == "slegrand")
+    files = [key_file_path(office.database), key_file_path(backup.path)]
+    before = [path.read_bytes() for path in files]
+
+    def failing_commit(_self):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(Session, "commit", failing_commit)
+    with pytest.raises(OSError):
+        admin.users.set_active(slegrand.id, False)
+    monkeypatch.undo()
+    assert [path.read_bytes() for path in files] == before
+
+    monkeypatch.setattr(user_service.UserService, "_change_keys", lambda *args, **kwargs: None)
+    admin.users.set_active(slegrand.id, False)
+    monkeypatch.undo()
+    admin.close()
+    assert all(read_key_file(path).has_user("slegrand") for path in files)
+    database = OfficeDatabase(office)
+    database.authenticate("pmoreau", PASSWORD)
+    database.close()
+    for path in files:
+        keys = read_key_file(path)
+        assert not keys.has_user("slegrand") and keys.has_user("pmoreau"), path
+    unlocked.forget_all()
+    with pytest.raises(UnlockRefused):
+        unlocked.unlock(backup.path, "slegrand", PASSWORD)
 
 
 def test_a_backup_stopped_while_copying_its_documents_leaves_nothing(office, tmp_path, monkeypatch):

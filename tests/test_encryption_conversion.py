@@ -22,7 +22,7 @@ from app.errors import DomainError, PermissionDenied
 from app.paths import DataPaths
 from app.startup import OfficeState
 from app.storage.backup_files import BackupKind, backup_now
-from app.storage.conversion import ConversionCancelled, journal_path
+from app.storage.conversion import LOCK_NAME, ConversionCancelled, journal_path
 from app.workspace import OfficeDatabase
 from models.enums import AuditAction
 from tests.conftest import PASSWORD
@@ -171,8 +171,8 @@ def test_a_cancelled_conversion_changes_nothing(paths):
     after = snapshot(paths.folder)
     changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
     # Backups and documents as they were, nothing new; the live file (a login, a checkpoint
-    # rewrite its pages) still plain, with the same dossiers.
-    live = {paths.database.name + suffix for suffix in ("", "-wal", "-shm")}
+    # rewrite its pages) still plain, with the same dossiers; the empty lock file stays.
+    live = {paths.database.name + suffix for suffix in ("", "-wal", "-shm")} | {LOCK_NAME}
     assert not {name for name in changed if name not in live and "sessions" not in name}
     assert read_plain(paths.database, "SELECT * FROM dossiers ORDER BY id") == dossiers
     assert startup.open_office(paths).state is OfficeState.READY
@@ -314,3 +314,96 @@ def test_a_decryption_killed_between_its_renames_ends_plain(paths):
     assert not key_file_path(paths.database).exists()
     unlocked.forget_all()
     assert startup.open_office(paths).state is OfficeState.READY
+
+
+def test_a_second_start_during_a_conversion_waits_and_loses_nothing(paths):
+    """Dossia started again while a conversion runs (a double-click too many): it neither
+    undoes the conversion's new files nor finishes it, it says to wait; the conversion
+    ends with every document readable."""
+    backup_now(paths, BackupKind.MANUAL)
+    admin = open_as(paths, "admin")
+    starts = []
+
+    def second_start(step: int, _total: int) -> bool:
+        if step > 600 and not starts:  # in the documents, the database already rewritten
+            assert list(paths.folder.rglob("*.conversion"))
+            starts.append(startup.open_office(paths))
+        return True
+
+    done = admin.encryption.encrypt(PASSWORD, second_start)
+    assert starts and starts[0].state is OfficeState.UNUSABLE and starts[0].busy
+    assert "en cours dans une autre fenêtre" in starts[0].message
+    assert done.encrypted and done.documents > 0
+    admin.close()
+    assert not list(paths.folder.rglob("*.conversion"))
+    unlocked.forget_all()
+    assert startup.open_office(paths).state is OfficeState.LOCKED
+    startup.unlock_office(paths, "admin", PASSWORD)
+    workspace = open_as(paths, "admin")
+    for dossier_id in workspace.list_ids(admin_query())[:10]:
+        for document in workspace.documents.list(dossier_id).documents:
+            assert workspace.documents.content(document.id)[0] is not None
+    workspace.close()
+
+
+def test_a_conversion_killed_before_its_journal_leaves_no_clear_document(paths, tmp_path):
+    """A decryption killed in its documents (the data folder copied as the kill leaves it):
+    the next start removes the clear copies it had written with its other new files, and
+    the encrypted office stays whole."""
+    admin = open_as(paths, "admin")
+    admin.encryption.encrypt(PASSWORD)
+    admin = open_as(paths, "admin")
+    encrypted = set(snapshot(paths.folder))
+    killed = DataPaths(tmp_path / "killed" / paths.database.name)
+
+    def kill(step: int, _total: int) -> bool:
+        if step > 700 and not killed.folder.exists():
+            shutil.copytree(paths.folder, killed.folder)
+        return True
+
+    admin.encryption.decrypt(PASSWORD, kill)
+    admin.close()
+    assert any(path.name.endswith(".conversion") for path in files_under(killed.folder))
+    unlocked.forget_all()
+    assert startup.open_office(killed).state is OfficeState.LOCKED  # the next start
+    for path in files_under(killed.documents):
+        assert not path.read_bytes().startswith(b"%PDF"), path
+    left = {name for name in snapshot(killed.folder) if "sessions" not in name}
+    assert left <= encrypted | {LOCK_NAME}
+
+
+def test_a_session_mark_is_alive_while_its_process_holds_it(paths):
+    """Another Dossia's mark counts while its process runs, and not once it is killed,
+    whatever its process id says (ids are reused after a reboot; Windows has no kill 0)."""
+    from app.storage.sqlite_office import other_sessions
+
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from app.paths import DataPaths; "
+            "from app.storage.sqlite_office import SessionMarks; "
+            "m = SessionMarks(DataPaths(Path(sys.argv[1]))); m.open(); "
+            "print('open', flush=True); sys.stdin.read()",
+            str(paths.database),
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdin is not None
+    with child.stdout, child.stdin:
+        assert child.stdout.readline().strip() == "open"
+        assert len(other_sessions(paths)) == 1
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    mark = other_sessions(paths)[0]  # seconds old: may not be locked yet
+    old = mark.stat().st_mtime - 60
+    os.utime(mark, (old, old))
+    assert other_sessions(paths) == []
+    # A mark named after a live process (this one's parent), nobody holding it: a crash.
+    stale = paths.folder / "sessions" / f"{os.getppid()}-0000.open"
+    stale.touch()
+    os.utime(stale, (old, old))
+    assert other_sessions(paths) == []

@@ -20,7 +20,7 @@ import binascii
 import hmac
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -224,6 +224,22 @@ class KeyFile:
         login = _login(login)
         kept = tuple(
             e for e in self.entries if not (e.kind in (USER, PENDING) and e.login == login)
+        )
+        return replace(self, entries=kept)
+
+    def without_pending(self, login: str) -> KeyFile:
+        """`login`'s pending wrapping dropped: the password change it waited for never
+        committed (a crash before it); their current wrapping stays."""
+        login = _login(login)
+        kept = tuple(e for e in self.entries if not (e.kind == PENDING and e.login == login))
+        return replace(self, entries=kept)
+
+    def keeping_users(self, logins: Iterable[str]) -> KeyFile:
+        """Only the wrappings of `logins` (the active users) kept, and the recovery key's:
+        a deactivated user's wrapping that a crash left is destroyed."""
+        kept_logins = {_login(login) for login in logins}
+        kept = tuple(
+            e for e in self.entries if e.kind not in (USER, PENDING) or e.login in kept_logins
         )
         return replace(self, entries=kept)
 

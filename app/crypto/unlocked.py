@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,53 +141,74 @@ def change_key_file(database: Path, change: Callable[[KeyFile, OfficeKey], KeyFi
     return before
 
 
-def keep_user_key(database: Path, login: str, password: str) -> bool:
-    """After a user logged in to the unlocked encrypted `database`: their key wrapped for
-    `password` if they had none (the office was opened with the recovery key, or a restored
-    backup's keys predate them), or their pending wrapping promoted (a password change whose
-    last step a crash interrupted). True if the key file changed. Call it under the office's
-    write lock.
+def keep_user_key(
+    database: Path, login: str, password: str, active_logins: Iterable[str], backups: Path
+) -> bool:
+    """After a user logged in to the unlocked encrypted `database` with `password`, the
+    office's current password of theirs: their key wrapped for it if they had none (the
+    office was opened with the recovery key, or a restored backup's keys predate them);
+    their pending wrapping promoted if it opens (a password change whose last step a crash
+    interrupted), dropped if it does not (a change that never committed); the wrappings of
+    users no longer in `active_logins` destroyed here and in the backups' key files of
+    `backups` (a deactivation interrupted before). True if the key file changed. Call it
+    under the office's write lock, after checking the password is still the current one.
 
     A key file that cannot be written does not stop the login (the next one tries again)."""
     office_key = office_key_of(database)
     if office_key is None:
         return False
+    active = list(active_logins)
     path = key_file_path(database)
     try:
         key_file = read_key_file(path)
-        if key_file.has_pending(login) and key_file.opens_pending(login, password):
-            changed = key_file.promote(login)  # their password change committed
-        elif not key_file.has_user(login):
-            changed = key_file.with_password(office_key, login, password)
-        else:
+        changed = key_file.keeping_users(active)
+        if changed.has_pending(login):  # one argon2 derivation, rare
+            if changed.opens_pending(login, password):
+                changed = changed.promote(login)  # their password change committed
+            else:
+                changed = changed.without_pending(login)
+        if not changed.has_user(login):
+            changed = changed.with_password(office_key, login, password)
+        if changed == key_file:
             return False
         _write_key_file(path, changed)
     except (OSError, DomainError):
         return False
+    if changed.logins() != key_file.logins():
+        change_backup_key_files(database, backups, lambda keys, _key: keys.keeping_users(active))
     return True
 
 
 def change_backup_key_files(
     database: Path, folder: Path, change: Callable[[KeyFile, OfficeKey], KeyFile]
-) -> int:
+) -> list[tuple[Path, KeyFile]]:
     """The same change applied to the key files of this office's backups in `folder` (a
     deactivated user's wrapping destroyed there too, a new recovery key there too): each
-    backup's keys open the same office key as the live file. Best effort: a file that
-    cannot be rewritten is left (said by the count). Backups copied elsewhere (a USB key)
-    keep what they had."""
+    backup's keys open the same office key as the live file. Call it under the office's
+    write lock, inside the change's transaction; returns each file as it was, for
+    `put_back_backup_key_files` if the transaction rolls back. Best effort: a file that
+    cannot be rewritten is left. Backups copied elsewhere (a USB key) keep what they had."""
     office_key = require_office_key(database)
-    changed = 0
+    before: list[tuple[Path, KeyFile]] = []
     with contextlib.suppress(OSError):
         for path in sorted(folder.glob(f"*{KEY_SUFFIX}")):
             try:
                 key_file = read_key_file(path)
                 if not key_file.matches(office_key):
                     continue  # another office's keys (a backup restored from elsewhere)
-                _write_key_file(path, change(key_file, office_key))
-                changed += 1
+                changed = change(key_file, office_key)
+                if changed != key_file:
+                    _write_key_file(path, changed)
+                    before.append((path, key_file))
             except (OSError, DomainError):
                 continue
-    return changed
+    return before
+
+
+def put_back_backup_key_files(before: list[tuple[Path, KeyFile]]) -> None:
+    for path, key_file in before:
+        with contextlib.suppress(OSError):
+            _write_key_file(path, key_file)
 
 
 def put_back_key_file(database: Path, key_file: KeyFile) -> None:

@@ -9,7 +9,6 @@ connection closed: the window releases the database first, and reopens Dossia af
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from app.crypto.unlocked import (
     change_backup_key_files,
     document_cipher,
     is_encrypted,
+    put_back_backup_key_files,
     remember,
     require_office_key,
 )
@@ -100,13 +100,14 @@ class EncryptionService:
             key_file=new.key_file.to_bytes(),
             document_name=cipher.stored_name,
             write_document=lambda old, partial: _encrypt_document(cipher, old, partial),
+            # The PDFs kept in clear in exports/ (syntheses, invoices…): made again on
+            # demand, outside the data folder (`Workspace.exports_folder`).
+            removed_folders=("exports",),
         )
         self._release()
         self._db.dispose()
         result = convert(self._paths, target, progress)
         remember(new.key_file, new.office_key)
-        # The PDFs kept in clear in exports/ (syntheses, invoices…): made again on demand.
-        shutil.rmtree(self._paths.folder / "exports", ignore_errors=True)
         converted = Converted(
             True,
             new.recovery_key,
@@ -174,14 +175,19 @@ class EncryptionService:
             path = key_file_path(self._database)
             before = read_key_file(path)
             write_key_file(path, key_file)
-            # Put back if the commit fails: the printed kit must keep opening the office.
-            event.listen(session, "after_rollback", lambda _s: write_key_file(path, before))
-        # The backups beside it too: the old kit opens none of this computer's copies.
-        change_backup_key_files(
-            self._database,
-            self._paths.backups,
-            lambda keys, key: keys.with_recovery(key, recovery_key),
-        )
+            # The backups beside it too: the old kit opens none of this computer's copies.
+            in_backups = change_backup_key_files(
+                self._database,
+                self._paths.backups,
+                lambda keys, key: keys.with_recovery(key, recovery_key),
+            )
+
+            def put_back(_session: object) -> None:
+                # The commit failed: the printed kit must keep opening the office.
+                write_key_file(path, before)
+                put_back_backup_key_files(in_backups)
+
+            event.listen(session, "after_rollback", put_back)
         return Converted(True, recovery_key, key_file.office_id, 0, 0, (), ())
 
     def check_password(self, password: str) -> None:

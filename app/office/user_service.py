@@ -16,6 +16,7 @@ from app.crypto.unlocked import (
     change_backup_key_files,
     change_key_file,
     is_encrypted,
+    put_back_backup_key_files,
     put_back_key_file,
 )
 from app.errors import DomainError, NotFound
@@ -130,7 +131,6 @@ class UserService:
     def set_active(self, user_id: int, active: bool) -> list[UserRow]:
         """Deactivate (never delete: their dossiers and history keep their name) or reactivate."""
         self._user.require(Right.MANAGE_USERS)
-        forget = ""
         with write_as(self._db, self._user, Right.MANAGE_USERS) as session:
             user = self._target(session, user_id)
             if user.id == self._user.id and not active:
@@ -141,21 +141,17 @@ class UserService:
                 session, self._user, AuditAction.USER_CHANGED, details=f"{user.login} {state}"
             )
             login = user.login
-            if not active:  # their wrapped key destroyed: their password opens nothing now
-                self._change_keys(session, lambda keys, _key: keys.without_user(login))
-                forget = login
+            if not active:  # their wrapped key destroyed: their password opens nothing now,
+                # neither here nor in this computer's backups (the same office key)
+                self._change_keys(
+                    session, lambda keys, _key: keys.without_user(login), backups=True
+                )
             elif self._encrypted and not self._has_key(login):
                 raise DomainError(
                     f"Les données du cabinet sont chiffrées et la clé de « {login} » a été "
                     "détruite à sa désactivation : donnez-lui d'abord un nouveau mot de passe "
                     "(« Réinitialiser le mot de passe »), puis réactivez son compte."
                 )
-        if forget and self._encrypted:  # and in the backups' key files (same office key)
-            change_backup_key_files(
-                self._db.paths.database,
-                self._db.paths.backups,
-                lambda keys, _key: keys.without_user(forget),
-            )
         return self.users()
 
     def reset_password(self, user_id: int, password: str) -> None:
@@ -197,19 +193,28 @@ class UserService:
         return read_key_file(key_file_path(self._db.paths.database)).has_user(login)
 
     def _change_keys(
-        self, session: Session, change: Callable[[KeyFile, OfficeKey], KeyFile]
+        self,
+        session: Session,
+        change: Callable[[KeyFile, OfficeKey], KeyFile],
+        backups: bool = False,
     ) -> None:
-        """An encrypted office: its key file changed with its users, at the end of the
-        transaction (whose write lock serialises the processes); put back as it was if the
-        transaction then rolls back."""
+        """An encrypted office: its key file (and, if `backups`, its backups' key files)
+        changed with its users, at the end of the transaction (whose write lock serialises
+        the processes); put back as they were if the transaction then rolls back."""
         database = self._db.paths.database
         if not is_encrypted(database):
             return
         session.flush()
         before = change_key_file(database, change)
-        event.listen(
-            session, "after_rollback", lambda _session: put_back_key_file(database, before)
+        in_backups = (
+            change_backup_key_files(database, self._db.paths.backups, change) if backups else []
         )
+
+        def put_back(_session: Session) -> None:
+            put_back_key_file(database, before)
+            put_back_backup_key_files(in_backups)
+
+        event.listen(session, "after_rollback", put_back)
 
     def _promote(self, login: str) -> None:
         """The change committed: the user's new wrapping becomes their only one (under the

@@ -2,11 +2,13 @@
 document files, so that a kill at any moment leaves either the old office or the new one.
 
 Every file is first written anew beside the old one (`<file>.conversion`, its key file
-`<file>.keys.conversion`, each document under its new name in the same folder), fsynced;
-then a journal naming them is written atomically: that is the moment the conversion is
-done. From then on, each start finishes it (`finish_conversion`: renames, then the old
-files removed — every step can be repeated); before it, a start removes the new files and
-the old office is untouched. The keys themselves come from the layer above (`app.crypto`):
+`<file>.keys.conversion`, each document under its new name plus `.conversion` in the same
+folder), fsynced; then a journal naming them is written atomically: that is the moment the
+conversion is done. From then on, each start finishes it (`finish_conversion`: renames,
+then the old files removed — every step can be repeated); before it, a start removes the
+new files and the old office is untouched. The conversion holds the lock of
+`conversion.lock` from start to end: a second Dossia started meanwhile neither undoes nor
+finishes it, it says to wait (the system drops the lock of a killed conversion). The keys themselves come from the layer above (`app.crypto`):
 this module is handed the target key, the key file's bytes and the document functions.
 """
 
@@ -15,12 +17,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable
+import shutil
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import Cancelled, DomainError
-from app.files import atomic_write, fsync_file
+from app.files import atomic_write, fsync_file, try_lock, unlock
 from app.paths import DataPaths
 from app.storage import driver, sqlite
 from app.storage.backup_files import (
@@ -33,6 +36,7 @@ from app.storage.sqlite_office import other_sessions
 
 JOURNAL_NAME = "conversion.json"
 STARTED_NAME = "conversion-commencee"  # new files may lie about: look for them
+LOCK_NAME = "conversion.lock"  # held by the running conversion
 PART = ".conversion"
 _PROGRESS_STEPS = 20_000  # SQLite virtual machine steps between two looks at the copy
 
@@ -48,6 +52,9 @@ class Target:
     key_file: bytes | None
     document_name: Callable[[str], str]  # the stored name of a sha256, in the new office
     write_document: Callable[[Path, Path], object]  # (old file, new file): decrypt/encrypt
+    # Folders of the data folder removed once the conversion is done (the clear copies
+    # of PDFs an encrypted office keeps elsewhere).
+    removed_folders: tuple[str, ...] = ()
 
 
 @dataclass
@@ -55,6 +62,10 @@ class ConversionResult:
     files: list[Path] = field(default_factory=list)  # the office, then its backups
     documents: int = 0
     skipped_backups: list[Path] = field(default_factory=list)  # unreadable: left as they were
+
+
+class ConversionRunning(DomainError):
+    """Another Dossia converts this office right now: wait for it."""
 
 
 class ConversionCancelled(Cancelled):
@@ -74,7 +85,16 @@ def convert(paths: DataPaths, target: Target, progress: Progress | None = None) 
     """Convert the office of `paths` (every connection to it closed) and the readable
     backups of its backups folder; ConversionCancelled (nothing changed) when `progress`
     returns False. Raises DomainError in French."""
-    finish_conversion(paths)
+    with _conversion_lock(paths):
+        _finish_locked(paths)
+        result = _convert_locked(paths, target, progress)
+        _finish_locked(paths)
+    return result
+
+
+def _convert_locked(
+    paths: DataPaths, target: Target, progress: Progress | None
+) -> ConversionResult:
     started = paths.folder / STARTED_NAME
     started.touch(mode=0o600)
     result = ConversionResult()
@@ -86,6 +106,7 @@ def convert(paths: DataPaths, target: Target, progress: Progress | None = None) 
         else:
             files.append(backup.path)
     written: list[Path] = []
+    new_documents: list[Path] = []
     try:
         _refuse_other_sessions(paths)
         documents = _documents_by_folder(paths, files)
@@ -103,19 +124,28 @@ def convert(paths: DataPaths, target: Target, progress: Progress | None = None) 
                 new = _write_document(folder, content_hash, old_name, target)
                 if new is not None:
                     written.append(new)
+                    new_documents.append(new)
                     result.documents += 1
                 done += 1
                 if not tell():
                     raise ConversionCancelled()
         _refuse_other_sessions(paths)  # one opened meanwhile would write to the old file
+        missing = [path for path in written if not path.is_file()]
+        if missing:  # never a journal naming a file that is not there
+            raise DomainError(
+                f"La conversion n'a pas retrouvé « {missing[0].name} », qu'elle venait "
+                "d'écrire : les données sont restées telles qu'elles étaient. Recommencez."
+            )
         journal = {
             "files": [str(path) for path in files],
             "plain": target.key is None,
+            "new_documents": [str(path) for path in new_documents],
             "old_documents": [
                 str(_document_path(folder, old_name(content_hash)))
                 for folder, hashes in documents.items()
                 for content_hash in sorted(hashes)
             ],
+            "removed_folders": [str(paths.folder / name) for name in target.removed_folders],
         }
         with atomic_write(journal_path(paths)) as stream:  # the moment it is done
             json.dump(journal, stream, indent=1)
@@ -132,19 +162,44 @@ def convert(paths: DataPaths, target: Target, progress: Progress | None = None) 
                 "sur le disque, puis recommencez."
             ) from error
         raise
-    finish_conversion(paths)
     result.files = files
     return result
 
 
 def finish_conversion(paths: DataPaths) -> bool:
     """At start (and after `convert`): a conversion whose journal was written is finished;
-    one interrupted before is undone (its new files removed). True if there was one."""
+    one interrupted before is undone (its new files removed). True if there was one.
+    DomainError while a conversion runs in another Dossia: nothing is touched then."""
+    if not journal_path(paths).exists() and not (paths.folder / STARTED_NAME).exists():
+        return False  # two stats: the usual start
+    with _conversion_lock(paths):
+        return _finish_locked(paths)
+
+
+@contextlib.contextmanager
+def _conversion_lock(paths: DataPaths) -> Iterator[None]:
+    try:
+        handle = try_lock(paths.folder / LOCK_NAME)
+    except OSError:
+        handle = -1  # a file system without locks: the session marks still guard
+    if handle is None:
+        raise ConversionRunning(
+            "Le chiffrement (ou le déchiffrement) des données de ce poste est en cours dans "
+            "une autre fenêtre de Dossia : attendez qu'il s'achève, puis recommencez."
+        )
+    try:
+        yield
+    finally:
+        if handle >= 0:
+            unlock(handle)
+
+
+def _finish_locked(paths: DataPaths) -> bool:
     journal = journal_path(paths)
     try:
         content = json.loads(journal.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return _remove_unfinished(paths)  # a stat: nothing else unless one was started
+        return _remove_unfinished(paths)
     except (OSError, ValueError) as error:
         raise DomainError(
             f"Le journal de conversion « {journal} » est illisible ({error}) : Dossia ne peut "
@@ -153,13 +208,23 @@ def finish_conversion(paths: DataPaths) -> bool:
         ) from error
     for name in content["files"]:
         _switch(Path(name), plain=bool(content["plain"]))
+    for name in content.get("new_documents", ()):
+        part = Path(name)
+        if part.exists():  # else already in place (a start that finished before)
+            part.replace(_without_part(part))
     for name in content["old_documents"]:
         with contextlib.suppress(OSError):
             Path(name).unlink(missing_ok=True)
+    for name in content.get("removed_folders", ()):
+        shutil.rmtree(name, ignore_errors=True)
     journal.unlink(missing_ok=True)
     (paths.folder / STARTED_NAME).unlink(missing_ok=True)
     _fsync_folder(paths.folder)
     return True
+
+
+def _without_part(path: Path) -> Path:
+    return path.with_name(path.name.removesuffix(PART))
 
 
 def _rewrite(path: Path, target: Target, tell: Callable[[float], bool]) -> list[Path]:
@@ -200,9 +265,19 @@ def _export(
             connection.execute("SELECT sqlcipher_export('converted')")
             connection.execute("DETACH DATABASE converted")
         except driver.OperationalError as error:
-            if "interrupt" in str(error).lower():
+            text = str(error).lower()
+            if "interrupt" in text:
                 raise ConversionCancelled() from error
-            raise DomainError(f"La conversion de « {path.name} » a échoué : {error}.") from error
+            if "full" in text or "disk i/o" in text:
+                raise DomainError(
+                    f"Le disque est plein ou a refusé d'écrire la copie de « {path.name} » : "
+                    "la conversion s'est arrêtée et les données sont restées telles "
+                    "qu'elles étaient. Libérez de la place sur le disque, puis recommencez."
+                ) from error
+            raise DomainError(
+                f"La conversion de « {path.name} » a échoué ({error}) : les données sont "
+                "restées telles qu'elles étaient."
+            ) from error
     finally:
         connection.close()
 
@@ -251,20 +326,24 @@ def _document_path(folder: Path, name: str) -> Path:
 def _write_document(
     folder: Path, content_hash: str, old_name: Callable[[str], str], target: Target
 ) -> Path | None:
-    """The document written under its new name (None: already there, or no old file)."""
+    """The document written under its new name plus `.conversion` (it takes its name when
+    the conversion finishes); None: already there, or no old file."""
     if not DOCUMENT_NAME.fullmatch(content_hash):
         return None
     old = _document_path(folder, old_name(content_hash))
     new = _document_path(folder, target.document_name(content_hash))
     if new.exists() or not old.is_file() or old.is_symlink():
         return None
-    partial = new.with_name(new.name + PART)
+    partial = part_of(new)
     partial.unlink(missing_ok=True)
     new.parent.mkdir(mode=0o700, exist_ok=True)
-    target.write_document(old, partial)
-    fsync_file(partial)
-    partial.replace(new)
-    return new
+    try:
+        target.write_document(old, partial)
+        fsync_file(partial)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # half a document: it may hold clear data
+        raise
+    return partial
 
 
 def _remove_unfinished(paths: DataPaths) -> bool:
@@ -300,6 +379,7 @@ def _fsync_folder(folder: Path) -> None:
 __all__ = [
     "ConversionCancelled",
     "ConversionResult",
+    "ConversionRunning",
     "Target",
     "convert",
     "finish_conversion",

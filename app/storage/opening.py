@@ -14,7 +14,7 @@ from app.errors import DatabaseOpenError, DomainError, NewerDatabaseError, Offic
 from app.paths import DataPaths
 from app.storage import sqlite
 from app.storage.backup_files import BackupInfo, list_backups
-from app.storage.conversion import finish_conversion
+from app.storage.conversion import ConversionRunning, finish_conversion
 
 
 class OfficeState(enum.Enum):
@@ -40,6 +40,8 @@ def open_office(paths: DataPaths) -> Opening:
     encryption (or decryption) interrupted by a crash is first finished or undone."""
     try:
         finish_conversion(paths)
+    except ConversionRunning as error:
+        return Opening(OfficeState.UNUSABLE, error.message, busy=True)
     except DomainError as error:
         return Opening(OfficeState.UNUSABLE, error.message)
     try:

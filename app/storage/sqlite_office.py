@@ -12,12 +12,13 @@ import datetime as dt
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import StorageError
-from app.files import atomic_write, make_private, private_folder
+from app.files import atomic_write, is_locked, make_private, private_folder, try_lock, unlock
 from app.paths import DataPaths
 from app.storage import driver, sqlite
 from app.storage.sqlite_accounts import SqliteAccounts
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 
 _OWN_COMMITS_KEPT = 1000
+_MARK_GRACE_S = 5  # between a session's mark and its lock
 
 
 def _private_paths(paths: DataPaths) -> list[Path]:
@@ -41,21 +43,27 @@ class SessionMarks:
     not end normally (Dossia killed, power cut) — not at every start: at 300,000 dossiers it
     reads 1 GB for 4 s.
 
-    Each open office leaves a small mark (its process id) in the data folder's `sessions`
-    folder and takes it away when it closes; a mark whose process is gone tells of a crash.
-    The day of the last check is kept beside them."""
+    Each open office leaves a small mark in the data folder's `sessions` folder, locked
+    while it is open, and takes it away when it closes; a mark nobody holds tells of a
+    crash (the system drops a killed process's locks; a process id could be reused). The
+    day of the last check is kept beside them."""
 
     def __init__(self, paths: DataPaths) -> None:
         self.folder = paths.folder / "sessions"
         self._mark: Path | None = None
+        self._handle: int | None = None  # the mark's lock, held while the office is open
 
     def open(self) -> None:
         with contextlib.suppress(OSError):
             private_folder(self.folder)
-            self._mark = self.folder / f"{os.getpid()}-{secrets.token_hex(4)}.open"
-            self._mark.touch(mode=0o600)
+            mark = self.folder / f"{os.getpid()}-{secrets.token_hex(4)}.open"
+            self._handle = try_lock(mark)
+            self._mark = mark
 
     def close(self) -> None:
+        if self._handle is not None:
+            unlock(self._handle)  # before the unlink: Windows removes no open file
+            self._handle = None
         if self._mark is not None:
             with contextlib.suppress(OSError):
                 self._mark.unlink()
@@ -96,23 +104,14 @@ def other_sessions(paths: DataPaths) -> list[Path]:
 
 
 def _alive(mark: Path) -> bool:
-    """Whether the process that left `mark` still runs (on Windows, assumed gone: the check
-    then runs, which is only slower)."""
-    try:
-        pid = int(mark.name.split("-", 1)[0])
-    except ValueError:
-        return False
-    if pid == os.getpid():
+    """Whether the session that left `mark` is still open: its lock is held (by another
+    process, or by another office opened in this one). A mark seconds old may not be
+    locked yet."""
+    if is_locked(mark):
         return True
-    if os.name != "posix":
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
+    with contextlib.suppress(OSError):
+        return time.time() - mark.stat().st_mtime < _MARK_GRACE_S
+    return False
 
 
 class SqliteOffice:
