@@ -600,9 +600,7 @@ def test_a_deactivated_users_key_goes_from_the_backups_key_files_too(office):
     unlocked.unlock_with_recovery(backup.path, renewed.recovery_key.text())
 
 
-def test_a_deactivation_reaches_the_backups_key_files_in_its_own_transaction(
-    office, monkeypatch
-):
+def test_a_deactivation_reaches_the_backups_key_files_in_its_own_transaction(office, monkeypatch):
     """Rolled back, the deactivation leaves every key file as it was; committed without its
     key change (a crash, an older Dossia), the next login destroys the wrapping left, in
     the live key file and in the backups'."""

@@ -91,7 +91,9 @@ def test_a_plain_office_is_encrypted_with_its_backups_and_documents(paths):
     assert not kept.exists()
     admin.close()
     assert done.encrypted and done.recovery_key is not None
-    assert done.backups == 1 and done.documents > 0
+    assert done.backups == 2 and done.documents > 0  # the manual one, and one made first
+    first = next(paths.backups.glob("dossia-avant-chiffrement-*.sqlite3"))
+    assert key_file_path(first).is_file()  # made plain, then encrypted with the others
     assert seen == sorted(seen) and seen[-1] == 1000
     assert set(done.without_key) == {"assistant", "jfaure", "kbenali", "pmoreau", "slegrand"}
     assert not journal_path(paths).exists()
@@ -173,7 +175,11 @@ def test_a_cancelled_conversion_changes_nothing(paths):
     # Backups and documents as they were, nothing new; the live file (a login, a checkpoint
     # rewrite its pages) still plain, with the same dossiers; the empty lock file stays.
     live = {paths.database.name + suffix for suffix in ("", "-wal", "-shm")} | {LOCK_NAME}
-    assert not {name for name in changed if name not in live and "sessions" not in name}
+    made_first = {name for name in changed if name.startswith("backups/dossia-avant-chiffrement-")}
+    assert made_first  # the backup made first stays, a backup like any other
+    assert not {
+        name for name in changed - made_first if name not in live and "sessions" not in name
+    }
     assert read_plain(paths.database, "SELECT * FROM dossiers ORDER BY id") == dossiers
     assert startup.open_office(paths).state is OfficeState.READY
 
@@ -369,7 +375,11 @@ def test_a_conversion_killed_before_its_journal_leaves_no_clear_document(paths, 
     for path in files_under(killed.documents):
         assert not path.read_bytes().startswith(b"%PDF"), path
     left = {name for name in snapshot(killed.folder) if "sessions" not in name}
-    assert left <= encrypted | {LOCK_NAME}
+    made_first = {name for name in left if name.startswith("backups/dossia-avant-dechiffrement-")}
+    assert {name for name in made_first if name.endswith(".sqlite3")} == {
+        name.removesuffix(".keys") for name in made_first if name.endswith(".keys")
+    }  # the backup made first, still encrypted, with its keys
+    assert left - made_first <= encrypted | {LOCK_NAME}
 
 
 def test_a_session_mark_is_alive_while_its_process_holds_it(paths):

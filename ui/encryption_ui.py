@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 _ENCRYPT_TEXT = (
-    "<b>Chiffrer les données de ce poste</b><br>La base des dossiers, ses sauvegardes et tous "
-    "les documents seront chiffrés sur le disque : sans un mot de passe d'utilisateur ou la "
-    "clé de secours, un ordinateur ou une clé USB perdus ne révèlent plus rien.<br><br>"
+    "<b>Chiffrer les données de ce poste</b><br>Une sauvegarde est d'abord faite. Puis la "
+    "base des dossiers, ses sauvegardes et tous les documents seront chiffrés sur le disque : "
+    "sans un mot de passe d'utilisateur ou la clé de secours, un ordinateur ou une clé USB "
+    "perdus ne révèlent plus rien.<br><br>"
     "Les PDF gardés en clair dans le dossier « exports » (synthèses, factures…) seront "
     "effacés : Dossia les refait à la demande.<br><br>"
     "Votre mot de passe ouvrira les données. Les autres utilisateurs devront recevoir un "
@@ -36,9 +37,9 @@ _ENCRYPT_TEXT = (
     "sera affichée à la fin, à imprimer.<br><br>Dossia se rouvrira ensuite."
 )
 _DECRYPT_TEXT = (
-    "<b>Déchiffrer les données de ce poste</b><br>Réservé au support : la base, ses "
-    "sauvegardes et les documents seront de nouveau lisibles par quiconque accède à cet "
-    "ordinateur ou à ses sauvegardes. Dossia se rouvrira ensuite."
+    "<b>Déchiffrer les données de ce poste</b><br>Réservé au support : une sauvegarde est "
+    "d'abord faite, puis la base, ses sauvegardes et les documents seront de nouveau lisibles "
+    "par quiconque accède à cet ordinateur ou à ses sauvegardes. Dossia se rouvrira ensuite."
 )
 _KIT_TEXT = (
     "<b>Nouveau kit de secours</b><br>Une nouvelle clé de secours remplace l'actuelle pour "

@@ -33,7 +33,14 @@ from app.errors import DomainError
 from app.office.permissions import write_as
 from app.paths import DataPaths
 from app.security import verify_password
-from app.storage.conversion import Progress, Target, convert
+from app.storage.backup_files import BackupCancelled, BackupKind, backup_now
+from app.storage.conversion import (
+    ConversionCancelled,
+    ConversionResult,
+    Progress,
+    Target,
+    convert,
+)
 from app.storage.database import Database
 from models.enums import AuditAction, Right
 from models.office import User
@@ -58,6 +65,9 @@ class Converted:
     documents: int
     skipped_backups: tuple[Path, ...]
     without_key: tuple[str, ...]
+
+
+_BACKUP_SHARE = 200  # per mille of the progress bar: the backup made first
 
 
 class EncryptionService:
@@ -106,7 +116,7 @@ class EncryptionService:
         )
         self._release()
         self._db.dispose()
-        result = convert(self._paths, target, progress)
+        result = self._convert(BackupKind.BEFORE_ENCRYPTION, target, progress)
         remember(new.key_file, new.office_key)
         converted = Converted(
             True,
@@ -138,7 +148,7 @@ class EncryptionService:
         )
         self._release()
         self._db.dispose()
-        result = convert(self._paths, target, progress)
+        result = self._convert(BackupKind.BEFORE_DECRYPTION, target, progress)
         converted = Converted(
             False,
             None,
@@ -189,6 +199,26 @@ class EncryptionService:
 
             event.listen(session, "after_rollback", put_back)
         return Converted(True, recovery_key, key_file.office_id, 0, 0, (), ())
+
+    def _convert(
+        self, kind: BackupKind, target: Target, progress: Progress | None
+    ) -> ConversionResult:
+        """A backup of the office as it is first (then converted with the others: the
+        latest state is kept whatever happens next), then the conversion; the backup takes
+        the first fifth of the progress."""
+
+        def backing_up(done: int, total: int) -> bool:
+            return progress is None or progress(_BACKUP_SHARE * done // max(total, 1), 1000)
+
+        def converting(done: int, total: int) -> bool:
+            share = _BACKUP_SHARE + (1000 - _BACKUP_SHARE) * done // max(total, 1)
+            return progress is None or progress(share, 1000)
+
+        try:
+            backup_now(self._paths, kind, progress=backing_up)
+        except BackupCancelled as cancelled:
+            raise ConversionCancelled() from cancelled
+        return convert(self._paths, target, converting)
 
     def check_password(self, password: str) -> None:
         """An administrator's own password, before a conversion starts (DomainError)."""

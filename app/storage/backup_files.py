@@ -51,6 +51,8 @@ class BackupKind(enum.Enum):
     MANUAL = "manuel"
     BEFORE_MIGRATION = "avant-migration"
     BEFORE_RESTORE = "avant-restauration"
+    BEFORE_ENCRYPTION = "avant-chiffrement"
+    BEFORE_DECRYPTION = "avant-dechiffrement"
 
     @property
     def label(self) -> str:
@@ -59,6 +61,8 @@ class BackupKind(enum.Enum):
             "manuel": "Sauvegarde manuelle",
             "avant-migration": "Avant mise à jour",
             "avant-restauration": "Avant restauration",
+            "avant-chiffrement": "Avant chiffrement",
+            "avant-dechiffrement": "Avant déchiffrement",
         }[self.value]
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import Cancelled, DomainError
-from app.files import atomic_write, fsync_file, try_lock, unlock
+from app.files import atomic_write, fsync_file, make_private, try_lock, unlock
 from app.paths import DataPaths
 from app.storage import driver, sqlite
 from app.storage.backup_files import (
@@ -238,6 +238,7 @@ def _rewrite(path: Path, target: Target, tell: Callable[[float], bool]) -> list[
     except BaseException:
         new.unlink(missing_ok=True)  # a half-written copy: it may hold clear data
         raise
+    make_private(new)  # SQLite creates it after the umask: one started without ours
     fsync_file(new)
     if target.key_file is not None:
         written.append(new_keys)
