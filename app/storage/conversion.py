@@ -8,8 +8,9 @@ conversion is done. From then on, each start finishes it (`finish_conversion`: r
 then the old files removed — every step can be repeated); before it, a start removes the
 new files and the old office is untouched. The conversion holds the lock of
 `conversion.lock` from start to end: a second Dossia started meanwhile neither undoes nor
-finishes it, it says to wait (the system drops the lock of a killed conversion). The keys themselves come from the layer above (`app.crypto`):
-this module is handed the target key, the key file's bytes and the document functions.
+finishes it, it says to wait (the system drops the lock of a killed conversion). The keys
+themselves come from the layer above (`app.crypto`): this module is handed the target
+key, the key file's bytes and the document functions.
 """
 
 from __future__ import annotations
