@@ -113,13 +113,7 @@ class OfficeDatabase:
                 # The password checked is still the current one (not changed by another
                 # computer's session meanwhile, whose own key change then prevails).
                 if before and now_stored and now_stored.password_hash == before.password_hash:
-                    keep_user_key(
-                        self.paths.database,
-                        user.login,
-                        password,
-                        accounts.active_logins(),
-                        self.paths.backups,
-                    )
+                    keep_user_key(self.paths.database, user.login, password)
         return user
 
     def workspace_for(self, user: CurrentUser) -> Workspace:

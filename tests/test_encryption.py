@@ -514,7 +514,7 @@ def test_a_crash_around_a_password_change_locks_no_one_out(office, monkeypatch):
         raise SystemExit("killed")
 
     monkeypatch.setattr(Session, "commit", killed)
-    monkeypatch.setattr(user_service.event, "listen", lambda *args, **kwargs: None)
+    monkeypatch.setattr(user_service, "on_failure", lambda *args, **kwargs: None)
     with pytest.raises(SystemExit):
         admin.users.reset_password(jfaure.id, "Nouveau-2026-ok")
     monkeypatch.undo()
@@ -600,13 +600,10 @@ def test_a_deactivated_users_key_goes_from_the_backups_key_files_too(office):
     unlocked.unlock_with_recovery(backup.path, renewed.recovery_key.text())
 
 
-def test_a_deactivation_reaches_the_backups_key_files_in_its_own_transaction(office, monkeypatch):
-    """Rolled back, the deactivation leaves every key file as it was; committed without its
-    key change (a crash, an older Dossia), the next login destroys the wrapping left, in
-    the live key file and in the backups'."""
+def test_a_deactivation_rolled_back_leaves_every_key_file_as_it_was(office, monkeypatch):
+    """The deactivation changes the live and the backups' key files inside its transaction;
+    rolled back, they are put back before the write lock is freed."""
     from sqlalchemy.orm import Session
-
-    from app.office import user_service
 
     startup.unlock_office(office, "admin", PASSWORD)
     backup = backup_now(office, BackupKind.MANUAL)
@@ -615,30 +612,46 @@ def test_a_deactivation_reaches_the_backups_key_files_in_its_own_transaction(off
     slegrand = next(row for row in admin.users.users() if row.login == "slegrand")
     files = [key_file_path(office.database), key_file_path(backup.path)]
     before = [path.read_bytes() for path in files]
+    put_back_under_lock = []
+    real_rollback = Session.rollback
 
     def failing_commit(_self):
         raise OSError("disk gone")
 
+    def rollback(self):
+        put_back_under_lock.append([path.read_bytes() for path in files] == before)
+        real_rollback(self)
+
     monkeypatch.setattr(Session, "commit", failing_commit)
+    monkeypatch.setattr(Session, "rollback", rollback)
     with pytest.raises(OSError):
         admin.users.set_active(slegrand.id, False)
     monkeypatch.undo()
+    assert put_back_under_lock == [True]  # before the rollback ended the transaction
     assert [path.read_bytes() for path in files] == before
-
-    monkeypatch.setattr(user_service.UserService, "_change_keys", lambda *args, **kwargs: None)
-    admin.users.set_active(slegrand.id, False)
-    monkeypatch.undo()
     admin.close()
-    assert all(read_key_file(path).has_user("slegrand") for path in files)
+
+
+def test_a_reset_then_a_reactivation_gives_the_key_back_even_with_logins_between(office):
+    """Deactivated, a user's key is destroyed; the administrator resets their password,
+    anyone logs in meanwhile, then the reactivation is accepted and the new password
+    opens the office."""
+    startup.unlock_office(office, "admin", PASSWORD)
     database = OfficeDatabase(office)
-    database.authenticate("pmoreau", PASSWORD)
+    admin = database.workspace_for(database.authenticate("admin", PASSWORD))
+    slegrand = next(row for row in admin.users.users() if row.login == "slegrand")
+    admin.users.set_active(slegrand.id, False)
+    admin.users.reset_password(slegrand.id, "Retour-2026-ok")
+    admin.close()
+    database = OfficeDatabase(office)
+    database.authenticate("pmoreau", PASSWORD)  # a colleague logs in
     database.close()
-    for path in files:
-        keys = read_key_file(path)
-        assert not keys.has_user("slegrand") and keys.has_user("pmoreau"), path
+    database = OfficeDatabase(office)
+    admin = database.workspace_for(database.authenticate("admin", PASSWORD))
+    admin.users.set_active(slegrand.id, True)
+    admin.close()
     unlocked.forget_all()
-    with pytest.raises(UnlockRefused):
-        unlocked.unlock(backup.path, "slegrand", PASSWORD)
+    startup.unlock_office(office, "slegrand", "Retour-2026-ok")
 
 
 def test_a_backup_stopped_while_copying_its_documents_leaves_nothing(office, tmp_path, monkeypatch):

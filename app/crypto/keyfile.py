@@ -20,7 +20,7 @@ import binascii
 import hmac
 import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -232,15 +232,6 @@ class KeyFile:
         committed (a crash before it); their current wrapping stays."""
         login = _login(login)
         kept = tuple(e for e in self.entries if not (e.kind == PENDING and e.login == login))
-        return replace(self, entries=kept)
-
-    def keeping_users(self, logins: Iterable[str]) -> KeyFile:
-        """Only the wrappings of `logins` (the active users) kept, and the recovery key's:
-        a deactivated user's wrapping that a crash left is destroyed."""
-        kept_logins = {_login(login) for login in logins}
-        kept = tuple(
-            e for e in self.entries if e.kind not in (USER, PENDING) or e.login in kept_logins
-        )
         return replace(self, entries=kept)
 
     def with_recovery(self, office_key: OfficeKey, recovery_key: RecoveryKey) -> KeyFile:

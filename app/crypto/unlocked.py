@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,27 +141,23 @@ def change_key_file(database: Path, change: Callable[[KeyFile, OfficeKey], KeyFi
     return before
 
 
-def keep_user_key(
-    database: Path, login: str, password: str, active_logins: Iterable[str], backups: Path
-) -> bool:
+def keep_user_key(database: Path, login: str, password: str) -> bool:
     """After a user logged in to the unlocked encrypted `database` with `password`, the
     office's current password of theirs: their key wrapped for it if they had none (the
     office was opened with the recovery key, or a restored backup's keys predate them);
     their pending wrapping promoted if it opens (a password change whose last step a crash
-    interrupted), dropped if it does not (a change that never committed); the wrappings of
-    users no longer in `active_logins` destroyed here and in the backups' key files of
-    `backups` (a deactivation interrupted before). True if the key file changed. Call it
-    under the office's write lock, after checking the password is still the current one.
+    interrupted), dropped if it does not (a change that never committed). True if the key
+    file changed. Call it under the office's write lock, after checking the password is
+    still the current one.
 
     A key file that cannot be written does not stop the login (the next one tries again)."""
     office_key = office_key_of(database)
     if office_key is None:
         return False
-    active = list(active_logins)
     path = key_file_path(database)
     try:
         key_file = read_key_file(path)
-        changed = key_file.keeping_users(active)
+        changed = key_file
         if changed.has_pending(login):  # one argon2 derivation, rare
             if changed.opens_pending(login, password):
                 changed = changed.promote(login)  # their password change committed
@@ -174,8 +170,6 @@ def keep_user_key(
         _write_key_file(path, changed)
     except (OSError, DomainError):
         return False
-    if changed.logins() != key_file.logins():
-        change_backup_key_files(database, backups, lambda keys, _key: keys.keeping_users(active))
     return True
 
 

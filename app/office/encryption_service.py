@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app import audit
 from app.auth import CurrentUser
@@ -41,7 +41,7 @@ from app.storage.conversion import (
     Target,
     convert,
 )
-from app.storage.database import Database
+from app.storage.database import Database, on_failure
 from models.enums import AuditAction, Right
 from models.office import User
 
@@ -181,23 +181,19 @@ class EncryptionService:
                 AuditAction.ENCRYPTION_CHANGED,
                 details="Nouveau kit de secours",
             )
-            session.flush()
+            session.flush()  # the write lock taken
             path = key_file_path(self._database)
             before = read_key_file(path)
             write_key_file(path, key_file)
+            # The commit fails: the printed kit must keep opening the office.
+            on_failure(session, lambda: write_key_file(path, before))
             # The backups beside it too: the old kit opens none of this computer's copies.
             in_backups = change_backup_key_files(
                 self._database,
                 self._paths.backups,
                 lambda keys, key: keys.with_recovery(key, recovery_key),
             )
-
-            def put_back(_session: object) -> None:
-                # The commit failed: the printed kit must keep opening the office.
-                write_key_file(path, before)
-                put_back_backup_key_files(in_backups)
-
-            event.listen(session, "after_rollback", put_back)
+            on_failure(session, lambda: put_back_backup_key_files(in_backups))
         return Converted(True, recovery_key, key_file.office_id, 0, 0, (), ())
 
     def _convert(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -23,7 +23,7 @@ from app.errors import DomainError, NotFound
 from app.office.office import Choice, NewUser, check_password, user_names, validate_new_user
 from app.office.permissions import write_as
 from app.security import hash_password, verify_password
-from app.storage.database import Database
+from app.storage.database import Database, on_failure
 from models.dossier import Dossier
 from models.enums import AuditAction, Right
 from models.office import Role, User
@@ -204,17 +204,12 @@ class UserService:
         database = self._db.paths.database
         if not is_encrypted(database):
             return
-        session.flush()
+        session.flush()  # the write lock taken
         before = change_key_file(database, change)
-        in_backups = (
-            change_backup_key_files(database, self._db.paths.backups, change) if backups else []
-        )
-
-        def put_back(_session: Session) -> None:
-            put_back_key_file(database, before)
-            put_back_backup_key_files(in_backups)
-
-        event.listen(session, "after_rollback", put_back)
+        on_failure(session, lambda: put_back_key_file(database, before))
+        if backups:
+            in_backups = change_backup_key_files(database, self._db.paths.backups, change)
+            on_failure(session, lambda: put_back_backup_key_files(in_backups))
 
     def _promote(self, login: str) -> None:
         """The change committed: the user's new wrapping becomes their only one (under the

@@ -29,6 +29,22 @@ class CommitObserver(Protocol):
     def committed(self, before: Any) -> None: ...
 
 
+_UNDO = "dossia.undo"
+
+
+def on_failure(session: Session, undo: Callable[[], object]) -> None:
+    """`undo` runs if the write transaction of `session` fails, before its rollback frees
+    the write lock: a file changed with the transaction (a key file) is put back while no
+    other process can change it. Each undo is tried, the last registered first."""
+    session.info.setdefault(_UNDO, []).append(undo)
+
+
+def _undo(session: Session) -> None:
+    for undo in reversed(session.info.pop(_UNDO, [])):
+        with contextlib.suppress(Exception):  # best effort: the next one is tried too
+            undo()
+
+
 class Database:
     """One engine per process; `read()` and `write()` give short, serialised transactions."""
 
@@ -85,9 +101,11 @@ class Database:
             if self.commit_observer is not None:
                 self.commit_observer.committed(before)
         except DBAPIError as error:
+            _undo(session)
             session.rollback()
             raise storage_error(error) from error
         except BaseException:
+            _undo(session)
             session.rollback()
             raise
         finally:

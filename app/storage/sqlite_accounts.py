@@ -45,11 +45,6 @@ class SqliteAccounts:
             locked_until=dt.datetime.fromisoformat(row[7]) if row[7] else None,
         )
 
-    def active_logins(self) -> list[str]:
-        """Whose wrapped office key an encrypted office keeps."""
-        rows = self._connection.execute("SELECT login FROM users WHERE is_active ORDER BY login")
-        return [row[0] for row in rows]
-
     def reserve_attempt(
         self, account_id: int | None, now: dt.datetime, max_failures: int, lock_until: dt.datetime
     ) -> tuple[bool, bool]:
