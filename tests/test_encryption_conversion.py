@@ -417,3 +417,60 @@ def test_a_session_mark_is_alive_while_its_process_holds_it(paths):
     stale.touch()
     os.utime(stale, (old, old))
     assert other_sessions(paths) == []
+
+
+def test_a_conversion_failing_after_a_copy_leaves_no_clear_copy(paths, monkeypatch):
+    """A decryption whose copy of the database cannot be flushed (an I/O error): the clear
+    copy is removed with the rest, and the message is French."""
+    import errno
+
+    from app.storage import conversion
+
+    admin = open_as(paths, "admin")
+    admin.encryption.encrypt(PASSWORD)
+    admin = open_as(paths, "admin")
+    real = conversion.fsync_file
+
+    def fsync(path):
+        if path.name == paths.database.name + ".conversion":
+            raise OSError(errno.EIO, "Input/output error")
+        real(path)
+
+    monkeypatch.setattr(conversion, "fsync_file", fsync)
+    with pytest.raises(DomainError, match="n'a pas pu écrire ses fichiers"):
+        admin.encryption.decrypt(PASSWORD)
+    monkeypatch.undo()
+    admin.close()
+    assert not [p for p in files_under(paths.folder) if p.name.endswith(".conversion")]
+    assert not (paths.folder / conversion.STARTED_NAME).exists()
+    unlocked.forget_all()
+    assert startup.open_office(paths).state is OfficeState.LOCKED  # still encrypted, whole
+
+
+def test_a_file_held_open_at_the_renames_is_finished_at_a_later_start(paths, monkeypatch):
+    """On Windows another program (an antivirus) may hold a file that must take its new
+    name: the encryption is done all the same (its kit shown), the starts say what holds
+    them until the file is let go, then one finishes it."""
+    real_replace = Path.replace
+
+    def held(self, target):
+        if self.name == paths.database.name + ".conversion":
+            raise PermissionError(13, "Accès refusé", str(self))
+        return real_replace(self, target)
+
+    admin = open_as(paths, "admin")
+    monkeypatch.setattr(Path, "replace", held)
+    done = admin.encryption.encrypt(PASSWORD)
+    assert done.encrypted and done.recovery_key is not None
+    assert "prochain démarrage" in done.unfinished and paths.database.name in done.unfinished
+    unlocked.forget_all()
+    opening = startup.open_office(paths)
+    assert opening.state is OfficeState.UNUSABLE and opening.busy
+    assert "autre programme" in opening.message
+    monkeypatch.undo()
+    assert startup.open_office(paths).state is OfficeState.LOCKED  # finished now
+    assert not journal_path(paths).exists()
+    startup.unlock_office(paths, "admin", PASSWORD)
+    workspace = open_as(paths, "admin")
+    assert workspace.tab_counts(admin_query())[all_tab()] > 0
+    workspace.close()

@@ -188,6 +188,8 @@ def _summary(result: Converted) -> str:
             f"\n\n{len(result.skipped_backups)} sauvegarde(s) illisible(s) laissée(s) telle(s) "
             "quelle(s) dans le dossier des sauvegardes."
         )
+    if result.unfinished:
+        text += "\n\n" + result.unfinished
     if result.without_key:
         text += (
             "\n\nCes utilisateurs devront recevoir un nouveau mot de passe avant de pouvoir "

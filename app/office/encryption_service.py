@@ -65,6 +65,7 @@ class Converted:
     documents: int
     skipped_backups: tuple[Path, ...]
     without_key: tuple[str, ...]
+    unfinished: str = ""  # done, to be finished at the next start (`ConversionResult`)
 
 
 _BACKUP_SHARE = 200  # per mille of the progress bar: the backup made first
@@ -102,6 +103,7 @@ class EncryptionService:
         if is_encrypted(self._database):
             raise DomainError("Les données de ce poste sont déjà chiffrées.")
         self._check_password(password)
+        self._record("Chiffrement des données de ce poste (demandé)")
         others = tuple(login for login in self._active_logins() if login != self._user.login)
         new = create_key_file(self._user.login, password)
         cipher = DocumentCipher(new.office_key)
@@ -126,8 +128,10 @@ class EncryptionService:
             result.documents,
             tuple(result.skipped_backups),
             others,
+            result.unfinished,
         )
-        self._record(f"Chiffrement des données de ce poste{_counts(converted)}")
+        if not converted.unfinished:  # else the file is not in place yet: at the next start
+            self._record(f"Chiffrement des données de ce poste{_counts(converted)}")
         return converted
 
     def decrypt(self, password: str, progress: Progress | None = None) -> Converted:
@@ -157,8 +161,10 @@ class EncryptionService:
             result.documents,
             tuple(result.skipped_backups),
             (),
+            result.unfinished,
         )
-        self._record(f"Déchiffrement des données de ce poste{_counts(converted)}")
+        if not converted.unfinished:
+            self._record(f"Déchiffrement des données de ce poste{_counts(converted)}")
         return converted
 
     def new_recovery_kit(self, password: str) -> Converted:

@@ -63,6 +63,9 @@ class ConversionResult:
     files: list[Path] = field(default_factory=list)  # the office, then its backups
     documents: int = 0
     skipped_backups: list[Path] = field(default_factory=list)  # unreadable: left as they were
+    # Done (its journal written), but a file could not take its new name yet (held open by
+    # another program): why, in French; the next start finishes it.
+    unfinished: str = ""
 
 
 class ConversionRunning(DomainError):
@@ -89,8 +92,21 @@ def convert(paths: DataPaths, target: Target, progress: Progress | None = None) 
     with _conversion_lock(paths):
         _finish_locked(paths)
         result = _convert_locked(paths, target, progress)
-        _finish_locked(paths)
+        try:
+            _finish_locked(paths)
+        except OSError as error:  # on Windows, a file another program holds open
+            result.unfinished = unfinished_message(error)
     return result
+
+
+def unfinished_message(error: OSError) -> str:
+    return (
+        "Le chiffrement (ou le déchiffrement) des données est fait, mais un fichier n'a pas "
+        f"encore pu prendre sa place ({error.strerror or error} : "
+        f"« {Path(error.filename or '').name} », sans doute ouvert par un autre programme : "
+        "antivirus, sauvegarde). Fermez ce programme : Dossia achèvera l'opération à son "
+        "prochain démarrage."
+    )
 
 
 def _convert_locked(
@@ -152,10 +168,10 @@ def _convert_locked(
             json.dump(journal, stream, indent=1)
         _fsync_folder(paths.folder)
     except BaseException as error:
-        for path in written:
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
-        started.unlink(missing_ok=True)
+        # Its new files removed; the mark stays while one could not be (the next start
+        # tries again).
+        _remove(*written)
+        _remove_unfinished(paths)
         if isinstance(error, OSError):
             raise DomainError(
                 f"La conversion n'a pas pu écrire ses fichiers ({error.strerror or error}) : "
@@ -174,7 +190,10 @@ def finish_conversion(paths: DataPaths) -> bool:
     if not journal_path(paths).exists() and not (paths.folder / STARTED_NAME).exists():
         return False  # two stats: the usual start
     with _conversion_lock(paths):
-        return _finish_locked(paths)
+        try:
+            return _finish_locked(paths)
+        except OSError as error:
+            raise ConversionRunning(unfinished_message(error)) from error
 
 
 @contextlib.contextmanager
@@ -229,23 +248,33 @@ def _without_part(path: Path) -> Path:
 
 
 def _rewrite(path: Path, target: Target, tell: Callable[[float], bool]) -> list[Path]:
-    """`path` written anew (and its key file): the files written."""
+    """`path` written anew (and its key file): the files written. On any failure, none
+    is left (a half-written copy may hold clear data)."""
     new, new_keys = part_of(path), part_of(sqlite.key_file_of(path))
-    written = [new]
     new.unlink(missing_ok=True)
     size = max(path.stat().st_size, 1)
     try:
         _export(path, new, target, tell, size)
+        make_private(new)  # SQLite creates it after the umask: one started without ours
+        fsync_file(new)
+        if target.key_file is not None:
+            with atomic_write(new_keys, binary=True) as stream:
+                stream.write(target.key_file)
     except BaseException:
-        new.unlink(missing_ok=True)  # a half-written copy: it may hold clear data
+        _remove(new, new_keys)
         raise
-    make_private(new)  # SQLite creates it after the umask: one started without ours
-    fsync_file(new)
-    if target.key_file is not None:
-        written.append(new_keys)
-        with atomic_write(new_keys, binary=True) as stream:
-            stream.write(target.key_file)
-    return written
+    return [new] if target.key_file is None else [new, new_keys]
+
+
+def _remove(*paths: Path) -> bool:
+    """Each of `paths` removed if it is there; False if one could not be."""
+    removed = True
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            removed = False
+    return removed
 
 
 def _export(
@@ -343,30 +372,29 @@ def _write_document(
         target.write_document(old, partial)
         fsync_file(partial)
     except BaseException:
-        partial.unlink(missing_ok=True)  # half a document: it may hold clear data
+        _remove(partial)  # half a document: it may hold clear data
         raise
     return partial
 
 
 def _remove_unfinished(paths: DataPaths) -> bool:
-    """New files left by a conversion killed before its journal: removed. Looked for only
-    when a conversion was started (the folders of documents may hold millions of files)."""
+    """New files left by a conversion killed (or failed) before its journal: removed.
+    Looked for only when a conversion was started (the folders of documents may hold
+    millions of files); the mark stays until every one is gone. True if one was found."""
     started = paths.folder / STARTED_NAME
     if not started.exists():
         return False
-    found = False
-    for folder in (paths.folder, paths.backups):
-        with contextlib.suppress(OSError):
-            for path in folder.glob(f"*{PART}"):
-                path.unlink(missing_ok=True)
-                found = True
-    for documents in (paths.documents, paths.backups / "documents"):
-        with contextlib.suppress(OSError):
-            for path in documents.glob(f"*/*{PART}"):
-                path.unlink(missing_ok=True)
-                found = True
-    started.unlink(missing_ok=True)
-    return found
+    found: list[Path] = []
+    for pattern, folders in (
+        (f"*{PART}", (paths.folder, paths.backups)),
+        (f"*/*{PART}", (paths.documents, paths.backups / "documents")),
+    ):
+        for folder in folders:
+            with contextlib.suppress(OSError):  # a folder that is not there
+                found += folder.glob(pattern)
+    if _remove(*found):
+        started.unlink(missing_ok=True)
+    return bool(found)
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -386,4 +414,5 @@ __all__ = [
     "convert",
     "finish_conversion",
     "journal_path",
+    "unfinished_message",
 ]
