@@ -474,3 +474,61 @@ def test_a_file_held_open_at_the_renames_is_finished_at_a_later_start(paths, mon
     workspace = open_as(paths, "admin")
     assert workspace.tab_counts(admin_query())[all_tab()] > 0
     workspace.close()
+
+
+def test_clear_files_that_resist_removal_are_removed_at_a_later_start(paths, monkeypatch):
+    """The clear PDFs of exports/ and the old documents are removed once the encryption is
+    done; one held open (a PDF reader on Windows) is removed at a later start."""
+    from app.storage import conversion
+
+    kept = paths.folder / "exports" / "Synthèse 2026-00001.pdf"
+    kept.parent.mkdir()
+    kept.write_bytes(b"%PDF-1.4 clear")
+    clear_documents = [p for p in files_under(paths.documents)]
+    real_rmtree = conversion.shutil.rmtree
+
+    def held(path, *args, **kwargs):
+        raise PermissionError(13, "Accès refusé", str(path))
+
+    admin = open_as(paths, "admin")
+    monkeypatch.setattr(conversion.shutil, "rmtree", held)
+    assert not admin.encryption.encrypt(PASSWORD).unfinished
+    admin.close()
+    assert kept.exists() and (paths.folder / conversion.LEFTOVERS_NAME).exists()
+    monkeypatch.setattr(conversion.shutil, "rmtree", real_rmtree)
+    unlocked.forget_all()
+    assert startup.open_office(paths).state is OfficeState.LOCKED  # a later start
+    assert not kept.exists() and not (paths.folder / "exports").exists()
+    assert not (paths.folder / conversion.LEFTOVERS_NAME).exists()
+    assert not [p for p in clear_documents if p.exists()]
+
+
+def test_a_journal_finds_its_files_after_the_data_folder_moved(paths, tmp_path):
+    """A conversion done (journal written) in a folder moved before the next start: that
+    start finishes it where the folder is now."""
+    from app.storage import conversion
+
+    admin = open_as(paths, "admin")
+    real_finish = conversion._finish_locked
+    calls = []
+
+    def killed_before_finishing(office):
+        calls.append(office)
+        if len(calls) == 2:  # the finish after the journal: as if the power went
+            return False
+        return real_finish(office)
+
+    conversion._finish_locked = killed_before_finishing
+    try:
+        admin.encryption.encrypt(PASSWORD)
+    finally:
+        conversion._finish_locked = real_finish
+    admin.close()
+    assert journal_path(paths).exists()
+    moved = DataPaths(tmp_path / "moved" / paths.database.name)
+    shutil.move(str(paths.folder), str(moved.folder))
+    unlocked.forget_all()
+    assert startup.open_office(moved).state is OfficeState.LOCKED
+    assert not journal_path(moved).exists()
+    assert not [p for p in files_under(moved.folder) if p.name.endswith(".conversion")]
+    startup.unlock_office(moved, "admin", PASSWORD)

@@ -38,6 +38,7 @@ from app.storage.sqlite_office import other_sessions
 JOURNAL_NAME = "conversion.json"
 STARTED_NAME = "conversion-commencee"  # new files may lie about: look for them
 LOCK_NAME = "conversion.lock"  # held by the running conversion
+LEFTOVERS_NAME = "conversion-restes.json"  # old files a finish could not remove yet
 PART = ".conversion"
 _PROGRESS_STEPS = 20_000  # SQLite virtual machine steps between two looks at the copy
 
@@ -153,16 +154,18 @@ def _convert_locked(
                 f"La conversion n'a pas retrouvé « {missing[0].name} », qu'elle venait "
                 "d'écrire : les données sont restées telles qu'elles étaient. Recommencez."
             )
+        # Paths relative to the data folder: a folder moved before the next start still
+        # finds its files.
         journal = {
-            "files": [str(path) for path in files],
+            "files": [_stored(paths, path) for path in files],
             "plain": target.key is None,
-            "new_documents": [str(path) for path in new_documents],
+            "new_documents": [_stored(paths, path) for path in new_documents],
             "old_documents": [
-                str(_document_path(folder, old_name(content_hash)))
+                _stored(paths, _document_path(folder, old_name(content_hash)))
                 for folder, hashes in documents.items()
                 for content_hash in sorted(hashes)
             ],
-            "removed_folders": [str(paths.folder / name) for name in target.removed_folders],
+            "removed_folders": list(target.removed_folders),
         }
         with atomic_write(journal_path(paths)) as stream:  # the moment it is done
             json.dump(journal, stream, indent=1)
@@ -187,8 +190,10 @@ def finish_conversion(paths: DataPaths) -> bool:
     """At start (and after `convert`): a conversion whose journal was written is finished;
     one interrupted before is undone (its new files removed). True if there was one.
     DomainError while a conversion runs in another Dossia: nothing is touched then."""
-    if not journal_path(paths).exists() and not (paths.folder / STARTED_NAME).exists():
-        return False  # two stats: the usual start
+    if not any(
+        (paths.folder / name).exists() for name in (JOURNAL_NAME, STARTED_NAME, LEFTOVERS_NAME)
+    ):
+        return False  # three stats: the usual start
     with _conversion_lock(paths):
         try:
             return _finish_locked(paths)
@@ -219,6 +224,7 @@ def _finish_locked(paths: DataPaths) -> bool:
     try:
         content = json.loads(journal.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        _remove_leftovers(paths, [])
         return _remove_unfinished(paths)
     except (OSError, ValueError) as error:
         raise DomainError(
@@ -227,20 +233,49 @@ def _finish_locked(paths: DataPaths) -> bool:
             "rien n'a été supprimé."
         ) from error
     for name in content["files"]:
-        _switch(Path(name), plain=bool(content["plain"]))
+        _switch(_absolute(paths, name), plain=bool(content["plain"]))
     for name in content.get("new_documents", ()):
-        part = Path(name)
+        part = _absolute(paths, name)
         if part.exists():  # else already in place (a start that finished before)
             part.replace(_without_part(part))
-    for name in content["old_documents"]:
-        with contextlib.suppress(OSError):
-            Path(name).unlink(missing_ok=True)
-    for name in content.get("removed_folders", ()):
-        shutil.rmtree(name, ignore_errors=True)
+    # The old files (clear documents and PDFs after an encryption): one that cannot be
+    # removed now (held open on Windows) is tried again at each start.
+    _remove_leftovers(paths, [*content["old_documents"], *content.get("removed_folders", ())])
     journal.unlink(missing_ok=True)
     (paths.folder / STARTED_NAME).unlink(missing_ok=True)
     _fsync_folder(paths.folder)
     return True
+
+
+def _stored(paths: DataPaths, path: Path) -> str:
+    return os.path.relpath(path, paths.folder)
+
+
+def _absolute(paths: DataPaths, name: str) -> Path:
+    return paths.folder / name  # a journal of an earlier version holds absolute paths
+
+
+def _remove_leftovers(paths: DataPaths, names: list[str]) -> None:
+    """Remove `names` (files or folders) and those an earlier finish could not; the ones
+    that still resist are kept in `conversion-restes.json` for the next start."""
+    leftovers = paths.folder / LEFTOVERS_NAME
+    with contextlib.suppress(OSError, ValueError):
+        names = [*json.loads(leftovers.read_text(encoding="utf-8")), *names]
+    left = []
+    for name in dict.fromkeys(names):
+        path = _absolute(paths, name)
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        except OSError:
+            left.append(name)
+    if left:
+        with contextlib.suppress(OSError), atomic_write(leftovers) as stream:
+            json.dump(left, stream, indent=1)
+    else:
+        leftovers.unlink(missing_ok=True)
 
 
 def _without_part(path: Path) -> Path:
