@@ -50,7 +50,9 @@ from app.startup import (
     upgrade_office,
 )
 from app.storage import backup_files
+from app.storage.conversion import finish_conversion
 from app.storage.sqlite import check_database
+from app.storage.sqlite_office import open_session
 from app.text import format_amount, parse_amount
 from app.workspace import OfficeDatabase, Workspace
 
@@ -323,17 +325,21 @@ def run_backup_command(args: argparse.Namespace) -> int:
             for info in backup_files.list_backups(paths.backups):
                 print(f"{info.label}\t{info.path}")
             return 0
-        if args.command == "backup":
-            if not paths.database.exists():
-                raise DomainError(f"La base « {paths.database} » n'existe pas.")
-            unlock_encrypted(paths.database, args.user, args.recovery_key)
-            check_database(paths.database, writable=False)
-            info = backup_files.write_backup(
-                paths.database, Path(args.out).resolve(), paths.documents
-            )
-            print(f"{info.label} : {info.path}")
-            return 0
-        result = restore_as(paths, args.user, Path(args.source).resolve(), args.recovery_key)
+        # A conversion killed before its renames is finished first; one running in a window
+        # makes the command wait for it (its session mark tells the conversion the same).
+        finish_conversion(paths)
+        with open_session(paths):
+            if args.command == "backup":
+                if not paths.database.exists():
+                    raise DomainError(f"La base « {paths.database} » n'existe pas.")
+                unlock_encrypted(paths.database, args.user, args.recovery_key)
+                check_database(paths.database, writable=False)
+                info = backup_files.write_backup(
+                    paths.database, Path(args.out).resolve(), paths.documents
+                )
+                print(f"{info.label} : {info.path}")
+                return 0
+            result = restore_as(paths, args.user, Path(args.source).resolve(), args.recovery_key)
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 2

@@ -121,13 +121,14 @@ def remove_abandoned_partials(folder: Path, now: float | None = None) -> list[Pa
 _HELD = {errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK, errno.EDEADLK}
 
 
-def try_lock(path: Path, create: bool = True) -> int | None:
+def try_lock(path: Path, create: bool = True, write: bool = True) -> int | None:
     """Take the exclusive lock of `path` (created, private, if missing) without waiting:
     the descriptor that holds it (give it to `unlock`), or None when someone holds it. The
     system drops the lock when the process ends, however it ends (killed, power cut): a
     lock never outlives its holder, unlike a file that says who holds it. OSError if the
     file cannot be opened or the file system has no locks."""
-    handle = os.open(path, os.O_RDWR | (os.O_CREAT if create else 0), PRIVATE_FILE)
+    flags = (os.O_RDWR if write else os.O_RDONLY) | (os.O_CREAT if create else 0)
+    handle = os.open(path, flags, PRIVATE_FILE)
     try:
         if sys.platform == "win32":
             msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
@@ -152,13 +153,16 @@ def unlock(handle: int) -> None:
         os.close(handle)
 
 
-def is_locked(path: Path) -> bool:
-    """Whether a live process holds the lock of `path` (False for a missing file, or where
-    the file system has no locks)."""
+def lock_holder(path: Path) -> bool | None:
+    """Whether a live process holds the lock of `path`: True, False (nobody, or the file
+    is gone), or None when it cannot be known (another user's file, a file system
+    without locks)."""
     try:
-        handle = try_lock(path, create=False)
-    except OSError:
+        handle = try_lock(path, create=False, write=False)
+    except FileNotFoundError:
         return False
+    except OSError:
+        return None
     if handle is None:
         return True
     unlock(handle)

@@ -532,3 +532,76 @@ def test_a_journal_finds_its_files_after_the_data_folder_moved(paths, tmp_path):
     assert not journal_path(moved).exists()
     assert not [p for p in files_under(moved.folder) if p.name.endswith(".conversion")]
     startup.unlock_office(moved, "admin", PASSWORD)
+
+
+def test_where_files_cannot_be_locked_no_conversion_starts(paths, monkeypatch):
+    """A data folder on a file system without locks (a network share): a conversion is
+    refused before it changes anything, and another Dossia's mark, which cannot be
+    checked there, counts as open."""
+    import errno
+
+    from app import files
+    from app.storage.sqlite_office import SessionMarks, other_sessions
+
+    def no_locks(*_args):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(files.fcntl, "flock", no_locks)
+    other = SessionMarks(paths)
+    other.open()
+    assert other_sessions(paths)  # unknown: taken as open
+    other.close()
+    admin = open_as(paths, "admin")
+    with pytest.raises(DomainError, match="verrouiller"):
+        admin.encryption.encrypt(PASSWORD)
+    admin.close()
+    assert not key_file_path(paths.database).exists()
+
+
+def test_a_mark_from_the_future_is_not_taken_for_a_fresh_one(paths):
+    """The clock set back (NTP, a dual-boot's clock): a crashed session's mark dated
+    later than now is not alive for that."""
+    from app.storage.sqlite_office import other_sessions
+
+    mark = paths.folder / "sessions" / "12345-beef.open"
+    mark.parent.mkdir(exist_ok=True)
+    mark.touch()
+    later = mark.stat().st_mtime + 3600
+    os.utime(mark, (later, later))
+    assert other_sessions(paths) == []
+
+
+def test_the_backup_command_finishes_a_conversion_first(paths):
+    """The night's `main.py backup` after a conversion killed before its renames: the
+    conversion is finished first, so the backup holds its documents."""
+    from app.storage import conversion
+
+    admin = open_as(paths, "admin")
+    real_finish = conversion._finish_locked
+    calls = []
+
+    def killed_before_finishing(office):
+        calls.append(office)
+        return False if len(calls) == 2 else real_finish(office)
+
+    conversion._finish_locked = killed_before_finishing
+    try:
+        admin.encryption.encrypt(PASSWORD)
+    finally:
+        conversion._finish_locked = real_finish
+    admin.close()
+    assert journal_path(paths).exists()
+    out = paths.folder.parent / "nuit.sqlite3"
+    done = subprocess.run(
+        [sys.executable, "main.py", "--db", str(paths.database), "--user", "admin", "backup"]
+        + ["--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DOSSIA_PASSWORD": PASSWORD, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert not journal_path(paths).exists()
+    assert key_file_path(out).is_file()
+    documents = [p for p in files_under(out.parent / "documents")]
+    assert documents and not [p for p in documents if p.name.endswith(".conversion")]

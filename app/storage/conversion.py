@@ -90,7 +90,7 @@ def convert(paths: DataPaths, target: Target, progress: Progress | None = None) 
     """Convert the office of `paths` (every connection to it closed) and the readable
     backups of its backups folder; ConversionCancelled (nothing changed) when `progress`
     returns False. Raises DomainError in French."""
-    with _conversion_lock(paths):
+    with _conversion_lock(paths, required=True):
         _finish_locked(paths)
         result = _convert_locked(paths, target, progress)
         try:
@@ -202,11 +202,19 @@ def finish_conversion(paths: DataPaths) -> bool:
 
 
 @contextlib.contextmanager
-def _conversion_lock(paths: DataPaths) -> Iterator[None]:
+def _conversion_lock(paths: DataPaths, required: bool = False) -> Iterator[None]:
+    """The conversion's lock held for the block. Where the file system has no locks (a
+    network share), a conversion is refused (`required`); a start finishes one anyway."""
     try:
         handle = try_lock(paths.folder / LOCK_NAME)
-    except OSError:
-        handle = -1  # a file system without locks: the session marks still guard
+    except OSError as error:
+        if required:
+            raise DomainError(
+                "Le dossier des données ne permet pas de verrouiller ses fichiers "
+                f"({error.strerror or error}) : la conversion ne peut pas s'y faire sans "
+                "risque. Est-il sur un partage réseau ? Rien n'a été modifié."
+            ) from error
+        handle = -1
     if handle is None:
         raise ConversionRunning(
             "Le chiffrement (ou le déchiffrement) des données de ce poste est en cours dans "

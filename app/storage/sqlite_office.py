@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import StorageError
-from app.files import atomic_write, is_locked, make_private, private_folder, try_lock, unlock
+from app.files import (
+    atomic_write,
+    lock_holder,
+    make_private,
+    private_folder,
+    try_lock,
+    unlock,
+)
 from app.paths import DataPaths
 from app.storage import driver, sqlite
 from app.storage.sqlite_accounts import SqliteAccounts
@@ -56,9 +63,12 @@ class SessionMarks:
     def open(self) -> None:
         with contextlib.suppress(OSError):
             private_folder(self.folder)
-            mark = self.folder / f"{os.getpid()}-{secrets.token_hex(4)}.open"
-            self._handle = try_lock(mark)
-            self._mark = mark
+            self._mark = self.folder / f"{os.getpid()}-{secrets.token_hex(4)}.open"
+            for _attempt in range(20):  # held only by another's look at it, for an instant
+                self._handle = try_lock(self._mark)
+                if self._handle is not None:
+                    break
+                time.sleep(0.01)
 
     def close(self) -> None:
         if self._handle is not None:
@@ -95,6 +105,21 @@ class SessionMarks:
         return False
 
 
+@contextlib.contextmanager
+def open_session(paths: DataPaths) -> Iterator[None]:
+    """A session mark held for the block, by a command that works on the office without
+    opening it as the window does (a backup, a restore): a conversion waits for it."""
+    if not paths.database.exists():  # nothing to convert: nothing to tell
+        yield
+        return
+    marks = SessionMarks(paths)
+    marks.open()
+    try:
+        yield
+    finally:
+        marks.close()
+
+
 def other_sessions(paths: DataPaths) -> list[Path]:
     """The marks of the offices open on `paths` right now (call once this process closed
     its own): another window, another user of this computer, a command."""
@@ -104,13 +129,13 @@ def other_sessions(paths: DataPaths) -> list[Path]:
 
 
 def _alive(mark: Path) -> bool:
-    """Whether the session that left `mark` is still open: its lock is held (by another
-    process, or by another office opened in this one). A mark seconds old may not be
-    locked yet."""
-    if is_locked(mark):
+    """Whether the session that left `mark` may still be open: its lock is held (by
+    another process, or by another office opened in this one), or that cannot be known
+    (then it is taken as open). A mark seconds old may not be locked yet."""
+    if lock_holder(mark) is not False:
         return True
     with contextlib.suppress(OSError):
-        return time.time() - mark.stat().st_mtime < _MARK_GRACE_S
+        return 0 <= time.time() - mark.stat().st_mtime < _MARK_GRACE_S
     return False
 
 
