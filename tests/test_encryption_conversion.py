@@ -593,8 +593,10 @@ def test_the_backup_command_finishes_a_conversion_first(paths):
     assert journal_path(paths).exists()
     out = paths.folder.parent / "nuit.sqlite3"
     done = subprocess.run(
-        [sys.executable, "main.py", "--db", str(paths.database), "--user", "admin", "backup"]
-        + ["--out", str(out)],
+        [
+            *(sys.executable, "main.py", "--db", str(paths.database), "--user", "admin"),
+            *("backup", "--out", str(out)),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
