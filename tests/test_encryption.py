@@ -600,6 +600,47 @@ def test_a_deactivated_users_key_goes_from_the_backups_key_files_too(office):
     unlocked.unlock_with_recovery(backup.path, renewed.recovery_key.text())
 
 
+def test_a_login_leaves_the_keys_alone_when_the_password_changed_meanwhile(
+    office, monkeypatch
+):
+    """Another computer changed the password between this login's check and its write
+    lock: the pending wrapping of that change is not this login's to drop."""
+    from sqlalchemy.orm import Session
+
+    from app.office import user_service
+    from app.storage.sqlite_accounts import SqliteAccounts
+
+    startup.unlock_office(office, "admin", PASSWORD)
+    database = OfficeDatabase(office)
+    admin = database.workspace_for(database.authenticate("admin", PASSWORD))
+    jfaure = next(row for row in admin.users.users() if row.login == "jfaure")
+
+    def killed(_self):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(Session, "commit", killed)  # a change in flight elsewhere
+    monkeypatch.setattr(user_service, "on_failure", lambda *args, **kwargs: None)
+    with pytest.raises(SystemExit):
+        admin.users.reset_password(jfaure.id, "Nouveau-2026-ok")
+    monkeypatch.undo()
+    real = SqliteAccounts.active_account
+    seen = []
+
+    def changed_meanwhile(self, login):
+        account = real(self, login)
+        seen.append(login)
+        if account is not None and len(seen) == 3:  # the look under the write lock
+            return account.__class__(**{**account.__dict__, "password_hash": "changed"})
+        return account
+
+    monkeypatch.setattr(SqliteAccounts, "active_account", changed_meanwhile)
+    database = OfficeDatabase(office)
+    database.authenticate("jfaure", PASSWORD)
+    database.close()
+    assert len(seen) == 3
+    assert read_key_file(key_file_path(office.database)).has_pending("jfaure")
+
+
 def test_a_deactivation_rolled_back_leaves_every_key_file_as_it_was(office, monkeypatch):
     """The deactivation changes the live and the backups' key files inside its transaction;
     rolled back, they are put back before the write lock is freed."""
