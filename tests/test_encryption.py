@@ -600,9 +600,7 @@ def test_a_deactivated_users_key_goes_from_the_backups_key_files_too(office):
     unlocked.unlock_with_recovery(backup.path, renewed.recovery_key.text())
 
 
-def test_a_login_leaves_the_keys_alone_when_the_password_changed_meanwhile(
-    office, monkeypatch
-):
+def test_a_login_leaves_the_keys_alone_when_the_password_changed_meanwhile(office, monkeypatch):
     """Another computer changed the password between this login's check and its write
     lock: the pending wrapping of that change is not this login's to drop."""
     from sqlalchemy.orm import Session
