@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
         self._counts_timer.timeout.connect(self._update_counts)
-        self._counts_due = False  # counted once the query being read is shown
+        self._counts_due = False  # counted once the new query's rows are painted
         self._results_asked = False  # Bas or Entrée pressed while the search was read
 
         self.restart_requested = False
@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
 
         self.model = DossierTableModel(workspace)
         self.model.queryChanged.connect(self._query_shown)
+        self.model.painted.connect(self._rows_painted)
         self._build()
         self._build_menus()
         self.model.set_query(ListQuery(tab=ListTab.PROSPECTS))
@@ -432,23 +433,22 @@ class MainWindow(QMainWindow):
         self._office_busy()
         self._results_asked = False
         self.model.set_query(replace(self.model.query, **changes))
-        # Counted once the new list is painted: counting on the other core meanwhile slows
-        # the paint the user waits for (memory bandwidth, GIL hand-offs). A count still
-        # running is stale: stopped.
+        # Counted once the new list is painted (`DossierTableModel.painted`): counting on
+        # the other core meanwhile slows the paint the user waits for (memory bandwidth,
+        # GIL hand-offs). A count still running is stale: stopped.
         if self._counts_reader is not None and self._counts.busy:
             self._counts_reader.interrupt()
         self._counts_generation += 1
-        if self.model.pending:  # read in the background: counted once its rows are shown
-            self._counts_due = True
-        else:
+        self._counts_due = True
+
+    def _rows_painted(self) -> None:
+        if self._counts_due and not self.model.pending:
+            self._counts_due = False
             self._counts_timer.start()
 
     def _query_shown(self) -> None:
         if self.model.pending:
             return
-        if self._counts_due:
-            self._counts_due = False
-            self._counts_timer.start()
         if self._results_asked:  # Bas or Entrée came before the search's rows
             self._results_asked = False
             self.go_to_results()
