@@ -655,3 +655,40 @@ def test_a_list_no_view_paints_still_takes_its_full_length(qtbot, workspace):
     qtbot.waitUntil(lambda: model.complete, timeout=5000)
     assert model.rowCount() == TEMPLATE_DOSSIERS + 15
     model.close()
+
+
+def test_the_first_paint_does_not_wait_for_the_tab_counts(qtbot, workspace, monkeypatch):
+    """The tabs are counted once the list is on screen, not while the main window is built
+    and painted for the first time (at 100,000 dossiers the counts read the whole list)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from ui import workers
+    from ui.main_window import MainWindow
+
+    events: list[str] = []
+    run = workers.Background.run
+
+    def recorded(self, work, *args, **kwargs):
+        if getattr(work, "__name__", "") == "count":
+            events.append("counts")
+        return run(self, work, *args, **kwargs)
+
+    monkeypatch.setattr(workers.Background, "run", recorded)
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                events.append("paint")
+            return False
+
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    paints = Paints()
+    window.table.viewport().installEventFilter(paints)
+    window.show()
+    qtbot.waitUntil(lambda: "counts" in events and not window.counts_pending)
+    window.table.viewport().removeEventFilter(paints)
+    assert events.index("paint") < events.index("counts")
+    assert window.tabs.tabText(3) == f"Tous ({TEMPLATE_DOSSIERS})"
+    window.close()
+    window.shut_down()

@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_menus()
         self.model.set_query(ListQuery(tab=ListTab.PROSPECTS))
-        self._update_counts()
+        self._counts_due = True  # counted once the list is painted, not before its first paint
 
     # --- layout ---
 
