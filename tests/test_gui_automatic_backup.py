@@ -79,3 +79,61 @@ def test_a_backup_cancelled_during_its_copy_or_its_check_leaves_nothing(paths, c
     assert not _partials(paths.backups)
     assert not list(paths.backups.glob("*.sqlite3"))
     assert backups.automatic_backup_due(paths)
+
+
+def test_the_days_integrity_check_waits_for_a_quiet_office_too(qtbot, main_window, monkeypatch):
+    """The whole-file check (4 GB at 1,000,000 dossiers) is not run at start, where the
+    first dossier's opening needs the machine: it runs once the office is quiet, then the
+    day's backup of the file it found sound."""
+    workspace = main_window.workspace
+    real = workspace.quick_check
+    checks = []
+    monkeypatch.setattr(workspace, "quick_check", lambda: checks.append(1) or real())
+    main_window.automatic_backup_quiet_ms = 2000
+    main_window.after_start()
+    qtbot.waitUntil(lambda: main_window._backup_timer.isActive(), timeout=10000)
+    for text in ("a", "ab", "abc"):
+        main_window.search.setText(text)  # the user is searching: not yet
+        qtbot.wait(50)
+    assert not checks
+    qtbot.waitUntil(lambda: not main_window.automatic_backup_pending, timeout=10000)
+    assert checks == [1]
+    assert not backups.automatic_backup_due(workspace.paths)
+
+
+def test_a_damaged_file_found_when_quiet_is_not_backed_up(qtbot, main_window, monkeypatch):
+    workspace = main_window.workspace
+    monkeypatch.setattr(workspace, "quick_check", lambda: "page 42: btree corrompu")
+    opened = []
+    monkeypatch.setattr(main_window.backups, "open_restore", opened.append)
+    main_window.automatic_backup_quiet_ms = 0
+    main_window.after_start()
+    qtbot.waitUntil(lambda: bool(opened), timeout=10000)
+    assert "btree corrompu" in opened[0]
+    assert backups.automatic_backup_due(workspace.paths)  # no backup of a damaged file
+    assert not list(workspace.paths.backups.glob("*.sqlite3"))
+
+
+def test_quitting_during_the_days_integrity_check_stops_it(qtbot, main_window, monkeypatch):
+    """Quitting while the day's check reads the file interrupts it: it stays due, and the
+    backup is not taken."""
+    import threading
+
+    workspace = main_window.workspace
+    started, interrupted = threading.Event(), threading.Event()
+
+    def held() -> None:
+        started.set()
+        interrupted.wait(30)
+        return None  # an interrupted check says nothing (still due)
+
+    monkeypatch.setattr(workspace, "quick_check", held)
+    monkeypatch.setattr(workspace, "interrupt_quick_check", interrupted.set)
+    main_window.automatic_backup_quiet_ms = 0
+    main_window.after_start()
+    qtbot.waitUntil(started.is_set, timeout=10000)
+    main_window.close()
+    main_window.shut_down()  # returns: the check was interrupted, not awaited
+    assert interrupted.is_set()
+    assert main_window._automatic_backup.wait(0)
+    assert backups.automatic_backup_due(workspace.paths)

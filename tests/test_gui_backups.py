@@ -87,6 +87,7 @@ def test_start_checks_take_the_daily_backup(qtbot, main_window):
 
 def test_a_failed_quick_check_offers_a_restore(qtbot, main_window, monkeypatch):
     monkeypatch.setattr(main_window.workspace, "quick_check", lambda: "page 42: btree corrompu")
+    main_window.automatic_backup_quiet_ms = 0  # the office quiet from the start
     main_window.after_start()
     from ui.backup_ui import RestoreDialog
 

@@ -595,3 +595,100 @@ def test_a_search_that_fails_in_the_background_says_so_and_leaves_the_rows(
         qtbot.waitUntil(lambda: not main_window.model.pending)
     assert [type(e[1]) for e in exceptions] == [DomainError]
     assert main_window.model.rowCount() == before
+
+
+def test_the_rest_of_the_list_and_the_counts_wait_for_the_first_page_painted(
+    qtbot, main_window, workspace, monkeypatch
+):
+    """A new query's first page is painted before its other ids are read and the tabs
+    counted: read meanwhile, their Python takes turns at the GIL with the paint's calls
+    to data(), and the paint the user waits for took several times longer."""
+    from PySide6.QtCore import QEvent, QObject
+
+    for index in range(30):
+        new_dossier(workspace, f"Peint{index}")
+    main_window.refresh()
+    main_window.tabs.setCurrentIndex(3)
+    qtbot.waitUntil(lambda: not main_window.counts_pending and main_window.model.complete)
+    model = main_window.model
+    model.page_size = 10  # a first page of 10: the rest of the ids read in the background
+    events: list[tuple[str, str]] = []  # (what, the search of the rows shown)
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                events.append(("paint", model.shown_query.search))
+            return False
+
+    def log(what: str, function):
+        def logged(*args):
+            events.append((what, model.shown_query.search))
+            return function(*args)
+
+        return logged
+
+    paints = Paints()
+    main_window.table.viewport().installEventFilter(paints)
+    monkeypatch.setattr(model, "_fetch_ids", log("ids", model._fetch_ids))
+    monkeypatch.setattr(main_window._counts, "run", log("counts", main_window._counts.run))
+    with qtbot.waitSignal(model.completed, timeout=5000):
+        type_text(qtbot, main_window.search, "peint")  # 30 dossiers, a first page of 10
+        qtbot.waitUntil(lambda: model.shown_query.search == "peint")
+    qtbot.waitUntil(lambda: not main_window.counts_pending)
+    main_window.table.viewport().removeEventFilter(paints)
+    peint = [what for what, search in events if search == "peint"]
+    assert peint[0] == "paint"
+    assert peint.count("ids") == 1 and peint.count("counts") == 1
+    assert model.rowCount() == 30
+    assert main_window.tabs.tabText(3) == "Tous (30)"
+
+
+def test_a_list_no_view_paints_still_takes_its_full_length(qtbot, workspace):
+    from ui.client_list import DossierTableModel
+
+    for index in range(15):
+        new_dossier(workspace, f"Seul{index}")
+    model = DossierTableModel(workspace)  # no view: nothing calls data()
+    model.page_size = 10
+    with qtbot.waitSignal(model.painted, timeout=5000):
+        model.set_query(ListQuery(tab=ListTab.ALL))
+    qtbot.waitUntil(lambda: model.complete, timeout=5000)
+    assert model.rowCount() == TEMPLATE_DOSSIERS + 15
+    model.close()
+
+
+def test_the_first_paint_does_not_wait_for_the_tab_counts(qtbot, workspace, monkeypatch):
+    """The tabs are counted once the list is on screen, not while the main window is built
+    and painted for the first time (at 100,000 dossiers the counts read the whole list)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from ui import workers
+    from ui.main_window import MainWindow
+
+    events: list[str] = []
+    run = workers.Background.run
+
+    def recorded(self, work, *args, **kwargs):
+        if getattr(work, "__name__", "") == "count":
+            events.append("counts")
+        return run(self, work, *args, **kwargs)
+
+    monkeypatch.setattr(workers.Background, "run", recorded)
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                events.append("paint")
+            return False
+
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    paints = Paints()
+    window.table.viewport().installEventFilter(paints)
+    window.show()
+    qtbot.waitUntil(lambda: "counts" in events and not window.counts_pending)
+    window.table.viewport().removeEventFilter(paints)
+    assert events.index("paint") < events.index("counts")
+    assert window.tabs.tabText(3) == f"Tous ({TEMPLATE_DOSSIERS})"
+    window.close()
+    window.shut_down()

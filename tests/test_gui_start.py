@@ -184,3 +184,38 @@ def test_about_says_the_version_the_data_and_the_office(qtbot, main_window, work
     assert "ORIAS n°\u00a023004567" in text and str(workspace.paths.folder) in text
     assert "SQLite 3." in text and " Mo)" in text
     box.reject()
+
+
+def test_a_given_password_is_checked_beside_the_main_windows_imports(qtbot, paths, monkeypatch):
+    """`--user` with the password given: argon2 runs in a thread while the GUI thread imports
+    the main window's modules (the first paint waited for both, one after the other); a
+    wrong password still opens the login dialog with the refusal, and a bug in the check
+    is raised on the GUI thread."""
+    import threading
+
+    office = OfficeDatabase(paths)
+    checked_on: list[bool] = []
+    real = office.authenticate
+
+    def recorded(login: str, password: str):
+        checked_on.append(threading.current_thread() is threading.main_thread())
+        return real(login, password)
+
+    monkeypatch.setattr(office, "authenticate", recorded)
+    user = launcher.log_in(office, "admin", PASSWORD)
+    assert user is not None and user.login == "admin"
+    assert checked_on == [False]
+    assert "ui.main_window" in sys.modules
+
+    shown: list[str] = []
+    monkeypatch.setattr(LoginDialog, "exec", lambda dialog: shown.append(dialog.error.text()))
+    assert launcher.log_in(office, "admin", "mauvais") is None
+    assert shown == [BAD_CREDENTIALS]
+
+    def broken(login: str, password: str):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(office, "authenticate", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        launcher.log_in(office, "admin", PASSWORD)
+    office.close()

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QRect,
     Qt,
     QThreadPool,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QPainter, QPainterPath
@@ -29,6 +30,7 @@ from ui.workers import Background
 PAGE_SIZE = 100  # rows read by id at a time, as they come into view
 FIRST_PAGE_SIZE = 100  # a screenful or three: what a new search or sort must show at once
 SYNC_IDS = 20_000  # a list this long or shorter is re-read at once after a change (≤ 10 ms)
+UNPAINTED_MS = 50  # no view painted a new query's rows (none shown): `painted` anyway
 
 _ALIGN_CENTER = int(Qt.AlignmentFlag.AlignCenter)
 _ALIGN_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -86,10 +88,13 @@ class DossierTableModel(QAbstractTableModel):
 
     Signals:
         queryChanged: the query (tab, search, filter, sort) was replaced (its rows shown).
+        painted: a view has painted the new query's rows (or none did within
+            `UNPAINTED_MS`): background work for it may start, without slowing that paint.
         completed: the whole list's length is known (its ids arrived).
     """
 
     queryChanged = Signal()
+    painted = Signal()
     completed = Signal()
 
     KEPT_PAGES = 40
@@ -109,6 +114,14 @@ class DossierTableModel(QAbstractTableModel):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._jobs = Background(self._pool)
+        # What follows a new query's rows (the rest of its ids, the tab counts) waits for
+        # their first paint (see `_after_paint`).
+        self._painting_for: int | None = None  # the generation whose paint is awaited
+        self._paint_due = False  # a view's next call to data() schedules `_after_paint`
+        self._paint_timer = QTimer(self)
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.setInterval(UNPAINTED_MS)
+        self._paint_timer.timeout.connect(self._after_paint)
 
     # --- query ---
 
@@ -179,8 +192,26 @@ class DossierTableModel(QAbstractTableModel):
         self._show(rows, complete=len(rows) < first)
         self.endResetModel()
         self.queryChanged.emit()
+        self._painting_for = self._generation
+        self._paint_due = True
+        self._paint_timer.start()
+
+    def _after_paint(self) -> None:
+        """The new query's rows are painted: now the rest of its ids are read (and
+        `painted` tells the window, which counts the tabs). Read during that paint, a
+        worker's Python (a tuple per row, 300,000 of them for «Tous») and the paint's
+        thousand calls to `data()` take turns at the GIL, each turn up to its switch
+        interval: the paint took 30–50 ms instead of 10. So the first `data()` of a new
+        query schedules this for once that paint is over; with no view painting, a timer
+        does."""
+        self._paint_due = False
+        self._paint_timer.stop()
+        if self._painting_for != self._generation:  # a newer query replaced it meanwhile
+            return
+        self._painting_for = None
         if not self._complete:
             self._fetch_ids(self._generation, self._grow)
+        self.painted.emit()
 
     def refresh(self, then: Callable[[], object] | None = None) -> None:
         """Read the list again (after a change). A list of up to `SYNC_IDS` dossiers is read
@@ -265,6 +296,7 @@ class DossierTableModel(QAbstractTableModel):
         """Stop the background reading and close its connection."""
         self._generation += 1
         self._pending = False
+        self._paint_timer.stop()
         self._stop_fetching()
         self._jobs.wait(5000)
         if self._reader is not None:
@@ -348,6 +380,9 @@ class DossierTableModel(QAbstractTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ):
+        if self._paint_due:  # a view paints a new query's rows: what follows, once done
+            self._paint_due = False
+            QTimer.singleShot(0, self, self._after_paint)
         if role == Qt.ItemDataRole.DisplayRole:
             entry = self._entry(index.row())
             return "" if entry is None else entry[1][index.column()]

@@ -114,9 +114,9 @@ class _DropTree(QTreeWidget):
         self.dropped.emit(files, self.itemAt(event.position().toPoint()))
 
 
-def _buffer(content: bytes, parent: QObject | None = None) -> QBuffer:
+def _buffer(content: QByteArray, parent: QObject | None = None) -> QBuffer:
     buffer = QBuffer(parent)
-    buffer.setData(QByteArray(content))
+    buffer.setData(content)  # shared, not copied
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     return buffer
 
@@ -151,8 +151,10 @@ class DocumentPreview(QStackedWidget):
         self.setCurrentWidget(self.message)
         self.shown = ""
 
-    def show_content(self, content: bytes | None, filename: str) -> None:
-        """The document's bytes (decrypted in memory: nothing of it is written to disk)."""
+    def show_content(self, content: QByteArray | None, filename: str) -> None:
+        """The document's bytes (decrypted in memory: nothing of it is written to disk), in
+        Qt's hands alone: the caller lets its Python copy go first (`_preview`), so that a
+        50 MB PDF is not held twice while Qt parses it."""
         extension = filename.rpartition(".")[2].lower() if "." in filename else ""
         if content is None:
             self.clear("Le fichier de ce document est introuvable sur le disque.")
@@ -163,7 +165,7 @@ class DocumentPreview(QStackedWidget):
         else:
             self.clear(f"Pas d'aperçu pour « {filename} » : ouvrez-le (double-clic).")
 
-    def _show_pdf(self, content: bytes) -> None:
+    def _show_pdf(self, content: QByteArray) -> None:
         from PySide6.QtPdf import QPdfDocument
         from PySide6.QtPdfWidgets import QPdfView
 
@@ -184,7 +186,7 @@ class DocumentPreview(QStackedWidget):
         self.setCurrentWidget(self.pdf_view)
         self.shown = "pdf"
 
-    def _show_image(self, content: bytes) -> None:
+    def _show_image(self, content: QByteArray) -> None:
         buffer = _buffer(content)  # read at once below, then let go
         reader = QImageReader(buffer)
         reader.setDecideFormatFromContent(True)
@@ -450,17 +452,24 @@ class DocumentsTab(QWidget):
         self.move_button.setEnabled(editable and bool(rows))
         self.answers_button.setEnabled(editable and len(rows) == 1)
         self.delete_button.setEnabled(editable and bool(rows))
-        if len(rows) == 1:
-            outcome = attempt(lambda: self.service.content(rows[0].id))
-            if outcome.value is not None:
-                content, filename = outcome.value
-                self.preview.show_content(content, filename)
-                return
+        if len(rows) == 1 and self._preview(rows[0].id):
+            return
         self.preview.clear(
             f"{len(rows)} documents choisis."
             if rows
             else "Choisissez un document pour le voir ici."
         )
+
+    def _preview(self, document_id: int) -> bool:
+        """Show one document in the preview; False if it could not be read."""
+        outcome = attempt(lambda: self.service.content(document_id))
+        if outcome.value is None:
+            return False
+        content, filename = outcome.value
+        data = None if content is None else QByteArray(content)
+        del outcome, content  # the Python copy let go before Qt parses its own
+        self.preview.show_content(data, filename)
+        return True
 
     def _folder_of(self, item: QTreeWidgetItem | None) -> DocumentFolder:
         """The folder a drop or «Joindre» goes to: the one under the cursor or selected."""

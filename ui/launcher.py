@@ -39,7 +39,7 @@ from app.startup import OfficeState
 from app.workspace import OfficeDatabase
 from ui.common import icon, message_box, style_sheet
 from ui.dialogs.login import RECOVERED, FirstStartDialog, LoginDialog
-from ui.operations import attempt
+from ui.operations import Outcome, attempt
 from ui.warm_up import WarmUp
 from ui.workers import Background
 
@@ -226,7 +226,7 @@ def log_in(
     password is accepted, for the main window's first paint."""
     message = ""
     if login and password is not None:
-        outcome = attempt(lambda: office.authenticate(login, password))
+        outcome = _authenticated_meanwhile(office, login, password)
         if outcome.problem is None:
             return outcome.value
         message = outcome.problem.message
@@ -238,6 +238,29 @@ def log_in(
     if warm_up is not None:
         warm_up.hold()
     return dialog.result_value if accepted else None
+
+
+def _authenticated_meanwhile(
+    office: OfficeDatabase, login: str, password: str
+) -> Outcome[CurrentUser]:
+    """The password given (`--user`, $DOSSIA_PASSWORD) checked in a thread while this one
+    imports the main window's modules, which need no user: argon2 (≈ 45 ms) holds no lock,
+    and the first paint no longer waits for the two one after the other."""
+    found: list[Outcome[CurrentUser] | BaseException] = []
+
+    def check() -> None:
+        try:
+            found.append(attempt(lambda: office.authenticate(login, password)))
+        except BaseException as error:  # a bug: raised again on the GUI thread
+            found.append(error)
+
+    thread = threading.Thread(target=check, name="login-check", daemon=True)
+    thread.start()
+    importlib.import_module("ui.main_window")
+    thread.join()
+    if isinstance(found[0], BaseException):
+        raise found[0]
+    return found[0]
 
 
 def _prepare_unlock() -> None:

@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
         self._counts_timer.timeout.connect(self._update_counts)
-        self._counts_due = False  # counted once the query being read is shown
+        self._counts_due = False  # counted once the new query's rows are painted
         self._results_asked = False  # Bas or Entrée pressed while the search was read
 
         self.restart_requested = False
@@ -152,10 +152,11 @@ class MainWindow(QMainWindow):
 
         self.model = DossierTableModel(workspace)
         self.model.queryChanged.connect(self._query_shown)
+        self.model.painted.connect(self._rows_painted)
         self._build()
         self._build_menus()
         self.model.set_query(ListQuery(tab=ListTab.PROSPECTS))
-        self._update_counts()
+        self._counts_due = True  # counted once the list is painted, not before its first paint
 
     # --- layout ---
 
@@ -432,23 +433,22 @@ class MainWindow(QMainWindow):
         self._office_busy()
         self._results_asked = False
         self.model.set_query(replace(self.model.query, **changes))
-        # Counted once the new list is painted: counting on the other core meanwhile slows
-        # the paint the user waits for (memory bandwidth, GIL hand-offs). A count still
-        # running is stale: stopped.
+        # Counted once the new list is painted (`DossierTableModel.painted`): counting on
+        # the other core meanwhile slows the paint the user waits for (memory bandwidth,
+        # GIL hand-offs). A count still running is stale: stopped.
         if self._counts_reader is not None and self._counts.busy:
             self._counts_reader.interrupt()
         self._counts_generation += 1
-        if self.model.pending:  # read in the background: counted once its rows are shown
-            self._counts_due = True
-        else:
+        self._counts_due = True
+
+    def _rows_painted(self) -> None:
+        if self._counts_due and not self.model.pending:
+            self._counts_due = False
             self._counts_timer.start()
 
     def _query_shown(self) -> None:
         if self.model.pending:
             return
-        if self._counts_due:
-            self._counts_due = False
-            self._counts_timer.start()
         if self._results_asked:  # Bas or Entrée came before the search's rows
             self._results_asked = False
             self.go_to_results()
@@ -533,7 +533,8 @@ class MainWindow(QMainWindow):
 
     def after_start(self) -> None:
         """Once the window is on screen: the first dossier's opening prepared in the
-        background, then the checks (integrity, daily backup, share)."""
+        background, then the checks (share, purge reminder; the day's integrity check and
+        backup once the office is quiet)."""
         self.warm_up.start(self.workspace, self.model.id_at(0) if self.model.rowCount() else None)
         self._poll.start()
         self.prepare_spare_window()
@@ -554,43 +555,41 @@ class MainWindow(QMainWindow):
             box.setObjectName("networkShareWarning")
             box.open()
 
-    def _start_checks_work(self):
-        problem = self.workspace.quick_check()
-        if problem is not None:
-            return problem, 0
+    def _start_checks_work(self) -> int:
         # The purge imports its services: after the warm-up, which the first dossier
         # opened waits for, not at the same time.
         self.warm_up.wait_done()
-        due = 0
-        if self.workspace.user.can(Right.PERSONAL_DATA):
-            due = len(self.workspace.privacy.purge_candidates())
-        return None, due
+        if not self.workspace.user.can(Right.PERSONAL_DATA):
+            return 0
+        return len(self.workspace.privacy.purge_candidates())
 
-    def _start_checks_done(self, result) -> None:
-        problem, due = result
+    def _start_checks_done(self, due: int) -> None:
         self._show_purge_reminder(due)
-        if problem is None and not self._shut:  # a damaged office is not backed up
+        if not self._shut:
             self._backup_latest = time.monotonic() + AUTOMATIC_BACKUP_LATEST_S
             self._backup_timer.start(self.automatic_backup_quiet_ms)
-        if problem is not None:
-            found = f"La vérification de la base a trouvé un problème ({problem})."
-            if self.workspace.user.can(Right.BACKUP_RESTORE):
-                self.backups.open_restore(f"{found} Restaurez la dernière bonne sauvegarde.")
-            else:
-                box = message_box(
-                    QMessageBox.Icon.Warning,
-                    "Base de données",
-                    f"{found} Demandez à un administrateur ou au responsable d'agence de "
-                    "restaurer la dernière bonne sauvegarde.",
-                    parent=self,
-                )
-                box.setObjectName("damagedNoticeDialog")
-                box.open()
 
-    # --- the day's automatic backup (once the office is quiet; cancelled by quitting) ---
+    def _show_damage(self, problem: str) -> None:
+        """The day's integrity check found the file damaged: offer the latest good backup."""
+        found = f"La vérification de la base a trouvé un problème ({problem})."
+        if self.workspace.user.can(Right.BACKUP_RESTORE):
+            self.backups.open_restore(f"{found} Restaurez la dernière bonne sauvegarde.")
+        else:
+            box = message_box(
+                QMessageBox.Icon.Warning,
+                "Base de données",
+                f"{found} Demandez à un administrateur ou au responsable d'agence de "
+                "restaurer la dernière bonne sauvegarde.",
+                parent=self,
+            )
+            box.setObjectName("damagedNoticeDialog")
+            box.open()
+
+    # --- the day's integrity check and automatic backup (once the office is quiet;
+    # cancelled by quitting) ---
 
     def _office_busy(self) -> None:
-        """The user is working: the automatic backup waits for a quiet moment (up to
+        """The user is working: the day's check and backup wait for a quiet moment (up to
         `AUTOMATIC_BACKUP_LATEST_S` after the start checks)."""
         if self._backup_timer.isActive() and time.monotonic() < self._backup_latest:
             self._backup_timer.start(self.automatic_backup_quiet_ms)
@@ -601,21 +600,37 @@ class MainWindow(QMainWindow):
         return self._backup_timer.isActive() or self._automatic_backup.busy
 
     def _run_automatic_backup(self) -> None:
+        """The office is quiet: the whole-file integrity check if due (once a day, and after
+        a session that did not end normally), then the day's backup of a sound file. Not at
+        start: at 1,000,000 dossiers the check reads 4 GB, and right after start the first
+        dossier's opening needs the machine (the check on a second core, the disk)."""
         if self._shut:
             return
         cancel = self._backup_cancel
+        workspace = self.workspace
 
         def progress(_done: int, _total: int) -> bool:
             return not cancel.is_set()
 
-        self._automatic_backup.run(
-            lambda: self.workspace.backups.run_automatic(progress),
-            self._automatic_backup_done,
-            self._automatic_backup_failed,
-        )
+        def work():
+            problem = workspace.quick_check()
+            if cancel.is_set():  # interrupted by quitting or a restore: still due
+                raise Cancelled(
+                    "Vérification interrompue : elle sera refaite au prochain démarrage."
+                )
+            if problem is not None:  # a damaged office is not backed up
+                return problem, None
+            return None, workspace.backups.run_automatic(progress)
 
-    def _automatic_backup_done(self, backup) -> None:
-        if backup is not None and not self._shut:
+        self._automatic_backup.run(work, self._automatic_backup_done, self._automatic_backup_failed)
+
+    def _automatic_backup_done(self, result) -> None:
+        problem, backup = result
+        if self._shut:
+            return
+        if problem is not None:
+            self._show_damage(problem)
+        elif backup is not None:
             self.statusBar().showMessage(f"{backup.label} effectuée.", 10000)
 
     def _automatic_backup_failed(self, error: BaseException) -> None:
@@ -628,6 +643,7 @@ class MainWindow(QMainWindow):
         removed) rather than holding the office open until it ends."""
         self._backup_timer.stop()
         self._backup_cancel.set()
+        self.workspace.interrupt_quick_check()  # the whole-file read: due again next start
         self._automatic_backup.wait(30000)
 
     def _show_purge_reminder(self, due: int) -> None:
@@ -682,7 +698,6 @@ class MainWindow(QMainWindow):
         self._poll.stop()
         if self._counts_reader is not None:
             self._counts_reader.interrupt()  # a count still running is of no use now
-        self.workspace.interrupt_quick_check()  # the whole file read: due again next start
         self._counts.wait(5000)
         self._start_checks.wait(30000)
         self._stop_automatic_backup()
