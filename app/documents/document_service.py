@@ -113,7 +113,7 @@ class DocumentService(DossierCommands[DocumentsInfo]):
             document = self._document(session, document_id)
             return document.content_hash, document.filename
 
-    def content(self, document_id: int) -> tuple[bytes | None, str]:
+    def content(self, document_id: int) -> tuple[bytes | bytearray | None, str]:
         """The document's bytes for the preview (decrypted in memory in an encrypted
         office; None when its file is gone from the disk) and its file name."""
         content_hash, filename = self._stored(document_id)

@@ -71,7 +71,7 @@ class CompanyService:
         if not company.logo_hash:
             return None
         try:
-            return self._documents.read(company.logo_hash)
+            return bytes(self._documents.read(company.logo_hash))  # small: a logo
         except (OSError, DomainError):  # gone, or not the logo any more: the PDF goes without
             return None
 

@@ -99,12 +99,14 @@ class DocumentStore:
         path = self.path_for(content_hash)
         return path.is_file() and not path.is_symlink()
 
-    def read(self, content_hash: str) -> bytes:
+    def read(self, content_hash: str) -> bytes | bytearray:
         """The document's bytes (a preview); OSError if its file is gone, DamagedDocument
-        if it is not the document its row names (altered, or another one put in its place)."""
+        if it is not the document its row names (altered, or another one put in its place).
+        Decrypted, they are held once (no copy of a 50 MB scan into `bytes`)."""
         path = self.path_for(content_hash)
+        content: bytes | bytearray
         if self.cipher is not None:
-            content = bytes(self.cipher.decrypt_bytes(path))
+            content = self.cipher.decrypt_bytes(path)
         else:
             content = path.read_bytes()
         if hashlib.sha256(content).hexdigest() != content_hash:
