@@ -144,7 +144,7 @@ def restore_on_new_computer(
 
 class EarlyUnlock:
     """The keys of an encrypted office opened in a thread from the very start, when the
-    login and password are given (`--user`, $DOSSIA_PASSWORD): argon2 (≈ 0.25 s, the GIL
+    login and password are given (`--user`, $DOSSIA_PASSWORD): argon2 (≈ 0.15 s, the GIL
     released) runs while Qt's libraries load and the application starts."""
 
     def __init__(self, paths: DataPaths, login: str, password: str) -> None:

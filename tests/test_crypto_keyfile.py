@@ -298,5 +298,5 @@ def test_the_default_cost_is_stored_and_used():
     new = create_key_file("admin", "secret")
     entry = next(e for e in new.key_file.entries if e.login == "admin")
     assert entry.params == DEFAULT_PARAMS
-    assert json.loads(new.key_file.to_bytes())["entries"][1]["kdf"]["memory_kib"] == 131072
+    assert json.loads(new.key_file.to_bytes())["entries"][1]["kdf"]["memory_kib"] == 65536
     assert new.key_file.unlock("admin", "secret") == new.office_key
