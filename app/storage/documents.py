@@ -104,11 +104,9 @@ class DocumentStore:
         if it is not the document its row names (altered, or another one put in its place).
         Decrypted, they are held once (no copy of a 50 MB scan into `bytes`)."""
         path = self.path_for(content_hash)
-        content: bytes | bytearray
-        if self.cipher is not None:
-            content = self.cipher.decrypt_bytes(path)
-        else:
-            content = path.read_bytes()
+        content: bytes | bytearray = (
+            self.cipher.decrypt_bytes(path) if self.cipher is not None else path.read_bytes()
+        )
         if hashlib.sha256(content).hexdigest() != content_hash:
             raise _not_this_document()
         return content
