@@ -34,7 +34,15 @@ from typing import TYPE_CHECKING
 from app.cli_french import speak_french
 from app.errors import DomainError, StorageError
 from app.files import PRIVATE_UMASK
-from app.paths import DataPaths, LocationError, resolve_paths
+from app.paths import (
+    DB_PASSWORD_ENV_VAR,
+    DataPaths,
+    LocationError,
+    OfficeLocation,
+    ServerLocation,
+    resolve_location,
+    resolve_paths,
+)
 from app.startup import (
     CreatedOffice,
     OfficeState,
@@ -94,10 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
             f"{PASSWORD_ENV_VAR} (avec --user, la fenêtre de connexion n'est alors pas affichée). "
             "Code de sortie 2 quand l'application ne peut pas démarrer (pas d'affichage "
             "graphique, premier démarrage avec --quit-after-start) ou qu'une commande est "
-            "refusée, avec un message qui dit quoi faire."
+            "refusée, avec un message qui dit quoi faire. Cabinet sur un serveur PostgreSQL "
+            f"(--db ou $DOSSIA_DB postgresql://…) : le mot de passe du serveur dans "
+            f"${DB_PASSWORD_ENV_VAR} ou le fichier .pgpass, sinon demandé."
         ),
     )
-    parser.add_argument("--db", metavar="PATH", help="fichier de base de données à ouvrir")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help=(
+            "fichier de base de données à ouvrir, ou cabinet sur un serveur PostgreSQL "
+            "(postgresql://utilisateur@serveur:port/base)"
+        ),
+    )
     parser.add_argument("--version", action=_ShowVersion)
     parser.add_argument("--user", metavar="LOGIN", help="identifiant de connexion présélectionné")
     parser.add_argument(
@@ -380,13 +397,15 @@ def restore_as(
 
 
 @contextlib.contextmanager
-def user_workspace(paths: DataPaths, args: argparse.Namespace, why: str) -> Iterator[Workspace]:
+def user_workspace(
+    location: OfficeLocation, args: argparse.Namespace, why: str
+) -> Iterator[Workspace]:
     """The office opened for `--user` (`why` says what the command shows, when it is
     missing), closed whatever happens."""
     login = getattr(args, "user", None)
     if not login:
         raise DomainError(f"Indiquez --user : {why}.")
-    workspace = logged_in(paths, login, getattr(args, "recovery_key", None))
+    workspace = logged_in(location, login, getattr(args, "recovery_key", None))
     try:
         yield workspace
     finally:
@@ -429,7 +448,7 @@ def unlock_encrypted(
 
 
 def logged_in(
-    paths: DataPaths,
+    location: OfficeLocation,
     login: str,
     recovery_key_file: str | None = None,
     password: str | None = None,
@@ -438,6 +457,9 @@ def logged_in(
     or asked on the terminal: a command acts with the user's rights, as the screens do."""
     if password is None:
         password = password_of(login)
+    if isinstance(location, ServerLocation):
+        return _logged_in_on_server(location, login, password)
+    paths = location
     opening = open_office(paths)
     if opening.state is OfficeState.LOCKED:
         if recovery_key_file:
@@ -458,6 +480,63 @@ def logged_in(
         raise DomainError(opening.message or f"La base « {paths.database} » n'existe pas.")
     office = OfficeDatabase(paths)
     return office.workspace_for(office.authenticate(login, password))
+
+
+def _logged_in_on_server(location: ServerLocation, login: str, password: str) -> Workspace:
+    """`logged_in` for an office on a PostgreSQL server: the server's password from
+    $DOSSIA_DB_PASSWORD, ~/.pgpass or asked on the terminal; the schema upgraded if need be
+    (one transaction)."""
+    opening = open_office(location)
+    if opening.password_refused and sys.stdin.isatty():
+        typed = getpass.getpass(f"Mot de passe de {location.user or 'Dossia'} sur le serveur : ")
+        location = location.with_password(typed)
+        opening = open_office(location)
+    if opening.state is OfficeState.UPGRADE:
+        upgrade_office(location)
+    elif opening.state is OfficeState.FIRST_START:
+        raise DomainError(
+            f"{location.label[0].upper()}{location.label[1:]} est vide : créez-y le cabinet en "
+            "démarrant Dossia sur ce serveur (même --db), puis relancez la commande."
+        )
+    elif opening.busy:  # unreachable: a scheduled task tells «try again later»
+        raise StorageError(opening.message)
+    elif opening.state is not OfficeState.READY:
+        raise DomainError(opening.message)
+    office = OfficeDatabase(location)
+    try:
+        return office.workspace_for(office.authenticate(login, password))
+    except BaseException:
+        office.close()
+        raise
+
+
+# The commands that copy or make a file: not for an office on a server (yet).
+_FILE_ONLY = {
+    "demo": (
+        "Le cabinet de démonstration se crée dans un fichier (--db CHEMIN), pas encore sur un "
+        "serveur PostgreSQL : rien n'a été créé ni modifié sur {where}."
+    ),
+    "backup": (
+        "{Where} est sauvegardée par le serveur lui-même (pg_dump, ou les sauvegardes que "
+        "fait le prestataire informatique du cabinet) : cette version de Dossia ne sait pas "
+        "encore la sauvegarder ; rien n'a été écrit."
+    ),
+    "restore": (
+        "{Where} se restaure avec les outils du serveur (pg_restore, par le prestataire "
+        "informatique du cabinet) : cette version de Dossia ne sait pas encore le faire ; "
+        "rien n'a été modifié."
+    ),
+    "backups": (
+        "{Where} n'a pas de sauvegardes dans un dossier de ce poste : ses sauvegardes sont "
+        "celles du serveur (pg_dump), que Dossia ne sait pas encore lister."
+    ),
+}
+
+
+def file_only_refusal(command: str, location: ServerLocation) -> str:
+    """Why `command` cannot act on an office on a server (French)."""
+    where = location.label
+    return _FILE_ONLY[command].format(where=where, Where=where[0].upper() + where[1:])
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -490,10 +569,10 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_simulation_pdf(args: argparse.Namespace) -> int:
-    paths = resolve_paths(args.db)
+    location = resolve_location(args.db)
     try:
         with user_workspace(
-            paths, args, "la synthèse montre les données d'un dossier"
+            location, args, "la synthèse montre les données d'un dossier"
         ) as workspace:
             service = workspace.simulations
             simulation_id = service.find(args.dossier, args.simulation)
@@ -506,7 +585,7 @@ def run_simulation_pdf(args: argparse.Namespace) -> int:
 
 
 def run_loan_request(args: argparse.Namespace) -> int:
-    paths = resolve_paths(args.db)
+    location = resolve_location(args.db)
     target = Path(args.out).resolve()
     try:
         if target.suffix.lower() not in (".pdf", ".zip"):
@@ -515,7 +594,9 @@ def run_loan_request(args: argparse.Namespace) -> int:
             raise DomainError("--bank prépare un envoi : donnez un fichier .zip à --out.")
         if not target.parent.is_dir():
             raise DomainError(f"--out : le répertoire « {target.parent} » n'existe pas.")
-        with user_workspace(paths, args, "la demande montre les données d'un dossier") as workspace:
+        with user_workspace(
+            location, args, "la demande montre les données d'un dossier"
+        ) as workspace:
             dossier_id = workspace.simulations.dossier_numbered(args.dossier)
             simulation_id = (
                 workspace.simulations.find(args.dossier, args.simulation)
@@ -552,13 +633,15 @@ def run_loan_request(args: argparse.Namespace) -> int:
 
 def run_invoices(args: argparse.Namespace) -> int:
     """`invoices`: the sales journal of a period, for a monthly script."""
-    paths = resolve_paths(args.db)
+    location = resolve_location(args.db)
     target = Path(args.out).resolve()
     try:
         start, end = _day(args.start, "--from"), _day(args.end, "--to")
         if not target.parent.is_dir():
             raise DomainError(f"--out : le répertoire « {target.parent} » n'existe pas.")
-        with user_workspace(paths, args, "le journal montre les factures du cabinet") as workspace:
+        with user_workspace(
+            location, args, "le journal montre les factures du cabinet"
+        ) as workspace:
             workspace.office_invoicing.write_journal(start, end, target)
     except DomainError as error:
         print(error.message, file=sys.stderr)
@@ -574,14 +657,14 @@ def run_export_c1(args: argparse.Namespace) -> int:
     """`export-c1`: the control report, for a scheduled task."""
     from app.exports.c1 import C1Filters, Completeness, DateField
 
-    paths = resolve_paths(args.db)
+    location = resolve_location(args.db)
     target = Path(args.out).resolve()
     try:
         if not target.parent.is_dir():
             raise DomainError(f"--out : le répertoire « {target.parent} » n'existe pas.")
         start = _day(args.start, "--from") if args.start else None
         end = _day(args.end, "--to") if args.end else None
-        with user_workspace(paths, args, "l'export montre les dossiers du cabinet") as workspace:
+        with user_workspace(location, args, "l'export montre les dossiers du cabinet") as workspace:
             service = workspace.c1_exports
             filters = C1Filters(
                 start=start,
@@ -685,11 +768,15 @@ def main(argv: list[str] | None = None) -> int:
     if os.name == "posix":
         os.umask(PRIVATE_UMASK)  # every file 0600, every folder 0700: they hold personal data
     args = build_parser().parse_args(argv)
+    location: OfficeLocation | None = None
     if args.command != "simulate":  # every other way opens the office's database
-        try:  # a URL is refused (or a server not yet usable) before anything is created
-            resolve_paths(args.db)
+        try:  # an address of another kind is refused before anything is created
+            location = resolve_location(args.db)
         except LocationError as error:
             print(error.message, file=sys.stderr)
+            return 2
+        if isinstance(location, ServerLocation) and args.command in _FILE_ONLY:
+            print(file_only_refusal(args.command, location), file=sys.stderr)
             return 2
     if args.command == "demo":
         return run_demo(args)
@@ -707,7 +794,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_export_c1(args)
     password = os.environ.get(PASSWORD_ENV_VAR)
     # An encrypted office's keys opened while Qt loads (when the password is given).
-    early = unlock_early(resolve_paths(args.db), args.user, password)
+    early = None
+    if isinstance(location, DataPaths):
+        early = unlock_early(location, args.user, password)
     from ui.launcher import run_gui  # Qt (0.2 s) only for the GUI, not for the commands
 
     return run_gui(args, password, early)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit
 
@@ -15,6 +15,9 @@ from platformdirs import user_data_dir
 from app.errors import DomainError
 
 DB_ENV_VAR = "DOSSIA_DB"
+# The server's password, for the commands and the GUI until the «Connexion» settings keep it
+# in the system keyring (libpq's own ~/.pgpass is read too when neither gives one).
+DB_PASSWORD_ENV_VAR = "DOSSIA_DB_PASSWORD"
 DB_FILENAME = "dossia.sqlite3"
 # `scheme://…`; two letters at least, so that a Windows drive («C://dossia») stays a path.
 # «postgresql:/…» (a slash missing) is an address mistyped, not a folder named «postgresql:».
@@ -73,6 +76,25 @@ class ServerLocation:
     port: int | None
     database: str
     user: str
+    # Given apart from the address ($DOSSIA_DB_PASSWORD, typed): never shown, never compared.
+    password: str | None = field(default=None, repr=False, compare=False)
+
+    def with_password(self, password: str | None) -> ServerLocation:
+        return replace(self, password=password)
+
+    @property
+    def connect_args(self) -> dict[str, object]:
+        """What the driver is given besides the address (the password given apart)."""
+        return {} if self.password is None else {"password": self.password}
+
+    @property
+    def local_paths(self) -> DataPaths:
+        """This computer's own folder for the office on this server: logs, copies of
+        documents opened for viewing, PDFs made to be opened; no database file is ever
+        created there."""
+        name = f"{self.host or 'local'}-{self.port or 5432}-{self.user}-{self.database}"
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+        return DataPaths(default_data_folder() / "serveurs" / safe / DB_FILENAME)
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -97,11 +119,24 @@ def resolve_location(db: str | os.PathLike[str] | None = None) -> OfficeLocation
     `http://…`) raises LocationError, in French, rather than becoming a folder named
     «mysql:»."""
     if db:
-        return parse_location(os.fspath(db), "--db")
+        return _with_password(parse_location(os.fspath(db), "--db"))
     chosen = os.environ.get(DB_ENV_VAR)
     if chosen:
-        return parse_location(chosen, f"${DB_ENV_VAR}")
+        return _with_password(parse_location(chosen, f"${DB_ENV_VAR}"))
     return DataPaths(default_data_folder() / DB_FILENAME)
+
+
+def _with_password(location: OfficeLocation) -> OfficeLocation:
+    """A server's password from $DOSSIA_DB_PASSWORD, unless its address holds one (libpq
+    reads ~/.pgpass when neither does)."""
+    password = os.environ.get(DB_PASSWORD_ENV_VAR)
+    if (
+        isinstance(location, ServerLocation)
+        and password
+        and urlsplit(location.url).password is None
+    ):
+        return location.with_password(password)
+    return location
 
 
 def resolve_paths(db: str | os.PathLike[str] | None = None) -> DataPaths:

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import DomainError
-from app.paths import DataPaths
+from app.paths import DataPaths, OfficeLocation, ServerLocation
+from app.storage import opening as office_opening
 from app.storage import sqlite
-from app.storage.opening import OfficeState, Opening, open_office
+from app.storage.opening import OfficeState, Opening
 
 if TYPE_CHECKING:
     from app.crypto.recovery import RecoveryKey
@@ -81,6 +82,14 @@ def save_recovery_kit(target: Path, created: CreatedOffice, office: str = "") ->
             f"{error.strerror or error}. Choisissez un autre emplacement."
         ) from error
     return target
+
+
+def open_office(location: OfficeLocation) -> Opening:
+    """What to do with the office at `location` (a data folder's file, or a database on a
+    PostgreSQL server): nothing is changed (but for a file's interrupted encryption)."""
+    if isinstance(location, ServerLocation):
+        return office_opening.open_server_office(location)
+    return office_opening.open_office(location)
 
 
 def is_encrypted(database: Path) -> bool:
@@ -196,22 +205,34 @@ def unlock_office_with_recovery(paths: DataPaths, typed: str) -> None:
     unlock_with_recovery(paths.database, typed)
 
 
-def upgrade_office(paths: DataPaths) -> None:
-    """Create or migrate the schema (after a backup of an older one)."""
+def upgrade_office(location: OfficeLocation) -> None:
+    """Create or migrate the schema (a file: after a backup of an older one; a server: in
+    one transaction, which a failure rolls back whole — its backups are the server's)."""
+    if isinstance(location, ServerLocation):
+        from app.storage.postgres import upgrade_server_schema
+
+        upgrade_server_schema(location)
+        return
     from app.storage.schema import ensure_schema
 
-    ensure_schema(paths)
+    ensure_schema(location)
 
 
-def create_office(paths: DataPaths, admin: NewUser, encrypted: bool = True) -> CreatedOffice:
+def create_office(
+    location: OfficeLocation, admin: NewUser, encrypted: bool = True
+) -> CreatedOffice:
     """First start: the schema, the reference data and the administrator; encrypted (the
-    default), its key file first. Nothing is written if `admin` is refused."""
+    default), its key file first. Nothing is written if `admin` is refused. On a server
+    (an empty database), never encrypted here: the server keeps the data."""
     from app.office.office import validate_new_user
     from app.office.office_service import create_office as create_office_records
     from app.storage.database import Database
     from app.storage.schema import ensure_schema
 
     validate_new_user(admin)  # before creating any file
+    if isinstance(location, ServerLocation):
+        return _create_server_office(location, admin)
+    paths = location
     login = admin.login.strip().lower()
     created = CreatedOffice(login)
     if encrypted:
@@ -223,6 +244,29 @@ def create_office(paths: DataPaths, admin: NewUser, encrypted: bool = True) -> C
     finally:
         database.dispose()
     return created
+
+
+def _create_server_office(location: ServerLocation, admin: NewUser) -> CreatedOffice:
+    from app.office.office_service import create_office as create_office_records
+    from app.storage.postgres import (
+        ServerDatabase,
+        ServerState,
+        check_server,
+        upgrade_server_schema,
+    )
+
+    if check_server(location) is not ServerState.EMPTY:
+        raise DomainError(
+            f"{location.label[0].upper()}{location.label[1:]} contient déjà un cabinet : "
+            "connectez-vous à celui-ci."
+        )
+    upgrade_server_schema(location)
+    database = ServerDatabase(location, location.local_paths)
+    try:
+        create_office_records(database, admin)
+    finally:
+        database.dispose()
+    return CreatedOffice(admin.login.strip().lower())
 
 
 def _start_encryption(

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from app.auth import CurrentUser, authenticate
 from app.listing import BrokerChoice, DossierListing, ListQuery, ListRow, ListTab
 from app.office.machine import MachineSettings
-from app.paths import DataPaths
-from app.storage.documents import DocumentStore
+from app.paths import OfficeLocation, ServerLocation
+from app.storage.documents import DocumentStore, ServerDocumentStore
 from app.storage.driver import sqlite_version
 from app.storage.issued_numbers import IssuedNumbers
 from app.storage.sqlite import is_encrypted
@@ -49,6 +49,9 @@ if TYPE_CHECKING:
     from app.privacy.privacy_service import PrivacyService
     from app.simulation.simulation_service import SimulationService
     from app.storage.database import Database
+    from app.storage.server_office import ServerOffice
+
+    Store = SqliteOffice | ServerOffice
 
 Service = TypeVar("Service")
 
@@ -95,11 +98,18 @@ def preload_steps(later: bool = False) -> tuple[Callable[[], object], ...]:
 
 
 class OfficeDatabase:
-    """A checked office, opened before anyone has logged in."""
+    """A checked office, opened before anyone has logged in: a file (`DataPaths`) or a
+    database on a server (`ServerLocation`, issue 11)."""
 
-    def __init__(self, paths: DataPaths) -> None:
-        self.paths = paths
-        self._store = SqliteOffice(paths, after_dossier_change=(_keep_figures,))
+    def __init__(self, location: OfficeLocation) -> None:
+        self._store: Store
+        if isinstance(location, ServerLocation):
+            from app.storage.server_office import ServerOffice  # SQLAlchemy, psycopg
+
+            self._store = ServerOffice(location, after_dossier_change=(_keep_figures,))
+        else:
+            self._store = SqliteOffice(location, after_dossier_change=(_keep_figures,))
+        self.paths = self._store.paths
 
     def authenticate(self, login: str, password: str, now=None) -> CurrentUser:
         accounts = self._store.accounts
@@ -181,10 +191,11 @@ class About:
     office: str
     orias_number: str
     encrypted: bool = False
+    server: str = ""  # an office on a server: which one (no password), and its version
 
 
 class Workspace:
-    def __init__(self, store: SqliteOffice, user: CurrentUser) -> None:
+    def __init__(self, store: Store, user: CurrentUser) -> None:
         self.paths = store.paths
         self.user = user
         self._store = store
@@ -193,6 +204,11 @@ class Workspace:
         self._services: dict[str, Any] = {}
 
     # --- the Clients list (no SQLAlchemy) ----------------------------------------------
+
+    @property
+    def server(self) -> ServerLocation | None:
+        """The server the office is on, or None for an office in a file of this computer."""
+        return getattr(self._store, "location", None)
 
     @property
     def exports_folder(self) -> Path:
@@ -205,7 +221,10 @@ class Workspace:
         return self.paths.folder / "exports"
 
     def _document_store(self) -> DocumentStore:
-        """The office's document files: encrypted with its key in an encrypted office."""
+        """The office's document files: encrypted with its key in an encrypted office; none
+        yet for an office on a server (each use of one says so)."""
+        if self.server is not None:
+            return ServerDocumentStore(self.paths.documents)
         if not is_encrypted(self.paths.database):
             return DocumentStore(self.paths.documents)
         from app.crypto.unlocked import document_cipher  # 90 ms: encrypted offices only
@@ -341,6 +360,11 @@ class Workspace:
             if f.exists()
         )
         company = self.company.get()
+        server = ""
+        if self.server is not None:
+            with self.database.read() as session:
+                server_version = session.connection().exec_driver_sql("SHOW server_version")
+                server = f"{self.server.label} (PostgreSQL {server_version.scalar()})"
         return About(
             version,
             self.paths.folder,
@@ -350,6 +374,7 @@ class Workspace:
             company.name,
             company.orias_number,
             is_encrypted(database),
+            server,
         )
 
     @property
@@ -369,17 +394,18 @@ class Workspace:
 
     @property
     def backups(self) -> BackupService:
-        from app.office.backup_service import BackupService
+        from app.office.backup_service import BackupService, ServerBackupService
 
-        return self._service("backups", lambda: BackupService(self.paths, self.user, self.database))
+        kind = BackupService if self.server is None else ServerBackupService
+        return self._service("backups", lambda: kind(self.paths, self.user, self.database))
 
     @property
     def encryption(self) -> EncryptionService:
-        from app.office.encryption_service import EncryptionService
+        from app.office.encryption_service import EncryptionService, ServerEncryptionService
 
+        kind = EncryptionService if self.server is None else ServerEncryptionService
         return self._service(
-            "encryption",
-            lambda: EncryptionService(self.database, self.user, self.paths, self._store.close),
+            "encryption", lambda: kind(self.database, self.user, self.paths, self._store.close)
         )
 
     @property
@@ -463,7 +489,8 @@ class Workspace:
                 lambda: self.company.get(),
                 lambda: MachineSettings().machine_prefix(),
                 logo=lambda company: self.company.logo(company),
-                issued=IssuedNumbers(self.paths.database),
+                # What a restore of an older file must not give again: files only.
+                issued=IssuedNumbers(self.paths.database) if self.server is None else None,
             )
 
         return self._service("invoices", build)

@@ -37,6 +37,8 @@ TODAY = dt.date(2026, 11, 30)
 def machine_config(tmp_path, monkeypatch):
     """This computer's settings (laptop prefix) live in a temporary folder for each test."""
     monkeypatch.setenv("DOSSIA_CONFIG_DIR", str(tmp_path / "config"))
+    # The user data folder (an office on a server keeps its small local folder there).
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
 @pytest.fixture(scope="session")

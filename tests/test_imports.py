@@ -72,6 +72,15 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         "use of an identifier check, not on the start path"
         for module in ("stdnum", "stdnum.fr", "stdnum.exceptions")
     },
+    # An office on a PostgreSQL server (issue 11): SQLAlchemy and psycopg only for one.
+    **{
+        key: "SQLAlchemy and psycopg: an office on a server only, never a file's start"
+        for key in (
+            ("app/startup.py", "app.storage.postgres"),
+            ("app/storage/opening.py", "app.storage.postgres"),
+            ("app/workspace.py", "app.storage.server_office"),
+        )
+    },
     ("app/storage/opening.py", "app.storage.backups"): "the whole backup check (25 ms of "
     "imports) only when the office is damaged",
     ("main.py", "ui.launcher"): "Qt (0.2 s) only for the GUI, not for the command-line commands",

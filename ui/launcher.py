@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 from app import startup
 from app.auth import CurrentUser
 from app.errors import DatabaseOpenError
-from app.paths import DataPaths, resolve_paths
+from app.paths import DataPaths, OfficeLocation, ServerLocation, resolve_location
 from app.startup import OfficeState
 from app.workspace import OfficeDatabase
 from ui.common import icon, message_box, style_sheet
@@ -117,9 +117,15 @@ def missing_display() -> str:
     )
 
 
-def first_start_unattended(paths: DataPaths) -> str:
+def first_start_unattended(paths: OfficeLocation) -> str:
     """`--quit-after-start` on a data folder without an office: nobody will answer the
     first-start dialog, so say what to do instead of waiting for ever."""
+    if isinstance(paths, ServerLocation):
+        return (
+            f"{paths.label[0].upper()}{paths.label[1:]} est vide : au premier démarrage, "
+            "Dossia demande d'y créer le cabinet, ce que --quit-after-start ne permet pas.\n"
+            "Lancez Dossia sans --quit-after-start pour le créer."
+        )
     return (
         f"Aucun cabinet n'existe encore dans « {paths.database} » : au premier démarrage, "
         "Dossia demande de créer le cabinet, ce que --quit-after-start ne permet pas.\n"
@@ -128,7 +134,7 @@ def first_start_unattended(paths: DataPaths) -> str:
     )
 
 
-def open_database(paths: DataPaths, opening: startup.Opening | None = None) -> Opened | None:
+def open_database(paths: OfficeLocation, opening: startup.Opening | None = None) -> Opened | None:
     """Ask the start-up what to do (unless `opening` already says it); on a first start,
     offer to create the office. None if we must stop."""
     opening = opening or startup.open_office(paths)
@@ -137,9 +143,9 @@ def open_database(paths: DataPaths, opening: startup.Opening | None = None) -> O
         if not dialog.exec():
             return None
         return Opened(login=dialog.result_value)
-    if opening.state is OfficeState.DAMAGED:
+    if opening.state is OfficeState.DAMAGED and isinstance(paths, DataPaths):
         return _offer_restore(paths, opening)
-    if opening.state in (OfficeState.NEWER, OfficeState.UNUSABLE):
+    if opening.state in (OfficeState.NEWER, OfficeState.UNUSABLE, OfficeState.DAMAGED):
         _critical(opening.message)
         return None
     if opening.state is OfficeState.UPGRADE:
@@ -361,7 +367,7 @@ def run_gui(
     if problem:
         print(problem, file=sys.stderr)
         return CANNOT_START
-    paths = resolve_paths(args.db)
+    paths = resolve_location(args.db)
     opening = startup.open_office(paths)
     if args.quit_after_start and opening.state is OfficeState.FIRST_START:
         print(first_start_unattended(paths), file=sys.stderr)
@@ -374,7 +380,7 @@ def run_gui(
         early = None
         known = None  # after a restore, look at the file again
         if window is None:
-            return 2 if not paths.database.exists() else 1
+            return 2 if isinstance(paths, DataPaths) and not paths.database.exists() else 1
         code = app.exec()
         window.shut_down()
         if not window.restart_requested:
@@ -385,7 +391,7 @@ def run_gui(
 
 def _open_office(
     app,
-    paths: DataPaths,
+    paths: OfficeLocation,
     login: str | None,
     password: str | None,
     quit_after_start: bool,
@@ -394,7 +400,7 @@ def _open_office(
 ):
     warm_up = WarmUp()
     opening = opening or startup.open_office(paths)
-    if opening.state is OfficeState.LOCKED:
+    if opening.state is OfficeState.LOCKED and isinstance(paths, DataPaths):
         unlocked = unlock(paths, login, password, warm_up, early)
         if unlocked is None:
             warm_up.stop(0)
@@ -420,7 +426,7 @@ def _open_office(
     from ui.main_window import MainWindow  # once logged in: the login dialog comes first
 
     window = MainWindow(workspace, warm_up)
-    install_crash_handler(paths, [window])
+    install_crash_handler(office.paths, [window])
 
     def first_paint() -> None:
         if os.environ.get(TRACE_ENV_VAR):

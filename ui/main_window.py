@@ -991,12 +991,17 @@ class MainWindow(QMainWindow):
             f"Cabinet : {about.office or '(Paramètres › Société)'}"
             + (f" — ORIAS n°\u00a0{about.orias_number}" if about.orias_number else ""),
             f"Dossier des données : {about.folder}",
-            f"Base de données : {about.database_file.name} ({megabytes} Mo)",
-            "Chiffrement : base, sauvegardes et documents chiffrés (SQLCipher, AES-256)"
-            if about.encrypted
-            else "Chiffrement : non (Outils › Chiffrer les données de ce poste)",
-            f"SQLite {about.sqlite_version}",
         ]
+        if about.server:
+            lines.append(f"Base de données : {about.server}")
+        else:
+            lines += [
+                f"Base de données : {about.database_file.name} ({megabytes} Mo)",
+                "Chiffrement : base, sauvegardes et documents chiffrés (SQLCipher, AES-256)"
+                if about.encrypted
+                else "Chiffrement : non (Outils › Chiffrer les données de ce poste)",
+                f"SQLite {about.sqlite_version}",
+            ]
         box = message_box(  # paths: plain text
             QMessageBox.Icon.Information, "À propos de Dossia", "\n".join(lines), self
         )

@@ -133,3 +133,35 @@ class BackupService:
         finally:
             restored.dispose()
         return result
+
+
+BACKUPS_ON_SERVER = (
+    "Ce cabinet est sur un serveur PostgreSQL : ses sauvegardes sont celles du serveur, "
+    "faites par le prestataire informatique du cabinet (pg_dump ou les sauvegardes du "
+    "serveur). Dossia ne sait pas encore les faire ni les restaurer lui-même ; rien n'a été "
+    "modifié."
+)
+
+
+class ServerBackupService(BackupService):
+    """An office on a server (issue 11): no copy of a file to take or put back. Each use case
+    refuses in French; the day's automatic backup has nothing to do (the server's own
+    policy keeps the office)."""
+
+    def list(self) -> list[BackupInfo]:
+        raise DomainError(BACKUPS_ON_SERVER)
+
+    def describe(self, path: Path) -> BackupInfo:
+        raise DomainError(BACKUPS_ON_SERVER)
+
+    def check(self, path: Path) -> BackupInfo:
+        raise DomainError(BACKUPS_ON_SERVER)
+
+    def back_up(self, folder: Path | None = None, progress: Progress | None = None) -> BackupInfo:
+        raise DomainError(BACKUPS_ON_SERVER)
+
+    def run_automatic(self, progress: Progress | None = None) -> BackupInfo | None:
+        return None
+
+    def restore(self, source: Path) -> RestoreResult:
+        raise DomainError(BACKUPS_ON_SERVER)

@@ -251,3 +251,27 @@ def _encrypt_document(cipher: DocumentCipher, old: Path, partial: Path) -> None:
 
 def _counts(converted: Converted) -> str:
     return f" ({converted.backups} sauvegarde(s), {converted.documents} document(s))"
+
+
+ENCRYPTION_ON_SERVER = (
+    "Ce cabinet est sur un serveur PostgreSQL : le chiffrement des données de ce poste ne "
+    "le concerne pas (les données sont sur le serveur, que son prestataire informatique "
+    "protège : disque chiffré, connexions TLS). Rien n'a été modifié."
+)
+
+
+class ServerEncryptionService(EncryptionService):
+    """An office on a server: nothing of it is on this computer to encrypt (out of scope
+    for server mode); each use case refuses in French."""
+
+    def state(self) -> EncryptionState:
+        return EncryptionState(False)
+
+    def encrypt(self, password: str, progress: Progress | None = None) -> Converted:
+        raise DomainError(ENCRYPTION_ON_SERVER)
+
+    def decrypt(self, password: str, progress: Progress | None = None) -> Converted:
+        raise DomainError(ENCRYPTION_ON_SERVER)
+
+    def new_recovery_kit(self, password: str) -> Converted:
+        raise DomainError(ENCRYPTION_ON_SERVER)

@@ -262,3 +262,46 @@ def _not_this_document() -> DamagedDocument:
 
 def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} Mo".replace(".", ",").replace(",0 Mo", " Mo")
+
+
+DOCUMENTS_ON_SERVER = (
+    "Les documents ne sont pas encore disponibles pour un cabinet sur serveur : cette "
+    "version de Dossia ne sait pas encore les enregistrer dans la base du serveur. Gardez "
+    "les pièces dans votre dossier habituel en attendant ; rien n'a été modifié."
+)
+
+
+class ServerDocumentStore(DocumentStore):
+    """The documents of an office on a server (issue 11): not stored yet (they will be, in
+    the server's database). Whatever would read or write a file refuses in French; a
+    dossier deleted, which has none, discards nothing."""
+
+    def exists(self, content_hash: str) -> bool:
+        return False
+
+    def read(self, content_hash: str) -> bytes:
+        raise DomainError(DOCUMENTS_ON_SERVER)
+
+    def head(self, content_hash: str, count: int = 16) -> bytes:
+        raise DomainError(DOCUMENTS_ON_SERVER)
+
+    def export(self, content_hash: str, target: Path) -> None:
+        raise DomainError(DOCUMENTS_ON_SERVER)
+
+    @contextmanager
+    def plain_path(self, content_hash: str, name: str = "document") -> Iterator[Path]:
+        raise DomainError(DOCUMENTS_ON_SERVER)
+        yield Path()  # pragma: no cover - a generator, for the context manager
+
+    def put(
+        self,
+        source: Path,
+        limit: int = MAX_DOCUMENT_BYTES,
+        progress: Callable[[int, int], bool] | None = None,
+        check_head: Callable[[bytes], None] | None = None,
+        hold: bool = False,
+    ) -> tuple[str, int]:
+        raise DomainError(DOCUMENTS_ON_SERVER)
+
+    def discard(self, content_hashes: Iterable[str]) -> None:
+        return None

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from app.errors import DatabaseOpenError, DomainError, NewerDatabaseError, OfficeLocked
-from app.paths import DataPaths
+from app.paths import DataPaths, ServerLocation
 from app.storage import sqlite
 from app.storage.backup_files import BackupInfo, list_backups
 from app.storage.conversion import ConversionRunning, finish_conversion
@@ -33,6 +33,9 @@ class Opening:
     message: str = ""  # French, for the states that stop the start
     good_backup: BackupInfo | None = None  # DAMAGED: the latest backup found sound
     busy: bool = False  # UNUSABLE because another program holds the file (for now)
+    # UNUSABLE because the server asks for a password, or refused the one given: typing it
+    # may help (the commands ask it on a terminal).
+    password_refused: bool = False
 
 
 def open_office(paths: DataPaths) -> Opening:
@@ -57,6 +60,32 @@ def open_office(paths: DataPaths) -> Opening:
     if state in (sqlite.SchemaState.MISSING, sqlite.SchemaState.EMPTY):
         return Opening(OfficeState.FIRST_START)
     if state is sqlite.SchemaState.OUTDATED:
+        return Opening(OfficeState.UPGRADE)
+    return Opening(OfficeState.READY)
+
+
+def open_server_office(location: ServerLocation) -> Opening:
+    """`open_office` for an office on a PostgreSQL server: reachable, the password accepted,
+    the database there, empty (FIRST_START), a Dossia schema to upgrade (UPGRADE) or this
+    version's (READY). Nothing is changed. Imports SQLAlchemy (a server office only)."""
+    from app.storage.postgres import ServerRefusal, ServerState, check_server
+
+    try:
+        state = check_server(location)
+    except NewerDatabaseError as error:
+        return Opening(OfficeState.NEWER, error.message)
+    except ServerRefusal as error:
+        return Opening(
+            OfficeState.UNUSABLE,
+            error.message,
+            busy=error.busy,
+            password_refused=error.reason == "password",
+        )
+    except DatabaseOpenError as error:
+        return Opening(OfficeState.UNUSABLE, error.message, busy=error.busy)
+    if state is ServerState.EMPTY:
+        return Opening(OfficeState.FIRST_START)
+    if state is ServerState.OUTDATED:
         return Opening(OfficeState.UPGRADE)
     return Opening(OfficeState.READY)
 

@@ -3,13 +3,14 @@ schema (the same models and Alembic history as the SQLite file), its transaction
 login check's data.
 
 What differs in the history is kept in `app/storage/migrations/dialects.py`. Server mode is
-built in parts (docs/SERVER_MODE.md): the services run on a `ServerDatabase` (the tests run
-the dossier's on both engines), but the application does not open a server yet.
+built in parts (docs/SERVER_MODE.md): the application and the commands open an office on a
+server (`check_server`, `upgrade_server_schema`, `app.storage.server_office.ServerOffice`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +22,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.errors import DatabaseOpenError, StorageError
-from app.paths import DataPaths, ServerLocation
+from app.errors import DatabaseOpenError, NewerDatabaseError, StorageError
+from app.paths import DB_PASSWORD_ENV_VAR, DataPaths, ServerLocation
 from app.storage.database import Database
+from app.storage.sqlite import HEAD_REVISION, KNOWN_REVISIONS
 from app.text import fold
 from models.dossier import Dossier
 
@@ -49,7 +51,11 @@ def create_server_engine(location: ServerLocation) -> Engine:
     """An engine on the server (psycopg 3); its connections say they are Dossia's."""
     return create_engine(
         location.sqlalchemy_url,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "Dossia"},
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": "Dossia",
+            **location.connect_args,
+        },
         pool_pre_ping=True,  # a server restarted meanwhile: a fresh connection, not an error
     )
 
@@ -93,13 +99,112 @@ def upgrade_server_schema(location: ServerLocation, revision: str = "head") -> N
         engine.dispose()
 
 
-def unreachable(location: ServerLocation, error: OperationalError) -> DatabaseOpenError:
-    """The server could not be reached, or refused the connection (French message)."""
-    reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-    return DatabaseOpenError(
-        f"Impossible de se connecter à {location.label} : {reason}. Vérifiez que le serveur "
-        "est démarré et joignable, et l'utilisateur, le mot de passe et le nom de la base.",
-        busy=True,  # trying again later may work
+class ServerRefusal(DatabaseOpenError):
+    """The server could not be reached, or refused the connection. `reason` says which:
+    "unreachable", "password" (missing or wrong: asking for it may help), "database"
+    (no such database), "other"."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message, busy=reason == "unreachable")  # later may work
+        self.reason = reason
+
+
+# What libpq and the server say (in English, or in French when the server's lc_messages is
+# French): the messages carry no SQLSTATE when the connection itself fails.
+_PASSWORD_REFUSED = (
+    "password authentication failed",
+    "authentification par mot de passe",
+)
+_PASSWORD_MISSING = ("no password supplied", "aucun mot de passe")
+_NO_DATABASE = ("does not exist", "n'existe pas")
+
+
+def unreachable(location: ServerLocation, error: Exception) -> ServerRefusal:
+    """Why the connection to the server failed, in French, with what to do."""
+    orig = getattr(error, "orig", None) or error
+    reason = str(orig).strip()
+    said = reason.lower()
+    where = location.label
+    if any(text in said for text in _PASSWORD_MISSING):
+        return ServerRefusal(
+            f"{where[0].upper()}{where[1:]} demande un mot de passe pour l'utilisateur "
+            f"« {location.user or '(par défaut)'} » : donnez-le dans ${DB_PASSWORD_ENV_VAR} "
+            "(ou dans le fichier .pgpass de PostgreSQL).",
+            "password",
+        )
+    if any(text in said for text in _PASSWORD_REFUSED):
+        return ServerRefusal(
+            f"Mot de passe refusé par {where} pour l'utilisateur « {location.user} » : "
+            f"vérifiez le mot de passe (${DB_PASSWORD_ENV_VAR}) ; rien n'a été modifié.",
+            "password",
+        )
+    if ("database" in said or "base de donn" in said) and any(
+        text in said for text in _NO_DATABASE
+    ):
+        return ServerRefusal(
+            f"Le serveur répond, mais {where} n'existe pas : vérifiez son nom dans "
+            "l'adresse, ou demandez au prestataire informatique du cabinet de la créer "
+            "(vide, appartenant à l'utilisateur de Dossia) ; rien n'a été créé.",
+            "database",
+        )
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    detail = lines[0].removeprefix("connection failed: ") if lines else reason
+    if "timeout" in said or "refused" in said or "could not" in said or "translate host" in said:
+        return ServerRefusal(
+            f"Impossible de joindre {where} ({detail}). Vérifiez que le serveur est démarré "
+            "et que ce poste est sur le réseau du cabinet, puis réessayez ; rien n'a été "
+            "modifié.",
+            "unreachable",
+        )
+    return ServerRefusal(
+        f"Impossible de se connecter à {where} : {detail}. Vérifiez l'adresse, "
+        "l'utilisateur et le mot de passe ; rien n'a été modifié.",
+        "other",
+    )
+
+
+class ServerState(enum.Enum):
+    EMPTY = "empty"  # no table at all: create the office
+    OUTDATED = "outdated"  # an older Dossia schema: upgrade it
+    CURRENT = "current"
+
+
+def check_server(location: ServerLocation) -> ServerState:
+    """Whether `location` can be opened by this version of Dossia, without changing it:
+    reachable, the password accepted, the database there, empty or a Dossia schema this
+    version knows. Raises ServerRefusal or DatabaseOpenError (NewerDatabaseError) in
+    French otherwise."""
+    engine = create_server_engine(location)
+    try:
+        with engine.connect() as connection:
+            revision = stored_revision(connection)
+            tables = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+                )
+            ).scalar()
+    except OperationalError as error:
+        raise unreachable(location, error) from error
+    except DBAPIError as error:
+        raise DatabaseOpenError(f"{location.label} : {error.orig}") from error
+    finally:
+        engine.dispose()
+    if revision is None:
+        if tables:
+            raise DatabaseOpenError(
+                f"{location.label[0].upper()}{location.label[1:]} contient déjà des tables "
+                "qui ne sont pas celles de Dossia : Dossia n'y touche pas. Donnez-lui une base "
+                "vide, ou celle du cabinet."
+            )
+        return ServerState.EMPTY
+    if revision == HEAD_REVISION:
+        return ServerState.CURRENT
+    if revision in KNOWN_REVISIONS:
+        return ServerState.OUTDATED
+    raise NewerDatabaseError(
+        f"{location.label[0].upper()}{location.label[1:]} a été mise à jour par une version "
+        "plus récente de Dossia : installez la dernière version de Dossia sur ce poste ; "
+        "la base n'a pas été modifiée."
     )
 
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app import startup
 from app.errors import DomainError
 from app.office.office import NewUser, validate_new_user
-from app.paths import DataPaths
+from app.paths import OfficeLocation, ServerLocation
 from ui.common import FormDialog, escape, rich, set_role
 from ui.dialogs.recovery_kit import RecoveryKitDialog
 from ui.operations import attempt, clear_refusal, show_refusal
@@ -126,17 +126,19 @@ class FirstStartDialog(FormDialog):
     says so and the dialog, its buttons disabled, keeps painting.
     """
 
-    def __init__(self, paths: DataPaths, parent: QWidget | None = None) -> None:
+    def __init__(self, paths: OfficeLocation, parent: QWidget | None = None) -> None:
         super().__init__(
             parent, "Dossia — Premier démarrage", "firstStartDialog", ok_text="Commencer"
         )
         self._paths = paths
         self.demo_login = ""
+        where = (
+            f"sur le serveur du cabinet, dans {escape(paths.label)}"
+            if isinstance(paths, ServerLocation)
+            else f"sur cet ordinateur, dans :<br><i>{escape(str(paths.database))}</i>"
+        )
         intro = rich(
-            QLabel(
-                "<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront enregistrés sur cet "
-                f"ordinateur, dans :<br><i>{escape(str(paths.database))}</i>"
-            )
+            QLabel(f"<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront enregistrés {where}")
         )
         intro.setWordWrap(True)
         self.form.addWidget(intro)
@@ -190,6 +192,12 @@ class FirstStartDialog(FormDialog):
         self.form.addWidget(self.restore_fields)
         for radio in (self.create_radio, self.demo_radio, self.restore_radio):
             radio.toggled.connect(self._chosen)
+        if isinstance(paths, ServerLocation):
+            # An empty server database: the office is created there; the demonstration and
+            # a backup's restore are made in a file only (for now).
+            for widget in (self.demo_radio, self.demo_hint, self.restore_radio):
+                widget.setEnabled(False)
+                widget.setToolTip("Pas encore pour un cabinet sur serveur.")
         self._chosen()
         self.progress_label = QLabel()
         self.progress_label.setObjectName("firstStartProgressLabel")
@@ -298,6 +306,14 @@ class FirstStartDialog(FormDialog):
     def _prepare(self) -> tuple[str, Callable[[], object]]:
         """What to say while working, and the work (which reads no widget)."""
         paths = self._paths
+        if isinstance(paths, ServerLocation):
+            server_admin = self._admin()
+            validate_new_user(server_admin)
+            if self.password.text() != self.confirm.text():
+                raise DomainError("Les deux mots de passe ne sont pas identiques.", field="confirm")
+            return "Création du cabinet sur le serveur…", lambda: startup.create_office(
+                paths, server_admin
+            )
         if self.restore_radio.isChecked():
             if self.backup_path is None:
                 raise DomainError("Choisissez la sauvegarde à restaurer.", field="backup")

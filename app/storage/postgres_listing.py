@@ -1,0 +1,291 @@
+"""The Clients list on a PostgreSQL server (issue 11): `app.listing.DossierListing` with the
+same answers as the SQLite file's (`app.storage.sqlite_listing`), paged, sorted and searched
+by the server, never all rows in memory.
+
+Runs on a plain psycopg connection (autocommit: each statement sees every commit before it),
+as the file's list runs on sqlite3, so it needs no SQLAlchemy.
+
+- Search: each typed word must start a word of the dossier's folded `search_text` (accents
+  and case aside, the text folded in Python as on SQLite); a word holding punctuation
+  («2025-0», «jean-pi») is a phrase, its parts following each other, the last one a start —
+  what SQLite's FTS5 prefix query does. Said to the server as a regular expression on
+  `search_text`, which the trigram index (`pg_trgm`, migration 0001's PostgreSQL part) serves
+  for words of three letters and more; a broader search (one or two letters) walks the sort
+  index and stops after a page, as the file's list does.
+- Sorts: the same columns and tie-breaks as SQLite, then the id; NULLs first in ascending
+  order as SQLite has them.
+- Pages: a page after one already served continues from the last row's sort key (keyset);
+  other pages are read by OFFSET.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import psycopg
+
+from app.errors import Cancelled, StorageError
+from app.listing import BrokerChoice, ListColumn, ListQuery, ListRow, ListTab
+from app.text import fold
+from models.enums import AbandonReason, DossierStatus
+
+# (expression, may be NULL) of each sort, in order; the id breaks ties last.
+_ORDER_BY: dict[ListColumn, tuple[tuple[str, bool], ...]] = {
+    ListColumn.NUMBER: (("d.number", False),),
+    ListColumn.HOLDER: (("d.holder_sort", False),),
+    ListColumn.OWNER: (("u.last_name", False), ("u.first_name", False), ("u.id", False)),
+    ListColumn.PROVENANCE: (("p.name", False), ("p.id", False)),
+    ListColumn.STEP: (("s.position", False), ("s.id", False)),
+    ListColumn.PROGRESS: (("s.position", False), ("s.id", False)),
+    ListColumn.CREATED: (("d.created_on", False),),
+    ListColumn.COMPLETE: (("d.is_complete", False),),
+    ListColumn.BANK: (("d.bank_sort", False),),
+    ListColumn.STATUS: (("d.status", False), ("d.created_on", False)),
+    ListColumn.ABANDON_REASON: (("d.abandon_reason", True), ("d.abandoned_on", True)),
+    ListColumn.ABANDONED_ON: (("d.abandoned_on", True),),
+}
+_JOINS = (
+    "JOIN users AS u ON u.id = d.owner_id "
+    "JOIN steps AS s ON s.id = d.step_id "
+    "JOIN provenances AS p ON p.id = d.provenance_id"
+)
+_COLUMNS = (
+    "d.id, d.number, d.holder_name, u.first_name || ' ' || u.last_name, p.name, s.name, "
+    "s.percent, d.created_on, d.is_complete, d.status, d.chosen_bank, d.abandon_reason, "
+    "d.abandoned_on"
+)
+_TOKEN = re.compile(r"[^\W_]+")  # letters and digits: the words FTS5's unicode61 keeps
+_SEPARATOR = "[^[:alnum:]]+"
+_QUERY_CANCELED = "57014"
+PAGE_KEYS_KEPT = 64  # the last row's key of the pages served lately (keyset paging)
+LIST_UNREACHABLE = (
+    "Le serveur de la base de données ne répond pas : la liste des dossiers n'a pas pu être "
+    "lue. Vérifiez le réseau du cabinet ; Dossia se reconnecte de lui-même."
+)
+
+
+def search_patterns(search: str) -> list[str]:
+    """One regular expression per typed word: its parts (letters and digits) starting a word
+    of the folded text and following each other, the last one a start (FTS5's `"a b"*`)."""
+    patterns = []
+    for word in fold(search).split():
+        tokens = _TOKEN.findall(word)
+        if tokens:
+            patterns.append("(^|[^[:alnum:]])" + _SEPARATOR.join(map(re.escape, tokens)))
+    return patterns
+
+
+def _filters(
+    query: ListQuery, *, with_status: bool = True, with_search: bool = True
+) -> tuple[list[str], list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if with_status and query.tab.status is not None:
+        clauses.append("d.status = %s")
+        params.append(query.tab.status.value)
+    for owner in (query.owner_id, query.restrict_to_owner):
+        if owner is not None:
+            clauses.append("d.owner_id = %s")
+            params.append(owner)
+    if with_search:
+        for pattern in search_patterns(query.search):
+            clauses.append("d.search_text ~ %s")
+            params.append(pattern)
+    return clauses, params
+
+
+def _where(clauses: list[str]) -> str:
+    return (" WHERE " + " AND ".join(clauses)) if clauses else ""
+
+
+def _sort_terms(query: ListQuery) -> list[tuple[str, bool]]:
+    return [*_ORDER_BY[query.sorted_by], ("d.id", False)]
+
+
+def _order(query: ListQuery) -> str:
+    direction = "DESC" if query.descending else "ASC"
+    terms = []
+    for expression, nullable in _sort_terms(query):
+        # SQLite puts NULLs first in ascending order, last in descending order.
+        nulls = (" NULLS LAST" if query.descending else " NULLS FIRST") if nullable else ""
+        terms.append(f"{expression} {direction}{nulls}")
+    return "ORDER BY " + ", ".join(terms)
+
+
+def _keyset(query: ListQuery, key: tuple) -> tuple[str, list[object]] | None:
+    """The condition «after the row whose sort key is `key`» (None for a sort on columns
+    that may be NULL: those pages are read by OFFSET)."""
+    terms = _sort_terms(query)
+    if any(nullable for _expression, nullable in terms):
+        return None
+    columns = ", ".join(expression for expression, _nullable in terms)
+    markers = ", ".join(["%s"] * len(terms))
+    return f"({columns}) {'<' if query.descending else '>'} ({markers})", list(key)
+
+
+def _row(row: tuple) -> ListRow:
+    return ListRow(
+        id=row[0],
+        number=row[1],
+        holder=row[2],
+        owner=row[3],
+        provenance=row[4],
+        step=row[5],
+        percent=row[6],
+        created_on=row[7],
+        is_complete=bool(row[8]),
+        status=DossierStatus(row[9]),
+        bank=row[10],
+        abandon_reason=AbandonReason(row[11]).label if row[11] else "",
+        abandoned_on=row[12],
+    )
+
+
+class ServerListing:
+    """`DossierListing` on one psycopg connection, serialised by a lock (the GUI thread and
+    the list's helpers may share it; a worker thread opens its own).
+
+    `interrupt()` cancels the statement running on the connection (another thread asks: a
+    newer query made it stale): that call raises `Cancelled`."""
+
+    def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
+        self._connect = connect
+        self.connection = connect()
+        self.lock = threading.Lock()
+        self._state = threading.Lock()
+        self._running = False
+        self._interrupted = False
+        # (query, offset) → the sort key of the row just before `offset`.
+        self._page_keys: dict[tuple[ListQuery, int], tuple] = {}
+
+    def _execute(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one statement; a connection lost since the last one (server restarted,
+        network cut) is opened again first, and one lost now says so in French."""
+        try:
+            if self.connection.closed:
+                self.connection = self._connect()
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        except psycopg.errors.QueryCanceled:
+            raise
+        except psycopg.OperationalError as error:
+            with contextlib.suppress(psycopg.Error):
+                if self.connection.broken:
+                    self.connection.close()
+            raise StorageError(LIST_UNREACHABLE) from error
+
+    @contextlib.contextmanager
+    def _interruptible(self) -> Iterator[None]:
+        with self.lock:
+            with self._state:
+                self._running, self._interrupted = True, False
+            try:
+                yield
+            except psycopg.errors.QueryCanceled:
+                raise Cancelled("Lecture de la liste interrompue.") from None
+            finally:
+                with self._state:
+                    self._running = False
+            if self._interrupted:
+                raise Cancelled("Lecture de la liste interrompue.")
+
+    def fetch_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
+        """Raises `Cancelled` if `interrupt()` stopped it."""
+        with self._interruptible():
+            return self._fetch_page(query, offset, limit)
+
+    def _fetch_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
+        clauses, params = _filters(query)
+        skip = offset
+        key = self._page_keys.get((query, offset)) if offset else None
+        after = _keyset(query, key) if key is not None else None
+        if after is not None:
+            clauses.append(after[0])
+            params.extend(after[1])
+            skip = 0
+        keys = ", ".join(expression for expression, _nullable in _sort_terms(query))
+        sql = (
+            f"SELECT {_COLUMNS}, {keys} FROM dossiers AS d {_JOINS}{_where(clauses)} "
+            f"{_order(query)} LIMIT %s OFFSET %s"
+        )
+        rows = self._execute(sql, [*params, limit, skip])
+        width = len(_sort_terms(query))
+        if rows:
+            self._page_keys[(query, offset + len(rows))] = tuple(rows[-1][-width:])
+            while len(self._page_keys) > PAGE_KEYS_KEPT:
+                del self._page_keys[next(iter(self._page_keys))]
+        return [_row(row[:-width]) for row in rows]
+
+    def fetch_row(self, query: ListQuery, dossier_id: int) -> ListRow | None:
+        clauses, params = _filters(query)
+        clauses.insert(0, "d.id = %s")
+        params.insert(0, dossier_id)
+        with self.lock:
+            rows = self._execute(
+                f"SELECT {_COLUMNS} FROM dossiers AS d {_JOINS}{_where(clauses)}", params
+            )
+        return _row(rows[0]) if rows else None
+
+    def fetch_ids(self, query: ListQuery) -> Sequence[int]:
+        """Raises `Cancelled` if `interrupt()` stopped it."""
+        clauses, params = _filters(query)
+        joins = _JOINS if query.sorted_by in _JOINED_SORTS else ""
+        sql = f"SELECT d.id FROM dossiers AS d {joins}{_where(clauses)} {_order(query)}"
+        with self._interruptible():
+            return [row[0] for row in self._execute(sql, params)]
+
+    def fetch_rows(self, query: ListQuery, ids: Sequence[int]) -> dict[int, ListRow]:
+        if not ids:
+            return {}
+        clauses, params = _filters(query)
+        clauses.insert(0, "d.id = ANY(%s)")
+        params.insert(0, list(ids))
+        with self.lock:
+            rows = self._execute(
+                f"SELECT {_COLUMNS} FROM dossiers AS d {_JOINS}{_where(clauses)}", params
+            )
+        return {row[0]: _row(row) for row in rows}
+
+    def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]:
+        """Raises `Cancelled` if `interrupt()` stopped it."""
+        clauses, params = _filters(query, with_status=False)
+        sql = f"SELECT d.status, count(*) FROM dossiers AS d{_where(clauses)} GROUP BY d.status"
+        with self._interruptible():
+            found = self._execute(sql, params)
+        counts = {ListTab.ALL: 0}
+        by_status = {tab.status: tab for tab in ListTab if tab.status is not None}
+        for status, number in found:
+            counts[by_status[DossierStatus(status)]] = number
+            counts[ListTab.ALL] += number
+        return {tab: counts.get(tab, 0) for tab in ListTab}
+
+    def brokers(self) -> list[BrokerChoice]:
+        with self.lock:
+            rows = self._execute(
+                "SELECT id, first_name || ' ' || last_name FROM users "
+                "WHERE is_broker AND (is_active OR EXISTS (SELECT 1 FROM dossiers AS d "
+                "WHERE d.owner_id = users.id)) ORDER BY last_name, first_name"
+            )
+        return [BrokerChoice(id=row[0], name=row[1]) for row in rows]
+
+    def interrupt(self) -> None:
+        """Cancel the call running on this connection (from another thread): it raises
+        `Cancelled` in its own thread. Without the connection's lock, on purpose."""
+        with self._state:
+            if not self._running:
+                return
+            self._interrupted = True
+        with contextlib.suppress(psycopg.Error):
+            self.connection.cancel_safe()
+
+    def close(self) -> None:
+        with self.lock:
+            self.connection.close()
+
+
+_JOINED_SORTS = {ListColumn.OWNER, ListColumn.PROVENANCE, ListColumn.STEP, ListColumn.PROGRESS}
