@@ -1,6 +1,6 @@
 """`--db` / $DOSSIA_DB: a file path stays a path, a PostgreSQL server's address is recognised
-as one, anything else that looks like an address is refused in French; and a command that
-cannot use a server yet says so plainly, creating nothing (issue 11)."""
+as one, anything else that looks like an address is refused in French; a command tries the
+server or, when only a file can serve it, says so plainly, creating nothing (issue 11)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,7 @@ def test_a_server_is_shown_without_its_password():
     location = parse_location("postgresql://marie:s3cret@bureau:5433/dossia")
     assert isinstance(location, ServerLocation)
     assert location.label == "la base « dossia » du serveur PostgreSQL bureau:5433"
+    # What only opens a file (backups, the demonstration) refuses it, without the password.
     with pytest.raises(ServerModeUnavailable) as refused:
         resolve_paths("postgresql://marie:s3cret@bureau:5433/dossia")
     assert "s3cret" not in refused.value.message
@@ -119,19 +120,32 @@ COMMANDS = [
 ]
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0] if c else "gui")
-def test_every_command_refuses_a_server_it_cannot_use_yet_and_creates_nothing(
+@pytest.mark.parametrize("command", COMMANDS[2:], ids=lambda c: c[0])
+def test_every_command_uses_the_address_as_a_server_and_creates_nothing_here(
     command, tmp_path, monkeypatch, capsys
 ):
+    """The server is tried (none listens on port 1) or the command refused as one that only
+    a file can run: never a folder named «postgresql:», never a file."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DOSSIA_PASSWORD", "demo")
     given = "postgresql://marie:s3cret@127.0.0.1:1/dossia"
-    assert main.main([*command[:1], "--db", given, *command[1:]]) == 2
+    assert main.main([*command[:1], "--db", given, *command[1:]]) in (2, main.EXIT_STORAGE)
     error = capsys.readouterr().err
-    assert "ne sait pas encore ouvrir un cabinet sur un serveur" in error
-    assert "la base « dossia » du serveur PostgreSQL 127.0.0.1:1" in error
+    assert "la base « dossia » du serveur postgresql 127.0.0.1:1" in error.lower()
     assert "s3cret" not in error
     assert list(tmp_path.iterdir()) == []  # no «postgresql:» folder, no file
+
+
+def test_the_gui_says_why_an_unreachable_server_cannot_open(tmp_path, monkeypatch):
+    import ui.launcher
+
+    said: list[str] = []
+    monkeypatch.setattr(ui.launcher, "_critical", said.append)
+    monkeypatch.chdir(tmp_path)
+    assert main.main(["--db", "postgresql://marie:s3cret@127.0.0.1:1/dossia"]) == 1
+    assert said and said[0].startswith("Impossible de joindre la base « dossia »")
+    assert "s3cret" not in said[0]
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("command", COMMANDS[2:5], ids=lambda c: c[0])
@@ -159,6 +173,6 @@ def test_the_installed_command_line_says_it_in_french_with_exit_code_2(tmp_path)
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.returncode == 2
-    assert result.stderr.startswith("Dossia reconnaît la base « db » du serveur PostgreSQL h,")
+    assert result.stderr.startswith("La base « db » du serveur PostgreSQL h n'a pas de sauvegardes")
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
