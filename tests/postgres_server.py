@@ -13,6 +13,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -114,3 +115,33 @@ def terminate_session(pid: int) -> None:
     """End the server session `pid`, as a server restart or a network cut would."""
     with _admin() as connection:
         connection.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+def copy_office(source: Path, location: ServerLocation) -> None:
+    """The SQLite office `source` (plain, a test's demo office) copied into the empty
+    database `location`: the schema by Alembic, then every table's rows in the order of
+    their foreign keys, the id sequences moved past the copied ids. A test helper, not
+    «Migrer vers le serveur» (which will verify what it copies)."""
+    import models.all  # noqa: F401  (every table in the metadata)
+    from app.storage.postgres import upgrade_server_schema
+    from models.base import Base
+
+    upgrade_server_schema(location)
+    tables = [t for t in Base.metadata.sorted_tables if t.name != "alembic_version"]
+    reader = sa.create_engine(f"sqlite:///{source}")
+    try:
+        with engine_on(location) as engine, engine.begin() as target, reader.connect() as read:
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            target.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            for table in tables:
+                rows = [dict(row._mapping) for row in read.execute(table.select())]
+                if rows:
+                    target.execute(table.insert(), rows)
+                if "id" in table.c:
+                    target.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                        f'coalesce((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
+                    )
+            target.exec_driver_sql("ANALYZE")
+    finally:
+        reader.dispose()

@@ -1,0 +1,167 @@
+"""The Clients list on both engines (issue 11): the list's tests (tests/test_listing.py) run
+here on the demo office's SQLite file and on the same office copied to a PostgreSQL server;
+and the server's pages are compared with the file's for many searches, tabs and sorts, page
+after page (keyset), counts included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from app.errors import Cancelled
+from app.listing import ListColumn, ListQuery, ListTab
+from app.workspace import OfficeDatabase, Workspace
+from tests import postgres_server
+from tests.conftest import PASSWORD
+from tests.helpers import new_dossier
+from tests.test_listing import (  # noqa: F401  (run here again, on both engines)
+    SEARCHES,
+    test_broker_filter,
+    test_every_column_sorts_and_pages_consistently,
+    test_hostile_search_text_never_breaks_the_query,
+    test_list_follows_status_changes,
+    test_search_by_number_and_by_co_borrower,
+    test_search_ignores_accents_and_case_and_matches_word_starts,
+    test_sorting,
+    test_tabs_split_by_status,
+    test_the_bank_retained_sorts_by_name_and_those_without_one_come_last,
+)
+
+
+@pytest.fixture(scope="module")
+def server_template(template_db) -> Iterator[str]:
+    """The demo office of the SQLite tests, copied once to the server."""
+    postgres_server.server_url()  # skips (or fails, when required) without a server
+    name = postgres_server.create_database()
+    try:
+        postgres_server.copy_office(template_db, postgres_server.location_of(name))
+        yield name
+    finally:
+        postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def server_workspace(server_template) -> Iterator[Workspace]:
+    with postgres_server.fresh_database(server_template) as location:
+        office = OfficeDatabase(location)
+        workspace = office.workspace_for(office.authenticate("admin", PASSWORD))
+        try:
+            yield workspace
+        finally:
+            workspace.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def workspace(request, login_as) -> Workspace:
+    """The list's tests' office, on each engine (admin: every right)."""
+    if request.param == "sqlite":
+        return login_as("admin")
+    return request.getfixturevalue("server_workspace")
+
+
+@pytest.fixture
+def both(login_as, server_workspace) -> tuple[Workspace, Workspace]:
+    """The same office on the file and on the server."""
+    return login_as("admin"), server_workspace
+
+
+def _same_new_dossiers(*workspaces: Workspace) -> None:
+    for workspace in workspaces:
+        new_dossier(workspace, "Loeuilliet", "Éloïse", co_last_name="Saint-Exupéry")
+        new_dossier(workspace, "L'Hôte", "Jean-Pierre", co_last_name="D'Artagnan")
+        new_dossier(workspace, "D’Argent", "Zoé")  # a typographic apostrophe
+        new_dossier(workspace, "Dupré", "Anne-Marie")
+
+
+@pytest.mark.parametrize("column", list(ListColumn))
+def test_the_server_gives_the_files_pages_counts_and_ids(both, column):
+    """For every search, tab, sort and direction: the same rows in the same order, page
+    after page (the server continuing from the last row's key), the same counts, the same
+    ids — on the same office."""
+    file, server = both
+    _same_new_dossiers(file, server)
+    for search in (*SEARCHES, "d'ar", "dargent", "anne-m", "zoe"):
+        counts = file.tab_counts(ListQuery(search=search))
+        assert server.tab_counts(ListQuery(search=search)) == counts, search
+        for tab in ListTab:
+            if not counts[tab]:
+                continue
+            for descending in (False, True):
+                query = ListQuery(tab=tab, search=search, sort=column, descending=descending)
+                expected = file.list_page(query, 0, 1000)
+                paged = []
+                for offset in range(0, len(expected) + 5, 5):
+                    paged += server.list_page(query, offset, 5)
+                assert paged == expected, (search, tab, descending)
+                assert list(server.list_ids(query)) == [r.id for r in expected]
+
+
+def test_a_row_is_found_again_only_while_the_query_shows_it(both):
+    file, server = both
+    for workspace in both:
+        detail = new_dossier(workspace, "Quénéhervé", "Éloïse")
+        shown = ListQuery(tab=ListTab.CLIENTS, search="quene")
+        row = workspace.list_row(shown, detail.id)
+        assert row is not None and row.holder == "QUÉNÉHERVÉ Éloïse"
+        assert workspace.list_row(ListQuery(tab=ListTab.PROSPECTS), detail.id) is None
+        assert workspace.list_row(ListQuery(search="martin"), detail.id) is None
+        assert workspace.list_rows(shown, [detail.id, -1]) == {detail.id: row}
+    assert file.brokers() == server.brokers()
+
+
+def test_a_broker_without_the_right_sees_only_their_dossiers_on_the_server(server_template):
+    with postgres_server.fresh_database(server_template) as location:
+        office = OfficeDatabase(location)
+        try:
+            broker = office.workspace_for(office.authenticate("kbenali", PASSWORD))
+            rows = broker.list_page(ListQuery(), 0, 1000)
+            assert rows and {r.owner for r in rows} == {"Karim Benali"}
+            assert broker.tab_counts(ListQuery())[ListTab.ALL] == len(rows)
+            assert [b.name for b in broker.brokers()] == ["Karim Benali"]
+        finally:
+            office.close()
+
+
+def test_an_interrupted_read_on_the_server_raises_cancelled_and_the_next_one_runs(
+    server_workspace,
+):
+    import threading
+    import time
+
+    reader = server_workspace.open_reader()
+    listing = reader._listing
+    outcome: list[BaseException] = []
+
+    def slow_read() -> None:
+        try:
+            with listing._interruptible():
+                listing._execute("SELECT pg_sleep(20)")
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=slow_read)
+    try:
+        started = time.monotonic()
+        thread.start()
+        while not listing._running:
+            time.sleep(0.01)
+        time.sleep(0.2)  # the statement on its way to the server
+        reader.interrupt()
+        thread.join(10)
+        assert time.monotonic() - started < 10
+        assert len(outcome) == 1 and isinstance(outcome[0], Cancelled)
+        assert reader.fetch_page(ListQuery(), 0, 3)
+    finally:
+        thread.join()
+        reader.close()
+
+
+def test_a_lost_list_connection_is_said_then_opened_again(server_workspace):
+    listing = server_workspace._store.listing
+    postgres_server.terminate_session(listing.connection.info.backend_pid)
+    from app.errors import StorageError
+
+    with pytest.raises(StorageError, match="ne répond pas"):
+        server_workspace.list_page(ListQuery(), 0, 5)
+    assert len(server_workspace.list_page(ListQuery(), 0, 5)) == 5  # reconnected
