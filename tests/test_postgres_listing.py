@@ -165,3 +165,40 @@ def test_a_lost_list_connection_is_said_then_opened_again(server_workspace):
     with pytest.raises(StorageError, match="ne répond pas"):
         server_workspace.list_page(ListQuery(), 0, 5)
     assert len(server_workspace.list_page(ListQuery(), 0, 5)) == 5  # reconnected
+
+
+def test_pages_read_again_after_a_change_are_the_pages_of_the_new_list(both):
+    """The server continues from the last row's key only within one reading of the list
+    (from its first page): after a refresh, a page asked directly is the page at its
+    offset, as on the file."""
+    file, server = both
+    query = ListQuery(sort=ListColumn.CREATED, descending=True)
+    for workspace in both:
+        for offset in (0, 5, 10):
+            workspace.list_page(query, offset, 5)
+        new_dossier(workspace, "Zéphyr", "Aude")  # created today: first of the list
+        assert workspace.list_page(query, 0, 5)[0].holder == "ZÉPHYR Aude"
+    assert server.list_page(query, 10, 5) == file.list_page(query, 10, 5)
+    assert server.list_page(query, 15, 5) == file.list_page(query, 15, 5)
+
+
+def test_other_users_changes_move_the_data_version_and_our_own_are_told_apart(
+    server_workspace, server_template
+):
+    store = server_workspace._store
+    seen = server_workspace.data_version()
+    new_dossier(server_workspace, "Durand", "Paul")  # our own commit
+    assert server_workspace.data_version() != seen
+    assert server_workspace.settled_version(seen) == server_workspace.data_version()
+    settled = server_workspace.data_version()
+    # Another computer's commit on the same database.
+    other = OfficeDatabase(store.location)
+    try:
+        new_dossier(other.workspace_for(other.authenticate("admin", PASSWORD)), "Petit", "Léa")
+    finally:
+        other.close()
+    assert server_workspace.data_version() != settled
+    assert server_workspace.settled_version(settled) == settled  # not ours: refresh
+    # The server gone for a moment: the last version, no error; then it moves on again.
+    postgres_server.terminate_session(store.listing.connection.info.backend_pid)
+    assert server_workspace.data_version() == server_workspace.data_version()

@@ -14,8 +14,8 @@ as the file's list runs on sqlite3, so it needs no SQLAlchemy.
   index and stops after a page, as the file's list does.
 - Sorts: the same columns and tie-breaks as SQLite, then the id; NULLs first in ascending
   order as SQLite has them.
-- Pages: a page after one already served continues from the last row's sort key (keyset);
-  other pages are read by OFFSET.
+- Pages: a page after one already served since the first page was read again continues
+  from the last row's sort key (keyset); other pages are read by OFFSET.
 """
 
 from __future__ import annotations
@@ -202,6 +202,11 @@ class ServerListing:
     def _fetch_page(self, query: ListQuery, offset: int, limit: int) -> list[ListRow]:
         clauses, params = _filters(query)
         skip = offset
+        if offset == 0:
+            # A first page starts a new reading of the list (a refresh, another search):
+            # the keys of the pages read before may no longer be where they were.
+            for known in [k for k in self._page_keys if k[0] == query]:
+                del self._page_keys[known]
         key = self._page_keys.get((query, offset)) if offset else None
         after = _keyset(query, key) if key is not None else None
         if after is not None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 
+from app.errors import DatabaseOpenError, StorageError
 from app.paths import ServerLocation
 from app.storage.postgres import CONNECT_TIMEOUT_S, ServerDatabase, unreachable
 from app.storage.postgres_accounts import ServerAccounts
@@ -59,6 +60,7 @@ class ServerOffice:
         self.database.after_dossier_change = after_dossier_change
         self.accounts = ServerAccounts(self.database)
         self._own_commits: dict[int, int] = {}
+        self._last_version = -1
 
     def reader(self) -> ServerListing:
         """A listing on a connection of its own, for a worker thread (close it after use)."""
@@ -70,11 +72,17 @@ class ServerOffice:
         """Moves whenever a write transaction ends on the server (the next transaction id
         to be given): time to refresh. Another database of the same server moves it too,
         which only costs a refresh."""
-        with self.listing.lock:
-            rows = self.listing._execute(
-                "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
-            )
-        return int(rows[0][0])
+        try:
+            with self.listing.lock:
+                rows = self.listing._execute(
+                    "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+                )
+        except (StorageError, DatabaseOpenError):
+            # The server does not answer: nothing to refresh for now (the next use case
+            # says it); asked again at the next check.
+            return self._last_version
+        self._last_version = int(rows[0][0])
+        return self._last_version
 
     def before_write(self) -> int:
         return self.data_version()
