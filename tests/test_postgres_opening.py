@@ -319,3 +319,39 @@ def test_the_gui_first_start_creates_the_office_on_an_empty_server(qtbot, empty)
         assert office.authenticate("hdubois", PASSWORD).role_name == "Administrateur"
     finally:
         office.close()
+
+
+def test_the_gui_asks_the_servers_password_until_it_is_accepted(qtbot, office, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    import ui.launcher
+    from ui.dialogs.login import ServerPasswordDialog
+
+    secret = sa.make_url(office.url).password
+    monkeypatch.setenv("PGPASSFILE", "/nonexistent/pgpass")
+    without = parse_location(office.url.replace(f":{secret}@", "@"))
+    assert isinstance(without, ServerLocation)
+    opening = startup.open_office(without)
+    assert opening.state is OfficeState.UNUSABLE and opening.password_refused
+    said: list[str] = []
+
+    def answer(dialog: ServerPasswordDialog) -> int:
+        qtbot.addWidget(dialog)
+        said.append(dialog.error.text())
+        dialog.password_edit.setText("pas-le-bon")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        said.append(dialog.error.text())
+        assert dialog.password_edit.text() == ""  # typed again, not kept
+        dialog.password_edit.setText(secret)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(ServerPasswordDialog, "exec", answer)
+    asked = ui.launcher.ask_server_password(without, opening)
+    assert asked is not None
+    location, opened = asked
+    assert opened.state is OfficeState.READY and location.password == secret
+    assert "demande un mot de passe" in said[0]
+    assert said[1].startswith("Mot de passe refusé par") and "pas-le-bon" not in said[1]
+    monkeypatch.setattr(ServerPasswordDialog, "exec", lambda dialog: 0)  # «Annuler»
+    assert ui.launcher.ask_server_password(without, opening) is None

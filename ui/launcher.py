@@ -33,12 +33,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 
 from app import startup
 from app.auth import CurrentUser
-from app.errors import DatabaseOpenError
+from app.errors import DatabaseOpenError, DomainError
 from app.paths import DataPaths, OfficeLocation, ServerLocation, resolve_location
 from app.startup import OfficeState
 from app.workspace import OfficeDatabase
 from ui.common import icon, message_box, style_sheet
-from ui.dialogs.login import RECOVERED, FirstStartDialog, LoginDialog
+from ui.dialogs.login import RECOVERED, FirstStartDialog, LoginDialog, ServerPasswordDialog
 from ui.operations import Outcome, attempt
 from ui.warm_up import WarmUp
 from ui.workers import Background
@@ -369,6 +369,12 @@ def run_gui(
         return CANNOT_START
     paths = resolve_location(args.db)
     opening = startup.open_office(paths)
+    if isinstance(paths, ServerLocation) and opening.password_refused:
+        create_application()
+        asked = ask_server_password(paths, opening)
+        if asked is None:
+            return 1
+        paths, opening = asked
     if args.quit_after_start and opening.state is OfficeState.FIRST_START:
         print(first_start_unattended(paths), file=sys.stderr)
         return CANNOT_START
@@ -387,6 +393,25 @@ def run_gui(
             return code
         # After a restore: the file was replaced, so log in again on the restored data.
         login, password = window.workspace.user.login, None
+
+
+def ask_server_password(
+    location: ServerLocation, opening: startup.Opening
+) -> tuple[ServerLocation, startup.Opening] | None:
+    """The office server asks for a password (none given, or the one given refused): the
+    user types it until the server accepts it; None if they give up."""
+
+    def check(typed: str) -> tuple[ServerLocation, startup.Opening]:
+        candidate = location.with_password(typed)
+        found = startup.open_office(candidate)
+        if found.password_refused:
+            raise DomainError(found.message, field="password")
+        return candidate, found
+
+    dialog = ServerPasswordDialog(location, opening.message, check)
+    if not dialog.exec():
+        return None
+    return dialog.result_value  # type: ignore[return-value]
 
 
 def _open_office(

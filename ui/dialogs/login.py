@@ -94,6 +94,43 @@ class LoginDialog(FormDialog):
             self.accept()
 
 
+class ServerPasswordDialog(FormDialog):
+    """The office server's password (issue 11), when neither $DOSSIA_DB_PASSWORD nor
+    PostgreSQL's .pgpass gives it, or the one given was refused. `check` tries a typed
+    password: it returns what to open, or raises DomainError (French) to ask again. Kept for
+    this session only (the «Connexion» settings will keep it in the system keyring)."""
+
+    def __init__(
+        self, location: ServerLocation, message: str, check: Callable[[str], object]
+    ) -> None:
+        super().__init__(
+            None, "Dossia — Serveur du cabinet", "serverPasswordDialog", ok_text="Se connecter"
+        )
+        self._check = check
+        intro = QLabel(
+            f"Le cabinet est sur {location.label}.\nSaisissez le mot de passe de "
+            f"l'utilisateur « {location.user or '(par défaut)'} » du serveur."
+        )
+        intro.setWordWrap(True)
+        self.form.addWidget(intro)
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("serverPasswordEdit")
+        self.password_edit.setAccessibleName("Mot de passe du serveur")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.form.addWidget(self.password_edit)
+        self.fields = {"password": self.password_edit}
+        self.error.show_message(message)
+        self.password_edit.setFocus()
+        self.setMinimumWidth(420)
+
+    def submit(self) -> object:
+        try:
+            return self._check(self.password_edit.text())
+        except DomainError:
+            self.password_edit.clear()
+            raise
+
+
 class RecoveryKeyDialog(FormDialog):
     """The recovery key of the kit, typed (dashes, spaces and case do not matter)."""
 
