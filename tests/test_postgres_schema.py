@@ -317,8 +317,9 @@ def test_an_unreachable_server_is_said_in_french():
     with pytest.raises(DatabaseOpenError) as refused:
         upgrade_server_schema(location)
     assert refused.value.message.startswith(
-        "Impossible de se connecter à la base « dossia » du serveur PostgreSQL 127.0.0.1:1 :"
+        "Impossible de joindre la base « dossia » du serveur PostgreSQL 127.0.0.1:1 ("
     )
+    assert "Vérifiez que le serveur est démarré" in refused.value.message
     assert refused.value.busy
 
 
