@@ -8,6 +8,7 @@ level (fixtures import `ui` inside their body).
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import itertools
 import os
@@ -23,7 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from app.demo import build_demo
-from app.paths import DataPaths
+from app.paths import DataPaths, OfficeLocation
 from app.storage.database import Database
 from app.storage.schema import ensure_schema
 from app.workspace import OfficeDatabase, Workspace
@@ -61,21 +62,61 @@ def paths(tmp_path, template_db) -> DataPaths:
     return DataPaths(target)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module that sets BOTH_ENGINES = True runs its office's tests on the SQLite file and
+    on the same office copied to a PostgreSQL server (issue 11), but those marked
+    `file_only`."""
+    if (
+        "engine" in metafunc.fixturenames
+        and getattr(metafunc.module, "BOTH_ENGINES", False)
+        and metafunc.definition.get_closest_marker("file_only") is None
+    ):
+        metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def login_as(paths):
+def engine(request) -> str:
+    """The office's engine: "sqlite", or "postgresql" in a BOTH_ENGINES module."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def server_template_db(template_db):
+    """The demo office of `template_db`, copied once to a database of the test server."""
+    from tests import postgres_server
+
+    postgres_server.server_url()  # skips (or fails, when required) without a server
+    name = postgres_server.create_database()
+    try:
+        postgres_server.copy_office(template_db, postgres_server.location_of(name))
+        yield name
+    finally:
+        postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def login_as(request, engine, paths):
     """Log in as a demo user: 'admin' (administrateur), 'pmoreau' (responsable d'agence),
-    'slegrand' / 'kbenali' (courtiers), 'assistant'. Each gets its own connection."""
+    'slegrand' / 'kbenali' (courtiers), 'assistant'. Each gets its own connection. On the
+    file, or on a copy of the same office on the test server (`engine`)."""
     opened: list[Workspace] = []
+    with contextlib.ExitStack() as stack:
+        location: OfficeLocation = paths
+        if engine == "postgresql":
+            from tests import postgres_server
 
-    def make(login: str) -> Workspace:
-        office = OfficeDatabase(paths)
-        workspace = office.workspace_for(office.authenticate(login, PASSWORD))
-        opened.append(workspace)
-        return workspace
+            template = request.getfixturevalue("server_template_db")
+            location = stack.enter_context(postgres_server.fresh_database(template))
 
-    yield make
-    for workspace in opened:
-        workspace.close()
+        def make(login: str) -> Workspace:
+            office = OfficeDatabase(location)
+            workspace = office.workspace_for(office.authenticate(login, PASSWORD))
+            opened.append(workspace)
+            return workspace
+
+        yield make
+        for workspace in opened:
+            workspace.close()
 
 
 @pytest.fixture

@@ -12,6 +12,11 @@ from models.audit import AuditEvent
 from models.enums import DossierStatus, SubmissionStatus
 
 
+def db_argument(workspace: Workspace) -> str:
+    """What `--db` names for this workspace's office: its file, or its server's address."""
+    return workspace.server.url if workspace.server is not None else str(workspace.paths.database)
+
+
 def new_dossier(
     workspace: Workspace, last_name: str = "Quénéhervé", first_name: str = "Éloïse", **changes
 ) -> DossierDetail:

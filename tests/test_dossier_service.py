@@ -19,6 +19,9 @@ from tests.helpers import (
     with_documents_and_simulations,
 )
 
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
 
 def test_create_numbers_the_dossier_and_starts_its_pipeline(workspace):
     detail = new_dossier(workspace, co_last_name="Martin", co_first_name="Paul")
@@ -195,6 +198,7 @@ def test_abandon_makes_the_dossier_read_only(workspace, service):
     assert workspace.list_page(ListQuery(tab=ListTab.CLIENTS, search=detail.number), 0, 5) == []
 
 
+@pytest.mark.file_only("documents: not on a server yet")
 def test_resume_deletes_simulations_documents_and_pipeline(workspace, service, tmp_path):
     detail = with_documents_and_simulations(workspace, new_dossier(workspace), tmp_path)
     detail = service.set_date(
@@ -223,6 +227,7 @@ def test_resume_refuses_a_dossier_that_is_not_abandoned(workspace, service):
         service.resume(detail.id, detail.version, DossierStatus.CLIENT, dt.date.today())
 
 
+@pytest.mark.file_only("documents: not on a server yet")
 def test_delete_removes_everything_and_leaves_only_the_number_in_the_log(
     workspace, service, tmp_path
 ):

@@ -14,6 +14,10 @@ from app.validation import normalize_phone
 from models.enums import AbandonReason, Contract, DossierTab, MaritalStatus
 from tests.helpers import new_dossier
 
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
+
 TODAY = dt.date.today()
 
 

@@ -10,6 +10,9 @@ from models.enums import AbandonReason, DossierStatus
 from tests.conftest import TEMPLATE_DOSSIERS
 from tests.helpers import new_dossier
 
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
 
 def all_rows(workspace, **query):
     return workspace.list_page(ListQuery(**query), 0, 10_000)
@@ -82,6 +85,7 @@ SEARCHES = (
 )
 
 
+@pytest.mark.file_only("SQLite's walk of the sort index")
 @pytest.mark.parametrize("column", [ListColumn.CREATED, ListColumn.HOLDER, ListColumn.OWNER])
 def test_a_walked_first_page_is_the_page_the_search_index_gives(workspace, monkeypatch, column):
     """A broad search's first page found by walking the sort index and checking each
@@ -111,6 +115,7 @@ def test_a_walked_first_page_is_the_page_the_search_index_gives(workspace, monke
     assert walked_pages > len(SEARCHES)
 
 
+@pytest.mark.file_only("SQLite's walk of the sort index")
 def test_a_walk_that_does_not_find_its_page_gives_way(workspace, monkeypatch):
     """Matches further down than the walk goes (a narrow search, or a year bunched at the
     end of the order) are gathered by the full-text index: the page is the same."""
@@ -226,6 +231,7 @@ STATISTICS_300K = {
 }
 
 
+@pytest.mark.file_only("SQLite's walk of the sort index")
 @pytest.mark.parametrize("tab", [ListTab.ALL, ListTab.CLIENTS, ListTab.ABANDONED])
 @pytest.mark.parametrize("column", list(ListColumn))
 def test_a_broad_search_walks_the_sort_index_at_300k(workspace, monkeypatch, column, tab):
@@ -288,6 +294,7 @@ _ENDLESS = (
 )
 
 
+@pytest.mark.file_only("SQLite's interrupt (the server's: tests/test_postgres_listing.py)")
 def test_an_interrupted_read_raises_cancelled_and_the_next_one_runs(workspace, monkeypatch):
     """A newer query stops the worker's read: while a statement runs, between two of its
     statements (SQLite forgets an interrupt once none runs), and never the next read."""

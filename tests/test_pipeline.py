@@ -14,6 +14,10 @@ from models.enums import AbandonReason, SubmissionStatus
 from tests.helpers import new_dossier
 from tests.test_gui_dossier import click, find
 
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
+
 TODAY = dt.date.today()
 
 
@@ -159,6 +163,7 @@ def test_the_tab_records_a_sending_and_shows_the_history(qtbot, workspace, open_
     assert "Dernières étapes" in find(window, QLabel, "stepHistory").text()
 
 
+@pytest.mark.file_only("a sending's pieces are documents: not on a server yet")
 def test_the_loan_request_and_a_sending_from_the_tab(qtbot, workspace, open_dossier, tmp_path):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QCheckBox

@@ -1,7 +1,7 @@
-"""The Clients list on both engines (issue 11): the list's tests (tests/test_listing.py) run
-here on the demo office's SQLite file and on the same office copied to a PostgreSQL server;
-and the server's pages are compared with the file's for many searches, tabs and sorts, page
-after page (keyset), counts included."""
+"""The Clients list on a PostgreSQL server (issue 11; tests/test_listing.py runs on both
+engines too): the server's pages compared with the file's on the same office for many
+searches, tabs and sorts, page after page (keyset), counts and ids included; what only a
+server's list does (a cancelled read, a lost connection, the data version)."""
 
 from __future__ import annotations
 
@@ -15,49 +15,18 @@ from app.workspace import OfficeDatabase, Workspace
 from tests import postgres_server
 from tests.conftest import PASSWORD
 from tests.helpers import new_dossier
-from tests.test_listing import (  # noqa: F401  (run here again, on both engines)
-    SEARCHES,
-    test_broker_filter,
-    test_every_column_sorts_and_pages_consistently,
-    test_hostile_search_text_never_breaks_the_query,
-    test_list_follows_status_changes,
-    test_search_by_number_and_by_co_borrower,
-    test_search_ignores_accents_and_case_and_matches_word_starts,
-    test_sorting,
-    test_tabs_split_by_status,
-    test_the_bank_retained_sorts_by_name_and_those_without_one_come_last,
-)
-
-
-@pytest.fixture(scope="module")
-def server_template(template_db) -> Iterator[str]:
-    """The demo office of the SQLite tests, copied once to the server."""
-    postgres_server.server_url()  # skips (or fails, when required) without a server
-    name = postgres_server.create_database()
-    try:
-        postgres_server.copy_office(template_db, postgres_server.location_of(name))
-        yield name
-    finally:
-        postgres_server.drop_database(name)
+from tests.test_listing import SEARCHES
 
 
 @pytest.fixture
-def server_workspace(server_template) -> Iterator[Workspace]:
-    with postgres_server.fresh_database(server_template) as location:
+def server_workspace(server_template_db) -> Iterator[Workspace]:
+    with postgres_server.fresh_database(server_template_db) as location:
         office = OfficeDatabase(location)
         workspace = office.workspace_for(office.authenticate("admin", PASSWORD))
         try:
             yield workspace
         finally:
             workspace.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def workspace(request, login_as) -> Workspace:
-    """The list's tests' office, on each engine (admin: every right)."""
-    if request.param == "sqlite":
-        return login_as("admin")
-    return request.getfixturevalue("server_workspace")
 
 
 @pytest.fixture
@@ -110,8 +79,8 @@ def test_a_row_is_found_again_only_while_the_query_shows_it(both):
     assert file.brokers() == server.brokers()
 
 
-def test_a_broker_without_the_right_sees_only_their_dossiers_on_the_server(server_template):
-    with postgres_server.fresh_database(server_template) as location:
+def test_a_broker_without_the_right_sees_only_their_dossiers_on_the_server(server_template_db):
+    with postgres_server.fresh_database(server_template_db) as location:
         office = OfficeDatabase(location)
         try:
             broker = office.workspace_for(office.authenticate("kbenali", PASSWORD))
@@ -183,7 +152,7 @@ def test_pages_read_again_after_a_change_are_the_pages_of_the_new_list(both):
 
 
 def test_other_users_changes_move_the_data_version_and_our_own_are_told_apart(
-    server_workspace, server_template
+    server_workspace,
 ):
     store = server_workspace._store
     seen = server_workspace.data_version()

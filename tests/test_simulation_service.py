@@ -21,7 +21,10 @@ from models.enums import (
     LineKind,
     SimulationStatus,
 )
-from tests.helpers import new_dossier
+from tests.helpers import db_argument, new_dossier
+
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
 
 
 def _with_project(workspace, price=250_000_00, notary=18_750_00, contribution=20_000_00):
@@ -312,7 +315,7 @@ def test_the_simulation_pdf_command(workspace, tmp_path, monkeypatch, capsys):
     workspace.simulations.rename(info.simulations[0].id, info.version, "Offre BNP")
     monkeypatch.setenv("DOSSIA_PASSWORD", PASSWORD)
     out = tmp_path / "s.pdf"
-    arguments = ["simulation-pdf", "--db", str(workspace.paths.database), "--user", "admin"]
+    arguments = ["simulation-pdf", "--db", db_argument(workspace), "--user", "admin"]
     assert main.main([*arguments, "--dossier", detail.number, "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF") and str(out) in capsys.readouterr().out
     assert (
@@ -324,5 +327,5 @@ def test_the_simulation_pdf_command(workspace, tmp_path, monkeypatch, capsys):
     assert "pas de simulation « Autre »" in capsys.readouterr().err
     assert main.main([*arguments, "--dossier", "1999-99999", "--out", str(out)]) == 2
     assert "Aucun dossier" in capsys.readouterr().err
-    other = ["simulation-pdf", "--db", str(workspace.paths.database), "--user", "slegrand"]
+    other = ["simulation-pdf", "--db", db_argument(workspace), "--user", "slegrand"]
     assert main.main([*other, "--dossier", detail.number, "--out", str(out)]) == 2  # not his

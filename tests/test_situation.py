@@ -18,6 +18,10 @@ from app.errors import DomainError
 from models.enums import ChargeKind, DossierTab, LoanKind, ProjectNature, SavingsKind
 from tests.helpers import new_dossier
 
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
+
 TODAY = dt.date.today()
 
 
