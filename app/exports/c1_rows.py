@@ -235,61 +235,23 @@ def rows(
     if limit is not None:
         query = query.limit(limit)
     missing = _Missing(_requirements(session))
-    result = session.connection().execute(query.execution_options(yield_per=_CHUNK))
-    statuses = _STATUSES
-    reasons = _REASONS
-    for chunk in result.partitions():
-        for (
-            number,
-            status,
-            step,
-            percent,
-            owner,
-            provenance,
-            referrer,
-            holder,
-            co_first,
-            co_last,
-            created_on,
-            agreement_on,
-            signed_on,
-            released_on,
-            project,
-            financed,
-            bank,
-            taeg,
-            debt_ratio,
-            complete,
-            no_fees,
-            no_commission,
-            no_rebate,
-            fees,
-            fees_paid,
-            commission,
-            commission_paid,
-            rebate,
-            reason,
-            abandoned_on,
-            position,
-            nature,
-            contribution,
-            works,
-            buy_back,
-            shape,
-            filed,
-            ticked,
-        ) in chunk:
-            co = person_name(co_first or "", co_last) if co_last else ""
-            yield (
+    # Closed however the reading ends (an export cancelled stops consuming it): on a
+    # server, the rows come through a server-side cursor that must not be left open.
+    with session.connection().execute(query.execution_options(yield_per=_CHUNK)) as result:
+        statuses = _STATUSES
+        reasons = _REASONS
+        for chunk in result.partitions():
+            for (
                 number,
-                statuses[status],
+                status,
                 step,
                 percent,
                 owner,
                 provenance,
-                referrer or "",
+                referrer,
                 holder,
-                co,
+                co_first,
+                co_last,
                 created_on,
                 agreement_on,
                 signed_on,
@@ -299,26 +261,66 @@ def rows(
                 bank,
                 taeg,
                 debt_ratio,
-                bool(complete),
-                missing.of(
-                    (shape, nature, bool(contribution), bool(works), bool(buy_back)),
-                    filed,
-                    ticked,
-                    holder,
-                    co,
-                ),
-                bool(no_fees),
-                bool(no_commission),
-                bool(no_rebate),
+                complete,
+                no_fees,
+                no_commission,
+                no_rebate,
                 fees,
                 fees_paid,
                 commission,
                 commission_paid,
                 rebate,
-                reasons[reason] if reason else "",
+                reason,
                 abandoned_on,
                 position,
-            )
+                nature,
+                contribution,
+                works,
+                buy_back,
+                shape,
+                filed,
+                ticked,
+            ) in chunk:
+                co = person_name(co_first or "", co_last) if co_last else ""
+                yield (
+                    number,
+                    statuses[status],
+                    step,
+                    percent,
+                    owner,
+                    provenance,
+                    referrer or "",
+                    holder,
+                    co,
+                    created_on,
+                    agreement_on,
+                    signed_on,
+                    released_on,
+                    project,
+                    financed,
+                    bank,
+                    taeg,
+                    debt_ratio,
+                    bool(complete),
+                    missing.of(
+                        (shape, nature, bool(contribution), bool(works), bool(buy_back)),
+                        filed,
+                        ticked,
+                        holder,
+                        co,
+                    ),
+                    bool(no_fees),
+                    bool(no_commission),
+                    bool(no_rebate),
+                    fees,
+                    fees_paid,
+                    commission,
+                    commission_paid,
+                    rebate,
+                    reasons[reason] if reason else "",
+                    abandoned_on,
+                    position,
+                )
 
 
 _REASONS = {reason: reason.label for reason in AbandonReason}

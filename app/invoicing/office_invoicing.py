@@ -169,6 +169,10 @@ class OfficeInvoicing:
                 counted = and_(when, ~rebate if sales else rebate)
                 return func.coalesce(func.sum(case((counted, value), else_=0)), 0)
 
+            def positive(value):
+                # Not SQLite's two-argument max(), which PostgreSQL does not have.
+                return case((value > 0, value), else_=0)
+
             # One pass over the invoices found (drafts counted, never summed).
             totals = session.execute(
                 select(
@@ -176,10 +180,10 @@ class OfficeInvoicing:
                     total(Invoice.amount_cents),
                     total(Invoice.total_cents),
                     total(paid, invoiced),  # a cancelled invoice's payments too
-                    total(func.max(due, 0), issued),
-                    total(func.max(-due, 0), invoiced),
+                    total(positive(due), issued),
+                    total(positive(-due), invoiced),
                     total(Invoice.total_cents, sales=False),
-                    total(func.max(due, 0), issued, sales=False),
+                    total(positive(due), issued, sales=False),
                 ).where(*conditions)
             ).one()
             found = session.execute(
