@@ -114,9 +114,30 @@ def login_as(request, engine, paths):
             opened.append(workspace)
             return workspace
 
+        make.location = location  # type: ignore[attr-defined]
         yield make
         for workspace in opened:
             workspace.close()
+
+
+@pytest.fixture
+def office_location(login_as) -> OfficeLocation:
+    """Where the test's office is: the file's paths, or its copy on the server."""
+    return login_as.location
+
+
+@pytest.fixture
+def open_office(office_location):
+    """Another opening of the test's office (as another computer would), closed after."""
+    opened: list[OfficeDatabase] = []
+
+    def make() -> OfficeDatabase:
+        opened.append(OfficeDatabase(office_location))
+        return opened[-1]
+
+    yield make
+    for office in opened:
+        office.close()
 
 
 @pytest.fixture

@@ -6,10 +6,16 @@ from sqlalchemy import func, select
 
 from app.dossier.dossier_service import NewDossier
 from app.dossier.readmodels import DossierDetail
+from app.paths import OfficeLocation
 from app.pipeline.submissions import SubmissionData
 from app.workspace import Workspace
 from models.audit import AuditEvent
 from models.enums import DossierStatus, SubmissionStatus
+
+
+def location_of(workspace: Workspace) -> OfficeLocation:
+    """Where this workspace's office is: its file's paths, or its server."""
+    return workspace.server if workspace.server is not None else workspace.paths
 
 
 def db_argument(workspace: Workspace) -> str:

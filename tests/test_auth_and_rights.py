@@ -32,6 +32,10 @@ from tests.conftest import PASSWORD
 from tests.helpers import audit_events, new_dossier
 from tests.test_demo_and_cli import run_main
 
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
+
 NOW = dt.datetime(2026, 11, 30, 9, 0)
 
 

@@ -16,7 +16,11 @@ from app.errors import Cancelled, DomainError, PermissionDenied
 from app.exports.c1 import C1Filters, Completeness, DateField, default_model
 from models.enums import AbandonReason, AuditAction, Right
 from tests.conftest import PASSWORD, TEMPLATE_DOSSIERS
-from tests.helpers import new_dossier
+from tests.helpers import db_argument, location_of, new_dossier
+
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,7 +137,7 @@ def test_filters_and_the_scope_of_a_user_who_sees_only_his_dossiers(workspace, l
     roles = workspace.roles.create_role("Contrôle", frozenset({Right.EXPORT_C1}))
     role = next(r.id for r in roles if r.name == "Contrôle")
     workspace.users.create_user(NewUser("ctrl", "Camille", "Contrôle", "motdepasse-1"), role)
-    office = OfficeDatabase(workspace.paths)
+    office = OfficeDatabase(location_of(workspace))
     own = office.workspace_for(office.authenticate("ctrl", "motdepasse-1"))
     try:
         assert own.c1_exports.preview(C1Filters(), model).count == 0
@@ -244,10 +248,10 @@ def test_a_target_that_cannot_be_written_leaves_the_previous_file(workspace, tmp
     assert [p.name for p in tmp_path.iterdir()] == ["c1.csv"]
 
 
-def _cli(paths, *args: str, password: str = PASSWORD) -> subprocess.CompletedProcess:
+def _cli(db: str, *args: str, password: str = PASSWORD) -> subprocess.CompletedProcess:
     env = {**os.environ, "DOSSIA_PASSWORD": password}
     return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "export-c1", "--db", str(paths.database), *args],
+        [sys.executable, str(ROOT / "main.py"), "export-c1", "--db", db, *args],
         capture_output=True,
         text=True,
         env=env,
@@ -256,6 +260,7 @@ def _cli(paths, *args: str, password: str = PASSWORD) -> subprocess.CompletedPro
     )
 
 
+@pytest.mark.file_only("SQLite's write lock held by another program")
 def test_a_busy_database_is_exit_code_5_whatever_step_meets_it(workspace, tmp_path):
     """A scheduled export that finds the office busy (another program writing the whole
     time) says so with its own exit code, from the login to the TAEG worked out first."""
@@ -266,7 +271,7 @@ def test_a_busy_database_is_exit_code_5_whatever_step_meets_it(workspace, tmp_pa
     holder = sqlite3.connect(paths.database)
     holder.execute("BEGIN IMMEDIATE")  # the write lock, held while the command runs
     try:
-        busy = _cli(paths, "--user", "pmoreau", "--out", str(tmp_path / "c1.csv"))
+        busy = _cli(str(paths.database), "--user", "pmoreau", "--out", str(tmp_path / "c1.csv"))
     finally:
         holder.rollback()
         holder.close()
@@ -275,12 +280,12 @@ def test_a_busy_database_is_exit_code_5_whatever_step_meets_it(workspace, tmp_pa
 
 
 def test_the_command_line_for_a_scheduled_task(workspace, tmp_path):
-    paths = workspace.paths
+    db = db_argument(workspace)
     detail = new_dossier(workspace, "Lefort", "Anne")
     workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.COMPETITION, "")
     workspace.close()
     done = _cli(
-        paths,
+        db,
         "--user",
         "pmoreau",
         "--out",
@@ -299,7 +304,7 @@ def test_the_command_line_for_a_scheduled_task(workspace, tmp_path):
     assert {row[1] for row in rows[1:]} == {"Abandonné"}
     assert detail.number in {row[0] for row in rows}
     nothing = _cli(
-        paths, "--user", "pmoreau", "--out", str(tmp_path / "n.xlsx"), "--from", "01/01/2090"
+        db, "--user", "pmoreau", "--out", str(tmp_path / "n.xlsx"), "--from", "01/01/2090"
     )
     assert nothing.returncode == 3 and "Aucun dossier" in nothing.stderr
     assert not (tmp_path / "n.xlsx").exists()
@@ -310,7 +315,7 @@ def test_the_command_line_for_a_scheduled_task(workspace, tmp_path):
         (("--user", "pmoreau", "--out", str(tmp_path / "x.csv"), "--broker", "nobody"), "nobody"),
         (("--user", "pmoreau", "--out", str(tmp_path / "x.csv"), "--from", "32/01/2026"), "--from"),
     ):
-        refused = _cli(paths, *args)
+        refused = _cli(db, *args)
         assert refused.returncode == 2, (args, refused.stderr)
         assert message in refused.stderr and "Traceback" not in refused.stderr
     assert not (tmp_path / "x.csv").exists()
@@ -323,6 +328,7 @@ def test_the_command_line_for_a_scheduled_task(workspace, tmp_path):
     assert "Codes de sortie" in usage.stdout and "--date-field" in usage.stdout
 
 
+@pytest.mark.file_only("documents: not on a server yet")
 def test_missing_documents_as_the_documents_tab_counts_them(workspace, tmp_path):
     """«Pièces manquantes»: what the dossier's checklist still waits for — not what a file
     answers nor what was ticked by hand — the same as its «Documents» tab."""
@@ -411,7 +417,7 @@ def test_rights_taken_away_narrow_the_next_export(workspace, tmp_path):
     roles = workspace.roles.create_role("Contrôle", rights)
     role = next(r for r in roles if r.name == "Contrôle")
     workspace.users.create_user(NewUser("ctrl", "Camille", "Contrôle", "motdepasse-1"), role.id)
-    office = OfficeDatabase(workspace.paths)
+    office = OfficeDatabase(location_of(workspace))
     user = office.workspace_for(office.authenticate("ctrl", "motdepasse-1"))
     try:
         assert user.c1_exports.export(C1Filters(), default_model(), tmp_path / "a.csv").rows > 0

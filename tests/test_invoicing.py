@@ -17,7 +17,11 @@ from app.errors import DomainError, PermissionDenied
 from app.invoicing.invoices import FlaggedKind, InvoiceData, PaymentData, vat_of
 from app.pipeline.submissions import SubmissionData
 from models.enums import InvoiceKind, InvoiceState, PaymentMeans, SubmissionStatus
-from tests.helpers import new_dossier
+from tests.helpers import db_argument, new_dossier
+
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
 
 TODAY = dt.date.today()
 YEAR = TODAY.year
@@ -267,13 +271,11 @@ def test_issued_invoices_outlive_their_dossier(workspace):
         assert kept.recipient_name == "DURAND Paul" and kept.number == number(1)
 
 
-def _issue_many(database_path: str, dossier_id: int, count: int, queue) -> None:
-    from pathlib import Path
-
-    from app.paths import DataPaths
+def _issue_many(db: str, dossier_id: int, count: int, queue) -> None:
+    from app.paths import parse_location
     from app.workspace import OfficeDatabase
 
-    office = OfficeDatabase(DataPaths(Path(database_path)))
+    office = OfficeDatabase(parse_location(db))  # the office's file, or its server
     workspace = office.workspace_for(office.authenticate("admin", "demo"))
     numbers: list[str] = []
     try:
@@ -302,9 +304,7 @@ def test_two_processes_issuing_at_once_never_share_nor_skip_a_number(workspace):
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     workers = [
-        context.Process(
-            target=_issue_many, args=(str(workspace.paths.database), detail.id, 12, queue)
-        )
+        context.Process(target=_issue_many, args=(db_argument(workspace), detail.id, 12, queue))
         for _ in range(2)
     ]
     for worker in workers:
@@ -421,7 +421,7 @@ def test_the_sales_journal_for_the_accountant(workspace, tmp_path, monkeypatch, 
     assert paid[5] == 1200.0 and paid[4] == "=HYPERLINK(x)"
     monkeypatch.setenv("DOSSIA_PASSWORD", "demo")
     target = tmp_path / "journal.csv"
-    args = ["--db", str(workspace.paths.database), "invoices", "--user", "admin"]
+    args = ["--db", db_argument(workspace), "invoices", "--user", "admin"]
     assert (
         main.main([*args, "--from", f"{start:%d/%m/%Y}", "--to", "demain", "--out", str(target)])
         == 2
@@ -633,6 +633,7 @@ def test_an_invoice_to_a_bank_is_a_factur_x(workspace, tmp_path):
     assert name == "factur-x.xml"
 
 
+@pytest.mark.file_only("backups and the file's record of issued numbers")
 def test_numbers_issued_after_a_backup_are_never_given_again(login_as):
     """An older backup restored brings back older counters: the invoices issued since were
     sent already. This computer remembers them (outside the database): the restore names
@@ -664,6 +665,7 @@ def test_numbers_issued_after_a_backup_are_never_given_again(login_as):
         assert any("absentes" in event.details for event in said)
 
 
+@pytest.mark.file_only("two office files in one folder")
 def test_two_offices_in_one_folder_never_skip_each_others_numbers(login_as, tmp_path):
     """What a computer remembers of the numbers it issued belongs to one database file: a
     copy of the office kept in the same folder (to try something) numbers on without a gap."""

@@ -21,6 +21,9 @@ from tests.test_invoicing import (
     _with_referrer,
 )
 
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
 
 def test_a_rebate_is_self_billed_in_its_own_series_and_is_no_sale(workspace, tmp_path):
     """The office issues the apporteur's rebate in his name («autofacturation», art. 289

@@ -10,6 +10,9 @@ from app.validation import valid_siren
 from models.enums import ReferrerKind
 from tests.helpers import new_dossier
 
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
 
 def test_siren_checksum():
     assert valid_siren("732829320")  # a real one

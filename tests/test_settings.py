@@ -14,6 +14,9 @@ from app.office.settings_service import check_step_order
 from models.enums import AbandonReason, AuditAction
 from tests.helpers import new_dossier
 
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
 
 def active(rows):
     return [(r.name, r.percent) for r in rows if r.is_active]
@@ -126,6 +129,7 @@ def test_settings_menu_only_for_managers(qtbot, main_window, login_as):
     qtbot.addWidget(courtier_window)
     assert courtier_window.findChild(QAction, "settingsAction") is None
     qtbot.waitUntil(lambda: not courtier_window.counts_pending)
+    courtier_window.shut_down()  # its list readers closed (a server's connections warn)
 
 
 def test_steps_page_adds_moves_and_deactivates(qtbot, main_window, workspace):

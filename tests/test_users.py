@@ -13,12 +13,15 @@ from app.workspace import OfficeDatabase
 from models.enums import AuditAction
 from tests.conftest import PASSWORD
 
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
+
 
 def role_id(workspace, name):
     return next(r.id for r in workspace.users.roles() if r.label == name)
 
 
-def test_an_administrator_creates_a_broker_who_can_log_in(workspace, paths):
+def test_an_administrator_creates_a_broker_who_can_log_in(workspace, open_office):
     users = workspace.users
     rows = users.create_user(
         NewUser("lblanc", "Léa", "Blanc", "motdepasse-1"), role_id(workspace, "Courtier")
@@ -26,7 +29,7 @@ def test_an_administrator_creates_a_broker_who_can_log_in(workspace, paths):
     created = next(u for u in rows if u.login == "lblanc")
     assert created.role.label == "Courtier" and created.is_active and created.is_broker
     assert "Léa Blanc" in [c.label for c in workspace.office.active_brokers()]
-    office = OfficeDatabase(paths)
+    office = open_office()
     assert office.authenticate("LBLANC", "motdepasse-1").role_name == "Courtier"
     with pytest.raises(DomainError, match="déjà utilisé"):
         users.create_user(
@@ -37,7 +40,7 @@ def test_an_administrator_creates_a_broker_who_can_log_in(workspace, paths):
     assert workspace.settings.audit_events(action=AuditAction.USER_CREATED)
 
 
-def test_deactivate_but_never_delete_and_not_oneself(workspace, paths):
+def test_deactivate_but_never_delete_and_not_oneself(workspace, open_office):
     users = workspace.users
     broker = next(u for u in users.users() if u.login == "kbenali")
     assert broker.dossiers > 0
@@ -45,7 +48,7 @@ def test_deactivate_but_never_delete_and_not_oneself(workspace, paths):
     assert not next(u for u in rows if u.id == broker.id).is_active
     assert "Karim Benali" not in [c.label for c in workspace.office.active_brokers()]
     with pytest.raises(DomainError, match="incorrect"):
-        OfficeDatabase(paths).authenticate("kbenali", PASSWORD)
+        open_office().authenticate("kbenali", PASSWORD)
     with pytest.raises(DomainError, match="propre compte"):
         users.set_active(workspace.user.id, False)
     with pytest.raises(DomainError, match="retirer le droit"):
@@ -62,7 +65,7 @@ def test_user_management_needs_the_right(login_as):
         manager.users.create_user(NewUser("x", "X", "Y", "motdepasse-1"), 1)
 
 
-def test_passwords_reset_and_changed(workspace, login_as, paths):
+def test_passwords_reset_and_changed(workspace, login_as, open_office):
     users = workspace.users
     broker = next(u for u in users.users() if u.login == "slegrand")
     users.reset_password(broker.id, "nouveau-mdp-1")
@@ -72,7 +75,7 @@ def test_passwords_reset_and_changed(workspace, login_as, paths):
     with pytest.raises(DomainError, match="pas identiques"):
         session.users.change_own_password(PASSWORD, "encore-nouveau", "autre-chose")
     session.users.change_own_password(PASSWORD, "encore-nouveau", "encore-nouveau")
-    office = OfficeDatabase(paths)
+    office = open_office()
     assert office.authenticate("admin", "encore-nouveau").login == "admin"
     assert office.authenticate("slegrand", "nouveau-mdp-1").login == "slegrand"
 
@@ -94,8 +97,8 @@ def test_five_wrong_passwords_lock_the_login_for_a_while(paths):
         office.authenticate("slegrand", "faux", now=start + dt.timedelta(minutes=7))
 
 
-def test_a_password_reset_unlocks_the_login(workspace, paths):
-    office = OfficeDatabase(paths)
+def test_a_password_reset_unlocks_the_login(workspace, open_office):
+    office = open_office()
     now = dt.datetime.now()
     for attempt in range(5):
         with pytest.raises(DomainError, match="incorrect"):
@@ -144,7 +147,7 @@ def test_users_page_creates_and_deactivates(qtbot, main_window, workspace):
     assert not next(u for u in workspace.users.users() if u.login == "hroux").is_active
 
 
-def test_change_my_password_from_the_menu(qtbot, main_window, paths):
+def test_change_my_password_from_the_menu(qtbot, main_window, open_office):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QLineEdit
 
@@ -157,10 +160,10 @@ def test_change_my_password_from_the_menu(qtbot, main_window, paths):
     dialog.findChild(QLineEdit, "currentPasswordEdit").setText(PASSWORD)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
-    assert OfficeDatabase(paths).authenticate("admin", "tout-neuf-42").login == "admin"
+    assert open_office().authenticate("admin", "tout-neuf-42").login == "admin"
 
 
-def test_profiles_are_named_sets_of_rights(workspace, paths):
+def test_profiles_are_named_sets_of_rights(workspace, open_office):
     from models.enums import Right
 
     roles = workspace.roles
@@ -180,7 +183,7 @@ def test_profiles_are_named_sets_of_rights(workspace, paths):
     # a user given the new profile gets its rights at the next login
     broker = next(u for u in workspace.users.users() if u.login == "slegrand")
     workspace.users.update_user(broker.id, "Sophie", "Legrand", senior.id, True)
-    assert OfficeDatabase(paths).authenticate("slegrand", PASSWORD).can(Right.VIEW_ALL_DOSSIERS)
+    assert open_office().authenticate("slegrand", PASSWORD).can(Right.VIEW_ALL_DOSSIERS)
 
 
 def test_profiles_need_the_users_right(login_as):
