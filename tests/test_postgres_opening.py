@@ -355,3 +355,32 @@ def test_the_gui_asks_the_servers_password_until_it_is_accepted(qtbot, office, m
     assert said[1].startswith("Mot de passe refusé par") and "pas-le-bon" not in said[1]
     monkeypatch.setattr(ServerPasswordDialog, "exec", lambda dialog: 0)  # «Annuler»
     assert ui.launcher.ask_server_password(without, opening) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        ('connection failed: FATAL:  database "cab" does not exist', "database"),
+        ("connection failed: FATAL:  la base de données « cab » n'existe pas", "database"),
+        (
+            'connection to server at "database.local" failed: FATAL:  role "bob" does not exist',
+            "other",
+        ),
+        ('FATAL:  password authentication failed for user "bob"', "password"),
+        (
+            "FATAL:  l'authentification par mot de passe a échoué pour l'utilisateur « bob »",
+            "password",
+        ),
+        ("fe_sendauth: no password supplied", "password"),
+        ("connection failed: Connection refused\n\tIs the server running", "unreachable"),
+        ('could not translate host name "srv" to address', "unreachable"),
+    ],
+)
+def test_the_servers_refusals_are_told_apart_in_english_and_in_french(said, reason):
+    from app.storage.postgres import unreachable
+
+    location = parse_location("postgresql://bob@database.local/cab")
+    assert isinstance(location, ServerLocation)
+    refusal = unreachable(location, Exception(said))
+    assert refusal.reason == reason
+    assert refusal.busy is (reason == "unreachable")

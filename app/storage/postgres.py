@@ -116,7 +116,8 @@ _PASSWORD_REFUSED = (
     "authentification par mot de passe",
 )
 _PASSWORD_MISSING = ("no password supplied", "aucun mot de passe")
-_NO_DATABASE = ("does not exist", "n'existe pas")
+# «database "x" does not exist», «la base de données « x » n'existe pas» (not a role's).
+_NO_DATABASE = re.compile(r'database "[^"]*" does not exist|base de donn\S* « .* » n\'existe pas')
 
 
 def unreachable(location: ServerLocation, error: Exception) -> ServerRefusal:
@@ -138,9 +139,7 @@ def unreachable(location: ServerLocation, error: Exception) -> ServerRefusal:
             f"vérifiez le mot de passe (${DB_PASSWORD_ENV_VAR}) ; rien n'a été modifié.",
             "password",
         )
-    if ("database" in said or "base de donn" in said) and any(
-        text in said for text in _NO_DATABASE
-    ):
+    if _NO_DATABASE.search(said):
         return ServerRefusal(
             f"Le serveur répond, mais {where} n'existe pas : vérifiez son nom dans "
             "l'adresse, ou demandez au prestataire informatique du cabinet de la créer "
