@@ -9,11 +9,11 @@ use cases import SQLAlchemy and Alembic inside their bodies, for start-up speed.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.early import EarlyUnlock, unlock_early
 from app.errors import DomainError
 from app.paths import DataPaths, OfficeLocation, ServerLocation
 from app.storage import opening as office_opening
@@ -149,43 +149,6 @@ def restore_on_new_computer(
             )
     restore_into_new_office(paths, source)
     return login.strip().lower()
-
-
-class EarlyUnlock:
-    """The keys of an encrypted office opened in a thread from the very start, when the
-    login and password are given (`--user`, $DOSSIA_PASSWORD): argon2 (≈ 0.15 s, the GIL
-    released) runs while Qt's libraries load and the application starts."""
-
-    def __init__(self, paths: DataPaths, login: str, password: str) -> None:
-        self.login, self.password = login, password
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(paths,), name="early-unlock", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, paths: DataPaths) -> None:
-        try:
-            unlock_office(paths, self.login, self.password)
-        except BaseException as error:  # handed to the caller by `refusal`
-            self._error = error
-
-    def refusal(self) -> str | None:
-        """None once the keys are open, else the French message why not."""
-        self._thread.join()
-        if self._error is None:
-            return None
-        if isinstance(self._error, DomainError):
-            return self._error.message
-        raise self._error
-
-
-def unlock_early(paths: DataPaths, login: str | None, password: str | None) -> EarlyUnlock | None:
-    """Start opening the keys of an encrypted office now, when a login and password are
-    given (nothing for a plain office: a look at whether its key file is there)."""
-    if not login or password is None or not sqlite.is_encrypted(paths.database):
-        return None
-    return EarlyUnlock(paths, login, password)
 
 
 def unlock_office(paths: DataPaths, login: str, password: str) -> None:

@@ -16,6 +16,7 @@ _ENCRYPTION = "cryptography and argon2 (≈ 90 ms) only for an encrypted office,
 
 DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("app/startup.py", "app.crypto.unlocked"): _ENCRYPTION,
+    ("app/early.py", "app.crypto.unlocked"): "in the early thread: the GUI thread's imports go on",
     ("app/workspace.py", "app.crypto.unlocked"): _ENCRYPTION,
     ("app/startup.py", "app.crypto.recovery_kit"): "reportlab only when a recovery kit is made",
     # The services of an opened office, built on first use or by warm_up() after the paint.

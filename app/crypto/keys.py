@@ -63,10 +63,11 @@ class KdfParams:
 
 # 64 MiB and 2 passes: above OWASP's minimums for argon2id (46 MiB and 1 pass, or 19 MiB
 # and 2), the key file being what a thief with the laptop attacks offline. Measured on the
-# development machine (2 shared cores, December 2026): 0.14–0.17 s, hidden behind Qt's
-# start when the password is given (`EarlyUnlock`): the first paint 1.12× the plain
-# office's, against 1.31× for 128 MiB (bench/RESULTS.md). One lane: the laptops of an
-# office may have two cores, and the start should not take both.
+# development machine (2 shared cores, December 2026): 0.14–0.17 s, hidden behind the
+# start when the password is given (`app.early`): the first paint 1.02× the plain
+# office's, against 1.10× for 128 MiB, which a loaded machine pushes past 1.15×
+# (bench/RESULTS.md). The cost is stored with each wrapping: a later Dossia may raise it.
+# One lane: the laptops of an office may have two cores, and the start should not take both.
 DEFAULT_PARAMS = KdfParams(time_cost=2, memory_kib=64 * 1024, parallelism=1)
 MAX_MEMORY_KIB = 1024 * 1024
 MAX_TIME_COST = 16
