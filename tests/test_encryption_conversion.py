@@ -503,28 +503,31 @@ def test_clear_files_that_resist_removal_are_removed_at_a_later_start(paths, mon
     assert not [p for p in clear_documents if p.exists()]
 
 
-def test_a_journal_finds_its_files_after_the_data_folder_moved(paths, tmp_path):
-    """A conversion done (journal written) in a folder moved before the next start: that
-    start finishes it where the folder is now."""
+def encrypted_until_its_journal(paths: DataPaths, monkeypatch) -> None:
+    """An encryption whose process stops right after writing its journal (the power
+    went): the next start, or command, has the renames to do."""
     from app.storage import conversion
 
-    admin = open_as(paths, "admin")
     real_finish = conversion._finish_locked
     calls = []
 
-    def killed_before_finishing(office):
-        calls.append(office)
-        if len(calls) == 2:  # the finish after the journal: as if the power went
-            return False
-        return real_finish(office)
+    def stopped_after_the_journal(office):
+        calls.append(office)  # the first call finishes an earlier one, the second this one
+        return False if len(calls) == 2 else real_finish(office)
 
-    conversion._finish_locked = killed_before_finishing
-    try:
-        admin.encryption.encrypt(PASSWORD)
-    finally:
-        conversion._finish_locked = real_finish
+    admin = open_as(paths, "admin")
+    monkeypatch.setattr(conversion, "_finish_locked", stopped_after_the_journal)
+    admin.encryption.encrypt(PASSWORD)
+    monkeypatch.undo()
     admin.close()
     assert journal_path(paths).exists()
+
+
+def test_a_journal_finds_its_files_after_the_data_folder_moved(paths, tmp_path, monkeypatch):
+    """A conversion done (journal written) in a folder moved before the next start: that
+    start finishes it where the folder is now."""
+
+    encrypted_until_its_journal(paths, monkeypatch)
     moved = DataPaths(tmp_path / "moved" / paths.database.name)
     shutil.move(str(paths.folder), str(moved.folder))
     unlocked.forget_all()
@@ -571,26 +574,11 @@ def test_a_mark_from_the_future_is_not_taken_for_a_fresh_one(paths):
     assert other_sessions(paths) == []
 
 
-def test_the_backup_command_finishes_a_conversion_first(paths):
+def test_the_backup_command_finishes_a_conversion_first(paths, monkeypatch):
     """The night's `main.py backup` after a conversion killed before its renames: the
     conversion is finished first, so the backup holds its documents."""
-    from app.storage import conversion
 
-    admin = open_as(paths, "admin")
-    real_finish = conversion._finish_locked
-    calls = []
-
-    def killed_before_finishing(office):
-        calls.append(office)
-        return False if len(calls) == 2 else real_finish(office)
-
-    conversion._finish_locked = killed_before_finishing
-    try:
-        admin.encryption.encrypt(PASSWORD)
-    finally:
-        conversion._finish_locked = real_finish
-    admin.close()
-    assert journal_path(paths).exists()
+    encrypted_until_its_journal(paths, monkeypatch)
     out = paths.folder.parent / "nuit.sqlite3"
     done = subprocess.run(
         [
