@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sys
 
-from app.early import unlock_from_command_line
+from app.early import PASSWORD_ENV_VAR, unlock_from_command_line
 
 # An encrypted office's keys start opening now, while the rest is imported (0.15 s), when
 # the window is started with a login and its password.
@@ -76,8 +76,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from app.storage.restore import RestoreResult
-
-PASSWORD_ENV_VAR = "DOSSIA_PASSWORD"
 
 
 class _ShowVersion(argparse.Action):
