@@ -73,7 +73,7 @@ from app.text import format_amount, parse_amount
 from app.workspace import OfficeDatabase, Workspace
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from app.storage.restore import RestoreResult
 
@@ -334,6 +334,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--complete", choices=("yes", "no", "all"), default="all", help="dossiers complets ou non"
     )
     export.add_argument("--model", metavar="NOM", help="modèle d'export (colonnes)")
+    migrate = commands.add_parser(
+        "migrate-to-server",
+        help="migrer le cabinet de ce poste vers une base vide du serveur PostgreSQL du cabinet",
+        description=(
+            "Copie tout le cabinet du fichier de ce poste (dossiers, utilisateurs, factures, "
+            "journal d'audit…) dans une base vide d'un serveur PostgreSQL, en une seule "
+            "transaction, puis vérifie chaque table (nombre de lignes et empreinte) avant de "
+            "valider : le serveur reçoit tout le cabinet, ou rien. Le fichier est ensuite "
+            "conservé tel quel, en lecture seule, comme sauvegarde ; un rapport est écrit "
+            "dans le dossier de données. Demande un administrateur (--user ; mot de passe dans "
+            f"${PASSWORD_ENV_VAR}, sinon demandé) ; le mot de passe du serveur dans "
+            f"${DB_PASSWORD_ENV_VAR} ou .pgpass, sinon demandé."
+        ),
+    )
+    migrate.add_argument("server", metavar="postgresql://UTILISATEUR@SERVEUR:PORT/BASE")
+    migrate.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="base du cabinet")
+    migrate.add_argument(
+        "--user", metavar="LOGIN", default=argparse.SUPPRESS, help="identifiant de connexion"
+    )
     listing = commands.add_parser("backups", help="lister les sauvegardes du dossier de données")
     listing.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="base dont on liste les sauvegardes"
@@ -543,6 +562,64 @@ def file_only_refusal(command: str, location: ServerLocation) -> str:
     """Why `command` cannot act on an office on a server (French)."""
     where = location.label
     return _FILE_ONLY[command].format(where=where, Where=where[0].upper() + where[1:])
+
+
+def run_migrate_to_server(args: argparse.Namespace) -> int:
+    """`migrate-to-server`: the file office of --db copied, verified, to an empty server
+    database; progress on the terminal, the report's path at the end."""
+    try:
+        target = resolve_location(args.server)
+        if not isinstance(target, ServerLocation):
+            raise DomainError(
+                "Indiquez l'adresse du serveur : postgresql://utilisateur@serveur:port/base."
+            )
+        with user_workspace(
+            resolve_paths(args.db), args, "la migration demande un administrateur"
+        ) as workspace:
+            migration = workspace.migration
+            target = _server_password_asked(target, migration.check_target)
+            shown = -1
+
+            def progress(done: int, total: int) -> bool:
+                nonlocal shown
+                percent = 100 * done // max(total, 1)
+                if percent != shown and sys.stderr.isatty():
+                    print(f"\rMigration… {percent} %", end="", file=sys.stderr, flush=True)
+                shown = percent
+                return True
+
+            migrated = migration.migrate(target, password_of(args.user), progress)
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    rows = sum(table.rows for table in migrated.copy.tables)
+    print(
+        f"Cabinet migré vers {migrated.server} : {rows} lignes dans "
+        f"{len(migrated.copy.tables)} tables, toutes vérifiées."
+    )
+    print(f"Rapport : {migrated.report}")
+    print(f"Le fichier {migrated.kept_file} est conservé en lecture seule, comme sauvegarde.")
+    return 0
+
+
+def _server_password_asked(
+    location: ServerLocation, check: Callable[[ServerLocation], None]
+) -> ServerLocation:
+    """`check` run on `location`; the server's password asked on a terminal when the server
+    wants one (or refused the one given), then `check` again."""
+    from app.storage.postgres import ServerRefusal
+
+    try:
+        check(location)
+    except ServerRefusal as refusal:
+        if refusal.reason != "password" or not sys.stdin.isatty():
+            raise
+        typed = getpass.getpass(f"Mot de passe de {location.user or 'Dossia'} sur le serveur : ")
+        location = location.with_password(typed)
+        check(location)
+    return location
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -798,6 +875,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_invoices(args)
     if args.command == "export-c1":
         return run_export_c1(args)
+    if args.command == "migrate-to-server":
+        return run_migrate_to_server(args)
     password = os.environ.get(PASSWORD_ENV_VAR)
     # An encrypted office's keys opened while Qt loads (when the password is given).
     early = None

@@ -8,7 +8,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit
 
 from platformdirs import user_data_dir
 
@@ -71,7 +71,7 @@ class ServerLocation:
     """An office database on a PostgreSQL server, as `postgresql://user@host:port/dbname`
     names it (a password in it is used, never shown)."""
 
-    url: str
+    url: str = field(repr=False)  # may hold the password: `address` is for showing
     host: str  # "" for the local server's socket
     port: int | None
     database: str
@@ -100,6 +100,24 @@ class ServerLocation:
     def sqlalchemy_url(self) -> str:
         """The same address for SQLAlchemy, with the driver Dossia ships (psycopg 3)."""
         return "postgresql+psycopg://" + self.url.split("://", 1)[1]
+
+    @property
+    def address(self) -> str:
+        """The address without any password (in the user part or the options): what may be
+        shown, written in a report, or kept in a file."""
+        parts = urlsplit(self.url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, hostport = netloc.rsplit("@", 1)
+            netloc = f"{userinfo.split(':', 1)[0]}@{hostport}"
+        query = urlencode(
+            [
+                (key, value)
+                for key, value in parse_qsl(parts.query, keep_blank_values=True)
+                if key.lower() != "password"
+            ]
+        )
+        return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
     @property
     def label(self) -> str:

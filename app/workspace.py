@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.auth import CurrentUser, authenticate
+from app.errors import DomainError
 from app.listing import BrokerChoice, DossierListing, ListQuery, ListRow, ListTab
 from app.office.machine import MachineSettings
 from app.paths import OfficeLocation, ServerLocation
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from app.office.backup_service import BackupService
     from app.office.company_service import CompanyService
     from app.office.encryption_service import EncryptionService
+    from app.office.migration_service import MigrationService
     from app.office.office_service import OfficeService
     from app.office.referential_service import ReferentialService
     from app.office.role_service import RoleService
@@ -406,6 +408,18 @@ class Workspace:
         kind = EncryptionService if self.server is None else ServerEncryptionService
         return self._service(
             "encryption", lambda: kind(self.database, self.user, self.paths, self._store.close)
+        )
+
+    @property
+    def migration(self) -> MigrationService:
+        """«Migrer vers le serveur»: a file office only (DomainError on a server)."""
+        from app.office.migration_service import MigrationService
+
+        if self.server is not None:
+            raise DomainError("Ce cabinet est déjà sur un serveur PostgreSQL.")
+        return self._service(
+            "migration",
+            lambda: MigrationService(self.database, self.user, self.paths, self._store.close),
         )
 
     @property

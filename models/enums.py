@@ -243,6 +243,7 @@ class AuditAction(enum.StrEnum):
     PAYMENT_RECORDED = "payment_recorded"
     C1_EXPORTED = "c1_exported"
     ENCRYPTION_CHANGED = "encryption_changed"
+    OFFICE_MIGRATED = "office_migrated"
 
     @property
     def label(self) -> str:
@@ -278,6 +279,7 @@ _AUDIT_LABELS = {
     AuditAction.PAYMENT_RECORDED: "Règlement enregistré",
     AuditAction.C1_EXPORTED: "Export C1",
     AuditAction.ENCRYPTION_CHANGED: "Chiffrement des données",
+    AuditAction.OFFICE_MIGRATED: "Migration vers le serveur",
 }
 
 

@@ -34,6 +34,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             "app.office.backup_service",
             "app.office.company_service",
             "app.office.encryption_service",
+            "app.office.migration_service",
             "app.office.office_service",
             "app.office.referential_service",
             "app.office.role_service",
@@ -109,6 +110,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.invoicing_window"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.export_c1"): _FIRST_OPENED,
     ("main.py", "app.exports.c1"): "the export-c1 command only",
+    ("main.py", "app.storage.postgres"): "SQLAlchemy and psycopg: the migrate-to-server command only",
     ("ui/simulation_chart.py", "PySide6.QtCharts"): "QtCharts: when a plan's chart is first shown",
     ("app/documents/document_service.py", "app.documents.checklist_pdf"): (
         "reportlab (0.2 s): when the list of pieces is made"

@@ -15,6 +15,7 @@ from app.paths import DataPaths, ServerLocation
 from app.storage import sqlite
 from app.storage.backup_files import BackupInfo, list_backups
 from app.storage.conversion import ConversionRunning, finish_conversion
+from app.storage.moved import MIGRATION_RUNNING, migration_running, moved_to
 
 
 class OfficeState(enum.Enum):
@@ -36,11 +37,18 @@ class Opening:
     # UNUSABLE because the server asks for a password, or refused the one given: typing it
     # may help (the commands ask it on a terminal).
     password_refused: bool = False
+    # UNUSABLE because the office was migrated to this server (its address, no password).
+    moved_to: str = ""
 
 
 def open_office(paths: DataPaths) -> Opening:
     """Look at the data folder and say what to do next. Nothing is changed, except that an
     encryption (or decryption) interrupted by a crash is first finished or undone."""
+    if migration_running(paths):
+        return Opening(OfficeState.UNUSABLE, MIGRATION_RUNNING, busy=True)
+    moved = moved_to(paths)
+    if moved is not None:
+        return Opening(OfficeState.UNUSABLE, moved.message, moved_to=moved.server)
     try:
         finish_conversion(paths)
     except ConversionRunning as error:

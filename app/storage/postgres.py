@@ -85,9 +85,7 @@ def upgrade_server_schema(location: ServerLocation, revision: str = "head") -> N
         with engine.begin() as connection:
             # Two computers starting at once: the second waits, then finds the schema done.
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
-            config = alembic_config(location)
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            upgrade_schema_on(connection, location, revision)
     except OperationalError as error:
         raise unreachable(location, error) from error
     except DBAPIError as error:
@@ -97,6 +95,16 @@ def upgrade_server_schema(location: ServerLocation, revision: str = "head") -> N
         ) from error
     finally:
         engine.dispose()
+
+
+def upgrade_schema_on(
+    connection: Connection, location: ServerLocation, revision: str = "head"
+) -> None:
+    """Alembic's upgrade to `revision` inside the caller's transaction on `connection`
+    (which holds the writers' lock): nothing is committed here."""
+    config = alembic_config(location)
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
 
 
 class ServerRefusal(DatabaseOpenError):

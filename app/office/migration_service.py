@@ -1,0 +1,208 @@
+"""«Migrer vers le serveur»: this computer's office moved, in one go, to an empty database
+of the office's PostgreSQL server — by an administrator («Gérer les utilisateurs»), every
+other Dossia on these data closed.
+
+Every table (the audit log included) is copied and verified in one transaction
+(`app.storage.server_migration`): the server gets the whole office or nothing. Then the
+file is kept as it was, read-only, as a backup: a start on it says where the office went
+(`moved_to`), and the report of the copy is written beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.auth import CurrentUser
+from app.errors import DomainError
+from app.files import atomic_write, try_lock, unlock
+from app.paths import DataPaths, ServerLocation
+from app.security import verify_password
+from app.storage.database import Database
+from app.storage.moved import LOCK_NAME, MIGRATION_RUNNING, MOVED_NAME
+from app.storage.postgres import ServerState, check_server
+from app.storage.server_migration import CopyResult, Progress, copy_to_server
+from app.storage.sqlite_office import open_session, other_sessions
+from models.enums import AuditAction, Right
+from models.office import User
+
+
+@dataclass(frozen=True)
+class Migrated:
+    """A migration done: where to (no password), what was copied and verified, the
+    report's file, the file kept."""
+
+    server: str
+    copy: CopyResult
+    report: Path
+    kept_file: Path
+
+
+class MigrationService:
+    def __init__(
+        self,
+        database: Database,
+        user: CurrentUser,
+        paths: DataPaths,
+        release: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._db = database
+        self._user = user
+        self._paths = paths
+        self._release = release  # the workspace's connections closed before the copy
+
+    def check_target(self, location: ServerLocation) -> None:
+        """The server reachable, the password accepted, the database empty: DomainError
+        (French) otherwise. Nothing is changed."""
+        self._user.require(Right.MANAGE_USERS)
+        if check_server(location) is not ServerState.EMPTY:
+            raise DomainError(
+                f"{_capital(location.label)} contient déjà un cabinet Dossia : la migration ne "
+                "se fait que vers une base vide, pour ne jamais mélanger deux cabinets. Rien "
+                "n'a été modifié."
+            )
+
+    def check_password(self, password: str) -> None:
+        self._user.require(Right.MANAGE_USERS)
+        with self._db.read() as session:
+            user = session.get(User, self._user.id)
+            if user is None or not verify_password(user.password_hash, password):
+                raise DomainError("Mot de passe incorrect.", field="password")
+
+    def migrate(
+        self, location: ServerLocation, password: str, progress: Progress | None = None
+    ) -> Migrated:
+        """Copy this office to the empty database `location`, verified; the file kept
+        read-only. The window's connections are closed first (reopen Dossia after, on
+        the server). DomainError in French, nothing changed on either side, if anything
+        fails or `progress` says stop."""
+        self.check_password(password)
+        self.check_target(location)
+        self._release()
+        self._db.dispose()
+        lock = _take_lock(self._paths)
+        try:
+            if other_sessions(self._paths):
+                raise DomainError(
+                    "Dossia est ouvert ailleurs sur ces données (une autre fenêtre, un autre "
+                    "utilisateur de cet ordinateur, une commande en cours) : fermez-le, puis "
+                    "recommencez. Rien n'a été modifié."
+                )
+            with open_session(self._paths):
+                copy = self._copy(location, progress)
+                on = dt.datetime.now().replace(microsecond=0)
+                report = self._write_report(location, copy, on)
+                self._keep_file(location, on)
+        finally:
+            unlock(lock)
+        return Migrated(location.address, copy, report, self._paths.database)
+
+    def _copy(self, location: ServerLocation, progress: Progress | None) -> CopyResult:
+        source_db = Database(self._paths)
+        try:
+            with source_db.engine.connect() as source, source.begin():
+                # SQLite's read transaction holds its snapshot from the first read on.
+                return copy_to_server(source, location, progress, self._finishing)
+        finally:
+            source_db.dispose()
+
+    def _finishing(self, target: Connection) -> None:
+        """On the server, in the copy's transaction: the migration in its audit log."""
+        with Session(bind=target) as session:
+            audit.record(
+                session,
+                self._user,
+                AuditAction.OFFICE_MIGRATED,
+                details=f"Cabinet migré depuis le fichier {self._paths.database.name} d'un poste",
+            )
+            session.flush()
+
+    def _write_report(self, location: ServerLocation, copy: CopyResult, on: dt.datetime) -> Path:
+        path = self._paths.folder / f"rapport-migration-{on:%Y%m%d-%H%M%S}.txt"
+        with atomic_write(path) as stream:
+            stream.write(migration_report(self._paths, location, copy, on, self._user.login))
+        return path
+
+    def _keep_file(self, location: ServerLocation, on: dt.datetime) -> None:
+        """The file kept as it was: marked as moved (a start says where), then read-only."""
+        with atomic_write(self._paths.folder / MOVED_NAME) as stream:
+            json.dump(
+                {"server": location.address, "on": on.isoformat(), "by": self._user.login},
+                stream,
+                ensure_ascii=False,
+                indent=1,
+            )
+        for path in (self._paths.database,):
+            with contextlib.suppress(OSError):  # read-only is a guard, the mark is the rule
+                os.chmod(path, stat.S_IRUSR)
+
+
+def migration_report(
+    paths: DataPaths, location: ServerLocation, copy: CopyResult, on: dt.datetime, by: str
+) -> str:
+    """The report of a migration (French, plain text), for the office's records."""
+    width = max(len(table.name) for table in copy.tables)
+    lines = [
+        "Dossia — rapport de migration vers le serveur du cabinet",
+        "",
+        f"Date : {on:%d/%m/%Y à %H:%M:%S}",
+        f"Par : {by}",
+        f"Depuis : {paths.database}",
+        f"Vers : {location.address}",
+        f"Durée : {_seconds(copy.seconds)}",
+        f"Lignes copiées : {_count(copy.rows)} dans {len(copy.tables)} tables",
+        "",
+        "Chaque table a été relue sur le serveur avant la validation : même nombre de lignes",
+        "et même empreinte (somme des SHA-256 des lignes) que dans le fichier.",
+        "",
+        f"{'Table':<{width}}  {'Lignes':>12}  {'Empreinte (début)':<18}  Vérification",
+    ]
+    for table in copy.tables:
+        verdict = "identique" if table.same else "DIFFÉRENTE"
+        lines.append(
+            f"{table.name:<{width}}  {_count(table.rows):>12}  {table.checksum[:16]:<18}  {verdict}"
+        )
+    lines += [
+        "",
+        "Le fichier du cabinet est conservé tel qu'il était, en lecture seule, comme sauvegarde.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _take_lock(paths: DataPaths) -> int:
+    try:
+        handle = try_lock(paths.folder / LOCK_NAME)
+    except OSError as error:
+        raise DomainError(
+            "Le dossier des données ne permet pas de verrouiller ses fichiers "
+            f"({error.strerror or error}) : la migration ne peut pas s'y faire sans risque. "
+            "Rien n'a été modifié."
+        ) from error
+    if handle is None:
+        raise DomainError(MIGRATION_RUNNING)
+    return handle
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _count(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def _seconds(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s".replace(".", ",")
+    return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"

@@ -1,0 +1,270 @@
+"""«Migrer vers le serveur», the storage part: an office's file copied into an empty database
+of a PostgreSQL server in one transaction — the schema (the same Alembic history), every
+table's rows in the order of their foreign keys, the id sequences moved past the copied
+ids — then verified before the commit: each table's row count and a checksum of its rows,
+read back from the server, must equal the file's. A difference, an error or «Annuler»
+rolls everything back: the server's database is left empty, as it was.
+
+The checksum of a table is the sum (modulo 2²⁵⁶) of the SHA-256 of each row written in a
+canonical form (the column names and typed values as the models read them): it does not
+depend on the order the rows come in, which differs between the engines for text keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+import models.all  # noqa: F401  (every table in the metadata)
+from app.errors import Cancelled, DatabaseOpenError, DomainError
+from app.paths import ServerLocation
+from app.storage.postgres import (
+    WRITERS_LOCK,
+    create_server_engine,
+    stored_revision,
+    unreachable,
+    upgrade_schema_on,
+)
+from models.base import Base
+
+# Rows read from the file and written to the server at a time.
+BATCH = 2000
+
+# (rows copied so far, rows in all) → False to stop: the copy is rolled back.
+Progress = Callable[[int, int], bool]
+
+# What runs on the server's connection once the rows are verified, before the commit
+# (the audit log's entry of the migration, the documents' bytes).
+Finishing = Callable[[Connection], None]
+
+
+class MigrationCancelled(Cancelled):
+    def __init__(self) -> None:
+        super().__init__("Migration annulée : rien n'a été écrit sur le serveur.")
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    """One table on both sides: rows and checksums (hexadecimal)."""
+
+    name: str
+    rows: int
+    checksum: str
+    server_rows: int
+    server_checksum: str
+
+    @property
+    def same(self) -> bool:
+        return self.rows == self.server_rows and self.checksum == self.server_checksum
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    tables: tuple[TableCheck, ...]
+    seconds: float
+
+    @property
+    def rows(self) -> int:
+        return sum(table.rows for table in self.tables)
+
+
+class VerificationFailed(DomainError):
+    """The rows read back from the server differ from the file's: nothing was committed."""
+
+    def __init__(self, tables: Sequence[TableCheck]) -> None:
+        names = ", ".join(table.name for table in tables)
+        super().__init__(
+            f"La vérification a trouvé des différences entre le fichier et le serveur "
+            f"(tables : {names}) : rien n'a été écrit sur le serveur, le fichier du cabinet "
+            "n'a pas été modifié."
+        )
+        self.tables = tuple(tables)
+
+
+def copied_tables() -> list[Table]:
+    """The tables a migration copies, parents before children (alembic_version is the
+    server's own, written by its schema's creation)."""
+    return [table for table in Base.metadata.sorted_tables if table.name != "alembic_version"]
+
+
+def copy_to_server(
+    source: Connection,
+    location: ServerLocation,
+    progress: Progress | None = None,
+    finishing: Finishing | None = None,
+) -> CopyResult:
+    """Copy the office read on `source` (a connection to the file, inside a read
+    transaction: one snapshot) into the empty database `location`, verify, run
+    `finishing`, commit. Raises DomainError (French) when the database is not empty or
+    the rows differ, MigrationCancelled when `progress` says stop, DatabaseOpenError when
+    the server cannot be reached; in every case the server's database is left as it was."""
+    started = time.perf_counter()
+    tables = copied_tables()
+    counts = {
+        table.name: source.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in tables
+    }
+    total = 2 * sum(counts.values())  # written, then read back
+    done = 0
+
+    def tell(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None and not progress(done, total):
+            raise MigrationCancelled()
+
+    engine = create_server_engine(location)
+    try:
+        with engine.begin() as target:
+            target.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
+            _require_empty(target, location)
+            upgrade_schema_on(target, location)
+            # What the schema's history seeds (default steps, pieces…) gives way to the
+            # file's own rows.
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            target.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            sums: dict[str, tuple[int, str]] = {}
+            for table in tables:
+                sums[table.name] = _copy_table(source, target, table, tell)
+            _move_sequences(target, tables)
+            checks = []
+            for table in tables:
+                server_rows, server_sum = _checksum(_server_rows(target, table), tell)
+                rows, checksum = sums[table.name]
+                checks.append(TableCheck(table.name, rows, checksum, server_rows, server_sum))
+            different = [check for check in checks if not check.same]
+            if different:
+                raise VerificationFailed(different)
+            if finishing is not None:
+                finishing(target)
+            target.exec_driver_sql("ANALYZE")
+    except OperationalError as error:
+        raise unreachable(location, error) from error
+    except DBAPIError as error:
+        raise DatabaseOpenError(
+            f"{location.label[0].upper()}{location.label[1:]} a refusé la copie ; rien n'a "
+            f"été écrit sur le serveur ({error.orig})."
+        ) from error
+    finally:
+        engine.dispose()
+    return CopyResult(tuple(checks), time.perf_counter() - started)
+
+
+def _require_empty(target: Connection, location: ServerLocation) -> None:
+    """The database must hold nothing: a migration never mixes two offices."""
+    tables = target.execute(
+        text("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()")
+    ).scalar()
+    if stored_revision(target) is not None or tables:
+        where = f"{location.label[0].upper()}{location.label[1:]}"
+        raise DomainError(
+            f"{where} n'est pas vide : la migration ne se fait que vers une base vide, pour ne "
+            "jamais mélanger deux cabinets. Demandez une base vide au prestataire "
+            "informatique du cabinet. Rien n'a été modifié."
+        )
+
+
+def _copy_table(
+    source: Connection, target: Connection, table: Table, tell: Callable[[int], None]
+) -> tuple[int, str]:
+    """The rows of `table` written to the server; their count and checksum on the file."""
+    digest = _Digest()
+    # (Options on the statement: a Connection's own would stay for what follows.)
+    result = source.execute(table.select().execution_options(yield_per=BATCH))
+    for rows in result.partitions():
+        batch = [dict(row._mapping) for row in rows]
+        for row in batch:
+            digest.add(row)
+        target.execute(table.insert(), batch)
+        tell(len(batch))
+    return digest.rows, digest.hex()
+
+
+def _server_rows(target: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
+    result = target.execute(table.select().execution_options(yield_per=BATCH))
+    for rows in result.partitions():
+        yield [dict(row._mapping) for row in rows]
+
+
+def _checksum(
+    batches: Iterable[list[dict[str, Any]]], tell: Callable[[int], None]
+) -> tuple[int, str]:
+    digest = _Digest()
+    for batch in batches:
+        for row in batch:
+            digest.add(row)
+        tell(len(batch))
+    return digest.rows, digest.hex()
+
+
+def _move_sequences(target: Connection, tables: Iterable[Table]) -> None:
+    """Each id sequence past the copied ids: the next dossier created on the server gets a
+    new id, never one the file had."""
+    for table in tables:
+        if "id" not in table.c:
+            continue
+        target.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+            f'coalesce((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
+        )
+
+
+class _Digest:
+    """Order-independent checksum of rows: the sum of each row's SHA-256."""
+
+    _MODULO = 1 << 256
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self._sum = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        canonical = json.dumps(
+            [[name, _canonical(value)] for name, value in sorted(row.items())],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        self._sum += int.from_bytes(hashlib.sha256(canonical.encode()).digest(), "big")
+        self.rows += 1
+
+    def hex(self) -> str:
+        return f"{self._sum % self._MODULO:064x}"
+
+
+def _canonical(value: object) -> object:
+    """A value as both engines give it back through the models' types, tagged by its type
+    (so that 1, True and "1" differ)."""
+    if value is None:
+        return None
+    if isinstance(value, enum.Enum):
+        return ["e", str(value.value)]
+    if isinstance(value, bool):
+        return ["b", value]
+    if isinstance(value, int):
+        return ["i", str(value)]
+    if isinstance(value, str):
+        return ["s", value]
+    if isinstance(value, dt.datetime):
+        return ["t", value.isoformat()]
+    if isinstance(value, dt.date):
+        return ["d", value.isoformat()]
+    if isinstance(value, Decimal):
+        return ["n", str(value.normalize())]
+    if isinstance(value, float):
+        return ["f", repr(value)]
+    if isinstance(value, bytes | bytearray | memoryview):
+        return ["x", bytes(value).hex()]
+    if isinstance(value, dict | list):
+        return ["j", json.dumps(value, sort_keys=True, ensure_ascii=False)]
+    raise TypeError(f"a value of type {type(value).__name__} has no canonical form")

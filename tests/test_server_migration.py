@@ -1,0 +1,189 @@
+"""«Migrer vers le serveur» (issue 11): the file office copied to an empty server database in
+one verified transaction, the file kept read-only and saying where the office went."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.dossier.dossier_service import NewDossier
+from app.errors import DomainError, PermissionDenied
+from app.startup import OfficeState, open_office
+from app.storage import server_migration
+from app.storage.moved import MOVED_NAME
+from app.workspace import OfficeDatabase
+from models.audit import AuditEvent
+from models.dossier import Dossier
+from models.enums import AuditAction, DossierStatus
+from tests import postgres_server
+from tests.conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.usefixtures("server")
+
+
+@pytest.fixture
+def server():
+    postgres_server.server_url()  # skips (or fails, when required) without a server
+
+
+@pytest.fixture
+def empty_server():
+    with postgres_server.fresh_database() as location:
+        yield location
+
+
+def _tables_on(location) -> int:
+    with postgres_server.engine_on(location) as engine, engine.connect() as connection:
+        return connection.execute(
+            text("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")
+        ).scalar_one()
+
+
+def test_the_office_moves_whole_verified_and_the_file_stays_as_a_backup(
+    workspace, paths, empty_server, first_provenance
+):
+    with workspace.database.read() as session:
+        dossiers = session.scalar(select(func.count()).select_from(Dossier))
+        highest = session.scalar(select(func.max(Dossier.id)))
+    steps: list[tuple[int, int]] = []
+
+    migrated = workspace.migration.migrate(
+        empty_server, PASSWORD, lambda done, total: steps.append((done, total)) or True
+    )
+
+    # Every table verified, the progress reaching its end.
+    assert all(table.same for table in migrated.copy.tables)
+    names = {table.name for table in migrated.copy.tables}
+    assert {"dossiers", "users", "audit_events", "invoices"} <= names
+    assert steps[-1][0] == steps[-1][1] > 0
+    report = migrated.report.read_text(encoding="utf-8")
+    assert "rapport de migration" in report and "identique" in report
+    assert "DIFFÉRENTE" not in report and migrated.server in report
+    # The office opens on the server, the same users logging in with the same passwords.
+    office = OfficeDatabase(empty_server)
+    try:
+        broker = office.workspace_for(office.authenticate("slegrand", PASSWORD))
+        with broker.database.read() as session:
+            assert session.scalar(select(func.count()).select_from(Dossier)) == dossiers
+            event = session.scalars(
+                select(AuditEvent).where(AuditEvent.action == AuditAction.OFFICE_MIGRATED)
+            ).one()
+            assert event.user_login == "admin"
+        # A dossier created on the server gets a new id and the next number of its year.
+        admin = office.workspace_for(office.authenticate("admin", PASSWORD))
+        created = admin.dossiers.create(
+            NewDossier(DossierStatus.CLIENT, "APRÈS", "Léa", admin.user.id, first_provenance)
+        )
+        assert created.id > highest
+    finally:
+        office.close()
+    # The file: kept read-only, and a start on it says where the office went.
+    assert not os.stat(paths.database).st_mode & stat.S_IWUSR
+    opening = open_office(paths)
+    assert opening.state is OfficeState.UNUSABLE
+    assert "migré vers le serveur" in opening.message
+    assert opening.moved_to == migrated.server and "secret" not in opening.message
+
+
+def test_a_database_holding_an_office_is_refused_and_nothing_moves(
+    workspace, paths, server_template_db
+):
+    with (
+        postgres_server.fresh_database(server_template_db) as occupied,
+        pytest.raises(DomainError, match="base vide"),
+    ):
+        workspace.migration.migrate(occupied, PASSWORD)
+    assert not (paths.folder / MOVED_NAME).exists()
+    assert open_office(paths).state is OfficeState.READY
+
+
+def test_only_an_administrator_migrates_with_the_right_password(login_as, empty_server):
+    with pytest.raises(PermissionDenied):
+        login_as("slegrand").migration.migrate(empty_server, PASSWORD)
+    with pytest.raises(DomainError, match="Mot de passe incorrect"):
+        login_as("admin").migration.migrate(empty_server, "pas le bon")
+    assert _tables_on(empty_server) == 0
+
+
+def test_annuler_or_a_difference_leaves_the_server_empty_and_the_file_as_it_was(
+    workspace, paths, empty_server, monkeypatch
+):
+    with pytest.raises(server_migration.MigrationCancelled):
+        workspace.migration.migrate(empty_server, PASSWORD, lambda done, total: done < total // 3)
+    assert _tables_on(empty_server) == 0
+    assert open_office(paths).state is OfficeState.READY
+
+    # A row lost on the way (read back one short): the verification refuses the commit.
+    reading = server_migration._server_rows
+
+    def one_short(target, table):
+        for batch in reading(target, table):
+            yield batch[:-1] if table.name == "comments" and batch else batch
+
+    monkeypatch.setattr(server_migration, "_server_rows", one_short)
+    office = OfficeDatabase(paths)
+    try:
+        admin = office.workspace_for(office.authenticate("admin", PASSWORD))
+        with pytest.raises(server_migration.VerificationFailed, match="comments"):
+            admin.migration.migrate(empty_server, PASSWORD)
+    finally:
+        office.close()
+    assert _tables_on(empty_server) == 0
+    assert not (paths.folder / MOVED_NAME).exists()
+    assert os.stat(paths.database).st_mode & stat.S_IWUSR
+
+
+def test_another_dossia_open_on_the_data_refuses_the_migration(login_as, empty_server):
+    login_as("pmoreau")  # another window on the same data (its own session mark)
+    with pytest.raises(DomainError, match="ouvert ailleurs"):
+        login_as("admin").migration.migrate(empty_server, PASSWORD)
+    assert _tables_on(empty_server) == 0
+
+
+def test_the_command_migrates_and_reports(paths, empty_server):
+    environment = {**os.environ, "DOSSIA_PASSWORD": PASSWORD}
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "migrate-to-server",
+            "--db",
+            str(paths.database),
+            "--user",
+            "admin",
+            empty_server.url,
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "toutes vérifiées" in done.stdout and "Rapport :" in done.stdout
+    again = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "migrate-to-server",
+            "--db",
+            str(paths.database),
+            "--user",
+            "admin",
+            empty_server.url,
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 2 and "migré vers le serveur" in again.stderr
