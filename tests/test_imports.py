@@ -110,7 +110,10 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.invoicing_window"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.export_c1"): _FIRST_OPENED,
     ("main.py", "app.exports.c1"): "the export-c1 command only",
-    ("main.py", "app.storage.postgres"): "SQLAlchemy and psycopg: the migrate-to-server command only",
+    (
+        "main.py",
+        "app.storage.postgres",
+    ): "SQLAlchemy and psycopg: the migrate-to-server command only",
     ("ui/simulation_chart.py", "PySide6.QtCharts"): "QtCharts: when a plan's chart is first shown",
     ("app/documents/document_service.py", "app.documents.checklist_pdf"): (
         "reportlab (0.2 s): when the list of pieces is made"
