@@ -12,14 +12,10 @@ depend on the order the rows come in, which differs between the engines for text
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, func, select, text
@@ -178,28 +174,40 @@ def _require_empty(target: Connection, location: ServerLocation) -> None:
 def _copy_table(
     source: Connection, target: Connection, table: Table, tell: Callable[[int], None]
 ) -> tuple[int, str]:
-    """The rows of `table` written to the server; their count and checksum on the file."""
+    """The rows of `table` written to the server by COPY (each value through its column's
+    type, as an INSERT would send it); their count and checksum on the file."""
     digest = _Digest()
+    columns = list(table.columns)
+    processors = [
+        column.type.dialect_impl(target.dialect).bind_processor(target.dialect)
+        for column in columns
+    ]
+    names = ", ".join(f'"{column.name}"' for column in columns)
+    driver = target.connection.driver_connection
+    assert driver is not None  # a connection in use
+    cursor = driver.cursor()
     # (Options on the statement: a Connection's own would stay for what follows.)
     result = source.execute(table.select().execution_options(yield_per=BATCH))
-    for rows in result.partitions():
-        batch = [dict(row._mapping) for row in rows]
-        for row in batch:
-            digest.add(row)
-        target.execute(table.insert(), batch)
-        tell(len(batch))
+    with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for rows in result.partitions():
+            for row in rows:
+                digest.add(row)
+                copy.write_row(
+                    [
+                        value if process is None or value is None else process(value)
+                        for process, value in zip(processors, row, strict=True)
+                    ]
+                )
+            tell(len(rows))
     return digest.rows, digest.hex()
 
 
-def _server_rows(target: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
+def _server_rows(target: Connection, table: Table) -> Iterator[Sequence[Any]]:
     result = target.execute(table.select().execution_options(yield_per=BATCH))
-    for rows in result.partitions():
-        yield [dict(row._mapping) for row in rows]
+    yield from result.partitions()
 
 
-def _checksum(
-    batches: Iterable[list[dict[str, Any]]], tell: Callable[[int], None]
-) -> tuple[int, str]:
+def _checksum(batches: Iterable[Sequence[Any]], tell: Callable[[int], None]) -> tuple[int, str]:
     digest = _Digest()
     for batch in batches:
         for row in batch:
@@ -221,7 +229,10 @@ def _move_sequences(target: Connection, tables: Iterable[Table]) -> None:
 
 
 class _Digest:
-    """Order-independent checksum of rows: the sum of each row's SHA-256."""
+    """Order-independent checksum of rows: the sum of each row's SHA-256, the row written
+    as the `repr` of its values in the table's column order. Both engines give a column's
+    values back as the same Python types through the models' types (int, str, bool,
+    date, datetime, the enums), whose `repr` is exact."""
 
     _MODULO = 1 << 256
 
@@ -229,42 +240,10 @@ class _Digest:
         self.rows = 0
         self._sum = 0
 
-    def add(self, row: dict[str, Any]) -> None:
-        canonical = json.dumps(
-            [[name, _canonical(value)] for name, value in sorted(row.items())],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        self._sum += int.from_bytes(hashlib.sha256(canonical.encode()).digest(), "big")
+    def add(self, row: Sequence[Any]) -> None:
+        canonical = repr(tuple(row)).encode("utf-8", "surrogatepass")
+        self._sum += int.from_bytes(hashlib.sha256(canonical).digest(), "big")
         self.rows += 1
 
     def hex(self) -> str:
         return f"{self._sum % self._MODULO:064x}"
-
-
-def _canonical(value: object) -> object:
-    """A value as both engines give it back through the models' types, tagged by its type
-    (so that 1, True and "1" differ)."""
-    if value is None:
-        return None
-    if isinstance(value, enum.Enum):
-        return ["e", str(value.value)]
-    if isinstance(value, bool):
-        return ["b", value]
-    if isinstance(value, int):
-        return ["i", str(value)]
-    if isinstance(value, str):
-        return ["s", value]
-    if isinstance(value, dt.datetime):
-        return ["t", value.isoformat()]
-    if isinstance(value, dt.date):
-        return ["d", value.isoformat()]
-    if isinstance(value, Decimal):
-        return ["n", str(value.normalize())]
-    if isinstance(value, float):
-        return ["f", repr(value)]
-    if isinstance(value, bytes | bytearray | memoryview):
-        return ["x", bytes(value).hex()]
-    if isinstance(value, dict | list):
-        return ["j", json.dumps(value, sort_keys=True, ensure_ascii=False)]
-    raise TypeError(f"a value of type {type(value).__name__} has no canonical form")
