@@ -80,7 +80,16 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             ("app/startup.py", "app.storage.postgres"),
             ("app/storage/opening.py", "app.storage.postgres"),
             ("app/workspace.py", "app.storage.server_office"),
+            ("app/workspace.py", "app.storage.postgres"),
         )
+    },
+    # This computer's «Connexion» settings (issue 11): read by resolve_location (which
+    # app.connection itself builds on), the keyring (≈ 0.3 s) only for an office server.
+    ("app/paths.py", "app.connection"): "the settings module builds on app.paths: no cycle",
+    **{
+        ("app/connection.py", module): "keyring (≈ 0.3 s with its backends): an office "
+        "server only, never a file's start"
+        for module in ("keyring", "keyring.backends")
     },
     ("app/storage/opening.py", "app.storage.backups"): "the whole backup check (25 ms of "
     "imports) only when the office is damaged",
