@@ -192,11 +192,13 @@ class FirstStartDialog(FormDialog):
             if isinstance(paths, ServerLocation)
             else f"sur cet ordinateur, dans :<br><i>{escape(str(paths.database))}</i>"
         )
-        intro = rich(
-            QLabel(f"<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront enregistrés {where}")
+        self._intro_text = (
+            f"<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront enregistrés {where}"
         )
-        intro.setWordWrap(True)
-        self.form.addWidget(intro)
+        self.intro = rich(QLabel(self._intro_text))
+        self.intro.setObjectName("firstStartIntro")
+        self.intro.setWordWrap(True)
+        self.form.addWidget(self.intro)
         self.create_radio = QRadioButton("Créer mon cabinet (je deviens son administrateur)")
         self.create_radio.setObjectName("createOfficeRadio")
         self.create_radio.setChecked(True)
@@ -209,7 +211,7 @@ class FirstStartDialog(FormDialog):
         )
         self.restore_radio.setObjectName("restoreOfficeRadio")
         self.server_radio = QRadioButton(
-            "Se connecter au serveur du cabinet (les dossiers y sont partagés entre les postes)"
+            "Se connecter au serveur du cabinet (dossiers partagés entre les postes)"
         )
         self.server_radio.setObjectName("serverOfficeRadio")
         group = QButtonGroup(self)
@@ -341,6 +343,12 @@ class FirstStartDialog(FormDialog):
             fields.setEnabled(radio.isChecked())
             fields.setVisible(radio.isChecked())
         self.demo_hint.setVisible(self.demo_radio.isChecked())
+        self.intro.setText(
+            "<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront sur le serveur du cabinet, "
+            "partagés avec les autres postes. Ce poste s'en souviendra aux prochains démarrages."
+            if self.server_radio.isChecked()
+            else self._intro_text
+        )
         self.adjustSize()
 
     def _line(self, name: str, accessible: str, secret: bool = False) -> QLineEdit:
