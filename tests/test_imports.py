@@ -115,6 +115,9 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.dialogs.new_dossier"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,
+    ("ui/main_window.py", "ui.dialogs.connection"): _FIRST_OPENED,
+    ("ui/dialogs/login.py", "ui.dialogs.connection"): "the office server's form: a first start "
+    "only",
     ("ui/main_window.py", "ui.invoicing_window"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.export_c1"): _FIRST_OPENED,
     ("main.py", "app.exports.c1"): "the export-c1 command only",

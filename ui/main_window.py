@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,7 +37,6 @@ from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
 from ui.client_list import DossierTableModel, ProgressDelegate
 from ui.common import RememberedGeometry, icon, message_box, plain, primary
-from ui.dialogs.connection import ConnectionDialog
 from ui.encryption_ui import EncryptionController
 from ui.operations import attempt
 from ui.warm_up import WarmUp
@@ -726,9 +726,11 @@ class MainWindow(QMainWindow):
         self.restart_requested = True
         self.close()
 
-    def open_connection_settings(self) -> ConnectionDialog:
+    def open_connection_settings(self) -> QDialog:
         """Fichier › Connexion… : this computer's choice between the local file and the
         office's server, applied at the next start (now, if the user wants)."""
+        from ui.dialogs.connection import ConnectionDialog
+
         dialog = ConnectionDialog(self._location_given, self)
         dialog.accepted.connect(lambda: self._connection_saved(dialog.warning))
         dialog.open()

@@ -25,7 +25,6 @@ from app.errors import DomainError
 from app.office.office import NewUser, validate_new_user
 from app.paths import OfficeLocation, ServerLocation
 from ui.common import FormDialog, escape, rich, set_role
-from ui.dialogs.connection import ServerForm
 from ui.dialogs.recovery_kit import RecoveryKitDialog
 from ui.operations import attempt, clear_refusal, show_refusal
 from ui.workers import Background
@@ -255,6 +254,8 @@ class FirstStartDialog(FormDialog):
         self.form.addWidget(self.server_radio)
         # The office's server (issue 11): reached, then the office opens there (created if
         # its database is empty), and this computer remembers it for the next starts.
+        from ui.dialogs.connection import ServerForm
+
         self.server_fields = ServerForm(connection.read_settings())
         self.form.addWidget(self.server_fields)
         for radio in (self.create_radio, self.demo_radio, self.restore_radio, self.server_radio):
