@@ -312,3 +312,40 @@ def test_connexion_from_the_main_window_switches_at_the_next_start(qtbot, main_w
     assert "prochain démarrage" in box.informativeText()
     qtbot.mouseClick(box.findChild(QPushButton, "restartNowButton"), Qt.MouseButton.LeftButton)
     assert main_window.reconnect_requested and main_window.restart_requested
+
+
+def test_a_saved_server_that_does_not_answer_lets_the_user_go_back_to_the_file(
+    qtbot, monkeypatch
+):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox, QPushButton
+
+    import ui.launcher
+    from ui.dialogs.connection import ConnectionDialog
+
+    settings = connection.check_settings(
+        connection.SERVER, "127.0.0.1", str(_free_port()), "cabinet", "dossia"
+    )
+    connection.save_connection(settings)
+    location = resolve_location()
+    assert isinstance(location, ServerLocation)
+    opening = startup.open_office(location)
+    assert opening.state is OfficeState.UNUSABLE and not opening.password_refused
+
+    def choose_connection(box: QMessageBox) -> int:
+        assert box.objectName() == "serverUnusableDialog"
+        box.findChild(QPushButton, "changeConnectionButton").click()
+        return 0
+
+    def back_to_the_file(dialog: ConnectionDialog) -> int:
+        qtbot.addWidget(dialog)
+        assert dialog.server_radio.isChecked()
+        dialog.file_radio.setChecked(True)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(QMessageBox, "exec", choose_connection)
+    monkeypatch.setattr(ConnectionDialog, "exec", back_to_the_file)
+    assert ui.launcher.server_unusable(opening.message) is True
+    assert isinstance(resolve_location(), DataPaths)
+    assert connection.read_settings().host == "127.0.0.1"  # kept for next time

@@ -382,6 +382,18 @@ def run_gui(
             if asked is None:
                 return 1
             paths, opening = asked
+        if (
+            isinstance(paths, ServerLocation)
+            and opening.state is OfficeState.UNUSABLE
+            and not connection.override_origin(args.db)
+            and not args.quit_after_start
+        ):
+            # The server this computer's settings name does not answer (or refuses): try
+            # again, or change the settings (back to the local file, another server).
+            create_application()
+            if server_unusable(opening.message):
+                continue
+            return 1
         if args.quit_after_start and opening.state is OfficeState.FIRST_START:
             print(first_start_unattended(paths), file=sys.stderr)
             return CANNOT_START
@@ -403,6 +415,30 @@ def run_gui(
             login, password = window.workspace.user.login, None
             if window.reconnect_requested:
                 break  # the office is elsewhere now: resolve it again
+
+
+def server_unusable(message: str) -> bool:
+    """The office server of this computer's settings cannot be used: say why, and offer to
+    try again or to change «Connexion». True to look again, False to quit."""
+    box = message_box(QMessageBox.Icon.Critical, "Dossia", message)
+    box.setObjectName("serverUnusableDialog")
+    box.setInformativeText(
+        "Réessayez une fois le serveur joignable, ou modifiez la connexion de ce poste "
+        "(retour au fichier local, autre serveur)."
+    )
+    again = box.addButton("Réessayer", QMessageBox.ButtonRole.AcceptRole)
+    again.setObjectName("retryServerButton")
+    change = box.addButton("Connexion…", QMessageBox.ButtonRole.ActionRole)
+    change.setObjectName("changeConnectionButton")
+    box.addButton("Quitter", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is again:
+        return True
+    if box.clickedButton() is change:
+        from ui.dialogs.connection import ConnectionDialog
+
+        return bool(ConnectionDialog().exec())
+    return False
 
 
 def ask_server_password(
