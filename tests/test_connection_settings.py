@@ -146,6 +146,7 @@ def test_without_a_usable_keyring_the_password_is_asked_each_session(qtbot, monk
     assert connection.remembered_password(location) is None
     form = ServerForm(ConnectionSettings(remember_password=True))
     qtbot.addWidget(form)
+    qtbot.waitUntil(lambda: form.keyring_known)  # looked at in a worker
     assert not form.remember_check.isEnabled() and not form.remember_check.isChecked()
     assert "demandé à chaque session" in form.keyring_hint.text()
 
@@ -314,9 +315,7 @@ def test_connexion_from_the_main_window_switches_at_the_next_start(qtbot, main_w
     assert main_window.reconnect_requested and main_window.restart_requested
 
 
-def test_a_saved_server_that_does_not_answer_lets_the_user_go_back_to_the_file(
-    qtbot, monkeypatch
-):
+def test_a_saved_server_that_does_not_answer_lets_the_user_go_back_to_the_file(qtbot, monkeypatch):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox, QPushButton
 

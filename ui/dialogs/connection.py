@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app import connection, startup
 from app.connection import ConnectionSettings
@@ -57,14 +58,10 @@ class ServerForm(QWidget):
         self.remember_check = QCheckBox("Mémoriser le mot de passe sur cet ordinateur")
         self.remember_check.setObjectName("serverRememberCheck")
         self.remember_check.setChecked(settings.remember_password)
-        self.keyring_hint = set_role(QLabel(connection.keyring_problem()), "hint")
+        self.keyring_hint = set_role(QLabel(), "hint")
         self.keyring_hint.setObjectName("keyringHint")
         self.keyring_hint.setWordWrap(True)
-        if self.keyring_hint.text():
-            self.remember_check.setChecked(False)
-            self.remember_check.setEnabled(False)
-        else:
-            self.keyring_hint.hide()
+        self.keyring_hint.hide()
         if settings.remember_password and settings.on_server:
             self.password_edit.setPlaceholderText("mémorisé sur cet ordinateur")
         self.tls_combo = QComboBox()
@@ -132,6 +129,21 @@ class ServerForm(QWidget):
         self.tls_combo.currentIndexChanged.connect(self._tls_chosen)
         self._show_ca_file()
         self._tls_chosen()
+        # Whether this computer has a usable keyring: keyring and its backends take a few
+        # tenths of a second to load, in a worker, not while the dialog should paint.
+        self.keyring_known = False
+        self._testing = False
+        self._background.run(connection.keyring_problem, self._keyring_checked)
+
+    def _keyring_checked(self, problem: object) -> None:
+        if not isValid(self):  # the dialog closed meanwhile
+            return
+        self.keyring_known = True
+        if problem:
+            self.remember_check.setChecked(False)
+            self.remember_check.setEnabled(False)
+            self.keyring_hint.setText(str(problem))
+            self.keyring_hint.show()
 
     def _line(self, name: str, accessible: str, text: str) -> QLineEdit:
         edit = QLineEdit(text)
@@ -176,7 +188,8 @@ class ServerForm(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._background.busy
+        """A connection being tested (the keyring's check aside)."""
+        return self._testing
 
     def test_connection(self) -> None:
         """«Tester la connexion»: in a worker thread; the window keeps painting."""
@@ -190,6 +203,7 @@ class ServerForm(QWidget):
         except DomainError as error:
             show_refusal(error, self.test_error, self.fields)
             return
+        self._testing = True
         self.test_button.setEnabled(False)
         self.test_progress.show()
         self.test_result.setText("Connexion au serveur…")
@@ -199,11 +213,15 @@ class ServerForm(QWidget):
         )
 
     def _tested(self, said: object) -> None:
+        if not isValid(self):
+            return
         self._test_done()
         self.test_result.setText(str(said))
         self.test_result.show()
 
     def _test_failed(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
         self._test_done()
         self.test_result.hide()
         if not isinstance(error, DomainError):
@@ -211,6 +229,7 @@ class ServerForm(QWidget):
         show_refusal(error, self.test_error, self.fields)
 
     def _test_done(self) -> None:
+        self._testing = False
         self.test_button.setEnabled(True)
         self.test_progress.hide()
 
