@@ -198,7 +198,7 @@ def _account(location: ServerLocation) -> str:
 
 
 def keyring_problem() -> str:
-    """ "" when this computer has a usable system keyring, else why not (French)."""
+    """Why this computer has no usable system keyring (French), or "" when it has one."""
     try:
         import keyring
         from keyring.backends import fail
