@@ -109,8 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
             "Code de sortie 2 quand l'application ne peut pas démarrer (pas d'affichage "
             "graphique, premier démarrage avec --quit-after-start) ou qu'une commande est "
             "refusée, avec un message qui dit quoi faire. Cabinet sur un serveur PostgreSQL "
-            f"(--db ou $DOSSIA_DB postgresql://…) : le mot de passe du serveur dans "
-            f"${DB_PASSWORD_ENV_VAR} ou le fichier .pgpass, sinon demandé."
+            f"(--db ou $DOSSIA_DB postgresql://…, sinon les réglages « Fichier › Connexion… » "
+            f"de ce poste) : le mot de passe du serveur dans ${DB_PASSWORD_ENV_VAR}, le "
+            "trousseau de mots de passe du système ou le fichier .pgpass, sinon demandé."
         ),
     )
     parser.add_argument(

@@ -10,14 +10,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit
 
-from platformdirs import user_data_dir
+from platformdirs import user_config_dir, user_data_dir
 
 from app.errors import DomainError
 
 DB_ENV_VAR = "DOSSIA_DB"
-# The server's password, for the commands and the GUI until the «Connexion» settings keep it
-# in the system keyring (libpq's own ~/.pgpass is read too when neither gives one).
+# The server's password, for the commands and the GUI, when the address holds none; then the
+# system keyring («Connexion» settings), libpq's own ~/.pgpass, and the password dialog.
 DB_PASSWORD_ENV_VAR = "DOSSIA_DB_PASSWORD"
+# This computer's settings folder (tests and portable installs name another one).
+CONFIG_ENV_VAR = "DOSSIA_CONFIG_DIR"
 DB_FILENAME = "dossia.sqlite3"
 # `scheme://…`; two letters at least, so that a Windows drive («C://dossia») stays a path.
 # «postgresql:/…» (a slash missing) is an address mistyped, not a folder named «postgresql:».
@@ -58,6 +60,12 @@ def default_data_folder() -> Path:
     return Path(user_data_dir("Dossia", appauthor=False))
 
 
+def config_folder() -> Path:
+    """This computer's settings folder: $DOSSIA_CONFIG_DIR, else the platformdirs one."""
+    configured = os.environ.get(CONFIG_ENV_VAR)
+    return Path(configured) if configured else Path(user_config_dir("Dossia", appauthor=False))
+
+
 class LocationError(DomainError):
     """`--db` / $DOSSIA_DB names neither a database file nor a server Dossia can use."""
 
@@ -78,9 +86,24 @@ class ServerLocation:
     user: str
     # Given apart from the address ($DOSSIA_DB_PASSWORD, typed): never shown, never compared.
     password: str | None = field(default=None, repr=False, compare=False)
+    # Where `password` came from: "env", "keyring" (asked again if refused), "typed".
+    password_source: str = field(default="", repr=False, compare=False)
 
-    def with_password(self, password: str | None) -> ServerLocation:
-        return replace(self, password=password)
+    def with_password(self, password: str | None, source: str = "typed") -> ServerLocation:
+        return replace(self, password=password, password_source=source if password else "")
+
+    @property
+    def has_address_password(self) -> bool:
+        return urlsplit(self.url).password is not None
+
+    @property
+    def sslmode(self) -> str:
+        """The address's sslmode, or libpq's default («prefer»: encrypted when offered)."""
+        for part in urlsplit(self.url).query.split("&"):
+            name, _, value = part.partition("=")
+            if name == "sslmode" and value:
+                return unquote(value)
+        return "prefer"
 
     @property
     def connect_args(self) -> dict[str, object]:
@@ -132,7 +155,8 @@ OfficeLocation = DataPaths | ServerLocation
 
 
 def resolve_location(db: str | os.PathLike[str] | None = None) -> OfficeLocation:
-    """`--db`, else $DOSSIA_DB, else the user data folder's file: a file path, or a
+    """`--db`, else $DOSSIA_DB, else this computer's «Connexion» settings (the office
+    server, when they name one), else the user data folder's file: a file path, or a
     PostgreSQL server's address. Anything else that looks like an address (`mysql://…`,
     `http://…`) raises LocationError, in French, rather than becoming a folder named
     «mysql:»."""
@@ -141,20 +165,25 @@ def resolve_location(db: str | os.PathLike[str] | None = None) -> OfficeLocation
     chosen = os.environ.get(DB_ENV_VAR)
     if chosen:
         return _with_password(parse_location(chosen, f"${DB_ENV_VAR}"))
+    from app.connection import saved_location
+
+    saved = saved_location()
+    if saved is not None:
+        return _with_password(saved)
     return DataPaths(default_data_folder() / DB_FILENAME)
 
 
 def _with_password(location: OfficeLocation) -> OfficeLocation:
-    """A server's password from $DOSSIA_DB_PASSWORD, unless its address holds one (libpq
-    reads ~/.pgpass when neither does)."""
+    """A server's password: the address's, else $DOSSIA_DB_PASSWORD, else the one this
+    computer's keyring remembers (libpq reads ~/.pgpass when none of them gives one)."""
+    if not isinstance(location, ServerLocation) or location.has_address_password:
+        return location
     password = os.environ.get(DB_PASSWORD_ENV_VAR)
-    if (
-        isinstance(location, ServerLocation)
-        and password
-        and urlsplit(location.url).password is None
-    ):
-        return location.with_password(password)
-    return location
+    if password:
+        return location.with_password(password, "env")
+    from app.connection import with_remembered_password
+
+    return with_remembered_password(location)
 
 
 def resolve_paths(db: str | os.PathLike[str] | None = None) -> DataPaths:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app import connection
+from app.connection import ConnectionSettings
 from app.early import EarlyUnlock, unlock_early
 from app.errors import DomainError
 from app.paths import DataPaths, OfficeLocation, ServerLocation
@@ -31,6 +33,7 @@ __all__ = [
     "EarlyUnlock",
     "OfficeState",
     "Opening",
+    "connect_office_server",
     "create_demo_office",
     "create_office",
     "is_encrypted",
@@ -40,6 +43,7 @@ __all__ = [
     "restore_latest_good_backup",
     "restore_on_new_computer",
     "save_recovery_kit",
+    "test_server_connection",
     "unlock",
     "unlock_early",
     "unlock_office",
@@ -287,3 +291,50 @@ def restore_latest_good_backup(paths: DataPaths, opening: Opening) -> RestoreRes
     if opening.good_backup is None:
         raise DomainError(opening.message)
     return restore(paths, opening.good_backup.path, damaged=True)
+
+
+# --- The office's server from this computer's «Connexion» (issue 11) ------------------------
+
+
+def test_server_connection(location: ServerLocation) -> str:
+    """«Tester la connexion»: connect to the server and say, in French, what was found: its
+    PostgreSQL version, whether the connection is encrypted (TLS), and what Dossia will do
+    with the database. Raises DomainError (French: the `unreachable` messages) when it
+    cannot. Blocking (up to the connection's timeout): run it off the GUI thread."""
+    from app.storage.postgres import ServerState, describe_server
+
+    if location.password is None:
+        location = connection.with_remembered_password(location)
+    facts = describe_server(location)
+    encrypted = (
+        "connexion chiffrée (TLS)"
+        if facts.encrypted
+        else "connexion NON chiffrée (le serveur ne propose pas le chiffrement)"
+    )
+    state = {
+        ServerState.EMPTY: "La base est vide : le cabinet y sera créé au premier démarrage.",
+        ServerState.OUTDATED: "Le cabinet y est (il sera mis à jour au démarrage).",
+        ServerState.CURRENT: "Le cabinet y est.",
+    }[facts.state]
+    return f"Connexion réussie : PostgreSQL {facts.version}, {encrypted}. {state}"
+
+
+def connect_office_server(settings: ConnectionSettings, password: str) -> ServerLocation:
+    """The first-run assistant's «Se connecter au serveur du cabinet»: the server reached
+    with `password` (or the one remembered), its database usable by Dossia; the settings
+    then saved (the password in the keyring if asked), so that the next start goes
+    straight to the server's login. Returns the server, its password given, to open the
+    office there now (created if its database is empty). Raises DomainError (French)."""
+    from app.storage.postgres import ServerRefusal, describe_server
+
+    location = settings.location(password or None)
+    if not password:
+        location = connection.with_remembered_password(location)
+    try:
+        describe_server(location)
+    except ServerRefusal as error:
+        if error.reason == "password":
+            raise DomainError(error.message, field="server_password") from error
+        raise
+    connection.save_connection(settings, password)
+    return location

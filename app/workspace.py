@@ -194,6 +194,7 @@ class About:
     orias_number: str
     encrypted: bool = False
     server: str = ""  # an office on a server: which one (no password), and its version
+    server_encrypted: bool = False  # …and whether the connection to it is encrypted (TLS)
 
 
 class Workspace:
@@ -362,11 +363,15 @@ class Workspace:
             if f.exists()
         )
         company = self.company.get()
-        server = ""
+        server, server_encrypted = "", False
         if self.server is not None:
+            from app.storage.postgres import connection_encrypted
+
             with self.database.read() as session:
-                server_version = session.connection().exec_driver_sql("SHOW server_version")
-                server = f"{self.server.label} (PostgreSQL {server_version.scalar()})"
+                connection = session.connection()
+                server_version = connection.exec_driver_sql("SHOW server_version").scalar()
+                server = f"{self.server.label} (PostgreSQL {server_version})"
+                server_encrypted = connection_encrypted(connection)
         return About(
             version,
             self.paths.folder,
@@ -377,6 +382,7 @@ class Workspace:
             company.orias_number,
             is_encrypted(database),
             server,
+            server_encrypted,
         )
 
     @property

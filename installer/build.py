@@ -137,6 +137,11 @@ def freeze(version: str, work: Path, *, clean: bool) -> Path:
     return bundle
 
 
+# The system keyring's backend of this platform (Windows Credential Manager, macOS Keychain,
+# Secret Service on Linux): the office server's password is kept there (issue 11).
+KEYRING_BACKEND = {"win32": "Windows", "darwin": "macOS"}.get(sys.platform, "SecretService")
+
+
 def check_bundle(executable: Path) -> dict:
     """What the frozen app finds of its files on disk (see installer/pyi_rth_dossia.py);
     raises if something is missing."""
@@ -164,6 +169,10 @@ def check_bundle(executable: Path) -> dict:
             ("no PDF fonts", "Vera.ttf" not in found["fonts"]),
             ("no script.py.mako", not found["mako"]),
             ("migrations missing", found["versions"] != expected_versions),
+            (
+                f"keyring's {KEYRING_BACKEND} backend missing (the server's password)",
+                KEYRING_BACKEND not in found.get("keyring_backends", []),
+            ),
         )
         if failed
     ]

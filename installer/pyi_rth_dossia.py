@@ -11,7 +11,7 @@ they are pointed at os.devnull, so that using them never raises.
 
 With DOSSIA_BUNDLE_CHECK=1 in the environment, the frozen app prints (as JSON) what it finds
 of the files it loads from disk — Qt's French translation, the style sheet and icons, the PDF
-fonts, the Alembic scripts — and exits, without opening anything: installer/build.py and
+fonts, the Alembic scripts, the system keyring's backends — and exits, without opening anything: installer/build.py and
 tests/test_installer.py check the bundle from the inside this way. Otherwise it does nothing.
 """
 
@@ -21,6 +21,7 @@ import sys
 
 def _bundle_check() -> None:
     import json
+    from importlib import metadata
     from pathlib import Path
 
     import reportlab
@@ -36,6 +37,13 @@ def _bundle_check() -> None:
         QLocale(QLocale.Language.French, QLocale.Country.France), "qtbase", "_", translations
     )
     bundle = Path(sys._MEIPASS)
+    keyring_backends = []  # keyring loads its backends from its metadata's entry points
+    for entry in metadata.entry_points(group="keyring.backends"):
+        try:
+            entry.load()
+        except Exception:  # reported by its absence
+            continue
+        keyring_backends.append(entry.name)
     fonts = Path(reportlab.__file__).parent / "fonts"
     print(
         json.dumps(
@@ -54,6 +62,7 @@ def _bundle_check() -> None:
                     p.name for p in (schema.MIGRATIONS_FOLDER / "versions").glob("0*.py")
                 ),
                 "writes_bytecode": not sys.dont_write_bytecode,
+                "keyring_backends": sorted(keyring_backends),
             }
         )
     )

@@ -40,6 +40,15 @@ def machine_config(tmp_path, monkeypatch):
     monkeypatch.setenv("DOSSIA_CONFIG_DIR", str(tmp_path / "config"))
     # The user data folder (an office on a server keeps its small local folder there).
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # The server's password «Mémorisé sur cet ordinateur»: a keyring in memory, fresh for
+    # each test (and in the processes a test starts), never the real system keyring.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.memory_keyring.MemoryKeyring")
+    if "keyring" in sys.modules:
+        import keyring
+
+        from tests.memory_keyring import MemoryKeyring
+
+        keyring.set_keyring(MemoryKeyring())
 
 
 @pytest.fixture(scope="session")

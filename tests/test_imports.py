@@ -81,7 +81,16 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             ("app/startup.py", "app.storage.postgres"),
             ("app/storage/opening.py", "app.storage.postgres"),
             ("app/workspace.py", "app.storage.server_office"),
+            ("app/workspace.py", "app.storage.postgres"),
         )
+    },
+    # This computer's «Connexion» settings (issue 11): read by resolve_location (which
+    # app.connection itself builds on), the keyring (≈ 0.3 s) only for an office server.
+    ("app/paths.py", "app.connection"): "the settings module builds on app.paths: no cycle",
+    **{
+        ("app/connection.py", module): "keyring (≈ 0.3 s with its backends): an office "
+        "server only, never a file's start"
+        for module in ("keyring", "keyring.backends")
     },
     ("app/storage/opening.py", "app.storage.backups"): "the whole backup check (25 ms of "
     "imports) only when the office is damaged",
@@ -107,6 +116,10 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.dialogs.new_dossier"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,
+    ("ui/main_window.py", "ui.dialogs.connection"): _FIRST_OPENED,
+    ("ui/launcher.py", "ui.dialogs.connection"): "when the office server does not answer",
+    ("ui/dialogs/login.py", "ui.dialogs.connection"): "the office server's form: a first start "
+    "only",
     ("ui/main_window.py", "ui.invoicing_window"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.export_c1"): _FIRST_OPENED,
     ("main.py", "app.exports.c1"): "the export-c1 command only",

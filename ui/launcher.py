@@ -31,7 +31,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
-from app import startup
+from app import connection, startup
 from app.auth import CurrentUser
 from app.errors import DatabaseOpenError, DomainError
 from app.paths import DataPaths, OfficeLocation, ServerLocation, resolve_location
@@ -134,14 +134,19 @@ def first_start_unattended(paths: OfficeLocation) -> str:
     )
 
 
-def open_database(paths: OfficeLocation, opening: startup.Opening | None = None) -> Opened | None:
+def open_database(
+    paths: OfficeLocation, opening: startup.Opening | None = None
+) -> Opened | ServerLocation | None:
     """Ask the start-up what to do (unless `opening` already says it); on a first start,
-    offer to create the office. None if we must stop."""
+    offer to create the office, or to connect to the office's server (then that server is
+    returned, to open instead). None if we must stop."""
     opening = opening or startup.open_office(paths)
     if opening.state is OfficeState.FIRST_START:
         dialog = FirstStartDialog(paths)
         if not dialog.exec():
             return None
+        if isinstance(dialog.result_value, ServerLocation):
+            return dialog.result_value
         return Opened(login=dialog.result_value)
     if opening.state is OfficeState.DAMAGED and isinstance(paths, DataPaths):
         return _offer_restore(paths, opening)
@@ -367,39 +372,82 @@ def run_gui(
     if problem:
         print(problem, file=sys.stderr)
         return CANNOT_START
-    paths = resolve_location(args.db)
-    opening = startup.open_office(paths)
-    if isinstance(paths, ServerLocation) and opening.password_refused:
-        create_application()
-        asked = ask_server_password(paths, opening)
-        if asked is None:
-            return 1
-        paths, opening = asked
-    if args.quit_after_start and opening.state is OfficeState.FIRST_START:
-        print(first_start_unattended(paths), file=sys.stderr)
-        return CANNOT_START
-    app = create_application()
     login = args.user
-    known: startup.Opening | None = opening
-    while True:
-        window = _open_office(app, paths, login, password, args.quit_after_start, known, early)
-        early = None
-        known = None  # after a restore, look at the file again
-        if window is None:
-            return 2 if isinstance(paths, DataPaths) and not paths.database.exists() else 1
-        code = app.exec()
-        window.shut_down()
-        if not window.restart_requested:
-            return code
-        # After a restore: the file was replaced, so log in again on the restored data.
-        login, password = window.workspace.user.login, None
+    while True:  # again after «Connexion…» changed where this computer finds the office
+        paths = resolve_location(args.db)
+        opening = startup.open_office(paths)
+        if isinstance(paths, ServerLocation) and opening.password_refused:
+            create_application()
+            asked = ask_server_password(paths, opening)
+            if asked is None:
+                return 1
+            paths, opening = asked
+        if (
+            isinstance(paths, ServerLocation)
+            and opening.state is OfficeState.UNUSABLE
+            and not connection.override_origin(args.db)
+            and not args.quit_after_start
+        ):
+            # The server this computer's settings name does not answer (or refuses): try
+            # again, or change the settings (back to the local file, another server).
+            create_application()
+            if server_unusable(opening.message):
+                continue
+            return 1
+        if args.quit_after_start and opening.state is OfficeState.FIRST_START:
+            print(first_start_unattended(paths), file=sys.stderr)
+            return CANNOT_START
+        app = create_application()
+        known: startup.Opening | None = opening
+        while True:
+            window = _open_office(
+                app, paths, login, password, args.quit_after_start, known, early, args.db
+            )
+            early = None
+            known = None  # after a restore, look at the file again
+            if window is None:
+                return 2 if isinstance(paths, DataPaths) and not paths.database.exists() else 1
+            code = app.exec()
+            window.shut_down()
+            if not window.restart_requested:
+                return code
+            # After a restore: the file was replaced, so log in again on the restored data.
+            login, password = window.workspace.user.login, None
+            if window.reconnect_requested:
+                break  # the office is elsewhere now: resolve it again
+
+
+def server_unusable(message: str) -> bool:
+    """The office server of this computer's settings cannot be used: say why, and offer to
+    try again or to change «Connexion». True to look again, False to quit."""
+    box = message_box(QMessageBox.Icon.Critical, "Dossia", message)
+    box.setObjectName("serverUnusableDialog")
+    box.setInformativeText(
+        "Réessayez une fois le serveur joignable, ou modifiez la connexion de ce poste "
+        "(retour au fichier local, autre serveur)."
+    )
+    again = box.addButton("Réessayer", QMessageBox.ButtonRole.AcceptRole)
+    again.setObjectName("retryServerButton")
+    change = box.addButton("Connexion…", QMessageBox.ButtonRole.ActionRole)
+    change.setObjectName("changeConnectionButton")
+    box.addButton("Quitter", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is again:
+        return True
+    if box.clickedButton() is change:
+        from ui.dialogs.connection import ConnectionDialog
+
+        return bool(ConnectionDialog().exec())
+    return False
 
 
 def ask_server_password(
     location: ServerLocation, opening: startup.Opening
 ) -> tuple[ServerLocation, startup.Opening] | None:
     """The office server asks for a password (none given, or the one given refused): the
-    user types it until the server accepts it; None if they give up."""
+    user types it until the server accepts it; None if they give up. A password the keyring
+    remembered and the server refused is asked again, and replaced there if «Mémoriser…»
+    stays ticked (unticked: forgotten)."""
 
     def check(typed: str) -> tuple[ServerLocation, startup.Opening]:
         candidate = location.with_password(typed)
@@ -408,10 +456,25 @@ def ask_server_password(
             raise DomainError(found.message, field="password")
         return candidate, found
 
-    dialog = ServerPasswordDialog(location, opening.message, check)
+    from_keyring = location.password_source == "keyring"
+    message = opening.message
+    if from_keyring:
+        message = (
+            "Le mot de passe mémorisé sur cet ordinateur a été refusé par le serveur (il a "
+            "peut-être été changé) : saisissez-le de nouveau.\n" + message
+        )
+    remember = from_keyring or connection.read_settings().remember_password
+    dialog = ServerPasswordDialog(location, message, check, remember)
     if not dialog.exec():
         return None
-    return dialog.result_value  # type: ignore[return-value]
+    accepted, found = dialog.result_value  # type: ignore[misc]
+    if dialog.remember_check.isChecked():
+        problem = connection.remember_password(location, accepted.password or "")
+        if problem:
+            _critical(problem)
+    elif from_keyring:
+        connection.forget_password(location)
+    return accepted, found
 
 
 def _open_office(
@@ -422,6 +485,7 @@ def _open_office(
     quit_after_start: bool,
     opening: startup.Opening | None = None,
     early: startup.EarlyUnlock | None = None,
+    db_argument: str | None = None,
 ):
     warm_up = WarmUp()
     opening = opening or startup.open_office(paths)
@@ -433,6 +497,9 @@ def _open_office(
         login, password = unlocked
         opening = None  # it opens now: look at it again (an upgrade, a damaged file…)
     opened = open_database(paths, opening)
+    if isinstance(opened, ServerLocation):  # the first-run assistant chose the office server
+        paths = opened
+        opened = open_database(paths)  # its own first start (an empty database), or upgrade
     if not opened:
         warm_up.stop(0)
         return None
@@ -450,7 +517,7 @@ def _open_office(
     workspace = office.workspace_for(user)
     from ui.main_window import MainWindow  # once logged in: the login dialog comes first
 
-    window = MainWindow(workspace, warm_up)
+    window = MainWindow(workspace, warm_up, connection.override_origin(db_argument))
     install_crash_handler(office.paths, [window])
 
     def first_paint() -> None:

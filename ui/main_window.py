@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -102,7 +103,9 @@ SHORTCUTS = (
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, workspace: Workspace, warm_up: WarmUp | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, warm_up: WarmUp | None = None, location_given: str = ""
+    ) -> None:
         super().__init__()
         self.workspace = workspace
         self.setObjectName("mainWindow")
@@ -143,6 +146,9 @@ class MainWindow(QMainWindow):
         self._results_asked = False  # Bas or Entrée pressed while the search was read
 
         self.restart_requested = False
+        # «Connexion…» changed where this computer finds the office: resolved again.
+        self.reconnect_requested = False
+        self._location_given = location_given  # «--db», «$DOSSIA_DB»: the settings ignored
         self._seen_version = -1
         self.backups = BackupController(self)
         self.encryption = EncryptionController(self)
@@ -368,6 +374,13 @@ class MainWindow(QMainWindow):
             )
             file_menu.insertAction(quit_action, action)
         file_menu.insertSeparator(quit_action)
+        connection_action = QAction("C&onnexion…", self)
+        connection_action.setObjectName("connectionAction")
+        connection_action.setStatusTip(
+            "Le cabinet sur cet ordinateur (fichier local) ou sur le serveur du cabinet"
+        )
+        connection_action.triggered.connect(lambda _c=False: self.open_connection_settings())
+        file_menu.insertAction(quit_action, connection_action)
         password_action = QAction("Changer mon &mot de passe…", self)
         password_action.setObjectName("changePasswordAction")
         password_action.triggered.connect(self.change_password)
@@ -713,6 +726,39 @@ class MainWindow(QMainWindow):
         self.restart_requested = True
         self.close()
 
+    def open_connection_settings(self) -> QDialog:
+        """Fichier › Connexion… : this computer's choice between the local file and the
+        office's server, applied at the next start (now, if the user wants)."""
+        from ui.dialogs.connection import ConnectionDialog
+
+        dialog = ConnectionDialog(self._location_given, self)
+        dialog.accepted.connect(lambda: self._connection_saved(dialog.warning))
+        dialog.open()
+        return dialog
+
+    def _connection_saved(self, warning: str) -> QMessageBox:
+        text = "Les réglages de connexion de ce poste sont enregistrés."
+        if warning:
+            text += "\n\n" + warning
+        box = message_box(QMessageBox.Icon.Question, "Connexion", text, self)
+        box.setObjectName("connectionSavedDialog")
+        box.setInformativeText(
+            "Ils s'appliquent au prochain démarrage de Dossia. Redémarrer maintenant ?"
+        )
+        now = box.addButton("Redémarrer maintenant", QMessageBox.ButtonRole.AcceptRole)
+        now.setObjectName("restartNowButton")
+        later = box.addButton("Plus tard", QMessageBox.ButtonRole.RejectRole)
+        later.setObjectName("restartLaterButton")
+
+        def answered() -> None:
+            if box.clickedButton() is now:
+                self.reconnect_requested = True
+                self.restart()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
+
     # --- counts (off the GUI thread: counting a search over 100,000 rows takes a while) ---
 
     def _update_counts(self) -> None:
@@ -993,7 +1039,13 @@ class MainWindow(QMainWindow):
             f"Dossier des données : {about.folder}",
         ]
         if about.server:
-            lines.append(f"Base de données : {about.server}")
+            lines += [
+                f"Base de données : {about.server}",
+                "Connexion au serveur : chiffrée (TLS)"
+                if about.server_encrypted
+                else "Connexion au serveur : non chiffrée (le serveur ne propose pas le "
+                "chiffrement ; Fichier › Connexion…)",
+            ]
         else:
             lines += [
                 f"Base de données : {about.database_file.name} ({megabytes} Mo)",

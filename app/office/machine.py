@@ -4,16 +4,12 @@ the user's configuration folder (today the laptop's numbering prefix)."""
 from __future__ import annotations
 
 import configparser
-import os
 from pathlib import Path
-
-from platformdirs import user_config_dir
 
 from app.errors import DomainError
 from app.files import atomic_write
 from app.office.numbering import check_prefix
-
-CONFIG_ENV_VAR = "DOSSIA_CONFIG_DIR"
+from app.paths import config_folder
 
 
 class MachineSettings:
@@ -21,13 +17,7 @@ class MachineSettings:
     the optional columns of the Clients list."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        if folder is None:
-            configured = os.environ.get(CONFIG_ENV_VAR)
-            if configured:
-                folder = Path(configured)
-            else:
-                folder = Path(user_config_dir("Dossia", appauthor=False))
-        self.file = folder / "poste.ini"
+        self.file = (folder or config_folder()) / "poste.ini"
 
     def _read(self) -> configparser.ConfigParser:
         parser = configparser.ConfigParser()

@@ -13,6 +13,7 @@ import contextlib
 import enum
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -110,7 +111,8 @@ def upgrade_schema_on(
 class ServerRefusal(DatabaseOpenError):
     """The server could not be reached, or refused the connection. `reason` says which:
     "unreachable", "password" (missing or wrong: asking for it may help), "database"
-    (no such database), "other"."""
+    (no such database), "tls" (encryption required but not offered, a certificate not
+    verified), "other"."""
 
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message, busy=reason == "unreachable")  # later may work
@@ -154,6 +156,20 @@ def unreachable(location: ServerLocation, error: Exception) -> ServerRefusal:
             "(vide, appartenant à l'utilisateur de Dossia) ; rien n'a été créé.",
             "database",
         )
+    if "ssl" in said and ("does not support" in said or "ne supporte pas" in said):
+        return ServerRefusal(
+            f"{where[0].upper()}{where[1:]} ne propose pas le chiffrement (TLS), que les "
+            "réglages de connexion de ce poste exigent : demandez au prestataire informatique "
+            "du cabinet de l'activer sur le serveur ; rien n'a été modifié.",
+            "tls",
+        )
+    if "certificate" in said or "certificat" in said or "root cert" in said:
+        return ServerRefusal(
+            f"Le certificat de {where} n'a pas pu être vérifié avec celui de l'autorité du "
+            f"cabinet ({reason.splitlines()[0].strip()}) : vérifiez le fichier de certificat "
+            "choisi et le nom du serveur ; rien n'a été modifié.",
+            "tls",
+        )
     lines = [line.strip() for line in reason.splitlines() if line.strip()]
     detail = lines[0].removeprefix("connection failed: ") if lines else reason
     if "timeout" in said or "refused" in said or "could not" in said or "translate host" in said:
@@ -176,11 +192,36 @@ class ServerState(enum.Enum):
     CURRENT = "current"
 
 
+@dataclass(frozen=True)
+class ServerFacts:
+    """What a connection to the server found: the state of its database, the server's
+    PostgreSQL version, whether the connection is encrypted (TLS)."""
+
+    state: ServerState
+    version: str
+    encrypted: bool
+
+
 def check_server(location: ServerLocation) -> ServerState:
     """Whether `location` can be opened by this version of Dossia, without changing it:
     reachable, the password accepted, the database there, empty or a Dossia schema this
     version knows. Raises ServerRefusal or DatabaseOpenError (NewerDatabaseError) in
     French otherwise."""
+    return describe_server(location).state
+
+
+def connection_encrypted(connection: Connection) -> bool:
+    """Whether this connection to the server is encrypted (TLS)."""
+    return bool(
+        connection.execute(
+            text("SELECT ssl FROM pg_catalog.pg_stat_ssl WHERE pid = pg_backend_pid()")
+        ).scalar()
+    )
+
+
+def describe_server(location: ServerLocation) -> ServerFacts:
+    """`check_server`, with the server's version and the connection's encryption (for
+    «Tester la connexion»)."""
     engine = create_server_engine(location)
     try:
         with engine.connect() as connection:
@@ -190,6 +231,8 @@ def check_server(location: ServerLocation) -> ServerState:
                     "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
                 )
             ).scalar()
+            version = str(connection.exec_driver_sql("SHOW server_version").scalar())
+            encrypted = connection_encrypted(connection)
     except OperationalError as error:
         raise unreachable(location, error) from error
     except DBAPIError as error:
@@ -203,11 +246,11 @@ def check_server(location: ServerLocation) -> ServerState:
                 "qui ne sont pas celles de Dossia : Dossia n'y touche pas. Donnez-lui une base "
                 "vide, ou celle du cabinet."
             )
-        return ServerState.EMPTY
+        return ServerFacts(ServerState.EMPTY, version, encrypted)
     if revision == HEAD_REVISION:
-        return ServerState.CURRENT
+        return ServerFacts(ServerState.CURRENT, version, encrypted)
     if revision in KNOWN_REVISIONS:
-        return ServerState.OUTDATED
+        return ServerFacts(ServerState.OUTDATED, version, encrypted)
     raise NewerDatabaseError(
         f"{location.label[0].upper()}{location.label[1:]} a été mise à jour par une version "
         "plus récente de Dossia : installez la dernière version de Dossia sur ce poste ; "

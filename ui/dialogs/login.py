@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import startup
+from app import connection, startup
 from app.errors import DomainError
 from app.office.office import NewUser, validate_new_user
 from app.paths import OfficeLocation, ServerLocation
@@ -98,10 +99,14 @@ class ServerPasswordDialog(FormDialog):
     """The office server's password (issue 11), when neither $DOSSIA_DB_PASSWORD nor
     PostgreSQL's .pgpass gives it, or the one given was refused. `check` tries a typed
     password: it returns what to open, or raises DomainError (French) to ask again. Kept for
-    this session only (the «Connexion» settings will keep it in the system keyring)."""
+    this session, and in the system keyring when «Mémoriser…» is ticked (issue 11)."""
 
     def __init__(
-        self, location: ServerLocation, message: str, check: Callable[[str], object]
+        self,
+        location: ServerLocation,
+        message: str,
+        check: Callable[[str], object],
+        remember: bool = False,
     ) -> None:
         super().__init__(
             None, "Dossia — Serveur du cabinet", "serverPasswordDialog", ok_text="Se connecter"
@@ -118,6 +123,18 @@ class ServerPasswordDialog(FormDialog):
         self.password_edit.setAccessibleName("Mot de passe du serveur")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addWidget(self.password_edit)
+        self.remember_check = QCheckBox("Mémoriser le mot de passe sur cet ordinateur")
+        self.remember_check.setObjectName("serverPasswordRememberCheck")
+        self.form.addWidget(self.remember_check)
+        problem = connection.keyring_problem()
+        if problem:  # no keyring: asked at each session, never written to a file
+            self.remember_check.setEnabled(False)
+            hint = set_role(QLabel(problem), "hint")
+            hint.setObjectName("keyringHint")
+            hint.setWordWrap(True)
+            self.form.addWidget(hint)
+        else:
+            self.remember_check.setChecked(remember)
         self.fields = {"password": self.password_edit}
         self.error.show_message(message)
         self.password_edit.setFocus()
@@ -174,11 +191,13 @@ class FirstStartDialog(FormDialog):
             if isinstance(paths, ServerLocation)
             else f"sur cet ordinateur, dans :<br><i>{escape(str(paths.database))}</i>"
         )
-        intro = rich(
-            QLabel(f"<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront enregistrés {where}")
+        self._intro_text = (
+            f"<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront enregistrés {where}"
         )
-        intro.setWordWrap(True)
-        self.form.addWidget(intro)
+        self.intro = rich(QLabel(self._intro_text))
+        self.intro.setObjectName("firstStartIntro")
+        self.intro.setWordWrap(True)
+        self.form.addWidget(self.intro)
         self.create_radio = QRadioButton("Créer mon cabinet (je deviens son administrateur)")
         self.create_radio.setObjectName("createOfficeRadio")
         self.create_radio.setChecked(True)
@@ -190,10 +209,15 @@ class FirstStartDialog(FormDialog):
             "Restaurer une sauvegarde (nouvel ordinateur, ou après une panne)"
         )
         self.restore_radio.setObjectName("restoreOfficeRadio")
+        self.server_radio = QRadioButton(
+            "Se connecter au serveur du cabinet (dossiers partagés entre les postes)"
+        )
+        self.server_radio.setObjectName("serverOfficeRadio")
         group = QButtonGroup(self)
         group.addButton(self.create_radio)
         group.addButton(self.demo_radio)
         group.addButton(self.restore_radio)
+        group.addButton(self.server_radio)
         self.form.addWidget(self.create_radio)
         form = QFormLayout()
         self.first_name = self._line("adminFirstNameEdit", "Prénom")
@@ -227,7 +251,14 @@ class FirstStartDialog(FormDialog):
         self.backup_path: Path | None = None
         self.restore_fields = self._restore_fields()
         self.form.addWidget(self.restore_fields)
-        for radio in (self.create_radio, self.demo_radio, self.restore_radio):
+        self.form.addWidget(self.server_radio)
+        # The office's server (issue 11): reached, then the office opens there (created if
+        # its database is empty), and this computer remembers it for the next starts.
+        from ui.dialogs.connection import ServerForm
+
+        self.server_fields = ServerForm(connection.read_settings())
+        self.form.addWidget(self.server_fields)
+        for radio in (self.create_radio, self.demo_radio, self.restore_radio, self.server_radio):
             radio.toggled.connect(self._chosen)
         if isinstance(paths, ServerLocation):
             # An empty server database: the office is created there; the demonstration and
@@ -235,6 +266,7 @@ class FirstStartDialog(FormDialog):
             for widget in (self.demo_radio, self.demo_hint, self.restore_radio):
                 widget.setEnabled(False)
                 widget.setToolTip("Pas encore pour un cabinet sur serveur.")
+            self.server_radio.hide()  # already on the server
         self._chosen()
         self.progress_label = QLabel()
         self.progress_label.setObjectName("firstStartProgressLabel")
@@ -254,6 +286,7 @@ class FirstStartDialog(FormDialog):
             "backup": self.backup_label,
             "restore_password": self.restore_password,
             "recovery_key": self.restore_recovery,
+            **self.server_fields.fields,
         }
         self.setMinimumWidth(520)
 
@@ -306,10 +339,17 @@ class FirstStartDialog(FormDialog):
         for radio, fields in (
             (self.create_radio, self.admin_fields),
             (self.restore_radio, self.restore_fields),
+            (self.server_radio, self.server_fields),
         ):
             fields.setEnabled(radio.isChecked())
             fields.setVisible(radio.isChecked())
         self.demo_hint.setVisible(self.demo_radio.isChecked())
+        self.intro.setText(
+            "<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront sur le serveur du cabinet, "
+            "partagés avec les autres postes. Ce poste s'en souviendra aux prochains démarrages."
+            if self.server_radio.isChecked()
+            else self._intro_text
+        )
         self.adjustSize()
 
     def _line(self, name: str, accessible: str, secret: bool = False) -> QLineEdit:
@@ -351,6 +391,12 @@ class FirstStartDialog(FormDialog):
             return "Création du cabinet sur le serveur…", lambda: startup.create_office(
                 paths, server_admin
             )
+        if self.server_radio.isChecked():
+            settings = self.server_fields.settings()
+            password = self.server_fields.password_edit.text()
+            return "Connexion au serveur du cabinet…", lambda: startup.connect_office_server(
+                settings, password
+            )
         if self.restore_radio.isChecked():
             if self.backup_path is None:
                 raise DomainError("Choisissez la sauvegarde à restaurer.", field="backup")
@@ -379,10 +425,12 @@ class FirstStartDialog(FormDialog):
         self.progress_label.setVisible(working)
         self.progress.setVisible(working)
         self.buttons.setEnabled(not working)
-        for widget in (self.create_radio, self.demo_radio, self.restore_radio):
-            widget.setEnabled(not working)
+        on_server = isinstance(self._paths, ServerLocation)
+        for widget in (self.create_radio, self.demo_radio, self.restore_radio, self.server_radio):
+            widget.setEnabled(not working and (widget is self.create_radio or not on_server))
         self.admin_fields.setEnabled(not working and self.create_radio.isChecked())
         self.restore_fields.setEnabled(not working and self.restore_radio.isChecked())
+        self.server_fields.setEnabled(not working and self.server_radio.isChecked())
 
     def _created(self, created: object) -> None:
         self._set_busy("")
@@ -418,7 +466,8 @@ class FirstStartDialog(FormDialog):
         raise error  # a bug: its traceback is printed, the message stays on screen
 
     def reject(self) -> None:
-        if not self.busy:  # Échap or the window's close button wait for the office
+        # Échap or the window's close button wait for the office (or the server's test)
+        if not self.busy and not self.server_fields.busy:
             super().reject()
 
     def _admin(self) -> NewUser:
