@@ -171,3 +171,29 @@ def test_the_window_backs_a_server_office_up_and_lists_it(qtbot, main_window, en
     qtbot.waitUntil(lambda: "n'est pas vide" in dialog.error.text(), timeout=10000)
     assert dialog.isVisible()  # nothing was closed
     dialog.reject()
+
+
+def test_the_first_start_on_an_empty_server_restores_a_backup(qtbot, office, empty, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from app.workspace import OfficeDatabase
+    from tests.conftest import PASSWORD
+    from ui.dialogs.login import FirstStartDialog
+
+    dump = server_backups.back_up_server(office, folder=tmp_path).path
+    dialog = FirstStartDialog(empty)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.restore_radio.isEnabled() and not dialog.demo_radio.isEnabled()
+    qtbot.mouseClick(dialog.restore_radio, Qt.MouseButton.LeftButton)
+    assert not dialog.restore_password.isVisible()  # a dump is not encrypted by Dossia
+    dialog.choose_backup(str(dump))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_value == "", timeout=30_000)  # in a worker
+    assert check_server(empty) is ServerState.CURRENT
+    assert _fingerprint(empty) == _fingerprint(office)
+    opened = OfficeDatabase(empty)
+    try:
+        assert opened.authenticate("admin", PASSWORD).login == "admin"
+    finally:
+        opened.close()

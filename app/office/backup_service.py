@@ -29,6 +29,8 @@ __all__ = ["BackupInfo", "BackupService", "RestoreResult"]
 
 
 class BackupService:
+    server = False  # an office on a PostgreSQL server (ServerBackupService)
+
     def __init__(self, paths: DataPaths, user: CurrentUser, database: Database) -> None:
         self._paths = paths
         self._user = user
@@ -142,6 +144,8 @@ class ServerBackupService(BackupService):
     refuses one, untouched: a restore is made at the first start on an empty database.
     The day's automatic backup is not taken from each computer: the server's own schedule
     (the IT provider's, docs/SERVER_MODE.md) keeps the office."""
+
+    server = True
 
     def __init__(self, paths: DataPaths, user: CurrentUser, database: Database) -> None:
         super().__init__(paths, user, database)

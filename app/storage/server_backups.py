@@ -384,8 +384,8 @@ def refuse_unless_empty(location: ServerLocation) -> None:
             f"{location.label[0].upper()}{location.label[1:]} n'est pas vide : une sauvegarde "
             "ne se restaure que dans une base vide, pour ne rien écraser. Demandez au "
             "prestataire informatique du cabinet une base vide (appartenant à l'utilisateur "
-            "de Dossia), démarrez Dossia sur elle et choisissez « Restaurer une sauvegarde » ; "
-            "rien n'a été modifié."
+            "de Dossia), démarrez Dossia sur elle et choisissez « Restaurer une sauvegarde du "
+            "serveur » ; rien n'a été modifié."
         )
 
 
