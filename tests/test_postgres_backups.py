@@ -5,12 +5,13 @@ the window's «Sauvegarder maintenant» on a server office."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import psycopg
 import pytest
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton, QTableView
 
 import main
 from app.errors import DomainError
@@ -19,6 +20,7 @@ from app.storage import server_backups
 from app.storage.backup_files import BackupCancelled
 from app.storage.postgres import ServerState, check_server
 from tests import postgres_server
+from tests.test_gui_settings_pages import open_settings, show
 
 
 def _url(location: ServerLocation) -> str:
@@ -171,6 +173,17 @@ def test_the_window_backs_a_server_office_up_and_lists_it(qtbot, main_window, en
     qtbot.waitUntil(lambda: "n'est pas vide" in dialog.error.text(), timeout=10000)
     assert dialog.isVisible()  # nothing was closed
     dialog.reject()
+    # Paramètres › Sauvegardes lists it too, and makes another one.
+    settings = open_settings(qtbot, main_window)
+    show(qtbot, settings, settings.backups)
+    table = settings.backups.findChild(QTableView, "backupsTable")
+    assert table.model().rowCount() == 1
+    settings.backups.findChild(QPushButton, "settingsBackupNowButton").click()
+    qtbot.waitUntil(lambda: table.model().rowCount() == 2, timeout=20_000)
+    row = [table.model().index(0, c).data() for c in range(4)]
+    assert row[1] == "Sauvegarde manuelle" and row[2] == "—" and row[3].endswith(("ko", "Mo"))
+    if os.environ.get("DOSSIA_SHOTS"):
+        settings.grab().save(os.path.join(os.environ["DOSSIA_SHOTS"], "server-backups.png"))
 
 
 def test_the_first_start_on_an_empty_server_restores_a_backup(qtbot, office, empty, tmp_path):

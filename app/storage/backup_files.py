@@ -85,8 +85,13 @@ class BackupInfo:
     def label(self) -> str:
         kind = self.kind.label if self.kind else "Sauvegarde"
         if self.server:
-            size = f"{self.size_bytes / 1_000_000:,.1f}".replace(",", "\u202f").replace(".", ",")
-            return f"{kind} du {self.taken_at:%d/%m/%Y à %H:%M} — serveur, {size} Mo"
+            size = (
+                f"{max(self.size_bytes // 1000, 1)} ko"
+                if self.size_bytes < 1_000_000
+                else f"{self.size_bytes / 1_000_000:,.1f}".replace(",", "\u202f").replace(".", ",")
+                + " Mo"
+            )
+            return f"{kind} du {self.taken_at:%d/%m/%Y à %H:%M} — serveur, {size}"
         count = (
             " — illisible"
             if self.dossiers is None

@@ -280,7 +280,11 @@ def back_up_server(
     major, tables = server_facts(location)
     dump = find_tool("pg_dump", major, places)
     restore = find_tool("pg_restore", major, places)
-    target = target_folder / (name or dump_name(kind, now or dt.datetime.now()))
+    when = (now or dt.datetime.now()).replace(microsecond=0)
+    target = target_folder / (name or dump_name(kind, when))
+    while name is None and target.exists():  # two in the same second: never one replaced
+        when += dt.timedelta(seconds=1)
+        target = target_folder / dump_name(kind, when)
     try:
         private_folder(target_folder)
     except OSError as error:
