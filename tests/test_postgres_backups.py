@@ -10,8 +10,6 @@ import time
 
 import psycopg
 import pytest
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QPushButton, QTableView
 
 import main
 from app.errors import DomainError
@@ -20,7 +18,6 @@ from app.storage import server_backups
 from app.storage.backup_files import BackupCancelled
 from app.storage.postgres import ServerState, check_server
 from tests import postgres_server
-from tests.test_gui_settings_pages import open_settings, show
 
 
 def _url(location: ServerLocation) -> str:
@@ -154,6 +151,11 @@ def test_a_cancelled_backup_stops_pg_dump_and_leaves_no_file(office, tmp_path):
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_the_window_backs_a_server_office_up_and_lists_it(qtbot, main_window, engine):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMessageBox, QPushButton, QTableView
+
+    from tests.test_gui_settings_pages import open_settings, show
+
     action = main_window.findChild(QAction, "backupNowAction")
     assert action.isEnabled()
     action.trigger()
