@@ -175,14 +175,21 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Copie cohérente de la base, même pendant que Dossia est ouvert (API de sauvegarde "
             "de SQLite), vérifiée par PRAGMA integrity_check. Les documents sont copiés dans le "
-            "dossier « documents » à côté du fichier (seuls les nouveaux)."
+            "dossier « documents » à côté du fichier (seuls les nouveaux). Un cabinet sur "
+            "serveur PostgreSQL est sauvegardé par pg_dump (format custom), relu par "
+            "pg_restore --list."
         ),
     )
     backup.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="base à sauvegarder"
     )
     backup.add_argument(
-        "--out", metavar="FILE", required=True, help="fichier de sauvegarde à écrire"
+        "--out",
+        metavar="FILE",
+        help=(
+            "fichier de sauvegarde à écrire (un cabinet sur serveur : un fichier ou un dossier, "
+            "par défaut le dossier des sauvegardes de ce poste pour ce serveur)"
+        ),
     )
     restore = commands.add_parser(
         "restore",
@@ -191,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Remplace la base par une sauvegarde, après avoir sauvegardé l'état actuel dans le "
             "dossier « backups ». Fermez Dossia avant de restaurer. Demande un utilisateur "
             "ayant le droit « Sauvegarder et restaurer » (--user ; mot de passe dans "
-            f"${PASSWORD_ENV_VAR}, sinon demandé)."
+            f"${PASSWORD_ENV_VAR}, sinon demandé). Un cabinet sur serveur PostgreSQL se "
+            "restaure dans une base vide seulement (pg_restore), sans --user."
         ),
     )
     restore.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="base à remplacer")
@@ -362,7 +370,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_backup_command(args: argparse.Namespace) -> int:
-    paths = resolve_paths(args.db)
+    location = resolve_location(args.db)
+    if isinstance(location, ServerLocation):
+        return run_server_backup_command(args, location)
+    paths = location
     try:
         if args.command == "backups":
             for info in backup_files.list_backups(paths.backups):
@@ -373,6 +384,8 @@ def run_backup_command(args: argparse.Namespace) -> int:
         finish_conversion(paths)
         with open_session(paths):
             if args.command == "backup":
+                if not args.out:
+                    raise DomainError("Indiquez --out FICHIER : le fichier de sauvegarde à écrire.")
                 if not paths.database.exists():
                     raise DomainError(f"La base « {paths.database} » n'existe pas.")
                 unlock_encrypted(paths.database, args.user, args.recovery_key)
@@ -391,6 +404,55 @@ def run_backup_command(args: argparse.Namespace) -> int:
         print(result.lost_warning)
     if result.safety_backup:
         print(f"L'état précédent a été sauvegardé dans : {result.safety_backup.path}")
+    return 0
+
+
+def run_server_backup_command(args: argparse.Namespace, location: ServerLocation) -> int:
+    """`backup`, `backups`, `restore` for an office on a server: pg_dump into this computer's
+    folder for that server (or --out), the dumps listed there, pg_restore into an empty
+    database. The server's password is the key (no Dossia user: a restore's database is
+    empty)."""
+    from app.storage.server_backups import back_up_server, list_dumps, restore_server
+
+    folder = location.local_paths.backups
+    try:
+        if args.command == "backups":
+            for info in list_dumps(folder):
+                print(f"{info.label}\t{info.path}")
+            return 0
+        opening = open_office(location)
+        if opening.password_refused and sys.stdin.isatty():
+            typed = getpass.getpass(
+                f"Mot de passe de {location.user or 'Dossia'} sur le serveur : "
+            )
+            location = location.with_password(typed)
+            opening = open_office(location)
+        if opening.busy:  # unreachable: a scheduled task tells «try again later»
+            raise StorageError(opening.message)
+        if args.command == "restore":
+            if opening.state is not OfficeState.FIRST_START and opening.message:
+                raise DomainError(opening.message)
+            info = restore_server(location, Path(args.source).resolve())
+            print(f"Restauré : {info.label}.")
+            return 0
+        if opening.state is OfficeState.FIRST_START:
+            raise DomainError(
+                f"{location.label[0].upper()}{location.label[1:]} est vide : rien à sauvegarder."
+            )
+        if opening.state not in (OfficeState.READY, OfficeState.UPGRADE):
+            raise DomainError(opening.message)
+        name = None
+        if args.out:
+            out = Path(args.out).resolve()
+            folder, name = (out, None) if out.is_dir() else (out.parent, out.name)
+        info = back_up_server(location, folder=folder, name=name)
+    except StorageError as error:  # the server unreachable: try again later
+        print(error.message, file=sys.stderr)
+        return EXIT_STORAGE
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    print(f"{info.label} : {info.path}")
     return 0
 
 
@@ -536,25 +598,11 @@ def _logged_in_on_server(location: ServerLocation, login: str, password: str) ->
         raise
 
 
-# The commands that copy or make a file: not for an office on a server (yet).
+# The commands that make a file office: not for an office on a server (yet).
 _FILE_ONLY = {
     "demo": (
         "Le cabinet de démonstration se crée dans un fichier (--db CHEMIN), pas encore sur un "
         "serveur PostgreSQL : rien n'a été créé ni modifié sur {where}."
-    ),
-    "backup": (
-        "{Where} est sauvegardée par le serveur lui-même (pg_dump, ou les sauvegardes que "
-        "fait le prestataire informatique du cabinet) : cette version de Dossia ne sait pas "
-        "encore la sauvegarder ; rien n'a été écrit."
-    ),
-    "restore": (
-        "{Where} se restaure avec les outils du serveur (pg_restore, par le prestataire "
-        "informatique du cabinet) : cette version de Dossia ne sait pas encore le faire ; "
-        "rien n'a été modifié."
-    ),
-    "backups": (
-        "{Where} n'a pas de sauvegardes dans un dossier de ce poste : ses sauvegardes sont "
-        "celles du serveur (pg_dump), que Dossia ne sait pas encore lister."
     ),
 }
 

@@ -41,6 +41,7 @@ __all__ = [
     "open_office",
     "restore_into_new_office",
     "restore_latest_good_backup",
+    "restore_on_empty_server",
     "restore_on_new_computer",
     "save_recovery_kit",
     "test_server_connection",
@@ -130,6 +131,18 @@ def restore_into_new_office(paths: DataPaths, source: Path) -> RestoreResult:
     if open_office(paths).state is not OfficeState.FIRST_START:
         raise DomainError("Un cabinet existe déjà ici : restaurez depuis Dossia, connecté.")
     return restore(paths, source)
+
+
+def restore_on_empty_server(location: ServerLocation, source: Path) -> str:
+    """A first start on an empty server database from a dump Dossia wrote (`pg_dump`): no
+    user to check (the database is empty; the server's password was the key), refused
+    unless the database is empty. Returns the login to offer («»: the restored office's)."""
+    from app.storage.server_backups import restore_server  # the pg tools: a restore only
+
+    if not source.is_file():
+        raise DomainError("Choisissez le fichier de la sauvegarde à restaurer.", field="backup")
+    restore_server(location, source)
+    return ""
 
 
 def restore_on_new_computer(

@@ -270,6 +270,13 @@ class Workspace:
         first commit of another connection."""
         return self._store.settled_version(seen)
 
+    def watch_changes(self, callback: Callable[[str], None]) -> bool:
+        """An office on a server tells at once when another computer commits:
+        `callback(payload)` is then called from a thread of the storage (marshal it to
+        the GUI thread); this process's own commits are not told. False for a file, whose
+        `data_version` is polled."""
+        return self._store.watch_changes(callback)
+
     def quick_check(self) -> str | None:
         """None if the database's quick check finds it sound (call from a worker thread)."""
         return self._store.quick_check()

@@ -79,6 +79,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         key: "SQLAlchemy and psycopg: an office on a server only, never a file's start"
         for key in (
             ("app/startup.py", "app.storage.postgres"),
+            ("app/startup.py", "app.storage.server_backups"),
             ("app/storage/opening.py", "app.storage.postgres"),
             ("app/workspace.py", "app.storage.server_office"),
             ("app/workspace.py", "app.storage.postgres"),
@@ -96,6 +97,8 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     "imports) only when the office is damaged",
     ("main.py", "ui.launcher"): "Qt (0.2 s) only for the GUI, not for the command-line commands",
     ("main.py", "importlib"): "importlib.metadata: 30 ms, only for --version",
+    ("main.py", "app.storage.server_backups"): "psycopg and the pg tools: the backup "
+    "commands of an office on a server only",
     ("app/simulation/simulation_service.py", "app.simulation.synthesis_pdf"): "reportlab "
     "(0.2 s): when a PDF is made",
     **{

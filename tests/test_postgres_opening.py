@@ -1,8 +1,8 @@
 """Opening an office on a PostgreSQL server from the application and the commands (issue 11):
 an empty database becomes an office, an older schema is upgraded, the commands and the GUI
 work against it; an unreachable server, a wrong password, a missing database are said in
-French; what only a file can do (backups, the demonstration, encryption, documents) says so
-plainly, changing nothing."""
+French; what only a file can do (the demonstration, encryption, documents) says so plainly,
+changing nothing. (Backups: tests/test_postgres_backups.py.)"""
 
 from __future__ import annotations
 
@@ -207,20 +207,13 @@ def test_an_unreachable_server_is_said_and_a_scheduled_export_may_try_later(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("command", ["demo", "backup", "backups", "restore"])
-def test_what_only_a_file_can_do_is_refused_plainly(command, capsys, monkeypatch, tmp_path):
+def test_what_only_a_file_can_do_is_refused_plainly(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    extra = {
-        "demo": [],
-        "backup": ["--out", "copie"],
-        "backups": [],
-        "restore": ["--user", "admin", "--from", "copie"],
-    }[command]
     given = "postgresql://marie@127.0.0.1:1/dossia"
-    assert main.main([command, "--db", given, *extra]) == 2
+    assert main.main(["demo", "--db", given]) == 2
     error = capsys.readouterr().err
     assert "la base « dossia » du serveur postgresql 127.0.0.1:1" in error.lower()
-    assert ("pas encore" in error) and ("rien" in error or command == "backups")
+    assert "pas encore" in error and "rien" in error
     assert list(tmp_path.iterdir()) == []
 
 
@@ -242,7 +235,7 @@ def test_the_commands_work_against_the_server(office, monkeypatch, tmp_path, cap
     assert f"Le dossier {number} n'a pas encore de simulation" in capsys.readouterr().err
 
 
-def test_documents_backups_and_encryption_say_they_are_not_for_a_server_yet(office, tmp_path):
+def test_documents_and_encryption_say_they_are_not_for_a_server_yet(office, tmp_path):
     with logged_in(office) as workspace:
         dossier = workspace.list_page(ListQuery(), 0, 1)[0].id
         piece = tmp_path / "avis.pdf"
@@ -252,9 +245,8 @@ def test_documents_backups_and_encryption_say_they_are_not_for_a_server_yet(offi
             workspace.documents.attach(dossier, version, [piece])
         assert refused.value.message == DOCUMENTS_ON_SERVER
         assert not workspace.documents.list(dossier).documents
-        with pytest.raises(DomainError, match="sauvegardes sont celles du serveur"):
-            workspace.backups.back_up()
-        assert workspace.backups.run_automatic() is None  # the day's backup: nothing to do
+        # The day's automatic backup is the server's own schedule, not each computer's.
+        assert workspace.backups.run_automatic() is None
         with pytest.raises(DomainError, match="chiffrement des données de ce poste ne le"):
             workspace.encryption.encrypt(PASSWORD)
         assert workspace.encryption.state().encrypted is False
@@ -302,7 +294,7 @@ def test_the_gui_first_start_creates_the_office_on_an_empty_server(qtbot, empty)
 
     dialog = FirstStartDialog(empty)
     qtbot.addWidget(dialog)
-    assert not dialog.demo_radio.isEnabled() and not dialog.restore_radio.isEnabled()
+    assert not dialog.demo_radio.isEnabled() and dialog.restore_radio.isEnabled()
     for name, value in (
         ("adminFirstNameEdit", "Hélène"),
         ("adminLastNameEdit", "Dubois"),

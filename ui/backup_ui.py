@@ -117,15 +117,19 @@ class RestoreDialog(FormDialog):
         other.setObjectName("otherBackupButton")
         other.clicked.connect(self._pick_file)
         self.form.addWidget(other, 0, Qt.AlignmentFlag.AlignLeft)
-        self.form.addWidget(
-            set_role(
-                QLabel(
-                    "L'état actuel de la base sera d'abord sauvegardé (« Avant restauration »), "
-                    "puis remplacé par la sauvegarde choisie. Dossia se rouvrira ensuite."
-                ),
-                "hint",
-            )
+        hint = set_role(
+            QLabel(
+                "Un cabinet sur serveur se restaure dans une base vide seulement, pour ne rien "
+                "écraser : démarrez Dossia sur une base vide du serveur et choisissez "
+                "« Restaurer une sauvegarde du serveur »."
+                if service.server
+                else "L'état actuel de la base sera d'abord sauvegardé (« Avant restauration »), "
+                "puis remplacé par la sauvegarde choisie. Dossia se rouvrira ensuite."
+            ),
+            "hint",
         )
+        hint.setWordWrap(True)
+        self.form.addWidget(hint)
         self.checking = set_role(QLabel(""), "hint")
         self.checking.setObjectName("checkingLabel")
         self.form.addWidget(self.checking)
@@ -133,9 +137,12 @@ class RestoreDialog(FormDialog):
         self.setMinimumWidth(560)
 
     def _pick_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Choisir une sauvegarde", "", "Sauvegardes Dossia (*.sqlite3)"
+        kinds = (
+            "Sauvegardes Dossia du serveur (*.dump)"
+            if self._service.server
+            else "Sauvegardes Dossia (*.sqlite3)"
         )
+        name, _ = QFileDialog.getOpenFileName(self, "Choisir une sauvegarde", "", kinds)
         if name:
             info = self._service.describe(Path(name))
             item = QListWidgetItem(f"{info.label} — {Path(name).name}")

@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -80,6 +80,10 @@ OPTIONAL_COLUMNS = (ListColumn.BANK,)
 # search, no dossier opened or saved — and at the latest this long after the start checks.
 # Quitting meanwhile cancels it (nothing left behind; taken at the next start).
 AUTOMATIC_BACKUP_QUIET_MS = 60_000
+# How often the window looks whether another connection committed (`data_version`); for an
+# office on a server, which tells at once (LISTEN/NOTIFY), only as a fallback.
+POLL_MS = 2000
+POLL_FALLBACK_MS = 30_000
 AUTOMATIC_BACKUP_LATEST_S = 600.0
 
 
@@ -100,6 +104,18 @@ SHORTCUTS = (
     ("Ctrl+Q", "Quitter Dossia"),
     ("F1", "Cette liste"),
 )
+
+
+class _ChangesBridge(QObject):
+    """Carries the storage's «another computer committed» from its listener thread to the
+    GUI thread (a queued signal)."""
+
+    changed = Signal(str)
+
+    def tell(self, payload: str) -> None:
+        """Called from the listener's thread: nothing once the window is gone."""
+        if isValid(self):
+            self.changed.emit(payload)
 
 
 class MainWindow(QMainWindow):
@@ -153,8 +169,10 @@ class MainWindow(QMainWindow):
         self.backups = BackupController(self)
         self.encryption = EncryptionController(self)
         self._poll = QTimer(self)
-        self._poll.setInterval(2000)
+        self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self.refresh_if_changed)
+        self._changes = _ChangesBridge(self)
+        self._changes.changed.connect(lambda _payload: self.refresh_if_changed())
 
         self.model = DossierTableModel(workspace)
         self.model.queryChanged.connect(self._query_shown)
@@ -549,7 +567,7 @@ class MainWindow(QMainWindow):
         background, then the checks (share, purge reminder; the day's integrity check and
         backup once the office is quiet)."""
         self.warm_up.start(self.workspace, self.model.id_at(0) if self.model.rowCount() else None)
-        self._poll.start()
+        self.watch_changes()
         self.prepare_spare_window()
         self._start_checks.run(
             self._start_checks_work, self._start_checks_done, self._start_checks_failed
@@ -567,6 +585,14 @@ class MainWindow(QMainWindow):
             )
             box.setObjectName("networkShareWarning")
             box.open()
+
+    def watch_changes(self) -> None:
+        """Other computers' commits refresh the list: told at once by an office on a server
+        (the poll then only a fallback), polled on a file."""
+        self.refresh_if_changed()  # the version the list shows: what a change moves
+        if self.workspace.watch_changes(self._changes.tell):
+            self._poll.setInterval(POLL_FALLBACK_MS)
+        self._poll.start()
 
     def _start_checks_work(self) -> int:
         # The purge imports its services: after the warm-up, which the first dossier

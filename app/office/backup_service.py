@@ -18,8 +18,8 @@ from app.errors import DomainError
 from app.office.office import BackupRetention
 from app.office.permissions import write_as
 from app.office.settings_service import load_retention
-from app.paths import DataPaths
-from app.storage import backups
+from app.paths import DataPaths, ServerLocation
+from app.storage import backups, server_backups
 from app.storage.backups import BackupInfo, Progress
 from app.storage.database import Database
 from app.storage.restore import RestoreResult, restore
@@ -29,6 +29,8 @@ __all__ = ["BackupInfo", "BackupService", "RestoreResult"]
 
 
 class BackupService:
+    server = False  # an office on a PostgreSQL server (ServerBackupService)
+
     def __init__(self, paths: DataPaths, user: CurrentUser, database: Database) -> None:
         self._paths = paths
         self._user = user
@@ -135,33 +137,51 @@ class BackupService:
         return result
 
 
-BACKUPS_ON_SERVER = (
-    "Ce cabinet est sur un serveur PostgreSQL : ses sauvegardes sont celles du serveur, "
-    "faites par le prestataire informatique du cabinet (pg_dump ou les sauvegardes du "
-    "serveur). Dossia ne sait pas encore les faire ni les restaurer lui-même ; rien n'a été "
-    "modifié."
-)
-
-
 class ServerBackupService(BackupService):
-    """An office on a server (issue 11): no copy of a file to take or put back. Each use case
-    refuses in French; the day's automatic backup has nothing to do (the server's own
-    policy keeps the office)."""
+    """An office on a server (issue 11): a backup is a `pg_dump` of the database into this
+    computer's folder for that server (or a chosen one); a restore goes into an empty
+    database only (`app.storage.server_backups`), so the open office — never empty —
+    refuses one, untouched: a restore is made at the first start on an empty database.
+    The day's automatic backup is not taken from each computer: the server's own schedule
+    (the IT provider's, docs/SERVER_MODE.md) keeps the office."""
+
+    server = True
+
+    def __init__(self, paths: DataPaths, user: CurrentUser, database: Database) -> None:
+        super().__init__(paths, user, database)
+        location = getattr(database, "location", None)
+        assert isinstance(location, ServerLocation)
+        self._location = location
 
     def list(self) -> list[BackupInfo]:
-        raise DomainError(BACKUPS_ON_SERVER)
+        self._user.require(Right.BACKUP_RESTORE)
+        return server_backups.list_dumps(self._paths.backups)
 
     def describe(self, path: Path) -> BackupInfo:
-        raise DomainError(BACKUPS_ON_SERVER)
+        self._user.require(Right.BACKUP_RESTORE)
+        return server_backups.describe_dump(path)
+
+    def locked(self, path: Path) -> bool:
+        return False  # a dump is never encrypted by Dossia
 
     def check(self, path: Path) -> BackupInfo:
-        raise DomainError(BACKUPS_ON_SERVER)
+        """The open office's database is not empty: refused before anything is closed."""
+        self._user.require(Right.BACKUP_RESTORE)
+        server_backups.refuse_unless_empty(self._location)
+        return server_backups.describe_dump(path)
 
     def back_up(self, folder: Path | None = None, progress: Progress | None = None) -> BackupInfo:
-        raise DomainError(BACKUPS_ON_SERVER)
+        if folder is not None:
+            with write_as(self._db, self._user, Right.BACKUP_RESTORE) as session:
+                audit.record(
+                    session, self._user, AuditAction.BACKUP_EXPORTED, details=f"Vers « {folder} »"
+                )
+        return server_backups.back_up_server(self._location, folder=folder, progress=progress)
 
     def run_automatic(self, progress: Progress | None = None) -> BackupInfo | None:
-        return None
+        return None  # the server's own schedule, not each computer's (docs/SERVER_MODE.md)
 
     def restore(self, source: Path) -> RestoreResult:
-        raise DomainError(BACKUPS_ON_SERVER)
+        self._user.require(Right.BACKUP_RESTORE)
+        server_backups.refuse_unless_empty(self._location)  # always refuses: the office is open
+        return RestoreResult(server_backups.restore_server(self._location, source), None)

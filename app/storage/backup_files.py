@@ -78,10 +78,20 @@ class BackupInfo:
     taken_at: dt.datetime
     dossiers: int | None  # None: the file could not be read (damaged, not a backup, crafted)
     size_bytes: int
+    # A server office's dump (pg_dump): its dossiers are not counted (None says nothing).
+    server: bool = False
 
     @property
     def label(self) -> str:
         kind = self.kind.label if self.kind else "Sauvegarde"
+        if self.server:
+            size = (
+                f"{max(self.size_bytes // 1000, 1)} ko"
+                if self.size_bytes < 1_000_000
+                else f"{self.size_bytes / 1_000_000:,.1f}".replace(",", "\u202f").replace(".", ",")
+                + " Mo"
+            )
+            return f"{kind} du {self.taken_at:%d/%m/%Y à %H:%M} — serveur, {size}"
         count = (
             " — illisible"
             if self.dossiers is None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,8 @@ WRITERS_WAIT_MS = 5000
 # The transaction-level advisory lock every writer takes first: «Dossia» in ASCII.
 WRITERS_LOCK = 0x446F73736961
 _LOCK_NOT_AVAILABLE = "55P03"
+# Every write transaction notifies it at its commit (app.storage.postgres_changes).
+CHANGES_CHANNEL = "dossia_changes"
 BUSY = (
     "La base de données est occupée par un autre utilisateur : la modification n'a pas été "
     "enregistrée. Réessayez dans un instant."
@@ -275,6 +278,9 @@ class ServerDatabase(Database):
 
     def __init__(self, location: ServerLocation, paths: DataPaths) -> None:
         self.location = location
+        # This opened office's name in its commits' notifications (LISTEN/NOTIFY): its own
+        # listener ignores them (`app.storage.postgres_changes`).
+        self.change_token = secrets.token_hex(8)
         super().__init__(paths)
 
     def _create_engine(self) -> Engine:
@@ -302,8 +308,13 @@ class ServerDatabase(Database):
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
+        """`Database.write()`, ended by a notification the server delivers to the other
+        computers' listeners at the commit (none if the transaction rolls back)."""
         with _server_errors(), super().write() as session:
             yield session
+            session.connection().exec_driver_sql(
+                "SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, self.change_token)
+            )
 
     def dossiers_naming(self, session: Session, *names: str) -> list[int]:
         """The dossiers whose folded search text holds each word of `names` (accents and

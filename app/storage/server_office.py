@@ -19,6 +19,7 @@ from app.errors import DatabaseOpenError, StorageError
 from app.paths import ServerLocation
 from app.storage.postgres import CONNECT_TIMEOUT_S, ServerDatabase, unreachable
 from app.storage.postgres_accounts import ServerAccounts
+from app.storage.postgres_changes import ChangeListener
 from app.storage.postgres_listing import ServerListing
 
 _OWN_COMMITS_KEPT = 1000
@@ -61,12 +62,22 @@ class ServerOffice:
         self.accounts = ServerAccounts(self.database)
         self._own_commits: dict[int, int] = {}
         self._last_version = -1
+        self._listener: ChangeListener | None = None
 
     def reader(self) -> ServerListing:
         """A listing on a connection of its own, for a worker thread (close it after use)."""
         return ServerListing(lambda: connect_listing(self.location))
 
-    # --- other users' changes (polled until LISTEN/NOTIFY comes) ---
+    # --- other users' changes: told at once (LISTEN/NOTIFY), and polled as a fallback ---
+
+    def watch_changes(self, callback: Callable[[str], None]) -> bool:
+        """`callback` is called (from a thread of its own) at each commit of another
+        Dossia on the server, and once after its lost connection came back; this
+        process's own commits are not told. True: the changes are pushed."""
+        if self._listener is None:
+            self._listener = ChangeListener(self.location, self.database.change_token, callback)
+            self._listener.start()
+        return True
 
     def data_version(self) -> int:
         """Moves whenever a write transaction ends on the server (the next transaction id
@@ -119,6 +130,9 @@ class ServerOffice:
         return False
 
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         self.database.commit_observer = None
         self.database.dispose()
         self.listing.close()

@@ -194,6 +194,10 @@ class SqliteOffice:
             version = self._own_commits.pop(version)
         return version
 
+    def watch_changes(self, callback: Callable[[str], None]) -> bool:
+        """A file tells no one of its commits: False (the window polls `data_version`)."""
+        return False
+
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:
         """The office's write lock held for the block, on the start-up connection: what

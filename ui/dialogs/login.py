@@ -261,12 +261,22 @@ class FirstStartDialog(FormDialog):
         for radio in (self.create_radio, self.demo_radio, self.restore_radio, self.server_radio):
             radio.toggled.connect(self._chosen)
         if isinstance(paths, ServerLocation):
-            # An empty server database: the office is created there; the demonstration and
-            # a backup's restore are made in a file only (for now).
-            for widget in (self.demo_radio, self.demo_hint, self.restore_radio):
+            # An empty server database: the office is created there, or a server backup
+            # (pg_dump) restored; the demonstration is made in a file only (for now).
+            for widget in (self.demo_radio, self.demo_hint):
                 widget.setEnabled(False)
                 widget.setToolTip("Pas encore pour un cabinet sur serveur.")
             self.server_radio.hide()  # already on the server
+            self.restore_radio.setText(
+                "Restaurer une sauvegarde du serveur (fichier « .dump » écrit par Dossia)"
+            )
+            # A server's backup is not encrypted by Dossia: nothing to open it with.
+            for row in (self.restore_login, self.restore_password, self.restore_recovery):
+                self._restore_form.setRowVisible(row, False)
+            self._restore_hint.setText(
+                "La sauvegarde est restaurée dans cette base vide du serveur (pg_restore, "
+                "installé sur ce poste avec les outils clients de PostgreSQL)."
+            )
         self._chosen()
         self.progress_label = QLabel()
         self.progress_label.setObjectName("firstStartProgressLabel")
@@ -316,6 +326,7 @@ class FirstStartDialog(FormDialog):
         form = QFormLayout()
         form.addRow(row)
         form.addRow(hint)
+        self._restore_form, self._restore_hint = form, hint
         form.addRow("Identifiant :", self.restore_login)
         form.addRow("Mot de passe :", self.restore_password)
         form.addRow("Clé de secours :", self.restore_recovery)
@@ -325,8 +336,13 @@ class FirstStartDialog(FormDialog):
 
     def choose_backup(self, path: str | None = None) -> None:
         if path is None:
+            kinds = (
+                "Sauvegardes Dossia du serveur (*.dump)"
+                if isinstance(self._paths, ServerLocation)
+                else "Sauvegardes Dossia (*.sqlite3)"
+            )
             path, _filter = QFileDialog.getOpenFileName(
-                self, "Choisir la sauvegarde", str(Path.home()), "Sauvegardes Dossia (*.sqlite3)"
+                self, "Choisir la sauvegarde", str(Path.home()), kinds
             )
         if path:
             self.backup_path = Path(path)
@@ -383,6 +399,14 @@ class FirstStartDialog(FormDialog):
     def _prepare(self) -> tuple[str, Callable[[], object]]:
         """What to say while working, and the work (which reads no widget)."""
         paths = self._paths
+        if isinstance(paths, ServerLocation) and self.restore_radio.isChecked():
+            if self.backup_path is None:
+                raise DomainError("Choisissez la sauvegarde à restaurer.", field="backup")
+            dump = self.backup_path
+            return (
+                "Restauration de la sauvegarde sur le serveur…",
+                lambda: startup.restore_on_empty_server(paths, dump),
+            )
         if isinstance(paths, ServerLocation):
             server_admin = self._admin()
             validate_new_user(server_admin)
@@ -427,7 +451,9 @@ class FirstStartDialog(FormDialog):
         self.buttons.setEnabled(not working)
         on_server = isinstance(self._paths, ServerLocation)
         for widget in (self.create_radio, self.demo_radio, self.restore_radio, self.server_radio):
-            widget.setEnabled(not working and (widget is self.create_radio or not on_server))
+            # On a server: no demonstration there, and already on the server (for now).
+            enabled = not (on_server and widget in (self.demo_radio, self.server_radio))
+            widget.setEnabled(not working and enabled)
         self.admin_fields.setEnabled(not working and self.create_radio.isChecked())
         self.restore_fields.setEnabled(not working and self.restore_radio.isChecked())
         self.server_fields.setEnabled(not working and self.server_radio.isChecked())

@@ -27,6 +27,20 @@ from ui.settings.list_page import TEXT_WIDTH, EmptyHint, Page, capped, form_layo
 from ui.workers import Background
 
 _BOX_WIDTH = 460  # three short numbers
+_FILE_HINT = (
+    "Dossia fait une sauvegarde automatique au premier démarrage de chaque jour et garde la "
+    "plus récente de chacun des derniers jours, semaines et mois ci-dessous ; les autres sont "
+    "effacées. Un dossier supprimé reste dans les sauvegardes gardées : les garder moins "
+    "longtemps efface plus tôt les données des personnes, les garder plus longtemps permet de "
+    "revenir plus loin en arrière. Les sauvegardes manuelles ne sont jamais effacées."
+)
+_SERVER_HINT = (
+    "Ce cabinet est sur un serveur : ses sauvegardes automatiques sont celles du serveur, "
+    "faites chaque jour par le prestataire informatique du cabinet, pas par chaque poste. "
+    "Indiquez ci-dessous combien de temps il les garde : Dossia s'en sert pour dire combien "
+    "de temps un dossier supprimé y reste. « Sauvegarder maintenant » écrit en plus une copie "
+    "de la base (pg_dump) dans le dossier de ce poste."
+)
 
 
 class BackupsPage(Page):
@@ -43,18 +57,7 @@ class BackupsPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(
             capped(
-                set_role(
-                    QLabel(
-                        "Dossia fait une sauvegarde automatique au premier démarrage de chaque "
-                        "jour et garde la plus récente de chacun des derniers jours, semaines et "
-                        "mois ci-dessous ; les autres sont effacées. Un dossier supprimé reste "
-                        "dans les sauvegardes gardées : les garder moins longtemps efface plus "
-                        "tôt les données des personnes, les garder plus longtemps permet de "
-                        "revenir plus loin en arrière. Les sauvegardes manuelles ne sont jamais "
-                        "effacées."
-                    ),
-                    "hint",
-                ),
+                set_role(QLabel(_SERVER_HINT if backups.server else _FILE_HINT), "hint"),
                 TEXT_WIDTH,
             )
         )
@@ -101,8 +104,11 @@ class BackupsPage(Page):
         self.empty = EmptyHint(
             self.table,
             "backupsEmpty",
-            "Aucune sauvegarde pour l'instant : la première est faite au prochain démarrage, "
-            "ou tout de suite avec « Sauvegarder maintenant ».",
+            "Aucune sauvegarde de ce poste pour l'instant : « Sauvegarder maintenant » en "
+            "écrit une (pg_dump)."
+            if self._backups.server
+            else "Aucune sauvegarde pour l'instant : la première est faite au prochain "
+            "démarrage, ou tout de suite avec « Sauvegarder maintenant ».",
         )
         buttons = QHBoxLayout()
         self.now_button = QPushButton("Sauvegarder maintenant")
@@ -135,7 +141,9 @@ class BackupsPage(Page):
                 (
                     f"{info.taken_at:%d/%m/%Y %H:%M}",
                     info.kind.label if info.kind else "Sauvegarde",
-                    "illisible"
+                    "—"
+                    if info.server
+                    else "illisible"
                     if info.dossiers is None
                     else f"{info.dossiers:,}".replace(",", "\u202f"),
                     _size(info.size_bytes),
