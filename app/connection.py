@@ -15,7 +15,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from app.errors import DomainError
 from app.files import atomic_write
@@ -66,6 +66,26 @@ class ConnectionSettings:
         location = parse_location(url, "Connexion")
         assert isinstance(location, ServerLocation)
         return location if password is None else location.with_password(password, "typed")
+
+
+def settings_of(address: str, remember_password: bool = False) -> ConnectionSettings:
+    """The settings naming the server of `address` (`postgresql://user@host:port/base?…`,
+    no password): what «Connexion…» is prefilled with for an office migrated there."""
+    location = parse_location(address, "Connexion")
+    if not isinstance(location, ServerLocation):
+        return ConnectionSettings()
+    options = dict(parse_qsl(urlsplit(location.url).query))
+    tls = options.get("sslmode", PREFER)
+    return ConnectionSettings(
+        SERVER,
+        location.host,
+        location.port or DEFAULT_PORT,
+        location.database,
+        location.user,
+        tls if tls in TLS_MODES else PREFER,
+        options.get("sslrootcert", ""),
+        remember_password,
+    )
 
 
 def settings_file(folder: Path | None = None) -> Path:

@@ -120,7 +120,9 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.dialogs.connection"): _FIRST_OPENED,
-    ("ui/launcher.py", "ui.dialogs.connection"): "when the office server does not answer",
+    ("ui/main_window.py", "ui.migration_ui"): _FIRST_OPENED,
+    ("ui/launcher.py", "ui.dialogs.connection"): "when the office server does not answer, or "
+    "the office was migrated to it",
     ("ui/dialogs/login.py", "ui.dialogs.connection"): "the office server's form: a first start "
     "only",
     ("ui/main_window.py", "ui.invoicing_window"): _FIRST_OPENED,

@@ -373,9 +373,20 @@ def run_gui(
         print(problem, file=sys.stderr)
         return CANNOT_START
     login = args.user
+    db = args.db
     while True:  # again after «Connexion…» changed where this computer finds the office
-        paths = resolve_location(args.db)
+        paths = resolve_location(db)
         opening = startup.open_office(paths)
+        if isinstance(paths, DataPaths) and opening.moved_to and not args.quit_after_start:
+            # The file office was migrated to the office's server: say where, and offer to
+            # connect this computer there.
+            create_application()
+            if not moved_office(opening):
+                return 1
+            saved = connection.saved_location()
+            if saved is not None and connection.override_origin(db):
+                db = saved.address  # --db / $DOSSIA_DB named the file: the server now
+            continue
         if isinstance(paths, ServerLocation) and opening.password_refused:
             create_application()
             asked = ask_server_password(paths, opening)
@@ -415,6 +426,29 @@ def run_gui(
             login, password = window.workspace.user.login, None
             if window.reconnect_requested:
                 break  # the office is elsewhere now: resolve it again
+
+
+def moved_office(opening: startup.Opening) -> bool:
+    """A start on a file office migrated to the office's server: say so, and offer
+    «Connexion…» prefilled with that server. True once this computer's settings name it
+    (to look again), False to quit."""
+    box = message_box(QMessageBox.Icon.Information, "Dossia", opening.message)
+    box.setObjectName("movedOfficeDialog")
+    box.setInformativeText(
+        "« Se connecter au serveur » ouvre les réglages de connexion de ce poste, remplis "
+        "avec l'adresse du serveur : saisissez le mot de passe du serveur, enregistrez, et "
+        "Dossia ouvre le cabinet sur le serveur."
+    )
+    connect = box.addButton("Se connecter au serveur…", QMessageBox.ButtonRole.AcceptRole)
+    connect.setObjectName("connectMovedButton")
+    box.addButton("Quitter", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is not connect:
+        return False
+    from ui.dialogs.connection import ConnectionDialog
+
+    dialog = ConnectionDialog(settings=connection.settings_of(opening.moved_to))
+    return bool(dialog.exec()) and connection.read_settings().on_server
 
 
 def server_unusable(message: str) -> bool:

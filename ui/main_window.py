@@ -422,6 +422,15 @@ class MainWindow(QMainWindow):
             settings_action.triggered.connect(self.open_settings)
             tools.addAction(settings_action)
         self.encryption.add_actions(tools)
+        if user.can(Right.MANAGE_USERS) and self.workspace.server is None:
+            # A file office's administrators only: a server office is there already.
+            migrate_action = QAction("&Migrer vers le serveur du cabinet…", self)
+            migrate_action.setObjectName("migrateToServerAction")
+            migrate_action.setStatusTip(
+                "Copier tout le cabinet dans une base vide du serveur PostgreSQL du cabinet"
+            )
+            migrate_action.triggered.connect(lambda _c=False: self.open_migration())
+            tools.addAction(migrate_action)
         help_menu = self.menuBar().addMenu("&Aide")
         shortcuts = QAction("&Raccourcis clavier", self)
         shortcuts.setObjectName("shortcutsAction")
@@ -759,6 +768,14 @@ class MainWindow(QMainWindow):
 
         dialog = ConnectionDialog(self._location_given, self)
         dialog.accepted.connect(lambda: self._connection_saved(dialog.warning))
+        dialog.open()
+        return dialog
+
+    def open_migration(self) -> QDialog:
+        """Outils › Migrer vers le serveur du cabinet… (a file office's administrators)."""
+        from ui.migration_ui import MigrationDialog
+
+        dialog = MigrationDialog(self, self.workspace.migration)
         dialog.open()
         return dialog
 

@@ -30,7 +30,7 @@ from app.paths import DataPaths, ServerLocation
 from app.security import verify_password
 from app.storage.database import Database
 from app.storage.moved import LOCK_NAME, MIGRATION_RUNNING, MOVED_NAME
-from app.storage.postgres import ServerState, check_server
+from app.storage.postgres import ServerFacts, ServerRefusal, ServerState, describe_server
 from app.storage.server_migration import CopyResult, Progress, copy_to_server
 from app.storage.sqlite_office import open_session, other_sessions
 from models.enums import AuditAction, Right
@@ -63,14 +63,32 @@ class MigrationService:
 
     def check_target(self, location: ServerLocation) -> None:
         """The server reachable, the password accepted, the database empty: DomainError
-        (French) otherwise. Nothing is changed."""
+        (French) otherwise — ServerRefusal as the server said it. Nothing is changed."""
         self._user.require(Right.MANAGE_USERS)
-        if check_server(location) is not ServerState.EMPTY:
-            raise DomainError(
-                f"{_capital(location.label)} contient déjà un cabinet Dossia : la migration ne "
-                "se fait que vers une base vide, pour ne jamais mélanger deux cabinets. Rien "
-                "n'a été modifié."
+        _require_empty(describe_server(location), location)
+
+    def test_target(self, location: ServerLocation) -> str:
+        """«Tester la connexion» of the migration screen: `check_target`, with what was
+        found said in French (the server's version, the connection's encryption, the
+        database empty); DomainError naming the field to correct otherwise
+        («server_password», «host», «database»). Blocking (up to the connection's timeout):
+        run it off the GUI thread."""
+        self._user.require(Right.MANAGE_USERS)
+        try:
+            facts = describe_server(location)
+        except ServerRefusal as error:
+            field = {"password": "server_password", "database": "database"}.get(
+                error.reason, "host"
             )
+            raise DomainError(error.message, field=field) from error
+        except DomainError as error:  # foreign tables, a newer Dossia's schema
+            raise DomainError(error.message, field="database") from error
+        _require_empty(facts, location)
+        encrypted = "connexion chiffrée (TLS)" if facts.encrypted else "connexion NON chiffrée"
+        return (
+            f"Connexion réussie : PostgreSQL {facts.version}, {encrypted}. La base est vide : "
+            "le cabinet peut y être migré."
+        )
 
     def check_password(self, password: str) -> None:
         self._user.require(Right.MANAGE_USERS)
@@ -178,6 +196,16 @@ def migration_report(
         "",
     ]
     return "\n".join(lines)
+
+
+def _require_empty(facts: ServerFacts, location: ServerLocation) -> None:
+    if facts.state is not ServerState.EMPTY:
+        raise DomainError(
+            f"{_capital(location.label)} contient déjà un cabinet Dossia : la migration ne se "
+            "fait que vers une base vide, pour ne jamais mélanger deux cabinets. Rien n'a été "
+            "modifié.",
+            field="database",
+        )
 
 
 def _take_lock(paths: DataPaths) -> int:

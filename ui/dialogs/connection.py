@@ -4,6 +4,7 @@ what it means (checks, saving, the keyring, the test) is `app.connection`'s."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -26,6 +27,7 @@ from shiboken6 import isValid
 from app import connection, startup
 from app.connection import ConnectionSettings
 from app.errors import DomainError
+from app.paths import ServerLocation
 from ui.common import ErrorLabel, FormDialog, set_role
 from ui.operations import clear_refusal, show_refusal
 from ui.workers import Background
@@ -41,9 +43,15 @@ class ServerForm(QWidget):
     """The office server's fields, «Mémoriser le mot de passe», the encryption, and
     «Tester la connexion» (off the GUI thread, a busy bar meanwhile)."""
 
-    def __init__(self, settings: ConnectionSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        parent: QWidget | None = None,
+        tester: Callable[[ServerLocation], str] = startup.test_server_connection,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("serverForm")
+        self._tester = tester  # «Tester la connexion»: what it says of the server
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
@@ -208,9 +216,7 @@ class ServerForm(QWidget):
         self.test_progress.show()
         self.test_result.setText("Connexion au serveur…")
         self.test_result.show()
-        self._background.run(
-            lambda: startup.test_server_connection(location), self._tested, self._test_failed
-        )
+        self._background.run(lambda: self._tester(location), self._tested, self._test_failed)
 
     def _tested(self, said: object) -> None:
         if not isValid(self):
@@ -237,9 +243,15 @@ class ServerForm(QWidget):
 class ConnectionDialog(FormDialog):
     """Fichier › Connexion… : where this computer finds the office from the next start on."""
 
-    def __init__(self, override: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        override: str = "",
+        parent: QWidget | None = None,
+        settings: ConnectionSettings | None = None,
+    ) -> None:
+        """`settings`: what the form shows first (this computer's saved ones by default)."""
         super().__init__(parent, "Dossia — Connexion", "connectionDialog", ok_text="Enregistrer")
-        settings = connection.read_settings()
+        settings = settings or connection.read_settings()
         self.warning = ""  # the keyring's refusal, if any, once saved
         intro = QLabel(
             "Où ce poste trouve les dossiers du cabinet. Le changement s'applique au prochain "
