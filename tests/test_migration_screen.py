@@ -97,7 +97,7 @@ def test_refusals_are_said_next_to_their_field_and_nothing_is_closed(
         dialog.password_edit.setText(PASSWORD)
         qtbot.mouseClick(dialog.migrate_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: dialog.migrate_button.isEnabled())
-        assert "contient déjà un cabinet Dossia" in dialog.error.text()
+        assert "contient déjà un cabinet Dossia" in dialog.server_form.test_error.text()
         assert dialog.server_form.dbname_edit.property("invalid")
         assert not dialog.password_edit.property("invalid")
     # Nothing was closed: the window still works on the file.

@@ -46,15 +46,14 @@ if TYPE_CHECKING:
 
 INTRO = (
     "<b>Migrer le cabinet vers le serveur du cabinet</b><br>"
-    "Tout le cabinet — dossiers, utilisateurs et mots de passe, factures, journal des "
-    "opérations — est copié dans une base <b>vide</b> du serveur PostgreSQL du cabinet, puis "
-    "relu et vérifié table par table. Tout ou rien : au moindre écart, ou si vous annulez, "
-    "rien n'est écrit sur le serveur.<br><br>"
-    "Le fichier de ce poste est conservé tel qu'il était, en lecture seule, comme sauvegarde. "
-    "Ce poste s'ouvrira ensuite sur le serveur ; les autres postes s'y connectent avec "
-    "Fichier › Connexion…<br><br>"
-    "Fermez Dossia sur les autres sessions de cet ordinateur avant de commencer : les "
-    "fenêtres de ce Dossia seront fermées pendant la copie."
+    "Tout le cabinet — dossiers, utilisateurs et leurs mots de passe, factures, journal — est "
+    "copié dans une base <b>vide</b> du serveur PostgreSQL, puis vérifié table par table. Tout "
+    "ou rien : au moindre écart, ou si vous annulez, rien n'est écrit sur le serveur.<br>"
+    "Le fichier de ce poste est gardé tel quel, en lecture seule, comme sauvegarde. Ce poste "
+    "s'ouvrira ensuite sur le serveur ; les autres postes s'y connectent par Fichier › "
+    "Connexion…<br>"
+    "Les fenêtres de ce Dossia seront fermées pendant la copie : fermez aussi Dossia sur les "
+    "autres sessions de cet ordinateur."
 )
 CANCELLED = "Migration annulée : rien n'a été écrit sur le serveur."
 REOPEN = "Le fichier du cabinet n'a pas été modifié. Dossia se rouvrira à la fermeture."
@@ -106,6 +105,7 @@ class MigrationDialog(QDialog):
         initial = saved if saved.on_server else ConnectionSettings(connection.SERVER)
         self.server_form = ServerForm(initial, tester=self._test_target)
         layout.addWidget(self.server_form)
+        layout.addSpacing(8)
         own = QHBoxLayout()
         own.addWidget(QLabel("Votre mot de passe Dossia :"))
         self.password_edit = QLineEdit()
@@ -157,10 +157,12 @@ class MigrationDialog(QDialog):
             return
         clear_refusal(self.fields)
         self.error.clear_message()
+        self.server_form.test_error.clear_message()
+        self.server_form.test_result.hide()  # what an earlier test said may be stale
         try:
             settings = self.server_form.settings()
         except DomainError as error:
-            show_refusal(error, self.error, self.fields)
+            self._refused(error)
             return
         server_password = self.server_form.password_edit.text()
         password = self.password_edit.text()
@@ -191,7 +193,14 @@ class MigrationDialog(QDialog):
         self._set_checking(False)
         if not isinstance(error, DomainError):
             raise error
-        show_refusal(error, self.error, self.fields)
+        self._refused(error)
+
+    def _refused(self, error: DomainError) -> None:
+        """The message next to its field: under the server's fields for theirs, under the
+        administrator's password otherwise."""
+        near_server = error.field in self.server_form.fields
+        label = self.server_form.test_error if near_server else self.error
+        show_refusal(error, label, self.fields)
 
     # --- the copy --------------------------------------------------------------------------
 
@@ -317,7 +326,7 @@ class MigrationDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.result_table.setMinimumHeight(220)
+        self.result_table.setMinimumHeight(200)
         layout.addWidget(self.result_table, 1)
         self.report_label = plain(QLabel())
         self.report_label.setObjectName("migrationReportLabel")
