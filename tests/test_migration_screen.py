@@ -4,6 +4,7 @@ the migration (`app.office.migration_service`), and a start on the file office i
 from __future__ import annotations
 
 import argparse
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -35,6 +36,12 @@ def _tables_on(location: ServerLocation) -> int:
         return connection_.execute(
             sa.text("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")
         ).scalar_one()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _open_dialog(qtbot, window: MainWindow, location: ServerLocation) -> MigrationDialog:
@@ -83,9 +90,18 @@ def test_the_administrator_migrates_the_office_and_this_computer_opens_it_on_the
 
 
 def test_refusals_are_said_next_to_their_field_and_nothing_is_closed(
-    qtbot, main_window, empty_server, server_template_db
+    qtbot, main_window, login_as, empty_server, server_template_db
 ):
     dialog = _open_dialog(qtbot, main_window, empty_server)
+    form = dialog.server_form
+    form.port_edit.setText(str(_free_port()))  # nothing listens there
+    dialog.password_edit.setText(PASSWORD)
+    qtbot.mouseClick(dialog.migrate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.migrate_button.isEnabled())
+    assert "Impossible de joindre" in form.test_error.text()
+    assert form.host_edit.property("invalid")
+
+    form.port_edit.setText(str(empty_server.port))
     dialog.password_edit.setText("pas le bon")
     qtbot.mouseClick(dialog.migrate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error.isVisible())
@@ -103,6 +119,18 @@ def test_refusals_are_said_next_to_their_field_and_nothing_is_closed(
     # Nothing was closed: the window still works on the file.
     assert dialog.pages.currentIndex() == 0 and not dialog.released
     assert main_window.centralWidget().isEnabled()
+
+    # Another Dossia open on these data is seen once this window's connections are closed:
+    # said on the form, the server left empty, Dossia reopening on the file.
+    login_as("pmoreau")
+    form.dbname_edit.setText(empty_server.database)
+    qtbot.mouseClick(dialog.migrate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=30000)
+    assert "ouvert ailleurs" in dialog.error.text()
+    assert dialog.pages.currentIndex() == 0 and not dialog.migrate_button.isEnabled()
+    assert _tables_on(empty_server) == 0
+    dialog.close_button.click()
+    assert main_window.restart_requested and not main_window.reconnect_requested
 
 
 def test_annuler_during_the_copy_leaves_the_server_empty(qtbot, main_window, empty_server):
@@ -125,14 +153,17 @@ def test_annuler_during_the_copy_leaves_the_server_empty(qtbot, main_window, emp
     assert main_window.restart_requested and not main_window.reconnect_requested
 
 
-def test_a_broker_has_no_migration(qtbot, login_as):
-    window = MainWindow(login_as("slegrand"))
-    qtbot.addWidget(window)
-    try:
-        assert window.findChild(QAction, "migrateToServerAction") is None
-    finally:
-        window.close()
-        window.shut_down()
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+def test_only_a_file_offices_administrators_have_the_migration(qtbot, login_as, engine):
+    expected = {"admin": engine == "sqlite", "slegrand": False}
+    for login, shown in expected.items():
+        window = MainWindow(login_as(login))
+        qtbot.addWidget(window)
+        try:
+            assert (window.findChild(QAction, "migrateToServerAction") is not None) is shown
+        finally:
+            window.close()
+            window.shut_down()
 
 
 def test_a_start_on_the_migrated_file_offers_to_connect_to_the_server(
