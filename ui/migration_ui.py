@@ -101,9 +101,8 @@ class MigrationDialog(QDialog):
         intro.setObjectName("migrationIntro")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        saved = connection.read_settings()
-        initial = saved if saved.on_server else ConnectionSettings(connection.SERVER)
-        self.server_form = ServerForm(initial, tester=self._test_target)
+        # The server's fields this computer knows (kept even while it uses the file).
+        self.server_form = ServerForm(connection.read_settings(), tester=self._test_target)
         layout.addWidget(self.server_form)
         layout.addSpacing(8)
         own = QHBoxLayout()
