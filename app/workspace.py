@@ -20,7 +20,7 @@ from app.auth import CurrentUser, authenticate
 from app.listing import BrokerChoice, DossierListing, ListQuery, ListRow, ListTab
 from app.office.machine import MachineSettings
 from app.paths import OfficeLocation, ServerLocation
-from app.storage.documents import DocumentStore, ServerDocumentStore
+from app.storage.documents import DocumentStore
 from app.storage.driver import sqlite_version
 from app.storage.issued_numbers import IssuedNumbers
 from app.storage.sqlite import is_encrypted
@@ -221,10 +221,14 @@ class Workspace:
         return self.paths.folder / "exports"
 
     def _document_store(self) -> DocumentStore:
-        """The office's document files: encrypted with its key in an encrypted office; none
-        yet for an office on a server (each use of one says so)."""
+        """The office's document files: encrypted with its key in an encrypted office; in
+        the database for an office on a server."""
         if self.server is not None:
-            return ServerDocumentStore(self.paths.documents)
+            from app.storage.postgres import ServerDatabase
+            from app.storage.server_documents import ServerDocumentStore  # a server's only
+
+            assert isinstance(self.database, ServerDatabase)
+            return ServerDocumentStore(self.database)
         if not is_encrypted(self.paths.database):
             return DocumentStore(self.paths.documents)
         from app.crypto.unlocked import document_cipher  # 90 ms: encrypted offices only

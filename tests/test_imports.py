@@ -80,6 +80,8 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             ("app/startup.py", "app.storage.postgres"),
             ("app/storage/opening.py", "app.storage.postgres"),
             ("app/workspace.py", "app.storage.server_office"),
+            ("app/workspace.py", "app.storage.postgres"),
+            ("app/workspace.py", "app.storage.server_documents"),
         )
     },
     ("app/storage/opening.py", "app.storage.backups"): "the whole backup check (25 ms of "
