@@ -142,37 +142,6 @@ def copy_office(source: Path, location: ServerLocation) -> None:
                         f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                         f'coalesce((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
                     )
-            _copy_document_bytes(source, target)
             target.exec_driver_sql("ANALYZE")
     finally:
         reader.dispose()
-
-
-def _copy_document_bytes(source: Path, target: sa.Connection) -> None:
-    """The files of the office's documents folder into the server's document tables, as
-    the server's store keeps them (chunks of `CHUNK`)."""
-    from app.paths import DataPaths
-    from app.storage.documents import CHUNK, DocumentStore
-
-    store = DocumentStore(DataPaths(source).documents)
-    hashes = set(target.exec_driver_sql("SELECT content_hash FROM documents").scalars())
-    hashes.update(
-        target.exec_driver_sql(
-            "SELECT value FROM settings WHERE key = 'company.logo_hash' AND value <> ''"
-        ).scalars()
-    )
-    for content_hash in sorted(hashes):
-        if not store.exists(content_hash):
-            continue
-        content = store.read(content_hash)
-        parts = [bytes(content[i : i + CHUNK]) for i in range(0, len(content), CHUNK)]
-        target.exec_driver_sql(
-            "INSERT INTO document_contents (content_hash, size_bytes, chunks, stored_at) "
-            "VALUES (%s, %s, %s, LOCALTIMESTAMP)",
-            (content_hash, len(content), len(parts)),
-        )
-        for number, part in enumerate(parts):
-            target.exec_driver_sql(
-                "INSERT INTO document_chunks (content_hash, chunk, data) VALUES (%s, %s, %s)",
-                (content_hash, number, part),
-            )

@@ -329,9 +329,7 @@ def _chunks(connection: Connection, content_hash: str) -> Iterator[bytes]:
     _size, count = _existing(connection, content_hash)
     for number in range(count):
         data = connection.execute(
-            text(
-                "SELECT data FROM document_chunks WHERE content_hash = :hash AND chunk = :chunk"
-            ),
+            text("SELECT data FROM document_chunks WHERE content_hash = :hash AND chunk = :chunk"),
             {"hash": content_hash, "chunk": number},
         ).scalar()
         if data is None:
