@@ -522,9 +522,12 @@ class Workspace:
 
     def warm_up(self) -> None:
         """Import and build the services ahead of the first click (call from a thread);
-        remove the copies of documents opened in an earlier session."""
+        remove the copies of documents opened in an earlier session, and on a server the
+        bytes of attaches stopped midway."""
         _ = (self.dossiers, self.office, self.household, self.comments, self.situation)
         self.documents.clear_viewing_copies()
+        if self.server is not None:  # the bytes a computer stopped in an attach left behind
+            self._document_store().sweep()
 
     def close(self) -> None:
         with self._services_lock:

@@ -226,6 +226,11 @@ class DocumentStore:
                 if _HELD[content_hash] <= 0:
                     del _HELD[content_hash]
 
+    def sweep(self) -> None:
+        """Remove what a stopped attach left: the server's bytes only
+        (`ServerDocumentStore.sweep`); a file office's folder is left as it is."""
+        return None
+
     def discard(self, content_hashes: Iterable[str]) -> None:
         """Remove files no longer referenced (the caller checked that, after commit), except
         those another window is attaching right now (held).

@@ -19,7 +19,8 @@ nothing is lost or left behind:
   waiting for the first and finding it there; a removal sees every hold and row committed
   before it;
 - `discard` removes bytes only when no document row, no company logo and no hold (younger
-  than a day: a computer stopped in the middle of an attach) refers to them.
+  than a day: a computer stopped in the middle of an attach) refers to them; `sweep`, at
+  each opening, removes those only an expired hold kept.
 
 The server's offices are not encrypted by Dossia (`ServerEncryptionService` refuses): the
 bytes are stored as they are, their hash checked whenever they are read.
@@ -116,8 +117,9 @@ class ServerDocumentStore(DocumentStore):
                 ),
                 {"count": count, "hash": content_hash},
             ).scalar()
-        if first is None:
-            raise FileNotFoundError(content_hash)
+            if first is None:
+                _existing(connection, content_hash)  # gone; else an empty file
+                return b""
         return bytes(first)
 
     def export(self, content_hash: str, target: Path) -> None:
@@ -295,6 +297,30 @@ class ServerDocumentStore(DocumentStore):
                     )
         except StorageError:
             log.warning("document bytes of %d hash(es) kept on the server", len(hashes))
+
+    def sweep(self) -> None:
+        """Remove the bytes nothing refers to any more but a hold older than a day: a
+        computer stopped between sending a file and writing its row (each put holds its
+        bytes, so bytes with neither row nor live hold are no one's). Each goes under its
+        hash's lock, as `discard` does. Run once per opening, after the first paint."""
+        try:
+            with self._db.transfer() as connection:
+                orphans = list(
+                    connection.execute(
+                        text(
+                            "SELECT c.content_hash FROM document_contents c "
+                            "WHERE NOT EXISTS (SELECT 1 FROM documents d "
+                            "WHERE d.content_hash = c.content_hash) "
+                            "AND NOT EXISTS (SELECT 1 FROM document_holds h "
+                            "WHERE h.content_hash = c.content_hash "
+                            f"AND h.held_at >= LOCALTIMESTAMP - interval '{HOLD_EXPIRY}')"
+                        )
+                    ).scalars()
+                )
+        except StorageError:
+            return
+        if orphans:
+            self.discard(orphans)
 
 
 def _lock(connection: Connection, content_hash: str) -> None:
