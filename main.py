@@ -648,6 +648,7 @@ def run_migrate_to_server(args: argparse.Namespace) -> int:
         f"Cabinet migré vers {migrated.server} : {rows} lignes dans "
         f"{len(migrated.copy.tables)} tables, toutes vérifiées."
     )
+    print(migrated.documents_summary)
     print(f"Rapport : {migrated.report}")
     print(f"Le fichier {migrated.kept_file} est conservé en lecture seule, comme sauvegarde.")
     return 0

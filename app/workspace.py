@@ -21,7 +21,7 @@ from app.errors import DomainError
 from app.listing import BrokerChoice, DossierListing, ListQuery, ListRow, ListTab
 from app.office.machine import MachineSettings
 from app.paths import OfficeLocation, ServerLocation
-from app.storage.documents import DocumentStore, ServerDocumentStore
+from app.storage.documents import DocumentStore
 from app.storage.driver import sqlite_version
 from app.storage.issued_numbers import IssuedNumbers
 from app.storage.sqlite import is_encrypted
@@ -224,10 +224,14 @@ class Workspace:
         return self.paths.folder / "exports"
 
     def _document_store(self) -> DocumentStore:
-        """The office's document files: encrypted with its key in an encrypted office; none
-        yet for an office on a server (each use of one says so)."""
+        """The office's document files: encrypted with its key in an encrypted office; in
+        the database for an office on a server."""
         if self.server is not None:
-            return ServerDocumentStore(self.paths.documents)
+            from app.storage.postgres import ServerDatabase
+            from app.storage.server_documents import ServerDocumentStore  # a server's only
+
+            assert isinstance(self.database, ServerDatabase)
+            return ServerDocumentStore(self.database)
         if not is_encrypted(self.paths.database):
             return DocumentStore(self.paths.documents)
         from app.crypto.unlocked import document_cipher  # 90 ms: encrypted offices only
@@ -432,7 +436,9 @@ class Workspace:
             raise DomainError("Ce cabinet est déjà sur un serveur PostgreSQL.")
         return self._service(
             "migration",
-            lambda: MigrationService(self.database, self.user, self.paths, self._store.close),
+            lambda: MigrationService(
+                self.database, self.user, self.paths, self._store.close, self._document_store()
+            ),
         )
 
     @property
@@ -545,9 +551,12 @@ class Workspace:
 
     def warm_up(self) -> None:
         """Import and build the services ahead of the first click (call from a thread);
-        remove the copies of documents opened in an earlier session."""
+        remove the copies of documents opened in an earlier session, and on a server the
+        bytes of attaches stopped midway."""
         _ = (self.dossiers, self.office, self.household, self.comments, self.situation)
         self.documents.clear_viewing_copies()
+        if self.server is not None:  # the bytes a computer stopped in an attach left behind
+            self._document_store().sweep()
 
     def close(self) -> None:
         with self._services_lock:

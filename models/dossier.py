@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -362,6 +363,45 @@ class Document(Base):
     )
     borrower_rank: Mapped[int] = mapped_column(Integer, default=0)
     added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class DocumentContent(Base):
+    """A document's bytes in an office on a server (issue 11), stored once by their sha256
+    and cut into `DocumentChunk` rows of about 1 MB (a 50 MB scan is never one value held
+    whole in memory). An office in a file keeps its bytes in its documents folder and
+    leaves these tables empty. The bytes are written (with a `DocumentHold`) before the
+    rows that refer to them, and go when no document row, no logo and no hold refers to
+    them any more (`app.storage.server_documents`)."""
+
+    __tablename__ = "document_contents"
+
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    chunks: Mapped[int] = mapped_column(Integer)
+    stored_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class DocumentChunk(Base):
+    __tablename__ = "document_chunks"
+
+    content_hash: Mapped[str] = mapped_column(
+        ForeignKey("document_contents.content_hash", ondelete="CASCADE"), primary_key=True
+    )
+    chunk: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0, 1, 2…
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DocumentHold(Base):
+    """Bytes being attached (their rows not yet committed) on some computer: kept from any
+    removal until the hold is released, or a day has passed (a computer that stopped)."""
+
+    __tablename__ = "document_holds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(
+        ForeignKey("document_contents.content_hash", ondelete="CASCADE"), index=True
+    )
+    held_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class BankSubmission(Base):

@@ -10,12 +10,22 @@ from app.paths import OfficeLocation
 from app.pipeline.submissions import SubmissionData
 from app.workspace import Workspace
 from models.audit import AuditEvent
+from models.dossier import DocumentContent
 from models.enums import DossierStatus, SubmissionStatus
 
 
 def location_of(workspace: Workspace) -> OfficeLocation:
     """Where this workspace's office is: its file's paths, or its server."""
     return workspace.server if workspace.server is not None else workspace.paths
+
+
+def stored_hashes(workspace: Workspace) -> set[str]:
+    """The hashes of the documents' bytes the office keeps: the files of its documents
+    folder, or the rows of its server's `document_contents`."""
+    if workspace.server is None:
+        return {p.name for p in workspace.paths.documents.rglob("*") if p.is_file()}
+    with workspace.database.read() as session:
+        return set(session.scalars(select(DocumentContent.content_hash)))
 
 
 def db_argument(workspace: Workspace) -> str:

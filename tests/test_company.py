@@ -64,7 +64,6 @@ def test_company_details_are_checked_and_normalised(workspace):
     assert workspace.company.get() == saved
 
 
-@pytest.mark.file_only("the logo is a document: not on a server yet")
 def test_logo_is_stored_with_the_documents(workspace, tmp_path):
     logo = tmp_path / "logo.png"
     logo.write_bytes(b"\x89PNG\r\n\x1a\n fake image")
@@ -79,7 +78,6 @@ def test_company_needs_the_settings_right(login_as):
         login_as("slegrand").company.save(GOOD)
 
 
-@pytest.mark.file_only("the logo is a document: not on a server yet")
 def test_company_page(qtbot, main_window, workspace, tmp_path):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton

@@ -27,11 +27,14 @@ from models.enums import (
     RequirementRule,
     Right,
 )
-from tests.helpers import audit_events, new_dossier
+from tests.helpers import audit_events, new_dossier, stored_hashes
+
+# Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
+BOTH_ENGINES = True
 
 
-def _stored(workspace) -> set:
-    return {p for p in workspace.paths.documents.rglob("*") if p.is_file()}
+def _stored(workspace) -> set[str]:
+    return stored_hashes(workspace)
 
 
 def _file(tmp_path, name: str, content: bytes = b"%PDF-1.4 bulletin") -> object:
@@ -392,6 +395,7 @@ def test_a_document_opens_twice_and_a_crafted_name_stays_in_its_folder(workspace
     assert copy.parent == workspace.paths.viewing / str(document_id) and copy.name == "relevé.pdf"
 
 
+@pytest.mark.file_only("the file store itself: the server's in test_server_documents")
 def test_a_file_being_attached_is_never_discarded_by_another_window(workspace, tmp_path):
     from app.storage.documents import DocumentStore
 
@@ -404,6 +408,7 @@ def test_a_file_being_attached_is_never_discarded_by_another_window(workspace, t
     assert not store.path_for(content_hash).exists()
 
 
+@pytest.mark.file_only("the file store itself: the server's in test_server_documents")
 def test_a_program_swapped_in_after_the_first_look_is_refused(workspace, tmp_path):
     from app.storage.documents import DocumentStore
 

@@ -16,6 +16,7 @@ from tests.helpers import (
     count_rows,
     flags,
     new_dossier,
+    stored_hashes,
     with_documents_and_simulations,
 )
 
@@ -198,14 +199,12 @@ def test_abandon_makes_the_dossier_read_only(workspace, service):
     assert workspace.list_page(ListQuery(tab=ListTab.CLIENTS, search=detail.number), 0, 5) == []
 
 
-@pytest.mark.file_only("documents: not on a server yet")
 def test_resume_deletes_simulations_documents_and_pipeline(workspace, service, tmp_path):
     detail = with_documents_and_simulations(workspace, new_dossier(workspace), tmp_path)
     detail = service.set_date(
         detail.id, detail.version, DossierDate.CLIENT_AGREEMENT, dt.date.today()
     )
-    stored = list(workspace.paths.documents.rglob("*"))
-    assert any(p.is_file() for p in stored)
+    assert stored_hashes(workspace)
     abandoned = service.abandon(detail.id, detail.version, AbandonReason.BANK_REFUSAL)
     new_date = dt.date.today() - dt.timedelta(days=2)
     resumed = service.resume(abandoned.id, abandoned.version, DossierStatus.PROSPECT, new_date)
@@ -216,7 +215,7 @@ def test_resume_deletes_simulations_documents_and_pipeline(workspace, service, t
     assert resumed.client_agreement_on is None and resumed.abandon_reason is None
     assert count_rows(workspace, Simulation, dossier_id=detail.id) == 0
     assert count_rows(workspace, Document, dossier_id=detail.id) == 0
-    assert not any(p.is_file() for p in workspace.paths.documents.rglob("*"))
+    assert not stored_hashes(workspace)
     assert count_rows(workspace, Borrower, dossier_id=detail.id) == 1  # borrowers are kept
     assert audit_events(workspace, detail.id)[-1].action is AuditAction.DOSSIER_RESUMED
 
@@ -227,7 +226,6 @@ def test_resume_refuses_a_dossier_that_is_not_abandoned(workspace, service):
         service.resume(detail.id, detail.version, DossierStatus.CLIENT, dt.date.today())
 
 
-@pytest.mark.file_only("documents: not on a server yet")
 def test_delete_removes_everything_and_leaves_only_the_number_in_the_log(
     workspace, service, tmp_path
 ):
@@ -241,14 +239,14 @@ def test_delete_removes_everything_and_leaves_only_the_number_in_the_log(
     own.write_bytes(b"only in the deleted dossier")
     workspace.documents.attach(detail.id, detail.version, [own])
     detail = service.get(detail.id)
-    files_before = {p for p in workspace.paths.documents.rglob("*") if p.is_file()}
+    files_before = stored_hashes(workspace)
     assert len(files_before) == 2
     deleted = service.delete(detail.id)
     assert deleted.number == detail.number
     for model in (Borrower, Document, Simulation, StepChange):
         assert count_rows(workspace, model, dossier_id=detail.id) == 0
     assert count_rows(workspace, Dossier, id=detail.id) == 0
-    files_after = {p for p in workspace.paths.documents.rglob("*") if p.is_file()}
+    files_after = stored_hashes(workspace)
     assert len(files_after) == 1  # the file shared with the kept dossier stays
     assert service.get(kept.id).document_count == 1
     event = audit_events(workspace, detail.id)[-1]

@@ -328,7 +328,6 @@ def test_the_command_line_for_a_scheduled_task(workspace, tmp_path):
     assert "Codes de sortie" in usage.stdout and "--date-field" in usage.stdout
 
 
-@pytest.mark.file_only("documents: not on a server yet")
 def test_missing_documents_as_the_documents_tab_counts_them(workspace, tmp_path):
     """«Pièces manquantes»: what the dossier's checklist still waits for — not what a file
     answers nor what was ticked by hand — the same as its «Documents» tab."""

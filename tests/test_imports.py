@@ -83,6 +83,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             ("app/storage/opening.py", "app.storage.postgres"),
             ("app/workspace.py", "app.storage.server_office"),
             ("app/workspace.py", "app.storage.postgres"),
+            ("app/workspace.py", "app.storage.server_documents"),
         )
     },
     # This computer's «Connexion» settings (issue 11): read by resolve_location (which

@@ -163,7 +163,6 @@ def test_the_tab_records_a_sending_and_shows_the_history(qtbot, workspace, open_
     assert "Dernières étapes" in find(window, QLabel, "stepHistory").text()
 
 
-@pytest.mark.file_only("a sending's pieces are documents: not on a server yet")
 def test_the_loan_request_and_a_sending_from_the_tab(qtbot, workspace, open_dossier, tmp_path):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QCheckBox

@@ -27,7 +27,6 @@ from app.office.office import NewUser
 from app.paths import DB_PASSWORD_ENV_VAR, ServerLocation, parse_location
 from app.startup import OfficeState
 from app.storage import sqlite
-from app.storage.documents import DOCUMENTS_ON_SERVER
 from app.workspace import OfficeDatabase, Workspace
 from models.enums import DossierStatus
 from models.office import Provenance
@@ -117,7 +116,9 @@ def test_an_older_schema_is_upgraded_when_a_command_opens_it(office, monkeypatch
         connection.exec_driver_sql(
             "UPDATE alembic_version SET version_num = '0024_abandon_columns'"
         )
-        # What 0025 adds, taken away as its downgrade would: the upgrade must put it back.
+        # What 0025 and 0026 add, taken away as their downgrades would: the upgrade must put
+        # it back.
+        connection.exec_driver_sql("DROP TABLE document_holds, document_chunks, document_contents")
         connection.exec_driver_sql("DROP INDEX ix_simulations_figures_due")
         connection.exec_driver_sql(
             "ALTER TABLE simulations DROP COLUMN taeg_bp, DROP COLUMN debt_ratio_bp, "
@@ -235,24 +236,26 @@ def test_the_commands_work_against_the_server(office, monkeypatch, tmp_path, cap
     assert f"Le dossier {number} n'a pas encore de simulation" in capsys.readouterr().err
 
 
-def test_documents_and_encryption_say_they_are_not_for_a_server_yet(office, tmp_path):
+def test_documents_live_on_the_server_and_encryption_is_not_for_it(office, tmp_path):
     with logged_in(office) as workspace:
         dossier = workspace.list_page(ListQuery(), 0, 1)[0].id
         piece = tmp_path / "avis.pdf"
         piece.write_bytes(b"%PDF-1.4 avis d'imposition")
         version = workspace.dossiers.get(dossier).version
-        with pytest.raises(DomainError) as refused:
-            workspace.documents.attach(dossier, version, [piece])
-        assert refused.value.message == DOCUMENTS_ON_SERVER
-        assert not workspace.documents.list(dossier).documents
+        # Documents are the server's now: attached into its database.
+        [attached] = workspace.documents.attach(dossier, version, [piece]).documents
+        assert bytes(workspace.documents.content(attached.id)[0] or b"") == piece.read_bytes()
+        assert not office.local_paths.documents.exists()
         # The day's automatic backup is the server's own schedule, not each computer's.
         assert workspace.backups.run_automatic() is None
         with pytest.raises(DomainError, match="chiffrement des données de ce poste ne le"):
             workspace.encryption.encrypt(PASSWORD)
         assert workspace.encryption.state().encrypted is False
-        # A dossier deleted (it has no documents) goes as on a file.
+        # A dossier deleted goes as on a file, and its document's bytes with it.
         workspace.dossiers.delete(dossier)
         assert workspace.tab_counts(ListQuery())[ListTab.ALL] == 2
+    with postgres_server.engine_on(office) as engine, engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM document_chunks").scalar() == 0
     assert not sqlite.is_encrypted(office.local_paths.database)
 
 

@@ -25,7 +25,13 @@ from app.privacy.privacy import (
 from models.dossier import Borrower, Comment, Dossier
 from models.enums import AbandonReason, AuditAction, Contract, DossierTab, LoanKind, Right
 from models.office import RoleRight
-from tests.helpers import audit_events, count_rows, new_dossier, with_documents_and_simulations
+from tests.helpers import (
+    audit_events,
+    count_rows,
+    new_dossier,
+    stored_hashes,
+    with_documents_and_simulations,
+)
 
 # Run on the SQLite file and on a PostgreSQL server (tests/conftest.py, issue 11).
 BOTH_ENGINES = True
@@ -123,7 +129,6 @@ def test_a_dossier_is_due_for_purge_after_the_retention_since_the_last_contact()
 # --- export ------------------------------------------------------------------------------
 
 
-@pytest.mark.file_only("documents: not on a server yet")
 def test_the_export_gives_everything_about_the_person_in_a_pdf_and_a_json(workspace, tmp_path):
     detail = _couple(workspace, tmp_path)
     # The same person years later (no birth date typed: a homonym to confirm), with a file.
@@ -188,7 +193,6 @@ def test_a_shared_email_does_not_make_the_co_borrower_the_same_person(workspace,
     assert detail.number not in {m.number for m in found}
 
 
-@pytest.mark.file_only("documents: not on a server yet")
 def test_a_dossier_number_cannot_lead_the_copies_out_of_the_export(workspace, tmp_path):
     detail = new_dossier(workspace)
     detail = with_documents_and_simulations(workspace, detail, tmp_path)
@@ -302,7 +306,6 @@ def test_erasing_the_porteur_keeps_the_co_borrowers_automatic_comments(workspace
     assert not any("Eve" in body for body in bodies)
 
 
-@pytest.mark.file_only("documents: not on a server yet")
 def test_mentions_in_the_notepad_and_document_titles_go_too(workspace, tmp_path):
     detail = _couple(workspace, tmp_path)
     detail = workspace.dossiers.save_note(
@@ -342,19 +345,17 @@ def test_an_abandoned_dossier_can_be_erased_from(workspace):
     assert len(workspace.household.get(detail.id).borrowers) == 1
 
 
-@pytest.mark.file_only("documents: not on a server yet")
 def test_the_only_person_is_erased_with_the_whole_dossier(workspace, tmp_path):
     detail = new_dossier(workspace)
     detail = with_documents_and_simulations(workspace, detail, tmp_path)
     alone = person(workspace, detail.id, 1)
     with pytest.raises(DomainError, match="dossier entier"):
         workspace.privacy.erase_person(detail.id, alone)
-    files = list(workspace.paths.documents.rglob("*"))
-    assert any(f.is_file() for f in files)
+    assert stored_hashes(workspace)
     erased = workspace.privacy.erase_dossier(detail.id)
     assert erased.whole_dossier and erased.number == detail.number
     assert count_rows(workspace, Dossier, id=detail.id) == 0
-    assert not [f for f in workspace.paths.documents.rglob("*") if f.is_file()]
+    assert not stored_hashes(workspace)
     with pytest.raises(NotFound):
         workspace.privacy.erase_person(detail.id, alone)
     assert audit_events(workspace, detail.id)[-1].details == "Dossier entier"
@@ -444,7 +445,7 @@ def test_the_retention_is_checked(workspace):
     assert workspace.privacy.retention_years() == 3
 
 
-@pytest.mark.file_only("documents: not on a server yet")
+@pytest.mark.file_only("reads the bytes of the office's file")
 def test_the_purged_names_leave_the_file(workspace):
     detail = new_dossier(workspace, "Zébulonnette")
     workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.PROJECT_ABANDONED)
@@ -465,7 +466,6 @@ def test_the_pdf_leaves_out_emoji_the_font_cannot_draw():
     assert printable("汉字") == "??"  # other scripts the font lacks: said, not hidden
 
 
-@pytest.mark.file_only("documents: not on a server yet")
 def test_an_erased_persons_own_files_go_with_him(workspace, tmp_path):
     detail = _couple(workspace)
     info = workspace.documents.list(detail.id)
@@ -476,10 +476,10 @@ def test_an_erased_persons_own_files_go_with_him(workspace, tmp_path):
     shared.write_bytes(b"%PDF avis du foyer")
     info = workspace.documents.attach(detail.id, info.version, [card], answers=pauls.key)
     workspace.documents.attach(detail.id, info.version, [shared])
-    stored = {p for p in workspace.paths.documents.rglob("*") if p.is_file()}
+    stored = stored_hashes(workspace)
     workspace.privacy.erase_person(detail.id, person(workspace, detail.id, 2))
     left = workspace.documents.list(detail.id).documents
     assert [d.filename for d in left] == ["avis.pdf"]
-    gone = stored - {p for p in workspace.paths.documents.rglob("*") if p.is_file()}
-    assert [p.name for p in gone] == [hashlib.sha256(b"%PDF carte de Paul").hexdigest()]
+    gone = stored - stored_hashes(workspace)
+    assert list(gone) == [hashlib.sha256(b"%PDF carte de Paul").hexdigest()]
     assert "1 document(s) de la personne" in audit_events(workspace, detail.id)[-1].details

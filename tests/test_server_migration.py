@@ -3,7 +3,9 @@ one verified transaction, the file kept read-only and saying where the office we
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -19,7 +21,7 @@ from app.storage import server_migration
 from app.storage.moved import MOVED_NAME
 from app.workspace import OfficeDatabase
 from models.audit import AuditEvent
-from models.dossier import Dossier
+from models.dossier import Document, Dossier
 from models.enums import AuditAction, DossierStatus
 from tests import postgres_server
 from tests.conftest import PASSWORD
@@ -169,6 +171,7 @@ def test_the_command_migrates_and_reports(paths, empty_server):
     )
     assert done.returncode == 0, done.stderr
     assert "toutes vérifiées" in done.stdout and "Rapport :" in done.stdout
+    assert "document(s)" in done.stdout
     again = subprocess.run(
         [
             sys.executable,
@@ -187,3 +190,98 @@ def test_the_command_migrates_and_reports(paths, empty_server):
         check=False,
     )
     assert again.returncode == 2 and "migré vers le serveur" in again.stderr
+
+
+@pytest.fixture
+def with_files(paths, template_db):
+    """The office with its document files (the samples its dossiers refer to), and a logo."""
+    shutil.copytree(template_db.parent / "documents", paths.documents)
+    return paths
+
+
+def _documents_read_on(location):
+    """Each document's bytes as the server office gives them to a broker, by content hash."""
+    office = OfficeDatabase(location)
+    try:
+        workspace = office.workspace_for(office.authenticate("admin", PASSWORD))
+        with workspace.database.read() as session:
+            documents = session.execute(
+                select(Document.id, Document.dossier_id, Document.content_hash)
+            ).all()
+        contents = {}
+        for document_id, _dossier, content_hash in documents:
+            content = workspace.documents.content(document_id)[0]
+            contents[content_hash] = bytes(content) if content is not None else None
+        return contents
+    finally:
+        office.close()
+
+
+def _files_by_hash(folder: Path) -> dict[str, bytes]:
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            found[hashlib.sha256(content).hexdigest()] = content
+    return found
+
+
+def test_the_documents_move_into_the_server_database_checked_one_by_one(
+    with_files, empty_server, tmp_path
+):
+    files = _files_by_hash(with_files.documents)
+    office = OfficeDatabase(with_files)
+    try:
+        admin = office.workspace_for(office.authenticate("admin", PASSWORD))
+        # One document's file gone from this computer: its row moves, its name is reported.
+        with admin.database.read() as session:
+            lost = session.execute(
+                select(Document.content_hash, Document.title).order_by(Document.id)
+            ).first()
+        (with_files.documents / lost.content_hash[:2] / lost.content_hash).unlink()
+        migrated = admin.migration.migrate(empty_server, PASSWORD)
+    finally:
+        office.close()
+    assert migrated.copy.documents.count == len(files) - 1
+    assert migrated.copy.documents.size == sum(
+        len(content) for key, content in files.items() if key != lost.content_hash
+    )
+    report = migrated.report.read_text(encoding="utf-8")
+    assert "Documents absents de ce poste (" in report and lost.title in report
+    read = _documents_read_on(empty_server)
+    assert read[lost.content_hash] is None  # said missing there as it was here
+    for content_hash, content in read.items():
+        if content_hash != lost.content_hash:
+            assert content == files[content_hash]
+
+
+def test_an_encrypted_office_moves_its_documents_decrypted(with_files, empty_server):
+    files = _files_by_hash(with_files.documents)
+    office = OfficeDatabase(with_files)
+    admin = office.workspace_for(office.authenticate("admin", PASSWORD))
+    admin.encryption.encrypt(PASSWORD)
+    office.close()
+    assert not _files_by_hash(with_files.documents).keys() & files.keys()  # encrypted now
+    office = OfficeDatabase(with_files)
+    try:
+        admin = office.workspace_for(office.authenticate("admin", PASSWORD))
+        migrated = admin.migration.migrate(empty_server, PASSWORD)
+    finally:
+        office.close()
+    assert all(table.same for table in migrated.copy.tables)
+    assert migrated.copy.documents.count == len(files) and not migrated.copy.documents.missing
+    read = _documents_read_on(empty_server)
+    assert read and all(content == files[key] for key, content in read.items())
+
+
+def test_a_document_altered_on_this_computer_stops_the_migration(with_files, empty_server):
+    victim = next(path for path in with_files.documents.rglob("*") if path.is_file())
+    victim.write_bytes(victim.read_bytes() + b"altered")
+    office = OfficeDatabase(with_files)
+    try:
+        admin = office.workspace_for(office.authenticate("admin", PASSWORD))
+        with pytest.raises(DomainError, match="n'est pas celui que sa ligne"):
+            admin.migration.migrate(empty_server, PASSWORD)
+    finally:
+        office.close()
+    assert _tables_on(empty_server) == 0

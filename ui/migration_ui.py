@@ -371,6 +371,8 @@ class MigrationDialog(QDialog):
         self.result_title.setText(
             f"Cabinet migré : {_count(migrated.copy.rows)} lignes dans {len(tables)} tables, "
             + ("toutes identiques sur le serveur." if same else "DES DIFFÉRENCES ont été vues.")
+            + " "
+            + migrated.documents_summary
         )
         self.result_table.setRowCount(len(tables))
         for row, table in enumerate(tables):

@@ -50,12 +50,16 @@ class CompanyService:
             content = _read_logo(logo) if known else b""
             check_logo(logo.name, content)
             cleaned = dataclasses.replace(cleaned, logo_hash=self._store(content, logo.suffix))
-        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
-            for field in fields(cleaned):
-                session.merge(
-                    Setting(key=f"company.{field.name}", value=getattr(cleaned, field.name))
-                )
-            audit.record(session, self._user, AuditAction.SETTINGS_CHANGED, details="Société")
+        try:
+            with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
+                for field in fields(cleaned):
+                    session.merge(
+                        Setting(key=f"company.{field.name}", value=getattr(cleaned, field.name))
+                    )
+                audit.record(session, self._user, AuditAction.SETTINGS_CHANGED, details="Société")
+        finally:
+            if logo is not None:  # the new logo's setting is committed (or never will be)
+                self._documents.release([cleaned.logo_hash])
         return cleaned
 
     def _store(self, content: bytes, suffix: str) -> str:
@@ -63,7 +67,7 @@ class CompanyService:
         with tempfile.TemporaryDirectory() as folder:
             checked = Path(folder) / f"logo{suffix.lower()}"
             checked.write_bytes(content)
-            content_hash, _size = self._documents.put(checked)
+            content_hash, _size = self._documents.put(checked, hold=True)
         return content_hash
 
     def logo(self, company: Company) -> bytes | None:

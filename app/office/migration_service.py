@@ -15,10 +15,11 @@ import datetime as dt
 import json
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -29,12 +30,14 @@ from app.files import atomic_write, try_lock, unlock
 from app.paths import DataPaths, ServerLocation
 from app.security import verify_password
 from app.storage.database import Database
+from app.storage.documents import CHUNK, LOGO_KEY, DocumentStore
 from app.storage.moved import LOCK_NAME, MIGRATION_RUNNING, MOVED_NAME
 from app.storage.postgres import ServerFacts, ServerRefusal, ServerState, describe_server
 from app.storage.server_migration import CopyResult, Progress, copy_to_server
 from app.storage.sqlite_office import open_session, other_sessions
+from models.dossier import Document, Dossier
 from models.enums import AuditAction, Right
-from models.office import User
+from models.office import Setting, User
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,21 @@ class Migrated:
     report: Path
     kept_file: Path
 
+    @property
+    def documents_summary(self) -> str:
+        """What became of the documents, in French (the screen and the command say it)."""
+        documents = self.copy.documents
+        text = (
+            f"{_count(documents.count)} document(s) ({_megabytes(documents.size)}) copié(s) "
+            "dans la base du serveur, chacun vérifié par son empreinte."
+        )
+        if documents.missing:
+            text += (
+                f" {len(documents.missing)} document(s) dont le fichier manquait déjà sur ce "
+                "poste : leurs lignes sont copiées, ils sont nommés dans le rapport."
+            )
+        return text
+
 
 class MigrationService:
     def __init__(
@@ -55,11 +73,14 @@ class MigrationService:
         user: CurrentUser,
         paths: DataPaths,
         release: Callable[[], None] = lambda: None,
+        documents: DocumentStore | None = None,
     ) -> None:
         self._db = database
         self._user = user
         self._paths = paths
         self._release = release  # the workspace's connections closed before the copy
+        self._documents = documents or DocumentStore(paths.documents)
+        self._missing: tuple[str, ...] = ()  # the last copy's documents absent here
 
     def check_target(self, location: ServerLocation) -> None:
         """The server reachable, the password accepted, the database empty: DomainError
@@ -130,7 +151,11 @@ class MigrationService:
         try:
             with source_db.engine.connect() as source, source.begin():
                 # SQLite's read transaction holds its snapshot from the first read on.
-                return copy_to_server(source, location, progress, self._finishing)
+                copy = copy_to_server(
+                    source, location, progress, self._finishing, _FileDocuments(self._documents)
+                )
+                self._missing = _missing_documents(source, copy.documents.missing)
+                return copy
         finally:
             source_db.dispose()
 
@@ -148,7 +173,9 @@ class MigrationService:
     def _write_report(self, location: ServerLocation, copy: CopyResult, on: dt.datetime) -> Path:
         path = self._paths.folder / f"rapport-migration-{on:%Y%m%d-%H%M%S}.txt"
         with atomic_write(path) as stream:
-            stream.write(migration_report(self._paths, location, copy, on, self._user.login))
+            stream.write(
+                migration_report(self._paths, location, copy, on, self._user.login, self._missing)
+            )
         return path
 
     def _keep_file(self, location: ServerLocation, on: dt.datetime) -> None:
@@ -165,8 +192,61 @@ class MigrationService:
                 os.chmod(path, stat.S_IRUSR)
 
 
+class _FileDocuments:
+    """The office's document files as the copy reads them (decrypted in an encrypted
+    office: AES-GCM authenticates a file whole, so it is decrypted whole, one at a time)."""
+
+    def __init__(self, store: DocumentStore) -> None:
+        self._store = store
+
+    def size(self, content_hash: str) -> int | None:
+        try:
+            return self._store.path_for(content_hash).stat().st_size
+        except (OSError, DomainError):
+            return None
+
+    def pieces(self, content_hash: str) -> Iterator[bytes]:
+        path = self._store.path_for(content_hash)
+        if path.is_symlink() or not path.is_file():
+            raise FileNotFoundError(path)
+        if self._store.cipher is not None:
+            content = self._store.cipher.decrypt_bytes(path)
+            view = memoryview(content)
+            for start in range(0, len(view), CHUNK):
+                yield bytes(view[start : start + CHUNK])
+            return
+        with path.open("rb") as reader:
+            while piece := reader.read(CHUNK):
+                yield piece
+
+
+def _missing_documents(source: Connection, hashes: tuple[str, ...]) -> tuple[str, ...]:
+    """The documents whose file was not on this computer, said as a broker knows them:
+    «2025-00042 — Avis d'imposition (avis.pdf)» (the logo by its name)."""
+    if not hashes:
+        return ()
+    rows = source.execute(
+        select(Dossier.number, Document.title, Document.filename)
+        .join(Dossier, Dossier.id == Document.dossier_id)
+        .where(Document.content_hash.in_(hashes))
+        .order_by(Dossier.number, Document.title)
+    ).all()
+    named = [f"{number} — {title} ({filename})" for number, title, filename in rows]
+    logo = source.execute(
+        select(Setting.value).where(Setting.key == LOGO_KEY, Setting.value.in_(hashes))
+    ).first()
+    if logo is not None:
+        named.append("Logo du cabinet (Paramètres › Société)")
+    return tuple(named)
+
+
 def migration_report(
-    paths: DataPaths, location: ServerLocation, copy: CopyResult, on: dt.datetime, by: str
+    paths: DataPaths,
+    location: ServerLocation,
+    copy: CopyResult,
+    on: dt.datetime,
+    by: str,
+    missing: tuple[str, ...] = (),
 ) -> str:
     """The report of a migration (French, plain text), for the office's records."""
     width = max(len(table.name) for table in copy.tables)
@@ -190,6 +270,19 @@ def migration_report(
         lines.append(
             f"{table.name:<{width}}  {_count(table.rows):>12}  {table.checksum[:16]:<18}  {verdict}"
         )
+    documents = copy.documents
+    lines += [
+        "",
+        f"Documents : {_count(documents.count)} fichier(s), {_megabytes(documents.size)}, "
+        "copiés dans la base du serveur, chacun vérifié par son empreinte SHA-256.",
+    ]
+    if missing:
+        lines += [
+            "",
+            f"Documents absents de ce poste ({len(missing)}) : leurs lignes sont copiées, mais "
+            "leur fichier manquait déjà ici ; ils restent à joindre à nouveau :",
+            *(f"  - {name}" for name in missing),
+        ]
     lines += [
         "",
         "Le fichier du cabinet est conservé tel qu'il était, en lecture seule, comme sauvegarde.",
@@ -224,6 +317,12 @@ def _take_lock(paths: DataPaths) -> int:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(size, 0) / 1024:.0f} Ko"
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
 
 
 def _count(number: int) -> str:

@@ -9,6 +9,9 @@ In an encrypted office the store is handed the office's `DocumentCipher` (`app.c
 above this package): each file is encrypted as it is copied in, named by a keyed hash of
 its sha256 instead of the sha256, and read back through it (`read`, `head`, `export`,
 `plain_path`); the rows keep the plain sha256, inside the encrypted database.
+
+An office on a server keeps the bytes in its database instead
+(`app.storage.server_documents.ServerDocumentStore`, the same interface).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ _HELD: collections.Counter[str] = collections.Counter()
 _HELD_LOCK = threading.Lock()
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # the default limit (Paramètres › Documents)
 CHUNK = 1024 * 1024
+LOGO_KEY = "company.logo_hash"  # the setting naming the office logo's content
 _HASH = re.compile(r"[0-9a-f]{64}")
 
 
@@ -166,17 +170,7 @@ class DocumentStore:
         only if its content has that hash. With `hold`, the file is protected from `discard`
         until `release` (call it once the rows that refer to it are committed, or not).
         """
-        try:
-            size = source.stat().st_size
-        except OSError as error:
-            raise DomainError(
-                f"Impossible de lire le fichier « {source.name} » : {error.strerror}."
-            ) from error
-        if size > limit:
-            raise DomainError(
-                f"« {source.name} » pèse {_megabytes(size)} : la limite est de "
-                f"{_megabytes(limit)} (Paramètres › Documents)."
-            )
+        size = checked_size(source, limit)
         digest = hashlib.sha256()
         done = 0
 
@@ -233,6 +227,11 @@ class DocumentStore:
                 if _HELD[content_hash] <= 0:
                     del _HELD[content_hash]
 
+    def sweep(self) -> None:
+        """Remove what a stopped attach left: the server's bytes only
+        (`ServerDocumentStore.sweep`); a file office's folder is left as it is."""
+        return None
+
     def discard(self, content_hashes: Iterable[str]) -> None:
         """Remove files no longer referenced (the caller checked that, after commit), except
         those another window is attaching right now (held).
@@ -252,6 +251,22 @@ class DocumentStore:
                     log.warning("document file %s kept: it could not be removed", content_hash)
 
 
+def checked_size(source: Path, limit: int) -> int:
+    """The size of the file `source`, refused in French over `limit` or unreadable."""
+    try:
+        size = source.stat().st_size
+    except OSError as error:
+        raise DomainError(
+            f"Impossible de lire le fichier « {source.name} » : {error.strerror}."
+        ) from error
+    if size > limit:
+        raise DomainError(
+            f"« {source.name} » pèse {_megabytes(size)} : la limite est de "
+            f"{_megabytes(limit)} (Paramètres › Documents)."
+        )
+    return size
+
+
 def _not_this_document() -> DamagedDocument:
     return DamagedDocument(
         "Le fichier de ce document n'est pas celui qui a été joint (il a été remplacé ou "
@@ -262,46 +277,3 @@ def _not_this_document() -> DamagedDocument:
 
 def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} Mo".replace(".", ",").replace(",0 Mo", " Mo")
-
-
-DOCUMENTS_ON_SERVER = (
-    "Les documents ne sont pas encore disponibles pour un cabinet sur serveur : cette "
-    "version de Dossia ne sait pas encore les enregistrer dans la base du serveur. Gardez "
-    "les pièces dans votre dossier habituel en attendant ; rien n'a été modifié."
-)
-
-
-class ServerDocumentStore(DocumentStore):
-    """The documents of an office on a server (issue 11): not stored yet (they will be, in
-    the server's database). Whatever would read or write a file refuses in French; a
-    dossier deleted, which has none, discards nothing."""
-
-    def exists(self, content_hash: str) -> bool:
-        return False
-
-    def read(self, content_hash: str) -> bytes:
-        raise DomainError(DOCUMENTS_ON_SERVER)
-
-    def head(self, content_hash: str, count: int = 16) -> bytes:
-        raise DomainError(DOCUMENTS_ON_SERVER)
-
-    def export(self, content_hash: str, target: Path) -> None:
-        raise DomainError(DOCUMENTS_ON_SERVER)
-
-    @contextmanager
-    def plain_path(self, content_hash: str, name: str = "document") -> Iterator[Path]:
-        raise DomainError(DOCUMENTS_ON_SERVER)
-        yield Path()  # pragma: no cover - a generator, for the context manager
-
-    def put(
-        self,
-        source: Path,
-        limit: int = MAX_DOCUMENT_BYTES,
-        progress: Callable[[int, int], bool] | None = None,
-        check_head: Callable[[bytes], None] | None = None,
-        hold: bool = False,
-    ) -> tuple[str, int]:
-        raise DomainError(DOCUMENTS_ON_SERVER)
-
-    def discard(self, content_hashes: Iterable[str]) -> None:
-        return None

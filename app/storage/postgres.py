@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import DatabaseOpenError, NewerDatabaseError, StorageError
 from app.paths import DB_PASSWORD_ENV_VAR, DataPaths, ServerLocation
-from app.storage.database import Database
+from app.storage.database import Database, storage_error
 from app.storage.sqlite import HEAD_REVISION, KNOWN_REVISIONS
 from app.text import fold
 from models.dossier import Dossier
@@ -272,8 +272,8 @@ class ServerDatabase(Database):
     made before it. A read transaction sees one snapshot of the office (REPEATABLE READ), as
     a SQLite read transaction does.
 
-    `paths` is this computer's data folder (documents, backups and logs still live there:
-    where a server office keeps its documents is a later part of server mode).
+    `paths` is this computer's data folder (logs, copies of documents opened for viewing);
+    the documents' bytes are in the database (`transfer`, `app.storage.server_documents`).
     """
 
     def __init__(self, location: ServerLocation, paths: DataPaths) -> None:
@@ -289,6 +289,8 @@ class ServerDatabase(Database):
         return engine
 
     def _on_begin(self, connection) -> None:
+        if getattr(self._writing, "transfer", False):
+            return  # documents' bytes: READ COMMITTED, no writers' lock (see `transfer`)
         if not getattr(self._writing, "flag", False):
             connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             return
@@ -315,6 +317,24 @@ class ServerDatabase(Database):
             session.connection().exec_driver_sql(
                 "SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, self.change_token)
             )
+
+    @contextlib.contextmanager
+    def transfer(self) -> Iterator[Connection]:
+        """A transaction for documents' bytes (`app.storage.server_documents`), in READ
+        COMMITTED and without the writers' lock: a 50 MB upload does not hold up the other
+        brokers' changes. What must not overlap (two uploads of the same bytes, an upload and
+        their removal) is serialised by a lock on the hash, taken by the caller."""
+        self._writing.transfer = True
+        try:
+            with _server_errors():
+                try:
+                    with self.engine.begin() as connection:
+                        self._writing.transfer = False
+                        yield connection
+                except DBAPIError as error:
+                    raise storage_error(error) from error
+        finally:
+            self._writing.transfer = False
 
     def dossiers_naming(self, session: Session, *names: str) -> list[int]:
         """The dossiers whose folded search text holds each word of `names` (accents and

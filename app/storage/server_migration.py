@@ -16,7 +16,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import Connection
@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 import models.all  # noqa: F401  (every table in the metadata)
 from app.errors import Cancelled, DatabaseOpenError, DomainError
 from app.paths import ServerLocation
+from app.storage.documents import CHUNK, LOGO_KEY
 from app.storage.postgres import (
     WRITERS_LOCK,
     create_server_engine,
@@ -50,6 +51,23 @@ class MigrationCancelled(Cancelled):
         super().__init__("Migration annulée : rien n'a été écrit sur le serveur.")
 
 
+class DocumentSource(Protocol):
+    """The file office's documents as the migration reads them: by their hash, their
+    size on disk (for the progress) and their bytes by pieces, decrypted if need be
+    (FileNotFoundError when the file is gone)."""
+
+    def size(self, content_hash: str) -> int | None: ...
+
+    def pieces(self, content_hash: str) -> Iterator[bytes]: ...
+
+
+@dataclass(frozen=True)
+class DocumentsCopied:
+    count: int  # distinct contents copied (a file named by several rows counts once)
+    size: int  # bytes
+    missing: tuple[str, ...] = ()  # hashes whose file is not on this computer
+
+
 @dataclass(frozen=True)
 class TableCheck:
     """One table on both sides: rows and checksums (hexadecimal)."""
@@ -69,6 +87,7 @@ class TableCheck:
 class CopyResult:
     tables: tuple[TableCheck, ...]
     seconds: float
+    documents: DocumentsCopied = DocumentsCopied(0, 0)
 
     @property
     def rows(self) -> int:
@@ -99,6 +118,7 @@ def copy_to_server(
     location: ServerLocation,
     progress: Progress | None = None,
     finishing: Finishing | None = None,
+    documents: DocumentSource | None = None,
 ) -> CopyResult:
     """Copy the office read on `source` (a connection to the file, inside a read
     transaction: one snapshot) into the empty database `location`, verify, run
@@ -113,6 +133,10 @@ def copy_to_server(
     }
     total = 2 * sum(counts.values())  # written, then read back
     done = 0
+    if documents is not None:  # the bytes of the documents and the logo, by megabyte
+        wanted = _document_hashes(source)
+        sizes = {content_hash: documents.size(content_hash) for content_hash in wanted}
+        total += sum(-(-(size or 0) // CHUNK) for size in sizes.values())
 
     def tell(count: int) -> None:
         nonlocal done
@@ -142,6 +166,9 @@ def copy_to_server(
             different = [check for check in checks if not check.same]
             if different:
                 raise VerificationFailed(different)
+            copied = DocumentsCopied(0, 0)
+            if documents is not None:
+                copied = _copy_documents(target, documents, sorted(sizes), tell)
             if finishing is not None:
                 finishing(target)
             target.exec_driver_sql("ANALYZE")
@@ -154,7 +181,7 @@ def copy_to_server(
         ) from error
     finally:
         engine.dispose()
-    return CopyResult(tuple(checks), time.perf_counter() - started)
+    return CopyResult(tuple(checks), time.perf_counter() - started, copied)
 
 
 def _require_empty(target: Connection, location: ServerLocation) -> None:
@@ -214,6 +241,89 @@ def _checksum(batches: Iterable[Sequence[Any]], tell: Callable[[int], None]) -> 
             digest.add(row)
         tell(len(batch))
     return digest.rows, digest.hex()
+
+
+def _document_hashes(source: Connection) -> set[str]:
+    """The contents the file's rows name: its documents' and the office's logo."""
+    hashes = set(source.execute(text("SELECT DISTINCT content_hash FROM documents")).scalars())
+    hashes.update(
+        source.execute(
+            text("SELECT value FROM settings WHERE key = :key AND value <> ''"),
+            {"key": LOGO_KEY},
+        ).scalars()
+    )
+    return hashes
+
+
+def _copy_documents(
+    target: Connection,
+    source: DocumentSource,
+    hashes: Sequence[str],
+    tell: Callable[[int], None],
+) -> DocumentsCopied:
+    """Each content's bytes into `document_contents` / `document_chunks`, by chunks of a
+    megabyte, its SHA-256 checked on the way: a file altered on this computer stops the
+    migration (nothing written); a file missing is reported, its rows copied as they are
+    (the document says it is missing there as it did here)."""
+    count = size = 0
+    missing: list[str] = []
+    insert_chunk = text(
+        "INSERT INTO document_chunks (content_hash, chunk, data) VALUES (:hash, :chunk, :data)"
+    )
+    for content_hash in hashes:
+        try:
+            pieces = source.pieces(content_hash)
+            first = next(pieces, b"")
+        except (FileNotFoundError, NotADirectoryError):
+            missing.append(content_hash)
+            continue
+        target.execute(
+            text(
+                "INSERT INTO document_contents (content_hash, size_bytes, chunks, stored_at) "
+                "VALUES (:hash, 0, 0, LOCALTIMESTAMP(0))"
+            ),
+            {"hash": content_hash},
+        )
+        digest = hashlib.sha256()
+        sent = chunks = 0
+        for piece in _rechunked(first, pieces):
+            digest.update(piece)
+            target.execute(insert_chunk, {"hash": content_hash, "chunk": chunks, "data": piece})
+            sent += len(piece)
+            chunks += 1
+            tell(1)
+        if digest.hexdigest() != content_hash:
+            raise DomainError(
+                f"Le fichier du document {content_hash[:12]}… n'est pas celui que sa ligne "
+                "nomme (remplacé ou endommagé sur ce poste) : la migration est arrêtée, rien "
+                "n'a été écrit sur le serveur. Restaurez une sauvegarde, ou supprimez ce "
+                "document, puis recommencez."
+            )
+        target.execute(
+            text(
+                "UPDATE document_contents SET size_bytes = :size, chunks = :chunks "
+                "WHERE content_hash = :hash"
+            ),
+            {"size": sent, "chunks": chunks, "hash": content_hash},
+        )
+        count += 1
+        size += sent
+    return DocumentsCopied(count, size, tuple(missing))
+
+
+def _rechunked(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    """The pieces cut again into chunks of CHUNK bytes (the last one shorter)."""
+    buffer = bytearray(first)
+    for piece in rest:
+        buffer += piece
+        while len(buffer) >= CHUNK:
+            yield bytes(buffer[:CHUNK])
+            del buffer[:CHUNK]
+    while len(buffer) >= CHUNK:
+        yield bytes(buffer[:CHUNK])
+        del buffer[:CHUNK]
+    if buffer:
+        yield bytes(buffer)
 
 
 def _move_sequences(target: Connection, tables: Iterable[Table]) -> None:
