@@ -231,6 +231,9 @@ CAPTIONS = {
     "dialog-shortcuts.png": "Aide : les raccourcis clavier",
     "dialog-about.png": "À propos de Dossia",
     "dialog-export-c1.png": "Exporter C1 : filtres, colonnes, aperçu",
+    "first-start-server.png": "Le premier démarrage d'un poste qui rejoint le serveur du cabinet",
+    "dialog-connection.png": "Fichier › Connexion… : le serveur du cabinet",
+    "dialog-migration.png": "Outils › Migrer vers le serveur du cabinet",
 }
 
 
@@ -307,12 +310,38 @@ def _other_windows(app, window, dossier, out: Path) -> None:
         _settle(app)
         box.grab().save(str(out / name))
         box.reject()
+    _server_dialogs(app, window, out)
     renumber = dossier.view.general.open_renumber()
     renumber.number_edit.setText("2026-00001")
     renumber.ok_button.click()
     _settle(app)
     renumber.grab().save(str(out / "dialog-renumber-refused.png"))
     renumber.reject()
+
+
+def _server_dialogs(app, window, out: Path) -> None:
+    """Fichier › Connexion… (the office's server chosen) and Outils › Migrer vers le
+    serveur du cabinet… (filled in): what an office moving to its server sees."""
+    from PySide6.QtWidgets import QLineEdit
+
+    fields = (
+        ("serverHostEdit", "serveur-cabinet"),
+        ("serverDatabaseEdit", "dossia"),
+        ("serverUserEdit", "dossia"),
+    )
+    connection = window.open_connection_settings()
+    connection.server_radio.setChecked(True)
+    for name, text in fields:
+        connection.findChild(QLineEdit, name).setText(text)
+    _settle(app)
+    connection.grab().save(str(out / "dialog-connection.png"))
+    connection.reject()
+    migration = window.open_migration()
+    for name, text in fields:
+        migration.findChild(QLineEdit, name).setText(text)
+    _settle(app)
+    migration.grab().save(str(out / "dialog-migration.png"))
+    migration.reject()
 
 
 def _start_screens(app, out: Path) -> None:
@@ -336,6 +365,9 @@ def _start_screens(app, out: Path) -> None:
     first.ok_button.click()
     _settle(app)
     first.grab().save(str(out / "first-start-refused.png"))
+    first.server_radio.setChecked(True)
+    _settle(app)
+    first.grab().save(str(out / "first-start-server.png"))
     first.reject()
 
 

@@ -47,6 +47,10 @@ def test_first_start_creates_the_office_and_its_administrator(qtbot, tmp_path, m
     click_ok(qtbot, dialog)
     assert "au moins 8 caractères" in dialog.error.text()
     assert not paths.database.exists()  # nothing written for a refused form
+    # Another way chosen: the refusal of this one is not left on its screen.
+    dialog.demo_radio.setChecked(True)
+    assert dialog.error.text() == ""
+    dialog.create_radio.setChecked(True)
     dialog.findChild(QLineEdit, "adminPasswordEdit").setText("Secret-2026")
     dialog.findChild(QLineEdit, "adminConfirmEdit").setText("Secret-2025")
     click_ok(qtbot, dialog)

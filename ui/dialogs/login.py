@@ -360,6 +360,7 @@ class FirstStartDialog(FormDialog):
             fields.setEnabled(radio.isChecked())
             fields.setVisible(radio.isChecked())
         self.demo_hint.setVisible(self.demo_radio.isChecked())
+        self.error.clear_message()  # a refusal of the way left behind says nothing of this one
         self.intro.setText(
             "<b>Bienvenue dans Dossia.</b><br>Vos dossiers seront sur le serveur du cabinet, "
             "partagés avec les autres postes. Ce poste s'en souviendra aux prochains démarrages."
