@@ -55,6 +55,7 @@ from app.startup import (
     CreatedOffice,
     OfficeState,
     create_demo_office,
+    create_demo_on_server,
     is_encrypted,
     is_unlocked,
     open_office,
@@ -598,21 +599,6 @@ def _logged_in_on_server(location: ServerLocation, login: str, password: str) ->
         raise
 
 
-# The commands that make a file office: not for an office on a server (yet).
-_FILE_ONLY = {
-    "demo": (
-        "Le cabinet de démonstration se crée dans un fichier (--db CHEMIN), pas encore sur un "
-        "serveur PostgreSQL : rien n'a été créé ni modifié sur {where}."
-    ),
-}
-
-
-def file_only_refusal(command: str, location: ServerLocation) -> str:
-    """Why `command` cannot act on an office on a server (French)."""
-    where = location.label
-    return _FILE_ONLY[command].format(where=where, Where=where[0].upper() + where[1:])
-
-
 def run_migrate_to_server(args: argparse.Namespace) -> int:
     """`migrate-to-server`: the file office of --db copied, verified, to an empty server
     database; progress on the terminal, the report's path at the end."""
@@ -673,10 +659,13 @@ def _server_password_asked(
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    paths = resolve_paths(args.db)
     if args.dossiers < 0:
         print("Le nombre de dossiers doit être positif.", file=sys.stderr)
         return 2
+    location = resolve_location(args.db)
+    if isinstance(location, ServerLocation):
+        return _run_demo_on_server(args, location)
+    paths = resolve_paths(args.db)
     started = time.perf_counter()
     try:
         result = create_demo_office(
@@ -699,6 +688,35 @@ def run_demo(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _run_demo_on_server(args: argparse.Namespace, location: ServerLocation) -> int:
+    """`demo --db postgresql://…`: the demonstration built, then copied (verified) into the
+    empty database; never encrypted (the server's data are the server's to protect)."""
+    started = time.perf_counter()
+    try:
+        location = _server_password_asked(location, _check_empty_server)
+        result = create_demo_on_server(location, args.dossiers, args.seed, args.password)
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        # An unreachable server: a scheduled task tells «try again later» from «refused».
+        return EXIT_STORAGE if getattr(error, "busy", False) else 2
+    elapsed = time.perf_counter() - started
+    print(
+        f"Cabinet de démonstration de {result.dossiers} dossiers créé dans {location.label} en "
+        f"{elapsed:.1f} s (identifiant « admin »)."
+    )
+    return 0
+
+
+def _check_empty_server(location: ServerLocation) -> None:
+    from app.storage.postgres import ServerState, check_server
+
+    if check_server(location) is not ServerState.EMPTY:
+        raise DomainError(
+            f"{location.label[0].upper()}{location.label[1:]} n'est pas vide : le cabinet de "
+            "démonstration se crée dans une base vide. Rien n'a été modifié."
+        )
 
 
 def run_simulation_pdf(args: argparse.Namespace) -> int:
@@ -907,9 +925,6 @@ def main(argv: list[str] | None = None) -> int:
             location = resolve_location(args.db)
         except LocationError as error:
             print(error.message, file=sys.stderr)
-            return 2
-        if isinstance(location, ServerLocation) and args.command in _FILE_ONLY:
-            print(file_only_refusal(args.command, location), file=sys.stderr)
             return 2
     if args.command == "demo":
         return run_demo(args)

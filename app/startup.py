@@ -23,6 +23,8 @@ from app.storage import sqlite
 from app.storage.opening import OfficeState, Opening
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from app.crypto.recovery import RecoveryKey
     from app.demo import DemoResult
     from app.office.office import NewUser
@@ -295,6 +297,42 @@ def create_demo_office(
     finally:
         database.dispose()
     return replace(result, recovery_key=recovery) if recovery is not None else result
+
+
+def create_demo_on_server(
+    location: ServerLocation,
+    dossiers: int,
+    seed: int = 1,
+    password: str = "demo",
+    progress: Callable[[int, int], bool] | None = None,
+) -> DemoResult:
+    """The demonstration office on an empty server database: built in a temporary file
+    (the generator writes SQLite), then copied there as «Migrer vers le serveur» does —
+    one transaction, each table verified, the documents' bytes included; the server's
+    database is left empty if anything fails. The temporary file is removed."""
+    import tempfile
+
+    from app.demo import check_demo_password
+    from app.storage.database import Database
+    from app.storage.documents import DocumentStore
+    from app.storage.server_migration import FileDocuments, copy_to_server
+
+    check_demo_password(password)
+    with tempfile.TemporaryDirectory(prefix="dossia-demo-") as folder:
+        paths = DataPaths(Path(folder) / "dossia.sqlite3")
+        result = create_demo_office(paths, dossiers, seed, password, encrypted=False)
+        source = Database(paths)
+        try:
+            with source.engine.connect() as connection, connection.begin():
+                copy_to_server(
+                    connection,
+                    location,
+                    progress,
+                    documents=FileDocuments(DocumentStore(paths.documents)),
+                )
+        finally:
+            source.dispose()
+    return result
 
 
 def restore_latest_good_backup(paths: DataPaths, opening: Opening) -> RestoreResult:

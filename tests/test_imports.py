@@ -65,6 +65,10 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             "app.storage.schema",
         )
     },
+    **{
+        ("app/startup.py", module): "the demonstration built on a server only"
+        for module in ("tempfile", "app.storage.documents", "app.storage.server_migration")
+    },
     ("app/storage/schema.py", "alembic"): _MIGRATING,
     ("app/storage/schema.py", "alembic.config"): _MIGRATING,
     ("app/storage/schema.py", "app.storage.database"): _MIGRATING,

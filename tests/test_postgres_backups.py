@@ -199,7 +199,7 @@ def test_the_first_start_on_an_empty_server_restores_a_backup(qtbot, office, emp
     dialog = FirstStartDialog(empty)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert dialog.restore_radio.isEnabled() and not dialog.demo_radio.isEnabled()
+    assert dialog.restore_radio.isEnabled() and dialog.demo_radio.isEnabled()
     qtbot.mouseClick(dialog.restore_radio, Qt.MouseButton.LeftButton)
     assert not dialog.restore_password.isVisible()  # a dump is not encrypted by Dossia
     dialog.choose_backup(str(dump))

@@ -168,17 +168,18 @@ def test_a_calculation_needs_no_database_and_ignores_the_variable(monkeypatch, c
     assert "Mensualité" in capsys.readouterr().out
 
 
-def test_the_installed_command_line_says_it_in_french_with_exit_code_2(tmp_path):
+def test_the_installed_command_line_says_it_in_french_with_its_exit_code(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--db", "postgresql://u@h/db", "demo"],
+        [sys.executable, str(ROOT / "main.py"), "--db", "postgresql://u@127.0.0.1:1/db", "demo"],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=tmp_path,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
-    assert result.returncode == 2
-    assert result.stderr.startswith("Le cabinet de démonstration se crée dans un fichier")
-    assert "la base « db » du serveur PostgreSQL h" in result.stderr
+    assert result.returncode == main.EXIT_STORAGE  # the server tried: «try again later»
+    assert result.stderr.startswith(
+        "Impossible de joindre la base « db » du serveur PostgreSQL 127.0.0.1:1"
+    )
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []

@@ -208,14 +208,19 @@ def test_an_unreachable_server_is_said_and_a_scheduled_export_may_try_later(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_what_only_a_file_can_do_is_refused_plainly(capsys, monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    given = "postgresql://marie@127.0.0.1:1/dossia"
-    assert main.main(["demo", "--db", given]) == 2
-    error = capsys.readouterr().err
-    assert "la base « dossia » du serveur postgresql 127.0.0.1:1" in error.lower()
-    assert "pas encore" in error and "rien" in error
-    assert list(tmp_path.iterdir()) == []
+def test_the_demonstration_is_built_on_an_empty_server_database(empty, capsys):
+    assert main.main(["demo", "--db", empty.url, "--dossiers", "12", "--seed", "3"]) == 0
+    assert "Cabinet de démonstration de 12 dossiers créé" in capsys.readouterr().out
+    assert startup.open_office(empty).state is OfficeState.READY
+    office = OfficeDatabase(empty)
+    try:
+        admin = office.workspace_for(office.authenticate("admin", "demo"))  # the demo's
+        assert admin.tab_counts(ListQuery())[ListTab.ALL] == 12
+    finally:
+        office.close()
+    # Once more: the database holds an office now, and is left as it is.
+    assert main.main(["demo", "--db", empty.url, "--dossiers", "5"]) == 2
+    assert "n'est pas vide" in capsys.readouterr().err
 
 
 def test_the_commands_work_against_the_server(office, monkeypatch, tmp_path, capsys):
@@ -297,7 +302,7 @@ def test_the_gui_first_start_creates_the_office_on_an_empty_server(qtbot, empty)
 
     dialog = FirstStartDialog(empty)
     qtbot.addWidget(dialog)
-    assert not dialog.demo_radio.isEnabled() and dialog.restore_radio.isEnabled()
+    assert dialog.demo_radio.isEnabled() and dialog.restore_radio.isEnabled()
     for name, value in (
         ("adminFirstNameEdit", "Hélène"),
         ("adminLastNameEdit", "Dubois"),
@@ -312,6 +317,27 @@ def test_the_gui_first_start_creates_the_office_on_an_empty_server(qtbot, empty)
     office = OfficeDatabase(empty)
     try:
         assert office.authenticate("hdubois", PASSWORD).role_name == "Administrateur"
+    finally:
+        office.close()
+
+
+def test_the_gui_first_start_builds_the_demonstration_on_an_empty_server(qtbot, empty, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    import ui.dialogs.login
+    from ui.dialogs.login import FirstStartDialog
+
+    monkeypatch.setattr(ui.dialogs.login, "DEMO_DOSSIERS", 15)  # the same path, smaller
+    dialog = FirstStartDialog(empty)
+    qtbot.addWidget(dialog)
+    dialog.demo_radio.setChecked(True)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "sur le serveur" in dialog.progress_label.text()
+    qtbot.waitUntil(lambda: dialog.result_value == "admin", timeout=60_000)  # in a worker
+    office = OfficeDatabase(empty)
+    try:
+        admin = office.workspace_for(office.authenticate("admin", "demo"))
+        assert admin.tab_counts(ListQuery())[ListTab.ALL] == 15
     finally:
         office.close()
 

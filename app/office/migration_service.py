@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,10 +30,10 @@ from app.files import atomic_write, try_lock, unlock
 from app.paths import DataPaths, ServerLocation
 from app.security import verify_password
 from app.storage.database import Database
-from app.storage.documents import CHUNK, LOGO_KEY, DocumentStore
+from app.storage.documents import LOGO_KEY, DocumentStore
 from app.storage.moved import LOCK_NAME, MIGRATION_RUNNING, MOVED_NAME
 from app.storage.postgres import ServerFacts, ServerRefusal, ServerState, describe_server
-from app.storage.server_migration import CopyResult, Progress, copy_to_server
+from app.storage.server_migration import CopyResult, FileDocuments, Progress, copy_to_server
 from app.storage.sqlite_office import open_session, other_sessions
 from models.dossier import Document, Dossier
 from models.enums import AuditAction, Right
@@ -152,7 +152,7 @@ class MigrationService:
             with source_db.engine.connect() as source, source.begin():
                 # SQLite's read transaction holds its snapshot from the first read on.
                 copy = copy_to_server(
-                    source, location, progress, self._finishing, _FileDocuments(self._documents)
+                    source, location, progress, self._finishing, FileDocuments(self._documents)
                 )
                 self._missing = _missing_documents(source, copy.documents.missing)
                 return copy
@@ -190,34 +190,6 @@ class MigrationService:
         for path in (self._paths.database,):
             with contextlib.suppress(OSError):  # read-only is a guard, the mark is the rule
                 os.chmod(path, stat.S_IRUSR)
-
-
-class _FileDocuments:
-    """The office's document files as the copy reads them (decrypted in an encrypted
-    office: AES-GCM authenticates a file whole, so it is decrypted whole, one at a time)."""
-
-    def __init__(self, store: DocumentStore) -> None:
-        self._store = store
-
-    def size(self, content_hash: str) -> int | None:
-        try:
-            return self._store.path_for(content_hash).stat().st_size
-        except (OSError, DomainError):
-            return None
-
-    def pieces(self, content_hash: str) -> Iterator[bytes]:
-        path = self._store.path_for(content_hash)
-        if path.is_symlink() or not path.is_file():
-            raise FileNotFoundError(path)
-        if self._store.cipher is not None:
-            content = self._store.cipher.decrypt_bytes(path)
-            view = memoryview(content)
-            for start in range(0, len(view), CHUNK):
-                yield bytes(view[start : start + CHUNK])
-            return
-        with path.open("rb") as reader:
-            while piece := reader.read(CHUNK):
-                yield piece
 
 
 def _missing_documents(source: Connection, hashes: tuple[str, ...]) -> tuple[str, ...]:

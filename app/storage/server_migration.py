@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 import models.all  # noqa: F401  (every table in the metadata)
 from app.errors import Cancelled, DatabaseOpenError, DomainError
 from app.paths import ServerLocation
-from app.storage.documents import CHUNK, LOGO_KEY
+from app.storage.documents import CHUNK, LOGO_KEY, DocumentStore
 from app.storage.postgres import (
     WRITERS_LOCK,
     create_server_engine,
@@ -59,6 +59,34 @@ class DocumentSource(Protocol):
     def size(self, content_hash: str) -> int | None: ...
 
     def pieces(self, content_hash: str) -> Iterator[bytes]: ...
+
+
+class FileDocuments:
+    """A file office's documents as the copy reads them (decrypted in an encrypted
+    office: AES-GCM authenticates a file whole, so it is decrypted whole, one at a time)."""
+
+    def __init__(self, store: DocumentStore) -> None:
+        self._store = store
+
+    def size(self, content_hash: str) -> int | None:
+        try:
+            return self._store.path_for(content_hash).stat().st_size
+        except (OSError, DomainError):
+            return None
+
+    def pieces(self, content_hash: str) -> Iterator[bytes]:
+        path = self._store.path_for(content_hash)
+        if path.is_symlink() or not path.is_file():
+            raise FileNotFoundError(path)
+        if self._store.cipher is not None:
+            content = self._store.cipher.decrypt_bytes(path)
+            view = memoryview(content)
+            for start in range(0, len(view), CHUNK):
+                yield bytes(view[start : start + CHUNK])
+            return
+        with path.open("rb") as reader:
+            while piece := reader.read(CHUNK):
+                yield piece
 
 
 @dataclass(frozen=True)

@@ -261,11 +261,8 @@ class FirstStartDialog(FormDialog):
         for radio in (self.create_radio, self.demo_radio, self.restore_radio, self.server_radio):
             radio.toggled.connect(self._chosen)
         if isinstance(paths, ServerLocation):
-            # An empty server database: the office is created there, or a server backup
-            # (pg_dump) restored; the demonstration is made in a file only (for now).
-            for widget in (self.demo_radio, self.demo_hint):
-                widget.setEnabled(False)
-                widget.setToolTip("Pas encore pour un cabinet sur serveur.")
+            # An empty server database: the office is created there, the demonstration
+            # copied there, or a server backup (pg_dump) restored.
             self.server_radio.hide()  # already on the server
             self.restore_radio.setText(
                 "Restaurer une sauvegarde du serveur (fichier « .dump » écrit par Dossia)"
@@ -408,6 +405,13 @@ class FirstStartDialog(FormDialog):
                 "Restauration de la sauvegarde sur le serveur…",
                 lambda: startup.restore_on_empty_server(paths, dump),
             )
+        if isinstance(paths, ServerLocation) and self.demo_radio.isChecked():
+
+            def create_demo_on_server() -> str:
+                startup.create_demo_on_server(paths, DEMO_DOSSIERS, 1, DEMO_PASSWORD)
+                return "admin"
+
+            return "Création du cabinet de démonstration sur le serveur…", create_demo_on_server
         if isinstance(paths, ServerLocation):
             server_admin = self._admin()
             validate_new_user(server_admin)
@@ -452,8 +456,7 @@ class FirstStartDialog(FormDialog):
         self.buttons.setEnabled(not working)
         on_server = isinstance(self._paths, ServerLocation)
         for widget in (self.create_radio, self.demo_radio, self.restore_radio, self.server_radio):
-            # On a server: no demonstration there, and already on the server (for now).
-            enabled = not (on_server and widget in (self.demo_radio, self.server_radio))
+            enabled = not (on_server and widget is self.server_radio)  # already on it
             widget.setEnabled(not working and enabled)
         self.admin_fields.setEnabled(not working and self.create_radio.isChecked())
         self.restore_fields.setEnabled(not working and self.restore_radio.isChecked())
