@@ -32,7 +32,7 @@ from typing import Any
 
 import psycopg
 
-from app.errors import Cancelled, StorageError
+from app.errors import Cancelled, DatabaseOpenError, StorageError
 from app.listing import BrokerChoice, ListColumn, ListQuery, ListRow, ListTab
 from app.text import fold
 from models.enums import AbandonReason, DossierStatus
@@ -203,21 +203,45 @@ class ServerListing:
         self._page_keys: dict[tuple[ListQuery, int], tuple] = {}
 
     def _execute(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-        """Rows of one statement; a connection lost since the last one (server restarted,
-        network cut) is opened again first, and one lost now says so in French."""
+        """Rows of one statement. A connection found lost (the server restarted, a network
+        cut: the session ended while the list was idle) is opened again and the statement
+        run once more on the new one — a read, so nothing is done twice; if the server does
+        not answer, it is said in French (and the next call tries again)."""
         try:
-            if self.connection.closed:
-                self.connection = self._connect()
-            with self.connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
+            return self._run(sql, params)
+        except psycopg.errors.QueryCanceled:
+            raise  # interrupted (`interrupt()`): Cancelled
+        except psycopg.OperationalError as error:
+            if not self._drop_if_broken():
+                raise StorageError(LIST_UNREACHABLE) from error
+        try:
+            return self._run(sql, params)
         except psycopg.errors.QueryCanceled:
             raise
         except psycopg.OperationalError as error:
-            with contextlib.suppress(psycopg.Error):
-                if self.connection.broken:
-                    self.connection.close()
+            self._drop_if_broken()
             raise StorageError(LIST_UNREACHABLE) from error
+
+    def _run(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        try:
+            if self.connection.closed:
+                self.connection = self._connect()
+        except DatabaseOpenError as error:  # no new connection (`ServerRefusal`)
+            if getattr(error, "reason", "") != "unreachable":
+                raise StorageError(str(error)) from error
+            raise StorageError(LIST_UNREACHABLE) from error
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _drop_if_broken(self) -> bool:
+        """Close the connection if it is lost (a new one is opened at the next statement);
+        whether it was."""
+        broken = self.connection.broken
+        if broken:
+            with contextlib.suppress(psycopg.Error):
+                self.connection.close()
+        return broken
 
     @contextlib.contextmanager
     def _interruptible(self) -> Iterator[None]:
