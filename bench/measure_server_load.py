@@ -9,8 +9,8 @@ broker is a process of its own, logged in as a demonstration broker (password «
 through Dossia's services (app/, no screen), working flat out (no pause between
 operations: the worst case of ten people) on a mix: read the list with a search, open a
 dossier, edit its internal note, add a comment, move it one step, create a dossier, issue
-an invoice. Two processes share a broker's login; each works on its own half of that
-broker's dossiers (those it edits), so that the last change it saw acknowledged is the one
+an invoice. Processes share a broker's login (ten on four brokers); each edits its own
+share of that broker's dossiers, so that the last change it saw acknowledged is the one
 the database must hold.
 
 `--restart-data`: the data folder of a server this script may restart (never a shared
@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BROKERS = ("pmoreau", "slegrand", "kbenali", "jfaure", "ebrunet")
+BROKERS = ("pmoreau", "slegrand", "kbenali", "jfaure")  # the demo's active brokers
 PASSWORD = "demo"
 # The mix (weights): what a broker does most is reading.
 MIX = {
@@ -58,7 +58,9 @@ BUSY_WORD = "occupée"
 UNREACHABLE_WORD = "ne répond pas"
 
 
-def worker(address: str, index: int, seconds: float, start_at: float, out: str) -> None:
+def worker(
+    address: str, index: int, brokers: int, seconds: float, start_at: float, out: str
+) -> None:
     """One broker's process: works until `start_at + seconds`, writes its log to `out`."""
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="dossia-load-")  # logs: not ~
     from app.dossier.dossier_service import NewDossier
@@ -70,7 +72,9 @@ def worker(address: str, index: int, seconds: float, start_at: float, out: str) 
 
     rng = random.Random(index)
     login = BROKERS[index % len(BROKERS)]
-    half = index // len(BROKERS)  # 0 or 1: which half of the broker's dossiers it edits
+    # Which share of the broker's dossiers it edits: the processes with its login split them.
+    share = index // len(BROKERS)
+    shares = len(range(index % len(BROKERS), brokers, len(BROKERS)))
     location = parse_location(address)
     office = OfficeDatabase(location)
     workspace = office.workspace_for(office.authenticate(login, PASSWORD))
@@ -78,7 +82,7 @@ def worker(address: str, index: int, seconds: float, start_at: float, out: str) 
     active = [
         i
         for i in workspace.list_ids(ListQuery(tab=ListTab.CLIENTS, owner_id=user_id))
-        if i % 2 == half
+        if i % shares == share
     ]
     provenance = workspace.office.active_provenances()[0].id
     today = dt.date.today()
@@ -124,7 +128,10 @@ def worker(address: str, index: int, seconds: float, start_at: float, out: str) 
             detail = open_one()
             key = f"step:{detail.id}"
             log["attempted"].setdefault(key, [])
-            moved = workspace.dossiers.move_step(detail.id, detail.version, rng.choice((1, -1)))
+            ids = [step.id for step in detail.steps]
+            at = ids.index(detail.current_step_id)
+            direction = -1 if at == len(ids) - 1 else 1 if at == 0 else rng.choice((1, -1))
+            moved = workspace.dossiers.move_step(detail.id, detail.version, direction)
             log["steps"][str(detail.id)] = moved.current_step_id
             log["attempted"][key] = []
             return None
@@ -143,12 +150,12 @@ def worker(address: str, index: int, seconds: float, start_at: float, out: str) 
         if kind == "invoice":
             detail = open_one()
             if detail.funds_released_on is None or detail.funds_released_on > today:
-                workspace.dossiers.set_date(  # as a broker does first
-                    detail.id, detail.version, _funds_released(), today
-                )
+                for date in _offer_then_funds():  # as a broker does first
+                    detail = workspace.dossiers.set_date(detail.id, detail.version, date, today)
             invoices = workspace.invoices
             data = invoices.propose(detail.id, InvoiceKind.BANK_COMMISSION)
-            draft = invoices.create_draft(detail.id, data).invoices
+            # «Pas de commission bancaire» ticked: the broker answers «invoice it anyway».
+            draft = invoices.create_draft(detail.id, data, despite_flag=True).invoices
             drafts = [i for i in draft if i.number == ""]
             issued = invoices.issue(drafts[-1].id)
             numbers = {i.id: i.number for i in issued.invoices}
@@ -186,10 +193,10 @@ def worker(address: str, index: int, seconds: float, start_at: float, out: str) 
     Path(out).write_text(json.dumps(log))
 
 
-def _funds_released():
+def _offer_then_funds() -> tuple:
     from app.dossier.dossier_service import DossierDate
 
-    return DossierDate.FUNDS_RELEASED
+    return DossierDate.OFFER_SIGNED, DossierDate.FUNDS_RELEASED
 
 
 def restart(data: str) -> tuple[float, float]:
@@ -288,7 +295,14 @@ def main() -> None:
     processes = [
         context.Process(
             target=worker,
-            args=(arguments.address, i, arguments.seconds, start_at, str(folder / f"{i}.json")),
+            args=(
+                arguments.address,
+                i,
+                arguments.brokers,
+                arguments.seconds,
+                start_at,
+                str(folder / f"{i}.json"),
+            ),
         )
         for i in range(arguments.brokers)
     ]
@@ -339,7 +353,7 @@ def main() -> None:
     }
     if restarted:
         after = restarted["at"] + restarted["took_s"]
-        failed = [op for op in ops if op[3] != "ok"]
+        failed = [op for op in ops if op[3] in ("busy", "unreachable", "error")]
         back = [
             min((op[1] for op in log["ops"] if op[3] == "ok" and op[1] > after), default=None)
             for log in logs

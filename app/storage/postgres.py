@@ -50,6 +50,10 @@ UNREACHABLE = (
     "enregistrée. Vérifiez le réseau du cabinet puis réessayez ; Dossia se reconnecte de "
     "lui-même."
 )
+UNREACHABLE_READ = (
+    "Le serveur de la base de données ne répond pas : les données n'ont pas pu être lues. "
+    "Vérifiez le réseau du cabinet puis réessayez ; Dossia se reconnecte de lui-même."
+)
 
 
 def create_server_engine(location: ServerLocation) -> Engine:
@@ -139,6 +143,8 @@ _NO_DATABASE = re.compile(r'database "[^"]*" does not exist|base de donn\S* « .
 _NOT_READY = (
     "the database system is",  # … starting up / shutting down / in recovery mode
     "not currently accepting connections",
+    "server closed the connection unexpectedly",  # stopping while the session began
+    "le serveur a fermé la connexion de façon inattendue",
     "le système de bases de données",  # … se lance / s'arrête / est en cours de restauration
     "n'accepte pas de connexions",
     "n'accepte pas actuellement",
@@ -321,7 +327,7 @@ class ServerDatabase(Database):
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        with _server_errors(), super().read() as session:
+        with _server_errors(UNREACHABLE_READ), super().read() as session:
             yield session
 
     @contextlib.contextmanager
@@ -368,7 +374,7 @@ class ServerDatabase(Database):
 
 
 @contextlib.contextmanager
-def _server_errors() -> Iterator[None]:
+def _server_errors(unreachable_message: str = UNREACHABLE) -> Iterator[None]:
     """The file's refusals (`app.storage.database.storage_error`) said for a server: a lost
     connection (server stopped, network down: the pool opens a new one next time) or a lock
     waited for too long."""
@@ -379,7 +385,7 @@ def _server_errors() -> Iterator[None]:
         if getattr(getattr(cause, "orig", None), "sqlstate", None) == _LOCK_NOT_AVAILABLE:
             raise StorageError(BUSY) from cause
         if isinstance(cause, DBAPIError) and _connection_lost(cause):
-            raise StorageError(UNREACHABLE) from cause
+            raise StorageError(unreachable_message) from cause
         raise
 
 
