@@ -273,8 +273,12 @@ class ServerListing:
                 del self._page_keys[known]
         key = self._page_keys.get((query, offset)) if offset else None
         walkable = offset == 0 or key is not None
-        if query.sorted_by in _GROUPS and walkable and not _trigram_search(query):
-            walked = self._walk_groups(query, key, limit)
+        if walkable and not _trigram_search(query):
+            walked = None
+            if query.sorted_by in _GROUPS:
+                walked = self._walk_groups(query, key, limit)
+            elif query.sorted_by is ListColumn.ABANDONED_ON:
+                walked = self._walk_abandoned_on(query, key, limit)
             if walked is not None:
                 return self._served(query, offset, walked)
         after = _keyset(query, key) if key is not None else None
@@ -298,6 +302,43 @@ class ServerListing:
             while len(self._page_keys) > PAGE_KEYS_KEPT:
                 del self._page_keys[next(iter(self._page_keys))]
         return [_row(row[:-width]) for row in rows]
+
+    def _walk_abandoned_on(self, query: ListQuery, key: tuple | None, limit: int) -> list[tuple]:
+        """A page sorted on the abandon date, whose NULLs come first in ascending order as
+        on SQLite — an order its index does not give, so PostgreSQL sorted every abandoned
+        dossier (40–50 ms at 20,000). Walked in two parts, in order: the dossiers without a
+        date by id, then those with one by date and id along the index; from the row whose
+        sort key is `key` if given. (The reason's sort, the same in sixteen parts, was not
+        faster: the planner, taking NULL reasons as common — they are, outside
+        «Abandonnés» — walks every abandoned dossier to find none, 38 ms a part.)"""
+        parts = [True, False]  # without a date, then with one (ascending)
+        if query.descending:
+            parts.reverse()
+        if key is not None:
+            parts = parts[parts.index(key[0] is None) :]
+        clauses, params = _filters(query)
+        direction = "DESC" if query.descending else "ASC"
+        after = "<" if query.descending else ">"
+        keys = ", ".join(expression for expression, _nullable in _sort_terms(query))
+        rows: list[tuple] = []
+        for number, no_date in enumerate(parts):
+            where = [*clauses, f"d.abandoned_on IS {'' if no_date else 'NOT '}NULL"]
+            arguments = [*params]
+            order = ["d.id"] if no_date else ["d.abandoned_on", "d.id"]
+            if number == 0 and key is not None:
+                where.append(f"({', '.join(order)}) {after} ({', '.join(['%s'] * len(order))})")
+                arguments += [key[-1]] if no_date else [key[-2], key[-1]]
+            # The dossiers without a date (none, or a few: `abandon` dates them) are found
+            # by an index and sorted (`d.id + 0`), not by walking the primary key.
+            sort = ["d.id + 0"] if no_date else order
+            sql = (
+                f"SELECT {_COLUMNS}, {keys} FROM dossiers AS d {_JOINS}{_where(where)} "
+                f"ORDER BY {', '.join(f'{term} {direction}' for term in sort)} LIMIT %s"
+            )
+            rows += self._execute(sql, [*arguments, limit - len(rows)])
+            if len(rows) == limit:
+                break
+        return rows
 
     def _walk_groups(self, query: ListQuery, key: tuple | None, limit: int) -> list[tuple] | None:
         """A page of a sort led by a column with few values (`_GROUPS`): those values in
