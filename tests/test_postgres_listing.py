@@ -141,6 +141,44 @@ def test_an_interrupted_read_on_the_server_raises_cancelled_and_the_next_one_run
         reader.close()
 
 
+def test_a_read_cancelled_inside_a_regular_expression_is_cancelled_too(server_workspace):
+    """The server cancels a search's regular expression with «invalid regular expression:
+    operation cancelled» (2201B) rather than 57014 — what the tabs' count met while typing
+    (the crash dialog). Said here by the server itself when the cancel reaches it."""
+    import threading
+    import time
+
+    reader = server_workspace.open_reader()
+    listing = reader._listing
+    outcome: list[BaseException] = []
+    regex_cancelled = (
+        "DO $$ BEGIN PERFORM pg_sleep(20); EXCEPTION WHEN query_canceled THEN "
+        "RAISE EXCEPTION USING ERRCODE = '2201B', "
+        "MESSAGE = 'invalid regular expression: operation cancelled'; END $$"
+    )
+
+    def read() -> None:
+        try:
+            with listing._interruptible():
+                listing._execute(regex_cancelled)
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=read)
+    try:
+        thread.start()
+        while not listing._running:
+            time.sleep(0.01)
+        time.sleep(0.2)  # the statement on its way to the server
+        reader.interrupt()
+        thread.join(10)
+        assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
+        assert reader.fetch_page(ListQuery(), 0, 3)
+    finally:
+        thread.join()
+        reader.close()
+
+
 def test_a_lost_list_connection_is_opened_again_by_the_read_that_finds_it(server_workspace):
     """The session ended while the list was idle (a server restart): the read that finds
     it lost runs again on a new connection, and the user sees nothing (before: «ne répond

@@ -252,6 +252,13 @@ class ServerListing:
                 yield
             except psycopg.errors.QueryCanceled:
                 raise Cancelled("Lecture de la liste interrompue.") from None
+            except psycopg.Error:
+                # Cancelled inside a regular expression, the server says «invalid regular
+                # expression: operation cancelled» (2201B), not 57014: seen while typing a
+                # search, the tabs' count raised it to the crash dialog.
+                if self._interrupted:
+                    raise Cancelled("Lecture de la liste interrompue.") from None
+                raise
             finally:
                 with self._state:
                     self._running = False
