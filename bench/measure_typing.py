@@ -1,6 +1,7 @@
 """Typing in the search field of a big office: does the window keep up?
 
     python bench/measure_typing.py OFFICE.sqlite3 [--runs N] [--interval MS]
+    python bench/measure_typing.py postgresql://user@host:port/base [...]   (a server office)
 
 Types each search of `SEARCHES` a key every `--interval` ms (a fast typist: 80 ms), on
 «Tous» sorted by creation, newest first (the list as it opens), and reports per search:
@@ -27,7 +28,7 @@ from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from app.paths import DataPaths
+from app.paths import DataPaths, ServerLocation, parse_location
 from app.workspace import OfficeDatabase
 from ui.launcher import create_application
 from ui.main_window import MainWindow
@@ -111,15 +112,18 @@ def type_search(window: MainWindow, text: str, interval: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("database", type=Path)
+    parser.add_argument("database", help="the office's file, or a server's address")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--interval", type=float, default=80.0, help="ms between two keys")
     args = parser.parse_args()
     app = create_application()
-    from app.storage.schema import ensure_schema
+    location = parse_location(args.database)
+    if not isinstance(location, ServerLocation):
+        from app.storage.schema import ensure_schema
 
-    ensure_schema(DataPaths(args.database))
-    office = OfficeDatabase(DataPaths(args.database))
+        location = DataPaths(Path(args.database))
+        ensure_schema(location)
+    office = OfficeDatabase(location)
     workspace = office.workspace_for(
         office.authenticate("admin", os.environ.get("DOSSIA_PASSWORD", "demo"))
     )

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from app.errors import Cancelled
+from app.errors import Cancelled, StorageError
 from app.listing import ListColumn, ListQuery, ListRow
 from app.workspace import Workspace
 from models.enums import DossierStatus
@@ -91,11 +91,15 @@ class DossierTableModel(QAbstractTableModel):
         painted: a view has painted the new query's rows (or none did within
             `UNPAINTED_MS`): background work for it may start, without slowing that paint.
         completed: the whole list's length is known (its ids arrived).
+        readFailed(str): the storage refused to read the rows (an office server that does not
+            answer, for a moment): the message, in French, for the window to show; the rows
+            shown stay those of before.
     """
 
     queryChanged = Signal()
     painted = Signal()
     completed = Signal()
+    readFailed = Signal(str)
 
     KEPT_PAGES = 40
 
@@ -158,7 +162,12 @@ class DossierTableModel(QAbstractTableModel):
             return
         self._pending = False
         first = min(FIRST_PAGE_SIZE, self.page_size)
-        self._show_first_page(query, self._workspace.list_page(query, 0, first), first)
+        try:
+            rows = self._workspace.list_page(query, 0, first)
+        except StorageError as error:
+            self.readFailed.emit(error.message)
+            return
+        self._show_first_page(query, rows, first)
 
     def _read_first_page(self, generation: int, query: ListQuery) -> None:
         first = min(FIRST_PAGE_SIZE, self.page_size)
@@ -182,7 +191,7 @@ class DossierTableModel(QAbstractTableModel):
         def failed(error: BaseException) -> None:
             if generation == self._generation:  # the rows shown stay those of before
                 self._pending = False
-            raise error
+            self._failed(error)
 
         self._jobs.run(work, arrived, failed)
 
@@ -223,8 +232,13 @@ class DossierTableModel(QAbstractTableModel):
         self._generation += 1
         self._stop_fetching()
         if self._complete and len(self._ids) <= SYNC_IDS:
+            try:
+                ids = self._workspace.list_ids(self._query)
+            except StorageError as error:
+                self.readFailed.emit(error.message)
+                return
             self.beginResetModel()
-            self._set_ids(self._workspace.list_ids(self._query))
+            self._set_ids(ids)
             self.endResetModel()
             if then is not None:
                 then()
@@ -263,7 +277,14 @@ class DossierTableModel(QAbstractTableModel):
             if fetched_for == self._generation and ids is not None:
                 done(ids)
 
-        self._jobs.run(work, arrived)
+        self._jobs.run(work, arrived, self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        """A background read the storage refused (an office server away): said, not
+        raised; anything else is raised as any failure of the GUI thread."""
+        if not isinstance(error, StorageError):
+            raise error
+        self.readFailed.emit(error.message)
 
     def _stop_fetching(self) -> None:
         if self._reader is not None and self._jobs.busy:
@@ -313,7 +334,11 @@ class DossierTableModel(QAbstractTableModel):
         if page is None:
             start = number * self.page_size
             ids = self._ids[start : start + self.page_size]
-            found = self._workspace.list_rows(self._query, ids)
+            try:
+                found = self._workspace.list_rows(self._query, ids)
+            except StorageError as error:  # blank rows until the next refresh (not a
+                self.readFailed.emit(error.message)  # read per cell painted)
+                found = {}
             page = [(found[i], _cells(found[i])) if i in found else None for i in ids]
             self._pages[number] = page
             while len(self._pages) > self.KEPT_PAGES:
@@ -349,7 +374,11 @@ class DossierTableModel(QAbstractTableModel):
         list no longer shows (another broker under the broker filter, a name the search no
         longer finds) went away, or a dossier not shown now belongs (the list is re-read)."""
         index = self.row_of(dossier_id)
-        row = self._workspace.list_row(self._query, dossier_id)
+        try:
+            row = self._workspace.list_row(self._query, dossier_id)
+        except StorageError as error:
+            self.readFailed.emit(error.message)
+            return False
         if index < 0:
             if row is None:
                 return False

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from app.changes import Change
-from app.errors import Cancelled, DomainError
+from app.errors import Cancelled, DomainError, StorageError
 from app.listing import ListColumn, ListQuery, ListTab
 from app.paths import network_location
 from app.workspace import Workspace
@@ -84,6 +84,7 @@ AUTOMATIC_BACKUP_QUIET_MS = 60_000
 # office on a server, which tells at once (LISTEN/NOTIFY), only as a fallback.
 POLL_MS = 2000
 POLL_FALLBACK_MS = 30_000
+LIST_FAILED_SHOWN_MS = 30_000  # the list not read (an office server away): said this long
 AUTOMATIC_BACKUP_LATEST_S = 600.0
 
 
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow):
 
         self.model = DossierTableModel(workspace)
         self.model.queryChanged.connect(self._query_shown)
+        self.model.readFailed.connect(self._list_failed)
         self.model.painted.connect(self._rows_painted)
         self._build()
         self._build_menus()
@@ -819,7 +821,17 @@ class MainWindow(QMainWindow):
             except Cancelled:  # a newer query's count is coming
                 return generation, None
 
-        self._counts.run(count, self._counts_ready)
+        self._counts.run(count, self._counts_ready, self._counts_failed)
+
+    def _counts_failed(self, error: BaseException) -> None:
+        if not isinstance(error, StorageError):
+            raise error
+        self._list_failed(error.message)
+
+    def _list_failed(self, message: str) -> None:
+        """The list or its counts could not be read (an office server away for a moment):
+        said in the status bar; the rows shown stay, and the next refresh reads again."""
+        self.statusBar().showMessage(message, LIST_FAILED_SHOWN_MS)
 
     def _counts_ready(self, result) -> None:
         generation, counts = result

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, select, text
@@ -48,6 +49,10 @@ UNREACHABLE = (
     "Le serveur de la base de données ne répond pas : la modification n'a pas été "
     "enregistrée. Vérifiez le réseau du cabinet puis réessayez ; Dossia se reconnecte de "
     "lui-même."
+)
+UNREACHABLE_READ = (
+    "Le serveur de la base de données ne répond pas : les données n'ont pas pu être lues. "
+    "Vérifiez le réseau du cabinet puis réessayez ; Dossia se reconnecte de lui-même."
 )
 
 
@@ -133,6 +138,19 @@ _PASSWORD_MISSING = ("no password supplied", "aucun mot de passe")
 _NO_DATABASE = re.compile(r'database "[^"]*" does not exist|base de donn\S* « .* » n\'existe pas')
 
 
+# The server there but not taking sessions for now: starting, stopping or restarting
+# (57P03), or the database closed to new ones for a moment (maintenance).
+_NOT_READY = (
+    "the database system is",  # … starting up / shutting down / in recovery mode
+    "not currently accepting connections",
+    "server closed the connection unexpectedly",  # stopping while the session began
+    "le serveur a fermé la connexion de façon inattendue",
+    "le système de bases de données",  # … se lance / s'arrête / est en cours de restauration
+    "n'accepte pas de connexions",
+    "n'accepte pas actuellement",
+)
+
+
 def unreachable(location: ServerLocation, error: Exception) -> ServerRefusal:
     """Why the connection to the server failed, in French, with what to do."""
     orig = getattr(error, "orig", None) or error
@@ -175,7 +193,13 @@ def unreachable(location: ServerLocation, error: Exception) -> ServerRefusal:
         )
     lines = [line.strip() for line in reason.splitlines() if line.strip()]
     detail = lines[0].removeprefix("connection failed: ") if lines else reason
-    if "timeout" in said or "refused" in said or "could not" in said or "translate host" in said:
+    if (
+        "timeout" in said
+        or "refused" in said
+        or "could not" in said
+        or "translate host" in said
+        or any(text in said for text in _NOT_READY)
+    ):
         return ServerRefusal(
             f"Impossible de joindre {where} ({detail}). Vérifiez que le serveur est démarré "
             "et que ce poste est sur le réseau du cabinet, puis réessayez ; rien n'a été "
@@ -305,7 +329,7 @@ class ServerDatabase(Database):
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        with _server_errors(), super().read() as session:
+        with _server_errors(UNREACHABLE_READ), super().read() as session:
             yield session
 
     @contextlib.contextmanager
@@ -370,7 +394,7 @@ class ServerDatabase(Database):
 
 
 @contextlib.contextmanager
-def _server_errors() -> Iterator[None]:
+def _server_errors(unreachable_message: str = UNREACHABLE) -> Iterator[None]:
     """The file's refusals (`app.storage.database.storage_error`) said for a server: a lost
     connection (server stopped, network down: the pool opens a new one next time) or a lock
     waited for too long."""
@@ -378,8 +402,26 @@ def _server_errors() -> Iterator[None]:
         yield
     except StorageError as error:
         cause = error.__cause__
-        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
-            raise StorageError(UNREACHABLE) from cause
         if getattr(getattr(cause, "orig", None), "sqlstate", None) == _LOCK_NOT_AVAILABLE:
             raise StorageError(BUSY) from cause
+        if isinstance(cause, DBAPIError) and _connection_lost(cause):
+            raise StorageError(unreachable_message) from cause
         raise
+
+
+# The server's own words for «this session is over»: a connection exception (08…), the
+# server shutting down or restarting (57P01–57P03).
+_SESSION_ENDED = ("08", "57P01", "57P02", "57P03")
+
+
+def _connection_lost(error: DBAPIError) -> bool:
+    """Whether `error` is the server gone: a connection lost in the middle of a use case,
+    or none to be had (the server stopped, restarting, the network down — libpq's failure
+    to connect carries no SQLSTATE)."""
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    if not isinstance(original, psycopg.OperationalError):
+        return False
+    state = original.sqlstate
+    return state is None or state.startswith(_SESSION_ENDED)

@@ -17,10 +17,10 @@ import psycopg
 
 from app.errors import DatabaseOpenError, StorageError
 from app.paths import ServerLocation
-from app.storage.postgres import CONNECT_TIMEOUT_S, ServerDatabase, unreachable
+from app.storage.postgres import CONNECT_TIMEOUT_S, ServerDatabase, ServerRefusal, unreachable
 from app.storage.postgres_accounts import ServerAccounts
 from app.storage.postgres_changes import ChangeListener
-from app.storage.postgres_listing import ServerListing
+from app.storage.postgres_listing import LIST_UNREACHABLE, ServerListing
 
 _OWN_COMMITS_KEPT = 1000
 
@@ -65,8 +65,14 @@ class ServerOffice:
         self._listener: ChangeListener | None = None
 
     def reader(self) -> ServerListing:
-        """A listing on a connection of its own, for a worker thread (close it after use)."""
-        return ServerListing(lambda: connect_listing(self.location))
+        """A listing on a connection of its own, for a worker thread (close it after use).
+        Raises StorageError (the list's own French message) while the server is away."""
+        try:
+            return ServerListing(lambda: connect_listing(self.location))
+        except ServerRefusal as error:
+            if error.reason != "unreachable":
+                raise
+            raise StorageError(LIST_UNREACHABLE) from error
 
     # --- other users' changes: told at once (LISTEN/NOTIFY), and polled as a fallback ---
 
