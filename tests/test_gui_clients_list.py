@@ -201,20 +201,34 @@ def test_a_profile_that_sees_all_but_edits_its_own_creates_only_its_own(qtbot, w
         reader.close()
 
 
+def _activate(qtbot, window) -> None:
+    """`window` made the active one, as a click on it would. The offscreen platform may
+    hand the activation to the window shown last a moment later, on a loaded machine:
+    asked again until it holds."""
+    from PySide6.QtWidgets import QApplication
+
+    def active() -> bool:
+        if QApplication.activeWindow() is not window:
+            window.activateWindow()
+            return False
+        return True
+
+    qtbot.waitUntil(active, timeout=15_000)
+
+
 def test_the_keyboard_round_trip(qtbot, main_window, workspace):
     """Ctrl+F, Bas into the results, Entrée opens, Ctrl+Tab and Ctrl+Page suiv. between the
     tabs, Alt+A the Actions menu, Échap closes and the list has the same row selected;
     Aide › Raccourcis clavier lists them."""
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication, QTableView
+    from PySide6.QtWidgets import QTableView
 
     from models.enums import DossierStatus
     from tests.helpers import new_dossier
 
     detail = new_dossier(workspace, last_name="Zorglub", status=DossierStatus.PROSPECT)
     main_window.refresh()
-    main_window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window)
+    _activate(qtbot, main_window)
     qtbot.keyClick(main_window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     search = main_window.search
     assert search.hasFocus()
@@ -226,8 +240,7 @@ def test_the_keyboard_round_trip(qtbot, main_window, workspace):
     qtbot.keyClick(table, Qt.Key.Key_Return)
     window = main_window._dossier_windows[detail.id]  # closed below (deleted on close)
     qtbot.waitUntil(lambda: window.view.tabs_complete)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    _activate(qtbot, window)
     tabs = window.view.tabs
     assert tabs.currentIndex() == 0
     qtbot.keyClick(window, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
