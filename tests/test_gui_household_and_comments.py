@@ -251,6 +251,48 @@ def test_a_field_saved_while_the_dossier_changed_elsewhere_is_not_lost(
     assert not profession.property("invalid")
 
 
+def test_an_open_dossier_shows_another_computers_change_unless_a_field_is_being_typed(
+    qtbot, main_window, open_dossier, open_office
+):
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QApplication
+
+    from tests.conftest import PASSWORD
+
+    detail = new_dossier(main_window.workspace)
+    window = open_dossier(detail.id)
+    open_tab(window, "Emprunteurs")
+    main_window.refresh_if_changed()  # what this computer did is seen
+    other = open_office()  # another computer
+    household = other.workspace_for(other.authenticate("pmoreau", PASSWORD)).household
+    holder = household.get(detail.id).borrowers[0]
+    household.save_borrower(detail.id, detail.version, 1, replace(holder, city="Lyon"))
+    main_window.refresh_if_changed()  # what the poll (a server's notification) runs
+    assert window.findChild(QLineEdit, "holderCity").text() == "Lyon"
+    assert "il est à jour" in window.findChild(QLabel, "messageText").text()
+    # A field being typed (not left yet): left as typed, and the change said.
+    phone = window.findChild(QLineEdit, "holderPhone")
+
+    def focused() -> bool:  # as a click would: the window active, the field focused
+        if QApplication.focusWidget() is not phone:
+            window.activateWindow()
+            phone.setFocus()
+            return False
+        return True
+
+    qtbot.waitUntil(focused, timeout=15_000)
+    type_text(qtbot, phone, "0611223344")
+    saved = household.get(detail.id)
+    household.save_borrower(detail.id, saved.version, 1, replace(saved.borrowers[0], city="Nantes"))
+    main_window.refresh_if_changed()
+    assert phone.text() == "0611223344" and window.findChild(QLineEdit, "holderCity").text() == "Lyon"
+    assert "Votre saisie en cours sera vérifiée" in window.findChild(QLabel, "messageText").text()
+    phone.editingFinished.emit()  # left: saved on the version it was typed on, theirs kept
+    fresh = household.get(detail.id).borrowers[0]
+    assert (fresh.city, fresh.phone) == ("Nantes", "06 11 22 33 44")
+
+
 def test_a_dialog_meeting_a_change_made_elsewhere_stays_open_with_what_was_typed(
     qtbot, workspace, open_dossier
 ):

@@ -9,13 +9,18 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QTabWidget,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -487,6 +492,44 @@ class DossierView(QWidget):
         self.reload()
         if self.invoices_tab is not None and self.invoices_tab.info is not None:
             self.invoices_tab.reload()
+
+    def refresh_from_elsewhere(self) -> None:
+        """Something was saved elsewhere (another computer, another Dossia on these data):
+        if it is this dossier, show it as it is now — unless the user is typing here, in
+        which case the version check guards the input when it is saved (a conflict is
+        reloaded and said then, nothing typed is lost)."""
+        if self.detail is None or self.dossier_id is None:
+            return
+        dossier_id = self.dossier_id
+        outcome = attempt(lambda: self.workspace.dossiers.get(dossier_id))
+        if outcome.gone is not None:
+            self._gone(outcome.gone.message)
+            return
+        fresh = outcome.value
+        if fresh is None or self.detail is None or fresh.version == self.detail.version:
+            return
+        if self._typing():
+            self.show_notice(
+                "Ce dossier vient d'être modifié sur un autre poste. Votre saisie en cours sera "
+                "vérifiée à l'enregistrement : si elle touche ce qui a changé, Dossia vous le dira."
+            )
+            return
+        self.reload()
+        if self.invoices_tab is not None and self.invoices_tab.info is not None:
+            self.invoices_tab.reload()
+        self.show_notice("Ce dossier vient d'être modifié sur un autre poste : il est à jour.")
+
+    def _typing(self) -> bool:
+        """Whether a field of this window holds input not saved yet (a field not left, the
+        note being written): a reload now would show the saved value over it."""
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):
+            return False
+        if isinstance(focus, QLineEdit):
+            return focus.isModified()
+        if isinstance(focus, QTextEdit | QPlainTextEdit):
+            return focus.document().isModified()
+        return isinstance(focus, QAbstractSpinBox)  # its text is not told apart: be safe
 
     def show_error(self, error: DomainError) -> None:
         self.message_bar.show_message(error.message)

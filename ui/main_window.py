@@ -548,6 +548,9 @@ class MainWindow(QMainWindow):
         if version != self._seen_version:
             if self._seen_version != -1:
                 self.refresh()
+                # The open dossiers too, each if it is the one that changed (issue 11).
+                for window in list(self._dossier_windows.values()):
+                    window.view.refresh_from_elsewhere()
             self._seen_version = version
 
     def _recover_missing_file(self) -> None:
