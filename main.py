@@ -608,9 +608,12 @@ def run_migrate_to_server(args: argparse.Namespace) -> int:
             raise DomainError(
                 "Indiquez l'adresse du serveur : postgresql://utilisateur@serveur:port/base."
             )
-        with user_workspace(
-            resolve_paths(args.db), args, "la migration demande un administrateur"
-        ) as workspace:
+        login = getattr(args, "user", None)
+        if not login:
+            raise DomainError("Indiquez --user : la migration demande un administrateur.")
+        password = password_of(login)  # asked once, for the login and the migration
+        workspace = logged_in(resolve_paths(args.db), login, password=password)
+        with contextlib.closing(workspace):
             migration = workspace.migration
             target = _server_password_asked(target, migration.check_target)
             shown = -1
@@ -623,10 +626,11 @@ def run_migrate_to_server(args: argparse.Namespace) -> int:
                 shown = percent
                 return True
 
-            migrated = migration.migrate(target, password_of(args.user), progress)
+            migrated = migration.migrate(target, password, progress)
     except DomainError as error:
         print(error.message, file=sys.stderr)
-        return 2
+        # An unreachable server: a scheduled task tells «try again later» from «refused».
+        return EXIT_STORAGE if getattr(error, "busy", False) else 2
     if sys.stderr.isatty():
         print(file=sys.stderr)
     rows = sum(table.rows for table in migrated.copy.tables)
@@ -635,7 +639,13 @@ def run_migrate_to_server(args: argparse.Namespace) -> int:
         f"{len(migrated.copy.tables)} tables, toutes vérifiées."
     )
     print(migrated.documents_summary)
-    print(f"Rapport : {migrated.report}")
+    if migrated.report is not None:
+        print(f"Rapport : {migrated.report}")
+    else:
+        print(
+            "Le rapport n'a pas pu être écrit (disque plein ?) : la migration est faite, le "
+            "journal d'audit du serveur la garde."
+        )
     print(f"Le fichier {migrated.kept_file} est conservé en lecture seule, comme sauvegarde.")
     return 0
 

@@ -8,7 +8,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit
 
 from platformdirs import user_config_dir, user_data_dir
 
@@ -137,8 +137,9 @@ class ServerLocation:
             [
                 (key, value)
                 for key, value in parse_qsl(parts.query, keep_blank_values=True)
-                if key.lower() != "password"
-            ]
+                if key.lower() not in ("password", "sslpassword")
+            ],
+            quote_via=quote,  # «%20», not «+»: libpq reads a «+» as it is
         )
         return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 

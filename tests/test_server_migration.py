@@ -285,3 +285,51 @@ def test_a_document_altered_on_this_computer_stops_the_migration(with_files, emp
     finally:
         office.close()
     assert _tables_on(empty_server) == 0
+
+
+def test_a_dossia_opened_during_the_copy_stops_it_before_the_commit(paths, empty_server):
+    office = OfficeDatabase(paths)
+    admin = office.workspace_for(office.authenticate("admin", PASSWORD))
+    late: list[OfficeDatabase] = []
+
+    def progress(done: int, total: int) -> bool:
+        if not late and done > total // 2:  # another window opens meanwhile
+            late.append(OfficeDatabase(paths))
+        return True
+
+    try:
+        with pytest.raises(DomainError, match="pendant la copie"):
+            admin.migration.migrate(empty_server, PASSWORD, progress)
+    finally:
+        for other in late:
+            other.close()
+        office.close()
+    assert _tables_on(empty_server) == 0
+    assert not (paths.folder / MOVED_NAME).exists()
+    assert open_office(paths).state is OfficeState.READY
+
+
+def test_the_file_is_marked_before_the_commit_and_a_failed_report_changes_nothing(
+    workspace, paths, empty_server, monkeypatch
+):
+    from app.office import migration_service
+
+    def full_disk(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(migration_service.MigrationService, "_write_report_to", full_disk)
+    migrated = workspace.migration.migrate(empty_server, PASSWORD)
+    assert migrated.report is None and all(table.same for table in migrated.copy.tables)
+    assert open_office(paths).state is OfficeState.UNUSABLE  # the file says where it went
+
+
+def test_a_value_the_server_refuses_is_named_without_showing_it(workspace, paths, empty_server):
+    with workspace.database.write() as session:
+        session.execute(text("UPDATE borrowers SET net_monthly_income_cents = 3000000000"))
+    with pytest.raises(DomainError) as refused:
+        workspace.migration.migrate(empty_server, PASSWORD)
+    message = refused.value.message
+    assert "« borrowers »" in message and "net_monthly_income_cents" in message
+    assert "3000000000" not in message and "rien n'a été écrit" in message
+    assert _tables_on(empty_server) == 0
+    assert not (paths.folder / MOVED_NAME).exists()

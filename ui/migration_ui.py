@@ -59,6 +59,12 @@ CANCELLED = "Migration annulée : rien n'a été écrit sur le serveur."
 REOPEN = "Le fichier du cabinet n'a pas été modifié. Dossia se rouvrira à la fermeture."
 
 
+NO_REPORT = (
+    "Le rapport n'a pas pu être écrit dans le dossier des données (disque plein ?) : la "
+    "migration est faite, et le journal d'audit du serveur la garde."
+)
+
+
 class MigrationDialog(QDialog):
     """The form (the server, its test, the administrator's password), the copy's progress
     with «Annuler», then the verification's summary and «Redémarrer maintenant»."""
@@ -386,7 +392,11 @@ class MigrationDialog(QDialog):
                 )
             ):
                 self.result_table.setItem(row, column, item)
-        self.report_label.setText(f"Rapport de la migration : {migrated.report}")
+        if migrated.report is not None:
+            self.report_label.setText(f"Rapport de la migration : {migrated.report}")
+        else:
+            self.report_label.setText(NO_REPORT)
+        self.open_report_button.setEnabled(migrated.report is not None)
         note = (
             f"Ce poste ouvrira désormais le cabinet sur le serveur ({migrated.server}). "
             f"Le fichier {migrated.kept_file} est conservé en lecture seule, comme sauvegarde. "
@@ -399,7 +409,10 @@ class MigrationDialog(QDialog):
 
     def _open(self, report: bool) -> None:
         if self.migrated is not None:
-            target = self.migrated.report if report else self.migrated.report.parent
+            kept = self.migrated.kept_file
+            target = self.migrated.report if report else kept.parent
+            if target is None:
+                return
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
     # --- closing -----------------------------------------------------------------------------

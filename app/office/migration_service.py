@@ -34,7 +34,7 @@ from app.storage.documents import LOGO_KEY, DocumentStore
 from app.storage.moved import LOCK_NAME, MIGRATION_RUNNING, MOVED_NAME
 from app.storage.postgres import ServerFacts, ServerRefusal, ServerState, describe_server
 from app.storage.server_migration import CopyResult, FileDocuments, Progress, copy_to_server
-from app.storage.sqlite_office import open_session, other_sessions
+from app.storage.sqlite_office import SessionMarks, other_sessions
 from models.dossier import Document, Dossier
 from models.enums import AuditAction, Right
 from models.office import Setting, User
@@ -47,7 +47,7 @@ class Migrated:
 
     server: str
     copy: CopyResult
-    report: Path
+    report: Path | None  # None: it could not be written (disk full…); the audit log has it
     kept_file: Path
 
     @property
@@ -80,6 +80,10 @@ class MigrationService:
         self._paths = paths
         self._release = release  # the workspace's connections closed before the copy
         self._documents = documents or DocumentStore(paths.documents)
+        self._on = dt.datetime.now()  # the migration's time (set again when it starts)
+        self._location: ServerLocation | None = None
+        self._marked = False
+        self._own_mark: Path | None = None
         self._missing: tuple[str, ...] = ()  # the last copy's documents absent here
 
     def check_target(self, location: ServerLocation) -> None:
@@ -131,23 +135,30 @@ class MigrationService:
         self._db.dispose()
         lock = _take_lock(self._paths)
         try:
-            if other_sessions(self._paths):
-                raise DomainError(
-                    "Dossia est ouvert ailleurs sur ces données (une autre fenêtre, un autre "
-                    "utilisateur de cet ordinateur, une commande en cours) : fermez-le, puis "
-                    "recommencez. Rien n'a été modifié."
-                )
-            with open_session(self._paths):
+            _refuse_other_sessions(self._paths)
+            marks = SessionMarks(self._paths)  # the copy's own: a conversion waits for it
+            marks.open()
+            self._own_mark = marks.mark
+            try:
+                self._on = dt.datetime.now().replace(microsecond=0)
+                self._location = location
                 copy = self._copy(location, progress)
-                on = dt.datetime.now().replace(microsecond=0)
-                report = self._write_report(location, copy, on)
-                self._keep_file(location, on)
+                for path in (self._paths.database,):
+                    with contextlib.suppress(OSError):  # a guard: the mark is the rule
+                        os.chmod(path, stat.S_IRUSR)
+                report = self._write_report(location, copy, self._on)
+            finally:
+                marks.close()
         finally:
             unlock(lock)
+            # Gone with the migration: where locks cannot be known, a file left here would
+            # be taken for a migration still running.
+            (self._paths.folder / LOCK_NAME).unlink(missing_ok=True)
         return Migrated(location.address, copy, report, self._paths.database)
 
     def _copy(self, location: ServerLocation, progress: Progress | None) -> CopyResult:
         source_db = Database(self._paths)
+        self._marked = False
         try:
             with source_db.engine.connect() as source, source.begin():
                 # SQLite's read transaction holds its snapshot from the first read on.
@@ -156,11 +167,19 @@ class MigrationService:
                 )
                 self._missing = _missing_documents(source, copy.documents.missing)
                 return copy
+        except BaseException:
+            if self._marked:  # marked, then the commit failed: the file is still the office
+                (self._paths.folder / MOVED_NAME).unlink(missing_ok=True)
+            raise
         finally:
             source_db.dispose()
 
     def _finishing(self, target: Connection) -> None:
-        """On the server, in the copy's transaction: the migration in its audit log."""
+        """On the server, in the copy's transaction, just before its commit: the migration
+        in its audit log; no other Dossia opened on the file meanwhile (its writes would
+        stay behind); then the file marked as moved — before the commit, so that no kill
+        or error after it can leave the file writable beside a server holding a copy
+        (the mark is taken back if the commit fails)."""
         with Session(bind=target) as session:
             audit.record(
                 session,
@@ -169,27 +188,41 @@ class MigrationService:
                 details=f"Cabinet migré depuis le fichier {self._paths.database.name} d'un poste",
             )
             session.flush()
-
-    def _write_report(self, location: ServerLocation, copy: CopyResult, on: dt.datetime) -> Path:
-        path = self._paths.folder / f"rapport-migration-{on:%Y%m%d-%H%M%S}.txt"
-        with atomic_write(path) as stream:
-            stream.write(
-                migration_report(self._paths, location, copy, on, self._user.login, self._missing)
-            )
-        return path
-
-    def _keep_file(self, location: ServerLocation, on: dt.datetime) -> None:
-        """The file kept as it was: marked as moved (a start says where), then read-only."""
-        with atomic_write(self._paths.folder / MOVED_NAME) as stream:
+        _refuse_other_sessions(self._paths, self._own_mark)
+        assert self._location is not None  # set by migrate()
+        marker = self._paths.folder / MOVED_NAME
+        with atomic_write(marker) as stream:
             json.dump(
-                {"server": location.address, "on": on.isoformat(), "by": self._user.login},
+                {
+                    "server": self._location.address,
+                    "on": self._on.isoformat(),
+                    "by": self._user.login,
+                },
                 stream,
                 ensure_ascii=False,
                 indent=1,
             )
-        for path in (self._paths.database,):
-            with contextlib.suppress(OSError):  # read-only is a guard, the mark is the rule
-                os.chmod(path, stat.S_IRUSR)
+        self._marked = True
+
+    def _write_report(
+        self, location: ServerLocation, copy: CopyResult, on: dt.datetime
+    ) -> Path | None:
+        """The report beside the file; None if it could not be written (the migration is
+        done whatever happens here: the server's audit log has it)."""
+        path = self._paths.folder / f"rapport-migration-{on:%Y%m%d-%H%M%S}.txt"
+        try:
+            self._write_report_to(path, location, copy, on)
+        except OSError:
+            return None
+        return path
+
+    def _write_report_to(
+        self, path: Path, location: ServerLocation, copy: CopyResult, on: dt.datetime
+    ) -> None:
+        with atomic_write(path) as stream:
+            stream.write(
+                migration_report(self._paths, location, copy, on, self._user.login, self._missing)
+            )
 
 
 def _missing_documents(source: Connection, hashes: tuple[str, ...]) -> tuple[str, ...]:
@@ -273,10 +306,28 @@ def _require_empty(facts: ServerFacts, location: ServerLocation) -> None:
         )
 
 
+def _refuse_other_sessions(paths: DataPaths, own: Path | None = None) -> None:
+    """Another Dossia open on these data (another window, another user of this computer,
+    a command) would go on writing to the file: its work would stay behind. `own`: the
+    copy's own mark, once it runs (then another one opened during the copy)."""
+    if any(mark != own for mark in other_sessions(paths)):
+        raise DomainError(
+            (
+                "Dossia a été ouvert sur ces données pendant la copie"
+                if own is not None
+                else "Dossia est ouvert ailleurs sur ces données"
+            )
+            + " (une autre fenêtre, un autre utilisateur de cet ordinateur, une commande) : "
+            "fermez-le, puis recommencez. Rien n'a été écrit sur le serveur."
+        )
+
+
 def _take_lock(paths: DataPaths) -> int:
     try:
         handle = try_lock(paths.folder / LOCK_NAME)
     except OSError as error:
+        with contextlib.suppress(OSError):
+            (paths.folder / LOCK_NAME).unlink(missing_ok=True)
         raise DomainError(
             "Le dossier des données ne permet pas de verrouiller ses fichiers "
             f"({error.strerror or error}) : la migration ne peut pas s'y faire sans risque. "

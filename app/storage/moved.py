@@ -59,4 +59,6 @@ def moved_to(paths: DataPaths) -> MovedOffice | None:
 
 def migration_running(paths: DataPaths) -> bool:
     """Whether a migration holds the data folder right now."""
-    return (paths.folder / LOCK_NAME).exists() and bool(lock_holder(paths.folder / LOCK_NAME))
+    lock = paths.folder / LOCK_NAME
+    # Held, or not knowable (another user's file, no locks here): taken as running.
+    return lock.exists() and lock_holder(lock) is not False

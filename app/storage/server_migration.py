@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import psycopg
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -122,6 +123,14 @@ class CopyResult:
         return sum(table.rows for table in self.tables)
 
 
+class CopyRefused(Exception):
+    """The server refused a row of `table` (a value out of its column's range…)."""
+
+    def __init__(self, table: str, column: str) -> None:
+        super().__init__(table, column)
+        self.table, self.column = table, column
+
+
 class VerificationFailed(DomainError):
     """The rows read back from the server differ from the file's: nothing was committed."""
 
@@ -202,6 +211,14 @@ def copy_to_server(
             target.exec_driver_sql("ANALYZE")
     except OperationalError as error:
         raise unreachable(location, error) from error
+    except psycopg.OperationalError as error:  # the connection lost during a COPY
+        raise unreachable(location, error) from error
+    except CopyRefused as refused:
+        raise DatabaseOpenError(
+            f"{location.label[0].upper()}{location.label[1:]} a refusé une valeur de la table "
+            f"« {refused.table} » ({refused.column}) : rien n'a été écrit sur le serveur, le "
+            "fichier du cabinet n'a pas été modifié."
+        ) from None  # the server's own message holds the value: a borrower's data, kept out
     except DBAPIError as error:
         raise DatabaseOpenError(
             f"{location.label[0].upper()}{location.label[1:]} a refusé la copie ; rien n'a "
@@ -210,6 +227,15 @@ def copy_to_server(
     finally:
         engine.dispose()
     return CopyResult(tuple(checks), time.perf_counter() - started, copied)
+
+
+def _column_of(error: psycopg.Error) -> str:
+    """Which column a refused COPY row names («colonne price_cents»), never its value."""
+    where = error.diag.context or ""
+    marker = "column "
+    if marker in where:
+        return "colonne " + where.split(marker, 1)[1].split(":", 1)[0].strip()
+    return error.diag.message_primary or type(error).__name__
 
 
 def _require_empty(target: Connection, location: ServerLocation) -> None:
@@ -240,20 +266,25 @@ def _copy_table(
     names = ", ".join(f'"{column.name}"' for column in columns)
     driver = target.connection.driver_connection
     assert driver is not None  # a connection in use
-    cursor = driver.cursor()
     # (Options on the statement: a Connection's own would stay for what follows.)
     result = source.execute(table.select().execution_options(yield_per=BATCH))
-    with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for rows in result.partitions():
-            for row in rows:
-                digest.add(row)
-                copy.write_row(
-                    [
-                        value if process is None or value is None else process(value)
-                        for process, value in zip(processors, row, strict=True)
-                    ]
-                )
-            tell(len(rows))
+    try:
+        cursor = driver.cursor()
+        with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for rows in result.partitions():
+                for row in rows:
+                    digest.add(row)
+                    copy.write_row(
+                        [
+                            value if process is None or value is None else process(value)
+                            for process, value in zip(processors, row, strict=True)
+                        ]
+                    )
+                tell(len(rows))
+    except psycopg.OperationalError:
+        raise
+    except psycopg.Error as error:  # a value the server refuses (SQLAlchemy sees none of it)
+        raise CopyRefused(table.name, _column_of(error)) from None  # no value in the message
     return digest.rows, digest.hex()
 
 
@@ -305,6 +336,8 @@ def _copy_documents(
         except (FileNotFoundError, NotADirectoryError):
             missing.append(content_hash)
             continue
+        except OSError as error:  # there, but not readable (rights, a disk error)
+            raise _unreadable(content_hash, error) from error
         target.execute(
             text(
                 "INSERT INTO document_contents (content_hash, size_bytes, chunks, stored_at) "
@@ -314,12 +347,15 @@ def _copy_documents(
         )
         digest = hashlib.sha256()
         sent = chunks = 0
-        for piece in _rechunked(first, pieces):
-            digest.update(piece)
-            target.execute(insert_chunk, {"hash": content_hash, "chunk": chunks, "data": piece})
-            sent += len(piece)
-            chunks += 1
-            tell(1)
+        try:
+            for piece in _rechunked(first, pieces):
+                digest.update(piece)
+                target.execute(insert_chunk, {"hash": content_hash, "chunk": chunks, "data": piece})
+                sent += len(piece)
+                chunks += 1
+                tell(1)
+        except OSError as error:
+            raise _unreadable(content_hash, error) from error
         if digest.hexdigest() != content_hash:
             raise DomainError(
                 f"Le fichier du document {content_hash[:12]}… n'est pas celui que sa ligne "
@@ -337,6 +373,14 @@ def _copy_documents(
         count += 1
         size += sent
     return DocumentsCopied(count, size, tuple(missing))
+
+
+def _unreadable(content_hash: str, error: OSError) -> DomainError:
+    return DomainError(
+        f"Le fichier du document {content_hash[:12]}… ne peut pas être lu sur ce poste "
+        f"({error.strerror or error}) : la migration est arrêtée, rien n'a été écrit sur le "
+        "serveur. Vérifiez les droits du dossier des documents, puis recommencez."
+    )
 
 
 def _rechunked(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:

@@ -70,6 +70,11 @@ class SessionMarks:
                     break
                 time.sleep(0.01)
 
+    @property
+    def mark(self) -> Path | None:
+        """This session's own mark (None when it could not be made)."""
+        return self._mark
+
     def close(self) -> None:
         if self._handle is not None:
             unlock(self._handle)  # before the unlink: Windows removes no open file
