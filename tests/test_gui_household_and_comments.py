@@ -295,6 +295,45 @@ def test_an_open_dossier_shows_another_computers_change_unless_a_field_is_being_
     assert (fresh.city, fresh.phone) == ("Nantes", "06 11 22 33 44")
 
 
+def test_a_co_borrower_being_added_or_a_dialog_open_is_not_reloaded_under_the_user(
+    qtbot, main_window, open_dossier, open_office
+):
+    from dataclasses import replace
+
+    from tests.conftest import PASSWORD
+
+    detail = new_dossier(main_window.workspace)
+    window = open_dossier(detail.id)
+    open_tab(window, "Emprunteurs")
+    main_window.refresh_if_changed()
+    other = open_office()  # another computer
+    household = other.workspace_for(other.authenticate("pmoreau", PASSWORD)).household
+
+    def changed_elsewhere(city: str) -> None:
+        saved = household.get(detail.id)
+        household.save_borrower(detail.id, saved.version, 1, replace(saved.borrowers[0], city=city))
+        main_window.refresh_if_changed()
+
+    # A co-emprunteur being added: his first name left, not saved yet (no last name).
+    click(qtbot, window.findChild(QPushButton, "addCoBorrowerButton"))
+    leave(qtbot, window.findChild(QLineEdit, "coBorrowerFirstName"), "Marie")
+    changed_elsewhere("Lyon")
+    assert window.findChild(QLineEdit, "coBorrowerFirstName").text() == "Marie"
+    assert "Votre saisie en cours" in window.findChild(QLabel, "messageText").text()
+    leave(qtbot, window.findChild(QLineEdit, "coBorrowerLastName"), "Durand")
+    co = household.get(detail.id).co_borrower
+    assert (co.first_name, co.last_name) == ("Marie", "Durand")
+    # A dialog open on the dossier: it saves on the version it read, so no reload under it.
+    main_window.refresh_if_changed()
+    dialog = window.view.open_comment(DossierTab.BORROWERS)
+    qtbot.waitUntil(dialog.isVisible)
+    changed_elsewhere("Nantes")
+    assert window.findChild(QLineEdit, "holderCity").text() != "Nantes"
+    dialog.reject()
+    changed_elsewhere("Rennes")  # nothing pending now: shown as it is
+    assert window.findChild(QLineEdit, "holderCity").text() == "Rennes"
+
+
 def test_a_dialog_meeting_a_change_made_elsewhere_stays_open_with_what_was_typed(
     qtbot, workspace, open_dossier
 ):

@@ -41,6 +41,7 @@ from ui.dialogs.comment_dialog import CommentDialog
 from ui.dialogs.dossier_dialogs import AbandonDialog, ResumeDialog
 from ui.dialogs.privacy_dialogs import ErasePersonDialog, ExportPersonDialog
 from ui.documents_tab import DocumentsTab
+from ui.forms import AutoSaveForm
 from ui.general_tab import GeneralTab
 from ui.invoices_tab import InvoicesTab
 from ui.operations import Outcome, attempt
@@ -493,35 +494,41 @@ class DossierView(QWidget):
         if self.invoices_tab is not None and self.invoices_tab.info is not None:
             self.invoices_tab.reload()
 
-    def refresh_from_elsewhere(self) -> None:
-        """Something was saved elsewhere (another computer, another Dossia on these data):
-        if it is this dossier, show it as it is now — unless the user is typing here, in
-        which case the version check guards the input when it is saved (a conflict is
-        reloaded and said then, nothing typed is lost)."""
-        if self.detail is None or self.dossier_id is None:
+    def refresh_from_elsewhere(self, version: int | None) -> None:
+        """Something was saved elsewhere (another computer, another Dossia on these data)
+        and this dossier is now at `version` (None: gone, or no longer visible): show it as
+        it is — unless the user has input here not saved yet (a field being typed, a value
+        refused, a co-emprunteur being added, a dialog open on the dossier). Then nothing is
+        reloaded under it: the change is said, and the version check guards the input when
+        it is saved (a conflict is reloaded and said then; nothing typed is lost)."""
+        if self.detail is None or self.dossier_id is None or version == self.detail.version:
             return
-        dossier_id = self.dossier_id
-        outcome = attempt(lambda: self.workspace.dossiers.get(dossier_id))
-        if outcome.gone is not None:
-            self._gone(outcome.gone.message)
-            return
-        fresh = outcome.value
-        if fresh is None or self.detail is None or fresh.version == self.detail.version:
-            return
-        if self._typing():
+        if self._holds_input():
             self.show_notice(
-                "Ce dossier vient d'être modifié sur un autre poste. Votre saisie en cours sera "
-                "vérifiée à l'enregistrement : si elle touche ce qui a changé, Dossia vous le dira."
+                "Ce dossier vient d'être modifié ailleurs (un autre poste, une autre session "
+                "de Dossia). Votre saisie en cours sera vérifiée à l'enregistrement : si elle "
+                "touche ce qui a changé, Dossia vous le dira."
             )
             return
-        self.reload()
+        self.reload()  # a dossier gone says so (its controls disabled)
+        if self.detail is None:
+            return
         if self.invoices_tab is not None and self.invoices_tab.info is not None:
             self.invoices_tab.reload()
-        self.show_notice("Ce dossier vient d'être modifié sur un autre poste : il est à jour.")
+        self.show_notice(
+            "Ce dossier vient d'être modifié ailleurs (un autre poste, une autre session de "
+            "Dossia) : il est à jour."
+        )
 
-    def _typing(self) -> bool:
-        """Whether a field of this window holds input not saved yet (a field not left, the
-        note being written): a reload now would show the saved value over it."""
+    def _holds_input(self) -> bool:
+        """Whether this window shows input not saved yet, which a reload would overwrite:
+        a field being typed (not left yet), the note being written, a refused value kept
+        to be corrected, a record being added, or a dialog open on the dossier (it saves
+        on the version it read)."""
+        if QApplication.activeModalWidget() is not None or self._dialog_open():
+            return True
+        if any(form.holds_input() for form in self.findChildren(AutoSaveForm)):
+            return True
         focus = QApplication.focusWidget()
         if focus is None or not self.isAncestorOf(focus):
             return False
@@ -530,6 +537,19 @@ class DossierView(QWidget):
         if isinstance(focus, QTextEdit | QPlainTextEdit):
             return focus.document().isModified()
         return isinstance(focus, QAbstractSpinBox)  # its text is not told apart: be safe
+
+    def _dialog_open(self) -> bool:
+        """A visible window of its own (a dialog) opened from this dossier's window."""
+        window = self.window()
+        for widget in QApplication.topLevelWidgets():
+            if widget is window or not widget.isVisible():
+                continue
+            parent = widget.parentWidget()
+            while parent is not None:
+                if parent is window:
+                    return True
+                parent = parent.parentWidget()
+        return False
 
     def show_error(self, error: DomainError) -> None:
         self.message_bar.show_message(error.message)

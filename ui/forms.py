@@ -191,6 +191,13 @@ class AutoSaveForm(QGroupBox):
         finally:
             self._loading = False
 
+    def holds_input(self) -> bool:
+        """Whether the form shows what is not saved: a refused value kept to be corrected,
+        or a record being added (a co-emprunteur) with something typed already."""
+        if self._invalid:
+            return True
+        return self._data is None and self.isVisible() and self._pending() != self._empty
+
     def _save(self, name: str) -> None:
         if self._loading:
             return
@@ -205,7 +212,11 @@ class AutoSaveForm(QGroupBox):
             return
         before = self._data
         refusal = self._save_command(data, name)
-        if isinstance(refusal, ConflictError) and self._data is not None:
+        if isinstance(refusal, ConflictError) and before is None and self._data is None:
+            # A record being added (a co-emprunteur) while the dossier changed elsewhere:
+            # nobody else has it, so it is added on the new version, as typed.
+            refusal = self._save_command(data, name)
+        elif isinstance(refusal, ConflictError) and self._data is not None:
             # Reloaded meanwhile. Changed elsewhere were other fields: save ours on the new
             # version. The same field: keep what was typed, marked, for the user to decide.
             if before is not None and getattr(self._data, name) == getattr(before, name):

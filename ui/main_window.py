@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self._settings_window: QWidget | None = None
         self.purge_reminder: QPushButton | None = None
         self._shut = False  # shut_down() ran: the database is closed
+        self._released = False  # release_database() ran: no database until a restart
         self._invoicing = None  # the «Facturation» window, once opened
         self._export_c1 = None  # the «Exporter C1» dialog, while open
         self._counts_pool = QThreadPool(self)
@@ -541,17 +542,27 @@ class MainWindow(QMainWindow):
 
     def refresh_if_changed(self) -> None:
         """Another window or process saved something: refresh, keeping scroll and selection."""
-        if not self.isEnabled() or self._shut:
+        if not self.isEnabled() or self._shut or self._released:
             return
         self._recover_missing_file()
         version = self.workspace.data_version()
         if version != self._seen_version:
             if self._seen_version != -1:
                 self.refresh()
-                # The open dossiers too, each if it is the one that changed (issue 11).
-                for window in list(self._dossier_windows.values()):
-                    window.view.refresh_from_elsewhere()
+                self._refresh_open_dossiers()
             self._seen_version = version
+
+    def _refresh_open_dossiers(self) -> None:
+        """The open dossier windows follow what was saved elsewhere: one query for their
+        versions, then only those whose dossier changed reload (issue 11)."""
+        windows = list(self._dossier_windows.items())
+        if not windows:
+            return
+        outcome = attempt(lambda: self.workspace.dossiers.versions(d for d, _w in windows))
+        if outcome.value is None:  # the database away: said by the list's refresh already
+            return
+        for dossier_id, window in windows:
+            window.view.refresh_from_elsewhere(outcome.value.get(dossier_id))
 
     def _recover_missing_file(self) -> None:
         try:
@@ -743,6 +754,7 @@ class MainWindow(QMainWindow):
             self._counts_reader.close()
             self._counts_reader = None
         self.setEnabled(False)
+        self._released = True  # a dialog may enable the window again: still no database
         self.workspace.close()
 
     def shut_down(self) -> None:

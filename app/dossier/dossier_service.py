@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -146,6 +146,19 @@ class DossierService(DossierCommands[DossierDetail]):
     def get(self, dossier_id: int) -> DossierDetail:
         with self._db.read() as session:
             return self._detail(session, self._visible(session, dossier_id))
+
+    def versions(self, dossier_ids: Iterable[int]) -> dict[int, int]:
+        """The current version of each of these dossiers this user may see (one query: what
+        open windows compare with theirs when another computer has saved something); a
+        dossier gone, or no longer visible, is absent."""
+        ids = list(dossier_ids)
+        if not ids:
+            return {}
+        query = select(Dossier.id, Dossier.version).where(Dossier.id.in_(ids))
+        if not self._user.can(Right.VIEW_ALL_DOSSIERS):
+            query = query.where(Dossier.owner_id == self._user.id)
+        with self._db.read() as session:
+            return {dossier_id: version for dossier_id, version in session.execute(query)}
 
     # --- creating ----------------------------------------------------------------------
 
