@@ -324,12 +324,24 @@ def test_the_file_is_marked_before_the_commit_and_a_failed_report_changes_nothin
 
 
 def test_a_value_the_server_refuses_is_named_without_showing_it(workspace, paths, empty_server):
+    # A NUL character (pasted from a broken PDF): a file keeps it, PostgreSQL's text cannot.
     with workspace.database.write() as session:
-        session.execute(text("UPDATE borrowers SET net_monthly_income_cents = 3000000000"))
+        session.execute(text("UPDATE borrowers SET city = :city"), {"city": "Sec\x00ret-ville"})
     with pytest.raises(DomainError) as refused:
         workspace.migration.migrate(empty_server, PASSWORD)
     message = refused.value.message
-    assert "« borrowers »" in message and "net_monthly_income_cents" in message
-    assert "3000000000" not in message and "rien n'a été écrit" in message
+    assert "« borrowers »" in message and "rien n'a été écrit" in message
+    assert "Sec" not in message and "ville" not in message
     assert _tables_on(empty_server) == 0
     assert not (paths.folder / MOVED_NAME).exists()
+
+
+def test_amounts_above_21_million_euros_fit_on_the_server(workspace, empty_server):
+    """PostgreSQL's INTEGER stops at 21,474,836.47 €; amounts are BIGINT there (0027)."""
+    with workspace.database.write() as session:
+        session.execute(text("UPDATE projects SET price_cents = 2500000000"))  # 25 M€
+    migrated = workspace.migration.migrate(empty_server, PASSWORD)
+    assert all(table.same for table in migrated.copy.tables)
+    with postgres_server.engine_on(empty_server) as engine, engine.connect() as connection:
+        highest = connection.execute(text("SELECT max(price_cents) FROM projects")).scalar()
+    assert highest == 2500000000
