@@ -198,10 +198,9 @@ def resolve_paths(db: str | os.PathLike[str] | None = None) -> DataPaths:
 
 def server_mode_unavailable(location: ServerLocation) -> str:
     return (
-        f"Dossia reconnaît {location.label}, mais cette version ne sait pas encore ouvrir un "
-        "cabinet sur un serveur (le mode serveur est en préparation) : rien n'a été créé ni "
-        "modifié. Indiquez plutôt le fichier de la base du cabinet (--db CHEMIN ou "
-        f"${DB_ENV_VAR})."
+        f"Cette commande part du fichier d'un cabinet, et {location.label} est un serveur "
+        "(donné par --db, $DOSSIA_DB ou Fichier › Connexion) : indiquez le fichier du cabinet "
+        "avec --db CHEMIN. Rien n'a été créé ni modifié."
     )
 
 

@@ -64,10 +64,10 @@ def test_a_server_is_shown_without_its_password():
     location = parse_location("postgresql://marie:s3cret@bureau:5433/dossia")
     assert isinstance(location, ServerLocation)
     assert location.label == "la base « dossia » du serveur PostgreSQL bureau:5433"
-    # What only opens a file (the demonstration) refuses it, without the password.
+    # What starts from a file (the migration to a server) refuses it, without the password.
     with pytest.raises(ServerModeUnavailable) as refused:
         resolve_paths("postgresql://marie:s3cret@bureau:5433/dossia")
-    assert "s3cret" not in refused.value.message
+    assert "s3cret" not in refused.value.message and "--db CHEMIN" in refused.value.message
 
 
 @pytest.mark.parametrize(
