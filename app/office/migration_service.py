@@ -165,7 +165,9 @@ class MigrationService:
                 copy = copy_to_server(
                     source, location, progress, self._finishing, FileDocuments(self._documents)
                 )
-                self._missing = _missing_documents(source, copy.documents.missing)
+                self._missing = _missing_documents(
+                    source, copy.documents.missing, named=self._documents.cipher is None
+                )
                 return copy
         except BaseException:
             if self._marked:  # marked, then the commit failed: the file is still the office
@@ -225,24 +227,31 @@ class MigrationService:
             )
 
 
-def _missing_documents(source: Connection, hashes: tuple[str, ...]) -> tuple[str, ...]:
-    """The documents whose file was not on this computer, said as a broker knows them:
-    «2025-00042 — Avis d'imposition (avis.pdf)» (the logo by its name)."""
+def _missing_documents(
+    source: Connection, hashes: tuple[str, ...], named: bool = True
+) -> tuple[str, ...]:
+    """The documents whose file was not on this computer, said as a broker finds them:
+    «2025-00042 — Avis d'imposition (avis.pdf)»; in an encrypted office, whose report is a
+    plain file, by their dossier's number and their number only (a title or a file name
+    may name a borrower)."""
     if not hashes:
         return ()
     rows = source.execute(
-        select(Dossier.number, Document.title, Document.filename)
+        select(Dossier.number, Document.id, Document.title, Document.filename)
         .join(Dossier, Dossier.id == Document.dossier_id)
         .where(Document.content_hash.in_(hashes))
-        .order_by(Dossier.number, Document.title)
+        .order_by(Dossier.number, Document.id)
     ).all()
-    named = [f"{number} — {title} ({filename})" for number, title, filename in rows]
+    found = [
+        f"{number} — {title} ({filename})" if named else f"{number} — document n° {document_id}"
+        for number, document_id, title, filename in rows
+    ]
     logo = source.execute(
         select(Setting.value).where(Setting.key == LOGO_KEY, Setting.value.in_(hashes))
     ).first()
     if logo is not None:
-        named.append("Logo du cabinet (Paramètres › Société)")
-    return tuple(named)
+        found.append("Logo du cabinet (Paramètres › Société)")
+    return tuple(found)
 
 
 def migration_report(
