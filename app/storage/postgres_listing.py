@@ -113,6 +113,18 @@ def search_patterns(search: str) -> list[str]:
     return patterns
 
 
+def search_substrings(search: str) -> list[str]:
+    """One LIKE pattern per typed word (those of `search_patterns`): its parts in order,
+    anything between them — what each word's regular expression implies. The parts are
+    letters and digits only: nothing to escape."""
+    substrings = []
+    for word in fold(search).split():
+        tokens = _TOKEN.findall(word)
+        if tokens:
+            substrings.append("%" + "%".join(tokens) + "%")
+    return substrings
+
+
 def _filters(
     query: ListQuery, *, with_status: bool = True, with_search: bool = True
 ) -> tuple[list[str], list[object]]:
@@ -126,9 +138,18 @@ def _filters(
             clauses.append("d.owner_id = %s")
             params.append(owner)
     if with_search:
-        for pattern in search_patterns(query.search):
+        for pattern, substring in zip(
+            search_patterns(query.search), search_substrings(query.search), strict=True
+        ):
+            # The substring first: what the regular expression implies, checked 3–4 times
+            # faster, so a walk of the sort order spends little on the dossiers that do
+            # not match («2025» newest first walks the 52,000 of 2026: 88 → 22 ms). Inside
+            # `coalesce`, the planner estimates it as one condition it cannot see into
+            # (one half), not as a second pattern: it still walks for a common word
+            # («martin») and gathers through the trigram index for a rare one.
+            clauses.append("coalesce(d.search_text LIKE %s, false)")
             clauses.append("d.search_text ~ %s")
-            params.append(pattern)
+            params.extend([substring, pattern])
     return clauses, params
 
 
