@@ -286,7 +286,9 @@ def test_an_open_dossier_shows_another_computers_change_unless_a_field_is_being_
     saved = household.get(detail.id)
     household.save_borrower(detail.id, saved.version, 1, replace(saved.borrowers[0], city="Nantes"))
     main_window.refresh_if_changed()
-    assert phone.text() == "0611223344" and window.findChild(QLineEdit, "holderCity").text() == "Lyon"
+    assert (
+        phone.text() == "0611223344" and window.findChild(QLineEdit, "holderCity").text() == "Lyon"
+    )
     assert "Votre saisie en cours sera vérifiée" in window.findChild(QLabel, "messageText").text()
     phone.editingFinished.emit()  # left: saved on the version it was typed on, theirs kept
     fresh = household.get(detail.id).borrowers[0]
