@@ -11,7 +11,8 @@ as the file's list runs on sqlite3, so it needs no SQLAlchemy.
   what SQLite's FTS5 prefix query does. Said to the server as a regular expression on
   `search_text`, which the trigram index (`pg_trgm`, migration 0001's PostgreSQL part) serves
   for words of three letters and more; a broader search (one or two letters) walks the sort
-  index and stops after a page, as the file's list does.
+  index and stops after a page, as the file's list does. Each word is checked first as a
+  substring (`LIKE`), which is cheaper, so the walk passes non-matching dossiers quickly.
 - Sorts: the same columns and tie-breaks as SQLite, then the id; NULLs first in ascending
   order as SQLite has them.
 - Sorts on a column with few values (broker, provenance, step, complete, bank) walk those
