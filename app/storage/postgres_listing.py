@@ -11,7 +11,8 @@ as the file's list runs on sqlite3, so it needs no SQLAlchemy.
   what SQLite's FTS5 prefix query does. Said to the server as a regular expression on
   `search_text`, which the trigram index (`pg_trgm`, migration 0001's PostgreSQL part) serves
   for words of three letters and more; a broader search (one or two letters) walks the sort
-  index and stops after a page, as the file's list does.
+  index and stops after a page, as the file's list does. Each word is checked first as a
+  substring (`LIKE`), which is cheaper, so the walk passes non-matching dossiers quickly.
 - Sorts: the same columns and tie-breaks as SQLite, then the id; NULLs first in ascending
   order as SQLite has them.
 - Sorts on a column with few values (broker, provenance, step, complete, bank) walk those
@@ -95,6 +96,7 @@ _TOKEN = re.compile(r"[^\W_]+")  # letters and digits: the words FTS5's unicode6
 _SEPARATOR = "[^[:alnum:]]+"
 _QUERY_CANCELED = "57014"
 FEW_IN_GROUP = 2000  # a sort's value with fewer dossiers: they are sorted, not walked
+CANCEL_TIMEOUT_S = 5.0  # a cancel request to a server that does not answer is given up
 PAGE_KEYS_KEPT = 64  # the last row's key of the pages served lately (keyset paging)
 LIST_UNREACHABLE = (
     "Le serveur de la base de données ne répond pas : la liste des dossiers n'a pas pu être "
@@ -113,6 +115,18 @@ def search_patterns(search: str) -> list[str]:
     return patterns
 
 
+def search_substrings(search: str) -> list[str]:
+    """One LIKE pattern per typed word (those of `search_patterns`): its parts in order,
+    anything between them — what each word's regular expression implies. The parts are
+    letters and digits only: nothing to escape."""
+    substrings = []
+    for word in fold(search).split():
+        tokens = _TOKEN.findall(word)
+        if tokens:
+            substrings.append("%" + "%".join(tokens) + "%")
+    return substrings
+
+
 def _filters(
     query: ListQuery, *, with_status: bool = True, with_search: bool = True
 ) -> tuple[list[str], list[object]]:
@@ -126,9 +140,18 @@ def _filters(
             clauses.append("d.owner_id = %s")
             params.append(owner)
     if with_search:
-        for pattern in search_patterns(query.search):
+        for pattern, substring in zip(
+            search_patterns(query.search), search_substrings(query.search), strict=True
+        ):
+            # The substring first: what the regular expression implies, checked 3–4 times
+            # faster, so a walk of the sort order spends little on the dossiers that do
+            # not match («2025» newest first walks the 52,000 of 2026: 88 → 22 ms). Inside
+            # `coalesce`, the planner estimates it as one condition it cannot see into
+            # (one half), not as a second pattern: it still walks for a common word
+            # («martin») and gathers through the trigram index for a rare one.
+            clauses.append("coalesce(d.search_text LIKE %s, false)")
             clauses.append("d.search_text ~ %s")
-            params.append(pattern)
+            params.extend([substring, pattern])
     return clauses, params
 
 
@@ -190,7 +213,11 @@ class ServerListing:
     the list's helpers may share it; a worker thread opens its own).
 
     `interrupt()` cancels the statement running on the connection (another thread asks: a
-    newer query made it stale): that call raises `Cancelled`."""
+    newer query made it stale): that call raises `Cancelled`. The cancel request (a
+    connection to the server, 7–19 ms) is sent from a thread of its own, not by the caller
+    (the GUI thread, at each keystroke); no statement is sent on the connection while a
+    cancel is on its way, and a cancel whose read has ended is not sent: a late cancel never
+    stops the next read."""
 
     def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
         self._connect = connect
@@ -199,6 +226,9 @@ class ServerListing:
         self._state = threading.Lock()
         self._running = False
         self._interrupted = False
+        self._reading = 0  # counts the interruptible reads: the one a cancel is meant for
+        # Held while a cancel request is sent; each statement waits for it first.
+        self._cancelling = threading.Lock()
         # (query, offset) → the sort key of the row just before `offset`.
         self._page_keys: dict[tuple[ListQuery, int], tuple] = {}
 
@@ -230,6 +260,8 @@ class ServerListing:
             if getattr(error, "reason", "") != "unreachable":
                 raise StorageError(str(error)) from error
             raise StorageError(LIST_UNREACHABLE) from error
+        with self._cancelling:  # a cancel on its way would stop this statement: it waits
+            pass
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -248,6 +280,7 @@ class ServerListing:
         with self.lock:
             with self._state:
                 self._running, self._interrupted = True, False
+                self._reading += 1
             try:
                 yield
             except psycopg.errors.QueryCanceled:
@@ -453,8 +486,23 @@ class ServerListing:
             if not self._running:
                 return
             self._interrupted = True
-        with contextlib.suppress(psycopg.Error):
-            self.connection.cancel_safe()
+            reading = self._reading
+        threading.Thread(
+            target=self.cancel, args=(reading,), name="dossia-list-cancel", daemon=True
+        ).start()
+
+    def cancel(self, reading: int) -> None:
+        """Send the server the cancel of the interruptible read number `reading` if it still
+        runs (`interrupt()`'s thread). Checked and sent holding `_cancelling`, which every
+        statement waits for: the read cannot end and another statement start on the
+        connection before the cancel has reached the server (the server ignores a cancel
+        that finds its connection idle)."""
+        with self._cancelling:
+            with self._state:
+                if not self._running or self._reading != reading:
+                    return  # that read has ended: the next one must not be stopped
+            with contextlib.suppress(psycopg.Error):
+                self.connection.cancel_safe(timeout=CANCEL_TIMEOUT_S)
 
     def close(self) -> None:
         with self.lock:

@@ -14,8 +14,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-# Created by raw SQL, not described by the models: env.py leaves it out of comparisons.
+# Created by raw SQL, not described by the models: env.py leaves them out of comparisons.
 POSTGRES_SEARCH_INDEX = "ix_dossiers_search_trgm"
+# The abandon reason's sort with its NULLs first, as SQLite has them (0027).
+POSTGRES_REASON_INDEX = "ix_dossiers_status_reason_nulls_first"
+POSTGRES_ONLY_INDEXES = frozenset({POSTGRES_SEARCH_INDEX, POSTGRES_REASON_INDEX})
 
 
 def on_sqlite() -> bool:

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from app.storage.migrations.dialects import POSTGRES_SEARCH_INDEX
+from app.storage.migrations.dialects import POSTGRES_ONLY_INDEXES
 from models.all import Base
 
 config = context.config
@@ -26,10 +26,11 @@ def run_migrations_online() -> None:
 
 def _include_object(obj, name, type_, reflected, compare_to) -> bool:
     # The search index is created by raw SQL in the migrations (SQLite: an FTS5 table;
-    # PostgreSQL: a trigram index), not described by the models.
+    # PostgreSQL: a trigram index), not described by the models; so is PostgreSQL's index
+    # for the abandon reason's sort (0027).
     if type_ == "table" and name.startswith("dossier_fts"):
         return False
-    return not (type_ == "index" and name == POSTGRES_SEARCH_INDEX)
+    return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES)
 
 
 def _run(connection) -> None:
