@@ -165,9 +165,13 @@ class MigrationService:
                 copy = copy_to_server(
                     source, location, progress, self._finishing, FileDocuments(self._documents)
                 )
-                self._missing = _missing_documents(
-                    source, copy.documents.missing, named=self._documents.cipher is None
-                )
+                self._marked = False  # committed: the mark stays whatever follows
+                try:
+                    self._missing = _missing_documents(
+                        source, copy.documents.missing, named=self._documents.cipher is None
+                    )
+                except Exception:  # the report only: the migration is done
+                    self._missing = tuple(f"(empreinte {h[:12]}…)" for h in copy.documents.missing)
                 return copy
         except BaseException:
             if self._marked:  # marked, then the commit failed: the file is still the office
