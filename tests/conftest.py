@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as dt
+import gc
 import itertools
 import os
 import re
@@ -32,6 +33,25 @@ from app.workspace import OfficeDatabase, Workspace
 PASSWORD = "demo"
 TEMPLATE_DOSSIERS = 40
 TODAY = dt.date(2026, 11, 30)
+
+
+_TESTS_RUN = [0]
+
+
+@pytest.fixture(autouse=True)
+def cycles_collected_on_the_gui_thread(request):
+    """As the application does (ui/gc_guard.py): once Qt runs, Python's collector of
+    cycles runs on the GUI thread only — never in a worker thread, where freeing a Qt
+    object can deadlock with the GUI thread. Between tests it is run here (the whole of it
+    every 50 tests), since a test without an event loop gives the timer no turn."""
+    if QT_FIXTURES & set(request.fixturenames):
+        from ui.gc_guard import collect_on_gui_thread
+
+        collect_on_gui_thread(request.getfixturevalue("qapp"))
+    yield
+    if not gc.isenabled():
+        _TESTS_RUN[0] += 1
+        gc.collect(2 if _TESTS_RUN[0] % 50 == 0 else 1)
 
 
 @pytest.fixture(autouse=True)

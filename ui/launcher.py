@@ -39,6 +39,7 @@ from app.startup import OfficeState
 from app.workspace import OfficeDatabase
 from ui.common import icon, message_box, style_sheet
 from ui.dialogs.login import RECOVERED, FirstStartDialog, LoginDialog, ServerPasswordDialog
+from ui.gc_guard import collect_on_gui_thread
 from ui.operations import Outcome, attempt
 from ui.warm_up import WarmUp
 from ui.workers import Background
@@ -71,6 +72,7 @@ def create_application() -> QApplication:
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
     install_french(app)
     app.setStyleSheet(style_sheet())
+    collect_on_gui_thread(app)  # never in a worker thread: see ui/gc_guard.py
     return app
 
 
