@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import BigInteger, Enum, Integer, MetaData, Table
+from sqlalchemy import Enum, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -37,8 +37,3 @@ def str_enum(enum_class: type[enum.Enum], name: str, constraint: bool = True) ->
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
-
-
-# An amount in whole cents: 64 bits on both engines (SQLite's INTEGER is; PostgreSQL's is 32,
-# at most 21,474,836.47 €, hence BIGINT there — revision 0027).
-Money = Integer().with_variant(BigInteger(), "postgresql")

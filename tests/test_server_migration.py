@@ -334,14 +334,3 @@ def test_a_value_the_server_refuses_is_named_without_showing_it(workspace, paths
     assert "Sec" not in message and "ville" not in message
     assert _tables_on(empty_server) == 0
     assert not (paths.folder / MOVED_NAME).exists()
-
-
-def test_amounts_above_21_million_euros_fit_on_the_server(workspace, empty_server):
-    """PostgreSQL's INTEGER stops at 21,474,836.47 €; amounts are BIGINT there (0027)."""
-    with workspace.database.write() as session:
-        session.execute(text("UPDATE projects SET price_cents = 2500000000"))  # 25 M€
-    migrated = workspace.migration.migrate(empty_server, PASSWORD)
-    assert all(table.same for table in migrated.copy.tables)
-    with postgres_server.engine_on(empty_server) as engine, engine.connect() as connection:
-        highest = connection.execute(text("SELECT max(price_cents) FROM projects")).scalar()
-    assert highest == 2500000000

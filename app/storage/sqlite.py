@@ -53,7 +53,6 @@ KNOWN_REVISIONS = (
     "0024_abandon_columns",
     "0025_simulation_figures",
     "0026_document_contents",
-    "0027_money_bigint",
     "0028_server_list_indexes",
 )
 

@@ -13,7 +13,7 @@ list walks the models' index. Not described by the models (env.py leaves it out 
 comparison, as the trigram index).
 
 Revision ID: 0028_server_list_indexes
-Revises: 0027_money_bigint
+Revises: 0026_document_contents
 Create Date: 2026-12-01
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 from app.storage.migrations.dialects import POSTGRES_REASON_INDEX, on_sqlite
 
 revision = "0028_server_list_indexes"
-down_revision = "0027_money_bigint"
+down_revision = "0026_document_contents"
 branch_labels = None
 depends_on = None
 
