@@ -150,9 +150,8 @@ def test_another_dossia_open_on_the_data_refuses_the_migration(login_as, empty_s
     assert _tables_on(empty_server) == 0
 
 
-def test_the_command_migrates_and_reports(paths, empty_server):
-    environment = {**os.environ, "DOSSIA_PASSWORD": PASSWORD}
-    done = subprocess.run(
+def _migrate_command(paths, location) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [
             sys.executable,
             str(ROOT / "main.py"),
@@ -161,34 +160,22 @@ def test_the_command_migrates_and_reports(paths, empty_server):
             str(paths.database),
             "--user",
             "admin",
-            empty_server.url,
+            location.url,
         ],
         capture_output=True,
         text=True,
-        env=environment,
+        env={**os.environ, "DOSSIA_PASSWORD": PASSWORD},
         timeout=120,
         check=False,
     )
+
+
+def test_the_command_migrates_and_reports(paths, empty_server):
+    done = _migrate_command(paths, empty_server)
     assert done.returncode == 0, done.stderr
     assert "toutes vérifiées" in done.stdout and "Rapport :" in done.stdout
     assert "document(s)" in done.stdout
-    again = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "migrate-to-server",
-            "--db",
-            str(paths.database),
-            "--user",
-            "admin",
-            empty_server.url,
-        ],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
+    again = _migrate_command(paths, empty_server)
     assert again.returncode == 2 and "migré vers le serveur" in again.stderr
 
 

@@ -92,6 +92,11 @@ class DocumentStore:
     def encrypted(self) -> bool:
         return self.cipher is not None
 
+    @property
+    def files_in_clear(self) -> bool:
+        """Whether each document is a readable file of its own on this computer."""
+        return self.cipher is None
+
     def path_for(self, content_hash: str) -> Path:
         """Where the file of `content_hash` is (DomainError if it is not a hash)."""
         name = check_hash(content_hash)
@@ -142,7 +147,7 @@ class DocumentStore:
     def plain_path(self, content_hash: str, name: str = "document") -> Iterator[Path]:
         """A path to the document in clear for the block: the stored file itself in a plain
         office, else a private decrypted copy (0600, in a 0700 folder) removed afterwards."""
-        if self.cipher is None:
+        if self.files_in_clear:
             yield self.path_for(content_hash)
             return
         scratch = Path(tempfile.mkdtemp(prefix="dossia-"))

@@ -32,11 +32,8 @@ import collections
 import hashlib
 import logging
 import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
@@ -143,16 +140,10 @@ class ServerDocumentStore(DocumentStore):
             target.unlink(missing_ok=True)
             raise _not_this_document()
 
-    @contextmanager
-    def plain_path(self, content_hash: str, name: str = "document") -> Iterator[Path]:
-        """A private copy of the document (0600, in a 0700 folder) for the block."""
-        scratch = Path(tempfile.mkdtemp(prefix="dossia-"))
-        try:
-            target = scratch / name
-            self.export(content_hash, target)
-            yield target
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+    @property
+    def files_in_clear(self) -> bool:
+        """The bytes are in the database: `plain_path` gives a private exported copy."""
+        return False
 
     # --- writing ---------------------------------------------------------------------
 
