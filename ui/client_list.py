@@ -114,6 +114,9 @@ class DossierTableModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[tuple[ListRow, tuple[str, ...]] | None]] = OrderedDict()
         self.page_size = PAGE_SIZE
         self._generation = 0
+        # No query asked for yet: a view's sort (enabling sorting, setting the indicator)
+        # only changes the query to come, the rows are read once, by the first `set_query`.
+        self._started = False
         self._reader = None  # the ids' own connection, for the worker thread
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
@@ -153,6 +156,7 @@ class DossierTableModel(QAbstractTableModel):
     def set_query(self, query: ListQuery) -> None:
         """Show `query`'s rows: at once without a search, else once its first page is read
         in the background (the GUI thread does not wait for it)."""
+        self._started = True
         self._generation += 1
         self._stop_fetching()
         self._wanted = query
@@ -434,7 +438,11 @@ class DossierTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         descending = order == Qt.SortOrder.DescendingOrder
-        self.set_query(replace(self._wanted, sort=ListColumn(column), descending=descending))
+        query = replace(self._wanted, sort=ListColumn(column), descending=descending)
+        if not self._started:  # the window being built: its first query reads the rows
+            self._wanted = query
+            return
+        self.set_query(query)
 
 
 class ProgressDelegate(QStyledItemDelegate):
