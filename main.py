@@ -54,6 +54,7 @@ from app.paths import (
 from app.startup import (
     CreatedOffice,
     OfficeState,
+    check_password_ahead,
     create_demo_office,
     create_demo_on_server,
     is_encrypted,
@@ -961,6 +962,9 @@ def main(argv: list[str] | None = None) -> int:
             if EARLY is not None and EARLY.serves(location, args.user, password)
             else unlock_early(location, args.user, password)
         )
+        if early is None and args.user and password is not None:
+            # A plain office: its argon2 runs while Qt is imported, not after.
+            check_password_ahead(location, args.user, password)
     from ui.launcher import run_gui  # Qt (0.2 s) only for the GUI, not for the commands
 
     return run_gui(args, password, early)

@@ -3,14 +3,17 @@ is started with a login and its password (app.early)."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
-from app import early, startup
+from app import early, security, startup
 from app.crypto import unlocked
 from app.office.office import NewUser
 from app.paths import DataPaths
 from app.startup import OfficeState
 from app.storage import sqlite
+from app.workspace import OfficeDatabase
 
 PASSWORD = "Secret-2026"
 
@@ -76,3 +79,87 @@ def test_nothing_starts_for_a_plain_office_a_server_or_no_password(tmp_path, mon
 def test_the_key_file_is_looked_for_where_the_storage_keeps_it(tmp_path):
     database = tmp_path / "dossia.sqlite3"
     assert early._key_file(DataPaths(database)) == sqlite.key_file_of(database)
+
+
+# --- a plain office: the login's argon2 verified while Qt is imported (issue 18) ---------
+
+
+@pytest.fixture
+def ahead_cleared(monkeypatch):
+    """No verification made ahead, and none asked yet, whatever ran before."""
+    monkeypatch.setattr(security, "_ahead", None)
+    monkeypatch.setattr(security, "_asked", False)
+
+
+@pytest.fixture
+def verifications(monkeypatch) -> list[str]:
+    """Each argon2 verification really run, by the password it verified."""
+    real = security._verify
+    made: list[str] = []
+
+    def counting(password_hash: str, password: str) -> bool:
+        made.append(password)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(security, "_verify", counting)
+    return made
+
+
+def test_the_login_takes_the_verification_made_ahead_once(ahead_cleared, verifications):
+    stored = security.hash_password(PASSWORD)
+    security.verify_ahead(stored, PASSWORD)
+    assert verifications == [PASSWORD]
+    assert security.verify_password(stored, PASSWORD)  # the answer made ahead
+    assert verifications == [PASSWORD]
+    assert security.verify_password(stored, PASSWORD)  # served once: verified again
+    assert verifications == [PASSWORD, PASSWORD]
+    security.verify_ahead(stored, PASSWORD)  # too late once a login was checked: nothing
+    assert verifications == [PASSWORD, PASSWORD]
+
+
+def test_a_verification_made_ahead_answers_only_its_own_question(ahead_cleared, verifications):
+    stored = security.hash_password(PASSWORD)
+    security.verify_ahead(stored, "pas le bon")
+    assert security.verify_password(stored, PASSWORD)  # another password: verified anew
+    assert verifications == ["pas le bon", PASSWORD]
+    assert security._ahead is None  # and the one made ahead forgotten all the same
+    security._asked = False  # (restored by `ahead_cleared`)
+    security.verify_ahead(stored, PASSWORD)
+    assert security.verify_password(security.hash_password(PASSWORD), PASSWORD)  # another hash
+    assert verifications == ["pas le bon", PASSWORD, PASSWORD, PASSWORD]
+
+
+def test_a_start_with_its_password_verifies_it_ahead_on_a_plain_office(
+    tmp_path, ahead_cleared, verifications
+):
+    paths = DataPaths(tmp_path / "cabinet" / "dossia.sqlite3")
+    startup.create_office(paths, NewUser("hdubois", "Hélène", "Dubois", PASSWORD), encrypted=False)
+    verifications.clear()
+    stored = sqlite.stored_password_hash(paths.database, "hdubois")
+    assert stored is not None and stored.startswith("$argon2id$")
+    startup.check_password_ahead(paths, " HDubois ", PASSWORD)
+    for thread in threading.enumerate():
+        if thread.name == "password-ahead":
+            thread.join(10)
+    assert verifications == [PASSWORD]
+    office = OfficeDatabase(paths)
+    try:
+        assert office.authenticate("hdubois", PASSWORD).login == "hdubois"
+    finally:
+        office.close()
+    assert verifications == [PASSWORD]  # the login took it: argon2 ran once
+
+
+def test_nothing_is_verified_ahead_without_a_plain_office_and_its_user(
+    tmp_path, encrypted, ahead_cleared
+):
+    missing = tmp_path / "rien" / "dossia.sqlite3"
+    assert sqlite.stored_password_hash(missing, "hdubois") is None
+    assert not missing.exists() and not missing.parent.exists()  # nothing created
+    assert sqlite.stored_password_hash(encrypted.database, "hdubois") is None  # its keys first
+    plain = DataPaths(tmp_path / "clair" / "dossia.sqlite3")
+    startup.create_office(plain, NewUser("hdubois", "Hélène", "Dubois", PASSWORD), encrypted=False)
+    assert sqlite.stored_password_hash(plain.database, "inconnu") is None
+    foreign = tmp_path / "autre.sqlite3"
+    foreign.write_bytes(b"pas une base")
+    assert sqlite.stored_password_hash(foreign, "hdubois") is None

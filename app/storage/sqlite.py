@@ -233,6 +233,27 @@ def connect(path: Path) -> driver.Connection:
     return connection
 
 
+def stored_password_hash(path: Path, login: str) -> str | None:
+    """The password hash of the active user `login` in the plain office file `path`, read on
+    a read-only connection of its own (a login checked ahead, `app.startup`); None when the
+    file does not tell (no such user, no file, an encrypted, damaged or foreign file)."""
+    if has_key(path):
+        return None
+    try:
+        connection = open_file(path, "ro", find_key=False, isolation_level=None)
+    except driver.Error:
+        return None
+    try:
+        row = connection.execute(
+            "SELECT password_hash FROM users WHERE login = ? AND is_active", (login,)
+        ).fetchone()
+    except driver.Error:
+        return None
+    finally:
+        connection.close()
+    return row[0] if row and isinstance(row[0], str) else None
+
+
 def check_database_readonly(path: Path) -> SchemaState:
     """Like check_database, for a file only read (a backup on a read-only medium)."""
     return check_database(path, writable=False)
