@@ -19,7 +19,16 @@ be written (the previous one left intact), 5 the database could not record the e
 
 from __future__ import annotations
 
+import gc
 import sys
+
+# Python's collector of cycles paused while the application is imported: about fifty
+# collections before the first paint (≈ 10 ms), each walking what was just imported and
+# freeing nothing. The window runs it again from the GUI thread once what it imported is
+# frozen (ui/gc_guard.py, ui/launcher.py); the commands turn it back on at once (`main`).
+COLLECTOR_PAUSED = __name__ == "__main__" and gc.isenabled()
+if COLLECTOR_PAUSED:
+    gc.disable()
 
 from app.early import PASSWORD_ENV_VAR, unlock_from_command_line
 
@@ -930,6 +939,8 @@ def main(argv: list[str] | None = None) -> int:
     if os.name == "posix":
         os.umask(PRIVATE_UMASK)  # every file 0600, every folder 0700: they hold personal data
     args = build_parser().parse_args(argv)
+    if COLLECTOR_PAUSED and args.command is not None:  # no window: collected as always
+        gc.enable()
     location: OfficeLocation | None = None
     if args.command != "simulate":  # every other way opens the office's database
         try:  # an address of another kind is refused before anything is created

@@ -183,3 +183,22 @@ def test_a_dead_generator_process_is_an_error_not_a_hang():
 
     with pytest.raises(RuntimeError, match="stopped unexpectedly"):
         list(_Batches(queue.Queue(), Dead()))
+
+
+def test_a_command_runs_with_the_collector_main_paused_for_the_window(tmp_path, monkeypatch):
+    """main.py pauses Python's collector of cycles while the application is imported (the
+    window's start: the GUI thread runs it once what was imported is frozen); a command
+    turns it back on before doing anything."""
+    import gc
+
+    import main
+
+    enabled = gc.isenabled()
+    monkeypatch.setattr(main, "COLLECTOR_PAUSED", True)
+    gc.disable()
+    try:
+        main.main(["backups", "--db", str(tmp_path / "dossia.sqlite3")])
+        assert gc.isenabled()
+    finally:
+        if not enabled:
+            gc.disable()
