@@ -101,13 +101,15 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("app/storage/opening.py", "app.storage.backups"): "the whole backup check (25 ms of "
     "imports) only when the office is damaged",
     ("main.py", "ui.launcher"): "Qt (0.2 s) only for the GUI, not for the command-line commands",
+    ("main.py", "main_commands"): "the commands only: `python main.py` compiles its script at "
+    "every start, the window's start compiles and loads no more than it needs",
     ("main.py", "importlib"): "importlib.metadata: 30 ms, only for --version",
-    ("main.py", "app.storage.server_backups"): "psycopg and the pg tools: the backup "
+    ("main_commands.py", "app.storage.server_backups"): "psycopg and the pg tools: the backup "
     "commands of an office on a server only",
     ("app/simulation/simulation_service.py", "app.simulation.synthesis_pdf"): "reportlab "
     "(0.2 s): when a PDF is made",
     **{
-        ("main.py", module): "the simulate command only"
+        ("main_commands.py", module): "the simulate command only"
         for module in (
             "app.simulation.finance",
             "app.simulation.schedule_export",
@@ -132,9 +134,9 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     "only",
     ("ui/main_window.py", "ui.invoicing_window"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.export_c1"): _FIRST_OPENED,
-    ("main.py", "app.exports.c1"): "the export-c1 command only",
+    ("main_commands.py", "app.exports.c1"): "the export-c1 command only",
     (
-        "main.py",
+        "main_commands.py",
         "app.storage.postgres",
     ): "SQLAlchemy and psycopg: the migrate-to-server command only",
     ("ui/simulation_chart.py", "PySide6.QtCharts"): "QtCharts: when a plan's chart is first shown",
@@ -183,7 +185,7 @@ def _sources() -> list[Path]:
         for path in (ROOT / folder).rglob("*.py")
         if "migrations" not in path.parts
     ]
-    return [*files, ROOT / "main.py"]
+    return [*files, ROOT / "main.py", ROOT / "main_commands.py"]
 
 
 def _imports_inside_functions(path: Path) -> set[str]:

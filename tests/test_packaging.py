@@ -110,7 +110,7 @@ def test_wheel_installs_and_runs_outside_the_source_tree(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = _source_files() - names
     assert not missing, f"not in the wheel: {sorted(missing)}"
-    assert "main.py" in names
+    assert {"main.py", "main_commands.py"} <= names
     assert "app/storage/migrations/script.py.mako" in names
     assert {"resources/style.qss", "resources/icons/dossia.svg"} <= names
     assert not [name for name in names if name.startswith(("tests/", "bench/", "docs/"))]

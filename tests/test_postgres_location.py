@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import main
+import main_commands
 from app.paths import (
     DB_ENV_VAR,
     DataPaths,
@@ -134,7 +135,7 @@ def test_every_command_uses_the_address_as_a_server_and_creates_nothing_here(
         assert code == 0 and capsys.readouterr().out == ""
         assert list(tmp_path.iterdir()) == []
         return
-    assert code in (2, main.EXIT_STORAGE)
+    assert code in (2, main_commands.EXIT_STORAGE)
     error = capsys.readouterr().err
     assert "la base « dossia » du serveur postgresql 127.0.0.1:1" in error.lower()
     assert "s3cret" not in error
@@ -177,7 +178,7 @@ def test_the_installed_command_line_says_it_in_french_with_its_exit_code(tmp_pat
         cwd=tmp_path,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
-    assert result.returncode == main.EXIT_STORAGE  # the server tried: «try again later»
+    assert result.returncode == main_commands.EXIT_STORAGE  # the server tried: «try again later»
     assert result.stderr.startswith(
         "Impossible de joindre la base « db » du serveur PostgreSQL 127.0.0.1:1"
     )

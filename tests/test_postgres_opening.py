@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 import main
+import main_commands
 from app import startup
 from app.dossier.dossier_service import NewDossier
 from app.errors import DomainError
@@ -202,7 +203,7 @@ def test_an_unreachable_server_is_said_and_a_scheduled_export_may_try_later(
     monkeypatch.setenv("DOSSIA_PASSWORD", PASSWORD)
     given = "postgresql://marie:s3cret@127.0.0.1:1/dossia"
     code = main.main(["export-c1", "--db", given, "--user", "admin", "--out", "c1.csv"])
-    assert code == main.EXIT_STORAGE  # «try again later», as for a busy office
+    assert code == main_commands.EXIT_STORAGE  # «try again later», as for a busy office
     error = capsys.readouterr().err
     assert error.startswith("Impossible de joindre la base « dossia » du serveur PostgreSQL")
     assert "s3cret" not in error
