@@ -168,12 +168,6 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         for module in ("app.pdf", "reportlab.lib.units", "reportlab.platypus")
     },
     ("ui/documents_tab.py", "PySide6.QtPdf"): "QtPdf: when a PDF is first previewed",
-    **{
-        ("ui/launcher.py", "ui.dialogs.login"): "the start-up dialogs (15 ms of imports) only "
-        "when one is shown: none when the login and its password are given",
-        ("ui/backup_ui.py", "ui.dialogs.login"): "the login dialog: an encrypted backup of "
-        "another office only",
-    },
     ("ui/documents_tab.py", "PySide6.QtPdfWidgets"): "QtPdf: when a PDF is first previewed",
 }
 

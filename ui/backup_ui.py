@@ -26,6 +26,7 @@ from shiboken6 import isValid
 
 from app.errors import DomainError
 from ui.common import FormDialog, message_box, plain, plain_tooltip, set_role
+from ui.dialogs.login import LoginDialog
 from ui.workers import Background
 
 if TYPE_CHECKING:  # the service imports SQLAlchemy: after the first paint
@@ -169,7 +170,6 @@ class RestoreDialog(FormDialog):
     def _open_keys(self, path: Path) -> bool:
         """An encrypted backup of another office (or with older keys): one of its users'
         password, or its recovery key, opens it first."""
-        from ui.dialogs.login import LoginDialog
 
         def check(login: str, password: str) -> str:
             self._service.unlock(path, login, password)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -57,9 +58,8 @@ def set_role(label: QLabel, role: str) -> QLabel:
 
 
 def escape(text: str) -> str:
-    """User text placed inside a rich-text label (as `html.escape(text, quote=False)`, whose
-    module's table of entities is 4 ms of the start)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """User text placed inside a rich-text label."""
+    return html.escape(text, quote=False)
 
 
 def plain(label: QLabel) -> QLabel:

@@ -38,6 +38,7 @@ from app.paths import DataPaths, OfficeLocation, ServerLocation, resolve_locatio
 from app.startup import OfficeState
 from app.workspace import OfficeDatabase
 from ui.common import icon, message_box, style_sheet
+from ui.dialogs.login import RECOVERED, FirstStartDialog, LoginDialog, ServerPasswordDialog
 from ui.gc_guard import collect_on_gui_thread
 from ui.operations import Outcome, attempt
 from ui.warm_up import WarmUp
@@ -143,8 +144,6 @@ def open_database(
     returned, to open instead). None if we must stop."""
     opening = opening or startup.open_office(paths)
     if opening.state is OfficeState.FIRST_START:
-        from ui.dialogs.login import FirstStartDialog
-
         dialog = FirstStartDialog(paths)
         if not dialog.exec():
             return None
@@ -245,8 +244,6 @@ def log_in(
             return outcome.value
         message = outcome.problem.message
 
-    from ui.dialogs.login import LoginDialog  # the password given: no dialog, not imported
-
     dialog = LoginDialog(office.authenticate, login or offered, message)
     if warm_up is not None:
         warm_up.preload()
@@ -311,7 +308,6 @@ def unlock(
             return login, password
         message = outcome.problem.message
     _prepare_unlock()
-    from ui.dialogs.login import RECOVERED, LoginDialog
 
     def check(typed_login: str, typed_password: str) -> tuple[str, str]:
         startup.unlock_office(paths, typed_login, typed_password)
@@ -504,8 +500,6 @@ def ask_server_password(
             "peut-être été changé) : saisissez-le de nouveau.\n" + message
         )
     remember = from_keyring or connection.read_settings().remember_password
-    from ui.dialogs.login import ServerPasswordDialog
-
     dialog = ServerPasswordDialog(location, message, check, remember)
     if not dialog.exec():
         return None

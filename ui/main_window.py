@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import threading
 import time
 from dataclasses import replace
@@ -35,7 +36,7 @@ from app.workspace import Workspace
 from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
 from ui.client_list import DossierTableModel, ProgressDelegate
-from ui.common import RememberedGeometry, escape, icon, message_box, plain, primary
+from ui.common import RememberedGeometry, icon, message_box, plain, primary
 from ui.encryption_ui import EncryptionController
 from ui.operations import attempt
 from ui.warm_up import WarmUp
@@ -447,8 +448,8 @@ class MainWindow(QMainWindow):
         box = message_box(QMessageBox.Icon.Information, "Raccourcis clavier", "", self)
         box.setTextFormat(Qt.TextFormat.RichText)  # our own words, in two aligned columns
         rows = "".join(
-            f"<tr><td style='padding:2px 18px 2px 0'><b>{escape(keys)}</b></td>"
-            f"<td style='padding:2px 0'>{escape(what)}</td></tr>"
+            f"<tr><td style='padding:2px 18px 2px 0'><b>{html.escape(keys)}</b></td>"
+            f"<td style='padding:2px 0'>{html.escape(what)}</td></tr>"
             for keys, what in SHORTCUTS
         )
         box.setText(f"<table>{rows}</table>")
