@@ -114,7 +114,7 @@ class ServerLocation:
     def local_paths(self) -> DataPaths:
         """This computer's own folder for the office on this server: logs, copies of
         documents opened for viewing, PDFs made to be opened; no database file is ever
-        created there."""
+        created there (the dossiers taken away have their own folder: `carry_paths`)."""
         name = f"{self.host or 'local'}-{self.port or 5432}-{self.user}-{self.database}"
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
         return DataPaths(default_data_folder() / "serveurs" / safe / DB_FILENAME)
@@ -170,8 +170,20 @@ def resolve_location(db: str | os.PathLike[str] | None = None) -> OfficeLocation
 
     saved = saved_location()
     if saved is not None:
+        carried = carry_paths(saved)
+        if carried.database.exists():
+            # Dossiers taken away from the server: this computer works on them until they
+            # are brought back («Rapporter»), wherever it is.
+            return carried
         return _with_password(saved)
     return DataPaths(default_data_folder() / DB_FILENAME)
+
+
+def carry_paths(location: ServerLocation) -> DataPaths:
+    """Where this computer keeps the dossiers it took away from the office's server
+    («Emporter des dossiers», issue 11): a file office of its own, beside the server's
+    local folder."""
+    return DataPaths(location.local_paths.folder / "emportes" / DB_FILENAME)
 
 
 def _with_password(location: OfficeLocation) -> OfficeLocation:

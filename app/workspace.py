@@ -29,6 +29,7 @@ from app.storage.sqlite_office import SqliteOffice
 from models.enums import Right
 
 if TYPE_CHECKING:
+    from app.carry.carry_service import CarryService
     from app.documents.document_service import DocumentService
     from app.dossier.comment_service import CommentService
     from app.dossier.dossier_service import DossierService
@@ -438,6 +439,19 @@ class Workspace:
             "migration",
             lambda: MigrationService(
                 self.database, self.user, self.paths, self._store.close, self._document_store()
+            ),
+        )
+
+    @property
+    def carries(self) -> CarryService:
+        """«Emporter des dossiers» on a server's office; «Rapporter» in a laptop's file
+        (`app.carry.carry_service`)."""
+        from app.carry.carry_service import CarryService
+
+        return self._service(
+            "carries",
+            lambda: CarryService(
+                self.database, self.user, self.paths, self._document_store(), self.server
             ),
         )
 

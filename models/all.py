@@ -2,7 +2,7 @@
 
 from models.audit import AuditEvent
 from models.base import Base
-from models.carry import Carry, CarriedDossier, CarryBaseline, CarryConflict
+from models.carry import CarriedDossier, Carry, CarryBaseline, CarryConflict
 from models.dossier import (
     Borrower,
     Child,
@@ -37,8 +37,8 @@ __all__ = [
     "Bank",
     "Base",
     "Borrower",
-    "Carry",
     "CarriedDossier",
+    "Carry",
     "CarryBaseline",
     "CarryConflict",
     "Child",

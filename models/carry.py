@@ -40,9 +40,7 @@ class CarriedDossier(Base):
     dossier_id: Mapped[int] = mapped_column(
         ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True
     )
-    carry_id: Mapped[int] = mapped_column(
-        ForeignKey("carries.id", ondelete="CASCADE"), index=True
-    )
+    carry_id: Mapped[int] = mapped_column(ForeignKey("carries.id", ondelete="CASCADE"), index=True)
 
 
 class CarryBaseline(Base):

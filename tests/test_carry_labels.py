@@ -8,7 +8,7 @@ import enum
 
 import pytest
 
-from app.office.carry_labels import (
+from app.carry.labels import (
     EMPTY,
     INVOICE_STATES,
     MAX_TEXT,

@@ -32,6 +32,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             "app.dossier.household_service",
             "app.dossier.situation_service",
             "app.office.backup_service",
+            "app.carry.carry_service",
             "app.office.company_service",
             "app.office.encryption_service",
             "app.office.migration_service",
@@ -53,6 +54,17 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         for module in ("app.pdf.house", "app.privacy.person_pdf")
     },
     ("app/storage/sqlite_office.py", "app.storage.database"): _AFTER_FIRST_PAINT,
+    # «Emporter» / «Rapporter» (issue 11): the server's driver, the encryption and the
+    # schema only when dossiers leave or come back.
+    **{
+        ("app/carry/carry_service.py", module): "a laptop's check-out or check-in only"
+        for module in (
+            "app.crypto.unlocked",
+            "app.storage.schema",
+            "app.storage.postgres",
+            "app.storage.server_documents",
+        )
+    },
     # Start-up use cases other than open_office(), which runs before the first paint.
     **{
         ("app/startup.py", module): _MIGRATING

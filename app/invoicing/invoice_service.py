@@ -590,7 +590,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             )
         writer = check_writer(session, self._user, Right.INVOICE)
         dossier = self._visible(session, dossier_id, writer)
-        check_may_change(writer, dossier.owner_id)
+        check_may_change(writer, dossier)
         return dossier
 
     def _self_billing(self, session: Session, invoice: Invoice) -> int:
