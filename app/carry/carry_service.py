@@ -56,7 +56,7 @@ from app.text import format_datetime, person_name
 from models.audit import AuditEvent
 from models.carry import CarriedDossier, Carry, CarryBaseline, CarryConflict
 from models.dossier import Counter, Document, DocumentContent, Dossier
-from models.enums import AuditAction, Right
+from models.enums import AuditAction, DossierStatus, Right
 from models.office import Bank, Provenance, Referrer, RequiredDocument, Setting, Step, User
 
 # (done, total) → False to stop: nothing is kept.
@@ -100,6 +100,17 @@ class CarryInfo:
             f"{self.dossier_count} dossier(s) emporté(s) par {self.who} sur le portable "
             f"{self.machine} depuis le {format_datetime(self.started_at)}"
         )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A dossier the user may take away: his own, neither abandoned nor already out."""
+
+    id: int
+    number: str
+    holder_name: str
+    status: str  # in French
+    step: str
 
 
 @dataclass(frozen=True)
@@ -276,6 +287,37 @@ class CarryService:
                 .where(Carry.id == carry_id)
                 .values(ended_at=dt.datetime.now().replace(microsecond=0), ended_how="cancelled")
             )
+
+    def candidates(self, numbers: Sequence[str] = ()) -> list[Candidate]:
+        """The user's own dossiers he may take away (neither abandoned nor out already),
+        the latest first, at most MAX_DOSSIERS; only those named by `numbers` if given
+        (NotFound naming one that is not among them)."""
+        self._require_server()
+        with self._db.read() as session:
+            query = (
+                select(Dossier.id, Dossier.number, Dossier.holder_name, Dossier.status, Step.name)
+                .join(Step, Step.id == Dossier.step_id)
+                .outerjoin(CarriedDossier, CarriedDossier.dossier_id == Dossier.id)
+                .where(
+                    Dossier.owner_id == self._user.id,
+                    Dossier.status != DossierStatus.ABANDONED,
+                    CarriedDossier.dossier_id.is_(None),
+                )
+                .order_by(Dossier.created_on.desc(), Dossier.id.desc())
+            )
+            if numbers:
+                query = query.where(Dossier.number.in_(sorted(set(numbers))))
+            found = [
+                Candidate(key, number, holder, DossierStatus(status).label, step)
+                for key, number, holder, status, step in session.execute(query.limit(MAX_DOSSIERS))
+            ]
+        unknown = sorted(set(numbers) - {candidate.number for candidate in found})
+        if unknown:
+            raise NotFound(
+                f"{', '.join(unknown[:5])} : pas parmi vos dossiers en cours qui peuvent être "
+                "emportés (un dossier d'un collègue, abandonné ou déjà emporté ne part pas)."
+            )
+        return found
 
     def carries(self) -> list[CarryInfo]:
         """The check-outs not brought back yet, oldest first."""
@@ -934,6 +976,7 @@ def _full(value: Any) -> str:
 __all__ = [
     "LAPTOP",
     "OFFICE",
+    "Candidate",
     "CarryInfo",
     "CarryService",
     "CheckedOut",
