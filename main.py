@@ -39,6 +39,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.carry import commands as carry_commands
 from app.cli_french import speak_french
 from app.errors import DomainError, StorageError
 from app.files import PRIVATE_UMASK
@@ -363,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument(
         "--user", metavar="LOGIN", default=argparse.SUPPRESS, help="identifiant de connexion"
     )
+    carry_commands.add_parsers(commands)
     listing = commands.add_parser("backups", help="lister les sauvegardes du dossier de données")
     listing.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="base dont on liste les sauvegardes"
@@ -952,6 +954,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_export_c1(args)
     if args.command == "migrate-to-server":
         return run_migrate_to_server(args)
+    if args.command in ("carry-out", "carry-in", "carries"):
+        return carry_commands.run(
+            args,
+            lambda where, login, password: logged_in(where, login, password=password),
+            password_of,
+        )
     password = os.environ.get(PASSWORD_ENV_VAR)
     # An encrypted office's keys opened while Qt loads (when the password is given).
     early = None

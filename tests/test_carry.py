@@ -276,3 +276,62 @@ def test_someone_elses_dossier_needs_the_right_to_change_it(login_as):
     other = _own_dossiers(login_as("slegrand"), 1)
     with pytest.raises((PermissionDenied, DomainError)):
         assistant.carries.check_out(other, PASSWORD, "P2")
+
+
+def test_the_commands_take_dossiers_out_and_bring_them_back(
+    broker, login_as, office_location, laptops, monkeypatch, capsys
+):
+    import main
+
+    monkeypatch.setenv("DOSSIA_PASSWORD", PASSWORD)
+    from urllib.parse import urlsplit
+
+    server_password = urlsplit(office_location.url).password
+    if server_password:  # the laptop's file keeps the address without it
+        monkeypatch.setenv("DOSSIA_DB_PASSWORD", server_password)
+    numbers = [broker.dossiers.get(key).number for key in _own_dossiers(broker, 2)]
+    address = office_location.address
+
+    assert (
+        main.main(
+            [
+                "carry-out",
+                "--db",
+                address,
+                "--user",
+                "slegrand",
+                "--prefix",
+                "p7",
+                "--numbers",
+                *numbers,
+            ]
+        )
+        == 0
+    )
+    assert "2 dossier(s) emporté(s)" in capsys.readouterr().out
+    assert broker.machine.machine_prefix() == "P7"
+    ids = _own_dossiers(broker, 2)
+    laptop = laptops(office_location)
+    _set_phone(laptop, ids[0], "06 70 70 70 70")
+    manager = login_as("pmoreau")
+    (carry,) = manager.carries.carries()
+    assert (
+        main.main(["carries", "--db", address, "--user", "pmoreau", "--force-back", str(carry.id)])
+        == 0
+    )
+    _set_phone(manager, ids[0], "01 70 70 70 70")
+    laptop.close()
+    laptop_file = str(carry_paths(office_location).database)
+
+    # A conflict and no choice: listed, nothing written.
+    assert main.main(["carry-in", "--db", laptop_file, "--user", "slegrand"]) == 3
+    output = capsys.readouterr()
+    assert "Conflit" in output.out and "01 70 70 70 70" in output.out and "--keep" in output.err
+    assert _phone_on(manager, ids[0]) == "01 70 70 70 70"
+
+    assert (
+        main.main(["carry-in", "--db", laptop_file, "--user", "slegrand", "--keep", "portable"])
+        == 0
+    )
+    assert "1 conflit(s) tranché(s)" in capsys.readouterr().out
+    assert _phone_on(manager, ids[0]) == "06 70 70 70 70"
