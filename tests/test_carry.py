@@ -6,6 +6,7 @@ both sides (after a manager forced them back) is settled field by field, nothing
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import stat
 
@@ -25,6 +26,8 @@ from tests import postgres_server
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("server")
+
+TODAY = dt.date.today()
 
 
 @pytest.fixture
@@ -335,3 +338,123 @@ def test_the_commands_take_dossiers_out_and_bring_them_back(
     )
     assert "1 conflit(s) tranché(s)" in capsys.readouterr().out
     assert _phone_on(manager, ids[0]) == "06 70 70 70 70"
+
+
+def test_plans_and_invoices_made_offline_come_back_with_the_laptop_numbers(
+    login_as, office_location, laptops
+):
+    from app.dossier.dossier_service import DossierDate
+    from app.invoicing.invoices import InvoiceData
+    from models.dossier import Counter, Simulation, SimulationLine
+    from models.enums import InvoiceKind
+    from models.office import Invoice
+    from tests.helpers import new_dossier
+
+    admin = login_as("admin")
+    detail = new_dossier(admin, last_name="Durand", first_name="Paul")
+    admin.carries.check_out([detail.id], PASSWORD, "P9")
+    laptop = laptops(office_location, "admin")
+    laptop.machine.set_machine_prefix("P9")
+    # Offline: a project, a financing plan (its lines), the funds released, an invoice.
+    from app.dossier.situation import ProjectData
+
+    situation = laptop.situation.get(detail.id)
+    laptop.situation.save_project(detail.id, situation.version, ProjectData(price_cents=250_000_00))
+    info = laptop.simulations.create(detail.id, laptop.dossiers.get(detail.id).version)
+    day = laptop.dossiers.get(detail.id)
+    day = laptop.dossiers.set_date(detail.id, day.version, DossierDate.OFFER_SIGNED, TODAY)
+    laptop.dossiers.set_date(detail.id, day.version, DossierDate.FUNDS_RELEASED, TODAY)
+    data = InvoiceData(
+        InvoiceKind.FEES,
+        "Paul Durand",
+        "3 rue Vauban 33000 Bordeaux",
+        description="Honoraires",
+        amount_cents=1_200_00,
+    )
+    draft = laptop.invoices.create_draft(detail.id, data)
+    issued = laptop.invoices.issue(draft.changed_id)
+    number = next(i.number for i in issued.invoices if i.id == draft.changed_id)
+    assert number == f"F-P9-{TODAY.year}-0001"
+
+    laptop.carries.bring_back(office_location, {})
+
+    with admin.database.read() as session:
+        simulation = session.scalars(
+            select(Simulation).where(Simulation.dossier_id == detail.id)
+        ).one()
+        assert simulation.name == info.simulations[0].name
+        assert (
+            session.scalar(
+                select(func.count()).where(SimulationLine.simulation_id == simulation.id)
+            )
+            >= 1
+        )
+        invoice = session.scalars(select(Invoice).where(Invoice.number == number)).one()
+        assert invoice.dossier_id == detail.id and invoice.total_cents > 0
+        assert session.get(Counter, f"facture:F-P9-{TODAY.year}").value == 1
+    # The office's own series goes on untouched; the laptop's continues next time.
+    assert admin.dossiers.get(detail.id).funds_released_on == TODAY
+
+
+def test_a_dossier_deleted_at_the_office_meanwhile_may_be_kept(
+    broker, login_as, office_location, laptops
+):
+    ids = _own_dossiers(broker, 2)
+    out = broker.carries.check_out(ids, PASSWORD, "P1")
+    laptop = laptops(office_location)
+    _set_phone(laptop, ids[0], "06 12 12 12 12")
+    laptop.comments.add(ids[0], DossierTab.GENERAL, "Écrit hors du bureau")
+    admin = login_as("admin")
+    admin.carries.force_back(out.carry.id)
+    admin.dossiers.delete(ids[0])
+    admin.dossiers.delete(ids[1])  # not changed on the laptop: stays deleted, no question
+
+    (conflict,) = laptop.carries.plan_return(office_location).conflicts
+    assert conflict.office == "(supprimé)" and conflict.dossier_number
+
+    laptop.carries.bring_back(office_location, {conflict.key: LAPTOP})
+
+    with admin.database.read() as session:
+        assert sorted(session.scalars(select(Dossier.id).where(Dossier.id.in_(ids)))) == [ids[0]]
+        assert (
+            session.scalar(
+                select(func.count()).where(
+                    Comment.dossier_id == ids[0], Comment.body.contains("hors du bureau")
+                )
+            )
+            == 1
+        )
+    assert _phone_on(admin, ids[0]) == "06 12 12 12 12"
+
+
+def test_a_co_borrower_added_on_both_sides_is_one_person_compared_field_by_field(
+    broker, login_as, office_location, laptops
+):
+    from app.dossier.household import BorrowerData
+
+    (key,) = [
+        key for key in _own_dossiers(broker, 20) if len(broker.household.get(key).borrowers) == 1
+    ][:1]
+    out = broker.carries.check_out([key], PASSWORD, "P1")
+    laptop = laptops(office_location)
+    version = laptop.household.get(key).version
+    laptop.household.save_borrower(
+        key, version, 2, BorrowerData("Martin", "Zoé", phone="06 11 11 11 11")
+    )
+    manager = login_as("pmoreau")
+    manager.carries.force_back(out.carry.id)
+    version = manager.household.get(key).version
+    manager.household.save_borrower(
+        key, version, 2, BorrowerData("Martin", "Zoé", phone="01 22 22 22 22")
+    )
+
+    (conflict,) = laptop.carries.plan_return(office_location).conflicts
+    assert "Co-emprunteur" in conflict.what and "Téléphone" in conflict.what
+
+    laptop.carries.bring_back(office_location, {conflict.key: LAPTOP})
+
+    with manager.database.read() as session:
+        phones = session.execute(
+            select(Borrower.rank, Borrower.phone).where(Borrower.dossier_id == key)
+        ).all()
+    assert sorted(phones)[1] == (2, "06 11 11 11 11")
