@@ -54,6 +54,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         for module in ("app.pdf.house", "app.privacy.person_pdf")
     },
     ("app/storage/sqlite_office.py", "app.storage.database"): _AFTER_FIRST_PAINT,
+    ("app/carry/commands.py", "app.carry.carry_service"): "SQLAlchemy: not on the start path",
     # «Emporter» / «Rapporter» (issue 11): the server's driver, the encryption and the
     # schema only when dossiers leave or come back.
     **{

@@ -8,12 +8,14 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from app.carry.carry_service import LAPTOP, OFFICE, CarryService, Progress
 from app.errors import DomainError
-from app.office.machine import MachineSettings
 from app.paths import OfficeLocation, ServerLocation, resolve_location
+
+if TYPE_CHECKING:
+    from app.carry.carry_service import CarryService, Progress
+    from app.office.machine import MachineSettings
 
 
 class Workspace(Protocol):
@@ -31,7 +33,8 @@ class Workspace(Protocol):
 # (the office's location, login, password) → the workspace, logged in.
 Opener = Callable[[OfficeLocation, str, str], Workspace]
 
-KEEP = {"bureau": OFFICE, "portable": LAPTOP}
+# --keep's words → the choices' (`app.carry.carry_service.OFFICE` / `LAPTOP`).
+KEEP = ("bureau", "portable")
 UNSETTLED = 3  # the exit status when conflicts wait for a choice
 
 
@@ -66,7 +69,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     back.add_argument("--user", metavar="LOGIN", required=True)
     back.add_argument(
         "--keep",
-        choices=sorted(KEEP),
+        choices=KEEP,
         help="pour chaque conflit, garder la version du bureau ou celle du portable",
     )
     back.add_argument("--dry-run", action="store_true", help="montrer ce qui serait fait")
@@ -153,7 +156,10 @@ def _carry_in(args: argparse.Namespace, workspace: Workspace) -> int:
             file=sys.stderr,
         )
         return UNSETTLED
-    choices = {conflict.key: KEEP[args.keep] for conflict in plan.conflicts} if args.keep else {}
+    from app.carry.carry_service import LAPTOP, OFFICE
+
+    kept = OFFICE if args.keep == "bureau" else LAPTOP
+    choices = {conflict.key: kept for conflict in plan.conflicts} if args.keep else {}
     returned = carries.bring_back(server, choices, _progress("Retour"))
     if sys.stderr.isatty():
         print(file=sys.stderr)
