@@ -170,8 +170,8 @@ def resolve_location(db: str | os.PathLike[str] | None = None) -> OfficeLocation
 
     saved = saved_location()
     if saved is not None:
-        carried = carry_paths(saved)
-        if carried.database.exists():
+        carried = carried_away(saved)
+        if carried is not None:
             # Dossiers taken away from the server: this computer works on them until they
             # are brought back («Rapporter»), wherever it is.
             return carried
@@ -184,6 +184,19 @@ def carry_paths(location: ServerLocation) -> DataPaths:
     («Emporter des dossiers», issue 11): a file office of its own, beside the server's
     local folder."""
     return DataPaths(location.local_paths.folder / "emportes" / DB_FILENAME)
+
+
+# Written in the laptop's folder once its dossiers are back at the office (before the folder
+# is set aside, which a file still open prevents on Windows): it is never opened again.
+CARRY_RETURNED = "rapportes.json"
+
+
+def carried_away(location: ServerLocation) -> DataPaths | None:
+    """The dossiers this computer holds away from that server, if any (not brought back)."""
+    carried = carry_paths(location)
+    if carried.database.exists() and not (carried.folder / CARRY_RETURNED).exists():
+        return carried
+    return None
 
 
 def _with_password(location: OfficeLocation) -> OfficeLocation:

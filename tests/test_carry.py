@@ -458,3 +458,26 @@ def test_a_co_borrower_added_on_both_sides_is_one_person_compared_field_by_field
             select(Borrower.rank, Borrower.phone).where(Borrower.dossier_id == key)
         ).all()
     assert sorted(phones)[1] == (2, "06 11 11 11 11")
+
+
+def test_a_return_interrupted_after_its_commit_is_not_applied_twice(
+    broker, office_location, laptops, monkeypatch
+):
+    from app.carry import carry_service
+
+    ids = _own_dossiers(broker, 1)
+    broker.carries.check_out(ids, PASSWORD, "P1")
+    laptop = laptops(office_location)
+    laptop.comments.add(ids[0], DossierTab.GENERAL, "Une seule fois")
+    # Dossia stops right after the commit, before the laptop's file is set aside.
+    with monkeypatch.context() as patched:
+        patched.setattr(carry_service, "_set_aside", lambda paths: None)
+        laptop.carries.bring_back(office_location, {})
+    assert carry_paths(office_location).database.exists()
+
+    with pytest.raises(DomainError, match="déjà été rapportés"):
+        laptop.carries.bring_back(office_location, {})
+
+    with broker.database.read() as session:
+        assert session.scalar(select(func.count()).where(Comment.body == "Une seule fois")) == 1
+    assert not carry_paths(office_location).folder.exists()  # set aside, kept read-only

@@ -43,10 +43,11 @@ from app.auth import CurrentUser
 from app.carry.labels import TABLE_LABELS, field_label, row_label, value_text
 from app.dossier.access import check_may_change, keep_in_step, refresh_list_columns, touch
 from app.errors import Cancelled, DomainError, NotFound, PermissionDenied
+from app.files import atomic_write
 from app.listing import bank_sort_key
 from app.office.numbering import check_prefix
 from app.office.permissions import check_writer
-from app.paths import DataPaths, ServerLocation, carry_paths
+from app.paths import CARRY_RETURNED, DataPaths, ServerLocation, carry_paths
 from app.security import verify_password
 from app.storage import carry_rows
 from app.storage.carry_rows import DOSSIERS, LAPTOP, OFFICE, TREE_TABLES, Conflict, Merge, Rows
@@ -208,6 +209,8 @@ class CarryService:
                 field="prefix",
             )
         target = carry_paths(server)
+        if target.database.exists() and (target.folder / CARRY_RETURNED).exists():
+            _set_aside(target)  # brought back while Dossia had it open: set aside now
         if target.database.exists():
             raise DomainError(
                 "Des dossiers sont déjà emportés sur ce poste : rapportez-les d'abord "
@@ -449,6 +452,11 @@ class CarryService:
 
         if self._server is not None:
             raise DomainError("Ce poste travaille déjà sur le serveur : rien à rapporter.")
+        if (self._paths.folder / CARRY_RETURNED).exists() or not self._paths.database.exists():
+            raise DomainError(
+                "Ces dossiers ont déjà été rapportés au bureau : redémarrez Dossia, il "
+                "rouvrira le serveur du cabinet."
+            )
         with self._db.read() as laptop_session:
             carry = _laptop_carry(laptop_session)
             if carry is None:
@@ -480,10 +488,19 @@ class CarryService:
         ended = connection.execute(
             select(Carry.ended_at, Carry.ended_how).where(Carry.id == carry.id)
         ).first()
-        if ended is None or ended.ended_how == "returned":
+        if ended is None:
             raise DomainError(
-                "Ces dossiers ont déjà été rapportés au bureau (ou le serveur a été restauré "
-                "d'une sauvegarde plus ancienne que leur départ) : rien n'a été écrit."
+                "Le serveur ne connaît pas ce départ : il a sans doute été restauré d'une "
+                "sauvegarde plus ancienne. Rien n'a été écrit ; ce portable garde les dossiers "
+                "— appelez le responsable du cabinet."
+            )
+        if ended.ended_how == "returned":
+            kept = _set_aside(self._paths)
+            raise DomainError(
+                "Ces dossiers avaient déjà été rapportés au bureau (Dossia s'était arrêté "
+                "juste après) : rien n'a été écrit de nouveau. Ce fichier est mis de côté, "
+                f"en lecture seule{f' ({kept})' if kept else ''} ; redémarrez Dossia, il "
+                "rouvrira le serveur du cabinet."
             )
         others = connection.execute(
             select(Dossier.number, Carry.machine)
@@ -630,9 +647,16 @@ def _offline(name: str, row: dict[str, Any], user_id: int | None) -> dict[str, A
 
 def _set_aside(paths: DataPaths) -> Path | None:
     """The laptop's file, once brought back, kept read-only beside where it was (its
-    folder renamed): this computer opens the server again."""
+    folder renamed): this computer opens the server again. Marked first: where the open
+    file cannot be renamed (Windows), the mark alone keeps it from being opened again, and
+    the next departure sets it aside."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     kept = paths.folder.with_name(f"rapportes-{stamp}")
+    try:
+        with atomic_write(paths.folder / CARRY_RETURNED) as stream:
+            json.dump({"rapportes_le": stamp}, stream)
+    except OSError:
+        pass  # the rename below does the same, if it can
     try:
         paths.folder.rename(kept)
         database = kept / paths.database.name
