@@ -481,3 +481,29 @@ def test_a_return_interrupted_after_its_commit_is_not_applied_twice(
     with broker.database.read() as session:
         assert session.scalar(select(func.count()).where(Comment.body == "Une seule fois")) == 1
     assert not carry_paths(office_location).folder.exists()  # set aside, kept read-only
+
+
+def test_annuler_during_the_return_writes_nothing_and_it_can_be_done_again(
+    broker, office_location, laptops, tmp_path
+):
+    ids = _own_dossiers(broker, 1)
+    broker.carries.check_out(ids, PASSWORD, "P1")
+    laptop = laptops(office_location)
+    laptop.comments.add(ids[0], DossierTab.GENERAL, "Pas encore")
+    scan = tmp_path / "nouveau.pdf"
+    scan.write_bytes(b"%PDF-1.4\n" + os.urandom(2000))
+    laptop.documents.attach(ids[0], laptop.dossiers.get(ids[0]).version, [scan])
+
+    for stop_at in (0, 600):  # while the documents travel, then while the rows are written
+        with pytest.raises(Cancelled):
+            laptop.carries.bring_back(
+                office_location, {}, lambda done, total, stop_at=stop_at: done < stop_at
+            )
+        with broker.database.read() as session:
+            assert session.scalar(select(func.count()).where(Comment.body == "Pas encore")) == 0
+            assert session.scalar(select(func.count()).select_from(CarriedDossier)) == 1
+    assert carry_paths(office_location).database.exists()
+
+    laptop.carries.bring_back(office_location, {})
+    with broker.database.read() as session:
+        assert session.scalar(select(func.count()).where(Comment.body == "Pas encore")) == 1

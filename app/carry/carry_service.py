@@ -120,6 +120,7 @@ class CheckedOut:
     file: Path
     documents: int  # distinct files copied
     size: int  # their bytes
+    missing: int = 0  # documents whose bytes the office does not have either
 
 
 @dataclass(frozen=True)
@@ -417,7 +418,13 @@ class CarryService:
         with self._sides(location) as (laptop_session, server_db, carry):
             server_db.after_dossier_change = self._db.after_dossier_change
             server_store = ServerDocumentStore(server_db)  # type: ignore[arg-type]
-            sent = _send_documents(laptop_session, server_db, server_store, self._documents)
+            sent = _send_documents(
+                laptop_session,
+                server_db,
+                server_store,
+                self._documents,
+                _phase(progress, 0, 500),
+            )
             try:
                 with server_db.write() as server_session:
                     check_writer(server_session, self._user)
@@ -433,7 +440,12 @@ class CarryService:
                             "apparues) : revoyez-les."
                         )
                     _Apply(
-                        laptop_session, server_session, server_db, self._user, carry, progress
+                        laptop_session,
+                        server_session,
+                        server_db,
+                        self._user,
+                        carry,
+                        _phase(progress, 500, 1000),
                     ).run(merged, laptop_rows, baseline)
             finally:
                 server_store.release(sent)
@@ -567,7 +579,7 @@ def _build_laptop_file(
     server: str,
     documents: DocumentStore,
     progress: Progress | None,
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
     from app.crypto.unlocked import document_cipher, start_encrypted_office
     from app.storage.schema import ensure_schema
 
@@ -612,14 +624,15 @@ def _build_laptop_file(
                 ],
             )
         store = DocumentStore(paths.documents, document_cipher(paths.database))
-        size = 0
+        size = missing = 0
         with tempfile.TemporaryDirectory(prefix="dossia-emporter-") as scratch:
             for done, content_hash in enumerate(hashes, start=1):
                 copy = Path(scratch) / "document"
                 try:
                     documents.export(content_hash, copy)
                 except (FileNotFoundError, NotFound):
-                    continue  # missing at the office too: the row says so on the laptop
+                    missing += 1  # missing at the office too: the row says so on the laptop
+                    continue
                 stored, copied = store.put(copy)
                 if stored != content_hash:
                     raise DomainError(
@@ -630,7 +643,7 @@ def _build_laptop_file(
                 copy.unlink()
                 tell(done)
         tell(total)
-        return len(hashes), size
+        return len(hashes) - missing, size, missing
     finally:
         laptop.dispose()
 
@@ -762,8 +775,23 @@ def _view(
 # --- applying ---------------------------------------------------------------------------
 
 
+def _phase(progress: Progress | None, start: int, end: int) -> Progress | None:
+    """A part of the whole's progress (in thousandths, from `start` to `end`)."""
+    if progress is None:
+        return None
+
+    def tell(done: int, total: int) -> bool:
+        return progress(start + (end - start) * done // max(total, 1), 1000)
+
+    return tell
+
+
 def _send_documents(
-    laptop: Session, server_db: Database, server_store: Any, documents: DocumentStore
+    laptop: Session,
+    server_db: Database,
+    server_store: Any,
+    documents: DocumentStore,
+    progress: Progress | None,
 ) -> list[str]:
     """The laptop's documents the server does not have, sent before the rows (each in its
     own transfer, held from any removal until `release`): the writers' lock is not held
@@ -780,8 +808,11 @@ def _send_documents(
             )
         )
     sent: list[str] = []
+    wanted = sorted(hashes - present)
     try:
-        for content_hash in sorted(hashes - present):
+        for done, content_hash in enumerate(wanted):
+            if progress is not None and not progress(done, len(wanted)):
+                raise Cancelled("Retour annulé : rien n'a été écrit sur le serveur.")
             if not documents.exists(content_hash):
                 continue  # missing on the laptop: its row says so at the office too
             with documents.plain_path(content_hash) as plain:
