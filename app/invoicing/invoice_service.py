@@ -45,6 +45,7 @@ from app.office.permissions import check_writer
 from app.storage.database import Database
 from app.storage.issued_numbers import IssuedNumbers
 from app.text import format_amount
+from models.base import money_sum
 from models.dossier import Counter, Dossier
 from models.enums import (
     AuditAction,
@@ -773,7 +774,7 @@ def _rebalance(session: Session, invoice: Invoice) -> None:
     session.flush()
     invoice.paid_cents = (
         session.scalar(
-            select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+            select(func.coalesce(money_sum(Payment.amount_cents), 0)).where(
                 Payment.invoice_id == invoice.id
             )
         )
@@ -781,7 +782,7 @@ def _rebalance(session: Session, invoice: Invoice) -> None:
     )
     invoice.credited_cents = (
         session.scalar(
-            select(func.coalesce(func.sum(Invoice.total_cents), 0)).where(
+            select(func.coalesce(money_sum(Invoice.total_cents), 0)).where(
                 Invoice.credits_id == invoice.id
             )
         )
