@@ -35,6 +35,7 @@ from app.paths import network_location
 from app.workspace import Workspace
 from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
+from ui.carry import CarryController
 from ui.client_list import DossierTableModel, ProgressDelegate
 from ui.common import RememberedGeometry, icon, message_box, plain, primary
 from ui.encryption_ui import EncryptionController
@@ -176,6 +177,8 @@ class MainWindow(QMainWindow):
         self._changes = _ChangesBridge(self)
         self._changes.changed.connect(lambda _payload: self.refresh_if_changed())
 
+        self.carry = CarryController(self)
+        self.carry.load()
         self.model = DossierTableModel(workspace)
         self.model.queryChanged.connect(self._query_shown)
         self.model.readFailed.connect(self._list_failed)
@@ -220,6 +223,7 @@ class MainWindow(QMainWindow):
         self.new_button.clicked.connect(self.new_dossier)
         top.addWidget(self.new_button)
         layout.addLayout(top)
+        layout.addWidget(self.carry.banner)  # «Hors du bureau»: a laptop's file only
 
         self.tabs = QTabBar()
         self.tabs.setObjectName("clientTabs")
@@ -434,6 +438,7 @@ class MainWindow(QMainWindow):
             )
             migrate_action.triggered.connect(lambda _c=False: self.open_migration())
             tools.addAction(migrate_action)
+        self.carry.add_actions(tools)
         help_menu = self.menuBar().addMenu("&Aide")
         shortcuts = QAction("&Raccourcis clavier", self)
         shortcuts.setObjectName("shortcutsAction")
