@@ -53,10 +53,12 @@ def laptops():
 
 
 @pytest.fixture
-def windows(qtbot):
-    """Main windows of the test, shut down after it."""
+def windows(qtbot, qapp):
+    """Main windows of the test (in Dossia's style), shut down after it."""
+    from ui.common import style_sheet
     from ui.main_window import MainWindow
 
+    qapp.setStyleSheet(style_sheet())  # as Dossia starts: the screenshots as users see them
     opened = []
 
     def open_window(workspace):
@@ -71,6 +73,7 @@ def windows(qtbot):
     for window in opened:
         window.close()
         window.shut_down()
+    qapp.setStyleSheet("")
 
 
 def _shot(widget, name: str) -> None:
@@ -154,6 +157,9 @@ def test_a_broker_takes_his_dossiers_away_and_dossia_then_opens_them(
 
     assert "2 dossiers emportés" in dialog.result_title.text()
     assert "P7" in dialog.result_title.text()
+    assert dialog.findChild(QLabel, "carryOutResultList").text().splitlines() == [
+        f"{candidate.number} — {candidate.holder_name}" for candidate in candidates[1:3]
+    ]
     assert broker.machine.machine_prefix() == "P7"
     assert carry_paths(office_location).database.exists()
     assert "emporté par" in broker.dossiers.get(candidates[1].id).carried
@@ -222,8 +228,14 @@ def test_the_laptop_brings_its_work_back_and_dossia_opens_the_server_again(
     window.findChild(QAction, "carryReturnAction").trigger()
     dialog = window.findChild(CarryReturnDialog, "carryReturnDialog")
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=20000)
-    assert "2 dossiers emportés" in dialog.summary.text()
-    assert "0 créé hors du bureau, 1 modifié" in dialog.summary.text()
+    figures = {key: label.text() for key, label in dialog.figures.items()}
+    assert figures == {
+        "dossiers": "2",
+        "changed": "1",
+        "new": "0",
+        "changes": "1",
+        "conflicts": "0",
+    }
     assert not dialog.conflicts_box.isVisible() and not dialog.forced_label.isVisible()
     assert dialog.return_button.isEnabled()
     _shot(dialog, "carry-return-plan")
@@ -283,7 +295,7 @@ def test_differences_are_settled_row_by_row_before_rapporter(
     )
     _click_cell(qtbot, table, office_row, 2)  # keep the office's phone there
     assert not dialog.return_button.isEnabled()  # one row left
-    assert dialog.chosen_label.text() == "1 choix faits sur 2"
+    assert dialog.chosen_label.text() == "1 choix fait sur 2"
     _click_cell(qtbot, table, 1 - office_row, 3)  # the laptop's here
     assert dialog.return_button.isEnabled()
     _click_cell(qtbot, table, office_row, 3)  # changed mind: the laptop's there too…

@@ -108,7 +108,8 @@ class CarryController:
 
     def holds_check_out(self) -> bool:
         """This computer keeps dossiers taken away from this server already."""
-        return self._window.workspace.carries.carry_file().database.exists()
+        paths = self._window.workspace.carries.carry_file()
+        return paths.database.exists()
 
     def refresh_out_action(self) -> None:
         if self.out_action is None:

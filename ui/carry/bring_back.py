@@ -11,6 +11,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,7 +32,7 @@ from app.text import format_datetime
 from ui.carry import server_name
 from ui.carry.conflicts import LAPTOP_COLUMN, OFFICE_COLUMN, ConflictModel
 from ui.carry.progress import ProgressPage
-from ui.common import ErrorLabel, plain, primary, set_role
+from ui.common import ErrorLabel, field_name, field_value, plain, primary, set_role
 from ui.launcher import ask_server_password
 from ui.workers import Background
 
@@ -192,6 +193,31 @@ class CarryReturnDialog(QDialog):
         self.summary.setObjectName("carryPlanSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        figures = QGridLayout()
+        figures.setContentsMargins(12, 4, 0, 4)
+        figures.setHorizontalSpacing(16)
+        figures.setVerticalSpacing(2)
+        figures.setColumnStretch(2, 1)
+        self.figures: dict[str, QLabel] = {}
+        for line, (key, text) in enumerate(
+            (
+                ("dossiers", "Dossiers emportés"),
+                ("changed", "Modifiés sur ce portable"),
+                ("new", "Créés hors du bureau"),
+                ("changes", "Changements à écrire au bureau"),
+                ("conflicts", "Différences à trancher"),
+            )
+        ):
+            name = field_name(text)
+            name.setWordWrap(False)
+            figures.addWidget(name, line, 0)
+            value = field_value(f"carryPlan_{key}")
+            value.setWordWrap(False)
+            value.setMinimumWidth(48)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            figures.addWidget(value, line, 1)
+            self.figures[key] = value
+        layout.addLayout(figures)
         self.forced_label = plain(QLabel())
         self.forced_label.setObjectName("carryForcedBack")
         self.forced_label.setWordWrap(True)
@@ -271,13 +297,18 @@ class CarryReturnDialog(QDialog):
         self.plan = plan
         carry = self._carry
         self.summary.setText(
-            f"{_plural(plan.dossiers, 'dossier')} emporté{'s' if plan.dossiers > 1 else ''} "
-            f"le {format_datetime(carry.started_at)} reviennent au serveur du cabinet "
-            f"({server_name(carry.server)}) : {plan.new_dossiers} créé"
-            f"{'s' if plan.new_dossiers > 1 else ''} hors du bureau, {plan.changed_dossiers} "
-            f"modifié{'s' if plan.changed_dossiers > 1 else ''} "
-            f"({_plural(plan.changes, 'changement')} à écrire)."
+            f"Vos dossiers emportés le {format_datetime(carry.started_at)} reviennent au "
+            f"serveur du cabinet ({server_name(carry.server)}), en une seule fois : ils y "
+            "redeviennent modifiables, et ce que vous avez fait hors du bureau y est écrit."
         )
+        for key, number in (
+            ("dossiers", plan.dossiers),
+            ("changed", plan.changed_dossiers),
+            ("new", plan.new_dossiers),
+            ("changes", plan.changes),
+            ("conflicts", len(plan.conflicts)),
+        ):
+            self.figures[key].setText(str(number))
         self.forced_label.setVisible(plan.forced_back)
         if plan.forced_back:
             self.forced_label.setText(
@@ -304,7 +335,8 @@ class CarryReturnDialog(QDialog):
     def _choices_changed(self) -> None:
         plan = self.plan
         total = self.conflicts.rowCount()
-        self.chosen_label.setText(f"{self.conflicts.chosen_count} choix faits sur {total}")
+        chosen = self.conflicts.chosen_count
+        self.chosen_label.setText(f"{chosen} choix fait{'s' if chosen > 1 else ''} sur {total}")
         ready = plan is not None and not plan.blocked and self.conflicts.complete
         self.return_button.setEnabled(ready)
         self.return_button.setToolTip(

@@ -135,8 +135,13 @@ class CarriesDialog(QDialog):
             self,
             "forceBackDialog",
             "Forcer le retour",
-            f"Forcer le retour des {carry.dossier_count} dossier(s) emporté(s) par {carry.who} "
-            f"sur le portable {carry.machine} le {format_datetime(carry.started_at)} ?",
+            (
+                "Forcer le retour du dossier emporté"
+                if carry.dossier_count == 1
+                else f"Forcer le retour des {carry.dossier_count} dossiers emportés"
+            )
+            + f" par {carry.who} sur le portable {carry.machine} le "
+            f"{format_datetime(carry.started_at)} ?",
             "Forcer le retour",
             lambda: self.force_back(carry),
             CONSEQUENCES,

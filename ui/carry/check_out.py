@@ -43,7 +43,7 @@ INTRO = (
     "retour (Outils › Rapporter les dossiers au bureau)."
 )
 PREFIX_HINT = (
-    "Les dossiers et factures créés hors du bureau porteront ce préfixe (« P1-2026-00012 ») : "
+    "Les dossiers et factures créés hors du bureau porteront ce préfixe («\u00a0P1-2026-00012\u00a0»)\u00a0: "
     "leurs numéros ne rencontreront jamais ceux du cabinet."
 )
 HEADERS = ("N° de dossier", "Porteur de projet", "Statut", "Étape")
@@ -67,8 +67,8 @@ class CandidateModel(QAbstractTableModel):
     def checked(self) -> list[int]:
         return [row.id for row in self._rows if row.id in self._checked]
 
-    def candidate_at(self, row: int) -> Candidate:
-        return self._rows[row]
+    def candidate(self, key: int) -> Candidate:
+        return next(row for row in self._rows if row.id == key)
 
     def set_checked(self, rows: list[int], checked: bool) -> None:
         for row in rows:
@@ -135,6 +135,15 @@ class _Filter(QSortFilterProxyModel):
         return all(word in text for word in self._words)
 
 
+def _listed(candidates: list[Candidate], shown: int = 12) -> str:
+    """What left, one dossier a line («2026-00012 — DUPONT Marie»), the rest counted."""
+    lines = [f"{row.number} — {row.holder_name}" for row in candidates[:shown]]
+    rest = len(candidates) - shown
+    if rest > 0:
+        lines.append(f"… et {rest} autre{'s' if rest > 1 else ''}")
+    return "\n".join(lines)
+
+
 class CarryOutDialog(QDialog):
     """The form (dossiers, prefix, password), the copy's progress with «Annuler», then what
     left and «Redémarrer maintenant» (Dossia then opens these dossiers on this computer)."""
@@ -149,6 +158,7 @@ class CarryOutDialog(QDialog):
         self._selected = selected
         self._background = Background()
         self.checked_out: CheckedOut | None = None
+        self._leaving: list[Candidate] = []
         outer = QVBoxLayout(self)
         self.pages = QStackedWidget()
         self.pages.setObjectName("carryOutPages")
@@ -354,6 +364,7 @@ class CarryOutDialog(QDialog):
         for label in (*self.errors.values(), self.error):
             label.clear_message()
         ids = self.model.checked
+        self._leaving = [self.model.candidate(key) for key in ids]
         prefix, password = self.prefix_edit.text(), self.password_edit.text()
         service, progress = self._service, self.progress
         self.progress.start(
@@ -413,6 +424,7 @@ class CarryOutDialog(QDialog):
         if warning:
             text += "\n\nLe préfixe n'a pas pu être enregistré sur ce poste : " + warning
         self.result_text.setText(text)
+        self.result_list.setText(_listed(self._leaving))
         self.pages.setCurrentIndex(2)
         self.restart_button.setFocus()
 
@@ -426,6 +438,12 @@ class CarryOutDialog(QDialog):
         self.result_title = set_role(plain(QLabel()), "title")
         self.result_title.setObjectName("carryOutResultTitle")
         layout.addWidget(self.result_title)
+        layout.addSpacing(4)
+        self.result_list = set_role(plain(QLabel()), "hint")
+        self.result_list.setObjectName("carryOutResultList")
+        self.result_list.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result_list)
+        layout.addSpacing(8)
         self.result_text = plain(QLabel())
         self.result_text.setObjectName("carryOutResultText")
         self.result_text.setWordWrap(True)
