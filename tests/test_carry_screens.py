@@ -91,10 +91,10 @@ def _click_cell(qtbot, view, row: int, column: int) -> None:
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center() + QPoint(8, 0))
 
 
-def _set_phone(workspace, dossier_id: int, phone: str) -> None:
+def _set_phone(workspace, dossier_id: int, phone: str, city: str | None = None) -> None:
     household = workspace.household.get(dossier_id)
     holder = household.borrowers[0]
-    changed = dataclasses.replace(holder, phone=phone)
+    changed = dataclasses.replace(holder, phone=phone, **({"city": city} if city else {}))
     workspace.household.save_borrower(dossier_id, household.version, 1, changed)
 
 
@@ -239,6 +239,15 @@ def test_the_laptop_brings_its_work_back_and_dossia_opens_the_server_again(
     assert not dialog.conflicts_box.isVisible() and not dialog.forced_label.isVisible()
     assert dialog.return_button.isEnabled()
     _shot(dialog, "carry-return-plan")
+    # Were one of them out on another laptop meanwhile: said, and no way to go on.
+    plan = dialog.plan
+    dialog.show_plan(dataclasses.replace(plan, blocked="Des dossiers ont été repris puis …"))
+    assert dialog.blocked_label.isVisible() and not dialog.return_button.isEnabled()
+    assert "Rien ne peut être rapporté" in dialog.blocked_label.text()
+    qtbot.wait(20)  # laid out again
+    _shot(dialog, "carry-return-blocked")
+    dialog.show_plan(plan)
+    assert not dialog.blocked_label.isVisible() and dialog.return_button.isEnabled()
     qtbot.mouseClick(dialog.return_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 3, timeout=20000)
 
@@ -260,25 +269,32 @@ def test_differences_are_settled_row_by_row_before_rapporter(
     ids = [candidate.id for candidate in broker.carries.candidates()[:2]]
     out = broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
-    _set_phone(laptop, ids[0], "06 00 00 00 01")
+    _set_phone(laptop, ids[0], "06 00 00 00 01", city="Portableville")
     _set_phone(laptop, ids[1], "06 00 00 00 02")
     manager = login_as("pmoreau")
     manager.carries.force_back(out.carry.id)
     _set_phone(manager, ids[0], "01 00 00 00 01")
     _set_phone(manager, ids[1], "01 00 00 00 02")
-    # No password remembered: the server asks for one, typed as at start-up.
+    # No password remembered: the server asks for one, as at start-up (given up the first
+    # time, typed the second).
     asked = []
 
     def type_password(location, opening):
         asked.append(opening.message)
+        if len(asked) == 1:
+            return None
         return location.with_password(urlsplit(office_location.url).password), opening
 
     monkeypatch.setattr(bring_back, "ask_server_password", type_password)
     window = windows(laptop)
     window.findChild(QAction, "carryReturnAction").trigger()
     dialog = window.findChild(CarryReturnDialog, "carryReturnDialog")
+    qtbot.waitUntil(lambda: dialog.retry_button.isVisible(), timeout=20000)
+    assert "demande son mot de passe" in dialog.connect_error.text()
+    _shot(dialog, "carry-return-no-password")
+    qtbot.mouseClick(dialog.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=20000)
-    assert len(asked) == 1
+    assert len(asked) == 2
 
     assert dialog.forced_label.isVisible()
     assert dialog.forced_label.text().startswith("Un responsable a repris ces dossiers")
@@ -306,9 +322,20 @@ def test_differences_are_settled_row_by_row_before_rapporter(
         Qt.CheckState.Checked
     )
     _click_cell(qtbot, table, office_row, 2)
+    # Meanwhile the office changes a field the laptop changed too: a new difference, the
+    # plan read again, the choices made kept, «Rapporter» greyed until it is settled.
+    _set_phone(manager, ids[0], "01 00 00 00 01", city="Bureauville")
+    qtbot.mouseClick(dialog.return_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.conflicts.rowCount() == 3, timeout=20000)
+    assert dialog.pages.currentIndex() == 1
+    assert "restent à trancher" in dialog.error.text()
+    assert dialog.conflicts.chosen_count == 2 and not dialog.return_button.isEnabled()
+    city_row = next(row for row in range(3) if table.model().index(row, 2).data() == "Bureauville")
+    _click_cell(qtbot, table, city_row, 3)
     qtbot.mouseClick(dialog.return_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 3, timeout=20000)
 
-    assert "2 différences tranchées" in dialog.result_text.text()
+    assert "3 différences tranchées" in dialog.result_text.text()
     assert _phone_on(manager, ids[0]) == "01 00 00 00 01"
     assert _phone_on(manager, ids[1]) == "06 00 00 00 02"
+    assert manager.household.get(ids[0]).borrowers[0].city == "Portableville"

@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 
 CONNECT, PLAN, COPY, RESULT = range(4)
 NO_PASSWORD = (
-    "Sans le mot de passe du serveur, les dossiers ne peuvent pas être rapportés. "
-    "« Réessayer » le redemande."
+    "Le serveur du cabinet demande son mot de passe, qui n'a pas été donné. « Réessayer » "
+    "le redemande."
 )
 CANCELLED = "Retour annulé : rien n'a été écrit sur le serveur."
 
@@ -99,6 +99,10 @@ class CarryReturnDialog(QDialog):
         page = QWidget()
         page.setObjectName("carryConnectPage")
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        title = set_role(QLabel("Rapporter les dossiers au bureau"), "title")
+        title.setObjectName("carryConnectTitle")
+        layout.addWidget(title)
         layout.addStretch(1)
         self.connect_label = plain(QLabel())
         self.connect_label.setObjectName("carryConnectLabel")
@@ -156,8 +160,8 @@ class CarryReturnDialog(QDialog):
         self._background.run(work, self._connected, self._connect_failed)
 
     def _connected(self, outcome: object) -> None:
-        if not isValid(self):
-            return
+        if not isValid(self) or not self.isVisible():
+            return  # closed while connecting
         if isinstance(outcome, _PasswordAsked):
             asked = ask_server_password(outcome.location, outcome.opening)
             if asked is None:
@@ -174,8 +178,11 @@ class CarryReturnDialog(QDialog):
             return
         if not isinstance(error, DomainError):
             raise error
+        if not self.isVisible():
+            return
         self.pages.setCurrentIndex(CONNECT)
         self.connect_bar.hide()
+        self.connect_label.setText("Les dossiers ne peuvent pas être rapportés pour l'instant :")
         self.connect_error.show_message(error.message)
         self.retry_button.show()
 
