@@ -220,7 +220,10 @@ def test_the_laptop_brings_its_work_back_and_dossia_opens_the_server_again(
     _remember_server_password(office_location)
     window = windows(laptop)
     banner = window.findChild(QLabel, "offlineBanner")
-    assert banner.isVisible()
+    assert not window.findChild(QAction, "carryReturnAction").isVisible()
+    window.after_start()  # read once the window is painted
+    qtbot.waitUntil(banner.isVisible)
+    assert window.findChild(QAction, "carryReturnAction").isVisible()
     assert banner.text().startswith("Hors du bureau — 2 dossiers emportés de 127.0.0.1:")
     assert window.findChild(QAction, "carryOutAction") is None
     _shot(window, "carry-laptop-window")
@@ -287,6 +290,8 @@ def test_differences_are_settled_row_by_row_before_rapporter(
 
     monkeypatch.setattr(bring_back, "ask_server_password", type_password)
     window = windows(laptop)
+    window.carry.start()
+    qtbot.waitUntil(lambda: window.carry.laptop is not None)
     window.findChild(QAction, "carryReturnAction").trigger()
     dialog = window.findChild(CarryReturnDialog, "carryReturnDialog")
     qtbot.waitUntil(lambda: dialog.retry_button.isVisible(), timeout=20000)

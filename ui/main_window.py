@@ -178,7 +178,6 @@ class MainWindow(QMainWindow):
         self._changes.changed.connect(lambda _payload: self.refresh_if_changed())
 
         self.carry = CarryController(self)
-        self.carry.load()
         self.model = DossierTableModel(workspace)
         self.model.queryChanged.connect(self._query_shown)
         self.model.readFailed.connect(self._list_failed)
@@ -597,6 +596,7 @@ class MainWindow(QMainWindow):
         background, then the checks (share, purge reminder; the day's integrity check and
         backup once the office is quiet)."""
         self.warm_up.start(self.workspace, self.model.id_at(0) if self.model.rowCount() else None)
+        self.carry.start()  # a laptop's file: its «Hors du bureau» line and «Rapporter»
         self.watch_changes()
         self.prepare_spare_window()
         self._start_checks.run(
@@ -752,6 +752,7 @@ class MainWindow(QMainWindow):
             window.close()
         self._counts.wait(5000)
         self._start_checks.wait(5000)
+        self.carry.wait()
         self._stop_automatic_backup()
         self.warm_up.stop()
         self.model.close()
@@ -770,6 +771,7 @@ class MainWindow(QMainWindow):
             self._counts_reader.interrupt()  # a count still running is of no use now
         self._counts.wait(5000)
         self._start_checks.wait(30000)
+        self.carry.wait()
         self._stop_automatic_backup()
         self.warm_up.stop()
         self.backups.wait()

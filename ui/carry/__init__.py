@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QLabel, QMenu
+from shiboken6 import isValid
 
 from app.errors import DomainError
 from app.paths import ServerLocation, parse_location
 from app.text import format_datetime
 from models.enums import Right
 from ui.common import plain
+from ui.workers import Background
 
 if TYPE_CHECKING:
     from app.carry.carry_service import CarryInfo  # SQLAlchemy
@@ -49,6 +52,13 @@ def banner_text(carry: CarryInfo) -> str:
     return f"Hors du bureau — {dossiers}{where} le {format_datetime(carry.started_at)}"
 
 
+class _Found:
+    """What the background read found (a real object: see ui.workers._Outcome)."""
+
+    def __init__(self, carry: CarryInfo | None) -> None:
+        self.carry = carry
+
+
 class CarryController:
     """The main window's part of issue 11: its Outils entries and its «Hors du bureau» line."""
 
@@ -61,34 +71,67 @@ class CarryController:
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.out_action: QAction | None = None
+        self.return_action: QAction | None = None
+        self._return_separator: QAction | None = None
+        self._background: Background | None = None
 
-    def load(self) -> None:
-        """Whether this office is a laptop's file (one short read of its settings)."""
+    def start(self) -> None:
+        """After the first paint: whether this office is a laptop's file, read in the
+        background (the service's imports are SQLAlchemy's, not on the start path)."""
         workspace = self._window.workspace
-        if workspace.server is not None:
+        if workspace.server is not None or self._background is not None:
             return
-        self.laptop = workspace.carries.laptop_carry()
-        if self.laptop is not None:
-            self.banner.setText(banner_text(self.laptop))
-            self.banner.setToolTip(
-                "Ces dossiers sont sur ce portable ; au bureau ils restent en lecture seule "
-                "jusqu'à leur retour (Outils › Rapporter les dossiers au bureau…)."
-            )
-            self.banner.show()
+        warm_up = self._window.warm_up
+        self._background = Background(QThreadPool(self.banner))
+
+        def read() -> object:
+            warm_up.wait_done()  # its imports first: a dossier opened waits for them
+            return _Found(workspace.carries.laptop_carry())
+
+        self._background.run(read, self._laptop_known, self._read_failed)
+
+    def wait(self) -> None:
+        """Before the database is closed: the read finished."""
+        if self._background is not None:
+            self._background.wait(5000)
+
+    def _read_failed(self, error: BaseException) -> None:
+        if not isinstance(error, DomainError):  # a refusal (the office closed meanwhile):
+            raise error  # the line stays hidden; anything else is a bug
+
+    def _laptop_known(self, found: object) -> None:
+        assert isinstance(found, _Found)
+        if found.carry is None or not isValid(self.banner):
+            return
+        self.laptop = found.carry
+        self.banner.setText(banner_text(found.carry))
+        self.banner.setToolTip(
+            "Ces dossiers sont sur ce portable ; au bureau ils restent en lecture seule "
+            "jusqu'à leur retour (Outils › Rapporter les dossiers au bureau…)."
+        )
+        self.banner.show()
+        for action in (self._return_separator, self.return_action):
+            if action is not None:
+                action.setVisible(True)
 
     def add_actions(self, menu: QMenu) -> None:
         """«Emporter des dossiers…» and, for a manager, «Dossiers emportés…» on a server's
-        office; «Rapporter les dossiers au bureau…» in a laptop's file."""
+        office; in a file, «Rapporter les dossiers au bureau…», shown once `start` found
+        that it is a laptop's."""
         workspace = self._window.workspace
-        if workspace.server is None and self.laptop is None:
+        if workspace.server is None:
+            self._return_separator = menu.addSeparator()
+            self._return_separator.setVisible(False)
+            self.return_action = self._add(
+                menu, "carryReturnAction", "&Rapporter les dossiers au bureau…", self.open_return
+            )
+            self.return_action.setStatusTip(
+                "Écrire au bureau ce que vous avez fait hors du bureau, puis rouvrir le serveur"
+            )
+            self.return_action.setVisible(False)
             return
         menu.addSeparator()
         menu.setToolTipsVisible(True)
-        if self.laptop is not None:
-            self._add(
-                menu, "carryReturnAction", "&Rapporter les dossiers au bureau…", self.open_return
-            )
-            return
         self.out_action = self._add(
             menu, "carryOutAction", "&Emporter des dossiers…", self.open_check_out
         )
