@@ -5,7 +5,7 @@ transaction on the server and reopen Dossia there."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -169,7 +169,7 @@ class CarryReturnDialog(QDialog):
             else:
                 self.connect_to_server(asked[0])
             return
-        location, plan = outcome  # type: ignore[misc]
+        location, plan = cast("tuple[ServerLocation, ReturnPlan]", outcome)
         self._location = location
         self.show_plan(plan)
 
@@ -259,7 +259,7 @@ class CarryReturnDialog(QDialog):
         self.chosen_label.setWordWrap(False)
         row.addWidget(self.chosen_label)
         box.addLayout(row)
-        self.conflicts = ConflictModel(OFFICE, LAPTOP)
+        self.conflicts: ConflictModel = ConflictModel(OFFICE, LAPTOP)
         self.conflicts.choicesChanged.connect(self._choices_changed)
         self.conflicts_table = QTableView()
         self.conflicts_table.setObjectName("carryConflicts")
@@ -399,8 +399,7 @@ class CarryReturnDialog(QDialog):
         if not isValid(self):
             return
         self.progress.stop()
-        self.returned = returned = result  # type: ignore[assignment]
-        assert returned is not None
+        self.returned = returned = cast("Returned", result)
         parts = [
             f"{_plural(returned.dossiers, 'dossier')} rapporté{'s' if returned.dossiers > 1 else ''}",
             f"{returned.new_dossiers} créé{'s' if returned.new_dossiers > 1 else ''} hors du bureau",

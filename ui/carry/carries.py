@@ -102,7 +102,7 @@ class CarriesDialog(QDialog):
             self.error.show_message(outcome.problem.message)
             return
         carries: list[CarryInfo] = outcome.value or []
-        rows = [
+        rows: list[tuple[str, ...]] = [
             (
                 carry.who,
                 carry.machine,

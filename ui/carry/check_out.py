@@ -4,7 +4,7 @@ an encrypted file of this computer, read-only at the office until they come back
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
@@ -396,8 +396,7 @@ class CarryOutDialog(QDialog):
         if not isValid(self):
             return
         self.progress.stop()
-        self.checked_out = out = result  # type: ignore[assignment]
-        assert out is not None
+        self.checked_out = out = cast("CheckedOut", result)
         warning = ""
         try:
             self._window.workspace.machine.set_machine_prefix(out.carry.prefix)
