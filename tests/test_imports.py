@@ -139,6 +139,10 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.dialogs.connection"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.migration_ui"): _FIRST_OPENED,
+    **{
+        ("ui/carry/__init__.py", module): _FIRST_OPENED
+        for module in ("ui.carry.check_out", "ui.carry.bring_back", "ui.carry.carries")
+    },
     ("ui/launcher.py", "ui.dialogs.connection"): "when the office server does not answer, or "
     "the office was migrated to it",
     ("ui/dialogs/login.py", "ui.dialogs.connection"): "the office server's form: a first start "
