@@ -53,7 +53,7 @@ from app.storage import carry_rows
 from app.storage.carry_rows import DOSSIERS, LAPTOP, OFFICE, TREE_TABLES, Conflict, Merge, Rows
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
-from app.text import format_datetime, person_name
+from app.text import format_datetime
 from models.audit import AuditEvent
 from models.carry import CarriedDossier, Carry, CarryBaseline, CarryConflict
 from models.dossier import Counter, Document, DocumentContent, Dossier
@@ -251,7 +251,7 @@ class CarryService:
                 AuditAction.DOSSIERS_CARRIED,
                 details=f"{len(ids)} dossier(s) sur le portable {self._machine} ({prefix})",
             )
-            info = _info(carry, person_name(account.first_name, account.last_name), server.address)
+            info = _info(carry, account.display_name, server.address)
             login = account.login
         # 2. The laptop's file, built beside its place and moved there once complete.
         try:
@@ -723,7 +723,7 @@ def _names(connection: Connection) -> dict[str, dict[int, str]]:
     """The referentials' names, for the values shown."""
     names: dict[str, dict[int, str]] = {
         "users": {
-            key: person_name(first, last)
+            key: f"{first} {last}".strip()
             for key, first, last in connection.execute(
                 select(User.id, User.first_name, User.last_name)
             )

@@ -177,7 +177,7 @@ def carried_note(dossier: Dossier) -> str:
     if row is None:
         return ""
     machine, started, first_name, last_name = row
-    who = person_name(first_name or "", last_name or "") or "un utilisateur supprimé"
+    who = f"{first_name or ''} {last_name or ''}".strip() or "un utilisateur supprimé"
     return (
         f"Ce dossier est emporté par {who} (portable {machine}) depuis le "
         f"{started:%d/%m/%Y à %H:%M}"

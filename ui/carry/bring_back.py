@@ -90,7 +90,7 @@ class CarryReturnDialog(QDialog):
         )
         self.pages.addWidget(self.progress)
         self.pages.addWidget(self._result_page())
-        self.setMinimumSize(760, 520)
+        self.setMinimumSize(840, 540)
         self.connect_to_server()
 
     # --- connecting --------------------------------------------------------------------------
@@ -257,6 +257,10 @@ class CarryReturnDialog(QDialog):
         self.chosen_label = set_role(plain(QLabel()), "hint")
         self.chosen_label.setObjectName("carryChosenLabel")
         self.chosen_label.setWordWrap(False)
+        self.chosen_label.setMinimumWidth(
+            self.chosen_label.fontMetrics().horizontalAdvance("9999 choix faits sur 9999") + 8
+        )
+        self.chosen_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.chosen_label)
         box.addLayout(row)
         self.conflicts: ConflictModel = ConflictModel(OFFICE, LAPTOP)
