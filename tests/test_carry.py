@@ -242,6 +242,12 @@ def test_forced_back_then_changed_on_both_sides_is_settled_field_by_field(
         ).one()
     assert city == "Laptopville"
     assert "01 99" not in event.details and "portable" in event.details
+    # The dossier itself says what was chosen and what the other side had.
+    (said,) = [
+        comment for comment in manager.comments.list(ids[0]) if "Retour du portable" in comment.body
+    ]
+    assert "Téléphone" in said.body and "06 00 00 00 01" in said.body
+    assert "01 99 99 99 99" in said.body
 
 
 def test_the_office_version_may_be_kept(broker, login_as, office_location, laptops):

@@ -31,6 +31,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from app.listing import bank_sort_key
 from app.office.numbering import check_prefix
 from app.office.permissions import check_writer
 from app.paths import CARRY_RETURNED, DataPaths, ServerLocation, carry_paths
+from app.richtext import sanitize
 from app.security import verify_password
 from app.storage import carry_rows
 from app.storage.carry_rows import DOSSIERS, LAPTOP, OFFICE, TREE_TABLES, Conflict, Merge, Rows
@@ -56,8 +58,8 @@ from app.storage.documents import DocumentStore
 from app.text import format_datetime
 from models.audit import AuditEvent
 from models.carry import CarriedDossier, Carry, CarryBaseline, CarryConflict
-from models.dossier import Counter, Document, DocumentContent, Dossier
-from models.enums import AuditAction, DossierStatus, Right
+from models.dossier import Comment, Counter, Document, DocumentContent, Dossier
+from models.enums import AuditAction, DossierStatus, DossierTab, Right
 from models.office import Bank, Provenance, Referrer, RequiredDocument, Setting, Step, User
 
 # (done, total) → False to stop: nothing is kept.
@@ -958,9 +960,19 @@ class _Apply:
             session.execute(select(Dossier.id, Dossier.number).where(Dossier.id.in_(ids))).all()
         )
         names = _names(self._connection)
+        said: dict[int, list[str]] = {}
         for conflict, kept in merged.decided:
             view = _view(conflict, numbers, names)
             if conflict.dossier_id in numbers:
+                mine, theirs = (
+                    (view.laptop, view.office) if kept == LAPTOP else (view.office, view.laptop)
+                )
+                said.setdefault(conflict.dossier_id, []).append(
+                    f"<li>{escape(view.what)} : gardé « {escape(mine)} » "
+                    f"({'ce portable' if kept == LAPTOP else 'le bureau'}) ; "
+                    f"{'au bureau' if kept == LAPTOP else 'sur le portable'} : "
+                    f"« {escape(theirs)} »</li>"
+                )
                 session.add(
                     CarryConflict(
                         dossier_id=conflict.dossier_id,
@@ -984,6 +996,24 @@ class _Apply:
                     f"{TABLE_LABELS[conflict.table]}{' — ' + column if column else ' (ligne)'} :"
                     f" gardé la version {'du bureau' if kept == OFFICE else 'du portable'}"
                 ),
+            )
+        # In the dossier itself, for whoever opens it: what was chosen, and the other value.
+        for dossier_id, items in said.items():
+            session.add(
+                Comment(
+                    dossier_id=dossier_id,
+                    tab=DossierTab.GENERAL,
+                    body=sanitize(
+                        f"<p>Retour du portable {escape(self._carry.machine)} : modifié au "
+                        f"bureau et sur le portable, tranché par {escape(self._user.display_name)}.</p>"
+                        f"<ul>{''.join(items)}</ul>"
+                    ),
+                    in_synthesis=False,
+                    author_id=self._user.id,
+                    created_at=now,
+                    updated_at=now,
+                    dismissed=False,
+                )
             )
 
     def _counters(self) -> None:
