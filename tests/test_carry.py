@@ -132,7 +132,6 @@ def test_the_laptop_work_comes_back_whole_and_the_dossiers_are_free_again(
     ids = _own_dossiers(broker, 3)
     broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
-    laptop.dossiers.machine_prefix = "P1"
     # Offline: a note, a phone, a comment, a document, a new dossier.
     note = laptop.dossiers.get(ids[0])
     laptop.dossiers.save_note(ids[0], note.version, "<p>Vu le client chez lui</p>")
@@ -318,7 +317,9 @@ def test_the_commands_take_dossiers_out_and_bring_them_back(
         == 0
     )
     assert "2 dossier(s) emporté(s)" in capsys.readouterr().out
-    assert broker.machine.machine_prefix() == "P7"
+    # This computer's own prefix is left alone; the next departure proposes the last one.
+    assert broker.machine.machine_prefix() == ""
+    assert broker.carries.suggested_prefix() == "P7"
     ids = _own_dossiers(broker, 2)
     laptop = laptops(office_location)
     _set_phone(laptop, ids[0], "06 70 70 70 70")
@@ -360,7 +361,6 @@ def test_plans_and_invoices_made_offline_come_back_with_the_laptop_numbers(
     detail = new_dossier(admin, last_name="Durand", first_name="Paul")
     admin.carries.check_out([detail.id], PASSWORD, "P9")
     laptop = laptops(office_location, "admin")
-    laptop.machine.set_machine_prefix("P9")
     # Offline: a project, a financing plan (its lines), the funds released, an invoice.
     from app.dossier.situation import ProjectData
 

@@ -160,7 +160,7 @@ def test_a_broker_takes_his_dossiers_away_and_dossia_then_opens_them(
     assert dialog.findChild(QLabel, "carryOutResultList").text().splitlines() == [
         f"{candidate.number} — {candidate.holder_name}" for candidate in candidates[1:3]
     ]
-    assert broker.machine.machine_prefix() == "P7"
+    assert broker.carries.suggested_prefix() == "P7"  # proposed next time
     assert carry_paths(office_location).database.exists()
     assert "emporté par" in broker.dossiers.get(candidates[1].id).carried
     _shot(dialog, "carry-out-done")

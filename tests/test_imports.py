@@ -32,6 +32,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             "app.dossier.household_service",
             "app.dossier.situation_service",
             "app.office.backup_service",
+            "app.carry.laptop",
             "app.carry.carry_service",
             "app.office.company_service",
             "app.office.encryption_service",

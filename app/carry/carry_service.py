@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.auth import CurrentUser
 from app.carry.labels import TABLE_LABELS, field_label, row_label, value_text
+from app.carry.laptop import CARRY_KEY, SERVER_KEY
 from app.dossier.access import check_may_change, keep_in_step, refresh_list_columns, touch
 from app.errors import Cancelled, DomainError, NotFound, PermissionDenied
 from app.files import atomic_write
@@ -78,9 +79,6 @@ OFFLINE_WITHHELD = frozenset(
     }
 )
 
-# In a laptop's file: where its dossiers came from.
-SERVER_KEY = "carry.server"
-CARRY_KEY = "carry.id"
 MAX_DOSSIERS = 2000
 
 
@@ -324,6 +322,21 @@ class CarryService:
                 "emportés (un dossier d'un collègue, abandonné ou déjà emporté ne part pas)."
             )
         return found
+
+    def suggested_prefix(self, machine_prefix: str = "") -> str:
+        """What «Emporter» proposes as the laptop's prefix: this computer's numbering prefix
+        if it has one, else the one it took dossiers away with last time."""
+        if machine_prefix:
+            return machine_prefix
+        self._require_server()
+        with self._db.read() as session:
+            last = session.scalar(
+                select(Carry.prefix)
+                .where(Carry.machine == self._machine)
+                .order_by(Carry.started_at.desc(), Carry.id.desc())
+                .limit(1)
+            )
+        return last or ""
 
     def carries(self) -> list[CarryInfo]:
         """The check-outs not brought back yet, oldest first."""

@@ -119,7 +119,6 @@ def _carry_out(args: argparse.Namespace, workspace: Workspace, password: str) ->
     out = carries.check_out(
         [candidate.id for candidate in chosen], password, args.prefix, _progress("Départ")
     )
-    workspace.machine.set_machine_prefix(out.carry.prefix)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"{out.carry.summary}.")

@@ -269,7 +269,10 @@ class CarryOutDialog(QDialog):
         grid.setVerticalSpacing(4)
         grid.setColumnStretch(1, 1)
         grid.addWidget(QLabel("Préfixe de ce portable :"), 0, 0)
-        self.prefix_edit = QLineEdit(self._window.workspace.machine.machine_prefix())
+        workspace = self._window.workspace
+        self.prefix_edit = QLineEdit(
+            workspace.carries.suggested_prefix(workspace.machine.machine_prefix())
+        )
         self.prefix_edit.setObjectName("carryPrefix")
         self.prefix_edit.setAccessibleName("Préfixe de ce portable")
         self.prefix_edit.setPlaceholderText("par exemple P1")
@@ -397,11 +400,6 @@ class CarryOutDialog(QDialog):
             return
         self.progress.stop()
         self.checked_out = out = cast("CheckedOut", result)
-        warning = ""
-        try:
-            self._window.workspace.machine.set_machine_prefix(out.carry.prefix)
-        except (DomainError, OSError) as error:  # the check-out is done all the same
-            warning = getattr(error, "message", None) or str(error)
         count = out.carry.dossier_count
         self.result_title.setText(
             f"{count} dossier{'s' if count > 1 else ''} emporté{'s' if count > 1 else ''} sur "
@@ -420,8 +418,6 @@ class CarryOutDialog(QDialog):
             "réseau : connectez-vous avec votre mot de passe habituel. De retour au bureau : "
             "Outils › Rapporter les dossiers au bureau."
         )
-        if warning:
-            text += "\n\nLe préfixe n'a pas pu être enregistré sur ce poste : " + warning
         self.result_text.setText(text)
         self.result_list.setText(_listed(self._leaving))
         self.pages.setCurrentIndex(2)
