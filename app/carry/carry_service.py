@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import platform
 import shutil
 import stat
@@ -35,7 +36,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -46,6 +47,7 @@ from app.carry.laptop import CARRY_KEY, SERVER_KEY
 from app.dossier.access import check_may_change, keep_in_step, refresh_list_columns, touch
 from app.errors import Cancelled, DomainError, NotFound, PermissionDenied
 from app.files import atomic_write
+from app.invoicing.invoice_service import rebalance
 from app.listing import bank_sort_key
 from app.office.numbering import check_prefix
 from app.office.permissions import check_writer
@@ -53,15 +55,18 @@ from app.paths import CARRY_RETURNED, DataPaths, ServerLocation, carry_paths
 from app.richtext import sanitize
 from app.security import verify_password
 from app.storage import carry_rows
-from app.storage.carry_rows import DOSSIERS, LAPTOP, OFFICE, TREE_TABLES, Conflict, Merge, Rows
+from app.storage.carry_merge import LAPTOP, OFFICE, Conflict, Merge, merge, rekeyed, touched
+from app.storage.carry_rows import DOSSIERS, TREE_TABLES, Rows
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
-from app.text import format_datetime
+from app.text import format_amount, format_datetime
 from models.audit import AuditEvent
 from models.carry import CarriedDossier, Carry, CarryBaseline, CarryConflict
 from models.dossier import Comment, Counter, Document, DocumentContent, Dossier
 from models.enums import AuditAction, DossierStatus, DossierTab, Right
-from models.office import Bank, Provenance, Referrer, RequiredDocument, Setting, Step, User
+from models.office import Bank, Invoice, Provenance, Referrer, RequiredDocument, Setting, Step, User
+
+log = logging.getLogger(__name__)
 
 # (done, total) → False to stop: nothing is kept.
 Progress = Callable[[int, int], bool]
@@ -231,6 +236,11 @@ class CarryService:
             for dossier in dossiers:
                 if not (writer.can(Right.VIEW_ALL_DOSSIERS) or dossier.owner_id == writer.id):
                     raise NotFound("Ce dossier n'existe plus ou ne vous est pas accessible.")
+                if dossier.status is DossierStatus.ABANDONED:
+                    raise DomainError(
+                        f"{dossier.number} est abandonné : reprenez-le d'abord pour l'emporter.",
+                        field="dossiers",
+                    )
                 try:
                     check_may_change(writer, dossier)
                 except PermissionDenied as error:
@@ -284,13 +294,21 @@ class CarryService:
         return CheckedOut(info, target.database, *copied)
 
     def _cancel(self, carry_id: int) -> None:
-        with contextlib.suppress(Exception), self._db.write() as session:
-            session.execute(delete(CarriedDossier).where(CarriedDossier.carry_id == carry_id))
-            session.execute(
-                update(Carry)
-                .where(Carry.id == carry_id)
-                .values(ended_at=dt.datetime.now().replace(microsecond=0), ended_how="cancelled")
-            )
+        """The dossiers of a departure that did not complete, free again. If even that
+        fails (the server gone meanwhile), they stay marked: a manager takes them back
+        (Outils › Dossiers emportés); it is logged."""
+        try:
+            with self._db.write() as session:
+                session.execute(delete(CarriedDossier).where(CarriedDossier.carry_id == carry_id))
+                session.execute(
+                    update(Carry)
+                    .where(Carry.id == carry_id)
+                    .values(
+                        ended_at=dt.datetime.now().replace(microsecond=0), ended_how="cancelled"
+                    )
+                )
+        except Exception:
+            log.exception("departure %s not completed, and its dossiers not freed", carry_id)
 
     def candidates(self, numbers: Sequence[str] = ()) -> list[Candidate]:
         """The user's own dossiers he may take away (neither abandoned nor out already),
@@ -379,15 +397,23 @@ class CarryService:
         return info
 
     def _check_prefix_free(self, session: Session, prefix: str) -> None:
+        """A prefix numbers one laptop's work at a time, until that work is back: dossiers
+        out, or forced back but not brought back yet (what that laptop numbered offline
+        is still to come, and the office's counters do not know it)."""
         other = session.execute(
-            select(Carry.machine)
-            .where(Carry.ended_at.is_(None), Carry.prefix == prefix)
-            .where(Carry.machine != self._machine)
+            select(Carry.machine, Carry.ended_how)
+            .where(Carry.prefix == prefix)
+            .where(or_(Carry.ended_at.is_(None), Carry.ended_how == "forced"))
         ).first()
         if other is not None:
+            state = (
+                "a des dossiers emportés"
+                if other.ended_how is None
+                else ("a emporté des dossiers, repris depuis mais pas encore rapportés")
+            )
             raise DomainError(
-                f"Le préfixe « {prefix} » est déjà celui du portable {other[0]}, qui a des "
-                "dossiers emportés : choisissez-en un autre.",
+                f"Le préfixe « {prefix} » est celui du portable {other.machine}, qui {state} : "
+                "choisissez-en un autre.",
                 field="prefix",
             )
 
@@ -443,9 +469,7 @@ class CarryService:
             try:
                 with server_db.write() as server_session:
                     check_writer(server_session, self._user)
-                    plan, merged, laptop_rows, baseline = self._plan(
-                        laptop_session, server_session, carry, choices
-                    )
+                    plan, merged = self._plan(laptop_session, server_session, carry, choices)
                     if plan.blocked:
                         raise DomainError(plan.blocked)
                     if merged.unresolved:
@@ -461,9 +485,12 @@ class CarryService:
                         self._user,
                         carry,
                         _phase(progress, 500, 1000),
-                    ).run(merged, laptop_rows, baseline)
+                    ).run(merged)
             finally:
                 server_store.release(sent)
+            # The bytes of the documents deleted on the laptop, if nothing else names them.
+            with contextlib.suppress(Exception):
+                server_store.discard(merged.gone_contents)
         kept = _set_aside(self._paths)
         return Returned(
             dossiers=carry.dossier_count,
@@ -506,10 +533,10 @@ class CarryService:
         server_session: Session,
         carry: CarryInfo,
         choices: Mapping[str, str],
-    ) -> tuple[ReturnPlan, Merge, Rows, Rows]:
+    ) -> tuple[ReturnPlan, Merge]:
         laptop_connection = laptop_session.connection()
         baseline = _baseline(laptop_connection)
-        laptop_rows = carry_rows.read_all(laptop_connection)
+        laptop_rows = rekeyed(baseline, carry_rows.read_all(laptop_connection))
         ids = sorted(baseline.get(DOSSIERS, {}))
         connection = server_session.connection()
         ended = connection.execute(
@@ -535,15 +562,12 @@ class CarryService:
             .join(Carry, Carry.id == CarriedDossier.carry_id)
             .where(Dossier.id.in_(ids), Carry.id != carry.id)
         ).all()
-        office = carry_rows.read_tree(connection, ids)
-        gone = set(ids) - set(office[DOSSIERS])
-        merged = carry_rows.merge(baseline, laptop_rows, office, choices, gone)
+        office = carry_rows.read_tree(connection, ids, baseline.get("invoices", {}))
+        merged = merge(baseline, laptop_rows, office, choices)
         names = _names(connection)
         numbers = {key: row["number"] for key, row in office[DOSSIERS].items()}
         numbers.update({key: row["number"] for key, row in baseline[DOSSIERS].items()})
-        touched = {conflict.dossier_id for conflict in merged.conflicts} | _changed_dossiers(
-            merged, laptop_rows, baseline
-        )
+        changed = {key for name, key in touched(baseline, laptop_rows) if name == DOSSIERS}
         blocked = ""
         if others:
             listed = ", ".join(f"{number} (portable {machine})" for number, machine in others[:5])
@@ -554,13 +578,13 @@ class CarryService:
         plan = ReturnPlan(
             dossiers=len(ids),
             new_dossiers=len(set(laptop_rows[DOSSIERS]) - set(baseline[DOSSIERS])),
-            changed_dossiers=len(touched & set(ids)),
+            changed_dossiers=len(changed & set(ids)),
             changes=merged.changes,
             forced_back=ended.ended_how == "forced",
             conflicts=tuple(_view(conflict, numbers, names) for conflict in merged.conflicts),
             blocked=blocked,
         )
-        return plan, merged, laptop_rows, baseline
+        return plan, merged
 
 
 # --- building the laptop's file -------------------------------------------------------
@@ -571,6 +595,9 @@ def _building(target: DataPaths) -> Iterator[DataPaths]:
     """A new folder beside the target's, renamed into place only if everything succeeds
     (the caller's server transaction commits after): nothing half-built is ever opened."""
     target.folder.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.folder.parent.glob(".emportes-*"):  # a departure killed midway
+        shutil.rmtree(stale, ignore_errors=True)
+    _forget_old_returns(target.folder.parent)
     scratch = Path(tempfile.mkdtemp(prefix=".emportes-", dir=target.folder.parent))
     paths = DataPaths(scratch / target.database.name)
     try:
@@ -640,7 +667,9 @@ def _build_laptop_file(
             )
         store = DocumentStore(paths.documents, document_cipher(paths.database))
         size = missing = 0
-        with tempfile.TemporaryDirectory(prefix="dossia-emporter-") as scratch:
+        # Each document passes through the new folder (0700, removed whole if anything
+        # fails), never the system's temporary folder: a laptop can be lost.
+        with tempfile.TemporaryDirectory(prefix=".transit-", dir=paths.folder) as scratch:
             for done, content_hash in enumerate(hashes, start=1):
                 copy = Path(scratch) / "document"
                 try:
@@ -673,11 +702,26 @@ def _offline(name: str, row: dict[str, Any], user_id: int | None) -> dict[str, A
     return row
 
 
+# How long a laptop keeps the file of dossiers brought back (encrypted, read-only): long
+# enough to look something up, not for ever (those dossiers live at the office).
+KEPT_DAYS = 30
+
+
+def _forget_old_returns(folder: Path) -> None:
+    limit = dt.datetime.now().timestamp() - KEPT_DAYS * 86400
+    for kept in folder.glob("rapportes-*"):
+        with contextlib.suppress(OSError):
+            if kept.stat().st_mtime < limit:
+                for path in kept.rglob("*"):
+                    path.chmod(stat.S_IRWXU)
+                shutil.rmtree(kept)
+
+
 def _set_aside(paths: DataPaths) -> Path | None:
     """The laptop's file, once brought back, kept read-only beside where it was (its
-    folder renamed): this computer opens the server again. Marked first: where the open
-    file cannot be renamed (Windows), the mark alone keeps it from being opened again, and
-    the next departure sets it aside."""
+    folder renamed) for KEPT_DAYS: this computer opens the server again. Marked first: where
+    the open file cannot be renamed (Windows), the mark alone keeps it from being opened
+    again, and the next departure sets it aside."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     kept = paths.folder.with_name(f"rapportes-{stamp}")
     try:
@@ -755,25 +799,18 @@ def _names(connection: Connection) -> dict[str, dict[int, str]]:
     return names
 
 
-def _changed_dossiers(merged: Merge, laptop: Rows, baseline: Rows) -> set[int]:
-    owner = {**carry_rows.dossier_of(baseline), **carry_rows.dossier_of(laptop)}
-    changed = set()
-    for name, key, *_rest in (*merged.updates, *merged.inserts, *merged.restores):
-        changed.add(owner.get((name, key), 0))
-    for name, key in merged.deletes:
-        changed.add(owner.get((name, key), 0))
-    return changed
-
-
 def _view(
     conflict: Conflict, numbers: Mapping[int, str], names: Mapping[str, Mapping[int, str]]
 ) -> ConflictView:
     row = conflict.laptop_row or conflict.office_row or {}
     what = row_label(conflict.table, row)
-    if conflict.column is None:
+    if conflict.part == "plan":
+        what = f"{what} — lignes de prêt et assurances"
+        office, laptop = _plan_text(conflict.office), _plan_text(conflict.laptop)
+    elif conflict.column is None:
         office = "(supprimé)" if conflict.office_row is None else "(modifié)"
         laptop = "(supprimé)" if conflict.laptop_row is None else "(modifié)"
-        what = f"{what} — {TABLE_LABELS[conflict.table].lower()} entier"
+        what = f"{what} (en entier)"
     else:
         what = f"{what} — {field_label(conflict.table, conflict.column)}"
         office = value_text(conflict.table, conflict.column, conflict.office, names)
@@ -785,6 +822,13 @@ def _view(
         office=office,
         laptop=laptop,
     )
+
+
+def _plan_text(lines: Any) -> str:
+    """A plan's lines, as the conflict shows them: how many, what they lend."""
+    lines = list(lines or ())
+    total = sum(line["amount_cents"] or 0 for line in lines)
+    return f"{len(lines)} ligne(s) de prêt, {format_amount(total)}"
 
 
 # --- applying ---------------------------------------------------------------------------
@@ -874,9 +918,11 @@ class _Apply:
         ):
             raise Cancelled("Retour annulé : rien n'a été écrit sur le serveur.")
 
-    def run(self, merged: Merge, laptop_rows: Rows, baseline: Rows) -> None:
+    def run(self, merged: Merge) -> None:
         connection = self._connection
         self._steps = merged.changes + 1
+        for name, laptop_id, office_id in merged.twins:  # what refers to one refers to both
+            self._new_ids[name][laptop_id] = office_id
         order = {name: index for index, name in enumerate(TREE_TABLES)}
         for name, key in sorted(merged.deletes, key=lambda item: -order[item[0]]):
             table = carry_rows.table(name)
@@ -903,37 +949,33 @@ class _Apply:
                 update(table).where(table.c.id == key).values(self._remapped(name, values))
             )
             self._tell()
-        self._after(merged, laptop_rows, baseline)
+        self._after(merged)
 
     def _remapped(self, name: str, row: Mapping[str, Any]) -> dict[str, Any]:
-        """A row's references to rows new on the laptop, given their server ids."""
+        """A row's references to rows new on the laptop, given their server ids (an
+        automatic comment's fact naming a child or a loan too)."""
         values = dict(row)
         for key in carry_rows.table(name).foreign_keys:
             column, target = key.parent.name, key.column.table.name
             if values.get(column) is not None and target in self._new_ids:
                 values[column] = self._new_ids[target].get(values[column], values[column])
+        fact = values.get("fact_key") if name == "comments" else None
+        if fact:
+            kind, _, number = str(fact).partition("-")
+            named = {"child": "children", "loan": "current_loans"}.get(kind)
+            if named and number.isdigit():
+                ids = self._new_ids[named]
+                new = ids.get(-int(number), ids.get(int(number)))
+                if new is not None:
+                    values["fact_key"] = f"{kind}-{new}"
         return values
 
-    def _touched(self, merged: Merge, laptop_rows: Rows, baseline: Rows) -> set[int]:
-        """The server ids of the dossiers the return changed."""
-        owner = {**carry_rows.dossier_of(baseline), **carry_rows.dossier_of(laptop_rows)}
-        new = self._new_ids[DOSSIERS]
-        touched = {conflict.dossier_id for conflict, _kept in merged.decided}
-        for name, key, *_rest in (*merged.updates, *merged.inserts, *merged.restores):
-            dossier = owner.get((name, key))
-            if dossier is not None:
-                touched.add(new.get(dossier, dossier))
-        for name, key in merged.deletes:
-            dossier = owner.get((name, key))
-            if dossier is not None:
-                touched.add(dossier)
-        return touched
-
-    def _after(self, merged: Merge, laptop_rows: Rows, baseline: Rows) -> None:
+    def _after(self, merged: Merge) -> None:
         session = self._server
         session.expire_all()
         now = dt.datetime.now().replace(microsecond=0)
-        for dossier_id in sorted(self._touched(merged, laptop_rows, baseline)):
+        new = self._new_ids[DOSSIERS]
+        for dossier_id in sorted({new.get(key, key) for key in merged.dossiers}):
             dossier = session.get(Dossier, dossier_id)
             if dossier is None:
                 continue
@@ -941,6 +983,13 @@ class _Apply:
             dossier.bank_sort = bank_sort_key(dossier.chosen_bank)
             touch(dossier)
             keep_in_step(self._database, session, dossier)
+            # Its invoices' balances, from their payments and credit notes as they are now.
+            for invoice in session.scalars(select(Invoice).where(Invoice.dossier_id == dossier_id)):
+                rebalance(session, invoice)
+        for invoice_id in (*self._new_ids["invoices"].values(), *_updated(merged, "invoices")):
+            alone = session.get(Invoice, invoice_id)
+            if alone is not None:  # an invoice whose dossier the office deleted
+                rebalance(session, alone)
         self._conflicts(merged, now)
         self._counters()
         self._audit_events()
@@ -1059,6 +1108,10 @@ class _Apply:
         ]
         if rows:
             self._server.execute(insert(AuditEvent.__table__), rows)
+
+
+def _updated(merged: Merge, name: str) -> list[int]:
+    return [key for table, key, _values in merged.updates if table == name]
 
 
 def _full(value: Any) -> str:

@@ -393,7 +393,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             session.add(note)
             if amount == open_amount:
                 invoice.state = InvoiceState.CANCELLED
-            _rebalance(session, invoice)
+            rebalance(session, invoice)
             self._audit(
                 session,
                 AuditAction.CREDIT_NOTE_ISSUED,
@@ -467,7 +467,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                     created_by=self._user.id,
                 )
             )
-            _rebalance(session, invoice)
+            rebalance(session, invoice)
             self._audit_payment(
                 session,
                 invoice,
@@ -768,7 +768,7 @@ def _rebate_terms(session: Session, data: InvoiceData) -> tuple[int, str]:
     return REBATE_VAT.get(referrer.vat_regime, (0, ""))
 
 
-def _rebalance(session: Session, invoice: Invoice) -> None:
+def rebalance(session: Session, invoice: Invoice) -> None:
     """The invoice's kept balances from its payments and credit notes (in this transaction,
     with the row just added)."""
     session.flush()
