@@ -477,7 +477,7 @@ def test_a_return_interrupted_after_its_commit_is_not_applied_twice(
     laptop.comments.add(ids[0], DossierTab.GENERAL, "Une seule fois")
     # Dossia stops right after the commit, before the laptop's file is set aside.
     with monkeypatch.context() as patched:
-        patched.setattr(carry_service, "_set_aside", lambda paths: None)
+        patched.setattr(carry_service, "set_aside", lambda paths: None)
         laptop.carries.bring_back(office_location, {})
     assert carry_paths(office_location).database.exists()
 

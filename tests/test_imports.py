@@ -59,12 +59,12 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     # «Emporter» / «Rapporter» (issue 11): the server's driver, the encryption and the
     # schema only when dossiers leave or come back.
     **{
-        ("app/carry/carry_service.py", module): "a laptop's check-out or check-in only"
-        for module in (
-            "app.crypto.unlocked",
-            "app.storage.schema",
-            "app.storage.postgres",
-            "app.storage.server_documents",
+        (path, module): "a laptop's check-out or check-in only"
+        for path, module in (
+            ("app/carry/laptop_file.py", "app.crypto.unlocked"),
+            ("app/carry/laptop_file.py", "app.storage.schema"),
+            ("app/carry/carry_service.py", "app.storage.postgres"),
+            ("app/carry/carry_service.py", "app.storage.server_documents"),
         )
     },
     # Start-up use cases other than open_office(), which runs before the first paint.
