@@ -40,6 +40,7 @@ import argparse
 import os
 import sys
 
+from app.carry import commands as carry_commands
 from app.cli_french import speak_french
 from app.files import PRIVATE_UMASK
 from app.paths import (
@@ -336,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument(
         "--user", metavar="LOGIN", default=argparse.SUPPRESS, help="identifiant de connexion"
     )
+    carry_commands.add_parsers(commands)
     listing = commands.add_parser("backups", help="lister les sauvegardes du dossier de données")
     listing.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="base dont on liste les sauvegardes"

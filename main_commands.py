@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.carry import commands as carry_commands
 from app.early import PASSWORD_ENV_VAR
 from app.errors import DomainError, StorageError
 from app.paths import (
@@ -629,4 +630,10 @@ def run(args: argparse.Namespace) -> int:
         return run_export_c1(args)
     if args.command == "migrate-to-server":
         return run_migrate_to_server(args)
+    if args.command in ("carry-out", "carry-in", "carries"):
+        return carry_commands.run(
+            args,
+            lambda where, login, password: logged_in(where, login, password=password),
+            password_of,
+        )
     raise ValueError(f"unknown command {args.command!r}")

@@ -114,7 +114,7 @@ class ServerLocation:
     def local_paths(self) -> DataPaths:
         """This computer's own folder for the office on this server: logs, copies of
         documents opened for viewing, PDFs made to be opened; no database file is ever
-        created there."""
+        created there (the dossiers taken away have their own folder: `carry_paths`)."""
         name = f"{self.host or 'local'}-{self.port or 5432}-{self.user}-{self.database}"
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
         return DataPaths(default_data_folder() / "serveurs" / safe / DB_FILENAME)
@@ -170,8 +170,33 @@ def resolve_location(db: str | os.PathLike[str] | None = None) -> OfficeLocation
 
     saved = saved_location()
     if saved is not None:
+        carried = carried_away(saved)
+        if carried is not None:
+            # Dossiers taken away from the server: this computer works on them until they
+            # are brought back («Rapporter»), wherever it is.
+            return carried
         return _with_password(saved)
     return DataPaths(default_data_folder() / DB_FILENAME)
+
+
+def carry_paths(location: ServerLocation) -> DataPaths:
+    """Where this computer keeps the dossiers it took away from the office's server
+    («Emporter des dossiers», issue 11): a file office of its own, beside the server's
+    local folder."""
+    return DataPaths(location.local_paths.folder / "emportes" / DB_FILENAME)
+
+
+# Written in the laptop's folder once its dossiers are back at the office (before the folder
+# is set aside, which a file still open prevents on Windows): it is never opened again.
+CARRY_RETURNED = "rapportes.json"
+
+
+def carried_away(location: ServerLocation) -> DataPaths | None:
+    """The dossiers this computer holds away from that server, if any (not brought back)."""
+    carried = carry_paths(location)
+    if carried.database.exists() and not (carried.folder / CARRY_RETURNED).exists():
+        return carried
+    return None
 
 
 def _with_password(location: OfficeLocation) -> OfficeLocation:

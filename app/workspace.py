@@ -29,6 +29,7 @@ from app.storage.sqlite_office import SqliteOffice
 from models.enums import Right
 
 if TYPE_CHECKING:
+    from app.carry.carry_service import CarryService
     from app.documents.document_service import DocumentService
     from app.dossier.comment_service import CommentService
     from app.dossier.dossier_service import DossierService
@@ -311,7 +312,7 @@ class Workspace:
 
         def build() -> DossierService:
             service = DossierService(self.database, self.user, self._document_store())
-            service.machine_prefix = MachineSettings().machine_prefix()
+            service.machine_prefix = self.numbering_prefix()()
             return service
 
         return self._service("dossiers", build)
@@ -441,6 +442,31 @@ class Workspace:
             ),
         )
 
+    def numbering_prefix(self) -> Callable[[], str]:
+        """The prefix of the dossiers and invoices numbered here, as it is when asked: this
+        computer's (Paramètres › Numérotation); in a laptop's file, the one its dossiers
+        were taken away with (read now, once: it never changes), so that nothing numbered
+        offline meets a number of the office."""
+        from app.carry.laptop import laptop_prefix  # a settings lookup, not the carries' service
+
+        carried = laptop_prefix(self.database) if self.server is None else ""
+        if carried:
+            return lambda: carried
+        return lambda: MachineSettings().machine_prefix()
+
+    @property
+    def carries(self) -> CarryService:
+        """«Emporter des dossiers» on a server's office; «Rapporter» in a laptop's file
+        (`app.carry.carry_service`)."""
+        from app.carry.carry_service import CarryService
+
+        return self._service(
+            "carries",
+            lambda: CarryService(
+                self.database, self.user, self.paths, self._document_store(), self.server
+            ),
+        )
+
     @property
     def simulations(self) -> SimulationService:
         from app.simulation.simulation_service import SimulationService
@@ -520,7 +546,7 @@ class Workspace:
                 self.database,
                 self.user,
                 lambda: self.company.get(),
-                lambda: MachineSettings().machine_prefix(),
+                self.numbering_prefix(),
                 logo=lambda company: self.company.logo(company),
                 # What a restore of an older file must not give again: files only.
                 issued=IssuedNumbers(self.paths.database) if self.server is None else None,

@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.base import Base
+from models.carry import CarriedDossier, Carry, CarryBaseline, CarryConflict
 from models.dossier import (
     Borrower,
     Child,
@@ -36,6 +37,10 @@ __all__ = [
     "Bank",
     "Base",
     "Borrower",
+    "CarriedDossier",
+    "Carry",
+    "CarryBaseline",
+    "CarryConflict",
     "Child",
     "Comment",
     "Counter",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import Enum, MetaData, Table
+from sqlalchemy import BigInteger, ColumnElement, Enum, Integer, MetaData, Table, cast, func
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -37,3 +37,14 @@ def str_enum(enum_class: type[enum.Enum], name: str, constraint: bool = True) ->
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+# An amount in whole cents: 64 bits on both engines (SQLite's INTEGER is; PostgreSQL's is 32,
+# at most 21,474,836.47 €, hence BIGINT there — revision 0030).
+Money = Integer().with_variant(BigInteger(), "postgresql")
+
+
+def money_sum(expression: Any) -> ColumnElement[int]:
+    """The sum of amounts in cents, an int on both engines: PostgreSQL's sum() of a BIGINT
+    is a NUMERIC (a Decimal in Python), cast back here."""
+    return cast(func.sum(expression), BigInteger)

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, str_enum
+from models.base import Base, Money, str_enum
 from models.enums import (
     AbandonReason,
     ChargeKind,
@@ -175,9 +175,9 @@ class Borrower(Base):
     employer: Mapped[str] = mapped_column(String(150), default="")
     contract: Mapped[Contract | None] = mapped_column(str_enum(Contract, "contract"))
     employed_since: Mapped[dt.date | None] = mapped_column(Date)
-    net_monthly_income_cents: Mapped[int | None] = mapped_column(Integer)
-    other_income_cents: Mapped[int | None] = mapped_column(Integer)
-    rental_income_cents: Mapped[int | None] = mapped_column(Integer)
+    net_monthly_income_cents: Mapped[int | None] = mapped_column(Money)
+    other_income_cents: Mapped[int | None] = mapped_column(Money)
+    rental_income_cents: Mapped[int | None] = mapped_column(Money)
 
 
 class Child(Base):
@@ -263,7 +263,7 @@ class Simulation(Base):
         ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(150))
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Money)
     # Nominal yearly rate in thousandths of a percent: 3.450 % is stored as 3450.
     rate_mpct: Mapped[int] = mapped_column(Integer)
     duration_months: Mapped[int] = mapped_column(Integer)
@@ -272,10 +272,10 @@ class Simulation(Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     # The plan's own data (the server defaults filled the simulations made before plans).
-    dossier_fees_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    dossier_fees_cents: Mapped[int] = mapped_column(Money, default=0, server_default="0")
     guarantee: Mapped[Guarantee | None] = mapped_column(str_enum(Guarantee, "guarantee"))
-    guarantee_fees_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    brokerage_fees_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    guarantee_fees_cents: Mapped[int] = mapped_column(Money, default=0, server_default="0")
+    brokerage_fees_cents: Mapped[int] = mapped_column(Money, default=0, server_default="0")
     smoothing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     rental_method: Mapped[RentalMethod] = mapped_column(
         str_enum(RentalMethod, "rental_method"),
@@ -307,7 +307,7 @@ class SimulationLine(Base):
     position: Mapped[int] = mapped_column(Integer)
     bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id", ondelete="SET NULL"))
     kind: Mapped[LineKind] = mapped_column(str_enum(LineKind, "line_kind"))
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Money)
     rate_mpct: Mapped[int] = mapped_column(Integer)  # thousandths of a percent
     months: Mapped[int] = mapped_column(Integer)
     deferral: Mapped[Deferral] = mapped_column(str_enum(Deferral, "deferral"))
@@ -333,7 +333,7 @@ class SimulationCover(Base):
     share_bp: Mapped[int] = mapped_column(Integer)  # hundredths of a percent: 100 % = 10000
     base: Mapped[InsuranceBase] = mapped_column(str_enum(InsuranceBase, "insurance_base"))
     rate_mpct: Mapped[int] = mapped_column(Integer, default=0)  # 0.30 % = 300
-    monthly_cents: Mapped[int] = mapped_column(Integer, default=0)
+    monthly_cents: Mapped[int] = mapped_column(Money, default=0)
     mandatory: Mapped[bool] = mapped_column(Boolean, default=True)
     # The guarantees covered, e.g. «dc,ptia,itt» (décès, perte totale et irréversible
     # d'autonomie, incapacité temporaire de travail…).
@@ -426,7 +426,7 @@ class BankSubmission(Base):
     )
     sent_on: Mapped[dt.date | None] = mapped_column(Date)
     answered_on: Mapped[dt.date | None] = mapped_column(Date)
-    amount_cents: Mapped[int | None] = mapped_column(Integer)
+    amount_cents: Mapped[int | None] = mapped_column(Money)
     rate_mpct: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -474,12 +474,12 @@ class Project(Base):
     address: Mapped[str] = mapped_column(String(250), default="")
     postal_code: Mapped[str] = mapped_column(String(10), default="")
     city: Mapped[str] = mapped_column(String(120), default="")
-    price_cents: Mapped[int | None] = mapped_column(Integer)
-    notary_fees_cents: Mapped[int | None] = mapped_column(Integer)
-    works_cents: Mapped[int | None] = mapped_column(Integer)
-    agency_fees_cents: Mapped[int | None] = mapped_column(Integer)
-    other_costs_cents: Mapped[int | None] = mapped_column(Integer)
-    contribution_cents: Mapped[int | None] = mapped_column(Integer)
+    price_cents: Mapped[int | None] = mapped_column(Money)
+    notary_fees_cents: Mapped[int | None] = mapped_column(Money)
+    works_cents: Mapped[int | None] = mapped_column(Money)
+    agency_fees_cents: Mapped[int | None] = mapped_column(Money)
+    other_costs_cents: Mapped[int | None] = mapped_column(Money)
+    contribution_cents: Mapped[int | None] = mapped_column(Money)
 
 
 class CurrentLoan(Base):
@@ -493,8 +493,8 @@ class CurrentLoan(Base):
     )
     lender: Mapped[str] = mapped_column(String(120))
     kind: Mapped[LoanKind] = mapped_column(str_enum(LoanKind, "loan_kind"))
-    monthly_payment_cents: Mapped[int] = mapped_column(Integer)
-    remaining_capital_cents: Mapped[int | None] = mapped_column(Integer)
+    monthly_payment_cents: Mapped[int] = mapped_column(Money)
+    remaining_capital_cents: Mapped[int | None] = mapped_column(Money)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     to_buy_back: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -510,7 +510,7 @@ class MonthlyCharge(Base):
     )
     kind: Mapped[ChargeKind] = mapped_column(str_enum(ChargeKind, "charge_kind"))
     label: Mapped[str] = mapped_column(String(150), default="")
-    monthly_cents: Mapped[int] = mapped_column(Integer)
+    monthly_cents: Mapped[int] = mapped_column(Money)
 
 
 class RealEstate(Base):
@@ -523,8 +523,8 @@ class RealEstate(Base):
         ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
     )
     description: Mapped[str] = mapped_column(String(200))
-    value_cents: Mapped[int] = mapped_column(Integer)
-    remaining_loan_cents: Mapped[int | None] = mapped_column(Integer)
+    value_cents: Mapped[int] = mapped_column(Money)
+    remaining_loan_cents: Mapped[int | None] = mapped_column(Money)
 
 
 class Savings(Base):
@@ -537,4 +537,4 @@ class Savings(Base):
         ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[SavingsKind] = mapped_column(str_enum(SavingsKind, "savings_kind"))
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Money)

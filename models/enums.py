@@ -244,6 +244,10 @@ class AuditAction(enum.StrEnum):
     C1_EXPORTED = "c1_exported"
     ENCRYPTION_CHANGED = "encryption_changed"
     OFFICE_MIGRATED = "office_migrated"
+    DOSSIERS_CARRIED = "dossiers_carried"
+    DOSSIERS_RETURNED = "dossiers_returned"
+    CARRY_FORCED_BACK = "carry_forced_back"
+    CARRY_CONFLICT = "carry_conflict"
 
     @property
     def label(self) -> str:
@@ -280,6 +284,10 @@ _AUDIT_LABELS = {
     AuditAction.C1_EXPORTED: "Export C1",
     AuditAction.ENCRYPTION_CHANGED: "Chiffrement des données",
     AuditAction.OFFICE_MIGRATED: "Migration vers le serveur",
+    AuditAction.DOSSIERS_CARRIED: "Dossiers emportés",
+    AuditAction.DOSSIERS_RETURNED: "Dossiers rapportés",
+    AuditAction.CARRY_FORCED_BACK: "Retour forcé de dossiers emportés",
+    AuditAction.CARRY_CONFLICT: "Conflit au retour d'un dossier emporté",
 }
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, str_enum
+from models.base import Base, Money, str_enum
 from models.enums import (
     DocumentFolder,
     InvoiceKind,
@@ -115,7 +115,7 @@ class Referrer(Base):
     billing_mandate_on: Mapped[dt.date | None] = mapped_column(Date)
     # The referrer's share: a rate of the fees in thousandths of a percent, or a fixed amount.
     rebate_rate_mpct: Mapped[int | None] = mapped_column(Integer)
-    rebate_fixed_cents: Mapped[int | None] = mapped_column(Integer)
+    rebate_fixed_cents: Mapped[int | None] = mapped_column(Money)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -132,7 +132,7 @@ class Bank(Base):
     # The bank's commission to the office: a rate of the amount it lends (thousandths of a
     # percent), or a fixed amount.
     commission_rate_mpct: Mapped[int | None] = mapped_column(Integer)
-    commission_fixed_cents: Mapped[int | None] = mapped_column(Integer)
+    commission_fixed_cents: Mapped[int | None] = mapped_column(Money)
     # Its identity on the commission invoices it receives (a business customer).
     address: Mapped[str] = mapped_column(String(250), default="", server_default="")
     siren: Mapped[str] = mapped_column(String(14), default="", server_default="")
@@ -223,14 +223,14 @@ class Invoice(Base):
     bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id", ondelete="SET NULL"))
     referrer_id: Mapped[int | None] = mapped_column(ForeignKey("referrers.id", ondelete="SET NULL"))
     description: Mapped[str] = mapped_column(String(500))
-    amount_cents: Mapped[int] = mapped_column(Integer)  # before VAT
+    amount_cents: Mapped[int] = mapped_column(Money)  # before VAT
     vat_rate_bp: Mapped[int] = mapped_column(Integer, default=0)  # 20 % = 2000; 0: exempt
-    vat_cents: Mapped[int] = mapped_column(Integer, default=0)
-    total_cents: Mapped[int] = mapped_column(Integer)
+    vat_cents: Mapped[int] = mapped_column(Money, default=0)
+    total_cents: Mapped[int] = mapped_column(Money)
     # Kept by the transaction of each payment and credit note (the sums of those rows): the
     # office's lists total and filter a year of invoices on them.
-    paid_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    credited_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # ≤ 0
+    paid_cents: Mapped[int] = mapped_column(Money, default=0, server_default="0")
+    credited_cents: Mapped[int] = mapped_column(Money, default=0, server_default="0")  # ≤ 0
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     broker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -247,7 +247,7 @@ class Payment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     paid_on: Mapped[dt.date] = mapped_column(Date)
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Money)
     means: Mapped[PaymentMeans] = mapped_column(str_enum(PaymentMeans, "payment_means"))
     reference: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)

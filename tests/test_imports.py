@@ -32,6 +32,8 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             "app.dossier.household_service",
             "app.dossier.situation_service",
             "app.office.backup_service",
+            "app.carry.laptop",
+            "app.carry.carry_service",
             "app.office.company_service",
             "app.office.encryption_service",
             "app.office.migration_service",
@@ -53,6 +55,18 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         for module in ("app.pdf.house", "app.privacy.person_pdf")
     },
     ("app/storage/sqlite_office.py", "app.storage.database"): _AFTER_FIRST_PAINT,
+    ("app/carry/commands.py", "app.carry.carry_service"): "SQLAlchemy: not on the start path",
+    # «Emporter» / «Rapporter» (issue 11): the server's driver, the encryption and the
+    # schema only when dossiers leave or come back.
+    **{
+        (path, module): "a laptop's check-out or check-in only"
+        for path, module in (
+            ("app/carry/laptop_file.py", "app.crypto.unlocked"),
+            ("app/carry/laptop_file.py", "app.storage.schema"),
+            ("app/carry/carry_service.py", "app.storage.postgres"),
+            ("app/carry/carry_service.py", "app.storage.server_documents"),
+        )
+    },
     # Start-up use cases other than open_office(), which runs before the first paint.
     **{
         ("app/startup.py", module): _MIGRATING
@@ -128,6 +142,10 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.dialogs.connection"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.migration_ui"): _FIRST_OPENED,
+    **{
+        ("ui/carry/__init__.py", module): _FIRST_OPENED
+        for module in ("ui.carry.check_out", "ui.carry.bring_back", "ui.carry.carries")
+    },
     ("ui/launcher.py", "ui.dialogs.connection"): "when the office server does not answer, or "
     "the office was migrated to it",
     ("ui/dialogs/login.py", "ui.dialogs.connection"): "the office server's form: a first start "

@@ -321,3 +321,27 @@ def test_a_value_the_server_refuses_is_named_without_showing_it(workspace, paths
     assert "Sec" not in message and "ville" not in message
     assert _tables_on(empty_server) == 0
     assert not (paths.folder / MOVED_NAME).exists()
+
+
+def test_amounts_above_21_million_euros_fit_on_the_server(workspace, empty_server):
+    """PostgreSQL's INTEGER stops at 21,474,836.47 €; amounts are BIGINT there (0030), and
+    their sums come back as ints (not the NUMERIC PostgreSQL's sum() of a BIGINT gives)."""
+    with workspace.database.write() as session:
+        session.execute(text("UPDATE projects SET price_cents = 2500000000"))  # 25 M€
+        session.execute(text("UPDATE invoices SET total_cents = 2500000000 WHERE id = 1"))
+    migrated = workspace.migration.migrate(empty_server, PASSWORD)
+    assert all(table.same for table in migrated.copy.tables)
+    with postgres_server.engine_on(empty_server) as engine, engine.connect() as connection:
+        highest = connection.execute(text("SELECT max(price_cents) FROM projects")).scalar()
+    assert highest == 2500000000
+    office = OfficeDatabase(empty_server)
+    try:
+        admin = office.workspace_for(office.authenticate("admin", PASSWORD))
+        with admin.database.read() as session:
+            from models.base import money_sum
+            from models.office import Invoice
+
+            total = session.scalar(select(money_sum(Invoice.total_cents)))
+        assert isinstance(total, int) and total >= 2500000000
+    finally:
+        office.close()

@@ -142,6 +142,11 @@ class DossierView(QWidget):
         self.read_only_banner.setWordWrap(True)
         self.read_only_banner.hide()
         layout.addWidget(self.read_only_banner)
+        self.carry_banner = plain(QLabel())  # the broker's name, as typed
+        self.carry_banner.setObjectName("carryBanner")
+        self.carry_banner.setWordWrap(True)
+        self.carry_banner.hide()
+        layout.addWidget(self.carry_banner)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("dossierTabs")
@@ -454,8 +459,14 @@ class DossierView(QWidget):
                 "dans le menu Actions le réactive."
             )
         rights = detail.rights
-        self.read_only_banner.setVisible(not rights.edit)
-        if not rights.edit:
+        # Taken away on a laptop (issue 11): read-only for everyone, whatever the profile.
+        self.carry_banner.setVisible(bool(detail.carried))
+        if detail.carried:
+            self.carry_banner.setText(
+                f"{detail.carried} : il est en lecture seule jusqu'à son retour."
+            )
+        self.read_only_banner.setVisible(not rights.edit and not detail.carried)
+        if not rights.edit and not detail.carried:
             self.read_only_banner.setText(
                 f"Dossier de {detail.owner.label} : vous pouvez le consulter, pas le modifier "
                 f"(votre profil n'a pas « {Right.EDIT_ALL_DOSSIERS.label} »)."

@@ -35,6 +35,7 @@ from app.paths import network_location
 from app.workspace import Workspace
 from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
+from ui.carry import CarryController
 from ui.client_list import DossierTableModel, ProgressDelegate
 from ui.common import RememberedGeometry, icon, message_box, plain, primary
 from ui.encryption_ui import EncryptionController
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow):
         self._changes = _ChangesBridge(self)
         self._changes.changed.connect(lambda _payload: self.refresh_if_changed())
 
+        self.carry = CarryController(self)
         self.model = DossierTableModel(workspace)
         self.model.queryChanged.connect(self._query_shown)
         self.model.readFailed.connect(self._list_failed)
@@ -220,6 +222,7 @@ class MainWindow(QMainWindow):
         self.new_button.clicked.connect(self.new_dossier)
         top.addWidget(self.new_button)
         layout.addLayout(top)
+        layout.addWidget(self.carry.banner)  # «Hors du bureau»: a laptop's file only
 
         self.tabs = QTabBar()
         self.tabs.setObjectName("clientTabs")
@@ -434,6 +437,7 @@ class MainWindow(QMainWindow):
             )
             migrate_action.triggered.connect(lambda _c=False: self.open_migration())
             tools.addAction(migrate_action)
+        self.carry.add_actions(tools)
         help_menu = self.menuBar().addMenu("&Aide")
         shortcuts = QAction("&Raccourcis clavier", self)
         shortcuts.setObjectName("shortcutsAction")
@@ -592,6 +596,7 @@ class MainWindow(QMainWindow):
         background, then the checks (share, purge reminder; the day's integrity check and
         backup once the office is quiet)."""
         self.warm_up.start(self.workspace, self.model.id_at(0) if self.model.rowCount() else None)
+        self.carry.start()  # a laptop's file: its «Hors du bureau» line and «Rapporter»
         self.watch_changes()
         self.prepare_spare_window()
         self._start_checks.run(
@@ -747,6 +752,7 @@ class MainWindow(QMainWindow):
             window.close()
         self._counts.wait(5000)
         self._start_checks.wait(5000)
+        self.carry.wait()
         self._stop_automatic_backup()
         self.warm_up.stop()
         self.model.close()
@@ -765,6 +771,7 @@ class MainWindow(QMainWindow):
             self._counts_reader.interrupt()  # a count still running is of no use now
         self._counts.wait(5000)
         self._start_checks.wait(30000)
+        self.carry.wait()
         self._stop_automatic_backup()
         self.warm_up.stop()
         self.backups.wait()

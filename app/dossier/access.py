@@ -14,7 +14,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from app import audit
 from app.auth import CurrentUser
@@ -26,8 +27,10 @@ from app.listing import search_document
 from app.office.permissions import check_writer
 from app.storage.database import Database
 from app.text import fold, person_name
+from models.carry import CarriedDossier, Carry
 from models.dossier import Dossier
 from models.enums import AuditAction, DossierStatus, Right
+from models.office import User
 
 CONFLICT_MESSAGE = (
     "Ce dossier a été modifié entre-temps (dans une autre fenêtre ou par un collègue). "
@@ -105,7 +108,7 @@ class DossierCommands(Generic[Result]):
         «Modifier tous les dossiers»)."""
         writer = self._writer(session, right)
         dossier = self._visible(session, dossier_id, writer)
-        check_may_change(writer, dossier.owner_id)
+        check_may_change(writer, dossier)
         return dossier
 
     def _for_update(
@@ -141,13 +144,17 @@ def keep_in_step(database: Database, session: Session, dossier: Dossier) -> None
         keep(session, dossier)
 
 
-def check_may_change(user: CurrentUser, owner_id: int) -> None:
-    """A dossier of someone else's is changed only with «Modifier tous les dossiers»."""
-    if not may_change(user, owner_id):
+def check_may_change(user: CurrentUser, dossier: Dossier) -> None:
+    """A dossier of someone else's is changed only with «Modifier tous les dossiers»; a
+    dossier out on a laptop by no one until it comes back."""
+    if not may_change(user, dossier.owner_id):
         raise PermissionDenied(
             f"Votre profil « {user.role_name} » ne permet pas de modifier les dossiers des "
             f"autres courtiers ({Right.EDIT_ALL_DOSSIERS.label.lower()})."
         )
+    carried = carried_note(dossier)
+    if carried:
+        raise PermissionDenied(f"{carried} : il est en lecture seule jusqu'à son retour.")
 
 
 def may_change(user: CurrentUser, owner_id: int) -> bool:
@@ -155,10 +162,36 @@ def may_change(user: CurrentUser, owner_id: int) -> bool:
     return owner_id == user.id or user.can(Right.EDIT_ALL_DOSSIERS)
 
 
+def carried_note(dossier: Dossier) -> str:
+    """«Ce dossier est emporté par Marie Dupont (portable PC-MARIE) depuis le 01/12/2026 à
+    16:30» while it is out on a laptop (issue 11), else "" (one lookup by primary key)."""
+    session = object_session(dossier)
+    if session is None:
+        return ""
+    row = session.execute(
+        select(Carry.machine, Carry.started_at, User.first_name, User.last_name)
+        .join(CarriedDossier, CarriedDossier.carry_id == Carry.id)
+        .outerjoin(User, User.id == Carry.user_id)
+        .where(CarriedDossier.dossier_id == dossier.id)
+    ).first()
+    if row is None:
+        return ""
+    machine, started, first_name, last_name = row
+    who = f"{first_name or ''} {last_name or ''}".strip() or "un utilisateur supprimé"
+    return (
+        f"Ce dossier est emporté par {who} (portable {machine}) depuis le "
+        f"{started:%d/%m/%Y à %H:%M}"
+    )
+
+
 def read_only_for(user: CurrentUser, dossier: Dossier) -> bool:
-    """The dossier's tabs are read-only for this user: abandoned, or someone else's
-    without «Modifier tous les dossiers»."""
-    return dossier.status is DossierStatus.ABANDONED or not may_change(user, dossier.owner_id)
+    """The dossier's tabs are read-only for this user: abandoned, someone else's without
+    «Modifier tous les dossiers», or out on a laptop."""
+    return (
+        dossier.status is DossierStatus.ABANDONED
+        or not may_change(user, dossier.owner_id)
+        or bool(carried_note(dossier))
+    )
 
 
 def touch(dossier: Dossier) -> None:

@@ -122,7 +122,7 @@ class CommentService(DossierCommands[tuple[CommentInfo, ...]]):
             dossier = self._visible(session, comment.dossier_id, writer)
         except NotFound:
             raise gone from None
-        check_may_change(writer, dossier.owner_id)
+        check_may_change(writer, dossier)
         lifecycle.check_can_edit(dossier.status)
         return comment, writer
 

@@ -15,7 +15,13 @@ from app.auth import CurrentUser
 from app.changes import Change
 from app.clock import now
 from app.dossier import lifecycle
-from app.dossier.access import DossierCommands, may_change, refresh_list_columns, touch
+from app.dossier.access import (
+    DossierCommands,
+    carried_note,
+    may_change,
+    refresh_list_columns,
+    touch,
+)
 from app.dossier.household import child_data, describe_household
 from app.dossier.readmodels import (
     DossierDetail,
@@ -572,6 +578,7 @@ class DossierService(DossierCommands[DossierDetail]):
             select(func.count(Document.id)).where(Document.dossier_id == dossier.id)
         )
         user = self._user
+        carried = carried_note(dossier)
         return DossierDetail(
             id=dossier.id,
             number=dossier.number,
@@ -614,8 +621,9 @@ class DossierService(DossierCommands[DossierDetail]):
                 delete=user.can(Right.DELETE_DOSSIER),
                 abandon_resume=user.can(Right.ABANDON_RESUME),
                 personal_data=user.can(Right.PERSONAL_DATA),
-                edit=may_change(user, dossier.owner_id),
+                edit=may_change(user, dossier.owner_id) and not carried,
             ),
+            carried=carried,
         )
 
     def _all_steps_for(self, session: Session, dossier: Dossier) -> tuple[StepInfo, ...]:

@@ -80,6 +80,8 @@ class DossierDetail:
     document_count: int
     submission_count: int  # sendings to banks («Pipeline»)
     rights: DossierRights
+    # «Ce dossier est emporté par … depuis le …» while it is out on a laptop (read-only).
+    carried: str = ""
     # What the command that returned it changed (not part of the state: not compared).
     changes: Change = field(default=Change.NONE, compare=False)
 

@@ -14,6 +14,7 @@ from app.auth import CurrentUser
 from app.documents.checklist import BorrowerFacts, DossierFacts, Requirement, expected
 from app.exports.c1 import STATUS_LABELS, C1Filters, Completeness, DateField, Row
 from app.text import person_name
+from models.base import money_sum
 from models.dossier import (
     Borrower,
     CurrentLoan,
@@ -77,7 +78,7 @@ def statement(filters: C1Filters, user: CurrentUser) -> Select:
     financed = (  # the client-validated simulation: one a dossier at most
         select(
             Simulation.dossier_id,
-            func.sum(SimulationLine.amount_cents).label("cents"),
+            money_sum(SimulationLine.amount_cents).label("cents"),
             func.max(Simulation.taeg_bp).label("taeg"),
             func.max(Simulation.debt_ratio_bp).label("debt_ratio"),
         )
@@ -89,7 +90,7 @@ def statement(filters: C1Filters, user: CurrentUser) -> Select:
     net = Invoice.total_cents + Invoice.credited_cents  # credited: ≤ 0
 
     def of(kind: InvoiceKind, value):
-        return func.sum(case((Invoice.kind == kind, value), else_=0))
+        return money_sum(case((Invoice.kind == kind, value), else_=0))
 
     invoiced = (
         select(

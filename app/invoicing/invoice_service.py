@@ -45,6 +45,7 @@ from app.office.permissions import check_writer
 from app.storage.database import Database
 from app.storage.issued_numbers import IssuedNumbers
 from app.text import format_amount
+from models.base import money_sum
 from models.dossier import Counter, Dossier
 from models.enums import (
     AuditAction,
@@ -392,7 +393,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             session.add(note)
             if amount == open_amount:
                 invoice.state = InvoiceState.CANCELLED
-            _rebalance(session, invoice)
+            rebalance(session, invoice)
             self._audit(
                 session,
                 AuditAction.CREDIT_NOTE_ISSUED,
@@ -466,7 +467,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
                     created_by=self._user.id,
                 )
             )
-            _rebalance(session, invoice)
+            rebalance(session, invoice)
             self._audit_payment(
                 session,
                 invoice,
@@ -590,7 +591,7 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             )
         writer = check_writer(session, self._user, Right.INVOICE)
         dossier = self._visible(session, dossier_id, writer)
-        check_may_change(writer, dossier.owner_id)
+        check_may_change(writer, dossier)
         return dossier
 
     def _self_billing(self, session: Session, invoice: Invoice) -> int:
@@ -767,13 +768,13 @@ def _rebate_terms(session: Session, data: InvoiceData) -> tuple[int, str]:
     return REBATE_VAT.get(referrer.vat_regime, (0, ""))
 
 
-def _rebalance(session: Session, invoice: Invoice) -> None:
+def rebalance(session: Session, invoice: Invoice) -> None:
     """The invoice's kept balances from its payments and credit notes (in this transaction,
     with the row just added)."""
     session.flush()
     invoice.paid_cents = (
         session.scalar(
-            select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+            select(func.coalesce(money_sum(Payment.amount_cents), 0)).where(
                 Payment.invoice_id == invoice.id
             )
         )
@@ -781,7 +782,7 @@ def _rebalance(session: Session, invoice: Invoice) -> None:
     )
     invoice.credited_cents = (
         session.scalar(
-            select(func.coalesce(func.sum(Invoice.total_cents), 0)).where(
+            select(func.coalesce(money_sum(Invoice.total_cents), 0)).where(
                 Invoice.credits_id == invoice.id
             )
         )

@@ -19,6 +19,7 @@ from app.invoicing.invoices import RebateStatement, StatementLine
 from app.invoicing.journal import Journal, PaymentLine, SaleLine, write_csv, write_xlsx
 from app.office.company import Company
 from app.storage.database import Database
+from models.base import money_sum
 from models.dossier import Dossier
 from models.enums import (
     DossierStatus,
@@ -167,7 +168,7 @@ class OfficeInvoicing:
 
             def total(value, when=posted, sales=True):
                 counted = and_(when, ~rebate if sales else rebate)
-                return func.coalesce(func.sum(case((counted, value), else_=0)), 0)
+                return func.coalesce(money_sum(case((counted, value), else_=0)), 0)
 
             def positive(value):
                 # Not SQLite's two-argument max(), which PostgreSQL does not have.
@@ -357,7 +358,7 @@ class OfficeInvoicing:
             *self._scope(),
         ]
         paid = (
-            select(func.coalesce(func.sum(Payment.amount_cents), 0))
+            select(func.coalesce(money_sum(Payment.amount_cents), 0))
             .where(Payment.invoice_id == Invoice.id, Payment.paid_on <= end)
             .scalar_subquery()
         )

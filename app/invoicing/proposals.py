@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.invoicing.invoices import InvoiceData
 from app.text import format_amount, person_name
+from models.base import money_sum
 from models.dossier import BankSubmission, Dossier, Simulation
 from models.enums import (
     InvoiceKind,
@@ -79,7 +80,7 @@ def proposal(session: Session, dossier: Dossier, kind: InvoiceKind, today: dt.da
         )
     referrer = session.get(Referrer, dossier.referrer_id) if dossier.referrer_id else None
     fees = session.scalar(
-        select(func.coalesce(func.sum(Invoice.amount_cents), 0)).where(
+        select(func.coalesce(money_sum(Invoice.amount_cents), 0)).where(
             Invoice.dossier_id == dossier.id,
             Invoice.kind == InvoiceKind.FEES,
             Invoice.state != InvoiceState.DRAFT,

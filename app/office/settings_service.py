@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.auth import CurrentUser
 from app.clock import now
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, PermissionDenied
 from app.files import atomic_write
 from app.office.counters import load_format, save_format
 from app.office.machine import MachineSettings
@@ -23,6 +23,7 @@ from app.office.permissions import check_writer, write_as
 from app.storage.database import Database
 from app.validation import clean_text
 from models.audit import AuditEvent
+from models.carry import CarriedDossier
 from models.dossier import Dossier, StepChange
 from models.enums import AuditAction, Right
 from models.office import Setting, Step
@@ -220,6 +221,20 @@ class SettingsService:
         return self._change_steps(change, "Étape réactivée")
 
     def _move_dossiers(self, session: Session, source: Step, target: Step) -> None:
+        carried = session.scalars(
+            select(Dossier.number)
+            .join(CarriedDossier, CarriedDossier.dossier_id == Dossier.id)
+            .where(Dossier.step_id == source.id)
+            .order_by(Dossier.number)
+            .limit(6)
+        ).all()
+        if carried:
+            listed = ", ".join(carried[:5]) + (" …" if len(carried) > 5 else "")
+            raise PermissionDenied(
+                f"Des dossiers à cette étape sont emportés sur un portable ({listed}) : ils "
+                "ne changent pas d'étape avant leur retour. Attendez qu'ils soient rapportés, "
+                "ou qu'un responsable les reprenne (Outils › Dossiers emportés)."
+            )
         stamp = now()
         session.execute(
             StepChange.__table__.insert().from_select(

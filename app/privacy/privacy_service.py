@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -45,6 +45,7 @@ from app.richtext import sanitize
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
 from app.text import format_date, person_name
+from models.carry import CarryConflict
 from models.dossier import Borrower, Comment, Document, Dossier
 from models.enums import AuditAction, DocumentFolder, DossierStatus, Right
 from models.office import Provenance, Referrer, Setting, Step, User
@@ -356,6 +357,9 @@ class PrivacyService(DossierCommands[None]):
                 session.delete(document)
             forget_borrower(session, dossier.id, rank)
             forget_borrower_covers(session, dossier.id, rank)
+            # Both values of a field settled on a laptop's return may be theirs: they go
+            # (the audit log keeps that a choice was made, never the values).
+            session.execute(delete(CarryConflict).where(CarryConflict.dossier_id == dossier.id))
             dossier.borrowers.remove(person)
             session.flush()
             for other in dossier.borrowers:

@@ -205,7 +205,7 @@ def copy_to_server(
                 raise VerificationFailed(different)
             copied = DocumentsCopied(0, 0)
             if documents is not None:
-                copied = _copy_documents(target, documents, sorted(sizes), tell)
+                copied = copy_documents(target, documents, sorted(sizes), tell)
             if finishing is not None:
                 finishing(target)
             target.exec_driver_sql("ANALYZE")
@@ -314,7 +314,7 @@ def _document_hashes(source: Connection) -> set[str]:
     return hashes
 
 
-def _copy_documents(
+def copy_documents(
     target: Connection,
     source: DocumentSource,
     hashes: Sequence[str],

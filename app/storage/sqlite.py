@@ -25,7 +25,7 @@ from app.storage import driver
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0028_server_list_indexes"
+HEAD_REVISION = "0030_money_bigint"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -54,6 +54,8 @@ KNOWN_REVISIONS = (
     "0025_simulation_figures",
     "0026_document_contents",
     "0028_server_list_indexes",
+    "0029_carries",
+    "0030_money_bigint",
 )
 
 BUSY_TIMEOUT_MS = 5000
