@@ -274,7 +274,9 @@ def build_deb(
     return deb
 
 
-def build_tarball(bundle: Path, version: str, work: Path, dist: Path) -> Path:
+def build_tarball(
+    bundle: Path, version: str, work: Path, dist: Path, *, compression_level: int = 6
+) -> Path:
     """dist/dossia-<version>-linux-<machine>.tar.gz: the bundle in dossia/, a .desktop file,
     the icon and install-menu-entry.sh, which adds the menu entry for this user."""
     name = f"dossia-{version}-linux-{platform.machine()}"
@@ -291,7 +293,7 @@ def build_tarball(bundle: Path, version: str, work: Path, dist: Path) -> Path:
     install.write_text(TARBALL_INSTALL, encoding="utf-8")
     install.chmod(0o755)
     shutil.copy2(ICONS / "dossia-256.png", extras / "dossia.png")
-    with tarfile.open(tarball, "w:gz", compresslevel=6) as archive:
+    with tarfile.open(tarball, "w:gz", compresslevel=compression_level) as archive:
         archive.add(bundle, arcname=f"{name}/dossia")
         for path in sorted(extras.iterdir()):
             archive.add(path, arcname=f"{name}/{path.name}")
@@ -389,7 +391,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clean", action="store_true", help="ignore PyInstaller's cache")
     parser.add_argument("--dist", type=Path, default=DIST, help="where the packages go (dist/)")
     parser.add_argument("--work", type=Path, default=BUILD, help="work folder (build/installer/)")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="compress the packages lightly (the tests: same contents, built in seconds)",
+    )
     arguments = parser.parse_args(argv)
+    level = 1 if arguments.fast else 9
     version = project_version()
     dist, work = arguments.dist.resolve(), arguments.work.resolve()
     started = time.perf_counter()
@@ -398,8 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Bundle {bundle} ({folder_size(bundle) / 1e6:.0f} MB) in {frozen - started:.0f} s")
     if sys.platform.startswith("linux"):
         packages = [
-            build_deb(bundle, version, work, dist),
-            build_tarball(bundle, version, work, dist),
+            build_deb(bundle, version, work, dist, compression_level=level),
+            build_tarball(bundle, version, work, dist, compression_level=min(level, 6)),
         ]
     elif sys.platform == "win32":
         packages = [build_windows_setup(bundle, version, dist)]
