@@ -110,7 +110,8 @@ def test_a_numbers_start_has_its_ranges_in_byte_order():
 def test_a_numbers_start_gathered_on_the_server_gives_the_files_rows(both):
     """A search for a number's start («2025-0») is gathered through 0031's indexes (its
     matches at the start of the text by ranges, further by the trigrams of the text less its
-    first character): the same rows in the same order as the file's, page after page, for
+    first character): the same rows in the same order as the file's, page after page, the
+    same counts and ids, for
     texts whose number has other separators, longer ones, letters outside ASCII, or whose
     name holds the number (texts written as they are, on both engines)."""
     file, server = both
@@ -149,6 +150,8 @@ def test_a_numbers_start_gathered_on_the_server_gives_the_files_rows(both):
     listing._gather_number = spied
     searches = ("2025-0", "2025", "2025-07", "2025 0", "2025-078", "2025-0786-1", "20250")
     for search in searches:
+        counts = file.tab_counts(ListQuery(search=search))
+        assert server.tab_counts(ListQuery(search=search)) == counts, search
         for column in (ListColumn.CREATED, ListColumn.NUMBER, ListColumn.OWNER):
             for descending in (False, True):
                 query = ListQuery(search=search, sort=column, descending=descending)
@@ -158,6 +161,7 @@ def test_a_numbers_start_gathered_on_the_server_gives_the_files_rows(both):
                 for offset in range(0, len(expected) + 5, 5):
                     paged += server.list_page(query, offset, 5)
                 assert paged == expected, (search, column, descending)
+                assert list(server.list_ids(query)) == [r.id for r in expected], search
     assert gathered and all(gathered)
 
 

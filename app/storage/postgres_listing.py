@@ -424,76 +424,14 @@ class ServerListing:
         limit: int,
         skip: int,
     ) -> list[tuple] | None:
-        """A page of a search holding a number's start (`number_word`) whose texts starting
-        with it are fewer than GATHER_AT_MOST: that word's matches gathered through 0031's
-        indexes, then the other conditions, then sorted — the same rows as the regular
-        expression's, whatever the sort. None (the page is read as before) without that
-        word, without the indexes, or with more such dossiers (a walk of the order meets
-        them soon: «2026» newest first).
-
-        The word matches at the start of the text (its number) or further (the number's
-        sequence, a name): the first, by `prefix_ranges` on the prefix index; the second,
-        by the trigram index on the text less its first character, which holds the match
-        whole (its parts in order: `search_substrings`), then the regular expression."""
-        found = number_word(query.search)
-        if found is None or not self._has_gather_indexes():
-            return None
-        place, tokens = found
-        words = [word for word in fold(query.search).split() if _TOKEN.search(word)]
-        if any(
-            _trigram_search(ListQuery(search=word)) for word in words[:place] + words[place + 1 :]
-        ):
-            return None  # another word the trigram index gathers (or a walk meets soon)
-        exact, checked = prefix_ranges(tokens)
-        in_exact, exact_params = _ranges_sql(exact)
-        in_checked, checked_params = _ranges_sql(checked) if checked else ("false", [])
-        ranges_params = [*exact_params, *checked_params]
-        starting = self._estimated_starts([*exact, *checked])
-        if starting is None:  # no statistics yet (a new office): counted, up to the limit
-            starting = self._execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM dossiers AS d WHERE {in_exact} OR "
-                f"{in_checked} LIMIT {GATHER_AT_MOST}) AS g",
-                ranges_params,
-            )[0][0]
-        if starting >= GATHER_AT_MOST:
-            return None
-        pattern = search_patterns(query.search)[place]
-        substring = search_substrings(query.search)[place]
+        """A page of a search holding a number's start, its matches gathered
+        (`_number_matches`), then the other conditions, then sorted; None (the page is read
+        as before) if they are not gathered."""
         joined = query.sorted_by in _JOINED_SORTS  # sorted on the joined tables' columns
-        # Only what the conditions and the sort read: the prefix index holds it for the
-        # sort on the creation date (read without the table's rows).
-        needed = ["d.id", "d.search_text", "d.status", "d.owner_id"]
-        needed += [term for term, _nullable in _sort_terms(query) if term not in needed]
-        columns = "d.*" if joined else ", ".join(needed)
-        # The rows of each part, once each (the ranges do not overlap): at the start, exactly
-        # (one range: read from the index alone) or checked (their ranges as arrays: the
-        # same plan whatever their number, planned in less time than as many conditions);
-        # further, less those of the start's ranges (already there when they match). The
-        # regular expression inside `coalesce`, out of the search index's reach: the
-        # planner would read it there too (every dossier of the year: 11 ms) to cross it
-        # with a few rows.
-        lows = [low for low, _high in [*exact, *checked]]
-        highs = [high for _low, high in [*exact, *checked]]
-        in_range = 'd.search_text COLLATE "C" >= r.low AND d.search_text COLLATE "C" < r.high'
-        matches = (
-            f"SELECT {columns} FROM dossiers AS d WHERE {in_exact} "
-            f"UNION ALL SELECT {columns} FROM unnest(%s::text[], %s::text[]) AS r(low, high) "
-            f"JOIN dossiers AS d ON {in_range} WHERE coalesce(d.search_text ~ %s, false) "
-            f"UNION ALL SELECT {columns} FROM dossiers AS d "
-            "WHERE substr(d.search_text, 2) LIKE %s AND coalesce(d.search_text ~ %s, false) "
-            "AND NOT EXISTS (SELECT FROM unnest(%s::text[], %s::text[]) AS r(low, high) "
-            f"WHERE {in_range}) OFFSET 0"
-        )
-        matches_params = [
-            *exact_params,
-            [low for low, _high in checked],
-            [high for _low, high in checked],
-            pattern,
-            substring,
-            pattern,
-            lows,
-            highs,
-        ]
+        found = self._number_matches(query, everything=joined)
+        if found is None:
+            return None
+        matches, matches_params, place = found
         clauses, params = _filters(query, without_word=place)
         if after is not None:
             clauses.append(after[0])
@@ -510,6 +448,81 @@ class ServerListing:
                 f"JOIN dossiers AS d ON d.id = g.id {_JOINS} {_order(query)}"
             )
         return self._execute(sql, [*matches_params, *params, limit, skip])
+
+    def _number_matches(
+        self, query: ListQuery, *, everything: bool = False
+    ) -> tuple[str, list[object], int] | None:
+        """For a search holding a number's start (`number_word`) whose texts starting with
+        it are fewer than GATHER_AT_MOST: (a query giving the dossiers that word matches —
+        exactly those of its regular expression —, its parameters, the word's place among
+        the searched words), with every column if `everything`, else those the conditions
+        and the sort read. None without that word, without 0031's indexes, or with more
+        such dossiers (a walk of the order meets them soon: «2026» newest first).
+
+        The word matches at the start of the text (its number) or further (the number's
+        sequence, a name): the first, by `prefix_ranges` on the prefix index; the second,
+        by the trigram index on the text less its first character, which holds the match
+        whole (its parts in order: `search_substrings`), then the regular expression."""
+        found = number_word(query.search)
+        if found is None or not self._has_gather_indexes():
+            return None
+        place, tokens = found
+        words = [word for word in fold(query.search).split() if _TOKEN.search(word)]
+        if any(
+            _trigram_search(ListQuery(search=word)) for word in words[:place] + words[place + 1 :]
+        ):
+            return None  # another word the trigram index gathers (or a walk meets soon)
+        exact, checked = prefix_ranges(tokens)
+        in_exact, exact_params = _ranges_sql(exact)
+        starting = self._estimated_starts([*exact, *checked])
+        if starting is None:  # no statistics yet (a new office): counted, up to the limit
+            in_checked, checked_params = _ranges_sql(checked) if checked else ("false", [])
+            starting = self._execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM dossiers AS d WHERE {in_exact} OR "
+                f"{in_checked} LIMIT {GATHER_AT_MOST}) AS g",
+                [*exact_params, *checked_params],
+            )[0][0]
+        if starting >= GATHER_AT_MOST:
+            return None
+        pattern = search_patterns(query.search)[place]
+        substring = search_substrings(query.search)[place]
+        # Only what the conditions and the sort read: the prefix index holds it for the
+        # sort on the creation date and the tabs' counts (read without the table's rows).
+        needed = ["d.id", "d.search_text", "d.status", "d.owner_id"]
+        needed += [
+            term
+            for term, _nullable in _sort_terms(query)
+            if term.startswith("d.") and term not in needed
+        ]
+        columns = "d.*" if everything else ", ".join(needed)
+        # The rows of each part, once each (the ranges do not overlap): at the start, exactly
+        # (one range: read from the index alone) or checked (their ranges as arrays: the
+        # same plan whatever their number, planned in less time than as many conditions);
+        # further, less those of the start's ranges (already there when they match). The
+        # regular expression inside `coalesce`, out of the search index's reach: the
+        # planner would read it there too (every dossier of the year: 11 ms) to cross it
+        # with a few rows.
+        in_range = 'd.search_text COLLATE "C" >= r.low AND d.search_text COLLATE "C" < r.high'
+        matches = (
+            f"SELECT {columns} FROM dossiers AS d WHERE {in_exact} "
+            f"UNION ALL SELECT {columns} FROM unnest(%s::text[], %s::text[]) AS r(low, high) "
+            f"JOIN dossiers AS d ON {in_range} WHERE coalesce(d.search_text ~ %s, false) "
+            f"UNION ALL SELECT {columns} FROM dossiers AS d "
+            "WHERE substr(d.search_text, 2) LIKE %s AND coalesce(d.search_text ~ %s, false) "
+            "AND NOT EXISTS (SELECT FROM unnest(%s::text[], %s::text[]) AS r(low, high) "
+            f"WHERE {in_range}) OFFSET 0"
+        )
+        matches_params: list[object] = [
+            *exact_params,
+            [low for low, _high in checked],
+            [high for _low, high in checked],
+            pattern,
+            substring,
+            pattern,
+            [low for low, _high in [*exact, *checked]],
+            [high for _low, high in [*exact, *checked]],
+        ]
+        return matches, matches_params, place
 
     def _estimated_starts(self, ranges: Sequence[tuple[str, str]]) -> float | None:
         """How many dossiers' texts lie in `ranges`, estimated from the server's statistics
@@ -648,10 +661,18 @@ class ServerListing:
 
     def fetch_ids(self, query: ListQuery) -> Sequence[int]:
         """Raises `Cancelled` if `interrupt()` stopped it."""
-        clauses, params = _filters(query)
-        joins = _JOINS if query.sorted_by in _JOINED_SORTS else ""
-        sql = f"SELECT d.id FROM dossiers AS d {joins}{_where(clauses)} {_order(query)}"
+        joined = query.sorted_by in _JOINED_SORTS
+        joins = _JOINS if joined else ""
         with self._interruptible():
+            gathered = self._number_matches(query, everything=joined)
+            if gathered is not None:  # a number's start: its matches gathered, then sorted
+                matches, matches_params, place = gathered
+                clauses, params = _filters(query, without_word=place)
+                sql = f"SELECT d.id FROM ({matches}) AS d {joins}{_where(clauses)} {_order(query)}"
+                params = [*matches_params, *params]
+            else:
+                clauses, params = _filters(query)
+                sql = f"SELECT d.id FROM dossiers AS d {joins}{_where(clauses)} {_order(query)}"
             return [row[0] for row in self._execute(sql, params)]
 
     def fetch_rows(self, query: ListQuery, ids: Sequence[int]) -> dict[int, ListRow]:
@@ -668,10 +689,19 @@ class ServerListing:
 
     def count_by_tab(self, query: ListQuery) -> dict[ListTab, int]:
         """Raises `Cancelled` if `interrupt()` stopped it."""
-        clauses, params = _filters(query, with_status=False)
-        sql = f"SELECT d.status, count(*) FROM dossiers AS d{_where(clauses)} GROUP BY d.status"
         with self._interruptible():
-            found = self._execute(sql, params)
+            gathered = self._number_matches(query)
+            if gathered is not None:  # a number's start: its matches gathered, then counted
+                matches, matches_params, place = gathered
+                clauses, params = _filters(query, with_status=False, without_word=place)
+                source, params = f"({matches})", [*matches_params, *params]
+            else:
+                clauses, params = _filters(query, with_status=False)
+                source = "dossiers"
+            found = self._execute(
+                f"SELECT d.status, count(*) FROM {source} AS d{_where(clauses)} GROUP BY d.status",
+                params,
+            )
         counts = {ListTab.ALL: 0}
         by_status = {tab.status: tab for tab in ListTab if tab.status is not None}
         for status, number in found:
