@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from app.errors import Cancelled
 from app.listing import ListColumn, ListQuery, ListTab
+from app.storage import postgres_listing
 from app.workspace import OfficeDatabase, Workspace
 from models.dossier import Dossier
 from models.enums import AbandonReason, DossierStatus
@@ -82,6 +83,86 @@ def test_the_server_gives_the_files_pages_counts_and_ids(both, column):
                     paged += server.list_page(query, offset, 5)
                 assert paged == expected, (search, tab, descending)
                 assert list(server.list_ids(query)) == [r.id for r in expected]
+
+
+def test_a_numbers_start_has_its_ranges_in_byte_order():
+    """`prefix_ranges`: a text starting with the word (its regular expression matched at
+    the start) lies in an exact range or in one checked; a text in an exact range starts
+    with it — on texts made of digits, ASCII and other letters and separators."""
+    import itertools
+    import re
+
+    alphabet = ["2025", "0", "07", "1", "-", " ", "/", "_", "--", "—", "ø", "a", "Z", ":", "~"]
+    separators = "[^0-9A-Za-zø]+"  # the letters and digits of the alphabet above
+    for tokens in (["2025"], ["2025", "0"], ["2025", "07"], ["2025", "0", "1"]):
+        exact, checked = postgres_listing.prefix_ranges(tokens)
+        regex = re.compile("^" + separators.join(tokens))
+        for parts in itertools.product(alphabet, repeat=4):
+            text = "".join(parts)
+            starts = regex.match(text) is not None
+            in_exact = any(low <= text < high for low, high in exact)
+            in_checked = any(low <= text < high for low, high in checked)
+            assert not (in_exact and in_checked), (tokens, text)
+            assert starts <= (in_exact or in_checked), (tokens, text)
+            assert in_exact <= starts, (tokens, text)
+
+
+def test_a_numbers_start_gathered_on_the_server_gives_the_files_rows(both):
+    """A search for a number's start («2025-0») is gathered through 0031's indexes (its
+    matches at the start of the text by ranges, further by the trigrams of the text less its
+    first character): the same rows in the same order as the file's, page after page, the
+    same counts and ids, for
+    texts whose number has other separators, longer ones, letters outside ASCII, or whose
+    name holds the number (texts written as they are, on both engines)."""
+    file, server = both
+    texts = (
+        "2025 - 0777 ecart",
+        "2025/0778 barre",
+        "2025--0779 double",
+        "2025_0780 souligne",
+        "2025\u20140781 tiret long",
+        "2025\u00f80782 lettre",
+        "20250-0783 colle",
+        "2025-",
+        "2025",
+        "x2025-0784 devant",
+        "2026-00990 990 dupont 2025-0785",
+        "2025-0786-12 suite",
+        "2025-07 court",
+        "2025-0786 2025-0786 double",
+    )
+    for workspace in both:
+        ids = [new_dossier(workspace, "Chiffres", f"N{i}").id for i in range(len(texts))]
+        with workspace.database.write() as session:
+            for dossier_id, text in zip(ids, texts, strict=True):
+                session.execute(
+                    update(Dossier).where(Dossier.id == dossier_id).values(search_text=text)
+                )
+    listing = server._store.listing
+    gathered = []
+    gather = listing._gather_number
+
+    def spied(*arguments):
+        rows = gather(*arguments)
+        gathered.append(rows is not None)
+        return rows
+
+    listing._gather_number = spied
+    searches = ("2025-0", "2025", "2025-07", "2025 0", "2025-078", "2025-0786-1", "20250")
+    for search in searches:
+        counts = file.tab_counts(ListQuery(search=search))
+        assert server.tab_counts(ListQuery(search=search)) == counts, search
+        for column in (ListColumn.CREATED, ListColumn.NUMBER, ListColumn.OWNER):
+            for descending in (False, True):
+                query = ListQuery(search=search, sort=column, descending=descending)
+                expected = file.list_page(query, 0, 1000)
+                assert expected, search
+                paged = []
+                for offset in range(0, len(expected) + 5, 5):
+                    paged += server.list_page(query, offset, 5)
+                assert paged == expected, (search, column, descending)
+                assert list(server.list_ids(query)) == [r.id for r in expected], search
+    assert gathered and all(gathered)
 
 
 def test_a_row_is_found_again_only_while_the_query_shows_it(both):

@@ -25,7 +25,7 @@ from app.storage import driver
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0030_money_bigint"
+HEAD_REVISION = "0031_number_search_indexes"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -56,6 +56,7 @@ KNOWN_REVISIONS = (
     "0028_server_list_indexes",
     "0029_carries",
     "0030_money_bigint",
+    "0031_number_search_indexes",
 )
 
 BUSY_TIMEOUT_MS = 5000

@@ -18,7 +18,13 @@ from alembic import op
 POSTGRES_SEARCH_INDEX = "ix_dossiers_search_trgm"
 # The abandon reason's sort with its NULLs first, as SQLite has them (0027).
 POSTGRES_REASON_INDEX = "ix_dossiers_status_reason_nulls_first"
-POSTGRES_ONLY_INDEXES = frozenset({POSTGRES_SEARCH_INDEX, POSTGRES_REASON_INDEX})
+# A number's start in a search (0031): the texts in byte order (their start: the number),
+# and the trigram index of the texts less their first character (what lies after it).
+POSTGRES_PREFIX_INDEX = "ix_dossiers_search_prefix"
+POSTGRES_REST_INDEX = "ix_dossiers_search_rest_trgm"
+POSTGRES_ONLY_INDEXES = frozenset(
+    {POSTGRES_SEARCH_INDEX, POSTGRES_REASON_INDEX, POSTGRES_PREFIX_INDEX, POSTGRES_REST_INDEX}
+)
 
 
 def on_sqlite() -> bool:
