@@ -5,7 +5,6 @@ both sides (after a manager forced them back) is settled field by field, nothing
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import stat
@@ -17,12 +16,19 @@ from app.carry.carry_service import LAPTOP, OFFICE
 from app.dossier.dossier_service import NewDossier
 from app.errors import Cancelled, DomainError, PermissionDenied
 from app.paths import carry_paths
-from app.workspace import OfficeDatabase
 from models.audit import AuditEvent
 from models.carry import CarriedDossier, Carry, CarryConflict
 from models.dossier import Borrower, Comment, Document, Dossier
 from models.enums import AuditAction, DocumentFolder, DossierStatus, DossierTab, Right
-from tests import postgres_server
+from tests.carry_support import (  # noqa: F401  (the fixtures)
+    broker,
+    engine,
+    laptops,
+    own_dossiers,
+    phone_on,
+    server,
+    set_phone,
+)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("server")
@@ -30,69 +36,10 @@ pytestmark = pytest.mark.usefixtures("server")
 TODAY = dt.date.today()
 
 
-@pytest.fixture
-def server():
-    postgres_server.server_url()  # skips (or fails, when required) without a server
-
-
-@pytest.fixture
-def engine() -> str:
-    return "postgresql"  # dossiers are taken away from an office's server only
-
-
-@pytest.fixture
-def broker(login_as):
-    return login_as("slegrand")
-
-
-@pytest.fixture
-def laptops():
-    """The laptop's file opened as its broker, as the laptop's Dossia would."""
-    opened: list[OfficeDatabase] = []
-
-    def open_laptop(location, login="slegrand", password=PASSWORD):
-        office = OfficeDatabase(carry_paths(location))
-        opened.append(office)
-        return office.workspace_for(office.authenticate(login, password))
-
-    yield open_laptop
-    for office in opened:
-        office.close()
-
-
-def _own_dossiers(workspace, count: int) -> list[int]:
-    with workspace.database.read() as session:
-        return list(
-            session.scalars(
-                select(Dossier.id)
-                .where(
-                    Dossier.owner_id == workspace.user.id,
-                    Dossier.status != DossierStatus.ABANDONED,
-                )
-                .order_by(Dossier.id)
-                .limit(count)
-            )
-        )
-
-
-def _phone_on(workspace, dossier_id: int) -> str:
-    with workspace.database.read() as session:
-        return session.scalars(
-            select(Borrower.phone).where(Borrower.dossier_id == dossier_id, Borrower.rank == 1)
-        ).one()
-
-
-def _set_phone(workspace, dossier_id: int, phone: str, city: str | None = None) -> None:
-    household = workspace.household.get(dossier_id)
-    holder = household.borrowers[0]
-    changed = dataclasses.replace(holder, phone=phone, **({"city": city} if city else {}))
-    workspace.household.save_borrower(dossier_id, household.version, 1, changed)
-
-
 def test_dossiers_leave_read_only_and_the_laptop_holds_them_encrypted(
     broker, login_as, office_location, laptops
 ):
-    ids = _own_dossiers(broker, 3)
+    ids = own_dossiers(broker, 3)
     steps: list[tuple[int, int]] = []
 
     out = broker.carries.check_out(
@@ -123,19 +70,19 @@ def test_dossiers_leave_read_only_and_the_laptop_holds_them_encrypted(
         laptops(office_location, "admin")
     # A second departure from this computer waits for the first to come back.
     with pytest.raises(DomainError, match="déjà emportés"):
-        broker.carries.check_out(_own_dossiers(broker, 4)[3:], PASSWORD, "P1")
+        broker.carries.check_out(own_dossiers(broker, 4)[3:], PASSWORD, "P1")
 
 
 def test_the_laptop_work_comes_back_whole_and_the_dossiers_are_free_again(
     broker, login_as, office_location, laptops, first_provenance, tmp_path
 ):
-    ids = _own_dossiers(broker, 3)
+    ids = own_dossiers(broker, 3)
     broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
     # Offline: a note, a phone, a comment, a document, a new dossier.
     note = laptop.dossiers.get(ids[0])
     laptop.dossiers.save_note(ids[0], note.version, "<p>Vu le client chez lui</p>")
-    _set_phone(laptop, ids[1], "06 11 22 33 44")
+    set_phone(laptop, ids[1], "06 11 22 33 44")
     laptop.comments.add(ids[2], DossierTab.GENERAL, "Rappeler la banque lundi")
     scan = tmp_path / "avis.pdf"
     scan.write_bytes(b"%PDF-1.4\n" + os.urandom(3000))
@@ -154,7 +101,7 @@ def test_the_laptop_work_comes_back_whole_and_the_dossiers_are_free_again(
     assert returned.dossiers == 3 and returned.new_dossiers == 1 and returned.conflicts == 0
     admin = login_as("admin")
     assert "Vu le client" in admin.dossiers.get(ids[0]).internal_note
-    assert _phone_on(admin, ids[1]) == "06 11 22 33 44"
+    assert phone_on(admin, ids[1]) == "06 11 22 33 44"
     with admin.database.read() as session:
         assert (
             session.scalar(
@@ -192,10 +139,10 @@ def test_the_laptop_work_comes_back_whole_and_the_dossiers_are_free_again(
 def test_forced_back_then_changed_on_both_sides_is_settled_field_by_field(
     broker, login_as, office_location, laptops
 ):
-    ids = _own_dossiers(broker, 2)
+    ids = own_dossiers(broker, 2)
     out = broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
-    _set_phone(laptop, ids[0], "06 00 00 00 01", city="Laptopville")
+    set_phone(laptop, ids[0], "06 00 00 00 01", city="Laptopville")
     # The manager takes them back; at the office someone changes the same phone and the
     # note (not changed on the laptop).
     manager = login_as("pmoreau")
@@ -203,7 +150,7 @@ def test_forced_back_then_changed_on_both_sides_is_settled_field_by_field(
         broker.carries.force_back(out.carry.id)
     manager.carries.force_back(out.carry.id)
     assert manager.carries.carries() == []
-    _set_phone(manager, ids[0], "01 99 99 99 99")
+    set_phone(manager, ids[0], "01 99 99 99 99")
     detail = manager.dossiers.get(ids[0])
     manager.dossiers.save_note(ids[0], detail.version, "<p>Note du bureau</p>")
 
@@ -219,12 +166,12 @@ def test_forced_back_then_changed_on_both_sides_is_settled_field_by_field(
     # Unsettled: nothing is written.
     with pytest.raises(DomainError, match="trancher"):
         laptop.carries.bring_back(office_location, {})
-    assert _phone_on(manager, ids[0]) == "01 99 99 99 99"
+    assert phone_on(manager, ids[0]) == "01 99 99 99 99"
 
     laptop.carries.bring_back(office_location, {conflict.key: LAPTOP})
 
     # The laptop's phone and city, the office's note: nothing lost.
-    assert _phone_on(manager, ids[0]) == "06 00 00 00 01"
+    assert phone_on(manager, ids[0]) == "06 00 00 00 01"
     assert "Note du bureau" in manager.dossiers.get(ids[0]).internal_note
     with manager.database.read() as session:
         kept = session.scalars(select(CarryConflict)).one()
@@ -250,20 +197,20 @@ def test_forced_back_then_changed_on_both_sides_is_settled_field_by_field(
 
 
 def test_the_office_version_may_be_kept(broker, login_as, office_location, laptops):
-    ids = _own_dossiers(broker, 1)
+    ids = own_dossiers(broker, 1)
     out = broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
-    _set_phone(laptop, ids[0], "06 00 00 00 02")
+    set_phone(laptop, ids[0], "06 00 00 00 02")
     manager = login_as("pmoreau")
     manager.carries.force_back(out.carry.id)
-    _set_phone(manager, ids[0], "01 00 00 00 02")
+    set_phone(manager, ids[0], "01 00 00 00 02")
     (conflict,) = laptop.carries.plan_return(office_location).conflicts
     laptop.carries.bring_back(office_location, {conflict.key: OFFICE})
-    assert _phone_on(manager, ids[0]) == "01 00 00 00 02"
+    assert phone_on(manager, ids[0]) == "01 00 00 00 02"
 
 
 def test_a_cancelled_or_refused_departure_leaves_the_dossiers_free(broker, office_location):
-    ids = _own_dossiers(broker, 2)
+    ids = own_dossiers(broker, 2)
     with pytest.raises(DomainError, match="Mot de passe"):
         broker.carries.check_out(ids, "pas le bon", "P1")
     with pytest.raises(DomainError, match="préfixe"):
@@ -281,7 +228,7 @@ def test_a_cancelled_or_refused_departure_leaves_the_dossiers_free(broker, offic
 
 def test_someone_elses_dossier_needs_the_right_to_change_it(login_as):
     assistant = login_as("kbenali")
-    other = _own_dossiers(login_as("slegrand"), 1)
+    other = own_dossiers(login_as("slegrand"), 1)
     with pytest.raises((PermissionDenied, DomainError)):
         assistant.carries.check_out(other, PASSWORD, "P2")
 
@@ -297,7 +244,7 @@ def test_the_commands_take_dossiers_out_and_bring_them_back(
     server_password = urlsplit(office_location.url).password
     if server_password:  # the laptop's file keeps the address without it
         monkeypatch.setenv("DOSSIA_DB_PASSWORD", server_password)
-    numbers = [broker.dossiers.get(key).number for key in _own_dossiers(broker, 2)]
+    numbers = [broker.dossiers.get(key).number for key in own_dossiers(broker, 2)]
     address = office_location.address
 
     assert (
@@ -320,16 +267,16 @@ def test_the_commands_take_dossiers_out_and_bring_them_back(
     # This computer's own prefix is left alone; the next departure proposes the last one.
     assert broker.machine.machine_prefix() == ""
     assert broker.carries.suggested_prefix() == "P7"
-    ids = _own_dossiers(broker, 2)
+    ids = own_dossiers(broker, 2)
     laptop = laptops(office_location)
-    _set_phone(laptop, ids[0], "06 70 70 70 70")
+    set_phone(laptop, ids[0], "06 70 70 70 70")
     manager = login_as("pmoreau")
     (carry,) = manager.carries.carries()
     assert (
         main.main(["carries", "--db", address, "--user", "pmoreau", "--force-back", str(carry.id)])
         == 0
     )
-    _set_phone(manager, ids[0], "01 70 70 70 70")
+    set_phone(manager, ids[0], "01 70 70 70 70")
     laptop.close()
     laptop_file = str(carry_paths(office_location).database)
 
@@ -337,14 +284,14 @@ def test_the_commands_take_dossiers_out_and_bring_them_back(
     assert main.main(["carry-in", "--db", laptop_file, "--user", "slegrand"]) == 3
     output = capsys.readouterr()
     assert "Conflit" in output.out and "01 70 70 70 70" in output.out and "--keep" in output.err
-    assert _phone_on(manager, ids[0]) == "01 70 70 70 70"
+    assert phone_on(manager, ids[0]) == "01 70 70 70 70"
 
     assert (
         main.main(["carry-in", "--db", laptop_file, "--user", "slegrand", "--keep", "portable"])
         == 0
     )
     assert "1 conflit(s) tranché(s)" in capsys.readouterr().out
-    assert _phone_on(manager, ids[0]) == "06 70 70 70 70"
+    assert phone_on(manager, ids[0]) == "06 70 70 70 70"
 
 
 def test_plans_and_invoices_made_offline_come_back_with_the_laptop_numbers(
@@ -405,10 +352,10 @@ def test_plans_and_invoices_made_offline_come_back_with_the_laptop_numbers(
 def test_a_dossier_deleted_at_the_office_meanwhile_may_be_kept(
     broker, login_as, office_location, laptops
 ):
-    ids = _own_dossiers(broker, 2)
+    ids = own_dossiers(broker, 2)
     out = broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
-    _set_phone(laptop, ids[0], "06 12 12 12 12")
+    set_phone(laptop, ids[0], "06 12 12 12 12")
     laptop.comments.add(ids[0], DossierTab.GENERAL, "Écrit hors du bureau")
     admin = login_as("admin")
     admin.carries.force_back(out.carry.id)
@@ -430,7 +377,7 @@ def test_a_dossier_deleted_at_the_office_meanwhile_may_be_kept(
             )
             == 1
         )
-    assert _phone_on(admin, ids[0]) == "06 12 12 12 12"
+    assert phone_on(admin, ids[0]) == "06 12 12 12 12"
 
 
 def test_a_co_borrower_added_on_both_sides_is_one_person_compared_field_by_field(
@@ -439,7 +386,7 @@ def test_a_co_borrower_added_on_both_sides_is_one_person_compared_field_by_field
     from app.dossier.household import BorrowerData
 
     (key,) = [
-        key for key in _own_dossiers(broker, 20) if len(broker.household.get(key).borrowers) == 1
+        key for key in own_dossiers(broker, 20) if len(broker.household.get(key).borrowers) == 1
     ][:1]
     out = broker.carries.check_out([key], PASSWORD, "P1")
     laptop = laptops(office_location)
@@ -471,7 +418,7 @@ def test_a_return_interrupted_after_its_commit_is_not_applied_twice(
 ):
     from app.carry import carry_service
 
-    ids = _own_dossiers(broker, 1)
+    ids = own_dossiers(broker, 1)
     broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
     laptop.comments.add(ids[0], DossierTab.GENERAL, "Une seule fois")
@@ -492,7 +439,7 @@ def test_a_return_interrupted_after_its_commit_is_not_applied_twice(
 def test_annuler_during_the_return_writes_nothing_and_it_can_be_done_again(
     broker, office_location, laptops, tmp_path
 ):
-    ids = _own_dossiers(broker, 1)
+    ids = own_dossiers(broker, 1)
     broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
     laptop.comments.add(ids[0], DossierTab.GENERAL, "Pas encore")

@@ -4,7 +4,6 @@ plans that come back whole, invoices that outlive their dossier, prefixes, erasu
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -16,11 +15,18 @@ from app.carry.carry_service import LAPTOP, OFFICE
 from app.dossier.dossier_service import NewDossier
 from app.errors import DomainError, PermissionDenied
 from app.paths import carry_paths
-from app.workspace import OfficeDatabase
 from models.carry import CarryConflict
-from models.dossier import Borrower, Comment, Document, Dossier, Simulation, SimulationLine
+from models.dossier import Comment, Document, Dossier, Simulation, SimulationLine
 from models.enums import DossierStatus, DossierTab
-from tests import postgres_server
+from tests.carry_support import (  # noqa: F401  (the fixtures)
+    broker,
+    engine,
+    laptops,
+    own_dossiers,
+    phone_on,
+    server,
+    set_phone,
+)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("server")
@@ -28,66 +34,8 @@ pytestmark = pytest.mark.usefixtures("server")
 TODAY = dt.date.today()
 
 
-@pytest.fixture
-def server():
-    postgres_server.server_url()
-
-
-@pytest.fixture
-def engine() -> str:
-    return "postgresql"
-
-
-@pytest.fixture
-def broker(login_as):
-    return login_as("slegrand")
-
-
-@pytest.fixture
-def laptops():
-    opened: list[OfficeDatabase] = []
-
-    def open_laptop(location, login="slegrand", password=PASSWORD, paths=None):
-        office = OfficeDatabase(paths or carry_paths(location))
-        opened.append(office)
-        return office.workspace_for(office.authenticate(login, password))
-
-    yield open_laptop
-    for office in opened:
-        office.close()
-
-
-def _own_dossiers(workspace, count: int) -> list[int]:
-    with workspace.database.read() as session:
-        return list(
-            session.scalars(
-                select(Dossier.id)
-                .where(
-                    Dossier.owner_id == workspace.user.id,
-                    Dossier.status != DossierStatus.ABANDONED,
-                )
-                .order_by(Dossier.id)
-                .limit(count)
-            )
-        )
-
-
-def _phone_on(workspace, dossier_id: int, rank: int = 1) -> str:
-    with workspace.database.read() as session:
-        return session.scalars(
-            select(Borrower.phone).where(Borrower.dossier_id == dossier_id, Borrower.rank == rank)
-        ).one()
-
-
-def _set_phone(workspace, dossier_id: int, phone: str, rank: int = 1) -> None:
-    household = workspace.household.get(dossier_id)
-    person = household.borrowers[rank - 1]
-    changed = dataclasses.replace(person, phone=phone)
-    workspace.household.save_borrower(dossier_id, household.version, rank, changed)
-
-
 def _with_co_borrower(workspace) -> int:
-    for key in _own_dossiers(workspace, 40):
+    for key in own_dossiers(workspace, 40):
         if len(workspace.household.get(key).borrowers) == 2:
             return key
     raise AssertionError("no dossier with a co-borrower")
@@ -142,7 +90,7 @@ def test_automatic_comments_follow_the_new_ids_of_the_laptop_rows(
             )
         ).all()
     assert facts == [f"child-{child_id}"]
-    _set_phone(admin, detail.id, "06 10 20 30 40")
+    set_phone(admin, detail.id, "06 10 20 30 40")
     with admin.database.read() as session:
         shown = session.scalars(
             select(Comment.body).where(
@@ -235,7 +183,7 @@ def test_co_borrower_replaced_on_the_laptop_changed_at_the_office_keep_office(
     from app.dossier.household import BorrowerData
 
     key = _with_co_borrower(broker)
-    others = [k for k in _own_dossiers(broker, 40) if k > key][:1]  # a higher borrower id
+    others = [k for k in own_dossiers(broker, 40) if k > key][:1]  # a higher borrower id
     out = broker.carries.check_out([key, *others], PASSWORD, "P1")
     laptop = laptops(office_location)
     laptop.household.remove_co_borrower(key, laptop.household.get(key).version)
@@ -247,7 +195,7 @@ def test_co_borrower_replaced_on_the_laptop_changed_at_the_office_keep_office(
     )
     manager = login_as("pmoreau")
     manager.carries.force_back(out.carry.id)
-    _set_phone(manager, key, "01 22 22 22 22", rank=2)
+    set_phone(manager, key, "01 22 22 22 22", rank=2)
 
     plan = laptop.carries.plan_return(office_location)
     laptop.carries.bring_back(office_location, {c.key: OFFICE for c in plan.conflicts})
@@ -258,7 +206,7 @@ def test_deactivating_a_step_does_not_change_a_carried_dossier(
 ):
     """Read-only at the office for everyone: Paramètres › étapes does not move a dossier
     that is out on a laptop."""
-    (key,) = _own_dossiers(broker, 1)
+    (key,) = own_dossiers(broker, 1)
     broker.carries.check_out([key], PASSWORD, "P1")
     laptop = laptops(office_location)
     laptop.dossiers.move_step(key, laptop.dossiers.get(key).version, 1)
@@ -272,7 +220,7 @@ def test_deactivating_a_step_does_not_change_a_carried_dossier(
 
 
 def test_no_conflict_without_a_forced_return(broker, login_as, office_location, laptops):
-    (key,) = _own_dossiers(broker, 1)
+    (key,) = own_dossiers(broker, 1)
     broker.carries.check_out([key], PASSWORD, "P1")
     laptop = laptops(office_location)
     laptop.dossiers.move_step(key, laptop.dossiers.get(key).version, 1)
@@ -296,7 +244,7 @@ def test_a_document_deleted_on_the_laptop_leaves_no_bytes_at_the_office(
 ):
     from models.dossier import DocumentContent
 
-    (key,) = _own_dossiers(broker, 1)
+    (key,) = own_dossiers(broker, 1)
     scan = tmp_path / "piece.pdf"
     scan.write_bytes(b"%PDF-1.4\n" + os.urandom(2000))
     broker.documents.attach(key, broker.dossiers.get(key).version, [scan])
@@ -322,7 +270,7 @@ def test_a_prefix_stays_with_a_laptop_forced_back_until_it_returns(
 ):
     """Forced back, laptop A still holds «P1-…» numbers it will bring back: another
     departure may not take «P1» meanwhile."""
-    a, b = _own_dossiers(broker, 2)
+    a, b = own_dossiers(broker, 2)
     out = broker.carries.check_out([a], PASSWORD, "P1")
     login_as("pmoreau").carries.force_back(out.carry.id)
     laptops(office_location).carries.bring_back(office_location, {})  # P1 free again
@@ -339,7 +287,7 @@ def test_a_prefix_stays_with_a_laptop_forced_back_until_it_returns(
 def test_a_comment_replaced_on_the_laptop_is_not_lost(broker, office_location, laptops, login_as):
     """SQLite gives the highest id again once its row is deleted: a comment deleted on the
     laptop and a new one written is a new comment, not an edit of the old one."""
-    (key,) = _own_dossiers(broker, 1)
+    (key,) = own_dossiers(broker, 1)
     broker.comments.add(key, DossierTab.GENERAL, "Premier commentaire")
     old = broker.comments.add(key, DossierTab.GENERAL, "Ancien commentaire")
     out = broker.carries.check_out([key], PASSWORD, "P1")
@@ -402,7 +350,7 @@ def test_an_invoice_issued_offline_outlives_its_dossier_deleted_at_the_office(
 def test_a_laptop_dossier_and_an_office_dossier_never_share_a_number(
     broker, office_location, laptops, first_provenance
 ):
-    ids = _own_dossiers(broker, 1)
+    ids = own_dossiers(broker, 1)
     broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
     offline = laptop.dossiers.create(
@@ -415,10 +363,10 @@ def test_a_laptop_dossier_and_an_office_dossier_never_share_a_number(
     laptop.carries.bring_back(office_location, {})  # IntegrityError: duplicate number
 
 
-def test_01c_the_laptop_comes_back_after_the_office_made_a_dossier(
+def test_the_laptop_comes_back_after_the_office_made_a_dossier(
     broker, office_location, laptops, first_provenance
 ):
-    ids = _own_dossiers(broker, 1)
+    ids = own_dossiers(broker, 1)
     broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
     laptop.dossiers.create(
@@ -434,13 +382,13 @@ def test_erasing_a_person_erases_the_conflict_values_kept_about_them(
     broker, login_as, office_location, laptops
 ):
     """Erasing a person also erases the values a laptop's return kept about them."""
-    key = next(k for k in _own_dossiers(broker, 40) if len(broker.household.get(k).borrowers) == 2)
+    key = next(k for k in own_dossiers(broker, 40) if len(broker.household.get(k).borrowers) == 2)
     out = broker.carries.check_out([key], PASSWORD, "P1")
     laptop = laptops(office_location)
-    _set_phone(laptop, key, "06 44 44 44 44", rank=2)
+    set_phone(laptop, key, "06 44 44 44 44", rank=2)
     manager = login_as("pmoreau")
     manager.carries.force_back(out.carry.id)
-    _set_phone(manager, key, "01 55 55 55 55", rank=2)
+    set_phone(manager, key, "01 55 55 55 55", rank=2)
     (conflict,) = laptop.carries.plan_return(office_location).conflicts
     laptop.carries.bring_back(office_location, {conflict.key: LAPTOP})
 

@@ -15,41 +15,18 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton
 
 from app import connection
 from app.paths import carry_paths, parse_location
-from app.workspace import OfficeDatabase
-from tests import postgres_server
+from tests.carry_support import (  # noqa: F401  (the fixtures)
+    broker,
+    engine,
+    laptops,
+    own_dossiers,
+    phone_on,
+    server,
+    set_phone,
+)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("server")
-
-
-@pytest.fixture
-def server():
-    postgres_server.server_url()  # skips (or fails, when required) without a server
-
-
-@pytest.fixture
-def engine() -> str:
-    return "postgresql"  # dossiers are taken away from an office's server only
-
-
-@pytest.fixture
-def broker(login_as):
-    return login_as("slegrand")
-
-
-@pytest.fixture
-def laptops():
-    """The laptop's file opened as its broker, as the laptop's Dossia would."""
-    opened: list[OfficeDatabase] = []
-
-    def open_laptop(location, login="slegrand", password=PASSWORD):
-        office = OfficeDatabase(carry_paths(location))
-        opened.append(office)
-        return office.workspace_for(office.authenticate(login, password))
-
-    yield open_laptop
-    for office in opened:
-        office.close()
 
 
 @pytest.fixture
@@ -89,17 +66,6 @@ def _click_cell(qtbot, view, row: int, column: int) -> None:
     view.scrollTo(index)
     rect = view.visualRect(index)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center() + QPoint(8, 0))
-
-
-def _set_phone(workspace, dossier_id: int, phone: str, city: str | None = None) -> None:
-    household = workspace.household.get(dossier_id)
-    holder = household.borrowers[0]
-    changed = dataclasses.replace(holder, phone=phone, **({"city": city} if city else {}))
-    workspace.household.save_borrower(dossier_id, household.version, 1, changed)
-
-
-def _phone_on(workspace, dossier_id: int) -> str:
-    return workspace.household.get(dossier_id).borrowers[0].phone
 
 
 def _remember_server_password(location) -> None:
@@ -216,7 +182,7 @@ def test_the_laptop_brings_its_work_back_and_dossia_opens_the_server_again(
     ids = [candidate.id for candidate in broker.carries.candidates()[:2]]
     broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
-    _set_phone(laptop, ids[0], "06 12 34 56 78")
+    set_phone(laptop, ids[0], "06 12 34 56 78")
     _remember_server_password(office_location)
     window = windows(laptop)
     banner = window.findChild(QLabel, "offlineBanner")
@@ -255,7 +221,7 @@ def test_the_laptop_brings_its_work_back_and_dossia_opens_the_server_again(
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 3, timeout=20000)
 
     assert "2 dossiers rapportés" in dialog.result_text.text()
-    assert _phone_on(login_as("admin"), ids[0]) == "06 12 34 56 78"
+    assert phone_on(login_as("admin"), ids[0]) == "06 12 34 56 78"
     assert broker.carries.carries() == []
     assert not carry_paths(office_location).database.exists()
     _shot(dialog, "carry-return-done")
@@ -272,12 +238,12 @@ def test_differences_are_settled_row_by_row_before_rapporter(
     ids = [candidate.id for candidate in broker.carries.candidates()[:2]]
     out = broker.carries.check_out(ids, PASSWORD, "P1")
     laptop = laptops(office_location)
-    _set_phone(laptop, ids[0], "06 00 00 00 01", city="Portableville")
-    _set_phone(laptop, ids[1], "06 00 00 00 02")
+    set_phone(laptop, ids[0], "06 00 00 00 01", city="Portableville")
+    set_phone(laptop, ids[1], "06 00 00 00 02")
     manager = login_as("pmoreau")
     manager.carries.force_back(out.carry.id)
-    _set_phone(manager, ids[0], "01 00 00 00 01")
-    _set_phone(manager, ids[1], "01 00 00 00 02")
+    set_phone(manager, ids[0], "01 00 00 00 01")
+    set_phone(manager, ids[1], "01 00 00 00 02")
     # No password remembered: the server asks for one, as at start-up (given up the first
     # time, typed the second).
     asked = []
@@ -329,7 +295,7 @@ def test_differences_are_settled_row_by_row_before_rapporter(
     _click_cell(qtbot, table, office_row, 2)
     # Meanwhile the office changes a field the laptop changed too: a new difference, the
     # plan read again, the choices made kept, «Rapporter» greyed until it is settled.
-    _set_phone(manager, ids[0], "01 00 00 00 01", city="Bureauville")
+    set_phone(manager, ids[0], "01 00 00 00 01", city="Bureauville")
     qtbot.mouseClick(dialog.return_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.conflicts.rowCount() == 3, timeout=20000)
     assert dialog.pages.currentIndex() == 1
@@ -341,6 +307,6 @@ def test_differences_are_settled_row_by_row_before_rapporter(
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 3, timeout=20000)
 
     assert "3 différences tranchées" in dialog.result_text.text()
-    assert _phone_on(manager, ids[0]) == "01 00 00 00 01"
-    assert _phone_on(manager, ids[1]) == "06 00 00 00 02"
+    assert phone_on(manager, ids[0]) == "01 00 00 00 01"
+    assert phone_on(manager, ids[1]) == "06 00 00 00 02"
     assert manager.household.get(ids[0]).borrowers[0].city == "Portableville"

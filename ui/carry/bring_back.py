@@ -96,13 +96,9 @@ class CarryReturnDialog(QDialog):
     # --- connecting --------------------------------------------------------------------------
 
     def _connect_page(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("carryConnectPage")
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        title = set_role(QLabel("Rapporter les dossiers au bureau"), "title")
-        title.setObjectName("carryConnectTitle")
-        layout.addWidget(title)
+        page, layout = _titled_page(
+            "carryConnectPage", "Rapporter les dossiers au bureau", "carryConnectTitle"
+        )
         layout.addStretch(1)
         self.connect_label = plain(QLabel())
         self.connect_label.setObjectName("carryConnectLabel")
@@ -189,13 +185,9 @@ class CarryReturnDialog(QDialog):
     # --- the plan ------------------------------------------------------------------------------
 
     def _plan_page(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("carryPlanPage")
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        title = set_role(QLabel("Rapporter les dossiers au bureau"), "title")
-        title.setObjectName("carryPlanTitle")
-        layout.addWidget(title)
+        page, layout = _titled_page(
+            "carryPlanPage", "Rapporter les dossiers au bureau", "carryPlanTitle"
+        )
         self.summary = plain(QLabel())
         self.summary.setObjectName("carryPlanSummary")
         self.summary.setWordWrap(True)
@@ -434,13 +426,9 @@ class CarryReturnDialog(QDialog):
     # --- the result --------------------------------------------------------------------------------
 
     def _result_page(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("carryReturnResultPage")
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        title = set_role(QLabel("Dossiers rapportés au bureau"), "title")
-        title.setObjectName("carryReturnResultTitle")
-        layout.addWidget(title)
+        page, layout = _titled_page(
+            "carryReturnResultPage", "Dossiers rapportés au bureau", "carryReturnResultTitle"
+        )
         self.result_text = plain(QLabel())
         self.result_text.setObjectName("carryReturnResultText")
         self.result_text.setWordWrap(True)
@@ -477,3 +465,15 @@ class CarryReturnDialog(QDialog):
                 self._window.restart()
             else:
                 self._window.close()
+
+
+def _titled_page(name: str, title: str, title_name: str) -> tuple[QWidget, QVBoxLayout]:
+    """A page of the dialog, its title on top (the widgets' names for the checks)."""
+    page = QWidget()
+    page.setObjectName(name)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    heading = set_role(QLabel(title), "title")
+    heading.setObjectName(title_name)
+    layout.addWidget(heading)
+    return page, layout
