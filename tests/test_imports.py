@@ -137,6 +137,21 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("ui/main_window.py", "ui.dossier_window"): _FIRST_OPENED,
     ("ui/warm_up.py", "ui.dossier_window"): "in the warm-up thread, after the imports of "
     "app.workspace.preload_steps (the login dialog's idle time, or after the first paint)",
+    **{
+        ("ui/dossier_window.py", module): "a dossier window's tabs after «Général»: built once "
+        "its «Général» is painted (or by the warm-up)"
+        for module in (
+            "ui.borrowers_tab",
+            "ui.children_tab",
+            "ui.documents_tab",
+            "ui.invoices_tab",
+            "ui.pipeline_tab",
+            "ui.simulations_tab",
+            "ui.situation_tabs",
+            "ui.forms",
+        )
+    },
+    ("ui/dossier_window.py", "ui.dialogs.privacy_dialogs"): "the Actions menu's persons' rights",
     ("ui/main_window.py", "ui.dialogs.new_dossier"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
@@ -34,36 +36,65 @@ from app.text import format_date
 from app.workspace import Workspace
 from models.enums import DocumentFolder, DossierStatus, Right
 from ui.backup_ui import ProgressRun
-from ui.borrowers_tab import BorrowersTab
-from ui.children_tab import ChildrenTab
 from ui.common import RememberedGeometry, confirm, escape, icon, message_box, plain, rich, scrolling
 from ui.dialogs.comment_dialog import CommentDialog
 from ui.dialogs.dossier_dialogs import AbandonDialog, ResumeDialog
-from ui.dialogs.privacy_dialogs import ErasePersonDialog, ExportPersonDialog
-from ui.documents_tab import DocumentsTab
-from ui.forms import AutoSaveForm
 from ui.general_tab import GeneralTab
-from ui.invoices_tab import InvoicesTab
 from ui.operations import Outcome, attempt
-from ui.pipeline_tab import PipelineTab
-from ui.simulations_tab import SimulationsTab
-from ui.situation_tabs import AssetsTab, CreditTab, ProjectTab
 from ui.workers import Background
 
 Command = Callable[[DossierService, DossierDetail], DossierDetail]
 
-# The tabs after «Général»: (attribute, class, in a scroll area, title).
+if TYPE_CHECKING:
+    from ui.borrowers_tab import BorrowersTab
+    from ui.children_tab import ChildrenTab
+    from ui.dialogs.privacy_dialogs import ErasePersonDialog, ExportPersonDialog
+    from ui.documents_tab import DocumentsTab
+    from ui.invoices_tab import InvoicesTab
+    from ui.pipeline_tab import PipelineTab
+    from ui.simulations_tab import SimulationsTab
+    from ui.situation_tabs import AssetsTab, CreditTab, ProjectTab
+
+
+# The tabs after «Général»: (attribute, in a scroll area, title).
 _LATER_TABS = (
-    ("borrowers", BorrowersTab, True, "Emprunteurs"),
-    ("children_tab", ChildrenTab, False, "Enfants"),
-    ("project_tab", ProjectTab, True, "Projet"),
-    ("credit_tab", CreditTab, True, "Crédit"),
-    ("assets_tab", AssetsTab, True, "Patrimoine"),
-    ("simulations_tab", SimulationsTab, True, "Simulations"),
-    ("documents_tab", DocumentsTab, False, "Documents"),
-    ("pipeline_tab", PipelineTab, False, "Pipeline"),
-    ("invoices_tab", InvoicesTab, False, "Facturation"),
+    ("borrowers", True, "Emprunteurs"),
+    ("children_tab", False, "Enfants"),
+    ("project_tab", True, "Projet"),
+    ("credit_tab", True, "Crédit"),
+    ("assets_tab", True, "Patrimoine"),
+    ("simulations_tab", True, "Simulations"),
+    ("documents_tab", False, "Documents"),
+    ("pipeline_tab", False, "Pipeline"),
+    ("invoices_tab", False, "Facturation"),
 )
+
+
+@functools.cache
+def later_tab_classes() -> dict[str, type[QWidget]]:
+    """The class of each tab after «Général». Their modules (≈ 60 ms of imports: the
+    simulations' maths, the loan request, the invoices…) are imported when a window first
+    builds them, after its «Général» is on screen, or before by the warm-up (ui.warm_up):
+    a dossier opened right after start does not wait for them."""
+    from ui.borrowers_tab import BorrowersTab
+    from ui.children_tab import ChildrenTab
+    from ui.documents_tab import DocumentsTab
+    from ui.invoices_tab import InvoicesTab
+    from ui.pipeline_tab import PipelineTab
+    from ui.simulations_tab import SimulationsTab
+    from ui.situation_tabs import AssetsTab, CreditTab, ProjectTab
+
+    return {
+        "borrowers": BorrowersTab,
+        "children_tab": ChildrenTab,
+        "project_tab": ProjectTab,
+        "credit_tab": CreditTab,
+        "assets_tab": AssetsTab,
+        "simulations_tab": SimulationsTab,
+        "documents_tab": DocumentsTab,
+        "pipeline_tab": PipelineTab,
+        "invoices_tab": InvoicesTab,
+    }
 
 
 class _EventHook(QObject):
@@ -167,7 +198,7 @@ class DossierView(QWidget):
         self.invoices_tab: InvoicesTab | None = None
         self._editable: bool | None = None  # as last rendered (None: nothing yet)
         self._pages: dict[str, QWidget] = {}
-        for name, _kind, _scrolls, title in _LATER_TABS:
+        for name, _scrolls, title in _LATER_TABS:
             page = QWidget()
             page_layout = QVBoxLayout(page)
             page_layout.setContentsMargins(0, 0, 0, 0)
@@ -229,14 +260,14 @@ class DossierView(QWidget):
         """Build one more of the tabs not built yet, empty (a window prepared in advance,
         a tab per pass of the event loop: a click meanwhile waits for one tab, not nine);
         True while some remain. `finish_tabs` shows the dossier in them."""
-        for name, kind, scrolls, _title in _LATER_TABS:
+        for name, scrolls, _title in _LATER_TABS:
             if getattr(self, name) is None:
-                self._build_tab(name, kind, scrolls)
+                self._build_tab(name, scrolls)
                 return not self.tabs_complete
         return False
 
-    def _build_tab(self, name: str, kind, scrolls: bool) -> None:
-        tab = kind(self)
+    def _build_tab(self, name: str, scrolls: bool) -> None:
+        tab = later_tab_classes()[name](self)
         page = self._pages[name]
         page.setUpdatesEnabled(False)
         page.layout().addWidget(scrolling(tab) if scrolls else tab)
@@ -245,9 +276,9 @@ class DossierView(QWidget):
 
     def finish_tabs(self) -> None:
         """Build the tabs not built yet, and show the dossier in them."""
-        for name, kind, scrolls, _title in _LATER_TABS:
+        for name, scrolls, _title in _LATER_TABS:
             if getattr(self, name) is None:
-                self._build_tab(name, kind, scrolls)
+                self._build_tab(name, scrolls)
         if self._household is not None:
             self.render_household(self._household)
         if self._situation is not None:
@@ -538,6 +569,8 @@ class DossierView(QWidget):
         on the version it read)."""
         if QApplication.activeModalWidget() is not None or self._dialog_open():
             return True
+        from ui.forms import AutoSaveForm  # with the tabs that hold forms
+
         if any(form.holds_input() for form in self.findChildren(AutoSaveForm)):
             return True
         focus = QApplication.focusWidget()
@@ -689,6 +722,8 @@ class DossierView(QWidget):
     # --- the persons' rights (GDPR) ---
 
     def _export_person(self) -> ExportPersonDialog:
+        from ui.dialogs.privacy_dialogs import ExportPersonDialog  # the Actions menu's
+
         self.general.note.flush()
         dialog = ExportPersonDialog(self, self.workspace.privacy, self.detail)
         dialog.accepted.connect(lambda: self.export_person(*dialog.result_value))
@@ -736,6 +771,8 @@ class DossierView(QWidget):
             raise error
 
     def _erase_person(self) -> ErasePersonDialog:
+        from ui.dialogs.privacy_dialogs import ErasePersonDialog  # the Actions menu's
+
         self.general.note.flush()
         kept = self.workspace.backups.retention().horizon
         dialog = ErasePersonDialog(self, self.workspace.privacy, self.detail, kept)

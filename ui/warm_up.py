@@ -13,8 +13,9 @@ background thread does it all, in the order the first opening needs it:
 2. once the list is on screen (`start`): the services a dossier window reads, and one dossier
    (the list's first) read once — the mappers configured, the statements compiled, its pages
    in SQLite's cache;
-3. the rest: the other tabs' imports if not done yet, their services, then the workspace's
-   own warm-up.
+3. the rest: the other tabs' modules (`ui.dossier_window.later_tab_classes`: a window
+   builds them once its «Général» is painted) and services if not done yet, then the
+   workspace's own warm-up.
 
 A dossier opened meanwhile waits for steps 1 and 2 (`wait_ready`) instead of importing the
 same modules on the GUI thread at the same time (two threads importing one package at once
@@ -130,10 +131,10 @@ class WarmUp:
                         return
                     step()
                 self._go.wait()
-                import ui.dossier_window  # noqa: F401  (its tabs' widgets and their modules)
+                import ui.dossier_window  # «Général»'s widgets and their modules
         finally:
             self._imported.set()
-        later = list(preload_steps(later=True))
+        later = [ui.dossier_window.later_tab_classes, *preload_steps(later=True)]
         with _no_collection():
             while later and not self._handed.is_set():  # still at the login dialog: go on
                 self._go.wait()
