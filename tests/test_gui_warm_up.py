@@ -155,6 +155,31 @@ def test_the_imports_pause_while_the_main_window_is_built(workspace, monkeypatch
     assert not warm_up._thread.is_alive()
 
 
+def test_the_steps_after_an_opening_wait_for_its_window_to_paint(qtbot, main_window, monkeypatch):
+    """The dossier opened right after start goes first: the warm-up's remaining steps (the
+    other tabs' modules, the other services) pause until its window is painted, then go on."""
+    ran: list[str] = []
+    real = preload_steps
+    monkeypatch.setattr(
+        warm_up_module,
+        "preload_steps",
+        lambda later=False: (lambda: ran.append("later"), *real(True)) if later else real(),
+    )
+    main_window.show()
+    qtbot.waitExposed(main_window)
+    main_window.after_start()
+    window = main_window.open_dossier(_first_id(main_window))  # waits for the imports only
+    qtbot.addWidget(window)
+    assert main_window.warm_up.ready
+    holding = main_window.warm_up._thread.is_alive()
+    assert holding and not main_window.warm_up._go.is_set()  # given way to the window
+    assert "later" not in ran  # nothing of step 3 ran meanwhile (its first step waits too)
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: "later" in ran, timeout=10_000)  # painted: the warm-up goes on
+    main_window.warm_up.wait_done()
+    assert not main_window.warm_up._thread.is_alive()
+
+
 def test_an_opening_while_held_lets_the_imports_go_on(workspace, monkeypatch):
     """Nothing stays held when the GUI itself waits (a dossier opened before the paint's
     hand-over, as a test or a script may do)."""

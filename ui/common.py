@@ -7,7 +7,16 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QEvent,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtGui import Qt as QtText
 from PySide6.QtWidgets import (
@@ -405,3 +414,19 @@ class RememberedGeometry(QObject):
         geometry = bytes(window.saveGeometry().toBase64().data()).decode("ascii")
         machine, user = self._workspace.machine, self._workspace.user
         attempt(lambda: machine.set_window_geometry(user.id, self._name, geometry))
+
+
+class FirstPaint(QObject):
+    """Calls back once, right after a widget's first paint (from the event loop)."""
+
+    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._callback = callback
+        self._widget = widget
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self._widget.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)
+        return False

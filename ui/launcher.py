@@ -17,16 +17,12 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
-    QEvent,
     QEventLoop,
     QLibraryInfo,
     QLocale,
-    QObject,
-    QTimer,
     QTranslator,
 )
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
@@ -37,7 +33,7 @@ from app.errors import DatabaseOpenError, DomainError
 from app.paths import DataPaths, OfficeLocation, ServerLocation, resolve_location
 from app.startup import OfficeState
 from app.workspace import OfficeDatabase
-from ui.common import icon, message_box, style_sheet
+from ui.common import FirstPaint, icon, message_box, style_sheet
 from ui.dialogs.login import RECOVERED, FirstStartDialog, LoginDialog, ServerPasswordDialog
 from ui.gc_guard import collect_on_gui_thread
 from ui.operations import Outcome, attempt
@@ -46,22 +42,6 @@ from ui.workers import Background
 
 TRACE_ENV_VAR = "DOSSIA_TRACE_STARTUP"
 CANNOT_START = 2  # exit code: no screen to open a window on, or nothing to show unattended
-
-
-class _FirstPaint(QObject):
-    """Calls back once, right after a widget's first paint."""
-
-    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self._callback = callback
-        self._widget = widget
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self._widget.removeEventFilter(self)
-            QTimer.singleShot(0, self._callback)
-        return False
 
 
 def create_application() -> QApplication:
@@ -564,7 +544,7 @@ def _open_office(
             return
         window.after_start()  # starts the warm-up (ui.warm_up)
 
-    _FirstPaint(window.table.viewport(), first_paint)
+    FirstPaint(window.table.viewport(), first_paint)
     # What was made so far (Qt's modules, ours, the main window) lives as long as the office
     # is open: out of the garbage collector's sight, so that a full collection (≈ 20 ms,
     # the GIL held, on whichever thread it falls) does not hold the first paint up.

@@ -37,7 +37,7 @@ from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
 from ui.carry import CarryController
 from ui.client_list import DossierTableModel, ProgressDelegate
-from ui.common import RememberedGeometry, icon, message_box, plain, primary
+from ui.common import FirstPaint, RememberedGeometry, icon, message_box, plain, primary
 from ui.encryption_ui import EncryptionController
 from ui.operations import attempt
 from ui.warm_up import WarmUp
@@ -87,6 +87,7 @@ POLL_MS = 2000
 POLL_FALLBACK_MS = 30_000
 LIST_FAILED_SHOWN_MS = 30_000  # the list not read (an office server away): said this long
 AUTOMATIC_BACKUP_LATEST_S = 600.0
+GIVE_WAY_MAX_MS = 1000  # the warm-up paused for a dossier window that does not paint
 
 
 def _thousands(number: int) -> str:
@@ -946,11 +947,11 @@ class MainWindow(QMainWindow):
     def open_dossier(self, dossier_id: int):
         """Show the dossier's window (or bring it to the front if already open)."""
         self._office_busy()
-        self._wait_for_warm_up()
-        from ui.dossier_window import DossierWindow
-
         window = self._dossier_windows.get(dossier_id)
         if window is None:
+            self._wait_for_warm_up()
+            from ui.dossier_window import DossierWindow
+
             window = self._spare or DossierWindow(self.workspace, complete=False)
             self._spare = None
             window.load(dossier_id)
@@ -958,6 +959,10 @@ class MainWindow(QMainWindow):
             window.closed.connect(self._dossier_closed)
             window.invoicing_requested.connect(self.open_invoicing)
             self._dossier_windows[dossier_id] = window
+            # The warm-up held by _wait_for_warm_up goes on once this window is painted
+            # (or, unpainted, a second later).
+            FirstPaint(window.view, self.warm_up.resume)
+            QTimer.singleShot(GIVE_WAY_MAX_MS, self, self.warm_up.resume)
         window.show()
         window.raise_()
         window.activateWindow()
@@ -967,12 +972,14 @@ class MainWindow(QMainWindow):
     def _wait_for_warm_up(self) -> None:
         """Right after start, a dossier opened before the warm-up has imported and read what
         a dossier window needs waits for it (the GIL left to its thread) rather than doing
-        the same work at the same time on the GUI thread."""
+        the same work at the same time on the GUI thread; then the rest of the warm-up
+        waits for the window (ui.warm_up: `give_way`, `resume`)."""
         if self.warm_up.ready:
+            self.warm_up.give_way()
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.warm_up.wait_ready()
+            self.warm_up.give_way()
         finally:
             QApplication.restoreOverrideCursor()
 

@@ -20,7 +20,10 @@ background thread does it all, in the order the first opening needs it:
 A dossier opened meanwhile waits for steps 1 and 2 (`wait_ready`) instead of importing the
 same modules on the GUI thread at the same time (two threads importing one package at once
 slow each other down and can meet a half-initialised module) or compiling the same
-statements twice; the GIL is the thread's while the GUI thread waits.
+statements twice; the GIL is the thread's while the GUI thread waits. Then step 3 pauses
+(`give_way`) until that dossier's window is painted: each of Qt's calls that lets the GIL go
+would otherwise wait for this thread to give it back (up to 5 ms each; ≈ 60 ms of a first
+opening under load).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class WarmUp:
         self._handed = threading.Event()  # start() gave the workspace
         self._ready = threading.Event()  # steps 1 and 2 done (or failed)
         self._stopping = False
+        self._hold_at_ready = False  # give_way() called: pause once ready
         self._thread: threading.Thread | None = None
         self._workspace: Workspace | None = None
         self._dossier_id: int | None = None
@@ -57,8 +61,13 @@ class WarmUp:
         self._launch()
 
     def hold(self) -> None:
-        """The GUI is busy (the main window is being built): pause after the current step."""
+        """The GUI is busy (the main window is being built): pause after the current step,
+        until `start`, `resume` or `wait_ready`."""
         self._go.clear()
+
+    def resume(self) -> None:
+        """The GUI has painted what it was busy with: go on."""
+        self._go.set()
 
     def start(self, workspace: Workspace, dossier_id: int | None = None) -> None:
         """The list is on screen: go on (or begin), then prepare `workspace`'s dossier
@@ -94,6 +103,18 @@ class WarmUp:
         if not self._handed.is_set():
             return self._imported.wait(timeout)
         return self._ready.wait(timeout)
+
+    def give_way(self, timeout: float | None = 30.0) -> bool:
+        """A dossier window is about to be built: wait as `wait_ready` does, then hold
+        what remains (step 3) from the moment steps 1 and 2 are done until `resume`, so
+        that the window is built and painted with the GIL to itself. False if it timed out."""
+        if self._thread is None:
+            return True
+        self._go.set()
+        self._hold_at_ready = True  # read by the thread right before it says it is ready
+        done = (self._ready if self._handed.is_set() else self._imported).wait(timeout)
+        self._go.clear()  # also when it was ready already: pause after the current step
+        return done
 
     def wait_done(self, timeout: float | None = 30.0) -> None:
         """Wait for the whole warm-up (a worker that would otherwise import alongside it)."""
@@ -155,11 +176,15 @@ class WarmUp:
                     workspace.comments.list(dossier_id)
                     self.rehearsed = dossier_id
         finally:
+            if self._hold_at_ready:  # a window waits to be built: step 3 after its paint
+                self._go.clear()
             self._ready.set()  # a failure above shows again on the GUI thread, when it opens
         for step in later:
+            self._go.wait()  # a dossier window being opened goes first (`hold`)
             if self._stopping:
                 return
             step()
+        self._go.wait()
         if not self._stopping:
             _ = workspace.simulations  # the «Simulations» tab, filled after the first paint
             workspace.warm_up()
