@@ -4,11 +4,14 @@ the main window is built and carry on once it is painted."""
 
 from __future__ import annotations
 
+import functools
 import threading
+import time
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QWidget
 
+import ui.dossier_window as dossier_window
 import ui.warm_up as warm_up_module
 from app.workspace import preload_steps
 from ui.warm_up import WarmUp
@@ -172,7 +175,7 @@ def test_the_steps_after_an_opening_wait_for_its_window_to_paint(qtbot, main_win
     qtbot.addWidget(window)
     assert main_window.warm_up.ready
     holding = main_window.warm_up._thread.is_alive()
-    assert holding and not main_window.warm_up._go.is_set()  # given way to the window
+    assert holding and main_window.warm_up._yielding == 1  # given way to the window
     assert "later" not in ran  # nothing of step 3 ran meanwhile (its first step waits too)
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: "later" in ran, timeout=10_000)  # painted: the warm-up goes on
@@ -256,3 +259,175 @@ def test_a_window_taken_half_prepared_shows_the_same_dossier(qtbot, main_window)
     assert window is spare
     qtbot.waitUntil(lambda: window.view.tabs_complete)
     assert _shown(window) == expected
+
+
+# --- the dossier windows go first (give_way), and nothing stays paused (from a review) ---
+
+
+def test_a_cancelled_new_dossier_leaves_nothing_paused(qtbot, main_window, monkeypatch):
+    gate = threading.Event()
+    monkeypatch.setattr(warm_up_module, "preload_steps", _steps_with(lambda: gate.wait(30)))
+    main_window.after_start()
+    threading.Timer(0.3, gate.set).start()  # the imports end while the GUI waits for them
+    dialog = main_window.new_dossier()
+    dialog.reject()  # the user changes their mind
+    main_window.warm_up.wait_done(10)
+    assert not main_window.warm_up._thread.is_alive()
+
+
+def test_quitting_after_a_cancelled_new_dossier_does_not_wait(qtbot, workspace, monkeypatch):
+    from ui.main_window import MainWindow
+
+    gate = threading.Event()
+    monkeypatch.setattr(warm_up_module, "preload_steps", _steps_with(lambda: gate.wait(30)))
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.counts_pending)
+    window.after_start()
+    threading.Timer(0.3, gate.set).start()
+    window.new_dossier().reject()
+    window.close()
+    began = time.monotonic()
+    window.shut_down()  # the event loop ended (quit)
+    assert time.monotonic() - began < 5
+
+
+def test_an_opening_before_the_hand_over_does_not_pause_the_warm_up_for_ever(qtbot, workspace):
+    """The login path: imports begun at the dialog and held; a dossier opened before the
+    list's paint hands over (a script, a test); its window painted; then the hand-over."""
+    from ui.main_window import MainWindow
+
+    warm_up = WarmUp()
+    warm_up.preload()  # the login dialog
+    warm_up.hold()  # the password accepted
+    window = MainWindow(workspace, warm_up)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.counts_pending)
+    window.open_dossier(window.model.id_at(0))
+    qtbot.waitUntil(lambda: warm_up._yielding == 0)  # its window painted
+    window.after_start()  # the list's paint hands over
+    warm_up.wait_done(10)
+    alive = warm_up._thread.is_alive()
+    window.close()
+    window.shut_down()
+    assert not alive
+
+
+class _SlowWorkspace:
+    """Step 2 (the services read) takes a while: an office on a slow server."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+
+    @property
+    def dossiers(self):
+        self.entered.set()
+        assert self.gate.wait(30)
+
+    household = situation = comments = None
+
+
+def test_stopping_during_step_2_ends_the_warm_up_at_once(monkeypatch):
+    monkeypatch.setattr(
+        warm_up_module, "preload_steps", lambda later=False: () if later else (lambda: None,)
+    )
+    warm_up = WarmUp()
+    warm_up.preload()
+    release = warm_up.give_way(30)  # a dossier opened before the hand-over…
+    workspace = _SlowWorkspace()
+    warm_up.start(workspace)  # type: ignore[arg-type]
+    assert workspace.entered.wait(30)
+    threading.Timer(0.3, workspace.gate.set).start()  # step 2 ends once quitting began
+    began = time.monotonic()
+    warm_up.stop(5)  # …and the application quits before its window painted
+    assert time.monotonic() - began < 3 and not warm_up._thread.is_alive()
+    release()  # late: nothing left to release
+
+
+def test_two_windows_opened_before_either_painted_both_go_first(workspace, monkeypatch):
+    ran: list[str] = []
+    monkeypatch.setattr(
+        warm_up_module,
+        "preload_steps",
+        lambda later=False: (lambda: ran.append("later"),) if later else (),
+    )
+    monkeypatch.setattr(dossier_window, "later_tab_classes", lambda: ran.append("tabs"))
+    warm_up = WarmUp()
+    warm_up.start(workspace, None)
+    release_first = warm_up.give_way(30)  # dossier A: its window built, not painted yet
+    time.sleep(0.3)
+    release_second = warm_up.give_way(30)  # B opened before A's paint
+    time.sleep(0.3)
+    assert ran == []  # step 3 held for both
+    release_first()
+    release_first()  # its timer after its paint: once only
+    time.sleep(0.3)
+    assert ran == []  # B still being painted
+    release_second()
+    warm_up.wait_done(10)
+    assert ran == ["tabs", "later"] and not warm_up._thread.is_alive()
+
+
+def _spied_tab_imports(monkeypatch) -> list[tuple[str, str]]:
+    """The tab modules' imports, slowed down (as under load) and recorded per thread."""
+    calls: list[tuple[str, str]] = []
+    body = dossier_window._tab_classes.__wrapped__
+
+    @functools.cache
+    def spy():
+        name = threading.current_thread().name
+        calls.append((name, "enter"))
+        time.sleep(0.3)
+        try:
+            return body()
+        finally:
+            calls.append((name, "exit"))
+
+    monkeypatch.setattr(dossier_window, "_tab_classes", spy)
+    return calls
+
+
+def test_the_first_window_and_the_warm_up_never_import_the_tabs_together(
+    qtbot, main_window, monkeypatch
+):
+    calls = _spied_tab_imports(monkeypatch)
+    qtbot.waitExposed(main_window)
+    main_window.after_start()
+    window = main_window.open_dossier(main_window.model.id_at(0))
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.view.tabs_complete, timeout=10_000)
+    main_window.warm_up.wait_done(10)
+    assert [what for _name, what in calls] == ["enter", "exit"]  # once, on one thread
+
+
+def test_the_spare_window_and_the_warm_up_never_import_the_tabs_together(
+    qtbot, main_window, monkeypatch
+):
+    calls = _spied_tab_imports(monkeypatch)
+    main_window.after_start()  # no dossier opened: nothing gives way
+    qtbot.waitUntil(lambda: main_window.spare_ready, timeout=10_000)
+    main_window.warm_up.wait_done(10)
+    assert [what for _name, what in calls] == ["enter", "exit"]
+
+
+def test_an_opening_never_waits_for_another_window_to_paint(workspace, monkeypatch):
+    """The GUI thread waiting for steps 1 and 2 (a second window) while a first window,
+    opened before the hand-over, has not painted yet: steps 1 and 2 do not wait for that
+    paint (the GUI thread that would paint it is the one waiting)."""
+    monkeypatch.setattr(
+        warm_up_module, "preload_steps", lambda later=False: () if later else (lambda: None,)
+    )
+    warm_up = WarmUp()
+    warm_up.preload()
+    release_first = warm_up.give_way(30)  # its window not painted yet
+    warm_up.start(workspace)
+    began = time.monotonic()
+    release_second = warm_up.give_way(10)
+    assert time.monotonic() - began < 5 and warm_up.ready
+    release_first()
+    release_second()
+    warm_up.wait_done(10)
+    assert not warm_up._thread.is_alive()

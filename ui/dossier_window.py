@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -70,12 +71,21 @@ _LATER_TABS = (
 )
 
 
-@functools.cache
+_TAB_CLASSES_LOCK = threading.Lock()
+
+
 def later_tab_classes() -> dict[str, type[QWidget]]:
     """The class of each tab after «Général». Their modules (≈ 60 ms of imports: the
     simulations' maths, the loan request, the invoices…) are imported when a window first
     builds them, after its «Général» is on screen, or before by the warm-up (ui.warm_up):
-    a dossier opened right after start does not wait for them."""
+    a dossier opened right after start does not wait for them. One thread imports them;
+    another asking meanwhile waits for it (never the same modules on two threads at once)."""
+    with _TAB_CLASSES_LOCK:
+        return _tab_classes()
+
+
+@functools.cache
+def _tab_classes() -> dict[str, type[QWidget]]:
     from ui.borrowers_tab import BorrowersTab
     from ui.children_tab import ChildrenTab
     from ui.documents_tab import DocumentsTab

@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -88,6 +90,8 @@ POLL_FALLBACK_MS = 30_000
 LIST_FAILED_SHOWN_MS = 30_000  # the list not read (an office server away): said this long
 AUTOMATIC_BACKUP_LATEST_S = 600.0
 GIVE_WAY_MAX_MS = 1000  # the warm-up paused for a dossier window that does not paint
+
+_Waited = TypeVar("_Waited")
 
 
 def _thousands(number: int) -> str:
@@ -751,11 +755,11 @@ class MainWindow(QMainWindow):
         self._poll.stop()
         for window in list(self._dossier_windows.values()):
             window.close()
+        self.warm_up.stop()  # first: the start checks and the carry's reading wait for it
         self._counts.wait(5000)
         self._start_checks.wait(5000)
         self.carry.wait()
         self._stop_automatic_backup()
-        self.warm_up.stop()
         self.model.close()
         if self._counts_reader is not None:
             self._counts_reader.close()
@@ -770,11 +774,11 @@ class MainWindow(QMainWindow):
         self._poll.stop()
         if self._counts_reader is not None:
             self._counts_reader.interrupt()  # a count still running is of no use now
+        self.warm_up.stop()  # first: the start checks and the carry's reading wait for it
         self._counts.wait(5000)
         self._start_checks.wait(30000)
         self.carry.wait()
         self._stop_automatic_backup()
-        self.warm_up.stop()
         self.backups.wait()
         self.model.close()
         if self._counts_reader is not None:
@@ -949,7 +953,11 @@ class MainWindow(QMainWindow):
         self._office_busy()
         window = self._dossier_windows.get(dossier_id)
         if window is None:
-            self._wait_for_warm_up()
+            # The warm-up's remaining steps wait until this window is painted (or, unpainted,
+            # a second later): they would take the GIL back at each of Qt's calls that lets it
+            # go while the window is built and shown (ui.warm_up).
+            release = self._wait_for_warm_up(self.warm_up.give_way)
+            QTimer.singleShot(GIVE_WAY_MAX_MS, self, release)
             from ui.dossier_window import DossierWindow
 
             window = self._spare or DossierWindow(self.workspace, complete=False)
@@ -959,27 +967,22 @@ class MainWindow(QMainWindow):
             window.closed.connect(self._dossier_closed)
             window.invoicing_requested.connect(self.open_invoicing)
             self._dossier_windows[dossier_id] = window
-            # The warm-up held by _wait_for_warm_up goes on once this window is painted
-            # (or, unpainted, a second later).
-            FirstPaint(window.view, self.warm_up.resume)
-            QTimer.singleShot(GIVE_WAY_MAX_MS, self, self.warm_up.resume)
+            FirstPaint(window.view, release)
         window.show()
         window.raise_()
         window.activateWindow()
         self.prepare_spare_window()
         return window
 
-    def _wait_for_warm_up(self) -> None:
-        """Right after start, a dossier opened before the warm-up has imported and read what
-        a dossier window needs waits for it (the GIL left to its thread) rather than doing
-        the same work at the same time on the GUI thread; then the rest of the warm-up
-        waits for the window (ui.warm_up: `give_way`, `resume`)."""
+    def _wait_for_warm_up(self, wait: Callable[[], _Waited]) -> _Waited:
+        """Right after start, a dossier window about to be built before the warm-up has
+        imported and read what it needs waits for it (`wait`: the GIL left to its thread)
+        rather than doing the same work at the same time on the GUI thread."""
         if self.warm_up.ready:
-            self.warm_up.give_way()
-            return
+            return wait()
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.warm_up.give_way()
+            return wait()
         finally:
             QApplication.restoreOverrideCursor()
 
@@ -1025,7 +1028,7 @@ class MainWindow(QMainWindow):
         self.raise_()
 
     def new_dossier(self):
-        self._wait_for_warm_up()
+        self._wait_for_warm_up(self.warm_up.wait_ready)
         from ui.dialogs.new_dossier import NewDossierDialog
 
         dialog = NewDossierDialog(self, self.workspace)

@@ -28,7 +28,9 @@ _ASKED = "_mod_uses_pyside"
 
 def lighten_pyside_import_scan() -> bool:
     """Replace PySide6's per-import source look by `mentions_pyside`; False if this
-    PySide6 has no such look (nothing changed then)."""
+    PySide6 has no such look, or in a frozen bundle (nothing changed then)."""
+    if getattr(sys, "frozen", False):
+        return False  # an installed bundle holds no sources: PySide6's look fails at once
     feature = sys.modules.get(_FEATURE_MODULE)
     original = getattr(feature, _ASKED, None)
     if feature is None or not callable(original):

@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from app.errors import DomainError
 from app.workspace import Workspace, preload_steps
@@ -48,7 +48,8 @@ class WarmUp:
         self._handed = threading.Event()  # start() gave the workspace
         self._ready = threading.Event()  # steps 1 and 2 done (or failed)
         self._stopping = False
-        self._hold_at_ready = False  # give_way() called: pause once ready
+        self._turn = threading.Condition()  # step 3 waits on it for the windows to paint
+        self._yielding = 0  # dossier windows given way to and not painted yet (give_way)
         self._thread: threading.Thread | None = None
         self._workspace: Workspace | None = None
         self._dossier_id: int | None = None
@@ -62,12 +63,8 @@ class WarmUp:
 
     def hold(self) -> None:
         """The GUI is busy (the main window is being built): pause after the current step,
-        until `start`, `resume` or `wait_ready`."""
+        until `start` or `wait_ready`."""
         self._go.clear()
-
-    def resume(self) -> None:
-        """The GUI has painted what it was busy with: go on."""
-        self._go.set()
 
     def start(self, workspace: Workspace, dossier_id: int | None = None) -> None:
         """The list is on screen: go on (or begin), then prepare `workspace`'s dossier
@@ -104,17 +101,25 @@ class WarmUp:
             return self._imported.wait(timeout)
         return self._ready.wait(timeout)
 
-    def give_way(self, timeout: float | None = 30.0) -> bool:
-        """A dossier window is about to be built: wait as `wait_ready` does, then hold
-        what remains (step 3) from the moment steps 1 and 2 are done until `resume`, so
-        that the window is built and painted with the GIL to itself. False if it timed out."""
-        if self._thread is None:
-            return True
-        self._go.set()
-        self._hold_at_ready = True  # read by the thread right before it says it is ready
-        done = (self._ready if self._handed.is_set() else self._imported).wait(timeout)
-        self._go.clear()  # also when it was ready already: pause after the current step
-        return done
+    def give_way(self, timeout: float | None = 30.0) -> Callable[[], None]:
+        """A dossier window is about to be built: wait as `wait_ready` does; what remains
+        (step 3) then waits, between two of its steps, until the returned `release` is
+        called (once the window is painted; a second call does nothing), so that the window
+        is built and painted with the GIL to itself. Several windows: until all have."""
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            with self._turn:
+                if not released:
+                    released = True
+                    self._yielding -= 1
+                    self._turn.notify_all()
+
+        with self._turn:
+            self._yielding += 1
+        self.wait_ready(timeout)
+        return release
 
     def wait_done(self, timeout: float | None = 30.0) -> None:
         """Wait for the whole warm-up (a worker that would otherwise import alongside it)."""
@@ -126,6 +131,8 @@ class WarmUp:
         self._stopping = True
         self._go.set()
         self._handed.set()
+        with self._turn:
+            self._turn.notify_all()
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -176,19 +183,23 @@ class WarmUp:
                     workspace.comments.list(dossier_id)
                     self.rehearsed = dossier_id
         finally:
-            if self._hold_at_ready:  # a window waits to be built: step 3 after its paint
-                self._go.clear()
             self._ready.set()  # a failure above shows again on the GUI thread, when it opens
         for step in later:
-            self._go.wait()  # a dossier window being opened goes first (`hold`)
-            if self._stopping:
+            if not self._my_turn():
                 return
             step()
-        self._go.wait()
-        if not self._stopping:
+        if self._my_turn():
             _ = workspace.simulations  # the «Simulations» tab, filled after the first paint
             workspace.warm_up()
             gc.freeze()
+
+    def _my_turn(self) -> bool:
+        """Wait until the GUI lets the next step run: not held (`hold`), no dossier window
+        waiting for its first paint (`give_way`). False if stopping."""
+        self._go.wait()
+        with self._turn:
+            self._turn.wait_for(lambda: self._yielding <= 0 or self._stopping)
+        return not self._stopping
 
 
 @contextlib.contextmanager
