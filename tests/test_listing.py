@@ -101,6 +101,8 @@ def test_a_walked_first_page_is_the_page_the_search_index_gives(workspace, monke
     new_dossier(workspace, "Dupré", "Anne🫶Marie")
     new_dossier(workspace, "Mᦀrtin", "ᦀlice")  # New Tai Lue: a letter to Python only
     monkeypatch.setattr(sqlite_listing, "FEW_MATCHES", 0)  # every search is a broad one
+    # The walk itself, not the creation sort's read by id (tests/test_listing_bunched.py).
+    monkeypatch.setattr(sqlite_listing, "_page_by_id", lambda *args: None)
     walked_pages = 0
     for search in SEARCHES:
         for tab in (ListTab.ALL, ListTab.CLIENTS):
@@ -122,6 +124,7 @@ def test_a_walk_that_does_not_find_its_page_gives_way(workspace, monkeypatch):
     from app.storage import sqlite_listing
 
     monkeypatch.setattr(sqlite_listing, "FEW_MATCHES", 0)
+    monkeypatch.setattr(sqlite_listing, "_page_by_id", lambda *args: None)  # the walk
     query = ListQuery(search="2", sort=ListColumn.CREATED)
     whole = [r.id for r in workspace.list_page(query, 0, 100)]
     monkeypatch.setattr(sqlite_listing, "WALK_ROWS", 3)  # 3 rows walked: not a page of 5

@@ -75,6 +75,19 @@ FEW_MATCHES = 2000
 # matches: 40 ms at 300,000 dossiers). Matches bunched far down the order («2025» sorted
 # by creation, newest first) are not reached: then the matches are gathered after all.
 WALK_ROWS = 1000
+# A broad search sorted by creation, its matches bunched further down the order than the
+# walk goes («2025», newest first, after every 2026 dossier): dossier ids follow creation
+# (almost always), and the full-text index gives its matches in id order cheaply. The
+# matches with the highest ids (the lowest, oldest first) are read, this many per row of
+# the page at first, at most `BY_ID_MAX`; then the dossiers beyond them in id order but
+# not in creation order are looked for, date by date down the creation index, through at
+# most `STRAY_DATES` dates, and checked one by one, at most `STRAYS_MAX` of them (a
+# dossier resumed with a new creation date, an edited date). Beyond these bounds the
+# matches are gathered as before.
+BY_ID_FIRST = 4
+BY_ID_MAX = 16_000
+STRAY_DATES = 2000
+STRAYS_MAX = 200
 
 
 _COLUMNS = (
@@ -221,6 +234,10 @@ def fetch_rows(
 def fetch_page(
     connection: driver.Connection, query: ListQuery, offset: int, limit: int
 ) -> list[ListRow]:
+    if offset == 0:  # sorted by creation, with a search: read in id order if it can be
+        page = _page_by_id(connection, query, limit)
+        if page is not None:
+            return page
     expression = match_expression(query.search)
     few = _few_matches(connection, expression) if expression else None
     if offset == 0 and few is False:
@@ -289,6 +306,109 @@ def _walked_page(connection: driver.Connection, query: ListQuery, limit: int) ->
         return None  # not within the walk: perhaps further down
     rows = fetch_rows(connection, query, found)
     return [rows[i] for i in found if i in rows]
+
+
+def _page_by_id(connection: driver.Connection, query: ListQuery, limit: int) -> list | None:
+    """A broad search's first page sorted by creation, read from its matches in id order
+    (`BY_ID_FIRST`); None when ids stray too far from creation here (`page_sql` then).
+
+    Newest first (oldest first is the mirror): the page is the first `limit` rows, by
+    (created_on, id), among the matches with the highest ids, the lowest of which is
+    `bound`. Any other match has an id below `bound`, so below every one of those rows:
+    it would belong to the page only if created after the page's last day — unless no
+    dossier with an id below `bound` was created after that day, the page is exact. Those
+    dossiers (the strays) are found by stepping through the days after it on the creation
+    index, and the ones that match are added before sorting again."""
+    expression = match_expression(query.search)
+    if query.sorted_by is not ListColumn.CREATED or expression is None or limit <= 0:
+        return None
+    order = "DESC" if query.descending else "ASC"
+    fts = f"SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ? ORDER BY rowid {order} LIMIT ?"
+    wanted = min(BY_ID_FIRST * limit, BY_ID_MAX)
+    while True:
+        ids = [row[0] for row in connection.execute(fts, (expression, wanted))]
+        page = _sorted_ids(connection, query, ids, limit)
+        if len(ids) < wanted or len(page) == limit:
+            break  # every match read, or a page of them kept by the filters
+        if wanted >= BY_ID_MAX:
+            return None  # the tab or broker filter keeps too few of them
+        # As many more as the filters seem to need, at least four times as many.
+        needed = wanted * limit * 5 // (4 * len(page)) if page else 0
+        wanted = min(max(4 * wanted, needed), BY_ID_MAX)
+    if len(ids) == wanted:  # some matches not read: those created out of id order?
+        strays = _strays(connection, query, page[-1][1], ids[-1])
+        if strays is None:
+            return None
+        found = _matching(connection, query, expression, strays)
+        if found:
+            page = _sorted_ids(connection, query, [*(i for i, _ in page), *found], limit)
+    rows = fetch_rows(connection, query, [i for i, _ in page])
+    return [rows[i] for i, _ in page if i in rows]
+
+
+def _sorted_ids(
+    connection: driver.Connection, query: ListQuery, ids: Sequence[int], limit: int
+) -> list[tuple[int, str]]:
+    """(id, creation day) of the first `limit` dossiers of the list among these ones
+    (looked up by primary key), in its order."""
+    if not ids:
+        return []
+    clauses, params = _filters(query)
+    clauses.insert(0, f"d.id IN ({','.join('?' * len(ids))})")
+    sql = (
+        f"SELECT d.id, d.created_on FROM dossiers AS d NOT INDEXED{_where(clauses)} "
+        f"{_order(query)} LIMIT ?"
+    )
+    return connection.execute(sql, [*ids, *params, limit]).fetchall()
+
+
+def _strays(
+    connection: driver.Connection, query: ListQuery, last_day: str, bound: int
+) -> list[tuple[int, str]] | None:
+    """(id, folded text) of the tab's dossiers beyond `bound` in id order but before
+    `last_day` in the list's order; None when more than `STRAYS_MAX`, or further than
+    `STRAY_DATES` days. Each day is one seek on the creation index (stepping away from
+    `last_day`), each day's strays another."""
+    status = query.tab.status
+    index = _SORT_INDEXES[ListColumn.CREATED][status is not None]
+    of_tab = "status = ? AND " if status is not None else ""
+    tab = [status.value] if status is not None else []
+    # Newest first: the days after `last_day`, ids below `bound`; oldest first the mirror.
+    step, after, beyond = ("MIN", ">", "<") if query.descending else ("MAX", "<", ">")
+    seek = f"SELECT {step}(created_on) FROM dossiers INDEXED BY {index} WHERE {of_tab}created_on"
+    sql = (
+        f"WITH RECURSIVE days(day) AS ({seek} {after} ? UNION ALL "
+        f"SELECT ({seek} {after} days.day) FROM days WHERE days.day IS NOT NULL LIMIT ?) "
+        f"SELECT days.day, x.id, x.search_text FROM days LEFT JOIN dossiers AS x "
+        f"INDEXED BY {index} ON {of_tab.replace('status', 'x.status')}"
+        f"x.created_on = days.day AND x.id {beyond} ? LIMIT ?"
+    )
+    most = STRAY_DATES + 2 + STRAYS_MAX
+    params = [*tab, last_day, *tab, STRAY_DATES + 2, *tab, bound, most]
+    found = connection.execute(sql, params).fetchall()
+    strays = [(row[1], row[2]) for row in found if row[1] is not None]
+    ended = any(row[0] is None for row in found)  # the day after the last one: none
+    if len(found) == most or not ended or len(strays) > STRAYS_MAX:
+        return None  # the last day not reached within the bounds
+    return strays
+
+
+def _matching(
+    connection: driver.Connection, query: ListQuery, expression: str, dossiers: list
+) -> list[int]:
+    """The ids of these (id, folded text) dossiers that the search matches: checked here
+    as `_walked_page` does, by the full-text index beyond ASCII."""
+    matches = word_matcher(query.search)
+    plain = fold(query.search).isascii()
+    return [
+        dossier_id
+        for dossier_id, text in dossiers
+        if (
+            matches(text)
+            if matches is not None and plain and text.isascii()
+            else _indexed_match(connection, expression, dossier_id)
+        )
+    ]
 
 
 def _indexed_match(connection: driver.Connection, expression: str, dossier_id: int) -> bool:
