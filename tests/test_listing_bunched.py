@@ -63,7 +63,10 @@ def _build(database, dossiers: int = 1000) -> driver.Connection:
 
 
 @pytest.fixture
-def office(paths):
+def office(paths, monkeypatch):
+    """The office built; the walk short (its page within it only when near the top), as
+    at 100,000 dossiers and more, where matches bunched far down are beyond its reach."""
+    monkeypatch.setattr(sqlite_listing, "WALK_ROWS", 10)
     connection = _build(paths.database)
     yield connection
     connection.close()
@@ -120,7 +123,6 @@ def test_ids_in_creation_order_give_the_gathered_page_by_id(office, monkeypatch)
 def test_a_year_bunched_far_down_the_order_is_read_by_id(office, monkeypatch):
     """«2025» newest first: every 2026 dossier comes first, further than the walk goes;
     one read of the full-text index, `BY_ID_FIRST` rows per row of the page."""
-    monkeypatch.setattr(sqlite_listing, "WALK_ROWS", 10)
     reads = _recorded(monkeypatch, "_sorted_ids")
     gathered = _recorded(monkeypatch, "page_sql")
     page = sqlite_listing.fetch_page(office, ListQuery(search="2025"), 0, LIMIT)
@@ -130,11 +132,24 @@ def test_a_year_bunched_far_down_the_order_is_read_by_id(office, monkeypatch):
 
 
 def test_a_filter_keeping_few_matches_reads_more_of_them(office, monkeypatch):
+    """The walk tried first (its page not within it here), then more matches read."""
     reads = _recorded(monkeypatch, "_sorted_ids")
+    walks = _recorded(monkeypatch, "_walked_page")
     query = ListQuery(tab=ListTab.ABANDONED, search="2025", owner_id=_owners(office)[1])
     page = [row.id for row in sqlite_listing.fetch_page(office, query, 0, 10)]
     assert page == _gathered(office, query, 10) and len(page) == 10
     assert len(reads) > 1 and len(reads[1][0][2]) > len(reads[0][0][2])
+    assert [result for _, result in walks] == [None]
+
+
+def test_a_filter_keeping_few_matches_walks_when_its_page_is_near(office, monkeypatch):
+    monkeypatch.setattr(sqlite_listing, "WALK_ROWS", 1000)
+    reads = _recorded(monkeypatch, "_sorted_ids")
+    walks = _recorded(monkeypatch, "_walked_page")
+    query = ListQuery(tab=ListTab.ABANDONED, search="m", owner_id=_owners(office)[1])
+    page = [row.id for row in sqlite_listing.fetch_page(office, query, 0, 10)]
+    assert page == _gathered(office, query, 10) and len(page) == 10
+    assert len(reads) == 1 and walks[0][1] is not None
 
 
 def test_dossiers_moved_in_creation_are_found_or_gathered(office, monkeypatch):

@@ -79,13 +79,14 @@ WALK_ROWS = 1000
 # walk goes («2025», newest first, after every 2026 dossier): dossier ids follow creation
 # (almost always), and the full-text index gives its matches in id order cheaply. The
 # matches with the highest ids (the lowest, oldest first) are read, this many per row of
-# the page at first, at most `BY_ID_MAX`; then the dossiers beyond them in id order but
+# the page at first, more when the tab or broker filter keeps few of them (after trying
+# the walk), at most `BY_ID_MAX`; then the dossiers beyond them in id order but
 # not in creation order are looked for, date by date down the creation index, through at
 # most `STRAY_DATES` dates, and checked one by one, at most `STRAYS_MAX` of them (a
 # dossier resumed with a new creation date, an edited date). Beyond these bounds the
 # matches are gathered as before.
 BY_ID_FIRST = 4
-BY_ID_MAX = 16_000
+BY_ID_MAX = 8000
 STRAY_DATES = 2000
 STRAYS_MAX = 200
 
@@ -234,13 +235,14 @@ def fetch_rows(
 def fetch_page(
     connection: driver.Connection, query: ListQuery, offset: int, limit: int
 ) -> list[ListRow]:
-    if offset == 0:  # sorted by creation, with a search: read in id order if it can be
+    by_id = offset == 0 and _by_id(query)
+    if by_id:  # sorted by creation, with a search: read in id order (or walked) if it can be
         page = _page_by_id(connection, query, limit)
         if page is not None:
             return page
     expression = match_expression(query.search)
     few = _few_matches(connection, expression) if expression else None
-    if offset == 0 and few is False:
+    if offset == 0 and few is False and not by_id:  # (`_page_by_id` walks when it helps)
         walked = _walked_page(connection, query, limit)
         if walked is not None:
             return walked
@@ -309,8 +311,9 @@ def _walked_page(connection: driver.Connection, query: ListQuery, limit: int) ->
 
 
 def _page_by_id(connection: driver.Connection, query: ListQuery, limit: int) -> list | None:
-    """A broad search's first page sorted by creation, read from its matches in id order
-    (`BY_ID_FIRST`); None when ids stray too far from creation here (`page_sql` then).
+    """A search's first page sorted by creation, read from its matches in id order
+    (`BY_ID_FIRST`), or walked (`_walked_page`) when the filters keep few of them or ids
+    stray too far from creation; None when neither finds it (`page_sql` then).
 
     Newest first (oldest first is the mirror): the page is the first `limit` rows, by
     (created_on, id), among the matches with the highest ids, the lowest of which is
@@ -320,30 +323,40 @@ def _page_by_id(connection: driver.Connection, query: ListQuery, limit: int) -> 
     dossiers (the strays) are found by stepping through the days after it on the creation
     index, and the ones that match are added before sorting again."""
     expression = match_expression(query.search)
-    if query.sorted_by is not ListColumn.CREATED or expression is None or limit <= 0:
+    if expression is None or limit <= 0:
         return None
     order = "DESC" if query.descending else "ASC"
     fts = f"SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ? ORDER BY rowid {order} LIMIT ?"
-    wanted = min(BY_ID_FIRST * limit, BY_ID_MAX)
+    wanted, walked = min(BY_ID_FIRST * limit, BY_ID_MAX), False
     while True:
         ids = [row[0] for row in connection.execute(fts, (expression, wanted))]
         page = _sorted_ids(connection, query, ids, limit)
         if len(ids) < wanted or len(page) == limit:
             break  # every match read, or a page of them kept by the filters
-        if wanted >= BY_ID_MAX:
-            return None  # the tab or broker filter keeps too few of them
+        if not walked:  # the filters keep few of them: the walk may find its page sooner
+            walked = True
+            if (walked_page := _walked_page(connection, query, limit)) is not None:
+                return walked_page
         # As many more as the filters seem to need, at least four times as many.
-        needed = wanted * limit * 5 // (4 * len(page)) if page else 0
+        needed = wanted * limit * 5 // (4 * len(page)) if page else 4 * wanted
+        if needed > BY_ID_MAX or wanted == BY_ID_MAX:
+            return None  # as costly as gathering them all, or more
         wanted = min(max(4 * wanted, needed), BY_ID_MAX)
     if len(ids) == wanted:  # some matches not read: those created out of id order?
         strays = _strays(connection, query, page[-1][1], ids[-1])
         if strays is None:
-            return None
+            return None if walked else _walked_page(connection, query, limit)
         found = _matching(connection, query, expression, strays)
         if found:
             page = _sorted_ids(connection, query, [*(i for i, _ in page), *found], limit)
     rows = fetch_rows(connection, query, [i for i, _ in page])
     return [rows[i] for i, _ in page if i in rows]
+
+
+def _by_id(query: ListQuery) -> bool:
+    """Whether `_page_by_id` serves this query's first page (else the walk, then
+    `page_sql`)."""
+    return query.sorted_by is ListColumn.CREATED and match_expression(query.search) is not None
 
 
 def _sorted_ids(
