@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -20,6 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import text  # noqa: E402
+
+from app import startup  # noqa: E402
 from app.listing import ListQuery, ListTab  # noqa: E402
 from app.paths import DataPaths  # noqa: E402
 from app.workspace import OfficeDatabase  # noqa: E402
@@ -31,16 +33,21 @@ def ms(seconds: float) -> float:
 
 def main() -> None:
     database = Path(sys.argv[1])
-    # The demo's abandoned dossiers are recent: make them all due for purge (this is a copy).
-    with sqlite3.connect(database) as connection:
-        connection.execute(
-            "UPDATE dossiers SET abandoned_on = '2020-01-02', updated_at = '2020-01-02 10:00:00' "
-            "WHERE status = 'abandoned'"
-        )
+    password = os.environ.get("DOSSIA_PASSWORD", "demo")
+    if startup.is_encrypted(database):  # its keys first, as the login does
+        startup.unlock_office(DataPaths(database), "admin", password)
     office = OfficeDatabase(DataPaths(database))
-    workspace = office.workspace_for(
-        office.authenticate("admin", os.environ.get("DOSSIA_PASSWORD", "demo"))
-    )
+    workspace = office.workspace_for(office.authenticate("admin", password))
+    # The demo's abandoned dossiers are recent: make them all due for purge (this is a copy).
+    # Through the office's own engine: an encrypted office (the demo's default) is no SQLite
+    # file to a plain sqlite3 connection.
+    with workspace.database.write() as session:
+        session.execute(
+            text(
+                "UPDATE dossiers SET abandoned_on = '2020-01-02', "
+                "updated_at = '2020-01-02 10:00:00' WHERE status = 'abandoned'"
+            )
+        )
     privacy = workspace.privacy
     rows = [  # a spread of dossiers across the office
         row

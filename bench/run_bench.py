@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -65,6 +66,7 @@ def measure_size(database: Path, dossiers: int, runs: int) -> dict[str, object]:
         report["demo_build_s"] = "reused"
     else:
         started = time.perf_counter()
+        database.parent.mkdir(parents=True, exist_ok=True)
         demo = ["demo", "--db", str(database), "--dossiers", str(dossiers), "--seed", "1"]
         subprocess.run(
             [python, "main.py", *demo],
@@ -88,14 +90,24 @@ def measure_size(database: Path, dossiers: int, runs: int) -> dict[str, object]:
 
     report.update(_measure("bench/measure_gui.py", database))
     report.update(_measure("bench/measure_first_open.py", database, "--runs", str(runs)))
-    # The persons' rights erase: measured on a copy of the office.
-    copy = database.with_name(database.stem + "-privacy.sqlite3")
-    copy.write_bytes(database.read_bytes())
+    # The persons' rights erase: measured on a copy of the office, in a folder of its own
+    # (its key file and its documents beside it, as the office's own).
+    copy_folder = database.parent / "privacy-copy"
+    shutil.rmtree(copy_folder, ignore_errors=True)
+    copy_folder.mkdir()
+    copy = copy_folder / database.name
     try:
+        for beside in (database, database.with_name(database.name + ".keys")):
+            if beside.exists():
+                shutil.copyfile(beside, copy_folder / beside.name)
+        if (database.parent / "documents").is_dir():
+            shutil.copytree(database.parent / "documents", copy_folder / "documents")
         report.update(_measure("bench/measure_privacy.py", copy))
     finally:
-        copy.unlink()
-    missing = [key for key in REQUIRED if key not in report]
+        shutil.rmtree(copy_folder, ignore_errors=True)
+    # Every figure of the growth table and of the checks, present and not None.
+    wanted = dict.fromkeys([*REQUIRED, *(key for _label, key, _unit in GROWTH_ROWS)])
+    missing = [key for key in wanted if report.get(key) is None]
     if missing:
         raise SystemExit(f"figures missing at {dossiers} dossiers: {missing}")
     return report
@@ -183,7 +195,8 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument(
-        "--keep", help="folder where the offices are built once and reused (office-N.sqlite3)"
+        "--keep",
+        help="folder where the offices are built once and reused (office-N/office.sqlite3)",
     )
     args = parser.parse_args()
 
@@ -200,7 +213,9 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     reports = []
     for size in (int(n) for n in args.sizes.split(",")):
-        report = measure_size(folder / f"office-{size}.sqlite3", size, args.runs)
+        # A folder per office: its documents (encrypted with its own key), backups and logs
+        # sit beside it, and would be mixed up between sizes in one folder.
+        report = measure_size(folder / f"office-{size}" / "office.sqlite3", size, args.runs)
         print(json.dumps(report, indent=2, ensure_ascii=False))
         reports.append(report)
     print(growth_table(reports))
