@@ -418,7 +418,9 @@ class BankSubmission(Base):
     bank_name: Mapped[str] = mapped_column(String(120))
     contact: Mapped[str] = mapped_column(String(350), default="")
     simulation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("simulations.id", ondelete="SET NULL")
+        # indexed: a simulation deleted sets it to NULL in the submissions naming it
+        ForeignKey("simulations.id", ondelete="SET NULL"),
+        index=True,
     )
     simulation_name: Mapped[str] = mapped_column(String(150), default="")
     status: Mapped[SubmissionStatus] = mapped_column(

@@ -255,3 +255,23 @@ def test_the_migration_fills_the_bank_retained_from_the_sendings(paths):
     command.downgrade(config, "0014_bank_submissions")
     command.upgrade(config, "head")
     assert banks() == before
+
+
+@pytest.mark.file_only("SQLite's plan (the index is the same on a server: test_postgres_schema)")
+def test_a_deleted_simulation_finds_its_sendings_by_their_index(workspace):
+    """Deleting a simulation clears it from the sendings that name it (ON DELETE SET NULL):
+    by the index, not a scan of every sending (200 s to purge 100 dossiers at 1,000,000)."""
+    import sqlite3
+
+    connection = sqlite3.connect(workspace.paths.database)
+    try:
+        plan = " | ".join(
+            row[3]
+            for row in connection.execute(
+                "EXPLAIN QUERY PLAN UPDATE bank_submissions SET simulation_id = NULL "
+                "WHERE simulation_id = 1"
+            )
+        )
+    finally:
+        connection.close()
+    assert "INDEX ix_bank_submissions_simulation_id" in plan, plan
