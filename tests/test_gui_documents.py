@@ -86,11 +86,12 @@ def test_files_dropped_on_a_folder_are_attached_previewed_and_renamed(
     # Both are selected after the drop; one chosen, it is previewed.
     tab.tree.clearSelection()
     offers.child(0).setSelected(True)
-    assert tab.preview.shown == "pdf"
+    assert tab.preview.message.text() == "Aperçu en cours de chargement…"  # read aside
+    qtbot.waitUntil(lambda: tab.preview.shown == "pdf")
     assert tab.preview.pdf_document.pageCount() == 1
     tab.tree.clearSelection()
     offers.child(1).setSelected(True)
-    assert tab.preview.shown == "image"
+    qtbot.waitUntil(lambda: tab.preview.shown == "image")
     assert not find(tab, QLabel, "documentImage").pixmap().isNull()
     # Renamed, moved; the dossier's version follows (a field edit after it is saved).
     assert tab.rename("Carte d'identité de Paul")
@@ -296,7 +297,7 @@ def test_a_big_pdf_is_not_held_twice_while_the_preview_parses_it(
     item = _folder_item(tab, DocumentFolder.OFFERS).child(0)
     tab.tree.clearSelection()
     item.setSelected(True)  # previewed once: its PDF view built
-    assert tab.preview.shown == "pdf"
+    qtbot.waitUntil(lambda: tab.preview.shown == "pdf")
     tab.tree.clearSelection()
     held_at_parse: list[int] = []
     real_load = tab.preview.pdf_document.load
@@ -309,7 +310,49 @@ def test_a_big_pdf_is_not_held_twice_while_the_preview_parses_it(
     tracemalloc.start()
     try:
         item.setSelected(True)
+        qtbot.waitUntil(lambda: tab.preview.shown == "pdf")
     finally:
         tracemalloc.stop()
-    assert tab.preview.shown == "pdf"
     assert held_at_parse and held_at_parse[0] < 1_000_000  # not the file's 4 MB
+
+
+def test_the_preview_is_read_aside_and_the_last_choice_wins(
+    qtbot, workspace, open_dossier, tmp_path, monkeypatch
+):
+    """The preview's bytes are read off the GUI thread (a 50 MB scan, decrypted and checked,
+    held the window ≈ 1.5 s): the window answers meanwhile, and a document chosen after
+    it is the one shown, whatever order the reads end in."""
+    import threading
+
+    detail = new_dossier(workspace)
+    window = open_dossier(detail.id)
+    tab = window.view.show_documents()
+    drop(
+        qtbot,
+        tab.tree,
+        [_pdf(tmp_path / "bulletin-10.pdf"), _png(tmp_path / "cni.png")],
+        _folder_item(tab, DocumentFolder.OFFERS),
+    )
+    _wait_saved(qtbot, tab, 2)
+    gate = threading.Event()
+    service = type(workspace.documents)
+    real = service.content
+
+    def slow(self, document_id):
+        content, filename = real(self, document_id)
+        if filename.endswith(".pdf"):
+            assert gate.wait(10)  # a big scan still being read
+        return content, filename
+
+    monkeypatch.setattr(service, "content", slow)
+    offers = _folder_item(tab, DocumentFolder.OFFERS)
+    tab.tree.clearSelection()
+    offers.child(0).setSelected(True)  # the PDF: its read held
+    assert tab.preview.message.text() == "Aperçu en cours de chargement…"
+    tab.tree.clearSelection()
+    offers.child(1).setSelected(True)  # the photo, chosen meanwhile
+    qtbot.waitUntil(lambda: tab.preview.shown == "image")
+    gate.set()  # the PDF's read ends after: not shown
+    qtbot.wait(300)
+    assert tab.preview.shown == "image"
+    assert tab._background is not None and tab._background.wait(5000)

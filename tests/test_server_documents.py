@@ -172,7 +172,8 @@ def test_a_server_document_is_previewed_and_opened_from_the_tab(
     item = _folder_item(tab, DocumentFolder.SUPPORTING).child(0)
     tab.tree.clearSelection()
     item.setSelected(True)
-    assert tab.preview.shown == "pdf" and tab.preview.pdf_document.pageCount() == 1
+    qtbot.waitUntil(lambda: tab.preview.shown == "pdf")
+    assert tab.preview.pdf_document.pageCount() == 1
     tab.tree.itemDoubleClicked.emit(item, 0)  # «open»: a copy for the system's viewer
     [url] = opened
     copy = url.toLocalFile()

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from app.errors import DomainError
 from app.text import format_date
 from models.enums import DocumentFolder
 from ui.backup_ui import ProgressRun
@@ -215,6 +216,8 @@ class DocumentsTab(QWidget):
         self.info: DocumentsInfo | None = None
         self._background: Background | None = None
         self._run: ProgressRun | None = None
+        self._previewing: int | None = None  # the document the preview is for
+        self._reading: set[int] = set()  # the documents whose bytes are being read
         layout = QHBoxLayout(self)
         splitter = QSplitter()
         layout.addWidget(splitter)
@@ -452,24 +455,56 @@ class DocumentsTab(QWidget):
         self.move_button.setEnabled(editable and bool(rows))
         self.answers_button.setEnabled(editable and len(rows) == 1)
         self.delete_button.setEnabled(editable and bool(rows))
-        if len(rows) == 1 and self._preview(rows[0].id):
+        if len(rows) == 1:
+            self._preview(rows[0].id)
             return
+        self._previewing = None  # a read still running is for nothing now
         self.preview.clear(
             f"{len(rows)} documents choisis."
             if rows
             else "Choisissez un document pour le voir ici."
         )
 
-    def _preview(self, document_id: int) -> bool:
-        """Show one document in the preview; False if it could not be read."""
-        outcome = attempt(lambda: self.service.content(document_id))
-        if outcome.value is None:
-            return False
-        content, filename = outcome.value
-        data = None if content is None else QByteArray(content)
-        del outcome, content  # the Python copy let go before Qt parses its own
-        self.preview.show_content(data, filename)
-        return True
+    def _preview(self, document_id: int) -> None:
+        """Show one document in the preview. Its bytes are read in the background (from
+        the disk, decrypted in an encrypted office, checked against their hash: a 50 MB
+        scan held the window ≈ 1.5 s), then handed to Qt; another choice meanwhile wins."""
+        self._previewing = document_id
+        self.preview.clear("Aperçu en cours de chargement…")
+        if document_id in self._reading:
+            return  # chosen again while its bytes are being read: that read shows it
+        self._reading.add(document_id)
+        service = self.service
+
+        def read() -> tuple[QByteArray | None, str]:
+            content, filename = service.content(document_id)
+            # Qt's copy made here: the Python one goes with this function, before Qt parses.
+            return (None if content is None else QByteArray(content)), filename
+
+        if self._background is None:
+            self._background = Background()
+        self._background.run(
+            read,
+            lambda result: self._preview_read(document_id, result),
+            lambda error: self._preview_failed(document_id, error),
+        )
+
+    def _preview_read(self, document_id: int, result: tuple[QByteArray | None, str]) -> None:
+        if not isValid(self):
+            return
+        self._reading.discard(document_id)
+        if self._previewing == document_id:
+            self.preview.show_content(*result)
+
+    def _preview_failed(self, document_id: int, error: BaseException) -> None:
+        if not isValid(self):
+            return
+        self._reading.discard(document_id)
+        if self._previewing != document_id:
+            return
+        if not isinstance(error, DomainError):
+            raise error
+        self.preview.clear(error.message)
 
     def _folder_of(self, item: QTreeWidgetItem | None) -> DocumentFolder:
         """The folder a drop or «Joindre» goes to: the one under the cursor or selected."""
@@ -600,6 +635,7 @@ class DocumentsTab(QWidget):
         )
 
     def _delete(self, ids: list[int]) -> bool:
+        self._previewing = None
         self.preview.clear()  # the previewed file is closed before it goes
         return self._command(lambda s, i: s.delete(i.dossier_id, i.version, ids))
 
