@@ -234,6 +234,24 @@ STATISTICS_300K = {
 }
 
 
+def give_300k_statistics(database) -> None:
+    """The office's statistics made those of 300,000 dossiers (`STATISTICS_300K`); a
+    connection opened afterwards plans with them."""
+    import sqlite3
+
+    connection = sqlite3.connect(database)
+    try:
+        connection.execute("ANALYZE")
+        connection.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'dossiers'")
+        connection.executemany(
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('dossiers', ?, ?)",
+            [*STATISTICS_300K.items(), (None, "300000")],
+        )
+        connection.commit()
+    finally:
+        connection.close()
+
+
 @pytest.mark.file_only("SQLite's walk of the sort index")
 @pytest.mark.parametrize("tab", [ListTab.ALL, ListTab.CLIENTS, ListTab.ABANDONED])
 @pytest.mark.parametrize("column", list(ListColumn))
@@ -245,15 +263,7 @@ def test_a_broad_search_walks_the_sort_index_at_300k(workspace, monkeypatch, col
     from app.storage import sqlite_listing
 
     workspace.close()
-    connection = sqlite3.connect(workspace.paths.database)
-    connection.execute("ANALYZE")
-    connection.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'dossiers'")
-    connection.executemany(
-        "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('dossiers', ?, ?)",
-        [*STATISTICS_300K.items(), (None, "300000")],
-    )
-    connection.commit()
-    connection.close()
+    give_300k_statistics(workspace.paths.database)
     connection = sqlite3.connect(workspace.paths.database)  # reads the statistics anew
     monkeypatch.setattr(sqlite_listing, "FEW_MATCHES", 0)  # «2025»: 35,000 matches
     for descending in (False, True):

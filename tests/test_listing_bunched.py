@@ -224,17 +224,9 @@ class _Recording:
 
 def _with_300k_statistics(database) -> driver.Connection:
     """A new connection to the office, its statistics those of 300,000 dossiers."""
-    from tests.test_listing import STATISTICS_300K
+    from tests.test_listing import give_300k_statistics
 
-    connection = driver.connect(database)
-    connection.execute("ANALYZE")
-    connection.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'dossiers'")
-    connection.executemany(
-        "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('dossiers', ?, ?)",
-        [*STATISTICS_300K.items(), (None, "300000")],
-    )
-    connection.commit()
-    connection.close()
+    give_300k_statistics(database)
     return driver.connect(database)  # reads the statistics anew
 
 

@@ -292,15 +292,10 @@ def _walked_page(connection: driver.Connection, query: ListQuery, limit: int) ->
     )
     found: list[int] = []
     walked = 0
+    matching = _dossier_matcher(connection, query, expression)
     for dossier_id, text in connection.execute(sql, [*params, WALK_ROWS]):
         walked += 1
-        # Letters and digits are words alike here and for FTS5 in ASCII (what folded
-        # names are); beyond it (an emoji in a name, a letter newer than SQLite's tables)
-        # the full-text index itself says.
-        ascii_text = text.isascii()
-        if (ascii_text and matches(text)) or (
-            not ascii_text and _indexed_match(connection, expression, dossier_id)
-        ):
+        if matching(dossier_id, text):
             found.append(dossier_id)
             if len(found) == limit:
                 break
@@ -409,19 +404,26 @@ def _strays(
 def _matching(
     connection: driver.Connection, query: ListQuery, expression: str, dossiers: list
 ) -> list[int]:
-    """The ids of these (id, folded text) dossiers that the search matches: checked here
-    as `_walked_page` does, by the full-text index beyond ASCII."""
-    matches = word_matcher(query.search)
-    plain = fold(query.search).isascii()
-    return [
-        dossier_id
-        for dossier_id, text in dossiers
-        if (
-            matches(text)
-            if matches is not None and plain and text.isascii()
-            else _indexed_match(connection, expression, dossier_id)
-        )
-    ]
+    """The ids of these (id, folded text) dossiers that the search matches."""
+    matching = _dossier_matcher(connection, query, expression)
+    return [dossier_id for dossier_id, text in dossiers if matching(dossier_id, text)]
+
+
+def _dossier_matcher(
+    connection: driver.Connection, query: ListQuery, expression: str
+) -> Callable[[int, str], bool]:
+    """Whether a dossier (id, folded text) matches the search as FTS5 matches it. Letters
+    and digits are words alike here and for FTS5 in ASCII (what folded names are): checked
+    here; beyond it (an emoji in a name, a letter newer than SQLite's tables) the
+    full-text index itself says."""
+    matches = word_matcher(query.search) if fold(query.search).isascii() else None
+
+    def matching(dossier_id: int, text: str) -> bool:
+        if matches is not None and text.isascii():
+            return matches(text)
+        return _indexed_match(connection, expression, dossier_id)
+
+    return matching
 
 
 def _indexed_match(connection: driver.Connection, expression: str, dossier_id: int) -> bool:
