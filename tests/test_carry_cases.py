@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.carry.carry_service import LAPTOP, OFFICE
 from app.dossier.dossier_service import NewDossier
 from app.errors import DomainError, PermissionDenied
@@ -293,6 +295,11 @@ def test_a_comment_replaced_on_the_laptop_is_not_lost(broker, office_location, l
     out = broker.carries.check_out([key], PASSWORD, "P1")
     laptop = laptops(office_location)
     laptop.comments.delete(old.id)
+    # Written at least a second later, as by anyone: time stamps are to the second, and a
+    # row made in the same second under the same id is not told from the old one (a
+    # fast machine ran the whole test within one second).
+    while clock.now() == old.created_at:
+        time.sleep(0.05)
     new = laptop.comments.add(key, DossierTab.GENERAL, "Nouveau, hors du bureau")
     assert new.id == old.id  # SQLite gave the freed id again
     login_as("pmoreau").carries.force_back(out.carry.id)
