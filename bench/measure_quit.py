@@ -40,7 +40,9 @@ def main() -> None:
     window = launcher._open_office(app, paths, "admin", password, False)
     if window is None:
         raise SystemExit("the office did not open")
-    if hasattr(window, "automatic_backup_quiet_ms"):  # before 2026-12-01: taken at start
+    if hasattr(window, "upkeep"):  # since 2026-12-02
+        window.upkeep.quiet_ms = 0
+    elif hasattr(window, "automatic_backup_quiet_ms"):  # before 2026-12-01: taken at start
         window.automatic_backup_quiet_ms = 0
     state: dict[str, object] = {}
 

@@ -304,7 +304,7 @@ def _other_windows(app, window, dossier, out: Path) -> None:
     invoicing.close()
     for name, opener in (
         ("dialog-shortcuts.png", window.show_shortcuts),
-        ("dialog-about.png", window._about),
+        ("dialog-about.png", window.about),
     ):
         box = opener()
         _settle(app)

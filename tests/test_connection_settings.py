@@ -245,7 +245,7 @@ def test_the_assistant_connects_to_an_empty_server_then_the_next_start_uses_it(
         assert len(shown) == 2 and isinstance(shown[1]._paths, ServerLocation)
         server = _settings_of(empty).location()  # the settings' address: sslmode=prefer
         assert window.workspace.server == server and window.workspace.user.login == "hdubois"
-        about = window._about()
+        about = window.about()
         assert "Connexion au serveur : non chiffrée" in about.text()
         about.close()
     finally:

@@ -22,7 +22,7 @@ def test_quitting_during_the_automatic_backup_cancels_it_and_leaves_nothing(
     window = MainWindow(workspace)
     qtbot.addWidget(window)
     window.show()
-    window.automatic_backup_quiet_ms = 0
+    window.upkeep.quiet_ms = 0
     folder = workspace.paths.backups
     real = workspace.backups.run_automatic
     copying = []
@@ -31,7 +31,7 @@ def test_quitting_during_the_automatic_backup_cancels_it_and_leaves_nothing(
         def slow(done: int, total: int) -> bool:
             if not copying:  # the copy has begun: hold it until Dossia quits
                 copying.append(_partials(folder))
-                window._backup_cancel.wait(30)
+                window.upkeep._cancel.wait(30)
             return progress(done, total)
 
         return real(slow)
@@ -40,10 +40,10 @@ def test_quitting_during_the_automatic_backup_cancels_it_and_leaves_nothing(
     window.after_start()
     qtbot.waitUntil(lambda: bool(copying), timeout=10000)
     assert copying[0], "a partial copy is being written"
-    assert window.automatic_backup_pending
+    assert window.upkeep.pending
     window.close()
     window.shut_down()  # returns: the backup was cancelled, not awaited
-    assert window._automatic_backup.wait(0)  # its thread has ended
+    assert window.upkeep._backup.wait(0)  # its thread has ended
     assert not _partials(folder)
     assert not list(folder.glob("*.sqlite3"))
     assert backups.automatic_backup_due(workspace.paths)
@@ -51,15 +51,15 @@ def test_quitting_during_the_automatic_backup_cancels_it_and_leaves_nothing(
 
 def test_the_automatic_backup_waits_for_a_quiet_office(qtbot, main_window):
     """A search or an opened dossier puts it off; once the office is quiet, it is taken."""
-    main_window.automatic_backup_quiet_ms = 2000
+    main_window.upkeep.quiet_ms = 2000
     main_window.after_start()
-    qtbot.waitUntil(lambda: main_window._backup_timer.isActive(), timeout=10000)
+    qtbot.waitUntil(lambda: main_window.upkeep._timer.isActive(), timeout=10000)
     for text in ("a", "ab", "abc"):
         main_window.search.setText(text)  # the user is searching: not yet
-        assert main_window._backup_timer.remainingTime() > 1500
+        assert main_window.upkeep._timer.remainingTime() > 1500
         assert backups.automatic_backup_due(main_window.workspace.paths)
         qtbot.wait(50)
-    qtbot.waitUntil(lambda: not main_window.automatic_backup_pending, timeout=10000)
+    qtbot.waitUntil(lambda: not main_window.upkeep.pending, timeout=10000)
     assert not backups.automatic_backup_due(main_window.workspace.paths)
     assert "Sauvegarde automatique" in main_window.statusBar().currentMessage()
 
@@ -89,14 +89,14 @@ def test_the_days_integrity_check_waits_for_a_quiet_office_too(qtbot, main_windo
     real = workspace.quick_check
     checks = []
     monkeypatch.setattr(workspace, "quick_check", lambda: checks.append(1) or real())
-    main_window.automatic_backup_quiet_ms = 2000
+    main_window.upkeep.quiet_ms = 2000
     main_window.after_start()
-    qtbot.waitUntil(lambda: main_window._backup_timer.isActive(), timeout=10000)
+    qtbot.waitUntil(lambda: main_window.upkeep._timer.isActive(), timeout=10000)
     for text in ("a", "ab", "abc"):
         main_window.search.setText(text)  # the user is searching: not yet
         qtbot.wait(50)
     assert not checks
-    qtbot.waitUntil(lambda: not main_window.automatic_backup_pending, timeout=10000)
+    qtbot.waitUntil(lambda: not main_window.upkeep.pending, timeout=10000)
     assert checks == [1]
     assert not backups.automatic_backup_due(workspace.paths)
 
@@ -106,7 +106,7 @@ def test_a_damaged_file_found_when_quiet_is_not_backed_up(qtbot, main_window, mo
     monkeypatch.setattr(workspace, "quick_check", lambda: "page 42: btree corrompu")
     opened = []
     monkeypatch.setattr(main_window.backups, "open_restore", opened.append)
-    main_window.automatic_backup_quiet_ms = 0
+    main_window.upkeep.quiet_ms = 0
     main_window.after_start()
     qtbot.waitUntil(lambda: bool(opened), timeout=10000)
     assert "btree corrompu" in opened[0]
@@ -129,11 +129,11 @@ def test_quitting_during_the_days_integrity_check_stops_it(qtbot, main_window, m
 
     monkeypatch.setattr(workspace, "quick_check", held)
     monkeypatch.setattr(workspace, "interrupt_quick_check", interrupted.set)
-    main_window.automatic_backup_quiet_ms = 0
+    main_window.upkeep.quiet_ms = 0
     main_window.after_start()
     qtbot.waitUntil(started.is_set, timeout=10000)
     main_window.close()
     main_window.shut_down()  # returns: the check was interrupted, not awaited
     assert interrupted.is_set()
-    assert main_window._automatic_backup.wait(0)
+    assert main_window.upkeep._backup.wait(0)
     assert backups.automatic_backup_due(workspace.paths)

@@ -77,7 +77,7 @@ def test_restore_dialog_refuses_a_bad_file_before_closing_anything(qtbot, main_w
 
 
 def test_start_checks_take_the_daily_backup(qtbot, main_window):
-    main_window.automatic_backup_quiet_ms = 0  # the office quiet from the start
+    main_window.upkeep.quiet_ms = 0  # the office quiet from the start
     main_window.after_start()
     qtbot.waitUntil(
         lambda: "Sauvegarde automatique" in main_window.statusBar().currentMessage(), timeout=10000
@@ -87,7 +87,7 @@ def test_start_checks_take_the_daily_backup(qtbot, main_window):
 
 def test_a_failed_quick_check_offers_a_restore(qtbot, main_window, monkeypatch):
     monkeypatch.setattr(main_window.workspace, "quick_check", lambda: "page 42: btree corrompu")
-    main_window.automatic_backup_quiet_ms = 0  # the office quiet from the start
+    main_window.upkeep.quiet_ms = 0  # the office quiet from the start
     main_window.after_start()
     from ui.backup_ui import RestoreDialog
 

@@ -49,7 +49,7 @@ def test_the_calculator_computes_and_saves_into_an_existing_dossier(qtbot, works
     assert not save.isVisible()
     [summary] = workspace.simulations.list(detail.id).simulations
     assert summary.name == "Appel du lundi" and summary.rate_mpct == 4000
-    opened = main_window._dossier_windows[detail.id]
+    opened = main_window.dossier_windows.opened[detail.id]
     qtbot.addWidget(opened)
     assert opened.view.simulations_tab.isVisible()
 

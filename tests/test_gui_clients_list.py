@@ -160,7 +160,7 @@ def test_new_dossier_dialog_creates_and_opens_the_dossier(qtbot, main_window):
     assert detail.holder_name == "D'ARTAGNAN-LEFÈVRE Loïc"
     assert main_window.tabs.currentIndex() == 1  # Clients
     assert main_window.current_dossier_id() == detail.id
-    window = main_window._dossier_windows[detail.id]
+    window = main_window.dossier_windows.opened[detail.id]
     qtbot.addWidget(window)
     assert window.view.title.text() == f"Dossier {detail.number}"
 
@@ -238,7 +238,7 @@ def test_the_keyboard_round_trip(qtbot, main_window, workspace):
     table = main_window.findChild(QTableView, "clientList")
     assert table.hasFocus() and main_window.current_dossier_id() == detail.id
     qtbot.keyClick(table, Qt.Key.Key_Return)
-    window = main_window._dossier_windows[detail.id]  # closed below (deleted on close)
+    window = main_window.dossier_windows.opened[detail.id]  # closed below (deleted on close)
     qtbot.waitUntil(lambda: window.view.tabs_complete)
     _activate(qtbot, window)
     tabs = window.view.tabs
@@ -251,7 +251,7 @@ def test_the_keyboard_round_trip(qtbot, main_window, workspace):
     assert tabs.currentIndex() == 1
     assert window.view.actions_button.text() == "&Actions"  # Alt+A opens its menu
     qtbot.keyClick(window, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: detail.id not in main_window._dossier_windows)
+    qtbot.waitUntil(lambda: detail.id not in main_window.dossier_windows.opened)
     assert main_window.current_dossier_id() == detail.id
     assert main_window.focusWidget() is table
     box = main_window.show_shortcuts()

@@ -154,8 +154,8 @@ def test_the_purge_page_lists_old_abandoned_dossiers_and_erases_the_chosen_ones(
     workspace.dossiers.abandon(old.id, old.version, AbandonReason.PROJECT_ABANDONED)
     _age(workspace, old.id, dt.date(2020, 2, 3), dt.datetime(2020, 2, 3, 10))
     main_window.after_start()
-    qtbot.waitUntil(lambda: main_window.purge_reminder is not None, timeout=10000)
-    reminder = main_window.purge_reminder
+    qtbot.waitUntil(lambda: main_window.upkeep.purge_reminder is not None, timeout=10000)
+    reminder = main_window.upkeep.purge_reminder
     assert reminder.objectName() == "purgeReminderButton"
     assert "à effacer (RGPD)" in reminder.text()
     click(qtbot, reminder)
@@ -163,7 +163,7 @@ def test_the_purge_page_lists_old_abandoned_dossiers_and_erases_the_chosen_ones(
     qtbot.addWidget(settings)
     page = settings.privacy
     assert settings.tabs.currentWidget() is page
-    assert main_window.purge_reminder is None
+    assert main_window.upkeep.purge_reminder is None
     numbers = [page.model.item_at(row).number for row in range(page.model.rowCount())]
     assert old.number in numbers
     assert find(page, QSpinBox, "retentionYearsSpin").value() == 3

@@ -182,7 +182,7 @@ def test_qts_own_words_are_french(qapp):
 
 
 def test_about_says_the_version_the_data_and_the_office(qtbot, main_window, workspace):
-    box = main_window._about()
+    box = main_window.about()
     text = box.text()
     assert text.startswith("Dossia ") and "Atlantique Courtage Immobilier" in text
     assert "ORIAS n°\u00a023004567" in text and str(workspace.paths.folder) in text

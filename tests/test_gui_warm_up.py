@@ -101,8 +101,8 @@ def test_a_spare_window_waits_for_the_warm_up(qtbot, main_window, monkeypatch):
     gate = threading.Event()
     monkeypatch.setattr(warm_up_module, "preload_steps", _steps_with(lambda: gate.wait(30)))
     main_window.after_start()
-    main_window._build_spare()  # its time came: not built while the modules are imported
-    assert main_window._spare is None
+    main_window.dossier_windows._build_spare()  # its time came: not while the modules import
+    assert main_window.dossier_windows._spare is None
     gate.set()
     qtbot.waitUntil(lambda: main_window.spare_ready, timeout=10_000)  # a tab at a time
     window = main_window.open_dossier(_first_id(main_window))
@@ -251,7 +251,9 @@ def test_a_window_taken_half_prepared_shows_the_same_dossier(qtbot, main_window)
 
     dossier_id = main_window.model.id_at(2)
     expected = _reference(qtbot, main_window, dossier_id)
-    main_window._spare = spare = DossierWindow(main_window.workspace, complete=False)
+    main_window.dossier_windows._spare = spare = DossierWindow(
+        main_window.workspace, complete=False
+    )
     assert spare.view.build_next_tab() and spare.view.build_next_tab()
     assert not spare.view.tabs_complete
     window = main_window.open_dossier(dossier_id)

@@ -134,7 +134,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         "ui/launcher.py",
         "ui.main_window",
     ): "the login dialog shows before the main window's modules load",
-    ("ui/main_window.py", "ui.dossier_window"): _FIRST_OPENED,
+    ("ui/dossier_windows.py", "ui.dossier_window"): _FIRST_OPENED,
     ("ui/warm_up.py", "ui.dossier_window"): "in the warm-up thread, after the imports of "
     "app.workspace.preload_steps (the login dialog's idle time, or after the first paint)",
     **{

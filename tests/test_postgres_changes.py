@@ -54,7 +54,7 @@ def test_another_computers_commit_refreshes_the_list_at_once(
     own = _new_dossier(main_window.workspace, "Ferrandière", first_provenance)
     from app.changes import Change
 
-    main_window._dossier_changed(own, Change.STATUS)
+    main_window.dossier_changed(own, Change.STATUS)
     assert refreshes == [1]
     qtbot.wait(1000)
     assert refreshes == [1]

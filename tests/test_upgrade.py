@@ -199,7 +199,7 @@ def test_about_gives_pyprojects_version(qtbot, main_window, workspace):
     except metadata.PackageNotFoundError:
         pytest.skip("the sources were never installed (pip install -e .): no version")
     assert installed == VERSION, "stale metadata: pip install -e . again after a version bump"
-    box = main_window._about()
+    box = main_window.about()
     lines = box.text().splitlines()
     assert lines[0].startswith(f"Dossia {VERSION} — ")
     assert f"Dossier des données : {workspace.paths.folder}" in lines

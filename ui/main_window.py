@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import html
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -39,8 +33,11 @@ from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
 from ui.carry import CarryController
 from ui.client_list import DossierTableModel, ProgressDelegate
-from ui.common import FirstPaint, RememberedGeometry, icon, message_box, plain, primary
+from ui.common import RememberedGeometry, icon, message_box, plain, primary
+from ui.dossier_windows import DossierWindows
 from ui.encryption_ui import EncryptionController
+from ui.main_menus import about_box, build_menus, shortcuts_box
+from ui.office_upkeep import OfficeUpkeep
 from ui.operations import attempt
 from ui.warm_up import WarmUp
 from ui.workers import Background
@@ -78,39 +75,15 @@ _VISUAL_ORDER = tuple(_COLUMN_WIDTHS)
 OPTIONAL_COLUMNS = (ListColumn.BANK,)
 
 
-# The day's automatic backup (a whole copy of the office, then its check: 13 s at 100,000
-# dossiers, about 80 s at 1,000,000) begins once the office has been quiet this long — no
-# search, no dossier opened or saved — and at the latest this long after the start checks.
-# Quitting meanwhile cancels it (nothing left behind; taken at the next start).
-AUTOMATIC_BACKUP_QUIET_MS = 60_000
 # How often the window looks whether another connection committed (`data_version`); for an
 # office on a server, which tells at once (LISTEN/NOTIFY), only as a fallback.
 POLL_MS = 2000
 POLL_FALLBACK_MS = 30_000
 LIST_FAILED_SHOWN_MS = 30_000  # the list not read (an office server away): said this long
-AUTOMATIC_BACKUP_LATEST_S = 600.0
-GIVE_WAY_MAX_MS = 1000  # the warm-up paused for a dossier window that does not paint
-
-_Waited = TypeVar("_Waited")
 
 
 def _thousands(number: int) -> str:
     return f"{number:,}".replace(",", "\u202f")
-
-
-# Aide › Raccourcis clavier: what each key does, on the list and in a dossier.
-SHORTCUTS = (
-    ("Ctrl+F", "Rechercher un dossier"),
-    ("Bas ou Entrée", "De la recherche à la liste des dossiers"),
-    ("Entrée", "Ouvrir le dossier choisi"),
-    ("Ctrl+N", "Nouveau dossier"),
-    ("Ctrl+Tab, Ctrl+Page suiv.", "Onglet suivant du dossier"),
-    ("Ctrl+Maj+Tab, Ctrl+Page préc.", "Onglet précédent du dossier"),
-    ("Alt+A", "Menu Actions du dossier"),
-    ("Ctrl+W ou Échap", "Fermer le dossier et revenir à la liste"),
-    ("Ctrl+Q", "Quitter Dossia"),
-    ("F1", "Cette liste"),
-)
 
 
 class _ChangesBridge(QObject):
@@ -135,13 +108,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Dossia — Dossiers")
         self.setWindowIcon(icon("dossia"))
         self._geometry = RememberedGeometry(self, workspace, "liste", (1280, 720))
-        self._dossier_windows: dict[int, QWidget] = {}
-        self._spare: QWidget | None = None
-        self._spare_timer = QTimer(self)  # restarted by each opening: never right after one
-        self._spare_timer.setSingleShot(True)
-        self._spare_timer.timeout.connect(self._build_spare)
+        self.dossier_windows = DossierWindows(self)
         self._settings_window: QWidget | None = None
-        self.purge_reminder: QPushButton | None = None
         self._shut = False  # shut_down() ran: the database is closed
         self._released = False  # release_database() ran: no database until a restart
         self._invoicing = None  # the «Facturation» window, once opened
@@ -151,14 +119,6 @@ class MainWindow(QMainWindow):
         self._counts = Background(self._counts_pool)
         self._counts_reader = None
         self._counts_generation = 0
-        self._start_checks = Background(QThreadPool(self))
-        self._automatic_backup = Background(QThreadPool(self))
-        self._backup_cancel = threading.Event()  # quitting: the automatic backup stops
-        self.automatic_backup_quiet_ms = AUTOMATIC_BACKUP_QUIET_MS
-        self._backup_timer = QTimer(self)
-        self._backup_timer.setSingleShot(True)
-        self._backup_timer.timeout.connect(self._run_automatic_backup)
-        self._backup_latest = 0.0  # monotonic time after which quiet is no longer awaited
         # Opening a dossier's imports and first reads, in a thread (begun during the login
         # dialog by the launcher, if there was one), carried on after the first paint.
         self.warm_up = warm_up or WarmUp()
@@ -175,6 +135,8 @@ class MainWindow(QMainWindow):
         self._location_given = location_given  # «--db», «$DOSSIA_DB»: the settings ignored
         self._seen_version = -1
         self.backups = BackupController(self)
+        # The start checks, the purge reminder, the day's check and automatic backup.
+        self.upkeep = OfficeUpkeep(self)
         self.encryption = EncryptionController(self)
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
@@ -188,7 +150,7 @@ class MainWindow(QMainWindow):
         self.model.readFailed.connect(self._list_failed)
         self.model.painted.connect(self._rows_painted)
         self._build()
-        self._build_menus()
+        build_menus(self)
         self.model.set_query(ListQuery(tab=ListTab.PROSPECTS))
         self._counts_due = True  # counted once the list is painted, not before its first paint
 
@@ -361,110 +323,16 @@ class MainWindow(QMainWindow):
         for column, width in widths.items():
             table.setColumnWidth(column, width)
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&Fichier")
-        new_action = QAction("&Nouveau dossier…", self)
-        new_action.setShortcut(QKeySequence.StandardKey.New)
-        new_action.setEnabled(self.new_button.isEnabled())
-        new_action.triggered.connect(self.new_dossier)
-        file_menu.addAction(new_action)
-        find_action = QAction("&Rechercher", self)
-        find_action.setShortcut(QKeySequence.StandardKey.Find)
-        find_action.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
-        file_menu.addAction(find_action)
-        if self.workspace.user.can(Right.EXPORT_C1):
-            file_menu.addSeparator()
-            export_action = QAction("&Exporter C1…", self)
-            export_action.setObjectName("exportC1Action")
-            export_action.setStatusTip("Le contrôle de 1er niveau du cabinet, en Excel, CSV ou PDF")
-            export_action.triggered.connect(lambda _c=False: self.open_export_c1())
-            file_menu.addAction(export_action)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quitter", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        file_menu.insertSeparator(quit_action)
-        for name, text, slot in (
-            ("backupNowAction", "&Sauvegarder maintenant", lambda: self.backups.backup_now()),
-            (
-                "backupToFolderAction",
-                "Sauvegarder &vers un dossier…",
-                lambda: self.backups.backup_to_folder(),
-            ),
-            ("restoreAction", "&Restaurer une sauvegarde…", lambda: self.backups.open_restore()),
-        ):
-            action = QAction(text, self)
-            action.setObjectName(name)
-            action.triggered.connect(slot)
-            # Copying the office out of its folder or replacing it: «Sauvegarder et restaurer».
-            action.setVisible(
-                name == "backupNowAction" or self.workspace.user.can(Right.BACKUP_RESTORE)
-            )
-            file_menu.insertAction(quit_action, action)
-        file_menu.insertSeparator(quit_action)
-        connection_action = QAction("C&onnexion…", self)
-        connection_action.setObjectName("connectionAction")
-        connection_action.setStatusTip(
-            "Le cabinet sur cet ordinateur (fichier local) ou sur le serveur du cabinet"
-        )
-        connection_action.triggered.connect(lambda _c=False: self.open_connection_settings())
-        file_menu.insertAction(quit_action, connection_action)
-        password_action = QAction("Changer mon &mot de passe…", self)
-        password_action.setObjectName("changePasswordAction")
-        password_action.triggered.connect(self.change_password)
-        file_menu.insertAction(quit_action, password_action)
-        user = self.workspace.user
-        tools = self.menuBar().addMenu("&Outils")
-        calculator_action = QAction("&Calculatrice de financement…", self)
-        calculator_action.setObjectName("calculatorAction")
-        calculator_action.triggered.connect(self.open_calculator)
-        tools.addAction(calculator_action)
-        if user.can(Right.INVOICE):
-            invoicing_action = QAction("&Facturation…", self)
-            invoicing_action.setObjectName("invoicingAction")
-            invoicing_action.triggered.connect(lambda _c=False: self.open_invoicing())
-            tools.addAction(invoicing_action)
-        if any(
-            user.can(r) for r in (Right.MANAGE_SETTINGS, Right.MANAGE_USERS, Right.PERSONAL_DATA)
-        ):
-            settings_action = QAction("&Paramètres…", self)
-            settings_action.setObjectName("settingsAction")
-            settings_action.triggered.connect(self.open_settings)
-            tools.addAction(settings_action)
-        self.encryption.add_actions(tools)
-        if user.can(Right.MANAGE_USERS) and self.workspace.server is None:
-            # A file office's administrators only: a server office is there already.
-            migrate_action = QAction("&Migrer vers le serveur du cabinet…", self)
-            migrate_action.setObjectName("migrateToServerAction")
-            migrate_action.setStatusTip(
-                "Copier tout le cabinet dans une base vide du serveur PostgreSQL du cabinet"
-            )
-            migrate_action.triggered.connect(lambda _c=False: self.open_migration())
-            tools.addAction(migrate_action)
-        self.carry.add_actions(tools)
-        help_menu = self.menuBar().addMenu("&Aide")
-        shortcuts = QAction("&Raccourcis clavier", self)
-        shortcuts.setObjectName("shortcutsAction")
-        shortcuts.setShortcut(QKeySequence.StandardKey.HelpContents)
-        shortcuts.triggered.connect(lambda _c=False: self.show_shortcuts())
-        help_menu.addAction(shortcuts)
-        about = QAction("À &propos de Dossia", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
-
     def show_shortcuts(self) -> QMessageBox:
-        box = message_box(QMessageBox.Icon.Information, "Raccourcis clavier", "", self)
-        box.setTextFormat(Qt.TextFormat.RichText)  # our own words, in two aligned columns
-        rows = "".join(
-            f"<tr><td style='padding:2px 18px 2px 0'><b>{html.escape(keys)}</b></td>"
-            f"<td style='padding:2px 0'>{html.escape(what)}</td></tr>"
-            for keys, what in SHORTCUTS
-        )
-        box.setText(f"<table>{rows}</table>")
-        box.setObjectName("shortcutsDialog")
-        box.open()
-        return box
+        return shortcuts_box(self)
+
+    def about(self) -> QMessageBox:
+        return about_box(self, self.workspace.about())
+
+    def focus_search(self) -> None:
+        """Fichier › Rechercher (Ctrl+F): into the search field, its text selected."""
+        self.search.setFocus()
+        self.search.selectAll()
 
     def _fill_brokers(self) -> None:
         self.broker_filter.blockSignals(True)
@@ -482,7 +350,7 @@ class MainWindow(QMainWindow):
     # --- query changes ---
 
     def _set_query(self, **changes) -> None:
-        self._office_busy()
+        self.upkeep.office_busy()
         self._results_asked = False
         self.model.set_query(replace(self.model.query, **changes))
         # Counted once the new list is painted (`DossierTableModel.painted`): counting on
@@ -538,9 +406,9 @@ class MainWindow(QMainWindow):
         self.model.refresh(restore)
         self._update_counts()
 
-    def _dossier_changed(self, dossier_id: int, changes: Change) -> None:
+    def dossier_changed(self, dossier_id: int, changes: Change) -> None:
         """A dossier window saved: refresh only what its command changed."""
-        self._office_busy()
+        self.upkeep.office_busy()
         if Change.STATUS in changes:
             self.refresh()  # the dossier moves between tabs (or is gone): rows and counts
         elif Change.LIST_ROW in changes and self.model.refresh_row(dossier_id):
@@ -558,20 +426,8 @@ class MainWindow(QMainWindow):
         if version != self._seen_version:
             if self._seen_version != -1:
                 self.refresh()
-                self._refresh_open_dossiers()
+                self.dossier_windows.refresh_from_elsewhere()
             self._seen_version = version
-
-    def _refresh_open_dossiers(self) -> None:
-        """The open dossier windows follow what was saved elsewhere: one query for their
-        versions, then only those whose dossier changed reload (issue 11)."""
-        windows = list(self._dossier_windows.items())
-        if not windows:
-            return
-        outcome = attempt(lambda: self.workspace.dossiers.versions(d for d, _w in windows))
-        if outcome.value is None:  # the database away: said by the list's refresh already
-            return
-        for dossier_id, window in windows:
-            window.view.refresh_from_elsewhere(outcome.value.get(dossier_id))
 
     def _recover_missing_file(self) -> None:
         try:
@@ -603,10 +459,8 @@ class MainWindow(QMainWindow):
         self.warm_up.start(self.workspace, self.model.id_at(0) if self.model.rowCount() else None)
         self.carry.start()  # a laptop's file: its «Hors du bureau» line and «Rapporter»
         self.watch_changes()
-        self.prepare_spare_window()
-        self._start_checks.run(
-            self._start_checks_work, self._start_checks_done, self._start_checks_failed
-        )
+        self.dossier_windows.prepare_spare()
+        self.upkeep.start()
         kind = network_location(self.workspace.paths.database)
         if kind:
             box = message_box(
@@ -629,137 +483,22 @@ class MainWindow(QMainWindow):
             self._poll.setInterval(POLL_FALLBACK_MS)
         self._poll.start()
 
-    def _start_checks_work(self) -> int:
-        # The purge imports its services: after the warm-up, which the first dossier
-        # opened waits for, not at the same time.
-        self.warm_up.wait_done()
-        if not self.workspace.user.can(Right.PERSONAL_DATA):
-            return 0
-        return len(self.workspace.privacy.purge_candidates())
-
-    def _start_checks_done(self, due: int) -> None:
-        self._show_purge_reminder(due)
-        if not self._shut:
-            self._backup_latest = time.monotonic() + AUTOMATIC_BACKUP_LATEST_S
-            self._backup_timer.start(self.automatic_backup_quiet_ms)
-
-    def _show_damage(self, problem: str) -> None:
-        """The day's integrity check found the file damaged: offer the latest good backup."""
-        found = f"La vérification de la base a trouvé un problème ({problem})."
-        if self.workspace.user.can(Right.BACKUP_RESTORE):
-            self.backups.open_restore(f"{found} Restaurez la dernière bonne sauvegarde.")
-        else:
-            box = message_box(
-                QMessageBox.Icon.Warning,
-                "Base de données",
-                f"{found} Demandez à un administrateur ou au responsable d'agence de "
-                "restaurer la dernière bonne sauvegarde.",
-                parent=self,
-            )
-            box.setObjectName("damagedNoticeDialog")
-            box.open()
-
-    # --- the day's integrity check and automatic backup (once the office is quiet;
-    # cancelled by quitting) ---
-
-    def _office_busy(self) -> None:
-        """The user is working: the day's check and backup wait for a quiet moment (up to
-        `AUTOMATIC_BACKUP_LATEST_S` after the start checks)."""
-        if self._backup_timer.isActive() and time.monotonic() < self._backup_latest:
-            self._backup_timer.start(self.automatic_backup_quiet_ms)
-
-    @property
-    def automatic_backup_pending(self) -> bool:
-        """The day's automatic backup is awaited or being written."""
-        return self._backup_timer.isActive() or self._automatic_backup.busy
-
-    def _run_automatic_backup(self) -> None:
-        """The office is quiet: the whole-file integrity check if due (once a day, and after
-        a session that did not end normally), then the day's backup of a sound file. Not at
-        start: at 1,000,000 dossiers the check reads 4 GB, and right after start the first
-        dossier's opening needs the machine (the check on a second core, the disk)."""
-        if self._shut:
-            return
-        cancel = self._backup_cancel
-        workspace = self.workspace
-
-        def progress(_done: int, _total: int) -> bool:
-            return not cancel.is_set()
-
-        def work():
-            problem = workspace.quick_check()
-            if cancel.is_set():  # interrupted by quitting or a restore: still due
-                raise Cancelled(
-                    "Vérification interrompue : elle sera refaite au prochain démarrage."
-                )
-            if problem is not None:  # a damaged office is not backed up
-                return problem, None
-            return None, workspace.backups.run_automatic(progress)
-
-        self._automatic_backup.run(work, self._automatic_backup_done, self._automatic_backup_failed)
-
-    def _automatic_backup_done(self, result) -> None:
-        problem, backup = result
-        if self._shut:
-            return
-        if problem is not None:
-            self._show_damage(problem)
-        elif backup is not None:
-            self.statusBar().showMessage(f"{backup.label} effectuée.", 10000)
-
-    def _automatic_backup_failed(self, error: BaseException) -> None:
-        if isinstance(error, Cancelled) or self._shut:
-            return  # Dossia is closing: taken at the next start
-        self._start_checks_failed(error)
-
-    def _stop_automatic_backup(self) -> None:
-        """Quitting or restoring: the automatic backup stops where it is (its partial copy
-        removed) rather than holding the office open until it ends."""
-        self._backup_timer.stop()
-        self._backup_cancel.set()
-        self.workspace.interrupt_quick_check()  # the whole-file read: due again next start
-        self._automatic_backup.wait(30000)
-
-    def _show_purge_reminder(self, due: int) -> None:
-        """Abandoned dossiers kept past their retention: a reminder in the status bar that
-        opens the purge proposal (nothing is erased without a confirmation)."""
-        if not due:
-            return
-        plural = "s" if due > 1 else ""
-        self.purge_reminder = QPushButton(
-            f"{due} dossier{plural} abandonné{plural} à effacer (RGPD)…"
-        )
-        self.purge_reminder.setObjectName("purgeReminderButton")
-        self.purge_reminder.setFlat(True)
-        self.purge_reminder.clicked.connect(self.open_purge)
-        self.statusBar().addPermanentWidget(self.purge_reminder)
-
     def open_purge(self):
         window = self.open_settings()
         window.show_privacy()
-        if self.purge_reminder is not None:
-            self.statusBar().removeWidget(self.purge_reminder)
-            self.purge_reminder.deleteLater()
-            self.purge_reminder = None
+        self.upkeep.remove_purge_reminder()
         return window
-
-    def _start_checks_failed(self, error: BaseException) -> None:
-        if not isinstance(error, DomainError):
-            raise error
-        self.statusBar().showMessage(f"Sauvegarde automatique impossible : {error.message}", 30000)
 
     # --- giving the database back (restore) ---
 
     def release_database(self) -> None:
         """Close every connection of this window before the file is replaced."""
         self._poll.stop()
-        for window in list(self._dossier_windows.values()):
-            window.close()
+        self.dossier_windows.close_all()
         self.warm_up.stop()  # first: the start checks and the carry's reading wait for it
         self._counts.wait(5000)
-        self._start_checks.wait(5000)
         self.carry.wait()
-        self._stop_automatic_backup()
+        self.upkeep.stop(5000)
         self.model.close()
         if self._counts_reader is not None:
             self._counts_reader.close()
@@ -776,9 +515,8 @@ class MainWindow(QMainWindow):
             self._counts_reader.interrupt()  # a count still running is of no use now
         self.warm_up.stop()  # first: the start checks and the carry's reading wait for it
         self._counts.wait(5000)
-        self._start_checks.wait(30000)
         self.carry.wait()
-        self._stop_automatic_backup()
+        self.upkeep.stop(30000)
         self.backups.wait()
         self.model.close()
         if self._counts_reader is not None:
@@ -950,85 +688,26 @@ class MainWindow(QMainWindow):
 
     def open_dossier(self, dossier_id: int):
         """Show the dossier's window (or bring it to the front if already open)."""
-        self._office_busy()
-        window = self._dossier_windows.get(dossier_id)
-        if window is None:
-            # The warm-up's remaining steps wait until this window is painted (or, unpainted,
-            # a second later): they would take the GIL back at each of Qt's calls that lets it
-            # go while the window is built and shown (ui.warm_up).
-            release = self._wait_for_warm_up(self.warm_up.give_way)
-            QTimer.singleShot(GIVE_WAY_MAX_MS, self, release)
-            from ui.dossier_window import DossierWindow
-
-            window = self._spare or DossierWindow(self.workspace, complete=False)
-            self._spare = None
-            window.load(dossier_id)
-            window.changed.connect(self._dossier_changed)
-            window.closed.connect(self._dossier_closed)
-            window.invoicing_requested.connect(self.open_invoicing)
-            self._dossier_windows[dossier_id] = window
-            FirstPaint(window.view, release)
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        self.prepare_spare_window()
-        return window
-
-    def _wait_for_warm_up(self, wait: Callable[[], _Waited]) -> _Waited:
-        """Right after start, a dossier window about to be built before the warm-up has
-        imported and read what it needs waits for it (`wait`: the GIL left to its thread)
-        rather than doing the same work at the same time on the GUI thread."""
-        if self.warm_up.ready:
-            return wait()
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            return wait()
-        finally:
-            QApplication.restoreOverrideCursor()
-
-    def prepare_spare_window(self) -> None:
-        """Build the next dossier window when the GUI is idle, so opening one only fills it.
-
-        Building its widgets (style sheet, date pickers…) costs ~70 ms; filling it ~10 ms.
-        Right after start, it is built once the warm-up has imported its modules.
-        """
-        if self._spare is None:
-            self._spare_timer.start(300)
-
-    def _build_spare(self) -> None:
-        if not self.warm_up.ready:  # its modules are still being imported: not on this thread
-            self._spare_timer.start(50)
-            return
-        from ui.dossier_window import DossierWindow
-
-        if self._spare is None and self.isVisible():
-            # «Général» first, then a tab per pass of the event loop (≈ 20 ms each, ≈ 200
-            # ms in all): a click meanwhile is served after one tab, with what is built.
-            self._spare = DossierWindow(self.workspace, complete=False)
-            QTimer.singleShot(0, self, lambda spare=self._spare: self._grow_spare(spare))
-
-    def _grow_spare(self, spare) -> None:
-        if spare is self._spare and spare.view.build_next_tab():
-            QTimer.singleShot(0, self, lambda: self._grow_spare(spare))
+        self.upkeep.office_busy()
+        return self.dossier_windows.open(dossier_id)
 
     @property
     def spare_ready(self) -> bool:
         """A dossier window is prepared in full: opening one only fills it."""
-        return self._spare is not None and self._spare.view.tabs_complete
+        return self.dossier_windows.spare_ready
 
-    def _dossier_closed(self, dossier_id: int) -> None:
-        """Back to the list, on the row of the dossier just closed (Ctrl+W, Échap)."""
-        self._dossier_windows.pop(dossier_id, None)
+    def back_to_list(self, dossier_id: int) -> None:
+        """A dossier window closed (Ctrl+W, Échap): back to the list, on its row."""
         if self._shut or not self.isVisible():  # the office is closing: nothing to show
             return
-        if dossier_id is not None and (row := self.model.row_of(dossier_id)) >= 0:
+        if (row := self.model.row_of(dossier_id)) >= 0:
             self.table.selectRow(row)
             self.table.setFocus()
         self.activateWindow()
         self.raise_()
 
     def new_dossier(self):
-        self._wait_for_warm_up(self.warm_up.wait_ready)
+        self.dossier_windows.wait_for_warm_up(self.warm_up.wait_ready)
         from ui.dialogs.new_dossier import NewDossierDialog
 
         dialog = NewDossierDialog(self, self.workspace)
@@ -1114,48 +793,10 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def _about(self) -> QMessageBox:
-        about = self.workspace.about()
-        megabytes = f"{about.database_bytes / 1_000_000:.1f}".replace(".", ",")
-        lines = [
-            f"Dossia {about.version} — le dossier client des courtiers en crédit immobilier, "
-            "hors ligne.",
-            "",
-            f"Cabinet : {about.office or '(Paramètres › Société)'}"
-            + (f" — ORIAS n°\u00a0{about.orias_number}" if about.orias_number else ""),
-            f"Dossier des données : {about.folder}",
-        ]
-        if about.server:
-            lines += [
-                f"Base de données : {about.server}",
-                "Connexion au serveur : chiffrée (TLS)"
-                if about.server_encrypted
-                else "Connexion au serveur : non chiffrée (le serveur ne propose pas le "
-                "chiffrement ; Fichier › Connexion…)",
-            ]
-        else:
-            lines += [
-                f"Base de données : {about.database_file.name} ({megabytes} Mo)",
-                "Chiffrement : base, sauvegardes et documents chiffrés (SQLCipher, AES-256)"
-                if about.encrypted
-                else "Chiffrement : non (Outils › Chiffrer les données de ce poste)",
-                f"SQLite {about.sqlite_version}",
-            ]
-        box = message_box(  # paths: plain text
-            QMessageBox.Icon.Information, "À propos de Dossia", "\n".join(lines), self
-        )
-        box.setObjectName("aboutDialog")
-        box.open()
-        return box
-
     # --- closing ---
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        for window in list(self._dossier_windows.values()):
-            window.close()
-        if self._spare is not None:
-            self._spare.deleteLater()
-            self._spare = None
+        self.dossier_windows.close_all()
         self._poll.stop()
         super().closeEvent(event)
 
