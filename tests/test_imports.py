@@ -200,8 +200,8 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
         ("app/exports/c1_files.py", module): "reportlab (0.2 s): when a PDF export is made"
         for module in ("app.pdf", "reportlab.lib.units", "reportlab.platypus")
     },
-    ("ui/documents_tab.py", "PySide6.QtPdf"): "QtPdf: when a PDF is first previewed",
-    ("ui/documents_tab.py", "PySide6.QtPdfWidgets"): "QtPdf: when a PDF is first previewed",
+    ("ui/document_preview.py", "PySide6.QtPdf"): "QtPdf: when a PDF is first previewed",
+    ("ui/document_preview.py", "PySide6.QtPdfWidgets"): "QtPdf: when a PDF is first previewed",
 }
 
 
