@@ -167,7 +167,7 @@ def main() -> int:
     comment.grab().save(str(out / "dialog-comment.png"))
     comment.reject()
     for name, opener in (
-        ("dialog-abandon.png", dossier.view._abandon),
+        ("dialog-abandon.png", dossier.view.actions.abandon),
         ("dialog-provenance.png", dossier.view.general.open_provenance),
         ("dialog-new-dossier.png", window.new_dossier),
     ):
@@ -180,7 +180,7 @@ def main() -> int:
     abandoned = window.open_dossier(window.model.row_at(0).id)
     app.processEvents()
     abandoned.grab().save(str(out / "dossier-abandoned.png"))
-    dialog = abandoned.view._resume()
+    dialog = abandoned.view.actions.resume()
     app.processEvents()
     dialog.grab().save(str(out / "dialog-resume.png"))
     dialog.reject()

@@ -108,7 +108,7 @@ def test_a_status_change_refreshes_the_list_and_its_counts(
     main_window.refresh()
     window = open_dossier(detail.id)
     reads = _count_list_reads(workspace, monkeypatch)
-    window.view.convert_action.trigger()
+    window.view.actions.convert_action.trigger()
     qtbot.mouseClick(
         window.findChild(QPushButton, "confirmConvertButton"), Qt.MouseButton.LeftButton
     )

@@ -249,7 +249,7 @@ def test_the_keyboard_round_trip(qtbot, main_window, workspace):
     assert tabs.currentIndex() == 2
     qtbot.keyClick(window, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
     assert tabs.currentIndex() == 1
-    assert window.view.actions_button.text() == "&Actions"  # Alt+A opens its menu
+    assert window.view.actions.text() == "&Actions"  # Alt+A opens its menu
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: detail.id not in main_window.dossier_windows.opened)
     assert main_window.current_dossier_id() == detail.id

@@ -135,8 +135,8 @@ def test_pencils_are_hidden_without_the_rights(qtbot, login_as):
     assert not find(window, QToolButton, "editOwnerButton").isVisible()
     assert find(window, QToolButton, "editProvenanceButton").isVisible()
     view = window.view
-    assert not view.delete_action.isVisible()
-    assert view.abandon_action.isVisible()
+    assert not view.actions.delete_action.isVisible()
+    assert view.actions.abandon_action.isVisible()
 
 
 def test_change_owner_from_the_drop_down_of_active_brokers(qtbot, workspace, open_dossier):
@@ -266,7 +266,7 @@ def test_abandon_with_a_reason_then_read_only(qtbot, workspace, open_dossier, ma
     window = open_dossier(detail.id)
     view = window.view
     assert find(window, QToolButton, "actionsButton").isEnabled()
-    view.abandon_action.trigger()
+    view.actions.abandon_action.trigger()
     dialog = find(window, QDialog, "abandonDialog")
     combo = find(dialog, QComboBox, "reasonCombo")
     labels = [combo.itemText(i) for i in range(1, combo.count())]
@@ -300,8 +300,8 @@ def test_abandon_with_a_reason_then_read_only(qtbot, workspace, open_dossier, ma
     assert not find(window, QPushButton, "nextStepButton").isEnabled()
     assert find(window, QTextEdit, "internalNote").isReadOnly()
     assert not find(window, QToolButton, "editProvenanceButton").isVisible()
-    assert view.resume_action.isVisible() and view.delete_action.isVisible()
-    assert not view.abandon_action.isVisible()
+    assert view.actions.resume_action.isVisible() and view.actions.delete_action.isVisible()
+    assert not view.actions.abandon_action.isVisible()
     main_window.tabs.setCurrentIndex(2)
     assert detail.id in [
         main_window.model.row_at(r).id for r in range(main_window.model.rowCount())
@@ -315,7 +315,7 @@ def test_abandon_with_a_reason_then_read_only(qtbot, workspace, open_dossier, ma
     view.tabs.setCurrentIndex(view.tabs.indexOf(view.children_tab.parentWidget()))
     for name in ("addChildButton", "addCoBorrowerButton"):
         qtbot.waitUntil(lambda name=name: not usable(name))
-    resume = view._resume()  # «Reprendre»: every tab editable again, at once
+    resume = view.actions.resume()  # «Reprendre»: every tab editable again, at once
     click(qtbot, resume.ok_button)
     assert not resume.isVisible()
     for name in ("addChildButton", "addCoBorrowerButton"):
@@ -330,7 +330,7 @@ def test_resume_warns_then_deletes_simulations_documents_and_pipeline(
     detail = service.abandon(detail.id, detail.version, AbandonReason.BANK_REFUSAL)
     window = open_dossier(detail.id)
     assert "Scénario 1" in find(window, QLabel, "simulationsList").text()
-    window.view.resume_action.trigger()
+    window.view.actions.resume_action.trigger()
     dialog = find(window, QDialog, "resumeDialog")
     warning = find(dialog, QLabel, "resumeWarning").text()
     assert (
@@ -361,7 +361,7 @@ def test_delete_asks_for_confirmation_naming_the_dossier(
     detail = new_dossier(workspace)
     main_window.refresh()
     window = open_dossier(detail.id)
-    box = window.view._delete()
+    box = window.view.actions.delete()
     assert box.objectName() == "deleteDialog"
     assert detail.number in box.text() and "QUÉNÉHERVÉ Éloïse" in box.text()
     assert "irréversible" in box.informativeText()
@@ -376,7 +376,7 @@ def test_delete_asks_for_confirmation_naming_the_dossier(
 def test_delete_can_be_cancelled(qtbot, workspace, open_dossier):
     detail = new_dossier(workspace)
     window = open_dossier(detail.id)
-    box = window.view._delete()
+    box = window.view.actions.delete()
     cancel = next(b for b in box.buttons() if b.text() == "Annuler")
     click(qtbot, cancel)
     assert workspace.dossiers.get(detail.id).number == detail.number
@@ -403,18 +403,18 @@ def test_a_change_made_elsewhere_is_not_overwritten(qtbot, workspace, open_dossi
 def test_convert_a_prospect_to_client(qtbot, workspace, open_dossier):
     detail = new_dossier(workspace, status=DossierStatus.PROSPECT)
     window = open_dossier(detail.id)
-    assert window.view.convert_action.isVisible()
-    window.view.convert_action.trigger()
+    assert window.view.actions.convert_action.isVisible()
+    window.view.actions.convert_action.trigger()
     assert workspace.dossiers.get(detail.id).status is DossierStatus.PROSPECT  # asked first
     click(qtbot, find(window, QPushButton, "confirmConvertButton"))
     assert workspace.dossiers.get(detail.id).status is DossierStatus.CLIENT
     assert find(window, QLabel, "statusBadge").text() == "Client"
-    assert not window.view.convert_action.isVisible()
+    assert not window.view.actions.convert_action.isVisible()
 
 
 def test_delete_message_box_is_a_question(qtbot, workspace, open_dossier):
     window = open_dossier(new_dossier(workspace).id)
-    box = window.view._delete()
+    box = window.view.actions.delete()
     assert box.icon() == QMessageBox.Icon.Warning
     box.reject()
 

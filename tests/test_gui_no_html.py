@@ -198,7 +198,7 @@ def test_markup_typed_by_users_is_shown_as_typed(qtbot, login_as):
         view.open_comment(comment.tab, comment)
         view.children_tab.table.selectRow(0)
         view.children_tab.remove_child()
-        view._delete()
+        view.actions.delete()
         window.open_dossier(abandoned_id)
         settings = SettingsWindow(workspace)
         qtbot.addWidget(settings)

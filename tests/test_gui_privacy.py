@@ -104,7 +104,7 @@ def test_erasing_a_co_borrower_asks_to_tick_then_updates_every_tab(
 ):
     detail = _couple(workspace)
     window = open_dossier(detail.id)
-    dialog = window.view._erase_person()
+    dialog = window.view.actions.erase_person()
     assert "jusqu'à 12 mois" in " ".join(label.text() for label in dialog.findChildren(QLabel))
     click(qtbot, dialog.ok_button)  # nobody is chosen in advance
     assert "Choisissez la personne" in find(dialog, QLabel, "errorLabel").text()
@@ -123,7 +123,7 @@ def test_erasing_a_co_borrower_asks_to_tick_then_updates_every_tab(
 def test_erasing_the_porteur_renames_the_dossier_everywhere(qtbot, workspace, open_dossier):
     detail = _couple(workspace)
     window = open_dossier(detail.id)
-    dialog = window.view._erase_person()
+    dialog = window.view.actions.erase_person()
     click(qtbot, find(dialog, QRadioButton, "erasePersonRadio1"))
     click(qtbot, find(dialog, QCheckBox, "confirmEraseCheck"))
     click(qtbot, dialog.ok_button)
@@ -136,7 +136,7 @@ def test_the_only_person_goes_with_the_whole_dossier(qtbot, workspace, open_doss
     detail = new_dossier(workspace)
     main_window.refresh()
     window = open_dossier(detail.id)
-    dialog = window.view._erase_person()
+    dialog = window.view.actions.erase_person()
     assert not find(dialog, QRadioButton, "erasePersonRadio1").isEnabled()
     assert find(dialog, QRadioButton, "eraseWholeDossierRadio").isChecked()
     assert find(dialog, QLabel, "onlyPersonLabel").isVisible()

@@ -151,7 +151,7 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
             "ui.forms",
         )
     },
-    ("ui/dossier_window.py", "ui.dialogs.privacy_dialogs"): "the Actions menu's persons' rights",
+    ("ui/dossier_actions.py", "ui.dialogs.privacy_dialogs"): "the Actions menu's persons' rights",
     ("ui/main_window.py", "ui.dialogs.new_dossier"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.settings"): _FIRST_OPENED,
     ("ui/main_window.py", "ui.calculator"): _FIRST_OPENED,

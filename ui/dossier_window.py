@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QTabWidget,
     QTextEdit,
@@ -32,24 +30,21 @@ from PySide6.QtWidgets import (
 from app.changes import Change
 from app.dossier.dossier_service import DossierService
 from app.dossier.readmodels import DossierDetail
-from app.errors import Cancelled, DomainError, NotFound
+from app.errors import DomainError, NotFound
 from app.text import format_date
 from app.workspace import Workspace
 from models.enums import DocumentFolder, DossierStatus, Right
-from ui.backup_ui import ProgressRun
-from ui.common import RememberedGeometry, confirm, escape, icon, message_box, plain, rich, scrolling
+from ui.common import RememberedGeometry, escape, icon, plain, rich, scrolling
 from ui.dialogs.comment_dialog import CommentDialog
-from ui.dialogs.dossier_dialogs import AbandonDialog, ResumeDialog
+from ui.dossier_actions import DossierActions
 from ui.general_tab import GeneralTab
 from ui.operations import Outcome, attempt
-from ui.workers import Background
 
 Command = Callable[[DossierService, DossierDetail], DossierDetail]
 
 if TYPE_CHECKING:
     from ui.borrowers_tab import BorrowersTab
     from ui.children_tab import ChildrenTab
-    from ui.dialogs.privacy_dialogs import ErasePersonDialog, ExportPersonDialog
     from ui.documents_tab import DocumentsTab
     from ui.invoices_tab import InvoicesTab
     from ui.pipeline_tab import PipelineTab
@@ -163,7 +158,6 @@ class DossierView(QWidget):
         self.workspace = workspace
         self.dossier_id: int | None = None
         self.detail: DossierDetail | None = None
-        self._background: Background | None = None  # exports, on first use
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(self._build_header())
@@ -334,37 +328,9 @@ class DossierView(QWidget):
         titles.addWidget(self.subtitle)
         header.addLayout(titles, 1)
 
-        self.actions_button = QToolButton()
-        self.actions_button.setObjectName("actionsButton")
-        self.actions_button.setText("&Actions")  # Alt+A
-        self.actions_button.setIcon(icon("menu"))
-        self.actions_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.actions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.actions_button.setAccessibleName("Actions sur le dossier")
-        menu = QMenu(self.actions_button)
-        menu.setObjectName("actionsMenu")
-        self.convert_action = self._action(menu, "convertAction", "Passer en client", self._convert)
-        self.abandon_action = self._action(menu, "abandonAction", "Abandonner…", self._abandon)
-        self.resume_action = self._action(menu, "resumeAction", "Reprendre…", self._resume)
-        menu.addSeparator()
-        self.export_person_action = self._action(
-            menu, "exportPersonAction", "Exporter les données d'une personne…", self._export_person
-        )
-        self.erase_person_action = self._action(
-            menu, "erasePersonAction", "Effacer une personne…", self._erase_person
-        )
-        menu.addSeparator()
-        self.delete_action = self._action(menu, "deleteAction", "Supprimer…", self._delete)
-        self.actions_button.setMenu(menu)
-        header.addWidget(self.actions_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.actions = DossierActions(self)
+        header.addWidget(self.actions, 0, Qt.AlignmentFlag.AlignTop)
         return header
-
-    def _action(self, menu: QMenu, name: str, text: str, slot) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
 
     # --- loading and showing ---
 
@@ -512,25 +478,7 @@ class DossierView(QWidget):
                 f"Dossier de {detail.owner.label} : vous pouvez le consulter, pas le modifier "
                 f"(votre profil n'a pas « {Right.EDIT_ALL_DOSSIERS.label} »)."
             )
-        self.convert_action.setVisible(rights.edit and detail.status is DossierStatus.PROSPECT)
-        self.abandon_action.setVisible(rights.edit and rights.abandon_resume and not abandoned)
-        self.resume_action.setVisible(rights.edit and rights.abandon_resume and abandoned)
-        self.delete_action.setVisible(rights.edit and rights.delete)
-        self.export_person_action.setVisible(rights.personal_data)
-        self.erase_person_action.setVisible(rights.personal_data)
-        self.actions_button.setEnabled(
-            any(
-                a.isVisible()
-                for a in (
-                    self.convert_action,
-                    self.abandon_action,
-                    self.resume_action,
-                    self.delete_action,
-                    self.export_person_action,
-                    self.erase_person_action,
-                )
-            )
-        )
+        self.actions.follow(detail)
         self.general.render(detail)
         editable = rights.edit and not abandoned
         if self._editable is not None and editable != self._editable:
@@ -615,7 +563,7 @@ class DossierView(QWidget):
         self.detail = None
         self.message_bar.show_message(message)
         self.tabs.setEnabled(False)
-        self.actions_button.setEnabled(False)
+        self.actions.setEnabled(False)
 
     # --- running commands ---
 
@@ -667,33 +615,9 @@ class DossierView(QWidget):
         """Save what is being typed (called on close)."""
         self.general.note.flush()
 
-    # --- Actions menu ---
-
-    def _convert(self):
-        """«Passer en client», asked first: the dossier leaves the prospects for good
-        (only an abandon and a resumption bring it back)."""
-        if self.detail is None:
-            return None
-        return confirm(
-            self,
-            "convertDialog",
-            "Passer en client",
-            f"Passer le dossier {self.detail.number} ({self.detail.holder_name}) en client ?",
-            "Passer en client",
-            lambda: self.execute(lambda service, d: service.convert_to_client(d.id, d.version)),
-            "Il quitte la liste des prospects pour celle des clients.",
-        )
-
-    def _abandon(self):
-        return self._open_dialog(AbandonDialog(self, self.workspace.dossiers, self.detail))
-
-    def _resume(self):
-        return self._open_dialog(ResumeDialog(self, self.workspace.dossiers, self.detail))
-
     def open_dialog(self, dialog):
-        return self._open_dialog(dialog)
-
-    def _open_dialog(self, dialog):
+        """A dialog on the dossier (what was typed in the note saved first): its result
+        shown, a concurrent change reloaded under it."""
         self.general.note.flush()
         dialog.accepted.connect(lambda: self.accept_detail(dialog.result_value))
         dialog.conflicted.connect(lambda: self._reload_for(dialog))
@@ -706,110 +630,10 @@ class DossierView(QWidget):
         if self.detail is not None:
             dialog._detail = self.detail
 
-    def _delete(self) -> QMessageBox:
-        self.general.note.flush()
-        detail = self.detail
-        kept = self.workspace.backups.retention()
-        return confirm(
-            self,
-            "deleteDialog",
-            "Supprimer le dossier",
-            f"Supprimer définitivement le dossier {detail.number} — {detail.holder_name} ?",
-            "Supprimer",
-            self._confirmed_delete,
-            details=(
-                "Le dossier et tout ce qui lui est rattaché (emprunteurs, enfants, commentaires, "
-                "simulations, documents et leurs fichiers, demandes aux banques, historique) "
-                "seront effacés. Cette action est irréversible.\n\nSes factures émises et ses "
-                "avoirs sont conservés, tels qu'imprimés : ce sont des pièces comptables à "
-                "garder dix ans.\n\nLes sauvegardes déjà faites le conservent : les "
-                f"sauvegardes automatiques jusqu'à {kept.horizon} (réglage « Sauvegardes » des "
-                "paramètres), les sauvegardes manuelles et vers un dossier jusqu'à ce qu'elles "
-                "soient supprimées."
-            ),
-        )
-
-    # --- the persons' rights (GDPR) ---
-
-    def _export_person(self) -> ExportPersonDialog:
-        from ui.dialogs.privacy_dialogs import ExportPersonDialog  # the Actions menu's
-
-        self.general.note.flush()
-        dialog = ExportPersonDialog(self, self.workspace.privacy, self.detail)
-        dialog.accepted.connect(lambda: self.export_person(*dialog.result_value))
-        dialog.open()
-        return dialog
-
-    def export_person(self, borrower_id: int, folder: Path, also: list[int]) -> ProgressRun:
-        privacy, dossier_id = self.workspace.privacy, self.dossier_id
-        if self._background is None:
-            self._background = Background()
-        run = ProgressRun(self, "Export des données en cours…", self._background)
-        run.start(
-            lambda progress: privacy.export_person(dossier_id, borrower_id, folder, also, progress),
-            self._exported,
-            self._export_failed,
-        )
-        return run
-
-    def _exported(self, done) -> None:
-        count = len(done.dossier_numbers)
-        box = message_box(
-            QMessageBox.Icon.Information,
-            "Export des données",
-            f"Export terminé : {count} dossier{'s' if count > 1 else ''}, "
-            f"{done.documents} document{'s' if done.documents > 1 else ''}.\n\n{done.folder}",
-            self,
-        )
-        box.setObjectName("exportDoneDialog")
-        open_button = box.addButton("Ouvrir le dossier", QMessageBox.ButtonRole.ActionRole)
-        open_button.setObjectName("openExportFolderButton")
-        open_button.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(done.folder)))
-        )
-        box.addButton(QMessageBox.StandardButton.Close)
-        box.open()
-
-    def _export_failed(self, error: BaseException) -> None:
-        if isinstance(error, Cancelled):
-            self.show_notice(error.message)
-        elif isinstance(error, DomainError):
-            self.show_error(error)
-        elif isinstance(error, OSError):
-            self.show_error(DomainError(f"L'export n'a pas pu être écrit : {error.strerror}."))
-        else:
-            raise error
-
-    def _erase_person(self) -> ErasePersonDialog:
-        from ui.dialogs.privacy_dialogs import ErasePersonDialog  # the Actions menu's
-
-        self.general.note.flush()
-        kept = self.workspace.backups.retention().horizon
-        dialog = ErasePersonDialog(self, self.workspace.privacy, self.detail, kept)
-        dialog.accepted.connect(lambda: self._erased(dialog.result_value))
-        dialog.open()
-        return dialog
-
-    def _erased(self, erased) -> None:
-        if erased.whole_dossier:
-            self.detail = None
-            self.deleted.emit(self.dossier_id)
-            return
-        self.reload()
-        self.changed.emit(self.dossier_id, Change.LIST_ROW | Change.SUMMARY | Change.COMMENTS)
-        mentions = erased.mentions
-        plural = "s" if mentions > 1 else ""
-        replaced = f" ; {mentions} mention{plural} remplacée{plural}" if mentions else ""
-        self.show_notice(f"{erased.role} effacé du dossier{replaced}.")
-
-    def _confirmed_delete(self) -> None:
-        outcome = attempt(lambda: self.workspace.dossiers.delete(self.dossier_id))
-        refusal = outcome.problem
-        if refusal is not None:
-            self.show_error(refusal)
-            return
+    def forget(self, dossier_id: int | None) -> None:
+        """The dossier was deleted (or its last person erased with it): the window goes."""
         self.detail = None
-        self.deleted.emit(self.dossier_id)
+        self.deleted.emit(dossier_id)
 
 
 class DossierWindow(QMainWindow):
