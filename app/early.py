@@ -32,6 +32,7 @@ class EarlyUnlock:
     def __init__(self, paths: DataPaths, login: str, password: str) -> None:
         self.paths, self.login, self.password = paths, login, password
         self._error: BaseException | None = None
+        self._unlocked = threading.Event()  # the keys opened, or refused
         self._thread = threading.Thread(target=self._run, name="early-unlock", daemon=True)
         self._thread.start()
 
@@ -42,13 +43,25 @@ class EarlyUnlock:
             unlock(self.paths.database, self.login, self.password)
         except BaseException as error:  # handed to the caller by `refusal`
             self._error = error
+            return
+        finally:
+            self._unlocked.set()
+        # Then the login's own check of the password, ahead (as `app.startup.
+        # check_password_ahead` does for a plain office): its argon2 (≈ 30 ms, the GIL
+        # released) no longer waits for the main window's modules to be imported first.
+        from app.security import verify_ahead
+        from app.storage.sqlite import stored_password_hash
+
+        password_hash = stored_password_hash(self.paths.database, self.login.strip().lower())
+        if password_hash is not None:
+            verify_ahead(password_hash, self.password)
 
     def serves(self, paths: DataPaths, login: str | None, password: str | None) -> bool:
         return (paths.database, login, password) == (self.paths.database, self.login, self.password)
 
     def refusal(self) -> str | None:
         """None once the keys are open, else the French message why not."""
-        self._thread.join()
+        self._unlocked.wait()
         if self._error is None:
             return None
         if isinstance(self._error, DomainError):

@@ -150,7 +150,7 @@ def test_a_start_with_its_password_verifies_it_ahead_on_a_plain_office(
     assert verifications == [PASSWORD]  # the login took it: argon2 ran once
 
 
-def test_nothing_is_verified_ahead_without_a_plain_office_and_its_user(
+def test_nothing_is_verified_ahead_without_an_open_office_and_its_user(
     tmp_path, encrypted, ahead_cleared
 ):
     missing = tmp_path / "rien" / "dossia.sqlite3"
@@ -163,3 +163,32 @@ def test_nothing_is_verified_ahead_without_a_plain_office_and_its_user(
     foreign = tmp_path / "autre.sqlite3"
     foreign.write_bytes(b"pas une base")
     assert sqlite.stored_password_hash(foreign, "hdubois") is None
+
+
+def test_an_encrypted_office_verifies_the_password_ahead_once_its_keys_are_open(
+    encrypted, ahead_cleared, verifications, monkeypatch
+):
+    """After the early unlock, its thread reads the user's hash (the file now opens) and
+    verifies the password: the login that follows takes that answer, argon2 runs once."""
+    assert sqlite.stored_password_hash(encrypted.database, "hdubois") is None  # locked
+    monkeypatch.setenv(early.PASSWORD_ENV_VAR, PASSWORD)
+    started = early.unlock_from_command_line(["--db", str(encrypted.database), "--user", "HDubois"])
+    assert started is not None and started.refusal() is None
+    started._thread.join(10)
+    assert verifications == [PASSWORD]
+    office = OfficeDatabase(encrypted)
+    try:
+        assert office.authenticate("hdubois", PASSWORD).login == "hdubois"
+    finally:
+        office.close()
+    assert verifications == [PASSWORD]  # the login took it
+
+
+def test_a_refused_early_unlock_verifies_nothing_ahead(
+    encrypted, ahead_cleared, verifications, monkeypatch
+):
+    monkeypatch.setenv(early.PASSWORD_ENV_VAR, "pas le bon")
+    started = early.unlock_from_command_line(["--db", str(encrypted.database), "--user", "hdubois"])
+    assert started is not None and "incorrect" in (started.refusal() or "")
+    started._thread.join(10)
+    assert verifications == [] and security._ahead is None

@@ -17,6 +17,8 @@ _ENCRYPTION = "cryptography and argon2 (≈ 90 ms) only for an encrypted office,
 DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ("app/startup.py", "app.crypto.unlocked"): _ENCRYPTION,
     ("app/early.py", "app.crypto.unlocked"): "in the early thread: the GUI thread's imports go on",
+    ("app/early.py", "app.security"): "in the early thread, once the keys are open",
+    ("app/early.py", "app.storage.sqlite"): "in the early thread, once the keys are open",
     ("app/workspace.py", "app.crypto.unlocked"): _ENCRYPTION,
     ("app/startup.py", "app.crypto.recovery_kit"): "reportlab only when a recovery kit is made",
     # The services of an opened office, built on first use or by warm_up() after the paint.

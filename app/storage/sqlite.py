@@ -238,14 +238,14 @@ def connect(path: Path) -> driver.Connection:
 
 
 def stored_password_hash(path: Path, login: str) -> str | None:
-    """The password hash of the active user `login` in the plain office file `path`, read on
-    a read-only connection of its own (a login checked ahead, `app.startup`); None when the
-    file does not tell (no such user, no file, an encrypted, damaged or foreign file)."""
-    if has_key(path):
-        return None
+    """The password hash of the active user `login` in the office file `path` (plain, or
+    encrypted and unlocked in this process), read on a read-only connection of its own (a
+    login checked ahead, `app.startup`, `app.early`); None when the file does not tell (no
+    such user, no file, a locked, damaged or foreign file)."""
     try:
-        connection = open_file(path, "ro", find_key=False, isolation_level=None)
-    except driver.Error:
+        key = key_of(path)
+        connection = open_file(path, "ro", key=key, find_key=False, isolation_level=None)
+    except (driver.Error, OfficeLocked):
         return None
     try:
         row = connection.execute(
