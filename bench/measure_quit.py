@@ -40,7 +40,7 @@ def main() -> None:
     window = launcher._open_office(app, paths, "admin", password, False)
     if window is None:
         raise SystemExit("the office did not open")
-    if hasattr(window, "upkeep"):  # since 2026-12-02
+    if hasattr(window, "upkeep"):  # since 2026-12-01 (ui.office_upkeep)
         window.upkeep.quiet_ms = 0
     elif hasattr(window, "automatic_backup_quiet_ms"):  # before 2026-12-01: taken at start
         window.automatic_backup_quiet_ms = 0
