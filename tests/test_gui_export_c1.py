@@ -188,7 +188,7 @@ def test_the_columns_chosen_are_the_file_s(qtbot, dialog, out):
     for row in range(3, columns.count()):
         columns.item(row).setCheckState(Qt.CheckState.Unchecked)
     columns.setCurrentRow(2)  # «Étape»
-    dialog.findChild(type(dialog.up_button), "exportColumnUpButton").click()
+    dialog.findChild(type(dialog.columns_box.up_button), "exportColumnUpButton").click()
     settle(qtbot, dialog)
     table = dialog.findChild(QTableView, "exportPreviewTable")
     assert headers(table) == ["N° dossier", "Étape", "Statut"]
@@ -250,7 +250,7 @@ def test_a_model_saved_from_the_dialog_is_offered_then_deleted(qtbot, dialog, wo
     assert not delete.isEnabled()  # Dossia's own model stays
 
     dialog.findChild(QPushButton, "saveExportModelButton").click()
-    asked = dialog.model_dialog
+    asked = dialog.columns_box.model_dialog
     assert asked is not None and asked.objectName() == "saveExportModelDialog"
     asked.findChild(QLineEdit, "exportModelNameField").setText("  Contrôle   réseau ")
     asked.findChild(QPushButton, "okButton").click()
@@ -281,7 +281,7 @@ def test_a_model_saved_from_the_dialog_is_offered_then_deleted(qtbot, dialog, wo
 
 def test_a_model_without_a_name_is_refused_in_french(qtbot, dialog):
     dialog.findChild(QPushButton, "saveExportModelButton").click()
-    asked = dialog.model_dialog
+    asked = dialog.columns_box.model_dialog
     asked.findChild(QLineEdit, "exportModelNameField").setText("   ")
     asked.findChild(QPushButton, "okButton").click()
     assert asked.isVisible()
