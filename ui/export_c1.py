@@ -2,7 +2,7 @@
 columns (saved under a name for the office), a format; a preview of the first rows and the
 row count, refreshed as the filters change; then the export, off the GUI thread, with a
 progress bar and «Annuler», and «Ouvrir» / «Afficher dans le dossier» once written. The
-columns' box is in `ui.export_c1_columns`."""
+filters' box is in `ui.export_c1_filters`, the columns' in `ui.export_c1_columns`."""
 
 from __future__ import annotations
 
@@ -23,19 +23,14 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QProgressBar,
     QPushButton,
-    QRadioButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -43,14 +38,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from app.errors import Cancelled, DomainError
-from app.exports.c1 import (
-    BY_KEY,
-    DEFAULT_MODEL,
-    C1Filters,
-    Completeness,
-    DateField,
-    Kind,
-)
+from app.exports.c1 import BY_KEY, DEFAULT_MODEL, Kind
 from app.exports.c1_files import Format, format_of
 from ui.common import (
     ErrorLabel,
@@ -62,15 +50,9 @@ from ui.common import (
     set_role,
 )
 from ui.export_c1_columns import C1ColumnsBox
-from ui.export_c1_parts import (
-    count_text,
-    field_label,
-    fit_preview_columns,
-    thousands,
-    usual_periods,
-)
+from ui.export_c1_filters import C1FiltersBox
+from ui.export_c1_parts import count_text, fit_preview_columns, thousands
 from ui.operations import attempt, mark_invalid, show_failure
-from ui.widgets import DateField as DateEdit
 from ui.workers import Background
 
 if TYPE_CHECKING:
@@ -84,16 +66,6 @@ _FILE_FILTERS = {
     Format.CSV: "CSV pour Excel (*.csv)",
     Format.PDF: "Synthèse PDF (*.pdf)",
 }
-_STATUSES = (
-    ("prospect", "Prospect", "exportProspectCheck"),
-    ("client", "Client", "exportClientCheck"),
-    ("abandoned", "Abandonné", "exportAbandonedCheck"),
-)
-_COMPLETENESS = (
-    (Completeness.ALL, "exportAllRadio"),
-    (Completeness.YES, "exportCompleteRadio"),
-    (Completeness.NO, "exportIncompleteRadio"),
-)
 _SUCCESS = "color: #1a7f37; font-weight: 600;"
 # --- the dialog ----------------------------------------------------------------------------
 
@@ -137,7 +109,8 @@ class ExportC1Dialog(QDialog):
             app.aboutToQuit.connect(self._closing.set)
 
         outer = QVBoxLayout(self)
-        outer.addWidget(self._filters_box())
+        self.filters_box = C1FiltersBox(self)
+        outer.addWidget(self.filters_box)
         middle = QHBoxLayout()
         self.columns_box = C1ColumnsBox(self)
         middle.addWidget(self.columns_box)
@@ -153,85 +126,6 @@ class ExportC1Dialog(QDialog):
         self.refresh_preview()
 
     # --- building ---
-
-    def _filters_box(self) -> QGroupBox:
-        box = QGroupBox("Dossiers à exporter")
-        box.setObjectName("exportFiltersBox")
-        grid = QGridLayout(box)
-        grid.setHorizontalSpacing(10)
-        grid.setColumnStretch(4, 1)
-
-        self.date_field_combo = QComboBox()
-        self.date_field_combo.setObjectName("exportDateFieldCombo")
-        self.date_field_combo.setAccessibleName("Date à laquelle s'applique la période")
-        for field in DateField:
-            self.date_field_combo.addItem(field.label, field.value)
-        self.start_field = DateEdit("exportFromDate", "Début de la période")
-        self.end_field = DateEdit("exportToDate", "Fin de la période")
-        self.period_button = QPushButton("Périodes usuelles")
-        self.period_button.setObjectName("exportPeriodButton")
-        self.period_button.setToolTip("Ce mois-ci, le mois dernier, ce trimestre, cette année…")
-        self.period_menu = QMenu(self.period_button)
-        for label, start, end in usual_periods(dt.date.today()):
-            action = self.period_menu.addAction(label)
-            action.triggered.connect(lambda _c=False, s=start, e=end: self.set_period(s, e))
-        self.period_button.setMenu(self.period_menu)
-        period = QHBoxLayout()
-        period.setSpacing(6)
-        line = self.date_field_combo.sizeHint().height()  # a date's error shows under it
-        for widget in (
-            self.date_field_combo,
-            QLabel("du"),
-            self.start_field,
-            QLabel("au"),
-            self.end_field,
-            self.period_button,
-        ):
-            if isinstance(widget, QLabel):
-                widget.setFixedHeight(line)
-            period.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
-        period.addStretch(1)
-        grid.addWidget(field_label("Période"), 0, 0)
-        grid.addLayout(period, 0, 1, 1, 4)
-
-        self.broker_combo = QComboBox()
-        self.broker_combo.setObjectName("exportBrokerCombo")
-        self.broker_combo.setAccessibleName("Courtier")
-        self.step_combo = QComboBox()
-        self.step_combo.setObjectName("exportStepCombo")
-        self.step_combo.setAccessibleName("Étape")
-        grid.addWidget(field_label("Courtier"), 1, 0)
-        grid.addWidget(self.broker_combo, 1, 1)
-        grid.addWidget(field_label("Étape"), 1, 2)
-        grid.addWidget(self.step_combo, 1, 3)
-
-        statuses = QHBoxLayout()
-        statuses.setSpacing(14)
-        self.status_checks: dict[str, QCheckBox] = {}
-        for value, label, name in _STATUSES:
-            check = QCheckBox(label)
-            check.setObjectName(name)
-            check.setChecked(True)
-            self.status_checks[value] = check
-            statuses.addWidget(check)
-        statuses.addStretch(1)
-        complete = QHBoxLayout()
-        complete.setSpacing(14)
-        self.completeness_group = QButtonGroup(self)
-        self.completeness_radios: dict[Completeness, QRadioButton] = {}
-        for value, name in _COMPLETENESS:
-            radio = QRadioButton(value.label)
-            radio.setObjectName(name)
-            radio.setChecked(value is Completeness.ALL)
-            self.completeness_group.addButton(radio)
-            self.completeness_radios[value] = radio
-            complete.addWidget(radio)
-        complete.addStretch(1)
-        grid.addWidget(field_label("Statut"), 2, 0)
-        grid.addLayout(statuses, 2, 1)
-        grid.addWidget(field_label("Dossier complet"), 2, 2)
-        grid.addLayout(complete, 2, 3)
-        return box
 
     def _preview_box(self) -> QGroupBox:
         box = QGroupBox("Aperçu")
@@ -324,14 +218,14 @@ class ExportC1Dialog(QDialog):
         return row
 
     def _fill_choices(self) -> None:
-        self.broker_combo.addItem("Tous les courtiers", None)
-        self.step_combo.addItem("Toutes les étapes", None)
+        self.filters_box.broker_combo.addItem("Tous les courtiers", None)
+        self.filters_box.step_combo.addItem("Toutes les étapes", None)
         brokers = attempt(self.service.brokers)
         for broker_id, name in brokers.value or []:
-            self.broker_combo.addItem(name, broker_id)
+            self.filters_box.broker_combo.addItem(name, broker_id)
         steps = attempt(self.service.steps)
         for step_id, name in steps.value or []:
-            self.step_combo.addItem(name, step_id)
+            self.filters_box.step_combo.addItem(name, step_id)
         self.columns_box.load_models(DEFAULT_MODEL)
         problem = brokers.problem or steps.problem
         if problem is not None:
@@ -339,40 +233,9 @@ class ExportC1Dialog(QDialog):
         self._format_changed()
 
     def _connect(self) -> None:
-        for field in (self.start_field, self.end_field):
-            field.edited.connect(lambda _v: self.schedule_preview())
-            # A date typed wrong is no edit: the preview still learns it stands refused.
-            field.edit.editingFinished.connect(self.schedule_preview)
-        for combo in (self.date_field_combo, self.broker_combo, self.step_combo):
-            combo.currentIndexChanged.connect(lambda _i: self.schedule_preview())
-        for check in self.status_checks.values():
-            check.toggled.connect(lambda _on: self.schedule_preview())
-        self.completeness_group.buttonToggled.connect(
-            lambda _b, on: self.schedule_preview() if on else None
-        )
+        self.filters_box.follow_choices()
         self.columns_box.follow_choices()
         self.format_combo.currentIndexChanged.connect(lambda _i: self._format_changed())
-
-    # --- what is asked ---
-
-    def filters(self) -> C1Filters:
-        complete = next(v for v, radio in self.completeness_radios.items() if radio.isChecked())
-        statuses = frozenset(v for v, check in self.status_checks.items() if check.isChecked())
-        broker = self.broker_combo.currentData()
-        return C1Filters(
-            start=self.start_field.value(),
-            end=self.end_field.value(),
-            date_field=DateField(self.date_field_combo.currentData()),
-            broker_ids=frozenset() if broker is None else frozenset({broker}),
-            statuses=frozenset() if len(statuses) == len(_STATUSES) else statuses,
-            step_id=self.step_combo.currentData(),
-            completeness=complete,
-        )
-
-    def set_period(self, start: dt.date | None, end: dt.date | None) -> None:
-        self.start_field.set_value(start)
-        self.end_field.set_value(end)
-        self.schedule_preview()
 
     # --- the preview ---
 
@@ -386,13 +249,13 @@ class ExportC1Dialog(QDialog):
 
     def _problem(self) -> str:
         """What keeps the export from being asked: a date typed wrong, no status, no column."""
-        for field in (self.start_field, self.end_field):
+        for field in (self.filters_box.start_field, self.filters_box.end_field):
             problem = field.date_problem()
             if problem:
                 return problem
         if not self.columns_box.columns():
             return "Cochez au moins une colonne"
-        if not any(check.isChecked() for check in self.status_checks.values()):
+        if not any(check.isChecked() for check in self.filters_box.status_checks.values()):
             return "Cochez au moins un statut"
         return ""
 
@@ -406,13 +269,13 @@ class ExportC1Dialog(QDialog):
         self._debounce.stop()
         self._generation += 1
         generation = self._generation
-        mark_invalid(self.end_field.edit, False)
+        mark_invalid(self.filters_box.end_field.edit, False)
         why = self._problem()
         if why:
             self._show_preview(None, why)
             self._update_export_button()
             return
-        filters, model = self.filters(), self.columns_box.chosen_model()
+        filters, model = self.filters_box.filters(), self.columns_box.chosen_model()
         self.preview_hint.setText("Calcul de l'aperçu…")
         service = self.service
         self._figures_done = (0, 0)
@@ -450,7 +313,7 @@ class ExportC1Dialog(QDialog):
         if not isinstance(error, DomainError):
             raise error
         if error.field == "end":
-            mark_invalid(self.end_field.edit, True)
+            mark_invalid(self.filters_box.end_field.edit, True)
         self._show_preview(None, "")
         self.error.show_message(error.message)
 
@@ -535,7 +398,11 @@ class ExportC1Dialog(QDialog):
             return
         if not format_of(target):
             target = target.with_name(f"{target.name}.{self.format_combo.currentData()}")
-        filters, model, service = self.filters(), self.columns_box.chosen_model(), self.service
+        filters, model, service = (
+            self.filters_box.filters(),
+            self.columns_box.chosen_model(),
+            self.service,
+        )
         self.error.clear_message()
         self._cancel.clear()
         self._done_total = (0, self._count or 0)
@@ -596,9 +463,9 @@ class ExportC1Dialog(QDialog):
         user = self.workspace.user.id
         chosen = self.workspace.machine.choices(user, "export_c1")
         for combo, key in (
-            (self.date_field_combo, "date_field"),
-            (self.broker_combo, "broker"),
-            (self.step_combo, "step"),
+            (self.filters_box.date_field_combo, "date_field"),
+            (self.filters_box.broker_combo, "broker"),
+            (self.filters_box.step_combo, "step"),
             (self.format_combo, "format"),
         ):
             if key in chosen:
@@ -613,19 +480,23 @@ class ExportC1Dialog(QDialog):
                 self.columns_box.model_combo.setCurrentIndex(index)
         if "statuses" in chosen:
             kept = set(chosen["statuses"].split(","))
-            for value, check in self.status_checks.items():
+            for value, check in self.filters_box.status_checks.items():
                 check.setChecked(value in kept)
         if "completeness" in chosen:
-            for value, radio in self.completeness_radios.items():
+            for value, radio in self.filters_box.completeness_radios.items():
                 radio.setChecked(value.value == chosen["completeness"])
 
     def _keep_choices(self) -> None:
-        statuses = [value for value, check in self.status_checks.items() if check.isChecked()]
-        complete = next(v for v, radio in self.completeness_radios.items() if radio.isChecked())
+        statuses = [
+            value for value, check in self.filters_box.status_checks.items() if check.isChecked()
+        ]
+        complete = next(
+            v for v, radio in self.filters_box.completeness_radios.items() if radio.isChecked()
+        )
         choices = {
-            "date_field": str(self.date_field_combo.currentData()),
-            "broker": str(self.broker_combo.currentData()),
-            "step": str(self.step_combo.currentData()),
+            "date_field": str(self.filters_box.date_field_combo.currentData()),
+            "broker": str(self.filters_box.broker_combo.currentData()),
+            "step": str(self.filters_box.step_combo.currentData()),
             "format": str(self.format_combo.currentData()),
             "model": self.columns_box.model_combo.currentText(),
             "statuses": ",".join(statuses),
