@@ -198,7 +198,7 @@ def test_the_synthesis_pdf_lands_in_the_requests_folder(qtbot, workspace, open_d
     window = open_dossier(detail.id)
     simulations = window.view.show_simulations()
     click(qtbot, find(simulations, QPushButton, "newSimulationButton"))
-    simulations.make_pdf(open_it=False)
+    simulations.exports.make_pdf(open_it=False)
     qtbot.waitUntil(lambda: bool(workspace.documents.list(detail.id).documents))
     [kept] = workspace.documents.list(detail.id).documents
     assert kept.folder is DocumentFolder.REQUESTS

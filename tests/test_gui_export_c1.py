@@ -130,7 +130,7 @@ def test_the_preview_follows_the_filters(qtbot, dialog, workspace):
 
     for name in ("exportProspectCheck", "exportClientCheck", "exportAbandonedCheck"):
         dialog.findChild(QCheckBox, name).setChecked(True)
-    dialog.completeness_radios[Completeness.NO].click()
+    dialog.filters_box.completeness_radios[Completeness.NO].click()
     broker_combo = dialog.findChild(QComboBox, "exportBrokerCombo")
     broker_combo.setCurrentIndex(1)
     settle(qtbot, dialog)
@@ -145,13 +145,13 @@ def test_the_preview_follows_the_filters(qtbot, dialog, workspace):
 def test_a_period_ending_before_it_starts_is_said_in_french(qtbot, dialog):
     import datetime as dt
 
-    dialog.start_field.set_date(dt.date(2026, 6, 1))
-    dialog.end_field.set_date(dt.date(2026, 1, 1))
+    dialog.filters_box.start_field.set_date(dt.date(2026, 6, 1))
+    dialog.filters_box.end_field.set_date(dt.date(2026, 1, 1))
     settle(qtbot, dialog)
     error = dialog.findChild(QLabel, "exportErrorLabel")
     assert error.isVisible() and error.text() == "La fin de la période précède son début."
     assert not dialog.findChild(QPushButton, "exportButton").isEnabled()
-    dialog.period_menu.actions()[-1].trigger()  # «Toutes les dates»
+    dialog.filters_box.period_menu.actions()[-1].trigger()  # «Toutes les dates»
     settle(qtbot, dialog)
     assert not error.isVisible()
     assert dialog.findChild(QPushButton, "exportButton").isEnabled()
@@ -188,7 +188,7 @@ def test_the_columns_chosen_are_the_file_s(qtbot, dialog, out):
     for row in range(3, columns.count()):
         columns.item(row).setCheckState(Qt.CheckState.Unchecked)
     columns.setCurrentRow(2)  # «Étape»
-    dialog.findChild(type(dialog.up_button), "exportColumnUpButton").click()
+    dialog.findChild(type(dialog.columns_box.up_button), "exportColumnUpButton").click()
     settle(qtbot, dialog)
     table = dialog.findChild(QTableView, "exportPreviewTable")
     assert headers(table) == ["N° dossier", "Étape", "Statut"]
@@ -250,7 +250,7 @@ def test_a_model_saved_from_the_dialog_is_offered_then_deleted(qtbot, dialog, wo
     assert not delete.isEnabled()  # Dossia's own model stays
 
     dialog.findChild(QPushButton, "saveExportModelButton").click()
-    asked = dialog.model_dialog
+    asked = dialog.columns_box.model_dialog
     assert asked is not None and asked.objectName() == "saveExportModelDialog"
     asked.findChild(QLineEdit, "exportModelNameField").setText("  Contrôle   réseau ")
     asked.findChild(QPushButton, "okButton").click()
@@ -281,7 +281,7 @@ def test_a_model_saved_from_the_dialog_is_offered_then_deleted(qtbot, dialog, wo
 
 def test_a_model_without_a_name_is_refused_in_french(qtbot, dialog):
     dialog.findChild(QPushButton, "saveExportModelButton").click()
-    asked = dialog.model_dialog
+    asked = dialog.columns_box.model_dialog
     asked.findChild(QLineEdit, "exportModelNameField").setText("   ")
     asked.findChild(QPushButton, "okButton").click()
     assert asked.isVisible()
@@ -296,12 +296,12 @@ def test_a_date_typed_wrong_stops_the_export_until_corrected(qtbot, dialog, out)
 
     button = dialog.findChild(QPushButton, "exportButton")
     assert button.isEnabled()
-    edit = dialog.end_field.edit
+    edit = dialog.filters_box.end_field.edit
     edit.setFocus()
     type_text(qtbot, edit, "31132026")
     edit.editingFinished.emit()
     settle(qtbot, dialog)
-    assert dialog.end_field.date_problem()
+    assert dialog.filters_box.end_field.date_problem()
     assert not button.isEnabled()
     assert "n'existe pas" in dialog.findChild(QLabel, "exportRowCountLabel").text()
     dialog.export_to(out / "c1.xlsx")
@@ -351,6 +351,6 @@ def test_the_dialog_opens_on_the_choices_of_the_last_export(qtbot, main_window, 
     assert not again.findChild(QCheckBox, "exportClientCheck").isChecked()
     assert again.findChild(QCheckBox, "exportAbandonedCheck").isChecked()
     assert again.findChild(QComboBox, "exportFormatCombo").currentData() == Format.CSV
-    assert again.filters().statuses == frozenset({"abandoned"})
+    assert again.filters_box.filters().statuses == frozenset({"abandoned"})
     again.close()
     again.wait()

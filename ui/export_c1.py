@@ -1,7 +1,8 @@
 """«Exporter C1» (Fichier menu): the office manager's control report. Filters, a model of
 columns (saved under a name for the office), a format; a preview of the first rows and the
 row count, refreshed as the filters change; then the export, off the GUI thread, with a
-progress bar and «Annuler», and «Ouvrir» / «Afficher dans le dossier» once written."""
+progress bar and «Annuler», and «Ouvrir» / «Afficher dans le dossier» once written. The
+filters' box is in `ui.export_c1_filters`, the columns' in `ui.export_c1_columns`."""
 
 from __future__ import annotations
 
@@ -22,21 +23,14 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMenu,
     QProgressBar,
     QPushButton,
-    QRadioButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -44,38 +38,21 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from app.errors import Cancelled, DomainError
-from app.exports.c1 import (
-    BY_KEY,
-    COLUMNS,
-    DEFAULT_MODEL,
-    C1Filters,
-    Completeness,
-    DateField,
-    ExportModel,
-    Kind,
-)
+from app.exports.c1 import BY_KEY, DEFAULT_MODEL, Kind
 from app.exports.c1_files import Format, format_of
 from ui.common import (
     ErrorLabel,
     RememberedGeometry,
     TableModel,
-    confirm,
     plain,
     plain_tooltip,
     primary,
     set_role,
 )
-from ui.export_c1_parts import (
-    SaveModelDialog,
-    count_text,
-    field_label,
-    fit_preview_columns,
-    thousands,
-    tool_button,
-    usual_periods,
-)
+from ui.export_c1_columns import C1ColumnsBox
+from ui.export_c1_filters import C1FiltersBox
+from ui.export_c1_parts import count_text, fit_preview_columns, thousands
 from ui.operations import attempt, mark_invalid, show_failure
-from ui.widgets import DateField as DateEdit
 from ui.workers import Background
 
 if TYPE_CHECKING:
@@ -89,16 +66,6 @@ _FILE_FILTERS = {
     Format.CSV: "CSV pour Excel (*.csv)",
     Format.PDF: "Synthèse PDF (*.pdf)",
 }
-_STATUSES = (
-    ("prospect", "Prospect", "exportProspectCheck"),
-    ("client", "Client", "exportClientCheck"),
-    ("abandoned", "Abandonné", "exportAbandonedCheck"),
-)
-_COMPLETENESS = (
-    (Completeness.ALL, "exportAllRadio"),
-    (Completeness.YES, "exportCompleteRadio"),
-    (Completeness.NO, "exportIncompleteRadio"),
-)
 _SUCCESS = "color: #1a7f37; font-weight: 600;"
 # --- the dialog ----------------------------------------------------------------------------
 
@@ -119,11 +86,9 @@ class ExportC1Dialog(QDialog):
         self._generation = 0
         self._cancel = threading.Event()
         self._done_total = (0, 0)
-        self._models: dict[str, ExportModel] = {}
         self._count: int | None = None
         self.exporting = False
         self.exported: ExportResult | None = None
-        self.model_dialog: SaveModelDialog | None = None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -144,9 +109,11 @@ class ExportC1Dialog(QDialog):
             app.aboutToQuit.connect(self._closing.set)
 
         outer = QVBoxLayout(self)
-        outer.addWidget(self._filters_box())
+        self.filters_box = C1FiltersBox(self)
+        outer.addWidget(self.filters_box)
         middle = QHBoxLayout()
-        middle.addWidget(self._columns_box())
+        self.columns_box = C1ColumnsBox(self)
+        middle.addWidget(self.columns_box)
         middle.addWidget(self._preview_box(), 1)
         outer.addLayout(middle, 1)
         outer.addLayout(self._state_row())
@@ -159,133 +126,6 @@ class ExportC1Dialog(QDialog):
         self.refresh_preview()
 
     # --- building ---
-
-    def _filters_box(self) -> QGroupBox:
-        box = QGroupBox("Dossiers à exporter")
-        box.setObjectName("exportFiltersBox")
-        grid = QGridLayout(box)
-        grid.setHorizontalSpacing(10)
-        grid.setColumnStretch(4, 1)
-
-        self.date_field_combo = QComboBox()
-        self.date_field_combo.setObjectName("exportDateFieldCombo")
-        self.date_field_combo.setAccessibleName("Date à laquelle s'applique la période")
-        for field in DateField:
-            self.date_field_combo.addItem(field.label, field.value)
-        self.start_field = DateEdit("exportFromDate", "Début de la période")
-        self.end_field = DateEdit("exportToDate", "Fin de la période")
-        self.period_button = QPushButton("Périodes usuelles")
-        self.period_button.setObjectName("exportPeriodButton")
-        self.period_button.setToolTip("Ce mois-ci, le mois dernier, ce trimestre, cette année…")
-        self.period_menu = QMenu(self.period_button)
-        for label, start, end in usual_periods(dt.date.today()):
-            action = self.period_menu.addAction(label)
-            action.triggered.connect(lambda _c=False, s=start, e=end: self.set_period(s, e))
-        self.period_button.setMenu(self.period_menu)
-        period = QHBoxLayout()
-        period.setSpacing(6)
-        line = self.date_field_combo.sizeHint().height()  # a date's error shows under it
-        for widget in (
-            self.date_field_combo,
-            QLabel("du"),
-            self.start_field,
-            QLabel("au"),
-            self.end_field,
-            self.period_button,
-        ):
-            if isinstance(widget, QLabel):
-                widget.setFixedHeight(line)
-            period.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
-        period.addStretch(1)
-        grid.addWidget(field_label("Période"), 0, 0)
-        grid.addLayout(period, 0, 1, 1, 4)
-
-        self.broker_combo = QComboBox()
-        self.broker_combo.setObjectName("exportBrokerCombo")
-        self.broker_combo.setAccessibleName("Courtier")
-        self.step_combo = QComboBox()
-        self.step_combo.setObjectName("exportStepCombo")
-        self.step_combo.setAccessibleName("Étape")
-        grid.addWidget(field_label("Courtier"), 1, 0)
-        grid.addWidget(self.broker_combo, 1, 1)
-        grid.addWidget(field_label("Étape"), 1, 2)
-        grid.addWidget(self.step_combo, 1, 3)
-
-        statuses = QHBoxLayout()
-        statuses.setSpacing(14)
-        self.status_checks: dict[str, QCheckBox] = {}
-        for value, label, name in _STATUSES:
-            check = QCheckBox(label)
-            check.setObjectName(name)
-            check.setChecked(True)
-            self.status_checks[value] = check
-            statuses.addWidget(check)
-        statuses.addStretch(1)
-        complete = QHBoxLayout()
-        complete.setSpacing(14)
-        self.completeness_group = QButtonGroup(self)
-        self.completeness_radios: dict[Completeness, QRadioButton] = {}
-        for value, name in _COMPLETENESS:
-            radio = QRadioButton(value.label)
-            radio.setObjectName(name)
-            radio.setChecked(value is Completeness.ALL)
-            self.completeness_group.addButton(radio)
-            self.completeness_radios[value] = radio
-            complete.addWidget(radio)
-        complete.addStretch(1)
-        grid.addWidget(field_label("Statut"), 2, 0)
-        grid.addLayout(statuses, 2, 1)
-        grid.addWidget(field_label("Dossier complet"), 2, 2)
-        grid.addLayout(complete, 2, 3)
-        return box
-
-    def _columns_box(self) -> QGroupBox:
-        box = QGroupBox("Colonnes")
-        box.setObjectName("exportColumnsBox")
-        box.setFixedWidth(350)
-        layout = QVBoxLayout(box)
-        row = QHBoxLayout()
-        row.addWidget(field_label("Modèle"))
-        self.model_combo = QComboBox()
-        self.model_combo.setObjectName("exportModelCombo")
-        self.model_combo.setAccessibleName("Modèle d'export")
-        row.addWidget(self.model_combo, 1)
-        layout.addLayout(row)
-        self.save_model_button = QPushButton("Enregistrer comme modèle…")
-        self.save_model_button.setObjectName("saveExportModelButton")
-        self.save_model_button.setToolTip(
-            "Garder les colonnes cochées, dans leur ordre, sous un nom : le modèle sera "
-            "proposé à tout le cabinet"
-        )
-        self.delete_model_button = QPushButton("Supprimer")
-        self.delete_model_button.setObjectName("deleteExportModelButton")
-        self.delete_model_button.setAccessibleName("Supprimer le modèle")
-        self.delete_model_button.setToolTip("Supprimer le modèle choisi (pour tout le cabinet)")
-        row.addWidget(self.delete_model_button)
-        layout.addWidget(self.save_model_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.columns_list = QListWidget()
-        self.columns_list.setObjectName("exportColumnsList")
-        self.columns_list.setAccessibleName("Colonnes de l'export")
-        self.columns_list.setToolTip(
-            "Cochez les colonnes à exporter ; glissez-les (ou ▲ ▼) pour changer leur ordre"
-        )
-        self.columns_list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.columns_list.setDefaultDropAction(Qt.DropAction.MoveAction)
-        layout.addWidget(self.columns_list, 1)
-        order = QHBoxLayout()
-        self.up_button = tool_button("exportColumnUpButton", "▲", "Monter la colonne choisie")
-        self.down_button = tool_button(
-            "exportColumnDownButton", "▼", "Descendre la colonne choisie"
-        )
-        self.up_button.clicked.connect(lambda _c=False: self.move_column(-1))
-        self.down_button.clicked.connect(lambda _c=False: self.move_column(1))
-        order.addWidget(self.up_button)
-        order.addWidget(self.down_button)
-        self.columns_hint = plain(set_role(QLabel(), "hint"))
-        self.columns_hint.setObjectName("exportColumnsHint")
-        order.addWidget(self.columns_hint, 1)
-        layout.addLayout(order)
-        return box
 
     def _preview_box(self) -> QGroupBox:
         box = QGroupBox("Aperçu")
@@ -378,195 +218,24 @@ class ExportC1Dialog(QDialog):
         return row
 
     def _fill_choices(self) -> None:
-        self.broker_combo.addItem("Tous les courtiers", None)
-        self.step_combo.addItem("Toutes les étapes", None)
+        self.filters_box.broker_combo.addItem("Tous les courtiers", None)
+        self.filters_box.step_combo.addItem("Toutes les étapes", None)
         brokers = attempt(self.service.brokers)
         for broker_id, name in brokers.value or []:
-            self.broker_combo.addItem(name, broker_id)
+            self.filters_box.broker_combo.addItem(name, broker_id)
         steps = attempt(self.service.steps)
         for step_id, name in steps.value or []:
-            self.step_combo.addItem(name, step_id)
-        self._load_models(DEFAULT_MODEL)
+            self.filters_box.step_combo.addItem(name, step_id)
+        self.columns_box.load_models(DEFAULT_MODEL)
         problem = brokers.problem or steps.problem
         if problem is not None:
             self.error.show_message(problem.message)
         self._format_changed()
 
     def _connect(self) -> None:
-        for field in (self.start_field, self.end_field):
-            field.edited.connect(lambda _v: self.schedule_preview())
-            # A date typed wrong is no edit: the preview still learns it stands refused.
-            field.edit.editingFinished.connect(self.schedule_preview)
-        for combo in (self.date_field_combo, self.broker_combo, self.step_combo):
-            combo.currentIndexChanged.connect(lambda _i: self.schedule_preview())
-        for check in self.status_checks.values():
-            check.toggled.connect(lambda _on: self.schedule_preview())
-        self.completeness_group.buttonToggled.connect(
-            lambda _b, on: self.schedule_preview() if on else None
-        )
-        self.model_combo.currentIndexChanged.connect(lambda _i: self._model_chosen())
-        self.columns_list.itemChanged.connect(lambda _item: self._columns_changed())
-        self.columns_list.model().rowsMoved.connect(lambda *_a: self._columns_changed())
-        self.columns_list.currentRowChanged.connect(lambda _r: self._order_buttons())
-        self.save_model_button.clicked.connect(lambda _c=False: self.ask_model_name())
-        self.delete_model_button.clicked.connect(lambda _c=False: self.ask_delete_model())
+        self.filters_box.follow_choices()
+        self.columns_box.follow_choices()
         self.format_combo.currentIndexChanged.connect(lambda _i: self._format_changed())
-
-    # --- what is asked ---
-
-    def filters(self) -> C1Filters:
-        complete = next(v for v, radio in self.completeness_radios.items() if radio.isChecked())
-        statuses = frozenset(v for v, check in self.status_checks.items() if check.isChecked())
-        broker = self.broker_combo.currentData()
-        return C1Filters(
-            start=self.start_field.value(),
-            end=self.end_field.value(),
-            date_field=DateField(self.date_field_combo.currentData()),
-            broker_ids=frozenset() if broker is None else frozenset({broker}),
-            statuses=frozenset() if len(statuses) == len(_STATUSES) else statuses,
-            step_id=self.step_combo.currentData(),
-            completeness=complete,
-        )
-
-    def columns(self) -> list[str]:
-        """The keys of the columns checked, in the list's order."""
-        found = []
-        for row in range(self.columns_list.count()):
-            item = self.columns_list.item(row)
-            if item.checkState() == Qt.CheckState.Checked:
-                found.append(item.data(Qt.ItemDataRole.UserRole))
-        return found
-
-    def chosen_model(self) -> ExportModel:
-        """The model chosen, or its columns as changed here (for this export only)."""
-        model = self._models.get(self.model_combo.currentData() or DEFAULT_MODEL)
-        columns = tuple(self.columns())
-        if model is not None and model.columns == columns:
-            return model
-        base = model.name if model is not None else DEFAULT_MODEL
-        return ExportModel(f"{base} (modifié)", columns)
-
-    def set_period(self, start: dt.date | None, end: dt.date | None) -> None:
-        self.start_field.set_value(start)
-        self.end_field.set_value(end)
-        self.schedule_preview()
-
-    # --- the models ---
-
-    def _load_models(self, select: str) -> None:
-        outcome = attempt(self.service.models)
-        models = outcome.value or []
-        self._models = {model.name: model for model in models}
-        self.model_combo.blockSignals(True)
-        self.model_combo.clear()
-        for model in models:
-            self.model_combo.addItem(model.name, model.name)
-            if model.name == DEFAULT_MODEL:
-                self.model_combo.setItemData(
-                    self.model_combo.count() - 1,
-                    "Toutes les colonnes, dans l'ordre de Dossia",
-                    Qt.ItemDataRole.ToolTipRole,
-                )
-        index = self.model_combo.findData(select)
-        self.model_combo.setCurrentIndex(max(index, 0))
-        self.model_combo.blockSignals(False)
-        if outcome.problem is not None:
-            self.error.show_message(outcome.problem.message)
-        self._model_chosen()
-
-    def _model_chosen(self) -> None:
-        name = self.model_combo.currentData() or DEFAULT_MODEL
-        model = self._models.get(name)
-        chosen = list(model.columns) if model is not None else [c.key for c in COLUMNS]
-        self.columns_list.blockSignals(True)
-        self.columns_list.clear()
-        for key in chosen + [c.key for c in COLUMNS if c.key not in chosen]:
-            item = QListWidgetItem(BY_KEY[key].header)
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setFlags(
-                Qt.ItemFlag.ItemIsEnabled
-                | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemIsUserCheckable
-                | Qt.ItemFlag.ItemIsDragEnabled
-            )
-            item.setCheckState(Qt.CheckState.Checked if key in chosen else Qt.CheckState.Unchecked)
-            self.columns_list.addItem(item)
-        self.columns_list.blockSignals(False)
-        self.delete_model_button.setEnabled(name != DEFAULT_MODEL)
-        self._columns_changed()
-
-    def _columns_changed(self) -> None:
-        columns = self.columns()
-        model = self._models.get(self.model_combo.currentData() or DEFAULT_MODEL)
-        total = self.columns_list.count()
-        if not columns:
-            self.columns_hint.setText("Aucune colonne cochée")
-        elif model is not None and tuple(columns) != model.columns:
-            self.columns_hint.setText(f"{len(columns)} sur {total} — modifié")
-            self.columns_hint.setToolTip(
-                "Ces colonnes valent pour cet export ; « Enregistrer comme modèle… » pour "
-                "les garder"
-            )
-        else:
-            self.columns_hint.setText(f"{len(columns)} colonnes sur {total}")
-            self.columns_hint.setToolTip("")
-        self._order_buttons()
-        self.schedule_preview()
-
-    def _order_buttons(self) -> None:
-        row = self.columns_list.currentRow()
-        self.up_button.setEnabled(row > 0)
-        self.down_button.setEnabled(0 <= row < self.columns_list.count() - 1)
-
-    def move_column(self, step: int) -> None:
-        row = self.columns_list.currentRow()
-        target = row + step
-        if row < 0 or not 0 <= target < self.columns_list.count():
-            return
-        self.columns_list.blockSignals(True)
-        item = self.columns_list.takeItem(row)
-        self.columns_list.insertItem(target, item)
-        self.columns_list.setCurrentRow(target)
-        self.columns_list.blockSignals(False)
-        self._columns_changed()
-
-    def ask_model_name(self) -> SaveModelDialog:
-        name = self.model_combo.currentData() or ""
-        dialog = SaveModelDialog(
-            self, self.service, self.columns(), "" if name == DEFAULT_MODEL else name
-        )
-        dialog.accepted.connect(lambda: self._model_saved(dialog.result_value))
-        self.model_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _model_saved(self, model: ExportModel) -> None:
-        self._load_models(model.name)
-        self.state_label.setStyleSheet("")
-        self._say(f"Modèle « {model.name} » enregistré pour le cabinet.")
-
-    def ask_delete_model(self):
-        name = self.model_combo.currentData()
-        if not name or name == DEFAULT_MODEL:
-            return None
-        return confirm(
-            self,
-            "deleteExportModelDialog",
-            "Supprimer le modèle",
-            f"Supprimer le modèle d'export « {name} » ?",
-            "Supprimer",
-            lambda: self.delete_model(name),
-            "Il ne sera plus proposé à personne au cabinet. Les fichiers déjà exportés ne "
-            "changent pas.",
-        )
-
-    def delete_model(self, name: str) -> None:
-        outcome = attempt(lambda: self.service.delete_model(name))
-        if outcome.problem is not None:
-            self.error.show_message(outcome.problem.message)
-            return
-        self._load_models(DEFAULT_MODEL)
-        self._say(f"Modèle « {name} » supprimé.")
 
     # --- the preview ---
 
@@ -580,13 +249,13 @@ class ExportC1Dialog(QDialog):
 
     def _problem(self) -> str:
         """What keeps the export from being asked: a date typed wrong, no status, no column."""
-        for field in (self.start_field, self.end_field):
+        for field in (self.filters_box.start_field, self.filters_box.end_field):
             problem = field.date_problem()
             if problem:
                 return problem
-        if not self.columns():
+        if not self.columns_box.columns():
             return "Cochez au moins une colonne"
-        if not any(check.isChecked() for check in self.status_checks.values()):
+        if not any(check.isChecked() for check in self.filters_box.status_checks.values()):
             return "Cochez au moins un statut"
         return ""
 
@@ -600,13 +269,13 @@ class ExportC1Dialog(QDialog):
         self._debounce.stop()
         self._generation += 1
         generation = self._generation
-        mark_invalid(self.end_field.edit, False)
+        mark_invalid(self.filters_box.end_field.edit, False)
         why = self._problem()
         if why:
             self._show_preview(None, why)
             self._update_export_button()
             return
-        filters, model = self.filters(), self.chosen_model()
+        filters, model = self.filters_box.filters(), self.columns_box.chosen_model()
         self.preview_hint.setText("Calcul de l'aperçu…")
         service = self.service
         self._figures_done = (0, 0)
@@ -644,7 +313,7 @@ class ExportC1Dialog(QDialog):
         if not isinstance(error, DomainError):
             raise error
         if error.field == "end":
-            mark_invalid(self.end_field.edit, True)
+            mark_invalid(self.filters_box.end_field.edit, True)
         self._show_preview(None, "")
         self.error.show_message(error.message)
 
@@ -656,7 +325,7 @@ class ExportC1Dialog(QDialog):
             self.preview_hint.setText("")
         else:
             self._count = preview.count
-            keys = list(self.chosen_model().columns)
+            keys = list(self.columns_box.chosen_model().columns)
             right = frozenset(i for i, key in enumerate(keys) if BY_KEY[key].kind in _RIGHT_ALIGNED)
             self.preview_model.set_table(preview.headers, list(preview.rows), right)
             fit_preview_columns(self.preview_table)
@@ -729,7 +398,11 @@ class ExportC1Dialog(QDialog):
             return
         if not format_of(target):
             target = target.with_name(f"{target.name}.{self.format_combo.currentData()}")
-        filters, model, service = self.filters(), self.chosen_model(), self.service
+        filters, model, service = (
+            self.filters_box.filters(),
+            self.columns_box.chosen_model(),
+            self.service,
+        )
         self.error.clear_message()
         self._cancel.clear()
         self._done_total = (0, self._count or 0)
@@ -790,9 +463,9 @@ class ExportC1Dialog(QDialog):
         user = self.workspace.user.id
         chosen = self.workspace.machine.choices(user, "export_c1")
         for combo, key in (
-            (self.date_field_combo, "date_field"),
-            (self.broker_combo, "broker"),
-            (self.step_combo, "step"),
+            (self.filters_box.date_field_combo, "date_field"),
+            (self.filters_box.broker_combo, "broker"),
+            (self.filters_box.step_combo, "step"),
             (self.format_combo, "format"),
         ):
             if key in chosen:
@@ -802,26 +475,30 @@ class ExportC1Dialog(QDialog):
                 if index >= 0:
                     combo.setCurrentIndex(index)
         if "model" in chosen:
-            index = self.model_combo.findText(chosen["model"])
+            index = self.columns_box.model_combo.findText(chosen["model"])
             if index >= 0:
-                self.model_combo.setCurrentIndex(index)
+                self.columns_box.model_combo.setCurrentIndex(index)
         if "statuses" in chosen:
             kept = set(chosen["statuses"].split(","))
-            for value, check in self.status_checks.items():
+            for value, check in self.filters_box.status_checks.items():
                 check.setChecked(value in kept)
         if "completeness" in chosen:
-            for value, radio in self.completeness_radios.items():
+            for value, radio in self.filters_box.completeness_radios.items():
                 radio.setChecked(value.value == chosen["completeness"])
 
     def _keep_choices(self) -> None:
-        statuses = [value for value, check in self.status_checks.items() if check.isChecked()]
-        complete = next(v for v, radio in self.completeness_radios.items() if radio.isChecked())
+        statuses = [
+            value for value, check in self.filters_box.status_checks.items() if check.isChecked()
+        ]
+        complete = next(
+            v for v, radio in self.filters_box.completeness_radios.items() if radio.isChecked()
+        )
         choices = {
-            "date_field": str(self.date_field_combo.currentData()),
-            "broker": str(self.broker_combo.currentData()),
-            "step": str(self.step_combo.currentData()),
+            "date_field": str(self.filters_box.date_field_combo.currentData()),
+            "broker": str(self.filters_box.broker_combo.currentData()),
+            "step": str(self.filters_box.step_combo.currentData()),
             "format": str(self.format_combo.currentData()),
-            "model": self.model_combo.currentText(),
+            "model": self.columns_box.model_combo.currentText(),
             "statuses": ",".join(statuses),
             "completeness": complete.value,
         }
@@ -841,7 +518,7 @@ class ExportC1Dialog(QDialog):
             else f"{thousands(result.rows)} dossiers exportés"
         )
         self.state_label.setStyleSheet(_SUCCESS)
-        self._say(f"✓ {rows} : {result.target.name}")
+        self.say(f"✓ {rows} : {result.target.name}")
         self.state_label.setToolTip(plain_tooltip(str(result.target)))
         self.open_button.show()
         self.folder_button.show()
@@ -853,11 +530,12 @@ class ExportC1Dialog(QDialog):
         self._set_exporting(False)
         if isinstance(error, Cancelled):
             self.state_label.setStyleSheet("")
-            self._say("Export annulé : aucun fichier n'a été écrit.")
+            self.say("Export annulé : aucun fichier n'a été écrit.")
             return
         show_failure(error, self.error, "L'export n'a pas pu être écrit")
 
-    def _say(self, text: str) -> None:
+    def say(self, text: str) -> None:
+        """What became of the export (or of a model), on the state line."""
         self.state_label.setText(text)
         self.state_label.setToolTip("")
         self.state_label.show()

@@ -1,6 +1,7 @@
 """«Facturation» (Outils menu, and the «feuille» of a dossier's Général tab): the office's
 invoices with their filters and totals, and «À facturer» — the dossiers whose offer is signed
-and that still lack an invoice they should have."""
+and that still lack an invoice they should have. The lists' table and status colours are in
+`ui.invoicing_lists`, «Relevé de ristournes…»'s dialog in `ui.rebate_statement`."""
 
 from __future__ import annotations
 
@@ -8,35 +9,32 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
-from PySide6.QtGui import QColor, QDesktopServices
+from PySide6.QtCore import QEvent, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
 
-from app.errors import DomainError
 from app.invoicing.invoices import paper_title
 from app.invoicing.office_invoicing import STATUSES, InvoiceFilter
 from app.text import format_amount, format_date
 from models.enums import DocumentFolder, InvoiceKind
 from ui.backup_ui import ProgressRun
-from ui.columns import ColumnFitter
-from ui.common import ErrorLabel, FormDialog, RememberedGeometry, TableModel, plain, set_role
+from ui.common import ErrorLabel, RememberedGeometry, TableModel, plain, set_role
 from ui.invoices_tab import PaymentDialog
+from ui.invoicing_lists import StatusColouredModel, invoicing_table
 from ui.operations import attempt, show_failure
+from ui.rebate_statement import StatementDialog
 from ui.widgets import DateField
 from ui.workers import Background
 
@@ -44,99 +42,11 @@ if TYPE_CHECKING:
     from app.workspace import Workspace
 
 _AMOUNTS = frozenset({5, 6, 7})
-_STATUS_COLOURS = {
-    "En retard": "#b42318",
-    "Payée": "#1a7f37",
-    "Annulée": "#7b8794",
-    "À rembourser": "#b54708",
-}
-
-
-class _ColouredModel(TableModel):
-    """The table, the status column coloured (late in red, paid in green)."""
-
-    def __init__(self, headers: tuple[str, ...], right: frozenset[int], status_column: int):
-        super().__init__(headers, right)
-        self._status_column = status_column
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == self._status_column:
-            colour = _STATUS_COLOURS.get(super().data(index, Qt.ItemDataRole.DisplayRole))
-            return QColor(colour) if colour else None
-        return super().data(index, role)
 
 
 def _figure(label: str, cents: int) -> str:
     """«reste dû 52 832,50 €», never cut between its words when the line wraps."""
     return f"{label} {format_amount(cents)}".replace(" ", "\u00a0")
-
-
-def _table(name: str, model: TableModel, stretch: int) -> QTableView:
-    """A list of the window: its columns fitted to their content, column `stretch` (whom
-    the piece is for) taking the width left."""
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.horizontalHeader().setResizeContentsPrecision(60)  # the first rows, not 1,000
-    ColumnFitter(table, stretch)
-    return table
-
-
-class StatementDialog(FormDialog):
-    """«Relevé de ristournes»: an apporteur and a period."""
-
-    def __init__(self, parent: QWidget, workspace: Workspace, start: dt.date, end: dt.date):
-        super().__init__(parent, "Relevé de ristournes", "rebateStatementDialog", "Imprimer")
-        self._workspace = workspace
-        form = QFormLayout()
-        self.referrer_combo = QComboBox()
-        self.referrer_combo.setObjectName("statementReferrerCombo")
-        outcome = attempt(workspace.office_invoicing.referrers)
-        for referrer_id, name in outcome.value or []:
-            self.referrer_combo.addItem(name, referrer_id)
-        problem = outcome.problem.message if outcome.problem is not None else ""
-        self.start_field = DateField("statementFromDate", "Du", optional=False)
-        self.start_field.set_value(start)
-        self.end_field = DateField("statementToDate", "Au", optional=False)
-        self.end_field.set_value(end)
-        form.addRow("Apporteur d'affaires :", self.referrer_combo)
-        form.addRow("Du :", self.start_field)
-        form.addRow("Au :", self.end_field)
-        self.form.addLayout(form)
-        self.form.addWidget(
-            set_role(
-                QLabel(
-                    "Les ristournes émises au nom de l'apporteur sur la période, avec le dossier "
-                    "et le client de chacune, ce qui lui a été versé et ce qui reste à verser."
-                ),
-                "hint",
-            )
-        )
-        self.fields = {
-            "referrer": self.referrer_combo,
-            "start": self.start_field,
-            "end": self.end_field,
-        }
-        self.setMinimumWidth(460)
-        if not self.referrer_combo.count():
-            self.error.show_message(problem or "Aucune ristourne n'a encore été émise.")
-            self.ok_button.setEnabled(False)
-
-    def submit(self) -> tuple[int, str, dt.date, dt.date]:
-        referrer_id = self.referrer_combo.currentData()
-        if referrer_id is None:
-            raise DomainError("Choisissez un apporteur d'affaires.", "referrer")
-        start, end = self.start_field.value(), self.end_field.value()
-        if start is None or end is None:
-            raise DomainError("Indiquez la période.", "start" if start is None else "end")
-        self._workspace.office_invoicing.rebate_statement(referrer_id, start, end)  # checks
-        return referrer_id, self.referrer_combo.currentText(), start, end
 
 
 class InvoicingWindow(QMainWindow):
@@ -214,7 +124,7 @@ class InvoicingWindow(QMainWindow):
         self.dossier_label = set_role(plain(QLabel()), "hint")
         self.dossier_label.setObjectName("invoicesDossierFilter")
         layout.addWidget(self.dossier_label)
-        self.model = _ColouredModel(
+        self.model = StatusColouredModel(
             (
                 "N°",
                 "Dossier",
@@ -230,7 +140,7 @@ class InvoicingWindow(QMainWindow):
             _AMOUNTS,
             9,
         )
-        self.table = _table("invoicesTable", self.model, 3)
+        self.table = invoicing_table("invoicesTable", self.model, 3)
         self.table.doubleClicked.connect(lambda index: self._open(self.model.item_at(index.row())))
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._chosen_changed())
         layout.addWidget(self.table, 1)
@@ -529,12 +439,12 @@ class InvoicingWindow(QMainWindow):
                 "hint",
             )
         )
-        self.reminders_model = _ColouredModel(
+        self.reminders_model = StatusColouredModel(
             ("N°", "Dossier", "Destinataire", "Échéance", "Retard", "Reste dû", "État"),
             frozenset({4, 5}),
             6,
         )
-        self.reminders = _table("remindersList", self.reminders_model, 2)
+        self.reminders = invoicing_table("remindersList", self.reminders_model, 2)
         layout.addWidget(self.reminders, 1)
         row = QHBoxLayout()
         self.reminders_count = plain(QLabel())
@@ -629,7 +539,7 @@ class InvoicingWindow(QMainWindow):
         self.to_invoice_model = TableModel(
             ("Dossier", "Porteur de projet", "Courtier", "Offre signée le", "À facturer")
         )
-        self.to_invoice = _table("toInvoiceList", self.to_invoice_model, 1)
+        self.to_invoice = invoicing_table("toInvoiceList", self.to_invoice_model, 1)
         self.to_invoice.doubleClicked.connect(
             lambda index: self._open_to_invoice(self.to_invoice_model.item_at(index.row()))
         )

@@ -1,20 +1,18 @@
 """The dossier's «Simulations» tab: its financing plans, and the editor of one — loan lines
 with each borrower's insurance, fees, smoothing — with the results computed as one types:
 monthly payment, cost, TAEG and TAEA, each line against the usury rate, the schedule by
-year. Every change is saved at once (as every other field of the dossier)."""
+year. Every change is saved at once (as every other field of the dossier). Its loans are
+edited through `ui.loan_lines`; its PDF and its table leave through `ui.simulation_exports`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,12 +27,7 @@ from PySide6.QtWidgets import (
 from app.errors import DomainError
 from app.simulation import verdicts
 from app.simulation.finance import PlanResult, compute
-from app.simulation.plans import (
-    AnotherValidated,
-    LineData,
-    PlanData,
-)
-from app.simulation.schedule_export import write_csv, write_xlsx
+from app.simulation.plans import AnotherValidated, PlanData
 from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, parse_amount
 from models.enums import (
@@ -42,13 +35,13 @@ from models.enums import (
     RentalMethod,
     SimulationStatus,
 )
-from ui.backup_ui import ProgressRun
 from ui.common import ErrorLabel, TableModel, WrappedLabel, confirm, plain, set_role
-from ui.operations import attempt, show_failure, show_refusal
+from ui.loan_lines import LoanLines
+from ui.operations import attempt, show_refusal
 from ui.simulation_chart import PlanChart, schedule_tabs
+from ui.simulation_exports import SimulationExports
 from ui.simulation_widgets import (
     CompareDialog,
-    LineDialog,
     combo,
     line_edit,
     line_row,
@@ -57,7 +50,6 @@ from ui.simulation_widgets import (
     year_model,
     year_rows,
 )
-from ui.workers import Background
 
 if TYPE_CHECKING:  # the services import SQLAlchemy
     from app.simulation.simulation_service import SimulationService, SimulationsInfo
@@ -76,7 +68,8 @@ class SimulationsTab(QWidget):
         self.rates: tuple = ()  # the office's usury rates
         self.banks: dict[int, str] = {}  # the office's banks, by id
         self.household = None  # the household's budget before the project
-        self._background: Background | None = None  # the PDF, on first use
+        self.loan_lines = LoanLines(self)
+        self.exports = SimulationExports(self)
         layout = QHBoxLayout(self)
         splitter = QSplitter()
         layout.addWidget(splitter)
@@ -144,14 +137,14 @@ class SimulationsTab(QWidget):
             frozenset({2, 7}),
         )
         self.lines_view = plan_table("loanLinesTable", self.lines_model)
-        self.lines_view.doubleClicked.connect(lambda _i: self.edit_line())
+        self.lines_view.doubleClicked.connect(lambda _i: self.loan_lines.edit_line())
         self.lines_view.setMinimumHeight(120)
         lines_layout.addWidget(self.lines_view)
         buttons = QHBoxLayout()
         for name, text, slot in (
-            ("addLoanLineButton", "Ajouter un prêt", self.add_line),
-            ("editLoanLineButton", "Modifier", self.edit_line),
-            ("removeLoanLineButton", "Retirer", self.remove_line),
+            ("addLoanLineButton", "Ajouter un prêt", self.loan_lines.add_line),
+            ("editLoanLineButton", "Modifier", self.loan_lines.edit_line),
+            ("removeLoanLineButton", "Retirer", self.loan_lines.remove_line),
         ):
             button = QPushButton(text)
             button.setObjectName(name)
@@ -244,11 +237,11 @@ class SimulationsTab(QWidget):
             "La synthèse de financement pour le client ou la banque : enregistrée dans les "
             "documents du dossier et ouverte"
         )
-        self.pdf_button.clicked.connect(self.make_pdf)
+        self.pdf_button.clicked.connect(self.exports.make_pdf)
         export_row.addWidget(self.pdf_button)
         self.export_button = QPushButton("Exporter le tableau (Excel, CSV)…")
         self.export_button.setObjectName("exportScheduleButton")
-        self.export_button.clicked.connect(self._choose_export)
+        self.export_button.clicked.connect(self.exports.choose_export)
         export_row.addWidget(self.export_button)
         schedule_layout.addLayout(export_row)
         layout.addWidget(schedule, 1)
@@ -473,7 +466,8 @@ class SimulationsTab(QWidget):
             lambda: self._run(lambda s, info: s.delete(current, info.version)),
         )
 
-    def _save_plan(self, plan: PlanData) -> bool:
+    def save_plan(self, plan: PlanData) -> bool:
+        """`plan` saved as the simulation shown; True once saved (the editor follows)."""
         current = self.current
         if current is None or self.read_only:
             return False
@@ -481,7 +475,7 @@ class SimulationsTab(QWidget):
 
     def _rename(self) -> None:
         if self.plan is not None and self.name_edit.text() != self.plan.name:
-            self._save_plan(replace(self.plan, name=self.name_edit.text()))
+            self.save_plan(replace(self.plan, name=self.name_edit.text()))
 
     def _set_status(self) -> None:
         current, info = self.current, self.info
@@ -540,140 +534,12 @@ class SimulationsTab(QWidget):
             show_refusal(error, self.error, self.fields)
             return
         if plan != self.plan:
-            self._save_plan(plan)
-
-    def _choose_export(self) -> None:
-        if self.plan is None:
-            return
-        name, _filter = QFileDialog.getSaveFileName(
-            self,
-            "Exporter le tableau d'amortissement",
-            f"{self.plan.name}.xlsx",
-            "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)",
-        )
-        if name:
-            self.export_schedule(Path(name))
-
-    def export_schedule(self, target: Path) -> bool:
-        """The plan's amortization table into `target` (.csv for French Excel, else a
-        workbook). A few tens of milliseconds for 30 years: done at once."""
-        plan = self.plan
-        if plan is None:
-            return False
-        outcome = attempt(lambda: compute(plan.plan()))
-        if outcome.value is None:
-            return False
-        result = outcome.value
-        try:
-            if target.suffix.lower() == ".csv":
-                write_csv(result, target)
-            else:
-                write_xlsx(result, target.with_suffix(".xlsx"), plan.name)
-        except OSError as error:
-            self.error.show_message(f"Le fichier n'a pas pu être écrit : {error.strerror}.")
-            return False
-        self.error.clear_message()
-        self.view.show_notice(f"Tableau d'amortissement exporté : {target}")
-        return True
-
-    def make_pdf(self, open_it: bool = True) -> ProgressRun | None:
-        """The «Synthèse de financement», made off the GUI thread, then saved into the
-        dossier's documents and opened with the system's viewer."""
-        current, plan = self.current, self.plan
-        if current is None or plan is None or self.view.detail is None:
-            return None
-        folder = self.view.workspace.exports_folder
-        name = f"Synthèse {self.view.detail.number} - {plan.name}.pdf".replace("/", "-")
-        target = folder / name
-        if self._background is None:
-            self._background = Background()
-        run = ProgressRun(self, "Synthèse de financement…", self._background)
-        service = self.service
-        run.start(
-            lambda progress: service.write_synthesis(
-                current, target, lambda: not progress(50, 100)
-            ),
-            lambda path: self._pdf_made(path, plan.name, open_it),
-            self._pdf_failed,
-        )
-        return run
-
-    def _pdf_made(self, path: Path, name: str, open_it: bool) -> None:
-        saved = self.view.keep_document(path, f"Synthèse de financement — {name}")
-        if saved:
-            self.view.show_notice(
-                "Synthèse enregistrée dans les documents du dossier "
-                "(«\u00a0Demandes de prêt et simulations\u00a0»)."
-            )
-        if open_it:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-    def _pdf_failed(self, error: BaseException) -> None:
-        show_failure(error, self.error, "La synthèse n'a pas pu être écrite")
+            self.save_plan(plan)
 
     def compare(self) -> CompareDialog | None:
         if self.info is None or len(self.info.simulations) < 2:
             return None
         dialog = CompareDialog(self, self.service, self.info, self.household)
-        dialog.open()
-        return dialog
-
-    def _borrowers(self) -> list[str]:
-        household = self.view.workspace.household.get(self.view.dossier_id)
-        return [
-            f"{b.first_name} {b.last_name}".strip() or f"Emprunteur {rank}"
-            for rank, b in enumerate(household.borrowers, start=1)
-        ]
-
-    def add_line(self) -> LineDialog | None:
-        if self.plan is None or self.read_only:
-            return None
-        return self._line_dialog(None, lambda plan, line: replace(plan, lines=(*plan.lines, line)))
-
-    def edit_line(self) -> LineDialog | None:
-        index = self.lines_view.currentIndex().row()
-        if self.plan is None or self.read_only or not 0 <= index < len(self.plan.lines):
-            return None
-
-        def changed(plan: PlanData, line: LineData) -> PlanData:
-            if index >= len(plan.lines):
-                raise DomainError("Cette ligne n'existe plus : la simulation a été modifiée.")
-            lines = list(plan.lines)
-            lines[index] = line
-            return replace(plan, lines=tuple(lines))
-
-        return self._line_dialog(self.plan.lines[index], changed)
-
-    def remove_line(self) -> QMessageBox | None:
-        index = self.lines_view.currentIndex().row()
-        if self.plan is None or self.read_only or not 0 <= index < len(self.plan.lines):
-            return None
-        line = self.plan.lines[index]
-
-        def remove() -> None:
-            if self.plan is not None and index < len(self.plan.lines):
-                lines = [each for i, each in enumerate(self.plan.lines) if i != index]
-                self._save_plan(replace(self.plan, lines=tuple(lines)))
-
-        return confirm(
-            self,
-            "removeLoanLineDialog",
-            "Retirer le prêt",
-            f"Retirer le prêt {index + 1} ({line.kind.label.lower()}, "
-            f"{format_amount(line.amount_cents)}) de la simulation ?",
-            "Retirer",
-            remove,
-        )
-
-    def _line_dialog(self, line: LineData | None, plan_with) -> LineDialog:
-        def submit(new_line: LineData) -> bool:
-            # The plan as it is now (another window may have changed it meanwhile).
-            if self.plan is None or not self._save_plan(plan_with(self.plan, new_line)):
-                raise DomainError(self.error.text() or "La ligne n'a pas été enregistrée.")
-            return True
-
-        banks = self.view.workspace.office.active_banks()
-        dialog = LineDialog(self, self._borrowers(), line, submit, banks)
         dialog.open()
         return dialog
 
