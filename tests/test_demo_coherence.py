@@ -23,7 +23,7 @@ from app.demo import build_demo
 from app.dossier.household_service import HouseholdInfo
 from app.dossier.readmodels import DossierDetail
 from app.dossier.situation import ItemKind, SituationInfo
-from app.invoicing.invoice_service import DossierInvoices
+from app.invoicing.dossier_invoices import DossierInvoices
 from app.listing import ListQuery, ListRow, ListTab
 from app.paths import DataPaths
 from app.pipeline.pipeline_service import PipelineInfo

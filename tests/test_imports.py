@@ -183,13 +183,13 @@ DEFERRED_IMPORTS: dict[tuple[str, str], str] = {
     ),
     ("app/demo/samples.py", "reportlab.lib.pagesizes"): "reportlab: when a demo office is built",
     ("app/demo/samples.py", "reportlab.pdfgen.canvas"): "reportlab: when a demo office is built",
-    ("app/invoicing/invoice_service.py", "app.invoicing.invoice_pdf"): (
+    ("app/invoicing/printing.py", "app.invoicing.invoice_pdf"): (
         "reportlab (0.2 s): when an invoice is printed"
     ),
-    ("app/invoicing/invoice_service.py", "app.invoicing.facturx"): (
+    ("app/invoicing/printing.py", "app.invoicing.facturx"): (
         "factur-x (0.15 s): when an invoice to a bank is printed"
     ),
-    ("app/invoicing/invoice_service.py", "app.invoicing.reminder_pdf"): (
+    ("app/invoicing/printing.py", "app.invoicing.reminder_pdf"): (
         "reportlab (0.2 s): when a reminder is printed"
     ),
     ("app/invoicing/office_invoicing.py", "app.invoicing.statement_pdf"): (

@@ -49,7 +49,8 @@ from ui.workers import Background
 
 if TYPE_CHECKING:  # the services import SQLAlchemy
     from app.documents.checklist import ItemState
-    from app.documents.document_service import DocumentRow, DocumentService, DocumentsInfo
+    from app.documents.document_service import DocumentService
+    from app.documents.dossier_documents import DocumentRow, DocumentsInfo
     from ui.dossier_window import DossierView
 
 

@@ -40,7 +40,8 @@ from ui.widgets import DateField
 from ui.workers import Background
 
 if TYPE_CHECKING:  # the services import SQLAlchemy
-    from app.invoicing.invoice_service import DossierInvoices, InvoiceRow, InvoiceService
+    from app.invoicing.dossier_invoices import DossierInvoices, InvoiceRow
+    from app.invoicing.invoice_service import InvoiceService
     from ui.dossier_window import DossierView
 
 _ROLE = Qt.ItemDataRole.UserRole

@@ -1,7 +1,7 @@
 """A dossier's documents as use cases: list, attach (files copied into the store off the
 screen's thread, then one transaction), rename, move between folders, link to an item of
 «Pièces à fournir», delete; the checklist (ticked by hand or by a file); and the office's
-list of «Pièces à fournir» and size limit, in «Paramètres».
+list of «Pièces à fournir» and size limit, in «Paramètres» (`document_settings`).
 
 Rights and state are the dossier's: seeing it lets one open its files; changing it (one's
 own, or «Modifier tous les dossiers»; never an abandoned one) lets one attach, rename, move,
@@ -12,81 +12,40 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit
 from app.auth import CurrentUser
-from app.changes import Change
 from app.clock import now
-from app.documents import checklist
-from app.documents.checklist import (
-    SUBJECT,
-    BorrowerFacts,
-    ChecklistLetter,
-    DossierFacts,
-    Item,
-    ItemState,
-    Requirement,
+from app.documents.checklist import SUBJECT, ChecklistLetter, Item
+from app.documents.document_settings import DocumentSettings
+from app.documents.dossier_documents import (
+    CHANGED,
+    DocumentsInfo,
+    dossier_documents,
+    expected_items,
 )
 from app.documents.files import check_attachment, safe_filename, title_from
 from app.dossier import lifecycle
-from app.dossier.access import DossierCommands, read_only_for
+from app.dossier.access import DossierCommands
 from app.dossier.removal import discard_orphan_files
 from app.errors import DomainError, NotFound
 from app.files import atomic_path, private_folder
 from app.office.company import Company
-from app.office.permissions import write_as
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
 from app.text import format_date, person_name
 from app.validation import clean_text
 from models.dossier import Document, Dossier, RequirementTick
-from models.enums import AuditAction, DocumentFolder, RequirementRule, Right
-from models.office import RequiredDocument, Setting, User
+from models.enums import AuditAction, DocumentFolder
+from models.office import User
 
-CHANGED = "documents_changed"  # in a write session's info: the documents it changed
-SIZE_LIMIT_KEY = "documents.max_mb"
-DEFAULT_SIZE_LIMIT_MB = 50
-MAX_SIZE_LIMIT_MB = 500
 TITLE_LIMIT = 200
 
 
-@dataclass(frozen=True)
-class DocumentRow:
-    id: int
-    title: str
-    filename: str
-    folder: DocumentFolder
-    size_bytes: int
-    added_at: dt.datetime
-    added_by: str
-    requirement: tuple[int, int] | None  # the checklist item it answers: (requirement, rank)
-    answers: str  # that item, as text ("" if none)
-
-
-@dataclass(frozen=True)
-class DocumentsInfo:
-    """A dossier's «Documents» tab."""
-
-    dossier_id: int
-    number: str
-    version: int
-    read_only: bool
-    documents: tuple[DocumentRow, ...]
-    checklist: tuple[ItemState, ...]
-    changed_ids: tuple[int, ...] = ()  # the documents the command added or changed
-    changes: Change = field(default=Change.NONE, compare=False)
-
-    @property
-    def missing(self) -> list[Item]:
-        return checklist.missing(list(self.checklist))
-
-
-class DocumentService(DossierCommands[DocumentsInfo]):
+class DocumentService(DocumentSettings, DossierCommands[DocumentsInfo]):
     def __init__(
         self,
         database: Database,
@@ -100,6 +59,9 @@ class DocumentService(DossierCommands[DocumentsInfo]):
         self._letterhead = letterhead  # the office's identity and logo, for the PDF
         self._store = store
         self._viewing = viewing  # where a file is copied, under its own name, to be opened
+
+    def _result(self, session: Session, dossier: Dossier) -> DocumentsInfo:
+        return dossier_documents(session, dossier, self._user)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -426,7 +388,7 @@ class DocumentService(DossierCommands[DocumentsInfo]):
         requirement_id, rank = item
 
         def change(session: Session, dossier: Dossier) -> None:
-            known = {i.key for i in self._expected(session, dossier)}
+            known = {i.key for i in expected_items(session, dossier)}
             if item not in known:
                 raise DomainError("Cette pièce n'est plus demandée pour ce dossier.")
             existing = session.scalar(
@@ -450,106 +412,6 @@ class DocumentService(DossierCommands[DocumentsInfo]):
                 session.delete(existing)
 
         return self._edit(dossier_id, version, change)
-
-    # --- the office's list (Paramètres › Documents) ------------------------------------
-
-    def requirements(self) -> Sequence[Requirement]:
-        with self._db.read() as session:
-            return [
-                Requirement(r.id, r.label, r.rule, r.folder, r.is_active)
-                for r in session.scalars(
-                    select(RequiredDocument).order_by(
-                        RequiredDocument.is_active.desc(), RequiredDocument.position
-                    )
-                )
-            ]
-
-    def save_requirement(
-        self, requirement_id: int | None, label: str, rule: RequirementRule
-    ) -> Sequence[Requirement]:
-        cleaned = clean_text(label, "label", "Pièce", 200)
-        if not cleaned:
-            raise DomainError("Nommez la pièce à fournir.", "label")
-        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
-            if requirement_id is None:
-                last = session.scalar(select(func.max(RequiredDocument.position))) or 0
-                session.add(
-                    RequiredDocument(
-                        label=cleaned,
-                        rule=rule,
-                        position=last + 1,
-                        is_active=True,
-                        folder=DocumentFolder.SUPPORTING,
-                    )
-                )
-            else:
-                row = self._requirement(session, requirement_id)
-                row.label, row.rule = cleaned, rule
-            audit.record(
-                session,
-                self._user,
-                AuditAction.SETTINGS_CHANGED,
-                details=f"Pièces à fournir : {cleaned} ({rule.label.lower()})",
-            )
-        return self.requirements()
-
-    def set_requirement_active(self, requirement_id: int, active: bool) -> Sequence[Requirement]:
-        """An item no longer asked leaves every dossier's checklist (its ticks are kept,
-        should it be asked again)."""
-        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
-            row = self._requirement(session, requirement_id)
-            row.is_active = active
-            audit.record(
-                session,
-                self._user,
-                AuditAction.SETTINGS_CHANGED,
-                details=f"Pièces à fournir : {row.label} {'redemandée' if active else 'retirée'}",
-            )
-        return self.requirements()
-
-    def move_requirement(self, requirement_id: int, direction: int) -> Sequence[Requirement]:
-        """One place up (-1) or down (+1) among the items asked."""
-        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
-            rows = list(
-                session.scalars(
-                    select(RequiredDocument)
-                    .where(RequiredDocument.is_active)
-                    .order_by(RequiredDocument.position)
-                )
-            )
-            index = next((i for i, r in enumerate(rows) if r.id == requirement_id), None)
-            if index is None:
-                raise NotFound("Cette pièce n'est plus dans la liste.")
-            other = index + direction
-            if 0 <= other < len(rows):
-                rows[index].position, rows[other].position = (
-                    rows[other].position,
-                    rows[index].position,
-                )
-        return self.requirements()
-
-    def size_limit_mb(self) -> int:
-        with self._db.read() as session:
-            stored = session.get(Setting, SIZE_LIMIT_KEY)
-        try:
-            return int(stored.value) if stored is not None else DEFAULT_SIZE_LIMIT_MB
-        except ValueError:
-            return DEFAULT_SIZE_LIMIT_MB
-
-    def save_size_limit_mb(self, megabytes: int) -> int:
-        if not 1 <= megabytes <= MAX_SIZE_LIMIT_MB:
-            raise DomainError(
-                f"La taille maximale d'un document va de 1 à {MAX_SIZE_LIMIT_MB} Mo.", "size_limit"
-            )
-        with write_as(self._db, self._user, Right.MANAGE_SETTINGS) as session:
-            session.merge(Setting(key=SIZE_LIMIT_KEY, value=str(megabytes)))
-            audit.record(
-                session,
-                self._user,
-                AuditAction.SETTINGS_CHANGED,
-                details=f"Taille maximale d'un document : {megabytes} Mo",
-            )
-        return megabytes
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -578,94 +440,6 @@ class DocumentService(DossierCommands[DocumentsInfo]):
         """The item a file answers, if this dossier asks for it (else a refusal)."""
         if answers is None:
             return None
-        if tuple(answers) not in {item.key for item in self._expected(session, dossier)}:
+        if tuple(answers) not in {item.key for item in expected_items(session, dossier)}:
             raise DomainError("Cette pièce n'est plus demandée pour ce dossier.")
         return (answers[0], answers[1])
-
-    def _requirement(self, session: Session, requirement_id: int) -> RequiredDocument:
-        row = session.get(RequiredDocument, requirement_id)
-        if row is None:
-            raise NotFound("Cette pièce n'est plus dans la liste.")
-        return row
-
-    def _expected(self, session: Session, dossier: Dossier) -> Sequence[Item]:
-        requirements = [
-            Requirement(r.id, r.label, r.rule, r.folder, r.is_active)
-            for r in session.scalars(
-                select(RequiredDocument)
-                .where(RequiredDocument.is_active)
-                .order_by(RequiredDocument.position)
-            )
-        ]
-        project = dossier.project
-        facts = DossierFacts(
-            borrowers=tuple(
-                BorrowerFacts(
-                    b.rank,
-                    person_name(b.first_name, b.last_name),
-                    b.contract,
-                    bool(b.rental_income_cents),
-                )
-                for b in dossier.borrowers
-            ),
-            nature=project.nature if project else None,
-            contribution=bool(project and project.contribution_cents),
-            works=bool(project and project.works_cents),
-            buy_back=any(loan.to_buy_back for loan in dossier.loans),
-        )
-        return checklist.expected(requirements, facts)
-
-    def _result(self, session: Session, dossier: Dossier) -> DocumentsInfo:
-        items = self._expected(session, dossier)
-        texts = {item.key: item.text for item in items}
-        documents = list(
-            session.scalars(
-                select(Document)
-                .where(Document.dossier_id == dossier.id)
-                .order_by(Document.created_at, Document.id)
-            )
-        )
-        users = {d.added_by for d in documents if d.added_by is not None}
-        names = {
-            uid: f"{first} {last}"
-            for uid, first, last in session.execute(
-                select(User.id, User.first_name, User.last_name).where(User.id.in_(users))
-            )
-        }
-        ticks = {
-            (t.requirement_id, t.borrower_rank): t.ticked_on
-            for t in session.scalars(
-                select(RequirementTick).where(RequirementTick.dossier_id == dossier.id)
-            )
-        }
-        rows = tuple(
-            DocumentRow(
-                id=d.id,
-                title=d.title,
-                filename=d.filename,
-                folder=d.folder,
-                size_bytes=d.size_bytes,
-                added_at=d.created_at,
-                added_by=names.get(d.added_by, "") if d.added_by else "",
-                requirement=(d.requirement_id, d.borrower_rank) if d.requirement_id else None,
-                answers=texts.get((d.requirement_id, d.borrower_rank), "")
-                if d.requirement_id
-                else "",
-            )
-            for d in documents
-        )
-        found = checklist.states(
-            items,
-            [(d.requirement_id, d.borrower_rank, d.created_at.date(), d.title) for d in documents],
-            ticks,
-        )
-        changed = session.info.pop(CHANGED, ())
-        return DocumentsInfo(
-            dossier_id=dossier.id,
-            number=dossier.number,
-            version=dossier.version,
-            read_only=read_only_for(self._user, dossier),
-            documents=rows,
-            checklist=tuple(found),
-            changed_ids=changed,
-        )

@@ -17,24 +17,15 @@ from app.clock import now
 from app.dossier import lifecycle
 from app.dossier.access import (
     DossierCommands,
-    carried_note,
-    may_change,
     refresh_list_columns,
     touch,
 )
-from app.dossier.household import child_data, describe_household
-from app.dossier.readmodels import (
-    DossierDetail,
-    DossierRights,
-    SimulationInfo,
-    StepChangeInfo,
-    StepInfo,
-)
+from app.dossier.dossier_detail import dossier_detail
+from app.dossier.readmodels import DossierDetail
 from app.dossier.removal import delete_dossiers, discard_orphan_files
 from app.errors import DomainError
 from app.listing import NO_BANK_SORT
 from app.office.counters import next_number
-from app.office.office import Choice
 from app.richtext import MAX_LENGTH as NOTE_MAX_LENGTH
 from app.richtext import sanitize
 from app.storage.database import Database
@@ -145,13 +136,13 @@ class DossierService(DossierCommands[DossierDetail]):
         self.machine_prefix = ""  # this laptop's numbering prefix (see app.numbering)
 
     def _result(self, session: Session, dossier: Dossier) -> DossierDetail:
-        return self._detail(session, dossier)
+        return dossier_detail(session, dossier, self._user)
 
     # --- reading -----------------------------------------------------------------------
 
     def get(self, dossier_id: int) -> DossierDetail:
         with self._db.read() as session:
-            return self._detail(session, self._visible(session, dossier_id))
+            return dossier_detail(session, self._visible(session, dossier_id), self._user)
 
     def versions(self, dossier_ids: Iterable[int]) -> dict[int, int]:
         """The current version of each of these dossiers this user may see (one query: what
@@ -223,7 +214,7 @@ class DossierService(DossierCommands[DossierDetail]):
             self._record_step(session, dossier, steps[0])
             self._audit(session, AuditAction.DOSSIER_CREATED, dossier, details=new.status.label)
             session.flush()
-            return self._detail(session, dossier)
+            return dossier_detail(session, dossier, self._user)
 
     # --- the summary panel -------------------------------------------------------------
 
@@ -375,7 +366,7 @@ class DossierService(DossierCommands[DossierDetail]):
             # The reason's label only: a free text may hold personal data.
             self._audit(session, AuditAction.DOSSIER_ABANDONED, dossier, details=reason.label)
             session.flush()
-            return self._with_changes(self._detail(session, dossier), STATUS_CHANGED)
+            return self._with_changes(dossier_detail(session, dossier, self._user), STATUS_CHANGED)
 
     def resume(
         self, dossier_id: int, version: int, as_status: DossierStatus, created_on: dt.date | None
@@ -406,7 +397,9 @@ class DossierService(DossierCommands[DossierDetail]):
             self._record_step(session, dossier, first)
             self._audit(session, AuditAction.DOSSIER_RESUMED, dossier, details=as_status.label)
             session.flush()
-            detail = self._with_changes(self._detail(session, dossier), STATUS_CHANGED)
+            detail = self._with_changes(
+                dossier_detail(session, dossier, self._user), STATUS_CHANGED
+            )
         self._discard_orphan_files(hashes)
         return detail
 
@@ -553,89 +546,6 @@ class DossierService(DossierCommands[DossierDetail]):
 
     def _discard_orphan_files(self, hashes: set[str]) -> None:
         discard_orphan_files(self._db, self._documents, hashes)
-
-    def _detail(self, session: Session, dossier: Dossier) -> DossierDetail:
-        steps = self._all_steps_for(session, dossier)
-        owner = session.get_one(User, dossier.owner_id)
-        provenance = session.get_one(Provenance, dossier.provenance_id)
-        referrer = session.get(Referrer, dossier.referrer_id) if dossier.referrer_id else None
-        borrowers = list(dossier.borrowers)
-        names = dict(session.execute(select(User.id, User.first_name + " " + User.last_name)).all())
-        history = tuple(
-            StepChangeInfo(
-                c.step_name,
-                c.step_percent,
-                c.changed_at,
-                "" if c.user_id is None else names.get(c.user_id, ""),
-            )
-            for c in dossier.step_changes
-        )
-        simulations = tuple(
-            SimulationInfo(s.id, s.name, s.amount_cents, s.rate_mpct, s.duration_months, s.status)
-            for s in dossier.simulations
-        )
-        document_count = session.scalar(
-            select(func.count(Document.id)).where(Document.dossier_id == dossier.id)
-        )
-        user = self._user
-        carried = carried_note(dossier)
-        return DossierDetail(
-            id=dossier.id,
-            number=dossier.number,
-            version=dossier.version,
-            status=dossier.status,
-            holder_name=dossier.holder_name,
-            household=describe_household(
-                [b.marital_status for b in borrowers], [child_data(c) for c in dossier.children]
-            ),
-            owner=Choice(owner.id, owner.display_name),
-            provenance=Choice(provenance.id, provenance.name),
-            provenance_detail=dossier.provenance_detail,
-            referrer=Choice(referrer.id, referrer.name) if referrer else None,
-            is_complete=dossier.is_complete,
-            hide_contacts=dossier.hide_contacts,
-            no_fees=dossier.no_fees,
-            no_bank_commission=dossier.no_bank_commission,
-            no_rebate=dossier.no_rebate,
-            internal_note=dossier.internal_note,
-            created_on=dossier.created_on,
-            client_agreement_on=dossier.client_agreement_on,
-            funds_released_on=dossier.funds_released_on,
-            offer_signed_on=dossier.offer_signed_on,
-            deed_signed_on=dossier.deed_signed_on,
-            abandon_reason=dossier.abandon_reason,
-            abandon_detail=dossier.abandon_detail,
-            abandoned_on=dossier.abandoned_on,
-            steps=steps,
-            current_step_id=dossier.step_id,
-            history=history,
-            simulations=simulations,
-            document_count=document_count or 0,
-            submission_count=session.scalar(
-                select(func.count(BankSubmission.id)).where(BankSubmission.dossier_id == dossier.id)
-            )
-            or 0,
-            rights=DossierRights(
-                renumber=user.can(Right.RENUMBER_DOSSIER),
-                change_owner=user.can(Right.CHANGE_OWNER),
-                delete=user.can(Right.DELETE_DOSSIER),
-                abandon_resume=user.can(Right.ABANDON_RESUME),
-                personal_data=user.can(Right.PERSONAL_DATA),
-                edit=may_change(user, dossier.owner_id) and not carried,
-            ),
-            carried=carried,
-        )
-
-    def _all_steps_for(self, session: Session, dossier: Dossier) -> tuple[StepInfo, ...]:
-        """The active steps, plus the dossier's own step if it was deactivated meanwhile."""
-        steps = list(
-            session.scalars(
-                select(Step)
-                .where((Step.is_active) | (Step.id == dossier.step_id))
-                .order_by(Step.position, Step.id)
-            )
-        )
-        return tuple(StepInfo(s.id, s.name, s.percent) for s in steps)
 
 
 def _name(value: str, field: str, required: bool = False) -> str:

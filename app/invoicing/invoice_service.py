@@ -1,7 +1,8 @@
 """Invoicing as use cases: a dossier's invoices (proposed from its validated simulation, its
 bank, its apporteur), drafts, issue (the number taken in the same transaction: gapless,
-even with two processes), credit notes, payments. Every write needs «Facturer» and is one
-transaction; issues, credit notes and payments are audited."""
+even with two processes), credit notes, payments; the printed invoices (`printing`). Every
+write needs «Facturer» and is one transaction; issues, credit notes and payments are
+audited."""
 
 from __future__ import annotations
 
@@ -9,26 +10,22 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import CurrentUser
-from app.changes import Change
 from app.clock import now
 from app.dossier.access import DossierCommands, check_may_change
 from app.errors import DomainError, NotFound
-from app.files import atomic_path
+from app.invoicing.dossier_invoices import CHANGED, DossierInvoices, dossier_invoices
 from app.invoicing.invoices import (
     REBATE_VAT,
     VAT_RATE_BP,
     FlaggedKind,
     InvoiceData,
     PaymentData,
-    PrintedInvoice,
     check_issuer,
     check_payment,
     check_refund,
@@ -36,9 +33,9 @@ from app.invoicing.invoices import (
     counter_of,
     number_of,
     series_of,
-    status_label,
     vat_of,
 )
+from app.invoicing.printing import InvoicePrinting
 from app.invoicing.proposals import proposal
 from app.office.company import Company
 from app.office.permissions import check_writer
@@ -62,115 +59,7 @@ _FLAGS = {
 }
 
 
-@dataclass(frozen=True)
-class PaymentRow:
-    id: int
-    paid_on: dt.date
-    amount_cents: int
-    means_label: str
-    reference: str
-
-
-@dataclass(frozen=True)
-class InvoiceRow:
-    id: int
-    kind: InvoiceKind
-    state: InvoiceState
-    number: str  # «» for a draft
-    credit_note: bool
-    credits_number: str  # the invoice a credit note cancels
-    recipient_name: str
-    description: str
-    issued_on: dt.date | None
-    due_on: dt.date | None
-    amount_cents: int
-    vat_cents: int
-    total_cents: int
-    credited_cents: int  # by credit notes, all taxes included (negative)
-    credited_amount_cents: int  # the same before tax (negative)
-    paid_cents: int
-    status: str  # as shown: Brouillon, Émise, Payée, En retard…
-    payments: tuple[PaymentRow, ...]
-    recipient_address: str = ""
-    recipient_siren: str = ""
-    recipient_is_business: bool = False
-    service_on: dt.date | None = None
-    payment_days: int = 30
-    bank_id: int | None = None
-    referrer_id: int | None = None
-
-    def data(self) -> InvoiceData:
-        """What the draft says, to edit it."""
-        return InvoiceData(
-            self.kind,
-            self.recipient_name,
-            self.recipient_address,
-            self.recipient_siren,
-            self.recipient_is_business,
-            self.description,
-            self.amount_cents,
-            self.service_on,
-            self.payment_days,
-            self.bank_id,
-            self.referrer_id,
-        )
-
-    @property
-    def remaining_cents(self) -> int:
-        if self.credit_note or self.state is not InvoiceState.ISSUED:
-            return 0
-        return max(0, self.total_cents + self.credited_cents - self.paid_cents)
-
-    @property
-    def to_refund_cents(self) -> int:
-        """Paid beyond what credit notes left due: money to give back."""
-        if self.credit_note or self.state is InvoiceState.DRAFT:
-            return 0
-        return max(0, self.paid_cents - self.total_cents - self.credited_cents)
-
-    @property
-    def rebate(self) -> bool:
-        return self.kind is InvoiceKind.REBATE
-
-
-@dataclass(frozen=True)
-class DossierInvoices:
-    """A dossier's «Facturation» tab."""
-
-    dossier_id: int
-    number: str
-    version: int
-    may_invoice: bool
-    invoices: tuple[InvoiceRow, ...]
-    funds_released_on: dt.date | None
-    changed_id: int | None = None
-    changes: Change = field(default=Change.NONE, compare=False)
-
-    @property
-    def remaining_cents(self) -> int:
-        """What the client and the bank still owe the office."""
-        return sum(i.remaining_cents for i in self.invoices if not i.rebate)
-
-    @property
-    def rebate_due_cents(self) -> int:
-        """What the office still owes the apporteur."""
-        return sum(i.remaining_cents for i in self.invoices if i.rebate)
-
-    @property
-    def to_refund_cents(self) -> int:
-        """What the office owes back to the client or the bank (after credit notes)."""
-        return sum(i.to_refund_cents for i in self.invoices if not i.rebate)
-
-    @property
-    def rebate_to_recover_cents(self) -> int:
-        """What the apporteur owes back to the office (a rebate credited once paid)."""
-        return sum(i.to_refund_cents for i in self.invoices if i.rebate)
-
-
-CHANGED = "invoice_changed"
-
-
-class InvoiceService(DossierCommands[DossierInvoices]):
+class InvoiceService(InvoicePrinting, DossierCommands[DossierInvoices]):
     def __init__(
         self,
         database: Database,
@@ -186,6 +75,9 @@ class InvoiceService(DossierCommands[DossierInvoices]):
         self._company = company
         self._logo = logo
         self._machine_prefix = machine_prefix
+
+    def _result(self, session: Session, dossier: Dossier) -> DossierInvoices:
+        return dossier_invoices(session, dossier, self._today(), self._user.can(Right.INVOICE))
 
     # --- reading ---------------------------------------------------------------------
 
@@ -478,101 +370,6 @@ class InvoiceService(DossierCommands[DossierInvoices]):
             session.info[CHANGED] = invoice.id
             return self._result(session, dossier) if dossier else None
 
-    # --- the printed invoice -----------------------------------------------------------
-
-    def printed(self, invoice_id: int) -> PrintedInvoice:
-        """What an issued invoice or credit note says on paper: the office as it was on the
-        day of issue."""
-        today_company = self._company()
-        with self._db.read() as session:
-            invoice = self._invoice(session, invoice_id)
-            if invoice.dossier_id is not None:
-                self._visible(session, invoice.dossier_id)
-            elif not self._user.can(Right.INVOICE):
-                raise NotFound("Cette facture ne vous est pas accessible.")
-            if invoice.state is InvoiceState.DRAFT or invoice.issued_on is None:
-                raise DomainError("Un brouillon ne s'imprime pas : émettez d'abord la facture.")
-            credited = session.get(Invoice, invoice.credits_id) if invoice.credits_id else None
-            company = _seller_of(invoice.seller) or today_company
-            return PrintedInvoice(
-                company=company,
-                logo=self._logo(company),
-                number=invoice.number or "",
-                credit_note_of=credited.number or "" if credited else "",
-                kind_label=invoice.kind.label,
-                dossier_number=invoice.dossier_number,
-                issued_on=invoice.issued_on,
-                service_on=invoice.service_on,
-                due_on=invoice.due_on,
-                recipient_name=invoice.recipient_name,
-                recipient_address=invoice.recipient_address,
-                recipient_siren=invoice.recipient_siren,
-                recipient_is_business=invoice.recipient_is_business,
-                description=invoice.description,
-                amount_cents=invoice.amount_cents,
-                vat_rate_bp=invoice.vat_rate_bp,
-                vat_cents=invoice.vat_cents,
-                total_cents=invoice.total_cents,
-                kind=invoice.kind,
-                credited_on=credited.issued_on if credited else None,
-                vat_mention=invoice.vat_mention,
-                recipient_vat_number=invoice.recipient_vat_number,
-                billing_mandate_on=invoice.billing_mandate_on,
-            )
-
-    def write_pdf(
-        self, invoice_id: int, target: Path, stop: Callable[[], bool] | None = None
-    ) -> Path:
-        """The invoice's PDF into `target` (written whole, or not at all); to a bank, a
-        Factur-X (the PDF/A-3 carrying its EN 16931 XML)."""
-        from app.invoicing.invoice_pdf import write_invoice  # reportlab: 0.2 s
-
-        data = self.printed(invoice_id)
-        if not data.electronic:
-            with atomic_path(target) as partial:
-                write_invoice(data, partial, stop)
-            return target
-        from app.invoicing.facturx import attach, cii_xml  # factur-x: 0.15 s
-
-        xml = cii_xml(data, data.credited_on)  # refused before anything is written
-        with atomic_path(target) as partial:
-            plain = partial.with_name(partial.name + ".pdf")
-            try:
-                write_invoice(data, plain, stop)
-                attach(plain, xml, partial)
-            finally:
-                plain.unlink(missing_ok=True)
-        return target
-
-    def write_reminder(
-        self, invoice_id: int, target: Path, stop: Callable[[], bool] | None = None
-    ) -> Path:
-        """The reminder letter of an invoice past its due date (written whole, or not)."""
-        from app.invoicing.reminder_pdf import write_reminder  # reportlab: 0.2 s
-
-        printed = self.printed(invoice_id)
-        if printed.credit_note_of:
-            raise DomainError("Un avoir ne se relance pas.")
-        if printed.kind is InvoiceKind.REBATE:
-            raise DomainError("Une ristourne est due par le cabinet : elle ne se relance pas.")
-        with self._db.read() as session:
-            invoice = self._invoice(session, invoice_id)  # its kept balances
-            state = invoice.state
-            remaining = invoice.total_cents + invoice.credited_cents - invoice.paid_cents
-        today = self._today()
-        if state is not InvoiceState.ISSUED or remaining <= 0:
-            raise DomainError("Cette facture ne doit plus rien : pas de relance.")
-        if printed.due_on is None or printed.due_on >= today:
-            raise DomainError(
-                f"Cette facture n'est pas encore échue (échéance le "
-                f"{printed.due_on:%d/%m/%Y}) : pas de relance."
-                if printed.due_on
-                else "Cette facture n'a pas d'échéance : pas de relance."
-            )
-        with atomic_path(target) as partial:
-            write_reminder(printed, remaining, today, partial, stop)
-        return target
-
     # --- helpers ---------------------------------------------------------------------
 
     def _vat_rate(self, kind: InvoiceKind) -> int:
@@ -669,87 +466,6 @@ class InvoiceService(DossierCommands[DossierInvoices]):
     def _remember(self, issued: tuple[str, int]) -> None:
         if self._issued is not None:
             self._issued.record(*issued)
-
-    def _result(self, session: Session, dossier: Dossier) -> DossierInvoices:
-        today = self._today()
-        invoices = list(
-            session.scalars(
-                select(Invoice).where(Invoice.dossier_id == dossier.id).order_by(Invoice.id)
-            )
-        )
-        ids = [i.id for i in invoices]
-        payments: dict[int, list[Payment]] = {}
-        for payment in session.scalars(
-            select(Payment).where(Payment.invoice_id.in_(ids)).order_by(Payment.paid_on, Payment.id)
-        ):
-            payments.setdefault(payment.invoice_id, []).append(payment)
-        numbers = {i.id: i.number or "" for i in invoices}
-        credited: dict[int, int] = {}
-        credited_amount: dict[int, int] = {}
-        for i in invoices:
-            if i.credits_id is not None:
-                credited[i.credits_id] = credited.get(i.credits_id, 0) + i.total_cents
-                credited_amount[i.credits_id] = (
-                    credited_amount.get(i.credits_id, 0) + i.amount_cents
-                )
-        rows = []
-        for i in invoices:
-            paid = sum(p.amount_cents for p in payments.get(i.id, []))
-            rows.append(
-                InvoiceRow(
-                    id=i.id,
-                    kind=i.kind,
-                    state=i.state,
-                    number=i.number or "",
-                    credit_note=i.credits_id is not None,
-                    credits_number=numbers.get(i.credits_id, "") if i.credits_id else "",
-                    recipient_name=i.recipient_name,
-                    description=i.description,
-                    issued_on=i.issued_on,
-                    due_on=i.due_on,
-                    amount_cents=i.amount_cents,
-                    vat_cents=i.vat_cents,
-                    total_cents=i.total_cents,
-                    credited_cents=credited.get(i.id, 0),
-                    credited_amount_cents=credited_amount.get(i.id, 0),
-                    paid_cents=paid,
-                    status=status_label(
-                        i.state, i.total_cents, paid, i.due_on, today, credited.get(i.id, 0)
-                    ),
-                    payments=tuple(
-                        PaymentRow(p.id, p.paid_on, p.amount_cents, p.means.label, p.reference)
-                        for p in payments.get(i.id, [])
-                    ),
-                    recipient_address=i.recipient_address,
-                    recipient_siren=i.recipient_siren,
-                    recipient_is_business=i.recipient_is_business,
-                    service_on=i.service_on,
-                    payment_days=i.payment_days,
-                    bank_id=i.bank_id,
-                    referrer_id=i.referrer_id,
-                )
-            )
-        return DossierInvoices(
-            dossier_id=dossier.id,
-            number=dossier.number,
-            version=dossier.version,
-            may_invoice=self._user.can(Right.INVOICE),
-            invoices=tuple(rows),
-            funds_released_on=dossier.funds_released_on,
-            changed_id=session.info.pop(CHANGED, None),
-        )
-
-
-def _seller_of(kept: str) -> Company | None:
-    """The office as kept on an invoice (None if it was not kept)."""
-    try:
-        values = json.loads(kept) if kept else None
-    except ValueError:
-        return None
-    if not isinstance(values, dict):
-        return None
-    known = {f.name for f in dataclasses.fields(Company)}
-    return Company(**{k: str(v) for k, v in values.items() if k in known})
 
 
 def _check_draft(invoice: Invoice) -> None:

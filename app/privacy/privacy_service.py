@@ -1,7 +1,8 @@
 """The persons' rights as use cases: export a person's data, erase a person or a whole
-dossier, purge the abandoned dossiers kept past their retention. All need «Données
-personnelles (RGPD)» (which comes with seeing and editing every dossier) and are audited,
-without the person's name: the log keeps the dossier's number and what was done."""
+dossier, purge the abandoned dossiers kept past their retention (`app.privacy.purge`). All
+need «Données personnelles (RGPD)» (which comes with seeing and editing every dossier) and
+are audited, without the person's name: the log keeps the dossier's number and what was
+done."""
 
 from __future__ import annotations
 
@@ -30,27 +31,21 @@ from app.office.company import Company
 from app.office.permissions import write_as
 from app.privacy import person_report as report
 from app.privacy.privacy import (
-    RETENTION_DEFAULT_YEARS,
     PersonKeys,
     check_export_folder,
-    check_retention_years,
-    due_for_purge,
-    last_contact,
     mention_patterns,
     redact,
-    retention_cutoff,
-    years_text,
 )
+from app.privacy.purge import AbandonedDossiersPurge
 from app.richtext import sanitize
 from app.storage.database import Database
 from app.storage.documents import DocumentStore
-from app.text import format_date, person_name
+from app.text import person_name
 from models.carry import CarryConflict
 from models.dossier import Borrower, Comment, Document, Dossier
-from models.enums import AuditAction, DocumentFolder, DossierStatus, Right
-from models.office import Provenance, Referrer, Setting, Step, User
+from models.enums import AuditAction, DocumentFolder, Right
+from models.office import Provenance, Referrer, Step, User
 
-RETENTION_KEY = "privacy.abandoned_years"
 ROLES = {1: "Porteur de projet", 2: "Co-emprunteur"}
 OTHER_BORROWER = "[autre emprunteur]"  # the other borrower's mentions, in an export
 EXPORT_NAME = "donnees-personnelles"
@@ -95,23 +90,12 @@ class ErasedPerson:
     mentions: int = 0
 
 
-@dataclass(frozen=True)
-class PurgeCandidate:
-    dossier_id: int
-    number: str
-    holder_name: str
-    broker: str
-    abandoned_on: dt.date | None
-    last_contact: dt.date
-    reason: str
-
-
 class ExportCancelled(Cancelled):
     def __init__(self) -> None:
         super().__init__("Export annulé : rien n'a été enregistré.")
 
 
-class PrivacyService(DossierCommands[None]):
+class PrivacyService(AbandonedDossiersPurge, DossierCommands[None]):
     def __init__(
         self,
         database: Database,
@@ -400,83 +384,6 @@ class PrivacyService(DossierCommands[None]):
         self._db.scrub_deleted()
         return ErasedPerson(number, True)
 
-    # --- retention of abandoned dossiers --------------------------------------------------
-
-    def retention_years(self) -> int:
-        with self._db.read() as session:
-            return _load_years(session)
-
-    def save_retention_years(self, years: int) -> int:
-        years = check_retention_years(years)
-        with write_as(self._db, self._user, Right.PERSONAL_DATA) as session:
-            session.merge(Setting(key=RETENTION_KEY, value=str(years)))
-            audit.record(
-                session,
-                self._user,
-                AuditAction.SETTINGS_CHANGED,
-                details=f"Conservation des dossiers abandonnés : {years_text(years)}",
-            )
-        return years
-
-    def purge_candidates(self) -> list[PurgeCandidate]:
-        """The abandoned dossiers whose last contact is older than the retention, oldest
-        first, for a manager to confirm."""
-        self._user.require(Right.PERSONAL_DATA)
-        with self._db.read() as session:
-            years = _load_years(session)
-            rows = session.execute(_candidates_query(retention_cutoff(self._today(), years)))
-            return [
-                PurgeCandidate(
-                    dossier_id=row.id,
-                    number=row.number,
-                    holder_name=row.holder_name,
-                    broker=f"{row.first_name} {row.last_name}".strip(),
-                    abandoned_on=row.abandoned_on,
-                    last_contact=last_contact(row.abandoned_on, row.updated_at),
-                    reason=row.abandon_reason.label if row.abandon_reason else "",
-                )
-                for row in rows
-                if due_for_purge(row.abandoned_on, row.updated_at, self._today(), years)
-            ]
-
-    def purge(
-        self,
-        dossier_ids: list[int],
-        progress: Callable[[int, int], bool] = lambda done, total: True,
-    ) -> int:
-        """Erase the listed dossiers that are still due (one reactivated meanwhile is kept).
-        One transaction; one audit event per dossier. Returns how many went. 1.5 s for
-        5,000 dossiers: run it off the GUI thread; `progress` returning False cancels it
-        (nothing is erased)."""
-        self._user.require(Right.PERSONAL_DATA)
-        wanted = set(dossier_ids)
-        with write_as(self._db, self._user, Right.PERSONAL_DATA) as session:
-            years = _load_years(session)
-            due = [
-                row
-                for row in session.execute(
-                    _candidates_query(retention_cutoff(self._today(), years))
-                )
-                if row.id in wanted
-                and due_for_purge(row.abandoned_on, row.updated_at, self._today(), years)
-            ]
-            hashes = delete_dossiers(session, [row.id for row in due], progress)
-            for row in due:
-                audit.record(
-                    session,
-                    self._user,
-                    AuditAction.DOSSIER_PURGED,
-                    dossier_id=row.id,
-                    dossier_number=row.number,
-                    details=(
-                        f"Abandonné le {format_date(row.abandoned_on)} ; conservation {years} ans"
-                    ),
-                )
-        if due:
-            discard_orphan_files(self._db, self._documents, hashes)
-            self._db.scrub_deleted()
-        return len(due)
-
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -551,36 +458,6 @@ def _redact_dossier(session: Session, dossier: Dossier, patterns: list[re.Patter
             comment.updated_at = now()
             total += count
     return total
-
-
-def _load_years(session: Session) -> int:
-    stored = session.scalar(select(Setting.value).where(Setting.key == RETENTION_KEY))
-    try:
-        return check_retention_years(int(stored)) if stored else RETENTION_DEFAULT_YEARS
-    except (ValueError, DomainError):
-        return RETENTION_DEFAULT_YEARS
-
-
-def _candidates_query(cutoff: dt.date):
-    """Abandoned dossiers with no change since `cutoff` (by the status index)."""
-    return (
-        select(
-            Dossier.id,
-            Dossier.number,
-            Dossier.holder_name,
-            Dossier.abandoned_on,
-            Dossier.updated_at,
-            Dossier.abandon_reason,
-            User.first_name,
-            User.last_name,
-        )
-        .join(User, User.id == Dossier.owner_id)
-        .where(
-            Dossier.status == DossierStatus.ABANDONED,
-            Dossier.updated_at < dt.datetime.combine(cutoff + dt.timedelta(days=1), dt.time()),
-        )
-        .order_by(Dossier.abandoned_on, Dossier.number)
-    )
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

@@ -24,7 +24,8 @@ from ui.settings.list_page import TEXT_WIDTH, EmptyHint, ListPage, capped
 from ui.workers import Background
 
 if TYPE_CHECKING:  # the service imports SQLAlchemy
-    from app.privacy.privacy_service import PrivacyService, PurgeCandidate
+    from app.privacy.privacy_service import PrivacyService
+    from app.privacy.purge import PurgeCandidate
 
 
 class PrivacyPage(ListPage):
