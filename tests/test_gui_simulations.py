@@ -26,6 +26,7 @@ from app.text import parse_amount
 from models.enums import SimulationStatus
 from tests.helpers import new_dossier, type_text
 from tests.test_gui_dossier import click, find
+from ui import simulation_exports
 
 
 def _dossier_with_project(workspace):
@@ -277,19 +278,23 @@ def test_the_schedule_is_exported_from_the_editor(qtbot, workspace, open_dossier
     assert "Tableau d'amortissement exporté" in find(window, QLabel, "messageText").text()
 
 
-def test_the_synthesis_pdf_is_made_in_the_background_and_kept_in_the_dossier(
-    qtbot, workspace, open_dossier
+def test_the_synthesis_pdf_is_made_in_the_background_kept_in_the_dossier_and_opened(
+    qtbot, workspace, open_dossier, monkeypatch
 ):
+    opened: list[str] = []  # the system's viewer, asked to show the file
+    monkeypatch.setattr(
+        simulation_exports.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
+    )
     detail = _dossier_with_project(workspace)
     window = open_dossier(detail.id)
     tab = _tab(window)
     click(qtbot, find(tab, QPushButton, "newSimulationButton"))
-    assert find(tab, QPushButton, "simulationPdfButton").isEnabled()
-    tab.exports.make_pdf(open_it=False)
+    click(qtbot, find(tab, QPushButton, "simulationPdfButton"))
     qtbot.waitUntil(lambda: workspace.dossiers.get(detail.id).document_count == 1, timeout=10000)
     made = list((workspace.paths.folder / "exports").glob("Synthèse *.pdf"))
     assert len(made) == 1 and made[0].read_bytes().startswith(b"%PDF")
     assert "Synthèse enregistrée" in find(window, QLabel, "messageText").text()
+    assert opened == [str(made[0])]  # the button's click did not pass for «open_it=False»
 
 
 def test_two_simulations_are_compared_side_by_side(qtbot, workspace, open_dossier):

@@ -237,7 +237,7 @@ class SimulationsTab(QWidget):
             "La synthèse de financement pour le client ou la banque : enregistrée dans les "
             "documents du dossier et ouverte"
         )
-        self.pdf_button.clicked.connect(self.exports.make_pdf)
+        self.pdf_button.clicked.connect(lambda _checked=False: self.exports.make_pdf())
         export_row.addWidget(self.pdf_button)
         self.export_button = QPushButton("Exporter le tableau (Excel, CSV)…")
         self.export_button.setObjectName("exportScheduleButton")
