@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from app.dossier.household import BorrowerData, ChildData
 from app.dossier.situation import ItemKind, LoanData
@@ -22,6 +22,7 @@ from app.privacy.privacy import (
     redact,
     retention_cutoff,
 )
+from models.audit import AuditEvent
 from models.dossier import Borrower, Comment, Dossier
 from models.enums import AbandonReason, AuditAction, Contract, DossierTab, LoanKind, Right
 from models.office import RoleRight
@@ -411,6 +412,34 @@ def test_old_abandoned_dossiers_are_proposed_and_purged_on_confirmation(workspac
     event = audit_events(workspace, old.id)[-1]
     assert event.action is AuditAction.DOSSIER_PURGED
     assert event.details == "Abandonné le 01/05/2021 ; conservation 1 ans"
+
+
+def test_a_purge_reads_again_only_the_chosen_dossiers_and_audits_them_in_the_proposals_order(
+    workspace, monkeypatch
+):
+    from app.privacy import purge
+
+    monkeypatch.setattr(purge, "CHUNK", 2)  # several statements, as beyond 500 dossiers
+    dated = {}
+    for name, day in (("Cinq", 5), ("Un", 1), ("Trois", 3), ("Deux", 2), ("Quatre", 4)):
+        detail = new_dossier(workspace, name)
+        workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.PROJECT_ABANDONED)
+        _age(workspace, detail.id, dt.date(2020, 1, day), dt.datetime(2020, 1, day, 9))
+        dated[day] = detail
+    left = new_dossier(workspace, "Restant")  # due too, but not chosen: kept
+    workspace.dossiers.abandon(left.id, left.version, AbandonReason.PROJECT_ABANDONED)
+    _age(workspace, left.id, dt.date(2019, 1, 1), dt.datetime(2019, 1, 1, 9))
+
+    chosen = [dated[day].id for day in (4, 1, 5, 2, 3)]
+    assert workspace.privacy.purge(chosen) == 5
+    assert count_rows(workspace, Dossier, id=left.id) == 1
+    with workspace.database.read() as session:
+        purged = session.scalars(
+            select(AuditEvent.dossier_number)
+            .where(AuditEvent.action == AuditAction.DOSSIER_PURGED)
+            .order_by(AuditEvent.id)
+        ).all()
+    assert purged == [dated[day].number for day in (1, 2, 3, 4, 5)]
 
 
 def test_a_dossier_resumed_meanwhile_is_not_purged(workspace):

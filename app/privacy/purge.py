@@ -33,6 +33,7 @@ from models.enums import AuditAction, DossierStatus, Right
 from models.office import Setting, User
 
 RETENTION_KEY = "privacy.abandoned_years"
+CHUNK = 500  # dossiers read again per statement (SQLite's bound-parameter limit)
 
 
 @dataclass(frozen=True)
@@ -101,17 +102,21 @@ class AbandonedDossiersPurge:
         5,000 dossiers: run it off the GUI thread; `progress` returning False cancels it
         (nothing is erased)."""
         self._user.require(Right.PERSONAL_DATA)
-        wanted = set(dossier_ids)
+        wanted = sorted(set(dossier_ids))
         with write_as(self._db, self._user, Right.PERSONAL_DATA) as session:
             years = _load_years(session)
-            due = [
-                row
-                for row in session.execute(
-                    _candidates_query(retention_cutoff(self._today(), years))
-                )
-                if row.id in wanted
-                and due_for_purge(row.abandoned_on, row.updated_at, self._today(), years)
-            ]
+            query = _candidates_query(retention_cutoff(self._today(), years))
+            due = sorted(
+                (  # only the listed ones read again, not every abandoned dossier
+                    row
+                    for start in range(0, len(wanted), CHUNK)
+                    for row in session.execute(
+                        query.where(Dossier.id.in_(wanted[start : start + CHUNK]))
+                    )
+                    if due_for_purge(row.abandoned_on, row.updated_at, self._today(), years)
+                ),
+                key=lambda row: (row.abandoned_on, row.number),  # the proposal's order
+            )
             hashes = delete_dossiers(session, [row.id for row in due], progress)
             for row in due:
                 audit.record(
