@@ -18,7 +18,12 @@ def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
     if url is None:
         raise RuntimeError("Alembic needs a connection or a sqlalchemy.url to migrate.")
-    engine = create_engine(url)
+    options = {}
+    if url.startswith("sqlite"):  # a reference schema (backup_check), a test's file
+        from app.storage import driver
+
+        options["module"] = driver.module  # the offices' own SQLite, not Python's older one
+    engine = create_engine(url, **options)
     with engine.begin() as own_connection:
         _run(own_connection)
     engine.dispose()
