@@ -180,6 +180,18 @@ def test_every_column_sorts_and_pages_consistently(workspace, column):
     assert [r.id for r in paged] == [r.id for r in whole]
 
 
+@pytest.mark.parametrize("column", list(ListColumn))
+def test_the_whole_lists_ids_come_in_the_lists_order(workspace, column):
+    """The ids read at once for the whole list (its length, Ctrl+End, a dragged scroll
+    bar) are the rows' in their order, ties included, for every tab, direction, search."""
+    for tab in ListTab:
+        for descending in (False, True):
+            for search in ("", "2026", "m"):
+                query = ListQuery(tab=tab, sort=column, descending=descending, search=search)
+                whole = workspace.list_page(query, 0, 10_000)
+                assert list(workspace.list_ids(query)) == [r.id for r in whole], query
+
+
 def test_holder_and_owner_sort_alphabetically(workspace):
     holders = [r.holder for r in all_rows(workspace, sort=ListColumn.HOLDER, descending=False)]
     from app.text import fold

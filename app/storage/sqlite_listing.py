@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import sys
 import threading
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -205,17 +206,28 @@ def page_sql(
 def ids_sql(connection: driver.Connection, query: ListQuery) -> tuple[str, list[object]]:
     """The statement of every dossier id of the list, in its order (the sort index walked
     to the end, covering when the sort is on the dossiers' own columns)."""
+    prefix, ordered, params = _ordered_ids(connection, query)
+    return f"{prefix}{ordered}", params
+
+
+def _ordered_ids(connection: driver.Connection, query: ListQuery) -> tuple[str, str, list[object]]:
     prefix, source, clauses, params = _ordered_source(connection, query, ids_only=True)
-    return f"{prefix}SELECT d.id FROM {source}{_where(clauses)} {_order(query)}", params
+    return prefix, f"SELECT d.id FROM {source}{_where(clauses)} {_order(query)}", params
 
 
 def fetch_ids(connection: driver.Connection, query: ListQuery) -> array[int]:
-    """Every dossier id the list shows, in order: 8 bytes each (2.4 MB at 300,000)."""
-    sql, params = ids_sql(connection, query)
-    ids: array[int] = array("q")
-    cursor = connection.execute(sql, params)
-    while chunk := cursor.fetchmany(10_000):
-        ids.extend(row[0] for row in chunk)
+    """Every dossier id the list shows, in order: 8 bytes each (2.4 MB at 300,000).
+
+    SQLite packs them into one text as it walks the sort index, 16 hexadecimal digits
+    each (no Python tuple per row: at 1,000,000 dossiers those held the GIL ≈ 0.2 s,
+    slowing the first dossier's opening right after the start); the ordered subquery is
+    not flattened into the aggregate, which takes its rows in their order."""
+    prefix, ordered, params = _ordered_ids(connection, query)
+    sql = f"{prefix}SELECT group_concat(printf('%016x', id), '') FROM ({ordered})"
+    (packed,) = connection.execute(sql, params).fetchone()
+    ids: array[int] = array("q", bytes.fromhex(packed or ""))
+    if sys.byteorder == "little":  # the text is big-endian, as printed
+        ids.byteswap()
     return ids
 
 
