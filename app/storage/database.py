@@ -113,10 +113,13 @@ class Database:
             session.close()
 
     def scrub_deleted(self) -> None:
-        """After an erasure, leave no trace of the deleted rows in the file: the WAL is
-        checkpointed and emptied (it holds the old pages). The rows' freed space is zeroed
-        as they go (`PRAGMA secure_delete`), and so are their words in the search index
-        (FTS5's `secure-delete`, revision 0033): it need not be rewritten any more."""
+        """After an erasure, leave no trace of the deleted rows in the file: the search index
+        is rewritten (its old segments still hold the folded names; 0.2 s at 100,000
+        dossiers), and the WAL is checkpointed and emptied (it holds the old pages)."""
+        with self.write() as session:
+            session.connection().exec_driver_sql(
+                "INSERT INTO dossier_fts(dossier_fts) VALUES('optimize')"
+            )
         with self.engine.connect() as connection:
             raw = connection.connection.driver_connection  # autocommit: no transaction
             assert isinstance(raw, driver.Connection)

@@ -25,7 +25,7 @@ from app.storage import driver
 
 # The Alembic revision this version of Dossia expects, and every revision it knows.
 # A test checks these against app/migrations/versions.
-HEAD_REVISION = "0033_search_secure_delete"
+HEAD_REVISION = "0032_submission_simulation_index"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_borrowers_children_comments",
@@ -58,7 +58,6 @@ KNOWN_REVISIONS = (
     "0030_money_bigint",
     "0031_number_search_indexes",
     "0032_submission_simulation_index",
-    "0033_search_secure_delete",
 )
 
 BUSY_TIMEOUT_MS = 5000
