@@ -192,3 +192,13 @@ def test_a_refused_early_unlock_verifies_nothing_ahead(
     assert started is not None and "incorrect" in (started.refusal() or "")
     started._thread.join(10)
     assert verifications == [] and security._ahead is None
+
+
+def test_a_key_file_changed_after_the_unlock_tells_nothing_ahead(encrypted):
+    """The early thread reads the user's hash right after the keys opened; a key file
+    rewritten meanwhile (damaged, another computer's change) makes it say nothing — the
+    login verifies the password itself — instead of killing the thread."""
+    unlocked.unlock(encrypted.database, "hdubois", PASSWORD)
+    assert sqlite.stored_password_hash(encrypted.database, "hdubois") is not None
+    sqlite.key_file_of(encrypted.database).write_text("pas un fichier de clés")
+    assert sqlite.stored_password_hash(encrypted.database, "hdubois") is None

@@ -426,12 +426,15 @@ def test_a_purge_reads_again_only_the_chosen_dossiers_and_audits_them_in_the_pro
         workspace.dossiers.abandon(detail.id, detail.version, AbandonReason.PROJECT_ABANDONED)
         _age(workspace, detail.id, dt.date(2020, 1, day), dt.datetime(2020, 1, day, 9))
         dated[day] = detail
+    undated = new_dossier(workspace, "Sans date")  # abandoned before its date was kept
+    workspace.dossiers.abandon(undated.id, undated.version, AbandonReason.PROJECT_ABANDONED)
+    _age(workspace, undated.id, None, dt.datetime(2020, 1, 6, 9))
     left = new_dossier(workspace, "Restant")  # due too, but not chosen: kept
     workspace.dossiers.abandon(left.id, left.version, AbandonReason.PROJECT_ABANDONED)
     _age(workspace, left.id, dt.date(2019, 1, 1), dt.datetime(2019, 1, 1, 9))
 
-    chosen = [dated[day].id for day in (4, 1, 5, 2, 3)]
-    assert workspace.privacy.purge(chosen) == 5
+    chosen = [dated[day].id for day in (4, 1)] + [undated.id] + [dated[d].id for d in (5, 2, 3)]
+    assert workspace.privacy.purge(chosen) == 6
     assert count_rows(workspace, Dossier, id=left.id) == 1
     with workspace.database.read() as session:
         purged = session.scalars(
@@ -439,7 +442,7 @@ def test_a_purge_reads_again_only_the_chosen_dossiers_and_audits_them_in_the_pro
             .where(AuditEvent.action == AuditAction.DOSSIER_PURGED)
             .order_by(AuditEvent.id)
         ).all()
-    assert purged == [dated[day].number for day in (1, 2, 3, 4, 5)]
+    assert purged == [undated.number] + [dated[day].number for day in (1, 2, 3, 4, 5)]
 
 
 def test_a_dossier_resumed_meanwhile_is_not_purged(workspace):

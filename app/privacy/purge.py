@@ -115,7 +115,7 @@ class AbandonedDossiersPurge:
                     )
                     if due_for_purge(row.abandoned_on, row.updated_at, self._today(), years)
                 ),
-                key=lambda row: (row.abandoned_on, row.number),  # the proposal's order
+                key=_proposal_order,
             )
             hashes = delete_dossiers(session, [row.id for row in due], progress)
             for row in due:
@@ -133,6 +133,12 @@ class AbandonedDossiersPurge:
             discard_orphan_files(self._db, self._documents, hashes)
             self._db.scrub_deleted()
         return len(due)
+
+
+def _proposal_order(row) -> tuple[bool, dt.date, str]:
+    """The order of the proposal (`_candidates_query`), a dossier abandoned before its date
+    was kept (none) first, as SQLite has it."""
+    return row.abandoned_on is not None, row.abandoned_on or dt.date.min, row.number
 
 
 def _load_years(session: Session) -> int:

@@ -243,9 +243,9 @@ def stored_password_hash(path: Path, login: str) -> str | None:
     login checked ahead, `app.startup`, `app.early`); None when the file does not tell (no
     such user, no file, a locked, damaged or foreign file)."""
     try:
-        key = key_of(path)
+        key = key_of(path)  # OfficeLocked, or KeyFileError (a key file changed meanwhile)
         connection = open_file(path, "ro", key=key, find_key=False, isolation_level=None)
-    except (driver.Error, OfficeLocked):
+    except (driver.Error, DatabaseOpenError):
         return None
     try:
         row = connection.execute(
