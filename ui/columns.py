@@ -3,7 +3,7 @@ names (or every column, in proportion) taking the width left. For tables and tre
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTreeView
 from shiboken6 import isValid
@@ -14,6 +14,21 @@ def _header(view: QAbstractItemView) -> QHeaderView:
         return view.horizontalHeader()
     assert isinstance(view, QTreeView)
     return view.header()
+
+
+def read_only_table(name: str, model: QAbstractItemModel) -> QTableView:
+    """A list the user reads and picks from: whole rows selected one at a time, nothing
+    edited in place, no row numbers, rows in alternate shades. Its columns are the caller's
+    to size (`ColumnFitter`)."""
+    table = QTableView()
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    return table
 
 
 MEASURED_ROWS = 300  # a long list is measured on its first rows (its widths are alike)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QTableView
+from PySide6.QtWidgets import QTableView
 
-from ui.columns import ColumnFitter
+from ui.columns import ColumnFitter, read_only_table
 from ui.common import TableModel
 
 STATUS_COLOURS = {
@@ -36,14 +36,7 @@ class StatusColouredModel(TableModel):
 def invoicing_table(name: str, model: TableModel, stretch: int) -> QTableView:
     """A list of the window: its columns fitted to their content, column `stretch` (whom
     the piece is for) taking the width left."""
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
+    table = read_only_table(name, model)
     table.setShowGrid(False)
     table.horizontalHeader().setResizeContentsPrecision(60)  # the first rows, not 1,000
     ColumnFitter(table, stretch)

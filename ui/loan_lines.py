@@ -37,13 +37,17 @@ class LoanLines:
             return None
         return self._line_dialog(None, lambda plan, line: replace(plan, lines=(*plan.lines, line)))
 
-    def edit_line(self) -> LineDialog | None:
+    def _chosen_line(self) -> int | None:
+        """The loan line chosen in the table, if the plan may change."""
         index = self._tab.lines_view.currentIndex().row()
-        if (
-            self._tab.plan is None
-            or self._tab.read_only
-            or not 0 <= index < len(self._tab.plan.lines)
-        ):
+        plan = self._tab.plan
+        if plan is None or self._tab.read_only or not 0 <= index < len(plan.lines):
+            return None
+        return index
+
+    def edit_line(self) -> LineDialog | None:
+        index = self._chosen_line()
+        if index is None or self._tab.plan is None:
             return None
 
         def changed(plan: PlanData, line: LineData) -> PlanData:
@@ -56,12 +60,8 @@ class LoanLines:
         return self._line_dialog(self._tab.plan.lines[index], changed)
 
     def remove_line(self) -> QMessageBox | None:
-        index = self._tab.lines_view.currentIndex().row()
-        if (
-            self._tab.plan is None
-            or self._tab.read_only
-            or not 0 <= index < len(self._tab.plan.lines)
-        ):
+        index = self._chosen_line()
+        if index is None or self._tab.plan is None:
             return None
         line = self._tab.plan.lines[index]
 

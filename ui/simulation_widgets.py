@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -38,7 +37,7 @@ from app.simulation.schedule_export import YEAR_HEADERS, plan_years
 from app.simulation.summary import percent
 from app.text import format_amount, format_amount_input, format_duration, parse_amount
 from models.enums import Deferral, InsuranceBase, LineKind
-from ui.columns import ColumnFitter
+from ui.columns import ColumnFitter, read_only_table
 from ui.common import FormDialog, TableModel, number_field
 from ui.operations import attempt
 
@@ -298,14 +297,7 @@ class CompareDialog(QDialog):
 
 
 def plan_table(name: str, model: TableModel) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
+    table = read_only_table(name, model)
     ColumnFitter(table, None)  # figures: each column as wide as they need, the rest shared
     return table
 

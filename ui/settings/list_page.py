@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.columns import ColumnFitter
+from ui.columns import ColumnFitter, read_only_table
 from ui.common import ErrorLabel, FormDialog, TableModel, message_box, plain, set_role
 from ui.operations import Outcome, attempt, clear_refusal, show_refusal
 
@@ -99,14 +98,7 @@ class Page(QWidget):
 def table_view(name: str, model: TableModel, stretch: int | None = 0) -> QTableView:
     """A read-only list: whole rows selected one at a time, columns sized by `ColumnFitter`
     (column `stretch`, the names, taking the width left)."""
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
+    table = read_only_table(name, model)
     table.setWordWrap(False)
     table.horizontalHeader().setDefaultAlignment(
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
