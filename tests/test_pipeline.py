@@ -223,7 +223,7 @@ def test_the_bank_retained_shows_in_the_list_when_asked(qtbot, workspace, main_w
     assert row.bank == "LCL"
     table = main_window.table
     assert table.isColumnHidden(ListColumn.BANK)  # optional: hidden at first
-    menu = main_window.columns_menu()
+    menu = main_window.columns.menu()
     [action] = menu.actions()
     assert action.text() == "Banque retenue" and not action.isChecked()
     action.setChecked(True)

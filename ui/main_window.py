@@ -7,18 +7,15 @@ from dataclasses import replace
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QPushButton,
     QTabBar,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,48 +30,17 @@ from models.enums import DossierStatus, Right
 from ui.backup_ui import BackupController
 from ui.carry import CarryController
 from ui.client_list import DossierTableModel, ProgressDelegate
+from ui.columns import read_only_table
 from ui.common import RememberedGeometry, icon, message_box, plain, primary
 from ui.dossier_windows import DossierWindows
 from ui.encryption_ui import EncryptionController
+from ui.list_columns import ListColumns
 from ui.main_menus import about_box, build_menus, shortcuts_box
 from ui.office_upkeep import OfficeUpkeep
-from ui.operations import attempt
 from ui.warm_up import WarmUp
 from ui.workers import Background
 
 _TABS = (ListTab.PROSPECTS, ListTab.CLIENTS, ListTab.ABANDONED, ListTab.ALL)
-# Each column's width at 1366 px; a wider window shares its extra width among the columns
-# of names and labels, up to `_MOST` each (a name never takes half of a wide screen).
-_COLUMN_WIDTHS = {
-    ListColumn.NUMBER: 105,
-    ListColumn.HOLDER: 220,
-    ListColumn.STATUS: 95,
-    ListColumn.OWNER: 145,
-    ListColumn.PROVENANCE: 160,
-    ListColumn.STEP: 150,
-    ListColumn.PROGRESS: 125,
-    ListColumn.CREATED: 95,
-    ListColumn.ABANDONED_ON: 115,
-    ListColumn.ABANDON_REASON: 140,
-    ListColumn.COMPLETE: 75,
-    ListColumn.BANK: 150,
-}
-_GROWING = (
-    ListColumn.HOLDER,
-    ListColumn.OWNER,
-    ListColumn.PROVENANCE,
-    ListColumn.STEP,
-    ListColumn.ABANDON_REASON,
-    ListColumn.BANK,
-)
-_MOST = 340
-# Where each column stands on screen (the model's order is the storage's).
-_VISUAL_ORDER = tuple(_COLUMN_WIDTHS)
-# Columns the user shows or hides (the header's context menu), by their name: this
-# computer's choice (hidden at first).
-OPTIONAL_COLUMNS = (ListColumn.BANK,)
-
-
 # How often the window looks whether another connection committed (`data_version`); for an
 # office on a server, which tells at once (LISTEN/NOTIFY), only as a fallback.
 POLL_MS = 2000
@@ -200,30 +166,19 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab)
         layout.addWidget(self.tabs)
 
-        self.table = QTableView()
-        self.table.setObjectName("clientList")
+        self.table = read_only_table("clientList", self.model)
         self.table.setAccessibleName("Liste des dossiers")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setSortingEnabled(True)
         header = self.table.horizontalHeader()
         header.setSortIndicator(ListColumn.CREATED, _qt_order(True))
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
-        for position, column in enumerate(_VISUAL_ORDER):
-            header.moveSection(header.visualIndex(column), position)
         self.table.setItemDelegateForColumn(ListColumn.PROGRESS, ProgressDelegate(self.table))
-        self._optional_shown = self.workspace.machine.shown_columns()
-        self._show_tab_columns(_TABS[0])
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._columns_menu)
+        # Their order, widths, the tab's and the optional ones (the header's context menu).
+        self.columns = ListColumns(self.table, self.workspace.machine, _TABS[0])
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         layout.addWidget(self.table, 1)
@@ -258,70 +213,6 @@ class MainWindow(QMainWindow):
         who.setObjectName("userLabel")
         self.statusBar().addPermanentWidget(who)
         self.model.modelReset.connect(self._show_loaded_count)
-
-    def columns_menu(self) -> QMenu:
-        """«Colonnes»: show or hide the optional columns (kept on this computer)."""
-        menu = QMenu(self)
-        menu.setObjectName("columnsMenu")
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for column in OPTIONAL_COLUMNS:
-            action = menu.addAction(column.header)
-            action.setObjectName(f"showColumn_{column.name.lower()}")
-            action.setCheckable(True)
-            action.setChecked(not self.table.isColumnHidden(column))
-            action.toggled.connect(lambda on, c=column: self.show_column(c, on))
-        return menu
-
-    def _columns_menu(self, position) -> None:
-        self.columns_menu().popup(self.table.horizontalHeader().mapToGlobal(position))
-
-    def show_column(self, column: ListColumn, shown: bool) -> None:
-        self.table.setColumnHidden(column, not shown)
-        names = {c.name.lower() for c in OPTIONAL_COLUMNS if not self.table.isColumnHidden(c)}
-        self._optional_shown = frozenset(names)
-        attempt(lambda: self.workspace.machine.set_shown_columns(frozenset(names)))
-        self._fit_columns()
-
-    def _show_tab_columns(self, tab: ListTab) -> None:
-        """The columns of this tab: «Statut» on «Tous», the reason and date of abandon on
-        «Abandonnés», the optional ones as this computer chose."""
-        for column in ListColumn:
-            if column in OPTIONAL_COLUMNS:
-                hidden = column.name.lower() not in self._optional_shown
-            else:
-                hidden = not column.shown_in(tab)
-            self.table.setColumnHidden(column, hidden)
-        self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        """Each column at its width; the extra width of a wide window shared among the
-        columns of names and labels (up to `_MOST` each), the rest left to the last one."""
-        table = self.table
-        shown = [c for c in _VISUAL_ORDER if not table.isColumnHidden(c)]
-        if not shown:
-            return
-        widths = {c: _COLUMN_WIDTHS[c] for c in shown}
-        extra = table.viewport().width() - sum(widths.values())
-        growing = [c for c in shown if c in _GROWING]
-        if extra < 0:  # more columns than room: the names and labels give up to a fifth
-            for column in growing:
-                taken = min(-extra, widths[column] // 5)
-                widths[column] -= taken
-                extra += taken
-        while extra > 0 and growing:
-            share = max(1, extra // len(growing))
-            for column in list(growing):
-                added = min(share, _MOST - widths[column], extra)
-                widths[column] += added
-                extra -= added
-                if widths[column] >= _MOST:
-                    growing.remove(column)
-                if extra <= 0:
-                    break
-        if extra > 0:
-            widths[shown[-1]] += extra
-        for column, width in widths.items():
-            table.setColumnWidth(column, width)
 
     def show_shortcuts(self) -> QMessageBox:
         return shortcuts_box(self)
@@ -389,7 +280,7 @@ class MainWindow(QMainWindow):
             header.setSortIndicator(ListColumn.CREATED, _qt_order(True))
             header.blockSignals(False)
             header.viewport().update()
-        self._show_tab_columns(tab)
+        self.columns.show_tab(tab)
         self.model.set_query(query)
         self._show_counts()
 
@@ -667,7 +558,7 @@ class MainWindow(QMainWindow):
         if table is not None and watched is table.viewport() and event.type() == QEvent.Type.Resize:
             if self.empty_search.isVisible():
                 self._show_empty_search()
-            self._fit_columns()
+            self.columns.fit()
             return False
         if (
             watched is self.search
